@@ -1,0 +1,37 @@
+// Lint is part of `npm test`: type-aware rules catch floating promises, which matter on the redirect and worker paths.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // Input sanitising matches control characters on purpose.
+      'no-control-regex': 'off',
+    },
+  },
+  {
+    // Migrations are typed against Kysely<any> by design: they are frozen and never see the live schema.
+    files: ['migrations/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
+    // Domain and command core know no platform, web framework or queue library.
+    files: ['src/domain/**/*.ts', 'src/commands/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [{ group: ['express', '@slack/*', 'discord.js', '@discordjs/*', 'bullmq', '**/bots/**', '**/http/**'], message: 'Domain code must not depend on a platform, the web layer or the queue library.' }],
+      }],
+    },
+  },
+);

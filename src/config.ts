@@ -1,0 +1,86 @@
+// Configuration is read once from the environment, validated, and frozen.
+// A bad or missing variable stops the process with one line naming it.
+import { z } from 'zod';
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const url = (def: string) =>
+  z
+    .string()
+    .default(def)
+    .refine((v) => {
+      try {
+        new URL(v);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an absolute URL');
+
+const boolFlag = z
+  .enum(['0', '1', 'true', 'false', ''])
+  .default('0')
+  .transform((v) => v === '1' || v === 'true');
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  PUBLIC_BASE_URL: url('http://localhost:3000').transform((v) => v.replace(/\/+$/, '')),
+  DATABASE_URL: url('postgres://postgres@127.0.0.1:5432/affiliate'),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  REDIS_URL: url('redis://127.0.0.1:6379'),
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('affiliate'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Clicks: the salt keys the daily visitor hash; the country header is only trusted when a proxy sets it.
+  CLICK_HASH_SECRET: z.string().min(16, 'must be at least 16 characters').default('dev-only-click-hash-secret-change-me'),
+  CLICK_COUNTRY_HEADER: optionalString,
+  TRUST_PROXY: boolFlag,
+  CLICK_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  CLICK_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+  SHORT_LINK_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(5000),
+  // Slack
+  SLACK_SIGNING_SECRET: optionalString,
+  SLACK_BOT_TOKEN: optionalString,
+  SLACK_CLIENT_ID: optionalString,
+  SLACK_CLIENT_SECRET: optionalString,
+  SLACK_STATE_SECRET: optionalString,
+  SLACK_API_URL: optionalString.pipe(z.string().url().optional()),
+  // Discord
+  DISCORD_APPLICATION_ID: optionalString,
+  DISCORD_PUBLIC_KEY: optionalString.pipe(z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters').optional()),
+  DISCORD_BOT_TOKEN: optionalString,
+  DISCORD_API_URL: optionalString.pipe(z.string().url().optional()),
+  DISCORD_GUILD_ID: optionalString,
+  // Feeds
+  FEED_API_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  FEED_MAX_BYTES: z.coerce.number().int().min(1024).default(200 * 1024 * 1024),
+});
+
+export type Config = Readonly<z.infer<typeof configSchema>>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parse and freeze configuration; throws ConfigError with one line naming the first bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = configSchema.safeParse(env);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const name = issue.path.join('.') || 'environment';
+    throw new ConfigError(`Invalid configuration: ${name} ${issue.message}`);
+  }
+  return Object.freeze(result.data);
+}
+
+/** Which chat platforms are configured: a platform whose variables are absent is off. */
+export function platformsEnabled(config: Config) {
+  return {
+    slack: Boolean(config.SLACK_SIGNING_SECRET && (config.SLACK_BOT_TOKEN || (config.SLACK_CLIENT_ID && config.SLACK_CLIENT_SECRET))),
+    discord: Boolean(config.DISCORD_PUBLIC_KEY && config.DISCORD_APPLICATION_ID),
+  };
+}

@@ -1,0 +1,39 @@
+// The single Database interface that every query is typed against.
+import type { AccountLinkCodesTable, DiscordGuildsTable, OrganisationsTable, PlatformIdentitiesTable, SlackWorkspacesTable } from './tables/organisations.table.ts';
+import type { InfluencersTable, TrackingIdsTable } from './tables/influencers.table.ts';
+import type { ProductsTable, StorefrontItemsTable, StorefrontListsTable, StorefrontsTable } from './tables/storefronts.table.ts';
+import type { ClicksTable, LinksTable } from './tables/links.table.ts';
+import type { FeedIngestsTable, FeedSourcesTable } from './tables/feeds.table.ts';
+import type { CategoryMappingsTable, LedgerEntriesTable, RateCardsTable } from './tables/ledger.table.ts';
+import type { DigestSubscriptionsTable, NotificationPreferencesTable, NotificationsSentTable } from './tables/notifications.table.ts';
+
+export interface Database {
+  organisations: OrganisationsTable;
+  slack_workspaces: SlackWorkspacesTable;
+  discord_guilds: DiscordGuildsTable;
+  platform_identities: PlatformIdentitiesTable;
+  account_link_codes: AccountLinkCodesTable;
+  influencers: InfluencersTable;
+  tracking_ids: TrackingIdsTable;
+  storefronts: StorefrontsTable;
+  storefront_lists: StorefrontListsTable;
+  products: ProductsTable;
+  storefront_items: StorefrontItemsTable;
+  links: LinksTable;
+  clicks: ClicksTable;
+  feed_sources: FeedSourcesTable;
+  feed_ingests: FeedIngestsTable;
+  ledger_entries: LedgerEntriesTable;
+  rate_cards: RateCardsTable;
+  category_mappings: CategoryMappingsTable;
+  notification_preferences: NotificationPreferencesTable;
+  digest_subscriptions: DigestSubscriptionsTable;
+  notifications_sent: NotificationsSentTable;
+}
+
+export type * from './tables/organisations.table.ts';
+export type * from './tables/influencers.table.ts';
+export type * from './tables/storefronts.table.ts';
+export type * from './tables/links.table.ts';
+export type * from './tables/feeds.table.ts';
+export type * from './tables/ledger.table.ts';

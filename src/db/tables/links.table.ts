@@ -1,0 +1,32 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+
+export interface LinksTable {
+  id: Generated<number>;
+  code: string;
+  influencer_id: number;
+  product_id: number;
+  tracking_id_id: number;
+  campaign: ColumnType<string, string | undefined, string>;
+  destination_url: string;
+  created_at: CreatedAt;
+  disabled_at: Date | null;
+}
+
+export type ClickKind = 'click' | 'repeat' | 'preview' | 'bot';
+export type DeviceClass = 'mobile' | 'tablet' | 'desktop' | 'unknown';
+
+export interface ClicksTable {
+  id: Generated<number>;
+  link_id: number;
+  clicked_at: Date;
+  kind: ClickKind;
+  referrer_host: string | null;
+  device: DeviceClass;
+  country: string | null;
+  visitor_hash: string;
+}
+
+export type Link = Selectable<LinksTable>;
+export type NewClick = Insertable<ClicksTable>;

@@ -1,0 +1,33 @@
+import type { ColumnType, Generated } from 'kysely';
+
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+
+export interface NotificationPreferencesTable {
+  influencer_id: number;
+  destination: ColumnType<'dm' | 'channel' | 'off', 'dm' | 'channel' | 'off' | undefined, 'dm' | 'channel' | 'off'>;
+  platform: 'slack' | 'discord' | null;
+  workspace_id: string | null;
+  channel_id: string | null;
+  user_id: string | null;
+  broken_at: Date | null;
+  broken_reason: string | null;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface DigestSubscriptionsTable {
+  id: Generated<number>;
+  organisation_id: number;
+  identity_id: number;
+  channel_id: string | null;
+  local_time: ColumnType<string, string | undefined, string>;
+  timezone: ColumnType<string, string | undefined, string>;
+  enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  last_sent_local_date: string | null;
+  created_at: CreatedAt;
+}
+
+export interface NotificationsSentTable {
+  key: string;
+  sent_at: CreatedAt;
+  platform_message_id: string | null;
+}

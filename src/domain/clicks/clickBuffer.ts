@@ -1,0 +1,139 @@
+// Clicks are recorded off the redirect path: pushed into memory, classified, and written to Postgres
+// in batches. A failed write keeps the batch for the next try; stop() drains everything before exit.
+import { LRUCache } from 'lru-cache';
+import type { Db } from '../../db/database.ts';
+import type { ClickKind, DeviceClass, NewClick } from '../../db/schema.ts';
+import { classifyUserAgent, deviceClass, referrerHost, type Audience } from './classify.ts';
+import type { RepeatDetector } from './repeatDetector.ts';
+import { visitorHash } from './visitorHash.ts';
+
+export interface ClickEvent {
+  linkId: number;
+  at: Date;
+  ip: string;
+  userAgent: string | undefined;
+  referer: string | undefined;
+  country: string | null;
+}
+
+interface PendingClick {
+  linkId: number;
+  at: Date;
+  audience: Audience;
+  device: DeviceClass;
+  referrerHost: string | null;
+  country: string | null;
+  visitorHash: string;
+  /** Settled once, so a retried batch keeps its first verdict instead of turning into repeats. */
+  kind?: ClickKind;
+}
+
+export interface ClickBufferOptions {
+  db: Db;
+  repeats: RepeatDetector;
+  secret: string;
+  flushMs: number;
+  batchSize: number;
+  /** Past this many unwritten clicks (database down for long), the oldest are dropped and counted. */
+  maxBuffered?: number;
+  onWritten?: (kind: ClickKind, count: number) => void;
+  onDropped?: (count: number) => void;
+  onError?: (err: unknown) => void;
+}
+
+export class ClickBuffer {
+  private pending: PendingClick[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+  private readonly uaCache = new LRUCache<string, { audience: Audience; device: DeviceClass }>({ max: 5000 });
+  private readonly maxBuffered: number;
+
+  constructor(private readonly opts: ClickBufferOptions) {
+    this.maxBuffered = opts.maxBuffered ?? 500_000;
+  }
+
+  get depth(): number {
+    return this.pending.length;
+  }
+
+  start(): void {
+    this.timer ??= setInterval(() => void this.flush(), this.opts.flushMs).unref();
+  }
+
+  push(event: ClickEvent): void {
+    const ua = event.userAgent ?? '';
+    let traits = this.uaCache.get(ua);
+    if (!traits) {
+      traits = { audience: classifyUserAgent(event.userAgent), device: deviceClass(event.userAgent) };
+      this.uaCache.set(ua, traits);
+    }
+    this.pending.push({
+      linkId: event.linkId,
+      at: event.at,
+      audience: traits.audience,
+      device: traits.device,
+      referrerHost: referrerHost(event.referer),
+      country: event.country,
+      visitorHash: visitorHash(this.opts.secret, event.ip, ua, event.at),
+    });
+    if (this.pending.length > this.maxBuffered) {
+      const dropped = this.pending.splice(0, this.pending.length - this.maxBuffered);
+      this.opts.onDropped?.(dropped.length);
+    }
+    if (this.pending.length >= this.opts.batchSize) void this.flush();
+  }
+
+  /** Writes everything buffered now; concurrent calls share one flush. */
+  flush(): Promise<void> {
+    this.flushing ??= this.writeAll().finally(() => {
+      this.flushing = undefined;
+    });
+    return this.flushing;
+  }
+
+  private async writeAll(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0, this.opts.batchSize);
+      try {
+        await this.write(batch);
+      } catch (err) {
+        this.pending.unshift(...batch); // keep them for the next attempt
+        this.opts.onError?.(err);
+        return;
+      }
+    }
+  }
+
+  private async write(batch: PendingClick[]): Promise<void> {
+    const undecided = batch.filter((c) => c.kind === undefined && c.audience === 'human');
+    const repeats = await this.opts.repeats.seen(undecided.map((c) => `${c.linkId}:${c.visitorHash}`));
+    undecided.forEach((c, i) => (c.kind = repeats[i] ? 'repeat' : 'click'));
+    const rows: NewClick[] = batch.map((c) => ({
+      link_id: c.linkId,
+      clicked_at: c.at,
+      kind: c.kind ?? (c.audience === 'human' ? 'click' : c.audience),
+      referrer_host: c.referrerHost,
+      device: c.device,
+      country: c.country,
+      visitor_hash: c.visitorHash,
+    }));
+    await this.opts.db.insertInto('clicks').values(rows).execute();
+    const byKind = new Map<ClickKind, number>();
+    for (const r of rows) byKind.set(r.kind, (byKind.get(r.kind) ?? 0) + 1);
+    for (const [kind, n] of byKind) this.opts.onWritten?.(kind, n);
+  }
+
+  /** Stops the timer and drains the buffer, retrying until empty or the deadline passes. */
+  async stop(deadlineMs = 10_000): Promise<number> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    const until = Date.now() + deadlineMs;
+    while (this.pending.length > 0 || this.flushing) {
+      await this.flush();
+      if (this.pending.length === 0) break;
+      if (Date.now() > until) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return this.pending.length;
+  }
+}

@@ -1,0 +1,127 @@
+// An influencer's storefront: named lists of products, each shown with the influencer's own tagged link.
+import { sql } from 'kysely';
+import { UserError } from '../errors.ts';
+import type { Db } from '../db/database.ts';
+import type { Influencer, Link, Product } from '../db/schema.ts';
+import { getOrCreateLink } from './links.ts';
+import { upsertProduct, type ProductDetails, type ProductRef } from './products.ts';
+
+export const DEFAULT_LIST = 'Favorites';
+export const STOREFRONT_CAMPAIGN = 'storefront';
+const MAX_LISTS = 50;
+const MAX_ITEMS = 1000;
+
+export function normaliseListName(raw: string | undefined): string {
+  const v = (raw ?? '').replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\s+/g, ' ').trim();
+  if (v === '') return DEFAULT_LIST;
+  if (v.length > 60) throw new UserError('invalid_input', 'A list name is at most 60 characters.');
+  return v;
+}
+
+async function storefrontIdOf(db: Db, influencerId: number): Promise<number> {
+  const row = await db.selectFrom('storefronts').select('id').where('influencer_id', '=', influencerId).executeTakeFirst();
+  if (row) return row.id;
+  const created = await db
+    .insertInto('storefronts')
+    .values({ influencer_id: influencerId })
+    .onConflict((oc) => oc.column('influencer_id').doUpdateSet({ updated_at: new Date() }))
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return created.id;
+}
+
+export interface AddResult {
+  product: Product;
+  link: Link;
+  listName: string;
+  added: boolean;
+}
+
+export async function addToStorefront(
+  db: Db,
+  args: { influencerId: number; ref: ProductRef; listName?: string | undefined; details?: ProductDetails },
+): Promise<AddResult> {
+  const listName = normaliseListName(args.listName);
+  return db.transaction().execute(async (trx) => {
+    const storefrontId = await storefrontIdOf(trx, args.influencerId);
+    // Serialise edits of one storefront so the list and item caps hold under concurrency.
+    await sql`SELECT id FROM storefronts WHERE id = ${storefrontId} FOR UPDATE`.execute(trx);
+    const product = await upsertProduct(trx, args.ref, args.details);
+    const { link } = await getOrCreateLink(trx, { influencerId: args.influencerId, product, campaign: STOREFRONT_CAMPAIGN });
+
+    let list = await trx.selectFrom('storefront_lists').select(['id', 'name']).where('storefront_id', '=', storefrontId).where('name', '=', listName).executeTakeFirst();
+    if (!list) {
+      const { count } = await trx.selectFrom('storefront_lists').select((eb) => eb.fn.countAll<number>().as('count')).where('storefront_id', '=', storefrontId).executeTakeFirstOrThrow();
+      if (Number(count) >= MAX_LISTS) throw new UserError('invalid_input', `A storefront has at most ${MAX_LISTS} lists.`);
+      list = await trx
+        .insertInto('storefront_lists')
+        .values({ storefront_id: storefrontId, name: listName, position: Number(count) })
+        .returning(['id', 'name'])
+        .executeTakeFirstOrThrow();
+    }
+    const { count: items } = await trx.selectFrom('storefront_items').select((eb) => eb.fn.countAll<number>().as('count')).where('storefront_id', '=', storefrontId).executeTakeFirstOrThrow();
+    if (Number(items) >= MAX_ITEMS) throw new UserError('invalid_input', `A storefront has at most ${MAX_ITEMS} items.`);
+    const inserted = await trx
+      .insertInto('storefront_items')
+      .values({ storefront_id: storefrontId, list_id: list.id, product_id: product.id, position: Number(items) })
+      .onConflict((oc) => oc.constraint('storefront_items_unique').doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    await trx.updateTable('storefronts').set({ updated_at: new Date() }).where('id', '=', storefrontId).execute();
+    return { product, link, listName: list.name, added: inserted !== undefined };
+  });
+}
+
+/** Removes a product (by ASIN, any marketplace) from every list of the storefront; lists left empty go too. */
+export async function removeFromStorefront(db: Db, influencerId: number, asin: string): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const storefrontId = await storefrontIdOf(trx, influencerId);
+    const removed = await trx
+      .deleteFrom('storefront_items')
+      .where('storefront_id', '=', storefrontId)
+      .where('product_id', 'in', (eb) => eb.selectFrom('products').select('id').where('asin', '=', asin.toUpperCase()))
+      .executeTakeFirst();
+    await trx
+      .deleteFrom('storefront_lists')
+      .where('storefront_id', '=', storefrontId)
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('storefront_items').select('id').whereRef('storefront_items.list_id', '=', 'storefront_lists.id'))))
+      .execute();
+    return Number(removed.numDeletedRows);
+  });
+}
+
+export interface StorefrontView {
+  influencer: Pick<Influencer, 'id' | 'handle' | 'display_name' | 'bio' | 'avatar_url'>;
+  title: string | null;
+  description: string | null;
+  lists: Array<{
+    name: string;
+    items: Array<{ asin: string; marketplace: string; title: string | null; imageUrl: string | null; priceMinor: number | null; currency: string | null; linkCode: string }>;
+  }>;
+}
+
+export async function getStorefrontView(db: Db, influencer: Pick<Influencer, 'id' | 'handle' | 'display_name' | 'bio' | 'avatar_url'>): Promise<StorefrontView> {
+  const storefront = await db.selectFrom('storefronts').select(['id', 'title', 'description']).where('influencer_id', '=', influencer.id).executeTakeFirst();
+  if (!storefront) return { influencer, title: null, description: null, lists: [] };
+  const rows = await db
+    .selectFrom('storefront_items as i')
+    .innerJoin('storefront_lists as l', 'l.id', 'i.list_id')
+    .innerJoin('products as p', 'p.id', 'i.product_id')
+    .innerJoin('links as k', (j) =>
+      j.onRef('k.product_id', '=', 'i.product_id').on('k.influencer_id', '=', influencer.id).on('k.campaign', '=', STOREFRONT_CAMPAIGN).on('k.disabled_at', 'is', null),
+    )
+    .select(['l.name as list', 'l.position as listPos', 'p.asin', 'p.marketplace', 'p.title', 'p.image_url', 'p.price_minor', 'p.currency', 'k.code'])
+    .where('i.storefront_id', '=', storefront.id)
+    .orderBy('l.position')
+    .orderBy('l.id')
+    .orderBy('i.position')
+    .orderBy('i.id')
+    .execute();
+  const lists: StorefrontView['lists'] = [];
+  for (const r of rows) {
+    let list = lists.at(-1);
+    if (!list || list.name !== r.list) lists.push((list = { name: r.list, items: [] }));
+    list.items.push({ asin: r.asin, marketplace: r.marketplace, title: r.title, imageUrl: r.image_url, priceMinor: r.price_minor, currency: r.currency, linkCode: r.code });
+  }
+  return { influencer, title: storefront.title, description: storefront.description, lists };
+}

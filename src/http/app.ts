@@ -1,0 +1,59 @@
+// The express application and the node:http server around it. /l/ is answered before express sees it.
+import { createServer, type Server } from 'node:http';
+import express, { type ErrorRequestHandler } from 'express';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/database.ts';
+import type { ClickBuffer } from '../domain/clicks/clickBuffer.ts';
+import type { Logger } from '../log.ts';
+import { healthRouter } from './healthRouter.ts';
+import { messagePage } from './html.ts';
+import type { LinkCache } from './linkCache.ts';
+import type { Metrics } from './metrics.ts';
+import { createRedirectHandler } from './redirect.ts';
+import { storefrontRouter } from './storefrontRouter.ts';
+
+export interface WebDeps {
+  config: Config;
+  db: Db;
+  redis: Redis;
+  cache: LinkCache;
+  clicks: ClickBuffer;
+  metrics: Metrics;
+  log: Logger;
+  /** Routers added by later features (feeds API, Slack, Discord); each parses its own body. */
+  mount?: Array<(app: express.Express) => void>;
+}
+
+export function createApp(deps: WebDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', deps.config.TRUST_PROXY);
+  app.use(healthRouter(deps));
+  app.use(storefrontRouter(deps.db, deps.config.PUBLIC_BASE_URL));
+  for (const mount of deps.mount ?? []) mount(app);
+  app.get('/', (_req, res) => {
+    res.type('html').send(messagePage('Affiliate storefronts', 'Open a storefront at /s/&lt;handle&gt;.'));
+  });
+  app.use((_req, res) => {
+    res.status(404).type('html').send(messagePage('Not found', 'There is nothing at this address.'));
+  });
+  const onError: ErrorRequestHandler = (err: { status?: number; statusCode?: number; type?: string; expose?: boolean; message?: string }, req, res, _next) => {
+    const status = err.status ?? err.statusCode ?? 500;
+    if (status >= 500) deps.log.error({ err, path: req.path }, 'request failed');
+    if (res.headersSent) return;
+    res.status(status).json({ error: status >= 500 ? 'Internal error' : (err.expose && err.message) || 'Bad request' });
+  };
+  app.use(onError);
+  return app;
+}
+
+export function createWebServer(deps: WebDeps): Server {
+  const app = createApp(deps);
+  const handleRedirect = createRedirectHandler(deps);
+  const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, maxHeaderSize: 16 * 1024 }, (req, res) => {
+    if (!handleRedirect(req, res)) app(req, res);
+  });
+  server.keepAliveTimeout = 5000;
+  return server;
+}

@@ -1,0 +1,32 @@
+import { Router } from 'express';
+import { sql } from 'kysely';
+import type { Redis } from 'ioredis';
+import type { Db } from '../db/database.ts';
+import type { Metrics } from './metrics.ts';
+
+const withTimeout = <T>(p: Promise<T>, ms: number) =>
+  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms).unref())]);
+
+export function healthRouter(deps: { db: Db; redis: Redis; metrics: Metrics }): Router {
+  const router = Router();
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  router.get('/readyz', async (_req, res) => {
+    const check = async (fn: () => Promise<unknown>) => {
+      try {
+        await withTimeout(fn(), 2000);
+        return 'ok';
+      } catch (err) {
+        return `error: ${(err as Error).message}`;
+      }
+    };
+    const [postgres, redis] = await Promise.all([check(() => sql`select 1`.execute(deps.db)), check(() => deps.redis.ping())]);
+    const ok = postgres === 'ok' && redis === 'ok';
+    res.status(ok ? 200 : 503).set('cache-control', 'no-store').json({ status: ok ? 'ok' : 'unavailable', postgres, redis });
+  });
+  router.get('/metrics', async (_req, res) => {
+    res.set('content-type', deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+  return router;
+}

@@ -1,0 +1,95 @@
+// GET /l/:code, served on the raw node:http request ahead of express: this is the hottest path.
+// It answers from the link cache and records the click only after the response has been sent.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Config } from '../config.ts';
+import type { ClickBuffer } from '../domain/clicks/clickBuffer.ts';
+import { countryCode } from '../domain/clicks/classify.ts';
+import { CODE_RE } from '../domain/links.ts';
+import type { LinkCache } from './linkCache.ts';
+import type { Metrics } from './metrics.ts';
+import { messagePage } from './html.ts';
+import type { Logger } from '../log.ts';
+
+const NOT_FOUND_PAGE = messagePage('Link not found', 'This link does not exist or is no longer active. Check that it was copied whole.');
+const BAD_REQUEST_PAGE = messagePage('Bad link', 'That is not a valid link.');
+// Never cached, so every click of a follower reaches us and is counted.
+const NO_STORE = 'no-store, no-cache, must-revalidate, private, max-age=0';
+
+export interface RedirectDeps {
+  config: Pick<Config, 'TRUST_PROXY' | 'CLICK_COUNTRY_HEADER'>;
+  cache: LinkCache;
+  clicks: ClickBuffer;
+  metrics: Metrics;
+  log: Logger;
+}
+
+/** Returns true when the request was a /l/ request and has been handled. */
+export function createRedirectHandler(deps: RedirectDeps) {
+  const countryHeader = deps.config.CLICK_COUNTRY_HEADER?.toLowerCase();
+
+  const sendPage = (res: ServerResponse, status: number, body: string, outcome: string) => {
+    deps.metrics.redirects.inc({ outcome });
+    res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': NO_STORE, 'x-robots-tag': 'noindex', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  };
+
+  const redirect = (req: IncomingMessage, res: ServerResponse, linkId: number, destination: string) => {
+    deps.metrics.redirects.inc({ outcome: 'redirect' });
+    res.writeHead(302, { location: destination, 'cache-control': NO_STORE, 'x-robots-tag': 'noindex', 'referrer-policy': 'no-referrer', 'content-length': 0 });
+    res.end();
+    if (req.method === 'HEAD') return; // link checkers, not followers
+    deps.clicks.push({
+      linkId,
+      at: new Date(),
+      ip: clientIp(req, deps.config.TRUST_PROXY),
+      userAgent: req.headers['user-agent'],
+      referer: req.headers.referer,
+      country: countryHeader ? countryCode(req.headers[countryHeader]) : null,
+    });
+  };
+
+  return function handleRedirect(req: IncomingMessage, res: ServerResponse): boolean {
+    const url = req.url ?? '';
+    if (!url.startsWith('/l/')) return false;
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD', 'content-length': 0 });
+      res.end();
+      return true;
+    }
+    const q = url.indexOf('?');
+    let code = q === -1 ? url.slice(3) : url.slice(3, q);
+    if (code.endsWith('/')) code = code.slice(0, -1);
+    if (!CODE_RE.test(code)) {
+      // Wrong characters or absurd length: malformed (400). Plausible but wrong length: simply unknown (404).
+      const malformed = code.length > 64 || /[^0-9A-Za-z]/.test(code);
+      sendPage(res, malformed ? 400 : 404, malformed ? BAD_REQUEST_PAGE : NOT_FOUND_PAGE, 'invalid');
+      return true;
+    }
+    const warm = deps.cache.peek(code);
+    if (warm) {
+      redirect(req, res, warm.linkId, warm.destination);
+      return true;
+    }
+    if (warm === null) {
+      sendPage(res, 404, NOT_FOUND_PAGE, 'not_found');
+      return true;
+    }
+    deps.cache.lookup(code).then(
+      (target) => (target ? redirect(req, res, target.linkId, target.destination) : sendPage(res, 404, NOT_FOUND_PAGE, 'not_found')),
+      (err: unknown) => {
+        deps.log.error({ err, code }, 'link lookup failed');
+        sendPage(res, 503, messagePage('Try again shortly', 'We could not open this link just now. Please try again in a moment.'), 'error');
+      },
+    );
+    return true;
+  };
+}
+
+export function clientIp(req: IncomingMessage, trustProxy: boolean): string {
+  if (trustProxy) {
+    const fwd = req.headers['x-forwarded-for'];
+    const first = (Array.isArray(fwd) ? fwd[0] : fwd)?.split(',')[0]?.trim();
+    if (first) return first;
+  }
+  return req.socket.remoteAddress ?? '';
+}

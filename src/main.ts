@@ -1,0 +1,58 @@
+// `npm start`: migrate, then serve HTTP and run the workers in one process (or one role with --role).
+import { ConfigError, loadConfig, platformsEnabled } from './config.ts';
+import { createLogger } from './log.ts';
+import { startRuntime } from './runtime.ts';
+
+const role = (() => {
+  const i = process.argv.indexOf('--role');
+  const v = i === -1 ? 'all' : process.argv[i + 1];
+  if (v !== 'all' && v !== 'web' && v !== 'worker') {
+    console.error(`Unknown --role ${v}; use web, worker or all.`);
+    process.exit(2);
+  }
+  return v;
+})();
+
+let config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(1);
+  }
+  throw err;
+}
+
+const log = createLogger(config.LOG_LEVEL, { role });
+const platforms = platformsEnabled(config);
+if (!platforms.slack) log.info('Slack is off: SLACK_SIGNING_SECRET with SLACK_BOT_TOKEN or SLACK_CLIENT_ID/SLACK_CLIENT_SECRET not set');
+if (!platforms.discord) log.info('Discord is off: DISCORD_PUBLIC_KEY and DISCORD_APPLICATION_ID not set');
+
+const runtime = await startRuntime(config, { migrate: true, web: role !== 'worker', log, defaultMetrics: true }).catch((err: unknown) => {
+  log.fatal({ err }, 'failed to start');
+  process.exit(1);
+});
+if (runtime.url) log.info({ url: config.PUBLIC_BASE_URL, listening: `${config.HOST}:${config.PORT}` }, 'web server listening');
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, 'shutting down');
+  const force = setTimeout(() => {
+    log.error('shutdown took too long; exiting');
+    process.exit(1);
+  }, 25_000).unref();
+  try {
+    await runtime.close();
+    clearTimeout(force);
+    log.info('stopped cleanly');
+    process.exit(0);
+  } catch (err) {
+    log.error({ err }, 'shutdown failed');
+    process.exit(1);
+  }
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

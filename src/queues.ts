@@ -1,0 +1,35 @@
+// Every BullMQ queue, its name and its payload type, declared once for producers and workers alike.
+import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+
+export interface QueuePayloads {
+  /** Parse a stored report file into the ledger. */
+  ingest: { ingestId: string };
+  /** Poll one feed source's URL and ingest what it returns. */
+  'feed-poll': { feedSourceId: number };
+  /** Tell an influencer about ledger entries one ingest added for them. */
+  notify: { influencerId: number; ingestId: string; entryIds: number[] };
+  /** Send one manager's digest for one local day. */
+  digest: { subscriptionId: number; localDate: string };
+}
+
+export type QueueName = keyof QueuePayloads;
+export const QUEUE_NAMES = ['ingest', 'feed-poll', 'notify', 'digest'] as const satisfies readonly QueueName[];
+
+const defaults: Record<QueueName, JobsOptions> = {
+  ingest: { attempts: 3, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: { age: 7 * 86400 }, removeOnFail: { age: 30 * 86400 } },
+  'feed-poll': { attempts: 3, backoff: { type: 'exponential', delay: 30_000 }, removeOnComplete: { count: 1000 }, removeOnFail: { count: 5000 } },
+  notify: { attempts: 8, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: { age: 7 * 86400 }, removeOnFail: { age: 30 * 86400 } },
+  digest: { attempts: 5, backoff: { type: 'exponential', delay: 10_000 }, removeOnComplete: { age: 7 * 86400 }, removeOnFail: { age: 30 * 86400 } },
+};
+
+export type Queues = { [N in QueueName]: Queue<QueuePayloads[N], unknown, N> };
+
+export function createQueues(connection: ConnectionOptions, prefix: string): Queues {
+  const make = <N extends QueueName>(name: N) =>
+    new Queue<QueuePayloads[N], unknown, N>(name, { connection, prefix, defaultJobOptions: defaults[name] });
+  return { ingest: make('ingest'), 'feed-poll': make('feed-poll'), notify: make('notify'), digest: make('digest') };
+}
+
+export async function closeQueues(queues: Queues): Promise<void> {
+  await Promise.all(Object.values(queues).map((q) => q.close()));
+}
