@@ -1,13 +1,9 @@
 // Creates the database if it is missing, then applies Kysely migrations under the migrator's advisory lock,
 // so several processes starting at once apply each migration exactly once.
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { FileMigrationProvider, Migrator, type MigrationResultSet } from 'kysely';
+import { Migrator, type MigrationResultSet } from 'kysely';
 import pg from 'pg';
+import { migrations } from '../../migrations/index.ts';
 import type { Db } from './database.ts';
-
-export const migrationFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
 
 /** CREATE DATABASE when the target database does not exist (connecting through the server's `postgres` database). */
 export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
@@ -35,7 +31,7 @@ export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
 }
 
 export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
-  const migrator = new Migrator({ db, provider: new FileMigrationProvider({ fs, path, migrationFolder }) });
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
   const result = await migrator.migrateToLatest();
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error');

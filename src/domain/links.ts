@@ -1,6 +1,6 @@
 // Tagged short links: one per influencer + product + campaign, with an unguessable base62 code.
 import { randomBytes } from 'node:crypto';
-import { UserError, isUniqueViolation } from '../errors.ts';
+import { UserError } from '../errors.ts';
 import type { Db } from '../db/database.ts';
 import type { Link, Product } from '../db/schema.ts';
 import { buildTaggedUrl } from './amazon/taggedUrl.ts';
@@ -51,28 +51,25 @@ export async function getOrCreateLink(
     throw new UserError('no_tracking_id', `You have no tracking ID for amazon.${tld}. Add one before linking to products there.`);
   }
   const destination = buildTaggedUrl(args.product.marketplace, args.product.asin, tracking.tracking_id);
+  // DO NOTHING without a target covers both unique keys and raises no error, so this also works inside
+  // a caller's transaction: no row back means either a concurrent twin (reuse it) or a code collision (draw again).
   for (let attempt = 0; attempt < 5; attempt++) {
-    try {
-      const link = await db
-        .insertInto('links')
-        .values({
-          code: makeCode(),
-          influencer_id: args.influencerId,
-          product_id: args.product.id,
-          tracking_id_id: tracking.id,
-          campaign,
-          destination_url: destination,
-        })
-        .onConflict((oc) => oc.constraint('links_unique_per_campaign').doNothing())
-        .returningAll()
-        .executeTakeFirst();
-      if (link) return { link, created: true };
-      // Someone created the same link concurrently: reuse theirs.
-      const raced = await findLink(db, args.influencerId, args.product.id, campaign);
-      if (raced) return { link: raced, created: false };
-    } catch (err) {
-      if (!isUniqueViolation(err, 'links_code_key')) throw err; // code collision: draw another
-    }
+    const link = await db
+      .insertInto('links')
+      .values({
+        code: makeCode(),
+        influencer_id: args.influencerId,
+        product_id: args.product.id,
+        tracking_id_id: tracking.id,
+        campaign,
+        destination_url: destination,
+      })
+      .onConflict((oc) => oc.doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    if (link) return { link, created: true };
+    const raced = await findLink(db, args.influencerId, args.product.id, campaign);
+    if (raced) return { link: raced, created: false };
   }
   throw new Error('Could not allocate a unique link code after 5 attempts');
 }

@@ -1,0 +1,7 @@
+// Every migration, by name. Listed statically so migrations load the same way under tsx, vitest and the CLI.
+import type { Migration } from 'kysely';
+import * as initialSchema from './2026-11-25T00-00-00_initial_schema.ts';
+
+export const migrations: Record<string, Migration> = {
+  '2026-11-25T00-00-00_initial_schema': initialSchema,
+};

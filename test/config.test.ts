@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, platformsEnabled } from '../src/config.ts';
+
+describe('configuration', () => {
+  it('when nothing is set, then the documented defaults apply and the result is frozen', () => {
+    const config = loadConfig({});
+    expect(config.PORT).toBe(3000);
+    expect(config.PUBLIC_BASE_URL).toBe('http://localhost:3000');
+    expect(config.DATABASE_URL).toBe('postgres://postgres@127.0.0.1:5432/affiliate');
+    expect(config.REDIS_URL).toBe('redis://127.0.0.1:6379');
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(platformsEnabled(config)).toEqual({ slack: false, discord: false });
+  });
+
+  it('when a variable is bad, then one line names it', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/^Invalid configuration: PORT /);
+    expect(() => loadConfig({ PUBLIC_BASE_URL: 'not a url' })).toThrow(/PUBLIC_BASE_URL must be an absolute URL/);
+    expect(() => loadConfig({ DISCORD_PUBLIC_KEY: 'xyz' })).toThrow(/DISCORD_PUBLIC_KEY must be 64 hex characters/);
+    expect(() => loadConfig({ FEED_API_TOKEN: 'short' })).toThrow(/FEED_API_TOKEN/);
+  });
+
+  it('when the base URL has a trailing slash, then links do not get a double slash', () => {
+    expect(loadConfig({ PUBLIC_BASE_URL: 'https://go.example.com/' }).PUBLIC_BASE_URL).toBe('https://go.example.com');
+  });
+
+  it('when a platform has its variables, then it is on', () => {
+    const config = loadConfig({ SLACK_SIGNING_SECRET: 's', SLACK_BOT_TOKEN: 'xoxb-1', DISCORD_PUBLIC_KEY: 'a'.repeat(64), DISCORD_APPLICATION_ID: '1' });
+    expect(platformsEnabled(config)).toEqual({ slack: true, discord: true });
+  });
+
+  it('when the process starts with a bad variable, then it exits 1 with one line naming it', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...process.env, PORT: 'nope' }, encoding: 'utf8', timeout: 20_000 });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^Invalid configuration: PORT /)]);
+  });
+});
