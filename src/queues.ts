@@ -24,9 +24,13 @@ const defaults: Record<QueueName, JobsOptions> = {
 
 export type Queues = { [N in QueueName]: Queue<QueuePayloads[N], unknown, N> };
 
-export function createQueues(connection: ConnectionOptions, prefix: string): Queues {
-  const make = <N extends QueueName>(name: N) =>
-    new Queue<QueuePayloads[N], unknown, N>(name, { connection, prefix, defaultJobOptions: defaults[name] });
+export function createQueues(connection: ConnectionOptions, prefix: string, onError: (err: Error, queue: QueueName) => void = () => undefined): Queues {
+  const make = <N extends QueueName>(name: N) => {
+    const q = new Queue<QueuePayloads[N], unknown, N>(name, { connection, prefix, defaultJobOptions: defaults[name] });
+    // Without a listener BullMQ prints every reconnect failure to stderr; route them to our logger instead.
+    q.on('error', (err) => onError(err, name));
+    return q;
+  };
   return { ingest: make('ingest'), 'feed-poll': make('feed-poll'), notify: make('notify'), digest: make('digest') };
 }
 

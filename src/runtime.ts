@@ -13,6 +13,7 @@ import { Metrics } from './http/metrics.ts';
 import { createLogger, type Logger } from './log.ts';
 import { closeQueues, createQueues, type Queues } from './queues.ts';
 import { createCacheConnection, createQueueConnection } from './redis.ts';
+import { withTimeout } from './timeout.ts';
 
 export interface Runtime {
   config: Config;
@@ -50,7 +51,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
   const cacheRedis = createCacheConnection(config.REDIS_URL);
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
   cacheRedis.on('error', () => undefined); // the cache degrades silently to memory and Postgres
-  const queues = createQueues(redis, config.QUEUE_PREFIX);
+  const queues = createQueues(redis, config.QUEUE_PREFIX, (err, queue) => log.warn({ queue, err: err.message }, 'queue connection error'));
   const cache = new LinkCache(db, cacheRedis, config.QUEUE_PREFIX);
   // The gauge reads the buffer lazily at scrape time, after both exist.
   const metrics: Metrics = new Metrics({ bufferDepth: () => clicks.depth, queues, defaultMetrics: opts.defaultMetrics ?? false });
@@ -76,14 +77,17 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
       if (rt.server) await closeServer(rt.server);
       const left = await clicks.stop();
       if (left > 0) log.error({ left }, 'clicks could not be written before shutdown');
-      await closeQueues(queues).catch((err: unknown) => log.warn({ err }, 'closing queues failed'));
-      await Promise.allSettled([redis.quit(), cacheRedis.quit()]);
+      // With Redis away, close/quit would wait for a reconnect that never comes: bound them, then cut.
+      await withTimeout(closeQueues(queues), 5000, 'closing queues').catch((err: unknown) => log.warn({ err }, 'closing queues failed'));
+      for (const conn of [redis, cacheRedis]) {
+        await withTimeout(conn.quit(), 1000, 'redis quit').catch(() => conn.disconnect());
+      }
       await db.destroy();
     },
   };
 
   if (opts.web) {
-    const deps = { config, db, redis, cache, clicks, metrics, log };
+    const deps = { config, db, redis, cacheRedis, cache, clicks, metrics, log };
     rt.server = createWebServer(deps);
     await new Promise<void>((resolve, reject) => {
       rt.server!.once('error', reject);

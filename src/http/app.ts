@@ -17,6 +17,8 @@ export interface WebDeps {
   config: Config;
   db: Db;
   redis: Redis;
+  /** Fail-fast Redis connection for health checks and the link cache. */
+  cacheRedis: Redis;
   cache: LinkCache;
   clicks: ClickBuffer;
   metrics: Metrics;
@@ -29,7 +31,7 @@ export function createApp(deps: WebDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', deps.config.TRUST_PROXY);
-  app.use(healthRouter(deps));
+  app.use(healthRouter({ db: deps.db, redis: deps.cacheRedis, metrics: deps.metrics }));
   app.use(storefrontRouter(deps.db, deps.config.PUBLIC_BASE_URL));
   for (const mount of deps.mount ?? []) mount(app);
   app.get('/', (_req, res) => {

@@ -3,10 +3,10 @@ import { sql } from 'kysely';
 import type { Redis } from 'ioredis';
 import type { Db } from '../db/database.ts';
 import type { Metrics } from './metrics.ts';
+import { withTimeout } from '../timeout.ts';
 
-const withTimeout = <T>(p: Promise<T>, ms: number) =>
-  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms).unref())]);
 
+// `redis` should be a fail-fast connection (no offline queue), so an outage answers at once.
 export function healthRouter(deps: { db: Db; redis: Redis; metrics: Metrics }): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {

@@ -1,6 +1,7 @@
 // Prometheus metrics on a registry of our own (so several app instances can live in one test process).
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Queues } from '../queues.ts';
+import { withTimeout } from '../timeout.ts';
 
 export class Metrics {
   readonly registry = new Registry();
@@ -31,7 +32,7 @@ export class Metrics {
         await Promise.all(
           Object.entries(queues).map(async ([name, q]) => {
             try {
-              const counts = await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
+              const counts = await withTimeout(q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized'), 1000, 'queue counts');
               for (const [state, n] of Object.entries(counts)) this.set({ queue: name, state }, n);
             } catch {
               // Redis unavailable: keep the last values rather than failing the scrape.
