@@ -22,8 +22,8 @@ function commandHelp(c: CliCommand): string {
 export async function runCli(
   argv: string[],
   env: NodeJS.ProcessEnv = process.env,
-  out: (s: string) => void = (s) => void process.stdout.write(s + "\n"),
-  err: (s: string) => void = (s) => void process.stderr.write(s + "\n"),
+  out: (s: string) => void = (s) => void process.stdout.write(s + '\n'),
+  err: (s: string) => void = (s) => void process.stderr.write(s + '\n'),
 ): Promise<number> {
   const words = argv.filter((a) => !a.startsWith('-'));
   const command = COMMANDS.find((c) => c.name.split(' ').every((w, i) => words[i] === w));

@@ -1,0 +1,17 @@
+// Lookups every command needs: the caller's own influencer, scoped by identity.
+import { UserError } from '../errors.ts';
+import type { Influencer } from '../db/schema.ts';
+import type { CommandContext } from './types.ts';
+
+export async function ownInfluencer(ctx: CommandContext): Promise<Influencer> {
+  const id = ctx.identity.influencerId;
+  const influencer = id
+    ? await ctx.db.selectFrom('influencers').selectAll().where('id', '=', id).where('organisation_id', '=', ctx.identity.organisationId).executeTakeFirst()
+    : undefined;
+  if (!influencer) throw new UserError('not_found', 'You have no storefront yet. Start with /storefront setup <handle> <tracking-id>.');
+  return influencer;
+}
+
+export function storefrontUrl(ctx: CommandContext, handle: string): string {
+  return `${ctx.config.PUBLIC_BASE_URL}/s/${encodeURIComponent(handle)}`;
+}

@@ -1,0 +1,36 @@
+// /link: the caller's tagged short link for a product, ready to paste.
+import { defaultMarketplace } from '../domain/influencers.ts';
+import { getOrCreateLink, shortUrl } from '../domain/links.ts';
+import { productLabel, resolveProductRef, upsertProduct } from '../domain/products.ts';
+import { ownInfluencer } from './context.ts';
+import type { CommandDef } from './types.ts';
+
+export const linkCommand: CommandDef = {
+  name: 'link',
+  description: 'Get your tagged short link for an Amazon product',
+  options: [
+    { name: 'product', type: 'string', required: true, description: 'ASIN or Amazon product link', maxLength: 2048, autocomplete: 'own-product' },
+    { name: 'campaign', type: 'string', description: 'campaign name to tell channels apart, like tiktok', maxLength: 40 },
+  ],
+  async execute(args, ctx) {
+    const me = await ownInfluencer(ctx);
+    const ref = await resolveProductRef(String(args.product), await defaultMarketplace(ctx.db, me.id), ctx.resolveShort);
+    // One transaction: a refused link (no tracking ID for that store) leaves no product behind.
+    const { product, link } = await ctx.db.transaction().execute(async (trx) => {
+      const product = await upsertProduct(trx, ref);
+      return { product, ...(await getOrCreateLink(trx, { influencerId: me.id, product, campaign: args.campaign as string | undefined })) };
+    });
+    const url = shortUrl(ctx.config.PUBLIC_BASE_URL, link.code);
+    return {
+      visibility: 'ephemeral',
+      tone: 'success',
+      title: productLabel(product),
+      text: url,
+      fields: [
+        { label: 'Goes to', value: link.destination_url },
+        ...(link.campaign ? [{ label: 'Campaign', value: link.campaign, inline: true }] : []),
+      ],
+      footer: 'Share it with a disclosure such as #ad or “As an Amazon Associate I earn from qualifying purchases.”',
+    };
+  },
+};

@@ -1,0 +1,157 @@
+// /storefront: set up, fill and inspect your storefront, and choose where notifications go.
+import { UserError } from '../errors.ts';
+import { attachInfluencer } from '../domain/identities.ts';
+import { addTrackingId, createInfluencer, defaultMarketplace } from '../domain/influencers.ts';
+import { shortUrl } from '../domain/links.ts';
+import { formatMoney } from '../domain/money.ts';
+import { getNotificationTarget, setNotificationTarget } from '../domain/notificationPrefs.ts';
+import { productLabel, resolveProductRef } from '../domain/products.ts';
+import { addToStorefront, getStorefrontView, removeFromStorefront } from '../domain/storefronts.ts';
+import { isAsin } from '../domain/amazon/productInput.ts';
+import { MARKETPLACES } from '../domain/amazon/marketplaces.ts';
+import { ownInfluencer, storefrontUrl } from './context.ts';
+import { helpReply } from './run.ts';
+import { successReply } from './replies.ts';
+import type { CommandDef, Reply, ReplyLine } from './types.ts';
+
+const MAX_SHOWN_PER_LIST = 10;
+
+export const storefrontCommand: CommandDef = {
+  name: 'storefront',
+  description: 'Your Amazon storefront: set it up, add and remove products, see it, and choose where commission notifications go.',
+  subcommands: [
+    {
+      name: 'setup',
+      description: 'Create your storefront (or add a tracking ID for another Amazon store)',
+      options: [
+        { name: 'handle', type: 'string', required: true, description: 'your storefront handle: a-z, 0-9, - and _', maxLength: 32 },
+        { name: 'tracking-id', type: 'string', required: true, description: 'your Amazon Associates tracking ID, like yourname-20', maxLength: 70 },
+        { name: 'marketplace', type: 'string', description: 'Amazon store of that tracking ID (default US), like UK or amazon.de', maxLength: 20 },
+      ],
+      async execute(args, ctx) {
+        const handle = String(args.handle);
+        if (ctx.identity.influencerId) {
+          const own = await ownInfluencer(ctx);
+          if (own.handle !== handle.replace(/^@/, '').toLowerCase()) {
+            throw new UserError('conflict', `You already have a storefront, @${own.handle}. To add a tracking ID for another store, run /storefront setup ${own.handle} <tracking-id> <marketplace>.`);
+          }
+          const t = await addTrackingId(ctx.db, own.id, String(args['tracking-id']), args.marketplace as string | undefined);
+          return successReply(`Tracking ID ${t.tracking_id} is set for ${marketLabel(t.marketplace)}.`, { fields: [{ label: 'Storefront', value: storefrontUrl(ctx, own.handle) }] });
+        }
+        const { influencer, trackingId } = await createInfluencer(ctx.db, {
+          handle,
+          displayName: handle,
+          trackingId: String(args['tracking-id']),
+          marketplace: args.marketplace as string | undefined,
+          organisationId: ctx.identity.organisationId,
+        });
+        await attachInfluencer(ctx.db, ctx.identity.id, influencer.id);
+        const url = storefrontUrl(ctx, influencer.handle);
+        return successReply(`Your storefront @${influencer.handle} is ready. Add products with /storefront add <ASIN or Amazon link> [list].`, {
+          title: 'Storefront created',
+          fields: [
+            { label: 'Storefront', value: url },
+            { label: 'Tracking ID', value: `${trackingId.tracking_id} (${marketLabel(trackingId.marketplace)})`, inline: true },
+          ],
+          buttons: [{ label: 'Open storefront', url }],
+        });
+      },
+    },
+    {
+      name: 'add',
+      description: 'Add a product to your storefront, optionally to a named list',
+      options: [
+        { name: 'product', type: 'string', required: true, description: 'ASIN or Amazon product link', maxLength: 2048 },
+        { name: 'list', type: 'string', rest: true, description: 'list name (default Favorites)', maxLength: 60, autocomplete: 'list' },
+      ],
+      async execute(args, ctx) {
+        const me = await ownInfluencer(ctx);
+        const ref = await resolveProductRef(String(args.product), await defaultMarketplace(ctx.db, me.id), ctx.resolveShort);
+        const r = await addToStorefront(ctx.db, { influencerId: me.id, ref, listName: args.list as string | undefined });
+        const link = shortUrl(ctx.config.PUBLIC_BASE_URL, r.link.code);
+        return successReply(r.added ? `Added ${productLabel(r.product)} to “${r.listName}”.` : `${productLabel(r.product)} is already in “${r.listName}”.`, {
+          fields: [
+            { label: 'Short link', value: link },
+            { label: 'Storefront', value: storefrontUrl(ctx, me.handle) },
+          ],
+        });
+      },
+    },
+    {
+      name: 'remove',
+      description: 'Remove a product from your storefront',
+      options: [{ name: 'asin', type: 'string', required: true, description: 'the ASIN of the product', maxLength: 2048, autocomplete: 'own-product' }],
+      async execute(args, ctx) {
+        const me = await ownInfluencer(ctx);
+        const raw = String(args.asin);
+        const asin = isAsin(raw.toUpperCase()) ? raw.toUpperCase() : (await resolveProductRef(raw, 'US', ctx.resolveShort)).asin;
+        const removed = await removeFromStorefront(ctx.db, me.id, asin);
+        if (removed === 0) throw new UserError('not_found', `${asin} is not in your storefront.`);
+        return successReply(`Removed ${asin} from your storefront.`);
+      },
+    },
+    {
+      name: 'show',
+      description: 'See your storefront link and what is in it',
+      options: [],
+      async execute(_args, ctx) {
+        const me = await ownInfluencer(ctx);
+        const view = await getStorefrontView(ctx.db, me);
+        const url = storefrontUrl(ctx, me.handle);
+        const notify = await getNotificationTarget(ctx.db, me.id);
+        const reply: Reply = {
+          visibility: 'ephemeral',
+          title: `@${me.handle}'s storefront`,
+          text: view.lists.length ? undefined : 'No products yet. Add one with /storefront add <ASIN or Amazon link> [list].',
+          fields: [{ label: 'Storefront', value: url }],
+          sections: view.lists.map((list) => ({
+            title: list.name,
+            lines: list.items.slice(0, MAX_SHOWN_PER_LIST).map(
+              (i): ReplyLine => ({
+                text: i.title ?? `Amazon product ${i.asin}`,
+                url: shortUrl(ctx.config.PUBLIC_BASE_URL, i.linkCode),
+                detail: [i.asin, i.priceMinor !== null && i.currency ? formatMoney(i.priceMinor, i.currency) : undefined].filter(Boolean).join(' · '),
+              }),
+            ),
+            more: Math.max(0, list.items.length - MAX_SHOWN_PER_LIST),
+          })),
+          buttons: [{ label: 'Open storefront', url }],
+        };
+        if (notify?.broken_at) reply.footer = `Commission notifications could not be delivered (${notify.broken_reason ?? 'destination unavailable'}). Run /storefront notify dm|here to choose a working destination.`;
+        return reply;
+      },
+    },
+    {
+      name: 'notify',
+      description: 'Where commission notifications go: dm, here (this channel) or off',
+      options: [{ name: 'where', type: 'string', required: true, choices: ['dm', 'here', 'off'], description: 'dm, here or off' }],
+      async execute(args, ctx) {
+        const me = await ownInfluencer(ctx);
+        const where = args.where as 'dm' | 'here' | 'off';
+        if (where === 'here' && (!ctx.channelId || ctx.isDirectMessage)) {
+          throw new UserError('invalid_input', 'Run /storefront notify here in the channel where notifications should go.');
+        }
+        await setNotificationTarget(ctx.db, me.id, {
+          destination: where === 'here' ? 'channel' : where,
+          platform: ctx.identity.platform,
+          workspaceId: ctx.identity.workspaceId,
+          userId: ctx.identity.userId,
+          channelId: where === 'here' ? ctx.channelId! : null,
+        });
+        const text = where === 'off' ? 'Commission notifications are off.' : where === 'dm' ? 'Commission notifications will come to you as a direct message.' : 'Commission notifications will be posted in this channel.';
+        return successReply(text);
+      },
+    },
+    {
+      name: 'help',
+      description: 'How to use /storefront',
+      options: [],
+      execute: async () => helpReply(storefrontCommand),
+    },
+  ],
+};
+
+function marketLabel(code: string): string {
+  const m = MARKETPLACES.get(code);
+  return m ? `amazon.${m.tld}` : code;
+}

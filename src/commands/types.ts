@@ -1,0 +1,73 @@
+// The platform-neutral command model: definitions, the identity a command runs as, and the Reply card.
+// Slack and Discord adapters map their input onto these and render Reply; nothing here knows either platform.
+import type { Config } from '../config.ts';
+import type { Db } from '../db/database.ts';
+import type { ShortLinkResolver } from '../domain/amazon/shortLinks.ts';
+import type { Identity } from '../domain/identities.ts';
+
+export type OptionType = 'string' | 'integer' | 'user';
+
+export interface OptionDef {
+  name: string;
+  description: string;
+  type: OptionType;
+  required?: boolean;
+  /** Fixed choices (Discord shows them as a menu; Slack validates the word). */
+  choices?: readonly string[];
+  /** Takes the rest of the words on Slack (e.g. a list name with spaces). Only on the last option. */
+  rest?: boolean;
+  maxLength?: number;
+  /** The adapter may offer suggestions for this option (Discord autocomplete). */
+  autocomplete?: 'list' | 'own-product';
+}
+
+export type Args = Record<string, string | number | undefined>;
+
+export interface Subcommand {
+  name: string;
+  description: string;
+  options: readonly OptionDef[];
+  /** Managers only (admins, owners and those they granted). */
+  managerOnly?: boolean;
+  execute(args: Args, ctx: CommandContext): Promise<Reply>;
+}
+
+export interface CommandDef {
+  name: string;
+  description: string;
+  /** Either subcommands (/storefront add …) or a single handler with options (/link …). */
+  subcommands?: readonly Subcommand[];
+  options?: readonly OptionDef[];
+  execute?(args: Args, ctx: CommandContext): Promise<Reply>;
+}
+
+export interface CommandContext {
+  db: Db;
+  config: Pick<Config, 'PUBLIC_BASE_URL'>;
+  identity: Identity;
+  resolveShort: ShortLinkResolver;
+  /** Where the command was typed (channel id), for "here" destinations. Undefined in DMs on some platforms. */
+  channelId?: string | undefined;
+  isDirectMessage?: boolean;
+  now?: () => Date;
+}
+
+export type Tone = 'info' | 'success' | 'warning' | 'error';
+
+export interface ReplyLine {
+  text: string;
+  url?: string;
+  detail?: string;
+}
+
+export interface Reply {
+  visibility: 'ephemeral' | 'channel';
+  tone?: Tone;
+  title?: string;
+  /** Plain text; renderers escape it for their markup. */
+  text?: string;
+  fields?: Array<{ label: string; value: string; inline?: boolean }>;
+  sections?: Array<{ title: string; lines: ReplyLine[]; more?: number }>;
+  buttons?: Array<{ label: string; url: string }>;
+  footer?: string;
+}

@@ -1,0 +1,91 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { testDb, unique } from '../support/env.ts';
+import { newWorkspace, replyText, run } from '../support/commands.ts';
+
+const db = testDb();
+afterAll(() => db.destroy());
+
+async function setUp() {
+  const ws = newWorkspace();
+  const me = ws.person();
+  const handle = unique('sf');
+  const r = await run(db, me, 'storefront', `setup ${handle} ${handle}-20`);
+  expect(r.tone).toBe('success');
+  return { ws, me, handle };
+}
+
+describe('when an influencer uses /storefront', () => {
+  it('then setup creates the storefront and answers with its URL', async () => {
+    const ws = newWorkspace();
+    const me = ws.person();
+    const handle = unique('new');
+    const r = await run(db, me, 'storefront', `setup @${handle.toUpperCase()} ${handle}-21 UK`);
+    expect(r).toMatchObject({ visibility: 'ephemeral', tone: 'success', title: 'Storefront created' });
+    expect(replyText(r)).toContain(`https://go.test/s/${handle}`);
+    expect(replyText(r)).toContain(`${handle}-21 (amazon.co.uk)`);
+  });
+
+  it('then add, show and remove work on their own storefront, with lists', async () => {
+    const { me, handle } = await setUp();
+    const added = await run(db, me, 'storefront', 'add https://www.amazon.com/dp/B07W6JN8V8 Desk setup');
+    expect(added.text).toBe('Added Amazon product B07W6JN8V8 to “Desk setup”.');
+    expect(replyText(added)).toMatch(/Short link: https:\/\/go\.test\/l\/[0-9A-Za-z]{8}/);
+    expect((await run(db, me, 'storefront', 'add B07W6JN8V8 "desk setup"')).text).toBe('Amazon product B07W6JN8V8 is already in “Desk setup”.');
+    await run(db, me, 'storefront', 'add 0735211299');
+    const shown = await run(db, me, 'storefront', 'show');
+    expect(shown.title).toBe(`@${handle}'s storefront`);
+    expect(shown.sections?.map((s) => s.title)).toEqual(['Desk setup', 'Favorites']);
+    expect(shown.sections?.[0]?.lines[0]).toMatchObject({ text: 'Amazon product B07W6JN8V8', url: expect.stringMatching(/^https:\/\/go\.test\/l\//) });
+    expect((await run(db, me, 'storefront', 'remove b07w6jn8v8')).text).toBe('Removed B07W6JN8V8 from your storefront.');
+    expect((await run(db, me, 'storefront', 'show')).sections?.map((s) => s.title)).toEqual(['Favorites']);
+    expect(await run(db, me, 'storefront', 'remove B07W6JN8V8')).toMatchObject({ tone: 'error', text: 'B07W6JN8V8 is not in your storefront.' });
+  });
+
+  it('then notify stores the destination, and "here" needs a channel', async () => {
+    const { me } = await setUp();
+    expect((await run(db, me, 'storefront', 'notify here', { channelId: 'C42' })).text).toBe('Commission notifications will be posted in this channel.');
+    const influencerId = (await db.selectFrom('platform_identities').select('influencer_id').where('user_id', '=', me.userId).executeTakeFirstOrThrow()).influencer_id!;
+    expect(await db.selectFrom('notification_preferences').selectAll().where('influencer_id', '=', influencerId).executeTakeFirst()).toMatchObject({ destination: 'channel', channel_id: 'C42', platform: 'slack' });
+    expect((await run(db, me, 'storefront', 'NOTIFY off')).text).toBe('Commission notifications are off.');
+    expect(await run(db, me, 'storefront', 'notify somewhere')).toMatchObject({ tone: 'error', text: 'where must be one of: dm, here, off.', footer: 'Usage: /storefront notify <dm|here|off>' });
+  });
+
+  it('then usage mistakes get the usage line and change nothing', async () => {
+    const ws = newWorkspace();
+    const me = ws.person();
+    expect(await run(db, me, 'storefront', 'setup')).toMatchObject({ visibility: 'ephemeral', tone: 'error', footer: 'Usage: /storefront setup <handle> <tracking-id> [marketplace]' });
+    expect(await run(db, me, 'storefront', 'setup onlyhandle')).toMatchObject({ tone: 'error', text: expect.stringMatching(/^Missing tracking-id/) });
+    expect(await run(db, me, 'storefront', 'add')).toMatchObject({ tone: 'error', text: 'Missing product: ASIN or Amazon product link.', footer: 'Usage: /storefront add <product> [list]' });
+    expect(await run(db, me, 'storefront', 'add B07W6JN8V8')).toMatchObject({ tone: 'error', text: expect.stringContaining('You have no storefront yet') });
+    expect(await run(db, me, 'storefront', 'frobnicate')).toMatchObject({ tone: 'info', text: 'Unknown subcommand "frobnicate".' });
+    expect(replyText(await run(db, me, 'storefront', ''))).toContain('/storefront add <product> [list]');
+    expect(replyText(await run(db, me, 'storefront', 'help'))).toContain('/storefront notify <dm|here|off>');
+    expect(await run(db, me, 'storefront', 'x'.repeat(4001))).toMatchObject({ tone: 'error', text: expect.stringContaining('too long') });
+    expect(await run(db, me, 'storefront', 'setup 😀🎉 emoji-20')).toMatchObject({ tone: 'error', text: expect.stringContaining('A handle is') });
+    expect(await run(db, me, 'storefront', 'setup ünïcode unicode-20')).toMatchObject({ tone: 'error', text: expect.stringContaining('A handle is') });
+    expect(await run(db, me, 'storefront', `setup ${unique('h')} not-a-tag`)).toMatchObject({ tone: 'error', text: expect.stringContaining('is not a tracking ID') });
+    const identity = await db.selectFrom('platform_identities').select('influencer_id').where('user_id', '=', me.userId).executeTakeFirstOrThrow();
+    expect(identity.influencer_id).toBeNull();
+  });
+
+  it('then a handle or tracking ID has one owner', async () => {
+    const { handle } = await setUp();
+    const other = newWorkspace().person();
+    expect(await run(db, other, 'storefront', `setup ${handle} ${unique('x')}-20`)).toMatchObject({ tone: 'error', text: `The handle @${handle} is already taken.` });
+    expect(await run(db, other, 'storefront', `setup ${unique('y')} ${handle}-20`)).toMatchObject({ tone: 'error', text: expect.stringContaining('already registered to another storefront') });
+    const sameWs = await setUp();
+    expect(await run(db, sameWs.me, 'storefront', `setup ${unique('z')} ${unique('z')}-20`)).toMatchObject({ tone: 'error', text: expect.stringContaining(`You already have a storefront, @${sameWs.handle}`) });
+  });
+
+  it('then another workspace cannot act on their storefront', async () => {
+    const { handle } = await setUp();
+    const outsider = newWorkspace().person({ admin: true });
+    expect(await run(db, outsider, 'storefront', 'show')).toMatchObject({ tone: 'error', text: expect.stringContaining('You have no storefront yet') });
+    expect(await run(db, outsider, 'storefront', `remove B07W6JN8V8`)).toMatchObject({ tone: 'error' });
+    // Even a forged identity row pointing at their influencer is refused: the influencer is not in the caller's organisation.
+    const influencer = await db.selectFrom('influencers').select('id').where('handle', '=', handle).executeTakeFirstOrThrow();
+    await run(db, outsider, 'storefront', 'help');
+    await db.updateTable('platform_identities').set({ influencer_id: influencer.id }).where('user_id', '=', outsider.userId).execute();
+    expect(await run(db, outsider, 'storefront', 'show')).toMatchObject({ tone: 'error', text: expect.stringContaining('You have no storefront yet') });
+  });
+});
