@@ -5,7 +5,7 @@ import { html, raw } from './html.ts';
 
 export const DISCLOSURE = 'As an Amazon Associate I earn from qualifying purchases.';
 
-const CSS = `*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#f6f7f9;color:#1b1f24}
+const CSS = `*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#f6f7f9;color:#1b1f24;overflow-wrap:anywhere}
 a{color:inherit}header{background:#fff;border-bottom:1px solid #e3e6ea;padding:1.5rem 1rem;text-align:center}
 .avatar{width:72px;height:72px;border-radius:50%;object-fit:cover;background:#ffd814;display:inline-grid;place-items:center;font-size:2rem;font-weight:700}
 h1{font-size:1.5rem;margin:.5rem 0 0}.handle{color:#555;margin:0}.bio{max-width:40rem;margin:.5rem auto 0}
@@ -56,11 +56,13 @@ ${view.lists.map(
   (list, i) => html`<section id="${anchor(i)}" aria-labelledby="${anchor(i)}-h"><h2 id="${anchor(i)}-h">${list.name}</h2>
 <ul class="grid">${list.items.map((item) => {
     const label = item.title ?? `Amazon product ${item.asin}`;
+    // The button's accessible name names the product and starts with its visible words (WCAG 2.5.3, label in name),
+    // so a voice-control user saying "View on Amazon" still reaches it.
     return html`<li><article class="card">
 ${item.imageUrl ? html`<img src="${item.imageUrl}" alt="" loading="lazy" width="200" height="200">` : html`<div class="ph" aria-hidden="true">${item.asin}</div>`}
 <h3>${label}</h3>
 ${item.priceMinor !== null && item.currency ? html`<p class="price">${formatMoney(item.priceMinor, item.currency)}</p>` : ''}
-<a class="buy" href="/l/${item.linkCode}" rel="sponsored nofollow" aria-label="${`View ${label} on Amazon`}">View on Amazon</a>
+<a class="buy" href="/l/${item.linkCode}" rel="sponsored nofollow" aria-label="${`View on Amazon: ${label}`}">View on Amazon</a>
 </article></li>`;
   })}</ul></section>`,
 )}
