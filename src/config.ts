@@ -49,6 +49,9 @@ export const configSchema = z.object({
   SLACK_CLIENT_SECRET: optionalString,
   SLACK_STATE_SECRET: optionalString,
   SLACK_API_URL: optionalString.pipe(z.string().url().optional()),
+  // Socket Mode (development): events over a WebSocket opened with the app-level token, no public URL needed.
+  SLACK_APP_TOKEN: optionalString.pipe(z.string().regex(/^xapp-/, 'must be an app-level token (xapp-…)').optional()),
+  SLACK_SOCKET_MODE: boolFlag,
   // Discord
   DISCORD_APPLICATION_ID: optionalString,
   DISCORD_PUBLIC_KEY: optionalString.pipe(z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters').optional()),

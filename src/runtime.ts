@@ -2,7 +2,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
-import type { Config } from './config.ts';
+import { createSlackAdapter, type SlackAdapter } from '../bots/slack/index.ts';
+import { platformsEnabled, type Config } from './config.ts';
 import { createDb, type Db } from './db/database.ts';
 import { ensureDatabase, migrateToLatest } from './db/migrate.ts';
 import { ClickBuffer } from './domain/clicks/clickBuffer.ts';
@@ -70,11 +71,13 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
   });
   clicks.start();
 
+  let slack: SlackAdapter | undefined;
   const rt: Runtime = {
     config, log, db, redis, cacheRedis, queues, metrics, cache, clicks,
     async close() {
       // Stop taking requests, then drain clicks, then close queues and connections.
       if (rt.server) await closeServer(rt.server);
+      await slack?.stop().catch((err: unknown) => log.warn({ err }, 'stopping Slack failed'));
       const left = await clicks.stop();
       if (left > 0) log.error({ left }, 'clicks could not be written before shutdown');
       // With Redis away, close/quit would wait for a reconnect that never comes: bound them, then cut.
@@ -87,7 +90,9 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
   };
 
   if (opts.web) {
-    const deps = { config, db, redis, cacheRedis, cache, clicks, metrics, log };
+    // Slack mounts only when its variables are set (main.ts logs when it is off).
+    slack = platformsEnabled(config).slack ? createSlackAdapter({ config, db, cacheRedis, log }) : undefined;
+    const deps = { config, db, redis, cacheRedis, cache, clicks, metrics, log, mount: slack?.mount ? [slack.mount] : [] };
     rt.server = createWebServer(deps);
     await new Promise<void>((resolve, reject) => {
       rt.server!.once('error', reject);
@@ -95,6 +100,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
     });
     const addr = rt.server.address() as AddressInfo;
     rt.url = `http://127.0.0.1:${addr.port}`;
+    await slack?.start();
   }
   return rt;
 }

@@ -1,0 +1,18 @@
+// What the Slack listeners share: storage, configuration, a logger, the users.info cache and the resolver
+// for amzn.to-style short links.
+import type { Config } from '../../src/config.ts';
+import type { Db } from '../../src/db/database.ts';
+import type { ShortLinkResolver } from '../../src/domain/amazon/shortLinks.ts';
+import type { Logger } from '../../src/log.ts';
+import type { SlackUserDirectory } from './identity.ts';
+import type { PostgresInstallationStore } from './installationStore.ts';
+
+export interface SlackDeps {
+  db: Db;
+  config: Config;
+  log: Logger;
+  users: SlackUserDirectory;
+  resolveShort: ShortLinkResolver;
+  /** Present in OAuth (multi-workspace) mode. */
+  installations?: PostgresInstallationStore | undefined;
+}

@@ -1,0 +1,50 @@
+// Slash commands: ack first (Slack wants an answer within 3 seconds), then map the input onto the command
+// core and deliver its Reply through response_url. No command behaviour lives here.
+import { randomUUID } from 'node:crypto';
+import type { App, SlashCommand, webApi } from '@slack/bolt';
+import { COMMANDS, parseText, runCommand, type CommandDef, type Reply } from '../../../src/commands/index.ts';
+import { errorReply } from '../../../src/commands/replies.ts';
+import type { SlackDeps } from '../deps.ts';
+import { slackIdentity } from '../identity.ts';
+import { renderReply } from '../render.ts';
+import { commandTextFromSlack, isDirectMessage } from '../text.ts';
+
+export async function replyForCommand(deps: SlackDeps, client: webApi.WebClient, def: CommandDef, command: SlashCommand): Promise<Reply> {
+  const log = deps.log.child({ command: def.name, team: command.team_id, user: command.user_id });
+  try {
+    const parsed = parseText(def, commandTextFromSlack(command.text ?? ''));
+    if ('visibility' in parsed) return parsed; // usage help or a parse error: nothing to look up
+    const identity = await slackIdentity(deps.db, deps.users, client, { teamId: command.team_id, teamName: command.team_domain, userId: command.user_id });
+    return await runCommand(
+      def,
+      parsed,
+      {
+        db: deps.db,
+        config: deps.config,
+        identity,
+        resolveShort: deps.resolveShort,
+        channelId: command.channel_id || undefined,
+        isDirectMessage: isDirectMessage(command.channel_id, command.channel_name),
+      },
+      log,
+    );
+  } catch (err) {
+    const ref = randomUUID().slice(0, 8);
+    log.error({ err, ref }, 'Slack command failed');
+    return errorReply(`Something went wrong on our side (reference ${ref}). Please try again.`);
+  }
+}
+
+export function registerCommands(app: App, deps: SlackDeps): void {
+  for (const def of COMMANDS) {
+    app.command(`/${def.name}`, async ({ command, ack, respond, client }) => {
+      await ack();
+      const reply = await replyForCommand(deps, client, def, command);
+      try {
+        await respond({ response_type: reply.visibility === 'channel' ? 'in_channel' : 'ephemeral', ...renderReply(reply) });
+      } catch (err) {
+        deps.log.warn({ err, command: def.name, team: command.team_id }, 'could not deliver the reply to response_url');
+      }
+    });
+  }
+}

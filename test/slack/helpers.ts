@@ -1,0 +1,115 @@
+// Drives the real server the way Slack does: signed form-encoded slash commands, JSON events and
+// interactivity payloads, with response_url pointing at the fake Slack.
+import { createHmac } from 'node:crypto';
+import { unique } from '../support/env.ts';
+import type { FakeResponse, FakeSlack } from '../support/fakeSlack.ts';
+
+export const SIGNING_SECRET = 'slack-test-signing-secret-0123456789';
+
+export interface HttpAnswer {
+  status: number;
+  text: string;
+  ms: number;
+}
+
+/** Signs independently of the app's own code, straight from Slack's description of v0 signatures. */
+export function sign(secret: string, timestamp: number, body: string): string {
+  return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+}
+
+export async function postToSlackEndpoint(
+  baseUrl: string,
+  body: string,
+  contentType: string,
+  opts: { secret?: string; timestamp?: number; signature?: string; headers?: Record<string, string> } = {},
+): Promise<HttpAnswer> {
+  const timestamp = opts.timestamp ?? Math.floor(Date.now() / 1000);
+  const signature = opts.signature ?? sign(opts.secret ?? SIGNING_SECRET, timestamp, body);
+  const t0 = performance.now();
+  const res = await fetch(`${baseUrl}/slack/events`, {
+    method: 'POST',
+    headers: { 'content-type': contentType, 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': signature, ...opts.headers },
+    body,
+  });
+  const text = await res.text();
+  return { status: res.status, text, ms: performance.now() - t0 };
+}
+
+export interface Who {
+  team: string;
+  user: string;
+  channelId?: string;
+  channelName?: string;
+}
+
+export function newTeam() {
+  const team = unique('T').toUpperCase();
+  return { team, member: (user = unique('U').toUpperCase()): Who => ({ team, user }) };
+}
+
+export function commandForm(who: Who, command: string, text: string, responseUrl: string): string {
+  return new URLSearchParams({
+    token: 'deprecated-verification-token',
+    team_id: who.team,
+    team_domain: who.team.toLowerCase(),
+    channel_id: who.channelId ?? 'C0TEST',
+    channel_name: who.channelName ?? 'general',
+    user_id: who.user,
+    user_name: who.user.toLowerCase(),
+    command: `/${command}`,
+    text,
+    api_app_id: 'AFAKE',
+    is_enterprise_install: 'false',
+    response_url: responseUrl,
+    trigger_id: '123.456.abc',
+  }).toString();
+}
+
+/** Sends a slash command; returns the HTTP answer (the ack) and what later arrived at response_url. */
+export async function slash(baseUrl: string, fake: FakeSlack, who: Who, command: string, text: string, opts: { waitMs?: number } = {}): Promise<{ http: HttpAnswer; reply: FakeResponse }> {
+  const { id, url } = fake.responseUrl();
+  const http = await postToSlackEndpoint(baseUrl, commandForm(who, command, text, url), 'application/x-www-form-urlencoded');
+  if (http.status !== 200) throw new Error(`slash command answered ${http.status}: ${http.text}`);
+  const reply = await fake.waitForResponse(id, opts.waitMs ?? 8000);
+  return { http, reply };
+}
+
+export function eventBody(team: string, event: Record<string, unknown>, eventId = unique('Ev')): string {
+  return JSON.stringify({ token: 'x', team_id: team, api_app_id: 'AFAKE', type: 'event_callback', event_id: eventId, event_time: Math.floor(Date.now() / 1000), event });
+}
+
+export async function sendEvent(baseUrl: string, team: string, event: Record<string, unknown>, opts: { eventId?: string; headers?: Record<string, string> } = {}): Promise<HttpAnswer> {
+  return postToSlackEndpoint(baseUrl, eventBody(team, event, opts.eventId), 'application/json', { headers: opts.headers });
+}
+
+interface BlockLike {
+  type: string;
+  text?: { text: string };
+  fields?: Array<{ text: string }>;
+  elements?: Array<{ text?: string | { text: string }; url?: string }>;
+}
+
+/** Every string a person would see in the blocks, in order (zero-width fences kept). */
+export function blockStrings(blocks: unknown): string[] {
+  const out: string[] = [];
+  for (const b of (blocks ?? []) as BlockLike[]) {
+    if (b.text) out.push(b.text.text);
+    for (const f of b.fields ?? []) out.push(f.text);
+    for (const e of b.elements ?? []) {
+      if (typeof e.text === 'string') out.push(e.text);
+      else if (e.text) out.push(e.text.text);
+      if (e.url) out.push(e.url);
+    }
+  }
+  return out;
+}
+
+/** The blocks as one readable string: zero-width fences removed, entities decoded back. */
+export function visibleText(blocks: unknown): string {
+  return blockStrings(blocks)
+    .join('\n')
+    .replace(/\u200B/g, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}
