@@ -1,7 +1,9 @@
 // Every migration, by name. Listed statically so migrations load the same way under tsx, vitest and the CLI.
 import type { Migration } from 'kysely';
 import * as initialSchema from './2026-11-25T00-00-00_initial_schema.ts';
+import * as ledgerIngest from './2026-11-25T01-00-00_ledger_ingest.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-25T00-00-00_initial_schema': initialSchema,
+  '2026-11-25T01-00-00_ledger_ingest': ledgerIngest,
 };

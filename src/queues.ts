@@ -6,8 +6,8 @@ export interface QueuePayloads {
   ingest: { ingestId: string };
   /** Poll one feed source's URL and ingest what it returns. */
   'feed-poll': { feedSourceId: number };
-  /** Tell an influencer about ledger entries one ingest added for them. */
-  notify: { influencerId: number; ingestId: string; entryIds: number[] };
+  /** Tell an influencer about the ledger entries one ingest added for them (read by ingest id). */
+  notify: { influencerId: number; ingestId: string };
   /** Send one manager's digest for one local day. */
   digest: { subscriptionId: number; localDate: string };
 }

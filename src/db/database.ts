@@ -13,10 +13,21 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => {
 // Calendar dates stay strings (YYYY-MM-DD): converting them to Date would shift them by the process time zone.
 pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
 
+const pools = new WeakMap<Db, pg.Pool>();
+
 export function createDb(connectionString: string, max = 10): Db {
   const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000 });
   pool.on('error', () => {
     // An idle client lost its connection; the pool replaces it. Queries report their own errors.
   });
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  pools.set(db, pool);
+  return db;
+}
+
+/** The pg pool behind a Db, for the few paths that need a raw client (COPY streams in bulk ingest). */
+export function poolOf(db: Db): pg.Pool {
+  const pool = pools.get(db);
+  if (!pool) throw new Error('This Db was not made by createDb');
+  return pool;
 }

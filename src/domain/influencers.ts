@@ -42,6 +42,7 @@ export async function createInfluencer(db: Db, input: CreateInfluencerInput): Pr
         .returningAll()
         .executeTakeFirstOrThrow();
       await trx.insertInto('storefronts').values({ influencer_id: influencer.id }).execute();
+      await attributeTrackingId(trx, tracking.tracking_id, influencer.id);
       return { influencer, trackingId: tracking };
     });
   } catch (err) {
@@ -68,11 +69,15 @@ export async function addTrackingId(db: Db, influencerId: number, rawTrackingId:
     .where('is_default', '=', true)
     .executeTakeFirst();
   try {
-    return await db
-      .insertInto('tracking_ids')
-      .values({ tracking_id: trackingId, marketplace, influencer_id: influencerId, is_default: !hasDefault })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    return await db.transaction().execute(async (trx) => {
+      const row = await trx
+        .insertInto('tracking_ids')
+        .values({ tracking_id: trackingId, marketplace, influencer_id: influencerId, is_default: !hasDefault })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await attributeTrackingId(trx, trackingId, influencerId);
+      return row;
+    });
   } catch (err) {
     if (isUniqueViolation(err)) throw new UserError('conflict', `The tracking ID ${trackingId} is already registered to another storefront.`);
     throw err;
@@ -117,4 +122,9 @@ export async function defaultMarketplace(db: Db, influencerId: number): Promise<
     .orderBy('id')
     .executeTakeFirst();
   return row?.marketplace ?? 'US';
+}
+
+/** Ledger lines ingested before anyone registered this tracking ID become its new owner's. */
+async function attributeTrackingId(db: Db, trackingId: string, influencerId: number): Promise<void> {
+  await db.updateTable('ledger_entries').set({ influencer_id: influencerId }).where('tracking_id', '=', trackingId).where('influencer_id', 'is', null).execute();
 }

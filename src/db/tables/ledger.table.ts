@@ -3,6 +3,8 @@ import type { ColumnType, Generated, Selectable } from 'kysely';
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 
 export type LedgerKind = 'pending' | 'confirmed' | 'reversal' | 'bounty';
+/** Which kind of report a ledger line came from; `release` lines undo a pending estimate that a shipment confirmed. */
+export type LedgerReportType = 'earnings' | 'orders' | 'bounty' | 'events' | 'release';
 
 export interface LedgerEntriesTable {
   id: Generated<number>;
@@ -24,6 +26,9 @@ export interface LedgerEntriesTable {
   link_id: number | null;
   reverses_entry_id: number | null;
   superseded_at: Date | null;
+  report_type: ColumnType<LedgerReportType, LedgerReportType | undefined, LedgerReportType>;
+  source_line: number | null;
+  rate_bp: number | null;
   created_at: CreatedAt;
 }
 
