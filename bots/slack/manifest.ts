@@ -1,6 +1,7 @@
 // `npm run slack:manifest`: the Slack app manifest, generated from the command definitions, so the app's
-// commands, usage hints, scopes and events never drift from the code. Writes slack-manifest.json, or prints
-// it with --stdout; --socket makes a Socket Mode (development) manifest without public request URLs.
+// commands, usage hints, scopes and events never drift from the code. Writes slack-manifest.json (or the
+// file after --out), or prints it with --stdout; --socket makes a Socket Mode (development) manifest
+// without public request URLs.
 import { writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { pathToFileURL } from 'node:url';
@@ -101,8 +102,10 @@ export function main(argv: string[], env: NodeJS.ProcessEnv = process.env, out: 
   if (argv.includes('--stdout')) {
     out(json);
   } else {
-    writeFileSync('slack-manifest.json', json);
-    out(`Wrote slack-manifest.json for ${config.PUBLIC_BASE_URL}\n`);
+    const i = argv.indexOf('--out');
+    const file = i >= 0 && argv[i + 1] ? argv[i + 1]! : 'slack-manifest.json';
+    writeFileSync(file, json);
+    out(`Wrote ${file} for ${config.PUBLIC_BASE_URL}\n`);
   }
   return 0;
 }

@@ -1,0 +1,65 @@
+// Slack wants an HTTP answer within 3 seconds. With the database really slow (a lock held for 4 seconds),
+// the command is still acknowledged at once and its reply arrives at response_url once the work is done.
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { startTestApp, testDb, unique } from '../support/env.ts';
+import { FakeSlack } from '../support/fakeSlack.ts';
+import { commandForm, newTeam, postToSlackEndpoint, SIGNING_SECRET, visibleText } from './helpers.ts';
+
+const db = testDb();
+let fake: FakeSlack;
+let rt: Awaited<ReturnType<typeof startTestApp>>;
+
+beforeAll(async () => {
+  fake = await FakeSlack.start();
+  rt = await startTestApp({ SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-slow', SLACK_API_URL: fake.apiUrl });
+});
+afterAll(async () => {
+  await rt?.close();
+  await fake?.close();
+  await db.destroy();
+});
+
+const LOCK_MS = 4000;
+
+describe('when the database is slow', () => {
+  it('then /storefront setup is acknowledged within 3 seconds and answers through response_url after the lock is released', async () => {
+    const who = newTeam().member();
+    const handle = unique('slow');
+    // Warm the workspace and user (users.info cache, identity row) so the lock is the only thing in the way.
+    const warm = fake.responseUrl();
+    await postToSlackEndpoint(rt.url, commandForm(who, 'storefront', 'show', warm.url), 'application/x-www-form-urlencoded');
+    await fake.waitForResponse(warm.id);
+
+    const locker = new pg.Client({ connectionString: inject('databaseUrl') });
+    await locker.connect();
+    let releasedAt = 0;
+    try {
+      await locker.query('BEGIN');
+      // Blocks every write to influencers (setup inserts one) while reads elsewhere carry on.
+      await locker.query('LOCK TABLE influencers IN SHARE ROW EXCLUSIVE MODE');
+      const release = new Promise<void>((resolve, reject) => {
+        setTimeout(() => {
+          releasedAt = Date.now();
+          locker.query('COMMIT').then(() => resolve(), reject);
+        }, LOCK_MS);
+      });
+
+      const { id, url } = fake.responseUrl();
+      const ack = await postToSlackEndpoint(rt.url, commandForm(who, 'storefront', `setup ${handle} ${handle}-20`, url), 'application/x-www-form-urlencoded');
+      expect(ack.status).toBe(200);
+      expect(ack.ms).toBeLessThan(3000);
+      // Still working: nothing has been answered and nothing written yet.
+      expect(fake.responses.find((r) => r.id === id)).toBeUndefined();
+
+      await release;
+      const reply = await fake.waitForResponse(id, 10_000);
+      expect(reply.at).toBeGreaterThanOrEqual(releasedAt);
+      expect(visibleText(reply.body.blocks)).toContain('Storefront created');
+      expect(await db.selectFrom('influencers').select('handle').where('handle', '=', handle).executeTakeFirst()).toEqual({ handle });
+    } finally {
+      await locker.end();
+    }
+  });
+});
