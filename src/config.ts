@@ -83,7 +83,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 /** Which chat platforms are configured: a platform whose variables are absent is off. */
 export function platformsEnabled(config: Config) {
   return {
-    slack: Boolean(config.SLACK_SIGNING_SECRET && (config.SLACK_BOT_TOKEN || (config.SLACK_CLIENT_ID && config.SLACK_CLIENT_SECRET))),
+    slack:
+      Boolean(config.SLACK_SIGNING_SECRET && (config.SLACK_BOT_TOKEN || (config.SLACK_CLIENT_ID && config.SLACK_CLIENT_SECRET))) ||
+      Boolean(config.SLACK_SOCKET_MODE && config.SLACK_APP_TOKEN && config.SLACK_BOT_TOKEN),
     discord: Boolean(config.DISCORD_PUBLIC_KEY && config.DISCORD_APPLICATION_ID),
   };
 }

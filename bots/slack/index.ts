@@ -51,9 +51,9 @@ export function createSlackAdapter(d: SlackAdapterDeps): SlackAdapter {
   const { config, db } = d;
   const log = d.log.child({ platform: 'slack' });
   const logger = boltLogger(log);
-  const signingSecret = config.SLACK_SIGNING_SECRET;
-  if (!signingSecret) throw new Error('Slack needs SLACK_SIGNING_SECRET');
   const socket = config.SLACK_SOCKET_MODE;
+  const signingSecret = config.SLACK_SIGNING_SECRET;
+  if (!signingSecret && !socket) throw new Error('Slack needs SLACK_SIGNING_SECRET');
   const oauth = !socket && Boolean(config.SLACK_CLIENT_ID && config.SLACK_CLIENT_SECRET);
   const mode: SlackMode = socket ? 'socket' : oauth ? 'oauth' : 'single-workspace';
   const botToken = config.SLACK_BOT_TOKEN;
@@ -80,7 +80,7 @@ export function createSlackAdapter(d: SlackAdapterDeps): SlackAdapter {
     router.post(
       EVENTS_PATH,
       slackRequestGuard({
-        signingSecret,
+        signingSecret: signingSecret!,
         signatures: new SeenOnce(d.cacheRedis, `${config.QUEUE_PREFIX}:slack:sig:`, MAX_REQUEST_AGE_SECONDS),
         events: new SeenOnce(d.cacheRedis, `${config.QUEUE_PREFIX}:slack:event:`, 60 * 60),
         log,
@@ -91,7 +91,7 @@ export function createSlackAdapter(d: SlackAdapterDeps): SlackAdapter {
       res.end(messagePage(title, message));
     };
     receiver = new ExpressReceiver({
-      signingSecret,
+      signingSecret: signingSecret!,
       signatureVerification: false, // done above, with replay protection Bolt does not have
       processBeforeResponse: false, // ack() answers the HTTP request at once; work continues after
       router,

@@ -156,6 +156,10 @@ describe('when someone uses /link, /earnings and /digest in Slack', () => {
     expect(refused.type).toBe('ephemeral');
     expect(refused.visible).toContain('Only managers');
     expect(await db.selectFrom('digest_subscriptions').select('id').where('organisation_id', '=', await organisationOfTeam(team.team)).where('enabled', '=', true).execute()).toEqual([]);
+    // When users.info fails, nobody is taken for an admin.
+    const unverifiable = team.member();
+    fake.setUser(unverifiable.user, { missing: true, admin: true });
+    expect((await run(unverifiable, 'digest', 'now')).visible).toContain('Only managers');
     const unknown = await run(admin, 'digest', 'frobnicate');
     expect(unknown.visible).toContain('Unknown subcommand "frobnicate".');
     expect(unknown.visible).toContain('/digest subscribe [time] [timezone]');
