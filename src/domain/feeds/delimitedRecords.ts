@@ -1,0 +1,54 @@
+// CSV/TSV bytes → batches of records, one batch per chunk read, so memory stays flat however long the file.
+import type { Readable } from 'node:stream';
+import { CsvTokenizer, type RawRecord } from './csvTokenizer.ts';
+import { parseReportTitle } from './reportTitle.ts';
+
+export async function* delimitedRecords(stream: Readable, delimiter: string): AsyncGenerator<RawRecord[]> {
+  stream.setEncoding('utf8');
+  const tokenizer = new CsvTokenizer(delimiter);
+  let first = true;
+  try {
+    for await (let chunk of stream as AsyncIterable<string>) {
+      if (first) {
+        chunk = chunk.replace(/^\uFEFF/, '');
+        first = false;
+      }
+      const out: RawRecord[] = [];
+      tokenizer.push(chunk, out);
+      if (out.length) yield out;
+    }
+    const out: RawRecord[] = [];
+    tokenizer.end(out);
+    if (out.length) yield out;
+  } finally {
+    stream.destroy();
+  }
+}
+
+const CANDIDATES = ['\t', ',', ';', '|'];
+
+/**
+ * The delimiter is whichever candidate the header line uses most, counted outside quotes. The header is the first
+ * non-blank line, or the second when the first is a report title.
+ */
+export function sniffDelimiter(head: string): string {
+  const lines = head.replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l.trim() !== '');
+  let header = lines[0] ?? '';
+  if (parseReportTitle(unquote(header)) && lines[1] !== undefined) header = lines[1];
+  const outside = header.replace(/"(?:[^"]|"")*"/g, '');
+  let best = ',';
+  let bestCount = 0;
+  for (const d of CANDIDATES) {
+    const count = outside.split(d).length - 1;
+    if (count > bestCount) {
+      best = d;
+      bestCount = count;
+    }
+  }
+  return best;
+}
+
+/** A title line may be quoted or padded with empty cells (`"Fee-Orders reports from …",,,`). */
+function unquote(line: string): string {
+  return line.replace(/[,;\t|]+\s*$/, '').replace(/^"(.*)"$/, '$1');
+}

@@ -1,0 +1,78 @@
+// Which store (and so which currency) a report file is from. Reports never say so outright; the clues, strongest
+// first, decide:
+//   1. opts.marketplace, when the caller knows.
+//   2. The Seller column naming a store (`Amazon.ca` → CA): the only clue that tells dollar stores apart.
+//   3. A money header's currency other than the shared `$` (`Price(£)` → UK, `(Rs.)` → IN, `(€)` → EUR, as DE).
+//   4. A `$` header → US, the dollar store whose reports carry no Seller evidence otherwise.
+//   5. Tracking-ID suffixes: -22 → JP, -20 → US. A bare -21 is UK or any EU store, so it alone decides nothing.
+// Clues are gathered over every report in the file, so a workbook's Fee-Orders sheet (no Seller column) follows
+// its Fee-Earnings sheet. With no usable clue the file is rejected and the caller must pass a marketplace.
+import { UserError } from '../../errors.ts';
+import { MARKETPLACES, findMarketplace, marketplaceForHost } from '../amazon/marketplaces.ts';
+import type { MarketplaceChoice } from './types.ts';
+
+const HEADER_STORE: Record<string, string> = { USD: 'US', CAD: 'CA', GBP: 'UK', EUR: 'DE', INR: 'IN', JPY: 'JP' };
+
+export class MarketplaceEvidence {
+  private readonly sellers = new Map<string, number>();
+  private readonly headers = new Set<string>();
+  private readonly suffixes = new Map<string, number>();
+
+  addHeaderCurrency(symbol: string | null): void {
+    if (symbol) this.headers.add(symbol);
+  }
+
+  addSeller(text: string): void {
+    const m = marketplaceForHost(text.trim().toLowerCase().replace(/^www\./, ''));
+    if (m) this.sellers.set(m.code, (this.sellers.get(m.code) ?? 0) + 1);
+  }
+
+  addTrackingId(id: string): void {
+    const m = /-(2\d)$/.exec(id.trim());
+    if (m) this.suffixes.set(m[1]!, (this.suffixes.get(m[1]!) ?? 0) + 1);
+  }
+
+  /** True once a Seller clue is in: nothing later can outrank it, so probing may stop. */
+  get decisive(): boolean {
+    return this.sellers.size > 0;
+  }
+
+  resolve(option?: string): MarketplaceChoice {
+    if (option !== undefined) {
+      const m = findMarketplace(option);
+      if (!m) throw new UserError('invalid_input', `Unknown marketplace "${option}" (use a code such as US, CA, UK, DE)`);
+      return { code: m.code, currency: m.currency, source: 'option' };
+    }
+    const seller = mostFrequent(this.sellers);
+    if (seller) return choice(seller, 'seller');
+    const specific = [...this.headers].find((h) => h !== '$');
+    if (specific) return choice(HEADER_STORE[specific] ?? 'US', 'header');
+    if (this.headers.has('$')) return choice('US', 'header');
+    const suffix = mostFrequent(this.suffixes);
+    if (suffix === '22') return choice('JP', 'tracking-id');
+    if (suffix === '20') return choice('US', 'tracking-id');
+    throw new UserError(
+      'invalid_input',
+      suffix === '21'
+        ? 'Cannot tell the store of this report: -21 tracking IDs are used by the UK and the EU stores; pass the marketplace'
+        : 'Cannot tell the store of this report (no Seller, currency or tracking-ID clue); pass the marketplace',
+    );
+  }
+}
+
+function choice(code: string, source: MarketplaceChoice['source']): MarketplaceChoice {
+  const m = MARKETPLACES.get(code)!;
+  return { code: m.code, currency: m.currency, source };
+}
+
+function mostFrequent(counts: Map<string, number>): string | undefined {
+  let best: string | undefined;
+  let n = 0;
+  for (const [k, v] of counts) {
+    if (v > n) {
+      best = k;
+      n = v;
+    }
+  }
+  return best;
+}

@@ -1,0 +1,138 @@
+// The shapes the feed reader hands to ingestion. Money is integer minor units plus currency, never a float.
+
+export type ReportType = 'earnings' | 'orders' | 'bounty';
+/** `events` is our own JSON-lines order feed, one report per file. */
+export type ReportKind = ReportType | 'events';
+
+export interface ReportWindow {
+  /** YYYY-MM-DD, inclusive, from the title line (MM-DD-YYYY there). */
+  start: string;
+  end: string;
+}
+
+export interface ReportMeta {
+  index: number;
+  kind: ReportKind;
+  /** Worksheet name for XLSX; null for CSV/TSV and JSON lines. */
+  sheet: string | null;
+  /** The title line as written, when the report has one. */
+  title: string | null;
+  window: ReportWindow | null;
+  /** Line (CSV) or sheet row (XLSX) of the header; data starts after it. 0 for JSON lines. */
+  headerLine: number;
+  /** Header cells that matched no known column, for operators wondering why a figure is missing. */
+  ignoredColumns: string[];
+}
+
+export type MarketplaceSource = 'option' | 'seller' | 'header' | 'tracking-id';
+
+export interface MarketplaceChoice {
+  code: string;
+  currency: string;
+  /** Which evidence decided (see marketplaceEvidence.ts for the precedence). */
+  source: MarketplaceSource;
+}
+
+interface RowPosition {
+  /** Index into ReportFile.reports. */
+  report: number;
+  sheet: string | null;
+  /** 1-based line in the CSV/TSV/JSON-lines file, or row number in the sheet. */
+  line: number;
+}
+
+export interface EarningsRow extends RowPosition {
+  kind: 'earnings';
+  category: string;
+  name: string;
+  asin: string;
+  seller: string;
+  trackingId: string;
+  /** Store-local time as written: YYYY-MM-DDTHH:MM:SS, or YYYY-MM-DD when the report gives no time. */
+  shippedAt: string;
+  currency: string;
+  priceMinor: number;
+  itemsShipped: number;
+  returns: number;
+  revenueMinor: number;
+  adFeesMinor: number;
+  deviceType: string;
+}
+
+export interface OrdersRow extends RowPosition {
+  kind: 'orders';
+  category: string;
+  name: string;
+  asin: string;
+  orderedAt: string;
+  qty: number;
+  currency: string;
+  priceMinor: number;
+  linkType: string;
+  trackingId: string;
+  /** `ndi` (not the linked item) → true, `di` → false; null when the store writes something else. */
+  indirect: boolean | null;
+  deviceType: string;
+}
+
+export interface BountyRow extends RowPosition {
+  kind: 'bounty';
+  name: string;
+  shippedAt: string;
+  trackingId: string;
+  quantity: number;
+  currency: string;
+  adFeesMinor: number;
+}
+
+export type OrderStatus = 'ordered' | 'shipped' | 'returned' | 'cancelled';
+
+/** One line of our JSON-lines feed. Its own `line` field is `orderLine` here; `line` is the file line. */
+export interface OrderEvent extends RowPosition {
+  kind: 'event';
+  orderId: string;
+  orderLine: number;
+  trackingId: string;
+  asin: string;
+  category: string;
+  qty: number;
+  currency: string;
+  unitPriceMinor: number;
+  status: OrderStatus;
+  commissionMinor: number | null;
+  /** UTC, ISO 8601 with milliseconds. */
+  time: string;
+}
+
+export type ReportRow = EarningsRow | OrdersRow | BountyRow | OrderEvent;
+
+export interface FieldProblem {
+  /** Column as named in the report's own header (or the JSON field path). */
+  column: string;
+  value: string;
+  message: string;
+}
+
+export interface RowError extends RowPosition {
+  kind: 'error';
+  problems: FieldProblem[];
+  /** Ready to show: where, which column, what was wrong. */
+  message: string;
+}
+
+export type FeedItem = ReportRow | RowError;
+
+export type FileFormat = 'xlsx' | 'csv' | 'tsv' | 'jsonl';
+
+export interface ReportFile {
+  format: FileFormat;
+  /** A CSV/TSV that came inside a ZIP. */
+  zipped: boolean;
+  /** Null only for JSON lines without opts.marketplace: each event carries its own currency. */
+  marketplace: MarketplaceChoice | null;
+  reports: ReportMeta[];
+  /** Streams every row of every report, re-reading the file on each call. */
+  rows(): AsyncGenerator<FeedItem>;
+  /** The same items in the chunks they were parsed in: cheaper for bulk writers. */
+  batches(): AsyncGenerator<FeedItem[]>;
+}

@@ -1,0 +1,48 @@
+// The store, and so the currency, comes from the option, else the Seller, else the header, else tracking IDs.
+import { describe, expect, it } from 'vitest';
+import { readReportFile } from '../../src/domain/feeds/index.ts';
+import { tempDir, toDelimited, writeText } from './support/files.ts';
+
+const tmp = tempDir();
+let n = 0;
+
+function earnings(opts: { price?: string; seller?: string; tag?: string }): string {
+  const header = ['Category', 'Name', 'ASIN', 'Seller', 'Tracking ID', 'Date Shipped', opts.price ?? 'Price', 'Items Shipped', 'Returns',
+    'Revenue', 'Ad Fees', 'Device Type Group'];
+  const row = ['Home', 'Lamp', 'B000000001', opts.seller ?? '3rd Party', opts.tag ?? 'shop-20', '2021-03-08', '1250', '1', '0', '1250', '38', 'PHONE'];
+  return writeText(tmp(`m${n++}.csv`), toDelimited([header, row]));
+}
+
+const detect = async (path: string, marketplace?: string) => (await readReportFile(path, marketplace ? { marketplace } : {})).marketplace;
+
+describe('when the marketplace is worked out', () => {
+  it('then an explicit option wins over every clue in the data', async () => {
+    expect(await detect(earnings({ price: 'Price($)', seller: 'Amazon.com' }), 'ca')).toEqual({ code: 'CA', currency: 'CAD', source: 'option' });
+    await expect(readReportFile(earnings({}), { marketplace: 'atlantis' })).rejects.toThrow(/Unknown marketplace "atlantis"/);
+  });
+
+  it('then a Seller naming a store beats the header currency', async () => {
+    expect(await detect(earnings({ price: 'Price($)', seller: 'Amazon.ca' }))).toEqual({ code: 'CA', currency: 'CAD', source: 'seller' });
+    expect(await detect(earnings({ price: 'Price($)', seller: 'Amazon.co.uk', tag: 'shop-21' }))).toMatchObject({ code: 'UK', currency: 'GBP' });
+  });
+
+  it('then a specific header currency beats tracking IDs, and a bare $ means the US store', async () => {
+    expect(await detect(earnings({ price: 'Price(Rs.)', tag: 'shop-21' }))).toEqual({ code: 'IN', currency: 'INR', source: 'header' });
+    expect(await detect(earnings({ price: 'Price(£)', tag: 'shop-20' }))).toEqual({ code: 'UK', currency: 'GBP', source: 'header' });
+    expect(await detect(earnings({ price: 'Price($)', seller: 'AmazonFresh' }))).toEqual({ code: 'US', currency: 'USD', source: 'header' });
+  });
+
+  it('then with no currency in the header, the tracking-ID suffix decides: -20 US, -22 JP in whole yen', async () => {
+    expect(await detect(earnings({ tag: 'shop-20' }))).toEqual({ code: 'US', currency: 'USD', source: 'tracking-id' });
+    const jp = await readReportFile(earnings({ tag: 'shop-22' }));
+    expect(jp.marketplace).toEqual({ code: 'JP', currency: 'JPY', source: 'tracking-id' });
+    const rows = [];
+    for await (const r of jp.rows()) rows.push(r);
+    expect(rows[0]).toMatchObject({ kind: 'earnings', priceMinor: 1250, adFeesMinor: 38, currency: 'JPY' });
+  });
+
+  it('then a bare -21 (UK or any EU store) with nothing else is refused rather than guessed', async () => {
+    await expect(readReportFile(earnings({ tag: 'shop-21' }))).rejects.toThrow(/-21 tracking IDs are used by the UK and the EU stores; pass the marketplace/);
+    expect(await detect(earnings({ tag: 'shop-21' }), 'DE')).toMatchObject({ code: 'DE', currency: 'EUR' });
+  });
+});
