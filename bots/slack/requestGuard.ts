@@ -20,15 +20,27 @@ export interface RequestGuardOptions {
 
 class TooLarge extends Error {}
 
-async function readRaw(req: Request, maxBytes: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) throw new TooLarge();
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+/** Collects the body up to maxBytes; past that it rejects and lets the rest drain, so a 413 can still be sent. */
+function readRaw(req: Request, maxBytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
+      if (over) return;
+      size += chunk.length;
+      if (size > maxBytes) {
+        over = true;
+        reject(new TooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!over) resolve(Buffer.concat(chunks));
+    });
+    req.on('error', reject);
+  });
 }
 
 function refuse(res: Response, status: number, message: string): void {
@@ -53,7 +65,6 @@ export function slackRequestGuard(opts: RequestGuardOptions): RequestHandler {
       if (err instanceof TooLarge) {
         res.set('Connection', 'close');
         refuse(res, 413, 'Request body too large');
-        req.resume();
         return;
       }
       refuse(res, 400, 'Could not read the request body');

@@ -85,6 +85,15 @@ describe('when a request to /slack/events is not from Slack', () => {
     const a = setupAttempt();
     const big = `${a.body}&pad=${'x'.repeat(1024 * 1024)}`;
     expect((await postToSlackEndpoint(rt.url, big, FORM)).status).toBe(413);
+    // Without a Content-Length (chunked), the cap applies while reading.
+    const ts = Math.floor(Date.now() / 1000);
+    const chunked = await fetch(`${rt.url}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': FORM, 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sign(SIGNING_SECRET, ts, big) },
+      body: new Blob([big]).stream(),
+      duplex: 'half',
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
     await pause(200);
     expect(await a.effects()).toEqual(NOTHING);
   });
