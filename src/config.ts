@@ -1,5 +1,7 @@
 // Configuration is read once from the environment, validated, and frozen.
 // A bad or missing variable stops the process with one line naming it.
+import os from 'node:os';
+import path from 'node:path';
 import { z } from 'zod';
 
 const optionalString = z
@@ -61,6 +63,8 @@ export const configSchema = z.object({
   // Feeds
   FEED_API_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   FEED_MAX_BYTES: z.coerce.number().int().min(1024).default(200 * 1024 * 1024),
+  // Uploaded and polled report files wait here for the ingest worker (share it between web and worker hosts).
+  FEED_STORAGE_DIR: z.string().min(1).default(path.join(os.tmpdir(), 'affiliate-feeds')),
 });
 
 export type Config = Readonly<z.infer<typeof configSchema>>;

@@ -29,7 +29,7 @@ const platforms = platformsEnabled(config);
 if (!platforms.slack) log.info('Slack is off: SLACK_SIGNING_SECRET with SLACK_BOT_TOKEN or SLACK_CLIENT_ID/SLACK_CLIENT_SECRET not set');
 if (!platforms.discord) log.info('Discord is off: DISCORD_PUBLIC_KEY and DISCORD_APPLICATION_ID not set');
 
-const runtime = await startRuntime(config, { migrate: true, web: role !== 'worker', log, defaultMetrics: true }).catch((err: unknown) => {
+const runtime = await startRuntime(config, { migrate: true, web: role !== 'worker', workers: role !== 'web', log, defaultMetrics: true }).catch((err: unknown) => {
   log.fatal({ err }, 'failed to start');
   process.exit(1);
 });

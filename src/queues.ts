@@ -22,11 +22,11 @@ const defaults: Record<QueueName, JobsOptions> = {
   digest: { attempts: 5, backoff: { type: 'exponential', delay: 10_000 }, removeOnComplete: { age: 7 * 86400 }, removeOnFail: { age: 30 * 86400 } },
 };
 
-export type Queues = { [N in QueueName]: Queue<QueuePayloads[N], unknown, N> };
+export type Queues = { [N in QueueName]: Queue<QueuePayloads[N], unknown, string> };
 
 export function createQueues(connection: ConnectionOptions, prefix: string, onError: (err: Error, queue: QueueName) => void = () => undefined): Queues {
   const make = <N extends QueueName>(name: N) => {
-    const q = new Queue<QueuePayloads[N], unknown, N>(name, { connection, prefix, defaultJobOptions: defaults[name] });
+    const q = new Queue<QueuePayloads[N], unknown, string>(name, { connection, prefix, defaultJobOptions: defaults[name] });
     // Without a listener BullMQ prints every reconnect failure to stderr; route them to our logger instead.
     q.on('error', (err) => onError(err, name));
     return q;

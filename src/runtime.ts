@@ -15,6 +15,9 @@ import { createLogger, type Logger } from './log.ts';
 import { closeQueues, createQueues, type Queues } from './queues.ts';
 import { createCacheConnection, createQueueConnection } from './redis.ts';
 import { withTimeout } from './timeout.ts';
+import { feedsRouter } from './http/feedsRouter.ts';
+import { startWorkers, type Workers } from './workers.ts';
+import type { Express } from 'express';
 
 export interface Runtime {
   config: Config;
@@ -34,6 +37,7 @@ export interface Runtime {
 export interface RuntimeOptions {
   migrate?: boolean;
   web?: boolean;
+  workers?: boolean;
   log?: Logger;
   defaultMetrics?: boolean;
 }
@@ -72,12 +76,15 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
   clicks.start();
 
   let slack: SlackAdapter | undefined;
+  let workers: Workers | undefined;
   const rt: Runtime = {
     config, log, db, redis, cacheRedis, queues, metrics, cache, clicks,
     async close() {
       // Stop taking requests, then drain clicks, then close queues and connections.
       if (rt.server) await closeServer(rt.server);
       await slack?.stop().catch((err: unknown) => log.warn({ err }, 'stopping Slack failed'));
+      // Workers finish their active jobs before closing (an interrupted ingest rolls back and is retried).
+      await workers?.close().catch((err: unknown) => log.warn({ err }, 'closing workers failed'));
       const left = await clicks.stop();
       if (left > 0) log.error({ left }, 'clicks could not be written before shutdown');
       // With Redis away, close/quit would wait for a reconnect that never comes: bound them, then cut.
@@ -92,7 +99,8 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
   if (opts.web) {
     // Slack mounts only when its variables are set (main.ts logs when it is off).
     slack = platformsEnabled(config).slack ? createSlackAdapter({ config, db, cacheRedis, log }) : undefined;
-    const deps = { config, db, redis, cacheRedis, cache, clicks, metrics, log, mount: slack?.mount ? [slack.mount] : [] };
+    const mounts = [(app: Express) => app.use(feedsRouter({ config, db, queues, log })), ...(slack?.mount ? [slack.mount] : [])];
+    const deps = { config, db, redis, cacheRedis, cache, clicks, metrics, log, mount: mounts };
     rt.server = createWebServer(deps);
     await new Promise<void>((resolve, reject) => {
       rt.server!.once('error', reject);
@@ -102,6 +110,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
     rt.url = `http://127.0.0.1:${addr.port}`;
     await slack?.start();
   }
+  if (opts.workers) workers = await startWorkers({ config, db, connection: redis, queues, log });
   return rt;
 }
 

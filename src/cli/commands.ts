@@ -8,6 +8,8 @@ import { addToStorefront } from '../domain/storefronts.ts';
 import { requireMarketplace } from '../domain/amazon/marketplaces.ts';
 import type { CliCommand, CliContext } from './context.ts';
 import { runDemo } from './demo.ts';
+import { earningsCommand, ingestCommand } from './ingestCommands.ts';
+import { feedSourceAdd, feedSourceList } from './feedSourceCommands.ts';
 
 const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
 
@@ -162,4 +164,4 @@ export const migrate: CliCommand = {
   format: () => 'Database is up to date.',
 };
 
-export const COMMANDS: CliCommand[] = [influencerCreate, trackingIdAdd, storefrontAdd, linkCreate, demo, migrate];
+export const COMMANDS: CliCommand[] = [influencerCreate, trackingIdAdd, storefrontAdd, linkCreate, ingestCommand, earningsCommand, feedSourceAdd, feedSourceList, demo, migrate];

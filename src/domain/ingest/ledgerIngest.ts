@@ -195,25 +195,24 @@ async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, mark
   );
 
   // Summary figures for people: unmapped categories, unattributed tracking IDs, estimate accuracy.
-  const [unmapped, unattributed, accuracy, affected, reversedNew] = await Promise.all([
-    client.query<{ category: string }>(`SELECT DISTINCT s.category FROM staged s JOIN rated r ON r.line_key = s.line_key WHERE r.unmapped ORDER BY 1 LIMIT 100`),
-    client.query<{ tracking_id: string; n: string }>(`SELECT tracking_id, count(*) AS n FROM staged WHERE influencer_id IS NULL GROUP BY 1 ORDER BY 1`),
-    client.query<{ currency: string; pairs: string; est: string; conf: string }>(
-      `WITH est AS (SELECT e.tracking_id, e.asin, e.currency, sum(e.amount_minor) AS amount FROM ledger_entries e JOIN staged s ON s.line_key = e.line_key
-                     WHERE e.network = $1 AND e.kind = 'pending' AND e.report_type IN ('orders', 'events') GROUP BY 1, 2, 3),
-            conf AS (SELECT e.tracking_id, e.asin, e.currency, sum(e.amount_minor) AS amount FROM ledger_entries e JOIN staged s ON s.line_key = e.line_key
-                     WHERE e.network = $1 AND e.kind IN ('confirmed', 'reversal') AND e.report_type = 'earnings' GROUP BY 1, 2, 3)
-       SELECT est.currency, count(*) AS pairs, sum(est.amount) AS est, sum(conf.amount) AS conf
-         FROM est JOIN conf ON conf.tracking_id = est.tracking_id AND conf.asin = est.asin AND conf.currency = est.currency GROUP BY 1 ORDER BY 1`,
-      [args.network],
-    ),
-    client.query<{ influencer_id: string }>(`SELECT DISTINCT influencer_id FROM ledger_entries WHERE ingest_id = $1 AND influencer_id IS NOT NULL ORDER BY 1`, [args.ingestId]),
-    // Return rows, plus lines reversed because they vanished from a re-issued window (releases are not reversals).
-    client.query<{ n: string }>(
-      `SELECT count(*) AS n FROM ledger_entries WHERE ingest_id = $1 AND report_type <> 'release' AND (kind = 'reversal' OR reverses_entry_id IS NOT NULL)`,
-      [args.ingestId],
-    ),
-  ]);
+  // One client, one query at a time (pg does not pipeline on a single connection).
+  const unmapped = await client.query<{ category: string }>(`SELECT DISTINCT s.category FROM staged s JOIN rated r ON r.line_key = s.line_key WHERE r.unmapped ORDER BY 1 LIMIT 100`);
+  const unattributed = await client.query<{ tracking_id: string; n: string }>(`SELECT tracking_id, count(*) AS n FROM staged WHERE influencer_id IS NULL GROUP BY 1 ORDER BY 1`);
+  const accuracy = await client.query<{ currency: string; pairs: string; est: string; conf: string }>(
+    `WITH est AS (SELECT e.tracking_id, e.asin, e.currency, sum(e.amount_minor) AS amount FROM ledger_entries e JOIN staged s ON s.line_key = e.line_key
+                   WHERE e.network = $1 AND e.kind = 'pending' AND e.report_type IN ('orders', 'events') GROUP BY 1, 2, 3),
+          conf AS (SELECT e.tracking_id, e.asin, e.currency, sum(e.amount_minor) AS amount FROM ledger_entries e JOIN staged s ON s.line_key = e.line_key
+                   WHERE e.network = $1 AND e.kind IN ('confirmed', 'reversal') AND e.report_type = 'earnings' GROUP BY 1, 2, 3)
+     SELECT est.currency, count(*) AS pairs, sum(est.amount) AS est, sum(conf.amount) AS conf
+       FROM est JOIN conf ON conf.tracking_id = est.tracking_id AND conf.asin = est.asin AND conf.currency = est.currency GROUP BY 1 ORDER BY 1`,
+    [args.network],
+  );
+  const affected = await client.query<{ influencer_id: string }>(`SELECT DISTINCT influencer_id FROM ledger_entries WHERE ingest_id = $1 AND influencer_id IS NOT NULL ORDER BY 1`, [args.ingestId]);
+  // Return rows, plus lines reversed because they vanished from a re-issued window (releases are not reversals).
+  const reversedNew = await client.query<{ n: string }>(
+    `SELECT count(*) AS n FROM ledger_entries WHERE ingest_id = $1 AND report_type <> 'release' AND (kind = 'reversal' OR reverses_entry_id IS NOT NULL)`,
+    [args.ingestId],
+  );
 
   const accepted = inserted.rows.reduce((n, r) => n + Number(r.n), 0);
   const counts: IngestCounts = {

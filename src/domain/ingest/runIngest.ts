@@ -1,4 +1,5 @@
 // Runs one recorded ingest to completion and records the outcome, whoever triggered it (API, CLI, poll).
+import { rm } from 'node:fs/promises';
 import type { Db } from '../../db/database.ts';
 import { isUserError } from '../../errors.ts';
 import { getIngest, ingestStatus, type IngestStatusDoc } from './ingests.ts';
@@ -12,7 +13,8 @@ export interface IngestOutcome {
 export async function runIngest(db: Db, ingestId: string): Promise<IngestOutcome> {
   const ingest = await getIngest(db, ingestId);
   if (!ingest) throw new Error(`Ingest ${ingestId} does not exist`);
-  if (ingest.status === 'succeeded') return { status: ingestStatus(ingest), affectedInfluencers: [] };
+  // Already done (a retry after a crash between commit and follow-up work): report it again, change nothing.
+  if (ingest.status === 'succeeded') return { status: ingestStatus(ingest), affectedInfluencers: await affectedInfluencers(db, ingestId) };
   if (!ingest.file_path) throw new Error(`Ingest ${ingestId} has no file`);
   await db.updateTable('feed_ingests').set({ status: 'running', started_at: new Date(), error: null }).where('id', '=', ingestId).execute();
   try {
@@ -29,6 +31,8 @@ export async function runIngest(db: Db, ingestId: string): Promise<IngestOutcome
       .where('id', '=', ingestId)
       .returningAll()
       .executeTakeFirstOrThrow();
+    // The ledger now holds what the file said; failed files stay on disk for inspection.
+    await rm(ingest.file_path, { force: true }).catch(() => undefined);
     return { status: ingestStatus(done), affectedInfluencers: r.affectedInfluencers };
   } catch (err) {
     // A file we cannot read is the sender's problem and final; anything else may succeed on a retry.
@@ -37,4 +41,9 @@ export async function runIngest(db: Db, ingestId: string): Promise<IngestOutcome
     if (isUserError(err)) return { status: ingestStatus(failed), affectedInfluencers: [] };
     throw err;
   }
+}
+
+export async function affectedInfluencers(db: Db, ingestId: string): Promise<number[]> {
+  const rows = await db.selectFrom('ledger_entries').select('influencer_id').distinct().where('ingest_id', '=', ingestId).where('influencer_id', 'is not', null).orderBy('influencer_id').execute();
+  return rows.map((r) => r.influencer_id!);
 }

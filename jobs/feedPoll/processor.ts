@@ -1,0 +1,36 @@
+// Feed-source poll: download the source's URL (timeout, size cap), store it, record an ingest, queue it.
+import { Readable } from 'node:stream';
+import { UnrecoverableError, type Job } from 'bullmq';
+import type { Db } from '../../src/db/database.ts';
+import { createIngest } from '../../src/domain/ingest/ingests.ts';
+import { storeStream } from '../../src/domain/ingest/storeFile.ts';
+import type { QueuePayloads, Queues } from '../../src/queues.ts';
+
+export interface FeedPollDeps {
+  db: Db;
+  queues: Pick<Queues, 'ingest'>;
+  storageDir: string;
+  maxBytes: number;
+  timeoutMs?: number;
+}
+
+export function feedPollProcessor(deps: FeedPollDeps) {
+  return async (job: Job<QueuePayloads['feed-poll']>) => {
+    const source = await deps.db.selectFrom('feed_sources').selectAll().where('id', '=', job.data.feedSourceId).executeTakeFirst();
+    if (!source) throw new UnrecoverableError(`Feed source ${job.data.feedSourceId} does not exist`);
+    if (!source.enabled) return { skipped: 'disabled' };
+    await deps.db.updateTable('feed_sources').set({ last_polled_at: new Date() }).where('id', '=', source.id).execute();
+    try {
+      const res = await fetch(source.url, { headers: source.headers ?? {}, signal: AbortSignal.timeout(deps.timeoutMs ?? 60_000), redirect: 'follow' });
+      if (!res.ok || !res.body) throw new Error(`GET ${new URL(source.url).host} answered ${res.status}`);
+      const stored = await storeStream(Readable.fromWeb(res.body as never), deps.storageDir, deps.maxBytes);
+      const ingestId = await createIngest(deps.db, { network: source.network, source: 'poll', filePath: stored.path, fileName: source.name, sha256: stored.sha256, byteSize: stored.bytes, marketplace: source.marketplace, feedSourceId: source.id });
+      await deps.queues.ingest.add('ingest', { ingestId }, { jobId: ingestId });
+      await deps.db.updateTable('feed_sources').set({ last_success_at: new Date(), last_error: null }).where('id', '=', source.id).execute();
+      return { ingestId };
+    } catch (err) {
+      await deps.db.updateTable('feed_sources').set({ last_error: (err as Error).message.slice(0, 500) }).where('id', '=', source.id).execute();
+      throw err;
+    }
+  };
+}

@@ -1,0 +1,17 @@
+// Ingest job: run the recorded ingest, then queue one notification per influencer with new entries.
+import { UnrecoverableError, type Job } from 'bullmq';
+import type { Db } from '../../src/db/database.ts';
+import { getIngest } from '../../src/domain/ingest/ingests.ts';
+import { runIngest } from '../../src/domain/ingest/runIngest.ts';
+import type { QueuePayloads, Queues } from '../../src/queues.ts';
+
+export function ingestProcessor(deps: { db: Db; queues: Pick<Queues, 'notify'> }) {
+  return async (job: Job<QueuePayloads['ingest']>) => {
+    const { ingestId } = job.data;
+    if (!(await getIngest(deps.db, ingestId))) throw new UnrecoverableError(`Ingest ${ingestId} does not exist`);
+    const out = await runIngest(deps.db, ingestId);
+    // Job ids make a retry of this step harmless: the same notification is never queued twice.
+    await deps.queues.notify.addBulk(out.affectedInfluencers.map((influencerId) => ({ name: 'notify', data: { influencerId, ingestId }, opts: { jobId: `notify-${ingestId}-${influencerId}` } })));
+    return out.status.counts;
+  };
+}

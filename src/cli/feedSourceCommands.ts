@@ -1,0 +1,63 @@
+// CLI: report URLs polled on a cron schedule by the feed-poll worker.
+import { CronExpressionParser } from 'cron-parser';
+import { findMarketplace } from '../domain/amazon/marketplaces.ts';
+import { NETWORK_RE } from '../domain/ingest/ingests.ts';
+import { UserError } from '../errors.ts';
+import type { CliCommand } from './context.ts';
+
+const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
+
+export const feedSourceAdd: CliCommand = {
+  name: 'feed-source add',
+  summary: 'Poll a report URL on a cron schedule (the workers pick it up on start)',
+  usage: 'feed-source add --name <name> --url <https://…> --cron "0 6 * * *" [--network amazon] [--marketplace US] [--header "Authorization: Bearer …"]',
+  options: {
+    name: { type: 'string', description: 'a name for the source', required: true },
+    url: { type: 'string', description: 'http(s) URL that returns a report file', required: true },
+    cron: { type: 'string', description: 'cron pattern in UTC, e.g. "0 6 * * *"', required: true },
+    network: { type: 'string', description: 'affiliate network (default amazon)' },
+    marketplace: { type: 'string', description: 'marketplace of the reports' },
+    header: { type: 'string', description: 'one request header, "Name: value"' },
+  },
+  async run(ctx, v) {
+    const url = str(v.url)!;
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new UserError('invalid_input', 'The URL is not valid.');
+    }
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new UserError('invalid_input', 'The URL must be http or https.');
+    const cron = str(v.cron)!;
+    try {
+      CronExpressionParser.parse(cron);
+    } catch {
+      throw new UserError('invalid_input', `"${cron}" is not a cron pattern.`);
+    }
+    const network = (str(v.network) ?? 'amazon').toLowerCase();
+    if (!NETWORK_RE.test(network)) throw new UserError('invalid_input', 'The network must be a short name like amazon.');
+    const market = str(v.marketplace) ? findMarketplace(str(v.marketplace)!) : undefined;
+    if (str(v.marketplace) && !market) throw new UserError('invalid_input', 'Unknown marketplace.');
+    const header = str(v.header);
+    const m = header === undefined ? null : /^([A-Za-z0-9-]+):\s*(.+)$/.exec(header);
+    if (header !== undefined && !m) throw new UserError('invalid_input', 'A header is written "Name: value".');
+    const headers = m ? { [m[1]!]: m[2]! } : null;
+    const row = await ctx.db
+      .insertInto('feed_sources')
+      .values({ organisation_id: null, network, name: str(v.name)!.slice(0, 100), url, cron, marketplace: market?.code ?? null, headers: headers as never, last_polled_at: null, last_success_at: null, last_error: null })
+      .returning(['id', 'name', 'cron'])
+      .executeTakeFirstOrThrow();
+    return row;
+  },
+  format: (r: { id: number; name: string; cron: string }) => `Feed source ${r.id} "${r.name}" will be polled on "${r.cron}" (UTC) once the workers (re)start.`,
+};
+
+export const feedSourceList: CliCommand = {
+  name: 'feed-source list',
+  summary: 'List polled report URLs and how their last poll went',
+  usage: 'feed-source list',
+  options: {},
+  run: (ctx) => ctx.db.selectFrom('feed_sources').select(['id', 'name', 'network', 'cron', 'enabled', 'last_polled_at', 'last_success_at', 'last_error']).orderBy('id').execute(),
+  format: (rows: Array<{ id: number; name: string; network: string; cron: string; enabled: boolean; last_success_at: Date | null; last_error: string | null }>) =>
+    rows.length === 0 ? 'No feed sources.' : rows.map((r) => `${r.id}  ${r.name}  ${r.network}  "${r.cron}"  ${r.enabled ? 'on' : 'off'}  last ok ${r.last_success_at?.toISOString() ?? 'never'}${r.last_error ? `  error: ${r.last_error}` : ''}`).join('\n'),
+};

@@ -1,0 +1,121 @@
+// CLI: ingest a report file through the same queue as the API, and read earnings like /earnings does.
+import { Worker } from 'bullmq';
+import { findMarketplace } from '../domain/amazon/marketplaces.ts';
+import { parsePeriod, PERIOD_USAGE } from '../domain/earnings/period.ts';
+import { earningsSummary, type EarningsScope } from '../domain/earnings/summary.ts';
+import { createIngest, getIngest, ingestStatus, NETWORK_RE, type IngestStatusDoc } from '../domain/ingest/ingests.ts';
+import { storeLocalFile } from '../domain/ingest/storeFile.ts';
+import { requireInfluencerByHandle } from '../domain/influencers.ts';
+import { formatMoney } from '../domain/money.ts';
+import { UserError } from '../errors.ts';
+import { closeQueues, createQueues } from '../queues.ts';
+import { createQueueConnection } from '../redis.ts';
+import { ingestProcessor } from '../../jobs/ingest/processor.ts';
+import type { CliCommand } from './context.ts';
+
+const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
+
+export const ingestCommand: CliCommand = {
+  name: 'ingest',
+  summary: 'Ingest a report file (XLSX, CSV, TSV, ZIP or JSON lines) into the commission ledger',
+  usage: 'ingest <file> --network amazon [--marketplace US]',
+  positionals: 'file',
+  options: {
+    network: { type: 'string', description: 'affiliate network, e.g. amazon', required: true },
+    marketplace: { type: 'string', description: 'marketplace of the report (detected from the data when omitted)' },
+  },
+  async run(ctx, v, positionals) {
+    const file = positionals[0];
+    if (!file || positionals.length > 1) throw new UserError('invalid_input', 'Give exactly one report file.');
+    const network = str(v.network)!.toLowerCase();
+    if (!NETWORK_RE.test(network)) throw new UserError('invalid_input', 'The network must be a short name like amazon.');
+    const rawMarket = str(v.marketplace);
+    const market = rawMarket === undefined ? undefined : findMarketplace(rawMarket);
+    if (rawMarket !== undefined && !market) throw new UserError('invalid_input', `Unknown marketplace "${rawMarket.slice(0, 40)}".`);
+    let stored;
+    try {
+      stored = await storeLocalFile(file, ctx.config.FEED_STORAGE_DIR, ctx.config.FEED_MAX_BYTES);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError('not_found', `No file at ${file}.`);
+      throw err;
+    }
+    const ingestId = await createIngest(ctx.db, { network, source: 'cli', filePath: stored.path, fileName: file.split('/').pop() ?? null, sha256: stored.sha256, byteSize: stored.bytes, marketplace: market?.code ?? null });
+
+    // Same queue as the API; a worker in this process takes the job unless the service's workers get there first.
+    const connection = createQueueConnection(ctx.config.REDIS_URL);
+    const queues = createQueues(connection, ctx.config.QUEUE_PREFIX);
+    const worker = new Worker('ingest', ingestProcessor({ db: ctx.db, queues }), { connection, prefix: ctx.config.QUEUE_PREFIX, concurrency: 1 });
+    worker.on('error', () => undefined);
+    try {
+      await queues.ingest.add('ingest', { ingestId }, { jobId: ingestId });
+      for (;;) {
+        const ingest = await getIngest(ctx.db, ingestId);
+        if (ingest && (ingest.status === 'succeeded' || ingest.status === 'failed')) return ingestStatus(ingest);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    } finally {
+      await worker.close();
+      await closeQueues(queues);
+      await connection.quit();
+    }
+  },
+  format: (s: IngestStatusDoc) => formatIngest(s),
+};
+
+export function formatIngest(s: IngestStatusDoc): string {
+  const lines = [`Ingest ${s.ingestId}: ${s.status}${s.error ? ` — ${s.error}` : ''}`];
+  const c = s.counts;
+  lines.push(`  rows ${c.rows} · accepted ${c.accepted} · unchanged ${c.unchanged} · reversed ${c.reversed} · rejected ${c.rejected} · unattributed ${c.unattributed}`);
+  const summary = s.summary as null | { marketplace: string | null; byKind: Array<{ kind: string; currency: string; entries: number; amountMinor: number }>; unattributedTrackingIds: string[]; unmappedCategories: string[]; rateCardFallback: string | null; estimateAccuracy: Array<{ currency: string; pairs: number; estimatedMinor: number; confirmedMinor: number; differenceMinor: number }> };
+  if (summary) {
+    if (summary.marketplace) lines.push(`  marketplace ${summary.marketplace}`);
+    for (const k of summary.byKind) lines.push(`  new ${k.kind}: ${k.entries} lines, ${formatMoney(k.amountMinor, k.currency)}`);
+    for (const a of summary.estimateAccuracy) lines.push(`  estimates vs confirmed (${a.pairs} items): ${formatMoney(a.estimatedMinor, a.currency)} estimated, ${formatMoney(a.confirmedMinor, a.currency)} confirmed (${a.differenceMinor >= 0 ? '+' : ''}${formatMoney(a.differenceMinor, a.currency)})`);
+    if (summary.unattributedTrackingIds.length) lines.push(`  unregistered tracking IDs: ${summary.unattributedTrackingIds.slice(0, 20).join(', ')}${summary.unattributedTrackingIds.length > 20 ? ', …' : ''}`);
+    if (summary.rateCardFallback) lines.push(`  no rate card for ${summary.marketplace ?? 'this store'}: pending estimates use the ${summary.rateCardFallback} rates`);
+    if (summary.unmappedCategories.length) lines.push(`  categories estimated at the "All Other" rate: ${summary.unmappedCategories.join(', ')}`);
+  }
+  for (const e of (s.rowErrors as Array<{ line: number; sheet?: string | null; message: string }>).slice(0, 20)) lines.push(`  ${e.message}`);
+  return lines.join('\n');
+}
+
+export const earningsCommand: CliCommand = {
+  name: 'earnings',
+  summary: 'Confirmed, pending and reversed commission for an influencer or an organisation (as /earnings shows)',
+  usage: 'earnings (--handle <handle> | --org <id>) [--period 30d] [--timezone UTC]',
+  options: {
+    handle: { type: 'string', description: 'influencer handle' },
+    org: { type: 'string', description: 'organisation id (all its influencers)' },
+    period: { type: 'string', description: PERIOD_USAGE },
+    timezone: { type: 'string', description: 'time zone of the period boundaries (default UTC)' },
+  },
+  async run(ctx, v) {
+    let scope: EarningsScope;
+    let who: string;
+    if (str(v.handle)) {
+      const influencer = await requireInfluencerByHandle(ctx.db, str(v.handle)!);
+      scope = { influencerId: influencer.id };
+      who = `@${influencer.handle}`;
+    } else if (str(v.org) && /^\d+$/.test(str(v.org)!)) {
+      scope = { organisationId: Number(v.org) };
+      who = `organisation ${String(v.org)}`;
+    } else {
+      throw new UserError('invalid_input', 'Give --handle <handle> or --org <id>.');
+    }
+    const period = parsePeriod(str(v.period), str(v.timezone) ?? 'UTC');
+    return { who, ...(await earningsSummary(ctx.db, scope, period)) };
+  },
+  format: (s: Awaited<ReturnType<typeof earningsSummary>> & { who: string }) => {
+    const lines = [`Earnings for ${s.who} · ${s.period.label}`];
+    if (!s.hasAnyEntries) lines.push('  No earnings have been ingested yet.');
+    for (const t of s.totals) {
+      const f = (n: number) => formatMoney(n, t.currency);
+      lines.push(`  ${t.currency}: confirmed ${f(t.confirmed)} · pending ${f(t.pending)} · reversed ${f(t.reversed)}${t.bounty ? ` · bounties ${f(t.bounty)}` : ''} · net ${f(t.net)}`);
+    }
+    lines.push(`  clicks ${s.clicks.click} · repeat ${s.clicks.repeat} · previews ${s.clicks.preview} · bots ${s.clicks.bot}`);
+    if (s.topProducts.length) lines.push('  Top products:', ...s.topProducts.map((p) => `    ${formatMoney(p.amount, p.currency).padStart(12)}  ${p.asin}  ${p.name ?? ''}`));
+    if (s.topLinks.length) lines.push('  Top links:', ...s.topLinks.map((l) => `    ${String(l.clicks).padStart(6)} clicks  /l/${l.code}${l.campaign ? ` (${l.campaign})` : ''}  ${l.title ?? l.asin}`));
+    return lines.join('\n');
+  },
+};
+

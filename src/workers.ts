@@ -1,0 +1,38 @@
+// The worker half of the process: one BullMQ Worker per queue this deployment consumes.
+import { Worker, type ConnectionOptions } from 'bullmq';
+import type { Config } from './config.ts';
+import type { Db } from './db/database.ts';
+import type { Logger } from './log.ts';
+import type { Queues } from './queues.ts';
+import { feedPollProcessor } from '../jobs/feedPoll/processor.ts';
+import { syncFeedSchedules } from '../jobs/feedPoll/schedule.ts';
+import { ingestProcessor } from '../jobs/ingest/processor.ts';
+
+export interface Workers {
+  close(): Promise<void>;
+}
+
+export async function startWorkers(deps: { config: Config; db: Db; connection: ConnectionOptions; queues: Queues; log: Logger }): Promise<Workers> {
+  const { config, db, connection, queues, log } = deps;
+  const common = { connection, prefix: config.QUEUE_PREFIX };
+  const workers = [
+    // Ingests are heavy (one big transaction each): one at a time per process.
+    new Worker('ingest', ingestProcessor({ db, queues }), { ...common, concurrency: 1 }),
+    new Worker('feed-poll', feedPollProcessor({ db, queues, storageDir: config.FEED_STORAGE_DIR, maxBytes: config.FEED_MAX_BYTES }), { ...common, concurrency: 2 }),
+  ];
+  for (const w of workers) {
+    const wl = log.child({ queue: w.name });
+    w.on('failed', (job, err) => wl.warn({ jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'));
+    w.on('error', (err) => wl.warn({ err: err.message }, 'worker error'));
+  }
+  const scheduled = await syncFeedSchedules(db, queues).catch((err: unknown) => {
+    log.warn({ err }, 'could not sync feed schedules');
+    return 0;
+  });
+  log.info({ queues: workers.map((w) => w.name), feedSchedules: scheduled }, 'workers started');
+  return {
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+    },
+  };
+}
