@@ -13,6 +13,8 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 # Sources (see .dockerignore), owned by root and read-only to the unprivileged user that runs them.
 COPY . .
+# Uploaded and polled report files wait here for the ingest worker (a volume in docker-compose.yml).
+RUN mkdir -p /app/data/feeds && chown node:node /app/data/feeds
 USER node
 
 EXPOSE 3000

@@ -64,7 +64,7 @@ export const configSchema = z.object({
   FEED_API_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   FEED_MAX_BYTES: z.coerce.number().int().min(1024).default(200 * 1024 * 1024),
   // Uploaded and polled report files wait here for the ingest worker (share it between web and worker hosts).
-  FEED_STORAGE_DIR: z.string().min(1).default(path.join(os.tmpdir(), 'affiliate-feeds')),
+  FEED_STORAGE_DIR: optionalString.transform((v) => v ?? path.join(os.tmpdir(), 'affiliate-feeds')),
 });
 
 export type Config = Readonly<z.infer<typeof configSchema>>;

@@ -1,8 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { runCli } from '../src/cli/main.ts';
+import { randomAsin } from './support/fixtures.ts';
 import { testDb, unique } from './support/env.ts';
 
+// A product no other test file touches: products are shared across storefronts, so titles could differ.
+const ASIN = randomAsin();
 const db = testDb();
 afterAll(() => db.destroy());
 
@@ -28,11 +31,13 @@ describe('when an operator uses the CLI', () => {
   it('then duplicate handles and tracking IDs are refused and change nothing', async () => {
     const handle = unique('dup');
     expect((await cli('influencer', 'create', '--handle', handle, '--name', 'A', '--tracking-id', `${handle}-20`)).code).toBe(0);
-    const count = async () => Number((await db.selectFrom('influencers').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const otherHandle = unique('o');
+    // Other test files create influencers in parallel: count only what this test could have created.
+    const count = async () => Number((await db.selectFrom('influencers').select((eb) => eb.fn.countAll().as('n')).where('handle', 'in', [handle, otherHandle]).executeTakeFirstOrThrow()).n);
     const before = await count();
-    const sameHandle = await cli('influencer', 'create', '--handle', handle.toUpperCase(), '--name', 'B', '--tracking-id', `${unique('o')}-20`);
+    const sameHandle = await cli('influencer', 'create', '--handle', handle.toUpperCase(), '--name', 'B', '--tracking-id', `${otherHandle}-20`);
     expect(sameHandle).toMatchObject({ code: 1, err: expect.stringContaining(`@${handle} is already taken`) });
-    const sameTag = await cli('influencer', 'create', '--handle', unique('o'), '--name', 'C', '--tracking-id', `${handle}-20`);
+    const sameTag = await cli('influencer', 'create', '--handle', otherHandle, '--name', 'C', '--tracking-id', `${handle}-20`);
     expect(sameTag).toMatchObject({ code: 1, err: expect.stringContaining('already registered') });
     expect(await count()).toBe(before);
   });
@@ -51,16 +56,16 @@ describe('when an operator uses the CLI', () => {
   it('then products are added to lists and links are reused per campaign', async () => {
     const handle = unique('shop');
     await cli('influencer', 'create', '--handle', handle, '--name', 'Shop', '--tracking-id', `${handle}-20`);
-    const added = await cli('storefront', 'add', '--handle', handle, '--product', 'https://www.amazon.com/Some-Thing/dp/B07W6JN8V8/ref=sr_1_1?tag=other-20', '--list', 'Desk setup', '--title', 'MX Master 3', '--price', '99.99', '--json');
+    const added = await cli('storefront', 'add', '--handle', handle, '--product', `https://www.amazon.com/Some-Thing/dp/${ASIN}/ref=sr_1_1?tag=other-20`, '--list', 'Desk setup', '--title', 'MX Master 3', '--price', '99.99', '--json');
     expect(added.code).toBe(0);
-    expect(json(added.out)).toMatchObject({ asin: 'B07W6JN8V8', marketplace: 'US', list: 'Desk setup', added: true, title: 'MX Master 3' });
-    const product = await db.selectFrom('products').selectAll().where('asin', '=', 'B07W6JN8V8').where('marketplace', '=', 'US').executeTakeFirstOrThrow();
+    expect(json(added.out)).toMatchObject({ asin: ASIN, marketplace: 'US', list: 'Desk setup', added: true, title: 'MX Master 3' });
+    const product = await db.selectFrom('products').selectAll().where('asin', '=', ASIN).where('marketplace', '=', 'US').executeTakeFirstOrThrow();
     expect(product).toMatchObject({ price_minor: 9999, currency: 'USD' });
-    expect((await cli('storefront', 'add', '--handle', handle, '--product', 'B07W6JN8V8', '--list', 'desk SETUP')).out).toMatch(/^Already in MX Master 3 list "Desk setup"/);
+    expect((await cli('storefront', 'add', '--handle', handle, '--product', ASIN, '--list', 'desk SETUP')).out).toMatch(/^Already in MX Master 3 list "Desk setup"/);
 
-    const a = json((await cli('link', 'create', '--handle', handle, '--product', 'B07W6JN8V8', '--campaign', 'tiktok', '--json')).out);
-    const b = json((await cli('link', 'create', '--handle', handle, '--product', 'https://amazon.com/dp/B07W6JN8V8', '--campaign', 'tiktok', '--json')).out);
-    expect(a).toMatchObject({ created: true, destination: `https://www.amazon.com/dp/B07W6JN8V8?tag=${handle}-20`, campaign: 'tiktok' });
+    const a = json((await cli('link', 'create', '--handle', handle, '--product', ASIN, '--campaign', 'tiktok', '--json')).out);
+    const b = json((await cli('link', 'create', '--handle', handle, '--product', `https://amazon.com/dp/${ASIN}`, '--campaign', 'tiktok', '--json')).out);
+    expect(a).toMatchObject({ created: true, destination: `https://www.amazon.com/dp/${ASIN}?tag=${handle}-20`, campaign: 'tiktok' });
     expect(b).toMatchObject({ created: false, code: a.code, shortUrl: `https://go.example.com/l/${String(a.code)}` });
   });
 

@@ -1,8 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/database.ts';
+import { randomAsin } from '../support/fixtures.ts';
 import { testDb, unique } from '../support/env.ts';
 import { newWorkspace, replyText, run, type Person } from '../support/commands.ts';
 
+// A product no other test file touches: products are shared across storefronts, so titles could differ.
+const ASIN = randomAsin();
 const db = testDb();
 afterAll(() => db.destroy());
 
@@ -14,7 +17,7 @@ async function influencerIn(ws: ReturnType<typeof newWorkspace>, opts: Partial<P
   return { me, handle, influencerId: id };
 }
 
-async function entry(d: Db, influencerId: number, trackingId: string, kind: 'confirmed' | 'pending' | 'reversal' | 'bounty', amount: number, at: string, asin = 'B07W6JN8V8', qty = 1) {
+async function entry(d: Db, influencerId: number, trackingId: string, kind: 'confirmed' | 'pending' | 'reversal' | 'bounty', amount: number, at: string, asin = ASIN, qty = 1) {
   await d
     .insertInto('ledger_entries')
     .values({ network: 'amazon', line_key: unique('k'), kind, tracking_id: trackingId, influencer_id: influencerId, marketplace: 'US', asin, product_name: `Product ${asin}`, category: 'PC', occurred_at: new Date(at), quantity: kind === 'reversal' ? -qty : qty, amount_minor: amount, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null, superseded_at: null })
@@ -24,21 +27,21 @@ async function entry(d: Db, influencerId: number, trackingId: string, kind: 'con
 describe('when an influencer asks for a link', () => {
   it('then /link answers with the short link ready to paste and where it goes', async () => {
     const { me, handle } = await influencerIn(newWorkspace());
-    const r = await run(db, me, 'link', 'https://www.amazon.com/Logitech/dp/B07W6JN8V8/ref=x?tag=thief-20 tiktok');
-    expect(r).toMatchObject({ visibility: 'ephemeral', title: 'Amazon product B07W6JN8V8', text: expect.stringMatching(/^https:\/\/go\.test\/l\/[0-9A-Za-z]{8}$/) });
-    expect(replyText(r)).toContain(`Goes to: https://www.amazon.com/dp/B07W6JN8V8?tag=${handle}-20`);
+    const r = await run(db, me, 'link', `https://www.amazon.com/Logitech/dp/${ASIN}/ref=x?tag=thief-20 tiktok`);
+    expect(r).toMatchObject({ visibility: 'ephemeral', title: `Amazon product ${ASIN}`, text: expect.stringMatching(/^https:\/\/go\.test\/l\/[0-9A-Za-z]{8}$/) });
+    expect(replyText(r)).toContain(`Goes to: https://www.amazon.com/dp/${ASIN}?tag=${handle}-20`);
     expect(replyText(r)).toContain('Campaign: tiktok');
-    expect((await run(db, me, 'link', 'B07W6JN8V8 tiktok')).text).toBe(r.text);
-    expect((await run(db, me, 'link', 'B07W6JN8V8')).text).not.toBe(r.text);
+    expect((await run(db, me, 'link', `${ASIN} tiktok`)).text).toBe(r.text);
+    expect((await run(db, me, 'link', ASIN)).text).not.toBe(r.text);
   });
 
   it('then mistakes get a clear private answer', async () => {
     const { me } = await influencerIn(newWorkspace());
     expect(await run(db, me, 'link', '')).toMatchObject({ visibility: 'ephemeral', tone: 'error', footer: 'Usage: /link <product> [campaign]' });
-    expect(await run(db, me, 'link', 'https://amazon.com.evil.io/dp/B07W6JN8V8')).toMatchObject({ tone: 'error', text: expect.stringContaining('not an Amazon product') });
-    expect(await run(db, me, 'link', 'B07W6JN8V8 a b c')).toMatchObject({ tone: 'error', text: expect.stringContaining('Too many words') });
-    expect(await run(db, me, 'link', 'https://www.amazon.de/dp/B07W6JN8V8')).toMatchObject({ tone: 'error', text: expect.stringContaining('no tracking ID for amazon.de') });
-    expect(await run(db, newWorkspace().person(), 'link', 'B07W6JN8V8')).toMatchObject({ tone: 'error', text: expect.stringContaining('You have no storefront yet') });
+    expect(await run(db, me, 'link', `https://amazon.com.evil.io/dp/${ASIN}`)).toMatchObject({ tone: 'error', text: expect.stringContaining('not an Amazon product') });
+    expect(await run(db, me, 'link', `${ASIN} a b c`)).toMatchObject({ tone: 'error', text: expect.stringContaining('Too many words') });
+    expect(await run(db, me, 'link', `https://www.amazon.de/dp/${ASIN}`)).toMatchObject({ tone: 'error', text: expect.stringContaining('no tracking ID for amazon.de') });
+    expect(await run(db, newWorkspace().person(), 'link', ASIN)).toMatchObject({ tone: 'error', text: expect.stringContaining('You have no storefront yet') });
   });
 });
 

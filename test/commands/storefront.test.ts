@@ -1,7 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { randomAsin } from '../support/fixtures.ts';
 import { testDb, unique } from '../support/env.ts';
 import { newWorkspace, replyText, run } from '../support/commands.ts';
 
+// A product no other test file touches: products are shared across storefronts, so titles could differ.
+const ASIN = randomAsin();
 const db = testDb();
 afterAll(() => db.destroy());
 
@@ -27,18 +30,18 @@ describe('when an influencer uses /storefront', () => {
 
   it('then add, show and remove work on their own storefront, with lists', async () => {
     const { me, handle } = await setUp();
-    const added = await run(db, me, 'storefront', 'add https://www.amazon.com/dp/B07W6JN8V8 Desk setup');
-    expect(added.text).toBe('Added Amazon product B07W6JN8V8 to “Desk setup”.');
+    const added = await run(db, me, 'storefront', `add https://www.amazon.com/dp/${ASIN} Desk setup`);
+    expect(added.text).toBe(`Added Amazon product ${ASIN} to “Desk setup”.`);
     expect(replyText(added)).toMatch(/Short link: https:\/\/go\.test\/l\/[0-9A-Za-z]{8}/);
-    expect((await run(db, me, 'storefront', 'add B07W6JN8V8 "desk setup"')).text).toBe('Amazon product B07W6JN8V8 is already in “Desk setup”.');
+    expect((await run(db, me, 'storefront', `add ${ASIN} "desk setup"`)).text).toBe(`Amazon product ${ASIN} is already in “Desk setup”.`);
     await run(db, me, 'storefront', 'add 0735211299');
     const shown = await run(db, me, 'storefront', 'show');
     expect(shown.title).toBe(`@${handle}'s storefront`);
     expect(shown.sections?.map((s) => s.title)).toEqual(['Desk setup', 'Favorites']);
-    expect(shown.sections?.[0]?.lines[0]).toMatchObject({ text: 'Amazon product B07W6JN8V8', url: expect.stringMatching(/^https:\/\/go\.test\/l\//) });
-    expect((await run(db, me, 'storefront', 'remove b07w6jn8v8')).text).toBe('Removed B07W6JN8V8 from your storefront.');
+    expect(shown.sections?.[0]?.lines[0]).toMatchObject({ text: `Amazon product ${ASIN}`, url: expect.stringMatching(/^https:\/\/go\.test\/l\//) });
+    expect((await run(db, me, 'storefront', `remove ${ASIN.toLowerCase()}`)).text).toBe(`Removed ${ASIN} from your storefront.`);
     expect((await run(db, me, 'storefront', 'show')).sections?.map((s) => s.title)).toEqual(['Favorites']);
-    expect(await run(db, me, 'storefront', 'remove B07W6JN8V8')).toMatchObject({ tone: 'error', text: 'B07W6JN8V8 is not in your storefront.' });
+    expect(await run(db, me, 'storefront', `remove ${ASIN}`)).toMatchObject({ tone: 'error', text: `${ASIN} is not in your storefront.` });
   });
 
   it('then notify stores the destination, and "here" needs a channel', async () => {
@@ -56,7 +59,7 @@ describe('when an influencer uses /storefront', () => {
     expect(await run(db, me, 'storefront', 'setup')).toMatchObject({ visibility: 'ephemeral', tone: 'error', footer: 'Usage: /storefront setup <handle> <tracking-id> [marketplace]' });
     expect(await run(db, me, 'storefront', 'setup onlyhandle')).toMatchObject({ tone: 'error', text: expect.stringMatching(/^Missing tracking-id/) });
     expect(await run(db, me, 'storefront', 'add')).toMatchObject({ tone: 'error', text: 'Missing product: ASIN or Amazon product link.', footer: 'Usage: /storefront add <product> [list]' });
-    expect(await run(db, me, 'storefront', 'add B07W6JN8V8')).toMatchObject({ tone: 'error', text: expect.stringContaining('You have no storefront yet') });
+    expect(await run(db, me, 'storefront', `add ${ASIN}`)).toMatchObject({ tone: 'error', text: expect.stringContaining('You have no storefront yet') });
     expect(await run(db, me, 'storefront', 'frobnicate')).toMatchObject({ tone: 'info', text: 'Unknown subcommand "frobnicate".' });
     expect(replyText(await run(db, me, 'storefront', ''))).toContain('/storefront add <product> [list]');
     expect(replyText(await run(db, me, 'storefront', 'help'))).toContain('/storefront notify <dm|here|off>');
@@ -81,7 +84,7 @@ describe('when an influencer uses /storefront', () => {
     const { handle } = await setUp();
     const outsider = newWorkspace().person({ admin: true });
     expect(await run(db, outsider, 'storefront', 'show')).toMatchObject({ tone: 'error', text: expect.stringContaining('You have no storefront yet') });
-    expect(await run(db, outsider, 'storefront', `remove B07W6JN8V8`)).toMatchObject({ tone: 'error' });
+    expect(await run(db, outsider, 'storefront', `remove ${ASIN}`)).toMatchObject({ tone: 'error' });
     // Even a forged identity row pointing at their influencer is refused: the influencer is not in the caller's organisation.
     const influencer = await db.selectFrom('influencers').select('id').where('handle', '=', handle).executeTakeFirstOrThrow();
     await run(db, outsider, 'storefront', 'help');

@@ -1,7 +1,13 @@
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readReportFile } from '../../src/domain/feeds/readReportFile.ts';
 import { createInfluencer } from '../../src/domain/influencers.ts';
+import { createIngest } from '../../src/domain/ingest/ingests.ts';
+import { runIngest } from '../../src/domain/ingest/runIngest.ts';
+import { storeLocalFile } from '../../src/domain/ingest/storeFile.ts';
 import { earningsSummary } from '../../src/domain/earnings/summary.ts';
 import { parsePeriod } from '../../src/domain/earnings/period.ts';
 import { testDb, unique } from '../support/env.ts';
@@ -26,10 +32,13 @@ async function sheetAdFees(file: string) {
   return { byTag, returns };
 }
 
-async function ledgerByTag(kinds: string[], currency: string) {
+// Other test files ingest reports into the same database in parallel: every figure here is restricted
+// to the tracking IDs of the fixture sheets, which no other test uses.
+async function ledgerByTag(kinds: string[], currency: string, tags: Iterable<string>) {
   const rows = await db
     .selectFrom('ledger_entries')
     .select(['tracking_id', sql<number>`sum(amount_minor)::bigint`.as('amount')])
+    .where('tracking_id', 'in', [...tags])
     .where('report_type', '=', 'earnings')
     .where('kind', 'in', kinds as never)
     .where('currency', '=', currency)
@@ -38,10 +47,12 @@ async function ledgerByTag(kinds: string[], currency: string) {
   return new Map(rows.map((r) => [r.tracking_id, Number(r.amount)]));
 }
 
-async function earningsTotal(currency: string) {
+async function earningsTotal(currency: string, file: string) {
+  const { byTag } = await sheetAdFees(file);
   const r = await db
     .selectFrom('ledger_entries')
     .select(sql<number>`coalesce(sum(amount_minor), 0)::bigint`.as('amount'))
+    .where('tracking_id', 'in', [...byTag.keys()])
     .where('report_type', '=', 'earnings')
     .where('currency', '=', currency)
     .executeTakeFirstOrThrow();
@@ -57,8 +68,9 @@ describe('when the Amazon fixture workbooks are ingested', () => {
 
   it('then the US Fee-Earnings sheet totals exactly USD 12,357.72 with its 316 returns as reversals', async () => {
     expect(first.status).toBe('succeeded');
-    expect(await earningsTotal('USD')).toBe(1235772);
-    const reversals = await db.selectFrom('ledger_entries').select(sql<number>`count(*)::int`.as('n')).where('report_type', '=', 'earnings').where('kind', '=', 'reversal').where('currency', '=', 'USD').executeTakeFirstOrThrow();
+    expect(await earningsTotal('USD', US)).toBe(1235772);
+    const tags = [...(await sheetAdFees(US)).byTag.keys()];
+    const reversals = await db.selectFrom('ledger_entries').select(sql<number>`count(*)::int`.as('n')).where('tracking_id', 'in', tags).where('report_type', '=', 'earnings').where('kind', '=', 'reversal').where('currency', '=', 'USD').executeTakeFirstOrThrow();
     expect(reversals.n).toBe(316);
     expect(first.counts).toMatchObject({ rejected: 0, unchanged: 0 });
     expect(first.counts.reversed).toBe(316);
@@ -69,33 +81,34 @@ describe('when the Amazon fixture workbooks are ingested', () => {
   it('then every tracking ID total matches the sheet to the cent', async () => {
     const { byTag, returns } = await sheetAdFees(US);
     expect(returns).toBe(316);
-    const ledger = await ledgerByTag(['confirmed', 'reversal'], 'USD');
+    const ledger = await ledgerByTag(['confirmed', 'reversal'], 'USD', byTag.keys());
     expect(ledger.size).toBe(byTag.size);
     for (const [tag, amount] of byTag) expect(ledger.get(tag), tag).toBe(amount);
   });
 
   it('then ingesting the same workbook again changes no total', async () => {
-    const before = await db.selectFrom('ledger_entries').select([sql<number>`count(*)::int`.as('n'), sql<number>`sum(amount_minor)::bigint`.as('s')]).executeTakeFirstOrThrow();
+    const tags = [...(await sheetAdFees(US)).byTag.keys()];
+    const snapshot = () => db.selectFrom('ledger_entries').select([sql<number>`count(*)::int`.as('n'), sql<number>`sum(amount_minor)::bigint`.as('s')]).where('tracking_id', 'in', tags).executeTakeFirstOrThrow();
+    const before = await snapshot();
     const again = await ingest(db, US);
     expect(again.status).toBe('succeeded');
     expect(again.counts).toMatchObject({ accepted: 0, reversed: 0, unchanged: first.counts.rows });
-    const after = await db.selectFrom('ledger_entries').select([sql<number>`count(*)::int`.as('n'), sql<number>`sum(amount_minor)::bigint`.as('s')]).executeTakeFirstOrThrow();
-    expect(after).toEqual(before);
+    expect(await snapshot()).toEqual(before);
   });
 
   it('then the CA workbook adds exactly its own figures, in CAD', async () => {
-    const usBefore = await earningsTotal('USD');
+    const usBefore = await earningsTotal('USD', US);
     const ca = await ingest(db, CA);
     expect(ca.status).toBe('succeeded');
     expect((ca.summary as { marketplace: string }).marketplace).toBe('CA');
-    expect(await earningsTotal('CAD')).toBe(218652);
-    expect(await earningsTotal('USD')).toBe(usBefore);
+    expect(await earningsTotal('CAD', CA)).toBe(218652);
+    expect(await earningsTotal('USD', US)).toBe(usBefore);
     const { byTag } = await sheetAdFees(CA);
-    const ledger = await ledgerByTag(['confirmed', 'reversal'], 'CAD');
+    const ledger = await ledgerByTag(['confirmed', 'reversal'], 'CAD', byTag.keys());
     for (const [tag, amount] of byTag) expect(ledger.get(tag), tag).toBe(amount);
     const again = await ingest(db, CA);
     expect(again.counts.accepted).toBe(0);
-    expect(await earningsTotal('CAD')).toBe(218652);
+    expect(await earningsTotal('CAD', CA)).toBe(218652);
   });
 
   it('then Orders-based estimates are compared with the confirmed Ad Fees', async () => {
@@ -173,11 +186,25 @@ describe('when reports for one tracking ID arrive over time', () => {
   });
 });
 
+describe('when an ingest finishes', () => {
+  it('then only its own stored copy is removed, never the file an operator pointed at', async () => {
+    const original = writeReport(earningsCsv(['2022-02-01', '2022-02-28'], [`Toys & Games,Kite,B000000099,Amazon.com,${unique('own')}-20,2022-02-02 10:00:00,10.00,1,0,10.00,0.30,DESKTOP`]));
+    const id = await createIngest(db, { network: 'amazon', source: 'cli', filePath: original, fileName: 'x.csv', sha256: 'x', byteSize: 1, marketplace: null });
+    expect((await runIngest(db, id)).status.status).toBe('succeeded');
+    expect(existsSync(original)).toBe(true);
+    const stored = await storeLocalFile(original, path.join(tmpdir(), 'own-storage'), 1 << 20);
+    const id2 = await createIngest(db, { network: 'amazon', source: 'cli', filePath: stored.path, fileName: 'x.csv', sha256: stored.sha256, byteSize: stored.bytes, marketplace: null });
+    expect((await runIngest(db, id2)).status.status).toBe('succeeded');
+    expect(existsSync(stored.path)).toBe(false);
+  });
+});
+
 describe('when a report is bad', () => {
   it('then an unreadable file fails with a clear error and adds nothing', async () => {
     const count = async () => (await db.selectFrom('ledger_entries').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()).n;
     const before = await count();
-    for (const content of ['', '\u0000\u0001\u0002binary junk\u00ff', 'just,some,csv\n1,2,3\n']) {
+    await expect(ingest(db, writeReport(''))).rejects.toMatchObject({ message: 'The file is empty.' });
+    for (const content of ['\u0000\u0001\u0002binary junk\u00ff', 'just,some,csv\n1,2,3\n']) {
       const r = await ingest(db, writeReport(content));
       expect(r.status).toBe('failed');
       expect(r.error).toMatch(/\S/);

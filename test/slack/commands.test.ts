@@ -64,13 +64,13 @@ describe('when an influencer uses /storefront in Slack', () => {
 
   it('then add, show, notify and remove work, and show links each product with its short link', async () => {
     const { who, handle } = await setUp();
-    const added = await run(who, 'storefront', 'add <https://www.amazon.com/dp/B07W6JN8V8?tag=thief-20&amp;th=1|amazon.com/dp/B07W6JN8V8> Desk setup');
-    expect(added.visible).toContain('Added Amazon product B07W6JN8V8 to “Desk setup”.');
+    const added = await run(who, 'storefront', 'add <https://www.amazon.com/dp/B0SLACKT01?tag=thief-20&amp;th=1|amazon.com/dp/B0SLACKT01> Desk setup');
+    expect(added.visible).toContain('Added Amazon product B0SLACKT01 to “Desk setup”.');
     expect(added.visible).toMatch(/Short link\*?\nhttp:\/\/links\.test\/l\/[0-9A-Za-z]{8}/);
 
     const shown = await run(who, 'storefront', 'show');
     expect(shown.blocks[0]).toMatchObject({ type: 'header', text: { text: `@${handle}'s storefront` } });
-    expect(blockStrings(shown.blocks).join('\n')).toMatch(/\*Desk setup\*\n• <http:\/\/links\.test\/l\/[0-9A-Za-z]{8}\|Amazon product B07W6JN8V8> — B07W6JN8V8/);
+    expect(blockStrings(shown.blocks).join('\n')).toMatch(/\*Desk setup\*\n• <http:\/\/links\.test\/l\/[0-9A-Za-z]{8}\|Amazon product B0SLACKT01> — B0SLACKT01/);
     expect(shown.blocks.at(-1)).toMatchObject({ type: 'actions', elements: [{ type: 'button', url: `http://links.test/s/${handle}` }] });
 
     expect((await run({ ...who, channelId: 'C0DEALS' }, 'storefront', 'notify here')).visible).toContain('Commission notifications will be posted in this channel.');
@@ -84,7 +84,7 @@ describe('when an influencer uses /storefront in Slack', () => {
     const inDm = await run({ ...who, channelId: 'D0ME', channelName: 'directmessage' }, 'storefront', 'notify here');
     expect(inDm.visible).toContain('Run /storefront notify here in the channel where notifications should go.');
 
-    expect((await run(who, 'storefront', 'remove B07W6JN8V8')).visible).toContain('Removed B07W6JN8V8 from your storefront.');
+    expect((await run(who, 'storefront', 'remove B0SLACKT01')).visible).toContain('Removed B0SLACKT01 from your storefront.');
     expect((await run(who, 'storefront', 'show')).visible).toContain('No products yet.');
   });
 
@@ -100,10 +100,10 @@ describe('when an influencer uses /storefront in Slack', () => {
 describe('when someone uses /link, /earnings and /digest in Slack', () => {
   it('then /link answers with the short link ready to paste and where it goes', async () => {
     const { who, handle } = await setUp();
-    const r = await run(who, 'link', 'https://www.amazon.com/Logitech/dp/B07W6JN8V8/ref=x?tag=thief-20 tiktok');
+    const r = await run(who, 'link', 'https://www.amazon.com/Logitech/dp/B0SLACKT01/ref=x?tag=thief-20 tiktok');
     expect(r.type).toBe('ephemeral');
     expect(r.blocks[1]).toMatchObject({ text: { text: expect.stringMatching(/^:white_check_mark: http:\/\/links\.test\/l\/[0-9A-Za-z]{8}$/) } });
-    expect(r.visible).toContain(`https://www.amazon.com/dp/B07W6JN8V8?tag=${handle}-20`);
+    expect(r.visible).toContain(`https://www.amazon.com/dp/B0SLACKT01?tag=${handle}-20`);
     expect(r.visible).toContain('*Campaign*\ntiktok');
     const usage = await run(who, 'link', '');
     expect(usage.visible).toContain('Missing product');
@@ -121,7 +121,7 @@ describe('when someone uses /link, /earnings and /digest in Slack', () => {
     const influencer = await db.selectFrom('influencers').select('id').where('handle', '=', handle).executeTakeFirstOrThrow();
     await db
       .insertInto('ledger_entries')
-      .values({ network: 'amazon', line_key: unique('k'), kind: 'confirmed', tracking_id: `${handle}-20`, influencer_id: influencer.id, marketplace: 'US', asin: 'B07W6JN8V8', product_name: 'Desk lamp', category: 'Home', occurred_at: new Date(Date.now() - 86_400_000), quantity: 2, amount_minor: 1234, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null, superseded_at: null })
+      .values({ network: 'amazon', line_key: unique('k'), kind: 'confirmed', tracking_id: `${handle}-20`, influencer_id: influencer.id, marketplace: 'US', asin: 'B0SLACKT01', product_name: 'Desk lamp', category: 'Home', occurred_at: new Date(Date.now() - 86_400_000), quantity: 2, amount_minor: 1234, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null, superseded_at: null })
       .execute();
     const r = await run(who, 'earnings', '7d');
     expect(r.blocks[0]).toMatchObject({ type: 'header', text: { text: 'Earnings · Last 7 days' } });
@@ -205,11 +205,11 @@ describe('when bad input arrives through Slack', () => {
 describe('when a user of another workspace tries to reach an organisation’s data', () => {
   it('then they see and change nothing of it, even with the same Slack user id', async () => {
     const { who: a, handle } = await setUp();
-    await run(a, 'storefront', 'add B07W6JN8V8');
+    await run(a, 'storefront', 'add B0SLACKT01');
     const influencer = await db.selectFrom('influencers').select('id').where('handle', '=', handle).executeTakeFirstOrThrow();
     await db
       .insertInto('ledger_entries')
-      .values({ network: 'amazon', line_key: unique('k'), kind: 'confirmed', tracking_id: `${handle}-20`, influencer_id: influencer.id, marketplace: 'US', asin: 'B07W6JN8V8', product_name: 'Secret earner', category: 'Home', occurred_at: new Date(Date.now() - 3_600_000), quantity: 1, amount_minor: 98765, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null, superseded_at: null })
+      .values({ network: 'amazon', line_key: unique('k'), kind: 'confirmed', tracking_id: `${handle}-20`, influencer_id: influencer.id, marketplace: 'US', asin: 'B0SLACKT01', product_name: 'Secret earner', category: 'Home', occurred_at: new Date(Date.now() - 3_600_000), quantity: 1, amount_minor: 98765, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null, superseded_at: null })
       .execute();
     const orgA = await organisationOfTeam(a.team);
     const before = await holdings(orgA);
@@ -223,8 +223,8 @@ describe('when a user of another workspace tries to reach an organisation’s da
       const shown = await run(who, 'storefront', 'show');
       expect(shown.visible).toContain('You have no storefront yet');
       expect(shown.visible).not.toContain(handle);
-      expect((await run(who, 'storefront', 'remove B07W6JN8V8')).visible).toContain('You have no storefront yet');
-      expect((await run(who, 'link', 'B07W6JN8V8')).visible).toContain('You have no storefront yet');
+      expect((await run(who, 'storefront', 'remove B0SLACKT01')).visible).toContain('You have no storefront yet');
+      expect((await run(who, 'link', 'B0SLACKT01')).visible).toContain('You have no storefront yet');
       const taken = await run(who, 'storefront', `setup ${handle} ${unique('x')}-20`);
       expect(taken.visible).toContain(`The handle @${handle} is already taken.`);
     }
@@ -240,7 +240,7 @@ describe('when a user of another workspace tries to reach an organisation’s da
     expect(await holdings(orgA)).toEqual(before);
     expect(await holdings(await organisationOfTeam(teamB.team))).toEqual({ influencers: [], tracking: [], items: [] });
     const stillA = await run(a, 'storefront', 'show');
-    expect(stillA.visible).toContain('Amazon product B07W6JN8V8');
+    expect(stillA.visible).toContain('Amazon product B0SLACKT01');
     expect((await run(a, 'earnings', 'all')).visible).toContain('$987.65');
   });
 });

@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../src/db/database.ts';
 import { createIngest } from '../../src/domain/ingest/ingests.ts';
 import { runIngest } from '../../src/domain/ingest/runIngest.ts';
+import { storeLocalFile } from '../../src/domain/ingest/storeFile.ts';
 
 export const FIXTURES = path.resolve(import.meta.dirname, '../../../shared/fixtures/amazon');
 const dir = mkdtempSync(path.join(tmpdir(), 'ingest-test-'));
@@ -17,8 +18,10 @@ export function writeReport(content: string, ext = 'csv'): string {
   return file;
 }
 
+/** Ingests a copy stored the way the API and CLI store uploads (the original, e.g. a fixture, is never touched). */
 export async function ingest(db: Db, filePath: string, opts: { marketplace?: string; network?: string } = {}) {
-  const id = await createIngest(db, { network: opts.network ?? 'amazon', source: 'cli', filePath, fileName: path.basename(filePath), sha256: 'test', byteSize: 0, marketplace: opts.marketplace ?? null });
+  const stored = await storeLocalFile(filePath, path.join(dir, 'storage'), 50 * 1024 * 1024);
+  const id = await createIngest(db, { network: opts.network ?? 'amazon', source: 'cli', filePath: stored.path, fileName: path.basename(filePath), sha256: stored.sha256, byteSize: stored.bytes, marketplace: opts.marketplace ?? null });
   return (await runIngest(db, id)).status;
 }
 

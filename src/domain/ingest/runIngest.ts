@@ -4,6 +4,7 @@ import type { Db } from '../../db/database.ts';
 import { isUserError } from '../../errors.ts';
 import { getIngest, ingestStatus, type IngestStatusDoc } from './ingests.ts';
 import { ingestFile } from './ledgerIngest.ts';
+import { isStoredReportFile } from './storeFile.ts';
 
 export interface IngestOutcome {
   status: IngestStatusDoc;
@@ -31,8 +32,9 @@ export async function runIngest(db: Db, ingestId: string): Promise<IngestOutcome
       .where('id', '=', ingestId)
       .returningAll()
       .executeTakeFirstOrThrow();
-    // The ledger now holds what the file said; failed files stay on disk for inspection.
-    await rm(ingest.file_path, { force: true }).catch(() => undefined);
+    // The ledger now holds what the file said. Only our own stored copies are removed (never a file an
+    // operator pointed at); failed files stay on disk for inspection.
+    if (isStoredReportFile(ingest.file_path)) await rm(ingest.file_path, { force: true }).catch(() => undefined);
     return { status: ingestStatus(done), affectedInfluencers: r.affectedInfluencers };
   } catch (err) {
     // A file we cannot read is the sender's problem and final; anything else may succeed on a retry.

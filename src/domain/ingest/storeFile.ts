@@ -20,7 +20,8 @@ export interface StoredFile {
   bytes: number;
 }
 
-export async function storeStream(source: Readable, dir: string, maxBytes: number): Promise<StoredFile> {
+/** `source` may be a factory so that a stream which fails on open (a missing file) is piped before it can error. */
+export async function storeStream(source: Readable | (() => Readable), dir: string, maxBytes: number): Promise<StoredFile> {
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, `${randomUUID()}.report`);
   const hash = createHash('sha256');
@@ -34,7 +35,7 @@ export async function storeStream(source: Readable, dir: string, maxBytes: numbe
     },
   });
   try {
-    await pipeline(source, meter, createWriteStream(file, { flags: 'wx' }));
+    await pipeline(typeof source === 'function' ? source() : source, meter, createWriteStream(file, { flags: 'wx' }));
   } catch (err) {
     await rm(file, { force: true });
     throw err;
@@ -46,6 +47,11 @@ export async function storeStream(source: Readable, dir: string, maxBytes: numbe
   return { path: file, sha256: hash.digest('hex'), bytes };
 }
 
+/** Files storeStream wrote are named <uuid>.report; nothing else is ever deleted after an ingest. */
+export function isStoredReportFile(file: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.report$/.test(path.basename(file));
+}
+
 export function storeLocalFile(filePath: string, dir: string, maxBytes: number): Promise<StoredFile> {
-  return storeStream(createReadStream(filePath), dir, maxBytes);
+  return storeStream(() => createReadStream(filePath), dir, maxBytes);
 }
