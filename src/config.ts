@@ -63,6 +63,8 @@ export const configSchema = z.object({
   // Feeds
   FEED_API_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   FEED_MAX_BYTES: z.coerce.number().int().min(1024).default(200 * 1024 * 1024),
+  // Postbacks trickling in are grouped into one notification per influencer per window.
+  NOTIFY_TRICKLE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
   // Uploaded and polled report files wait here for the ingest worker (share it between web and worker hosts).
   FEED_STORAGE_DIR: optionalString.transform((v) => v ?? path.join(os.tmpdir(), 'affiliate-feeds')),
 });

@@ -6,8 +6,11 @@ export interface QueuePayloads {
   ingest: { ingestId: string };
   /** Poll one feed source's URL and ingest what it returns. */
   'feed-poll': { feedSourceId: number };
-  /** Tell an influencer about the ledger entries one ingest added for them (read by ingest id). */
-  notify: { influencerId: number; ingestId: string };
+  /**
+   * Tell an influencer what is new in their ledger: after a report ingest (ingestId), or for a window of
+   * trickling postbacks (window = the bucket number), so a live trickle becomes one message per window.
+   */
+  notify: { influencerId: number; ingestId?: string; window?: number };
   /** Send one manager's digest for one local day. */
   digest: { subscriptionId: number; localDate: string };
 }

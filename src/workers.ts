@@ -7,17 +7,27 @@ import type { Queues } from './queues.ts';
 import { feedPollProcessor } from '../jobs/feedPoll/processor.ts';
 import { syncFeedSchedules } from '../jobs/feedPoll/schedule.ts';
 import { ingestProcessor } from '../jobs/ingest/processor.ts';
+import { DestinationGate } from '../jobs/notify/destinationGate.ts';
+import { notifyProcessor } from '../jobs/notify/processor.ts';
+import type { Senders } from '../jobs/notify/senders.ts';
+import { createSlackSenders } from '../bots/slack/sender.ts';
+import { platformsEnabled } from './config.ts';
+import type { Redis } from 'ioredis';
 
 export interface Workers {
   close(): Promise<void>;
 }
 
-export async function startWorkers(deps: { config: Config; db: Db; connection: ConnectionOptions; queues: Queues; log: Logger }): Promise<Workers> {
+export async function startWorkers(deps: { config: Config; db: Db; connection: Redis; queues: Queues; log: Logger; senders?: Senders }): Promise<Workers> {
   const { config, db, connection, queues, log } = deps;
-  const common = { connection, prefix: config.QUEUE_PREFIX };
+  const common = { connection: connection as ConnectionOptions, prefix: config.QUEUE_PREFIX };
+  const senders: Senders = deps.senders ?? defaultSenders(config, db);
+  const gate = new DestinationGate(connection, config.QUEUE_PREFIX);
   const workers = [
     // Ingests are heavy (one big transaction each): one at a time per process.
-    new Worker('ingest', ingestProcessor({ db, queues }), { ...common, concurrency: 1 }),
+    new Worker('ingest', ingestProcessor({ db, queues, trickleWindowMs: config.NOTIFY_TRICKLE_MS }), { ...common, concurrency: 1 }),
+    // Many destinations at once; each destination is paced by the gate, not by the worker.
+    new Worker('notify', notifyProcessor({ db, gate, senders, publicBaseUrl: config.PUBLIC_BASE_URL, log: log.child({ queue: 'notify' }) }), { ...common, concurrency: 8 }),
     new Worker('feed-poll', feedPollProcessor({ db, queues, storageDir: config.FEED_STORAGE_DIR, maxBytes: config.FEED_MAX_BYTES }), { ...common, concurrency: 2 }),
   ];
   for (const w of workers) {
@@ -35,4 +45,10 @@ export async function startWorkers(deps: { config: Config; db: Db; connection: C
       await Promise.all(workers.map((w) => w.close()));
     },
   };
+}
+
+function defaultSenders(config: Config, db: Db): Senders {
+  const on = platformsEnabled(config);
+  const slack = on.slack ? createSlackSenders({ config, db }) : undefined;
+  return { ...(slack ? { slack: (teamId: string) => slack.forWorkspace(teamId) } : {}) };
 }

@@ -5,13 +5,24 @@ import { getIngest } from '../../src/domain/ingest/ingests.ts';
 import { runIngest } from '../../src/domain/ingest/runIngest.ts';
 import type { QueuePayloads, Queues } from '../../src/queues.ts';
 
-export function ingestProcessor(deps: { db: Db; queues: Pick<Queues, 'notify'> }) {
+export function ingestProcessor(deps: { db: Db; queues: Pick<Queues, 'notify'>; trickleWindowMs?: number }) {
+  const windowMs = deps.trickleWindowMs ?? 60_000;
   return async (job: Job<QueuePayloads['ingest']>) => {
     const { ingestId } = job.data;
     if (!(await getIngest(deps.db, ingestId))) throw new UnrecoverableError(`Ingest ${ingestId} does not exist`);
     const out = await runIngest(deps.db, ingestId);
     // Job ids make a retry of this step harmless: the same notification is never queued twice.
-    await deps.queues.notify.addBulk(out.affectedInfluencers.map((influencerId) => ({ name: 'notify', data: { influencerId, ingestId }, opts: { jobId: `notify-${ingestId}-${influencerId}` } })));
+    // Postbacks (our JSON-lines feed) arrive one at a time: they are grouped per influencer per window.
+    const trickle = out.status.reports.length > 0 && (out.status.reports as Array<{ kind: string }>).every((r) => r.kind === 'events');
+    const now = Date.now();
+    const window = Math.floor(now / windowMs);
+    await deps.queues.notify.addBulk(
+      out.affectedInfluencers.map((influencerId) =>
+        trickle
+          ? { name: 'notify', data: { influencerId, window }, opts: { jobId: `notify-w${window}-${influencerId}`, delay: (window + 1) * windowMs - now } }
+          : { name: 'notify', data: { influencerId, ingestId }, opts: { jobId: `notify-${ingestId}-${influencerId}` } },
+      ),
+    );
     return out.status.counts;
   };
 }

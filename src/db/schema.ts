@@ -5,7 +5,7 @@ import type { ProductsTable, StorefrontItemsTable, StorefrontListsTable, Storefr
 import type { ClicksTable, LinksTable } from './tables/links.table.ts';
 import type { FeedIngestsTable, FeedSourcesTable } from './tables/feeds.table.ts';
 import type { CategoryMappingsTable, LedgerEntriesTable, RateCardsTable } from './tables/ledger.table.ts';
-import type { DigestSubscriptionsTable, NotificationPreferencesTable, NotificationsSentTable } from './tables/notifications.table.ts';
+import type { DigestSubscriptionsTable, NotificationCursorsTable, NotificationDeliveriesTable, NotificationPreferencesTable } from './tables/notifications.table.ts';
 
 export interface Database {
   organisations: OrganisationsTable;
@@ -28,7 +28,8 @@ export interface Database {
   category_mappings: CategoryMappingsTable;
   notification_preferences: NotificationPreferencesTable;
   digest_subscriptions: DigestSubscriptionsTable;
-  notifications_sent: NotificationsSentTable;
+  notification_deliveries: NotificationDeliveriesTable;
+  notification_cursors: NotificationCursorsTable;
 }
 
 export type * from './tables/organisations.table.ts';
@@ -37,3 +38,4 @@ export type * from './tables/storefronts.table.ts';
 export type * from './tables/links.table.ts';
 export type * from './tables/feeds.table.ts';
 export type * from './tables/ledger.table.ts';
+export type * from './tables/notifications.table.ts';

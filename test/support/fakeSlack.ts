@@ -65,6 +65,10 @@ export class FakeSlack {
   readonly users = new Map<string, FakeUser>();
   /** What oauth.v2.access hands out for the next code exchange. */
   install: FakeInstall = { teamId: 'TINSTALL', teamName: 'Installed Team', botToken: 'xoxb-installed', botUserId: 'UBOTINST', scope: 'commands,chat:write' };
+  /** Failures to answer instead of success, consumed first-come per method (429s or Slack error codes). */
+  readonly failures: Array<{ method: string; status?: number; retryAfter?: number; error?: string }> = [];
+  /** Messages posted with chat.postMessage, by channel, for conversations.history. */
+  readonly posted = new Map<string, Array<Record<string, unknown>>>();
   /** Bot tokens auth.test accepts, with their team; any other token is also accepted as the default team. */
   readonly tokens = new Map<string, { teamId: string; botUserId: string }>();
 
@@ -147,6 +151,15 @@ export class FakeSlack {
     const auth = req.headers.authorization;
     const token = auth?.startsWith('Bearer ') ? auth.slice(7) : typeof body.token === 'string' ? body.token : undefined;
     this.calls.push({ method, token, body, at: Date.now() });
+    const failure = this.failures.findIndex((f) => f.method === method);
+    if (failure !== -1) {
+      const [f] = this.failures.splice(failure, 1);
+      if (f!.status === 429) {
+        res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(f!.retryAfter ?? 1) });
+        return void res.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+      }
+      return json(200, { ok: false, error: f!.error ?? 'internal_error' });
+    }
     json(200, this.answer(method, token, body));
   }
 
@@ -167,9 +180,18 @@ export class FakeSlack {
           user: { id, name: u.name ?? id.toLowerCase(), real_name: u.name ?? id, tz: u.tz ?? 'America/New_York', is_admin: u.admin ?? false, is_owner: u.owner ?? false, is_primary_owner: u.primaryOwner ?? false, profile: { display_name: u.name ?? '' } },
         };
       }
-      case 'chat.postMessage':
+      case 'chat.postMessage': {
+        const ts = `${Date.now() / 1000}${Math.random().toString().slice(2, 6)}`;
+        const channel = String(body.channel);
+        this.posted.set(channel, [...(this.posted.get(channel) ?? []), { ts, text: body.text, metadata: body.metadata }]);
+        return { ok: true, channel, ts, message: { ts } };
+      }
       case 'chat.postEphemeral':
         return { ok: true, channel: body.channel, ts: `${Date.now() / 1000}`, message_ts: `${Date.now() / 1000}` };
+      case 'conversations.open':
+        return { ok: true, channel: { id: `D${String(body.users)}` } };
+      case 'conversations.history':
+        return { ok: true, messages: [...(this.posted.get(String(body.channel)) ?? [])].reverse() };
       case 'views.publish':
         return { ok: true, view: { id: 'VFAKE', type: 'home' } };
       case 'chat.unfurl':

@@ -26,8 +26,26 @@ export interface DigestSubscriptionsTable {
   created_at: CreatedAt;
 }
 
-export interface NotificationsSentTable {
+export type DeliveryStatus = 'claimed' | 'sent' | 'skipped' | 'failed';
+
+export interface NotificationDeliveriesTable {
   key: string;
-  sent_at: CreatedAt;
-  platform_message_id: string | null;
+  kind: 'commission' | 'digest';
+  influencer_id: number | null;
+  subscription_id: number | null;
+  entry_from: number | null;
+  entry_to: number | null;
+  status: ColumnType<DeliveryStatus, DeliveryStatus | undefined, DeliveryStatus>;
+  platform: string | null;
+  destination: string | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  message_id: string | null;
+  error: string | null;
+  claimed_at: CreatedAt;
+  sent_at: Date | null;
+}
+
+export interface NotificationCursorsTable {
+  influencer_id: number;
+  last_entry_id: ColumnType<number, number | undefined, number>;
 }
