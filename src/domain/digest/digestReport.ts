@@ -1,0 +1,617 @@
+// The content of a manager's daily digest, as plain data: yesterday and month to date per influencer of the
+// organisation, comparisons, top products and links, unattributed tracking IDs, the 30-day series for the
+// chart and the warnings a manager acts on. Money is integer minor units per currency, never a float.
+//
+// Definitions (the digest card, the CSV and the tests rely on them):
+// - Days are local calendar days in the manager's time zone: "yesterday" runs from local midnight to local
+//   midnight (23 or 25 hours across a daylight-saving change); month to date runs from the first of
+//   yesterday's month to the end of yesterday.
+// - confirmed: Ad Fees of shipped items plus fixed bounties (`bounty` says how much of it is bounties).
+//   pending: live estimates, i.e. pending lines net of the release lines that undo them once a shipment
+//   confirmed the order (and of lines that vanished from a re-issued report). reversed: returns and
+//   vanished confirmed lines, negative as in the ledger. Each by ledger `occurred_at` (order time for
+//   pending, ship time for confirmed).
+// - clicks: unique human clicks (kind `click`); repeats, previews (chat unfurls) and bots are counted apart.
+// - orders: items ordered, from the orders feed and order postbacks (pending lines that are not releases,
+//   so a cancellation or a vanished order line takes its items off). An influencer whose feeds carry no
+//   order lines in a window (earnings reports only) counts the items shipped in that window instead.
+// - conversion: orders per click, kept as integer counts plus basis points (orders × 10000 / clicks,
+//   rounded); null when there were no clicks.
+import { CronExpressionParser } from 'cron-parser';
+import { sql } from 'kysely';
+import type { Db } from '../../db/database.ts';
+import { addDays, isTimeZone, localDate, zonedTime } from '../time.ts';
+
+/** Yesterday's clicks at least this many times the trailing 7-day daily average … */
+export const CLICK_SPIKE_FACTOR = 3;
+/** … and at least this many clicks, with no order, is a suspected fake-traffic spike. */
+export const CLICK_SPIKE_MIN_CLICKS = 20;
+/** Days before yesterday that make the baseline of a click spike. */
+export const CLICK_SPIKE_BASELINE_DAYS = 7;
+/** Repeats plus bots above this share (percent) of yesterday's clicks + repeats + bots … */
+export const LOW_QUALITY_SHARE_PERCENT = 40;
+/** … when there were at least this many of them. */
+export const LOW_QUALITY_MIN_CLICKS = 20;
+/** Month-to-date return rate at least this many times the previous month's … */
+export const RETURN_RATE_JUMP_FACTOR = 2;
+/** … with at least this many returned items month to date. */
+export const RETURN_RATE_MIN_RETURNS = 5;
+/** A scheduled pull may take this long before its feed counts as missing. */
+export const FEED_LATE_GRACE_MS = 60 * 60 * 1000;
+/** Unregistered tracking IDs seen in ingests this many days back are listed. */
+export const UNATTRIBUTED_LOOKBACK_DAYS = 30;
+/** At most this many unattributed tracking IDs are listed. */
+export const UNATTRIBUTED_MAX = 50;
+/** Days in the chart series, ending with yesterday. */
+export const SERIES_DAYS = 30;
+/** Top products and top links, unless the caller asks for another number. */
+export const DEFAULT_TOP_N = 5;
+
+export interface MoneyFigures {
+  /** Ad Fees plus bounties. */
+  confirmed: number;
+  /** Live estimates: pending lines net of releases. */
+  pending: number;
+  /** Returns and vanished lines, negative. */
+  reversed: number;
+  /** The part of `confirmed` that is fixed bounties. */
+  bounty: number;
+}
+
+export interface CurrencyFigures {
+  currency: string;
+  yesterday: MoneyFigures;
+  monthToDate: MoneyFigures;
+  /** Confirmed (with bounties) the day before yesterday, and on the same weekday a week before yesterday. */
+  dayBeforeConfirmed: number;
+  weekAgoConfirmed: number;
+}
+
+export interface ClickCounts {
+  clicks: number;
+  repeats: number;
+  previews: number;
+  bots: number;
+}
+
+export interface Conversion {
+  orders: number;
+  clicks: number;
+  /** orders × 10000 / clicks, rounded; null without clicks. */
+  basisPoints: number | null;
+}
+
+export interface Activity extends ClickCounts {
+  orders: number;
+  /** Whether `orders` counts ordered items (true) or, for lack of order lines, shipped items (false). */
+  ordersFromOrderLines: boolean;
+  itemsShipped: number;
+  itemsReturned: number;
+  conversion: Conversion;
+}
+
+export interface RosterFigures {
+  /** One entry per currency with any ledger line in the windows, sorted by currency. */
+  money: CurrencyFigures[];
+  yesterday: Activity;
+  monthToDate: Activity;
+  clicksDayBefore: number;
+  clicksWeekAgo: number;
+  /** Unique clicks in the CLICK_SPIKE_BASELINE_DAYS days before yesterday. */
+  clicksBaseline: number;
+  /** Items shipped and returned in the previous calendar month. */
+  previousMonth: { itemsShipped: number; itemsReturned: number };
+}
+
+export interface InfluencerFigures extends RosterFigures {
+  influencerId: number;
+  handle: string;
+  displayName: string;
+}
+
+export interface TopProduct {
+  asin: string;
+  name: string | null;
+  currency: string;
+  /** Month to date: confirmed incl. bounties plus reversals (net), and live pending. */
+  confirmed: number;
+  pending: number;
+  orders: number;
+  influencers: number;
+}
+
+export interface TopLink {
+  linkId: number;
+  code: string;
+  campaign: string;
+  handle: string;
+  asin: string;
+  title: string | null;
+  clicksMonthToDate: number;
+  clicksYesterday: number;
+}
+
+export interface UnattributedTrackingId {
+  trackingId: string;
+  marketplaces: string[];
+  lines: number;
+  lastSeenAt: Date;
+  /** Commission on those lines per currency (confirmed incl. reversals and bounties, and pending). */
+  money: Array<{ currency: string; confirmed: number; pending: number }>;
+}
+
+export type DigestWarning =
+  | { kind: 'click-spike'; influencerId: number; handle: string; clicks: number; baselineClicks: number; baselineDays: number; orders: number }
+  | { kind: 'low-quality-traffic'; influencerId: number; handle: string; clicks: number; repeats: number; bots: number; sharePercent: number }
+  | { kind: 'return-rate-jump'; influencerId: number; handle: string; returned: number; shipped: number; previousReturned: number; previousShipped: number }
+  | { kind: 'feed-late'; feedSourceId: number; name: string; cron: string; expectedAt: Date; lastSuccessAt: Date | null; lastError: string | null };
+
+export interface SeriesDay {
+  date: string;
+  /** Confirmed commission (with bounties) that day, in `currency`. */
+  commissionMinor: number;
+  clicks: number;
+}
+
+export interface DigestReport {
+  organisationId: number;
+  timezone: string;
+  generatedAt: Date;
+  /** Local dates: yesterday, the day before, the same weekday a week earlier, and the month's first day. */
+  date: string;
+  dayBefore: string;
+  weekAgo: string;
+  monthStart: string;
+  /** Instant ranges (inclusive start, exclusive end) behind the figures. */
+  windows: { yesterday: { from: Date; to: Date }; monthToDate: { from: Date; to: Date } };
+  /** The currency the chart and the ranking use: the one with the most confirmed commission. */
+  primaryCurrency: string | null;
+  currencies: string[];
+  totals: RosterFigures;
+  /** Every influencer of the organisation, by month-to-date confirmed (primary currency first, then the others), then clicks, then handle. */
+  influencers: InfluencerFigures[];
+  topProducts: TopProduct[];
+  topLinks: TopLink[];
+  unattributed: UnattributedTrackingId[];
+  warnings: DigestWarning[];
+  /** SERIES_DAYS days ending yesterday, oldest first. */
+  series: { currency: string | null; days: SeriesDay[] };
+}
+
+export interface BuildDigestOptions {
+  timezone: string;
+  now?: Date;
+  /** How many top products and top links (default DEFAULT_TOP_N). */
+  topN?: number;
+}
+
+const n = (v: unknown) => Number(v ?? 0);
+
+function conversion(orders: number, clicks: number): Conversion {
+  return { orders, clicks, basisPoints: clicks > 0 ? Math.round((orders * 10000) / clicks) : null };
+}
+
+function emptyMoney(): MoneyFigures {
+  return { confirmed: 0, pending: 0, reversed: 0, bounty: 0 };
+}
+
+interface ItemCounts {
+  orderedItems: number;
+  orderLines: number;
+  shipped: number;
+  returned: number;
+}
+
+function activity(c: ClickCounts, items: ItemCounts): Activity {
+  const fromOrders = items.orderLines > 0;
+  const orders = fromOrders ? items.orderedItems : items.shipped;
+  return { ...c, orders, ordersFromOrderLines: fromOrders, itemsShipped: items.shipped, itemsReturned: items.returned, conversion: conversion(orders, c.clicks) };
+}
+
+interface LedgerRow {
+  id: number;
+  currency: string;
+  y_conf: number; y_bounty: number; y_pend: number; y_rev: number;
+  m_conf: number; m_bounty: number; m_pend: number; m_rev: number;
+  d_conf: number; w_conf: number;
+  y_ordered: number; y_order_lines: number; y_shipped: number; y_returned: number;
+  m_ordered: number; m_order_lines: number; m_shipped: number; m_returned: number;
+  p_shipped: number; p_returned: number;
+}
+
+interface ClickRow {
+  id: number;
+  y_click: number; y_repeat: number; y_preview: number; y_bot: number;
+  m_click: number; m_repeat: number; m_preview: number; m_bot: number;
+  d_click: number; w_click: number; b_click: number;
+}
+
+/** Accumulates ledger and click rows into the figures of one influencer or of the whole roster. */
+class FiguresBuilder {
+  private money = new Map<string, CurrencyFigures>();
+  private items = { y: { orderedItems: 0, orderLines: 0, shipped: 0, returned: 0 }, m: { orderedItems: 0, orderLines: 0, shipped: 0, returned: 0 } };
+  private prev = { itemsShipped: 0, itemsReturned: 0 };
+  private clicks = { y: { clicks: 0, repeats: 0, previews: 0, bots: 0 }, m: { clicks: 0, repeats: 0, previews: 0, bots: 0 }, d: 0, w: 0, b: 0 };
+
+  addLedger(r: LedgerRow): void {
+    let m = this.money.get(r.currency);
+    if (!m) {
+      m = { currency: r.currency, yesterday: emptyMoney(), monthToDate: emptyMoney(), dayBeforeConfirmed: 0, weekAgoConfirmed: 0 };
+      this.money.set(r.currency, m);
+    }
+    m.yesterday.confirmed += n(r.y_conf);
+    m.yesterday.bounty += n(r.y_bounty);
+    m.yesterday.pending += n(r.y_pend);
+    m.yesterday.reversed += n(r.y_rev);
+    m.monthToDate.confirmed += n(r.m_conf);
+    m.monthToDate.bounty += n(r.m_bounty);
+    m.monthToDate.pending += n(r.m_pend);
+    m.monthToDate.reversed += n(r.m_rev);
+    m.dayBeforeConfirmed += n(r.d_conf);
+    m.weekAgoConfirmed += n(r.w_conf);
+    this.items.y.orderedItems += n(r.y_ordered);
+    this.items.y.orderLines += n(r.y_order_lines);
+    this.items.y.shipped += n(r.y_shipped);
+    this.items.y.returned += n(r.y_returned);
+    this.items.m.orderedItems += n(r.m_ordered);
+    this.items.m.orderLines += n(r.m_order_lines);
+    this.items.m.shipped += n(r.m_shipped);
+    this.items.m.returned += n(r.m_returned);
+    this.prev.itemsShipped += n(r.p_shipped);
+    this.prev.itemsReturned += n(r.p_returned);
+  }
+
+  addClicks(r: ClickRow): void {
+    const c = this.clicks;
+    c.y.clicks += n(r.y_click);
+    c.y.repeats += n(r.y_repeat);
+    c.y.previews += n(r.y_preview);
+    c.y.bots += n(r.y_bot);
+    c.m.clicks += n(r.m_click);
+    c.m.repeats += n(r.m_repeat);
+    c.m.previews += n(r.m_preview);
+    c.m.bots += n(r.m_bot);
+    c.d += n(r.d_click);
+    c.w += n(r.w_click);
+    c.b += n(r.b_click);
+  }
+
+  build(): RosterFigures {
+    return {
+      money: [...this.money.values()].sort((a, b) => a.currency.localeCompare(b.currency)),
+      yesterday: activity(this.clicks.y, this.items.y),
+      // Order lines and shipments are counted per influencer, so the roster's total sums each one's choice.
+      monthToDate: activity(this.clicks.m, this.items.m),
+      clicksDayBefore: this.clicks.d,
+      clicksWeekAgo: this.clicks.w,
+      clicksBaseline: this.clicks.b,
+      previousMonth: { ...this.prev },
+    };
+  }
+}
+
+function sumActivities(list: Activity[]): Activity {
+  const s = { clicks: 0, repeats: 0, previews: 0, bots: 0, orders: 0, itemsShipped: 0, itemsReturned: 0, anyOrderLines: false };
+  for (const a of list) {
+    s.clicks += a.clicks;
+    s.repeats += a.repeats;
+    s.previews += a.previews;
+    s.bots += a.bots;
+    s.orders += a.orders;
+    s.itemsShipped += a.itemsShipped;
+    s.itemsReturned += a.itemsReturned;
+    s.anyOrderLines ||= a.ordersFromOrderLines;
+  }
+  return {
+    clicks: s.clicks, repeats: s.repeats, previews: s.previews, bots: s.bots, orders: s.orders, ordersFromOrderLines: s.anyOrderLines,
+    itemsShipped: s.itemsShipped, itemsReturned: s.itemsReturned, conversion: conversion(s.orders, s.clicks),
+  };
+}
+
+function monthStartOf(date: string): string {
+  return `${date.slice(0, 8)}01`;
+}
+
+function previousMonthStart(monthStart: string): string {
+  const [y, m] = monthStart.split('-').map(Number) as [number, number];
+  return m === 1 ? `${y - 1}-12-01` : `${y}-${String(m - 1).padStart(2, '0')}-01`;
+}
+
+/** The latest scheduled pull at or before `at` for a cron pattern in UTC, or null for a pattern that does not parse. */
+export function previousScheduledPull(cron: string, at: Date): Date | null {
+  try {
+    return CronExpressionParser.parse(cron, { currentDate: at, tz: 'UTC' }).prev().toDate();
+  } catch {
+    return null;
+  }
+}
+
+export async function buildDigest(db: Db, organisationId: number, opts: BuildDigestOptions): Promise<DigestReport> {
+  const tz = opts.timezone;
+  if (!isTimeZone(tz)) throw new RangeError(`"${tz}" is not a time zone`);
+  const now = opts.now ?? new Date();
+  const topN = Math.max(1, Math.floor(opts.topN ?? DEFAULT_TOP_N));
+
+  const today = localDate(now, tz);
+  const yesterday = addDays(today, -1);
+  const dayBefore = addDays(yesterday, -1);
+  const weekAgo = addDays(yesterday, -7);
+  const monthStart = monthStartOf(yesterday);
+  const prevMonthStart = previousMonthStart(monthStart);
+  const seriesStart = addDays(yesterday, -(SERIES_DAYS - 1));
+  const at = (d: string) => zonedTime(d, tz);
+  const t = {
+    to: at(today),
+    y: at(yesterday),
+    d: at(dayBefore),
+    w: at(weekAgo),
+    wEnd: at(addDays(weekAgo, 1)),
+    b: at(addDays(yesterday, -CLICK_SPIKE_BASELINE_DAYS)),
+    m: at(monthStart),
+    p: at(prevMonthStart),
+    s: at(seriesStart),
+  };
+  const clicksFrom = t.b < t.m ? t.b : t.m;
+  const roster = sql`(SELECT id FROM influencers WHERE organisation_id = ${organisationId})`;
+  // Pending estimates replaced the old way (superseded_at) no longer count, as in /earnings.
+  const live = sql`(e.kind <> 'pending' OR e.superseded_at IS NULL)`;
+  const earned = sql`e.kind IN ('confirmed', 'bounty')`;
+  const ordered = sql`e.kind = 'pending' AND e.report_type <> 'release'`;
+  const returned = sql`e.kind = 'reversal' AND e.reverses_entry_id IS NULL`;
+  const inY = sql`e.occurred_at >= ${t.y}`;
+  const inM = sql`e.occurred_at >= ${t.m}`;
+  const inP = sql`e.occurred_at < ${t.m}`;
+  const sumIf = (cond: ReturnType<typeof sql>, what = sql`e.amount_minor`) => sql`coalesce(sum(${what}) FILTER (WHERE ${cond}), 0)::bigint`;
+  const countIf = (cond: ReturnType<typeof sql>) => sql`count(*) FILTER (WHERE ${cond})::bigint`;
+
+  const influencersQ = db.selectFrom('influencers').select(['id', 'handle', 'display_name']).where('organisation_id', '=', organisationId).execute();
+
+  const ledgerQ = sql<LedgerRow>`
+    SELECT e.influencer_id AS id, e.currency,
+      ${sumIf(sql`${earned} AND ${inY}`)} AS y_conf,
+      ${sumIf(sql`e.kind = 'bounty' AND ${inY}`)} AS y_bounty,
+      ${sumIf(sql`e.kind = 'pending' AND ${inY}`)} AS y_pend,
+      ${sumIf(sql`e.kind = 'reversal' AND ${inY}`)} AS y_rev,
+      ${sumIf(sql`${earned} AND ${inM}`)} AS m_conf,
+      ${sumIf(sql`e.kind = 'bounty' AND ${inM}`)} AS m_bounty,
+      ${sumIf(sql`e.kind = 'pending' AND ${inM}`)} AS m_pend,
+      ${sumIf(sql`e.kind = 'reversal' AND ${inM}`)} AS m_rev,
+      ${sumIf(sql`${earned} AND e.occurred_at >= ${t.d} AND e.occurred_at < ${t.y}`)} AS d_conf,
+      ${sumIf(sql`${earned} AND e.occurred_at >= ${t.w} AND e.occurred_at < ${t.wEnd}`)} AS w_conf,
+      ${sumIf(sql`${ordered} AND ${inY}`, sql`e.quantity`)} AS y_ordered,
+      ${countIf(sql`${ordered} AND ${inY}`)} AS y_order_lines,
+      ${sumIf(sql`e.kind = 'confirmed' AND ${inY}`, sql`e.quantity`)} AS y_shipped,
+      ${sumIf(sql`${returned} AND ${inY}`, sql`-e.quantity`)} AS y_returned,
+      ${sumIf(sql`${ordered} AND ${inM}`, sql`e.quantity`)} AS m_ordered,
+      ${countIf(sql`${ordered} AND ${inM}`)} AS m_order_lines,
+      ${sumIf(sql`e.kind = 'confirmed' AND ${inM}`, sql`e.quantity`)} AS m_shipped,
+      ${sumIf(sql`${returned} AND ${inM}`, sql`-e.quantity`)} AS m_returned,
+      ${sumIf(sql`e.kind = 'confirmed' AND ${inP}`, sql`e.quantity`)} AS p_shipped,
+      ${sumIf(sql`${returned} AND ${inP}`, sql`-e.quantity`)} AS p_returned
+    FROM ledger_entries e
+    WHERE e.influencer_id IN ${roster} AND e.occurred_at >= ${t.p} AND e.occurred_at < ${t.to} AND ${live}
+    GROUP BY 1, 2`.execute(db);
+
+  const clicksQ = sql<ClickRow>`
+    SELECT k.influencer_id AS id,
+      count(*) FILTER (WHERE c.kind = 'click' AND c.clicked_at >= ${t.y})::bigint AS y_click,
+      count(*) FILTER (WHERE c.kind = 'repeat' AND c.clicked_at >= ${t.y})::bigint AS y_repeat,
+      count(*) FILTER (WHERE c.kind = 'preview' AND c.clicked_at >= ${t.y})::bigint AS y_preview,
+      count(*) FILTER (WHERE c.kind = 'bot' AND c.clicked_at >= ${t.y})::bigint AS y_bot,
+      count(*) FILTER (WHERE c.kind = 'click' AND c.clicked_at >= ${t.m})::bigint AS m_click,
+      count(*) FILTER (WHERE c.kind = 'repeat' AND c.clicked_at >= ${t.m})::bigint AS m_repeat,
+      count(*) FILTER (WHERE c.kind = 'preview' AND c.clicked_at >= ${t.m})::bigint AS m_preview,
+      count(*) FILTER (WHERE c.kind = 'bot' AND c.clicked_at >= ${t.m})::bigint AS m_bot,
+      count(*) FILTER (WHERE c.kind = 'click' AND c.clicked_at >= ${t.d} AND c.clicked_at < ${t.y})::bigint AS d_click,
+      count(*) FILTER (WHERE c.kind = 'click' AND c.clicked_at >= ${t.w} AND c.clicked_at < ${t.wEnd})::bigint AS w_click,
+      count(*) FILTER (WHERE c.kind = 'click' AND c.clicked_at >= ${t.b} AND c.clicked_at < ${t.y})::bigint AS b_click
+    FROM clicks c JOIN links k ON k.id = c.link_id
+    WHERE k.influencer_id IN ${roster} AND c.clicked_at >= ${clicksFrom} AND c.clicked_at < ${t.to}
+    GROUP BY 1`.execute(db);
+
+  const seriesMoneyQ = sql<{ day: string; currency: string; amount: number }>`
+    SELECT to_char(e.occurred_at AT TIME ZONE ${tz}, 'YYYY-MM-DD') AS day, e.currency, sum(e.amount_minor)::bigint AS amount
+    FROM ledger_entries e
+    WHERE e.influencer_id IN ${roster} AND ${earned} AND e.occurred_at >= ${t.s} AND e.occurred_at < ${t.to}
+    GROUP BY 1, 2`.execute(db);
+
+  const seriesClicksQ = sql<{ day: string; clicks: number }>`
+    SELECT to_char(c.clicked_at AT TIME ZONE ${tz}, 'YYYY-MM-DD') AS day, count(*)::bigint AS clicks
+    FROM clicks c JOIN links k ON k.id = c.link_id
+    WHERE k.influencer_id IN ${roster} AND c.kind = 'click' AND c.clicked_at >= ${t.s} AND c.clicked_at < ${t.to}
+    GROUP BY 1`.execute(db);
+
+  const productsQ = sql<{ asin: string; currency: string; name: string | null; confirmed: number; pending: number; ordered: number; order_lines: number; shipped: number; influencers: number }>`
+    SELECT e.asin, e.currency, max(e.product_name) AS name,
+      ${sumIf(sql`e.kind IN ('confirmed', 'bounty', 'reversal')`)} AS confirmed,
+      ${sumIf(sql`e.kind = 'pending'`)} AS pending,
+      ${sumIf(ordered, sql`e.quantity`)} AS ordered,
+      ${countIf(ordered)} AS order_lines,
+      ${sumIf(sql`e.kind = 'confirmed'`, sql`e.quantity`)} AS shipped,
+      count(DISTINCT e.influencer_id)::bigint AS influencers
+    FROM ledger_entries e
+    WHERE e.influencer_id IN ${roster} AND e.asin IS NOT NULL AND e.occurred_at >= ${t.m} AND e.occurred_at < ${t.to} AND ${live}
+    GROUP BY 1, 2
+    ORDER BY sum(e.amount_minor) DESC, e.asin
+    LIMIT ${topN}`.execute(db);
+
+  const linksQ = sql<{ id: number; code: string; campaign: string; handle: string; asin: string; title: string | null; clicks: number; clicks_y: number }>`
+    SELECT k.id, k.code, k.campaign, i.handle, p.asin, p.title, count(*)::bigint AS clicks,
+      count(*) FILTER (WHERE c.clicked_at >= ${t.y})::bigint AS clicks_y
+    FROM clicks c
+    JOIN links k ON k.id = c.link_id
+    JOIN influencers i ON i.id = k.influencer_id
+    JOIN products p ON p.id = k.product_id
+    WHERE i.organisation_id = ${organisationId} AND c.kind = 'click' AND c.clicked_at >= ${t.m} AND c.clicked_at < ${t.to}
+    GROUP BY k.id, i.handle, p.asin, p.title
+    ORDER BY clicks DESC, k.code
+    LIMIT ${topN}`.execute(db);
+
+  // Ledger lines no influencer owns have no organisation; lines from this organisation's own feed sources
+  // and from shared ingests (API, CLI, sources without an organisation) are shown, those of another
+  // organisation's feed sources are not. A tracking ID registered since is no longer unattributed.
+  const since = new Date(now.getTime() - UNATTRIBUTED_LOOKBACK_DAYS * 86_400_000);
+  const unattributedQ = sql<{ tracking_id: string; currency: string; marketplaces: string[]; lines: number; last_seen: Date; confirmed: number; pending: number }>`
+    WITH seen AS (
+      SELECT e.tracking_id, e.currency, e.marketplace, e.kind, e.amount_minor, e.created_at
+      FROM ledger_entries e
+      LEFT JOIN feed_ingests fi ON fi.id = e.ingest_id
+      LEFT JOIN feed_sources fs ON fs.id = fi.feed_source_id
+      WHERE e.influencer_id IS NULL AND e.created_at >= ${since} AND e.created_at <= ${now}
+        AND (fs.organisation_id IS NULL OR fs.organisation_id = ${organisationId})
+        AND NOT EXISTS (SELECT 1 FROM tracking_ids ti WHERE ti.tracking_id = e.tracking_id)),
+    ids AS (SELECT tracking_id FROM seen GROUP BY 1 ORDER BY max(created_at) DESC, tracking_id LIMIT ${UNATTRIBUTED_MAX})
+    SELECT s.tracking_id, s.currency, array_agg(DISTINCT s.marketplace) AS marketplaces, count(*)::bigint AS lines, max(s.created_at) AS last_seen,
+      coalesce(sum(s.amount_minor) FILTER (WHERE s.kind <> 'pending'), 0)::bigint AS confirmed,
+      coalesce(sum(s.amount_minor) FILTER (WHERE s.kind = 'pending'), 0)::bigint AS pending
+    FROM seen s JOIN ids USING (tracking_id)
+    GROUP BY 1, 2`.execute(db);
+
+  const feedsQ = db
+    .selectFrom('feed_sources')
+    .select(['id', 'name', 'cron', 'last_success_at', 'last_error', 'created_at'])
+    .where('enabled', '=', true)
+    .where((eb) => eb.or([eb('organisation_id', '=', organisationId), eb('organisation_id', 'is', null)]))
+    .orderBy('id')
+    .execute();
+
+  const [people, ledger, clicks, seriesMoney, seriesClicks, products, links, unattributedRows, feeds] = await Promise.all([
+    influencersQ, ledgerQ, clicksQ, seriesMoneyQ, seriesClicksQ, productsQ, linksQ, unattributedQ, feedsQ,
+  ]);
+
+  // Per influencer and for the roster.
+  const builders = new Map<number, FiguresBuilder>(people.map((p) => [p.id, new FiguresBuilder()]));
+  const roster_ = new FiguresBuilder();
+  for (const r of ledger.rows) {
+    builders.get(n(r.id))?.addLedger(r);
+    roster_.addLedger(r);
+  }
+  for (const r of clicks.rows) {
+    builders.get(n(r.id))?.addClicks(r);
+    roster_.addClicks(r);
+  }
+  const influencers: InfluencerFigures[] = people.map((p) => ({ influencerId: p.id, handle: p.handle, displayName: p.display_name, ...builders.get(p.id)!.build() }));
+  const totalsRaw = roster_.build();
+  // Orders fall back to shipments per influencer, so the roster's orders are the sum of its influencers'.
+  const totals: RosterFigures = { ...totalsRaw, yesterday: sumActivities(influencers.map((i) => i.yesterday)), monthToDate: sumActivities(influencers.map((i) => i.monthToDate)) };
+
+  const currencies = totals.money.map((m) => m.currency);
+  const seriesTotals = new Map<string, number>();
+  for (const r of seriesMoney.rows) seriesTotals.set(r.currency, (seriesTotals.get(r.currency) ?? 0) + n(r.amount));
+  const primaryCurrency = pickPrimaryCurrency(totals.money, seriesTotals);
+
+  // Ranking: month-to-date confirmed in the primary currency, then in the others (largest first), then clicks.
+  const rankCurrencies = [...totals.money].sort((a, b) => (b.currency === primaryCurrency ? 1 : 0) - (a.currency === primaryCurrency ? 1 : 0) || b.monthToDate.confirmed - a.monthToDate.confirmed).map((m) => m.currency);
+  const mtdIn = (i: InfluencerFigures, c: string) => i.money.find((m) => m.currency === c)?.monthToDate.confirmed ?? 0;
+  influencers.sort((a, b) => {
+    for (const c of rankCurrencies) {
+      const d = mtdIn(b, c) - mtdIn(a, c);
+      if (d !== 0) return d;
+    }
+    return b.monthToDate.clicks - a.monthToDate.clicks || a.handle.localeCompare(b.handle);
+  });
+
+  const moneyByDay = new Map<string, number>();
+  for (const r of seriesMoney.rows) if (r.currency === primaryCurrency) moneyByDay.set(r.day, n(r.amount));
+  const clicksByDay = new Map(seriesClicks.rows.map((r) => [r.day, n(r.clicks)]));
+  const days: SeriesDay[] = [];
+  for (let i = 0; i < SERIES_DAYS; i++) {
+    const date = addDays(seriesStart, i);
+    days.push({ date, commissionMinor: moneyByDay.get(date) ?? 0, clicks: clicksByDay.get(date) ?? 0 });
+  }
+
+  const unattributedBy = new Map<string, UnattributedTrackingId>();
+  for (const r of unattributedRows.rows) {
+    let u = unattributedBy.get(r.tracking_id);
+    if (!u) {
+      u = { trackingId: r.tracking_id, marketplaces: [], lines: 0, lastSeenAt: new Date(r.last_seen), money: [] };
+      unattributedBy.set(r.tracking_id, u);
+    }
+    u.lines += n(r.lines);
+    for (const m of r.marketplaces) if (!u.marketplaces.includes(m)) u.marketplaces.push(m);
+    const seen = new Date(r.last_seen);
+    if (seen > u.lastSeenAt) u.lastSeenAt = seen;
+    u.money.push({ currency: r.currency, confirmed: n(r.confirmed), pending: n(r.pending) });
+  }
+  const unattributed = [...unattributedBy.values()].sort((a, b) => b.lastSeenAt.getTime() - a.lastSeenAt.getTime() || a.trackingId.localeCompare(b.trackingId));
+  for (const u of unattributed) {
+    u.marketplaces.sort();
+    u.money.sort((a, b) => a.currency.localeCompare(b.currency));
+  }
+
+  return {
+    organisationId,
+    timezone: tz,
+    generatedAt: now,
+    date: yesterday,
+    dayBefore,
+    weekAgo,
+    monthStart,
+    windows: { yesterday: { from: t.y, to: t.to }, monthToDate: { from: t.m, to: t.to } },
+    primaryCurrency,
+    currencies,
+    totals,
+    influencers,
+    topProducts: products.rows.map((r) => {
+      const fromOrders = n(r.order_lines) > 0;
+      return { asin: r.asin, name: r.name, currency: r.currency, confirmed: n(r.confirmed), pending: n(r.pending), orders: fromOrders ? n(r.ordered) : n(r.shipped), influencers: n(r.influencers) };
+    }),
+    topLinks: links.rows.map((r) => ({ linkId: n(r.id), code: r.code, campaign: r.campaign, handle: r.handle, asin: r.asin, title: r.title, clicksMonthToDate: n(r.clicks), clicksYesterday: n(r.clicks_y) })),
+    unattributed,
+    warnings: [...feedWarnings(feeds, now), ...influencerWarnings(influencers)],
+    series: { currency: primaryCurrency, days },
+  };
+}
+
+function pickPrimaryCurrency(money: CurrencyFigures[], seriesTotals: Map<string, number>): string | null {
+  let best: string | null = null;
+  let bestKey: [number, number, number] = [-1, -1, -1];
+  for (const m of money) {
+    const key: [number, number, number] = [Math.abs(m.monthToDate.confirmed), Math.abs(seriesTotals.get(m.currency) ?? 0), Math.abs(m.monthToDate.pending)];
+    if (key[0] > bestKey[0] || (key[0] === bestKey[0] && (key[1] > bestKey[1] || (key[1] === bestKey[1] && key[2] > bestKey[2])))) {
+      best = m.currency;
+      bestKey = key;
+    }
+  }
+  if (best === null) for (const [c, v] of seriesTotals) if (best === null || v > (seriesTotals.get(best) ?? 0)) best = c;
+  return best;
+}
+
+/** The warnings about individual influencers, in the order a manager should read them. */
+export function influencerWarnings(influencers: InfluencerFigures[]): DigestWarning[] {
+  const spikes: DigestWarning[] = [];
+  const quality: DigestWarning[] = [];
+  const returns: DigestWarning[] = [];
+  for (const i of influencers) {
+    const y = i.yesterday;
+    // Clicks ≥ factor × (baseline / days), in integers: clicks × days ≥ factor × baseline.
+    if (y.clicks >= CLICK_SPIKE_MIN_CLICKS && y.orders === 0 && y.clicks * CLICK_SPIKE_BASELINE_DAYS >= CLICK_SPIKE_FACTOR * i.clicksBaseline) {
+      spikes.push({ kind: 'click-spike', influencerId: i.influencerId, handle: i.handle, clicks: y.clicks, baselineClicks: i.clicksBaseline, baselineDays: CLICK_SPIKE_BASELINE_DAYS, orders: y.orders });
+    }
+    const all = y.clicks + y.repeats + y.bots;
+    const doubtful = y.repeats + y.bots;
+    if (all >= LOW_QUALITY_MIN_CLICKS && doubtful * 100 > LOW_QUALITY_SHARE_PERCENT * all) {
+      quality.push({ kind: 'low-quality-traffic', influencerId: i.influencerId, handle: i.handle, clicks: y.clicks, repeats: y.repeats, bots: y.bots, sharePercent: Math.round((doubtful * 100) / all) });
+    }
+    // Return rate returned/shipped this month against last month, cross-multiplied:
+    // returned × prevShipped ≥ factor × prevReturned × shipped. Without shipments last month there is no baseline.
+    const cur = i.monthToDate;
+    const prev = i.previousMonth;
+    if (cur.itemsReturned >= RETURN_RATE_MIN_RETURNS && prev.itemsShipped > 0 && cur.itemsReturned * prev.itemsShipped >= RETURN_RATE_JUMP_FACTOR * prev.itemsReturned * Math.max(cur.itemsShipped, 1)) {
+      returns.push({ kind: 'return-rate-jump', influencerId: i.influencerId, handle: i.handle, returned: cur.itemsReturned, shipped: cur.itemsShipped, previousReturned: prev.itemsReturned, previousShipped: prev.itemsShipped });
+    }
+  }
+  return [...spikes, ...quality, ...returns];
+}
+
+/** Feed sources whose last scheduled pull (plus grace) has passed without a successful download since. */
+export function feedWarnings(feeds: Array<{ id: number; name: string; cron: string; last_success_at: Date | null; last_error: string | null; created_at: Date }>, now: Date): DigestWarning[] {
+  const out: DigestWarning[] = [];
+  for (const f of feeds) {
+    const due = previousScheduledPull(f.cron, new Date(now.getTime() - FEED_LATE_GRACE_MS));
+    if (!due || f.created_at > due) continue; // not scheduled yet since it was added
+    if (f.last_success_at && f.last_success_at >= due) continue;
+    out.push({ kind: 'feed-late', feedSourceId: f.id, name: f.name, cron: f.cron, expectedAt: due, lastSuccessAt: f.last_success_at, lastError: f.last_error });
+  }
+  return out;
+}
