@@ -13,16 +13,19 @@ export interface QueuePayloads {
   notify: { influencerId: number; ingestId?: string; window?: number };
   /** Send one manager's digest for one local day. */
   digest: { subscriptionId: number; localDate: string };
+  /** Every minute: queue the digests that are due (local time reached, not yet sent for that local day). */
+  'digest-tick': Record<string, never>;
 }
 
 export type QueueName = keyof QueuePayloads;
-export const QUEUE_NAMES = ['ingest', 'feed-poll', 'notify', 'digest'] as const satisfies readonly QueueName[];
+export const QUEUE_NAMES = ['ingest', 'feed-poll', 'notify', 'digest', 'digest-tick'] as const satisfies readonly QueueName[];
 
 const defaults: Record<QueueName, JobsOptions> = {
   ingest: { attempts: 3, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: { age: 7 * 86400 }, removeOnFail: { age: 30 * 86400 } },
   'feed-poll': { attempts: 3, backoff: { type: 'exponential', delay: 30_000 }, removeOnComplete: { count: 1000 }, removeOnFail: { count: 5000 } },
   notify: { attempts: 8, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: { age: 7 * 86400 }, removeOnFail: { age: 30 * 86400 } },
   digest: { attempts: 5, backoff: { type: 'exponential', delay: 10_000 }, removeOnComplete: { age: 7 * 86400 }, removeOnFail: { age: 30 * 86400 } },
+  'digest-tick': { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
 };
 
 export type Queues = { [N in QueueName]: Queue<QueuePayloads[N], unknown, string> };
@@ -34,7 +37,7 @@ export function createQueues(connection: ConnectionOptions, prefix: string, onEr
     q.on('error', (err) => onError(err, name));
     return q;
   };
-  return { ingest: make('ingest'), 'feed-poll': make('feed-poll'), notify: make('notify'), digest: make('digest') };
+  return { ingest: make('ingest'), 'feed-poll': make('feed-poll'), notify: make('notify'), digest: make('digest'), 'digest-tick': make('digest-tick') };
 }
 
 export async function closeQueues(queues: Queues): Promise<void> {

@@ -1,7 +1,7 @@
 // Managers' daily digest subscriptions: a local time of day in an IANA time zone.
 import type { Db } from '../../db/database.ts';
 import { UserError } from '../../errors.ts';
-import { isTimeZone } from '../time.ts';
+import { isTimeZone, localDate, zonedTime } from '../time.ts';
 
 export function parseLocalTime(raw: string | undefined): string {
   const v = (raw ?? '09:00').trim();
@@ -16,8 +16,13 @@ export function parseTimeZone(raw: string | undefined, fallback: string | null):
   return v;
 }
 
-export async function subscribeDigest(db: Db, args: { organisationId: number; identityId: number; localTime: string; timezone: string; channelId: string | null }) {
-  const values = { organisation_id: args.organisationId, local_time: args.localTime, timezone: args.timezone, channel_id: args.channelId, enabled: true };
+export async function subscribeDigest(db: Db, args: { organisationId: number; identityId: number; localTime: string; timezone: string; channelId: string | null; now?: Date }) {
+  // Subscribing after today's time has passed starts tomorrow (/digest now shows today's at once).
+  const now = args.now ?? new Date();
+  const today = localDate(now, args.timezone);
+  const [hh, mm] = args.localTime.split(':').map(Number) as [number, number];
+  const passed = now.getTime() >= zonedTime(today, args.timezone, hh, mm).getTime();
+  const values = { organisation_id: args.organisationId, local_time: args.localTime, timezone: args.timezone, channel_id: args.channelId, enabled: true, ...(passed ? { last_sent_local_date: today } : {}) };
   return db
     .insertInto('digest_subscriptions')
     .values({ identity_id: args.identityId, ...values })

@@ -1,0 +1,92 @@
+// Digest jobs. The tick (every minute, a BullMQ job scheduler) queues each due digest under a job id of
+// subscription + local day, so every worker process may tick and each digest is still queued once. The
+// digest job claims its delivery record before sending, so retries and a second worker never send twice.
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import type { Db } from '../../src/db/database.ts';
+import { asDestinationGone, asRateLimited, type Attachment } from '../../src/delivery.ts';
+import type { Reply } from '../../src/commands/types.ts';
+import { destinationKey, type Destination } from '../../src/domain/notifications/destination.ts';
+import type { Logger } from '../../src/log.ts';
+import type { QueuePayloads, Queues } from '../../src/queues.ts';
+import type { DestinationGate } from '../notify/destinationGate.ts';
+import { deliver, senderFor, type Senders } from '../notify/senders.ts';
+import { dueDigests } from './dueDigests.ts';
+
+export type ComposeDigest = (db: Db, organisationId: number, timezone: string, now: Date) => Promise<{ reply: Reply; files: Attachment[] }>;
+
+export function digestTickProcessor(deps: { db: Db; queues: Pick<Queues, 'digest'>; now?: () => Date }) {
+  return async () => {
+    const due = await dueDigests(deps.db, deps.now?.() ?? new Date());
+    await deps.queues.digest.addBulk(due.map((d) => ({ name: 'digest', data: d, opts: { jobId: `digest-${d.subscriptionId}-${d.localDate}` } })));
+    return { queued: due.length };
+  };
+}
+
+export interface DigestDeps {
+  db: Db;
+  gate: DestinationGate;
+  senders: Senders;
+  compose: ComposeDigest;
+  log: Logger;
+  now?: () => Date;
+}
+
+export function digestProcessor(deps: DigestDeps) {
+  const { db, log } = deps;
+  return async (job: Job<QueuePayloads['digest']>, token?: string) => {
+    const { subscriptionId, localDate } = job.data;
+    const key = `digest:${subscriptionId}:${localDate}`;
+    const sub = await db
+      .selectFrom('digest_subscriptions as s')
+      .innerJoin('platform_identities as p', 'p.id', 's.identity_id')
+      .select(['s.id', 's.organisation_id', 's.timezone', 's.channel_id', 's.enabled', 'p.platform', 'p.workspace_id', 'p.user_id'])
+      .where('s.id', '=', subscriptionId)
+      .executeTakeFirst();
+    if (!sub) throw new UnrecoverableError(`Digest subscription ${subscriptionId} does not exist`);
+    await db.insertInto('notification_deliveries').values({ key, kind: 'digest', influencer_id: null, subscription_id: subscriptionId, entry_from: null, entry_to: null, platform: null, destination: null, message_id: null, error: null, sent_at: null }).onConflict((oc) => oc.column('key').doNothing()).execute();
+    const delivery = await db.selectFrom('notification_deliveries').select(['status', 'attempts']).where('key', '=', key).executeTakeFirstOrThrow();
+    if (delivery.status !== 'claimed') return { skipped: `already ${delivery.status}` };
+    if (!sub.enabled) {
+      await db.updateTable('notification_deliveries').set({ status: 'skipped', error: 'unsubscribed' }).where('key', '=', key).execute();
+      return { skipped: 'unsubscribed' };
+    }
+    const dest: Destination = { platform: sub.platform, workspaceId: sub.workspace_id, userId: sub.user_id, channelId: sub.channel_id };
+    const destKey = destinationKey(dest);
+    const waitMs = await deps.gate.wait(destKey);
+    if (waitMs > 0) {
+      await job.moveToDelayed(Date.now() + waitMs, token);
+      throw new DelayedError();
+    }
+    try {
+      const sender = await senderFor(deps.senders, dest);
+      if (delivery.attempts > 0 && sender.findSent) {
+        const found = await sender.findSent(dest.channelId ? { channelId: dest.channelId } : { userId: dest.userId }, key);
+        if (found) return await done(found);
+      }
+      await db.updateTable('notification_deliveries').set((eb) => ({ attempts: eb('attempts', '+', 1) })).where('key', '=', key).execute();
+      const { reply, files } = await deps.compose(db, sub.organisation_id, sub.timezone, deps.now?.() ?? new Date());
+      const { messageId } = await deliver(sender, dest, reply, { files, idempotencyKey: key });
+      return await done(messageId);
+    } catch (err) {
+      const limited = asRateLimited(err);
+      if (limited) {
+        await deps.gate.pause(destKey, limited.retryAfterMs);
+        await job.moveToDelayed(Date.now() + limited.retryAfterMs, token);
+        throw new DelayedError();
+      }
+      const gone = asDestinationGone(err);
+      if (gone) {
+        await db.updateTable('notification_deliveries').set({ status: 'failed', error: gone.reason, platform: dest.platform, destination: destKey }).where('key', '=', key).execute();
+        log.warn({ subscriptionId, destination: destKey, reason: gone.reason }, 'digest destination is gone');
+        throw new UnrecoverableError(`Digest destination ${destKey} is gone: ${gone.reason}`);
+      }
+      throw err;
+    }
+
+    async function done(messageId: string) {
+      await db.updateTable('notification_deliveries').set({ status: 'sent', sent_at: new Date(), message_id: messageId, platform: dest.platform, destination: destKey }).where('key', '=', key).execute();
+      await db.updateTable('digest_subscriptions').set({ last_sent_local_date: localDate }).where('id', '=', subscriptionId).execute();
+      return { sent: messageId };
+    }
+  };
+}
