@@ -111,17 +111,21 @@ describe('when a scheduled feed has not arrived', () => {
     return { id: row.id, name };
   }
 
-  it('then a source whose last success is older than its last scheduled pull (plus an hour’s grace) is flagged, for the organisation’s own and shared sources', async () => {
+  it('then a source whose last success is older than its last scheduled pull (plus an hour’s grace) is flagged, for the organisation’s own sources and shared ones that feed its influencers', async () => {
     const org = await newOrganisation(db);
     const other = await newOrganisation(db);
+    const [member] = await addInfluencers(db, org, 1);
     const late = await feed(org, '0 6 * * *', '2026-03-14T06:01:00Z', { lastError: 'GET feeds.test answered 503' }); // today's 06:00 pull missing
-    const shared = await feed(null, '0 6 * * *', null); // never arrived
+    const shared = await feed(null, '0 6 * * *', '2026-03-10T06:00:00Z'); // stale, and it brought in this organisation's lines
+    const sharedIngest = await db.insertInto('feed_ingests').values({ network: 'amazon', source: 'poll', feed_source_id: shared.id, marketplace: 'US', file_name: null, file_path: null, file_sha256: null, byte_size: null, error: null, started_at: null, finished_at: null, created_at: new Date('2026-03-10T06:00:00Z') }).returning('id').executeTakeFirstOrThrow();
+    await addLedger(db, { influencerId: member!.id, trackingId: member!.trackingId }, [{ kind: 'confirmed', amount: 100, at: '2026-03-09T12:00:00Z', ingestId: sharedIngest.id }]);
+    const sharedElsewhere = await feed(null, '0 6 * * *', null); // stale, but none of this organisation's lines came from it
     const fresh = await feed(org, '0 6 * * *', '2026-03-15T06:02:00Z');
     const inGrace = await feed(org, '30 11 * * *', '2026-03-14T11:31:00Z'); // today's 11:30 pull may still be running
     const foreign = await feed(other, '0 6 * * *', '2026-03-01T06:00:00Z');
     const disabled = await feed(org, '0 6 * * *', '2026-03-01T06:00:00Z', { enabled: false });
     const brandNew = await feed(org, '0 6 * * *', null, { createdAt: '2026-03-15T10:00:00Z' }); // added after the last pull time
-    const mine = new Set([late, shared, fresh, inGrace, foreign, disabled, brandNew].map((f) => f.id));
+    const mine = new Set([late, shared, sharedElsewhere, fresh, inGrace, foreign, disabled, brandNew].map((f) => f.id));
 
     const r = await buildDigest(db, org, { timezone: tz, now: NOW });
     const flagged = r.warnings.filter((w) => w.kind === 'feed-late' && mine.has(w.feedSourceId));

@@ -38,6 +38,8 @@ export const RETURN_RATE_JUMP_FACTOR = 2;
 export const RETURN_RATE_MIN_RETURNS = 5;
 /** A scheduled pull may take this long before its feed counts as missing. */
 export const FEED_LATE_GRACE_MS = 60 * 60 * 1000;
+/** A shared feed source (no organisation) concerns an organisation whose influencers' lines it brought in within this many days. */
+export const SHARED_FEED_RELEVANCE_DAYS = 60;
 /** Unregistered tracking IDs seen in ingests this many days back are listed. */
 export const UNATTRIBUTED_LOOKBACK_DAYS = 30;
 /** At most this many unattributed tracking IDs are listed. */
@@ -467,13 +469,16 @@ export async function buildDigest(db: Db, organisationId: number, opts: BuildDig
     FROM seen s JOIN ids USING (tracking_id)
     GROUP BY 1, 2`.execute(db);
 
-  const feedsQ = db
-    .selectFrom('feed_sources')
-    .select(['id', 'name', 'cron', 'last_success_at', 'last_error', 'created_at'])
-    .where('enabled', '=', true)
-    .where((eb) => eb.or([eb('organisation_id', '=', organisationId), eb('organisation_id', 'is', null)]))
-    .orderBy('id')
-    .execute();
+  // Feed sources: the organisation's own, and shared ones (no organisation) that recently brought in lines
+  // for its influencers; a shared feed of another Associates account is none of this manager's business.
+  const relevantSince = new Date(now.getTime() - SHARED_FEED_RELEVANCE_DAYS * 86_400_000);
+  const feedsQ = sql<{ id: number; name: string; cron: string; last_success_at: Date | null; last_error: string | null; created_at: Date }>`
+    SELECT fs.id, fs.name, fs.cron, fs.last_success_at, fs.last_error, fs.created_at
+    FROM feed_sources fs
+    WHERE fs.enabled AND (fs.organisation_id = ${organisationId} OR (fs.organisation_id IS NULL AND EXISTS (
+      SELECT 1 FROM feed_ingests fi JOIN ledger_entries e ON e.ingest_id = fi.id
+      WHERE fi.feed_source_id = fs.id AND fi.created_at >= ${relevantSince} AND e.influencer_id IN ${roster})))
+    ORDER BY fs.id`.execute(db);
 
   const [people, ledger, clicks, seriesMoney, seriesClicks, products, links, unattributedRows, feeds] = await Promise.all([
     influencersQ, ledgerQ, clicksQ, seriesMoneyQ, seriesClicksQ, productsQ, linksQ, unattributedQ, feedsQ,
@@ -558,7 +563,7 @@ export async function buildDigest(db: Db, organisationId: number, opts: BuildDig
     }),
     topLinks: links.rows.map((r) => ({ linkId: n(r.id), code: r.code, campaign: r.campaign, handle: r.handle, asin: r.asin, title: r.title, clicksMonthToDate: n(r.clicks), clicksYesterday: n(r.clicks_y) })),
     unattributed,
-    warnings: [...feedWarnings(feeds, now), ...influencerWarnings(influencers)],
+    warnings: [...feedWarnings(feeds.rows.map((f) => ({ ...f, id: n(f.id) })), now), ...influencerWarnings(influencers)],
     series: { currency: primaryCurrency, days },
   };
 }
