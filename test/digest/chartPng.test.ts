@@ -120,6 +120,9 @@ describe('when the digest chart is rendered', () => {
     expect(moneyAxisLabel(12_500_000, 2_500_000, 'USD')).toBe('$125K');
     expect(moneyAxisLabel(3_000_000, 1_000_000, 'JPY')).toBe('3M');
     expect(moneyAxisLabel(1250, 250, 'EUR')).toBe('12.50');
+    // One unit per axis: $5K next to $10K, not $5,000.
+    expect(moneyAxisLabel(500_000, 500_000, 'USD', 2_500_000)).toBe('$5K');
+    expect(moneyAxisLabel(0, 500_000, 'USD', 2_500_000)).toBe('$0');
     const layout = chartLayout(days([[10_600, 232], ...zeros(29)]), { currency: 'USD' });
     // Little empty space above the data: the top label is the first round amount above the maximum.
     expect(layout.money.labels.at(-1)).toBe('$125');

@@ -128,23 +128,29 @@ function groupThousands(whole: string): string {
   return whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
-/** An axis label for an amount in minor units: "$1,250", "$0.50", "12K", exact (integer arithmetic). */
-export function moneyAxisLabel(minor: number, step: number, currency: string | null): string {
+/**
+ * An axis label for an amount in minor units: "$1,250", "$0.50", "$25K", exact (integer arithmetic). The unit
+ * (K, M or none) follows the axis' top value, so every label of one axis uses the same.
+ */
+export function moneyAxisLabel(minor: number, step: number, currency: string | null, axisTop = minor): string {
   const digits = currency ? currencyDigits(currency) : 2;
   const unit = 10 ** digits;
   const prefix = currency && DOLLAR.has(currency) ? '$' : '';
   const sign = minor < 0 ? '-' : '';
   const abs = Math.abs(minor);
   const whole = Math.trunc(abs / unit);
-  if (whole >= 1_000_000 && step % (1_000_000 * unit) === 0) return `${sign}${prefix}${groupThousands(String(whole / 1_000_000))}M`;
-  if (whole >= 10_000 && step % (1000 * unit) === 0) return `${sign}${prefix}${groupThousands(String(whole / 1000))}K`;
+  const topWhole = Math.trunc(Math.abs(axisTop) / unit);
+  if (minor === 0) return `${prefix}0`;
+  if (topWhole >= 1_000_000 && step % (1_000_000 * unit) === 0) return `${sign}${prefix}${groupThousands(String(whole / 1_000_000))}M`;
+  if (topWhole >= 10_000 && step % (1000 * unit) === 0) return `${sign}${prefix}${groupThousands(String(whole / 1000))}K`;
   const frac = step % unit === 0 ? '' : '.' + String(abs % unit).padStart(digits, '0');
   return `${sign}${prefix}${groupThousands(String(whole))}${frac}`;
 }
 
-export function countAxisLabel(v: number, step: number): string {
-  if (v >= 1_000_000 && step % 1_000_000 === 0) return `${groupThousands(String(v / 1_000_000))}M`;
-  if (v >= 10_000 && step % 1000 === 0) return `${groupThousands(String(v / 1000))}K`;
+export function countAxisLabel(v: number, step: number, axisTop = v): string {
+  if (v === 0) return '0';
+  if (axisTop >= 1_000_000 && step % 1_000_000 === 0) return `${groupThousands(String(v / 1_000_000))}M`;
+  if (axisTop >= 10_000 && step % 1000 === 0) return `${groupThousands(String(v / 1000))}K`;
   return groupThousands(String(v));
 }
 
@@ -180,8 +186,8 @@ export function chartLayout(series: readonly ChartDay[], opts: ChartOptions): Ch
   const maxClicks = Math.max(0, ...series.map((d) => d.clicks));
   const { lines: gridLines, moneyStep, clicksStep } = scales(maxMoney, maxClicks, 10 ** (opts.currency ? currencyDigits(opts.currency) : 2));
   const ticks = Array.from({ length: gridLines + 1 }, (_, i) => i);
-  const moneyLabels = ticks.map((i) => moneyAxisLabel(i * moneyStep, moneyStep, opts.currency));
-  const clickLabels = ticks.map((i) => countAxisLabel(i * clicksStep, clicksStep));
+  const moneyLabels = ticks.map((i) => moneyAxisLabel(i * moneyStep, moneyStep, opts.currency, gridLines * moneyStep));
+  const clickLabels = ticks.map((i) => countAxisLabel(i * clicksStep, clicksStep, gridLines * clicksStep));
 
   const pad = 8 * labelScale;
   const left = pad + Math.max(...moneyLabels.map((l) => textWidth(l, labelScale))) + pad;
