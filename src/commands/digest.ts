@@ -1,13 +1,12 @@
 // /digest: managers' daily summary of the roster — now, on a schedule, or off; and who else may manage.
 import { UserError } from '../errors.ts';
 import { parseLocalTime, parseTimeZone, subscribeDigest, unsubscribeDigest } from '../domain/digest/subscriptions.ts';
-import { rosterDigest } from '../domain/digest/rosterDigest.ts';
+import { buildDigest } from '../domain/digest/digestReport.ts';
+import { digestCard } from '../domain/digest/digestCard.ts';
 import { setManager } from '../domain/identities.ts';
-import { formatMoney } from '../domain/money.ts';
+import { isTimeZone } from '../domain/time.ts';
 import { successReply } from './replies.ts';
-import type { CommandDef, Reply } from './types.ts';
-
-const MAX_ROWS = 20;
+import type { CommandDef } from './types.ts';
 
 export const digestCommand: CommandDef = {
   name: 'digest',
@@ -19,23 +18,10 @@ export const digestCommand: CommandDef = {
       options: [],
       managerOnly: true,
       async execute(_args, ctx) {
-        const tz = ctx.identity.timezone ?? 'UTC';
-        const d = await rosterDigest(ctx.db, ctx.identity.organisationId, tz, ctx.now?.());
-        const reply: Reply = { visibility: 'ephemeral', title: `Team digest · ${d.date}`, sections: [], footer: `Yesterday in ${tz}; month to date up to the end of yesterday.` };
-        if (d.rows.length === 0) {
-          reply.text = 'No influencers in your team yet. They join with /storefront setup.';
-          return reply;
-        }
-        const fmt = (n: number, cur: string | null) => (cur ? formatMoney(n, cur) : '—');
-        reply.sections!.push({
-          title: 'Yesterday · month to date',
-          lines: d.rows.slice(0, MAX_ROWS).map((r) => ({
-            text: `@${r.handle}`,
-            detail: `${fmt(r.yesterday.confirmed, r.currency)} confirmed, ${fmt(r.yesterday.pending, r.currency)} pending, ${r.yesterday.clicks} clicks · MTD ${fmt(r.monthToDate.confirmed, r.currency)} confirmed, ${fmt(r.monthToDate.pending, r.currency)} pending, ${fmt(r.monthToDate.reversed, r.currency)} reversed, ${r.monthToDate.clicks} clicks`,
-          })),
-          more: Math.max(0, d.rows.length - MAX_ROWS),
-        });
-        return reply;
+        const tz = ctx.identity.timezone && isTimeZone(ctx.identity.timezone) ? ctx.identity.timezone : 'UTC';
+        const report = await buildDigest(ctx.db, ctx.identity.organisationId, { timezone: tz, now: ctx.now?.() ?? new Date() });
+        // A command reply carries no files: the card says the chart and the CSV come with the scheduled message.
+        return digestCard(report, { baseUrl: ctx.config.PUBLIC_BASE_URL, filesAttached: false }).reply;
       },
     },
     {
