@@ -1,5 +1,7 @@
 // /storefront: set up, fill and inspect your storefront, and choose where notifications go.
 import { UserError } from '../errors.ts';
+import { issueLinkCode, LINK_CODE_TTL_MS, redeemLinkCode } from '../domain/accountLinks.ts';
+import { setAutolinkChannel } from '../domain/autolinkChannels.ts';
 import { attachInfluencer } from '../domain/identities.ts';
 import { addTrackingId, createInfluencer, defaultMarketplace } from '../domain/influencers.ts';
 import { shortUrl } from '../domain/links.ts';
@@ -140,6 +142,55 @@ export const storefrontCommand: CommandDef = {
         });
         const text = where === 'off' ? 'Commission notifications are off.' : where === 'dm' ? 'Commission notifications will come to you as a direct message.' : 'Commission notifications will be posted in this channel.';
         return successReply(text);
+      },
+    },
+    {
+      name: 'link-account',
+      description: 'Use your storefront from Slack and Discord: get a code here, then type it on the other account',
+      options: [{ name: 'code', type: 'string', rest: true, description: 'the code from your other account (leave out to get a code)', maxLength: 20 }],
+      async execute(args, ctx) {
+        const code = args.code as string | undefined;
+        if (!code) {
+          if (!ctx.identity.influencerId) {
+            throw new UserError('not_found', 'This account has no storefront. If your storefront is on another account, run /storefront link-account there and type the code here: /storefront link-account <code>.');
+          }
+          const me = await ownInfluencer(ctx);
+          const issued = await issueLinkCode(ctx.db, ctx.identity.id, ctx.now?.());
+          return successReply(`Your code is ${issued.code}. On your other account (Slack or Discord), type /storefront link-account ${issued.code}`, {
+            title: 'Link another account',
+            fields: [
+              { label: 'Code', value: issued.code, inline: true },
+              { label: 'Valid for', value: `${LINK_CODE_TTL_MS / 60_000} minutes, once`, inline: true },
+              { label: 'Storefront', value: storefrontUrl(ctx, me.handle) },
+            ],
+            footer: 'Both accounts then share one storefront, the same links and the same earnings. Do not share the code with anyone.',
+          });
+        }
+        const linked = await redeemLinkCode(ctx.db, ctx.identity.id, code, ctx.now?.());
+        const inf = await ctx.db.selectFrom('influencers').select('handle').where('id', '=', linked.influencerId).executeTakeFirstOrThrow();
+        const from = linked.fromPlatform === 'slack' ? 'Slack' : 'Discord';
+        return successReply(
+          linked.changed ? `This account is now linked to your storefront @${inf.handle} from ${from}: same storefront, links and earnings.` : `This account was already linked to @${inf.handle}; nothing changed.`,
+          { fields: [{ label: 'Storefront', value: storefrontUrl(ctx, inf.handle) }] },
+        );
+      },
+    },
+    {
+      name: 'autolink',
+      description: 'Discord: answer Amazon links posted in this channel with the poster’s short link (managers)',
+      managerOnly: true,
+      options: [{ name: 'state', type: 'string', required: true, choices: ['on', 'off'], description: 'on or off, for this channel' }],
+      async execute(args, ctx) {
+        if (ctx.identity.platform !== 'discord') {
+          throw new UserError('unsupported', 'Auto-linking is Discord-only (the bot reads the messages of opted-in channels there). Here, use /link <product> to get a short link.');
+        }
+        if (!ctx.channelId || ctx.isDirectMessage) throw new UserError('invalid_input', 'Run /storefront autolink in the channel you want to change.');
+        const on = args.state === 'on';
+        const changed = await setAutolinkChannel(ctx.db, { organisationId: ctx.identity.organisationId, guildId: ctx.identity.workspaceId, channelId: ctx.channelId, on });
+        const state = on
+          ? 'Auto-linking is on in this channel: when one of your influencers posts an Amazon product link here, I answer with their tagged short link.'
+          : 'Auto-linking is off in this channel.';
+        return successReply(changed ? state : `${state} (It already was; nothing changed.)`);
       },
     },
     {
