@@ -60,6 +60,8 @@ export const configSchema = z.object({
   DISCORD_BOT_TOKEN: optionalString,
   DISCORD_API_URL: optionalString.pipe(z.string().url().optional()),
   DISCORD_GUILD_ID: optionalString,
+  // Gateway mode (optional): a bot connection that reads messages in opted-in channels and answers Amazon links.
+  DISCORD_GATEWAY: boolFlag,
   // Feeds
   FEED_API_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   FEED_MAX_BYTES: z.coerce.number().int().min(1024).default(200 * 1024 * 1024),

@@ -2,6 +2,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
+import { createDiscordAdapter, type DiscordAdapter } from '../bots/discord/index.ts';
 import { createSlackAdapter, type SlackAdapter } from '../bots/slack/index.ts';
 import { platformsEnabled, type Config } from './config.ts';
 import { createDb, type Db } from './db/database.ts';
@@ -76,6 +77,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
   clicks.start();
 
   let slack: SlackAdapter | undefined;
+  let discord: DiscordAdapter | undefined;
   let workers: Workers | undefined;
   const rt: Runtime = {
     config, log, db, redis, cacheRedis, queues, metrics, cache, clicks,
@@ -83,6 +85,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
       // Stop taking requests, then drain clicks, then close queues and connections.
       if (rt.server) await closeServer(rt.server);
       await slack?.stop().catch((err: unknown) => log.warn({ err }, 'stopping Slack failed'));
+      await discord?.stop().catch((err: unknown) => log.warn({ err }, 'stopping Discord failed'));
       // Workers finish their active jobs before closing (an interrupted ingest rolls back and is retried).
       await workers?.close().catch((err: unknown) => log.warn({ err }, 'closing workers failed'));
       const left = await clicks.stop();
@@ -99,7 +102,8 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
   if (opts.web) {
     // Slack mounts only when its variables are set (main.ts logs when it is off).
     slack = platformsEnabled(config).slack ? createSlackAdapter({ config, db, cacheRedis, log }) : undefined;
-    const mounts = [(app: Express) => app.use(feedsRouter({ config, db, queues, log })), ...(slack?.mount ? [slack.mount] : [])];
+    discord = platformsEnabled(config).discord ? createDiscordAdapter({ config, db, cacheRedis, log }) : undefined;
+    const mounts = [(app: Express) => app.use(feedsRouter({ config, db, queues, log })), ...(slack?.mount ? [slack.mount] : []), ...(discord ? [discord.mount] : [])];
     const deps = { config, db, redis, cacheRedis, cache, clicks, metrics, log, mount: mounts };
     rt.server = createWebServer(deps);
     await new Promise<void>((resolve, reject) => {
@@ -109,6 +113,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
     const addr = rt.server.address() as AddressInfo;
     rt.url = `http://127.0.0.1:${addr.port}`;
     await slack?.start();
+    await discord?.start();
   }
   if (opts.workers) workers = await startWorkers({ config, db, connection: redis, queues, log });
   return rt;

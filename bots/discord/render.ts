@@ -1,0 +1,239 @@
+// Reply → a Discord message (embeds, link buttons, flags, allowed_mentions). A pure function: no I/O, no clock.
+// Owns every Discord message limit and all markdown escaping, so no text from a user (product titles, list
+// names, handles) can mention anyone, link anywhere or format anything.
+import {
+  ButtonStyle,
+  ComponentType,
+  MessageFlags,
+  type APIActionRowComponent,
+  type APIButtonComponentWithURL,
+  type APIEmbed,
+  type APIEmbedField,
+} from 'discord-api-types/v10';
+import type { Reply, ReplyLine, Tone } from '../../src/commands/types.ts';
+
+// Discord's documented limits (Message and Embed resources, Components reference).
+export const MAX_CONTENT = 2000;
+export const MAX_TITLE = 256;
+export const MAX_DESCRIPTION = 4096;
+export const MAX_FIELDS = 25;
+export const MAX_FIELD_NAME = 256;
+export const MAX_FIELD_VALUE = 1024;
+export const MAX_FOOTER = 2048;
+/** Title, description, field names and values and footers of all embeds of one message together. */
+export const MAX_EMBED_TOTAL = 6000;
+export const MAX_EMBEDS = 10;
+export const MAX_BUTTONS_PER_ROW = 5;
+export const MAX_ACTION_ROWS = 5;
+export const MAX_BUTTON_LABEL = 80;
+export const MAX_BUTTON_URL = 512;
+/** Longest URL we put behind a masked link [label](url). */
+export const MAX_LINK_URL = 2048;
+export const EPHEMERAL = MessageFlags.Ephemeral; // 64
+
+export type LinkRow = APIActionRowComponent<APIButtonComponentWithURL>;
+
+export interface DiscordMessage {
+  content: string;
+  embeds: APIEmbed[];
+  components: LinkRow[];
+  /** 64 (ephemeral) for private replies, 0 otherwise. Only interaction responses can be ephemeral. */
+  flags: number;
+  /** Always empty: nothing we send may ping anyone, whatever the text says. */
+  allowed_mentions: { parse: [] };
+}
+
+const ZWSP = '\u200B';
+const URL_IN_TEXT = /https?:\/\/[^\s<>()[\]]*[^\s<>()[\].,;:!?'"]/g;
+
+const TONE_COLOUR: Record<Tone, number> = {
+  error: 0xed4245,
+  warning: 0xfee75c,
+  success: 0x57f287,
+  info: 0x5865f2,
+};
+
+const TONE_MARKER: Record<Tone, string> = {
+  error: '❌ **Error:** ',
+  warning: '⚠️ ',
+  success: '✅ ',
+  info: '',
+};
+
+/**
+ * Escapes any text for a place where Discord renders markdown (embed title, description, field names and
+ * values). Markdown characters get a backslash; `<` too, so <@id>, <@&role>, <#channel>, <t:…> and custom
+ * emoji stay literal; @everyone and @here get a zero-width space. URLs are left whole, because an escape inside
+ * one would end up in the link (Discord does not format inside URLs anyway).
+ */
+export function escapeMarkdown(raw: string): string {
+  let out = '';
+  let last = 0;
+  for (const m of raw.matchAll(URL_IN_TEXT)) {
+    out += neutralise(raw.slice(last, m.index));
+    out += m[0];
+    last = m.index + m[0].length;
+  }
+  return out + neutralise(raw.slice(last));
+}
+
+function neutralise(s: string): string {
+  return s.replace(/[\\*_~`|>#\-[\]()<]/g, (c) => `\\${c}`).replace(/@(everyone|here)/gi, `@${ZWSP}$1`);
+}
+
+/** Cuts by code points so no surrogate pair is split, adding "…" when cut. */
+export function clipPlain(s: string, max: number): string {
+  const chars = Array.from(s);
+  if (chars.length <= max && s.length <= max) return s;
+  let n = Math.min(chars.length, max - 1);
+  while (n > 0 && chars.slice(0, n).join('').length > max - 1) n--;
+  return `${chars.slice(0, n).join('')}…`;
+}
+
+/** Escapes and fits into `max` characters, cutting the raw text (never an escape) and adding "…". */
+export function fitMarkdown(raw: string, max: number): string {
+  if (max <= 0) return '';
+  const whole = escapeMarkdown(raw);
+  if (whole.length <= max) return whole;
+  const chars = Array.from(raw);
+  let n = Math.min(chars.length, max);
+  while (n > 0) {
+    const cut = `${escapeMarkdown(chars.slice(0, n).join(''))}…`;
+    if (cut.length <= max) return cut;
+    n -= Math.max(1, Math.floor((cut.length - max) / 3));
+  }
+  return max >= 1 ? '…' : '';
+}
+
+/** Only URLs we built become links: http(s), nothing that could end a markdown link early, within the limit. */
+export function isLinkableUrl(url: string | undefined, max = MAX_LINK_URL): url is string {
+  return url !== undefined && url.length <= max && /^https?:\/\/[^\s<>()[\]]+$/.test(url);
+}
+
+const more = (n: number) => `…and ${n} more`;
+
+function lineMarkdown(l: ReplyLine): string {
+  const label = fitMarkdown(l.text.replace(/\s+/g, ' '), 300);
+  const detail = l.detail ? ` — ${fitMarkdown(l.detail.replace(/\s+/g, ' '), 300)}` : '';
+  return `• ${isLinkableUrl(l.url) ? `[${label}](${l.url})` : label}${detail}`;
+}
+
+interface PendingField {
+  field: APIEmbedField;
+  /** How many things the reader misses when this field is left out. */
+  items: number;
+}
+
+/** A list section as one field: as many lines as fit in a field value, then "…and N more". */
+function sectionField(title: string, lines: ReplyLine[], extra: number): PendingField {
+  const name = fitMarkdown(title, MAX_FIELD_NAME) || ZWSP;
+  const rendered = lines.map(lineMarkdown);
+  let value = '';
+  let shown = 0;
+  for (const line of rendered) {
+    const left = rendered.length - shown - 1 + extra;
+    const reserve = left > 0 ? more(left).length + 1 : 0;
+    const next = value ? `${value}\n${line}` : line;
+    if (next.length + reserve > MAX_FIELD_VALUE) break;
+    value = next;
+    shown++;
+  }
+  const missing = rendered.length - shown + extra;
+  if (missing > 0) value = value ? `${value}\n${more(missing)}` : more(missing);
+  if (!value) value = '(empty)';
+  return { field: { name, value: value.slice(0, MAX_FIELD_VALUE) }, items: lines.length + extra };
+}
+
+function replyFields(reply: Reply): PendingField[] {
+  const out: PendingField[] = [];
+  for (const f of reply.fields ?? []) {
+    out.push({
+      field: { name: fitMarkdown(f.label, MAX_FIELD_NAME) || ZWSP, value: fitMarkdown(f.value, MAX_FIELD_VALUE) || ZWSP, ...(f.inline ? { inline: true } : {}) },
+      items: 1,
+    });
+  }
+  for (const s of reply.sections ?? []) out.push(sectionField(s.title, s.lines, s.more ?? 0));
+  return out;
+}
+
+function buttonRows(buttons: NonNullable<Reply['buttons']>): LinkRow[] {
+  const usable = buttons.filter((b) => isLinkableUrl(b.url, MAX_BUTTON_URL)).slice(0, MAX_BUTTONS_PER_ROW * MAX_ACTION_ROWS);
+  const rows: LinkRow[] = [];
+  for (let i = 0; i < usable.length; i += MAX_BUTTONS_PER_ROW) {
+    rows.push({
+      type: ComponentType.ActionRow,
+      components: usable.slice(i, i + MAX_BUTTONS_PER_ROW).map((b) => ({
+        type: ComponentType.Button,
+        style: ButtonStyle.Link,
+        // Button labels are plain text (no markdown, no mentions): only clipped.
+        label: clipPlain(b.label.replace(/\s+/g, ' ').trim(), MAX_BUTTON_LABEL) || 'Open',
+        url: b.url,
+      })),
+    });
+  }
+  return rows;
+}
+
+const fieldSize = (f: APIEmbedField) => f.name.length + f.value.length;
+
+/** The embeds, link buttons, flags and allowed_mentions for a Reply. */
+export function renderReply(reply: Reply): DiscordMessage {
+  const tone = reply.tone ?? 'info';
+  const colour = TONE_COLOUR[tone];
+  const title = reply.title ? fitMarkdown(reply.title.replace(/\s+/g, ' '), MAX_TITLE) : '';
+  // Footers show no markdown and no mentions: plain text, clipped.
+  const footer = reply.footer ? clipPlain(reply.footer, MAX_FOOTER) : '';
+  const marker = TONE_MARKER[tone];
+  const descriptionRoom = Math.min(MAX_DESCRIPTION, MAX_EMBED_TOTAL - title.length - footer.length) - marker.length;
+  let description = reply.text || marker ? marker + fitMarkdown(reply.text ?? '', descriptionRoom) : '';
+
+  let budget = MAX_EMBED_TOTAL - title.length - footer.length - description.length;
+  const pending = replyFields(reply);
+  const notice = (n: number): APIEmbedField => ({ name: ZWSP, value: more(n) });
+  // Room kept for the "…and N more" field in case something has to go.
+  const reserve = fieldSize(notice(99_999));
+  const placed: APIEmbedField[] = [];
+  let dropped = 0;
+  const maxFields = MAX_FIELDS * MAX_EMBEDS;
+  pending.forEach((p, i) => {
+    const last = i === pending.length - 1;
+    const size = fieldSize(p.field);
+    const slotsLeft = maxFields - placed.length - (last ? 0 : 1);
+    if (dropped === 0 && slotsLeft > 0 && size + (last ? 0 : reserve) <= budget) {
+      placed.push(p.field);
+      budget -= size;
+    } else {
+      dropped += p.items;
+    }
+  });
+  if (dropped > 0) placed.push(notice(dropped));
+
+  const embeds: APIEmbed[] = [];
+  for (let i = 0; i < Math.max(1, placed.length); i += MAX_FIELDS) {
+    const fields = placed.slice(i, i + MAX_FIELDS);
+    embeds.push({ color: colour, ...(fields.length ? { fields } : {}) });
+  }
+  const first = embeds[0]!;
+  if (title) first.title = title;
+  if (!description && !title && placed.length === 0 && !footer) description = ZWSP;
+  if (description) first.description = description;
+  if (footer) embeds[embeds.length - 1]!.footer = { text: footer };
+
+  return {
+    content: '',
+    embeds,
+    components: buttonRows(reply.buttons ?? []),
+    flags: reply.visibility === 'ephemeral' ? EPHEMERAL : 0,
+    allowed_mentions: { parse: [] },
+  };
+}
+
+/** Characters Discord counts against the 6000 limit, for tests and callers that append embeds. */
+export function embedsSize(embeds: readonly APIEmbed[]): number {
+  let n = 0;
+  for (const e of embeds) {
+    n += (e.title?.length ?? 0) + (e.description?.length ?? 0) + (e.footer?.text.length ?? 0) + (e.author?.name.length ?? 0);
+    for (const f of e.fields ?? []) n += f.name.length + f.value.length;
+  }
+  return n;
+}

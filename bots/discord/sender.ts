@@ -1,0 +1,91 @@
+// Outbound Discord messages for the notifier and the digest: a DM to a user (through the DM channel, created
+// once per user and cached) or a post in a channel, with optional file attachments. discord.js REST queues
+// requests per route, waits out 429s (retry_after) and keeps under the global limit on its own. Failures that
+// will not heal by retrying become DestinationGoneError, so the caller can mark the destination broken.
+import { DiscordAPIError, REST } from '@discordjs/rest';
+import { Routes, type APIChannel, type APIMessage } from 'discord-api-types/v10';
+import { LRUCache } from 'lru-cache';
+import type { Reply } from '../../src/commands/types.ts';
+import { renderReply } from './render.ts';
+
+export interface SendOptions {
+  files?: Array<{ name: string; data: Buffer; contentType: string }>;
+}
+
+export interface PlatformSender {
+  sendToUser(userId: string, reply: Reply, opts?: SendOptions): Promise<{ messageId: string }>;
+  sendToChannel(channelId: string, reply: Reply, opts?: SendOptions): Promise<{ messageId: string }>;
+}
+
+/** The destination will not work again without someone acting (channel deleted, access removed, DMs closed). */
+export class DestinationGoneError extends Error {
+  override name = 'DestinationGoneError';
+  constructor(
+    readonly reason: string,
+    readonly code?: number | string,
+  ) {
+    super(reason);
+  }
+}
+
+// Discord JSON error codes (Opcodes and Status Codes topic) that mean "this destination is gone".
+const GONE_CODES: Record<number, string> = {
+  10003: 'the Discord channel no longer exists',
+  10013: 'the Discord user no longer exists',
+  50001: 'the bot has no access to the Discord channel',
+  50007: 'Discord will not deliver direct messages to this user (DMs closed or no shared server)',
+  50013: 'the bot lacks permission to post in the Discord channel',
+};
+
+/** DiscordAPIError → DestinationGoneError when retrying cannot help; anything else unchanged. */
+export function asDestinationGone(err: unknown): unknown {
+  if (!(err instanceof DiscordAPIError)) return err;
+  const code = typeof err.code === 'number' ? err.code : Number(err.code);
+  const known = GONE_CODES[code];
+  if (known) return new DestinationGoneError(known, err.code);
+  if (err.status === 403) return new DestinationGoneError(`Discord refused access (${err.message})`, err.code);
+  if (err.status === 404) return new DestinationGoneError(`Discord does not know this destination (${err.message})`, err.code);
+  return err;
+}
+
+export function createDiscordSender(deps: { token: string; apiUrl?: string }): PlatformSender {
+  const rest = new REST({ version: '10', ...(deps.apiUrl ? { api: deps.apiUrl } : {}) }).setToken(deps.token);
+  const dmChannels = new LRUCache<string, string>({ max: 10_000, ttl: 24 * 60 * 60_000 });
+
+  async function post(channelId: string, reply: Reply, opts?: SendOptions): Promise<{ messageId: string }> {
+    // Ephemeral exists only for interaction answers; a posted message is seen by everyone in the channel.
+    const { flags: _private, ...message } = renderReply(reply);
+    const files = opts?.files ?? [];
+    const body = files.length ? { ...message, attachments: files.map((f, i) => ({ id: i, filename: f.name })) } : message;
+    const sent = (await rest.post(Routes.channelMessages(channelId), {
+      body,
+      ...(files.length ? { files: files.map((f) => ({ name: f.name, data: f.data, contentType: f.contentType })) } : {}),
+    })) as APIMessage;
+    return { messageId: sent.id };
+  }
+
+  return {
+    async sendToChannel(channelId, reply, opts) {
+      try {
+        return await post(channelId, reply, opts);
+      } catch (err) {
+        throw asDestinationGone(err);
+      }
+    },
+    async sendToUser(userId, reply, opts) {
+      let channelId = dmChannels.get(userId);
+      try {
+        if (!channelId) {
+          const channel = (await rest.post(Routes.userChannels(), { body: { recipient_id: userId } })) as APIChannel;
+          channelId = channel.id;
+          dmChannels.set(userId, channelId);
+        }
+        return await post(channelId, reply, opts);
+      } catch (err) {
+        // A DM channel that stopped working is asked for afresh next time.
+        dmChannels.delete(userId);
+        throw asDestinationGone(err);
+      }
+    },
+  };
+}

@@ -1,0 +1,42 @@
+// Discord request signing: an Ed25519 signature (X-Signature-Ed25519, hex) over X-Signature-Timestamp followed
+// by the raw body, checked with the application's public key. Timestamps more than five minutes away are
+// refused too, and replays inside that window are caught by SeenOnce (shared with the Slack gate).
+import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+
+export { SeenOnce } from '../slack/verify.ts';
+
+export const MAX_REQUEST_AGE_SECONDS = 5 * 60;
+
+// DER SubjectPublicKeyInfo header for an Ed25519 key (RFC 8410): SEQUENCE { SEQUENCE { OID 1.3.101.112 }, BIT STRING }.
+const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+
+/** The KeyObject for Discord's raw 32-byte public key, given as 64 hex characters. */
+export function publicKeyFromHex(hex: string): KeyObject {
+  if (!/^[0-9a-fA-F]{64}$/.test(hex)) throw new Error('A Discord public key is 64 hex characters');
+  return createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, Buffer.from(hex, 'hex')]), format: 'der', type: 'spki' });
+}
+
+export type SignatureCheck = { ok: true } | { ok: false; reason: 'missing headers' | 'bad timestamp' | 'stale timestamp' | 'bad signature' };
+
+export function checkDiscordSignature(
+  key: KeyObject,
+  rawBody: Buffer,
+  timestampHeader: string | undefined,
+  signatureHeader: string | undefined,
+  nowMs: number = Date.now(),
+): SignatureCheck {
+  if (!timestampHeader || !signatureHeader) return { ok: false, reason: 'missing headers' };
+  if (!/^\d{1,12}$/.test(timestampHeader)) return { ok: false, reason: 'bad timestamp' };
+  const age = Math.floor(nowMs / 1000) - Number(timestampHeader);
+  if (Math.abs(age) > MAX_REQUEST_AGE_SECONDS) return { ok: false, reason: 'stale timestamp' };
+  // An Ed25519 signature is 64 bytes; anything else is not worth asking crypto about.
+  if (!/^[0-9a-fA-F]{128}$/.test(signatureHeader)) return { ok: false, reason: 'bad signature' };
+  const signed = Buffer.concat([Buffer.from(timestampHeader, 'utf8'), rawBody]);
+  let valid = false;
+  try {
+    valid = verify(null, signed, key, Buffer.from(signatureHeader, 'hex'));
+  } catch {
+    valid = false;
+  }
+  return valid ? { ok: true } : { ok: false, reason: 'bad signature' };
+}
