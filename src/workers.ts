@@ -9,6 +9,8 @@ import { syncFeedSchedules } from '../jobs/feedPoll/schedule.ts';
 import { ingestProcessor } from '../jobs/ingest/processor.ts';
 import { DestinationGate } from '../jobs/notify/destinationGate.ts';
 import { notifyProcessor } from '../jobs/notify/processor.ts';
+import { digestComposer } from '../jobs/digest/compose.ts';
+import { digestProcessor, digestTickProcessor } from '../jobs/digest/processor.ts';
 import type { Senders } from '../jobs/notify/senders.ts';
 import { createSlackSenders } from '../bots/slack/sender.ts';
 import { platformsEnabled } from './config.ts';
@@ -28,6 +30,8 @@ export async function startWorkers(deps: { config: Config; db: Db; connection: R
     new Worker('ingest', ingestProcessor({ db, queues, trickleWindowMs: config.NOTIFY_TRICKLE_MS }), { ...common, concurrency: 1 }),
     // Many destinations at once; each destination is paced by the gate, not by the worker.
     new Worker('notify', notifyProcessor({ db, gate, senders, publicBaseUrl: config.PUBLIC_BASE_URL, log: log.child({ queue: 'notify' }) }), { ...common, concurrency: 8 }),
+    new Worker('digest', digestProcessor({ db, gate, senders, compose: digestComposer(config.PUBLIC_BASE_URL), log: log.child({ queue: 'digest' }) }), { ...common, concurrency: 2 }),
+    new Worker('digest-tick', digestTickProcessor({ db, queues }), { ...common, concurrency: 1 }),
     new Worker('feed-poll', feedPollProcessor({ db, queues, storageDir: config.FEED_STORAGE_DIR, maxBytes: config.FEED_MAX_BYTES }), { ...common, concurrency: 2 }),
   ];
   for (const w of workers) {
@@ -35,6 +39,8 @@ export async function startWorkers(deps: { config: Config; db: Db; connection: R
     w.on('failed', (job, err) => wl.warn({ jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'));
     w.on('error', (err) => wl.warn({ err: err.message }, 'worker error'));
   }
+  // One scheduler id, so any number of worker processes keep a single tick.
+  await queues['digest-tick'].upsertJobScheduler('digest-tick', { pattern: '* * * * *' }, { name: 'digest-tick', data: {} });
   const scheduled = await syncFeedSchedules(db, queues).catch((err: unknown) => {
     log.warn({ err }, 'could not sync feed schedules');
     return 0;

@@ -35,7 +35,7 @@ export const digestCommand: CommandDef = {
       async execute(args, ctx) {
         const localTime = parseLocalTime(args.time as string | undefined);
         const timezone = parseTimeZone(args.timezone as string | undefined, ctx.identity.timezone);
-        await subscribeDigest(ctx.db, { organisationId: ctx.identity.organisationId, identityId: ctx.identity.id, localTime, timezone, channelId: null });
+        await subscribeDigest(ctx.db, { organisationId: ctx.identity.organisationId, identityId: ctx.identity.id, localTime, timezone, channelId: null, now: ctx.now?.() });
         return successReply(`You will get the team digest every day at ${localTime} (${timezone}) as a direct message.`);
       },
     },

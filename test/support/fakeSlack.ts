@@ -53,10 +53,10 @@ function parseBody(raw: string, contentType: string | undefined): Record<string,
   return out;
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of req as AsyncIterable<Buffer>) chunks.push(c);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 export class FakeSlack {
@@ -67,6 +67,8 @@ export class FakeSlack {
   install: FakeInstall = { teamId: 'TINSTALL', teamName: 'Installed Team', botToken: 'xoxb-installed', botUserId: 'UBOTINST', scope: 'commands,chat:write' };
   /** Failures to answer instead of success, consumed first-come per method (429s or Slack error codes). */
   readonly failures: Array<{ method: string; status?: number; retryAfter?: number; error?: string }> = [];
+  /** File bodies uploaded to the URLs files.getUploadURLExternal handed out. */
+  readonly uploads: Array<{ id: string; data: Buffer; at: number }> = [];
   /** Messages posted with chat.postMessage, by channel, for conversations.history. */
   readonly posted = new Map<string, Array<Record<string, unknown>>>();
   /** Bot tokens auth.test accepts, with their team; any other token is also accepted as the default team. */
@@ -134,12 +136,19 @@ export class FakeSlack {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', this.url).pathname;
-    const raw = await readBody(req);
+    const rawBytes = await readBody(req);
+    const raw = rawBytes.toString('utf8');
     const body = parseBody(raw, req.headers['content-type']);
     const json = (status: number, data: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(data));
     };
+    const upload = /^\/upload\/([\w-]+)$/.exec(path);
+    if (upload && req.method === 'POST') {
+      this.uploads.push({ id: upload[1]!, data: rawBytes, at: Date.now() });
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      return void res.end('OK');
+    }
     const response = /^\/response\/([\w-]+)$/.exec(path);
     if (response && req.method === 'POST') {
       this.responses.push({ id: response[1]!, body, at: Date.now() });
@@ -188,6 +197,12 @@ export class FakeSlack {
       }
       case 'chat.postEphemeral':
         return { ok: true, channel: body.channel, ts: `${Date.now() / 1000}`, message_ts: `${Date.now() / 1000}` };
+      case 'files.getUploadURLExternal': {
+        const id = `F${randomUUID().slice(0, 8)}`;
+        return { ok: true, upload_url: `${this.url}/upload/${id}`, file_id: id };
+      }
+      case 'files.completeUploadExternal':
+        return { ok: true, files: (body.files as Array<{ id: string; title?: string }> | undefined ?? []).map((f) => ({ id: f.id, title: f.title })) };
       case 'conversations.open':
         return { ok: true, channel: { id: `D${String(body.users)}` } };
       case 'conversations.history':
