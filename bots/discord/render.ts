@@ -184,14 +184,14 @@ export function renderReply(reply: Reply): DiscordMessage {
   // Footers show no markdown and no mentions: plain text, clipped.
   const footer = reply.footer ? clipPlain(reply.footer, MAX_FOOTER) : '';
   const marker = TONE_MARKER[tone];
-  const descriptionRoom = Math.min(MAX_DESCRIPTION, MAX_EMBED_TOTAL - title.length - footer.length) - marker.length;
+  const notice = (n: number): APIEmbedField => ({ name: ZWSP, value: more(n) });
+  // Room always kept for the "…and N more" field in case something has to go.
+  const reserve = fieldSize(notice(99_999));
+  const descriptionRoom = Math.min(MAX_DESCRIPTION, MAX_EMBED_TOTAL - title.length - footer.length - reserve) - marker.length;
   let description = reply.text || marker ? marker + fitMarkdown(reply.text ?? '', descriptionRoom) : '';
 
   let budget = MAX_EMBED_TOTAL - title.length - footer.length - description.length;
   const pending = replyFields(reply);
-  const notice = (n: number): APIEmbedField => ({ name: ZWSP, value: more(n) });
-  // Room kept for the "…and N more" field in case something has to go.
-  const reserve = fieldSize(notice(99_999));
   const placed: APIEmbedField[] = [];
   let dropped = 0;
   const maxFields = MAX_FIELDS * MAX_EMBEDS;

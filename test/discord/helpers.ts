@@ -160,7 +160,7 @@ export function visibleText(m: DiscordMessageLike | undefined): string {
   return parts
     .join('\n')
     .replace(/\u200B/g, '')
-    .replace(/\\([^\w\s])/g, '$1');
+    .replace(/\\([^A-Za-z0-9\s])/g, '$1');
 }
 
 export interface CommandAnswer {

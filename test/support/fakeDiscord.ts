@@ -135,7 +135,7 @@ export class FakeDiscord {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const full = new URL(req.url ?? '/', this.url).pathname;
+    const full = decodeURIComponent(new URL(req.url ?? '/', this.url).pathname);
     const path = full.replace(/^\/api\/v\d+/, '');
     const method = req.method ?? 'GET';
     const raw = await readBody(req);

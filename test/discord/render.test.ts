@@ -1,0 +1,171 @@
+// The Discord renderer is pure: a Reply in, a message payload out, within every Discord limit, and no user text
+// able to mention anyone, link anywhere or format anything.
+import { describe, expect, it } from 'vitest';
+import type { Reply } from '../../src/commands/types.ts';
+import {
+  EPHEMERAL,
+  MAX_BUTTON_LABEL,
+  MAX_DESCRIPTION,
+  MAX_EMBED_TOTAL,
+  MAX_EMBEDS,
+  MAX_FIELD_NAME,
+  MAX_FIELD_VALUE,
+  MAX_FIELDS,
+  MAX_FOOTER,
+  MAX_TITLE,
+  embedsSize,
+  escapeMarkdown,
+  renderReply,
+} from '../../bots/discord/render.ts';
+import { visibleText } from './helpers.ts';
+
+const ZWSP = '\u200B';
+
+function withinLimits(m: ReturnType<typeof renderReply>) {
+  expect(m.embeds.length).toBeGreaterThan(0);
+  expect(m.embeds.length).toBeLessThanOrEqual(MAX_EMBEDS);
+  expect(embedsSize(m.embeds)).toBeLessThanOrEqual(MAX_EMBED_TOTAL);
+  for (const e of m.embeds) {
+    expect(e.title?.length ?? 0).toBeLessThanOrEqual(MAX_TITLE);
+    expect(e.description?.length ?? 0).toBeLessThanOrEqual(MAX_DESCRIPTION);
+    expect(e.footer?.text.length ?? 0).toBeLessThanOrEqual(MAX_FOOTER);
+    expect(e.fields?.length ?? 0).toBeLessThanOrEqual(MAX_FIELDS);
+    for (const f of e.fields ?? []) {
+      expect(f.name.length).toBeGreaterThan(0);
+      expect(f.name.length).toBeLessThanOrEqual(MAX_FIELD_NAME);
+      expect(f.value.length).toBeGreaterThan(0);
+      expect(f.value.length).toBeLessThanOrEqual(MAX_FIELD_VALUE);
+    }
+  }
+  for (const row of m.components) {
+    expect(row.components.length).toBeLessThanOrEqual(5);
+    for (const b of row.components) expect(b.label!.length).toBeLessThanOrEqual(MAX_BUTTON_LABEL);
+  }
+  expect(m.allowed_mentions).toEqual({ parse: [] });
+}
+
+describe('when a reply is rendered for Discord', () => {
+  it('then title, text, fields, list sections, footer and link buttons map onto one embed and a row of link buttons', () => {
+    const reply: Reply = {
+      visibility: 'ephemeral',
+      tone: 'success',
+      title: "@maya's storefront",
+      text: 'Ready.',
+      fields: [
+        { label: 'Storefront', value: 'https://go.test/s/maya' },
+        { label: 'Tracking ID', value: 'maya-20 (amazon.com)', inline: true },
+      ],
+      sections: [{ title: 'Desk setup', lines: [{ text: 'Desk lamp', url: 'https://go.test/l/AbCdEf12', detail: 'B0DESK0001 · $19.99' }], more: 0 }],
+      buttons: [{ label: 'Open storefront', url: 'https://go.test/s/maya' }],
+      footer: 'Usage: /storefront show',
+    };
+    const m = renderReply(reply);
+    withinLimits(m);
+    expect(m.flags).toBe(EPHEMERAL);
+    expect(m.content).toBe('');
+    expect(m.embeds).toEqual([
+      {
+        color: 0x57f287,
+        title: "@maya's storefront",
+        description: '✅ Ready.',
+        fields: [
+          { name: 'Storefront', value: 'https://go.test/s/maya' },
+          { name: 'Tracking ID', value: 'maya\\-20 \\(amazon.com\\)', inline: true },
+          { name: 'Desk setup', value: '• [Desk lamp](https://go.test/l/AbCdEf12) — B0DESK0001 · $19.99' },
+        ],
+        footer: { text: 'Usage: /storefront show' },
+      },
+    ]);
+    expect(m.components).toEqual([{ type: 1, components: [{ type: 2, style: 5, label: 'Open storefront', url: 'https://go.test/s/maya' }] }]);
+  });
+
+  it('then a channel reply has no ephemeral flag and an error is marked and red', () => {
+    expect(renderReply({ visibility: 'channel', text: 'hi' }).flags).toBe(0);
+    const err = renderReply({ visibility: 'ephemeral', tone: 'error', text: 'Missing handle.', footer: 'Usage: /storefront setup <handle> <tracking-id> [marketplace]' });
+    expect(err.embeds[0]).toMatchObject({ color: 0xed4245, description: '❌ **Error:** Missing handle.', footer: { text: 'Usage: /storefront setup <handle> <tracking-id> [marketplace]' } });
+  });
+
+  it('then markdown, mentions and masked links in user text stay literal text', () => {
+    const evil = '**bold** _it_ ~~s~~ `code` ||spoiler|| > quote # head - item [click](https://evil.example) <@123456789012345678> <@&42> <#42> @everyone @here \\';
+    const escaped = escapeMarkdown(evil);
+    // Every markdown character is escaped; no mention or role or channel reference can form.
+    expect(escaped).not.toMatch(/(^|[^\\])[*_~`|>#[\]()-]/);
+    expect(escaped).not.toMatch(/(^|[^\\])<[@#]/);
+    expect(escaped).not.toContain('@everyone');
+    expect(escaped).not.toContain('@here');
+    expect(escaped).toContain(`@${ZWSP}everyone`);
+    // And a reader sees exactly what was typed.
+    const m = renderReply({ visibility: 'channel', title: evil, text: evil, fields: [{ label: evil, value: evil }], sections: [{ title: evil, lines: [{ text: evil, url: 'https://go.test/l/AbCdEf12', detail: evil }] }] });
+    withinLimits(m);
+    const seen = visibleText(m);
+    expect(seen.split(evil.replace(/\\$/, '')).length - 1).toBeGreaterThanOrEqual(5);
+    const link = m.embeds[0]!.fields!.at(-1)!.value;
+    expect(link.startsWith('• [')).toBe(true);
+    expect(link).toContain('](https://go.test/l/AbCdEf12)');
+    // The only masked link is ours: the typed one was escaped.
+    expect(link.match(/\]\(https?:/g)).toHaveLength(1);
+  });
+
+  it('then our URLs stay whole (an escape inside would break them) while text around them is escaped', () => {
+    const text = 'Open https://go.test/s/my_shop-1 now_please';
+    expect(escapeMarkdown(text)).toBe('Open https://go.test/s/my_shop-1 now\\_please');
+  });
+
+  it('then URLs that are not plainly http(s) never become links or buttons', () => {
+    const m = renderReply({
+      visibility: 'channel',
+      sections: [{ title: 'x', lines: [{ text: 'a', url: 'javascript:alert(1)' }, { text: 'b', url: 'https://ok.test/a)b' }] }],
+      buttons: [{ label: 'bad', url: 'ftp://x' }, { label: 'good', url: 'https://ok.test/' }],
+    });
+    expect(m.embeds[0]!.fields![0]!.value).toBe('• a\n• b');
+    expect(m.components[0]!.components.map((b) => b.label)).toEqual(['good']);
+  });
+
+  it('then long text, many fields, long sections and many buttons are cut to the limits, saying how much was left out', () => {
+    const many: Reply = {
+      visibility: 'ephemeral',
+      title: 'T'.repeat(400),
+      text: 'x'.repeat(5000),
+      fields: Array.from({ length: 40 }, (_, i) => ({ label: `Field ${i} ${'n'.repeat(300)}`, value: 'v'.repeat(2000), inline: true })),
+      sections: [{ title: 'List', lines: Array.from({ length: 100 }, (_, i) => ({ text: `Product ${i}`, url: `https://go.test/l/Code${String(i).padStart(4, '0')}`, detail: 'B000000000 · $1.00' })), more: 7 }],
+      buttons: Array.from({ length: 30 }, (_, i) => ({ label: `Button ${i} ${'b'.repeat(100)}`, url: `https://go.test/${i}` })),
+      footer: 'f'.repeat(3000),
+    };
+    const m = renderReply(many);
+    withinLimits(m);
+    expect(m.embeds[0]!.title).toHaveLength(MAX_TITLE);
+    expect(m.embeds[0]!.title!.endsWith('…')).toBe(true);
+    expect(m.embeds[0]!.description!.endsWith('…')).toBe(true);
+    expect(m.embeds.at(-1)!.footer!.text.endsWith('…')).toBe(true);
+    const fields = m.embeds.flatMap((e) => e.fields ?? []);
+    // The notice counts the fields left out plus every line of the list that was not shown.
+    expect(fields.at(-1)!.value).toMatch(/^…and \d+ more$/);
+    const dropped = Number(/(\d+)/.exec(fields.at(-1)!.value)![1]);
+    const shownFields = fields.length - 1;
+    expect(dropped).toBe(40 - shownFields + 100 + 7);
+    expect(m.components.flatMap((r) => r.components)).toHaveLength(25);
+    expect(m.components).toHaveLength(5);
+  });
+
+  it('then a list longer than a field shows what fits and "…and N more" in the same field', () => {
+    const m = renderReply({
+      visibility: 'ephemeral',
+      sections: [{ title: 'Favorites', lines: Array.from({ length: 40 }, (_, i) => ({ text: `Product number ${i}`, url: `https://go.test/l/Code${String(i).padStart(4, '0')}`, detail: 'B000000000' })), more: 3 }],
+    });
+    withinLimits(m);
+    const value = m.embeds[0]!.fields![0]!.value;
+    const shown = value.split('\n').filter((l) => l.startsWith('•')).length;
+    expect(shown).toBeGreaterThan(5);
+    expect(shown).toBeLessThan(40);
+    expect(value.split('\n').at(-1)).toBe(`…and ${40 - shown + 3} more`);
+  });
+
+  it('then an empty reply still renders a valid message, and surrogate pairs are never split', () => {
+    const empty = renderReply({ visibility: 'ephemeral' });
+    expect(empty.embeds).toEqual([{ color: 0x5865f2, description: ZWSP }]);
+    const emoji = renderReply({ visibility: 'ephemeral', title: '😀'.repeat(300) });
+    const title = emoji.embeds[0]!.title!;
+    expect(title.length).toBeLessThanOrEqual(MAX_TITLE);
+    expect(title).toMatch(/^(😀)+…$/u);
+  });
+});
