@@ -104,3 +104,21 @@ describe('when a request is not what Discord signed', () => {
     expect(r.visible).toContain('Storefront created');
   });
 });
+
+describe('when Discord sends other kinds of interaction', () => {
+  it('then a button press is acknowledged quietly, a form or a context-menu command gets a private note, and an unknown type a 400', async () => {
+    const who = newGuild().member();
+    const base = commandInteraction(who, 'storefront', 'show');
+    const component = await postInteraction(rt.url, JSON.stringify({ ...base, type: 3, data: { custom_id: 'x', component_type: 2 } }));
+    expect(component.json).toEqual({ type: 6 });
+    const modal = await postInteraction(rt.url, JSON.stringify({ ...base, type: 5, data: { custom_id: 'x', components: [] } }));
+    expect(modal.json).toMatchObject({ type: 4, data: { flags: 64, allowed_mentions: { parse: [] } } });
+    const userCommand = await postInteraction(rt.url, JSON.stringify({ ...base, data: { id: '1', name: 'Show storefront', type: 2, target_id: '2' } }));
+    expect(userCommand.json).toMatchObject({ type: 4, data: { flags: 64 } });
+    expect(JSON.stringify(userCommand.json)).toContain('This app only has slash commands.');
+    const unknownCommand = await postInteraction(rt.url, JSON.stringify({ ...base, data: { id: '1', name: 'frobnicate', type: 1 } }));
+    expect(JSON.stringify(unknownCommand.json)).toContain('is not a command of this app any more');
+    const unknown = await postInteraction(rt.url, JSON.stringify({ ...base, type: 99 }));
+    expect(unknown.status).toBe(400);
+  });
+});

@@ -53,7 +53,7 @@ function within<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
  * Puts a deferred reply where the person sees it. The deferral was ephemeral; a reply meant for the channel
  * goes out as a follow-up and the private placeholder is removed.
  */
-async function deliverDeferred(deps: DiscordDeps, interaction: APIChatInputApplicationCommandInteraction, reply: Reply, receivedAt: number): Promise<void> {
+export async function deliverDeferred(deps: DiscordDeps, interaction: APIChatInputApplicationCommandInteraction, reply: Reply, receivedAt: number): Promise<void> {
   const log = deps.log.child({ command: interaction.data.name, guild: interaction.guild_id });
   if (Date.now() - receivedAt > INTERACTION_TOKEN_MS) {
     log.warn({ ms: Date.now() - receivedAt }, 'Discord command finished after its interaction token expired; the answer is lost');
