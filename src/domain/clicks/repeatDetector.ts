@@ -5,8 +5,18 @@ import { LRUCache } from 'lru-cache';
 
 export const REPEAT_WINDOW_SECONDS = 3600;
 
+// One round trip and one script run per batch instead of one SET per click: the redirect benchmark
+// showed the per-click commands as the largest share of recording cost. Returns 1 for a first sighting.
+const MARK_SEEN = `
+local out = {}
+for i, key in ipairs(KEYS) do
+  if redis.call('SET', key, '1', 'EX', ARGV[1], 'NX') then out[i] = 1 else out[i] = 0 end
+end
+return out`;
+
 export class RepeatDetector {
   private readonly local = new LRUCache<string, true>({ max: 100_000, ttl: REPEAT_WINDOW_SECONDS * 1000 });
+  private sha: string | undefined;
 
   constructor(
     private readonly redis: Redis | undefined,
@@ -18,17 +28,13 @@ export class RepeatDetector {
     if (keys.length === 0) return [];
     if (this.redis && this.redis.status === 'ready') {
       try {
-        const pipeline = this.redis.pipeline();
-        for (const key of keys) pipeline.set(`${this.prefix}:rc:${key}`, '1', 'EX', REPEAT_WINDOW_SECONDS, 'NX');
-        const results = (await pipeline.exec()) ?? [];
+        const first = await this.markInRedis(this.redis, keys.map((k) => `${this.prefix}:rc:${k}`));
         return keys.map((key, i) => {
-          const [err, value] = results[i] ?? [new Error('no result'), null];
-          const repeat = err ? this.local.has(key) : value === null;
           this.local.set(key, true);
-          return repeat;
+          return first[i] !== 1;
         });
       } catch {
-        // fall through to local memory
+        // Redis failed mid-way: the whole batch is judged by local memory instead.
       }
     }
     return keys.map((key) => {
@@ -36,5 +42,17 @@ export class RepeatDetector {
       this.local.set(key, true);
       return repeat;
     });
+  }
+
+  private async markInRedis(redis: Redis, keys: string[]): Promise<number[]> {
+    this.sha ??= (await redis.script('LOAD', MARK_SEEN)) as string;
+    try {
+      return (await redis.evalsha(this.sha, keys.length, ...keys, REPEAT_WINDOW_SECONDS)) as number[];
+    } catch (err) {
+      // Redis restarted and forgot the script: load it again once.
+      if (!String((err as Error).message).includes('NOSCRIPT')) throw err;
+      this.sha = (await redis.script('LOAD', MARK_SEEN)) as string;
+      return (await redis.evalsha(this.sha, keys.length, ...keys, REPEAT_WINDOW_SECONDS)) as number[];
+    }
   }
 }
