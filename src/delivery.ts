@@ -15,7 +15,11 @@ export interface PlatformSender {
 /** The destination will not work again without someone acting (revoked token, deleted channel, DMs closed). */
 export class DestinationGoneError extends Error {
   override name = 'DestinationGoneError';
-  constructor(readonly reason: string) {
+  constructor(
+    readonly reason: string,
+    /** The platform's own error code, when it gave one. */
+    readonly code?: number | string,
+  ) {
     super(reason);
   }
 }

@@ -13,6 +13,7 @@ import { digestComposer } from '../jobs/digest/compose.ts';
 import { digestProcessor, digestTickProcessor } from '../jobs/digest/processor.ts';
 import type { Senders } from '../jobs/notify/senders.ts';
 import { createSlackSenders } from '../bots/slack/sender.ts';
+import { createDiscordSender } from '../bots/discord/sender.ts';
 import { platformsEnabled } from './config.ts';
 import type { Redis } from 'ioredis';
 
@@ -56,5 +57,6 @@ export async function startWorkers(deps: { config: Config; db: Db; connection: R
 function defaultSenders(config: Config, db: Db): Senders {
   const on = platformsEnabled(config);
   const slack = on.slack ? createSlackSenders({ config, db }) : undefined;
-  return { ...(slack ? { slack: (teamId: string) => slack.forWorkspace(teamId) } : {}) };
+  const discord = on.discord && config.DISCORD_BOT_TOKEN ? createDiscordSender({ token: config.DISCORD_BOT_TOKEN, ...(config.DISCORD_API_URL ? { apiUrl: config.DISCORD_API_URL } : {}) }) : undefined;
+  return { ...(slack ? { slack: (teamId: string) => slack.forWorkspace(teamId) } : {}), ...(discord ? { discord } : {}) };
 }

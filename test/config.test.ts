@@ -36,3 +36,15 @@ describe('configuration', () => {
     expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^Invalid configuration: PORT /)]);
   });
 });
+
+describe('.env.example', () => {
+  it('then it lists every variable the service reads, and nothing it does not', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { configSchema } = await import('../src/config.ts');
+    const listed = readFileSync(new URL('../.env.example', import.meta.url), 'utf8')
+      .split('\n')
+      .filter((l) => /^[A-Z_]+=/.test(l))
+      .map((l) => l.slice(0, l.indexOf('=')));
+    expect(new Set(listed)).toEqual(new Set(Object.keys(configSchema.shape)));
+  });
+});

@@ -8,25 +8,10 @@ import { LRUCache } from 'lru-cache';
 import type { Reply } from '../../src/commands/types.ts';
 import { renderReply } from './render.ts';
 
-export interface SendOptions {
-  files?: Array<{ name: string; data: Buffer; contentType: string }>;
-}
+import { DestinationGoneError, type PlatformSender } from '../../src/delivery.ts';
 
-export interface PlatformSender {
-  sendToUser(userId: string, reply: Reply, opts?: SendOptions): Promise<{ messageId: string }>;
-  sendToChannel(channelId: string, reply: Reply, opts?: SendOptions): Promise<{ messageId: string }>;
-}
-
-/** The destination will not work again without someone acting (channel deleted, access removed, DMs closed). */
-export class DestinationGoneError extends Error {
-  override name = 'DestinationGoneError';
-  constructor(
-    readonly reason: string,
-    readonly code?: number | string,
-  ) {
-    super(reason);
-  }
-}
+export { DestinationGoneError };
+type SendOptions = Parameters<PlatformSender['sendToUser']>[2];
 
 // Discord JSON error codes (Opcodes and Status Codes topic) that mean "this destination is gone".
 const GONE_CODES: Record<number, string> = {
@@ -38,7 +23,7 @@ const GONE_CODES: Record<number, string> = {
 };
 
 /** DiscordAPIError → DestinationGoneError when retrying cannot help; anything else unchanged. */
-export function asDestinationGone(err: unknown): unknown {
+export function discordFailure(err: unknown): unknown {
   if (!(err instanceof DiscordAPIError)) return err;
   const code = typeof err.code === 'number' ? err.code : Number(err.code);
   const known = GONE_CODES[code];
@@ -69,7 +54,7 @@ export function createDiscordSender(deps: { token: string; apiUrl?: string }): P
       try {
         return await post(channelId, reply, opts);
       } catch (err) {
-        throw asDestinationGone(err);
+        throw discordFailure(err);
       }
     },
     async sendToUser(userId, reply, opts) {
@@ -84,7 +69,7 @@ export function createDiscordSender(deps: { token: string; apiUrl?: string }): P
       } catch (err) {
         // A DM channel that stopped working is asked for afresh next time.
         dmChannels.delete(userId);
-        throw asDestinationGone(err);
+        throw discordFailure(err);
       }
     },
   };

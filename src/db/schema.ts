@@ -1,5 +1,5 @@
 // The single Database interface that every query is typed against.
-import type { AccountLinkCodesTable, DiscordGuildsTable, OrganisationsTable, PlatformIdentitiesTable, SlackWorkspacesTable } from './tables/organisations.table.ts';
+import type { AccountLinkCodesTable, AccountLinksTable, DiscordGuildsTable, OrganisationsTable, PlatformIdentitiesTable, SlackWorkspacesTable } from './tables/organisations.table.ts';
 import type { InfluencersTable, TrackingIdsTable } from './tables/influencers.table.ts';
 import type { ProductsTable, StorefrontItemsTable, StorefrontListsTable, StorefrontsTable } from './tables/storefronts.table.ts';
 import type { ClicksTable, LinksTable } from './tables/links.table.ts';
@@ -13,6 +13,7 @@ export interface Database {
   discord_guilds: DiscordGuildsTable;
   platform_identities: PlatformIdentitiesTable;
   account_link_codes: AccountLinkCodesTable;
+  account_links: AccountLinksTable;
   influencers: InfluencersTable;
   tracking_ids: TrackingIdsTable;
   storefronts: StorefrontsTable;

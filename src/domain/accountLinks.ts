@@ -2,30 +2,16 @@
 // one-time code, the other account redeems it and is attached to the same influencer, so both see one
 // storefront and one ledger. Codes are short, single-use, expire after ten minutes and are stored hashed.
 import { createHash, randomInt } from 'node:crypto';
-import type { ColumnType } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { Platform } from '../db/schema.ts';
 import { UserError } from '../errors.ts';
-
-/** account_links (migration 2026-11-25T06-00-00): the proof that an identity redeemed a code for an influencer. */
-export interface AccountLinksTable {
-  identity_id: number;
-  influencer_id: number;
-  issued_by_identity_id: number | null;
-  linked_at: ColumnType<Date, Date | string | undefined, never>;
-}
-
-/** The database with account_links typed (kept here until the table joins the shared Database interface). */
-function linksDb(db: Db) {
-  return db.withTables<{ account_links: AccountLinksTable }>();
-}
 
 /**
  * Whether an identity may act as an influencer of another organisation: only after redeeming a code issued
  * by an account of that influencer. An identity row's influencer_id alone never reaches across organisations.
  */
 export async function isLinkedTo(db: Db, identityId: number, influencerId: number): Promise<boolean> {
-  const row = await linksDb(db).selectFrom('account_links').select('identity_id').where('identity_id', '=', identityId).where('influencer_id', '=', influencerId).executeTakeFirst();
+  const row = await db.selectFrom('account_links').select('identity_id').where('identity_id', '=', identityId).where('influencer_id', '=', influencerId).executeTakeFirst();
   return row !== undefined;
 }
 
@@ -113,7 +99,7 @@ export async function redeemLinkCode(db: Db, redeemerIdentityId: number, rawCode
       .set({ influencer_id: influencerId, timezone: redeemer.timezone ?? issuer.timezone })
       .where('id', '=', redeemer.id)
       .execute();
-    await linksDb(trx)
+    await trx
       .insertInto('account_links')
       .values({ identity_id: redeemer.id, influencer_id: influencerId, issued_by_identity_id: issuer.id })
       .onConflict((oc) => oc.column('identity_id').doUpdateSet({ influencer_id: influencerId, issued_by_identity_id: issuer.id }))

@@ -143,7 +143,7 @@ describe('when someone uses /link, /earnings and /digest in Slack', () => {
     const now = await run(admin, 'digest', 'now');
     expect(now.blocks[0]).toMatchObject({ type: 'header', text: { text: expect.stringMatching(/^Team digest · \d{4}-\d{2}-\d{2}$/) } });
     expect(now.visible).toContain(`@${handle}`);
-    expect(now.visible).toContain('Yesterday in Asia/Tokyo');
+    expect(now.visible).toMatch(/Yesterday is \d{4}-\d{2}-\d{2} in Asia\/Tokyo/);
     expect((await run(admin, 'digest', 'subscribe 08:30')).visible).toContain('every day at 08:30 (Asia/Tokyo)');
     expect((await run(admin, 'digest', 'off')).visible).toContain('Daily digest stopped.');
 

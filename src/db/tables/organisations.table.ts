@@ -52,6 +52,14 @@ export interface AccountLinkCodesTable {
   used_at: Date | null;
 }
 
+/** The proof that an identity redeemed a link code for an influencer (its other chat account). */
+export interface AccountLinksTable {
+  identity_id: number;
+  influencer_id: number;
+  issued_by_identity_id: number | null;
+  linked_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
 export type Organisation = Selectable<OrganisationsTable>;
 export type NewOrganisation = Insertable<OrganisationsTable>;
 export type PlatformIdentity = Selectable<PlatformIdentitiesTable>;
