@@ -4,10 +4,12 @@ import * as initialSchema from './2026-11-25T00-00-00_initial_schema.ts';
 import * as ledgerIngest from './2026-11-25T01-00-00_ledger_ingest.ts';
 import * as notificationDeliveries from './2026-11-25T03-00-00_notification_deliveries.ts';
 import * as accountLinks from './2026-11-25T06-00-00_account_links.ts';
+import * as ledgerInsertIndexes from './2026-11-25T08-00-00_ledger_insert_indexes.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-25T00-00-00_initial_schema': initialSchema,
   '2026-11-25T01-00-00_ledger_ingest': ledgerIngest,
   '2026-11-25T03-00-00_notification_deliveries': notificationDeliveries,
   '2026-11-25T06-00-00_account_links': accountLinks,
+  '2026-11-25T08-00-00_ledger_insert_indexes': ledgerInsertIndexes,
 };

@@ -60,12 +60,15 @@ export async function ingestFile(db: Db, args: { ingestId: string; network: stri
 }
 
 async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, marketplace: string | null, args: { ingestId: string; network: string }): Promise<IngestResult> {
+  // Sorts and hashes below hold up to a file's worth of keys: give them memory, for this transaction only.
+  await client.query(`SET LOCAL work_mem = '64MB'`);
   await client.query(`CREATE TEMP TABLE staging (
       report_type text, line int, content_key text, kind text, tracking_id text, marketplace text, asin text,
       product_name text, category text, occurred_local timestamp, occurred_utc timestamptz, quantity int,
       revenue_minor bigint, amount_minor bigint, currency text) ON COMMIT DROP`);
 
-  // 1. Stream every row into staging, collecting row errors on the way.
+  // 1. Stream every row into staging, collecting row errors on the way. Parsing (here) and COPY (in Postgres)
+  //    overlap: each parsed batch is written while the next is read.
   const rowErrors: RowErrorRecord[] = [];
   let rejected = 0;
   let rows = 0;
@@ -87,63 +90,84 @@ async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, mark
   }
   await pipeline(Readable.from(lines()), client.query(copyStreams.from(`COPY staging (${STAGING_COLUMNS.join(', ')}) FROM STDIN`)));
 
-  // 2. Keys, time zones, attribution and pending estimates, materialised once.
-  const zones = [...MARKETPLACES.values()].map((m) => `('${m.code}', '${m.reportTimeZone}')`).join(', ');
-  await client.query(`CREATE TEMP TABLE staged ON COMMIT DROP AS
-    SELECT s.*, s.report_type || ':' || s.content_key || ':' || row_number() OVER (PARTITION BY s.report_type, s.content_key ORDER BY s.line) AS line_key,
-           coalesce(s.occurred_utc, s.occurred_local AT TIME ZONE z.tz) AS occurred_at,
-           t.influencer_id
-      FROM staging s
-      JOIN (VALUES ${zones}) AS z(code, tz) ON z.code = s.marketplace
-      LEFT JOIN tracking_ids t ON t.tracking_id = s.tracking_id`);
-  await client.query('CREATE INDEX ON staged (line_key)');
-  await client.query('ANALYZE staged');
+  // Entries already carrying this ingest's id can only come from an earlier attempt that committed before its
+  // outcome was recorded; then the follow-up figures are read back from the ledger rather than from this run.
+  const earlierAttempt = (await client.query(`SELECT EXISTS (SELECT 1 FROM ledger_entries WHERE ingest_id = $1) AS x`, [args.ingestId])).rows[0]?.x === true;
 
-  // Rate in force on the (store-local) order date; stores without their own card use the US card.
-  const rateFallback = await client.query<{ m: string }>(`SELECT DISTINCT s.marketplace AS m FROM staged s
-      WHERE s.amount_minor IS NULL AND NOT EXISTS (SELECT 1 FROM rate_cards r WHERE r.marketplace = s.marketplace)`);
-  await client.query(`CREATE TEMP TABLE rated ON COMMIT DROP AS
-    SELECT s.line_key, r.rate_bp, (m.rate_category IS NULL AND s.category IS NOT NULL) AS unmapped
-      FROM staged s
-      LEFT JOIN category_mappings m ON m.marketplace = CASE WHEN EXISTS (SELECT 1 FROM category_mappings x WHERE x.marketplace = s.marketplace) THEN s.marketplace ELSE 'US' END
-                                   AND m.report_category = s.category
+  // 2. Rate in force on the (store-local) order date, for rows whose commission is estimated; stores without their
+  //    own card use the US card. Looked up once per distinct (store, category, day), not once per row.
+  const zoneList = [...MARKETPLACES.values()];
+  const zones = zoneList.map((m) => `('${m.code}', '${m.reportTimeZone}')`).join(', ');
+  await client.query(`CREATE TEMP TABLE rates ON COMMIT DROP AS
+    SELECT d.marketplace, d.no_category, d.category_key, d.day, r.rate_bp, (m.rate_category IS NULL AND d.category IS NOT NULL) AS unmapped
+      FROM (SELECT DISTINCT s.marketplace, s.category, s.category IS NULL AS no_category, coalesce(s.category, '') AS category_key,
+                   coalesce(s.occurred_local, s.occurred_utc)::date AS day
+              FROM staging s
+             WHERE s.amount_minor IS NULL AND s.marketplace IN (${zoneList.map((m) => `'${m.code}'`).join(', ')})) d
+      LEFT JOIN category_mappings m ON m.marketplace = CASE WHEN EXISTS (SELECT 1 FROM category_mappings x WHERE x.marketplace = d.marketplace) THEN d.marketplace ELSE 'US' END
+                                   AND m.report_category = d.category
       LEFT JOIN LATERAL (
         SELECT rc.rate_bp FROM rate_cards rc
-         WHERE rc.marketplace = CASE WHEN EXISTS (SELECT 1 FROM rate_cards y WHERE y.marketplace = s.marketplace) THEN s.marketplace ELSE 'US' END
+         WHERE rc.marketplace = CASE WHEN EXISTS (SELECT 1 FROM rate_cards y WHERE y.marketplace = d.marketplace) THEN d.marketplace ELSE 'US' END
            AND rc.category = coalesce(m.rate_category, 'All Other')
-           AND rc.effective_from <= coalesce(s.occurred_local, s.occurred_utc)::date
-           AND (rc.effective_to IS NULL OR rc.effective_to > coalesce(s.occurred_local, s.occurred_utc)::date)
-         ORDER BY rc.effective_from DESC LIMIT 1) r ON true
-     WHERE s.amount_minor IS NULL`);
-  await client.query('CREATE INDEX ON rated (line_key)');
+           AND rc.effective_from <= d.day
+           AND (rc.effective_to IS NULL OR rc.effective_to > d.day)
+         ORDER BY rc.effective_from DESC LIMIT 1) r ON true`);
+  // Statistics make the join below a hash on this small table, never a sort of the whole file.
+  await client.query('ANALYZE rates');
+  const estimating = (await client.query<{ x: boolean }>('SELECT EXISTS (SELECT 1 FROM rates) AS x')).rows[0]?.x === true;
+  const rateFallback = await client.query<{ m: string }>(`SELECT DISTINCT d.marketplace AS m FROM rates d WHERE NOT EXISTS (SELECT 1 FROM rate_cards r WHERE r.marketplace = d.marketplace)`);
 
-  // 3. New lines.
-  const inserted = await client.query<{ kind: string; currency: string; n: string; amount: string }>(
+  // 3. Keys, time zones, attribution and estimates, materialised once. A key is the content hash plus the ordinal
+  //    among identical rows. Identical report rows share their tracking ID and store-local time (both are hashed
+  //    into the content key), so partitioning by those first changes no partition, while the one sort it costs
+  //    also leaves the rows in (tracking ID, time) order: the order in which ledger_entries' indexes take a
+  //    million inserts with the fewest page visits. Our JSON-lines events key on their order id alone.
+  await client.query(`CREATE TEMP TABLE staged ON COMMIT DROP AS
+    SELECT s.*, s.report_type || ':' || s.content_key || ':' || row_number() OVER (
+             PARTITION BY CASE WHEN s.report_type = 'events' THEN NULL ELSE s.tracking_id END, s.occurred_local, s.report_type, s.content_key
+             ORDER BY s.line) AS line_key,
+           coalesce(s.occurred_utc, s.occurred_local AT TIME ZONE z.tz) AS occurred_at,
+           t.influencer_id, ${estimating ? 'r.rate_bp, r.unmapped' : 'NULL::int AS rate_bp, NULL::boolean AS unmapped'}
+      FROM staging s
+      JOIN (VALUES ${zones}) AS z(code, tz) ON z.code = s.marketplace
+      LEFT JOIN tracking_ids t ON t.tracking_id = s.tracking_id
+      ${estimating ? `LEFT JOIN rates r ON s.amount_minor IS NULL AND r.marketplace = s.marketplace AND r.no_category = (s.category IS NULL)
+                       AND r.category_key = coalesce(s.category, '') AND r.day = coalesce(s.occurred_local, s.occurred_utc)::date` : ''}`);
+  await client.query('ANALYZE staged');
+
+  // 4. New lines, in staged's (tracking ID, time) order.
+  const inserted = await client.query<{ kind: string; currency: string; n: string; amount: string; influencers: string[] | null }>(
     `WITH ins AS (
        INSERT INTO ledger_entries (ingest_id, network, line_key, kind, report_type, tracking_id, influencer_id, marketplace, asin,
                                    product_name, category, occurred_at, quantity, revenue_minor, amount_minor, currency, source_line, rate_bp)
        SELECT $1, $2, s.line_key, s.kind, s.report_type, s.tracking_id, s.influencer_id, s.marketplace, s.asin,
               left(s.product_name, 150), s.category, s.occurred_at, s.quantity, s.revenue_minor,
-              coalesce(s.amount_minor, round(s.revenue_minor * coalesce(r.rate_bp, 0) / 10000.0)::bigint), s.currency, s.line, r.rate_bp
-         FROM staged s LEFT JOIN rated r ON r.line_key = s.line_key
+              coalesce(s.amount_minor, round(s.revenue_minor * coalesce(s.rate_bp, 0) / 10000.0)::bigint), s.currency, s.line, s.rate_bp
+         FROM staged s
        ON CONFLICT (network, line_key, kind) DO NOTHING
-       RETURNING kind, currency, amount_minor)
-     SELECT kind, currency, count(*) AS n, sum(amount_minor) AS amount FROM ins GROUP BY kind, currency ORDER BY kind, currency`,
+       RETURNING kind, currency, amount_minor, influencer_id)
+     SELECT kind, currency, count(*) AS n, sum(amount_minor) AS amount,
+            (SELECT array_agg(DISTINCT influencer_id) FROM ins WHERE influencer_id IS NOT NULL) AS influencers
+       FROM ins GROUP BY kind, currency ORDER BY kind, currency`,
     [args.ingestId, args.network],
   );
+  const affectedNew = new Set<number>((inserted.rows[0]?.influencers ?? []).map(Number));
+  let reversedNew = inserted.rows.filter((r) => r.kind === 'reversal').reduce((n, r) => n + Number(r.n), 0);
 
   // Fresh statistics after a large insert keep the planner off sequential scans in the steps below.
   if (inserted.rows.reduce((n, r) => n + Number(r.n), 0) > 1000) await client.query('ANALYZE ledger_entries');
 
-  // 4. Lines that vanished from a re-issued window are reversed. Scope: the window's marketplace and
+  // 5. Lines that vanished from a re-issued window are reversed. Scope: the window's marketplace and
   //    the tracking IDs this report covers (and their owners' other tracking IDs), so another account's
-  //    report for the same dates never reverses this one's lines.
+  //    report for the same dates never reverses this one's lines. Lines this ingest just wrote came from
+  //    staged, so they are skipped before the (costlier) look-up in staged.
   const windows = file.reports
     .filter((r) => r.window && r.kind !== 'events')
     .map((r) => ({ type: r.kind, start: r.window!.start, endExclusive: addDays(r.window!.end, 1) }));
   for (const w of windows) {
     const tz = MARKETPLACES.get(marketplace ?? 'US')!.reportTimeZone;
-    await client.query(
+    const vanished = await client.query<{ influencer_id: string | null }>(
       `INSERT INTO ledger_entries (ingest_id, network, line_key, kind, report_type, tracking_id, influencer_id, marketplace, asin,
                                    product_name, category, occurred_at, quantity, revenue_minor, amount_minor, currency, source_line, rate_bp, reverses_entry_id)
        SELECT $1, e.network, 'vanished:' || e.id, CASE WHEN e.kind = 'pending' THEN 'pending' ELSE 'reversal' END, e.report_type, e.tracking_id,
@@ -153,50 +177,68 @@ async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, mark
         WHERE e.network = $2 AND e.report_type = $3 AND e.marketplace = $4
           AND e.occurred_at >= ($5::timestamp AT TIME ZONE $7) AND e.occurred_at < ($6::timestamp AT TIME ZONE $7)
           AND e.reverses_entry_id IS NULL
+          AND e.ingest_id IS DISTINCT FROM $1
           AND e.tracking_id IN (
                 SELECT DISTINCT tracking_id FROM staged WHERE report_type = $3
                 UNION SELECT t2.tracking_id FROM tracking_ids t1 JOIN tracking_ids t2 ON t2.influencer_id = t1.influencer_id
                  WHERE t1.tracking_id IN (SELECT DISTINCT tracking_id FROM staged WHERE report_type = $3))
           AND NOT EXISTS (SELECT 1 FROM staged s WHERE s.line_key = e.line_key)
           AND NOT EXISTS (SELECT 1 FROM ledger_entries r WHERE r.reverses_entry_id = e.id)
-       ON CONFLICT (network, line_key, kind) DO NOTHING`,
+       ON CONFLICT (network, line_key, kind) DO NOTHING
+       RETURNING influencer_id`,
       [args.ingestId, args.network, w.type, marketplace ?? 'US', w.start, w.endExclusive, tz],
     );
+    reversedNew += vanished.rowCount ?? 0;
+    for (const r of vanished.rows) if (r.influencer_id !== null) affectedNew.add(Number(r.influencer_id));
   }
 
-  // 5. Release pending estimates that confirmed shipments now cover (FIFO by order time, by quantity).
-  // The candidates go through a temp table with statistics: CTE row estimates of 1 made the planner
-  // pick nested loops that took seconds on a few thousand rows.
-  await client.query(
+  // 6. Release pending estimates that confirmed shipments now cover (FIFO by order time, by quantity). Only
+  //    (tracking ID, ASIN) pairs with a pending estimate can release anything, so the candidates are those
+  //    pairs' entries; a file that confirms nothing still pending skips the step. The candidates go through a
+  //    temp table with statistics: CTE row estimates of 1 made the planner pick nested loops that took seconds.
+  const cand = await client.query(
     `CREATE TEMP TABLE cand ON COMMIT DROP AS
-     SELECT e.* FROM (SELECT DISTINCT tracking_id, asin FROM staged WHERE kind = 'confirmed' AND asin IS NOT NULL) p
-       JOIN ledger_entries e ON e.tracking_id = p.tracking_id AND e.asin = p.asin
-      WHERE e.kind IN ('pending', 'confirmed') AND e.network = $1 AND e.reverses_entry_id IS NULL`,
+     WITH tags AS (SELECT DISTINCT tracking_id FROM staged WHERE kind = 'confirmed' AND asin IS NOT NULL),
+          pending_pairs AS (
+            SELECT DISTINCT e.tracking_id, e.asin FROM tags JOIN ledger_entries e ON e.tracking_id = tags.tracking_id
+             WHERE e.kind = 'pending' AND e.network = $1 AND e.reverses_entry_id IS NULL AND e.asin IS NOT NULL),
+          pairs AS (
+            SELECT DISTINCT s.tracking_id, s.asin FROM staged s JOIN pending_pairs p ON p.tracking_id = s.tracking_id AND p.asin = s.asin
+             WHERE s.kind = 'confirmed')
+     SELECT e.* FROM pairs p JOIN ledger_entries e ON e.tracking_id = p.tracking_id AND e.asin = p.asin
+      WHERE e.kind = 'pending' AND e.network = $1 AND e.reverses_entry_id IS NULL
+     UNION ALL
+     SELECT e.* FROM pairs p JOIN ledger_entries e ON e.tracking_id = p.tracking_id AND e.asin = p.asin
+      WHERE e.kind = 'confirmed' AND e.network = $1 AND e.reverses_entry_id IS NULL`,
     [args.network],
   );
-  await client.query('ANALYZE cand');
-  await client.query(
-    `WITH undone AS (
-       SELECT r.reverses_entry_id AS id, bool_or(r.report_type <> 'release') AS vanished, bool_or(r.report_type = 'release') AS released
-         FROM cand c JOIN ledger_entries r ON r.reverses_entry_id = c.id GROUP BY 1),
-     live AS (SELECT c.*, coalesce(u.released, false) AS released FROM cand c LEFT JOIN undone u ON u.id = c.id WHERE NOT coalesce(u.vanished, false)),
-     shipped AS (SELECT tracking_id, asin, sum(quantity) AS qty, max(occurred_at) AS last FROM live WHERE kind = 'confirmed' GROUP BY 1, 2),
-     pend AS (
-       SELECT l.*, sum(l.quantity) OVER (PARTITION BY l.tracking_id, l.asin ORDER BY l.occurred_at, l.id) AS cum
-         FROM live l WHERE l.kind = 'pending' AND l.amount_minor >= 0)
-     INSERT INTO ledger_entries (ingest_id, network, line_key, kind, report_type, tracking_id, influencer_id, marketplace, asin,
-                                 product_name, category, occurred_at, quantity, revenue_minor, amount_minor, currency, source_line, rate_bp, reverses_entry_id)
-     SELECT $1, p.network, 'release:' || p.id, 'pending', 'release', p.tracking_id, p.influencer_id, p.marketplace, p.asin, p.product_name,
-            p.category, p.occurred_at, -p.quantity, -p.revenue_minor, -p.amount_minor, p.currency, p.source_line, p.rate_bp, p.id
-       FROM pend p JOIN shipped s ON s.tracking_id = p.tracking_id AND s.asin = p.asin
-      WHERE p.cum <= s.qty AND p.occurred_at <= s.last AND NOT p.released
-     ON CONFLICT (network, line_key, kind) DO NOTHING`,
-    [args.ingestId],
-  );
+  if ((cand.rowCount ?? 0) > 0) {
+    await client.query('ANALYZE cand');
+    const released = await client.query<{ influencer_id: string | null }>(
+      `WITH undone AS (
+         SELECT r.reverses_entry_id AS id, bool_or(r.report_type <> 'release') AS vanished, bool_or(r.report_type = 'release') AS released
+           FROM cand c JOIN ledger_entries r ON r.reverses_entry_id = c.id GROUP BY 1),
+       live AS (SELECT c.*, coalesce(u.released, false) AS released FROM cand c LEFT JOIN undone u ON u.id = c.id WHERE NOT coalesce(u.vanished, false)),
+       shipped AS (SELECT tracking_id, asin, sum(quantity) AS qty, max(occurred_at) AS last FROM live WHERE kind = 'confirmed' GROUP BY 1, 2),
+       pend AS (
+         SELECT l.*, sum(l.quantity) OVER (PARTITION BY l.tracking_id, l.asin ORDER BY l.occurred_at, l.id) AS cum
+           FROM live l WHERE l.kind = 'pending' AND l.amount_minor >= 0)
+       INSERT INTO ledger_entries (ingest_id, network, line_key, kind, report_type, tracking_id, influencer_id, marketplace, asin,
+                                   product_name, category, occurred_at, quantity, revenue_minor, amount_minor, currency, source_line, rate_bp, reverses_entry_id)
+       SELECT $1, p.network, 'release:' || p.id, 'pending', 'release', p.tracking_id, p.influencer_id, p.marketplace, p.asin, p.product_name,
+              p.category, p.occurred_at, -p.quantity, -p.revenue_minor, -p.amount_minor, p.currency, p.source_line, p.rate_bp, p.id
+         FROM pend p JOIN shipped s ON s.tracking_id = p.tracking_id AND s.asin = p.asin
+        WHERE p.cum <= s.qty AND p.occurred_at <= s.last AND NOT p.released
+       ON CONFLICT (network, line_key, kind) DO NOTHING
+       RETURNING influencer_id`,
+      [args.ingestId],
+    );
+    for (const r of released.rows) if (r.influencer_id !== null) affectedNew.add(Number(r.influencer_id));
+  }
 
   // Summary figures for people: unmapped categories, unattributed tracking IDs, estimate accuracy.
   // One client, one query at a time (pg does not pipeline on a single connection).
-  const unmapped = await client.query<{ category: string }>(`SELECT DISTINCT s.category FROM staged s JOIN rated r ON r.line_key = s.line_key WHERE r.unmapped ORDER BY 1 LIMIT 100`);
+  const unmapped = await client.query<{ category: string }>(`SELECT DISTINCT category FROM staged WHERE unmapped ORDER BY 1 LIMIT 100`);
   const unattributed = await client.query<{ tracking_id: string; n: string }>(`SELECT tracking_id, count(*) AS n FROM staged WHERE influencer_id IS NULL GROUP BY 1 ORDER BY 1`);
   const accuracy = await client.query<{ currency: string; pairs: string; est: string; conf: string }>(
     `WITH est AS (SELECT e.tracking_id, e.asin, e.currency, sum(e.amount_minor) AS amount FROM ledger_entries e JOIN staged s ON s.line_key = e.line_key
@@ -207,19 +249,26 @@ async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, mark
        FROM est JOIN conf ON conf.tracking_id = est.tracking_id AND conf.asin = est.asin AND conf.currency = est.currency GROUP BY 1 ORDER BY 1`,
     [args.network],
   );
-  const affected = await client.query<{ influencer_id: string }>(`SELECT DISTINCT influencer_id FROM ledger_entries WHERE ingest_id = $1 AND influencer_id IS NOT NULL ORDER BY 1`, [args.ingestId]);
-  // Return rows, plus lines reversed because they vanished from a re-issued window (releases are not reversals).
-  const reversedNew = await client.query<{ n: string }>(
-    `SELECT count(*) AS n FROM ledger_entries WHERE ingest_id = $1 AND report_type <> 'release' AND (kind = 'reversal' OR reverses_entry_id IS NOT NULL)`,
-    [args.ingestId],
-  );
+  // Influencers with new entries and lines reversed by this ingest (return rows, plus lines that vanished from
+  // a re-issued window; releases are not reversals): counted from what the inserts returned, or from the ledger
+  // when an earlier attempt of this ingest had already written entries.
+  let affected = [...affectedNew].sort((a, b) => a - b);
+  if (earlierAttempt) {
+    const fromLedger = await client.query<{ influencer_id: string }>(`SELECT DISTINCT influencer_id FROM ledger_entries WHERE ingest_id = $1 AND influencer_id IS NOT NULL ORDER BY 1`, [args.ingestId]);
+    affected = fromLedger.rows.map((r) => Number(r.influencer_id));
+    const reversedCount = await client.query<{ n: string }>(
+      `SELECT count(*) AS n FROM ledger_entries WHERE ingest_id = $1 AND report_type <> 'release' AND (kind = 'reversal' OR reverses_entry_id IS NOT NULL)`,
+      [args.ingestId],
+    );
+    reversedNew = Number(reversedCount.rows[0]?.n ?? 0);
+  }
 
   const accepted = inserted.rows.reduce((n, r) => n + Number(r.n), 0);
   const counts: IngestCounts = {
     rows: rows + rejected,
     accepted,
     unchanged: rows - accepted,
-    reversed: Number(reversedNew.rows[0]?.n ?? 0),
+    reversed: reversedNew,
     rejected,
     unattributed: unattributed.rows.reduce((n, r) => n + Number(r.n), 0),
   };
@@ -228,7 +277,7 @@ async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, mark
     counts,
     rowErrors,
     reports: file.reports,
-    affectedInfluencers: affected.rows.map((r) => Number(r.influencer_id)),
+    affectedInfluencers: affected,
     summary: {
       marketplace,
       marketplaceSource: file.marketplace?.source ?? null,
