@@ -167,8 +167,9 @@ async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, mark
     .map((r) => ({ type: r.kind, start: r.window!.start, endExclusive: addDays(r.window!.end, 1) }));
   for (const w of windows) {
     const tz = MARKETPLACES.get(marketplace ?? 'US')!.reportTimeZone;
-    const vanished = await client.query<{ influencer_id: string | null }>(
-      `INSERT INTO ledger_entries (ingest_id, network, line_key, kind, report_type, tracking_id, influencer_id, marketplace, asin,
+    const vanished = await client.query<{ n: string; influencers: string[] | null }>(
+      `WITH v AS (
+       INSERT INTO ledger_entries (ingest_id, network, line_key, kind, report_type, tracking_id, influencer_id, marketplace, asin,
                                    product_name, category, occurred_at, quantity, revenue_minor, amount_minor, currency, source_line, rate_bp, reverses_entry_id)
        SELECT $1, e.network, 'vanished:' || e.id, CASE WHEN e.kind = 'pending' THEN 'pending' ELSE 'reversal' END, e.report_type, e.tracking_id,
               e.influencer_id, e.marketplace, e.asin, e.product_name, e.category, e.occurred_at, -e.quantity, -e.revenue_minor, -e.amount_minor,
@@ -185,11 +186,12 @@ async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, mark
           AND NOT EXISTS (SELECT 1 FROM staged s WHERE s.line_key = e.line_key)
           AND NOT EXISTS (SELECT 1 FROM ledger_entries r WHERE r.reverses_entry_id = e.id)
        ON CONFLICT (network, line_key, kind) DO NOTHING
-       RETURNING influencer_id`,
+       RETURNING influencer_id)
+       SELECT count(*) AS n, array_agg(DISTINCT influencer_id) FILTER (WHERE influencer_id IS NOT NULL) AS influencers FROM v`,
       [args.ingestId, args.network, w.type, marketplace ?? 'US', w.start, w.endExclusive, tz],
     );
-    reversedNew += vanished.rowCount ?? 0;
-    for (const r of vanished.rows) if (r.influencer_id !== null) affectedNew.add(Number(r.influencer_id));
+    reversedNew += Number(vanished.rows[0]?.n ?? 0);
+    for (const id of vanished.rows[0]?.influencers ?? []) affectedNew.add(Number(id));
   }
 
   // 6. Release pending estimates that confirmed shipments now cover (FIFO by order time, by quantity). Only
@@ -214,7 +216,7 @@ async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, mark
   );
   if ((cand.rowCount ?? 0) > 0) {
     await client.query('ANALYZE cand');
-    const released = await client.query<{ influencer_id: string | null }>(
+    const released = await client.query<{ influencers: string[] | null }>(
       `WITH undone AS (
          SELECT r.reverses_entry_id AS id, bool_or(r.report_type <> 'release') AS vanished, bool_or(r.report_type = 'release') AS released
            FROM cand c JOIN ledger_entries r ON r.reverses_entry_id = c.id GROUP BY 1),
@@ -222,7 +224,8 @@ async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, mark
        shipped AS (SELECT tracking_id, asin, sum(quantity) AS qty, max(occurred_at) AS last FROM live WHERE kind = 'confirmed' GROUP BY 1, 2),
        pend AS (
          SELECT l.*, sum(l.quantity) OVER (PARTITION BY l.tracking_id, l.asin ORDER BY l.occurred_at, l.id) AS cum
-           FROM live l WHERE l.kind = 'pending' AND l.amount_minor >= 0)
+           FROM live l WHERE l.kind = 'pending' AND l.amount_minor >= 0),
+       rel AS (
        INSERT INTO ledger_entries (ingest_id, network, line_key, kind, report_type, tracking_id, influencer_id, marketplace, asin,
                                    product_name, category, occurred_at, quantity, revenue_minor, amount_minor, currency, source_line, rate_bp, reverses_entry_id)
        SELECT $1, p.network, 'release:' || p.id, 'pending', 'release', p.tracking_id, p.influencer_id, p.marketplace, p.asin, p.product_name,
@@ -230,10 +233,11 @@ async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, mark
          FROM pend p JOIN shipped s ON s.tracking_id = p.tracking_id AND s.asin = p.asin
         WHERE p.cum <= s.qty AND p.occurred_at <= s.last AND NOT p.released
        ON CONFLICT (network, line_key, kind) DO NOTHING
-       RETURNING influencer_id`,
+       RETURNING influencer_id)
+       SELECT array_agg(DISTINCT influencer_id) FILTER (WHERE influencer_id IS NOT NULL) AS influencers FROM rel`,
       [args.ingestId],
     );
-    for (const r of released.rows) if (r.influencer_id !== null) affectedNew.add(Number(r.influencer_id));
+    for (const id of released.rows[0]?.influencers ?? []) affectedNew.add(Number(id));
   }
 
   // Summary figures for people: unmapped categories, unattributed tracking IDs, estimate accuracy.
