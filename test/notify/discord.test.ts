@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/log.ts';
+import { startRuntime, type Runtime } from '../../src/runtime.ts';
+import { testConfig, testDb, unique } from '../support/env.ts';
+import { FakeDiscord } from '../support/fakeDiscord.ts';
+import { earningsCsv } from '../support/ingest.ts';
+import { waitFor } from '../support/wait.ts';
+import { discordEnv, newGuild, slash } from '../discord/helpers.ts';
+
+const db = testDb();
+let fake: FakeDiscord;
+let app: Runtime & { url: string };
+
+beforeAll(async () => {
+  fake = await FakeDiscord.start();
+  app = (await startRuntime(testConfig({ ...discordEnv(fake), FEED_API_TOKEN: 'feed-token-feed-token-123' }), { web: true, workers: true, log: createLogger('silent') })) as Runtime & { url: string };
+});
+afterAll(async () => {
+  await app.close();
+  await fake.close();
+  await db.destroy();
+});
+
+async function discordInfluencer() {
+  const guild = newGuild();
+  const who = guild.member();
+  const handle = unique('dn');
+  const answer = await slash(app.url, fake, who, 'storefront', 'setup', { handle, 'tracking-id': `${handle}-20` });
+  expect(answer.visible).toContain('Storefront created');
+  return { who, handle, tag: `${handle}-20` };
+}
+
+async function postReport(csv: string) {
+  const res = await fetch(`${app.url}/api/feeds/amazon`, { method: 'POST', body: csv, headers: { authorization: 'Bearer feed-token-feed-token-123' } });
+  const { ingestId } = (await res.json()) as { ingestId: string };
+  await waitFor(() => db.selectFrom('feed_ingests').select('status').where('id', '=', ingestId).executeTakeFirstOrThrow(), (r) => r.status === 'succeeded', 15_000);
+}
+
+const row = (tag: string, asin: string, fees: string) => `Toys & Games,Kite,${asin},Amazon.com,${tag},2022-09-02 10:00:00,10.00,1,0,10.00,${fees},DESKTOP`;
+
+describe('when an influencer set up from Discord earns commission', () => {
+  it('then they get one Discord DM with the totals, delivered once even after a 429', async () => {
+    const { who, tag, handle } = await discordInfluencer();
+    fake.rateLimit(/^\/channels\/\d+\/messages$/, 1, { method: 'POST' });
+    await postReport(earningsCsv(['2022-09-01', '2022-09-30'], [row(tag, 'B0DISCNT01', '2.50'), row(tag, 'B0DISCNT02', '1.25')]));
+    const dm = await fake.waitForCall('POST', /^\/users\/@me\/channels$/, 10_000);
+    expect(dm.body).toMatchObject({ recipient_id: who.userId });
+    const sent = await waitFor(async () => fake.callsTo('POST', /^\/channels\/\d+\/messages$/).filter((c) => c.status === 200), (c) => c.length >= 1, 15_000);
+    const text = JSON.stringify(sent[0]!.body);
+    expect(text).toContain(`New commission for @${handle}`);
+    expect(text).toContain('$3.75');
+    await new Promise((r) => setTimeout(r, 1500));
+    const posts = fake.callsTo('POST', /^\/channels\/\d+\/messages$/);
+    expect(posts.filter((c) => c.status === 429)).toHaveLength(1);
+    expect(posts.filter((c) => c.status === 200)).toHaveLength(1);
+    expect(posts.find((c) => c.status === 200)!.at - posts.find((c) => c.status === 429)!.at).toBeGreaterThanOrEqual(950);
+  });
+
+  it('then closed DMs end the job and mark the destination broken', async () => {
+    const { tag, handle } = await discordInfluencer();
+    fake.fail({ method: 'POST', path: /^\/users\/@me\/channels$/, status: 403, body: { code: 50007, message: 'Cannot send messages to this user' } });
+    await postReport(earningsCsv(['2022-10-01', '2022-10-31'], [row(tag, 'B0DISCNT03', '1.00')]));
+    const { id } = await db.selectFrom('influencers').select('id').where('handle', '=', handle).executeTakeFirstOrThrow();
+    const pref = await waitFor(() => db.selectFrom('notification_preferences').select(['broken_reason']).where('influencer_id', '=', id).executeTakeFirst(), (r) => Boolean(r?.broken_reason), 10_000);
+    expect(pref?.broken_reason).toMatch(/direct messages/);
+  });
+});
