@@ -3,9 +3,9 @@
 // refused too, and replays inside that window are caught by SeenOnce (shared with the Slack gate).
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 
-export { SeenOnce } from '../slack/verify.ts';
+import { checkTimestamp, type SignatureCheck } from '../shared/signedRequest.ts';
 
-export const MAX_REQUEST_AGE_SECONDS = 5 * 60;
+export { MAX_REQUEST_AGE_SECONDS, SeenOnce } from '../shared/signedRequest.ts';
 
 // DER SubjectPublicKeyInfo header for an Ed25519 key (RFC 8410): SEQUENCE { SEQUENCE { OID 1.3.101.112 }, BIT STRING }.
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
@@ -16,7 +16,6 @@ export function publicKeyFromHex(hex: string): KeyObject {
   return createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, Buffer.from(hex, 'hex')]), format: 'der', type: 'spki' });
 }
 
-export type SignatureCheck = { ok: true } | { ok: false; reason: 'missing headers' | 'bad timestamp' | 'stale timestamp' | 'bad signature' };
 
 export function checkDiscordSignature(
   key: KeyObject,
@@ -26,9 +25,8 @@ export function checkDiscordSignature(
   nowMs: number = Date.now(),
 ): SignatureCheck {
   if (!timestampHeader || !signatureHeader) return { ok: false, reason: 'missing headers' };
-  if (!/^\d{1,12}$/.test(timestampHeader)) return { ok: false, reason: 'bad timestamp' };
-  const age = Math.floor(nowMs / 1000) - Number(timestampHeader);
-  if (Math.abs(age) > MAX_REQUEST_AGE_SECONDS) return { ok: false, reason: 'stale timestamp' };
+  const fresh = checkTimestamp(timestampHeader, nowMs);
+  if (!fresh.ok) return fresh;
   // An Ed25519 signature is 64 bytes; anything else is not worth asking crypto about.
   if (!/^[0-9a-fA-F]{128}$/.test(signatureHeader)) return { ok: false, reason: 'bad signature' };
   const signed = Buffer.concat([Buffer.from(timestampHeader, 'utf8'), rawBody]);

@@ -1,14 +1,15 @@
 // Digest jobs. The tick (every minute, a BullMQ job scheduler) queues each due digest under a job id of
 // subscription + local day, so every worker process may tick and each digest is still queued once. The
 // digest job claims its delivery record before sending, so retries and a second worker never send twice.
-import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import { UnrecoverableError, type Job } from 'bullmq';
 import type { Db } from '../../src/db/database.ts';
-import { asDestinationGone, asRateLimited, type Attachment } from '../../src/delivery.ts';
+import type { Attachment } from '../../src/delivery.ts';
 import type { Reply } from '../../src/commands/types.ts';
 import { destinationKey, type Destination } from '../../src/domain/notifications/destination.ts';
 import type { Logger } from '../../src/log.ts';
 import type { QueuePayloads, Queues } from '../../src/queues.ts';
 import type { DestinationGate } from '../notify/destinationGate.ts';
+import { pacedDelivery } from '../notify/pacedDelivery.ts';
 import { deliver, senderFor, type Senders } from '../notify/senders.ts';
 import { dueDigests } from './dueDigests.ts';
 
@@ -52,36 +53,20 @@ export function digestProcessor(deps: DigestDeps) {
     }
     const dest: Destination = { platform: sub.platform, workspaceId: sub.workspace_id, userId: sub.user_id, channelId: sub.channel_id };
     const destKey = destinationKey(dest);
-    const waitMs = await deps.gate.wait(destKey);
-    if (waitMs > 0) {
-      await job.moveToDelayed(Date.now() + waitMs, token);
-      throw new DelayedError();
-    }
-    try {
+    const onGone = async (reason: string) => {
+      await db.updateTable('notification_deliveries').set({ status: 'failed', error: reason, platform: dest.platform, destination: destKey }).where('key', '=', key).execute();
+    };
+    return pacedDelivery(job, token, { gate: deps.gate, destination: destKey, log, onGone }, async () => {
       const sender = await senderFor(deps.senders, dest);
       if (delivery.attempts > 0 && sender.findSent) {
         const found = await sender.findSent(dest.channelId ? { channelId: dest.channelId } : { userId: dest.userId }, key);
-        if (found) return await done(found);
+        if (found) return done(found);
       }
       await db.updateTable('notification_deliveries').set((eb) => ({ attempts: eb('attempts', '+', 1) })).where('key', '=', key).execute();
       const { reply, files } = await deps.compose(db, sub.organisation_id, sub.timezone, deps.now?.() ?? new Date());
       const { messageId } = await deliver(sender, dest, reply, { files, idempotencyKey: key });
-      return await done(messageId);
-    } catch (err) {
-      const limited = asRateLimited(err);
-      if (limited) {
-        await deps.gate.pause(destKey, limited.retryAfterMs);
-        await job.moveToDelayed(Date.now() + limited.retryAfterMs, token);
-        throw new DelayedError();
-      }
-      const gone = asDestinationGone(err);
-      if (gone) {
-        await db.updateTable('notification_deliveries').set({ status: 'failed', error: gone.reason, platform: dest.platform, destination: destKey }).where('key', '=', key).execute();
-        log.warn({ subscriptionId, destination: destKey, reason: gone.reason }, 'digest destination is gone');
-        throw new UnrecoverableError(`Digest destination ${destKey} is gone: ${gone.reason}`);
-      }
-      throw err;
-    }
+      return done(messageId);
+    });
 
     async function done(messageId: string) {
       await db.updateTable('notification_deliveries').set({ status: 'sent', sent_at: new Date(), message_id: messageId, platform: dest.platform, destination: destKey }).where('key', '=', key).execute();

@@ -1,15 +1,15 @@
 // Commission notifications: claim what is new for the influencer (exactly once), pace per destination,
 // send, and record it. A 429 pauses the destination and delays the job without failing it; a gone
 // destination ends the job and is marked broken so the influencer sees it in their next command answer.
-import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { Db } from '../../src/db/database.ts';
-import { asDestinationGone, asRateLimited } from '../../src/delivery.ts';
 import type { Logger } from '../../src/log.ts';
 import { claimNews, commissionCard, commissionNews } from '../../src/domain/notifications/commissionNotice.ts';
 import { destinationKey, resolveDestination } from '../../src/domain/notifications/destination.ts';
 import { markNotificationTargetBroken } from '../../src/domain/notificationPrefs.ts';
 import type { QueuePayloads } from '../../src/queues.ts';
 import type { DestinationGate } from './destinationGate.ts';
+import { pacedDelivery } from './pacedDelivery.ts';
 import { deliver, senderFor, type Senders } from './senders.ts';
 
 export interface NotifyDeps {
@@ -42,13 +42,11 @@ export function notifyProcessor(deps: NotifyDeps) {
       return { skipped: dest === 'off' ? 'off' : 'no destination' };
     }
     const destKey = destinationKey(dest);
-    const waitMs = await deps.gate.wait(destKey);
-    if (waitMs > 0) {
-      await job.moveToDelayed(Date.now() + waitMs, token);
-      throw new DelayedError();
-    }
-
-    try {
+    const onGone = async (reason: string) => {
+      await markNotificationTargetBroken(db, influencerId, reason, dest);
+      await finish(key, 'failed', { error: reason, platform: dest.platform, destination: destKey });
+    };
+    return pacedDelivery(job, token, { gate: deps.gate, destination: destKey, log, onGone }, async () => {
       const sender = await senderFor(deps.senders, dest);
       // An earlier attempt may have sent the message and died before recording it: look before sending again.
       if (claim.attempts > 0 && sender.findSent) {
@@ -64,22 +62,6 @@ export function notifyProcessor(deps: NotifyDeps) {
       const { messageId } = await deliver(sender, dest, reply, { idempotencyKey: key });
       await finish(key, 'sent', { message_id: messageId, platform: dest.platform, destination: destKey });
       return { sent: messageId };
-    } catch (err) {
-      const limited = asRateLimited(err);
-      if (limited) {
-        await deps.gate.pause(destKey, limited.retryAfterMs);
-        log.info({ destination: destKey, retryAfterMs: limited.retryAfterMs }, 'destination rate limited; job delayed');
-        await job.moveToDelayed(Date.now() + limited.retryAfterMs, token);
-        throw new DelayedError();
-      }
-      const gone = asDestinationGone(err);
-      if (gone) {
-        await markNotificationTargetBroken(db, influencerId, gone.reason, dest);
-        await finish(key, 'failed', { error: gone.reason, platform: dest.platform, destination: destKey });
-        log.warn({ influencerId, destination: destKey, reason: gone.reason }, 'notification destination is gone; marked broken');
-        throw new UnrecoverableError(`Destination ${destKey} is gone: ${gone.reason}`);
-      }
-      throw err;
-    }
+    });
   };
 }

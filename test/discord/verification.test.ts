@@ -85,7 +85,7 @@ describe('when a request is not what Discord signed', () => {
     // Same signature in upper case is the same signature.
     const again = await postInteraction(rt.url, body, { timestamp: ts, signature: signature.toUpperCase() });
     expect(again.status).toBe(401);
-    expect(again.text).toBe('replayed request');
+    expect(again.text).toBe('Replayed request');
     expect((await traces(handle, guild.guildId, who.userId)).influencers).toHaveLength(1);
   });
 
