@@ -25,12 +25,15 @@ export async function startWorkers(deps: { config: Config; db: Db; connection: R
   const { config, db, connection, queues, log } = deps;
   const common = { connection: connection as ConnectionOptions, prefix: config.QUEUE_PREFIX };
   const senders: Senders = deps.senders ?? defaultSenders(config, db);
-  const gate = new DestinationGate(connection, config.QUEUE_PREFIX);
+  // A notify job mostly waits (on the platform's answer, or for its turn at a busy channel, held in the worker
+  // when it is under a second or so away): many run at once, and most of them may hold a turn.
+  const notifyConcurrency = 64;
+  const gate = new DestinationGate(connection, config.QUEUE_PREFIX, { maxHolding: notifyConcurrency - 16 });
   const workers = [
     // Ingests are heavy (one big transaction each): one at a time per process.
     new Worker('ingest', ingestProcessor({ db, queues, trickleWindowMs: config.NOTIFY_TRICKLE_MS }), { ...common, concurrency: 1 }),
     // Many destinations at once; each destination is paced by the gate, not by the worker.
-    new Worker('notify', notifyProcessor({ db, gate, senders, publicBaseUrl: config.PUBLIC_BASE_URL, log: log.child({ queue: 'notify' }) }), { ...common, concurrency: 8 }),
+    new Worker('notify', notifyProcessor({ db, gate, senders, publicBaseUrl: config.PUBLIC_BASE_URL, log: log.child({ queue: 'notify' }) }), { ...common, concurrency: notifyConcurrency }),
     new Worker('digest', digestProcessor({ db, gate, senders, compose: digestComposer(config.PUBLIC_BASE_URL), log: log.child({ queue: 'digest' }) }), { ...common, concurrency: 2 }),
     new Worker('digest-tick', digestTickProcessor({ db, queues }), { ...common, concurrency: 1 }),
     new Worker('feed-poll', feedPollProcessor({ db, queues, storageDir: config.FEED_STORAGE_DIR, maxBytes: config.FEED_MAX_BYTES }), { ...common, concurrency: 2 }),

@@ -9,16 +9,31 @@ import type { DestinationGate } from './destinationGate.ts';
 export async function pacedDelivery<T>(
   job: Job,
   token: string | undefined,
-  opts: { gate: DestinationGate; destination: string; log: Logger; onGone(reason: string): Promise<void> },
-  work: () => Promise<T>,
+  opts: {
+    gate: DestinationGate;
+    destination: string;
+    log: Logger;
+    onGone(reason: string): Promise<void>;
+    /** Work that needs no turn (reading what to say), done while the turn comes; not run when the job is put back. */
+    prepare?: () => Promise<void>;
+  },
+  /** Sends; calls delivered() as soon as the platform has answered, so the destination's next interval starts then. */
+  work: (delivered: () => Promise<void>) => Promise<T>,
 ): Promise<T> {
-  const waitMs = await opts.gate.wait(opts.destination);
+  // A near turn is waited for here; a far one puts the job back until about then.
+  const waitMs = await opts.gate.turn(opts.destination, `${job.queueName}:${job.id}`, opts.prepare);
   if (waitMs > 0) {
     await job.moveToDelayed(Date.now() + waitMs, token);
     throw new DelayedError();
   }
+  let marked = false;
+  const delivered = async () => {
+    if (marked) return;
+    marked = true;
+    await opts.gate.sent(opts.destination);
+  };
   try {
-    return await work();
+    return await work(delivered);
   } catch (err) {
     const limited = asRateLimited(err);
     if (limited) {
@@ -34,5 +49,8 @@ export async function pacedDelivery<T>(
       throw new UnrecoverableError(`Destination ${opts.destination} is gone: ${gone.reason}`);
     }
     throw err;
+  } finally {
+    // The next send at this destination waits a full interval from the end of this one, however long it took.
+    await delivered();
   }
 }

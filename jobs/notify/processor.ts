@@ -7,6 +7,7 @@ import type { Logger } from '../../src/log.ts';
 import { claimNews, commissionCard, commissionNews } from '../../src/domain/notifications/commissionNotice.ts';
 import { destinationKey, resolveDestination } from '../../src/domain/notifications/destination.ts';
 import { markNotificationTargetBroken } from '../../src/domain/notificationPrefs.ts';
+import type { Reply } from '../../src/commands/types.ts';
 import type { QueuePayloads } from '../../src/queues.ts';
 import type { DestinationGate } from './destinationGate.ts';
 import { pacedDelivery } from './pacedDelivery.ts';
@@ -46,7 +47,16 @@ export function notifyProcessor(deps: NotifyDeps) {
       await markNotificationTargetBroken(db, influencerId, reason, dest);
       await finish(key, 'failed', { error: reason, platform: dest.platform, destination: destKey });
     };
-    return pacedDelivery(job, token, { gate: deps.gate, destination: destKey, log, onGone }, async () => {
+    const compose = async (): Promise<Reply> => {
+      const news = await commissionNews(db, influencerId, claim);
+      return commissionCard(news, `${deps.publicBaseUrl}/s/${encodeURIComponent(news.handle)}`);
+    };
+    // What to say is read while the destination's turn comes.
+    let composed: Reply | undefined;
+    const prepare = async () => {
+      composed = await compose();
+    };
+    return pacedDelivery(job, token, { gate: deps.gate, destination: destKey, log, onGone, prepare }, async (delivered) => {
       const sender = await senderFor(deps.senders, dest);
       // An earlier attempt may have sent the message and died before recording it: look before sending again.
       if (claim.attempts > 0 && sender.findSent) {
@@ -57,9 +67,9 @@ export function notifyProcessor(deps: NotifyDeps) {
         }
       }
       await db.updateTable('notification_deliveries').set((eb) => ({ attempts: eb('attempts', '+', 1) })).where('key', '=', key).execute();
-      const news = await commissionNews(db, influencerId, claim);
-      const reply = commissionCard(news, `${deps.publicBaseUrl}/s/${encodeURIComponent(news.handle)}`);
+      const reply = composed ?? (await compose());
       const { messageId } = await deliver(sender, dest, reply, { idempotencyKey: key });
+      await delivered();
       await finish(key, 'sent', { message_id: messageId, platform: dest.platform, destination: destKey });
       return { sent: messageId };
     });
