@@ -24,8 +24,8 @@
 //
 // `tsx bench/ingest.ts --write <file>` only writes the report file (for profiling against a kept database).
 // Env: BENCH_ROWS (1000000), BENCH_DATABASE_SERVER (postgres://postgres@127.0.0.1:5432), BENCH_REDIS_URL (REDIS_URL or
-// redis://127.0.0.1:6379), BENCH_REISSUE (1), BENCH_KEEP_DB=1 to keep the database for EXPLAIN ANALYZE afterwards (it is
-// printed).
+// redis://127.0.0.1:6379), BENCH_REISSUE (1), BENCH_RUN_TIMEOUT_S (1800, per CLI run), BENCH_KEEP_DB=1 to keep the
+// database for EXPLAIN ANALYZE afterwards (it is printed).
 // Exit code: 0 when the run completed and the ledger is correct; 1 otherwise. Throughput and memory targets are
 // printed as PASS/FAIL but not asserted: a shared 2-core machine is too noisy for that.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -60,6 +60,7 @@ const PG_SERVER = (process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const KEEP_DB = process.env.BENCH_KEEP_DB === '1';
 const REISSUE = process.env.BENCH_REISSUE !== '0';
+const RUN_TIMEOUT_S = intEnv('BENCH_RUN_TIMEOUT_S', 1800);
 const GNU_TIME = '/usr/bin/time';
 
 const TARGET_COPY_RATIO = 0.25;
@@ -288,9 +289,17 @@ async function runCliIngest(file: string, env: Record<string, string>, tmp: stri
   // Without GNU time: node is the child itself; VmHWM only grows, so the last sample before exit is the peak.
   let sampledKb: number | null = null;
   const sampler = useTime ? null : setInterval(() => (sampledKb = Math.max(sampledKb ?? 0, readVmHwmKb(child.pid!) ?? 0)), 25);
+  // The CLI waits for Redis and Postgres as long as it takes; a run that hangs is stopped and reported as broken.
+  let timedOut = false;
+  const deadline = setTimeout(() => {
+    timedOut = true;
+    killChildren('SIGKILL');
+  }, RUN_TIMEOUT_S * 1000);
   const [code] = (await once(child, 'exit')) as [number | null];
+  clearTimeout(deadline);
   const seconds = (performance.now() - start) / 1000;
   if (sampler) clearInterval(sampler);
+  if (timedOut) stderr += `\n(stopped after BENCH_RUN_TIMEOUT_S=${RUN_TIMEOUT_S} s)`;
   children.delete(child);
   let peakKb: number | null = sampledKb;
   if (useTime) {
@@ -353,7 +362,8 @@ async function main(): Promise<number> {
   cleanups.push({
     what: `delete Redis keys ${prefix}:*`,
     run: async () => {
-      const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true });
+      const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true, retryStrategy: () => null });
+      redis.on('error', () => undefined);
       try {
         await redis.connect();
         let cursor = '0';
@@ -367,6 +377,18 @@ async function main(): Promise<number> {
       }
     },
   });
+
+  // The CLI would wait for an unreachable Redis forever: find out now.
+  const probe = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  probe.on('error', () => undefined);
+  try {
+    await probe.connect();
+    await probe.ping();
+  } catch (err) {
+    throw new Error(`Redis at ${REDIS_URL} is not reachable (${(err as Error).message}); set BENCH_REDIS_URL`);
+  } finally {
+    probe.disconnect();
+  }
 
   await ensureDatabase(databaseUrl);
   const db: Db = createDb(databaseUrl, 2);
