@@ -14,7 +14,7 @@
 // step above would find nothing to do and report what it reported then. The recorded outcome is returned instead
 // (nothing new, every row unchanged). Any doubt means the full path.
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createReadStream, readdirSync, readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -56,7 +56,7 @@ export interface ReplayState {
 }
 
 /** Smaller files are cheap to ingest in full; only larger ones pay for the bookkeeping a replay needs. */
-const REPLAY_MIN_BYTES = 1 << 20;
+export const REPLAY_MIN_BYTES = 1 << 20;
 
 export interface IngestSummary {
   marketplace: string | null;
@@ -76,18 +76,18 @@ export async function ingestFile(db: Db, args: { ingestId: string; network: stri
   const file = await readReportFile(args.filePath, args.marketplace ? { marketplace: args.marketplace } : {});
   const marketplace = file.marketplace?.code ?? (args.marketplace ? requireMarketplace(args.marketplace).code : null);
   // The bytes themselves, hashed here: whatever the caller recorded about the file is not trusted for a replay.
-  const code = codeDigest();
-  const sha256 = code && (await stat(args.filePath)).size >= REPLAY_MIN_BYTES ? await fileSha256(args.filePath) : null;
+  const replayable = (await stat(args.filePath)).size >= REPLAY_MIN_BYTES;
+  const sha256 = replayable ? await fileSha256(args.filePath) : null;
   const client = await poolOf(db).connect();
   try {
     await client.query('BEGIN');
     let result: InternalResult;
     let replay: ReplayState | null = null;
-    if (code && sha256) {
+    if (sha256) {
       // Read before anything else in the transaction; each later statement sees at least these lines.
       const lines = await networkLines(client, args.network);
       const references = await referencesDigest(client);
-      const wanted = { code, sha256, marketplace: args.marketplace ?? null, references };
+      const wanted = { code: codeDigest(), sha256, marketplace: args.marketplace ?? null, references };
       result = (await replayed(client, args, { ...wanted, lines })) ?? (await ingestInTransaction(client, file, marketplace, args));
       // A reference changed while the steps ran (some may have seen it, some not): this outcome is never replayed.
       // A line another ingest committed meanwhile is caught later: the count would then exceed this one.
@@ -112,30 +112,26 @@ async function fileSha256(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/**
- * The source that decides what a file means to the ledger: the reader, the ingest, store rules, money and dates.
- * Null when it cannot be read (a bundled build, say): then nothing is ever replayed.
- */
-let codeDigestMemo: string | null | undefined;
-function codeDigest(): string | null {
-  if (codeDigestMemo !== undefined) return codeDigestMemo;
-  try {
-    const here = path.dirname(fileURLToPath(import.meta.url));
-    const hash = createHash('sha256');
-    for (const dir of ['.', '../feeds', '../amazon']) {
-      const at = path.join(here, dir);
-      for (const name of readdirSync(at).sort()) if (/\.[cm]?[jt]s$/.test(name)) hash.update(`${dir}/${name}\0`).update(readFileSync(path.join(at, name)));
-    }
-    for (const name of ['../time', '../money', '../../errors']) {
-      const found = ['.ts', '.js'].filter((ext) => existsSync(path.join(here, name + ext)));
-      if (!found.length) throw new Error(`${name} not found`);
-      for (const ext of found) hash.update(`${name}${ext}\0`).update(readFileSync(path.join(here, name + ext)));
-    }
-    codeDigestMemo = hash.digest('hex');
-  } catch {
-    codeDigestMemo = null;
+/** The source that decides what a file means to the ledger: the reader, the ingest, store rules, money and dates. */
+let codeDigestMemo: string | undefined;
+function codeDigest(): string {
+  if (codeDigestMemo) return codeDigestMemo;
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const hash = createHash('sha256');
+  for (const dir of ['.', '../feeds', '../amazon']) {
+    const at = path.join(here, dir);
+    for (const name of readdirSync(at).sort()) if (/\.[cm]?[jt]s$/.test(name)) hash.update(`${dir}/${name}\0`).update(readFileSync(path.join(at, name)));
   }
-  return codeDigestMemo;
+  for (const name of ['../time', '../money', '../../errors']) {
+    for (const ext of ['.ts', '.js']) {
+      try {
+        hash.update(`${name}${ext}\0`).update(readFileSync(path.join(here, name + ext)));
+      } catch {
+        // Source or compiled: whichever exists.
+      }
+    }
+  }
+  return (codeDigestMemo = hash.digest('hex'));
 }
 
 /** Everything besides the file and the ledger that an ingest's outcome depends on (ids included: a row deleted and
