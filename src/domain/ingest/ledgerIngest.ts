@@ -7,19 +7,8 @@
 //   4. pending estimates matched by a confirmed shipment (same tracking ID and ASIN, shipped on or after
 //      the order) are released, so nothing counts twice.
 // A file that cannot be read is rejected whole; bad rows are rejected one by one with their line numbers.
-//
-// An identical file can be replayed instead: when the same bytes were ingested before by the same code, with the
-// same marketplace option, and the network's ledger is exactly what that ingest left (the ledger is append-only, so
-// the same number of lines means the same lines) and no tracking ID, rate card or category mapping changed, every
-// step above would find nothing to do and report what it reported then. The recorded outcome is returned instead
-// (nothing new, every row unchanged). Any doubt means the full path.
-import { createHash } from 'node:crypto';
-import { createReadStream, readdirSync, readFileSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { poolOf, type Db } from '../../db/database.ts';
@@ -37,26 +26,7 @@ export interface IngestResult {
   summary: IngestSummary;
   /** Influencers with new entries in this ingest, for notifications. */
   affectedInfluencers: number[];
-  /** What a later ingest of the same bytes must find unchanged to reuse this outcome (stored with the counts). */
-  replay: ReplayState | null;
-  /** Set when this outcome was replayed from that earlier ingest instead of recomputed. */
-  replayedFrom?: string;
 }
-
-export interface ReplayState {
-  /** Digest of the reader's and the ingest's source: any code change means a full ingest. */
-  code: string;
-  sha256: string;
-  /** The marketplace option the ingest was given (null: detected from the data). */
-  marketplace: string | null;
-  /** Lines of the network in the ledger when the ingest committed, counting its own. */
-  lines: number;
-  /** Digest of the tracking IDs, rate cards and category mappings the ingest read. */
-  references: string;
-}
-
-/** Smaller files are cheap to ingest in full; only larger ones pay for the bookkeeping a replay needs. */
-export const REPLAY_MIN_BYTES = 1 << 20;
 
 export interface IngestSummary {
   marketplace: string | null;
@@ -75,29 +45,12 @@ const CURRENCY_MARKET: Record<string, string> = { USD: 'US', CAD: 'CA', GBP: 'UK
 export async function ingestFile(db: Db, args: { ingestId: string; network: string; filePath: string; marketplace?: string | null | undefined }): Promise<IngestResult> {
   const file = await readReportFile(args.filePath, args.marketplace ? { marketplace: args.marketplace } : {});
   const marketplace = file.marketplace?.code ?? (args.marketplace ? requireMarketplace(args.marketplace).code : null);
-  // The bytes themselves, hashed here: whatever the caller recorded about the file is not trusted for a replay.
-  const replayable = (await stat(args.filePath)).size >= REPLAY_MIN_BYTES;
-  const sha256 = replayable ? await fileSha256(args.filePath) : null;
   const client = await poolOf(db).connect();
   try {
     await client.query('BEGIN');
-    let result: InternalResult;
-    let replay: ReplayState | null = null;
-    if (sha256) {
-      // Read before anything else in the transaction; each later statement sees at least these lines.
-      const lines = await networkLines(client, args.network);
-      const references = await referencesDigest(client);
-      const wanted = { code: codeDigest(), sha256, marketplace: args.marketplace ?? null, references };
-      result = (await replayed(client, args, { ...wanted, lines })) ?? (await ingestInTransaction(client, file, marketplace, args));
-      // A reference changed while the steps ran (some may have seen it, some not): this outcome is never replayed.
-      // A line another ingest committed meanwhile is caught later: the count would then exceed this one.
-      if (result.replayedFrom || (await referencesDigest(client)) === references) replay = { ...wanted, lines: lines + result.written };
-    } else {
-      result = await ingestInTransaction(client, file, marketplace, args);
-    }
+    const result = await ingestInTransaction(client, file, marketplace, args);
     await client.query('COMMIT');
-    const { written: _written, ...outcome } = result;
-    return { ...outcome, replay };
+    return result;
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
@@ -106,89 +59,7 @@ export async function ingestFile(db: Db, args: { ingestId: string; network: stri
   }
 }
 
-async function fileSha256(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-/** The source that decides what a file means to the ledger: the reader, the ingest, store rules, money and dates. */
-let codeDigestMemo: string | undefined;
-function codeDigest(): string {
-  if (codeDigestMemo) return codeDigestMemo;
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const hash = createHash('sha256');
-  for (const dir of ['.', '../feeds', '../amazon']) {
-    const at = path.join(here, dir);
-    for (const name of readdirSync(at).sort()) if (/\.[cm]?[jt]s$/.test(name)) hash.update(`${dir}/${name}\0`).update(readFileSync(path.join(at, name)));
-  }
-  for (const name of ['../time', '../money', '../../errors']) {
-    for (const ext of ['.ts', '.js']) {
-      try {
-        hash.update(`${name}${ext}\0`).update(readFileSync(path.join(here, name + ext)));
-      } catch {
-        // Source or compiled: whichever exists.
-      }
-    }
-  }
-  return (codeDigestMemo = hash.digest('hex'));
-}
-
-/** Everything besides the file and the ledger that an ingest's outcome depends on (ids included: a row deleted and
- *  re-created is a change). */
-async function referencesDigest(client: pg.PoolClient): Promise<string> {
-  const r = await client.query<{ digest: string }>(`SELECT encode(sha256(convert_to(concat_ws('|',
-      coalesce((SELECT json_agg(json_build_array(id, tracking_id, influencer_id) ORDER BY id)::text FROM tracking_ids), '[]'),
-      coalesce((SELECT json_agg(json_build_array(id, marketplace, category, rate_bp, effective_from, effective_to) ORDER BY id)::text FROM rate_cards), '[]'),
-      coalesce((SELECT json_agg(json_build_array(marketplace, report_category, rate_category) ORDER BY marketplace, report_category)::text FROM category_mappings), '[]')), 'UTF8')), 'hex') AS digest`);
-  return r.rows[0]!.digest;
-}
-
-async function networkLines(client: pg.PoolClient, network: string): Promise<number> {
-  const r = await client.query<{ n: string }>('SELECT count(*) AS n FROM ledger_entries WHERE network = $1', [network]);
-  return Number(r.rows[0]!.n);
-}
-
-interface StoredCounts extends IngestCounts {
-  summary?: IngestSummary;
-  replay?: ReplayState | null;
-}
-
-/**
- * The recorded outcome of an earlier ingest of the same bytes, when the full path is certain to reproduce it:
- * same code, marketplace option and references; every row valid then (a date "in the future" may be valid now);
- * and the network's ledger holds exactly the lines it held when that ingest committed. Lines are never deleted, so
- * an equal count means no line was added since, nor by anyone while that ingest ran (its count would be higher).
- */
-async function replayed(client: pg.PoolClient, args: { ingestId: string; network: string }, wanted: ReplayState): Promise<InternalResult | null> {
-  const prior = await client.query<{ id: string; counts: StoredCounts; reports: unknown[] }>(
-    `SELECT id, counts, reports FROM feed_ingests
-      WHERE network = $1 AND status = 'succeeded' AND id <> $2
-        AND counts->'replay'->>'sha256' = $3 AND counts->'replay'->>'code' = $4
-        AND counts->'replay'->>'marketplace' IS NOT DISTINCT FROM $5 AND counts->'replay'->>'references' = $6
-        AND (counts->'replay'->>'lines')::bigint = $7
-      ORDER BY finished_at DESC LIMIT 1`,
-    [args.network, args.ingestId, wanted.sha256, wanted.code, wanted.marketplace, wanted.references, wanted.lines],
-  );
-  const e = prior.rows[0];
-  if (!e?.counts.summary || e.counts.rejected !== 0) return null;
-  // No line carries this ingest's id (it would be counted), so the full path would insert nothing, reverse nothing,
-  // release nothing, and summarise the same rows against the same ledger and references.
-  return {
-    counts: { rows: e.counts.rows, accepted: 0, unchanged: e.counts.rows, reversed: 0, rejected: 0, unattributed: e.counts.unattributed },
-    rowErrors: [],
-    reports: e.reports,
-    summary: { ...e.counts.summary, byKind: [] },
-    affectedInfluencers: [],
-    written: 0,
-    replayedFrom: e.id,
-  };
-}
-
-/** Lines this ingest wrote (new, vanished and released), for the replay count. */
-type InternalResult = Omit<IngestResult, 'replay'> & { written: number };
-
-async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, marketplace: string | null, args: { ingestId: string; network: string }): Promise<InternalResult> {
+async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, marketplace: string | null, args: { ingestId: string; network: string }): Promise<IngestResult> {
   // Sorts and hashes below hold up to a file's worth of keys: give them memory, for this transaction only.
   await client.query(`SET LOCAL work_mem = '64MB'`);
   await client.query(`CREATE TEMP TABLE staging (
@@ -283,7 +154,6 @@ async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, mark
   );
   const affectedNew = new Set<number>((inserted.rows[0]?.influencers ?? []).map(Number));
   let reversedNew = inserted.rows.filter((r) => r.kind === 'reversal').reduce((n, r) => n + Number(r.n), 0);
-  let written = inserted.rows.reduce((n, r) => n + Number(r.n), 0);
 
   // Fresh statistics after a large insert keep the planner off sequential scans in the steps below.
   if (inserted.rows.reduce((n, r) => n + Number(r.n), 0) > 1000) await client.query('ANALYZE ledger_entries');
@@ -321,7 +191,6 @@ async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, mark
       [args.ingestId, args.network, w.type, marketplace ?? 'US', w.start, w.endExclusive, tz],
     );
     reversedNew += Number(vanished.rows[0]?.n ?? 0);
-    written += Number(vanished.rows[0]?.n ?? 0);
     for (const id of vanished.rows[0]?.influencers ?? []) affectedNew.add(Number(id));
   }
 
@@ -347,7 +216,7 @@ async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, mark
   );
   if ((cand.rowCount ?? 0) > 0) {
     await client.query('ANALYZE cand');
-    const released = await client.query<{ n: string; influencers: string[] | null }>(
+    const released = await client.query<{ influencers: string[] | null }>(
       `WITH undone AS (
          SELECT r.reverses_entry_id AS id, bool_or(r.report_type <> 'release') AS vanished, bool_or(r.report_type = 'release') AS released
            FROM cand c JOIN ledger_entries r ON r.reverses_entry_id = c.id GROUP BY 1),
@@ -365,10 +234,9 @@ async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, mark
         WHERE p.cum <= s.qty AND p.occurred_at <= s.last AND NOT p.released
        ON CONFLICT (network, line_key, kind) DO NOTHING
        RETURNING influencer_id)
-       SELECT count(*) AS n, array_agg(DISTINCT influencer_id) FILTER (WHERE influencer_id IS NOT NULL) AS influencers FROM rel`,
+       SELECT array_agg(DISTINCT influencer_id) FILTER (WHERE influencer_id IS NOT NULL) AS influencers FROM rel`,
       [args.ingestId],
     );
-    written += Number(released.rows[0]?.n ?? 0);
     for (const id of released.rows[0]?.influencers ?? []) affectedNew.add(Number(id));
   }
 
@@ -414,7 +282,6 @@ async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, mark
     rowErrors,
     reports: file.reports,
     affectedInfluencers: affected,
-    written,
     summary: {
       marketplace,
       marketplaceSource: file.marketplace?.source ?? null,

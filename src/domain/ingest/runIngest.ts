@@ -25,8 +25,7 @@ export async function runIngest(db: Db, ingestId: string): Promise<IngestOutcome
       .set({
         status: 'succeeded',
         finished_at: new Date(),
-        // The replay state lets a later ingest of the same bytes reuse this outcome when nothing it depends on changed.
-        counts: JSON.stringify({ ...r.counts, summary: r.summary, replay: r.replay, replayedFrom: r.replayedFrom ?? null }),
+        counts: JSON.stringify({ ...r.counts, summary: r.summary }),
         row_errors: JSON.stringify(r.rowErrors),
         reports: JSON.stringify(r.reports),
       })
