@@ -17,6 +17,9 @@ const db = testDb();
 afterAll(() => db.destroy());
 
 const US = `${FIXTURES}/us-2021-03-all-reports.xlsx`;
+// The fixture workbooks are ingested under a network of their own: other test files ingest fixtures that share
+// tracking IDs (the 2020 orders) into the same database at any moment, and must not change what is compared here.
+const NET = 'amazon-fixtures';
 const CA = `${FIXTURES}/ca-2021-03-orders-earnings.xlsx`;
 
 /** Ad Fees per tracking ID as the Fee-Earnings sheet itself states them (through the reader, not the ledger). */
@@ -39,6 +42,7 @@ async function ledgerByTag(kinds: string[], currency: string, tags: Iterable<str
     .selectFrom('ledger_entries')
     .select(['tracking_id', sql<number>`sum(amount_minor)::bigint`.as('amount')])
     .where('tracking_id', 'in', [...tags])
+    .where('network', '=', NET)
     .where('report_type', '=', 'earnings')
     .where('kind', 'in', kinds as never)
     .where('currency', '=', currency)
@@ -53,6 +57,7 @@ async function earningsTotal(currency: string, file: string) {
     .selectFrom('ledger_entries')
     .select(sql<number>`coalesce(sum(amount_minor), 0)::bigint`.as('amount'))
     .where('tracking_id', 'in', [...byTag.keys()])
+    .where('network', '=', NET)
     .where('report_type', '=', 'earnings')
     .where('currency', '=', currency)
     .executeTakeFirstOrThrow();
@@ -63,14 +68,14 @@ async function earningsTotal(currency: string, file: string) {
 describe('when the Amazon fixture workbooks are ingested', () => {
   let first: Awaited<ReturnType<typeof ingest>>;
   beforeAll(async () => {
-    first = await ingest(db, US);
+    first = await ingest(db, US, { network: NET });
   });
 
   it('then the US Fee-Earnings sheet totals exactly USD 12,357.72 with its 316 returns as reversals', async () => {
     expect(first.status).toBe('succeeded');
     expect(await earningsTotal('USD', US)).toBe(1235772);
     const tags = [...(await sheetAdFees(US)).byTag.keys()];
-    const reversals = await db.selectFrom('ledger_entries').select(sql<number>`count(*)::int`.as('n')).where('tracking_id', 'in', tags).where('report_type', '=', 'earnings').where('kind', '=', 'reversal').where('currency', '=', 'USD').executeTakeFirstOrThrow();
+    const reversals = await db.selectFrom('ledger_entries').select(sql<number>`count(*)::int`.as('n')).where('tracking_id', 'in', tags).where('network', '=', NET).where('report_type', '=', 'earnings').where('kind', '=', 'reversal').where('currency', '=', 'USD').executeTakeFirstOrThrow();
     expect(reversals.n).toBe(316);
     expect(first.counts).toMatchObject({ rejected: 0, unchanged: 0 });
     expect(first.counts.reversed).toBe(316);
@@ -88,9 +93,9 @@ describe('when the Amazon fixture workbooks are ingested', () => {
 
   it('then ingesting the same workbook again changes no total', async () => {
     const tags = [...(await sheetAdFees(US)).byTag.keys()];
-    const snapshot = () => db.selectFrom('ledger_entries').select([sql<number>`count(*)::int`.as('n'), sql<number>`sum(amount_minor)::bigint`.as('s')]).where('tracking_id', 'in', tags).executeTakeFirstOrThrow();
+    const snapshot = () => db.selectFrom('ledger_entries').select([sql<number>`count(*)::int`.as('n'), sql<number>`sum(amount_minor)::bigint`.as('s')]).where('tracking_id', 'in', tags).where('network', '=', NET).executeTakeFirstOrThrow();
     const before = await snapshot();
-    const again = await ingest(db, US);
+    const again = await ingest(db, US, { network: NET });
     expect(again.status).toBe('succeeded');
     expect(again.counts).toMatchObject({ accepted: 0, reversed: 0, unchanged: first.counts.rows });
     expect(await snapshot()).toEqual(before);
@@ -98,7 +103,7 @@ describe('when the Amazon fixture workbooks are ingested', () => {
 
   it('then the CA workbook adds exactly its own figures, in CAD', async () => {
     const usBefore = await earningsTotal('USD', US);
-    const ca = await ingest(db, CA);
+    const ca = await ingest(db, CA, { network: NET });
     expect(ca.status).toBe('succeeded');
     expect((ca.summary as { marketplace: string }).marketplace).toBe('CA');
     expect(await earningsTotal('CAD', CA)).toBe(218652);
@@ -106,7 +111,7 @@ describe('when the Amazon fixture workbooks are ingested', () => {
     const { byTag } = await sheetAdFees(CA);
     const ledger = await ledgerByTag(['confirmed', 'reversal'], 'CAD', byTag.keys());
     for (const [tag, amount] of byTag) expect(ledger.get(tag), tag).toBe(amount);
-    const again = await ingest(db, CA);
+    const again = await ingest(db, CA, { network: NET });
     expect(again.counts.accepted).toBe(0);
     expect(await earningsTotal('CAD', CA)).toBe(218652);
   });
