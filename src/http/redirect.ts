@@ -26,6 +26,8 @@ export interface RedirectDeps {
 /** Returns true when the request was a /l/ request and has been handled. */
 export function createRedirectHandler(deps: RedirectDeps) {
   const countryHeader = deps.config.CLICK_COUNTRY_HEADER?.toLowerCase();
+  // Bound once: resolving the label on every redirect showed up in the benchmark's profile.
+  const redirected = deps.metrics.redirects.labels({ outcome: 'redirect' });
 
   const sendPage = (res: ServerResponse, status: number, body: string, outcome: string) => {
     deps.metrics.redirects.inc({ outcome });
@@ -34,7 +36,7 @@ export function createRedirectHandler(deps: RedirectDeps) {
   };
 
   const redirect = (req: IncomingMessage, res: ServerResponse, linkId: number, destination: string) => {
-    deps.metrics.redirects.inc({ outcome: 'redirect' });
+    redirected.inc();
     res.writeHead(302, { location: destination, 'cache-control': NO_STORE, 'x-robots-tag': 'noindex', 'referrer-policy': 'no-referrer', 'content-length': 0 });
     res.end();
     if (req.method === 'HEAD') return; // link checkers, not followers

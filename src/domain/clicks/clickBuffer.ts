@@ -53,6 +53,32 @@ export class ClickBuffer {
     this.maxBuffered = opts.maxBuffered ?? 500_000;
   }
 
+  // Followers arrive from a handful of pages (a post, a story, a bio link): parse each referrer once.
+  private readonly refererCache = new LRUCache<string, { host: string | null }>({ max: 5000 });
+
+  private referrerHostOf(referer: string | undefined): string | null {
+    if (!referer) return null;
+    let hit = this.refererCache.get(referer);
+    if (!hit) {
+      hit = { host: referrerHost(referer) };
+      this.refererCache.set(referer, hit);
+    }
+    return hit.host;
+  }
+
+  // The same visitor clicks again and again (that is what repeats are): keep their hash for the UTC day.
+  private readonly visitorCache = new LRUCache<string, { day: number; hash: string }>({ max: 20_000 });
+
+  private visitorHashOf(ip: string, ua: string, at: Date): string {
+    const day = Math.floor(at.getTime() / 86_400_000);
+    const key = `${ip}\n${ua}`;
+    const hit = this.visitorCache.get(key);
+    if (hit && hit.day === day) return hit.hash;
+    const hash = visitorHash(this.opts.secret, ip, ua, at);
+    this.visitorCache.set(key, { day, hash });
+    return hash;
+  }
+
   get depth(): number {
     return this.pending.length;
   }
@@ -73,9 +99,9 @@ export class ClickBuffer {
       at: event.at,
       audience: traits.audience,
       device: traits.device,
-      referrerHost: referrerHost(event.referer),
+      referrerHost: this.referrerHostOf(event.referer),
       country: event.country,
-      visitorHash: visitorHash(this.opts.secret, event.ip, ua, event.at),
+      visitorHash: this.visitorHashOf(event.ip, ua, event.at),
     });
     if (this.pending.length > this.maxBuffered) {
       const dropped = this.pending.splice(0, this.pending.length - this.maxBuffered);
