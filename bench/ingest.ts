@@ -27,6 +27,7 @@
 // database for EXPLAIN ANALYZE afterwards (it is printed).
 // Exit code: 0 when the run completed and the ledger is correct; 1 otherwise. Throughput and memory targets are
 // printed as PASS/FAIL but not asserted: a shared 2-core machine is too noisy for that.
+import { deleteRedisPrefix, dropDatabase } from './support.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, existsSync, readFileSync, statSync } from 'node:fs';
@@ -38,7 +39,6 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
-import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { createDb, poolOf, type Db } from '../src/db/database.ts';
 import { ensureDatabase, migrateToLatest } from '../src/db/migrate.ts';
@@ -349,31 +349,13 @@ async function main(): Promise<number> {
     what: `drop database ${dbName}`,
     run: async () => {
       if (KEEP_DB) return console.log(`kept database ${dbName} (BENCH_KEEP_DB=1): DROP DATABASE ${dbName} WITH (FORCE) when done`);
-      const admin = new pg.Client({ connectionString: `${PG_SERVER}/postgres` });
-      await admin.connect();
-      try {
-        await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(dbName)} WITH (FORCE)`);
-      } finally {
-        await admin.end();
-      }
+      await dropDatabase(PG_SERVER, dbName);
     },
   });
   cleanups.push({
     what: `delete Redis keys ${prefix}:*`,
     run: async () => {
-      const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true, retryStrategy: () => null });
-      redis.on('error', () => undefined);
-      try {
-        await redis.connect();
-        let cursor = '0';
-        do {
-          const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-          cursor = next;
-          if (keys.length) await redis.unlink(...keys);
-        } while (cursor !== '0');
-      } finally {
-        redis.disconnect();
-      }
+      await deleteRedisPrefix(REDIS_URL, prefix);
     },
   });
 

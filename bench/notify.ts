@@ -26,15 +26,14 @@
 // Exit code: 0 when every influencer was notified exactly once (one delivery 'sent', one message in the right channel)
 // and no message was duplicated; 1 otherwise. 429s after warm-up and time against the floor are printed as PASS/FAIL
 // but not asserted: a shared 2-core machine is too noisy for that.
+import { deleteRedisPrefix, dropDatabase } from './support.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { loadConfig } from '../src/config.ts';
 import { createDb, poolOf, type Db } from '../src/db/database.ts';
 import { ensureDatabase, migrateToLatest } from '../src/db/migrate.ts';
@@ -247,31 +246,13 @@ async function main(): Promise<number> {
   cleanups.push({
     what: `drop database ${dbName}`,
     run: async () => {
-      const admin = new pg.Client({ connectionString: `${PG_SERVER}/postgres` });
-      await admin.connect();
-      try {
-        await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(dbName)} WITH (FORCE)`);
-      } finally {
-        await admin.end();
-      }
+      await dropDatabase(PG_SERVER, dbName);
     },
   });
   cleanups.push({
     what: `delete Redis keys ${prefix}:*`,
     run: async () => {
-      const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true, retryStrategy: () => null });
-      redis.on('error', () => undefined); // reported by the failing command below
-      try {
-        await redis.connect();
-        let cursor = '0';
-        do {
-          const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-          cursor = next;
-          if (keys.length) await redis.unlink(...keys);
-        } while (cursor !== '0');
-      } finally {
-        redis.disconnect();
-      }
+      await deleteRedisPrefix(REDIS_URL, prefix);
     },
   });
 

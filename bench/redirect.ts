@@ -18,14 +18,13 @@
 // BENCH_CPU_PROF=<dir> to run both servers under `node --cpu-prof` (profiles in <dir>/real and <dir>/bare).
 // Exit code: 0 when the run completed and no redirect was lost or answered with a non-3xx; 1 otherwise.
 // Throughput ratio and p99 are printed as PASS/FAIL but not asserted: a shared 2-core machine is too noisy for that.
+import { deleteRedisPrefix, dropDatabase } from './support.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { Redis } from 'ioredis';
-import pg from 'pg';
 import { createDb, type Db } from '../src/db/database.ts';
 import { ensureDatabase, migrateToLatest } from '../src/db/migrate.ts';
 import { createInfluencer } from '../src/domain/influencers.ts';
@@ -347,31 +346,13 @@ async function main(): Promise<number> {
   cleanups.push({
     what: `drop database ${dbName}`,
     run: async () => {
-      const admin = new pg.Client({ connectionString: `${PG_SERVER}/postgres` });
-      await admin.connect();
-      try {
-        await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(dbName)} WITH (FORCE)`);
-      } finally {
-        await admin.end();
-      }
+      await dropDatabase(PG_SERVER, dbName);
     },
   });
   cleanups.push({
     what: `delete Redis keys ${prefix}:*`,
     run: async () => {
-      const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true, retryStrategy: () => null });
-      redis.on('error', () => undefined); // reported by the failing command below
-      try {
-        await redis.connect();
-        let cursor = '0';
-        do {
-          const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-          cursor = next;
-          if (keys.length) await redis.unlink(...keys);
-        } while (cursor !== '0');
-      } finally {
-        redis.disconnect();
-      }
+      await deleteRedisPrefix(REDIS_URL, prefix);
     },
   });
 
