@@ -1,15 +1,13 @@
 // Lookups every command needs: the caller's own influencer, scoped by identity.
 import { UserError } from '../errors.ts';
-import { isLinkedTo } from '../domain/accountLinks.ts';
+import { reachableInfluencer } from '../domain/accountLinks.ts';
 import type { Influencer } from '../db/schema.ts';
 import type { CommandContext } from './types.ts';
 
 export async function ownInfluencer(ctx: CommandContext): Promise<Influencer> {
-  const id = ctx.identity.influencerId;
-  const influencer = id ? await ctx.db.selectFrom('influencers').selectAll().where('id', '=', id).executeTakeFirst() : undefined;
   // Only the caller's own organisation, unless this account was linked to the storefront with a one-time code.
-  const reachable = influencer && (influencer.organisation_id === ctx.identity.organisationId || (await isLinkedTo(ctx.db, ctx.identity.id, influencer.id)));
-  if (!reachable) throw new UserError('not_found', 'You have no storefront yet. Start with /storefront setup <handle> <tracking-id>.');
+  const influencer = await reachableInfluencer(ctx.db, ctx.identity);
+  if (!influencer) throw new UserError('not_found', 'You have no storefront yet. Start with /storefront setup <handle> <tracking-id>.');
   return influencer;
 }
 

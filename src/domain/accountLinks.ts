@@ -107,3 +107,15 @@ export async function redeemLinkCode(db: Db, redeemerIdentityId: number, rawCode
     return { influencerId, fromPlatform: issuer.platform, changed: true };
   });
 }
+
+/**
+ * The influencer an identity acts as: its own organisation's, or another organisation's only when this
+ * identity redeemed a link code for it. Every entry point (commands, App Home, DMs) asks this one question.
+ */
+export async function reachableInfluencer(db: Db, identity: { id: number; organisationId: number; influencerId: number | null }) {
+  if (!identity.influencerId) return undefined;
+  const influencer = await db.selectFrom('influencers').selectAll().where('id', '=', identity.influencerId).executeTakeFirst();
+  if (!influencer) return undefined;
+  if (influencer.organisation_id === identity.organisationId || (await isLinkedTo(db, identity.id, influencer.id))) return influencer;
+  return undefined;
+}

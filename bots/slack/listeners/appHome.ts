@@ -5,15 +5,14 @@ import type { Reply } from '../../../src/commands/types.ts';
 import { parsePeriod } from '../../../src/domain/earnings/period.ts';
 import { earningsSummary } from '../../../src/domain/earnings/summary.ts';
 import type { Identity } from '../../../src/domain/identities.ts';
+import { reachableInfluencer } from '../../../src/domain/accountLinks.ts';
 import { formatMoney } from '../../../src/domain/money.ts';
 import type { SlackDeps } from '../deps.ts';
 import { slackIdentity } from '../identity.ts';
 import { MAX_BLOCKS_PER_VIEW, renderReply } from '../render.ts';
 
 export async function homeReply(deps: SlackDeps, identity: Identity, now = new Date()): Promise<Reply> {
-  const influencer = identity.influencerId
-    ? await deps.db.selectFrom('influencers').select(['id', 'handle']).where('id', '=', identity.influencerId).where('organisation_id', '=', identity.organisationId).executeTakeFirst()
-    : undefined;
+  const influencer = await reachableInfluencer(deps.db, identity);
   if (!influencer) {
     return {
       visibility: 'ephemeral',
