@@ -2,6 +2,7 @@
 // once per user and cached) or a post in a channel, with optional file attachments. discord.js REST queues
 // requests per route, waits out 429s (retry_after) and keeps under the global limit on its own. Failures that
 // will not heal by retrying become DestinationGoneError, so the caller can mark the destination broken.
+import { createHash } from 'node:crypto';
 import { DiscordAPIError, REST } from '@discordjs/rest';
 import { Routes, type APIChannel, type APIMessage } from 'discord-api-types/v10';
 import { LRUCache } from 'lru-cache';
@@ -41,7 +42,10 @@ export function createDiscordSender(deps: { token: string; apiUrl?: string }): P
     // Ephemeral exists only for interaction answers; a posted message is seen by everyone in the channel.
     const { flags: _private, ...message } = renderReply(reply);
     const files = opts?.files ?? [];
-    const body = files.length ? { ...message, attachments: files.map((f, i) => ({ id: i, filename: f.name })) } : message;
+    // With a nonce and enforce_nonce, Discord returns the first message instead of posting a second one for a
+    // few minutes: a retry after a crash between sending and recording cannot duplicate the notification.
+    const nonce = opts?.idempotencyKey ? { nonce: createHash('sha256').update(opts.idempotencyKey).digest('base64url').slice(0, 25), enforce_nonce: true } : {};
+    const body = { ...message, ...nonce, ...(files.length ? { attachments: files.map((f, i) => ({ id: i, filename: f.name })) } : {}) };
     const sent = (await rest.post(Routes.channelMessages(channelId), {
       body,
       ...(files.length ? { files: files.map((f) => ({ name: f.name, data: f.data, contentType: f.contentType })) } : {}),

@@ -56,6 +56,37 @@ describe('when an influencer set up from Discord earns commission', () => {
     expect(posts.find((c) => c.status === 200)!.at - posts.find((c) => c.status === 429)!.at).toBeGreaterThanOrEqual(950);
   });
 
+  it('then a retry after a crash mid-send is answered with the first message, not a second one', async () => {
+    const { tag, handle } = await discordInfluencer();
+    await app.queues.notify.pause();
+    let key = '';
+    let userId = '';
+    try {
+      const res = await fetch(`${app.url}/api/feeds/amazon`, { method: 'POST', body: earningsCsv(['2022-11-01', '2022-11-30'], [row(tag, 'B0DISCNT04', '1.10')]), headers: { authorization: 'Bearer feed-token-feed-token-123' } });
+      const { ingestId } = (await res.json()) as { ingestId: string };
+      await waitFor(() => db.selectFrom('feed_ingests').select('status').where('id', '=', ingestId).executeTakeFirstOrThrow(), (r) => r.status === 'succeeded', 15_000);
+      const { id } = await db.selectFrom('influencers').select('id').where('handle', '=', handle).executeTakeFirstOrThrow();
+      key = `commission:${ingestId}:${id}`;
+      // The crash: a first attempt reached Discord (same nonce) and the worker died before recording it.
+      const { createDiscordSender } = await import('../../bots/discord/sender.ts');
+      const { claimNews } = await import('../../src/domain/notifications/commissionNotice.ts');
+      await claimNews(db, id, key);
+      await db.updateTable('notification_deliveries').set({ attempts: 1 }).where('key', '=', key).execute();
+      const who = await db.selectFrom('platform_identities').select('user_id').where('influencer_id', '=', id).executeTakeFirstOrThrow();
+      userId = who.user_id;
+      await createDiscordSender({ token: 'fake-discord-bot-token', apiUrl: fake.apiUrl }).sendToUser(who.user_id, { visibility: 'channel', text: 'first attempt' }, { idempotencyKey: key });
+    } finally {
+      await app.queues.notify.resume();
+    }
+    const done = await waitFor(() => db.selectFrom('notification_deliveries').select(['status', 'message_id']).where('key', '=', key).executeTakeFirstOrThrow(), (r) => r.status === 'sent', 10_000);
+    const created = fake.callsTo('POST', /^\/channels\/\d+\/messages$/).filter((c) => c.status === 200 && JSON.stringify(c.body).includes('first attempt'));
+    expect(created).toHaveLength(1);
+    // One message exists in their DM channel: the retry got the first one back instead of posting another.
+    const inDm = [...fake.nonces.entries()].filter(([k]) => k.startsWith(`9${userId}:`));
+    expect(inDm).toHaveLength(1);
+    expect(done.message_id).toBe(inDm[0]![1].id);
+  });
+
   it('then closed DMs end the job and mark the destination broken', async () => {
     const { tag, handle } = await discordInfluencer();
     fake.fail({ method: 'POST', path: /^\/users\/@me\/channels$/, status: 403, body: { code: 50007, message: 'Cannot send messages to this user' } });

@@ -42,6 +42,8 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 
 export class FakeDiscord {
   readonly calls: FakeDiscordCall[] = [];
+  /** Messages created with enforce_nonce, by channel and nonce. */
+  readonly nonces = new Map<string, Record<string, unknown>>();
   /** Registered commands by scope: 'global' or the guild id. */
   readonly commands = new Map<string, Array<Record<string, unknown>>>();
   private readonly failures: Array<FakeFailure & { left: number }> = [];
@@ -168,7 +170,15 @@ export class FakeDiscord {
       const recipient = String(json.recipient_id ?? '');
       return send(200, { id: `9${recipient}`, type: 1, recipients: [{ id: recipient }] });
     }
-    if ((m = /^\/channels\/(\d+)\/messages$/.exec(path)) && method === 'POST') return send(200, message(m[1]!));
+    if ((m = /^\/channels\/(\d+)\/messages$/.exec(path)) && method === 'POST') {
+      // enforce_nonce: the same nonce in the same channel returns the message created first, creating nothing.
+      const nonceKey = json.enforce_nonce && typeof json.nonce === 'string' ? `${m[1]}:${json.nonce}` : undefined;
+      const earlier = nonceKey ? this.nonces.get(nonceKey) : undefined;
+      if (earlier) return send(200, { ...earlier, deduplicated: true });
+      const created = message(m[1]!);
+      if (nonceKey) this.nonces.set(nonceKey, created);
+      return send(200, created);
+    }
     if ((m = /^\/applications\/(\d+)(?:\/guilds\/(\d+))?\/commands$/.exec(path)) && method === 'PUT') {
       const scope = m[2] ?? 'global';
       const saved = (body as Array<Record<string, unknown>>).map((c) => ({ id: this.snowflake(), application_id: m![1], ...(m![2] ? { guild_id: m![2] } : {}), version: '1', ...c }));
