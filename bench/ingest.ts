@@ -27,8 +27,8 @@
 // database for EXPLAIN ANALYZE afterwards (it is printed).
 // Exit code: 0 when the run completed and the ledger is correct; 1 otherwise. Throughput and memory targets are
 // printed as PASS/FAIL but not asserted: a shared 2-core machine is too noisy for that.
-import { deleteRedisPrefix, dropDatabase } from './support.ts';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { children, cleanup, cleanups, deleteRedisPrefix, dropDatabase, killChildren } from './support.ts';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { appendFile, copyFile, mkdtemp, rm } from 'node:fs/promises';
@@ -67,46 +67,7 @@ const TARGET_RSS_MB = 300;
 const TARGET_REINGEST_RATIO = 1.0;
 
 // ---------------------------------------------------------------------------------------------------------------
-// Children and cleanup: every child is killed on any exit path; cleanups run once, newest first.
 
-const children = new Set<ChildProcess>();
-const cleanups: Array<{ what: string; run: () => Promise<unknown> }> = [];
-let cleaning: Promise<void> | undefined;
-
-const alive = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
-
-function killChildren(signal: NodeJS.Signals) {
-  for (const child of children) if (alive(child) && child.pid) {
-    try {
-      // Children run in their own process group (GNU time → node → esbuild): take the whole group down.
-      process.kill(-child.pid, signal);
-    } catch {
-      child.kill(signal);
-    }
-  }
-}
-
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    killChildren('SIGKILL');
-    for (const { what, run } of cleanups.reverse()) {
-      try {
-        await run();
-      } catch (err) {
-        console.error(`cleanup: ${what} failed: ${(err as Error).message}`);
-      }
-    }
-  })();
-  return cleaning;
-}
-
-process.on('exit', () => killChildren('SIGKILL'));
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.once(signal, () => {
-    console.error(`\n${signal}: stopping children and cleaning up`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // The report file.

@@ -26,9 +26,9 @@
 // Exit code: 0 when every influencer was notified exactly once (one delivery 'sent', one message in the right channel)
 // and no message was duplicated; 1 otherwise. 429s after warm-up and time against the floor are printed as PASS/FAIL
 // but not asserted: a shared 2-core machine is too noisy for that.
-import { deleteRedisPrefix, dropDatabase } from './support.ts';
+import { alive, children, cleanup, cleanups, deleteRedisPrefix, dropDatabase, machineBusyMs, procCpuMs } from './support.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -69,39 +69,7 @@ const HOST = '127.0.0.1';
 const BOT_TOKEN = 'xoxb-bench-notify';
 
 // ---------------------------------------------------------------------------------------------------------------
-// Children and cleanup: every child is killed on any exit path; cleanups run once, newest first.
 
-const children = new Set<ChildProcess>();
-const cleanups: Array<{ what: string; run: () => Promise<unknown> }> = [];
-let cleaning: Promise<void> | undefined;
-
-const alive = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
-
-function killChildren(signal: NodeJS.Signals) {
-  for (const child of children) if (alive(child)) child.kill(signal);
-}
-
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    for (const { what, run } of cleanups.reverse()) {
-      try {
-        await run();
-      } catch (err) {
-        console.error(`cleanup: ${what} failed: ${(err as Error).message}`);
-      }
-    }
-    killChildren('SIGKILL');
-  })();
-  return cleaning;
-}
-
-process.on('exit', () => killChildren('SIGKILL'));
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.once(signal, () => {
-    console.error(`\n${signal}: stopping workers and the fake, cleaning up`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
 
 /** Starts the fake chat API in its own process and resolves with its base URL once it listens. */
 function startFake(): Promise<{ child: ChildProcess; url: string }> {
@@ -137,26 +105,7 @@ async function fakeStats(url: string): Promise<Stats> {
   return (await res.json()) as Stats;
 }
 
-/** CPU time (user + system) of a process, ms, from /proc (Linux); undefined elsewhere. */
-function procCpuMs(pid: number | undefined): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) * 10;
-  } catch {
-    return undefined;
-  }
-}
 
-/** CPU time the whole machine spent busy, ms (Linux /proc/stat, USER_HZ = 1/100 s); undefined elsewhere. */
-function machineBusyMs(): number | undefined {
-  try {
-    const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-    return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) * 10;
-  } catch {
-    return undefined;
-  }
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Seed: organisations, workspaces, influencers, tracking IDs, storefronts, identities and channel preferences.

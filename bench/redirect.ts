@@ -18,9 +18,8 @@
 // BENCH_CPU_PROF=<dir> to run both servers under `node --cpu-prof` (profiles in <dir>/real and <dir>/bare).
 // Exit code: 0 when the run completed and no redirect was lost or answered with a non-3xx; 1 otherwise.
 // Throughput ratio and p99 are printed as PASS/FAIL but not asserted: a shared 2-core machine is too noisy for that.
-import { deleteRedisPrefix, dropDatabase } from './support.ts';
+import { alive, children, cleanup, cleanups, deleteRedisPrefix, dropDatabase, machineBusyMs, procCpuMs } from './support.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,39 +63,7 @@ const BROWSER_HEADERS: Record<string, string> = {
 };
 
 // ---------------------------------------------------------------------------------------------------------------
-// Child processes and cleanup: every child is killed on any exit path; cleanups run once, newest first.
 
-const children = new Set<ChildProcess>();
-const cleanups: Array<{ what: string; run: () => Promise<unknown> }> = [];
-let cleaning: Promise<void> | undefined;
-
-const alive = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
-
-function killChildren(signal: NodeJS.Signals) {
-  for (const child of children) if (alive(child)) child.kill(signal);
-}
-
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    killChildren('SIGKILL');
-    for (const { what, run } of cleanups.reverse()) {
-      try {
-        await run();
-      } catch (err) {
-        console.error(`cleanup: ${what} failed: ${(err as Error).message}`);
-      }
-    }
-  })();
-  return cleaning;
-}
-
-process.on('exit', () => killChildren('SIGKILL'));
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.once(signal, () => {
-    console.error(`\n${signal}: stopping children and cleaning up`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
 
 function startChild(name: string, args: string[], env: Record<string, string>): ChildProcess {
   const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -225,24 +192,7 @@ interface CpuShare {
   restCores: number;
 }
 
-function procCpuMs(pid: number | undefined): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) * 10;
-  } catch {
-    return undefined;
-  }
-}
 
-function machineBusyMs(): number | undefined {
-  try {
-    const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-    return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) * 10;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Runs a load against a server child and accounts for the CPU spent meanwhile. */
 async function measure(url: string, server: ChildProcess, opts: { connections: number; duration: number }): Promise<Load> {

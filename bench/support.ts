@@ -1,4 +1,7 @@
-// Cleanup steps every benchmark needs, whatever way it ends: its throwaway database and its Redis keys.
+// What every benchmark needs around its measurement: child processes that never outlive it, cleanup steps run
+// once on any exit path (newest first), its throwaway database and Redis keys removed, and CPU readings.
+import { readFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 
@@ -25,5 +28,66 @@ export async function deleteRedisPrefix(url: string, prefix: string): Promise<vo
     } while (cursor !== '0');
   } finally {
     redis.disconnect();
+  }
+}
+
+export const children = new Set<ChildProcess>();
+export const cleanups: Array<{ what: string; run: () => Promise<unknown> }> = [];
+let cleaning: Promise<void> | undefined;
+
+export const alive = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
+
+export function killChildren(signal: NodeJS.Signals) {
+  for (const child of children) {
+    if (!alive(child) || !child.pid) continue;
+    try {
+      // A child started in its own process group (GNU time → node → esbuild) is taken down whole.
+      process.kill(-child.pid, signal);
+    } catch {
+      child.kill(signal);
+    }
+  }
+}
+
+export function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    killChildren('SIGKILL');
+    for (const { what, run } of cleanups.reverse()) {
+      try {
+        await run();
+      } catch (err) {
+        console.error(`cleanup: ${what} failed: ${(err as Error).message}`);
+      }
+    }
+  })();
+  return cleaning;
+}
+
+process.on('exit', () => killChildren('SIGKILL'));
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping children and cleaning up`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+/** CPU time (user + system) of a process, ms, from /proc (Linux); undefined elsewhere. */
+export function procCpuMs(pid: number | undefined): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU time the whole machine spent busy, ms (Linux /proc/stat, USER_HZ = 1/100 s); undefined elsewhere. */
+export function machineBusyMs(): number | undefined {
+  try {
+    const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) * 10;
+  } catch {
+    return undefined;
   }
 }
