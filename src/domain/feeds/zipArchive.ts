@@ -23,13 +23,23 @@ export async function openZip(path: string): Promise<ZipArchive> {
   }
   const entries = new Map<string, yauzl.Entry>();
   try {
+    // The three listeners go once the directory is read: the archive stays open for many entry reads, and nothing
+    // may be left to pile up on it (Node warns past ten listeners per event).
     await new Promise<void>((resolve, reject) => {
-      zip.on('entry', (e: yauzl.Entry) => {
+      const onEntry = (e: yauzl.Entry) => {
         if (!e.fileName.endsWith('/')) entries.set(e.fileName, e);
         zip.readEntry();
-      });
-      zip.once('end', resolve);
-      zip.once('error', reject);
+      };
+      const done = (err?: Error) => {
+        zip.off('entry', onEntry);
+        zip.off('end', done);
+        zip.off('error', done);
+        if (err) reject(err);
+        else resolve();
+      };
+      zip.on('entry', onEntry);
+      zip.on('end', done);
+      zip.on('error', done);
       zip.readEntry();
     });
   } catch (err) {

@@ -88,12 +88,7 @@ export async function zipEntryText(path: string, name: string): Promise<string> 
   const zip = await yauzl.fromBufferPromise(readFileSync(path), { lazyEntries: true });
   try {
     for (;;) {
-      const entry = await new Promise<yauzl.Entry | null>((resolve, reject) => {
-        zip.once('entry', resolve);
-        zip.once('end', () => resolve(null));
-        zip.once('error', reject);
-        zip.readEntry();
-      });
+      const entry = await nextEntry(zip);
       if (!entry) throw new Error(`${name} not in ${path}`);
       if (entry.fileName !== name) continue;
       const parts: Buffer[] = [];
@@ -103,6 +98,28 @@ export async function zipEntryText(path: string, name: string): Promise<string> 
   } finally {
     zip.close();
   }
+}
+
+/**
+ * The next central-directory entry, or null at the end. Whichever of entry/end/error fires, the other two listeners
+ * are removed: left behind, they pile up one pair per entry on the ZipFile and trip Node's MaxListenersExceededWarning
+ * on any workbook with more than ten parts before the one wanted.
+ */
+function nextEntry(zip: yauzl.ZipFile): Promise<yauzl.Entry | null> {
+  return new Promise((resolve, reject) => {
+    const settle = () => {
+      zip.off('entry', onEntry);
+      zip.off('end', onEnd);
+      zip.off('error', onError);
+    };
+    const onEntry = (e: yauzl.Entry) => (settle(), resolve(e));
+    const onEnd = () => (settle(), resolve(null));
+    const onError = (err: Error) => (settle(), reject(err));
+    zip.on('entry', onEntry);
+    zip.on('end', onEnd);
+    zip.on('error', onError);
+    zip.readEntry();
+  });
 }
 
 /**
