@@ -5,6 +5,7 @@ import * as ledgerIngest from './2026-11-25T01-00-00_ledger_ingest.ts';
 import * as notificationDeliveries from './2026-11-25T03-00-00_notification_deliveries.ts';
 import * as accountLinks from './2026-11-25T06-00-00_account_links.ts';
 import * as ledgerInsertIndexes from './2026-11-25T08-00-00_ledger_insert_indexes.ts';
+import * as ledgerBulkInsert from './2026-11-25T09-00-00_ledger_bulk_insert.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-25T00-00-00_initial_schema': initialSchema,
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-25T03-00-00_notification_deliveries': notificationDeliveries,
   '2026-11-25T06-00-00_account_links': accountLinks,
   '2026-11-25T08-00-00_ledger_insert_indexes': ledgerInsertIndexes,
+  '2026-11-25T09-00-00_ledger_bulk_insert': ledgerBulkInsert,
 };

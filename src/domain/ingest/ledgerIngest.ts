@@ -1,7 +1,7 @@
 // One report file → ledger entries, atomically. Rows are streamed through COPY into a temporary staging
 // table; everything after that is set-based SQL in the same transaction:
 //   1. keys: content hash + ordinal among identical rows (so re-ingesting gives the same keys),
-//   2. insert new lines (ON CONFLICT DO NOTHING: what is already there is "unchanged"),
+//   2. insert the lines the ledger does not hold yet, in its index order (what is already there is "unchanged"),
 //   3. a report is the truth for its window: lines of earlier reports in that window, for the same
 //      tracking IDs, that are missing now are reversed (never deleted),
 //   4. pending estimates matched by a confirmed shipment (same tracking ID and ASIN, shipped on or after
@@ -40,6 +40,9 @@ export interface IngestSummary {
   rateCardFallback: string | null;
 }
 
+/** A line's commission: the report's own figure, else the estimate from the rate card. */
+const LINE_AMOUNT = 'coalesce(amount_minor, round(revenue_minor * coalesce(rate_bp, 0) / 10000.0)::bigint)';
+
 const CURRENCY_MARKET: Record<string, string> = { USD: 'US', CAD: 'CA', GBP: 'UK', EUR: 'DE', JPY: 'JP', AUD: 'AU', INR: 'IN', MXN: 'MX', BRL: 'BR', SEK: 'SE', PLN: 'PL', SGD: 'SG', AED: 'AE', SAR: 'SA', TRY: 'TR', EGP: 'EG' };
 
 export async function ingestFile(db: Db, args: { ingestId: string; network: string; filePath: string; marketplace?: string | null | undefined }): Promise<IngestResult> {
@@ -60,10 +63,14 @@ export async function ingestFile(db: Db, args: { ingestId: string; network: stri
 }
 
 async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, marketplace: string | null, args: { ingestId: string; network: string }): Promise<IngestResult> {
-  // Sorts and hashes below hold up to a file's worth of keys: give them memory, for this transaction only.
-  await client.query(`SET LOCAL work_mem = '64MB'`);
+  // One ingest per network at a time: new lines are found by looking for them (cheaper than ON CONFLICT's
+  // speculative inserts), which is only safe when no other ingest adds the same lines meanwhile; overlapping
+  // windows are also judged against a settled ledger. The unique indexes still refuse any duplicate.
+  await client.query(`SELECT pg_advisory_xact_lock(hashtext('ledger-ingest:' || $1))`, [args.network]);
+  // The sort of a file's lines below runs in memory: give it room, for this transaction only.
+  await client.query(`SET LOCAL work_mem = '256MB'`);
   await client.query(`CREATE TEMP TABLE staging (
-      report_type text, line int, content_key text, kind text, tracking_id text, marketplace text, asin text,
+      seq bigint, report_type text, line int, content_key text COLLATE "C", kind text, tracking_id text COLLATE "C", marketplace text, asin text,
       product_name text, category text, occurred_local timestamp, occurred_utc timestamptz, quantity int,
       revenue_minor bigint, amount_minor bigint, currency text) ON COMMIT DROP`);
 
@@ -83,12 +90,12 @@ async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, mark
           continue;
         }
         rows++;
-        chunk += stagingLine(item, item.kind === 'event' ? fallbackMarket(item.currency) : (marketplace ?? 'US'));
+        chunk += `${rows}\t` + stagingLine(item, item.kind === 'event' ? fallbackMarket(item.currency) : (marketplace ?? 'US'));
       }
       if (chunk) yield chunk;
     }
   }
-  await pipeline(Readable.from(lines()), client.query(copyStreams.from(`COPY staging (${STAGING_COLUMNS.join(', ')}) FROM STDIN`)));
+  await pipeline(Readable.from(lines()), client.query(copyStreams.from(`COPY staging (seq, ${STAGING_COLUMNS.join(', ')}) FROM STDIN`)));
 
   // Entries already carrying this ingest's id can only come from an earlier attempt that committed before its
   // outcome was recorded; then the follow-up figures are read back from the ledger rather than from this run.
@@ -118,34 +125,47 @@ async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, mark
   const estimating = (await client.query<{ x: boolean }>('SELECT EXISTS (SELECT 1 FROM rates) AS x')).rows[0]?.x === true;
   const rateFallback = await client.query<{ m: string }>(`SELECT DISTINCT d.marketplace AS m FROM rates d WHERE NOT EXISTS (SELECT 1 FROM rate_cards r WHERE r.marketplace = d.marketplace)`);
 
-  // 3. Keys, time zones, attribution and estimates, materialised once. A key is the content hash plus the ordinal
-  //    among identical rows. Identical report rows share their tracking ID and store-local time (both are hashed
-  //    into the content key), so partitioning by those first changes no partition, while the one sort it costs
-  //    also leaves the rows in (tracking ID, time) order: the order in which ledger_entries' indexes take a
-  //    million inserts with the fewest page visits. Our JSON-lines events key on their order id alone.
+  // 3. Keys: the content hash plus the ordinal among identical rows, so re-ingesting gives the same keys. Identical
+  //    rows are rare: ordinals are worked out for those alone (a hash aggregate), never by sorting the whole file.
+  //    Identical report rows share their tracking ID and store-local time (both are hashed into the content key);
+  //    our JSON-lines events key on their order id alone.
+  await client.query(`CREATE TEMP TABLE ordinals ON COMMIT DROP AS
+    SELECT seq, row_number() OVER (PARTITION BY report_type, content_key ORDER BY seq) AS ordinal
+      FROM staging
+     WHERE (report_type, content_key) IN (SELECT report_type, content_key FROM staging GROUP BY 1, 2 HAVING count(*) > 1)`);
+  await client.query('ANALYZE ordinals');
+
+  //    Time zones, attribution and estimates, materialised once for the steps below.
   await client.query(`CREATE TEMP TABLE staged ON COMMIT DROP AS
-    SELECT s.*, s.report_type || ':' || s.content_key || ':' || row_number() OVER (
-             PARTITION BY CASE WHEN s.report_type = 'events' THEN NULL ELSE s.tracking_id END, s.occurred_local, s.report_type, s.content_key
-             ORDER BY s.line) AS line_key,
+    SELECT s.*, (s.report_type || ':' || s.content_key || ':' || coalesce(o.ordinal, 1)) COLLATE "C" AS line_key,
            coalesce(s.occurred_utc, s.occurred_local AT TIME ZONE z.tz) AS occurred_at,
            t.influencer_id, ${estimating ? 'r.rate_bp, r.unmapped' : 'NULL::int AS rate_bp, NULL::boolean AS unmapped'}
       FROM staging s
       JOIN (VALUES ${zones}) AS z(code, tz) ON z.code = s.marketplace
+      LEFT JOIN ordinals o ON o.seq = s.seq
       LEFT JOIN tracking_ids t ON t.tracking_id = s.tracking_id
       ${estimating ? `LEFT JOIN rates r ON s.amount_minor IS NULL AND r.marketplace = s.marketplace AND r.no_category = (s.category IS NULL)
                        AND r.category_key = coalesce(s.category, '') AND r.day = coalesce(s.occurred_local, s.occurred_utc)::date` : ''}`);
   await client.query('ANALYZE staged');
 
-  // 4. New lines, in staged's (tracking ID, time) order.
+  // 4. New lines: those the ledger does not hold yet (looked up, which the lock above makes safe), written in
+  //    (tracking ID, time) order, the order of the ledger's line index, so a million inserts touch few pages.
   const inserted = await client.query<{ kind: string; currency: string; n: string; amount: string; influencers: string[] | null }>(
     `WITH ins AS (
        INSERT INTO ledger_entries (ingest_id, network, line_key, kind, report_type, tracking_id, influencer_id, marketplace, asin,
                                    product_name, category, occurred_at, quantity, revenue_minor, amount_minor, currency, source_line, rate_bp)
        SELECT $1, $2, s.line_key, s.kind, s.report_type, s.tracking_id, s.influencer_id, s.marketplace, s.asin,
               left(s.product_name, 150), s.category, s.occurred_at, s.quantity, s.revenue_minor,
-              coalesce(s.amount_minor, round(s.revenue_minor * coalesce(s.rate_bp, 0) / 10000.0)::bigint), s.currency, s.line, s.rate_bp
+              ${LINE_AMOUNT}, s.currency, s.line, s.rate_bp
          FROM staged s
-       ON CONFLICT (network, line_key, kind) DO NOTHING
+        WHERE NOT EXISTS (
+                SELECT 1 FROM ledger_entries e
+                 WHERE s.report_type <> 'events' AND e.report_type <> 'events' AND e.network = $2 AND e.tracking_id COLLATE "C" = s.tracking_id
+                   AND e.occurred_at = s.occurred_at AND e.line_key COLLATE "C" = s.line_key AND e.kind = s.kind)
+          AND NOT EXISTS (
+                SELECT 1 FROM ledger_entries e
+                 WHERE s.report_type = 'events' AND e.report_type = 'events' AND e.network = $2 AND e.line_key COLLATE "C" = s.line_key AND e.kind = s.kind)
+        ORDER BY s.tracking_id, s.occurred_at
        RETURNING kind, currency, amount_minor, influencer_id)
      SELECT kind, currency, count(*) AS n, sum(amount_minor) AS amount,
             (SELECT array_agg(DISTINCT influencer_id) FROM ins WHERE influencer_id IS NOT NULL) AS influencers
@@ -179,13 +199,13 @@ async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, mark
           AND e.occurred_at >= ($5::timestamp AT TIME ZONE $7) AND e.occurred_at < ($6::timestamp AT TIME ZONE $7)
           AND e.reverses_entry_id IS NULL
           AND e.ingest_id IS DISTINCT FROM $1
-          AND e.tracking_id IN (
+          AND e.tracking_id COLLATE "C" IN (
                 SELECT DISTINCT tracking_id FROM staged WHERE report_type = $3
-                UNION SELECT t2.tracking_id FROM tracking_ids t1 JOIN tracking_ids t2 ON t2.influencer_id = t1.influencer_id
-                 WHERE t1.tracking_id IN (SELECT DISTINCT tracking_id FROM staged WHERE report_type = $3))
-          AND NOT EXISTS (SELECT 1 FROM staged s WHERE s.line_key = e.line_key)
+                UNION SELECT t2.tracking_id COLLATE "C" FROM tracking_ids t1 JOIN tracking_ids t2 ON t2.influencer_id = t1.influencer_id
+                 WHERE t1.tracking_id COLLATE "C" IN (SELECT DISTINCT tracking_id FROM staged WHERE report_type = $3))
+          AND NOT EXISTS (SELECT 1 FROM staged s WHERE s.line_key = e.line_key COLLATE "C")
           AND NOT EXISTS (SELECT 1 FROM ledger_entries r WHERE r.reverses_entry_id = e.id)
-       ON CONFLICT (network, line_key, kind) DO NOTHING
+       ON CONFLICT DO NOTHING
        RETURNING influencer_id)
        SELECT count(*) AS n, array_agg(DISTINCT influencer_id) FILTER (WHERE influencer_id IS NOT NULL) AS influencers FROM v`,
       [args.ingestId, args.network, w.type, marketplace ?? 'US', w.start, w.endExclusive, tz],
@@ -232,7 +252,7 @@ async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, mark
               p.category, p.occurred_at, -p.quantity, -p.revenue_minor, -p.amount_minor, p.currency, p.source_line, p.rate_bp, p.id
          FROM pend p JOIN shipped s ON s.tracking_id = p.tracking_id AND s.asin = p.asin
         WHERE p.cum <= s.qty AND p.occurred_at <= s.last AND NOT p.released
-       ON CONFLICT (network, line_key, kind) DO NOTHING
+       ON CONFLICT DO NOTHING
        RETURNING influencer_id)
        SELECT array_agg(DISTINCT influencer_id) FILTER (WHERE influencer_id IS NOT NULL) AS influencers FROM rel`,
       [args.ingestId],
@@ -245,13 +265,12 @@ async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, mark
   const unmapped = await client.query<{ category: string }>(`SELECT DISTINCT category FROM staged WHERE unmapped ORDER BY 1 LIMIT 100`);
   const unattributed = await client.query<{ tracking_id: string; n: string }>(`SELECT tracking_id, count(*) AS n FROM staged WHERE influencer_id IS NULL GROUP BY 1 ORDER BY 1`);
   const accuracy = await client.query<{ currency: string; pairs: string; est: string; conf: string }>(
-    `WITH est AS (SELECT e.tracking_id, e.asin, e.currency, sum(e.amount_minor) AS amount FROM ledger_entries e JOIN staged s ON s.line_key = e.line_key
-                   WHERE e.network = $1 AND e.kind = 'pending' AND e.report_type IN ('orders', 'events') GROUP BY 1, 2, 3),
-          conf AS (SELECT e.tracking_id, e.asin, e.currency, sum(e.amount_minor) AS amount FROM ledger_entries e JOIN staged s ON s.line_key = e.line_key
-                   WHERE e.network = $1 AND e.kind IN ('confirmed', 'reversal') AND e.report_type = 'earnings' GROUP BY 1, 2, 3)
+    `WITH est AS (SELECT tracking_id, asin, currency, sum(${LINE_AMOUNT}) AS amount FROM staged
+                   WHERE kind = 'pending' AND report_type IN ('orders', 'events') AND asin IS NOT NULL GROUP BY 1, 2, 3),
+          conf AS (SELECT tracking_id, asin, currency, sum(amount_minor) AS amount FROM staged
+                   WHERE kind IN ('confirmed', 'reversal') AND report_type = 'earnings' GROUP BY 1, 2, 3)
      SELECT est.currency, count(*) AS pairs, sum(est.amount) AS est, sum(conf.amount) AS conf
        FROM est JOIN conf ON conf.tracking_id = est.tracking_id AND conf.asin = est.asin AND conf.currency = est.currency GROUP BY 1 ORDER BY 1`,
-    [args.network],
   );
   // Influencers with new entries and lines reversed by this ingest (return rows, plus lines that vanished from
   // a re-issued window; releases are not reversals): counted from what the inserts returned, or from the ledger
