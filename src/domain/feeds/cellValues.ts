@@ -1,5 +1,6 @@
 // Turning one cell's text into a typed value, exactly: numbers stay decimal strings until parseMinor, because the
 // workbooks store floats (`24.630000000000003`) that must round from the digits written, not through a double.
+import { currencyDigits } from '../amazon/marketplaces.ts';
 import { parseMinor } from '../money.ts';
 import { daysInMonth } from './reportTitle.ts';
 
@@ -46,25 +47,79 @@ function notANumber(text: string): string {
   return looksLikeFormula(text) ? 'looks like a formula, not a number' : 'is not a number';
 }
 
+/**
+ * The character a report writes between whole and fractional money: `.` (US, UK, CA, IN, JP, and every XLSX
+ * number cell) or `,` (the continental European stores' CSV exports: `12,34`, `1.234,56`). Decided once per report
+ * (reportProbe.ts, readReportFile.ts), never per cell: `1,234` is 1234 in one convention and 1.234 in the other.
+ */
+export type DecimalMark = '.' | ',';
+
 /** `1,234.56`: thousands separators, as some exports write money (parseMinor drops the commas). */
 const GROUPED = /^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$/;
 const SHORT_MONEY = /^(-?)(\d{1,12})(?:\.(\d{1,2}))?$/;
+/** The comma convention's mirror images: `1.234,56` and the usual `12,34`. */
+const GROUPED_COMMA = /^[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?$/;
+const DECIMAL_COMMA = /^[+-]?\d+(?:,\d+)?$/;
+const SHORT_MONEY_COMMA = /^(-?)(\d{1,12})(?:,(\d{1,2}))?$/;
+/** Exactly three digits after the last separator: a thousands group in one convention, a fraction in the other. */
+const THREE_AFTER = /^[+-]?[\d.,]*[.,]\d{3}$/;
+/** `1.234` / `1,234`: one group of three, valid both ways. */
+const THREE_AFTER_ONE_GROUP = /^[+-]?\d{1,3}[.,]\d{3}$/;
+const SHORT_INT = /^[+-]?\d+$/;
 
-export function parseMoney(text: string, currency: string): number | Invalid {
-  // Fast path for the usual `12.34` in a two-digit currency: exact in doubles (< 2^53), no BigInt, same result.
-  const short = currency !== 'JPY' ? SHORT_MONEY.exec(text) : null;
+/**
+ * What one money cell says about its report's decimal mark: `.` or `,` when only that reading of it is valid,
+ * null when both are (`12`, `1,234`, `1.234`) or neither (text). `12.34`, `0.5`, `1,234.56`, `1.234.567` and float
+ * noise such as `24.630000000000003` only read with `.`; their mirror images only with `,`.
+ */
+export function decimalMarkOf(text: string): DecimalMark | null {
+  const t = text.trim();
+  if (t === '' || SHORT_INT.test(t)) return null;
+  if (SCIENTIFIC.test(t)) return '.';
+  const dot = t.lastIndexOf('.');
+  const comma = t.lastIndexOf(',');
+  if (dot > comma) {
+    if (comma !== -1) return GROUPED.test(t) ? '.' : null;
+    if (/^[+-]?\d+\.(?:\d{1,2}|\d{4,})$/.test(t)) return '.';
+    return GROUPED_COMMA.test(t) && !THREE_AFTER_ONE_GROUP.test(t) ? ',' : null;
+  }
+  if (dot !== -1) return GROUPED_COMMA.test(t) ? ',' : null;
+  if (/^[+-]?\d+,(?:\d{1,2}|\d{4,})$/.test(t)) return ',';
+  return GROUPED.test(t) && !THREE_AFTER_ONE_GROUP.test(t) ? '.' : null;
+}
+export function parseMoney(text: string, currency: string, mark: DecimalMark = '.'): number | Invalid {
+  // Fast path for the usual `12.34` (`12,34`) in a two-digit currency: exact in doubles (< 2^53), no BigInt, same result.
+  const short = currency === 'JPY' ? null : mark === '.' ? SHORT_MONEY.exec(text) : SHORT_MONEY_COMMA.exec(text);
   if (short) {
     const frac = short[3] ?? '';
     const minor = Number(short[2]) * 100 + (frac.length === 2 ? Number(frac) : frac.length === 1 ? Number(frac) * 10 : 0);
     return short[1] && minor ? -minor : minor; // no -0
   }
-  const dec = plainDecimal(text);
-  if (!DECIMAL.test(dec) && !GROUPED.test(dec)) return fail(notANumber(text));
+  let dec: string;
+  if (mark === '.') {
+    dec = plainDecimal(text);
+    if (!DECIMAL.test(dec) && !GROUPED.test(dec)) return fail(notANumber(text));
+  } else {
+    const t = text.trim();
+    if (DECIMAL_COMMA.test(t) || GROUPED_COMMA.test(t)) dec = t.replace(/\./g, '').replace(',', '.');
+    else return fail(decimalMarkOf(t) === '.' ? 'has a decimal point, but this report writes decimal commas' : notANumber(text));
+  }
+  // `1,234` with decimal commas is 1.234, `1.234` with decimal points likewise: a third decimal that a report in a
+  // two- (or zero-) decimal currency never writes, and one misplaced separator away from 1234. Refused, not guessed.
+  const digits = currencyDigits(currency);
+  if (digits < 3 && THREE_AFTER.test(text.trim()) && lastMark(text) === mark) {
+    const has = digits === 0 ? `${currency} has no decimals` : `${currency} has ${digits}`;
+    return fail(`is ambiguous: three digits after the decimal ${mark === '.' ? 'point' : 'comma'} read like a thousands group (${has})`);
+  }
   try {
-    return parseMinor(dec, currency);
+    return parseMinor(dec, currency) || 0; // no -0
   } catch {
     return fail('is out of range');
   }
+}
+
+function lastMark(text: string): DecimalMark {
+  return text.lastIndexOf('.') > text.lastIndexOf(',') ? '.' : ',';
 }
 
 /** A whole count in 0..MAX_QUANTITY; `2.0` is 2, float noise like `0.9999999999999999` rounds, `1.5` does not. */
@@ -93,6 +148,8 @@ export function parseCount(text: string): number | Invalid {
 // Fractional seconds and a trailing Z (an XLSX `t="d"` cell) are accepted and dropped: report times are whole seconds.
 const DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?Z?)?$/;
 const SERIAL = /^\d+(?:\.\d+)?$/;
+/** `25.03.2021`, `25.03.2021 14:00:00`, `5.3.2021 14:00`. */
+const DOTTED = /^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:,?\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
 
 /**
  * Report dates are `YYYY-MM-DD HH:MM:SS` (store time) or `YYYY-MM-DD`; a sheet may instead hold an Excel serial
@@ -103,7 +160,7 @@ export function parseReportDate(text: string, now: number, date1904 = false): st
   if (t === '') return fail('is empty');
   let iso: string;
   let ms: number;
-  const m = DATE.exec(t);
+  let m = DATE.exec(t);
   if (m) {
     // Indexed access, not destructuring: this runs once per row.
     const year = Number(m[1]);
@@ -120,6 +177,22 @@ export function parseReportDate(text: string, now: number, date1904 = false): st
     if (!hasTime) iso = t.slice(0, 10);
     else if (t.length === 19) iso = `${t.slice(0, 10)}T${t.slice(11)}`;
     else iso = `${t.slice(0, 10)}T${m[4]}:${m[5]}:${m[6] ?? '00'}`;
+  } else if ((m = DOTTED.exec(t))) {
+    // Day first, always: no locale writes month.day.year. Inferred for Associates reports (the ones seen write ISO
+    // dates); Amazon's German seller reports document `17.05.2011`, and a German spreadsheet re-save writes this.
+    const day = Number(m[1]);
+    const month = Number(m[2]);
+    const year = Number(m[3]);
+    const hasTime = m[4] !== undefined;
+    const hour = hasTime ? Number(m[4]) : 0;
+    const minute = hasTime ? Number(m[5]) : 0;
+    const second = m[6] === undefined ? 0 : Number(m[6]);
+    if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) {
+      return fail('is not a calendar date');
+    }
+    ms = Date.UTC(year, month - 1, day, hour, minute, second);
+    const date = `${m[3]}-${m[2]!.padStart(2, '0')}-${m[1]!.padStart(2, '0')}`;
+    iso = hasTime ? `${date}T${m[4]!.padStart(2, '0')}:${m[5]}:${m[6] ?? '00'}` : date;
   } else if (SERIAL.test(plainDecimal(t))) {
     const serial = Number(plainDecimal(t));
     // Serial 0 is 1899-12-30 in the 1900 system (which counts a phantom 1900-02-29), 1904-01-01 in the 1904 one.
