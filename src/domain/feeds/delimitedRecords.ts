@@ -29,23 +29,27 @@ const CANDIDATES = ['\t', ',', ';', '|'];
 
 /**
  * The delimiter is whichever candidate the header line uses most, counted outside quotes. The header is the first
- * non-blank line, or the second when the first is a report title.
+ * non-blank line, or the second when the first is a report title, or a line with no candidate at all (a title we
+ * cannot read, such as a translated one: `;`-separated files would otherwise be split on commas).
  */
 export function sniffDelimiter(head: string): string {
   const lines = head.replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l.trim() !== '');
-  let header = lines[0] ?? '';
-  if (parseReportTitle(unquote(header)) && lines[1] !== undefined) header = lines[1];
-  const outside = header.replace(/"(?:[^"]|"")*"/g, '');
+  let at = 0;
+  if (lines.length > 1 && (parseReportTitle(unquote(lines[0]!)) || !delimiterCounts(lines[0]!).some(([, n]) => n > 0))) at = 1;
   let best = ',';
   let bestCount = 0;
-  for (const d of CANDIDATES) {
-    const count = outside.split(d).length - 1;
+  for (const [d, count] of delimiterCounts(lines[at] ?? '')) {
     if (count > bestCount) {
       best = d;
       bestCount = count;
     }
   }
   return best;
+}
+
+function delimiterCounts(line: string): Array<[string, number]> {
+  const outside = line.replace(/"(?:[^"]|"")*"/g, '');
+  return CANDIDATES.map((d) => [d, outside.split(d).length - 1]);
 }
 
 /** A title line may be quoted or padded with empty cells (`"Fee-Orders reports from …",,,`). */

@@ -2,24 +2,69 @@
 // first, decide:
 //   1. opts.marketplace, when the caller knows.
 //   2. The Seller column naming a store (`Amazon.ca` → CA): the only clue that tells dollar stores apart.
-//   3. A money header's currency other than the shared `$` (`Price(£)` → UK, `(Rs.)` → IN, `(€)` → EUR, as DE).
-//   4. A `$` header → US, the dollar store whose reports carry no Seller evidence otherwise.
-//   5. Tracking-ID suffixes: -22 → JP, -20 → US. A bare -21 is UK or any EU store, so it alone decides nothing.
+//   3. The language the header is translated into (`Prezzo`, `Commissioni pubblicitarie` → IT), narrowed by the
+//      header's currency where a language has several stores (French: FR in euros, CA in dollars; Spanish: ES, MX).
+//   4. A money header's currency other than the shared `$` (`Price(£)` → UK, `(Rs.)` → IN, `(€)` → EUR, as DE).
+//   5. A `$` header → US, the dollar store whose reports carry no Seller evidence otherwise.
+//   6. Tracking-ID suffixes: -22 → JP, -20 → US. A bare -21 is UK or any EU store, so it alone decides nothing.
 // Clues are gathered over every report in the file, so a workbook's Fee-Orders sheet (no Seller column) follows
 // its Fee-Earnings sheet. With no usable clue the file is rejected and the caller must pass a marketplace.
 import { UserError } from '../../errors.ts';
 import { MARKETPLACES, findMarketplace, marketplaceForHost } from '../amazon/marketplaces.ts';
+import type { DecimalMark } from './cellValues.ts';
+import type { HeaderLanguage } from './reportColumns.ts';
 import type { MarketplaceChoice } from './types.ts';
 
-const HEADER_STORE: Record<string, string> = { USD: 'US', CAD: 'CA', GBP: 'UK', EUR: 'DE', INR: 'IN', JPY: 'JP' };
+const HEADER_STORE: Record<string, string> = {
+  USD: 'US',
+  CAD: 'CA',
+  GBP: 'UK',
+  EUR: 'DE',
+  INR: 'IN',
+  JPY: 'JP',
+  BRL: 'BR',
+  MXN: 'MX',
+  PLN: 'PL',
+  SEK: 'SE',
+  TRY: 'TR',
+};
+
+/** The stores writing each header language, the main one first (it is chosen when the currency does not narrow). */
+const LANGUAGE_STORES: Record<HeaderLanguage, readonly string[]> = {
+  de: ['DE'],
+  fr: ['FR', 'CA', 'BE'],
+  it: ['IT'],
+  es: ['ES', 'MX'],
+  pt: ['BR'],
+  nl: ['NL', 'BE'],
+  sv: ['SE'],
+  pl: ['PL'],
+  tr: ['TR'],
+  ja: ['JP'],
+};
+
+/**
+ * The stores whose CSV exports write decimal commas (`12,34`): the continental European ones and Brazil. A report
+ * whose own figures do not show which mark it uses falls back to this (readReportFile.ts). Japan has no decimals.
+ */
+const DECIMAL_COMMA_STORES: ReadonlySet<string> = new Set(['DE', 'FR', 'IT', 'ES', 'NL', 'SE', 'PL', 'TR', 'BR', 'BE']);
+
+export function storeDecimalMark(code: string): DecimalMark {
+  return DECIMAL_COMMA_STORES.has(code) ? ',' : '.';
+}
 
 export class MarketplaceEvidence {
   private readonly sellers = new Map<string, number>();
   private readonly headers = new Set<string>();
   private readonly suffixes = new Map<string, number>();
+  private readonly languages = new Map<HeaderLanguage, number>();
 
   addHeaderCurrency(symbol: string | null): void {
     if (symbol) this.headers.add(symbol);
+  }
+
+  addHeaderLanguage(language: HeaderLanguage | null): void {
+    if (language) this.languages.set(language, (this.languages.get(language) ?? 0) + 1);
   }
 
   addSeller(text: string): void {
@@ -37,6 +82,17 @@ export class MarketplaceEvidence {
     return this.sellers.size > 0;
   }
 
+  /** The header language's store, narrowed by the header currency; none when the two contradict each other. */
+  private storeOfLanguage(): string | undefined {
+    const language = mostFrequent(this.languages);
+    if (!language) return undefined;
+    const currencies = [...this.headers];
+    return LANGUAGE_STORES[language].find((code) => {
+      const currency = MARKETPLACES.get(code)!.currency;
+      return currencies.every((h) => (h === '$' ? DOLLARS.has(currency) : h === currency));
+    });
+  }
+
   resolve(option?: string): MarketplaceChoice {
     if (option !== undefined) {
       const m = findMarketplace(option);
@@ -45,6 +101,8 @@ export class MarketplaceEvidence {
     }
     const seller = mostFrequent(this.sellers);
     if (seller) return choice(seller, 'seller');
+    const byLanguage = this.storeOfLanguage();
+    if (byLanguage) return choice(byLanguage, 'header-language');
     const specific = [...this.headers].find((h) => h !== '$');
     if (specific) return choice(HEADER_STORE[specific] ?? 'US', 'header');
     if (this.headers.has('$')) return choice('US', 'header');
@@ -60,13 +118,15 @@ export class MarketplaceEvidence {
   }
 }
 
+const DOLLARS: ReadonlySet<string> = new Set(['USD', 'CAD', 'MXN', 'AUD', 'SGD']);
+
 function choice(code: string, source: MarketplaceChoice['source']): MarketplaceChoice {
   const m = MARKETPLACES.get(code)!;
   return { code: m.code, currency: m.currency, source };
 }
 
-function mostFrequent(counts: Map<string, number>): string | undefined {
-  let best: string | undefined;
+function mostFrequent<K>(counts: Map<K, number>): K | undefined {
+  let best: K | undefined;
   let n = 0;
   for (const [k, v] of counts) {
     if (v > n) {

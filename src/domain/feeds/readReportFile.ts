@@ -5,7 +5,7 @@ import { UserError } from '../../errors.ts';
 import type { RawRecord } from './csvTokenizer.ts';
 import { delimitedRecords, sniffDelimiter } from './delimitedRecords.ts';
 import { jsonLineItems } from './jsonLines.ts';
-import { MarketplaceEvidence } from './marketplaceEvidence.ts';
+import { MarketplaceEvidence, storeDecimalMark } from './marketplaceEvidence.ts';
 import { probeReport, type ProbedReport, type RecordSource, type Unrecognised } from './reportProbe.ts';
 import { rowConverter } from './rowConverter.ts';
 import { readHead, readStreamHead, sniffContainer, sniffText } from './sniffContainer.ts';
@@ -48,14 +48,18 @@ export async function readReportFile(path: string, opts: ReadReportOptions = {})
   if (!probed.length) throw noReport(layout, skipped);
   const marketplace = evidence.resolve(opts.marketplace);
 
+  // One decimal mark per report: what its own money cells showed, else the store's convention.
+  const marks = probed.map((p) => p.decimalMark ?? storeDecimalMark(marketplace.code));
   const reports: ReportMeta[] = probed.map((p, index) => ({
     index,
     kind: p.type,
     sheet: p.source.sheet,
     title: p.title?.text ?? null,
-    window: p.title?.window ?? null,
+    window: p.window,
     headerLine: p.headerLine,
     ignoredColumns: p.columns.ignored,
+    headerLanguage: p.columns.language,
+    decimalMark: marks[index]!,
   }));
 
   async function* batches(): AsyncGenerator<FeedItem[]> {
@@ -65,6 +69,7 @@ export async function readReportFile(path: string, opts: ReadReportOptions = {})
         sheet: p.source.sheet,
         label: p.source.sheet === null ? p.label : `${p.label} (sheet "${p.source.sheet}")`,
         currency: marketplace.currency,
+        decimalMark: marks[index]!,
         now,
         date1904: layout.date1904,
       });
@@ -147,7 +152,7 @@ function jsonLinesFile(path: string, opts: ReadReportOptions, now: number): Repo
     format: 'jsonl',
     zipped: false,
     marketplace,
-    reports: [{ index: 0, kind: 'events', sheet: null, title: null, window: null, headerLine: 0, ignoredColumns: [] }],
+    reports: [{ index: 0, kind: 'events', sheet: null, title: null, window: null, headerLine: 0, ignoredColumns: [], headerLanguage: null, decimalMark: '.' }],
     batches,
     rows: () => flatten(batches()),
   };

@@ -1,5 +1,6 @@
 // Header cells → our fields. Stores name columns differently (`Price($)`, `Price(Rs.)`, `Tag`, `Orders through
-// product links`), so matching is by normalised name plus synonyms, and unknown columns are ignored.
+// product links`), and the non-English stores translate them, so matching is by normalised name plus synonyms in
+// every store language, and unknown columns are ignored.
 import { UserError } from '../../errors.ts';
 import type { ReportType } from './types.ts';
 
@@ -50,6 +51,228 @@ const SYNONYMS: Record<string, Field> = {
   devicetype: 'deviceType',
 };
 
+/** Store languages whose reports may come with translated headers. */
+export type HeaderLanguage = 'de' | 'fr' | 'it' | 'es' | 'pt' | 'nl' | 'sv' | 'pl' | 'tr' | 'ja';
+
+export const LANGUAGE_NAMES: Record<HeaderLanguage, string> = {
+  de: 'German',
+  fr: 'French',
+  it: 'Italian',
+  es: 'Spanish',
+  pt: 'Portuguese',
+  nl: 'Dutch',
+  sv: 'Swedish',
+  pl: 'Polish',
+  tr: 'Turkish',
+  ja: 'Japanese',
+};
+
+/*
+ * Translated header names. Where they come from (see also README, "Localised stores"):
+ *  - it: CONFIRMED from a public parser of real amazon.it Associates CSV downloads, which lists both headers
+ *    verbatim: `Categoria,Prodotto,ASIN,Data,Quantità,Prezzo (€),Tipo di link,Tag,Ordini attraverso il link del
+ *    prodotto,Tipo di dispositivo` (Fee-Orders) and `Categoria,Prodotto,ASIN,Venditore,TrackingID,Data Spedizione,
+ *    Prezzo (€),Prodotti spediti,Resi,Ricavi (€),Commissioni pubblicitarie (€),Tipo di dispositivo,Acquisto idoneo
+ *    diretto` (Fee-Earnings); a second, unrelated project's sample of an amazon.it orders CSV has the same header.
+ *    The Bounty names (`Nome`) are inferred.
+ *  - de, sv, pl, pt (BR), es: names marked "help" are the column names in Amazon's own localised help page on
+ *    reading the earnings / order report (partnernet.amazon.de, affiliate-program.amazon.se / .pl,
+ *    associados.amazon.com.br, afiliados.amazon.es: /help/node/topic/GCDWWRFEMW3Q2TE2 and GPTZ495QPL6TEZLJ). That
+ *    page describes the report on screen, so these are Amazon's words but not seen in a download.
+ *  - Everything else is INFERRED: the words Amazon's stores use for the same ideas (e.g. amazon.de calls the
+ *    commission "Werbekostenerstattung"), not confirmed from a real download. A wrong guess costs nothing but a
+ *    "missing required column" error; it can never map a column to the wrong field, because every name here maps
+ *    to one field only (checked when this module loads).
+ */
+const LOCALISED: Record<HeaderLanguage, Partial<Record<Field, readonly string[]>>> = {
+  it: {
+    category: ['Categoria'],
+    name: ['Prodotto', 'Nome', 'Nome prodotto'],
+    seller: ['Venditore'],
+    date: ['Data'],
+    dateShipped: ['Data Spedizione', 'Data di spedizione'],
+    price: ['Prezzo'],
+    qty: ['Quantità'],
+    itemsShipped: ['Prodotti spediti', 'Articoli spediti'],
+    returns: ['Resi'],
+    revenue: ['Ricavi'],
+    adFees: ['Commissioni pubblicitarie'],
+    linkType: ['Tipo di link'],
+    indirect: ['Ordini attraverso il link del prodotto'],
+    deviceType: ['Tipo di dispositivo'],
+  },
+  de: {
+    category: ['Kategorie', 'Produktkategorie'],
+    name: ['Artikelbezeichnung' /* help */, 'Produkt', 'Produktname', 'Artikelname', 'Produkttitel'],
+    seller: ['Händler' /* help */, 'Verkäufer'],
+    date: ['Datum', 'Bestelldatum'],
+    dateShipped: ['Versanddatum', 'Versandt am', 'Datum des Versands'],
+    price: ['Preis' /* help */],
+    qty: ['Menge', 'Anzahl'],
+    itemsShipped: ['Ausgelieferte Artikel' /* help */, 'Versandte Artikel', 'Versendete Artikel', 'Versandte Produkte'],
+    returns: ['Rücksendungen', 'Retouren'],
+    revenue: ['Umsatz' /* help */],
+    adFees: ['Einnahmen' /* help */, 'Werbekostenerstattung', 'Werbekostenerstattungen', 'Werbekosten', 'Provision', 'Provisionen'],
+    linkType: ['Linktyp', 'Art des Links'],
+    indirect: ['Indirekte Verkäufe', 'Bestellungen über Produktlinks'],
+    deviceType: ['Gerätetyp', 'Gerätetypgruppe'],
+  },
+  fr: {
+    category: ['Catégorie'],
+    name: ['Nom', 'Produit', 'Nom du produit', "Nom de l'article", 'Titre du produit'],
+    seller: ['Vendeur'],
+    date: ['Date de commande'],
+    dateShipped: ["Date d'expédition", 'Date expédition'],
+    price: ['Prix'],
+    qty: ['Quantité', 'Qté'],
+    itemsShipped: ['Articles expédiés', 'Produits expédiés'],
+    returns: ['Retours'],
+    revenue: ['Revenus', "Chiffre d'affaires"],
+    adFees: ['Frais publicitaires', 'Commissions publicitaires', 'Commissions'],
+    linkType: ['Type de lien'],
+    indirect: ['Ventes indirectes', 'Commandes via des liens produits'],
+    deviceType: ["Type d'appareil", "Groupe de types d'appareils"],
+  },
+  es: {
+    category: ['Categoría'],
+    name: ['Nombre del artículo' /* help */, 'Nombre', 'Producto', 'Nombre del producto'],
+    seller: ['Vendedor'],
+    date: ['Fecha', 'Fecha del pedido'],
+    dateShipped: ['Fecha de envío'],
+    price: ['Precio'],
+    qty: ['Cantidad'],
+    itemsShipped: ['Artículos enviados', 'Productos enviados'],
+    returns: ['Devoluciones'],
+    revenue: ['Ingresos'],
+    adFees: ['Comisiones publicitarias', 'Tarifas de publicidad', 'Comisiones'],
+    linkType: ['Tipo de enlace'],
+    indirect: ['Ventas indirectas', 'Pedidos a través de enlaces de producto'],
+    deviceType: ['Tipo de dispositivo'],
+  },
+  pt: {
+    category: ['Categoria'],
+    name: ['Nome', 'Produto', 'Nome do produto'],
+    seller: ['Vendedor'],
+    date: ['Data'],
+    dateShipped: ['Data de envio'],
+    price: ['Preço' /* help */],
+    qty: ['Quantidade'],
+    itemsShipped: ['Produtos enviados' /* help */],
+    returns: ['Devoluções'],
+    revenue: ['Receita de produtos enviados' /* help */, 'Receita'],
+    adFees: ['Comissão' /* help */, 'Comissões'],
+    linkType: ['Tipo de link'],
+    indirect: ['Vendas indiretas'],
+    deviceType: ['Tipo de dispositivo'],
+  },
+  nl: {
+    category: ['Categorie'],
+    name: ['Naam', 'Product', 'Productnaam'],
+    seller: ['Verkoper'],
+    date: ['Datum', 'Besteldatum'],
+    dateShipped: ['Verzenddatum'],
+    price: ['Prijs'],
+    qty: ['Aantal'],
+    itemsShipped: ['Verzonden artikelen'],
+    returns: ['Retouren', 'Retourzendingen'],
+    revenue: ['Omzet'],
+    adFees: ['Advertentiekosten', 'Commissie'],
+    indirect: ['Indirecte verkopen'],
+    deviceType: ['Apparaattype'],
+  },
+  sv: {
+    category: ['Kategori'],
+    name: ['Artikelnamn' /* help */, 'Namn'],
+    seller: ['Säljare' /* help */],
+    date: ['Datum'],
+    dateShipped: ['Leveransdatum', 'Utskicksdatum', 'Skickat datum'],
+    price: ['Pris' /* help */],
+    qty: ['Antal'],
+    itemsShipped: ['Utskickade artiklar' /* help */, 'Skickade artiklar'],
+    returns: ['Returer'],
+    revenue: ['Intäkter' /* help */],
+    adFees: ['Annonsavgifter', 'Provision'],
+    linkType: ['Länktyp'],
+    indirect: ['Indirekt försäljning'],
+    deviceType: ['Enhetstyp'],
+  },
+  pl: {
+    category: ['Kategoria'],
+    name: ['Nazwa przedmiotu' /* help */, 'Nazwa', 'Nazwa produktu'],
+    seller: ['Sprzedający' /* help */, 'Sprzedawca'],
+    date: ['Data'],
+    dateShipped: ['Data wysyłki'],
+    price: ['Cena' /* help */],
+    qty: ['Ilość'],
+    itemsShipped: ['Wysłane przedmioty' /* help */, 'Wysłane produkty'],
+    returns: ['Zwroty'],
+    revenue: ['Przychód' /* help */],
+    adFees: ['Zarobki' /* help */, 'Opłaty reklamowe', 'Prowizja'],
+    linkType: ['Typ linku'],
+    indirect: ['Sprzedaż pośrednia'],
+    deviceType: ['Typ urządzenia'],
+  },
+  tr: {
+    category: ['Kategori'],
+    name: ['Ürün adı', 'Ürün'],
+    seller: ['Satıcı'],
+    date: ['Tarih', 'Sipariş tarihi'],
+    dateShipped: ['Gönderim tarihi', 'Kargo tarihi'],
+    price: ['Fiyat'],
+    qty: ['Miktar', 'Adet'],
+    itemsShipped: ['Gönderilen ürünler'],
+    returns: ['İadeler'],
+    revenue: ['Gelir'],
+    adFees: ['Reklam ücretleri', 'Komisyon'],
+    linkType: ['Bağlantı türü'],
+    indirect: ['Dolaylı satışlar'],
+    deviceType: ['Cihaz türü'],
+  },
+  ja: {
+    category: ['カテゴリー', 'カテゴリ'],
+    name: ['商品名'],
+    seller: ['販売元', '出品者', '販売者'],
+    trackingId: ['トラッキングID'],
+    date: ['注文日', '日付'],
+    dateShipped: ['発送日'],
+    price: ['価格'],
+    qty: ['数量'],
+    itemsShipped: ['発送数', '発送済み商品数', '発送商品数'],
+    returns: ['返品数', '返品'],
+    revenue: ['売上', '売上額', '売上金額'],
+    adFees: ['紹介料'],
+    linkType: ['リンクタイプ'],
+    indirect: ['間接販売'],
+    deviceType: ['デバイスタイプ', 'デバイスの種類'],
+  },
+};
+
+interface LocalisedName {
+  field: Field;
+  languages: HeaderLanguage[];
+}
+
+/** Normalised translated name → its field and the languages that use it. English names stay language-neutral. */
+const LOCALISED_SYNONYMS: ReadonlyMap<string, LocalisedName> = (() => {
+  const out = new Map<string, LocalisedName>();
+  for (const [lang, fields] of Object.entries(LOCALISED) as Array<[HeaderLanguage, Partial<Record<Field, readonly string[]>>]>) {
+    for (const [field, names] of Object.entries(fields) as Array<[Field, readonly string[]]>) {
+      for (const name of names) {
+        const key = normaliseHeader(name);
+        const english = SYNONYMS[key];
+        const seen = out.get(key);
+        if ((english && english !== field) || (seen && seen.field !== field)) {
+          throw new Error(`Header synonym "${name}" (${lang}) maps to two fields`);
+        }
+        if (english) continue;
+        if (seen) seen.languages.push(lang);
+        else out.set(key, { field, languages: [lang] });
+      }
+    }
+  }
+  return out;
+})();
+
 /** Required columns per report (DESIGN.md §3), with the name Amazon's US header uses, for error messages. */
 export const REQUIRED: Record<ReportType, ReadonlyArray<readonly [Field, string]>> = {
   orders: [
@@ -96,6 +319,8 @@ export interface ColumnMap {
   ignored: string[];
   /** Currency written in the money headers: an ISO code, or `$` which several stores share. */
   headerCurrency: string | null;
+  /** The language the header is translated into, when its names say so unambiguously; null for English. */
+  language: HeaderLanguage | null;
 }
 
 /** `Price(Rs.)` → `price`; `Tracking Id` → `trackingid`. Letters of any script survive for localised headers. */
@@ -118,6 +343,17 @@ const SYMBOLS: Record<string, string> = {
   cad: 'CAD',
   rs: 'INR',
   'rs.': 'INR',
+  'r$': 'BRL',
+  brl: 'BRL',
+  'mx$': 'MXN',
+  mxn: 'MXN',
+  'zł': 'PLN',
+  pln: 'PLN',
+  kr: 'SEK',
+  sek: 'SEK',
+  '₺': 'TRY',
+  tl: 'TRY',
+  try: 'TRY',
   '₹': 'INR',
   inr: 'INR',
   '£': 'GBP',
@@ -135,17 +371,30 @@ export function currencyOfHeader(text: string): string | null {
 }
 
 export function mapColumns(headerCells: readonly string[]): ColumnMap {
-  const map: ColumnMap = { index: {}, header: {}, ignored: [], headerCurrency: null };
+  const map: ColumnMap = { index: {}, header: {}, ignored: [], headerCurrency: null, language: null };
+  const votes = new Map<HeaderLanguage, number>();
   headerCells.forEach((cell, i) => {
-    const field = SYNONYMS[normaliseHeader(cell)];
+    const key = normaliseHeader(cell);
+    const localised = SYNONYMS[key] ? undefined : LOCALISED_SYNONYMS.get(key);
+    const field = SYNONYMS[key] ?? localised?.field;
     if (!field || map.index[field] !== undefined) {
       if (cell.trim()) map.ignored.push(cell.trim());
       return;
     }
     map.index[field] = i;
     map.header[field] = cell.trim();
+    for (const lang of localised?.languages ?? []) votes.set(lang, (votes.get(lang) ?? 0) + 1);
     if (MONEY_FIELDS.has(field)) map.headerCurrency ??= currencyOfHeader(cell);
   });
+  // The language most of the translated names belong to (`Categoria` is Italian and Portuguese, `Prezzo` only
+  // Italian); a tie says nothing.
+  let best = 0;
+  for (const [lang, n] of votes) {
+    if (n > best) {
+      best = n;
+      map.language = lang;
+    } else if (n === best) map.language = null;
+  }
   return map;
 }
 
@@ -172,6 +421,9 @@ export function requireColumns(type: ReportType, map: ColumnMap, where: string):
   const missing = REQUIRED[type].filter(([f]) => map.index[f] === undefined).map(([, label]) => label);
   if (missing.length) {
     const list = missing.map((m) => `"${m}"`).join(', ');
-    throw new UserError('invalid_input', `${where}: missing required column${missing.length > 1 ? 's' : ''} ${list}`);
+    // Named as Amazon's US header names them: a translated store's own word for a column we have never seen is
+    // exactly what cannot be known here. The header's language, when recognised, is said.
+    const language = map.language ? ` (named in English; this header is in ${LANGUAGE_NAMES[map.language]})` : '';
+    throw new UserError('invalid_input', `${where}: missing required column${missing.length > 1 ? 's' : ''} ${list}${language}`);
   }
 }

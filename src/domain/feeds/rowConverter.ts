@@ -2,6 +2,7 @@
 // the good ones around it. Written as a class with methods, not per-row closures: this runs a million times.
 import type { RawRecord } from './csvTokenizer.ts';
 import {
+  type DecimalMark,
   Invalid,
   NAME_MAX,
   cleanText,
@@ -21,6 +22,8 @@ export interface ConvertContext {
   /** Names the report in messages: `Fee-Earnings`, or `Fee-Earnings (sheet "…")`. */
   label: string;
   currency: string;
+  /** The report's decimal mark, decided once for the whole report (readReportFile.ts). */
+  decimalMark: DecimalMark;
   now: number;
   date1904: boolean;
 }
@@ -126,7 +129,7 @@ class CellReader {
   }
 
   private money(f: Field): number {
-    return this.check(f, parseMoney(this.raw(f), this.ctx.currency), 0);
+    return this.check(f, parseMoney(this.raw(f), this.ctx.currency, this.ctx.decimalMark), 0);
   }
 
   private count(f: Field): number {

@@ -1,11 +1,13 @@
 // The shapes the feed reader hands to ingestion. Money is integer minor units plus currency, never a float.
+import type { DecimalMark } from './cellValues.ts';
+import type { HeaderLanguage } from './reportColumns.ts';
 
 export type ReportType = 'earnings' | 'orders' | 'bounty';
 /** `events` is our own JSON-lines order feed, one report per file. */
 export type ReportKind = ReportType | 'events';
 
 export interface ReportWindow {
-  /** YYYY-MM-DD, inclusive, from the title line (MM-DD-YYYY there). */
+  /** YYYY-MM-DD, inclusive, from the title line (MM-DD-YYYY there, or as reportTitle.ts reads other stores'). */
   start: string;
   end: string;
 }
@@ -22,9 +24,13 @@ export interface ReportMeta {
   headerLine: number;
   /** Header cells that matched no known column, for operators wondering why a figure is missing. */
   ignoredColumns: string[];
+  /** The language of a translated header (`it`, `de`, …); null for English. */
+  headerLanguage: HeaderLanguage | null;
+  /** How the report writes money: `12.34` (`.`) or `12,34` (`,`); from its own figures, else its store's habit. */
+  decimalMark: DecimalMark;
 }
 
-export type MarketplaceSource = 'option' | 'seller' | 'header' | 'tracking-id';
+export type MarketplaceSource = 'option' | 'seller' | 'header-language' | 'header' | 'tracking-id';
 
 export interface MarketplaceChoice {
   code: string;
