@@ -46,3 +46,25 @@ describe('when the marketplace is worked out', () => {
     expect(await detect(earnings({ tag: 'shop-21' }), 'DE')).toMatchObject({ code: 'DE', currency: 'EUR' });
   });
 });
+
+describe('when the header is translated', () => {
+  const italian = (opts: { price?: string; seller?: string; tag?: string }) => {
+    const header = ['Categoria', 'Prodotto', 'ASIN', 'Venditore', 'TrackingID', 'Data Spedizione', opts.price ?? 'Prezzo (€)', 'Prodotti spediti',
+      'Resi', 'Ricavi (€)', 'Commissioni pubblicitarie (€)', 'Tipo di dispositivo'];
+    const row = ['Casa', 'Lampada', 'B000000001', opts.seller ?? 'Terze parti', opts.tag ?? 'shop-21', '2021-03-08', '1250', '1', '0', '1250', '38', 'PHONE'];
+    return writeText(tmp(`m${n++}.csv`), toDelimited([header, row], { delimiter: ';' }));
+  };
+
+  it('then its language names the store, below the Seller column and above the header currency and tracking IDs', async () => {
+    expect(await detect(italian({}))).toEqual({ code: 'IT', currency: 'EUR', source: 'header-language' });
+    expect(await detect(italian({ tag: 'shop-20' }))).toMatchObject({ code: 'IT' });
+    expect(await detect(italian({ seller: 'Amazon.de' }))).toEqual({ code: 'DE', currency: 'EUR', source: 'seller' });
+    expect(await detect(italian({}), 'FR')).toMatchObject({ code: 'FR', source: 'option' });
+  });
+
+  it('then a language that contradicts the header currency is no clue: the currency decides as before', async () => {
+    const header = ['カテゴリー', '商品名', 'ASIN', '注文日', '数量', '価格(€)', 'リンクタイプ', 'Tag', '間接販売', 'デバイスタイプ'];
+    const path = writeText(tmp(`m${n++}.csv`), toDelimited([header, ['家電', 'ランプ', 'B000000001', '2021-03-08', '1', '12.50', 'テキスト', 'shop-21', 'ndi', 'PHONE']]));
+    expect(await detect(path)).toEqual({ code: 'DE', currency: 'EUR', source: 'header' });
+  });
+});
