@@ -67,6 +67,9 @@ async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, mark
   // speculative inserts), which is only safe when no other ingest adds the same lines meanwhile; overlapping
   // windows are also judged against a settled ledger. The unique indexes still refuse any duplicate.
   await client.query(`SELECT pg_advisory_xact_lock(hashtext('ledger-ingest:' || $1))`, [args.network]);
+  // A worker that dies mid-file must not leave its transaction (and the lock) to run on: the server checks the
+  // client is still there every second, also while a long statement runs.
+  await client.query(`SELECT set_config('client_connection_check_interval', '1s', true) WHERE current_setting('server_version_num')::int >= 140000`);
   // The sort of a file's lines below runs in memory: give it room, for this transaction only.
   await client.query(`SET LOCAL work_mem = '256MB'`);
   await client.query(`CREATE TEMP TABLE staging (
