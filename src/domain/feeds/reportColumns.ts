@@ -82,7 +82,8 @@ export const LANGUAGE_NAMES: Record<HeaderLanguage, string> = {
  *  - Everything else is INFERRED: the words Amazon's stores use for the same ideas (e.g. amazon.de calls the
  *    commission "Werbekostenerstattung"), not confirmed from a real download. A wrong guess costs nothing but a
  *    "missing required column" error; it can never map a column to the wrong field, because every name here maps
- *    to one field only (checked when this module loads).
+ *    to one field only (checked when this module loads). The tracking ID mostly stays `Tracking ID` / `Tag` in
+ *    translation (amazon.it keeps `TrackingID` and `Tag`); the translated forms below are guesses.
  */
 const LOCALISED: Record<HeaderLanguage, Partial<Record<Field, readonly string[]>>> = {
   it: {
@@ -119,6 +120,7 @@ const LOCALISED: Record<HeaderLanguage, Partial<Record<Field, readonly string[]>
   },
   fr: {
     category: ['Catégorie'],
+    trackingId: ['ID de suivi'],
     name: ['Nom', 'Produit', 'Nom du produit', "Nom de l'article", 'Titre du produit'],
     seller: ['Vendeur'],
     date: ['Date de commande'],
@@ -135,6 +137,7 @@ const LOCALISED: Record<HeaderLanguage, Partial<Record<Field, readonly string[]>
   },
   es: {
     category: ['Categoría'],
+    trackingId: ['ID de seguimiento'],
     name: ['Nombre del artículo' /* help */, 'Nombre', 'Producto', 'Nombre del producto'],
     seller: ['Vendedor'],
     date: ['Fecha', 'Fecha del pedido'],
@@ -151,6 +154,7 @@ const LOCALISED: Record<HeaderLanguage, Partial<Record<Field, readonly string[]>
   },
   pt: {
     category: ['Categoria'],
+    trackingId: ['ID de rastreamento'],
     name: ['Nome', 'Produto', 'Nome do produto'],
     seller: ['Vendedor'],
     date: ['Data'],
@@ -182,6 +186,7 @@ const LOCALISED: Record<HeaderLanguage, Partial<Record<Field, readonly string[]>
   },
   sv: {
     category: ['Kategori'],
+    trackingId: ['Spårnings-ID'],
     name: ['Artikelnamn' /* help */, 'Namn'],
     seller: ['Säljare' /* help */],
     date: ['Datum'],
@@ -198,6 +203,7 @@ const LOCALISED: Record<HeaderLanguage, Partial<Record<Field, readonly string[]>
   },
   pl: {
     category: ['Kategoria'],
+    trackingId: ['Identyfikator śledzenia'],
     name: ['Nazwa przedmiotu' /* help */, 'Nazwa', 'Nazwa produktu'],
     seller: ['Sprzedający' /* help */, 'Sprzedawca'],
     date: ['Data'],
@@ -214,6 +220,7 @@ const LOCALISED: Record<HeaderLanguage, Partial<Record<Field, readonly string[]>
   },
   tr: {
     category: ['Kategori'],
+    trackingId: ['Takip kimliği'],
     name: ['Ürün adı', 'Ürün'],
     seller: ['Satıcı'],
     date: ['Tarih', 'Sipariş tarihi'],
