@@ -1,5 +1,5 @@
 // What the notifier needs from a chat platform, and the two ways a delivery can fail that it handles.
-import type { Reply } from './commands/types.ts';
+import type { Reply } from './reply.ts';
 
 export interface Attachment {
   name: string;

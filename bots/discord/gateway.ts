@@ -4,7 +4,7 @@
 // discord.js Client around it only feeds it messages and posts its replies.
 import { Client, Events, GatewayIntentBits, type Message } from 'discord.js';
 import { LRUCache } from 'lru-cache';
-import type { Reply } from '../../src/commands/types.ts';
+import type { Reply } from '../../src/reply.ts';
 import type { Config } from '../../src/config.ts';
 import type { Db } from '../../src/db/database.ts';
 import { parseProductUrl } from '../../src/domain/amazon/productInput.ts';

@@ -10,7 +10,7 @@ import {
   type APIEmbed,
   type APIEmbedField,
 } from 'discord-api-types/v10';
-import type { Reply, ReplyLine, Tone } from '../../src/commands/types.ts';
+import type { Reply, ReplyLine, Tone } from '../../src/reply.ts';
 
 // Discord's documented limits (Message and Embed resources, Components reference).
 export const MAX_CONTENT = 2000;

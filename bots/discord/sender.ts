@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { DiscordAPIError, REST } from '@discordjs/rest';
 import { Routes, type APIChannel, type APIMessage } from 'discord-api-types/v10';
 import { LRUCache } from 'lru-cache';
-import type { Reply } from '../../src/commands/types.ts';
+import type { Reply } from '../../src/reply.ts';
 import { renderReply } from './render.ts';
 
 import { DestinationGoneError, type PlatformSender } from '../../src/delivery.ts';

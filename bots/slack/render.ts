@@ -1,6 +1,6 @@
 // Reply → Block Kit. A pure function: no I/O, no clock. Owns every Slack limit and all mrkdwn escaping,
 // so no text from a user (product titles, list names, handles) can mention, link or format anything.
-import type { Reply, ReplyLine, Tone } from '../../src/commands/types.ts';
+import type { Reply, ReplyLine, Tone } from '../../src/reply.ts';
 
 // Slack's documented limits (Block Kit reference).
 export const MAX_SECTION_TEXT = 3000;

@@ -4,7 +4,7 @@ import { webApi } from '@slack/bolt';
 import type { Config } from '../../src/config.ts';
 import type { Db } from '../../src/db/database.ts';
 import { DestinationGoneError, RateLimitedError, type Attachment, type PlatformSender } from '../../src/delivery.ts';
-import type { Reply } from '../../src/commands/types.ts';
+import type { Reply } from '../../src/reply.ts';
 import { renderReply } from './render.ts';
 
 // Errors after which retrying cannot help: the token or the channel is gone, or the bot may not post there.

@@ -4,7 +4,7 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Db } from '../../src/db/database.ts';
 import type { Attachment } from '../../src/delivery.ts';
-import type { Reply } from '../../src/commands/types.ts';
+import type { Reply } from '../../src/reply.ts';
 import { destinationKey, type Destination } from '../../src/domain/notifications/destination.ts';
 import type { Logger } from '../../src/log.ts';
 import type { QueuePayloads, Queues } from '../../src/queues.ts';

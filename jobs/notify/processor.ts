@@ -7,7 +7,7 @@ import type { Logger } from '../../src/log.ts';
 import { claimNews, commissionCard, commissionNews } from '../../src/domain/notifications/commissionNotice.ts';
 import { destinationKey, resolveDestination } from '../../src/domain/notifications/destination.ts';
 import { markNotificationTargetBroken } from '../../src/domain/notificationPrefs.ts';
-import type { Reply } from '../../src/commands/types.ts';
+import type { Reply } from '../../src/reply.ts';
 import type { QueuePayloads } from '../../src/queues.ts';
 import type { DestinationGate } from './destinationGate.ts';
 import { pacedDelivery } from './pacedDelivery.ts';

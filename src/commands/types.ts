@@ -4,6 +4,10 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import type { ShortLinkResolver } from '../domain/amazon/shortLinks.ts';
 import type { Identity } from '../domain/identities.ts';
+import type { Reply } from '../reply.ts';
+
+// The card model lives in src/reply.ts (domain code composes cards too); commands re-export it for their modules.
+export type { Reply, ReplyLine, Tone } from '../reply.ts';
 
 export type OptionType = 'string' | 'integer' | 'user';
 
@@ -52,22 +56,3 @@ export interface CommandContext {
   now?: () => Date;
 }
 
-export type Tone = 'info' | 'success' | 'warning' | 'error';
-
-export interface ReplyLine {
-  text: string;
-  url?: string;
-  detail?: string;
-}
-
-export interface Reply {
-  visibility: 'ephemeral' | 'channel';
-  tone?: Tone;
-  title?: string;
-  /** Plain text; renderers escape it for their markup. */
-  text?: string;
-  fields?: Array<{ label: string; value: string; inline?: boolean }>;
-  sections?: Array<{ title: string; lines: ReplyLine[]; more?: number }>;
-  buttons?: Array<{ label: string; url: string }>;
-  footer?: string;
-}

@@ -1,7 +1,7 @@
 // App Home: the person's storefront URL and the last 7 days of earnings, published afresh on every open.
 import type { App } from '@slack/bolt';
 import { totalsFields } from '../../../src/commands/moneyLines.ts';
-import type { Reply } from '../../../src/commands/types.ts';
+import type { Reply } from '../../../src/reply.ts';
 import { parsePeriod } from '../../../src/domain/earnings/period.ts';
 import { earningsSummary } from '../../../src/domain/earnings/summary.ts';
 import type { Identity } from '../../../src/domain/identities.ts';

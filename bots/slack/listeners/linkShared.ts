@@ -1,6 +1,6 @@
 // Link unfurls: when one of our own short links (PUBLIC_BASE_URL/l/<code>) is pasted, show a product card.
 import type { App } from '@slack/bolt';
-import type { Reply } from '../../../src/commands/types.ts';
+import type { Reply } from '../../../src/reply.ts';
 import { MARKETPLACES } from '../../../src/domain/amazon/marketplaces.ts';
 import { findLinkPreview, type LinkPreview } from '../../../src/domain/linkPreview.ts';
 import { formatMoney } from '../../../src/domain/money.ts';

@@ -1,7 +1,7 @@
 // A digest report → the neutral Reply card (within every platform's limits, however large the roster), the
 // full table as CSV and the 30-day chart as PNG. The bots' renderers turn the card into Block Kit or an embed;
 // the scheduled digest message attaches the CSV and the PNG.
-import type { Reply, ReplyLine } from '../../commands/types.ts';
+import type { Reply, ReplyLine } from '../../reply.ts';
 import { formatMoney } from '../money.ts';
 import { renderChartPng } from './chartPng.ts';
 import { digestCsv } from './digestCsv.ts';

@@ -2,7 +2,7 @@
 // card that tells them about it.
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
-import type { Reply } from '../../commands/types.ts';
+import type { Reply } from '../../reply.ts';
 import { formatMoney } from '../money.ts';
 
 export interface Claim {
