@@ -47,6 +47,33 @@ describe('when the marketplace is worked out', () => {
   });
 });
 
+describe('when the file alone cannot tell a dollar store, and the caller can look tracking IDs up', () => {
+  it('then the stores they are registered for decide, the most common one winning', async () => {
+    const asked: string[][] = [];
+    const registry = (codes: Record<string, string>) => async (ids: string[]) => {
+      asked.push(ids);
+      return new Map(ids.filter((id) => codes[id]).map((id) => [id, codes[id]!]));
+    };
+    const file = earnings({ price: 'Price($)', tag: 'maple-20' });
+    expect((await readReportFile(file, { registeredMarketplaces: registry({ 'maple-20': 'CA' }) })).marketplace).toEqual({ code: 'CA', currency: 'CAD', source: 'registered-tracking-id' });
+    expect(asked).toEqual([['maple-20']]);
+    // Nobody registered it: the `$` header decides as it always did.
+    expect((await readReportFile(file, { registeredMarketplaces: registry({}) })).marketplace).toMatchObject({ code: 'US', source: 'header' });
+  });
+
+  it('then the registry is not asked when the file names its store, nor when the caller passes one', async () => {
+    const asked: string[][] = [];
+    const registry = async (ids: string[]) => {
+      asked.push(ids);
+      return new Map(ids.map((id) => [id, 'CA']));
+    };
+    expect((await readReportFile(earnings({ price: 'Price($)', seller: 'Amazon.com' }), { registeredMarketplaces: registry })).marketplace).toMatchObject({ code: 'US', source: 'seller' });
+    expect((await readReportFile(earnings({ price: 'Price(£)', tag: 'shop-21' }), { registeredMarketplaces: registry })).marketplace).toMatchObject({ code: 'UK', source: 'header' });
+    expect((await readReportFile(earnings({ price: 'Price($)' }), { marketplace: 'US', registeredMarketplaces: registry })).marketplace).toMatchObject({ code: 'US', source: 'option' });
+    expect(asked).toEqual([]);
+  });
+});
+
 describe('when the header is translated', () => {
   const italian = (opts: { price?: string; seller?: string; tag?: string }) => {
     const header = ['Categoria', 'Prodotto', 'ASIN', 'Venditore', 'TrackingID', 'Data Spedizione', opts.price ?? 'Prezzo (€)', 'Prodotti spediti',

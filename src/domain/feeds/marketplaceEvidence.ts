@@ -5,8 +5,11 @@
 //   3. The language the header is translated into (`Prezzo`, `Commissioni pubblicitarie` → IT), narrowed by the
 //      header's currency where a language has several stores (French: FR in euros, CA in dollars; Spanish: ES, MX).
 //   4. A money header's currency other than the shared `$` (`Price(£)` → UK, `(Rs.)` → IN, `(€)` → EUR, as DE).
-//   5. A `$` header → US, the dollar store whose reports carry no Seller evidence otherwise.
-//   6. Tracking-ID suffixes: -22 → JP, -20 → US. A bare -21 is UK or any EU store, so it alone decides nothing.
+//   5. Where the file's tracking IDs are registered with us (tracking_ids.marketplace), when the caller can look
+//      them up: a Fee-Orders CSV from amazon.ca alone has a `$` header, -20 tags and no Seller column, exactly like
+//      one from amazon.com.
+//   6. A `$` header → US, the dollar store whose reports carry no Seller evidence otherwise.
+//   7. Tracking-ID suffixes: -22 → JP, -20 → US. A bare -21 is UK or any EU store, so it alone decides nothing.
 // Clues are gathered over every report in the file, so a workbook's Fee-Orders sheet (no Seller column) follows
 // its Fee-Earnings sheet. With no usable clue the file is rejected and the caller must pass a marketplace.
 import { UserError } from '../../errors.ts';
@@ -58,6 +61,8 @@ export class MarketplaceEvidence {
   private readonly headers = new Set<string>();
   private readonly suffixes = new Map<string, number>();
   private readonly languages = new Map<HeaderLanguage, number>();
+  private readonly trackingIds = new Set<string>();
+  private readonly registered = new Map<string, number>();
 
   addHeaderCurrency(symbol: string | null): void {
     if (symbol) this.headers.add(symbol);
@@ -73,6 +78,7 @@ export class MarketplaceEvidence {
   }
 
   addTrackingId(id: string): void {
+    if (this.trackingIds.size < MAX_LOOKUP_IDS && id.trim()) this.trackingIds.add(id.trim());
     const m = /-(2\d)$/.exec(id.trim());
     if (m) this.suffixes.set(m[1]!, (this.suffixes.get(m[1]!) ?? 0) + 1);
   }
@@ -80,6 +86,20 @@ export class MarketplaceEvidence {
   /** True once a Seller clue is in: nothing later can outrank it, so probing may stop. */
   get decisive(): boolean {
     return this.sellers.size > 0;
+  }
+
+  /**
+   * Tracking IDs worth looking up in the registry: those seen, when nothing in the file itself names the store
+   * (no Seller, no header language, no currency but the shared `$`). Empty when the file decides on its own.
+   */
+  get trackingIdsToLookUp(): string[] {
+    if (this.sellers.size || this.storeOfLanguage() || [...this.headers].some((h) => h !== '$')) return [];
+    return [...this.trackingIds];
+  }
+
+  /** Registered marketplaces of tracking IDs in this file (tracking ID → store code). */
+  addRegistered(marketplaces: ReadonlyMap<string, string>): void {
+    for (const code of marketplaces.values()) if (MARKETPLACES.has(code)) this.registered.set(code, (this.registered.get(code) ?? 0) + 1);
   }
 
   /** The header language's store, narrowed by the header currency; none when the two contradict each other. */
@@ -105,6 +125,8 @@ export class MarketplaceEvidence {
     if (byLanguage) return choice(byLanguage, 'header-language');
     const specific = [...this.headers].find((h) => h !== '$');
     if (specific) return choice(HEADER_STORE[specific] ?? 'US', 'header');
+    const registered = mostFrequent(this.registered);
+    if (registered) return choice(registered, 'registered-tracking-id');
     if (this.headers.has('$')) return choice('US', 'header');
     const suffix = mostFrequent(this.suffixes);
     if (suffix === '22') return choice('JP', 'tracking-id');
@@ -117,6 +139,9 @@ export class MarketplaceEvidence {
     );
   }
 }
+
+/** Enough distinct tracking IDs for a registry look-up to outvote a stray one; a report rarely has more. */
+const MAX_LOOKUP_IDS = 500;
 
 const DOLLARS: ReadonlySet<string> = new Set(['USD', 'CAD', 'MXN', 'AUD', 'SGD']);
 

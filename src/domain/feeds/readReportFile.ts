@@ -19,6 +19,8 @@ export interface ReadReportOptions {
   marketplace?: string;
   /** Reference time for the "not in the future" check; defaults to now. */
   now?: Date;
+  /** Where tracking IDs are registered (tracking ID → store code), asked only when the file itself cannot tell. */
+  registeredMarketplaces?: (trackingIds: string[]) => Promise<ReadonlyMap<string, string>>;
 }
 
 const CHUNK_BYTES = 256 * 1024;
@@ -46,6 +48,8 @@ export async function readReportFile(path: string, opts: ReadReportOptions = {})
     else probed.push(p);
   }
   if (!probed.length) throw noReport(layout, skipped);
+  const lookUp = opts.marketplace === undefined && opts.registeredMarketplaces ? evidence.trackingIdsToLookUp : [];
+  if (lookUp.length) evidence.addRegistered(await opts.registeredMarketplaces!(lookUp));
   const marketplace = evidence.resolve(opts.marketplace);
 
   // One decimal mark per report: what its own money cells showed, else the store's convention.

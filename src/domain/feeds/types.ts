@@ -30,7 +30,7 @@ export interface ReportMeta {
   decimalMark: DecimalMark;
 }
 
-export type MarketplaceSource = 'option' | 'seller' | 'header-language' | 'header' | 'tracking-id';
+export type MarketplaceSource = 'option' | 'seller' | 'header-language' | 'header' | 'registered-tracking-id' | 'tracking-id';
 
 export interface MarketplaceChoice {
   code: string;

@@ -46,7 +46,13 @@ const LINE_AMOUNT = 'coalesce(amount_minor, round(revenue_minor * coalesce(rate_
 const CURRENCY_MARKET: Record<string, string> = { USD: 'US', CAD: 'CA', GBP: 'UK', EUR: 'DE', JPY: 'JP', AUD: 'AU', INR: 'IN', MXN: 'MX', BRL: 'BR', SEK: 'SE', PLN: 'PL', SGD: 'SG', AED: 'AE', SAR: 'SA', TRY: 'TR', EGP: 'EG' };
 
 export async function ingestFile(db: Db, args: { ingestId: string; network: string; filePath: string; marketplace?: string | null | undefined }): Promise<IngestResult> {
-  const file = await readReportFile(args.filePath, args.marketplace ? { marketplace: args.marketplace } : {});
+  const file = await readReportFile(args.filePath, {
+    ...(args.marketplace ? { marketplace: args.marketplace } : {}),
+    registeredMarketplaces: async (trackingIds) => {
+      const rows = await db.selectFrom('tracking_ids').select(['tracking_id', 'marketplace']).where('tracking_id', 'in', trackingIds).execute();
+      return new Map(rows.map((r) => [r.tracking_id, r.marketplace]));
+    },
+  });
   const marketplace = file.marketplace?.code ?? (args.marketplace ? requireMarketplace(args.marketplace).code : null);
   const client = await poolOf(db).connect();
   try {
