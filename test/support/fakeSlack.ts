@@ -73,6 +73,8 @@ export class FakeSlack {
   readonly posted = new Map<string, Array<Record<string, unknown>>>();
   /** Bot tokens auth.test accepts, with their team; any other token is also accepted as the default team. */
   readonly tokens = new Map<string, { teamId: string; botUserId: string }>();
+  /** The WebSocket URL apps.connections.open hands out (Socket Mode); unset, the method is unknown as before. */
+  socketModeUrl: string | undefined;
 
   private constructor(
     private readonly server: Server,
@@ -211,6 +213,10 @@ export class FakeSlack {
         return { ok: true, view: { id: 'VFAKE', type: 'home' } };
       case 'chat.unfurl':
         return { ok: true };
+      case 'apps.connections.open':
+        if (!this.socketModeUrl) return { ok: false, error: 'unknown_method' };
+        // Only an app-level token opens a connection, as on Slack.
+        return token?.startsWith('xapp-') ? { ok: true, url: this.socketModeUrl } : { ok: false, error: 'not_allowed_token_type' };
       case 'oauth.v2.access': {
         const i = this.install;
         this.tokens.set(i.botToken, { teamId: i.teamId, botUserId: i.botUserId });
