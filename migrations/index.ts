@@ -6,6 +6,7 @@ import * as notificationDeliveries from './2026-11-25T03-00-00_notification_deli
 import * as accountLinks from './2026-11-25T06-00-00_account_links.ts';
 import * as ledgerInsertIndexes from './2026-11-25T08-00-00_ledger_insert_indexes.ts';
 import * as ledgerBulkInsert from './2026-11-25T09-00-00_ledger_bulk_insert.ts';
+import * as ingestOutcome from './2026-11-25T11-00-00_ingest_outcome.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-25T00-00-00_initial_schema': initialSchema,
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-25T06-00-00_account_links': accountLinks,
   '2026-11-25T08-00-00_ledger_insert_indexes': ledgerInsertIndexes,
   '2026-11-25T09-00-00_ledger_bulk_insert': ledgerBulkInsert,
+  '2026-11-25T11-00-00_ingest_outcome': ingestOutcome,
 };

@@ -5,11 +5,15 @@ import type { Database } from './schema.ts';
 export type Db = Kysely<Database>;
 
 // int8 ids and money sums come back as numbers; anything past 2^53 would be a bug worth failing loudly on.
-pg.types.setTypeParser(pg.types.builtins.INT8, (v) => {
+function safeInt8(v: string): number {
   const n = Number(v);
   if (!Number.isSafeInteger(n)) throw new RangeError(`int8 value ${v} exceeds the safe integer range`);
   return n;
-});
+}
+pg.types.setTypeParser(pg.types.builtins.INT8, safeInt8);
+// int8[] likewise (feed_ingests.affected_influencers).
+const parseInt8Array = pg.types.getTypeParser(1016 as never) as (v: string) => Array<string | null>;
+pg.types.setTypeParser(1016 as never, (v: string) => parseInt8Array(v).map((x) => (x === null ? null : safeInt8(x))));
 // Calendar dates stay strings (YYYY-MM-DD): converting them to Date would shift them by the process time zone.
 pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
 

@@ -1,4 +1,5 @@
 // Influencers, their tracking IDs and their (one) storefront.
+import { sql } from 'kysely';
 import { UserError, isUniqueViolation } from '../errors.ts';
 import type { Db } from '../db/database.ts';
 import type { Influencer, TrackingId } from '../db/schema.ts';
@@ -124,7 +125,14 @@ export async function defaultMarketplace(db: Db, influencerId: number): Promise<
   return row?.marketplace ?? 'US';
 }
 
-/** Ledger lines ingested before anyone registered this tracking ID become its new owner's. */
+/**
+ * Ledger lines ingested before anyone registered this tracking ID become its new owner's, and the ingests that
+ * brought them count the owner among the influencers they affected (as they would had it been registered then).
+ */
 async function attributeTrackingId(db: Db, trackingId: string, influencerId: number): Promise<void> {
-  await db.updateTable('ledger_entries').set({ influencer_id: influencerId }).where('tracking_id', '=', trackingId).where('influencer_id', 'is', null).execute();
+  await sql`
+    WITH moved AS (
+      UPDATE ledger_entries SET influencer_id = ${influencerId} WHERE tracking_id = ${trackingId} AND influencer_id IS NULL RETURNING ingest_id)
+    UPDATE feed_ingests SET affected_influencers = array_append(affected_influencers, ${influencerId}::bigint)
+     WHERE id IN (SELECT DISTINCT ingest_id FROM moved WHERE ingest_id IS NOT NULL) AND NOT (${influencerId}::bigint = ANY (affected_influencers))`.execute(db);
 }

@@ -117,7 +117,7 @@ describe('when a scheduled feed has not arrived', () => {
     const [member] = await addInfluencers(db, org, 1);
     const late = await feed(org, '0 6 * * *', '2026-03-14T06:01:00Z', { lastError: 'GET feeds.test answered 503' }); // today's 06:00 pull missing
     const shared = await feed(null, '0 6 * * *', '2026-03-10T06:00:00Z'); // stale, and it brought in this organisation's lines
-    const sharedIngest = await db.insertInto('feed_ingests').values({ network: 'amazon', source: 'poll', feed_source_id: shared.id, marketplace: 'US', file_name: null, file_path: null, file_sha256: null, byte_size: null, error: null, started_at: null, finished_at: null, created_at: new Date('2026-03-10T06:00:00Z') }).returning('id').executeTakeFirstOrThrow();
+    const sharedIngest = await db.insertInto('feed_ingests').values({ network: 'amazon', source: 'poll', feed_source_id: shared.id, marketplace: 'US', file_name: null, file_path: null, file_sha256: null, byte_size: null, error: null, started_at: null, finished_at: null, created_at: new Date('2026-03-10T06:00:00Z'), affected_influencers: [member!.id] }).returning('id').executeTakeFirstOrThrow();
     await addLedger(db, { influencerId: member!.id, trackingId: member!.trackingId }, [{ kind: 'confirmed', amount: 100, at: '2026-03-09T12:00:00Z', ingestId: sharedIngest.id }]);
     const sharedElsewhere = await feed(null, '0 6 * * *', null); // stale, but none of this organisation's lines came from it
     const fresh = await feed(org, '0 6 * * *', '2026-03-15T06:02:00Z');

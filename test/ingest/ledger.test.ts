@@ -188,6 +188,10 @@ describe('when reports for one tracking ID arrive over time', () => {
     const { influencer } = await createInfluencer(db, { handle, displayName: 'Late', trackingId: tag });
     const s = await earningsSummary(db, { influencerId: influencer.id }, parsePeriod('all', 'UTC'));
     expect(s.totals).toEqual([expect.objectContaining({ currency: 'USD', confirmed: 120 })]);
+    // The ingest that brought the line now counts the influencer among those it affected (managers' digests
+    // use this to tell which shared feeds bring in their roster's lines).
+    const recorded = await db.selectFrom('feed_ingests').select('affected_influencers').where('id', '=', r.ingestId).executeTakeFirstOrThrow();
+    expect(recorded.affected_influencers).toEqual([influencer.id]);
   });
 });
 

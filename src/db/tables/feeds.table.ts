@@ -36,6 +36,8 @@ export interface FeedIngestsTable {
   counts: Json<Record<string, number>>;
   row_errors: Json<Array<{ line: number; sheet?: string; message: string }>>;
   reports: Json<unknown[]>;
+  /** Influencers with new ledger lines from this ingest, recorded with them. */
+  affected_influencers: ColumnType<number[], number[] | undefined, number[]>;
   created_at: CreatedAt;
   started_at: Date | null;
   finished_at: Date | null;

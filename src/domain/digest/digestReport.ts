@@ -476,8 +476,9 @@ export async function buildDigest(db: Db, organisationId: number, opts: BuildDig
     SELECT fs.id, fs.name, fs.cron, fs.last_success_at, fs.last_error, fs.created_at
     FROM feed_sources fs
     WHERE fs.enabled AND (fs.organisation_id = ${organisationId} OR (fs.organisation_id IS NULL AND EXISTS (
-      SELECT 1 FROM feed_ingests fi JOIN ledger_entries e ON e.ingest_id = fi.id
-      WHERE fi.feed_source_id = fs.id AND fi.created_at >= ${relevantSince} AND e.influencer_id IN ${roster})))
+      SELECT 1 FROM feed_ingests fi
+      WHERE fi.feed_source_id = fs.id AND fi.created_at >= ${relevantSince}
+        AND fi.affected_influencers && ARRAY(SELECT id FROM influencers WHERE organisation_id = ${organisationId}))))
     ORDER BY fs.id`.execute(db);
 
   const [people, ledger, clicks, seriesMoney, seriesClicks, products, links, unattributedRows, feeds] = await Promise.all([

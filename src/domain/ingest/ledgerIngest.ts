@@ -45,7 +45,16 @@ const LINE_AMOUNT = 'coalesce(amount_minor, round(revenue_minor * coalesce(rate_
 
 const CURRENCY_MARKET: Record<string, string> = { USD: 'US', CAD: 'CA', GBP: 'UK', EUR: 'DE', JPY: 'JP', AUD: 'AU', INR: 'IN', MXN: 'MX', BRL: 'BR', SEK: 'SE', PLN: 'PL', SGD: 'SG', AED: 'AE', SAR: 'SA', TRY: 'TR', EGP: 'EG' };
 
-export async function ingestFile(db: Db, args: { ingestId: string; network: string; filePath: string; marketplace?: string | null | undefined }): Promise<IngestResult> {
+export interface IngestFileArgs {
+  ingestId: string;
+  network: string;
+  filePath: string;
+  marketplace?: string | null | undefined;
+  /** Runs in the ingest's transaction just before it commits: the outcome is recorded with the lines, or neither is. */
+  beforeCommit?: (client: pg.PoolClient, result: IngestResult) => Promise<void>;
+}
+
+export async function ingestFile(db: Db, args: IngestFileArgs): Promise<IngestResult> {
   const file = await readReportFile(args.filePath, {
     ...(args.marketplace ? { marketplace: args.marketplace } : {}),
     registeredMarketplaces: async (trackingIds) => {
@@ -58,6 +67,7 @@ export async function ingestFile(db: Db, args: { ingestId: string; network: stri
   try {
     await client.query('BEGIN');
     const result = await ingestInTransaction(client, file, marketplace, args);
+    await args.beforeCommit?.(client, result);
     await client.query('COMMIT');
     return result;
   } catch (err) {
@@ -105,10 +115,6 @@ async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, mark
     }
   }
   await pipeline(Readable.from(lines()), client.query(copyStreams.from(`COPY staging (seq, ${STAGING_COLUMNS.join(', ')}) FROM STDIN`)));
-
-  // Entries already carrying this ingest's id can only come from an earlier attempt that committed before its
-  // outcome was recorded; then the follow-up figures are read back from the ledger rather than from this run.
-  const earlierAttempt = (await client.query(`SELECT EXISTS (SELECT 1 FROM ledger_entries WHERE ingest_id = $1) AS x`, [args.ingestId])).rows[0]?.x === true;
 
   // 2. Rate in force on the (store-local) order date, for rows whose commission is estimated; stores without their
   //    own card use the US card. Looked up once per distinct (store, category, day), not once per row.
@@ -281,19 +287,10 @@ async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, mark
      SELECT est.currency, count(*) AS pairs, sum(est.amount) AS est, sum(conf.amount) AS conf
        FROM est JOIN conf ON conf.tracking_id = est.tracking_id AND conf.asin = est.asin AND conf.currency = est.currency GROUP BY 1 ORDER BY 1`,
   );
-  // Influencers with new entries and lines reversed by this ingest (return rows, plus lines that vanished from
-  // a re-issued window; releases are not reversals): counted from what the inserts returned, or from the ledger
-  // when an earlier attempt of this ingest had already written entries.
-  let affected = [...affectedNew].sort((a, b) => a - b);
-  if (earlierAttempt) {
-    const fromLedger = await client.query<{ influencer_id: string }>(`SELECT DISTINCT influencer_id FROM ledger_entries WHERE ingest_id = $1 AND influencer_id IS NOT NULL ORDER BY 1`, [args.ingestId]);
-    affected = fromLedger.rows.map((r) => Number(r.influencer_id));
-    const reversedCount = await client.query<{ n: string }>(
-      `SELECT count(*) AS n FROM ledger_entries WHERE ingest_id = $1 AND report_type <> 'release' AND (kind = 'reversal' OR reverses_entry_id IS NOT NULL)`,
-      [args.ingestId],
-    );
-    reversedNew = Number(reversedCount.rows[0]?.n ?? 0);
-  }
+  // Influencers with new entries, and lines reversed by this ingest (return rows, plus lines that vanished from
+  // a re-issued window; releases are not reversals), from what the inserts returned. An earlier attempt of this
+  // ingest either rolled back whole or committed with its outcome (see beforeCommit), so this run saw a clean slate.
+  const affected = [...affectedNew].sort((a, b) => a - b);
 
   const accepted = inserted.rows.reduce((n, r) => n + Number(r.n), 0);
   const counts: IngestCounts = {

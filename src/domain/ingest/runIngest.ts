@@ -15,27 +15,29 @@ export async function runIngest(db: Db, ingestId: string): Promise<IngestOutcome
   const ingest = await getIngest(db, ingestId);
   if (!ingest) throw new Error(`Ingest ${ingestId} does not exist`);
   // Already done (a retry after a crash between commit and follow-up work): report it again, change nothing.
-  if (ingest.status === 'succeeded') return { status: ingestStatus(ingest), affectedInfluencers: await affectedInfluencers(db, ingestId) };
+  if (ingest.status === 'succeeded') return { status: ingestStatus(ingest), affectedInfluencers: ingest.affected_influencers };
   if (!ingest.file_path) throw new Error(`Ingest ${ingestId} has no file`);
   await db.updateTable('feed_ingests').set({ status: 'running', started_at: new Date(), error: null }).where('id', '=', ingestId).execute();
   try {
-    const r = await ingestFile(db, { ingestId, network: ingest.network, filePath: ingest.file_path, marketplace: ingest.marketplace });
-    const done = await db
-      .updateTable('feed_ingests')
-      .set({
-        status: 'succeeded',
-        finished_at: new Date(),
-        counts: JSON.stringify({ ...r.counts, summary: r.summary }),
-        row_errors: JSON.stringify(r.rowErrors),
-        reports: JSON.stringify(r.reports),
-      })
-      .where('id', '=', ingestId)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const r = await ingestFile(db, {
+      ingestId,
+      network: ingest.network,
+      filePath: ingest.file_path,
+      marketplace: ingest.marketplace,
+      // Recorded in the ledger's transaction: a crash after the commit leaves a finished ingest, never lines of
+      // one still marked running.
+      beforeCommit: async (client, result) => {
+        await client.query(
+          `UPDATE feed_ingests SET status = 'succeeded', finished_at = now(), counts = $2, row_errors = $3, reports = $4, affected_influencers = $5 WHERE id = $1`,
+          [ingestId, JSON.stringify({ ...result.counts, summary: result.summary }), JSON.stringify(result.rowErrors), JSON.stringify(result.reports), result.affectedInfluencers],
+        );
+      },
+    });
     // The ledger now holds what the file said. Only our own stored copies are removed (never a file an
     // operator pointed at); failed files stay on disk for inspection.
     if (isStoredReportFile(ingest.file_path)) await rm(ingest.file_path, { force: true }).catch(() => undefined);
-    return { status: ingestStatus(done), affectedInfluencers: r.affectedInfluencers };
+    const done = await getIngest(db, ingestId);
+    return { status: ingestStatus(done!), affectedInfluencers: r.affectedInfluencers };
   } catch (err) {
     // A file we cannot read is the sender's problem and final; anything else may succeed on a retry.
     const message = isUserError(err) ? err.message : `Internal error: ${(err as Error).message}`;
@@ -43,9 +45,4 @@ export async function runIngest(db: Db, ingestId: string): Promise<IngestOutcome
     if (isUserError(err)) return { status: ingestStatus(failed), affectedInfluencers: [] };
     throw err;
   }
-}
-
-export async function affectedInfluencers(db: Db, ingestId: string): Promise<number[]> {
-  const rows = await db.selectFrom('ledger_entries').select('influencer_id').distinct().where('ingest_id', '=', ingestId).where('influencer_id', 'is not', null).orderBy('influencer_id').execute();
-  return rows.map((r) => r.influencer_id!);
 }
