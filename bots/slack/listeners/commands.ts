@@ -47,4 +47,12 @@ export function registerCommands(app: App, deps: SlackDeps): void {
       }
     });
   }
+  // A command Slack still sends but this version does not have (the app's manifest was not updated): say so in
+  // the ack, as Discord's adapter does, rather than leave Slack to show the user a timeout. Bolt runs every
+  // matching listener, so this one matches only names that no command above has.
+  const known = COMMANDS.map((d) => d.name.replace(/[^a-z0-9-]/g, '')).join('|');
+  app.command(new RegExp(`^/(?!(?:${known})$)`), async ({ command, ack }) => {
+    const name = command.command.slice(0, 33);
+    await ack({ response_type: 'ephemeral', ...renderReply(errorReply(`${name} is not a command of this app any more. An administrator should update the app from npm run slack:manifest.`)) });
+  });
 }
