@@ -6,6 +6,7 @@ import type { ClicksTable, LinksTable } from './tables/links.table.ts';
 import type { FeedIngestsTable, FeedSourcesTable } from './tables/feeds.table.ts';
 import type { CategoryMappingsTable, LedgerEntriesTable, RateCardsTable } from './tables/ledger.table.ts';
 import type { DigestSubscriptionsTable, NotificationCursorsTable, NotificationDeliveriesTable, NotificationPreferencesTable } from './tables/notifications.table.ts';
+import type { WorkspaceLinkCodesTable, WorkspaceLinksTable } from './tables/workspaceLinks.table.ts';
 
 export interface Database {
   organisations: OrganisationsTable;
@@ -31,6 +32,8 @@ export interface Database {
   digest_subscriptions: DigestSubscriptionsTable;
   notification_deliveries: NotificationDeliveriesTable;
   notification_cursors: NotificationCursorsTable;
+  workspace_link_codes: WorkspaceLinkCodesTable;
+  workspace_links: WorkspaceLinksTable;
 }
 
 export type * from './tables/organisations.table.ts';
@@ -40,3 +43,4 @@ export type * from './tables/links.table.ts';
 export type * from './tables/feeds.table.ts';
 export type * from './tables/ledger.table.ts';
 export type * from './tables/notifications.table.ts';
+export type * from './tables/workspaceLinks.table.ts';
