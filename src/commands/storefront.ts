@@ -9,6 +9,7 @@ import { formatMoney } from '../domain/money.ts';
 import { getNotificationTarget, setNotificationTarget } from '../domain/notificationPrefs.ts';
 import { productLabel, resolveProductRef } from '../domain/products.ts';
 import { addToStorefront, getStorefrontView, removeFromStorefront } from '../domain/storefronts.ts';
+import { issueServerLinkCode, otherPlatform, platformLabel, redeemServerLinkCode, SERVER_LINK_CODE_TTL_MS, workspaceNoun } from '../domain/workspaceLinks.ts';
 import { isAsin } from '../domain/amazon/productInput.ts';
 import { MARKETPLACES } from '../domain/amazon/marketplaces.ts';
 import { ownInfluencer, storefrontUrl } from './context.ts';
@@ -173,6 +174,38 @@ export const storefrontCommand: CommandDef = {
           linked.changed ? `This account is now linked to your storefront @${inf.handle} from ${from}: same storefront, links and earnings.` : `This account was already linked to @${inf.handle}; nothing changed.`,
           { fields: [{ label: 'Storefront', value: storefrontUrl(ctx, inf.handle) }] },
         );
+      },
+    },
+    {
+      name: 'link-server',
+      description: 'Share this team between Slack and Discord: get a code here, a manager types it in the other workspace (managers)',
+      managerOnly: true,
+      options: [{ name: 'code', type: 'string', rest: true, description: 'the code from the other workspace (leave out to get a code)', maxLength: 30 }],
+      async execute(args, ctx) {
+        const code = args.code as string | undefined;
+        const here = workspaceNoun(ctx.identity.platform);
+        if (!code) {
+          const issued = await issueServerLinkCode(ctx.db, ctx.identity, ctx.now?.());
+          const there = workspaceNoun(otherPlatform(ctx.identity.platform));
+          const who = ctx.identity.platform === 'slack' ? 'a member with Manage Server or Administrator' : 'a workspace admin or owner';
+          return successReply(`Your server-link code is ${issued.code}. In the ${there} that should join this organisation, ${who} types /storefront link-server ${issued.code}`, {
+            title: `Link a ${there}`,
+            fields: [
+              { label: 'Code', value: issued.code, inline: true },
+              { label: 'Valid for', value: `${SERVER_LINK_CODE_TTL_MS / 60_000} minutes, once`, inline: true },
+              { label: 'Organisation', value: issued.organisationName },
+            ],
+            footer: `That ${there} then shares this ${here}'s organisation: its managers see the roster, team earnings and digests. It must have no storefronts, feed sources, digest subscriptions or granted managers of its own (merging organisations is not supported). Give the code only to its manager.`,
+          });
+        }
+        const linked = await redeemServerLinkCode(ctx.db, ctx.identity, code, ctx.now?.());
+        const from = `${platformLabel(linked.fromPlatform)} ${linked.fromPlatform === 'slack' ? 'workspace' : 'server'}`;
+        if (!linked.changed) return successReply(`This ${here} already belongs to ${linked.organisationName}; nothing changed.`, { fields: [{ label: 'Organisation', value: linked.organisationName }] });
+        return successReply(`This ${here} now belongs to ${linked.organisationName}, the organisation of the ${from} that made the code: managers here see its roster, team earnings and digests, and storefronts set up here join it.`, {
+          title: `${ctx.identity.platform === 'slack' ? 'Workspace' : 'Server'} linked`,
+          fields: [{ label: 'Organisation', value: linked.organisationName }],
+          ...(linked.previousOrganisationRemoved ? { footer: `The empty organisation this ${here} had before was removed.` } : {}),
+        });
       },
     },
     {
