@@ -7,6 +7,7 @@ import * as accountLinks from './2026-11-25T06-00-00_account_links.ts';
 import * as ledgerInsertIndexes from './2026-11-25T08-00-00_ledger_insert_indexes.ts';
 import * as ledgerBulkInsert from './2026-11-25T09-00-00_ledger_bulk_insert.ts';
 import * as ingestOutcome from './2026-11-25T11-00-00_ingest_outcome.ts';
+import * as earningsRollups from './2026-11-25T10-00-00_earnings_rollups.ts';
 import * as workspaceLinks from './2026-11-25T13-00-00_workspace_links.ts';
 
 export const migrations: Record<string, Migration> = {
@@ -16,6 +17,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-25T06-00-00_account_links': accountLinks,
   '2026-11-25T08-00-00_ledger_insert_indexes': ledgerInsertIndexes,
   '2026-11-25T09-00-00_ledger_bulk_insert': ledgerBulkInsert,
+  '2026-11-25T10-00-00_earnings_rollups': earningsRollups,
   '2026-11-25T11-00-00_ingest_outcome': ingestOutcome,
   '2026-11-25T13-00-00_workspace_links': workspaceLinks,
 };

@@ -5,6 +5,7 @@ import type { ProductsTable, StorefrontItemsTable, StorefrontListsTable, Storefr
 import type { ClicksTable, LinksTable } from './tables/links.table.ts';
 import type { FeedIngestsTable, FeedSourcesTable } from './tables/feeds.table.ts';
 import type { CategoryMappingsTable, LedgerEntriesTable, RateCardsTable } from './tables/ledger.table.ts';
+import type { EarningsDenseInfluencersTable, EarningsProductRollupsTable, EarningsRollupCandidatesTable, EarningsRollupStateTable, EarningsRollupsTable, EarningsUnattributedRollupsTable } from './tables/earnings.table.ts';
 import type { DigestSubscriptionsTable, NotificationCursorsTable, NotificationDeliveriesTable, NotificationPreferencesTable } from './tables/notifications.table.ts';
 import type { WorkspaceLinkCodesTable, WorkspaceLinksTable } from './tables/workspaceLinks.table.ts';
 
@@ -28,6 +29,12 @@ export interface Database {
   ledger_entries: LedgerEntriesTable;
   rate_cards: RateCardsTable;
   category_mappings: CategoryMappingsTable;
+  earnings_rollups: EarningsRollupsTable;
+  earnings_product_rollups: EarningsProductRollupsTable;
+  earnings_rollup_state: EarningsRollupStateTable;
+  earnings_rollup_candidates: EarningsRollupCandidatesTable;
+  earnings_dense_influencers: EarningsDenseInfluencersTable;
+  earnings_unattributed_rollups: EarningsUnattributedRollupsTable;
   notification_preferences: NotificationPreferencesTable;
   digest_subscriptions: DigestSubscriptionsTable;
   notification_deliveries: NotificationDeliveriesTable;
@@ -42,5 +49,6 @@ export type * from './tables/storefronts.table.ts';
 export type * from './tables/links.table.ts';
 export type * from './tables/feeds.table.ts';
 export type * from './tables/ledger.table.ts';
+export type * from './tables/earnings.table.ts';
 export type * from './tables/notifications.table.ts';
 export type * from './tables/workspaceLinks.table.ts';

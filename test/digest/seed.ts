@@ -89,7 +89,6 @@ export async function addLedger(db: Db, owner: { influencerId: number | null; tr
     ingest_id: l.ingestId ?? null,
     link_id: null,
     reverses_entry_id: l.reversesEntryId ?? null,
-    superseded_at: null,
     source_line: null,
     rate_bp: null,
     ...(l.createdAt ? { created_at: new Date(l.createdAt) } : {}),

@@ -98,7 +98,7 @@ describe('when the same command runs on Slack and on Discord', () => {
     const influencer = await db.selectFrom('influencers').select('id').where('handle', '=', org.handle).executeTakeFirstOrThrow();
     const row = (kind: 'confirmed' | 'pending', amount: number, name: string) => ({
       network: 'amazon', line_key: unique('k'), kind, tracking_id: `${org.handle}-20`, influencer_id: influencer.id, marketplace: 'US', asin: 'B0PARITY01', product_name: name, category: 'Home',
-      occurred_at: new Date(Date.now() - 2 * 86_400_000), quantity: 1, amount_minor: amount, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null, superseded_at: null,
+      occurred_at: new Date(Date.now() - 2 * 86_400_000), quantity: 1, amount_minor: amount, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null,
     });
     await db.insertInto('ledger_entries').values([row('confirmed', 2500, 'Parity lamp'), row('pending', 730, 'Parity lamp')]).execute();
     const slack = await onSlack(org.slackInfluencer, 'earnings', '30d');

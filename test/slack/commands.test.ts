@@ -121,7 +121,7 @@ describe('when someone uses /link, /earnings and /digest in Slack', () => {
     const influencer = await db.selectFrom('influencers').select('id').where('handle', '=', handle).executeTakeFirstOrThrow();
     await db
       .insertInto('ledger_entries')
-      .values({ network: 'amazon', line_key: unique('k'), kind: 'confirmed', tracking_id: `${handle}-20`, influencer_id: influencer.id, marketplace: 'US', asin: 'B0SLACKT01', product_name: 'Desk lamp', category: 'Home', occurred_at: new Date(Date.now() - 86_400_000), quantity: 2, amount_minor: 1234, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null, superseded_at: null })
+      .values({ network: 'amazon', line_key: unique('k'), kind: 'confirmed', tracking_id: `${handle}-20`, influencer_id: influencer.id, marketplace: 'US', asin: 'B0SLACKT01', product_name: 'Desk lamp', category: 'Home', occurred_at: new Date(Date.now() - 86_400_000), quantity: 2, amount_minor: 1234, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null })
       .execute();
     const r = await run(who, 'earnings', '7d');
     expect(r.blocks[0]).toMatchObject({ type: 'header', text: { text: 'Earnings · Last 7 days' } });
@@ -209,7 +209,7 @@ describe('when a user of another workspace tries to reach an organisation’s da
     const influencer = await db.selectFrom('influencers').select('id').where('handle', '=', handle).executeTakeFirstOrThrow();
     await db
       .insertInto('ledger_entries')
-      .values({ network: 'amazon', line_key: unique('k'), kind: 'confirmed', tracking_id: `${handle}-20`, influencer_id: influencer.id, marketplace: 'US', asin: 'B0SLACKT01', product_name: 'Secret earner', category: 'Home', occurred_at: new Date(Date.now() - 3_600_000), quantity: 1, amount_minor: 98765, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null, superseded_at: null })
+      .values({ network: 'amazon', line_key: unique('k'), kind: 'confirmed', tracking_id: `${handle}-20`, influencer_id: influencer.id, marketplace: 'US', asin: 'B0SLACKT01', product_name: 'Secret earner', category: 'Home', occurred_at: new Date(Date.now() - 3_600_000), quantity: 1, amount_minor: 98765, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null })
       .execute();
     const orgA = await organisationOfTeam(a.team);
     const before = await holdings(orgA);

@@ -38,7 +38,7 @@ describe('when someone opens the App Home tab', () => {
     const entry = (amount: number, daysAgo: number, name: string) =>
       db
         .insertInto('ledger_entries')
-        .values({ network: 'amazon', line_key: unique('k'), kind: 'confirmed', tracking_id: `${handle}-20`, influencer_id: influencerId, marketplace: 'US', asin: randomAsin(), product_name: name, category: 'Home', occurred_at: new Date(Date.now() - daysAgo * 86_400_000), quantity: 1, amount_minor: amount, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null, superseded_at: null })
+        .values({ network: 'amazon', line_key: unique('k'), kind: 'confirmed', tracking_id: `${handle}-20`, influencer_id: influencerId, marketplace: 'US', asin: randomAsin(), product_name: name, category: 'Home', occurred_at: new Date(Date.now() - daysAgo * 86_400_000), quantity: 1, amount_minor: amount, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null })
         .execute();
     await entry(2500, 1, 'Standing desk');
     await entry(99_999, 20, 'Too old to count');

@@ -25,7 +25,6 @@ export interface LedgerEntriesTable {
   currency: string;
   link_id: number | null;
   reverses_entry_id: number | null;
-  superseded_at: Date | null;
   report_type: ColumnType<LedgerReportType, LedgerReportType | undefined, LedgerReportType>;
   source_line: number | null;
   rate_bp: number | null;

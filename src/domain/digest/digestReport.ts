@@ -20,6 +20,8 @@
 import { CronExpressionParser } from 'cron-parser';
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
+import { organisationTotalsSource, productsSource, readLedger, totalsSource, type TimeRange } from '../earnings/ledgerSums.ts';
+import { topProducts } from '../earnings/productRanking.ts';
 import { addDays, isTimeZone, localDate, zonedTime } from '../time.ts';
 
 /** Yesterday's clicks at least this many times the trailing 7-day daily average … */
@@ -185,6 +187,8 @@ export interface BuildDigestOptions {
   now?: Date;
   /** How many top products and top links (default DEFAULT_TOP_N). */
   topN?: number;
+  /** False reads ledger figures from the ledger alone, ignoring the rollups (checks and benchmarks). */
+  rollups?: boolean;
 }
 
 const n = (v: unknown) => Number(v ?? 0);
@@ -328,6 +332,65 @@ export function previousScheduledPull(cron: string, at: Date): Date | null {
   }
 }
 
+type Windows = Record<'to' | 'y' | 'd' | 'w' | 'wEnd' | 'm' | 'p', Date>;
+
+interface SegmentRow {
+  seg: number;
+  id: number;
+  currency: string;
+  conf: number;
+  bounty: number;
+  pend: number;
+  rev: number;
+  earned_lines: number;
+  ordered: number;
+  order_lines: number;
+  shipped: number;
+  returned: number;
+}
+
+/** Elementary segments between every boundary of the digest's windows (yesterday, month to date, …): each window is a union of them. */
+function windowSegments(t: Windows): TimeRange[] {
+  const bounds = [...new Set([t.p, t.m, t.w, t.wEnd, t.d, t.y, t.to].map((d) => d.getTime()))].filter((x) => x >= t.p.getTime() && x <= t.to.getTime()).sort((a, b) => a - b);
+  const segs: TimeRange[] = [];
+  for (let i = 0; i + 1 < bounds.length; i++) segs.push({ from: new Date(bounds[i]!), to: new Date(bounds[i + 1]!) });
+  return segs;
+}
+
+/** Per influencer and currency, the ledger figures of each window, from per-segment sums. */
+function ledgerRows(rows: SegmentRow[], segs: TimeRange[], t: Windows): LedgerRow[] {
+  const within = (seg: TimeRange, from: Date, to: Date) => seg.from!.getTime() >= from.getTime() && seg.to!.getTime() <= to.getTime();
+  const out = new Map<string, LedgerRow>();
+  for (const r of rows) {
+    const key = `${r.id}|${r.currency}`;
+    let row = out.get(key);
+    if (!row) {
+      row = {
+        id: n(r.id), currency: r.currency,
+        y_conf: 0, y_bounty: 0, y_pend: 0, y_rev: 0, m_conf: 0, m_bounty: 0, m_pend: 0, m_rev: 0, d_conf: 0, w_conf: 0,
+        y_ordered: 0, y_order_lines: 0, y_shipped: 0, y_returned: 0, m_ordered: 0, m_order_lines: 0, m_shipped: 0, m_returned: 0,
+        p_shipped: 0, p_returned: 0,
+      };
+      out.set(key, row);
+    }
+    const seg = segs[r.seg]!;
+    if (within(seg, t.y, t.to)) {
+      row.y_conf += n(r.conf); row.y_bounty += n(r.bounty); row.y_pend += n(r.pend); row.y_rev += n(r.rev);
+      row.y_ordered += n(r.ordered); row.y_order_lines += n(r.order_lines); row.y_shipped += n(r.shipped); row.y_returned += n(r.returned);
+    }
+    if (within(seg, t.m, t.to)) {
+      row.m_conf += n(r.conf); row.m_bounty += n(r.bounty); row.m_pend += n(r.pend); row.m_rev += n(r.rev);
+      row.m_ordered += n(r.ordered); row.m_order_lines += n(r.order_lines); row.m_shipped += n(r.shipped); row.m_returned += n(r.returned);
+    }
+    if (within(seg, t.d, t.y)) row.d_conf += n(r.conf);
+    if (within(seg, t.w, t.wEnd)) row.w_conf += n(r.conf);
+    if (within(seg, t.p, t.m)) {
+      row.p_shipped += n(r.shipped); row.p_returned += n(r.returned);
+    }
+  }
+  return [...out.values()];
+}
+
 export async function buildDigest(db: Db, organisationId: number, opts: BuildDigestOptions): Promise<DigestReport> {
   const tz = opts.timezone;
   if (!isTimeZone(tz)) throw new RangeError(`"${tz}" is not a time zone`);
@@ -355,44 +418,76 @@ export async function buildDigest(db: Db, organisationId: number, opts: BuildDig
   };
   const clicksFrom = t.b < t.m ? t.b : t.m;
   const roster = sql`(SELECT id FROM influencers WHERE organisation_id = ${organisationId})`;
-  // Pending estimates replaced the old way (superseded_at) no longer count, as in /earnings.
-  const live = sql`(e.kind <> 'pending' OR e.superseded_at IS NULL)`;
-  const earned = sql`e.kind IN ('confirmed', 'bounty')`;
-  const ordered = sql`e.kind = 'pending' AND e.report_type <> 'release'`;
-  const returned = sql`e.kind = 'reversal' AND e.reverses_entry_id IS NULL`;
-  const inY = sql`e.occurred_at >= ${t.y}`;
-  const inM = sql`e.occurred_at >= ${t.m}`;
-  const inP = sql`e.occurred_at < ${t.m}`;
-  const sumIf = (cond: ReturnType<typeof sql>, what = sql`e.amount_minor`) => sql`coalesce(sum(${what}) FILTER (WHERE ${cond}), 0)::bigint`;
-  const countIf = (cond: ReturnType<typeof sql>) => sql`count(*) FILTER (WHERE ${cond})::bigint`;
 
   const influencersQ = db.selectFrom('influencers').select(['id', 'handle', 'display_name']).where('organisation_id', '=', organisationId).execute();
 
-  const ledgerQ = sql<LedgerRow>`
-    SELECT e.influencer_id AS id, e.currency,
-      ${sumIf(sql`${earned} AND ${inY}`)} AS y_conf,
-      ${sumIf(sql`e.kind = 'bounty' AND ${inY}`)} AS y_bounty,
-      ${sumIf(sql`e.kind = 'pending' AND ${inY}`)} AS y_pend,
-      ${sumIf(sql`e.kind = 'reversal' AND ${inY}`)} AS y_rev,
-      ${sumIf(sql`${earned} AND ${inM}`)} AS m_conf,
-      ${sumIf(sql`e.kind = 'bounty' AND ${inM}`)} AS m_bounty,
-      ${sumIf(sql`e.kind = 'pending' AND ${inM}`)} AS m_pend,
-      ${sumIf(sql`e.kind = 'reversal' AND ${inM}`)} AS m_rev,
-      ${sumIf(sql`${earned} AND e.occurred_at >= ${t.d} AND e.occurred_at < ${t.y}`)} AS d_conf,
-      ${sumIf(sql`${earned} AND e.occurred_at >= ${t.w} AND e.occurred_at < ${t.wEnd}`)} AS w_conf,
-      ${sumIf(sql`${ordered} AND ${inY}`, sql`e.quantity`)} AS y_ordered,
-      ${countIf(sql`${ordered} AND ${inY}`)} AS y_order_lines,
-      ${sumIf(sql`e.kind = 'confirmed' AND ${inY}`, sql`e.quantity`)} AS y_shipped,
-      ${sumIf(sql`${returned} AND ${inY}`, sql`-e.quantity`)} AS y_returned,
-      ${sumIf(sql`${ordered} AND ${inM}`, sql`e.quantity`)} AS m_ordered,
-      ${countIf(sql`${ordered} AND ${inM}`)} AS m_order_lines,
-      ${sumIf(sql`e.kind = 'confirmed' AND ${inM}`, sql`e.quantity`)} AS m_shipped,
-      ${sumIf(sql`${returned} AND ${inM}`, sql`-e.quantity`)} AS m_returned,
-      ${sumIf(sql`e.kind = 'confirmed' AND ${inP}`, sql`e.quantity`)} AS p_shipped,
-      ${sumIf(sql`${returned} AND ${inP}`, sql`-e.quantity`)} AS p_returned
-    FROM ledger_entries e
-    WHERE e.influencer_id IN ${roster} AND e.occurred_at >= ${t.p} AND e.occurred_at < ${t.to} AND ${live}
-    GROUP BY 1, 2`.execute(db);
+  // Ledger figures (per influencer and currency for the windows, the chart's days, top products) from the rollups
+  // plus the ledger lines they do not cover, in one statement: see ../earnings/ledgerSums.ts.
+  const windowSegs = windowSegments(t);
+  const seriesDays = Array.from({ length: SERIES_DAYS }, (_, i) => addDays(seriesStart, i));
+  const daySegs: TimeRange[] = seriesDays.map((d, i) => ({ from: at(d), to: i + 1 < seriesDays.length ? at(seriesDays[i + 1]!) : t.to }));
+  const since = new Date(now.getTime() - UNATTRIBUTED_LOOKBACK_DAYS * 86_400_000);
+  const unattributedAmounts = sql`CASE WHEN e.kind <> 'pending' THEN e.amount_minor ELSE 0 END AS confirmed, CASE WHEN e.kind = 'pending' THEN e.amount_minor ELSE 0 END AS pending`;
+  // Unattributed lines rolled up by hour of ingest: rows wholly inside the window, and the lines of rows that straddle
+  // an end of it (found again through the row's id range); the caller adds the lines above the horizon.
+  const unattributedRolledUp = (horizon: number) => sql`
+        SELECT r.tracking_id, r.currency, r.marketplace, r.ingest_id, r.lines, r.confirmed_minor AS confirmed, r.pending_minor AS pending, r.last_created
+          FROM earnings_unattributed_rollups r
+         WHERE r.bucket >= date_trunc('hour', ${since}::timestamptz, 'UTC') AND r.bucket <= ${now} AND r.first_created >= ${since} AND r.last_created <= ${now}
+        UNION ALL
+        SELECT e.tracking_id, e.currency, e.marketplace, e.ingest_id, 1 AS lines, ${unattributedAmounts}, e.created_at AS last_created
+          FROM (SELECT * FROM earnings_unattributed_rollups r
+                 WHERE r.bucket >= date_trunc('hour', ${since}::timestamptz, 'UTC') AND r.bucket <= ${now}
+                   AND (r.first_created < ${since} OR r.last_created > ${now}) OFFSET 0) r
+          CROSS JOIN LATERAL (
+            SELECT * FROM (SELECT * FROM ledger_entries e WHERE e.id >= r.first_id AND e.id <= r.last_id AND e.id <= ${horizon}::bigint OFFSET 0) e
+             WHERE e.influencer_id IS NULL AND e.tracking_id = r.tracking_id
+               AND e.created_at >= greatest(r.bucket, ${since}) AND e.created_at < r.bucket + interval '1 hour' AND e.created_at <= ${now}
+               AND e.ingest_id IS NOT DISTINCT FROM r.ingest_id AND e.marketplace = r.marketplace AND e.currency = r.currency) e
+        UNION ALL`;
+  const segmentSums = sql`sum(u.confirmed_minor + u.bounty_minor)::bigint AS conf, sum(u.bounty_minor)::bigint AS bounty,
+             sum(u.pending_minor)::bigint AS pend, sum(u.reversed_minor)::bigint AS rev, sum(u.earned_lines)::bigint AS earned_lines,
+             sum(u.items_ordered)::bigint AS ordered, sum(u.order_lines)::bigint AS order_lines,
+             sum(u.items_shipped)::bigint AS shipped, sum(u.items_returned)::bigint AS returned`;
+  const ledgerQ = readLedger(db, { organisationId }, (s) => ({
+    // Per influencer for the windows; for the organisation as a whole (its hourly rows) for the chart's days.
+    segments: sql<SegmentRow>`
+      SELECT u.seg, u.influencer_id AS id, u.currency, ${segmentSums} FROM (${totalsSource(s, windowSegs)}) u GROUP BY 1, 2, 3 HAVING sum(u.lines) > 0`,
+    days: sql<SegmentRow>`
+      SELECT u.seg, NULL::bigint AS id, u.currency, ${segmentSums} FROM (${organisationTotalsSource(s, daySegs)}) u GROUP BY 1, 3 HAVING sum(u.lines) > 0`,
+    // Top products by the organisation's rows; then, for those alone, how many influencers sold each (per influencer).
+    products: sql<{ rank: number; asin: string; currency: string; name: string | null; confirmed: number; pending: number; ordered: number; order_lines: number; shipped: number; influencers: number }>`
+      WITH top AS (${topProducts(s, { from: t.m, to: t.to }, topN)}),
+      sellers AS (
+        SELECT u.asin, u.currency, u.influencer_id
+          FROM (${productsSource(s, [{ from: t.m, to: t.to }], { influencerLevel: true, asins: sql`SELECT asin FROM top` })}) u
+         GROUP BY 1, 2, 3
+        HAVING sum(u.lines) > 0)
+      SELECT top.rank, top.asin, top.currency, top.name, top.settled AS confirmed, top.pending, top.ordered, top.order_lines, top.shipped,
+             (SELECT count(*) FROM sellers x WHERE x.asin = top.asin AND x.currency = top.currency)::bigint AS influencers
+        FROM top`,
+    // Ledger lines no influencer owns have no organisation; lines from this organisation's own feed sources
+    // and from shared ingests (API, CLI, sources without an organisation) are shown, those of another
+    // organisation's feed sources are not. A tracking ID registered since is no longer unattributed. Rolled up by
+    // hour of ingest; a rolled-up row that straddles an end of the window is read from the ledger instead.
+    unattributed: sql<{ tracking_id: string; currency: string; marketplaces: string[]; lines: number; last_seen: string; confirmed: number; pending: number }>`
+      WITH rows AS (
+        ${s.rollups ? unattributedRolledUp(s.horizon) : sql``}
+        SELECT e.tracking_id, e.currency, e.marketplace, e.ingest_id, 1 AS lines, ${unattributedAmounts}, e.created_at AS last_created
+          FROM ledger_entries e
+         WHERE e.id > ${s.rollups ? s.horizon : 0}::bigint AND e.influencer_id IS NULL AND e.created_at >= ${since} AND e.created_at <= ${now}),
+      seen AS (
+        SELECT x.* FROM rows x
+          LEFT JOIN feed_ingests fi ON fi.id = x.ingest_id
+          LEFT JOIN feed_sources fs ON fs.id = fi.feed_source_id
+         WHERE (fs.organisation_id IS NULL OR fs.organisation_id = ${organisationId})
+           AND NOT EXISTS (SELECT 1 FROM tracking_ids ti WHERE ti.tracking_id = x.tracking_id COLLATE "default")),
+      ids AS (SELECT tracking_id FROM seen GROUP BY 1 ORDER BY max(last_created) DESC, tracking_id COLLATE "default" LIMIT ${UNATTRIBUTED_MAX})
+      SELECT s.tracking_id, s.currency, array_agg(DISTINCT s.marketplace) AS marketplaces, sum(s.lines)::bigint AS lines, max(s.last_created) AS last_seen,
+             sum(s.confirmed)::bigint AS confirmed, sum(s.pending)::bigint AS pending
+        FROM seen s JOIN ids USING (tracking_id)
+       GROUP BY 1, 2`,
+  }), { rollups: opts.rollups !== false });
 
   const clicksQ = sql<ClickRow>`
     SELECT k.influencer_id AS id,
@@ -411,31 +506,11 @@ export async function buildDigest(db: Db, organisationId: number, opts: BuildDig
     WHERE k.influencer_id IN ${roster} AND c.clicked_at >= ${clicksFrom} AND c.clicked_at < ${t.to}
     GROUP BY 1`.execute(db);
 
-  const seriesMoneyQ = sql<{ day: string; currency: string; amount: number }>`
-    SELECT to_char(e.occurred_at AT TIME ZONE ${tz}, 'YYYY-MM-DD') AS day, e.currency, sum(e.amount_minor)::bigint AS amount
-    FROM ledger_entries e
-    WHERE e.influencer_id IN ${roster} AND ${earned} AND e.occurred_at >= ${t.s} AND e.occurred_at < ${t.to}
-    GROUP BY 1, 2`.execute(db);
-
   const seriesClicksQ = sql<{ day: string; clicks: number }>`
     SELECT to_char(c.clicked_at AT TIME ZONE ${tz}, 'YYYY-MM-DD') AS day, count(*)::bigint AS clicks
     FROM clicks c JOIN links k ON k.id = c.link_id
     WHERE k.influencer_id IN ${roster} AND c.kind = 'click' AND c.clicked_at >= ${t.s} AND c.clicked_at < ${t.to}
     GROUP BY 1`.execute(db);
-
-  const productsQ = sql<{ asin: string; currency: string; name: string | null; confirmed: number; pending: number; ordered: number; order_lines: number; shipped: number; influencers: number }>`
-    SELECT e.asin, e.currency, max(e.product_name) AS name,
-      ${sumIf(sql`e.kind IN ('confirmed', 'bounty', 'reversal')`)} AS confirmed,
-      ${sumIf(sql`e.kind = 'pending'`)} AS pending,
-      ${sumIf(ordered, sql`e.quantity`)} AS ordered,
-      ${countIf(ordered)} AS order_lines,
-      ${sumIf(sql`e.kind = 'confirmed'`, sql`e.quantity`)} AS shipped,
-      count(DISTINCT e.influencer_id)::bigint AS influencers
-    FROM ledger_entries e
-    WHERE e.influencer_id IN ${roster} AND e.asin IS NOT NULL AND e.occurred_at >= ${t.m} AND e.occurred_at < ${t.to} AND ${live}
-    GROUP BY 1, 2
-    ORDER BY sum(e.amount_minor) DESC, e.asin
-    LIMIT ${topN}`.execute(db);
 
   const linksQ = sql<{ id: number; code: string; campaign: string; handle: string; asin: string; title: string | null; clicks: number; clicks_y: number }>`
     SELECT k.id, k.code, k.campaign, i.handle, p.asin, p.title, count(*)::bigint AS clicks,
@@ -449,26 +524,6 @@ export async function buildDigest(db: Db, organisationId: number, opts: BuildDig
     ORDER BY clicks DESC, k.code
     LIMIT ${topN}`.execute(db);
 
-  // Ledger lines no influencer owns have no organisation; lines from this organisation's own feed sources
-  // and from shared ingests (API, CLI, sources without an organisation) are shown, those of another
-  // organisation's feed sources are not. A tracking ID registered since is no longer unattributed.
-  const since = new Date(now.getTime() - UNATTRIBUTED_LOOKBACK_DAYS * 86_400_000);
-  const unattributedQ = sql<{ tracking_id: string; currency: string; marketplaces: string[]; lines: number; last_seen: Date; confirmed: number; pending: number }>`
-    WITH seen AS (
-      SELECT e.tracking_id, e.currency, e.marketplace, e.kind, e.amount_minor, e.created_at
-      FROM ledger_entries e
-      LEFT JOIN feed_ingests fi ON fi.id = e.ingest_id
-      LEFT JOIN feed_sources fs ON fs.id = fi.feed_source_id
-      WHERE e.influencer_id IS NULL AND e.created_at >= ${since} AND e.created_at <= ${now}
-        AND (fs.organisation_id IS NULL OR fs.organisation_id = ${organisationId})
-        AND NOT EXISTS (SELECT 1 FROM tracking_ids ti WHERE ti.tracking_id = e.tracking_id)),
-    ids AS (SELECT tracking_id FROM seen GROUP BY 1 ORDER BY max(created_at) DESC, tracking_id LIMIT ${UNATTRIBUTED_MAX})
-    SELECT s.tracking_id, s.currency, array_agg(DISTINCT s.marketplace) AS marketplaces, count(*)::bigint AS lines, max(s.created_at) AS last_seen,
-      coalesce(sum(s.amount_minor) FILTER (WHERE s.kind <> 'pending'), 0)::bigint AS confirmed,
-      coalesce(sum(s.amount_minor) FILTER (WHERE s.kind = 'pending'), 0)::bigint AS pending
-    FROM seen s JOIN ids USING (tracking_id)
-    GROUP BY 1, 2`.execute(db);
-
   // Feed sources: the organisation's own, and shared ones (no organisation) that recently brought in lines
   // for its influencers; a shared feed of another Associates account is none of this manager's business.
   const relevantSince = new Date(now.getTime() - SHARED_FEED_RELEVANCE_DAYS * 86_400_000);
@@ -481,14 +536,17 @@ export async function buildDigest(db: Db, organisationId: number, opts: BuildDig
         AND fi.affected_influencers && ARRAY(SELECT id FROM influencers WHERE organisation_id = ${organisationId}))))
     ORDER BY fs.id`.execute(db);
 
-  const [people, ledger, clicks, seriesMoney, seriesClicks, products, links, unattributedRows, feeds] = await Promise.all([
-    influencersQ, ledgerQ, clicksQ, seriesMoneyQ, seriesClicksQ, productsQ, linksQ, unattributedQ, feedsQ,
-  ]);
+  const [people, ledgerRead, clicks, seriesClicks, links, feeds] = await Promise.all([influencersQ, ledgerQ, clicksQ, seriesClicksQ, linksQ, feedsQ]);
+  const unattributedRows = ledgerRead.unattributed;
+  const ledger = ledgerRows(ledgerRead.segments, windowSegs, t);
+  // The chart's days: earned commission per currency, for days with at least one earned line.
+  const seriesMoney = ledgerRead.days.filter((r) => n(r.earned_lines) > 0).map((r) => ({ day: seriesDays[r.seg]!, currency: r.currency, amount: n(r.conf) }));
+  const products = [...ledgerRead.products].sort((a, b) => n(a.rank) - n(b.rank));
 
   // Per influencer and for the roster.
   const builders = new Map<number, FiguresBuilder>(people.map((p) => [p.id, new FiguresBuilder()]));
   const roster_ = new FiguresBuilder();
-  for (const r of ledger.rows) {
+  for (const r of ledger) {
     builders.get(n(r.id))?.addLedger(r);
     roster_.addLedger(r);
   }
@@ -503,7 +561,7 @@ export async function buildDigest(db: Db, organisationId: number, opts: BuildDig
 
   const currencies = totals.money.map((m) => m.currency);
   const seriesTotals = new Map<string, number>();
-  for (const r of seriesMoney.rows) seriesTotals.set(r.currency, (seriesTotals.get(r.currency) ?? 0) + n(r.amount));
+  for (const r of seriesMoney) seriesTotals.set(r.currency, (seriesTotals.get(r.currency) ?? 0) + n(r.amount));
   const primaryCurrency = pickPrimaryCurrency(totals.money, seriesTotals);
 
   // Ranking: month-to-date confirmed in the primary currency, then in the others (largest first), then clicks.
@@ -518,7 +576,7 @@ export async function buildDigest(db: Db, organisationId: number, opts: BuildDig
   });
 
   const moneyByDay = new Map<string, number>();
-  for (const r of seriesMoney.rows) if (r.currency === primaryCurrency) moneyByDay.set(r.day, n(r.amount));
+  for (const r of seriesMoney) if (r.currency === primaryCurrency) moneyByDay.set(r.day, n(r.amount));
   const clicksByDay = new Map(seriesClicks.rows.map((r) => [r.day, n(r.clicks)]));
   const days: SeriesDay[] = [];
   for (let i = 0; i < SERIES_DAYS; i++) {
@@ -527,7 +585,7 @@ export async function buildDigest(db: Db, organisationId: number, opts: BuildDig
   }
 
   const unattributedBy = new Map<string, UnattributedTrackingId>();
-  for (const r of unattributedRows.rows) {
+  for (const r of unattributedRows) {
     let u = unattributedBy.get(r.tracking_id);
     if (!u) {
       u = { trackingId: r.tracking_id, marketplaces: [], lines: 0, lastSeenAt: new Date(r.last_seen), money: [] };
@@ -558,7 +616,7 @@ export async function buildDigest(db: Db, organisationId: number, opts: BuildDig
     currencies,
     totals,
     influencers,
-    topProducts: products.rows.map((r) => {
+    topProducts: products.map((r) => {
       const fromOrders = n(r.order_lines) > 0;
       return { asin: r.asin, name: r.name, currency: r.currency, confirmed: n(r.confirmed), pending: n(r.pending), orders: fromOrders ? n(r.ordered) : n(r.shipped), influencers: n(r.influencers) };
     }),

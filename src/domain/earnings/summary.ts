@@ -1,11 +1,13 @@
 // Earnings for an influencer or a whole organisation over a period: confirmed, pending, reversed and
-// bounty commission per currency, top products, and the influencer's most-clicked links.
-import { sql, type ExpressionBuilder } from 'kysely';
+// bounty commission per currency (also per tracking ID), top products, commission per link, and the most-clicked
+// links. Ledger figures come from the rollups plus the ledger lines they do not cover (see ledgerSums.ts): exact.
+import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
-import type { Database } from '../../db/schema.ts';
 import type { Period } from './period.ts';
+import { readLedger, totalsSource, type EarningsScope, type SnapshotOptions } from './ledgerSums.ts';
+import { topLinks, topProducts } from './productRanking.ts';
 
-export type EarningsScope = { influencerId: number } | { organisationId: number };
+export type { EarningsScope };
 
 export interface CurrencyTotals {
   currency: string;
@@ -19,66 +21,82 @@ export interface CurrencyTotals {
   itemsReturned: number;
 }
 
+export interface TrackingIdTotals extends CurrencyTotals {
+  trackingId: string;
+}
+
 export interface EarningsSummary {
   period: Period;
   totals: CurrencyTotals[];
+  /** The same figures per tracking ID (an influencer may have one per store), by tracking ID then currency. */
+  byTrackingId: TrackingIdTotals[];
   topProducts: Array<{ asin: string; name: string | null; currency: string; amount: number; items: number }>;
+  /** Commission on ledger lines that name the link they came through, largest first. */
+  linkEarnings: Array<{ linkId: number; code: string | null; campaign: string | null; currency: string; amount: number; items: number }>;
   topLinks: Array<{ code: string; campaign: string; asin: string; title: string | null; clicks: number }>;
   clicks: { click: number; repeat: number; preview: number; bot: number };
   /** False when no ledger entry exists for the scope at all (nothing ingested yet). */
   hasAnyEntries: boolean;
 }
 
-function scoped(scope: EarningsScope) {
-  return (eb: ExpressionBuilder<Database, 'ledger_entries'>) =>
-    'influencerId' in scope
-      ? eb('ledger_entries.influencer_id', '=', scope.influencerId)
-      : eb('ledger_entries.influencer_id', 'in', eb.selectFrom('influencers').select('id').where('organisation_id', '=', scope.organisationId));
+interface TotalsRow {
+  tracking_id: string;
+  currency: string;
+  confirmed: number;
+  pending: number;
+  reversed: number;
+  bounty: number;
+  shipped: number;
+  returned: number;
 }
 
-function inPeriod(period: Period) {
-  return (eb: ExpressionBuilder<Database, 'ledger_entries'>) =>
-    eb.and([...(period.from ? [eb('ledger_entries.occurred_at', '>=', period.from)] : []), ...(period.to ? [eb('ledger_entries.occurred_at', '<', period.to)] : [])]);
+const n = (v: unknown) => Number(v ?? 0);
+
+function currencyTotals(currency: string, r: Omit<TotalsRow, 'tracking_id' | 'currency'>): CurrencyTotals {
+  const t = { confirmed: n(r.confirmed), pending: n(r.pending), reversed: n(r.reversed), bounty: n(r.bounty) };
+  return { currency, ...t, net: t.confirmed + t.reversed + t.bounty, itemsShipped: n(r.shipped), itemsReturned: n(r.returned) };
 }
 
-const sumWhen = (kind: string) => sql<number>`coalesce(sum(amount_minor) filter (where kind = ${kind}), 0)::bigint`;
+/** The ledger half of the summary: one statement, one snapshot. */
+async function ledgerFigures(db: Db, scope: EarningsScope, period: Period, limit: number, opts: SnapshotOptions) {
+  const seg = { from: period.from, to: period.to };
+  const r = await readLedger(
+    db,
+    scope,
+    (s) => ({
+      totals: sql<TotalsRow>`
+        SELECT u.tracking_id, u.currency,
+               sum(u.confirmed_minor)::bigint AS confirmed, sum(u.pending_minor)::bigint AS pending,
+               sum(u.reversed_minor)::bigint AS reversed, sum(u.bounty_minor)::bigint AS bounty,
+               sum(u.items_shipped)::bigint AS shipped, sum(u.items_reversed)::bigint AS returned
+          FROM (${totalsSource(s, [seg])}) u
+         GROUP BY 1, 2
+        HAVING sum(u.lines) > 0`,
+      products: topProducts(s, seg, limit),
+      links: topLinks(s, seg, limit),
+      any: sql<{ x: number }>`SELECT 1 AS x FROM ledger_entries WHERE influencer_id = ANY(${s.influencers}::bigint[]) LIMIT 1`,
+    }),
+    opts,
+  );
 
-export async function earningsSummary(db: Db, scope: EarningsScope, period: Period, limit = 5): Promise<EarningsSummary> {
-  // Pending estimates that a confirmed shipment has replaced no longer count (superseded_at set).
-  const live = (eb: ExpressionBuilder<Database, 'ledger_entries'>) => eb.or([eb('kind', '!=', 'pending'), eb('superseded_at', 'is', null)]);
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  const rows = [...r.totals].sort((a, b) => cmp(a.tracking_id, b.tracking_id) || cmp(a.currency, b.currency));
+  const byCurrency = new Map<string, Omit<TotalsRow, 'tracking_id' | 'currency'>>();
+  for (const t of rows) {
+    const acc = byCurrency.get(t.currency) ?? { confirmed: 0, pending: 0, reversed: 0, bounty: 0, shipped: 0, returned: 0 };
+    for (const k of ['confirmed', 'pending', 'reversed', 'bounty', 'shipped', 'returned'] as const) acc[k] += n(t[k]);
+    byCurrency.set(t.currency, acc);
+  }
+  return {
+    totals: [...byCurrency.entries()].sort(([a], [b]) => cmp(a, b)).map(([currency, t]) => currencyTotals(currency, t)),
+    byTrackingId: rows.map((t) => ({ trackingId: t.tracking_id, ...currencyTotals(t.currency, t) })),
+    topProducts: [...r.products].sort((a, b) => n(a.rank) - n(b.rank)).map((p) => ({ asin: p.asin, name: p.name, currency: p.currency, amount: n(p.amount), items: n(p.items) })),
+    linkEarnings: [...r.links].sort((a, b) => n(a.rank) - n(b.rank)).map((l) => ({ linkId: n(l.link_id), code: l.code, campaign: l.campaign, currency: l.currency, amount: n(l.amount), items: n(l.items) })),
+    hasAnyEntries: r.any.length > 0,
+  };
+}
 
-  const [totals, topProducts, any] = await Promise.all([
-    db
-      .selectFrom('ledger_entries')
-      .select([
-        'currency',
-        sumWhen('confirmed').as('confirmed'),
-        sumWhen('pending').as('pending'),
-        sumWhen('reversal').as('reversed'),
-        sumWhen('bounty').as('bounty'),
-        sql<number>`coalesce(sum(quantity) filter (where kind = 'confirmed'), 0)::bigint`.as('itemsShipped'),
-        sql<number>`coalesce(sum(abs(quantity)) filter (where kind = 'reversal'), 0)::bigint`.as('itemsReturned'),
-      ])
-      .where(scoped(scope))
-      .where(inPeriod(period))
-      .where(live)
-      .groupBy('currency')
-      .orderBy('currency')
-      .execute(),
-    db
-      .selectFrom('ledger_entries')
-      .select(['asin', 'currency', sql<string | null>`max(product_name)`.as('name'), sql<number>`sum(amount_minor)::bigint`.as('amount'), sql<number>`coalesce(sum(quantity) filter (where kind <> 'reversal'), 0)::bigint`.as('items')])
-      .where(scoped(scope))
-      .where(inPeriod(period))
-      .where(live)
-      .where('asin', 'is not', null)
-      .groupBy(['asin', 'currency'])
-      .orderBy('amount', 'desc')
-      .limit(limit)
-      .execute(),
-    db.selectFrom('ledger_entries').select('id').where(scoped(scope)).limit(1).executeTakeFirst(),
-  ]);
-
+export async function earningsSummary(db: Db, scope: EarningsScope, period: Period, limit = 5, opts: SnapshotOptions = {}): Promise<EarningsSummary> {
   const clickScope = (q: ReturnType<typeof clickBase>) =>
     'influencerId' in scope ? q.where('k.influencer_id', '=', scope.influencerId) : q.where('k.influencer_id', 'in', (eb) => eb.selectFrom('influencers').select('id').where('organisation_id', '=', scope.organisationId));
   const clickBase = () => {
@@ -87,7 +105,8 @@ export async function earningsSummary(db: Db, scope: EarningsScope, period: Peri
     if (period.to) q = q.where('c.clicked_at', '<', period.to);
     return q;
   };
-  const [kinds, links] = await Promise.all([
+  const [ledger, kinds, links] = await Promise.all([
+    ledgerFigures(db, scope, period, limit, opts),
     clickScope(clickBase()).select(['c.kind', sql<number>`count(*)::bigint`.as('n')]).groupBy('c.kind').execute(),
     clickScope(clickBase())
       .innerJoin('products as p', 'p.id', 'k.product_id')
@@ -103,19 +122,8 @@ export async function earningsSummary(db: Db, scope: EarningsScope, period: Peri
 
   return {
     period,
-    totals: totals.map((t) => ({
-      currency: t.currency,
-      confirmed: Number(t.confirmed),
-      pending: Number(t.pending),
-      reversed: Number(t.reversed),
-      bounty: Number(t.bounty),
-      net: Number(t.confirmed) + Number(t.reversed) + Number(t.bounty),
-      itemsShipped: Number(t.itemsShipped),
-      itemsReturned: Number(t.itemsReturned),
-    })),
-    topProducts: topProducts.map((p) => ({ asin: p.asin!, name: p.name, currency: p.currency, amount: Number(p.amount), items: Number(p.items) })),
+    ...ledger,
     topLinks: links.map((l) => ({ code: l.code, campaign: l.campaign, asin: l.asin, title: l.title, clicks: Number(l.clicks) })),
     clicks,
-    hasAnyEntries: any !== undefined,
   };
 }
