@@ -15,10 +15,12 @@ export interface QueuePayloads {
   digest: { subscriptionId: number; localDate: string };
   /** Every minute: queue the digests that are due (local time reached, not yet sent for that local day). */
   'digest-tick': Record<string, never>;
+  /** Bring the earnings rollups up to date with the ledger (after an ingest, and every minute). */
+  'earnings-rollup': { ingestId?: string };
 }
 
 export type QueueName = keyof QueuePayloads;
-export const QUEUE_NAMES = ['ingest', 'feed-poll', 'notify', 'digest', 'digest-tick'] as const satisfies readonly QueueName[];
+export const QUEUE_NAMES = ['ingest', 'feed-poll', 'notify', 'digest', 'digest-tick', 'earnings-rollup'] as const satisfies readonly QueueName[];
 
 const defaults: Record<QueueName, JobsOptions> = {
   ingest: { attempts: 3, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: { age: 7 * 86400 }, removeOnFail: { age: 30 * 86400 } },
@@ -26,6 +28,7 @@ const defaults: Record<QueueName, JobsOptions> = {
   notify: { attempts: 8, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: { age: 7 * 86400 }, removeOnFail: { age: 30 * 86400 } },
   digest: { attempts: 5, backoff: { type: 'exponential', delay: 10_000 }, removeOnComplete: { age: 7 * 86400 }, removeOnFail: { age: 30 * 86400 } },
   'digest-tick': { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
+  'earnings-rollup': { attempts: 3, backoff: { type: 'exponential', delay: 10_000 }, removeOnComplete: { count: 100 }, removeOnFail: { count: 1000 } },
 };
 
 export type Queues = { [N in QueueName]: Queue<QueuePayloads[N], unknown, string> };
@@ -37,7 +40,7 @@ export function createQueues(connection: ConnectionOptions, prefix: string, onEr
     q.on('error', (err) => onError(err, name));
     return q;
   };
-  return { ingest: make('ingest'), 'feed-poll': make('feed-poll'), notify: make('notify'), digest: make('digest'), 'digest-tick': make('digest-tick') };
+  return { ingest: make('ingest'), 'feed-poll': make('feed-poll'), notify: make('notify'), digest: make('digest'), 'digest-tick': make('digest-tick'), 'earnings-rollup': make('earnings-rollup') };
 }
 
 export async function closeQueues(queues: Queues): Promise<void> {

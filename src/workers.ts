@@ -11,6 +11,7 @@ import { DestinationGate } from '../jobs/notify/destinationGate.ts';
 import { notifyProcessor } from '../jobs/notify/processor.ts';
 import { digestComposer } from '../jobs/digest/compose.ts';
 import { digestProcessor, digestTickProcessor } from '../jobs/digest/processor.ts';
+import { rollupProcessor } from '../jobs/rollup/processor.ts';
 import type { Senders } from '../jobs/notify/senders.ts';
 import { createSlackSenders } from '../bots/slack/sender.ts';
 import { createDiscordSender } from '../bots/discord/sender.ts';
@@ -37,6 +38,8 @@ export async function startWorkers(deps: { config: Config; db: Db; connection: R
     new Worker('digest', digestProcessor({ db, gate, senders, compose: digestComposer(config.PUBLIC_BASE_URL), log: log.child({ queue: 'digest' }) }), { ...common, concurrency: 2 }),
     new Worker('digest-tick', digestTickProcessor({ db, queues }), { ...common, concurrency: 1 }),
     new Worker('feed-poll', feedPollProcessor({ db, queues, storageDir: config.FEED_STORAGE_DIR, maxBytes: config.FEED_MAX_BYTES }), { ...common, concurrency: 2 }),
+    // Refreshes take an advisory lock and run one at a time anyway.
+    new Worker('earnings-rollup', rollupProcessor({ db, log: log.child({ queue: 'earnings-rollup' }) }), { ...common, concurrency: 1 }),
   ];
   for (const w of workers) {
     const wl = log.child({ queue: w.name });
@@ -45,6 +48,7 @@ export async function startWorkers(deps: { config: Config; db: Db; connection: R
   }
   // One scheduler id, so any number of worker processes keep a single tick.
   await queues['digest-tick'].upsertJobScheduler('digest-tick', { pattern: '* * * * *' }, { name: 'digest-tick', data: {} });
+  await queues['earnings-rollup'].upsertJobScheduler('earnings-rollup-tick', { every: 60_000 }, { name: 'earnings-rollup', data: {} });
   const scheduled = await syncFeedSchedules(db, queues).catch((err: unknown) => {
     log.warn({ err }, 'could not sync feed schedules');
     return 0;

@@ -1,11 +1,12 @@
-// Ingest job: run the recorded ingest, then queue one notification per influencer with new entries.
+// Ingest job: run the recorded ingest, then queue one notification per influencer with new entries and a refresh of
+// the earnings rollups.
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Db } from '../../src/db/database.ts';
 import { getIngest } from '../../src/domain/ingest/ingests.ts';
 import { runIngest } from '../../src/domain/ingest/runIngest.ts';
 import type { QueuePayloads, Queues } from '../../src/queues.ts';
 
-export function ingestProcessor(deps: { db: Db; queues: Pick<Queues, 'notify'>; trickleWindowMs?: number }) {
+export function ingestProcessor(deps: { db: Db; queues: Pick<Queues, 'notify' | 'earnings-rollup'>; trickleWindowMs?: number }) {
   const windowMs = deps.trickleWindowMs ?? 60_000;
   return async (job: Job<QueuePayloads['ingest']>) => {
     const { ingestId } = job.data;
@@ -22,6 +23,12 @@ export function ingestProcessor(deps: { db: Db; queues: Pick<Queues, 'notify'>; 
           ? { name: 'notify', data: { influencerId, window }, opts: { jobId: `notify-w${window}-${influencerId}`, delay: (window + 1) * windowMs - now } }
           : { name: 'notify', data: { influencerId, ingestId }, opts: { jobId: `notify-${ingestId}-${influencerId}` } },
       ),
+    );
+    // The rollups catch up right after a report; a trickle of postbacks is rolled up once per window.
+    await deps.queues['earnings-rollup'].add(
+      'earnings-rollup',
+      { ingestId },
+      trickle ? { jobId: `rollup-w${window}`, delay: (window + 1) * windowMs - now } : { jobId: `rollup-${ingestId}` },
     );
     return out.status.counts;
   };
