@@ -1,6 +1,6 @@
 // Creates the database if it is missing, then applies Kysely migrations under the migrator's advisory lock,
 // so several processes starting at once apply each migration exactly once.
-import { Migrator, type MigrationResultSet } from 'kysely';
+import { Migrator, type Migration, type MigrationResultSet } from 'kysely';
 import pg from 'pg';
 import { migrations } from '../../migrations/index.ts';
 import type { Db } from './database.ts';
@@ -30,8 +30,10 @@ export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
   }
 }
 
-export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+export async function migrateToLatest(db: Db, list: Record<string, Migration> = migrations): Promise<MigrationResultSet> {
+  // Migrations written side by side land in whatever order they are merged, so a database may have run a later
+  // one before an earlier-named one arrives; each migration stands alone, and the missing one is simply run.
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => list }, allowUnorderedMigrations: true });
   const result = await migrator.migrateToLatest();
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error');
