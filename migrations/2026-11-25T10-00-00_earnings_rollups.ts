@@ -1,20 +1,21 @@
 // Earnings rollups, so earnings and digest queries stay fast with tens of millions of ledger lines. Buckets are UTC
-// days, months, years, 'all' time (one bucket at -infinity) and, where noted, hours. Rows are one of:
-//  - per tracking ID (with the influencer the ledger named when the lines were rolled up, null before attribution:
-//    readers map those rows to the tracking ID's owner, so late attribution changes nothing here), by day and up;
-//    rows of lines unattributed then are also kept by hour;
-//  - per organisation (the influencer's, when rolled up), by hour and up.
-// earnings_rollups holds the sums the earnings and digest queries need; earnings_product_rollups the same per product
-// (ASIN) and link: per organisation by day, month, year and all time; per influencer by month, year, all time; and per
-// tracking ID for lines unattributed when rolled up, by day and up. Keys compare bytewise (COLLATE "C"): they are
-// ASCII codes, and the refresh writes many rows. Product rows that would hardly compress are not kept: organisation
-// rows by day and influencer rows by month exist from earnings_rollup_state.recent_from on (the start of the previous
-// month), and influencer rows by year and all time only for the influencers listed in earnings_dense_influencers
-// (those with many lines), whose rows cover all history; readers take the rest from the ledger.
-//  - earnings_rollup_state.horizon: every ledger entry with id <= horizon is in the rollups, none above it.
-//    Readers add the entries above it from the ledger itself, so results are always exact.
-//  - earnings_rollup_candidates: id sequence values seen while transactions that had drawn ids were still open;
-//    one becomes the horizon once all of them have ended (ids are drawn at insert, commits come later).
+// hours, days, months, years and 'all' time (one bucket at -infinity).
+//  - earnings_rollups: the sums the earnings and digest queries need, per tracking ID (with the influencer the
+//    ledger named when the lines were rolled up, null before attribution: readers count those rows for the tracking
+//    ID's owner, so late attribution changes nothing here) by day and up, and per organisation by hour and up; rows
+//    of lines unattributed when rolled up also by hour.
+//  - earnings_product_rollups: the same per product (ASIN) and link, per organisation, per influencer, and per
+//    tracking ID for lines unattributed when rolled up. Rows that would hardly compress are not kept: organisation
+//    rows by day and influencer rows by month exist from earnings_rollup_state.recent_from on (the start of the
+//    previous month); influencer rows by day (from recent_from on), by month before it, by year and for all time only
+//    for the influencers in earnings_dense_influencers (those with many lines). Readers take the rest from the ledger.
+//  - earnings_unattributed_rollups: lines no influencer owned when rolled up, by hour of ingest (the digest lists
+//    unregistered tracking IDs seen lately).
+//  - earnings_rollup_state.horizon: every ledger entry with id <= horizon is in the rollups, none above it; readers
+//    add the entries above it from the ledger itself, so results are always exact.
+//  - earnings_rollup_candidates: id sequence values seen while transactions that had drawn ids were still open; one
+//    becomes the horizon once all of them have ended (ids are drawn at insert, commits come later).
+// Keys compare bytewise (COLLATE "C"): they are ASCII codes, and the refresh writes many rows.
 // Also drops ledger_entries.superseded_at, which nothing sets: pending releases are appended as negative lines.
 // No trigger or index on ledger_entries: ingest speed is untouched; a job refreshes the rollups after ingests.
 // Frozen: never import src.
@@ -75,8 +76,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   // The planner would take (organisation, grain) as independent and expect far more rows than one organisation has.
   await sql`CREATE STATISTICS earnings_product_rollups_unit_stats (mcv) ON organisation_id, grain FROM earnings_product_rollups`.execute(db);
-  // Lines no influencer owned when rolled up, by tracking ID, the hour they were ingested (created_at), ingest,
-  // store and currency: the digest lists unregistered tracking IDs seen lately. The id range finds a row's lines again.
+  // By tracking ID, hour of ingest (created_at), ingest, store and currency; the id range finds a row's lines again.
   await sql`CREATE TABLE earnings_unattributed_rollups (
     tracking_id text COLLATE "C" NOT NULL,
     bucket timestamptz NOT NULL,

@@ -6,8 +6,8 @@
 // Rows of lines unattributed when rolled up are kept per tracking ID and count for the tracking ID's owner, as
 // attribution has since made the lines themselves (a tracking ID belongs to one influencer for good).
 // Product rows: per organisation (by day only from recent_from on), per influencer (by month from recent_from on;
-// by month and year for all history, and all time, for "dense" influencers, whose lines are many), per tracking ID
-// for unattributed lines.
+// for "dense" influencers, whose lines are many, also by day from recent_from on, by month and year for all history,
+// and all time), per tracking ID for unattributed lines.
 // Everything of one read happens in one REPEATABLE READ snapshot.
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../db/database.ts';
@@ -138,9 +138,6 @@ export const PRODUCT_MEASURES = {
   order_lines: sql`CASE WHEN ${ORDER} THEN 1 ELSE 0 END`,
 } satisfies Measures;
 
-export type TotalMeasure = keyof typeof TOTAL_MEASURES;
-export type ProductMeasure = keyof typeof PRODUCT_MEASURES;
-
 /** Products (and links) rolled up: lines with an ASIN or a link. */
 export const PRODUCT_LINES = sql`(e.asin IS NOT NULL OR e.link_id IS NOT NULL)`;
 
@@ -159,9 +156,9 @@ const ORG_TOTAL_COST: CostModel = { rawHour: 50, bucket: { hour: 1, day: 1, mont
 const ORG_PRODUCT_GRAINS: readonly BucketGrain[] = ['day', 'month', 'year'];
 /** An organisation sells thousands of products a day and most of the catalogue in a month. */
 const ORG_PRODUCT_COST: CostModel = { rawHour: 0.07, bucket: { day: 1, month: 6, year: 7, all: 7 } };
-const INFLUENCER_PRODUCT_GRAINS: readonly BucketGrain[] = ['month', 'year'];
-/** A big seller sells a few thousand products a month, and not many more in a year. */
-const INFLUENCER_PRODUCT_COST: CostModel = { rawHour: 0.05, bucket: { month: 1, year: 1.5, all: 1.5 } };
+const INFLUENCER_PRODUCT_GRAINS: readonly BucketGrain[] = ['day', 'month', 'year'];
+/** A big seller sells a thousand products a day, a few thousand a month, and not many more in a year. */
+const INFLUENCER_PRODUCT_COST: CostModel = { rawHour: 0.04, bucket: { day: 0.5, month: 1, year: 1.5, all: 1.5 } };
 
 export const ts = (t: number) => (t === -Infinity ? '-infinity' : t === Infinity ? 'infinity' : new Date(t).toISOString());
 
@@ -365,12 +362,12 @@ export function productsSource(s: LedgerSnapshot, segments: readonly TimeRange[]
       true,
     );
   }
-  // Dense influencers have month and year rows for all history and all-time rows; the others month rows from
-  // recent_from on.
+  // Dense influencers have day rows from recent_from on, month and year rows for all history and all-time rows; the
+  // others month rows from recent_from on.
   const dense = new Set(s.denseInfluencers);
   const groups = [
-    { influencers: s.influencers.filter((i) => dense.has(i)), available: {} },
-    { influencers: s.influencers.filter((i) => !dense.has(i)), available: { month: s.recentFrom, year: Infinity, all: Infinity } },
+    { influencers: s.influencers.filter((i) => dense.has(i)), available: { day: s.recentFrom } },
+    { influencers: s.influencers.filter((i) => !dense.has(i)), available: { day: Infinity, month: s.recentFrom, year: Infinity, all: Infinity } },
   ];
   return union(
     groups.flatMap((g) =>

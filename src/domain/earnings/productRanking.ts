@@ -131,3 +131,45 @@ export function topLinks(s: LedgerSnapshot, range: TimeRange, limit: number): Ra
              ORDER BY amount DESC, u.link_id, u.currency LIMIT ${limit}) x
       LEFT JOIN links k ON k.id = x.link_id`;
 }
+
+export interface ProductOrLinkRank {
+  by_link: boolean;
+  rank: number;
+  asin: string | null;
+  link_id: number | null;
+  currency: string;
+  name: string | null;
+  amount: number;
+  items: number;
+  code: string | null;
+  campaign: string | null;
+}
+
+/**
+ * Top products and top links (by_link tells them apart). An organisation's products go through the amount-ordered
+ * index and its links apart; an influencer's, whose rows are few, in one pass over the product rows (a grouping set
+ * each), cheaper than reading the ledger edges twice.
+ */
+export function topProductsAndLinks(s: LedgerSnapshot, range: TimeRange, limit: number): RawBuilder<ProductOrLinkRank> {
+  if ('organisationId' in s.scope) {
+    return sql<ProductOrLinkRank>`
+      SELECT false AS by_link, p.rank, p.asin, NULL::bigint AS link_id, p.currency, p.name, p.amount, p.items, NULL::text AS code, NULL::text AS campaign
+        FROM (${topProducts(s, range, limit)}) p
+      UNION ALL
+      SELECT true, l.rank, NULL, l.link_id, l.currency, NULL, l.amount, l.items, l.code, l.campaign FROM (${topLinks(s, range, limit)}) l`;
+  }
+  return sql<ProductOrLinkRank>`
+    WITH g AS MATERIALIZED (
+      SELECT GROUPING(u.link_id) = 0 AS by_link, u.asin, u.link_id, u.currency, max(u.product_name) AS name,
+             sum(u.settled_minor + u.pending_minor)::bigint AS amount, sum(u.items)::bigint AS items
+        FROM (${productsSource(s, [range])}) u
+       GROUP BY GROUPING SETS ((u.asin, u.currency), (u.link_id, u.currency))
+      HAVING sum(u.lines) > 0)
+    SELECT false AS by_link, row_number() OVER (ORDER BY p.amount DESC, p.asin COLLATE "C", p.currency) AS rank,
+           p.asin, NULL::bigint AS link_id, p.currency, p.name, p.amount, p.items, NULL::text AS code, NULL::text AS campaign
+      FROM (SELECT * FROM g WHERE NOT g.by_link AND g.asin IS NOT NULL ORDER BY g.amount DESC, g.asin COLLATE "C", g.currency LIMIT ${limit}) p
+    UNION ALL
+    SELECT true, row_number() OVER (ORDER BY l.amount DESC, l.link_id, l.currency), NULL, l.link_id, l.currency, l.name, l.amount, l.items, k.code, k.campaign
+      FROM (SELECT * FROM g WHERE g.by_link AND g.link_id IS NOT NULL ORDER BY g.amount DESC, g.link_id, g.currency LIMIT ${limit}) l
+      LEFT JOIN links k ON k.id = l.link_id`;
+}

@@ -87,7 +87,8 @@ export async function refreshEarningsRollups(db: Db, opts: RefreshOptions = {}):
 }
 
 /**
- * Recent rows (organisation product rows by day, product rows by month of influencers who are not dense) are kept
+ * Recent rows (organisation and influencer product rows by day, product rows by month of influencers who are not
+ * dense) are kept
  * from the start of the previous UTC month on: enough for today, yesterday, 7 and 30 days, month to date and the
  * digest. When a month falls out, its rows go and recent_from moves, in one transaction, so readers either see the
  * rows or read those days from the ledger.
@@ -96,7 +97,7 @@ async function forgetOldDays(trx: Db, now: Date): Promise<void> {
   const cutoff = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
   const moved = await sql`UPDATE earnings_rollup_state SET recent_from = ${cutoff} WHERE id = 1 AND recent_from < ${cutoff}`.execute(trx);
   if (Number(moved.numAffectedRows ?? 0) === 0) return;
-  await sql`DELETE FROM earnings_product_rollups WHERE organisation_id IS NOT NULL AND grain = 'day' AND bucket < ${cutoff}`.execute(trx);
+  await sql`DELETE FROM earnings_product_rollups WHERE tracking_id IS NULL AND grain = 'day' AND bucket < ${cutoff}`.execute(trx);
   await sql`
     DELETE FROM earnings_product_rollups r
      WHERE r.influencer_id IS NOT NULL AND r.grain = 'month' AND r.bucket < ${cutoff}
@@ -163,7 +164,7 @@ const addUp = (table: string, list: string[]) => sql.join(list.map((n) => sql`${
 
 /** Sums ledger ids (lo, hi] into the rollups and moves the horizon to hi, in the caller's transaction. */
 async function rollChunk(trx: Db, lo: number, hi: number): Promise<{ lines: number; attributed: number }> {
-  await sql`SET LOCAL work_mem = '256MB'`.execute(trx);
+  await sql`SET LOCAL work_mem = '128MB'`.execute(trx);
   const moved = await sql`UPDATE earnings_rollup_state SET horizon = ${hi}, refreshed_at = now() WHERE id = 1 AND horizon = ${lo}`.execute(trx);
   if (Number(moved.numAffectedRows ?? 0) !== 1) throw new Error(`The rollup horizon moved under this refresh (expected ${lo})`);
 
@@ -205,9 +206,10 @@ async function rollChunk(trx: Db, lo: number, hi: number): Promise<{ lines: numb
       ON CONFLICT (organisation_id, tracking_id, influencer_id, grain, bucket, currency) DO UPDATE SET ${addUp('earnings_rollups', totals)})
     SELECT sum(lines)::bigint AS lines FROM t_all`.execute(trx);
 
-  // Products: per organisation by day (recent days only), month, year, all time; per influencer by month (recent
-  // months only, unless dense), year and all time (dense only); lines unattributed when rolled up per tracking ID by
-  // day, month, year, all time. One pass over the lines, by day and owner, feeds them all.
+  // Products: per organisation by day (recent days only), month, year, all time; per influencer by day (recent days,
+  // dense influencers only), month (recent months only, unless dense), year and all time (dense only); lines
+  // unattributed when rolled up per tracking ID by day, month, year, all time. One pass over the lines, by day and
+  // owner, feeds them all.
   const products = names(PRODUCT_MEASURES);
   const unitCols = sql`organisation_id, influencer_id, tracking_id, asin, link_id, currency`;
   const up = (from: string, grain: 'month' | 'year', where = sql`true`) =>
@@ -234,13 +236,14 @@ async function rollChunk(trx: Db, lo: number, hi: number): Promise<{ lines: numb
     org_years AS (${up('org_months', 'year')}),
     org_all AS (${all('org_years')}),
     t_days AS (SELECT * FROM base WHERE influencer_id IS NULL),
+    unit_days AS (SELECT * FROM base WHERE bucket >= (SELECT recent_from FROM recent) AND influencer_id IN (SELECT influencer_id FROM earnings_dense_influencers)),
     unit_months_all AS MATERIALIZED (${up('base', 'month')}),
     unit_months AS (SELECT * FROM unit_months_all WHERE bucket >= (SELECT recent_from FROM recent) OR ${isDense}),
     unit_years AS (${up('unit_months_all', 'year', isDense)}),
     unit_all AS (${all('unit_years')})
     INSERT INTO earnings_product_rollups (grain, bucket, ${unitCols}, product_name, ${cols(products)})
     SELECT 'day', * FROM org_days UNION ALL SELECT 'month', * FROM org_months UNION ALL SELECT 'year', * FROM org_years UNION ALL SELECT 'all', * FROM org_all
-    UNION ALL SELECT 'day', * FROM t_days
+    UNION ALL SELECT 'day', * FROM t_days UNION ALL SELECT 'day', * FROM unit_days
     UNION ALL SELECT 'month', * FROM unit_months UNION ALL SELECT 'year', * FROM unit_years UNION ALL SELECT 'all', * FROM unit_all
     ON CONFLICT (organisation_id, influencer_id, tracking_id, grain, bucket, asin, link_id, currency) DO UPDATE
       SET product_name = greatest(earnings_product_rollups.product_name, excluded.product_name), ${addUp('earnings_product_rollups', products)}`.execute(trx);
@@ -286,7 +289,8 @@ async function promote(trx: Db, lo: number, hi: number, denseLines: number): Pro
 }
 
 /**
- * Rebuilds the influencers' product rows (by month and year for all history, and all time) from their ledger lines with
+ * Rebuilds the influencers' product rows (by day for recent days, by month and year for all history, and all time) from
+ * their ledger lines with
  * id <= hi, and marks them dense. Lines that were unattributed when rolled up stay in their tracking ID's rows, so
  * they are taken out again: those rows hold exactly such lines, all of them the owner's by now.
  */
@@ -297,8 +301,9 @@ async function makeDense(trx: Db, influencers: number[], hi: number): Promise<vo
   const net = sql.join(products.map((n) => sql`(a.${sql.id(n)} - coalesce(u.${sql.id(n)}, 0))::bigint AS ${sql.id(n)}`));
   await sql`DELETE FROM earnings_product_rollups WHERE influencer_id = ANY(${influencers}::bigint[]) AND organisation_id IS NULL AND tracking_id IS NULL`.execute(trx);
   await sql`
-    WITH lines_by_month AS (
-      SELECT date_trunc('month', e.occurred_at, 'UTC') AS bucket, e.influencer_id, e.asin, e.link_id, e.currency,
+    WITH recent AS (SELECT recent_from FROM earnings_rollup_state WHERE id = 1),
+    lines_by_day AS (
+      SELECT date_trunc('day', e.occurred_at, 'UTC') AS bucket, e.influencer_id, e.asin, e.link_id, e.currency,
              max(e.product_name) AS product_name, ${lineSums(PRODUCT_MEASURES)}
         FROM ledger_entries e
        WHERE e.influencer_id = ANY(${influencers}::bigint[]) AND e.id <= ${hi} AND ${PRODUCT_LINES}
@@ -306,18 +311,23 @@ async function makeDense(trx: Db, influencers: number[], hi: number): Promise<vo
     unattributed AS (
       SELECT r.bucket, t.influencer_id, r.asin, r.link_id, r.currency, ${reSums(products)}
         FROM earnings_product_rollups r JOIN tracking_ids t ON t.tracking_id = r.tracking_id COLLATE "default"
-       WHERE r.organisation_id IS NULL AND r.influencer_id IS NULL AND r.grain = 'month' AND t.influencer_id = ANY(${influencers}::bigint[])
+       WHERE r.organisation_id IS NULL AND r.influencer_id IS NULL AND r.grain = 'day' AND t.influencer_id = ANY(${influencers}::bigint[])
        GROUP BY 1, 2, 3, 4, 5),
-    months AS MATERIALIZED (
+    days AS MATERIALIZED (
       SELECT a.bucket, NULL::bigint AS organisation_id, a.influencer_id, NULL::text AS tracking_id, a.asin, a.link_id, a.currency, a.product_name, ${net}
-        FROM lines_by_month a LEFT JOIN unattributed u ON ${same}
+        FROM lines_by_day a LEFT JOIN unattributed u ON ${same}
        WHERE a.lines - coalesce(u.lines, 0) > 0),
+    months AS MATERIALIZED (
+      SELECT date_trunc('month', bucket, 'UTC') AS bucket, NULL::bigint AS organisation_id, influencer_id, NULL::text AS tracking_id, asin, link_id, currency,
+             max(product_name) AS product_name, ${reSums(products)}
+        FROM days GROUP BY 1, 3, 5, 6, 7),
     years AS MATERIALIZED (
       SELECT date_trunc('year', bucket, 'UTC') AS bucket, NULL::bigint AS organisation_id, influencer_id, NULL::text AS tracking_id, asin, link_id, currency,
              max(product_name) AS product_name, ${reSums(products)}
         FROM months GROUP BY 1, 3, 5, 6, 7)
     INSERT INTO earnings_product_rollups (grain, bucket, organisation_id, influencer_id, tracking_id, asin, link_id, currency, product_name, ${cols(products)})
-    SELECT 'month', * FROM months
+    SELECT 'day', * FROM days WHERE bucket >= (SELECT recent_from FROM recent)
+    UNION ALL SELECT 'month', * FROM months
     UNION ALL SELECT 'year', * FROM years
     UNION ALL
     SELECT 'all', '-infinity'::timestamptz, NULL, influencer_id, NULL, asin, link_id, currency, max(product_name), ${reSums(products)}

@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import type { Period } from './period.ts';
 import { readLedger, totalsSource, type EarningsScope, type SnapshotOptions } from './ledgerSums.ts';
-import { topLinks, topProducts } from './productRanking.ts';
+import { topProductsAndLinks } from './productRanking.ts';
 
 export type { EarningsScope };
 
@@ -72,13 +72,13 @@ async function ledgerFigures(db: Db, scope: EarningsScope, period: Period, limit
           FROM (${totalsSource(s, [seg])}) u
          GROUP BY 1, 2
         HAVING sum(u.lines) > 0`,
-      products: topProducts(s, seg, limit),
-      links: topLinks(s, seg, limit),
+      top: topProductsAndLinks(s, seg, limit),
       any: sql<{ x: number }>`SELECT 1 AS x FROM ledger_entries WHERE influencer_id = ANY(${s.influencers}::bigint[]) LIMIT 1`,
     }),
     opts,
   );
 
+  const top = [...r.top].sort((a, b) => n(a.rank) - n(b.rank));
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   const rows = [...r.totals].sort((a, b) => cmp(a.tracking_id, b.tracking_id) || cmp(a.currency, b.currency));
   const byCurrency = new Map<string, Omit<TotalsRow, 'tracking_id' | 'currency'>>();
@@ -90,8 +90,8 @@ async function ledgerFigures(db: Db, scope: EarningsScope, period: Period, limit
   return {
     totals: [...byCurrency.entries()].sort(([a], [b]) => cmp(a, b)).map(([currency, t]) => currencyTotals(currency, t)),
     byTrackingId: rows.map((t) => ({ trackingId: t.tracking_id, ...currencyTotals(t.currency, t) })),
-    topProducts: [...r.products].sort((a, b) => n(a.rank) - n(b.rank)).map((p) => ({ asin: p.asin, name: p.name, currency: p.currency, amount: n(p.amount), items: n(p.items) })),
-    linkEarnings: [...r.links].sort((a, b) => n(a.rank) - n(b.rank)).map((l) => ({ linkId: n(l.link_id), code: l.code, campaign: l.campaign, currency: l.currency, amount: n(l.amount), items: n(l.items) })),
+    topProducts: top.filter((p) => !p.by_link).map((p) => ({ asin: p.asin!, name: p.name, currency: p.currency, amount: n(p.amount), items: n(p.items) })),
+    linkEarnings: top.filter((l) => l.by_link).map((l) => ({ linkId: n(l.link_id), code: l.code, campaign: l.campaign, currency: l.currency, amount: n(l.amount), items: n(l.items) })),
     hasAnyEntries: r.any.length > 0,
   };
 }
