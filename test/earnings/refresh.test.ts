@@ -68,6 +68,31 @@ describe('when the rollups are refreshed', () => {
     }
   });
 
+  it('then many refreshes while a transaction stays open keep a bounded list of noted values, and still catch up', async () => {
+    const r = rng(14);
+    const w = await seedWorld(db, 1);
+    const client = new pg.Client({ connectionString: inject('databaseUrl') });
+    await client.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`SELECT nextval(pg_get_serial_sequence('ledger_entries', 'id'))`);
+      let last = 0;
+      for (let i = 0; i < 60; i++) {
+        last = Math.max(...(await insertLines(db, randomLines(r, w, 2, NOW - DAY, NOW), r)));
+        const during = await refreshEarningsRollups(db);
+        expect(during.pendingUpTo).toBeGreaterThanOrEqual(last);
+      }
+      const noted = await db.selectFrom('earnings_rollup_candidates').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      expect(Number(noted.n)).toBeLessThanOrEqual(50);
+      await client.query('COMMIT');
+      await refreshUntil(db, last);
+      await expectSameAsLedger(w.organisationId, w.members.map((m) => m.id));
+    } finally {
+      await client.query('ROLLBACK').catch(() => undefined);
+      await client.end();
+    }
+  });
+
   it('then refreshes running at once, while lines keep arriving, count every line exactly once', async () => {
     const r = rng(12);
     const w = await seedWorld(db, 3);

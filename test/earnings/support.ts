@@ -149,7 +149,7 @@ export async function refreshUntil(db: Db, upTo: number, opts: RefreshOptions = 
     const r = await refreshEarningsRollups(db, opts);
     if (r.horizon >= upTo) return r;
     if (Date.now() > deadline) throw new Error(`rollups stuck at ${r.horizon} below ${upTo}`);
-    await new Promise((res) => setTimeout(res, 50));
+    await new Promise((res) => setTimeout(res, 100));
   }
 }
 

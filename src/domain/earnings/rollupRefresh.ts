@@ -132,6 +132,13 @@ async function nextHorizon(conn: Db): Promise<{ previous: number; horizon: numbe
       const noted = await trx.selectFrom('earnings_rollup_candidates').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       if (holders.length === 0 || Number(noted.n) < MAX_CANDIDATES) {
         await trx.insertInto('earnings_rollup_candidates').values({ sequence_value: value, waiting_for: holders }).execute();
+      } else {
+        // Enough noted: the latest one waits for these transactions too and covers this value (when all of its
+        // transactions and these have ended, every id up to this value is final).
+        await sql`
+          UPDATE earnings_rollup_candidates c SET sequence_value = greatest(c.sequence_value, ${value}::bigint),
+                 waiting_for = ARRAY(SELECT DISTINCT x FROM unnest(c.waiting_for || ${holders}::text[]) x)
+           WHERE c.id = (SELECT max(id) FROM earnings_rollup_candidates)`.execute(trx);
       }
     }
     // A noted value is final once none of the transactions it waited for is running (each holds its own virtualxid lock).
