@@ -68,9 +68,12 @@ export function digestProcessor(deps: DigestDeps) {
       return done(messageId);
     });
 
+    // Both at once: nobody (the tick, a manager's /digest, a retry) sees the delivery sent but the day not marked.
     async function done(messageId: string) {
-      await db.updateTable('notification_deliveries').set({ status: 'sent', sent_at: new Date(), message_id: messageId, platform: dest.platform, destination: destKey }).where('key', '=', key).execute();
-      await db.updateTable('digest_subscriptions').set({ last_sent_local_date: localDate }).where('id', '=', subscriptionId).execute();
+      await db.transaction().execute(async (trx) => {
+        await trx.updateTable('notification_deliveries').set({ status: 'sent', sent_at: new Date(), message_id: messageId, platform: dest.platform, destination: destKey }).where('key', '=', key).execute();
+        await trx.updateTable('digest_subscriptions').set({ last_sent_local_date: localDate }).where('id', '=', subscriptionId).execute();
+      });
       return { sent: messageId };
     }
   };

@@ -144,8 +144,12 @@ describe('when a Discord manager subscribes to the digest', () => {
     const row = csvRow(csv!.data.toString('utf8'), handle);
     expect(row).toMatchObject({ handle, confirmed_yesterday_USD: '43.21', pending_yesterday_USD: '5.00', clicks_yesterday: '3' });
 
-    // Recorded as sent, for today.
-    const delivery = await db.selectFrom('notification_deliveries').select(['status', 'platform', 'message_id']).where('key', '=', `digest:${sub.id}:${today}`).executeTakeFirstOrThrow();
+    // Recorded as sent, for today (once the job has finished: the message is posted just before).
+    const delivery = await waitFor(
+      () => db.selectFrom('notification_deliveries').select(['status', 'platform', 'message_id']).where('key', '=', `digest:${sub.id}:${today}`).executeTakeFirstOrThrow(),
+      (d) => d.status !== 'claimed',
+      10_000,
+    );
     expect(delivery).toMatchObject({ status: 'sent', platform: 'discord', message_id: expect.stringMatching(/^\d{15,}$/) });
     expect((await db.selectFrom('digest_subscriptions').select('last_sent_local_date').where('id', '=', sub.id).executeTakeFirstOrThrow()).last_sent_local_date).toBe(today);
 
