@@ -26,7 +26,7 @@
 // Targets: each /earnings query's median under 100 ms and each digest's under 300 ms at BENCH_ROWS, and every median
 // at most 3 times its baseline median. Exit code: 0 when every result matched the ledger; timings are printed, not
 // asserted (a shared 2-core machine is too noisy for that).
-import { cleanup, cleanups, dropDatabase } from './support.ts';
+import { cleanup, cleanups, dropDatabase, intEnv } from './support.ts';
 import { isDeepStrictEqual } from 'node:util';
 import pg from 'pg';
 import { createDb, poolOf, type Db } from '../src/db/database.ts';
@@ -35,14 +35,6 @@ import { buildDigest } from '../src/domain/digest/digestReport.ts';
 import { parsePeriod } from '../src/domain/earnings/period.ts';
 import { refreshEarningsRollups } from '../src/domain/earnings/rollupRefresh.ts';
 import { earningsSummary, type EarningsScope } from '../src/domain/earnings/summary.ts';
-
-function intEnv(name: string, def: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return def;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return n;
-}
 
 const ROWS = intEnv('BENCH_ROWS', 10_000_000);
 const BASE_ROWS = intEnv('BENCH_BASE_ROWS', 100_000);

@@ -27,7 +27,7 @@
 // database for EXPLAIN ANALYZE afterwards (it is printed).
 // Exit code: 0 when the run completed and the ledger is correct; 1 otherwise. Throughput and memory targets are
 // printed as PASS/FAIL but not asserted: a shared 2-core machine is too noisy for that.
-import { children, cleanup, cleanups, deleteRedisPrefix, dropDatabase, killChildren } from './support.ts';
+import { children, cleanup, cleanups, deleteRedisPrefix, dropDatabase, intEnv, killChildren } from './support.ts';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, existsSync, readFileSync, statSync } from 'node:fs';
@@ -45,14 +45,6 @@ import { ensureDatabase, migrateToLatest } from '../src/db/migrate.ts';
 import { createInfluencer } from '../src/domain/influencers.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-function intEnv(name: string, def: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return def;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return n;
-}
 
 const ROWS = intEnv('BENCH_ROWS', 1_000_000);
 const PG_SERVER = (process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432').replace(/\/+$/, '');

@@ -18,7 +18,7 @@
 // BENCH_CPU_PROF=<dir> to run both servers under `node --cpu-prof` (profiles in <dir>/real and <dir>/bare).
 // Exit code: 0 when the run completed and no redirect was lost or answered with a non-3xx; 1 otherwise.
 // Throughput ratio and p99 are printed as PASS/FAIL but not asserted: a shared 2-core machine is too noisy for that.
-import { alive, children, cleanup, cleanups, deleteRedisPrefix, dropDatabase, machineBusyMs, procCpuMs } from './support.ts';
+import { alive, children, cleanup, cleanups, deleteRedisPrefix, dropDatabase, intEnv, machineBusyMs, procCpuMs } from './support.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -31,14 +31,6 @@ import { getOrCreateLink } from '../src/domain/links.ts';
 import { upsertProduct } from '../src/domain/products.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-function intEnv(name: string, def: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return def;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return n;
-}
 
 const SECONDS = intEnv('BENCH_SECONDS', 10);
 const CONNECTIONS = intEnv('BENCH_CONNECTIONS', 100);

@@ -91,3 +91,12 @@ export function machineBusyMs(): number | undefined {
     return undefined;
   }
 }
+
+/** A positive whole number from the environment (a benchmark knob), or the default when unset. */
+export function intEnv(name: string, def: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return def;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return n;
+}
