@@ -114,6 +114,10 @@ export const earningsCommand: CliCommand = {
     }
     lines.push(`  clicks ${s.clicks.click} · repeat ${s.clicks.repeat} · previews ${s.clicks.preview} · bots ${s.clicks.bot}`);
     if (s.topProducts.length) lines.push('  Top products:', ...s.topProducts.map((p) => `    ${formatMoney(p.amount, p.currency).padStart(12)}  ${p.asin}  ${p.name ?? ''}`));
+    if (s.byTrackingId.length > 1 || (s.byTrackingId.length === 1 && s.totals.length > 1)) {
+      lines.push('  By tracking ID:', ...s.byTrackingId.map((t) => `    ${t.trackingId}  ${t.currency}: confirmed ${formatMoney(t.confirmed, t.currency)} · pending ${formatMoney(t.pending, t.currency)} · net ${formatMoney(t.net, t.currency)}`));
+    }
+    if (s.linkEarnings.length) lines.push('  Commission by link:', ...s.linkEarnings.map((l) => `    ${formatMoney(l.amount, l.currency).padStart(12)}  /l/${l.code ?? l.linkId}${l.campaign ? ` (${l.campaign})` : ''}`));
     if (s.topLinks.length) lines.push('  Top links:', ...s.topLinks.map((l) => `    ${String(l.clicks).padStart(6)} clicks  /l/${l.code}${l.campaign ? ` (${l.campaign})` : ''}  ${l.title ?? l.asin}`));
     return lines.join('\n');
   },

@@ -48,6 +48,17 @@ describe('when an operator ingests a file from the CLI', () => {
     expect(r.out).toContain(`Earnings for @${handle} · All time`);
     expect(r.out).toContain('USD: confirmed $0.30 · pending $0.00 · reversed $0.00 · net $0.30');
     expect(JSON.parse((await cli('earnings', '--handle', handle, '--period', 'all', '--json')).out)).toMatchObject({ totals: [{ currency: 'USD', confirmed: 30 }] });
+
+    // A second tracking ID: the figures are also split by tracking ID.
+    expect((await cli('tracking-id', 'add', '--handle', handle, '--tracking-id', `${handle}b-20`, '--marketplace', 'US')).code).toBe(0);
+    // The account's next report for the day holds both lines (a report is the truth for its window).
+    await cli('ingest', writeReport(earningsCsv([today, today], [
+      `Toys & Games,Kite,B000000080,Amazon.com,${handle}-20,${today} 10:00:00,10.00,1,0,10.00,0.30,DESKTOP`,
+      `Toys & Games,Kite,B000000080,Amazon.com,${handle}b-20,${today} 11:00:00,20.00,1,0,20.00,0.60,DESKTOP`,
+    ])), '--network', 'amazon');
+    const split = await cli('earnings', '--handle', handle, '--period', 'all');
+    expect(split.out).toContain('USD: confirmed $0.90');
+    expect(split.out).toContain(`  By tracking ID:\n    ${handle}-20  USD: confirmed $0.30 · pending $0.00 · net $0.30\n    ${handle}b-20  USD: confirmed $0.60 · pending $0.00 · net $0.60`);
   });
 
   it('then bad arguments are refused clearly', async () => {
