@@ -1,35 +1,16 @@
 // One person, a Slack account and a Discord account: a one-time code from the account with the storefront,
 // typed on the other, makes both show one storefront and one ledger. Through both real endpoints.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, testDb, unique } from '../support/env.ts';
-import { FakeDiscord } from '../support/fakeDiscord.ts';
-import { FakeSlack } from '../support/fakeSlack.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { testDb, unique } from '../support/env.ts';
+import { useBothPlatforms } from '../support/bothPlatforms.ts';
 import { randomAsin } from '../support/fixtures.ts';
-import { newTeam, SIGNING_SECRET, slash as slackSlash, visibleText as slackVisible, type Who as SlackWho } from '../slack/helpers.ts';
-import { discordEnv, inDm, newGuild, slash as discordSlash, type Who as DiscordWho } from './helpers.ts';
+import { newTeam } from '../slack/helpers.ts';
+import { inDm, newGuild } from './helpers.ts';
 
 const db = testDb();
-let slackFake: FakeSlack;
-let discordFake: FakeDiscord;
-let rt: Awaited<ReturnType<typeof startTestApp>>;
+afterAll(() => db.destroy());
+const { app, onSlack, onDiscord } = useBothPlatforms('xoxb-linking');
 
-beforeAll(async () => {
-  slackFake = await FakeSlack.start();
-  discordFake = await FakeDiscord.start();
-  rt = await startTestApp({ SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-linking', SLACK_API_URL: slackFake.apiUrl, ...discordEnv(discordFake) });
-});
-afterAll(async () => {
-  await rt?.close();
-  await slackFake?.close();
-  await discordFake?.close();
-  await db.destroy();
-});
-
-async function onSlack(who: SlackWho, command: string, text: string) {
-  const { reply } = await slackSlash(rt.url, slackFake, who, command, text);
-  return { visible: slackVisible(reply.body.blocks), ephemeral: reply.body.response_type === 'ephemeral' };
-}
-const onDiscord = (who: DiscordWho, command: string, sub?: string, values: Record<string, string | number> = {}) => discordSlash(rt.url, discordFake, who, command, sub, values);
 
 const codeIn = (text: string) => /Your code is ([A-Z0-9]{8})\./.exec(text)?.[1];
 
@@ -44,7 +25,7 @@ async function addEarning(handle: string, amountMinor: number) {
 describe('when an influencer links their Slack account to their Discord account', () => {
   it('then a code from Slack, typed on Discord, gives Discord the same storefront, links and earnings, and works once', async () => {
     const slackUser = newTeam().member();
-    slackFake.setUser(slackUser.user, { tz: 'Europe/Berlin' });
+    app.slack.setUser(slackUser.user, { tz: 'Europe/Berlin' });
     const handle = unique('lk');
     expect((await onSlack(slackUser, 'storefront', `setup ${handle} ${handle}-20`)).visible).toContain('Storefront created');
     const asin = randomAsin();

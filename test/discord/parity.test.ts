@@ -2,37 +2,19 @@
 // Discord guild, one influencer with a Slack and a Discord account (linked with a code), one manager on each.
 // Every request goes through both real endpoints; only the rendering may differ.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, testDb, unique } from '../support/env.ts';
-import { FakeDiscord } from '../support/fakeDiscord.ts';
-import { FakeSlack } from '../support/fakeSlack.ts';
+import { testDb, unique } from '../support/env.ts';
+import { useBothPlatforms } from '../support/bothPlatforms.ts';
 import { randomAsin } from '../support/fixtures.ts';
-import { newTeam, SIGNING_SECRET, slash as slackSlash, visibleText as slackVisible, type Who as SlackWho } from '../slack/helpers.ts';
-import { discordEnv, newGuild, slash as discordSlash, type Who as DiscordWho } from './helpers.ts';
+import { newTeam, type Who as SlackWho } from '../slack/helpers.ts';
+import { newGuild, type Who as DiscordWho } from './helpers.ts';
 
 const db = testDb();
-let slackFake: FakeSlack;
-let discordFake: FakeDiscord;
-let rt: Awaited<ReturnType<typeof startTestApp>>;
+afterAll(() => db.destroy());
+const { app, onSlack: slackCommand, onDiscord: discordCommand } = useBothPlatforms('xoxb-parity');
 
-beforeAll(async () => {
-  slackFake = await FakeSlack.start();
-  discordFake = await FakeDiscord.start();
-  rt = await startTestApp({ SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-parity', SLACK_API_URL: slackFake.apiUrl, ...discordEnv(discordFake) });
-});
-afterAll(async () => {
-  await rt?.close();
-  await slackFake?.close();
-  await discordFake?.close();
-  await db.destroy();
-});
-
-async function onSlack(who: SlackWho, command: string, text: string): Promise<string> {
-  const { reply } = await slackSlash(rt.url, slackFake, who, command, text);
-  return slackVisible(reply.body.blocks);
-}
-async function onDiscord(who: DiscordWho, command: string, sub?: string, values: Record<string, string | number> = {}): Promise<string> {
-  return (await discordSlash(rt.url, discordFake, who, command, sub, values)).visible;
-}
+const onSlack = async (who: SlackWho, command: string, text: string): Promise<string> => (await slackCommand(who, command, text)).visible;
+const onDiscord = async (who: DiscordWho, command: string, sub?: string, values: Record<string, string | number> = {}): Promise<string> =>
+  (await discordCommand(who, command, sub, values)).visible;
 
 const all = (re: RegExp, text: string) => [...text.matchAll(re)].map((m) => m[0]);
 const shortLinks = (t: string) => all(/http:\/\/links\.test\/l\/[0-9A-Za-z]{8}/g, t);
@@ -45,8 +27,8 @@ async function organisationOnBoth() {
   const team = newTeam();
   const slackInfluencer = team.member();
   const slackAdmin = team.member();
-  slackFake.setUser(slackInfluencer.user, { tz: 'UTC' });
-  slackFake.setUser(slackAdmin.user, { admin: true, tz: 'UTC' });
+  app.slack.setUser(slackInfluencer.user, { tz: 'UTC' });
+  app.slack.setUser(slackAdmin.user, { admin: true, tz: 'UTC' });
   const handle = unique('par');
   await onSlack(slackInfluencer, 'storefront', `setup ${handle} ${handle}-20`);
   const organisationId = (await db.selectFrom('slack_workspaces').select('organisation_id').where('team_id', '=', team.team).executeTakeFirstOrThrow()).organisation_id;

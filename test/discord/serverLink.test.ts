@@ -2,35 +2,16 @@
 // manager in the other, makes the second part of the first one's organisation, so its managers see the same
 // roster, team earnings and digests. Through both real endpoints (signed Slack commands, signed Discord
 // interactions); the rules in detail are in test/commands/workspaceLinks.test.ts.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, testDb, unique } from '../support/env.ts';
-import { FakeDiscord } from '../support/fakeDiscord.ts';
-import { FakeSlack } from '../support/fakeSlack.ts';
-import { newTeam, SIGNING_SECRET, slash as slackSlash, visibleText as slackVisible, type Who as SlackWho } from '../slack/helpers.ts';
-import { discordEnv, inDm, newGuild, PERMISSIONS, slash as discordSlash, type Who as DiscordWho } from './helpers.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { testDb, unique } from '../support/env.ts';
+import { useBothPlatforms } from '../support/bothPlatforms.ts';
+import { newTeam } from '../slack/helpers.ts';
+import { inDm, newGuild, PERMISSIONS } from './helpers.ts';
 
 const db = testDb();
-let slackFake: FakeSlack;
-let discordFake: FakeDiscord;
-let rt: Awaited<ReturnType<typeof startTestApp>>;
+afterAll(() => db.destroy());
+const { app, onSlack, onDiscord } = useBothPlatforms('xoxb-server-link');
 
-beforeAll(async () => {
-  slackFake = await FakeSlack.start();
-  discordFake = await FakeDiscord.start();
-  rt = await startTestApp({ SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-server-link', SLACK_API_URL: slackFake.apiUrl, ...discordEnv(discordFake) });
-});
-afterAll(async () => {
-  await rt?.close();
-  await slackFake?.close();
-  await discordFake?.close();
-  await db.destroy();
-});
-
-async function onSlack(who: SlackWho, command: string, text: string) {
-  const { reply } = await slackSlash(rt.url, slackFake, who, command, text);
-  return { visible: slackVisible(reply.body.blocks), ephemeral: reply.body.response_type === 'ephemeral' };
-}
-const onDiscord = (who: DiscordWho, command: string, sub?: string, values: Record<string, string | number> = {}) => discordSlash(rt.url, discordFake, who, command, sub, values);
 
 const codeIn = (text: string) => /Your server-link code is ([A-Z0-9]{10})\./.exec(text)?.[1];
 const money = (t: string) => [...t.matchAll(/-?\$[\d,]+\.\d{2}/g)].map((m) => m[0]);
@@ -48,8 +29,8 @@ describe('when a Slack manager links the team’s Discord server', () => {
     const team = newTeam();
     const influencer = team.member();
     const slackAdmin = team.member();
-    slackFake.setUser(influencer.user, { tz: 'UTC' });
-    slackFake.setUser(slackAdmin.user, { admin: true, tz: 'UTC' });
+    app.slack.setUser(influencer.user, { tz: 'UTC' });
+    app.slack.setUser(slackAdmin.user, { admin: true, tz: 'UTC' });
     const handle = unique('sl');
     expect((await onSlack(influencer, 'storefront', `setup ${handle} ${handle}-20`)).visible).toContain('Storefront created');
     await addEarning(handle, 4321);
@@ -110,8 +91,8 @@ describe('when a Slack manager links the team’s Discord server', () => {
     const team = newTeam();
     const slackMember = team.member();
     const slackOwner = team.member();
-    slackFake.setUser(slackMember.user, { tz: 'UTC' });
-    slackFake.setUser(slackOwner.user, { primaryOwner: true, tz: 'UTC' });
+    app.slack.setUser(slackMember.user, { tz: 'UTC' });
+    app.slack.setUser(slackOwner.user, { primaryOwner: true, tz: 'UTC' });
     expect((await onSlack(slackMember, 'storefront', `link-server ${code}`)).visible).toContain('Only managers');
     const linked = await onSlack(slackOwner, 'storefront', `link-server ${code}`);
     expect(linked.ephemeral).toBe(true);
@@ -123,7 +104,7 @@ describe('when a Slack manager links the team’s Discord server', () => {
   it('then a server with a storefront of its own is refused, keeps its own organisation, and the code stays usable', async () => {
     const team = newTeam();
     const slackAdmin = team.member();
-    slackFake.setUser(slackAdmin.user, { admin: true });
+    app.slack.setUser(slackAdmin.user, { admin: true });
     const code = codeIn((await onSlack(slackAdmin, 'storefront', 'link-server')).visible)!;
 
     const busy = newGuild();
@@ -139,7 +120,7 @@ describe('when a Slack manager links the team’s Discord server', () => {
 
     // Typed in another Slack workspace: the wrong platform.
     const otherSlack = newTeam().member();
-    slackFake.setUser(otherSlack.user, { admin: true });
+    app.slack.setUser(otherSlack.user, { admin: true });
     expect((await onSlack(otherSlack, 'storefront', `link-server ${code}`)).visible).toContain('That code comes from a Slack workspace, so it links a Discord server');
 
     // Still usable where it belongs.
