@@ -26,11 +26,10 @@
 // Targets: each /earnings query's median under 100 ms and each digest's under 300 ms at BENCH_ROWS, and every median
 // at most 3 times its baseline median. Exit code: 0 when every result matched the ledger; timings are printed, not
 // asserted (a shared 2-core machine is too noisy for that).
-import { cleanup, cleanups, dropDatabase, intEnv } from './support.ts';
+import { cleanup, cleanups, dropDatabase, intEnv, throwawayDatabase } from './support.ts';
 import { isDeepStrictEqual } from 'node:util';
 import pg from 'pg';
-import { createDb, poolOf, type Db } from '../src/db/database.ts';
-import { ensureDatabase, migrateToLatest } from '../src/db/migrate.ts';
+import { poolOf, type Db } from '../src/db/database.ts';
 import { buildDigest } from '../src/domain/digest/digestReport.ts';
 import { parsePeriod } from '../src/domain/earnings/period.ts';
 import { refreshEarningsRollups } from '../src/domain/earnings/rollupRefresh.ts';
@@ -255,18 +254,7 @@ interface Prepared {
 }
 
 async function prepare(dbName: string, rows: number, now: Date, label: string, fillOnly = false): Promise<Prepared> {
-  const url = `${PG_SERVER}/${dbName}`;
-  cleanups.push({
-    what: `drop database ${dbName}`,
-    run: async () => {
-      if (KEEP_DB) return console.log(`kept database ${dbName} (BENCH_KEEP_DB=1): DROP DATABASE ${dbName} WITH (FORCE) when done`);
-      await dropDatabase(PG_SERVER, dbName);
-    },
-  });
-  await ensureDatabase(url);
-  const db = createDb(url, 4);
-  cleanups.push({ what: `close ${dbName} pool`, run: () => db.destroy() });
-  await migrateToLatest(db);
+  const db = await throwawayDatabase(PG_SERVER, dbName, { poolSize: 4, keep: KEEP_DB });
   await fillPeople(db);
   const fillSeconds = await fillLedger(db, rows, now, label);
   if (fillOnly) {

@@ -27,7 +27,7 @@
 // database for EXPLAIN ANALYZE afterwards (it is printed).
 // Exit code: 0 when the run completed and the ledger is correct; 1 otherwise. Throughput and memory targets are
 // printed as PASS/FAIL but not asserted: a shared 2-core machine is too noisy for that.
-import { children, cleanup, cleanups, deleteRedisPrefix, dropDatabase, intEnv, killChildren } from './support.ts';
+import { children, cleanup, cleanups, intEnv, killChildren, removeRedisPrefixOnExit, throwawayDatabase } from './support.ts';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, existsSync, readFileSync, statSync } from 'node:fs';
@@ -40,8 +40,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import copyStreams from 'pg-copy-streams';
-import { createDb, poolOf, type Db } from '../src/db/database.ts';
-import { ensureDatabase, migrateToLatest } from '../src/db/migrate.ts';
+import { poolOf, type Db } from '../src/db/database.ts';
 import { createInfluencer } from '../src/domain/influencers.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -298,19 +297,7 @@ async function main(): Promise<number> {
 
   const tmp = await mkdtemp(path.join(tmpdir(), 'bench-ingest-'));
   cleanups.push({ what: `remove ${tmp}`, run: () => rm(tmp, { recursive: true, force: true }) });
-  cleanups.push({
-    what: `drop database ${dbName}`,
-    run: async () => {
-      if (KEEP_DB) return console.log(`kept database ${dbName} (BENCH_KEEP_DB=1): DROP DATABASE ${dbName} WITH (FORCE) when done`);
-      await dropDatabase(PG_SERVER, dbName);
-    },
-  });
-  cleanups.push({
-    what: `delete Redis keys ${prefix}:*`,
-    run: async () => {
-      await deleteRedisPrefix(REDIS_URL, prefix);
-    },
-  });
+  removeRedisPrefixOnExit(REDIS_URL, prefix);
 
   // The CLI would wait for an unreachable Redis forever: find out now.
   const probe = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
@@ -324,10 +311,7 @@ async function main(): Promise<number> {
     probe.disconnect();
   }
 
-  await ensureDatabase(databaseUrl);
-  const db: Db = createDb(databaseUrl, 2);
-  cleanups.push({ what: 'close bench database pool', run: () => db.destroy() });
-  await migrateToLatest(db);
+  const db = await throwawayDatabase(PG_SERVER, dbName, { keep: KEEP_DB });
 
   // Most tracking IDs belong to someone; the rest stay unattributed, as in real accounts.
   const registered = TRACKING_IDS.filter((_, i) => i % 8 !== 7);

@@ -26,7 +26,7 @@
 // Exit code: 0 when every influencer was notified exactly once (one delivery 'sent', one message in the right channel)
 // and no message was duplicated; 1 otherwise. 429s after warm-up and time against the floor are printed as PASS/FAIL
 // but not asserted: a shared 2-core machine is too noisy for that.
-import { alive, children, cleanup, cleanups, deleteRedisPrefix, dropDatabase, machineBusyMs, procCpuMs } from './support.ts';
+import { alive, children, cleanup, cleanups, machineBusyMs, procCpuMs, removeRedisPrefixOnExit, throwawayDatabase } from './support.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -35,8 +35,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { loadConfig } from '../src/config.ts';
-import { createDb, poolOf, type Db } from '../src/db/database.ts';
-import { ensureDatabase, migrateToLatest } from '../src/db/migrate.ts';
+import { poolOf, type Db } from '../src/db/database.ts';
 import { createIngest } from '../src/domain/ingest/ingests.ts';
 import { storeLocalFile } from '../src/domain/ingest/storeFile.ts';
 import { createLogger } from '../src/log.ts';
@@ -192,23 +191,9 @@ async function main(): Promise<number> {
 
   const tmp = await mkdtemp(path.join(tmpdir(), 'bench-notify-'));
   cleanups.push({ what: `remove ${tmp}`, run: () => rm(tmp, { recursive: true, force: true }) });
-  cleanups.push({
-    what: `drop database ${dbName}`,
-    run: async () => {
-      await dropDatabase(PG_SERVER, dbName);
-    },
-  });
-  cleanups.push({
-    what: `delete Redis keys ${prefix}:*`,
-    run: async () => {
-      await deleteRedisPrefix(REDIS_URL, prefix);
-    },
-  });
+  removeRedisPrefixOnExit(REDIS_URL, prefix);
 
-  await ensureDatabase(databaseUrl);
-  const db: Db = createDb(databaseUrl, 2);
-  cleanups.push({ what: 'close bench database pool', run: () => db.destroy() });
-  await migrateToLatest(db);
+  const db = await throwawayDatabase(PG_SERVER, dbName);
 
   const seeded = await seed(db);
   const counts = [...seeded.perChannel.values()];

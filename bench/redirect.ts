@@ -18,14 +18,12 @@
 // BENCH_CPU_PROF=<dir> to run both servers under `node --cpu-prof` (profiles in <dir>/real and <dir>/bare).
 // Exit code: 0 when the run completed and no redirect was lost or answered with a non-3xx; 1 otherwise.
 // Throughput ratio and p99 are printed as PASS/FAIL but not asserted: a shared 2-core machine is too noisy for that.
-import { alive, children, cleanup, cleanups, deleteRedisPrefix, dropDatabase, intEnv, machineBusyMs, procCpuMs } from './support.ts';
+import { alive, children, cleanup, intEnv, machineBusyMs, procCpuMs, removeRedisPrefixOnExit, throwawayDatabase } from './support.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { createDb, type Db } from '../src/db/database.ts';
-import { ensureDatabase, migrateToLatest } from '../src/db/migrate.ts';
 import { createInfluencer } from '../src/domain/influencers.ts';
 import { getOrCreateLink } from '../src/domain/links.ts';
 import { upsertProduct } from '../src/domain/products.ts';
@@ -285,23 +283,9 @@ async function main(): Promise<number> {
   console.log(`redirect bench: ${CONNECTIONS} connections × ${SECONDS} s per server, order bare → real (sequential), warm-up ${WARMUP_REQUESTS} requests each`);
   console.log(`database ${dbName}, queue prefix ${prefix}`);
 
-  cleanups.push({
-    what: `drop database ${dbName}`,
-    run: async () => {
-      await dropDatabase(PG_SERVER, dbName);
-    },
-  });
-  cleanups.push({
-    what: `delete Redis keys ${prefix}:*`,
-    run: async () => {
-      await deleteRedisPrefix(REDIS_URL, prefix);
-    },
-  });
+  removeRedisPrefixOnExit(REDIS_URL, prefix);
 
-  await ensureDatabase(databaseUrl);
-  const db: Db = createDb(databaseUrl, 2);
-  cleanups.push({ what: 'close bench database pool', run: () => db.destroy() });
-  await migrateToLatest(db);
+  const db = await throwawayDatabase(PG_SERVER, dbName);
 
   const tag = stamp.replace(/_/g, '').slice(-12);
   const { influencer } = await createInfluencer(db, { handle: `bench${tag}`, displayName: 'Bench', trackingId: `bench${tag}-20`, marketplace: 'US' });

@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { createDb, type Db } from '../src/db/database.ts';
+import { ensureDatabase, migrateToLatest } from '../src/db/migrate.ts';
 
 export async function dropDatabase(server: string, name: string): Promise<void> {
   const admin = new pg.Client({ connectionString: `${server}/postgres` });
@@ -99,4 +101,29 @@ export function intEnv(name: string, def: number): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
   return n;
+}
+
+/**
+ * Creates and migrates a benchmark's throwaway database. Closing its pool and dropping it (unless `keep`, for
+ * EXPLAIN afterwards) are registered as cleanup steps.
+ */
+export async function throwawayDatabase(server: string, name: string, opts: { poolSize?: number; keep?: boolean } = {}): Promise<Db> {
+  cleanups.push({
+    what: `drop database ${name}`,
+    run: async () => {
+      if (opts.keep) return console.log(`kept database ${name} (BENCH_KEEP_DB=1): DROP DATABASE ${name} WITH (FORCE) when done`);
+      await dropDatabase(server, name);
+    },
+  });
+  const url = `${server}/${name}`;
+  await ensureDatabase(url);
+  const db = createDb(url, opts.poolSize ?? 2);
+  cleanups.push({ what: `close ${name} pool`, run: () => db.destroy() });
+  await migrateToLatest(db);
+  return db;
+}
+
+/** Registers the removal of every Redis key under a benchmark's queue prefix as a cleanup step. */
+export function removeRedisPrefixOnExit(url: string, prefix: string): void {
+  cleanups.push({ what: `delete Redis keys ${prefix}:*`, run: () => deleteRedisPrefix(url, prefix) });
 }
