@@ -152,6 +152,18 @@ const SERIAL = /^\d+(?:\.\d+)?$/;
 const DOTTED = /^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:,?\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
 
 /**
+ * The UTC milliseconds of a calendar date and the optional time in groups 4–6 of `m` (hour, minute, second), or
+ * null when it is not on the calendar (month 13, 31 April, 24:00). Both date layouts put the time there.
+ */
+function calendarMs(year: number, month: number, day: number, m: RegExpExecArray): number | null {
+  const hour = m[4] === undefined ? 0 : Number(m[4]);
+  const minute = m[5] === undefined ? 0 : Number(m[5]);
+  const second = m[6] === undefined ? 0 : Number(m[6]);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) return null;
+  return Date.UTC(year, month - 1, day, hour, minute, second);
+}
+
+/**
  * Report dates are `YYYY-MM-DD HH:MM:SS` (store time) or `YYYY-MM-DD`; a sheet may instead hold an Excel serial
  * day number. Returns `YYYY-MM-DDTHH:MM:SS` or `YYYY-MM-DD`, refusing dates before 1996 or over a day ahead of now.
  */
@@ -163,34 +175,20 @@ export function parseReportDate(text: string, now: number, date1904 = false): st
   let m = DATE.exec(t);
   if (m) {
     // Indexed access, not destructuring: this runs once per row.
-    const year = Number(m[1]);
-    const month = Number(m[2]);
-    const day = Number(m[3]);
     const hasTime = m[4] !== undefined;
-    const hour = hasTime ? Number(m[4]) : 0;
-    const minute = hasTime ? Number(m[5]) : 0;
-    const second = m[6] === undefined ? 0 : Number(m[6]);
-    if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) {
-      return fail('is not a calendar date');
-    }
-    ms = Date.UTC(year, month - 1, day, hour, minute, second);
+    const at = calendarMs(Number(m[1]), Number(m[2]), Number(m[3]), m);
+    if (at === null) return fail('is not a calendar date');
+    ms = at;
     if (!hasTime) iso = t.slice(0, 10);
     else if (t.length === 19) iso = `${t.slice(0, 10)}T${t.slice(11)}`;
     else iso = `${t.slice(0, 10)}T${m[4]}:${m[5]}:${m[6] ?? '00'}`;
   } else if ((m = DOTTED.exec(t))) {
     // Day first, always: no locale writes month.day.year. Inferred for Associates reports (the ones seen write ISO
     // dates); Amazon's German seller reports document `17.05.2011`, and a German spreadsheet re-save writes this.
-    const day = Number(m[1]);
-    const month = Number(m[2]);
-    const year = Number(m[3]);
     const hasTime = m[4] !== undefined;
-    const hour = hasTime ? Number(m[4]) : 0;
-    const minute = hasTime ? Number(m[5]) : 0;
-    const second = m[6] === undefined ? 0 : Number(m[6]);
-    if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) {
-      return fail('is not a calendar date');
-    }
-    ms = Date.UTC(year, month - 1, day, hour, minute, second);
+    const at = calendarMs(Number(m[3]), Number(m[2]), Number(m[1]), m);
+    if (at === null) return fail('is not a calendar date');
+    ms = at;
     const date = `${m[3]}-${m[2]!.padStart(2, '0')}-${m[1]!.padStart(2, '0')}`;
     iso = hasTime ? `${date}T${m[4]!.padStart(2, '0')}:${m[5]}:${m[6] ?? '00'}` : date;
   } else if (SERIAL.test(plainDecimal(t))) {
