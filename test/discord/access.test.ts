@@ -1,26 +1,15 @@
 // Each Discord guild belongs to one organisation: members of another guild never see or change its data.
 // In direct messages a person reaches only their own storefront, and no manager command.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, testDb, unique } from '../support/env.ts';
-import { FakeDiscord } from '../support/fakeDiscord.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { testDb, unique } from '../support/env.ts';
 import { randomAsin } from '../support/fixtures.ts';
-import { discordEnv, inDm, newGuild, slash, snowflake, type Who } from './helpers.ts';
+import { inDm, newGuild, slash, snowflake, useDiscordApp, type Who } from './helpers.ts';
 
 const db = testDb();
-let fake: FakeDiscord;
-let rt: Awaited<ReturnType<typeof startTestApp>>;
+afterAll(() => db.destroy());
+const app = useDiscordApp();
 
-beforeAll(async () => {
-  fake = await FakeDiscord.start();
-  rt = await startTestApp(discordEnv(fake));
-});
-afterAll(async () => {
-  await rt?.close();
-  await fake?.close();
-  await db.destroy();
-});
-
-const run = (who: Who, command: string, sub?: string, values: Record<string, string | number> = {}) => slash(rt.url, fake, who, command, sub, values);
+const run = (who: Who, command: string, sub?: string, values: Record<string, string | number> = {}) => slash(app.rt.url, app.fake, who, command, sub, values);
 
 /** An influencer in a fresh guild with one product and one confirmed commission of $987.65. */
 async function influencerWithEarnings() {

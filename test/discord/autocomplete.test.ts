@@ -1,29 +1,18 @@
 // Autocomplete (type 4 → 8): the caller's own list names and products, filtered by what was typed, never more
 // than 25, never anyone else's.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { addToStorefront } from '../../src/domain/storefronts.ts';
-import { startTestApp, testDb, unique } from '../support/env.ts';
-import { FakeDiscord } from '../support/fakeDiscord.ts';
+import { testDb, unique } from '../support/env.ts';
 import { randomAsin } from '../support/fixtures.ts';
 import { upsertProduct } from '../../src/domain/products.ts';
-import { autocompleteInteraction, discordEnv, inDm, newGuild, postInteraction, slash, type Who } from './helpers.ts';
+import { autocompleteInteraction, inDm, newGuild, postInteraction, slash, useDiscordApp, type Who } from './helpers.ts';
 
 const db = testDb();
-let fake: FakeDiscord;
-let rt: Awaited<ReturnType<typeof startTestApp>>;
-
-beforeAll(async () => {
-  fake = await FakeDiscord.start();
-  rt = await startTestApp(discordEnv(fake));
-});
-afterAll(async () => {
-  await rt?.close();
-  await fake?.close();
-  await db.destroy();
-});
+afterAll(() => db.destroy());
+const app = useDiscordApp();
 
 async function choices(who: Who, command: string, sub: string | undefined, values: Record<string, string>, focused: string) {
-  const answer = await postInteraction(rt.url, JSON.stringify(autocompleteInteraction(who, command, sub, values, focused)));
+  const answer = await postInteraction(app.rt.url, JSON.stringify(autocompleteInteraction(who, command, sub, values, focused)));
   expect(answer.status).toBe(200);
   expect(answer.json!.type).toBe(8);
   return (answer.json!.data as { choices: Array<{ name: string; value: string }> }).choices;
@@ -34,7 +23,7 @@ describe('when someone types an option Discord autocompletes', () => {
     const guild = newGuild();
     const who = guild.member();
     const handle = unique('ac');
-    await slash(rt.url, fake, who, 'storefront', 'setup', { handle, 'tracking-id': `${handle}-20` });
+    await slash(app.rt.url, app.fake, who, 'storefront', 'setup', { handle, 'tracking-id': `${handle}-20` });
     const influencer = await db.selectFrom('influencers').select('id').where('handle', '=', handle).executeTakeFirstOrThrow();
     const asins: string[] = [];
     for (let i = 0; i < 30; i++) {

@@ -1,26 +1,15 @@
 // Slash commands through the real server: signed interactions in, embeds out (directly, or edited into
 // @original on the fake Discord API when deferred). Every command's happy path and its usage error.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, testDb, unique } from '../support/env.ts';
-import { FakeDiscord } from '../support/fakeDiscord.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { testDb, unique } from '../support/env.ts';
 import { randomAsin } from '../support/fixtures.ts';
-import { commandInteraction, discordEnv, inDm, newGuild, PERMISSIONS, postInteraction, slash, snowflake, type Who } from './helpers.ts';
+import { commandInteraction, inDm, newGuild, PERMISSIONS, postInteraction, slash, snowflake, useDiscordApp, type Who } from './helpers.ts';
 
 const db = testDb();
-let fake: FakeDiscord;
-let rt: Awaited<ReturnType<typeof startTestApp>>;
+afterAll(() => db.destroy());
+const app = useDiscordApp();
 
-beforeAll(async () => {
-  fake = await FakeDiscord.start();
-  rt = await startTestApp(discordEnv(fake));
-});
-afterAll(async () => {
-  await rt?.close();
-  await fake?.close();
-  await db.destroy();
-});
-
-const run = (who: Who, command: string, sub?: string, values: Record<string, string | number> = {}) => slash(rt.url, fake, who, command, sub, values);
+const run = (who: Who, command: string, sub?: string, values: Record<string, string | number> = {}) => slash(app.rt.url, app.fake, who, command, sub, values);
 
 async function setUp(who: Who = newGuild().member()) {
   const handle = unique('dc');
@@ -93,7 +82,7 @@ describe('when an influencer uses /storefront in Discord', () => {
     expect(bad.visible).toContain('A handle is 1 to 32 characters');
     expect(await db.selectFrom('influencers').select('id').where('handle', 'in', [handle, '😀shop😀']).execute()).toEqual([]);
     // A /storefront without a subcommand (an outdated registration) gets the help.
-    const bare = await postInteraction(rt.url, JSON.stringify(commandInteraction(who, 'storefront', undefined, {})));
+    const bare = await postInteraction(app.rt.url, JSON.stringify(commandInteraction(who, 'storefront', undefined, {})));
     expect(bare.status).toBe(200);
     expect(JSON.stringify(bare.json)).toContain('/storefront setup');
   });

@@ -3,8 +3,9 @@
 import { generateKeyPairSync, sign as edSign } from 'node:crypto';
 import { findCommand } from '../../src/commands/index.ts';
 import type { OptionDef } from '../../src/commands/types.ts';
-import { unique } from '../support/env.ts';
-import type { FakeDiscord } from '../support/fakeDiscord.ts';
+import { afterAll, beforeAll } from 'vitest';
+import { startTestApp, unique } from '../support/env.ts';
+import { FakeDiscord } from '../support/fakeDiscord.ts';
 
 const keys = generateKeyPairSync('ed25519');
 /** The raw 32-byte public key as hex: what the Developer Portal shows as the app's public key. */
@@ -185,4 +186,18 @@ export async function slash(baseUrl: string, fake: FakeDiscord, who: Who, comman
   const edit = await fake.waitForCall('PATCH', new RegExp(`/webhooks/${APPLICATION_ID}/${token}/messages/@original$`), 15_000);
   const message = edit.body as DiscordMessageLike;
   return { http, type, message, visible: visibleText(message), ephemeral: ((data.flags ?? 0) & 64) === 64 };
+}
+
+/** One running app with Discord on, pointed at a fresh fake Discord API; registers its own beforeAll/afterAll. */
+export function useDiscordApp(): { rt: Awaited<ReturnType<typeof startTestApp>>; fake: FakeDiscord } {
+  const app = {} as { rt: Awaited<ReturnType<typeof startTestApp>>; fake: FakeDiscord };
+  beforeAll(async () => {
+    app.fake = await FakeDiscord.start();
+    app.rt = await startTestApp(discordEnv(app.fake));
+  });
+  afterAll(async () => {
+    await app.rt?.close();
+    await app.fake?.close();
+  });
+  return app;
 }

@@ -1,24 +1,13 @@
 // Discord wants the HTTP answer within 3 seconds. With the database really slow (a lock held for 4 seconds),
 // the command is deferred in time (type 5, ephemeral) and its answer edited into @original once the work is done.
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startTestApp, testDb, unique } from '../support/env.ts';
-import { FakeDiscord } from '../support/fakeDiscord.ts';
-import { APPLICATION_ID, commandInteraction, discordEnv, newGuild, postInteraction, slash, visibleText, type DiscordMessageLike } from './helpers.ts';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { testDb, unique } from '../support/env.ts';
+import { APPLICATION_ID, commandInteraction, type DiscordMessageLike, newGuild, postInteraction, slash, useDiscordApp, visibleText } from './helpers.ts';
 
 const db = testDb();
-let fake: FakeDiscord;
-let rt: Awaited<ReturnType<typeof startTestApp>>;
-
-beforeAll(async () => {
-  fake = await FakeDiscord.start();
-  rt = await startTestApp(discordEnv(fake));
-});
-afterAll(async () => {
-  await rt?.close();
-  await fake?.close();
-  await db.destroy();
-});
+afterAll(() => db.destroy());
+const app = useDiscordApp();
 
 const LOCK_MS = 4000;
 
@@ -27,7 +16,7 @@ describe('when the database is slow', () => {
     const who = newGuild().member();
     const handle = unique('slow');
     // Warm the guild and user (identity row) so the lock is the only thing in the way; a fast command is answered at once.
-    const warm = await slash(rt.url, fake, who, 'storefront', 'show');
+    const warm = await slash(app.rt.url, app.fake, who, 'storefront', 'show');
     expect(warm.type).toBe(4);
 
     const locker = new pg.Client({ connectionString: inject('databaseUrl') });
@@ -45,24 +34,24 @@ describe('when the database is slow', () => {
       });
 
       const token = unique('tok');
-      const answer = await postInteraction(rt.url, JSON.stringify(commandInteraction(who, 'storefront', 'setup', { handle, 'tracking-id': `${handle}-20` }, token)));
+      const answer = await postInteraction(app.rt.url, JSON.stringify(commandInteraction(who, 'storefront', 'setup', { handle, 'tracking-id': `${handle}-20` }, token)));
       expect(answer.status).toBe(200);
       expect(answer.ms).toBeLessThan(3000);
       // Deferred, privately: the person sees "thinking…" only to themselves.
       expect(answer.json).toEqual({ type: 5, data: { flags: 64 } });
       // Still working: nothing edited and nothing written yet.
-      expect(fake.editsOf(token)).toEqual([]);
+      expect(app.fake.editsOf(token)).toEqual([]);
       expect(await db.selectFrom('influencers').select('id').where('handle', '=', handle).execute()).toEqual([]);
 
       await release;
-      const edit = await fake.waitForCall('PATCH', new RegExp(`^/webhooks/${APPLICATION_ID}/${token}/messages/@original$`), 10_000);
+      const edit = await app.fake.waitForCall('PATCH', new RegExp(`^/webhooks/${APPLICATION_ID}/${token}/messages/@original$`), 10_000);
       expect(edit.at).toBeGreaterThanOrEqual(releasedAt);
       // Interaction webhooks are authorised by their token, never with the bot token.
       expect(edit.auth).toBeUndefined();
       const message = edit.body as DiscordMessageLike;
       expect(visibleText(message)).toContain('Storefront created');
       expect(message.allowed_mentions).toEqual({ parse: [] });
-      expect(fake.editsOf(token)).toHaveLength(1);
+      expect(app.fake.editsOf(token)).toHaveLength(1);
       expect(await db.selectFrom('influencers').select('handle').where('handle', '=', handle).executeTakeFirst()).toEqual({ handle });
     } finally {
       await locker.end();
