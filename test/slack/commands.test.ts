@@ -1,27 +1,16 @@
 // Slash commands through the real server: signed requests in, Block Kit out at response_url on the fake Slack.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { upsertProduct } from '../../src/domain/products.ts';
-import { startTestApp, testDb, unique } from '../support/env.ts';
-import { FakeSlack } from '../support/fakeSlack.ts';
+import { testDb, unique } from '../support/env.ts';
 import { randomAsin } from '../support/fixtures.ts';
-import { blockStrings, newTeam, SIGNING_SECRET, slash, visibleText, type Who } from './helpers.ts';
+import { blockStrings, newTeam, slash, useSlackApp, visibleText, type Who } from './helpers.ts';
 
 const db = testDb();
-let fake: FakeSlack;
-let rt: Awaited<ReturnType<typeof startTestApp>>;
-
-beforeAll(async () => {
-  fake = await FakeSlack.start();
-  rt = await startTestApp({ SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-commands', SLACK_API_URL: fake.apiUrl });
-});
-afterAll(async () => {
-  await rt?.close();
-  await fake?.close();
-  await db.destroy();
-});
+afterAll(() => db.destroy());
+const app = useSlackApp('xoxb-commands');
 
 async function run(who: Who, command: string, text: string) {
-  const { http, reply } = await slash(rt.url, fake, who, command, text);
+  const { http, reply } = await slash(app.rt.url, app.fake, who, command, text);
   expect(http.status).toBe(200);
   return { body: reply.body, blocks: reply.body.blocks as Array<Record<string, unknown>>, visible: visibleText(reply.body.blocks), type: reply.body.response_type };
 }
@@ -112,7 +101,7 @@ describe('when someone uses /link, /earnings and /digest in Slack', () => {
 
   it('then /earnings is private, uses the time zone Slack reports, and says plainly when nothing was ingested', async () => {
     const who = newTeam().member();
-    fake.setUser(who.user, { tz: 'Europe/Berlin' });
+    app.fake.setUser(who.user, { tz: 'Europe/Berlin' });
     const { handle } = await setUp(who);
     const none = await run(who, 'earnings', '');
     expect(none.type).toBe('ephemeral');
@@ -129,7 +118,7 @@ describe('when someone uses /link, /earnings and /digest in Slack', () => {
     expect(r.visible).toContain('Desk lamp — $12.34 · 2 items');
     expect(r.visible).toContain('Times in Europe/Berlin.');
     // users.info is asked once and cached, not on every command.
-    expect(fake.callsTo('users.info').filter((c) => c.body.user === who.user)).toHaveLength(1);
+    expect(app.fake.callsTo('users.info').filter((c) => c.body.user === who.user)).toHaveLength(1);
     const bad = await run(who, 'earnings', 'lastweek');
     expect(bad.visible).toContain('"lastweek" is not a period.');
     expect(bad.visible).toContain('Usage: /earnings [period] [me|team]');
@@ -138,7 +127,7 @@ describe('when someone uses /link, /earnings and /digest in Slack', () => {
   it('then /digest works for workspace admins (as users.info says) and is refused to members', async () => {
     const team = newTeam();
     const admin = team.member();
-    fake.setUser(admin.user, { admin: true, tz: 'Asia/Tokyo' });
+    app.fake.setUser(admin.user, { admin: true, tz: 'Asia/Tokyo' });
     const { handle } = await setUp(team.member());
     const now = await run(admin, 'digest', 'now');
     expect(now.blocks[0]).toMatchObject({ type: 'header', text: { text: expect.stringMatching(/^Team digest · \d{4}-\d{2}-\d{2}$/) } });
@@ -148,7 +137,7 @@ describe('when someone uses /link, /earnings and /digest in Slack', () => {
     expect((await run(admin, 'digest', 'off')).visible).toContain('Daily digest stopped.');
 
     const owner = team.member();
-    fake.setUser(owner.user, { primaryOwner: true });
+    app.fake.setUser(owner.user, { primaryOwner: true });
     expect((await run(owner, 'digest', 'now')).visible).toContain('Team digest');
 
     const member = team.member();
@@ -158,7 +147,7 @@ describe('when someone uses /link, /earnings and /digest in Slack', () => {
     expect(await db.selectFrom('digest_subscriptions').select('id').where('organisation_id', '=', await organisationOfTeam(team.team)).where('enabled', '=', true).execute()).toEqual([]);
     // When users.info fails, nobody is taken for an admin.
     const unverifiable = team.member();
-    fake.setUser(unverifiable.user, { missing: true, admin: true });
+    app.fake.setUser(unverifiable.user, { missing: true, admin: true });
     expect((await run(unverifiable, 'digest', 'now')).visible).toContain('Only managers');
     const unknown = await run(admin, 'digest', 'frobnicate');
     expect(unknown.visible).toContain('Unknown subcommand "frobnicate".');
@@ -218,7 +207,7 @@ describe('when a user of another workspace tries to reach an organisation’s da
     const teamB = newTeam();
     const sameUserInB: Who = { team: teamB.team, user: a.user };
     const adminB = teamB.member();
-    fake.setUser(adminB.user, { admin: true });
+    app.fake.setUser(adminB.user, { admin: true });
     for (const who of [sameUserInB, adminB]) {
       const shown = await run(who, 'storefront', 'show');
       expect(shown.visible).toContain('You have no storefront yet');
@@ -252,7 +241,7 @@ describe('when product titles and list names carry markup', () => {
     await upsertProduct(db, { asin, marketplace: 'US' }, { title: '<!channel> *FREE* <https://evil.example|click here> <script>alert(1)</script> & _win_' });
     const r = await run(who, 'storefront', `add ${asin} &lt;!here&gt; *Deals* ~x~ \`y\` <@U0EVIL>`);
     expect(r.visible).toContain('“<!here> *Deals* ~x~ `y` <@U0EVIL>”');
-    const shown = (await slash(rt.url, fake, who, 'storefront', 'show')).reply;
+    const shown = (await slash(app.rt.url, app.fake, who, 'storefront', 'show')).reply;
     const raw = JSON.stringify(shown.body.blocks);
     expect(raw).not.toMatch(/<!channel>|<!here>|<@U0EVIL>|<script>|\|click here>/);
     expect(raw).not.toMatch(/\*FREE|FREE\*|\*Deals|Deals\*|_win|win_|~x|`y/);

@@ -1,39 +1,28 @@
 // Events API through the real server: App Home, link unfurls, and token revocation / uninstall.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { upsertProduct } from '../../src/domain/products.ts';
-import { startTestApp, testDb, unique } from '../support/env.ts';
-import { FakeSlack } from '../support/fakeSlack.ts';
+import { testDb, unique } from '../support/env.ts';
 import { randomAsin } from '../support/fixtures.ts';
-import { blockStrings, newTeam, sendEvent, SIGNING_SECRET, slash, visibleText, type Who } from './helpers.ts';
+import { blockStrings, newTeam, sendEvent, slash, useSlackApp, visibleText, type Who } from './helpers.ts';
 
 const db = testDb();
-let fake: FakeSlack;
-let rt: Awaited<ReturnType<typeof startTestApp>>;
-
-beforeAll(async () => {
-  fake = await FakeSlack.start();
-  rt = await startTestApp({ SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-events', SLACK_API_URL: fake.apiUrl });
-});
-afterAll(async () => {
-  await rt?.close();
-  await fake?.close();
-  await db.destroy();
-});
+afterAll(() => db.destroy());
+const app = useSlackApp('xoxb-events');
 
 async function setUp(who: Who = newTeam().member()) {
   const handle = unique('ev');
-  const { reply } = await slash(rt.url, fake, who, 'storefront', `setup ${handle} ${handle}-20`);
+  const { reply } = await slash(app.rt.url, app.fake, who, 'storefront', `setup ${handle} ${handle}-20`);
   expect(visibleText(reply.body.blocks)).toContain('Storefront created');
   const { id } = await db.selectFrom('influencers').select('id').where('handle', '=', handle).executeTakeFirstOrThrow();
   return { who, handle, influencerId: id };
 }
 
-const openHome = (who: Who, tab = 'home') => sendEvent(rt.url, who.team, { type: 'app_home_opened', user: who.user, channel: 'D0HOME', tab, event_ts: `${Date.now() / 1000}` });
+const openHome = (who: Who, tab = 'home') => sendEvent(app.rt.url, who.team, { type: 'app_home_opened', user: who.user, channel: 'D0HOME', tab, event_ts: `${Date.now() / 1000}` });
 
 describe('when someone opens the App Home tab', () => {
   it('then their storefront URL and the last 7 days of earnings are published, fresh on every open', async () => {
     const who = newTeam().member();
-    fake.setUser(who.user, { tz: 'Europe/London' });
+    app.fake.setUser(who.user, { tz: 'Europe/London' });
     const { handle, influencerId } = await setUp(who);
     const entry = (amount: number, daysAgo: number, name: string) =>
       db
@@ -46,7 +35,7 @@ describe('when someone opens the App Home tab', () => {
     const r = await openHome(who);
     expect(r.status).toBe(200);
     expect(r.ms).toBeLessThan(3000);
-    const call = await fake.waitForCall('views.publish', (c) => c.body.user_id === who.user);
+    const call = await app.fake.waitForCall('views.publish', (c) => c.body.user_id === who.user);
     expect(call.token).toBe('xoxb-events');
     const view = call.body.view as { type: string; blocks: unknown[] };
     expect(view.type).toBe('home');
@@ -60,18 +49,18 @@ describe('when someone opens the App Home tab', () => {
 
     await entry(1000, 0, 'Desk lamp');
     await openHome(who);
-    await fake.waitForCall('views.publish', (c) => c.body.user_id === who.user && visibleText((c.body.view as { blocks: unknown[] }).blocks).includes('$35.00'));
-    expect(fake.callsTo('views.publish').filter((c) => c.body.user_id === who.user)).toHaveLength(2);
+    await app.fake.waitForCall('views.publish', (c) => c.body.user_id === who.user && visibleText((c.body.view as { blocks: unknown[] }).blocks).includes('$35.00'));
+    expect(app.fake.callsTo('views.publish').filter((c) => c.body.user_id === who.user)).toHaveLength(2);
   });
 
   it('then someone without a storefront gets a setup hint, and the Messages tab publishes nothing', async () => {
     const who = newTeam().member();
     await openHome(who, 'messages');
     await openHome(who);
-    const call = await fake.waitForCall('views.publish', (c) => c.body.user_id === who.user);
+    const call = await app.fake.waitForCall('views.publish', (c) => c.body.user_id === who.user);
     expect(visibleText((call.body.view as { blocks: unknown[] }).blocks)).toContain('You have no storefront yet. Create one with /storefront setup <handle> <tracking-id>');
     await new Promise((r) => setTimeout(r, 200));
-    expect(fake.callsTo('views.publish').filter((c) => c.body.user_id === who.user)).toHaveLength(1);
+    expect(app.fake.callsTo('views.publish').filter((c) => c.body.user_id === who.user)).toHaveLength(1);
   });
 });
 
@@ -80,10 +69,10 @@ describe('when one of our short links is shared', () => {
     const { who, handle } = await setUp();
     const asin = randomAsin();
     await upsertProduct(db, { asin, marketplace: 'US' }, { title: 'Desk <!channel> *lamp*', priceMinor: 4999, currency: 'USD' });
-    const { reply } = await slash(rt.url, fake, who, 'link', asin);
+    const { reply } = await slash(app.rt.url, app.fake, who, 'link', asin);
     const shortUrl = /http:\/\/links\.test\/l\/[0-9A-Za-z]{8}/.exec(visibleText(reply.body.blocks))![0];
     const channel = unique('C').toUpperCase();
-    const r = await sendEvent(rt.url, who.team, {
+    const r = await sendEvent(app.rt.url, who.team, {
       type: 'link_shared',
       channel,
       user: who.user,
@@ -96,7 +85,7 @@ describe('when one of our short links is shared', () => {
       event_ts: '1700000000.000100',
     });
     expect(r.status).toBe(200);
-    const call = await fake.waitForCall('chat.unfurl', (c) => c.body.channel === channel);
+    const call = await app.fake.waitForCall('chat.unfurl', (c) => c.body.channel === channel);
     expect(call.body.ts).toBe('1700000000.000100');
     const unfurls = call.body.unfurls as Record<string, { blocks: unknown[] }>;
     expect(Object.keys(unfurls)).toEqual([shortUrl]);
@@ -111,11 +100,11 @@ describe('when one of our short links is shared', () => {
 
   it('then links still in the composer are unfurled by unfurl_id and source', async () => {
     const { who } = await setUp();
-    const { reply } = await slash(rt.url, fake, who, 'link', randomAsin());
+    const { reply } = await slash(app.rt.url, app.fake, who, 'link', randomAsin());
     const shortUrl = /http:\/\/links\.test\/l\/[0-9A-Za-z]{8}/.exec(visibleText(reply.body.blocks))![0];
     const unfurlId = unique('Uf');
-    await sendEvent(rt.url, who.team, { type: 'link_shared', channel: 'COMPOSER', user: who.user, message_ts: unfurlId, unfurl_id: unfurlId, source: 'composer', links: [{ domain: 'links.test', url: shortUrl }], event_ts: '1.1' });
-    const call = await fake.waitForCall('chat.unfurl', (c) => c.body.unfurl_id === unfurlId);
+    await sendEvent(app.rt.url, who.team, { type: 'link_shared', channel: 'COMPOSER', user: who.user, message_ts: unfurlId, unfurl_id: unfurlId, source: 'composer', links: [{ domain: 'links.test', url: shortUrl }], event_ts: '1.1' });
+    const call = await app.fake.waitForCall('chat.unfurl', (c) => c.body.unfurl_id === unfurlId);
     expect(call.body).toMatchObject({ source: 'composer' });
     expect(call.body.channel).toBeUndefined();
   });
@@ -126,7 +115,7 @@ describe('when the app loses its token', () => {
     const { who } = await setUp();
     await db.updateTable('slack_workspaces').set({ bot_token: 'xoxb-stored', bot_user_id: 'UBOT' }).where('team_id', '=', who.team).execute();
     const event = type === 'tokens_revoked' ? { type, tokens: { bot: ['UBOT'] }, event_ts: '1.1' } : { type, event_ts: '1.1' };
-    expect((await sendEvent(rt.url, who.team, event)).status).toBe(200);
+    expect((await sendEvent(app.rt.url, who.team, event)).status).toBe(200);
     const row = await waitForRevoked(who.team);
     expect(row.bot_token).toBeNull();
     expect(row.revoked_at).toBeInstanceOf(Date);
@@ -134,7 +123,7 @@ describe('when the app loses its token', () => {
 
   it('then revoking only user tokens leaves the workspace alone', async () => {
     const { who } = await setUp();
-    await sendEvent(rt.url, who.team, { type: 'tokens_revoked', tokens: { oauth: ['U123'] }, event_ts: '1.1' });
+    await sendEvent(app.rt.url, who.team, { type: 'tokens_revoked', tokens: { oauth: ['U123'] }, event_ts: '1.1' });
     await new Promise((r) => setTimeout(r, 300));
     expect(await db.selectFrom('slack_workspaces').select('revoked_at').where('team_id', '=', who.team).executeTakeFirstOrThrow()).toEqual({ revoked_at: null });
   });

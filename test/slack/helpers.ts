@@ -1,8 +1,9 @@
 // Drives the real server the way Slack does: signed form-encoded slash commands, JSON events and
 // interactivity payloads, with response_url pointing at the fake Slack.
 import { createHmac } from 'node:crypto';
-import { unique } from '../support/env.ts';
-import type { FakeResponse, FakeSlack } from '../support/fakeSlack.ts';
+import { afterAll, beforeAll } from 'vitest';
+import { startTestApp, unique } from '../support/env.ts';
+import { FakeSlack, type FakeResponse } from '../support/fakeSlack.ts';
 
 export const SIGNING_SECRET = 'slack-test-signing-secret-0123456789';
 
@@ -112,4 +113,18 @@ export function visibleText(blocks: unknown): string {
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&amp;/g, '&');
+}
+
+/** One running single-workspace Slack app (bot token `botToken`) pointed at a fresh fake Slack API; registers its own beforeAll/afterAll. */
+export function useSlackApp(botToken: string): { rt: Awaited<ReturnType<typeof startTestApp>>; fake: FakeSlack } {
+  const app = {} as { rt: Awaited<ReturnType<typeof startTestApp>>; fake: FakeSlack };
+  beforeAll(async () => {
+    app.fake = await FakeSlack.start();
+    app.rt = await startTestApp({ SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: botToken, SLACK_API_URL: app.fake.apiUrl });
+  });
+  afterAll(async () => {
+    await app.rt?.close();
+    await app.fake?.close();
+  });
+  return app;
 }

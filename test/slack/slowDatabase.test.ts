@@ -1,25 +1,14 @@
 // Slack wants an HTTP answer within 3 seconds. With the database really slow (a lock held for 4 seconds),
 // the command is still acknowledged at once and its reply arrives at response_url once the work is done.
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { startTestApp, testDb, unique } from '../support/env.ts';
-import { FakeSlack } from '../support/fakeSlack.ts';
-import { commandForm, newTeam, postToSlackEndpoint, SIGNING_SECRET, visibleText } from './helpers.ts';
+import { testDb, unique } from '../support/env.ts';
+import { commandForm, newTeam, postToSlackEndpoint, useSlackApp, visibleText } from './helpers.ts';
 
 const db = testDb();
-let fake: FakeSlack;
-let rt: Awaited<ReturnType<typeof startTestApp>>;
-
-beforeAll(async () => {
-  fake = await FakeSlack.start();
-  rt = await startTestApp({ SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-slow', SLACK_API_URL: fake.apiUrl });
-});
-afterAll(async () => {
-  await rt?.close();
-  await fake?.close();
-  await db.destroy();
-});
+afterAll(() => db.destroy());
+const app = useSlackApp('xoxb-slow');
 
 const LOCK_MS = 4000;
 
@@ -28,9 +17,9 @@ describe('when the database is slow', () => {
     const who = newTeam().member();
     const handle = unique('slow');
     // Warm the workspace and user (users.info cache, identity row) so the lock is the only thing in the way.
-    const warm = fake.responseUrl();
-    await postToSlackEndpoint(rt.url, commandForm(who, 'storefront', 'show', warm.url), 'application/x-www-form-urlencoded');
-    await fake.waitForResponse(warm.id);
+    const warm = app.fake.responseUrl();
+    await postToSlackEndpoint(app.rt.url, commandForm(who, 'storefront', 'show', warm.url), 'application/x-www-form-urlencoded');
+    await app.fake.waitForResponse(warm.id);
 
     const locker = new pg.Client({ connectionString: inject('databaseUrl') });
     await locker.connect();
@@ -46,15 +35,15 @@ describe('when the database is slow', () => {
         }, LOCK_MS);
       });
 
-      const { id, url } = fake.responseUrl();
-      const ack = await postToSlackEndpoint(rt.url, commandForm(who, 'storefront', `setup ${handle} ${handle}-20`, url), 'application/x-www-form-urlencoded');
+      const { id, url } = app.fake.responseUrl();
+      const ack = await postToSlackEndpoint(app.rt.url, commandForm(who, 'storefront', `setup ${handle} ${handle}-20`, url), 'application/x-www-form-urlencoded');
       expect(ack.status).toBe(200);
       expect(ack.ms).toBeLessThan(3000);
       // Still working: nothing has been answered and nothing written yet.
-      expect(fake.responses.find((r) => r.id === id)).toBeUndefined();
+      expect(app.fake.responses.find((r) => r.id === id)).toBeUndefined();
 
       await release;
-      const reply = await fake.waitForResponse(id, 10_000);
+      const reply = await app.fake.waitForResponse(id, 10_000);
       expect(reply.at).toBeGreaterThanOrEqual(releasedAt);
       expect(visibleText(reply.body.blocks)).toContain('Storefront created');
       expect(await db.selectFrom('influencers').select('handle').where('handle', '=', handle).executeTakeFirst()).toEqual({ handle });

@@ -1,43 +1,32 @@
 // A slash command Slack still sends after the app dropped it (its manifest not updated) gets a clear answer in
 // the ack, not a timeout; the commands the app has are answered once, as before.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, testDb } from '../support/env.ts';
-import { FakeSlack } from '../support/fakeSlack.ts';
-import { commandForm, newTeam, postToSlackEndpoint, SIGNING_SECRET, slash, visibleText } from './helpers.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { testDb } from '../support/env.ts';
+import { commandForm, newTeam, postToSlackEndpoint, slash, useSlackApp, visibleText } from './helpers.ts';
 
 const db = testDb();
-let fake: FakeSlack;
-let rt: Awaited<ReturnType<typeof startTestApp>>;
-
-beforeAll(async () => {
-  fake = await FakeSlack.start();
-  rt = await startTestApp({ SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-unknown', SLACK_API_URL: fake.apiUrl });
-});
-afterAll(async () => {
-  await rt?.close();
-  await fake?.close();
-  await db.destroy();
-});
+afterAll(() => db.destroy());
+const app = useSlackApp('xoxb-unknown');
 
 describe('when Slack sends a command the app no longer has', () => {
   it('then the ack itself tells the user, privately, and nothing else is posted', async () => {
     const who = newTeam().member();
-    const { id, url } = fake.responseUrl();
-    const http = await postToSlackEndpoint(rt.url, commandForm(who, 'shop-old', 'add B000000001', url), 'application/x-www-form-urlencoded');
+    const { id, url } = app.fake.responseUrl();
+    const http = await postToSlackEndpoint(app.rt.url, commandForm(who, 'shop-old', 'add B000000001', url), 'application/x-www-form-urlencoded');
     expect(http.status).toBe(200);
     const body = JSON.parse(http.text) as Record<string, unknown>;
     expect(body.response_type).toBe('ephemeral');
     expect(visibleText(body.blocks)).toContain('/shop-old is not a command of this app any more');
     await new Promise((r) => setTimeout(r, 300));
-    expect(fake.responses.filter((r) => r.id === id)).toEqual([]);
+    expect(app.fake.responses.filter((r) => r.id === id)).toEqual([]);
   });
 
   it('then a command it has is still answered exactly once, through response_url', async () => {
     const who = newTeam().member();
-    const { http, reply } = await slash(rt.url, fake, who, 'storefront', 'help');
+    const { http, reply } = await slash(app.rt.url, app.fake, who, 'storefront', 'help');
     expect(http.text).toBe('');
     expect(visibleText(reply.body.blocks)).toContain('/storefront');
     await new Promise((r) => setTimeout(r, 300));
-    expect(fake.responses.filter((r) => r.id === reply.id)).toHaveLength(1);
+    expect(app.fake.responses.filter((r) => r.id === reply.id)).toHaveLength(1);
   });
 });

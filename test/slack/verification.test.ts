@@ -1,24 +1,13 @@
 // Request verification on POST /slack/events: signature, age, replay, size, and Events API retries.
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { SeenOnce } from '../../bots/slack/verify.ts';
-import { startTestApp, testDb, unique } from '../support/env.ts';
-import { FakeSlack } from '../support/fakeSlack.ts';
-import { commandForm, eventBody, newTeam, postToSlackEndpoint, SIGNING_SECRET, sign } from './helpers.ts';
+import { testDb, unique } from '../support/env.ts';
+import { commandForm, eventBody, newTeam, postToSlackEndpoint, sign, SIGNING_SECRET, useSlackApp } from './helpers.ts';
 
 const db = testDb();
-let fake: FakeSlack;
-let rt: Awaited<ReturnType<typeof startTestApp>>;
-
-beforeAll(async () => {
-  fake = await FakeSlack.start();
-  rt = await startTestApp({ SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-verify', SLACK_API_URL: fake.apiUrl });
-});
-afterAll(async () => {
-  await rt?.close();
-  await fake?.close();
-  await db.destroy();
-});
+afterAll(() => db.destroy());
+const app = useSlackApp('xoxb-verify');
 
 const FORM = 'application/x-www-form-urlencoded';
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -27,14 +16,14 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function setupAttempt() {
   const who = newTeam().member();
   const handle = unique('vf');
-  const { id, url } = fake.responseUrl();
+  const { id, url } = app.fake.responseUrl();
   const body = commandForm(who, 'storefront', `setup ${handle} ${handle}-20`, url);
   const effects = async () => ({
     influencer: await db.selectFrom('influencers').select('id').where('handle', '=', handle).executeTakeFirst(),
     workspace: await db.selectFrom('slack_workspaces').select('team_id').where('team_id', '=', who.team).executeTakeFirst(),
     identity: await db.selectFrom('platform_identities').select('id').where('workspace_id', '=', who.team).executeTakeFirst(),
-    usersInfo: fake.callsTo('users.info').filter((c) => c.body.user === who.user).length,
-    replies: fake.responses.filter((r) => r.id === id).length,
+    usersInfo: app.fake.callsTo('users.info').filter((c) => c.body.user === who.user).length,
+    replies: app.fake.responses.filter((r) => r.id === id).length,
   });
   return { who, handle, id, body, effects };
 }
@@ -46,7 +35,7 @@ describe('when a request to /slack/events is not from Slack', () => {
     const a = setupAttempt();
     const ts = Math.floor(Date.now() / 1000);
     for (const signature of [sign('not-the-secret', ts, a.body), `v0=${'0'.repeat(64)}`, 'v0=short', '', sign(SIGNING_SECRET, ts, `${a.body}&x=1`)]) {
-      const r = await postToSlackEndpoint(rt.url, a.body, FORM, { timestamp: ts, signature });
+      const r = await postToSlackEndpoint(app.rt.url, a.body, FORM, { timestamp: ts, signature });
       expect(r.status, signature).toBe(401);
     }
     await pause(300);
@@ -56,10 +45,10 @@ describe('when a request to /slack/events is not from Slack', () => {
   it('then a correctly signed request older than five minutes is refused with 401 and changes nothing', async () => {
     const a = setupAttempt();
     const old = Math.floor(Date.now() / 1000) - 5 * 60 - 5;
-    expect((await postToSlackEndpoint(rt.url, a.body, FORM, { timestamp: old })).status).toBe(401);
+    expect((await postToSlackEndpoint(app.rt.url, a.body, FORM, { timestamp: old })).status).toBe(401);
     const future = Math.floor(Date.now() / 1000) + 10 * 60;
-    expect((await postToSlackEndpoint(rt.url, a.body, FORM, { timestamp: future })).status).toBe(401);
-    const res = await fetch(`${rt.url}/slack/events`, { method: 'POST', headers: { 'content-type': FORM }, body: a.body });
+    expect((await postToSlackEndpoint(app.rt.url, a.body, FORM, { timestamp: future })).status).toBe(401);
+    const res = await fetch(`${app.rt.url}/slack/events`, { method: 'POST', headers: { 'content-type': FORM }, body: a.body });
     expect(res.status).toBe(401);
     await pause(300);
     expect(await a.effects()).toEqual(NOTHING);
@@ -68,12 +57,12 @@ describe('when a request to /slack/events is not from Slack', () => {
   it('then a replayed request (same signature within five minutes) is refused with 401 and runs only once', async () => {
     const a = setupAttempt();
     const ts = Math.floor(Date.now() / 1000) - 30;
-    const first = await postToSlackEndpoint(rt.url, a.body, FORM, { timestamp: ts });
+    const first = await postToSlackEndpoint(app.rt.url, a.body, FORM, { timestamp: ts });
     expect(first.status).toBe(200);
-    await fake.waitForResponse(a.id);
+    await app.fake.waitForResponse(a.id);
     const after = await a.effects();
     expect(after.influencer).toBeDefined();
-    const replay = await postToSlackEndpoint(rt.url, a.body, FORM, { timestamp: ts });
+    const replay = await postToSlackEndpoint(app.rt.url, a.body, FORM, { timestamp: ts });
     expect(replay.status).toBe(401);
     expect(replay.text).toBe('Replayed request');
     await pause(300);
@@ -84,10 +73,10 @@ describe('when a request to /slack/events is not from Slack', () => {
   it('then a body over 1 MB is refused with 413 before anything else', async () => {
     const a = setupAttempt();
     const big = `${a.body}&pad=${'x'.repeat(1024 * 1024)}`;
-    expect((await postToSlackEndpoint(rt.url, big, FORM)).status).toBe(413);
+    expect((await postToSlackEndpoint(app.rt.url, big, FORM)).status).toBe(413);
     // Without a Content-Length (chunked), the cap applies while reading.
     const ts = Math.floor(Date.now() / 1000);
-    const chunked = await fetch(`${rt.url}/slack/events`, {
+    const chunked = await fetch(`${app.rt.url}/slack/events`, {
       method: 'POST',
       headers: { 'content-type': FORM, 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sign(SIGNING_SECRET, ts, big) },
       body: new Blob([big]).stream(),
@@ -102,10 +91,10 @@ describe('when a request to /slack/events is not from Slack', () => {
 describe('when Slack sends a request', () => {
   it('then the URL verification challenge is answered', async () => {
     const body = JSON.stringify({ token: 'x', challenge: 'c-123', type: 'url_verification' });
-    const r = await postToSlackEndpoint(rt.url, body, 'application/json');
+    const r = await postToSlackEndpoint(app.rt.url, body, 'application/json');
     expect(r.status).toBe(200);
     expect(JSON.parse(r.text)).toEqual({ challenge: 'c-123' });
-    expect((await postToSlackEndpoint(rt.url, body, 'application/json', { signature: 'v0=bad' })).status).toBe(401);
+    expect((await postToSlackEndpoint(app.rt.url, body, 'application/json', { signature: 'v0=bad' })).status).toBe(401);
   });
 
   it('then an event retried with X-Slack-Retry-Num (new signature, same event_id) is taken once', async () => {
@@ -113,19 +102,19 @@ describe('when Slack sends a request', () => {
     const user = member().user;
     const eventId = unique('Ev');
     const event = { type: 'app_home_opened', user, channel: 'D0HOME', tab: 'home', event_ts: `${Date.now() / 1000}` };
-    const first = await postToSlackEndpoint(rt.url, eventBody(team, event, eventId), 'application/json');
+    const first = await postToSlackEndpoint(app.rt.url, eventBody(team, event, eventId), 'application/json');
     expect(first.status).toBe(200);
-    await fake.waitForCall('views.publish', (c) => c.body.user_id === user);
-    const retry = await postToSlackEndpoint(rt.url, eventBody(team, event, eventId), 'application/json', { timestamp: Math.floor(Date.now() / 1000) - 1, headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
+    await app.fake.waitForCall('views.publish', (c) => c.body.user_id === user);
+    const retry = await postToSlackEndpoint(app.rt.url, eventBody(team, event, eventId), 'application/json', { timestamp: Math.floor(Date.now() / 1000) - 1, headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
     expect(retry.status).toBe(200);
     await pause(300);
-    expect(fake.callsTo('views.publish').filter((c) => c.body.user_id === user)).toHaveLength(1);
+    expect(app.fake.callsTo('views.publish').filter((c) => c.body.user_id === user)).toHaveLength(1);
   });
 
   it('then a click on one of our link buttons (interactivity payload) is acknowledged at once and does nothing else', async () => {
     const { team, member } = newTeam();
     const user = member().user;
-    const before = fake.calls.length;
+    const before = app.fake.calls.length;
     const payload = {
       type: 'block_actions',
       team: { id: team, domain: 'x' },
@@ -135,25 +124,25 @@ describe('when Slack sends a request', () => {
       trigger_id: '1.2.3',
       container: { type: 'message', message_ts: '1.1', channel_id: 'C0TEST', is_ephemeral: true },
       channel: { id: 'C0TEST', name: 'general' },
-      response_url: fake.responseUrl().url,
+      response_url: app.fake.responseUrl().url,
       actions: [{ type: 'button', action_id: 'link_button_0', block_id: 'b1', text: { type: 'plain_text', text: 'Open storefront' }, url: 'http://links.test/s/x', action_ts: '1.2' }],
     };
     const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
-    const r = await postToSlackEndpoint(rt.url, body, FORM);
+    const r = await postToSlackEndpoint(app.rt.url, body, FORM);
     expect(r.status).toBe(200);
     expect(r.ms).toBeLessThan(3000);
     await pause(200);
-    expect(fake.calls.slice(before).filter((c) => c.method !== 'auth.test')).toEqual([]);
-    expect((await postToSlackEndpoint(rt.url, body, FORM, { secret: 'wrong' })).status).toBe(401);
+    expect(app.fake.calls.slice(before).filter((c) => c.method !== 'auth.test')).toEqual([]);
+    expect((await postToSlackEndpoint(app.rt.url, body, FORM, { secret: 'wrong' })).status).toBe(401);
   });
 });
 
 describe('the replay memory', () => {
   it('then a key is new once across processes sharing Redis, and still refused in-process while Redis is away', async () => {
-    const live = new Redis(rt.config.REDIS_URL, { lazyConnect: false });
+    const live = new Redis(app.rt.config.REDIS_URL, { lazyConnect: false });
     const down = new Redis('redis://127.0.0.1:1', { enableOfflineQueue: false, maxRetriesPerRequest: 0, lazyConnect: true, retryStrategy: () => null });
     try {
-      const prefix = `${rt.config.QUEUE_PREFIX}:test-seen:`;
+      const prefix = `${app.rt.config.QUEUE_PREFIX}:test-seen:`;
       const key = unique('sig');
       expect(await new SeenOnce(live, prefix, 300).first(key)).toBe(true);
       expect(await new SeenOnce(live, prefix, 300).first(key)).toBe(false); // another process
