@@ -26,7 +26,7 @@
 // Targets: each /earnings query's median under 100 ms and each digest's under 300 ms at BENCH_ROWS, and every median
 // at most 3 times its baseline median. Exit code: 0 when every result matched the ledger; timings are printed, not
 // asserted (a shared 2-core machine is too noisy for that).
-import { cleanup, cleanups, dropDatabase, intEnv, throwawayDatabase } from './support.ts';
+import { cleanups, dropDatabase, intEnv, runBench, throwawayDatabase } from './support.ts';
 import { isDeepStrictEqual } from 'node:util';
 import pg from 'pg';
 import { poolOf, type Db } from '../src/db/database.ts';
@@ -364,20 +364,14 @@ async function main(): Promise<number> {
   return checks.every(([, ok]) => ok) ? 0 : 1;
 }
 
-let code = 1;
-try {
+await runBench(async () => {
   if (process.argv.includes('--fill-only')) {
     // Profiling aid: fill one database with BENCH_ROWS lines, migrated but not rolled up, and keep it.
     const name = `affiliate_bench_earnings_${Date.now()}_fill`;
     await prepare(name, ROWS, new Date(), 'ledger', true);
     cleanups.length = 0;
     console.log(`kept database ${name}: DROP DATABASE ${name} WITH (FORCE) when done`);
-    code = 0;
-  } else code = await main();
-} catch (err) {
-  console.error(`bench failed: ${(err as Error).stack ?? String(err)}`);
-  code = 1;
-} finally {
-  await cleanup();
-}
-process.exit(code);
+    return 0;
+  }
+  return main();
+});

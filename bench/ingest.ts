@@ -27,7 +27,7 @@
 // database for EXPLAIN ANALYZE afterwards (it is printed).
 // Exit code: 0 when the run completed and the ledger is correct; 1 otherwise. Throughput and memory targets are
 // printed as PASS/FAIL but not asserted: a shared 2-core machine is too noisy for that.
-import { children, cleanup, cleanups, intEnv, killChildren, removeRedisPrefixOnExit, throwawayDatabase } from './support.ts';
+import { children, cleanups, intEnv, killChildren, removeRedisPrefixOnExit, runBench, throwawayDatabase } from './support.ts';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, existsSync, readFileSync, statSync } from 'node:fs';
@@ -417,19 +417,13 @@ async function main(): Promise<number> {
   return checks.every(([, ok]) => ok) ? 0 : 1;
 }
 
-let code = 1;
-try {
+await runBench(async () => {
   const writeAt = process.argv.indexOf('--write');
   if (writeAt !== -1 && process.argv[writeAt + 1]) {
     // Profiling aid: only write the report file (same content as a bench run) and stop.
     const gen = await generate(path.resolve(process.argv[writeAt + 1]!), ROWS);
     console.log(`wrote ${process.argv[writeAt + 1]}: ${gen.bytes} bytes, ${gen.returnRows} return rows, Ad Fees ${money(gen.adFeesMinor)} USD`);
-    code = 0;
-  } else code = await main();
-} catch (err) {
-  console.error(`bench failed: ${(err as Error).stack ?? String(err)}`);
-  code = 1;
-} finally {
-  await cleanup();
-}
-process.exit(code);
+    return 0;
+  }
+  return main();
+});

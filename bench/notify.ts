@@ -26,7 +26,7 @@
 // Exit code: 0 when every influencer was notified exactly once (one delivery 'sent', one message in the right channel)
 // and no message was duplicated; 1 otherwise. 429s after warm-up and time against the floor are printed as PASS/FAIL
 // but not asserted: a shared 2-core machine is too noisy for that.
-import { alive, children, cleanup, cleanups, machineBusyMs, procCpuMs, removeRedisPrefixOnExit, throwawayDatabase } from './support.ts';
+import { alive, children, cleanups, machineBusyMs, procCpuMs, removeRedisPrefixOnExit, runBench, throwawayDatabase } from './support.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -346,13 +346,4 @@ async function main(): Promise<number> {
   return duplicates === 0 && onceOk ? 0 : 1;
 }
 
-let code = 1;
-try {
-  code = await main();
-} catch (err) {
-  console.error(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-  code = 1;
-} finally {
-  await cleanup();
-}
-process.exit(code);
+await runBench(main);

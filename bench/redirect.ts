@@ -18,7 +18,7 @@
 // BENCH_CPU_PROF=<dir> to run both servers under `node --cpu-prof` (profiles in <dir>/real and <dir>/bare).
 // Exit code: 0 when the run completed and no redirect was lost or answered with a non-3xx; 1 otherwise.
 // Throughput ratio and p99 are printed as PASS/FAIL but not asserted: a shared 2-core machine is too noisy for that.
-import { alive, children, cleanup, intEnv, machineBusyMs, procCpuMs, removeRedisPrefixOnExit, throwawayDatabase } from './support.ts';
+import { alive, children, intEnv, machineBusyMs, procCpuMs, removeRedisPrefixOnExit, runBench, throwawayDatabase } from './support.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -375,13 +375,4 @@ async function main(): Promise<number> {
   return clicksOk && non3xxOk ? 0 : 1;
 }
 
-let code = 1;
-try {
-  code = await main();
-} catch (err) {
-  console.error(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-  code = 1;
-} finally {
-  await cleanup();
-}
-process.exit(code);
+await runBench(main);

@@ -127,3 +127,17 @@ export async function throwawayDatabase(server: string, name: string, opts: { po
 export function removeRedisPrefixOnExit(url: string, prefix: string): void {
   cleanups.push({ what: `delete Redis keys ${prefix}:*`, run: () => deleteRedisPrefix(url, prefix) });
 }
+
+/** Runs a benchmark's entry point, then every cleanup step whatever happened, and exits with its code. */
+export async function runBench(run: () => Promise<number>): Promise<never> {
+  let code = 1;
+  try {
+    code = await run();
+  } catch (err) {
+    console.error(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    code = 1;
+  } finally {
+    await cleanup();
+  }
+  process.exit(code);
+}
