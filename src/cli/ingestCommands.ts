@@ -66,7 +66,7 @@ export function formatIngest(s: IngestStatusDoc): string {
   const lines = [`Ingest ${s.ingestId}: ${s.status}${s.error ? ` — ${s.error}` : ''}`];
   const c = s.counts;
   lines.push(`  rows ${c.rows} · accepted ${c.accepted} · unchanged ${c.unchanged} · reversed ${c.reversed} · rejected ${c.rejected} · unattributed ${c.unattributed}`);
-  const summary = s.summary as null | { marketplace: string | null; byKind: Array<{ kind: string; currency: string; entries: number; amountMinor: number }>; unattributedTrackingIds: string[]; unmappedCategories: string[]; rateCardFallback: string | null; estimateAccuracy: Array<{ currency: string; pairs: number; estimatedMinor: number; confirmedMinor: number; differenceMinor: number }> };
+  const summary = s.summary as null | { marketplace: string | null; byKind: Array<{ kind: string; currency: string; entries: number; amountMinor: number }>; unattributedTrackingIds: string[]; unmappedCategories: string[]; unmatchedLinkCodes?: string[]; rateCardFallback: string | null; estimateAccuracy: Array<{ currency: string; pairs: number; estimatedMinor: number; confirmedMinor: number; differenceMinor: number }> };
   if (summary) {
     if (summary.marketplace) lines.push(`  marketplace ${summary.marketplace}`);
     for (const k of summary.byKind) lines.push(`  new ${k.kind}: ${k.entries} lines, ${formatMoney(k.amountMinor, k.currency)}`);
@@ -74,6 +74,8 @@ export function formatIngest(s: IngestStatusDoc): string {
     if (summary.unattributedTrackingIds.length) lines.push(`  unregistered tracking IDs: ${summary.unattributedTrackingIds.slice(0, 20).join(', ')}${summary.unattributedTrackingIds.length > 20 ? ', …' : ''}`);
     if (summary.rateCardFallback) lines.push(`  no rate card for ${summary.marketplace ?? 'this store'}: pending estimates use the ${summary.rateCardFallback} rates`);
     if (summary.unmappedCategories.length) lines.push(`  categories estimated at the "All Other" rate: ${summary.unmappedCategories.join(', ')}`);
+    // Absent from ingests recorded before link codes were read.
+    if (summary.unmatchedLinkCodes?.length) lines.push(`  link codes credited to no link (unknown, or not the tracking ID owner's): ${summary.unmatchedLinkCodes.join(', ')}`);
   }
   for (const e of (s.rowErrors as Array<{ line: number; sheet?: string | null; message: string }>).slice(0, 20)) lines.push(`  ${e.message}`);
   return lines.join('\n');

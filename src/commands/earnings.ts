@@ -8,6 +8,9 @@ import { ownInfluencer } from './context.ts';
 import { totalsFields } from './moneyLines.ts';
 import type { CommandDef, Reply } from './types.ts';
 
+/** Tracking IDs listed on the card; a team may have hundreds (the CLI lists them all). */
+const BY_TRACKING_ID_LINES = 10;
+
 export const earningsCommand: CommandDef = {
   name: 'earnings',
   description: 'Your commission: confirmed, pending and reversed, by product and by link',
@@ -47,9 +50,28 @@ export const earningsCommand: CommandDef = {
         lines: s.topProducts.map((p) => ({ text: p.name ?? p.asin, detail: `${formatMoney(p.amount, p.currency)} · ${p.items} item${p.items === 1 ? '' : 's'}` })),
       });
     }
+    if (s.linkEarnings.length) {
+      reply.sections!.push({
+        title: 'Commission by link',
+        lines: s.linkEarnings.map((l) => ({
+          text: `${l.title ?? l.asin ?? (l.code ? `/l/${l.code}` : 'A removed link')}${l.campaign ? ` · ${l.campaign}` : ''}`,
+          ...(l.code ? { url: shortUrl(ctx.config.PUBLIC_BASE_URL, l.code) } : {}),
+          detail: `${formatMoney(l.amount, l.currency)} · ${l.items} item${l.items === 1 ? '' : 's'}`,
+        })),
+      });
+    }
+    // An influencer with one tracking ID per store (or a team) sees where the money came from.
+    if (s.byTrackingId.length > 1) {
+      const shown = [...s.byTrackingId].sort((a, b) => b.net - a.net || (a.trackingId < b.trackingId ? -1 : 1)).slice(0, BY_TRACKING_ID_LINES);
+      reply.sections!.push({
+        title: 'By tracking ID',
+        lines: shown.map((t) => ({ text: t.trackingId, detail: `net ${formatMoney(t.net, t.currency)} · pending ${formatMoney(t.pending, t.currency)}` })),
+        ...(s.byTrackingId.length > shown.length ? { more: s.byTrackingId.length - shown.length } : {}),
+      });
+    }
     if (s.topLinks.length) {
       reply.sections!.push({
-        title: 'Top links',
+        title: 'Most-clicked links',
         lines: s.topLinks.map((l) => ({ text: l.title ?? l.asin, url: shortUrl(ctx.config.PUBLIC_BASE_URL, l.code), detail: `${l.clicks} click${l.clicks === 1 ? '' : 's'}${l.campaign ? ` · ${l.campaign}` : ''}` })),
       });
     }

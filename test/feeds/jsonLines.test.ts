@@ -35,7 +35,7 @@ describe('when a JSON-lines order feed is read', () => {
       {
         kind: 'event', report: 0, sheet: null, line: 1, orderId: '111-2223334-5556667', orderLine: 1, trackingId: 'shop-20',
         asin: 'B000000001', category: 'Home', qty: 2, currency: 'USD', unitPriceMinor: 1299, status: 'shipped',
-        commissionMinor: 78, time: '2021-03-08T18:00:00.000Z',
+        commissionMinor: 78, time: '2021-03-08T18:00:00.000Z', linkCode: null,
       },
       expect.objectContaining({ line: 3, orderLine: 2, currency: 'JPY', unitPriceMinor: 1500, commissionMinor: null, status: 'ordered' }),
     ]);

@@ -32,7 +32,7 @@ export interface EarningsSummary {
   byTrackingId: TrackingIdTotals[];
   topProducts: Array<{ asin: string; name: string | null; currency: string; amount: number; items: number }>;
   /** Commission on ledger lines that name the link they came through, largest first. */
-  linkEarnings: Array<{ linkId: number; code: string | null; campaign: string | null; currency: string; amount: number; items: number }>;
+  linkEarnings: Array<{ linkId: number; code: string | null; campaign: string | null; asin: string | null; title: string | null; currency: string; amount: number; items: number }>;
   topLinks: Array<{ code: string; campaign: string; asin: string; title: string | null; clicks: number }>;
   clicks: { click: number; repeat: number; preview: number; bot: number };
   /** False when no ledger entry exists for the scope at all (nothing ingested yet). */
@@ -119,10 +119,18 @@ export async function earningsSummary(db: Db, scope: EarningsScope, period: Peri
   ]);
   const clicks = { click: 0, repeat: 0, preview: 0, bot: 0 };
   for (const k of kinds) clicks[k.kind] = Number(k.n);
+  // The product each earning link points at, so people recognise it (at most `limit` links).
+  const linkIds = ledger.linkEarnings.map((l) => l.linkId);
+  const linkProducts = linkIds.length
+    ? new Map(
+        (await db.selectFrom('links as k').innerJoin('products as p', 'p.id', 'k.product_id').select(['k.id', 'p.asin', 'p.title']).where('k.id', 'in', linkIds).execute()).map((r) => [Number(r.id), r]),
+      )
+    : new Map<number, { asin: string; title: string | null }>();
 
   return {
     period,
     ...ledger,
+    linkEarnings: ledger.linkEarnings.map((l) => ({ ...l, asin: linkProducts.get(l.linkId)?.asin ?? null, title: linkProducts.get(l.linkId)?.title ?? null })),
     topLinks: links.map((l) => ({ code: l.code, campaign: l.campaign, asin: l.asin, title: l.title, clicks: Number(l.clicks) })),
     clicks,
   };

@@ -108,6 +108,8 @@ export interface OrderEvent extends RowPosition {
   commissionMinor: number | null;
   /** UTC, ISO 8601 with milliseconds. */
   time: string;
+  /** Our short-link code the order came through, when the network passes it back (a sub-ID). */
+  linkCode: string | null;
 }
 
 export type ReportRow = EarningsRow | OrdersRow | BountyRow | OrderEvent;

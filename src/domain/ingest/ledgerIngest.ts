@@ -35,6 +35,8 @@ export interface IngestSummary {
   byKind: Array<{ kind: string; currency: string; entries: number; amountMinor: number }>;
   unmappedCategories: string[];
   unattributedTrackingIds: string[];
+  /** Link codes on lines that name no link of the tracking ID's owner (unknown, or someone else's): not credited to a link. */
+  unmatchedLinkCodes: string[];
   /** Orders-based estimates against Amazon's confirmed Ad Fees for the same tracking ID + ASIN. */
   estimateAccuracy: Array<{ currency: string; pairs: number; estimatedMinor: number; confirmedMinor: number; differenceMinor: number }>;
   rateCardFallback: string | null;
@@ -91,13 +93,14 @@ async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, mark
   await client.query(`CREATE TEMP TABLE staging (
       seq bigint, report_type text, line int, content_key text COLLATE "C", kind text, tracking_id text COLLATE "C", marketplace text, asin text,
       product_name text, category text, occurred_local timestamp, occurred_utc timestamptz, quantity int,
-      revenue_minor bigint, amount_minor bigint, currency text) ON COMMIT DROP`);
+      revenue_minor bigint, amount_minor bigint, currency text, link_code text COLLATE "C") ON COMMIT DROP`);
 
   // 1. Stream every row into staging, collecting row errors on the way. Parsing (here) and COPY (in Postgres)
   //    overlap: each parsed batch is written while the next is read.
   const rowErrors: RowErrorRecord[] = [];
   let rejected = 0;
   let rows = 0;
+  let linkCodes = false;
   const fallbackMarket = (currency: string) => marketplace ?? CURRENCY_MARKET[currency] ?? 'US';
   async function* lines(): AsyncGenerator<string> {
     for await (const batch of file.batches()) {
@@ -109,6 +112,7 @@ async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, mark
           continue;
         }
         rows++;
+        if (item.kind === 'event' && item.linkCode) linkCodes = true;
         chunk += `${rows}\t` + stagingLine(item, item.kind === 'event' ? fallbackMarket(item.currency) : (marketplace ?? 'US'));
       }
       if (chunk) yield chunk;
@@ -154,11 +158,13 @@ async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, mark
   await client.query(`CREATE TEMP TABLE staged ON COMMIT DROP AS
     SELECT s.*, (s.report_type || ':' || s.content_key || ':' || coalesce(o.ordinal, 1)) COLLATE "C" AS line_key,
            coalesce(s.occurred_utc, s.occurred_local AT TIME ZONE z.tz) AS occurred_at,
-           t.influencer_id, ${estimating ? 'r.rate_bp, r.unmapped' : 'NULL::int AS rate_bp, NULL::boolean AS unmapped'}
+           t.influencer_id, ${estimating ? 'r.rate_bp, r.unmapped' : 'NULL::int AS rate_bp, NULL::boolean AS unmapped'},
+           ${linkCodes ? 'CASE WHEN lk.influencer_id = t.influencer_id THEN lk.id END' : 'NULL::bigint'} AS link_id
       FROM staging s
       JOIN (VALUES ${zones}) AS z(code, tz) ON z.code = s.marketplace
       LEFT JOIN ordinals o ON o.seq = s.seq
       LEFT JOIN tracking_ids t ON t.tracking_id = s.tracking_id
+      ${linkCodes ? 'LEFT JOIN links lk ON lk.code = s.link_code' : ''}
       ${estimating ? `LEFT JOIN rates r ON s.amount_minor IS NULL AND r.marketplace = s.marketplace AND r.no_category = (s.category IS NULL)
                        AND r.category_key = coalesce(s.category, '') AND r.day = coalesce(s.occurred_local, s.occurred_utc)::date` : ''}`);
   await client.query('ANALYZE staged');
@@ -168,10 +174,10 @@ async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, mark
   const inserted = await client.query<{ kind: string; currency: string; n: string; amount: string; influencers: string[] | null }>(
     `WITH ins AS (
        INSERT INTO ledger_entries (ingest_id, network, line_key, kind, report_type, tracking_id, influencer_id, marketplace, asin,
-                                   product_name, category, occurred_at, quantity, revenue_minor, amount_minor, currency, source_line, rate_bp)
+                                   product_name, category, occurred_at, quantity, revenue_minor, amount_minor, currency, source_line, rate_bp, link_id)
        SELECT $1, $2, s.line_key, s.kind, s.report_type, s.tracking_id, s.influencer_id, s.marketplace, s.asin,
               left(s.product_name, 150), s.category, s.occurred_at, s.quantity, s.revenue_minor,
-              ${LINE_AMOUNT}, s.currency, s.line, s.rate_bp
+              ${LINE_AMOUNT}, s.currency, s.line, s.rate_bp, s.link_id
          FROM staged s
         WHERE NOT EXISTS (
                 SELECT 1 FROM ledger_entries e
@@ -205,10 +211,10 @@ async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, mark
     const vanished = await client.query<{ n: string; influencers: string[] | null }>(
       `WITH v AS (
        INSERT INTO ledger_entries (ingest_id, network, line_key, kind, report_type, tracking_id, influencer_id, marketplace, asin,
-                                   product_name, category, occurred_at, quantity, revenue_minor, amount_minor, currency, source_line, rate_bp, reverses_entry_id)
+                                   product_name, category, occurred_at, quantity, revenue_minor, amount_minor, currency, source_line, rate_bp, reverses_entry_id, link_id)
        SELECT $1, e.network, 'vanished:' || e.id, CASE WHEN e.kind = 'pending' THEN 'pending' ELSE 'reversal' END, e.report_type, e.tracking_id,
               e.influencer_id, e.marketplace, e.asin, e.product_name, e.category, e.occurred_at, -e.quantity, -e.revenue_minor, -e.amount_minor,
-              e.currency, e.source_line, e.rate_bp, e.id
+              e.currency, e.source_line, e.rate_bp, e.id, e.link_id
          FROM ledger_entries e
         WHERE e.network = $2 AND e.report_type = $3 AND e.marketplace = $4
           AND e.occurred_at >= ($5::timestamp AT TIME ZONE $7) AND e.occurred_at < ($6::timestamp AT TIME ZONE $7)
@@ -262,9 +268,9 @@ async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, mark
            FROM live l WHERE l.kind = 'pending' AND l.amount_minor >= 0),
        rel AS (
        INSERT INTO ledger_entries (ingest_id, network, line_key, kind, report_type, tracking_id, influencer_id, marketplace, asin,
-                                   product_name, category, occurred_at, quantity, revenue_minor, amount_minor, currency, source_line, rate_bp, reverses_entry_id)
+                                   product_name, category, occurred_at, quantity, revenue_minor, amount_minor, currency, source_line, rate_bp, reverses_entry_id, link_id)
        SELECT $1, p.network, 'release:' || p.id, 'pending', 'release', p.tracking_id, p.influencer_id, p.marketplace, p.asin, p.product_name,
-              p.category, p.occurred_at, -p.quantity, -p.revenue_minor, -p.amount_minor, p.currency, p.source_line, p.rate_bp, p.id
+              p.category, p.occurred_at, -p.quantity, -p.revenue_minor, -p.amount_minor, p.currency, p.source_line, p.rate_bp, p.id, p.link_id
          FROM pend p JOIN shipped s ON s.tracking_id = p.tracking_id AND s.asin = p.asin
         WHERE p.cum <= s.qty AND p.occurred_at <= s.last AND NOT p.released
        ON CONFLICT DO NOTHING
@@ -278,6 +284,9 @@ async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, mark
   // Summary figures for people: unmapped categories, unattributed tracking IDs, estimate accuracy.
   // One client, one query at a time (pg does not pipeline on a single connection).
   const unmapped = await client.query<{ category: string }>(`SELECT DISTINCT category FROM staged WHERE unmapped ORDER BY 1 LIMIT 100`);
+  const unmatchedLinks = linkCodes
+    ? await client.query<{ link_code: string }>(`SELECT DISTINCT link_code FROM staged WHERE link_code IS NOT NULL AND link_id IS NULL ORDER BY 1 LIMIT 100`)
+    : { rows: [] };
   const unattributed = await client.query<{ tracking_id: string; n: string }>(`SELECT tracking_id, count(*) AS n FROM staged WHERE influencer_id IS NULL GROUP BY 1 ORDER BY 1`);
   const accuracy = await client.query<{ currency: string; pairs: string; est: string; conf: string }>(
     `WITH est AS (SELECT tracking_id, asin, currency, sum(${LINE_AMOUNT}) AS amount FROM staged
@@ -314,6 +323,7 @@ async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, mark
       byKind: inserted.rows.map((r) => ({ kind: r.kind, currency: r.currency, entries: Number(r.n), amountMinor: Number(r.amount) })),
       unmappedCategories: unmapped.rows.map((r) => r.category),
       unattributedTrackingIds: unattributed.rows.map((r) => r.tracking_id),
+      unmatchedLinkCodes: unmatchedLinks.rows.map((r) => r.link_code),
       estimateAccuracy: accuracy.rows.map((r) => ({ currency: r.currency, pairs: Number(r.pairs), estimatedMinor: Number(r.est), confirmedMinor: Number(r.conf), differenceMinor: Number(r.est) - Number(r.conf) })),
       rateCardFallback: rateFallback.rows.length ? 'US' : null,
     },

@@ -8,7 +8,7 @@ import type { ReportRow } from '../feeds/types.ts';
 /** Staging columns, in COPY order. */
 export const STAGING_COLUMNS = [
   'report_type', 'line', 'content_key', 'kind', 'tracking_id', 'marketplace', 'asin', 'product_name', 'category',
-  'occurred_local', 'occurred_utc', 'quantity', 'revenue_minor', 'amount_minor', 'currency',
+  'occurred_local', 'occurred_utc', 'quantity', 'revenue_minor', 'amount_minor', 'currency', 'link_code',
 ] as const;
 
 const SEP = '\u001f';
@@ -39,18 +39,18 @@ export function stagingLine(row: ReportRow, marketplace: string): string {
       const key = sha1Base64url(
         `${marketplace}${SEP}${row.trackingId}${SEP}${row.asin}${SEP}${row.shippedAt}${SEP}${row.priceMinor}${SEP}${row.itemsShipped}${SEP}${row.returns}${SEP}${row.revenueMinor}${SEP}${row.adFeesMinor}${SEP}${row.deviceType}${SEP}${row.seller}${SEP}${row.category}${SEP}${row.name}`,
       );
-      return `earnings\t${row.line}\t${key}\t${isReturn ? 'reversal' : 'confirmed'}\t${esc(row.trackingId)}\t${esc(marketplace)}\t${esc(row.asin)}\t${esc(row.name)}\t${esc(row.category)}\t${esc(localTs(row.shippedAt))}\t${NULL}\t${isReturn ? -row.returns : row.itemsShipped}\t${row.revenueMinor}\t${row.adFeesMinor}\t${esc(row.currency)}\n`;
+      return `earnings\t${row.line}\t${key}\t${isReturn ? 'reversal' : 'confirmed'}\t${esc(row.trackingId)}\t${esc(marketplace)}\t${esc(row.asin)}\t${esc(row.name)}\t${esc(row.category)}\t${esc(localTs(row.shippedAt))}\t${NULL}\t${isReturn ? -row.returns : row.itemsShipped}\t${row.revenueMinor}\t${row.adFeesMinor}\t${esc(row.currency)}\t${NULL}\n`;
     }
     case 'orders': {
       const key = sha1Base64url(
         `${marketplace}${SEP}${row.trackingId}${SEP}${row.asin}${SEP}${row.orderedAt}${SEP}${row.qty}${SEP}${row.priceMinor}${SEP}${row.linkType}${SEP}${String(row.indirect)}${SEP}${row.deviceType}${SEP}${row.category}${SEP}${row.name}`,
       );
       // The commission is estimated in SQL from the rate card in force on the order date.
-      return `orders\t${row.line}\t${key}\tpending\t${esc(row.trackingId)}\t${esc(marketplace)}\t${esc(row.asin)}\t${esc(row.name)}\t${esc(row.category)}\t${esc(localTs(row.orderedAt))}\t${NULL}\t${row.qty}\t${row.priceMinor * row.qty}\t${NULL}\t${esc(row.currency)}\n`;
+      return `orders\t${row.line}\t${key}\tpending\t${esc(row.trackingId)}\t${esc(marketplace)}\t${esc(row.asin)}\t${esc(row.name)}\t${esc(row.category)}\t${esc(localTs(row.orderedAt))}\t${NULL}\t${row.qty}\t${row.priceMinor * row.qty}\t${NULL}\t${esc(row.currency)}\t${NULL}\n`;
     }
     case 'bounty': {
       const key = sha1Base64url(`${marketplace}${SEP}${row.trackingId}${SEP}${row.shippedAt}${SEP}${row.quantity}${SEP}${row.adFeesMinor}${SEP}${row.name}`);
-      return `bounty\t${row.line}\t${key}\tbounty\t${esc(row.trackingId)}\t${esc(marketplace)}\t${NULL}\t${esc(row.name)}\t${NULL}\t${esc(localTs(row.shippedAt))}\t${NULL}\t${row.quantity}\t0\t${row.adFeesMinor}\t${esc(row.currency)}\n`;
+      return `bounty\t${row.line}\t${key}\tbounty\t${esc(row.trackingId)}\t${esc(marketplace)}\t${NULL}\t${esc(row.name)}\t${NULL}\t${esc(localTs(row.shippedAt))}\t${NULL}\t${row.quantity}\t0\t${row.adFeesMinor}\t${esc(row.currency)}\t${NULL}\n`;
     }
     case 'event': {
       // Our own feed has real order ids: the key is natural, one per order line and status.
@@ -59,7 +59,7 @@ export function stagingLine(row: ReportRow, marketplace: string): string {
       const commission = row.commissionMinor;
       const [kind, sign] =
         row.status === 'ordered' ? ['pending', 1] : row.status === 'shipped' ? ['confirmed', 1] : row.status === 'returned' ? ['reversal', -1] : ['pending', -1];
-      return `events\t${row.line}\t${esc(key)}\t${kind}\t${esc(row.trackingId)}\t${esc(marketplace)}\t${esc(row.asin)}\t${NULL}\t${esc(row.category)}\t${NULL}\t${esc(row.time)}\t${sign * row.qty}\t${sign * revenue}\t${commission === null ? NULL : sign * Math.abs(commission)}\t${esc(row.currency)}\n`;
+      return `events\t${row.line}\t${esc(key)}\t${kind}\t${esc(row.trackingId)}\t${esc(marketplace)}\t${esc(row.asin)}\t${NULL}\t${esc(row.category)}\t${NULL}\t${esc(row.time)}\t${sign * row.qty}\t${sign * revenue}\t${commission === null ? NULL : sign * Math.abs(commission)}\t${esc(row.currency)}\t${row.linkCode ?? NULL}\n`;
     }
   }
 }
