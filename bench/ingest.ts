@@ -54,6 +54,8 @@ const RUN_TIMEOUT_S = intEnv('BENCH_RUN_TIMEOUT_S', 1800);
 const GNU_TIME = '/usr/bin/time';
 
 const TARGET_COPY_RATIO = 0.25;
+/** The ingest's steps in the order they run (its summary is stored as jsonb, which reorders keys). */
+const STEPS = ['read', 'rates', 'keys', 'insert', 'windows', 'release', 'summary'];
 const TARGET_RSS_MB = 300;
 const TARGET_REINGEST_RATIO = 1.0;
 
@@ -274,6 +276,7 @@ interface IngestDoc {
   counts: { rows: number; accepted: number; unchanged: number; reversed: number; rejected: number; unattributed: number };
   startedAt: string | null;
   finishedAt: string | null;
+  summary: { stepsMs?: Record<string, number> } | null;
 }
 
 function parseIngestDoc(run: CliRun, label: string): IngestDoc {
@@ -346,6 +349,9 @@ async function main(): Promise<number> {
     const worker = doc.startedAt && doc.finishedAt ? (Date.parse(doc.finishedAt) - Date.parse(doc.startedAt)) / 1000 : NaN;
     console.log(`${label}: CLI exited ${run.exitCode} after ${run.seconds.toFixed(2)} s (worker ${worker.toFixed(2)} s), status ${doc.status}${doc.error ? ` (${doc.error})` : ''}, counts ${JSON.stringify(doc.counts)}`);
     if (run.stderr.trim()) console.log(run.stderr.trimEnd().replace(/^/gm, `  ${label} stderr: `));
+    // Where the worker spent the time, step by step (the ingest records it in its summary).
+    const steps = doc.summary?.stepsMs;
+    if (steps) console.log(`  ${label} steps: ${STEPS.filter((k) => k in steps).map((k) => `${k} ${(steps[k]! / 1000).toFixed(2)} s`).join(' · ')}`);
     const entry = { label, rows, run, doc };
     runs.push(entry);
     return entry;

@@ -125,6 +125,15 @@ describe('when the Amazon fixture workbooks are ingested', () => {
     expect(Math.abs(estimatedMinor - confirmedMinor) / confirmedMinor).toBeLessThan(0.15);
     expect(summary.unmappedCategories).toEqual([]);
   });
+
+  it('then the status says how long the ingest ran and where the time went', async () => {
+    const ran = Date.parse(String(first.finishedAt)) - Date.parse(String(first.startedAt));
+    const steps = (first.summary as { stepsMs: Record<string, number> }).stepsMs;
+    expect(Object.keys(steps).sort()).toEqual(['insert', 'keys', 'rates', 'read', 'release', 'summary', 'windows']);
+    // Reading a 10,000-line workbook takes a while; the finish is stamped when the ledger commits, not when it began.
+    expect(steps.read).toBeGreaterThan(0);
+    expect(ran).toBeGreaterThanOrEqual(Object.values(steps).reduce((a, b) => a + b, 0) - 5);
+  });
 });
 
 describe('when reports for one tracking ID arrive over time', () => {

@@ -40,12 +40,27 @@ export interface IngestSummary {
   /** Orders-based estimates against Amazon's confirmed Ad Fees for the same tracking ID + ASIN. */
   estimateAccuracy: Array<{ currency: string; pairs: number; estimatedMinor: number; confirmedMinor: number; differenceMinor: number }>;
   rateCardFallback: string | null;
+  /** Wall time of each step, ms: where a slow ingest spent its time (read = parse + COPY, overlapped). */
+  stepsMs: { read: number; rates: number; keys: number; insert: number; windows: number; release: number; summary: number };
 }
 
 /** A line's commission: the report's own figure, else the estimate from the rate card. */
 const LINE_AMOUNT = 'coalesce(amount_minor, round(revenue_minor * coalesce(rate_bp, 0) / 10000.0)::bigint)';
 
 const CURRENCY_MARKET: Record<string, string> = { USD: 'US', CAD: 'CA', GBP: 'UK', EUR: 'DE', JPY: 'JP', AUD: 'AU', INR: 'IN', MXN: 'MX', BRL: 'BR', SEK: 'SE', PLN: 'PL', SGD: 'SG', AED: 'AE', SAR: 'SA', TRY: 'TR', EGP: 'EG' };
+
+/** Milliseconds since the previous lap (or the start). */
+function stepClock() {
+  let last = performance.now();
+  return {
+    lap(): number {
+      const now = performance.now();
+      const ms = Math.round(now - last);
+      last = now;
+      return ms;
+    },
+  };
+}
 
 export interface IngestFileArgs {
   ingestId: string;
@@ -95,6 +110,7 @@ async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, mark
       product_name text, category text, occurred_local timestamp, occurred_utc timestamptz, quantity int,
       revenue_minor bigint, amount_minor bigint, currency text, link_code text COLLATE "C") ON COMMIT DROP`);
 
+  const steps = stepClock();
   // 1. Stream every row into staging, collecting row errors on the way. Parsing (here) and COPY (in Postgres)
   //    overlap: each parsed batch is written while the next is read.
   const rowErrors: RowErrorRecord[] = [];
@@ -119,6 +135,7 @@ async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, mark
     }
   }
   await pipeline(Readable.from(lines()), client.query(copyStreams.from(`COPY staging (seq, ${STAGING_COLUMNS.join(', ')}) FROM STDIN`)));
+  const read = steps.lap();
 
   // 2. Rate in force on the (store-local) order date, for rows whose commission is estimated; stores without their
   //    own card use the US card. Looked up once per distinct (store, category, day), not once per row.
@@ -144,6 +161,7 @@ async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, mark
   const estimating = (await client.query<{ x: boolean }>('SELECT EXISTS (SELECT 1 FROM rates) AS x')).rows[0]?.x === true;
   const rateFallback = await client.query<{ m: string }>(`SELECT DISTINCT d.marketplace AS m FROM rates d WHERE NOT EXISTS (SELECT 1 FROM rate_cards r WHERE r.marketplace = d.marketplace)`);
 
+  const rates = steps.lap();
   // 3. Keys: the content hash plus the ordinal among identical rows, so re-ingesting gives the same keys. Identical
   //    rows are rare: ordinals are worked out for those alone (a hash aggregate), never by sorting the whole file.
   //    Identical report rows share their tracking ID and store-local time (both are hashed into the content key);
@@ -169,6 +187,7 @@ async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, mark
                        AND r.category_key = coalesce(s.category, '') AND r.day = coalesce(s.occurred_local, s.occurred_utc)::date` : ''}`);
   await client.query('ANALYZE staged');
 
+  const keys = steps.lap();
   // 4. New lines: those the ledger does not hold yet (looked up, which the lock above makes safe), written in
   //    (tracking ID, time) order, the order of the ledger's line index, so a million inserts touch few pages.
   const inserted = await client.query<{ kind: string; currency: string; n: string; amount: string; influencers: string[] | null }>(
@@ -199,6 +218,7 @@ async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, mark
   // Fresh statistics after a large insert keep the planner off sequential scans in the steps below.
   if (inserted.rows.reduce((n, r) => n + Number(r.n), 0) > 1000) await client.query('ANALYZE ledger_entries');
 
+  const insert = steps.lap();
   // 5. Lines that vanished from a re-issued window are reversed. Scope: the window's marketplace and
   //    the tracking IDs this report covers (and their owners' other tracking IDs), so another account's
   //    report for the same dates never reverses this one's lines. Lines this ingest just wrote came from
@@ -235,6 +255,7 @@ async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, mark
     for (const id of vanished.rows[0]?.influencers ?? []) affectedNew.add(Number(id));
   }
 
+  const windowsMs = steps.lap();
   // 6. Release pending estimates that confirmed shipments now cover (FIFO by order time, by quantity). Only
   //    (tracking ID, ASIN) pairs with a pending estimate can release anything, so the candidates are those
   //    pairs' entries; a file that confirms nothing still pending skips the step. The candidates go through a
@@ -281,6 +302,7 @@ async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, mark
     for (const id of released.rows[0]?.influencers ?? []) affectedNew.add(Number(id));
   }
 
+  const release = steps.lap();
   // Summary figures for people: unmapped categories, unattributed tracking IDs, estimate accuracy.
   // One client, one query at a time (pg does not pipeline on a single connection).
   const unmapped = await client.query<{ category: string }>(`SELECT DISTINCT category FROM staged WHERE unmapped ORDER BY 1 LIMIT 100`);
@@ -301,6 +323,7 @@ async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, mark
   // ingest either rolled back whole or committed with its outcome (see beforeCommit), so this run saw a clean slate.
   const affected = [...affectedNew].sort((a, b) => a - b);
 
+  const summaryMs = steps.lap();
   const accepted = inserted.rows.reduce((n, r) => n + Number(r.n), 0);
   const counts: IngestCounts = {
     rows: rows + rejected,
@@ -326,6 +349,7 @@ async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, mark
       unmatchedLinkCodes: unmatchedLinks.rows.map((r) => r.link_code),
       estimateAccuracy: accuracy.rows.map((r) => ({ currency: r.currency, pairs: Number(r.pairs), estimatedMinor: Number(r.est), confirmedMinor: Number(r.conf), differenceMinor: Number(r.est) - Number(r.conf) })),
       rateCardFallback: rateFallback.rows.length ? 'US' : null,
+      stepsMs: { read, rates, keys, insert, windows: windowsMs, release, summary: summaryMs },
     },
   };
 }

@@ -28,7 +28,7 @@ export async function runIngest(db: Db, ingestId: string): Promise<IngestOutcome
       // one still marked running.
       beforeCommit: async (client, result) => {
         await client.query(
-          `UPDATE feed_ingests SET status = 'succeeded', finished_at = now(), counts = $2, row_errors = $3, reports = $4, affected_influencers = $5 WHERE id = $1`,
+          `UPDATE feed_ingests SET status = 'succeeded', finished_at = clock_timestamp(), counts = $2, row_errors = $3, reports = $4, affected_influencers = $5 WHERE id = $1`,
           [ingestId, JSON.stringify({ ...result.counts, summary: result.summary }), JSON.stringify(result.rowErrors), JSON.stringify(result.reports), result.affectedInfluencers],
         );
       },
