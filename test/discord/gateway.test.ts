@@ -1,33 +1,21 @@
-// Gateway mode's message handler, called directly (the discord.js Client that feeds it messages needs a real
-// gateway connection and is not exercised here): in a channel a manager opted in, an Amazon product link posted
-// by a registered influencer gets their tagged short link; everything else is ignored.
+// Gateway mode's message handler, called directly (the discord.js Client around it is driven against a local
+// gateway in gatewayClient.test.ts): in a channel a manager opted in, an Amazon product link posted by a
+// registered influencer gets their tagged short link; everything else is ignored.
 import { afterAll, describe, expect, it } from 'vitest';
-import { amazonLinksIn, autolinkReply, createChannelCache, MAX_LINKS_PER_MESSAGE, type GatewayMessage } from '../../bots/discord/gateway.ts';
+import { amazonLinksIn, autolinkReply, createChannelCache, MAX_LINKS_PER_MESSAGE } from '../../bots/discord/gateway.ts';
 import { renderReply } from '../../bots/discord/render.ts';
 import { setAutolinkChannel } from '../../src/domain/autolinkChannels.ts';
-import { newWorkspace, run } from '../support/commands.ts';
-import { testDb, unique } from '../support/env.ts';
+import { run } from '../support/commands.ts';
+import { testDb } from '../support/env.ts';
 import { randomAsin } from '../support/fixtures.ts';
-import { snowflake } from './helpers.ts';
+import { guildWithInfluencer as setUpGuild, snowflake } from './helpers.ts';
 
 const db = testDb();
 afterAll(() => db.destroy());
 
 const config = { PUBLIC_BASE_URL: 'https://go.test' };
 const noShortLinks = () => Promise.reject(new Error('no short links in this test'));
-
-async function guildWithInfluencer() {
-  const ws = newWorkspace('discord');
-  const influencer = ws.person({ userId: snowflake() });
-  const handle = unique('gw');
-  const r = await run(db, influencer, 'storefront', `setup ${handle} ${handle}-20`);
-  expect(r.tone).toBe('success');
-  const organisationId = (await db.selectFrom('discord_guilds').select('organisation_id').where('guild_id', '=', ws.workspaceId).executeTakeFirstOrThrow()).organisation_id;
-  const channelId = snowflake();
-  await setAutolinkChannel(db, { organisationId, guildId: ws.workspaceId, channelId, on: true });
-  const message = (content: string, extra: Partial<GatewayMessage> = {}): GatewayMessage => ({ guildId: ws.workspaceId, channelId, authorId: influencer.userId, authorIsBot: false, content, ...extra });
-  return { ws, influencer, handle, channelId, organisationId, message };
-}
+const guildWithInfluencer = () => setUpGuild(db);
 
 describe('when a message is posted in a guild with gateway mode', () => {
   it('then an influencer’s Amazon link in an opted-in channel is answered with their tagged short link', async () => {
@@ -88,7 +76,7 @@ describe('when a message is posted in a guild with gateway mode', () => {
     const channelCache = createChannelCache(50);
     const deps = { db, config, resolveShort: noShortLinks, channelCache };
     expect(await autolinkReply(deps, g.message(`https://www.amazon.com/dp/${randomAsin()}`))).toBeDefined();
-    await setAutolinkChannel(db, { organisationId: g.organisationId, guildId: g.ws.workspaceId, channelId: g.channelId, on: false });
+    await setAutolinkChannel(db, { organisationId: g.organisationId, guildId: g.guildId, channelId: g.channelId, on: false });
     await new Promise((r) => setTimeout(r, 80));
     expect(await autolinkReply(deps, g.message(`https://www.amazon.com/dp/${randomAsin()}`))).toBeUndefined();
   });

@@ -1,9 +1,13 @@
 // Drives the real server the way Discord does: interactions signed with a generated Ed25519 key pair, whose
 // raw public key (hex) is the app's DISCORD_PUBLIC_KEY; deferred answers are read from the fake Discord API.
 import { generateKeyPairSync, sign as edSign } from 'node:crypto';
+import type { GatewayMessage } from '../../bots/discord/gateway.ts';
 import { findCommand } from '../../src/commands/index.ts';
 import type { OptionDef } from '../../src/commands/types.ts';
-import { afterAll, beforeAll } from 'vitest';
+import type { Db } from '../../src/db/database.ts';
+import { setAutolinkChannel } from '../../src/domain/autolinkChannels.ts';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { run, type Person } from '../support/commands.ts';
 import { startTestApp, unique } from '../support/env.ts';
 import { FakeDiscord } from '../support/fakeDiscord.ts';
 
@@ -78,6 +82,23 @@ export function newGuild(guildId = snowflake()) {
     member: (opts: { permissions?: string; userId?: string; channelId?: string } = {}): Who => ({ guildId, userId: opts.userId ?? snowflake(), permissions: opts.permissions ?? PERMISSIONS.member, channelId: opts.channelId ?? '3000000000000000001' }),
     admin: (opts: { userId?: string } = {}): Who => ({ guildId, userId: opts.userId ?? snowflake(), permissions: PERMISSIONS.administrator, channelId: '3000000000000000001' }),
   };
+}
+
+/**
+ * Gateway mode's setting: a guild where an influencer set up a storefront (handle, tracking ID handle-20) and a
+ * manager turned auto-linking on in one channel. Ids are snowflakes, as the gateway client expects.
+ */
+export async function guildWithInfluencer(db: Db) {
+  const guildId = snowflake();
+  const influencer: Person = { platform: 'discord', workspaceId: guildId, userId: snowflake() };
+  const handle = unique('gw');
+  const r = await run(db, influencer, 'storefront', `setup ${handle} ${handle}-20`);
+  expect(r.tone).toBe('success');
+  const organisationId = (await db.selectFrom('discord_guilds').select('organisation_id').where('guild_id', '=', guildId).executeTakeFirstOrThrow()).organisation_id;
+  const channelId = snowflake();
+  await setAutolinkChannel(db, { organisationId, guildId, channelId, on: true });
+  const message = (content: string, extra: Partial<GatewayMessage> = {}): GatewayMessage => ({ guildId, channelId, authorId: influencer.userId, authorIsBot: false, content, ...extra });
+  return { guildId, influencer, handle, channelId, organisationId, message };
 }
 
 /** The same Discord user, writing to the bot in a direct message. */
