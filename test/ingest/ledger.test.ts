@@ -127,7 +127,7 @@ describe('when the Amazon fixture workbooks are ingested', () => {
   });
 
   it('then the status says how long the ingest ran and where the time went', async () => {
-    const ran = Date.parse(String(first.finishedAt)) - Date.parse(String(first.startedAt));
+    const ran = new Date(first.finishedAt!).getTime() - new Date(first.startedAt!).getTime();
     const steps = (first.summary as { stepsMs: Record<string, number> }).stepsMs;
     expect(Object.keys(steps).sort()).toEqual(['insert', 'keys', 'rates', 'read', 'release', 'summary', 'windows']);
     // Reading a 10,000-line workbook takes a while; the finish is stamped when the ledger commits, not when it began.
