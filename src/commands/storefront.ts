@@ -1,6 +1,6 @@
 // /storefront: set up, fill and inspect your storefront, and choose where notifications go.
 import { UserError } from '../errors.ts';
-import { issueLinkCode, LINK_CODE_TTL_MS, redeemLinkCode } from '../domain/accountLinks.ts';
+import { issueLinkCode, LINK_CODE_TTL_MS, reachableInfluencer, redeemLinkCode } from '../domain/accountLinks.ts';
 import { setAutolinkChannel } from '../domain/autolinkChannels.ts';
 import { attachInfluencer } from '../domain/identities.ts';
 import { addTrackingId, createInfluencer, defaultMarketplace } from '../domain/influencers.ts';
@@ -10,6 +10,8 @@ import { getNotificationTarget, setNotificationTarget } from '../domain/notifica
 import { productLabel, resolveProductRef } from '../domain/products.ts';
 import { addToStorefront, getStorefrontView, removeFromStorefront } from '../domain/storefronts.ts';
 import { issueServerLinkCode, otherPlatform, platformLabel, redeemServerLinkCode, SERVER_LINK_CODE_TTL_MS, workspaceNoun } from '../domain/workspaceLinks.ts';
+import { previewUnlink, unlinkWorkspace, workspaceLabel, type UnlinkPlan } from '../domain/workspaceUnlink.ts';
+import type { Platform } from '../db/schema.ts';
 import { isAsin } from '../domain/amazon/productInput.ts';
 import { MARKETPLACES } from '../domain/amazon/marketplaces.ts';
 import { ownInfluencer, storefrontUrl } from './context.ts';
@@ -33,8 +35,10 @@ export const storefrontCommand: CommandDef = {
       ],
       async execute(args, ctx) {
         const handle = String(args.handle);
-        if (ctx.identity.influencerId) {
-          const own = await ownInfluencer(ctx);
+        // Reachable, not merely set: after /storefront unlink-server an account here may point at a storefront that
+        // stayed with the team's organisation, and may start a new one in this workspace's organisation.
+        const own = await reachableInfluencer(ctx.db, ctx.identity);
+        if (own) {
           if (own.handle !== handle.replace(/^@/, '').toLowerCase()) {
             throw new UserError('conflict', `You already have a storefront, @${own.handle}. To add a tracking ID for another store, run /storefront setup ${own.handle} <tracking-id> <marketplace>.`);
           }
@@ -209,6 +213,44 @@ export const storefrontCommand: CommandDef = {
       },
     },
     {
+      name: 'unlink-server',
+      description: 'Undo link-server: this workspace leaves the shared organisation for a new, empty one (managers)',
+      managerOnly: true,
+      options: [{ name: 'confirm', type: 'string', rest: true, description: 'type confirm to unlink (leave out to see first what would happen)', maxLength: 100 }],
+      async execute(args, ctx) {
+        const typed = (args.confirm as string | undefined)?.trim();
+        if (typed && typed.toLowerCase() !== 'confirm') {
+          throw new UserError('invalid_input', `Unknown argument “${typed.slice(0, 40)}”. Run /storefront unlink-server to see what would happen, then /storefront unlink-server confirm to do it.`);
+        }
+        const here = workspaceNoun(ctx.identity.platform);
+        // Destructive for everyone here, so the bare command only explains; the confirm form acts.
+        if (!typed) {
+          const plan = await previewUnlink(ctx.db, ctx.identity);
+          return {
+            visibility: 'ephemeral',
+            tone: 'warning',
+            title: `Unlink this ${here}?`,
+            text:
+              `This ${here} will leave ${plan.organisationName}. ${plan.organisationName} and all its data (influencers, storefronts, links, earnings, digests, feed sources) stay with the ${labels(plan)}. ` +
+              `This ${here} gets a new, empty organisation of its own: members here will no longer see the team's storefronts, earnings or digests. To go ahead, run /storefront unlink-server confirm`,
+            fields: unlinkFields(plan),
+            sections: [{ title: 'What stops here', lines: stopLines(plan, ctx.identity.platform) }],
+            footer: `Nothing is deleted. To link again later, a manager there runs /storefront link-server and a manager here types the code.`,
+          };
+        }
+        const done = await unlinkWorkspace(ctx.db, ctx.identity, ctx.now?.());
+        return successReply(
+          `This ${here} has left ${done.organisationName} and now has a new, empty organisation of its own, ${done.newOrganisationName === done.organisationName ? `also named ${done.newOrganisationName}` : done.newOrganisationName}. ${done.organisationName} and all its data stay with the ${labels(done)}; members here no longer see its storefronts, earnings or digests. Nothing was deleted.`,
+          {
+            title: `${ctx.identity.platform === 'slack' ? 'Workspace' : 'Server'} unlinked`,
+            fields: [...unlinkFields(done), { label: 'New organisation', value: done.newOrganisationName }],
+            sections: [{ title: 'Stopped here', lines: stopLines(done, ctx.identity.platform) }],
+            footer: `To link again, a manager there runs /storefront link-server and a manager here types /storefront link-server <code>.`,
+          },
+        );
+      },
+    },
+    {
       name: 'autolink',
       description: 'Discord: answer Amazon links posted in this channel with the poster’s short link (managers)',
       managerOnly: true,
@@ -234,6 +276,30 @@ export const storefrontCommand: CommandDef = {
     },
   ],
 };
+
+const labels = (plan: UnlinkPlan) => plan.remaining.map(workspaceLabel).join(', ');
+const counted = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+
+function unlinkFields(plan: UnlinkPlan): NonNullable<Reply['fields']> {
+  const used = plan.storefrontsUsedHere;
+  const named = used.handles.map((h) => `@${h}`).join(', ') + (used.count > used.handles.length ? ', …' : '');
+  return [
+    { label: 'Organisation', value: plan.organisationName },
+    { label: 'Stays with', value: labels(plan) },
+    ...(used.count ? [{ label: 'Storefronts used from here', value: `${used.count} (${named}): they stay with ${plan.organisationName}; their owners can no longer use them from here` }] : []),
+  ];
+}
+
+/** Everything of the organisation that pointed into this workspace, counted (zeros too: the admin sees it was checked). */
+function stopLines(plan: UnlinkPlan, platform: Platform): ReplyLine[] {
+  const s = plan.stops;
+  return [
+    { text: counted(s.digestSubscriptions, 'daily digest subscription'), detail: 'of managers here: turned off' },
+    ...(platform === 'discord' ? [{ text: counted(s.autolinkChannels, 'autolink channel'), detail: 'in this server: turned off' }] : []),
+    { text: counted(s.notificationDestinations, 'commission notification destination'), detail: 'here: turned off (the influencer sees why in /storefront show)' },
+    { text: counted(s.managerGrants, 'manager grant'), detail: 'here: revoked' },
+  ];
+}
 
 function marketLabel(code: string): string {
   const m = MARKETPLACES.get(code);

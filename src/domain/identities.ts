@@ -64,6 +64,9 @@ export async function resolveIdentity(db: Db, input: IdentityInput): Promise<Ide
     })
     .onConflict((oc) =>
       oc.constraint('platform_identities_unique').doUpdateSet((eb) => ({
+        // The workspace's organisation as this command saw it: an account first seen while link-server or
+        // unlink-server moved its workspace is put right by its next command.
+        organisation_id: eb.ref('excluded.organisation_id'),
         display_name: eb.fn.coalesce(eb.ref('excluded.display_name'), eb.ref('platform_identities.display_name')),
         timezone: eb.fn.coalesce(eb.ref('excluded.timezone'), eb.ref('platform_identities.timezone')),
       })),

@@ -1,7 +1,9 @@
 // App Home: the person's storefront URL and the last 7 days of earnings, published afresh on every open.
 import type { App } from '@slack/bolt';
 import { totalsFields } from '../../../src/commands/moneyLines.ts';
-import type { Reply } from '../../../src/reply.ts';
+import type { Reply, ReplyLine } from '../../../src/reply.ts';
+import { storefrontCommand } from '../../../src/commands/storefront.ts';
+import { usageLine } from '../../../src/commands/usage.ts';
 import { parsePeriod } from '../../../src/domain/earnings/period.ts';
 import { earningsSummary } from '../../../src/domain/earnings/summary.ts';
 import type { Identity } from '../../../src/domain/identities.ts';
@@ -11,6 +13,17 @@ import type { SlackDeps } from '../deps.ts';
 import { slackIdentity } from '../identity.ts';
 import { MAX_BLOCKS_PER_VIEW, renderReply } from '../render.ts';
 
+// Usage and description from the command definitions, so the Home tab never drifts from /storefront help.
+const WORKSPACE_LINK_LINES: ReplyLine[] = storefrontCommand
+  .subcommands!.filter((s) => s.name === 'link-server' || s.name === 'unlink-server')
+  .map((s) => ({ text: usageLine(storefrontCommand, s), detail: s.description }));
+
+/** What only managers can do from here: the team's figures, and sharing the team with Discord (or undoing it). */
+const managerSection = () => ({
+  title: 'For managers',
+  lines: [{ text: '/digest now', detail: 'your team’s earnings digest' }, { text: '/earnings 7d team', detail: 'the whole team’s commission' }, ...WORKSPACE_LINK_LINES],
+});
+
 export async function homeReply(deps: SlackDeps, identity: Identity, now = new Date()): Promise<Reply> {
   const influencer = await reachableInfluencer(deps.db, identity);
   if (!influencer) {
@@ -18,7 +31,7 @@ export async function homeReply(deps: SlackDeps, identity: Identity, now = new D
       visibility: 'ephemeral',
       title: 'Your storefront',
       text: 'You have no storefront yet. Create one with /storefront setup <handle> <tracking-id>, then add products with /storefront add <ASIN or Amazon link> [list].',
-      sections: identity.isManager ? [{ title: 'For managers', lines: [{ text: '/digest now', detail: 'your team’s earnings digest' }, { text: '/earnings 7d team', detail: 'the whole team’s commission' }] }] : [],
+      sections: identity.isManager ? [managerSection()] : [],
       footer: 'Type /storefront help for every command.',
     };
   }
@@ -46,6 +59,7 @@ export async function homeReply(deps: SlackDeps, identity: Identity, now = new D
   if (s.topProducts.length) {
     reply.sections!.push({ title: 'Top products', lines: s.topProducts.map((p) => ({ text: p.name ?? p.asin, detail: `${formatMoney(p.amount, p.currency)} · ${p.items} item${p.items === 1 ? '' : 's'}` })) });
   }
+  if (identity.isManager) reply.sections!.push(managerSection());
   return reply;
 }
 
