@@ -3,7 +3,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { testDb, unique } from '../support/env.ts';
 import { useBothPlatforms } from '../support/bothPlatforms.ts';
-import { randomAsin } from '../support/fixtures.ts';
+import { randomAsin, seedEarning } from '../support/fixtures.ts';
 import { newTeam } from '../slack/helpers.ts';
 import { inDm, newGuild } from './helpers.ts';
 
@@ -11,16 +11,8 @@ const db = testDb();
 afterAll(() => db.destroy());
 const { app, onSlack, onDiscord } = useBothPlatforms('xoxb-linking');
 
-
 const codeIn = (text: string) => /Your code is ([A-Z0-9]{8})\./.exec(text)?.[1];
-
-async function addEarning(handle: string, amountMinor: number) {
-  const influencer = await db.selectFrom('influencers').select('id').where('handle', '=', handle).executeTakeFirstOrThrow();
-  await db
-    .insertInto('ledger_entries')
-    .values({ network: 'amazon', line_key: unique('k'), kind: 'confirmed', tracking_id: `${handle}-20`, influencer_id: influencer.id, marketplace: 'US', asin: 'B0LINKED01', product_name: 'Linked lamp', category: 'Home', occurred_at: new Date(Date.now() - 3_600_000), quantity: 1, amount_minor: amountMinor, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null })
-    .execute();
-}
+const PRODUCT = { asin: 'B0LINKED01', name: 'Linked lamp' };
 
 describe('when an influencer links their Slack account to their Discord account', () => {
   it('then a code from Slack, typed on Discord, gives Discord the same storefront, links and earnings, and works once', async () => {
@@ -54,7 +46,7 @@ describe('when an influencer links their Slack account to their Discord account'
     const discordLink = /http:\/\/links\.test\/l\/[0-9A-Za-z]{8}/.exec((await onDiscord(discordUser, 'link', undefined, { product: asin })).visible)![0];
     expect(discordLink).toBe(slackLink);
     // One ledger: the same figures on both, in the time zone Slack knows (Discord tells none).
-    await addEarning(handle, 4321);
+    await seedEarning(db, handle, 4321, PRODUCT);
     const slackEarnings = await onSlack(slackUser, 'earnings', 'all');
     const discordEarnings = await onDiscord(discordUser, 'earnings', undefined, { period: 'all' });
     expect(slackEarnings.visible).toContain('$43.21');
@@ -83,7 +75,7 @@ describe('when an influencer links their Slack account to their Discord account'
     const slackUser = newTeam().member();
     expect((await onSlack(slackUser, 'storefront', `link-account ${code.slice(0, 4)}-${code.slice(4)}`)).visible).toContain(`linked to your storefront @${handle} from Discord`);
     expect((await onSlack(slackUser, 'storefront', 'show')).visible).toContain(`http://links.test/s/${handle}`);
-    await addEarning(handle, 1500);
+    await seedEarning(db, handle, 1500, PRODUCT);
     expect((await onSlack(slackUser, 'earnings', 'all')).visible).toContain('$15.00');
     expect((await onDiscord(discordUser, 'earnings', undefined, { period: 'all' })).visible).toContain('$15.00');
   });

@@ -5,6 +5,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { testDb, unique } from '../support/env.ts';
 import { useBothPlatforms } from '../support/bothPlatforms.ts';
+import { dollarsIn, seedEarning } from '../support/fixtures.ts';
 import { newTeam } from '../slack/helpers.ts';
 import { inDm, newGuild, PERMISSIONS } from './helpers.ts';
 
@@ -12,17 +13,8 @@ const db = testDb();
 afterAll(() => db.destroy());
 const { app, onSlack, onDiscord } = useBothPlatforms('xoxb-server-link');
 
-
 const codeIn = (text: string) => /Your server-link code is ([A-Z0-9]{10})\./.exec(text)?.[1];
-const money = (t: string) => [...t.matchAll(/-?\$[\d,]+\.\d{2}/g)].map((m) => m[0]);
-
-async function addEarning(handle: string, amountMinor: number) {
-  const influencer = await db.selectFrom('influencers').select('id').where('handle', '=', handle).executeTakeFirstOrThrow();
-  await db
-    .insertInto('ledger_entries')
-    .values({ network: 'amazon', line_key: unique('k'), kind: 'confirmed', tracking_id: `${handle}-20`, influencer_id: influencer.id, marketplace: 'US', asin: 'B0SRVLINK1', product_name: 'Server lamp', category: 'Home', occurred_at: new Date(Date.now() - 3_600_000), quantity: 1, amount_minor: amountMinor, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null })
-    .execute();
-}
+const PRODUCT = { asin: 'B0SRVLINK1', name: 'Server lamp' };
 
 describe('when a Slack manager links the team’s Discord server', () => {
   it('then the code from Slack, typed by a Discord manager, gives the server the Slack roster, team earnings and digest', async () => {
@@ -33,7 +25,7 @@ describe('when a Slack manager links the team’s Discord server', () => {
     app.slack.setUser(slackAdmin.user, { admin: true, tz: 'UTC' });
     const handle = unique('sl');
     expect((await onSlack(influencer, 'storefront', `setup ${handle} ${handle}-20`)).visible).toContain('Storefront created');
-    await addEarning(handle, 4321);
+    await seedEarning(db, handle, 4321, PRODUCT);
 
     // A member who is not an admin gets no code.
     expect((await onSlack(influencer, 'storefront', 'link-server')).visible).toContain('Only managers');
@@ -65,8 +57,8 @@ describe('when a Slack manager links the team’s Discord server', () => {
     const discordTeam = await onDiscord(discordManager, 'earnings', undefined, { period: 'all', scope: 'team' });
     const slackTeam = await onSlack(slackAdmin, 'earnings', 'all team');
     expect(discordTeam.visible).toContain('Your team');
-    expect(money(discordTeam.visible)).toContain('$43.21');
-    expect(money(discordTeam.visible)).toEqual(money(slackTeam.visible));
+    expect(dollarsIn(discordTeam.visible)).toContain('$43.21');
+    expect(dollarsIn(discordTeam.visible)).toEqual(dollarsIn(slackTeam.visible));
     expect(discordTeam.visible).toContain('Server lamp');
     expect((await onDiscord(discordManager, 'digest', 'now')).visible).toContain(`@${handle}`);
     // A member of the server is still no manager.
@@ -82,7 +74,7 @@ describe('when a Slack manager links the team’s Discord server', () => {
     const guild = newGuild();
     const handle = unique('sl');
     await onDiscord(guild.member(), 'storefront', 'setup', { handle, 'tracking-id': `${handle}-20` });
-    await addEarning(handle, 1500);
+    await seedEarning(db, handle, 1500, PRODUCT);
     const issued = await onDiscord(guild.admin(), 'storefront', 'link-server');
     expect(issued.ephemeral).toBe(true);
     expect(issued.visible).toContain('Link a Slack workspace');
@@ -97,7 +89,7 @@ describe('when a Slack manager links the team’s Discord server', () => {
     const linked = await onSlack(slackOwner, 'storefront', `link-server ${code}`);
     expect(linked.ephemeral).toBe(true);
     expect(linked.visible).toContain('This Slack workspace now belongs to');
-    expect(money((await onSlack(slackOwner, 'earnings', 'all team')).visible)).toContain('$15.00');
+    expect(dollarsIn((await onSlack(slackOwner, 'earnings', 'all team')).visible)).toContain('$15.00');
     expect((await onSlack(slackOwner, 'digest', 'now')).visible).toContain(`@${handle}`);
   });
 

@@ -5,6 +5,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { testDb, unique } from '../support/env.ts';
 import { useBothPlatforms } from '../support/bothPlatforms.ts';
+import { dollarsIn, seedEarning } from '../support/fixtures.ts';
 import { newTeam, sendEvent, visibleText as slackVisible, type Who as SlackWho } from '../slack/helpers.ts';
 import { discordCommands } from '../../bots/discord/registration.ts';
 import { newGuild, PERMISSIONS } from './helpers.ts';
@@ -14,15 +15,7 @@ afterAll(() => db.destroy());
 const { app, onSlack, onDiscord } = useBothPlatforms('xoxb-server-unlink');
 
 const codeIn = (text: string) => /Your server-link code is ([A-Z0-9]{10})\./.exec(text)?.[1];
-const money = (t: string) => [...t.matchAll(/-?\$[\d,]+\.\d{2}/g)].map((m) => m[0]);
-
-async function addEarning(handle: string, amountMinor: number) {
-  const influencer = await db.selectFrom('influencers').select('id').where('handle', '=', handle).executeTakeFirstOrThrow();
-  await db
-    .insertInto('ledger_entries')
-    .values({ network: 'amazon', line_key: unique('k'), kind: 'confirmed', tracking_id: `${handle}-20`, influencer_id: influencer.id, marketplace: 'US', asin: 'B0SRVUNLK1', product_name: 'Unlinked lamp', category: 'Home', occurred_at: new Date(Date.now() - 3_600_000), quantity: 1, amount_minor: amountMinor, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null })
-    .execute();
-}
+const PRODUCT = { asin: 'B0SRVUNLK1', name: 'Unlinked lamp' };
 
 /** A Slack team with a storefront and $43.21 of commission, and its Discord server linked with a Slack code. */
 async function linkedTeam() {
@@ -33,7 +26,7 @@ async function linkedTeam() {
   app.slack.setUser(slackAdmin.user, { admin: true, tz: 'UTC' });
   const handle = unique('su');
   expect((await onSlack(influencer, 'storefront', `setup ${handle} ${handle}-20`)).visible).toContain('Storefront created');
-  await addEarning(handle, 4321);
+  await seedEarning(db, handle, 4321, PRODUCT);
   const code = codeIn((await onSlack(slackAdmin, 'storefront', 'link-server')).visible)!;
   const guild = newGuild();
   const discordManager = guild.member({ permissions: PERMISSIONS.manageGuild });
@@ -51,7 +44,7 @@ async function homeOf(who: SlackWho): Promise<string> {
 describe('when a Discord manager unlinks the server from the Slack team', () => {
   it('then unlink-server explains, unlink-server confirm detaches the server, and the Slack team keeps its figures', async () => {
     const t = await linkedTeam();
-    expect(money((await onDiscord(t.discordManager, 'earnings', undefined, { period: 'all', scope: 'team' })).visible)).toContain('$43.21');
+    expect(dollarsIn((await onDiscord(t.discordManager, 'earnings', undefined, { period: 'all', scope: 'team' })).visible)).toContain('$43.21');
 
     // Members are refused; the bare command only explains.
     expect((await onDiscord(t.guild.member(), 'storefront', 'unlink-server', { confirm: 'confirm' })).visible).toContain('Only managers');
@@ -61,7 +54,7 @@ describe('when a Discord manager unlinks the server from the Slack team', () => 
     expect(preview.visible).toContain(`stay with the Slack workspace “${t.slackAdmin.team.toLowerCase()}”`);
     expect(preview.visible).toContain('To go ahead, run /storefront unlink-server confirm');
     expect((await onDiscord(t.discordManager, 'storefront', 'unlink-server', { confirm: 'yes' })).visible).toContain('Unknown argument “yes”');
-    expect(money((await onDiscord(t.discordManager, 'earnings', undefined, { period: 'all', scope: 'team' })).visible)).toContain('$43.21');
+    expect(dollarsIn((await onDiscord(t.discordManager, 'earnings', undefined, { period: 'all', scope: 'team' })).visible)).toContain('$43.21');
 
     const done = await onDiscord(t.discordManager, 'storefront', 'unlink-server', { confirm: 'confirm' });
     expect(done.ephemeral).toBe(true);
@@ -70,9 +63,9 @@ describe('when a Discord manager unlinks the server from the Slack team', () => 
     expect(done.visible).toContain('0 daily digest subscriptions');
 
     // The server now sees an empty team; Slack still sees everything.
-    expect(money((await onDiscord(t.discordManager, 'earnings', undefined, { period: 'all', scope: 'team' })).visible)).toEqual([]);
+    expect(dollarsIn((await onDiscord(t.discordManager, 'earnings', undefined, { period: 'all', scope: 'team' })).visible)).toEqual([]);
     expect((await onDiscord(t.discordManager, 'digest', 'now')).visible).toContain('No influencers in your team yet.');
-    expect(money((await onSlack(t.slackAdmin, 'earnings', 'all team')).visible)).toContain('$43.21');
+    expect(dollarsIn((await onSlack(t.slackAdmin, 'earnings', 'all team')).visible)).toContain('$43.21');
     expect((await onSlack(t.slackAdmin, 'digest', 'now')).visible).toContain(`@${t.handle}`);
     expect((await onDiscord(t.discordManager, 'storefront', 'unlink-server', { confirm: 'confirm' })).visible).toContain('This Discord server is not linked');
   });
@@ -94,9 +87,9 @@ describe('when a Slack admin unlinks the workspace from the team’s Discord ser
     expect(done.visible).toContain('Workspace unlinked');
     expect(done.visible).toContain(`now has a new, empty organisation of its own, also named ${t.slackAdmin.team.toLowerCase()}.`);
 
-    expect(money((await onSlack(t.slackAdmin, 'earnings', 'all team')).visible)).toEqual([]);
+    expect(dollarsIn((await onSlack(t.slackAdmin, 'earnings', 'all team')).visible)).toEqual([]);
     expect((await onSlack(t.slackAdmin, 'digest', 'now')).visible).toContain('No influencers in your team yet.');
-    expect(money((await onDiscord(t.discordManager, 'earnings', undefined, { period: 'all', scope: 'team' })).visible)).toContain('$43.21');
+    expect(dollarsIn((await onDiscord(t.discordManager, 'earnings', undefined, { period: 'all', scope: 'team' })).visible)).toContain('$43.21');
     expect((await onSlack(t.slackAdmin, 'storefront', 'unlink-server confirm')).visible).toContain('This Slack workspace is not linked');
   });
 

@@ -83,6 +83,26 @@ function user(id: string, extra: Partial<APIUser> = {}): APIUser {
   return { id, username: `user${id.slice(-4)}`, discriminator: '0', global_name: null, avatar: null, ...extra };
 }
 
+/** A MESSAGE_CREATE payload: the fields every message has, plus what the caller says. */
+function messageData(
+  m: Pick<GatewayMessageCreateDispatchData, 'id' | 'channel_id' | 'guild_id' | 'author' | 'content'> & Partial<GatewayMessageCreateDispatchData>,
+): GatewayMessageCreateDispatchData {
+  return {
+    timestamp: new Date().toISOString(),
+    edited_timestamp: null,
+    tts: false,
+    mention_everyone: false,
+    mentions: [],
+    mention_roles: [],
+    attachments: [],
+    embeds: [],
+    pinned: false,
+    type: MessageType.Default,
+    components: [],
+    ...m,
+  };
+}
+
 export class FakeDiscordGateway {
   readonly calls: RestCall[] = [];
   readonly sessions: GatewaySession[] = [];
@@ -159,26 +179,17 @@ export class FakeDiscordGateway {
   /** A message posted in a guild channel, dispatched as MESSAGE_CREATE to every ready session; returns its id. */
   postMessage(spec: IncomingMessageSpec): string {
     const id = this.snowflake();
-    this.dispatchMessage({
-      id,
-      channel_id: spec.channelId,
-      guild_id: spec.guildId,
-      author: user(spec.author.id, spec.author.bot ? { bot: true } : {}),
-      member: { roles: [], joined_at: '2024-01-01T00:00:00.000Z', deaf: false, mute: false, flags: 0 as GuildMemberFlags },
-      content: spec.content,
-      timestamp: new Date().toISOString(),
-      edited_timestamp: null,
-      tts: false,
-      mention_everyone: false,
-      mentions: [],
-      mention_roles: [],
-      attachments: [],
-      embeds: [],
-      pinned: false,
-      type: MessageType.Default,
-      components: [],
-      ...(spec.webhookId ? { webhook_id: spec.webhookId } : {}),
-    });
+    this.dispatchMessage(
+      messageData({
+        id,
+        channel_id: spec.channelId,
+        guild_id: spec.guildId,
+        author: user(spec.author.id, spec.author.bot ? { bot: true } : {}),
+        member: { roles: [], joined_at: '2024-01-01T00:00:00.000Z', deaf: false, mute: false, flags: 0 as GuildMemberFlags },
+        content: spec.content,
+        ...(spec.webhookId ? { webhook_id: spec.webhookId } : {}),
+      }),
+    );
     return id;
   }
 
@@ -376,25 +387,15 @@ export class FakeDiscordGateway {
       const id = this.snowflake();
       this.posted.push({ id, channelId, body });
       const reference = body.message_reference as { message_id: string } | undefined;
-      const created: GatewayMessageCreateDispatchData = {
+      const created = messageData({
         id,
         channel_id: channelId,
         guild_id: guild.id,
         author: this.botUser,
         content: typeof body.content === 'string' ? body.content : '',
-        timestamp: new Date().toISOString(),
-        edited_timestamp: null,
-        tts: false,
-        mention_everyone: false,
-        mentions: [],
-        mention_roles: [],
-        attachments: [],
         embeds: (body.embeds as GatewayMessageCreateDispatchData['embeds'] | undefined) ?? [],
-        components: [],
-        pinned: false,
-        type: reference ? MessageType.Reply : MessageType.Default,
-        ...(reference ? { message_reference: { message_id: reference.message_id, channel_id: channelId, guild_id: guild.id } } : {}),
-      };
+        ...(reference ? { type: MessageType.Reply, message_reference: { message_id: reference.message_id, channel_id: channelId, guild_id: guild.id } } : {}),
+      });
       send(200, created);
       // Discord also tells every connection about the new message, the bot's own included.
       this.dispatchMessage(created);

@@ -28,3 +28,15 @@ export async function seedLink(db: Db, influencerId: number, opts: { asin?: stri
   const { link } = await getOrCreateLink(db, { influencerId, product, campaign: opts.campaign });
   return { product, link };
 }
+
+/** One confirmed commission line, an hour ago, on the `<handle>-20` tracking ID of an influencer set up with it. */
+export async function seedEarning(db: Db, handle: string, amountMinor: number, product: { asin: string; name: string }) {
+  const influencer = await db.selectFrom('influencers').select('id').where('handle', '=', handle).executeTakeFirstOrThrow();
+  await db
+    .insertInto('ledger_entries')
+    .values({ network: 'amazon', line_key: unique('k'), kind: 'confirmed', tracking_id: `${handle}-20`, influencer_id: influencer.id, marketplace: 'US', asin: product.asin, product_name: product.name, category: 'Home', occurred_at: new Date(Date.now() - 3_600_000), quantity: 1, amount_minor: amountMinor, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null })
+    .execute();
+}
+
+/** Dollar amounts as a person reads them in a reply, in order. */
+export const dollarsIn = (text: string) => [...text.matchAll(/-?\$[\d,]+\.\d{2}/g)].map((m) => m[0]);
