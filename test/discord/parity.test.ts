@@ -96,8 +96,11 @@ describe('when the same command runs on Slack and on Discord', () => {
   });
 
   it('then /digest now gives managers on both the same roster and figures', async () => {
-    const slack = await onSlack(org.slackAdmin, 'digest', 'now');
-    const discord = await onDiscord(org.discordAdmin, 'digest', 'now');
+    // Tracking IDs nobody registered come from shared ingests, which other test files add to between the two
+    // calls: the team's own part of the digest is what must match.
+    const own = (t: string) => t.split('Tracking IDs in feeds that nobody registered')[0]!;
+    const slack = own(await onSlack(org.slackAdmin, 'digest', 'now'));
+    const discord = own(await onDiscord(org.discordAdmin, 'digest', 'now'));
     expect(handles(slack)).toContain(`@${org.handle}`);
     expect(handles(discord)).toEqual(handles(slack));
     expect(money(discord)).toEqual(money(slack));
