@@ -1,10 +1,10 @@
 // One person, two chat accounts (say Slack and Discord): the account that has the storefront issues a
 // one-time code, the other account redeems it and is attached to the same influencer, so both see one
 // storefront and one ledger. Codes are short, single-use, expire after ten minutes and are stored hashed.
-import { createHash, randomInt } from 'node:crypto';
 import type { Db } from '../db/database.ts';
 import type { Platform } from '../db/schema.ts';
 import { UserError } from '../errors.ts';
+import { codePattern, generateCode, hashCode, normaliseCode } from './oneTimeCodes.ts';
 
 /**
  * Whether an identity may act as an influencer of another organisation: only after redeeming a code issued
@@ -17,8 +17,8 @@ export async function isLinkedTo(db: Db, identityId: number, influencerId: numbe
 
 export const LINK_CODE_LENGTH = 8;
 export const LINK_CODE_TTL_MS = 10 * 60_000;
-// No 0/O, 1/I/L: the code is read on one screen and typed on another. 31^8 ≈ 8.5e11 codes.
-const ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
+// 31^8 ≈ 8.5e11 codes.
+const CODE_RE = codePattern(LINK_CODE_LENGTH);
 
 export interface IssuedLinkCode {
   code: string;
@@ -33,20 +33,7 @@ export interface RedeemedLink {
   changed: boolean;
 }
 
-/** What a person may type: any case, with spaces or dashes between groups. */
-export function normaliseLinkCode(raw: string): string {
-  return raw.replace(/[\s-]/g, '').toUpperCase();
-}
-
-function hashCode(code: string): string {
-  return createHash('sha256').update(`account-link:${code}`).digest('hex');
-}
-
-export function generateLinkCode(): string {
-  let out = '';
-  for (let i = 0; i < LINK_CODE_LENGTH; i++) out += ALPHABET[randomInt(ALPHABET.length)];
-  return out;
-}
+const hashLinkCode = (code: string) => hashCode('account-link', code);
 
 /**
  * A fresh code for an identity that has a storefront. Earlier unused codes of that identity stop working,
@@ -55,11 +42,11 @@ export function generateLinkCode(): string {
 export async function issueLinkCode(db: Db, identityId: number, now = new Date()): Promise<IssuedLinkCode> {
   const owner = await db.selectFrom('platform_identities').select('influencer_id').where('id', '=', identityId).executeTakeFirst();
   if (!owner?.influencer_id) throw new UserError('not_found', 'You have no storefront yet, so there is nothing to link. Start with /storefront setup <handle> <tracking-id>.');
-  const code = generateLinkCode();
+  const code = generateCode(LINK_CODE_LENGTH);
   const expiresAt = new Date(now.getTime() + LINK_CODE_TTL_MS);
   await db.transaction().execute(async (trx) => {
     await trx.deleteFrom('account_link_codes').where('identity_id', '=', identityId).where('used_at', 'is', null).execute();
-    await trx.insertInto('account_link_codes').values({ code: hashCode(code), identity_id: identityId, expires_at: expiresAt, used_at: null }).execute();
+    await trx.insertInto('account_link_codes').values({ code: hashLinkCode(code), identity_id: identityId, expires_at: expiresAt, used_at: null }).execute();
   });
   return { code, expiresAt };
 }
@@ -69,14 +56,14 @@ export async function issueLinkCode(db: Db, identityId: number, now = new Date()
  * in the same transaction, so it works once; a wrong, spent or expired code changes nothing.
  */
 export async function redeemLinkCode(db: Db, redeemerIdentityId: number, rawCode: string, now = new Date()): Promise<RedeemedLink> {
-  const code = normaliseLinkCode(rawCode);
+  const code = normaliseCode(rawCode);
   const wrong = new UserError('not_found', 'That code is not valid: it may be mistyped, used already or expired (codes last 10 minutes). Run /storefront link-account on the account that has your storefront for a new one.');
-  if (!new RegExp(`^[${ALPHABET}]{${LINK_CODE_LENGTH}}$`).test(code)) throw wrong;
+  if (!CODE_RE.test(code)) throw wrong;
   return db.transaction().execute(async (trx) => {
     const spent = await trx
       .updateTable('account_link_codes')
       .set({ used_at: now })
-      .where('code', '=', hashCode(code))
+      .where('code', '=', hashLinkCode(code))
       .where('used_at', 'is', null)
       .where('expires_at', '>', now)
       .returning('identity_id')

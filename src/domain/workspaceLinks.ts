@@ -11,18 +11,17 @@
 //  - a workspace already in the code's organisation is "already linked" (the code is spent, nothing changes);
 //  - any refusal changes nothing and leaves the code usable, except a wrong, spent or expired one;
 //  - the organisation left behind is deleted when no workspace belongs to it any more (it has no data).
-import { createHash, randomInt } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { Database, Platform } from '../db/schema.ts';
 import { UserError } from '../errors.ts';
 import type { Identity } from './identities.ts';
+import { codePattern, generateCode, hashCode, normaliseCode } from './oneTimeCodes.ts';
 
 export const SERVER_LINK_CODE_LENGTH = 10;
 export const SERVER_LINK_CODE_TTL_MS = 10 * 60_000;
-// No 0/O, 1/I/L: the code is read on one screen and typed on another. 31^10 ≈ 8e14 codes.
-const ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
-const CODE_RE = new RegExp(`^[${ALPHABET}]{${SERVER_LINK_CODE_LENGTH}}$`);
+// 31^10 ≈ 8e14 codes.
+const CODE_RE = codePattern(SERVER_LINK_CODE_LENGTH);
 
 type Trx = Transaction<Database>;
 
@@ -58,21 +57,7 @@ export const platformLabel = (p: Platform) => (p === 'slack' ? 'Slack' : 'Discor
 export const workspaceNoun = (p: Platform) => (p === 'slack' ? 'Slack workspace' : 'Discord server');
 export const otherPlatform = (p: Platform): Platform => (p === 'slack' ? 'discord' : 'slack');
 
-/** What a person may type: any case, with spaces or dashes between groups. */
-export function normaliseServerLinkCode(raw: string): string {
-  return raw.replace(/[\s-]/g, '').toUpperCase();
-}
-
-function hashCode(code: string): string {
-  // Its own namespace: an account-link code never matches here, nor this code there.
-  return createHash('sha256').update(`workspace-link:${code}`).digest('hex');
-}
-
-function generateCode(): string {
-  let out = '';
-  for (let i = 0; i < SERVER_LINK_CODE_LENGTH; i++) out += ALPHABET[randomInt(ALPHABET.length)];
-  return out;
-}
+const hashServerLinkCode = (code: string) => hashCode('workspace-link', code);
 
 async function workspaceOrganisation(db: Db | Trx, platform: Platform, workspaceId: string, lock = false): Promise<number | undefined> {
   if (platform === 'slack') {
@@ -132,12 +117,12 @@ export function describeOrganisationData(d: OrganisationData): string[] {
 export async function issueServerLinkCode(db: Db, issuer: Identity, now = new Date()): Promise<IssuedServerLinkCode> {
   if (!issuer.isManager) throw new UserError('forbidden', 'Only managers can link workspaces.');
   if (!issuer.workspaceId) throw new UserError('invalid_input', 'Run /storefront link-server in a workspace or server, not in a direct message.');
-  const code = generateCode();
+  const code = generateCode(SERVER_LINK_CODE_LENGTH);
   const expiresAt = new Date(now.getTime() + SERVER_LINK_CODE_TTL_MS);
   const org = await db.selectFrom('organisations').select('name').where('id', '=', issuer.organisationId).executeTakeFirstOrThrow();
   await db.transaction().execute(async (trx) => {
     await trx.deleteFrom('workspace_link_codes').where('identity_id', '=', issuer.id).where('used_at', 'is', null).execute();
-    await trx.insertInto('workspace_link_codes').values({ code: hashCode(code), organisation_id: issuer.organisationId, identity_id: issuer.id, expires_at: expiresAt, used_at: null }).execute();
+    await trx.insertInto('workspace_link_codes').values({ code: hashServerLinkCode(code), organisation_id: issuer.organisationId, identity_id: issuer.id, expires_at: expiresAt, used_at: null }).execute();
   });
   return { code, expiresAt, organisationName: org.name };
 }
@@ -150,7 +135,7 @@ export async function redeemServerLinkCode(db: Db, redeemer: Identity, rawCode: 
   const here = workspaceNoun(redeemer.platform);
   if (!redeemer.isManager) throw new UserError('forbidden', 'Only managers can link workspaces.');
   if (!redeemer.workspaceId) throw new UserError('invalid_input', 'Type the code in the workspace or server that should join, not in a direct message.');
-  const code = normaliseServerLinkCode(rawCode);
+  const code = normaliseCode(rawCode);
   const wrong = new UserError(
     'not_found',
     'That server-link code is not valid: it may be mistyped, used already or expired (codes last 10 minutes). Ask a manager of the workspace you want to join to run /storefront link-server there for a new one.',
@@ -161,7 +146,7 @@ export async function redeemServerLinkCode(db: Db, redeemer: Identity, rawCode: 
     const spent = await trx
       .updateTable('workspace_link_codes')
       .set({ used_at: now })
-      .where('code', '=', hashCode(code))
+      .where('code', '=', hashServerLinkCode(code))
       .where('used_at', 'is', null)
       .where('expires_at', '>', now)
       .returning(['organisation_id', 'identity_id'])
