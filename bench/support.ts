@@ -2,10 +2,10 @@
 // once on any exit path (newest first), its throwaway database and Redis keys removed, and CPU readings.
 import { readFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { createDb, type Db } from '../src/db/database.ts';
 import { ensureDatabase, migrateToLatest } from '../src/db/migrate.ts';
+import { deleteKeysMatching } from '../src/redisKeys.ts';
 
 export async function dropDatabase(server: string, name: string): Promise<void> {
   const admin = new pg.Client({ connectionString: `${server}/postgres` });
@@ -18,19 +18,7 @@ export async function dropDatabase(server: string, name: string): Promise<void> 
 }
 
 export async function deleteRedisPrefix(url: string, prefix: string): Promise<void> {
-  const redis = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true, retryStrategy: () => null });
-  redis.on('error', () => undefined); // reported by the failing command below
-  try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.unlink(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
+  await deleteKeysMatching(url, `${prefix}:*`);
 }
 
 export const children = new Set<ChildProcess>();

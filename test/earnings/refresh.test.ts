@@ -8,7 +8,7 @@ import { parsePeriod } from '../../src/domain/earnings/period.ts';
 import { refreshEarningsRollups } from '../../src/domain/earnings/rollupRefresh.ts';
 import { earningsSummary } from '../../src/domain/earnings/summary.ts';
 import { testDb } from '../support/env.ts';
-import { insertLines, randomLines, rawTotals, refreshUntil, rng, seedWorld } from './support.ts';
+import { inOneSnapshot, insertLines, randomLines, rawTotals, refreshUntil, rng, seedWorld } from './support.ts';
 
 const db = testDb();
 afterAll(() => db.destroy());
@@ -19,9 +19,13 @@ const NOW = Date.now();
 async function expectSameAsLedger(organisationId: number, influencers: number[]) {
   for (const word of ['all', '30d', 'ytd', 'yesterday'] as const) {
     const period = parsePeriod(word, 'Asia/Kolkata', new Date(NOW));
-    const s = await earningsSummary(db, { organisationId }, period);
-    expect(s, word).toEqual(await earningsSummary(db, { organisationId }, period, 5, { rollups: false }));
-    expect(s.totals.map(({ net: _net, ...t }) => t), word).toEqual(await rawTotals(db, influencers, period.from, period.to));
+    const [s, fromLedger, raw] = await inOneSnapshot(db, async (snap) => [
+      await earningsSummary(snap, { organisationId }, period),
+      await earningsSummary(snap, { organisationId }, period, 5, { rollups: false }),
+      await rawTotals(snap, influencers, period.from, period.to),
+    ] as const);
+    expect(s, word).toEqual(fromLedger);
+    expect(s.totals.map(({ net: _net, ...t }) => t), word).toEqual(raw);
   }
 }
 

@@ -7,7 +7,7 @@ import { PERIOD_WORDS, parsePeriod, type Period } from '../../src/domain/earning
 import { earningsSummary } from '../../src/domain/earnings/summary.ts';
 import { addTrackingId } from '../../src/domain/influencers.ts';
 import { testDb } from '../support/env.ts';
-import { ZONES, insertLines, randomLines, rawTopProducts, rawTotals, refreshUntil, rng, seedWorld, type Rng, type World } from './support.ts';
+import { ZONES, inOneSnapshot, insertLines, randomLines, rawTopProducts, rawTotals, refreshUntil, rng, seedWorld, type Rng, type World } from './support.ts';
 
 const db = testDb();
 afterAll(() => db.destroy());
@@ -26,12 +26,12 @@ function randomPeriod(r: Rng, tz: string): Period {
 }
 
 async function expectSame(scope: EarningsScope, influencers: number[], period: Period, what: string) {
-  const [fromRollups, fromLedger, totals, products] = await Promise.all([
-    earningsSummary(db, scope, period, 5),
-    earningsSummary(db, scope, period, 5, { rollups: false }),
-    rawTotals(db, influencers, period.from, period.to),
-    rawTopProducts(db, influencers, period.from, period.to),
-  ]);
+  const [fromRollups, fromLedger, totals, products] = await inOneSnapshot(db, async (snap) => [
+    await earningsSummary(snap, scope, period, 5),
+    await earningsSummary(snap, scope, period, 5, { rollups: false }),
+    await rawTotals(snap, influencers, period.from, period.to),
+    await rawTopProducts(snap, influencers, period.from, period.to),
+  ] as const);
   const ctx = `${what} ${period.label} ${period.timezone} ${period.from?.toISOString()}..${period.to?.toISOString()}`;
   expect(fromRollups, ctx).toEqual(fromLedger);
   expect(fromRollups.totals.map(({ net: _net, ...t }) => t), ctx).toEqual(totals);
@@ -67,6 +67,7 @@ describe('when earnings are read from the rollups', () => {
     const period = parsePeriod('all', 'UTC', new Date(NOW));
     const before = await rawTotals(db, [owner.id], null, null);
     await addTrackingId(db, owner.id, w.stray, 'US');
+    w.strayOwner = owner.id;
     const after = await rawTotals(db, [owner.id], null, null);
     expect(after).not.toEqual(before);
     await expectSame({ influencerId: owner.id }, [owner.id], period, 'late attribution, not refreshed');

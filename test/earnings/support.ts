@@ -30,8 +30,10 @@ export interface World {
   members: Member[];
   /** Tracking IDs by influencer id (a default US one each; some have a UK one too). */
   trackingIds: Map<number, Array<{ trackingId: string; currency: string; marketplace: string }>>;
-  /** A tracking ID nobody has registered yet. */
+  /** A tracking ID nobody has registered yet… */
   stray: string;
+  /** …until it is (set by the test that registers it): its later lines then carry the owner, as an ingest writes them. */
+  strayOwner?: number;
   asins: string[];
 }
 
@@ -96,7 +98,7 @@ export function randomLines(r: Rng, w: World, count: number, from: number, to: n
       kind,
       reportType,
       trackingId: t.trackingId,
-      influencerId: stray ? null : member.id,
+      influencerId: stray ? (w.strayOwner ?? null) : member.id,
       marketplace: t.marketplace,
       currency: t.currency,
       asin: kind === 'bounty' ? null : viaLink ? member.asin : r.pick(w.asins.slice(0, 4 + Math.floor(r.next() * w.asins.length))),
@@ -140,6 +142,14 @@ export async function insertLines(db: Db, lines: LineSpec[], r?: Rng): Promise<n
     ids.push(...(await db.insertInto('ledger_entries').values(rows).returning('id').execute()).map((x) => x.id));
   }
   return ids;
+}
+
+/**
+ * Runs `read` in one REPEATABLE READ snapshot, so figures read by the code under test and straight from the ledger
+ * describe the same ledger: other test files' refreshes attribute raced lines (see refresh.test.ts) at any moment.
+ */
+export function inOneSnapshot<T>(db: Db, read: (snapshot: Db) => Promise<T>): Promise<T> {
+  return db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(read);
 }
 
 /** Refreshes until the rollups cover `upTo` (other test files may briefly hold ids back), then returns the last result. */

@@ -1,14 +1,17 @@
-// One throwaway database and one queue prefix per test run; dropped at the end.
+// One throwaway database and one Redis key prefix per test run; both are removed at the end.
 import type { TestProject } from 'vitest/node';
 import pg from 'pg';
 import { createDb } from '../../src/db/database.ts';
 import { ensureDatabase, migrateToLatest } from '../../src/db/migrate.ts';
+import { deleteKeysMatching } from '../../src/redisKeys.ts';
 
 const SERVER = process.env.TEST_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     databaseUrl: string;
+    /** Every queue prefix of this run starts with it (test/support/env.ts adds a per-app suffix). */
     queuePrefix: string;
     redisUrl: string;
   }
@@ -18,13 +21,14 @@ export default async function setup(project: TestProject) {
   const runId = `${Date.now().toString(36)}_${process.pid}`;
   const name = `affiliate_test_${runId}`;
   const databaseUrl = `${SERVER}/${name}`;
+  const queuePrefix = `t_${runId}`;
   await ensureDatabase(databaseUrl);
   const db = createDb(databaseUrl, 2);
   await migrateToLatest(db);
   await db.destroy();
   project.provide('databaseUrl', databaseUrl);
-  project.provide('queuePrefix', `t_${runId}`);
-  project.provide('redisUrl', process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
+  project.provide('queuePrefix', queuePrefix);
+  project.provide('redisUrl', REDIS_URL);
 
   return async () => {
     const admin = new pg.Client({ connectionString: `${SERVER}/postgres` });
@@ -34,5 +38,6 @@ export default async function setup(project: TestProject) {
     } finally {
       await admin.end();
     }
+    await deleteKeysMatching(REDIS_URL, `${queuePrefix}*`);
   };
 }

@@ -8,7 +8,7 @@ import { createIngest } from '../../src/domain/ingest/ingests.ts';
 import { runIngest } from '../../src/domain/ingest/runIngest.ts';
 import { storeLocalFile } from '../../src/domain/ingest/storeFile.ts';
 
-export const FIXTURES = path.resolve(import.meta.dirname, '../../../shared/fixtures/amazon');
+export { FIXTURES } from './fixturePaths.ts';
 const dir = mkdtempSync(path.join(tmpdir(), 'ingest-test-'));
 let n = 0;
 

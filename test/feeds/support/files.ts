@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import yauzl from 'yauzl';
 import yazl from 'yazl';
 import { afterAll } from 'vitest';
+import { FIXTURES } from '../../support/fixturePaths.ts';
 
-export const FIXTURES = new URL('../../../../shared/fixtures/amazon/', import.meta.url).pathname;
+export { FIXTURES };
 
 /** A temp dir removed after the test file. */
 export function tempDir(): (name: string) => string {

@@ -20,8 +20,8 @@ beforeEach(() => {
 afterEach(() => {
   process.off('warning', onWarning);
 });
-/** process.emitWarning delivers on a later tick. */
-const settled = () => new Promise((r) => setTimeout(r, 20));
+/** process.emitWarning delivers on a later tick (process.nextTick): after the next turn of the event loop it is in. */
+const settled = () => new Promise((r) => setImmediate(r));
 
 describe('when a big workbook with many parts is read', async () => {
   // 13 sheets, so the last sheet's XML sits behind more than ten other entries; one sheet long enough to stream in
