@@ -9,18 +9,16 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
-const url = (def: string) =>
-  z
-    .string()
-    .default(def)
-    .refine((v) => {
-      try {
-        new URL(v);
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'must be an absolute URL');
+const absoluteUrl = z.string().refine((v) => {
+  try {
+    new URL(v);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be an absolute URL');
+
+const url = (def: string) => z.string().default(def).pipe(absoluteUrl);
 
 const boolFlag = z
   .enum(['0', '1', 'true', 'false', ''])
@@ -31,12 +29,17 @@ export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
-  PUBLIC_BASE_URL: url('http://localhost:3000').transform((v) => v.replace(/\/+$/, '')),
+  // Default: http://localhost:$PORT (filled in below, once PORT is known).
+  PUBLIC_BASE_URL: optionalString.pipe(absoluteUrl.optional()),
   DATABASE_URL: url('postgres://postgres@127.0.0.1:5432/affiliate'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   REDIS_URL: url('redis://127.0.0.1:6379'),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('affiliate'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // auto: readable lines in a terminal, JSON lines otherwise; pretty or json force one.
+  LOG_FORMAT: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['auto', 'pretty', 'json']).default('auto')),
+  // A process without the web role (--role worker) serves GET /metrics on this port when set; off when unset.
+  METRICS_PORT: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.coerce.number().int().min(0).max(65535).optional()),
   // Clicks: the salt keys the daily visitor hash; the country header is only trusted when a proxy sets it.
   CLICK_HASH_SECRET: z.string().min(16, 'must be at least 16 characters').default('dev-only-click-hash-secret-change-me'),
   CLICK_COUNTRY_HEADER: optionalString,
@@ -71,7 +74,8 @@ export const configSchema = z.object({
   FEED_STORAGE_DIR: optionalString.transform((v) => v ?? path.join(os.tmpdir(), 'affiliate-feeds')),
 });
 
-export type Config = Readonly<z.infer<typeof configSchema>>;
+type ParsedConfig = z.infer<typeof configSchema>;
+export type Config = Readonly<Omit<ParsedConfig, 'PUBLIC_BASE_URL'> & { PUBLIC_BASE_URL: string }>;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -85,7 +89,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const name = issue.path.join('.') || 'environment';
     throw new ConfigError(`Invalid configuration: ${name} ${issue.message}`);
   }
-  return Object.freeze(result.data);
+  const data = result.data;
+  // Links printed by the demo, the CLI and the bots must reach this process when nothing else is configured.
+  const base = (data.PUBLIC_BASE_URL ?? `http://localhost:${data.PORT}`).replace(/\/+$/, '');
+  return Object.freeze({ ...data, PUBLIC_BASE_URL: base });
 }
 
 /** Which chat platforms are configured: a platform whose variables are absent is off. */

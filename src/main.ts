@@ -1,5 +1,6 @@
 // `npm start`: migrate, then serve HTTP and run the workers in one process (or one role with --role).
 import { ConfigError, loadConfig, platformsEnabled } from './config.ts';
+import { loadEnvFile } from './loadEnvFile.ts';
 import { createLogger } from './log.ts';
 import { startRuntime } from './runtime.ts';
 
@@ -13,6 +14,7 @@ const role = (() => {
   return v;
 })();
 
+loadEnvFile();
 let config;
 try {
   config = loadConfig();
@@ -24,7 +26,7 @@ try {
   throw err;
 }
 
-const log = createLogger(config.LOG_LEVEL, { role });
+const log = createLogger(config.LOG_LEVEL, { role }, { format: config.LOG_FORMAT });
 const platforms = platformsEnabled(config);
 if (!platforms.slack) log.info('Slack is off: SLACK_SIGNING_SECRET with SLACK_BOT_TOKEN or SLACK_CLIENT_ID/SLACK_CLIENT_SECRET not set');
 if (!platforms.discord) log.info('Discord is off: DISCORD_PUBLIC_KEY and DISCORD_APPLICATION_ID not set');

@@ -20,6 +20,11 @@ describe('configuration', () => {
     expect(() => loadConfig({ FEED_API_TOKEN: 'short' })).toThrow(/FEED_API_TOKEN/);
   });
 
+  it('when only PORT is set, then links point at that port', () => {
+    expect(loadConfig({ PORT: '3921' }).PUBLIC_BASE_URL).toBe('http://localhost:3921');
+    expect(loadConfig({ PORT: '3921', PUBLIC_BASE_URL: 'https://go.example.com' }).PUBLIC_BASE_URL).toBe('https://go.example.com');
+  });
+
   it('when the base URL has a trailing slash, then links do not get a double slash', () => {
     expect(loadConfig({ PUBLIC_BASE_URL: 'https://go.example.com/' }).PUBLIC_BASE_URL).toBe('https://go.example.com');
   });
@@ -34,6 +39,34 @@ describe('configuration', () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...process.env, PORT: 'nope' }, encoding: 'utf8', timeout: 20_000 });
     expect(r.status).toBe(1);
     expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^Invalid configuration: PORT /)]);
+  });
+});
+
+describe('when a .env file is in the working directory', () => {
+  const run = async (env: NodeJS.ProcessEnv) => {
+    const { spawnSync } = await import('node:child_process');
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join, resolve } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'dotenv-'));
+    writeFileSync(join(dir, '.env'), 'PORT=not-a-port\n');
+    const main = resolve(import.meta.dirname, '../src/main.ts');
+    const tsx = import.meta.resolve('tsx'); // from this repository: the working directory is elsewhere
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'PORT'));
+    return spawnSync(process.execPath, ['--import', tsx, main], { cwd: dir, env: { ...clean, ...env }, encoding: 'utf8', timeout: 20_000 });
+  };
+
+  it('then the service reads it before checking its configuration', async () => {
+    const r = await run({});
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toMatch(/^Invalid configuration: PORT /);
+  });
+
+  it('then a variable set in the environment wins over the file', async () => {
+    // A good PORT from the environment gets past the file's bad one; a bad DATABASE_URL then stops the start.
+    const r = await run({ PORT: '0', DATABASE_URL: 'not a url' });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toMatch(/^Invalid configuration: DATABASE_URL /);
   });
 });
 

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { REST } from '@discordjs/rest';
 import { Routes } from 'discord-api-types/v10';
 import { ConfigError, loadConfig } from '../../src/config.ts';
+import { loadEnvFile } from '../../src/loadEnvFile.ts';
 import { discordCommands } from './registration.ts';
 
 export async function main(env: NodeJS.ProcessEnv = process.env, out: (s: string) => void = (s) => process.stdout.write(s), err: (s: string) => void = (s) => process.stderr.write(s)): Promise<number> {
@@ -40,5 +41,6 @@ export async function main(env: NodeJS.ProcessEnv = process.env, out: (s: string
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  loadEnvFile();
   process.exitCode = await main();
 }

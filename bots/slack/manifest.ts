@@ -9,6 +9,7 @@ import { COMMANDS } from '../../src/commands/index.ts';
 import type { CommandDef } from '../../src/commands/types.ts';
 import { helpLines } from '../../src/commands/usage.ts';
 import { ConfigError, loadConfig } from '../../src/config.ts';
+import { loadEnvFile } from '../../src/loadEnvFile.ts';
 import { BOT_EVENTS, BOT_SCOPES, EVENTS_PATH, OAUTH_REDIRECT_PATH } from './scopes.ts';
 
 // Manifest limits (Slack app manifest reference).
@@ -111,5 +112,6 @@ export function main(argv: string[], env: NodeJS.ProcessEnv = process.env, out: 
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  loadEnvFile();
   process.exitCode = main(process.argv.slice(2));
 }

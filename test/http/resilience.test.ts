@@ -1,23 +1,15 @@
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { startTestApp, testDb, unique } from '../support/env.ts';
 import { seedInfluencer, seedLink } from '../support/fixtures.ts';
+import { freePort } from '../support/processes.ts';
 import { waitFor } from '../support/wait.ts';
 
 const db = testDb();
 afterAll(() => db.destroy());
 
 const BROWSER = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Safari/605.1.15';
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 describe('when Redis is down', () => {
   it('then links in Postgres still redirect and their clicks are still recorded, while /readyz reports it', async () => {
@@ -55,7 +47,7 @@ describe('when the service is stopped with SIGTERM', () => {
         HOST: '127.0.0.1',
         DATABASE_URL: inject('databaseUrl'),
         REDIS_URL: inject('redisUrl'),
-        QUEUE_PREFIX: unique('sigterm'),
+        QUEUE_PREFIX: `${inject('queuePrefix')}_${unique('sigterm')}`,
         LOG_LEVEL: 'warn',
         CLICK_FLUSH_MS: '60000', // nothing is written before the shutdown
         CLICK_BATCH_SIZE: '10000',

@@ -154,12 +154,16 @@ describe('Dockerfile', () => {
   const last = (keyword: string) => instructions.filter((i) => i.keyword === keyword).at(-1)?.args;
   const portDefault = configSchema.shape.PORT.parse(undefined);
 
-  it('then the container starts src/main.ts with node itself as the main process, so SIGTERM reaches the app', () => {
+  it('then the container runs the compiled service with plain node as the main process, so SIGTERM reaches the app', () => {
     const cmd = last('CMD');
     expect(cmd).toBeDefined();
     const argv = JSON.parse(cmd!) as string[]; // exec form: no shell in between to swallow signals
-    expect(argv).toContain('src/main.ts');
-    expect(argv[0]).toMatch(/^(node|npm)$/);
+    expect(argv).toEqual(['node', `dist/src/main.js`]);
+    // What `npm run start:prod` runs, and what `npm run build` (in the build stage) writes.
+    const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
+    expect(pkg.scripts['start:prod']).toBe(argv.join(' '));
+    expect(instructions.some((i) => i.keyword === 'RUN' && i.args === 'npm run build')).toBe(true);
+    expect(instructions.some((i) => i.keyword === 'COPY' && /--from=build \/app\/dist/.test(i.args))).toBe(true);
   });
 
   it('then it exposes the default PORT of the configuration', () => {
@@ -188,6 +192,6 @@ describe('Dockerfile', () => {
     const ignored = read('.dockerignore').split(/\r?\n/).map((l) => l.trim());
     expect(ignored).toEqual(expect.arrayContaining(['node_modules', '.git', '.env']));
     // …while what the app runs is not excluded.
-    for (const needed of ['src', 'migrations', 'package.json', 'package-lock.json']) expect(ignored).not.toContain(needed);
+    for (const needed of ['src', 'bots', 'jobs', 'migrations', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json']) expect(ignored).not.toContain(needed);
   });
 });
