@@ -11,7 +11,8 @@ export function ingestProcessor(deps: { db: Db; queues: Pick<Queues, 'notify' | 
   return async (job: Job<QueuePayloads['ingest']>) => {
     const { ingestId } = job.data;
     if (!(await getIngest(deps.db, ingestId))) throw new UnrecoverableError(`Ingest ${ingestId} does not exist`);
-    const out = await runIngest(deps.db, ingestId);
+    // Progress goes to the job (Redis), where whoever queued it can follow along (the CLI shows it on a terminal).
+    const out = await runIngest(deps.db, ingestId, { onProgress: (p) => void job.updateProgress(p).catch(() => undefined) });
     // Job ids make a retry of this step harmless: the same notification is never queued twice.
     // Postbacks (our JSON-lines feed) arrive one at a time: they are grouped per influencer per window.
     const trickle = out.status.reports.length > 0 && (out.status.reports as Array<{ kind: string }>).every((r) => r.kind === 'events');

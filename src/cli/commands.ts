@@ -10,6 +10,7 @@ import type { CliCommand, CliContext } from './context.ts';
 import { runDemo } from './demo.ts';
 import { earningsCommand, ingestCommand } from './ingestCommands.ts';
 import { feedSourceAdd, feedSourceList } from './feedSourceCommands.ts';
+import { influencerList, linkList, orgList } from './listCommands.ts';
 
 const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
 
@@ -33,8 +34,8 @@ async function resolveFor(ctx: CliContext, influencerId: number, product: string
 
 const productOptions = {
   title: { type: 'string', description: 'product title shown on the storefront' },
-  image: { type: 'string', description: 'https URL of the product image' },
-  price: { type: 'string', description: 'price in the marketplace currency, e.g. 24.99' },
+  image: { type: 'string', description: 'https URL of the product image', value: 'url' },
+  price: { type: 'string', description: 'price in the marketplace currency, e.g. 24.99', value: 'amount' },
   category: { type: 'string', description: 'product category' },
 } as const;
 
@@ -44,9 +45,9 @@ export const influencerCreate: CliCommand = {
   usage: 'influencer create --handle <handle> --name <display name> --tracking-id <id-20> [--marketplace US]',
   options: {
     handle: { type: 'string', description: 'storefront handle (a-z, 0-9, - and _)', required: true },
-    name: { type: 'string', description: 'display name', required: true },
-    'tracking-id': { type: 'string', description: 'Amazon Associates tracking ID, e.g. jane-20', required: true },
-    marketplace: { type: 'string', description: 'marketplace code or domain (default US)' },
+    name: { type: 'string', description: 'display name', required: true, value: 'display name' },
+    'tracking-id': { type: 'string', description: 'Amazon Associates tracking ID, e.g. jane-20', required: true, value: 'id-20' },
+    marketplace: { type: 'string', description: 'marketplace code or domain (default US)', value: 'code' },
   },
   async run(ctx, v) {
     const { influencer, trackingId } = await createInfluencer(ctx.db, {
@@ -74,8 +75,8 @@ export const trackingIdAdd: CliCommand = {
   usage: 'tracking-id add --handle <handle> --tracking-id <id-21> --marketplace <UK>',
   options: {
     handle: { type: 'string', description: 'storefront handle', required: true },
-    'tracking-id': { type: 'string', description: 'Amazon Associates tracking ID', required: true },
-    marketplace: { type: 'string', description: 'marketplace code or domain', required: true },
+    'tracking-id': { type: 'string', description: 'Amazon Associates tracking ID', required: true, value: 'id-21' },
+    marketplace: { type: 'string', description: 'marketplace code or domain', required: true, value: 'code' },
   },
   async run(ctx, v) {
     const influencer = await requireInfluencerByHandle(ctx.db, str(v.handle)!);
@@ -91,8 +92,8 @@ export const storefrontAdd: CliCommand = {
   usage: 'storefront add --handle <handle> --product <ASIN or Amazon URL> [--list <name>] [--title …] [--price …] [--image …]',
   options: {
     handle: { type: 'string', description: 'storefront handle', required: true },
-    product: { type: 'string', description: 'ASIN or Amazon product URL (amzn.to links are resolved)', required: true },
-    list: { type: 'string', description: 'list name (default Favorites)' },
+    product: { type: 'string', description: 'ASIN or Amazon product URL (amzn.to links are resolved)', required: true, value: 'ASIN or URL' },
+    list: { type: 'string', description: 'list name (default Favorites)', value: 'name' },
     ...productOptions,
   },
   async run(ctx, v) {
@@ -120,8 +121,8 @@ export const linkCreate: CliCommand = {
   usage: 'link create --handle <handle> --product <ASIN or Amazon URL> [--campaign <name>]',
   options: {
     handle: { type: 'string', description: 'storefront handle', required: true },
-    product: { type: 'string', description: 'ASIN or Amazon product URL', required: true },
-    campaign: { type: 'string', description: 'campaign name, to tell channels apart (a-z, 0-9, - and _)' },
+    product: { type: 'string', description: 'ASIN or Amazon product URL', required: true, value: 'ASIN or URL' },
+    campaign: { type: 'string', description: 'campaign name, to tell channels apart (a-z, 0-9, - and _)', value: 'name' },
     ...productOptions,
   },
   async run(ctx, v) {
@@ -164,4 +165,18 @@ export const migrate: CliCommand = {
   format: () => 'Database is up to date.',
 };
 
-export const COMMANDS: CliCommand[] = [influencerCreate, trackingIdAdd, storefrontAdd, linkCreate, ingestCommand, earningsCommand, feedSourceAdd, feedSourceList, demo, migrate];
+export const COMMANDS: CliCommand[] = [
+  influencerCreate,
+  influencerList,
+  trackingIdAdd,
+  storefrontAdd,
+  linkCreate,
+  linkList,
+  orgList,
+  ingestCommand,
+  earningsCommand,
+  feedSourceAdd,
+  feedSourceList,
+  demo,
+  migrate,
+];

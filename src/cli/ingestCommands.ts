@@ -1,5 +1,9 @@
 // CLI: ingest a report file through the same queue as the API, and read earnings like /earnings does.
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import path from 'node:path';
 import { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { findMarketplace } from '../domain/amazon/marketplaces.ts';
 import { parsePeriod, PERIOD_USAGE } from '../domain/earnings/period.ts';
 import { earningsSummary, type EarningsScope } from '../domain/earnings/summary.ts';
@@ -8,21 +12,74 @@ import { storeLocalFile } from '../domain/ingest/storeFile.ts';
 import { requireInfluencerByHandle } from '../domain/influencers.ts';
 import { formatMoney } from '../domain/money.ts';
 import { UserError } from '../errors.ts';
-import { closeQueues, createQueues } from '../queues.ts';
+import { closeQueues, createQueues, type Queues } from '../queues.ts';
 import { createQueueConnection } from '../redis.ts';
 import { ingestProcessor } from '../../jobs/ingest/processor.ts';
 import type { CliCommand } from './context.ts';
+import { formatIngestProgress, parseIngestProgress, type IngestStage } from './progress.ts';
 
 const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
+
+/** How long the CLI waits for Redis before giving up (the queue connection itself retries for ever). */
+const REDIS_READY_MS = 5000;
+
+function whenReady(connection: Redis, timeoutMs: number): Promise<void> {
+  if (connection.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      connection.off('ready', onReady);
+      reject(new Error(`Cannot reach Redis (REDIS_URL) within ${timeoutMs / 1000} s.`));
+    }, timeoutMs);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    connection.once('ready', onReady);
+  });
+}
+
+/** One clear line for a path that cannot be ingested (missing, a directory, unreadable), before anything is stored. */
+async function checkReadableFile(file: string): Promise<void> {
+  try {
+    const st = await stat(file);
+    if (st.isDirectory()) throw new UserError('invalid_input', `${file} is a directory, not a report file.`);
+    if (!st.isFile()) throw new UserError('invalid_input', `${file} is not a regular file.`);
+    await access(file, constants.R_OK);
+  } catch (err) {
+    throw fileError(file, err);
+  }
+}
+
+/** A file-system error about the operator's file as one line; anything else (e.g. writing FEED_STORAGE_DIR) as it is. */
+function fileError(file: string, err: unknown): unknown {
+  if (err instanceof UserError) return err;
+  const e = err as NodeJS.ErrnoException;
+  if (typeof e?.code !== 'string') return err;
+  const aboutFile = e.path === undefined ? e.syscall !== 'write' : path.resolve(e.path) === path.resolve(file);
+  if (!aboutFile) return err;
+  switch (e.code) {
+    case 'ENOENT':
+      return new UserError('not_found', `No file at ${file}.`);
+    case 'ENOTDIR':
+      return new UserError('not_found', `No file at ${file} (a part of the path is not a directory).`);
+    case 'EISDIR':
+      return new UserError('invalid_input', `${file} is a directory, not a report file.`);
+    case 'EACCES':
+    case 'EPERM':
+      return new UserError('forbidden', `Cannot read ${file}: permission denied.`);
+    default:
+      return new UserError('invalid_input', `Cannot read ${file} (${e.message}).`);
+  }
+}
 
 export const ingestCommand: CliCommand = {
   name: 'ingest',
   summary: 'Ingest a report file (XLSX, CSV, TSV, ZIP or JSON lines) into the commission ledger',
   usage: 'ingest <file> --network amazon [--marketplace US]',
-  positionals: 'file',
+  args: [{ syntax: '<file>', description: 'the report file (left where it is: a copy is ingested)' }],
   options: {
     network: { type: 'string', description: 'affiliate network, e.g. amazon', required: true },
-    marketplace: { type: 'string', description: 'marketplace of the report (detected from the data when omitted)' },
+    marketplace: { type: 'string', description: 'marketplace of the report (detected from the data when omitted)', value: 'code' },
   },
   async run(ctx, v, positionals) {
     const file = positionals[0];
@@ -32,34 +89,58 @@ export const ingestCommand: CliCommand = {
     const rawMarket = str(v.marketplace);
     const market = rawMarket === undefined ? undefined : findMarketplace(rawMarket);
     if (rawMarket !== undefined && !market) throw new UserError('invalid_input', `Unknown marketplace "${rawMarket.slice(0, 40)}".`);
-    let stored;
+    await checkReadableFile(file);
+    // Redis first: without it the job can never be queued, and the CLI would wait for ever.
+    const connection = createQueueConnection(ctx.config.REDIS_URL);
+    connection.on('error', () => undefined);
     try {
-      stored = await storeLocalFile(file, ctx.config.FEED_STORAGE_DIR, ctx.config.FEED_MAX_BYTES);
+      await whenReady(connection, REDIS_READY_MS);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError('not_found', `No file at ${file}.`);
+      connection.disconnect();
       throw err;
     }
-    const ingestId = await createIngest(ctx.db, { network, source: 'cli', filePath: stored.path, fileName: file.split('/').pop() ?? null, sha256: stored.sha256, byteSize: stored.bytes, marketplace: market?.code ?? null });
-
-    // Same queue as the API; a worker in this process takes the job unless the service's workers get there first.
-    const connection = createQueueConnection(ctx.config.REDIS_URL);
-    const queues = createQueues(connection, ctx.config.QUEUE_PREFIX);
-    const worker = new Worker('ingest', ingestProcessor({ db: ctx.db, queues }), { connection, prefix: ctx.config.QUEUE_PREFIX, concurrency: 1 });
-    worker.on('error', () => undefined);
+    let queues: Queues | undefined;
+    let worker: Worker | undefined;
+    const progress = ctx.progress;
     try {
+      let stored;
+      try {
+        stored = await storeLocalFile(file, ctx.config.FEED_STORAGE_DIR, ctx.config.FEED_MAX_BYTES);
+      } catch (err) {
+        throw fileError(file, err);
+      }
+      const ingestId = await createIngest(ctx.db, { network, source: 'cli', filePath: stored.path, fileName: file.split('/').pop() ?? null, sha256: stored.sha256, byteSize: stored.bytes, marketplace: market?.code ?? null });
+
+      // Same queue as the API; a worker in this process takes the job unless the service's workers get there first.
+      // Whichever runs it reports progress on the job, so the terminal line below works in both cases.
+      queues = createQueues(connection, ctx.config.QUEUE_PREFIX);
+      worker = new Worker('ingest', ingestProcessor({ db: ctx.db, queues }), { connection, prefix: ctx.config.QUEUE_PREFIX, concurrency: 1 });
+      worker.on('error', () => undefined);
+      let phase: string | undefined;
+      const show = (stage: IngestStage) => {
+        progress?.show(formatIngestProgress(stage), { force: stage.phase !== phase });
+        phase = stage.phase;
+      };
       await queues.ingest.add('ingest', { ingestId }, { jobId: ingestId });
+      if (progress) show({ phase: 'queued' });
       for (;;) {
         const ingest = await getIngest(ctx.db, ingestId);
         if (ingest && (ingest.status === 'succeeded' || ingest.status === 'failed')) return ingestStatus(ingest);
-        await new Promise((r) => setTimeout(r, 200));
+        if (progress && ingest?.status === 'running') {
+          const job = await queues.ingest.getJob(ingestId);
+          show(parseIngestProgress(job?.progress) ?? { phase: 'reading', rows: 0 });
+        }
+        await new Promise((r) => setTimeout(r, progress ? 125 : 200));
       }
     } finally {
-      await worker.close();
-      await closeQueues(queues);
+      progress?.clear();
+      await worker?.close();
+      if (queues) await closeQueues(queues);
       await connection.quit();
     }
   },
   format: (s: IngestStatusDoc) => formatIngest(s),
+  failure: (s: IngestStatusDoc) => (s.status === 'failed' ? `Ingest ${s.ingestId} failed: ${s.error ?? 'no reason recorded'}` : undefined),
 };
 
 export function formatIngest(s: IngestStatusDoc): string {
@@ -87,9 +168,9 @@ export const earningsCommand: CliCommand = {
   usage: 'earnings (--handle <handle> | --org <id>) [--period 30d] [--timezone UTC]',
   options: {
     handle: { type: 'string', description: 'influencer handle' },
-    org: { type: 'string', description: 'organisation id (all its influencers)' },
+    org: { type: 'string', description: 'organisation id (all its influencers)', value: 'id' },
     period: { type: 'string', description: PERIOD_USAGE },
-    timezone: { type: 'string', description: 'time zone of the period boundaries (default UTC)' },
+    timezone: { type: 'string', description: 'time zone of the period boundaries (default UTC)', value: 'zone' },
   },
   async run(ctx, v) {
     let scope: EarningsScope;

@@ -1,11 +1,14 @@
-import { copyFileSync, existsSync, mkdtempSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { runCli } from '../../src/cli/main.ts';
+import { runCli, type CliIo } from '../../src/cli/main.ts';
+import { closeQueues, createQueues } from '../../src/queues.ts';
+import { createQueueConnection } from '../../src/redis.ts';
 import { startRuntime, type Runtime } from '../../src/runtime.ts';
 import { createLogger } from '../../src/log.ts';
 import { testConfig, testDb, unique } from '../support/env.ts';
@@ -16,12 +19,33 @@ const db = testDb();
 const storage = mkdtempSync(path.join(tmpdir(), 'cli-ingest-'));
 afterAll(() => db.destroy());
 
-async function cli(...args: string[]) {
+// Every prefix starts with the run's, so the run's teardown deletes the keys these CLI runs leave in Redis.
+const queuePrefix = () => `${inject('queuePrefix')}_${unique('cli')}`;
+const cliEnv = (prefix = queuePrefix()) => ({ DATABASE_URL: inject('databaseUrl'), REDIS_URL: inject('redisUrl'), QUEUE_PREFIX: prefix, FEED_STORAGE_DIR: storage, LOG_LEVEL: 'silent' });
+
+async function cliWith(opts: { prefix?: string; io?: CliIo }, ...args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const env = { DATABASE_URL: inject('databaseUrl'), REDIS_URL: inject('redisUrl'), QUEUE_PREFIX: unique('cli'), FEED_STORAGE_DIR: storage, LOG_LEVEL: 'silent' };
-  const code = await runCli(args, env, (s) => out.push(s), (s) => err.push(s));
+  const code = await runCli(args, cliEnv(opts.prefix), (s) => out.push(s), (s) => err.push(s), opts.io);
   return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+const cli = (...args: string[]) => cliWith({}, ...args);
+
+/** A stand-in for the operator's terminal (stderr), recording what is drawn on it. */
+function fakeTerminal(isTTY = true) {
+  const writes: string[] = [];
+  return { isTTY, writes, write: (s: string) => void writes.push(s) };
+}
+
+/** A Fee-Earnings report of `n` distinct rows for one tracking ID. */
+function bigEarningsReport(tag: string, n: number): string {
+  const rows: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = new Date(Date.UTC(2022, 2, 1) + i * 1000).toISOString().slice(0, 19).replace('T', ' ');
+    rows.push(`Toys & Games,Kite ${i},B000000080,Amazon.com,${tag},${t},10.00,1,0,10.00,0.30,DESKTOP`);
+  }
+  return earningsCsv(['2022-03-01', '2022-03-31'], rows);
 }
 
 describe('when an operator ingests a file from the CLI', () => {
@@ -62,13 +86,99 @@ describe('when an operator ingests a file from the CLI', () => {
   });
 
   it('then bad arguments are refused clearly', async () => {
-    expect(await cli('ingest', '--network', 'amazon')).toMatchObject({ code: 1, err: expect.stringContaining('Give exactly one report file') });
+    expect(await cli('ingest', '--network', 'amazon')).toMatchObject({ code: 2, err: expect.stringContaining("missing required argument 'file'") });
     expect(await cli('ingest', '/nope/missing.csv', '--network', 'amazon')).toMatchObject({ code: 1, err: expect.stringContaining('No file at /nope/missing.csv') });
     expect(await cli('ingest', 'x.csv')).toMatchObject({ code: 2, err: expect.stringContaining('Missing --network') });
     expect(await cli('earnings', '--handle', 'nobody-at-all')).toMatchObject({ code: 1 });
     expect(await cli('earnings', '--period', '7d')).toMatchObject({ code: 1, err: expect.stringContaining('Give --handle') });
     expect(await cli('feed-source', 'add', '--name', 'x', '--url', 'ftp://x', '--cron', '* * * * *')).toMatchObject({ code: 1, err: expect.stringContaining('http or https') });
     expect(await cli('feed-source', 'add', '--name', 'x', '--url', 'https://x.test/r.csv', '--cron', 'often')).toMatchObject({ code: 1, err: expect.stringContaining('not a cron pattern') });
+  });
+});
+
+describe('when an operator ingests something that is not a readable report', () => {
+  const ingestsNamed = async (fileName: string) => (await db.selectFrom('feed_ingests').select('status').where('file_name', '=', fileName).execute()).map((r) => r.status);
+
+  it('then a missing file or a directory is one line on stderr, exit 1, and nothing is recorded', async () => {
+    const missing = path.join(storage, `${unique('gone')}.csv`);
+    expect(await cli('ingest', missing, '--network', 'amazon')).toEqual({ code: 1, out: '', err: `Error: No file at ${missing}.` });
+    const dir = path.join(storage, unique('dir'));
+    mkdirSync(dir);
+    expect(await cli('ingest', dir, '--network', 'amazon')).toEqual({ code: 1, out: '', err: `Error: ${dir} is a directory, not a report file.` });
+    const underFile = path.join(`${FIXTURES}/us-2020-02-fee-orders.xlsx`, 'x.csv');
+    expect(await cli('ingest', underFile, '--network', 'amazon')).toMatchObject({ code: 1, out: '', err: expect.stringMatching(/^Error: No file at [^\n]+$/) });
+    expect(await ingestsNamed(path.basename(dir))).toEqual([]);
+    // --json: the error as JSON on stdout as well, for a script.
+    const json = await cli('ingest', missing, '--network', 'amazon', '--json');
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.out)).toEqual({ error: { code: 'not_found', message: `No file at ${missing}.` } });
+  });
+
+  it('then a junk file ends its ingest failed: exit 1 and one line saying why', async () => {
+    const dir = path.join(storage, unique('junk'));
+    mkdirSync(dir);
+    const junk = path.join(dir, 'report.csv');
+    writeFileSync(junk, randomBytes(4096));
+    const r = await cli('ingest', junk, '--network', 'amazon');
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(/^Error: Ingest [0-9a-f-]{36} failed: The file is neither a report workbook, a ZIP, nor UTF-8 text$/);
+
+    // With --json the status document is still printed (a script reads why), and the exit code still says failed.
+    const json = await cli('ingest', junk, '--network', 'amazon', '--json');
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.out)).toMatchObject({ status: 'failed', error: 'The file is neither a report workbook, a ZIP, nor UTF-8 text', counts: { accepted: 0 } });
+    expect(json.err.split('\n')).toHaveLength(1);
+  });
+
+  it('then a text file that is no report fails with the reason, exit 1', async () => {
+    const r = await cli('ingest', writeReport('hello,world\n1,2\n'), '--network', 'amazon');
+    expect(r).toMatchObject({ code: 1, out: '' });
+    expect(r.err).toMatch(/^Error: Ingest [0-9a-f-]{36} failed: Not a recognisable Amazon report[^\n]*$/);
+  });
+});
+
+describe('when an operator ingests a report at a terminal', () => {
+  it('then stderr shows the progress line while it runs, wiped before the summary, and the job carries the progress', async () => {
+    const tag = `${unique('prog')}-20`;
+    const file = writeReport(bigEarningsReport(tag, 20_000));
+    const prefix = queuePrefix();
+    const terminal = fakeTerminal();
+    const r = await cliWith({ prefix, io: { stderr: terminal } }, 'ingest', file, '--network', 'amazon');
+    expect(r.code).toBe(0);
+    expect(r.err).toBe('');
+    expect(r.out).toMatch(/^Ingest ([0-9a-f-]{36}): succeeded\n {2}rows 20000 · accepted 20000/);
+    expect(r.out).not.toMatch(/[\r\x1b]/);
+
+    expect(terminal.writes[0]).toBe('\rWaiting for an ingest worker…\x1b[K');
+    expect(terminal.writes.at(-1)).toBe('\r\x1b[K');
+    for (const w of terminal.writes) expect(w).toMatch(/^\r(Waiting for an ingest worker…|Reading report…( [\d,]+ rows?)?|Writing ledger… [\d,]+ rows read)?\x1b\[K$/);
+    const rowsShown = terminal.writes.map((w) => /([\d,]+) rows?/.exec(w)?.[1]).filter((n): n is string => n !== undefined).map((n) => Number(n.replaceAll(',', '')));
+    expect(rowsShown).toEqual([...rowsShown].sort((a, b) => a - b));
+    for (const n of rowsShown) expect(n).toBeLessThanOrEqual(20_000);
+
+    // Whichever worker ran the job left its last progress on it: the ledger write, after every row was read.
+    const ingestId = /^Ingest ([0-9a-f-]{36})/.exec(r.out)![1]!;
+    const connection = createQueueConnection(inject('redisUrl'));
+    const queues = createQueues(connection, prefix);
+    try {
+      expect((await queues.ingest.getJob(ingestId))?.progress).toEqual({ phase: 'writing', rows: 20_000 });
+    } finally {
+      await closeQueues(queues);
+      await connection.quit();
+    }
+  });
+
+  it('then --json, or a stderr that is not a terminal, gets no progress at all', async () => {
+    const tag = `${unique('quiet')}-20`;
+    const file = writeReport(bigEarningsReport(tag, 2000));
+    const terminal = fakeTerminal();
+    const json = await cliWith({ io: { stderr: terminal } }, 'ingest', file, '--network', 'amazon', '--json');
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.out)).toMatchObject({ status: 'succeeded', counts: { accepted: 2000 } });
+    const piped = fakeTerminal(false);
+    expect((await cliWith({ io: { stderr: piped } }, 'ingest', file, '--network', 'amazon')).code).toBe(0);
+    expect([...terminal.writes, ...piped.writes]).toEqual([]);
   });
 });
 

@@ -69,7 +69,20 @@ export interface IngestFileArgs {
   marketplace?: string | null | undefined;
   /** Runs in the ingest's transaction just before it commits: the outcome is recorded with the lines, or neither is. */
   beforeCommit?: (client: pg.PoolClient, result: IngestResult) => Promise<void>;
+  /** Told how far the ingest got: rows read so far (at most every PROGRESS_INTERVAL_MS), then once when the ledger write starts. */
+  onProgress?: ((progress: IngestProgress) => void) | undefined;
+  /** Minimum time between two 'reading' reports (default PROGRESS_INTERVAL_MS). */
+  progressIntervalMs?: number | undefined;
 }
+
+export interface IngestProgress {
+  phase: 'reading' | 'writing';
+  /** Rows read so far, rejected ones included. */
+  rows: number;
+}
+
+/** At most this often while reading. The clock is read once per parsed batch (a 256 KB chunk), never per row. */
+export const PROGRESS_INTERVAL_MS = 250;
 
 export async function ingestFile(db: Db, args: IngestFileArgs): Promise<IngestResult> {
   const file = await readReportFile(args.filePath, {
@@ -95,7 +108,7 @@ export async function ingestFile(db: Db, args: IngestFileArgs): Promise<IngestRe
   }
 }
 
-async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, marketplace: string | null, args: { ingestId: string; network: string }): Promise<IngestResult> {
+async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, marketplace: string | null, args: Pick<IngestFileArgs, 'ingestId' | 'network' | 'onProgress' | 'progressIntervalMs'>): Promise<IngestResult> {
   // One ingest per network at a time: new lines are found by looking for them (cheaper than ON CONFLICT's
   // speculative inserts), which is only safe when no other ingest adds the same lines meanwhile; overlapping
   // windows are also judged against a settled ledger. The unique indexes still refuse any duplicate.
@@ -118,6 +131,17 @@ async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, mark
   let rows = 0;
   let linkCodes = false;
   const fallbackMarket = (currency: string) => marketplace ?? CURRENCY_MARKET[currency] ?? 'US';
+  const onProgress = args.onProgress;
+  const progressInterval = args.progressIntervalMs ?? PROGRESS_INTERVAL_MS;
+  // Progress is news, not part of the ingest: a listener that throws must not fail the file.
+  const tell = (progress: IngestProgress) => {
+    try {
+      onProgress?.(progress);
+    } catch {
+      // ignored
+    }
+  };
+  let progressAt = performance.now();
   async function* lines(): AsyncGenerator<string> {
     for await (const batch of file.batches()) {
       let chunk = '';
@@ -131,11 +155,20 @@ async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, mark
         if (item.kind === 'event' && item.linkCode) linkCodes = true;
         chunk += `${rows}\t` + stagingLine(item, item.kind === 'event' ? fallbackMarket(item.currency) : (marketplace ?? 'US'));
       }
+      if (onProgress) {
+        const now = performance.now();
+        if (now - progressAt >= progressInterval) {
+          progressAt = now;
+          tell({ phase: 'reading', rows: rows + rejected });
+        }
+      }
       if (chunk) yield chunk;
     }
   }
   await pipeline(Readable.from(lines()), client.query(copyStreams.from(`COPY staging (seq, ${STAGING_COLUMNS.join(', ')}) FROM STDIN`)));
   const read = steps.lap();
+  // Every row is staged: from here on the ledger is written (rates, keys, then the insert).
+  tell({ phase: 'writing', rows: rows + rejected });
 
   // 2. Rate in force on the (store-local) order date, for rows whose commission is estimated; stores without their
   //    own card use the US card. Looked up once per distinct (store, category, day), not once per row.

@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import type { Db } from '../../db/database.ts';
 import { isUserError } from '../../errors.ts';
 import { getIngest, ingestStatus, type IngestStatusDoc } from './ingests.ts';
-import { ingestFile } from './ledgerIngest.ts';
+import { ingestFile, type IngestProgress } from './ledgerIngest.ts';
 import { isStoredReportFile } from './storeFile.ts';
 
 export interface IngestOutcome {
@@ -11,7 +11,7 @@ export interface IngestOutcome {
   affectedInfluencers: number[];
 }
 
-export async function runIngest(db: Db, ingestId: string): Promise<IngestOutcome> {
+export async function runIngest(db: Db, ingestId: string, opts: { onProgress?: ((progress: IngestProgress) => void) | undefined } = {}): Promise<IngestOutcome> {
   const ingest = await getIngest(db, ingestId);
   if (!ingest) throw new Error(`Ingest ${ingestId} does not exist`);
   // Already done (a retry after a crash between commit and follow-up work): report it again, change nothing.
@@ -24,6 +24,7 @@ export async function runIngest(db: Db, ingestId: string): Promise<IngestOutcome
       network: ingest.network,
       filePath: ingest.file_path,
       marketplace: ingest.marketplace,
+      onProgress: opts.onProgress,
       // Recorded in the ledger's transaction: a crash after the commit leaves a finished ingest, never lines of
       // one still marked running.
       beforeCommit: async (client, result) => {

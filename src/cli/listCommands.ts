@@ -1,0 +1,117 @@
+// List commands: organisations, influencers, one influencer's links. --json prints an array of plain objects.
+import { requireInfluencerByHandle } from '../domain/influencers.ts';
+import { listInfluencers } from '../domain/influencerList.ts';
+import { listLinksOfInfluencer } from '../domain/linkList.ts';
+import { shortUrl } from '../domain/links.ts';
+import { listOrganisations, organisationExists, type OrganisationWorkspace } from '../domain/organisationList.ts';
+import { UserError } from '../errors.ts';
+import type { CliCommand } from './context.ts';
+import { cut, day, formatTable } from './table.ts';
+
+const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
+
+const workspaceLabel = (w: OrganisationWorkspace) => `${w.platform} ${w.workspaceId}${w.name ? ` "${w.name}"` : ''}${w.revoked ? ' (uninstalled)' : ''}`;
+
+export const orgList: CliCommand = {
+  name: 'org list',
+  summary: 'List organisations with their Slack/Discord workspaces and number of influencers',
+  usage: 'org list',
+  options: {},
+  run: (ctx) => listOrganisations(ctx.db),
+  format: (rows: Awaited<ReturnType<typeof listOrganisations>>) =>
+    rows.length === 0
+      ? 'No organisations.'
+      : formatTable(
+          ['ID', 'NAME', 'INFLUENCERS', 'WORKSPACES'],
+          rows.map((o) => [String(o.id), o.name, String(o.influencers), o.workspaces.map(workspaceLabel).join(', ') || '-']),
+        ),
+};
+
+type InfluencerRow = Awaited<ReturnType<typeof listInfluencers>>[number] & { storefrontUrl: string };
+
+export const influencerList: CliCommand = {
+  name: 'influencer list',
+  summary: 'List influencers with their tracking IDs and storefront URLs',
+  usage: 'influencer list [--org <id>]',
+  options: {
+    org: { type: 'string', description: 'only the influencers of this organisation', value: 'id' },
+  },
+  async run(ctx, v): Promise<InfluencerRow[]> {
+    const org = str(v.org);
+    let organisationId: number | undefined;
+    if (org !== undefined) {
+      if (!/^\d{1,15}$/.test(org.trim())) throw new UserError('invalid_input', `--org takes an organisation id (a number), not "${org.slice(0, 20)}".`);
+      organisationId = Number(org.trim());
+      if (!(await organisationExists(ctx.db, organisationId))) throw new UserError('not_found', `No organisation has the id ${organisationId}.`);
+    }
+    const rows = await listInfluencers(ctx.db, { organisationId });
+    return rows.map(({ createdAt, ...r }) => ({ ...r, storefrontUrl: `${ctx.config.PUBLIC_BASE_URL}/s/${r.handle}`, createdAt }));
+  },
+  format: (rows: InfluencerRow[]) =>
+    rows.length === 0
+      ? 'No influencers.'
+      : formatTable(
+          ['ID', 'HANDLE', 'NAME', 'ORG', 'TRACKING IDS', 'STOREFRONT', 'CREATED'],
+          rows.map((r) => [
+            String(r.id),
+            `@${r.handle}`,
+            r.displayName,
+            String(r.organisationId),
+            r.trackingIds.map((t) => `${t.trackingId} (${t.marketplace}${t.default ? ', default' : ''})`).join(', ') || '-',
+            r.storefrontUrl,
+            day(r.createdAt),
+          ]),
+        ),
+};
+
+interface LinkRow {
+  code: string;
+  shortUrl: string;
+  asin: string;
+  marketplace: string;
+  campaign: string;
+  productTitle: string | null;
+  clicks: number;
+  createdAt: Date;
+  disabled: boolean;
+}
+
+export const linkList: CliCommand = {
+  name: 'link list',
+  summary: "List an influencer's short links with their clicks, newest first",
+  usage: 'link list --handle <handle>',
+  options: {
+    handle: { type: 'string', description: 'storefront handle', required: true },
+  },
+  async run(ctx, v): Promise<LinkRow[]> {
+    const influencer = await requireInfluencerByHandle(ctx.db, str(v.handle)!);
+    const links = await listLinksOfInfluencer(ctx.db, influencer.id);
+    return links.map((l) => ({
+      code: l.code,
+      shortUrl: shortUrl(ctx.config.PUBLIC_BASE_URL, l.code),
+      asin: l.asin,
+      marketplace: l.marketplace,
+      campaign: l.campaign,
+      productTitle: l.productTitle,
+      clicks: l.clicks,
+      createdAt: l.createdAt,
+      disabled: l.disabled,
+    }));
+  },
+  format: (rows: LinkRow[]) =>
+    rows.length === 0
+      ? 'No links yet.'
+      : formatTable(
+          ['CODE', 'SHORT URL', 'ASIN', 'STORE', 'CAMPAIGN', 'CLICKS', 'CREATED', 'PRODUCT'],
+          rows.map((l) => [
+            l.code,
+            l.shortUrl,
+            l.asin,
+            l.marketplace,
+            l.campaign || '-',
+            String(l.clicks),
+            day(l.createdAt),
+            `${l.productTitle ? cut(l.productTitle, 60) : '-'}${l.disabled ? ' (disabled)' : ''}`,
+          ]),
+        ),
+};
