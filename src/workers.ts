@@ -1,9 +1,12 @@
 // The worker half of the process: one BullMQ Worker per queue this deployment consumes.
-import { Worker, type ConnectionOptions } from 'bullmq';
+import { Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Config } from './config.ts';
+import { isConnectionError, type ConnectionState, type RedisState } from './connectionState.ts';
 import type { Db } from './db/database.ts';
+import { getIngest, ingestStatus } from './domain/ingest/ingests.ts';
+import type { Metrics } from './http/metrics.ts';
 import type { Logger } from './log.ts';
-import type { Queues } from './queues.ts';
+import type { QueueName, QueuePayloads, Queues } from './queues.ts';
 import { feedPollProcessor } from '../jobs/feedPoll/processor.ts';
 import { syncFeedSchedules } from '../jobs/feedPoll/schedule.ts';
 import { ingestProcessor } from '../jobs/ingest/processor.ts';
@@ -22,8 +25,23 @@ export interface Workers {
   close(): Promise<void>;
 }
 
-export async function startWorkers(deps: { config: Config; db: Db; connection: Redis; queues: Queues; log: Logger; senders?: Senders }): Promise<Workers> {
-  const { config, db, connection, queues, log } = deps;
+export interface WorkerDeps {
+  config: Config;
+  db: Db;
+  connection: Redis;
+  queues: Queues;
+  log: Logger;
+  senders?: Senders;
+  /** Job counters (ingests, notifications, digests) go to this process's registry. */
+  metrics?: Metrics;
+  /** Connection errors of the workers' own Redis connections are reported here rather than logged each time. */
+  redisState?: RedisState;
+  /** A job that failed to reach Postgres while it is down is part of that outage, already logged once. */
+  postgresState?: ConnectionState;
+}
+
+export async function startWorkers(deps: WorkerDeps): Promise<Workers> {
+  const { config, db, connection, queues, log, metrics } = deps;
   const common = { connection: connection as ConnectionOptions, prefix: config.QUEUE_PREFIX };
   const senders: Senders = deps.senders ?? defaultSenders(config, db);
   // A notify job mostly waits (on the platform's answer, or for its turn at a busy channel, held in the worker
@@ -34,17 +52,43 @@ export async function startWorkers(deps: { config: Config; db: Db; connection: R
     // Ingests are heavy (one big transaction each): one at a time per process.
     new Worker('ingest', ingestProcessor({ db, queues, trickleWindowMs: config.NOTIFY_TRICKLE_MS }), { ...common, concurrency: 1 }),
     // Many destinations at once; each destination is paced by the gate, not by the worker.
-    new Worker('notify', notifyProcessor({ db, gate, senders, publicBaseUrl: config.PUBLIC_BASE_URL, log: log.child({ queue: 'notify' }) }), { ...common, concurrency: notifyConcurrency }),
-    new Worker('digest', digestProcessor({ db, gate, senders, compose: digestComposer(config.PUBLIC_BASE_URL), log: log.child({ queue: 'digest' }) }), { ...common, concurrency: 2 }),
-    new Worker('digest-tick', digestTickProcessor({ db, queues }), { ...common, concurrency: 1 }),
-    new Worker('feed-poll', feedPollProcessor({ db, queues, storageDir: config.FEED_STORAGE_DIR, maxBytes: config.FEED_MAX_BYTES }), { ...common, concurrency: 2 }),
+    new Worker('notify', notifyProcessor({ db, gate, senders, publicBaseUrl: config.PUBLIC_BASE_URL, log: log.child({ queue: 'notify' }), metrics }), { ...common, concurrency: notifyConcurrency }),
+    new Worker('digest', digestProcessor({ db, gate, senders, compose: digestComposer(config.PUBLIC_BASE_URL), log: log.child({ queue: 'digest' }), metrics }), { ...common, concurrency: 2 }),
+    new Worker('digest-tick', digestTickProcessor({ db, queues, log: log.child({ queue: 'digest-tick' }) }), { ...common, concurrency: 1 }),
+    new Worker('feed-poll', feedPollProcessor({ db, queues, storageDir: config.FEED_STORAGE_DIR, maxBytes: config.FEED_MAX_BYTES, log: log.child({ queue: 'feed-poll' }) }), { ...common, concurrency: 2 }),
     // Refreshes take an advisory lock and run one at a time anyway.
     new Worker('earnings-rollup', rollupProcessor({ db, log: log.child({ queue: 'earnings-rollup' }) }), { ...common, concurrency: 1 }),
   ];
+  const ingestLog = log.child({ queue: 'ingest' });
+  // A connection error may be Postgres's or a platform's (Slack, a feed URL): ask Postgres before blaming it.
+  const partOfOutage = async (err: Error) => {
+    const pg = deps.postgresState;
+    return Boolean(pg && (isConnectionError(err) || !pg.available) && !(await pg.check('job')));
+  };
   for (const w of workers) {
     const wl = log.child({ queue: w.name });
-    w.on('failed', (job, err) => wl.warn({ jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'));
-    w.on('error', (err) => wl.warn({ err: err.message }, 'worker error'));
+    const name = w.name as QueueName;
+    if (name === 'ingest') {
+      // One line per finished ingest (and a warning per attempt that will be retried), from the job's outcome.
+      w.on('completed', (job) => void reportIngest({ db, log: ingestLog, metrics }, job as Job<QueuePayloads['ingest']>));
+      w.on('failed', (job, err) => void reportIngest({ db, log: ingestLog, metrics }, job as Job<QueuePayloads['ingest']> | undefined, err));
+    } else {
+      w.on('failed', (job, err) => {
+        const { final, attempt } = attemptOf(job, err);
+        // Notifications and digests log their own final line ("… given up"), with who it was for.
+        if (final && OWN_FINAL_LINE.has(name)) return;
+        void partOfOutage(err).then((outage) => {
+          const line = { jobId: job?.id, attempt, err: err.message };
+          // Every scheduled tick failing while Postgres is down is the outage already logged, not news.
+          if (outage) wl.debug(line, final ? 'job failed (postgres unavailable)' : 'job failed; will retry (postgres unavailable)');
+          else if (final) wl.error(line, 'job failed');
+          else wl.warn(line, 'job failed; will retry');
+        });
+      });
+    }
+    w.on('error', (err) => {
+      if (!deps.redisState?.reported(err, `worker ${w.name}`)) wl.warn({ err: err.message }, 'worker error');
+    });
   }
   // One scheduler id, so any number of worker processes keep a single tick.
   await queues['digest-tick'].upsertJobScheduler('digest-tick', { pattern: '* * * * *' }, { name: 'digest-tick', data: {} });
@@ -59,6 +103,66 @@ export async function startWorkers(deps: { config: Config; db: Db; connection: R
       await Promise.all(workers.map((w) => w.close()));
     },
   };
+}
+
+const OWN_FINAL_LINE = new Set<QueueName>(['notify', 'digest']);
+
+/** Whether a failure was the job's last attempt (no retry follows), and which attempt it was ("2/3"). */
+export function attemptOf(job: Pick<Job, 'attemptsMade' | 'opts'> | undefined, err: Error): { final: boolean; attempt: string } {
+  const max = job?.opts.attempts ?? 1;
+  // In the 'failed' event BullMQ has already counted this attempt.
+  const made = job?.attemptsMade ?? max;
+  return { final: err.name === 'UnrecoverableError' || made >= max, attempt: `${made}/${max}` };
+}
+
+/** The ingest's outcome as one structured line and in the ingest counters. */
+async function reportIngest(deps: { db: Db; log: Logger; metrics?: Metrics | undefined }, job: Job<QueuePayloads['ingest']> | undefined, err?: Error): Promise<void> {
+  const { db, log, metrics } = deps;
+  const ingestId = job?.data.ingestId;
+  try {
+    const { final, attempt } = err ? attemptOf(job, err) : { final: true, attempt: `${job?.attemptsMade ?? 1}/${job?.opts.attempts ?? 1}` };
+    if (!final) {
+      log.warn({ ingestId, attempt, err: err!.message }, 'ingest attempt failed; will retry');
+      return;
+    }
+    // The line is written even when the record cannot be read (Postgres gone mid-ingest): with what the job knows.
+    const row = ingestId ? await getIngest(db, ingestId).catch(() => undefined) : undefined;
+    const doc = row ? ingestStatus(row) : undefined;
+    // A file that cannot be read is recorded as failed and ends the job normally: it is a failure all the same.
+    const status = err ? 'failed' : (doc?.status ?? 'succeeded');
+    const summary = doc?.summary as { marketplace?: string | null } | null | undefined;
+    const affected = row?.affected_influencers ?? [];
+    const organisationIds = affected.length
+      ? (await db.selectFrom('influencers').select('organisation_id').distinct().where('id', 'in', affected).orderBy('organisation_id').execute().catch(() => [])).map((r) => r.organisation_id)
+      : [];
+    const started = row?.started_at ?? (job?.processedOn ? new Date(job.processedOn) : undefined);
+    const finished = row?.finished_at ?? new Date();
+    const seconds = started ? Math.max(0, finished.getTime() - started.getTime()) / 1000 : undefined;
+    const counts = doc?.counts ?? { rows: 0, accepted: 0, unchanged: 0, reversed: 0, rejected: 0, unattributed: 0 };
+    const line = {
+      ingestId,
+      network: row?.network,
+      source: row?.source,
+      status,
+      counts,
+      seconds,
+      marketplace: row?.marketplace ?? summary?.marketplace ?? null,
+      organisationIds,
+      influencers: affected.length,
+      attempt,
+      ...(err || doc?.error ? { error: err?.message ?? doc?.error } : {}),
+    };
+    if (status === 'succeeded') log.info(line, 'ingest finished');
+    else if (err) log.error(line, 'ingest finished');
+    else log.warn(line, 'ingest finished'); // the file was rejected: the sender's problem, not ours
+    if (metrics) {
+      metrics.ingests.inc({ outcome: status === 'succeeded' ? 'succeeded' : 'failed' });
+      for (const result of ['accepted', 'unchanged', 'reversed', 'rejected'] as const) if (counts[result] > 0) metrics.ingestRows.inc({ result }, counts[result]);
+      if (seconds !== undefined) metrics.ingestDuration.observe(seconds);
+    }
+  } catch (e) {
+    log.warn({ ingestId, err: (e as Error).message }, 'could not report the ingest outcome');
+  }
 }
 
 function defaultSenders(config: Config, db: Db): Senders {

@@ -6,19 +6,23 @@ import type { Db } from '../../src/db/database.ts';
 import type { Attachment } from '../../src/delivery.ts';
 import type { Reply } from '../../src/reply.ts';
 import { destinationKey, type Destination } from '../../src/domain/notifications/destination.ts';
+import type { Metrics } from '../../src/http/metrics.ts';
 import type { Logger } from '../../src/log.ts';
 import type { QueuePayloads, Queues } from '../../src/queues.ts';
 import type { DestinationGate } from '../notify/destinationGate.ts';
+import { attemptNumber, isLastAttempt, isPutBack, type DeliveryOutcome } from '../notify/deliveryOutcome.ts';
 import { pacedDelivery } from '../notify/pacedDelivery.ts';
 import { deliver, senderFor, type Senders } from '../notify/senders.ts';
 import { dueDigests } from './dueDigests.ts';
 
 export type ComposeDigest = (db: Db, organisationId: number, timezone: string, now: Date) => Promise<{ reply: Reply; files: Attachment[] }>;
 
-export function digestTickProcessor(deps: { db: Db; queues: Pick<Queues, 'digest'>; now?: () => Date }) {
+export function digestTickProcessor(deps: { db: Db; queues: Pick<Queues, 'digest'>; now?: () => Date; log?: Logger }) {
   return async () => {
     const due = await dueDigests(deps.db, deps.now?.() ?? new Date());
     await deps.queues.digest.addBulk(due.map((d) => ({ name: 'digest', data: d, opts: { jobId: `digest-${d.subscriptionId}-${d.localDate}` } })));
+    // Most ticks find nothing due: those stay quiet.
+    if (due.length > 0) deps.log?.info({ queued: due.length, subscriptionIds: due.map((d) => d.subscriptionId) }, 'digests queued');
     return { queued: due.length };
   };
 }
@@ -30,11 +34,23 @@ export interface DigestDeps {
   compose: ComposeDigest;
   log: Logger;
   now?: () => Date;
+  /** affiliate_digests_total{outcome} */
+  metrics?: Pick<Metrics, 'digests'> | undefined;
 }
 
 export function digestProcessor(deps: DigestDeps) {
   const { db, log } = deps;
-  return async (job: Job<QueuePayloads['digest']>, token?: string) => {
+  // One line and one count per digest sent, skipped or given up.
+  const report = (job: Job<QueuePayloads['digest']>, outcome: DeliveryOutcome, fields: { organisationId: number | null; platform?: string | undefined; messageId?: string; reason?: string }) => {
+    deps.metrics?.digests.inc({ outcome });
+    const line = { subscriptionId: job.data.subscriptionId, localDate: job.data.localDate, jobId: job.id, outcome, platform: fields.platform ?? null, ...fields, attempts: attemptNumber(job) };
+    if (outcome === 'sent') log.info(line, 'digest sent');
+    else if (outcome === 'skipped') log.info(line, 'digest skipped');
+    else if (outcome === 'gone') log.warn(line, 'digest given up');
+    else log.error(line, 'digest given up');
+  };
+
+  const run = async (job: Job<QueuePayloads['digest']>, token: string | undefined, seen: { organisationId: number | null; platform?: string; gone?: string }) => {
     const { subscriptionId, localDate } = job.data;
     const key = `digest:${subscriptionId}:${localDate}`;
     const sub = await db
@@ -44,16 +60,25 @@ export function digestProcessor(deps: DigestDeps) {
       .where('s.id', '=', subscriptionId)
       .executeTakeFirst();
     if (!sub) throw new UnrecoverableError(`Digest subscription ${subscriptionId} does not exist`);
+    seen.organisationId = sub.organisation_id;
     await db.insertInto('notification_deliveries').values({ key, kind: 'digest', influencer_id: null, subscription_id: subscriptionId, entry_from: null, entry_to: null, platform: null, destination: null, message_id: null, error: null, sent_at: null }).onConflict((oc) => oc.column('key').doNothing()).execute();
     const delivery = await db.selectFrom('notification_deliveries').select(['status', 'attempts']).where('key', '=', key).executeTakeFirstOrThrow();
-    if (delivery.status !== 'claimed') return { skipped: `already ${delivery.status}` };
+    if (delivery.status !== 'claimed') {
+      // A duplicate (a manager's /digest now, a second worker): counted, not worth a line.
+      deps.metrics?.digests.inc({ outcome: 'skipped' });
+      log.debug({ subscriptionId, localDate, jobId: job.id, status: delivery.status }, 'digest skipped: already handled');
+      return { skipped: `already ${delivery.status}` };
+    }
     if (!sub.enabled) {
       await db.updateTable('notification_deliveries').set({ status: 'skipped', error: 'unsubscribed' }).where('key', '=', key).execute();
+      report(job, 'skipped', { organisationId: sub.organisation_id, reason: 'unsubscribed' });
       return { skipped: 'unsubscribed' };
     }
     const dest: Destination = { platform: sub.platform, workspaceId: sub.workspace_id, userId: sub.user_id, channelId: sub.channel_id };
     const destKey = destinationKey(dest);
+    seen.platform = dest.platform;
     const onGone = async (reason: string) => {
+      seen.gone = reason;
       await db.updateTable('notification_deliveries').set({ status: 'failed', error: reason, platform: dest.platform, destination: destKey }).where('key', '=', key).execute();
     };
     return pacedDelivery(job, token, { gate: deps.gate, destination: destKey, log, onGone }, async () => {
@@ -74,7 +99,19 @@ export function digestProcessor(deps: DigestDeps) {
         await trx.updateTable('notification_deliveries').set({ status: 'sent', sent_at: new Date(), message_id: messageId, platform: dest.platform, destination: destKey }).where('key', '=', key).execute();
         await trx.updateTable('digest_subscriptions').set({ last_sent_local_date: localDate }).where('id', '=', subscriptionId).execute();
       });
+      report(job, 'sent', { organisationId: seen.organisationId, platform: dest.platform, messageId });
       return { sent: messageId };
+    }
+  };
+
+  return async (job: Job<QueuePayloads['digest']>, token?: string) => {
+    const seen: { organisationId: number | null; platform?: string; gone?: string } = { organisationId: null };
+    try {
+      return await run(job, token, seen);
+    } catch (err) {
+      if (seen.gone !== undefined) report(job, 'gone', { organisationId: seen.organisationId, platform: seen.platform, reason: seen.gone });
+      else if (!isPutBack(err) && isLastAttempt(job, err)) report(job, 'failed', { organisationId: seen.organisationId, platform: seen.platform, reason: (err as Error).message });
+      throw err;
     }
   };
 }

@@ -4,6 +4,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import type { Db } from '../../src/db/database.ts';
 import { createIngest } from '../../src/domain/ingest/ingests.ts';
 import { storeStream } from '../../src/domain/ingest/storeFile.ts';
+import type { Logger } from '../../src/log.ts';
 import type { QueuePayloads, Queues } from '../../src/queues.ts';
 
 export interface FeedPollDeps {
@@ -12,13 +13,17 @@ export interface FeedPollDeps {
   storageDir: string;
   maxBytes: number;
   timeoutMs?: number;
+  log?: Logger;
 }
 
 export function feedPollProcessor(deps: FeedPollDeps) {
   return async (job: Job<QueuePayloads['feed-poll']>) => {
     const source = await deps.db.selectFrom('feed_sources').selectAll().where('id', '=', job.data.feedSourceId).executeTakeFirst();
     if (!source) throw new UnrecoverableError(`Feed source ${job.data.feedSourceId} does not exist`);
-    if (!source.enabled) return { skipped: 'disabled' };
+    if (!source.enabled) {
+      deps.log?.debug({ feedSourceId: source.id }, 'feed poll skipped: source disabled');
+      return { skipped: 'disabled' };
+    }
     await deps.db.updateTable('feed_sources').set({ last_polled_at: new Date() }).where('id', '=', source.id).execute();
     try {
       const res = await fetch(source.url, { headers: source.headers ?? {}, signal: AbortSignal.timeout(deps.timeoutMs ?? 60_000), redirect: 'follow' });
@@ -27,6 +32,7 @@ export function feedPollProcessor(deps: FeedPollDeps) {
       const ingestId = await createIngest(deps.db, { network: source.network, source: 'poll', filePath: stored.path, fileName: source.name, sha256: stored.sha256, byteSize: stored.bytes, marketplace: source.marketplace, feedSourceId: source.id });
       await deps.queues.ingest.add('ingest', { ingestId }, { jobId: ingestId });
       await deps.db.updateTable('feed_sources').set({ last_success_at: new Date(), last_error: null }).where('id', '=', source.id).execute();
+      deps.log?.info({ feedSourceId: source.id, feedSource: source.name, network: source.network, host: new URL(source.url).host, bytes: stored.bytes, ingestId }, 'feed polled');
       return { ingestId };
     } catch (err) {
       await deps.db.updateTable('feed_sources').set({ last_error: (err as Error).message.slice(0, 500) }).where('id', '=', source.id).execute();

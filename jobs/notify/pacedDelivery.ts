@@ -44,8 +44,8 @@ export async function pacedDelivery<T>(
     }
     const gone = asDestinationGone(err);
     if (gone) {
+      // The caller records why and logs its one "… given up" line.
       await opts.onGone(gone.reason);
-      opts.log.warn({ destination: opts.destination, reason: gone.reason, jobId: job.id }, 'destination is gone; job ended');
       throw new UnrecoverableError(`Destination ${opts.destination} is gone: ${gone.reason}`);
     }
     throw err;

@@ -3,6 +3,7 @@
 // destination ends the job and is marked broken so the influencer sees it in their next command answer.
 import type { Job } from 'bullmq';
 import type { Db } from '../../src/db/database.ts';
+import type { Metrics } from '../../src/http/metrics.ts';
 import type { Logger } from '../../src/log.ts';
 import { claimNews, commissionCard, commissionNews } from '../../src/domain/notifications/commissionNotice.ts';
 import { destinationKey, resolveDestination } from '../../src/domain/notifications/destination.ts';
@@ -10,6 +11,7 @@ import { markNotificationTargetBroken } from '../../src/domain/notificationPrefs
 import type { Reply } from '../../src/reply.ts';
 import type { QueuePayloads } from '../../src/queues.ts';
 import type { DestinationGate } from './destinationGate.ts';
+import { attemptNumber, isLastAttempt, isPutBack, type DeliveryOutcome } from './deliveryOutcome.ts';
 import { pacedDelivery } from './pacedDelivery.ts';
 import { deliver, senderFor, type Senders } from './senders.ts';
 
@@ -19,6 +21,8 @@ export interface NotifyDeps {
   senders: Senders;
   publicBaseUrl: string;
   log: Logger;
+  /** affiliate_notifications_total{outcome} */
+  metrics?: Pick<Metrics, 'notifications'> | undefined;
 }
 
 export function notificationKey(data: QueuePayloads['notify']): string {
@@ -30,20 +34,43 @@ export function notifyProcessor(deps: NotifyDeps) {
   const finish = (key: string, status: 'sent' | 'skipped' | 'failed', extra: { message_id?: string; error?: string; platform?: string; destination?: string } = {}) =>
     db.updateTable('notification_deliveries').set({ status, sent_at: status === 'sent' ? new Date() : null, ...extra }).where('key', '=', key).execute();
 
-  return async (job: Job<QueuePayloads['notify']>, token?: string) => {
+  // One line and one count per notification that was sent or given up (or skipped for a reason worth knowing).
+  const report = (job: Job<QueuePayloads['notify']>, outcome: DeliveryOutcome, fields: { platform?: string | undefined; messageId?: string; reason?: string; reconciled?: boolean }) => {
+    deps.metrics?.notifications.inc({ outcome });
+    const line = { influencerId: job.data.influencerId, ingestId: job.data.ingestId, window: job.data.window, jobId: job.id, outcome, platform: fields.platform ?? null, ...fields, attempts: attemptNumber(job) };
+    if (outcome === 'sent') log.info(line, 'notification sent');
+    else if (outcome === 'skipped') log.info(line, 'notification skipped');
+    else if (outcome === 'gone') log.warn(line, 'notification given up');
+    else log.error(line, 'notification given up');
+  };
+
+  const run = async (job: Job<QueuePayloads['notify']>, token: string | undefined, seen: { platform?: string; gone?: string }) => {
     const { influencerId } = job.data;
     const key = notificationKey(job.data);
     const claim = await claimNews(db, influencerId, key);
-    if (!claim) return { skipped: 'nothing new' };
-    if (claim.status !== 'claimed') return { skipped: `already ${claim.status}` };
+    // Nothing to say, or said already (a duplicate job): counted, not worth a line.
+    if (!claim) {
+      deps.metrics?.notifications.inc({ outcome: 'skipped' });
+      log.debug({ influencerId, jobId: job.id }, 'notification skipped: nothing new');
+      return { skipped: 'nothing new' };
+    }
+    if (claim.status !== 'claimed') {
+      deps.metrics?.notifications.inc({ outcome: 'skipped' });
+      log.debug({ influencerId, jobId: job.id, status: claim.status }, 'notification skipped: already handled');
+      return { skipped: `already ${claim.status}` };
+    }
 
     const dest = await resolveDestination(db, influencerId);
     if (!dest || dest === 'off') {
-      await finish(key, 'skipped', { error: dest === 'off' ? 'notifications are off' : 'no chat identity' });
+      const reason = dest === 'off' ? 'notifications are off' : 'no chat identity';
+      await finish(key, 'skipped', { error: reason });
+      report(job, 'skipped', { reason });
       return { skipped: dest === 'off' ? 'off' : 'no destination' };
     }
+    seen.platform = dest.platform;
     const destKey = destinationKey(dest);
     const onGone = async (reason: string) => {
+      seen.gone = reason;
       await markNotificationTargetBroken(db, influencerId, reason, dest);
       await finish(key, 'failed', { error: reason, platform: dest.platform, destination: destKey });
     };
@@ -63,6 +90,7 @@ export function notifyProcessor(deps: NotifyDeps) {
         const found = await sender.findSent(dest.channelId ? { channelId: dest.channelId } : { userId: dest.userId }, key);
         if (found) {
           await finish(key, 'sent', { message_id: found, platform: dest.platform, destination: destKey });
+          report(job, 'sent', { platform: dest.platform, messageId: found, reconciled: true });
           return { sent: found, reconciled: true };
         }
       }
@@ -71,7 +99,19 @@ export function notifyProcessor(deps: NotifyDeps) {
       const { messageId } = await deliver(sender, dest, reply, { idempotencyKey: key });
       await delivered();
       await finish(key, 'sent', { message_id: messageId, platform: dest.platform, destination: destKey });
+      report(job, 'sent', { platform: dest.platform, messageId });
       return { sent: messageId };
     });
+  };
+
+  return async (job: Job<QueuePayloads['notify']>, token?: string) => {
+    const seen: { platform?: string; gone?: string } = {};
+    try {
+      return await run(job, token, seen);
+    } catch (err) {
+      if (seen.gone !== undefined) report(job, 'gone', { platform: seen.platform, reason: seen.gone });
+      else if (!isPutBack(err) && isLastAttempt(job, err)) report(job, 'failed', { platform: seen.platform, reason: (err as Error).message });
+      throw err;
+    }
   };
 }

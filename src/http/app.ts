@@ -1,15 +1,16 @@
 // The express application and the node:http server around it. /l/ is answered before express sees it.
-import { createServer, type Server } from 'node:http';
-import express, { type ErrorRequestHandler } from 'express';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import express, { type ErrorRequestHandler, type Request } from 'express';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
+import type { ConnectionState } from '../connectionState.ts';
 import type { ClickBuffer } from '../domain/clicks/clickBuffer.ts';
 import type { Logger } from '../log.ts';
 import { healthRouter } from './healthRouter.ts';
 import { messagePage } from './html.ts';
 import type { LinkCache } from './linkCache.ts';
-import type { Metrics } from './metrics.ts';
+import { UNMATCHED_ROUTE, type Metrics } from './metrics.ts';
 import { createRedirectHandler } from './redirect.ts';
 import { storefrontRouter } from './storefrontRouter.ts';
 
@@ -25,13 +26,37 @@ export interface WebDeps {
   log: Logger;
   /** Routers added by later features (feeds API, Slack, Discord); each parses its own body. */
   mount?: Array<(app: express.Express) => void>;
+  /** Postgres reachability as the health check sees it (outages are logged once per change). */
+  postgresState?: ConnectionState;
+}
+
+const STARTED = Symbol('requestStartedAt');
+type TimedRequest = IncomingMessage & { [STARTED]?: number };
+
+/** The route template that answered (`/s/:handle`), or `unmatched` when none did. */
+export function routeLabel(req: Request): string {
+  const path = (req.route as { path?: unknown } | undefined)?.path;
+  return path === undefined ? UNMATCHED_ROUTE : `${req.baseUrl}${String(path)}`;
 }
 
 export function createApp(deps: WebDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', deps.config.TRUST_PROXY);
-  app.use(healthRouter({ db: deps.db, redis: deps.cacheRedis, metrics: deps.metrics }));
+  // Every request is counted by route template and status when its response is finished (one shared listener,
+  // no closure per request); the /l/ fast path counts its own before express.
+  const http = deps.metrics.http;
+  function onFinish(this: ServerResponse) {
+    const req = this.req as TimedRequest & Request;
+    const started = req[STARTED];
+    if (started !== undefined) http.observe(routeLabel(req), req.method, this.statusCode, (performance.now() - started) / 1000);
+  }
+  app.use((req, res, next) => {
+    (req as TimedRequest)[STARTED] = performance.now();
+    res.once('finish', onFinish);
+    next();
+  });
+  app.use(healthRouter({ db: deps.db, redis: deps.cacheRedis, metrics: deps.metrics, postgresState: deps.postgresState }));
   app.use(storefrontRouter(deps.db, deps.config.PUBLIC_BASE_URL));
   for (const mount of deps.mount ?? []) mount(app);
   app.get('/', (_req, res) => {

@@ -9,11 +9,13 @@ import type { LinkCache } from './linkCache.ts';
 import type { Metrics } from './metrics.ts';
 import { messagePage } from './html.ts';
 import type { Logger } from '../log.ts';
+import { isConnectionError, type ConnectionState } from '../connectionState.ts';
 
 const NOT_FOUND_PAGE = messagePage('Link not found', 'This link does not exist or is no longer active. Check that it was copied whole.');
 const BAD_REQUEST_PAGE = messagePage('Bad link', 'That is not a valid link.');
 // Never cached, so every click of a follower reaches us and is counted.
 const NO_STORE = 'no-store, no-cache, must-revalidate, private, max-age=0';
+export const REDIRECT_ROUTE = '/l/:code';
 
 export interface RedirectDeps {
   config: Pick<Config, 'TRUST_PROXY' | 'CLICK_COUNTRY_HEADER'>;
@@ -21,6 +23,8 @@ export interface RedirectDeps {
   clicks: ClickBuffer;
   metrics: Metrics;
   log: Logger;
+  /** Postgres reachability: a lookup failing because Postgres is away is one outage, not one error per click. */
+  postgresState?: ConnectionState | undefined;
 }
 
 /** Returns true when the request was a /l/ request and has been handled. */
@@ -28,17 +32,25 @@ export function createRedirectHandler(deps: RedirectDeps) {
   const countryHeader = deps.config.CLICK_COUNTRY_HEADER?.toLowerCase();
   // Bound once: resolving the label on every redirect showed up in the benchmark's profile.
   const redirected = deps.metrics.redirects.labels({ outcome: 'redirect' });
+  // Request count and latency by status, in plain numbers (see RouteTiming): GET and HEAD series held here.
+  const http = deps.metrics.http;
+  const getTiming = http.timing(REDIRECT_ROUTE, 'GET');
+  const headTiming = http.timing(REDIRECT_ROUTE, 'HEAD');
+  const timed = (req: IncomingMessage, status: number, start: number) =>
+    (req.method === 'GET' ? getTiming : req.method === 'HEAD' ? headTiming : http.timing(REDIRECT_ROUTE, req.method)).record(status, (performance.now() - start) / 1000);
 
-  const sendPage = (res: ServerResponse, status: number, body: string, outcome: string) => {
+  const sendPage = (req: IncomingMessage, res: ServerResponse, status: number, body: string, outcome: string, start: number) => {
     deps.metrics.redirects.inc({ outcome });
     res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': NO_STORE, 'x-robots-tag': 'noindex', 'content-length': Buffer.byteLength(body) });
     res.end(body);
+    timed(req, status, start);
   };
 
-  const redirect = (req: IncomingMessage, res: ServerResponse, linkId: number, destination: string) => {
+  const redirect = (req: IncomingMessage, res: ServerResponse, linkId: number, destination: string, start: number) => {
     redirected.inc();
     res.writeHead(302, { location: destination, 'cache-control': NO_STORE, 'x-robots-tag': 'noindex', 'referrer-policy': 'no-referrer', 'content-length': 0 });
     res.end();
+    timed(req, 302, start);
     if (req.method === 'HEAD') return; // link checkers, not followers
     deps.clicks.push({
       linkId,
@@ -53,9 +65,11 @@ export function createRedirectHandler(deps: RedirectDeps) {
   return function handleRedirect(req: IncomingMessage, res: ServerResponse): boolean {
     const url = req.url ?? '';
     if (!url.startsWith('/l/')) return false;
+    const start = performance.now();
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD', 'content-length': 0 });
       res.end();
+      timed(req, 405, start);
       return true;
     }
     const q = url.indexOf('?');
@@ -64,23 +78,24 @@ export function createRedirectHandler(deps: RedirectDeps) {
     if (!CODE_RE.test(code)) {
       // Wrong characters or absurd length: malformed (400). Plausible but wrong length: simply unknown (404).
       const malformed = code.length > 64 || /[^0-9A-Za-z]/.test(code);
-      sendPage(res, malformed ? 400 : 404, malformed ? BAD_REQUEST_PAGE : NOT_FOUND_PAGE, 'invalid');
+      sendPage(req, res, malformed ? 400 : 404, malformed ? BAD_REQUEST_PAGE : NOT_FOUND_PAGE, 'invalid', start);
       return true;
     }
     const warm = deps.cache.peek(code);
     if (warm) {
-      redirect(req, res, warm.linkId, warm.destination);
+      redirect(req, res, warm.linkId, warm.destination, start);
       return true;
     }
     if (warm === null) {
-      sendPage(res, 404, NOT_FOUND_PAGE, 'not_found');
+      sendPage(req, res, 404, NOT_FOUND_PAGE, 'not_found', start);
       return true;
     }
     deps.cache.lookup(code).then(
-      (target) => (target ? redirect(req, res, target.linkId, target.destination) : sendPage(res, 404, NOT_FOUND_PAGE, 'not_found')),
+      (target) => (target ? redirect(req, res, target.linkId, target.destination, start) : sendPage(req, res, 404, NOT_FOUND_PAGE, 'not_found', start)),
       (err: unknown) => {
-        deps.log.error({ err, code }, 'link lookup failed');
-        sendPage(res, 503, messagePage('Try again shortly', 'We could not open this link just now. Please try again in a moment.'), 'error');
+        if (deps.postgresState && isConnectionError(err)) deps.postgresState.failed(err, 'link lookup');
+        else deps.log.error({ err, code }, 'link lookup failed');
+        sendPage(req, res, 503, messagePage('Try again shortly', 'We could not open this link just now. Please try again in a moment.'), 'error', start);
       },
     );
     return true;

@@ -83,6 +83,12 @@ export class ClickBuffer {
     return this.pending.length;
   }
 
+  /** Age of the oldest click not yet written, ms (0 when none): clicks wait in arrival order, retries go back in front. */
+  lagMs(now = Date.now()): number {
+    const oldest = this.pending[0];
+    return oldest ? Math.max(0, now - oldest.at.getTime()) : 0;
+  }
+
   start(): void {
     this.timer ??= setInterval(() => void this.flush(), this.opts.flushMs).unref();
   }

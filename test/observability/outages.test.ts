@@ -1,0 +1,105 @@
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { startRuntime, type Runtime } from '../../src/runtime.ts';
+import { testConfig, testDb } from '../support/env.ts';
+import { seedInfluencer, seedLink } from '../support/fixtures.ts';
+import { waitFor } from '../support/wait.ts';
+import { LEVEL, LogCapture } from './support/logCapture.ts';
+import { PrivateRedis } from './support/privateRedis.ts';
+import { TcpProxy } from './support/tcpProxy.ts';
+
+const BROWSER = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
+const db = testDb();
+afterAll(() => db.destroy());
+
+const status = async (url: string) => {
+  const res = await fetch(url, { redirect: 'manual', headers: { 'user-agent': BROWSER } });
+  await res.arrayBuffer();
+  return res.status;
+};
+/** Everything at warn or above: during an outage that must be the one line saying so. */
+const loud = (capture: LogCapture) => capture.lines.filter((l) => l.level >= LEVEL.warn).map((l) => l.msg);
+
+describe('when Redis goes away and comes back', () => {
+  it('then the web server, the queues and the workers together log it once when it goes and once when it is back', async () => {
+    const redis = await PrivateRedis.start();
+    const capture = new LogCapture();
+    const { influencer } = await seedInfluencer(db);
+    const { link } = await seedLink(db, influencer.id);
+    const app = (await startRuntime(testConfig({ REDIS_URL: redis.url }), { web: true, workers: true, log: capture.logger() })) as Runtime & { url: string };
+    try {
+      expect(await status(`${app.url}/readyz`)).toBe(200);
+      let reconnectErrors = 0;
+      app.redis.on('error', () => (reconnectErrors += 1));
+
+      await redis.stop();
+      // Many requests and many reconnect attempts of every connection, queue and worker.
+      for (let i = 0; i < 10; i++) {
+        expect(await status(`${app.url}/readyz`)).toBe(503);
+        expect(await status(`${app.url}/l/${link.code}`)).toBe(302); // Postgres still answers
+      }
+      await waitFor(async () => reconnectErrors, (n) => n >= 8, 15_000);
+      expect(capture.find('redis unavailable')).toHaveLength(1);
+      expect(capture.find('redis unavailable')[0]).toMatchObject({ level: LEVEL.error, dependency: 'redis', err: expect.stringContaining('ECONNREFUSED') });
+      expect(loud(capture)).toEqual(['redis unavailable']);
+
+      await redis.start();
+      const back = await capture.waitFor('redis available again', {}, 15_000);
+      expect(back).toMatchObject({ level: LEVEL.info, dependency: 'redis', downSeconds: expect.any(Number) });
+      expect(back.downSeconds as number).toBeGreaterThan(0);
+      await waitFor(() => status(`${app.url}/readyz`), (s) => s === 200, 10_000);
+      for (let i = 0; i < 5; i++) expect(await status(`${app.url}/readyz`)).toBe(200);
+      expect(capture.find('redis unavailable')).toHaveLength(1);
+      expect(capture.find('redis available again')).toHaveLength(1);
+      expect(loud(capture)).toEqual(['redis unavailable']);
+    } finally {
+      await app.close();
+      await redis.destroy();
+    }
+  });
+});
+
+describe('when Postgres goes away and comes back', () => {
+  it('then health checks, click writes and jobs failing over and over log it once, and its return once with how long it was gone', async () => {
+    const databaseUrl = new URL(inject('databaseUrl'));
+    const proxy = await TcpProxy.start({ host: databaseUrl.hostname, port: Number(databaseUrl.port || 5432) });
+    databaseUrl.port = String(proxy.port);
+    const capture = new LogCapture();
+    const { influencer } = await seedInfluencer(db);
+    const { link } = await seedLink(db, influencer.id);
+    const { link: cold } = await seedLink(db, influencer.id); // never asked for: in no cache
+    const app = (await startRuntime(testConfig({ DATABASE_URL: databaseUrl.toString(), CLICK_FLUSH_MS: '60000', CLICK_BATCH_SIZE: '10000' }), { web: true, workers: true, log: capture.logger('debug') })) as Runtime & { url: string };
+    try {
+      expect(await status(`${app.url}/l/${link.code}`)).toBe(302); // now warm in memory
+      await app.clicks.flush();
+
+      await proxy.close();
+      for (let i = 0; i < 10; i++) {
+        expect(await status(`${app.url}/readyz`)).toBe(503);
+        expect(await status(`${app.url}/l/${link.code}`)).toBe(302); // answered from memory; the click waits
+        expect(await status(`${app.url}/l/${cold.code}`)).toBe(503); // needs Postgres: "try again shortly"
+        await app.clicks.flush(); // and cannot be written
+      }
+      expect(app.clicks.depth).toBe(10);
+      // A job that needs Postgres fails too (a scheduled poll, say): part of the same outage, not a line of its own.
+      const job = await app.queues['feed-poll'].add('feed-poll', { feedSourceId: 1 }, { attempts: 1 });
+      await waitFor(() => job.getState(), (state) => state === 'failed', 15_000);
+      await waitFor(async () => capture.find('job failed (postgres unavailable)').length, (n) => n === 1);
+      expect(capture.find('postgres unavailable')).toHaveLength(1);
+      expect(capture.find('postgres unavailable')[0]).toMatchObject({ level: LEVEL.error, dependency: 'postgres' });
+      expect(loud(capture)).toEqual(['postgres unavailable']);
+
+      await proxy.open();
+      const back = await capture.waitFor('postgres available again', {}, 15_000);
+      expect(back).toMatchObject({ level: LEVEL.info, dependency: 'postgres', downSeconds: expect.any(Number) });
+      await app.clicks.flush();
+      expect(app.clicks.depth).toBe(0);
+      expect(await status(`${app.url}/readyz`)).toBe(200);
+      expect(capture.find('postgres unavailable')).toHaveLength(1);
+      expect(capture.find('postgres available again')).toHaveLength(1);
+      expect(loud(capture)).toEqual(['postgres unavailable']);
+    } finally {
+      await app.close();
+      await proxy.close();
+    }
+  });
+});
