@@ -1,11 +1,13 @@
 // Builds the process's long-lived services from configuration, and tears them down in the right order.
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
+import { sql } from 'kysely';
 import { createDiscordAdapter, type DiscordAdapter } from '../bots/discord/index.ts';
 import { createSlackAdapter, type SlackAdapter } from '../bots/slack/index.ts';
 import { platformsEnabled, type Config } from './config.ts';
-import { createDb, type Db } from './db/database.ts';
+import { ConnectionState, isConnectionError, RedisState } from './connectionState.ts';
+import { createDb, poolOf, type Db } from './db/database.ts';
 import { ensureDatabase, migrateToLatest } from './db/migrate.ts';
 import { ClickBuffer } from './domain/clicks/clickBuffer.ts';
 import { RepeatDetector } from './domain/clicks/repeatDetector.ts';
@@ -30,8 +32,15 @@ export interface Runtime {
   metrics: Metrics;
   cache: LinkCache;
   clicks: ClickBuffer;
+  /** Redis and Postgres reachability (each outage is logged once when it starts and once when it ends). */
+  connections: { redis: RedisState; postgres: ConnectionState };
   server?: Server;
   url?: string;
+  /** A process without the web role serves /metrics here when METRICS_PORT is set. */
+  metricsServer?: Server;
+  metricsUrl?: string;
+  /** Resolves once the chat requests taken so far have been handled (their work after the ack included). */
+  idle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -44,35 +53,57 @@ export interface RuntimeOptions {
 }
 
 export async function startRuntime(config: Config, opts: RuntimeOptions = {}): Promise<Runtime> {
-  const log = opts.log ?? createLogger(config.LOG_LEVEL);
+  const log = opts.log ?? createLogger(config.LOG_LEVEL, {}, { format: config.LOG_FORMAT });
   if (opts.migrate) {
     if (await ensureDatabase(config.DATABASE_URL)) log.info('created database');
   }
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  const postgresState = new ConnectionState('postgres', log, { probe: () => withTimeout(sql`select 1`.execute(db), 2000, 'postgres probe') });
+  // A connection that drops while checked out (a query in flight when Postgres restarts) emits 'error' on its client,
+  // where the pool no longer listens: unheard, that is an uncaught exception that ends the process. The query
+  // itself still fails with the error; the tracker logs the outage once.
+  poolOf(db).on('connect', (client) => client.on('error', (err) => postgresState.failed(err, 'connection')));
   if (opts.migrate) {
     const { results } = await migrateToLatest(db);
     for (const r of results ?? []) log.info({ migration: r.migrationName, status: r.status }, 'migration');
   }
+  const redisState = new RedisState(log);
   const redis = createQueueConnection(config.REDIS_URL);
   const cacheRedis = createCacheConnection(config.REDIS_URL);
-  redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
-  cacheRedis.on('error', () => undefined); // the cache degrades silently to memory and Postgres
-  const queues = createQueues(redis, config.QUEUE_PREFIX, (err, queue) => log.warn({ queue, err: err.message }, 'queue connection error'));
+  // Every connection, queue and worker reports to one tracker: an outage is one line, its end another (the cache
+  // meanwhile degrades to memory and Postgres).
+  redisState.track(redis, 'queue connection');
+  redisState.track(cacheRedis, 'cache connection');
+  const queues = createQueues(redis, config.QUEUE_PREFIX, (err, queue) => {
+    if (!redisState.reported(err, `queue ${queue}`)) log.warn({ queue, err: err.message }, 'queue error');
+  });
   const cache = new LinkCache(db, cacheRedis, config.QUEUE_PREFIX);
-  // The gauge reads the buffer lazily at scrape time, after both exist.
-  const metrics: Metrics = new Metrics({ bufferDepth: () => clicks.depth, queues, defaultMetrics: opts.defaultMetrics ?? false });
+  // The gauges read the buffer lazily at scrape time, after both exist.
+  const metrics: Metrics = new Metrics({ bufferDepth: () => clicks.depth, bufferLagSeconds: () => clicks.lagMs() / 1000, queues, defaultMetrics: opts.defaultMetrics ?? false });
+  // A write failing for another reason than reachability is logged when its message changes, not on every retry.
+  let lastClickError: string | undefined;
   const clicks = new ClickBuffer({
     db,
     repeats: new RepeatDetector(cacheRedis, config.QUEUE_PREFIX),
     secret: config.CLICK_HASH_SECRET,
     flushMs: config.CLICK_FLUSH_MS,
     batchSize: config.CLICK_BATCH_SIZE,
-    onWritten: (kind, n) => metrics.clicks.inc({ kind }, n),
+    onWritten: (kind, n) => {
+      metrics.clicks.inc({ kind }, n);
+      lastClickError = undefined;
+      postgresState.ok('click flush');
+    },
     onDropped: (n) => {
       metrics.clicksDropped.inc(n);
       log.error({ dropped: n }, 'click buffer overflowed; oldest clicks dropped');
     },
-    onError: (err) => log.warn({ err }, 'click batch write failed; will retry'),
+    onError: (err) => {
+      if (isConnectionError(err)) return postgresState.failed(err, 'click flush');
+      const message = (err as Error).message;
+      if (message === lastClickError) return;
+      lastClickError = message;
+      log.warn({ err, depth: clicks.depth }, 'click batch write failed; will retry');
+    },
   });
   clicks.start();
 
@@ -81,9 +112,14 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
   let workers: Workers | undefined;
   const rt: Runtime = {
     config, log, db, redis, cacheRedis, queues, metrics, cache, clicks,
+    connections: { redis: redisState, postgres: postgresState },
+    async idle() {
+      await Promise.all([slack?.idle(), discord?.idle()]);
+    },
     async close() {
       // Stop taking requests, then drain clicks, then close queues and connections.
       if (rt.server) await closeServer(rt.server);
+      if (rt.metricsServer) await closeServer(rt.metricsServer);
       await slack?.stop().catch((err: unknown) => log.warn({ err }, 'stopping Slack failed'));
       await discord?.stop().catch((err: unknown) => log.warn({ err }, 'stopping Discord failed'));
       // Workers finish their active jobs before closing (an interrupted ingest rolls back and is retried).
@@ -92,6 +128,8 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
       if (left > 0) log.error({ left }, 'clicks could not be written before shutdown');
       // With Redis away, close/quit would wait for a reconnect that never comes: bound them, then cut.
       await withTimeout(closeQueues(queues), 5000, 'closing queues').catch((err: unknown) => log.warn({ err }, 'closing queues failed'));
+      postgresState.stop();
+      redisState.stop();
       for (const conn of [redis, cacheRedis]) {
         await withTimeout(conn.quit(), 1000, 'redis quit').catch(() => conn.disconnect());
       }
@@ -104,7 +142,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
     slack = platformsEnabled(config).slack ? createSlackAdapter({ config, db, cacheRedis, log }) : undefined;
     discord = platformsEnabled(config).discord ? createDiscordAdapter({ config, db, cacheRedis, log }) : undefined;
     const mounts = [(app: Express) => app.use(feedsRouter({ config, db, queues, log })), ...(slack?.mount ? [slack.mount] : []), ...(discord ? [discord.mount] : [])];
-    const deps = { config, db, redis, cacheRedis, cache, clicks, metrics, log, mount: mounts };
+    const deps = { config, db, redis, cacheRedis, cache, clicks, metrics, log, mount: mounts, postgresState };
     rt.server = createWebServer(deps);
     await new Promise<void>((resolve, reject) => {
       rt.server!.once('error', reject);
@@ -115,11 +153,34 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
     await slack?.start();
     await discord?.start();
   }
-  if (opts.workers) workers = await startWorkers({ config, db, connection: redis, queues, log });
+  if (opts.workers) workers = await startWorkers({ config, db, connection: redis, queues, log, metrics, redisState, postgresState });
+  if (!opts.web && config.METRICS_PORT !== undefined) {
+    // No web server in this process (--role worker): its job counters still need a scrape endpoint.
+    rt.metricsServer = createMetricsServer(metrics);
+    await new Promise<void>((resolve, reject) => {
+      rt.metricsServer!.once('error', reject);
+      rt.metricsServer!.listen(config.METRICS_PORT, config.HOST, () => resolve());
+    });
+    rt.metricsUrl = `http://127.0.0.1:${(rt.metricsServer.address() as AddressInfo).port}`;
+  }
   return rt;
 }
 
 export { createApp };
+
+/** GET /metrics and nothing else. */
+function createMetricsServer(metrics: Metrics): Server {
+  return createServer((req, res) => {
+    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found\n');
+      return;
+    }
+    metrics.registry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
+      (err: unknown) => res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end(`${(err as Error).message}\n`),
+    );
+  });
+}
 
 function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {

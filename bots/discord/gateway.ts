@@ -37,8 +37,9 @@ export interface AutolinkDeps {
   channelCache?: LRUCache<string, readonly string[]>;
 }
 
-export function createChannelCache(ttlMs = CHANNEL_CACHE_MS): LRUCache<string, readonly string[]> {
-  return new LRUCache<string, readonly string[]>({ max: 10_000, ttl: ttlMs });
+/** `clock` is the cache's sense of time (tests move it instead of waiting). */
+export function createChannelCache(ttlMs = CHANNEL_CACHE_MS, clock?: { now(): number }): LRUCache<string, readonly string[]> {
+  return new LRUCache<string, readonly string[]>({ max: 10_000, ttl: ttlMs, ...(clock ? { perf: clock } : {}) });
 }
 
 type Candidate = { kind: 'product'; ref: { asin: string; marketplace: string | undefined } } | { kind: 'short'; url: URL };

@@ -37,6 +37,8 @@ export interface DiscordAdapter {
   mount: (app: express.Express) => void;
   deps: DiscordDeps;
   start(): Promise<void>;
+  /** Resolves once every deferred answer taken so far has been delivered (or has failed). */
+  idle(): Promise<void>;
   /** Waits (a little) for deferred answers still being worked on, then disconnects the gateway. */
   stop(): Promise<void>;
 }
@@ -101,6 +103,9 @@ export function createDiscordAdapter(d: DiscordAdapterDeps): DiscordAdapter {
         else gateway = startGateway({ token: config.DISCORD_BOT_TOKEN, apiUrl: config.DISCORD_API_URL, log, deps: { db, config, resolveShort, channelCache: createChannelCache() } });
       }
       log.info({ gateway: Boolean(gateway) }, 'Discord is on');
+    },
+    async idle() {
+      while (deps.inflight.size > 0) await Promise.allSettled([...deps.inflight]);
     },
     async stop() {
       await withTimeout(Promise.allSettled([...deps.inflight]), 5000, 'deferred Discord answers').catch(() => log.warn({ left: deps.inflight.size }, 'deferred Discord answers still running at shutdown'));

@@ -10,6 +10,7 @@ import type { Db } from '../../src/db/database.ts';
 import { createShortLinkResolver } from '../../src/domain/amazon/shortLinks.ts';
 import { messagePage } from '../../src/http/html.ts';
 import type { Logger } from '../../src/log.ts';
+import { withTimeout } from '../../src/timeout.ts';
 import { boltLogger } from './boltLogger.ts';
 import type { SlackDeps } from './deps.ts';
 import { SlackUserDirectory } from './identity.ts';
@@ -39,6 +40,9 @@ export interface SlackAdapter {
   /** Adds the Slack routes to our express app (absent in Socket Mode). */
   mount?: (app: express.Express) => void;
   start(): Promise<void>;
+  /** Resolves once every request taken so far has been handled (its listeners finished after the ack). */
+  idle(): Promise<void>;
+  /** Lets requests in hand finish (a few seconds at most), then disconnects Socket Mode. */
   stop(): Promise<void>;
 }
 
@@ -131,6 +135,22 @@ export function createSlackAdapter(d: SlackAdapterDeps): SlackAdapter {
   app.error(async (err) => {
     log.error({ err }, 'Slack listener failed');
   });
+  // Listeners go on working after ack() has answered Slack: keep each request's work until it settles, so shutdown
+  // does not close the database under a command, and callers can wait for what was taken to be done.
+  const inflight = new Set<Promise<unknown>>();
+  const processEvent = app.processEvent.bind(app);
+  app.processEvent = (event) => {
+    const work = processEvent(event);
+    inflight.add(work);
+    void work.then(
+      () => inflight.delete(work),
+      () => inflight.delete(work),
+    );
+    return work;
+  };
+  const idle = async () => {
+    while (inflight.size > 0) await Promise.allSettled([...inflight]);
+  };
 
   const deps: SlackDeps = {
     db,
@@ -162,7 +182,9 @@ export function createSlackAdapter(d: SlackAdapterDeps): SlackAdapter {
       if (socket) await app.start();
       log.info({ mode }, 'Slack is on');
     },
+    idle,
     async stop() {
+      await withTimeout(idle(), 5000, 'Slack requests in hand').catch(() => log.warn({ left: inflight.size }, 'Slack requests still running at shutdown'));
       if (socket) await app.stop();
     },
   };

@@ -4,6 +4,8 @@ import { startRuntime, type Runtime } from '../../src/runtime.ts';
 import { testConfig, testDb, unique } from '../support/env.ts';
 import { FakeSlack } from '../support/fakeSlack.ts';
 import { earningsCsv } from '../support/ingest.ts';
+import { postFeed } from '../support/feedsApi.ts';
+import { queuesSettled } from '../support/queues.ts';
 import { waitFor } from '../support/wait.ts';
 import { newTeam, SIGNING_SECRET, slash } from '../slack/helpers.ts';
 
@@ -37,13 +39,7 @@ async function slackInfluencer() {
 const row = (tag: string, asin: string, fees: string, returns = false) =>
   `Kitchen & Dining,"Pan <b>&lt;!channel&gt;</b>",${asin},Amazon.com,${tag},2022-03-02 10:00:00,10.00,${returns ? 0 : 1},${returns ? 1 : 0},${returns ? '-10.00' : '10.00'},${fees},DESKTOP`;
 
-async function postReport(csv: string) {
-  const res = await fetch(`${app.url}/api/feeds/amazon`, { method: 'POST', body: csv, headers: { authorization: 'Bearer feed-token-feed-token-123' } });
-  expect(res.status).toBe(202);
-  const { ingestId } = (await res.json()) as { ingestId: string };
-  await waitFor(() => db.selectFrom('feed_ingests').select('status').where('id', '=', ingestId).executeTakeFirstOrThrow(), (r) => r.status === 'succeeded', 15_000);
-  return ingestId;
-}
+const postReport = (csv: string) => postFeed(app, csv, { token: 'feed-token-feed-token-123' });
 
 const dmsTo = (user: string) => fake.callsTo('chat.postMessage').filter((c) => c.body.channel === `D${user}`);
 
@@ -60,7 +56,7 @@ describe('when an ingest brings new commission', () => {
     expect(text).toContain('-$0.45');
     expect(text).not.toContain('<!channel>');
     await postReport(csv);
-    await new Promise((r) => setTimeout(r, 1500));
+    await queuesSettled(app.queues, ['notify']);
     expect(dmsTo(who.user)).toHaveLength(1);
   });
 
@@ -70,7 +66,7 @@ describe('when an ingest brings new commission', () => {
     const t0 = Date.now();
     await postReport(earningsCsv(['2022-04-01', '2022-04-30'], [row(tag, 'B0NOTIFY04', '2.00')]));
     await waitFor(async () => dmsTo(who.user).length, (n) => n >= 2, 15_000); // the refused attempt and the delivery
-    await new Promise((r) => setTimeout(r, 1500));
+    await queuesSettled(app.queues, ['notify']);
     const calls = dmsTo(who.user);
     expect(calls).toHaveLength(2);
     expect(calls[1]!.at - calls[0]!.at).toBeGreaterThanOrEqual(950);
@@ -127,7 +123,7 @@ describe('when two worker processes share the queue', () => {
       const people = await Promise.all([slackInfluencer(), slackInfluencer(), slackInfluencer()]);
       await postReport(earningsCsv(['2022-08-01', '2022-08-31'], people.map((p, i) => row(p.tag, `B0NOTIFY1${i}`, '1.00'))));
       for (const p of people) await fake.waitForCall('chat.postMessage', (c) => c.body.channel === `D${p.who.user}`, 10_000);
-      await new Promise((r) => setTimeout(r, 1500));
+      await queuesSettled(app.queues, ['notify']);
       for (const p of people) expect(dmsTo(p.who.user)).toHaveLength(1);
     } finally {
       await second.close();

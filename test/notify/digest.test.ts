@@ -5,6 +5,7 @@ import { startRuntime, type Runtime } from '../../src/runtime.ts';
 import { addDays, localDate, zonedTime } from '../../src/domain/time.ts';
 import { testConfig, testDb, unique } from '../support/env.ts';
 import { FakeSlack } from '../support/fakeSlack.ts';
+import { queuesSettled } from '../support/queues.ts';
 import { waitFor } from '../support/wait.ts';
 import { newTeam, SIGNING_SECRET, slash } from '../slack/helpers.ts';
 
@@ -66,7 +67,7 @@ describe('when the digest tick runs', () => {
     // Ticking again (or from another process) sends nothing more today.
     await tick();
     await tick();
-    await new Promise((r) => setTimeout(r, 1500));
+    await queuesSettled(app.queues, ['digest']);
     expect(dmsTo(manager.user)).toHaveLength(1);
   });
 
@@ -76,7 +77,7 @@ describe('when the digest tick runs', () => {
       const teams = await Promise.all([teamWithDigest('Europe/Berlin'), teamWithDigest('Asia/Tokyo')]);
       await Promise.all([digestTickProcessor({ db, queues: app.queues })(), digestTickProcessor({ db, queues: second.queues })()]);
       for (const t of teams) await fake.waitForCall('chat.postMessage', (c) => c.body.channel === `D${t.manager.user}`, 10_000);
-      await new Promise((r) => setTimeout(r, 1500));
+      await queuesSettled(app.queues, ['digest']);
       for (const t of teams) expect(dmsTo(t.manager.user)).toHaveLength(1);
     } finally {
       await second.close();

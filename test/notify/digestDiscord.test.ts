@@ -12,6 +12,7 @@ import { discordEnv, newGuild, slash, visibleText, type DiscordMessageLike } fro
 import { testConfig, testDb, unique } from '../support/env.ts';
 import { FakeDiscord } from '../support/fakeDiscord.ts';
 import { randomAsin } from '../support/fixtures.ts';
+import { queuesSettled } from '../support/queues.ts';
 import { waitFor } from '../support/wait.ts';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -163,7 +164,7 @@ describe('when a Discord manager subscribes to the digest', () => {
     const again = await app.queues.digest.add('digest', { subscriptionId: sub.id, localDate: today }, { jobId: unique('digest-again') });
     const result = await waitFor(async () => ({ state: await again.getState(), value: (await app.queues.digest.getJob(again.id!))?.returnvalue }), (r) => r.state === 'completed' || r.state === 'failed', 10_000);
     expect(result).toEqual({ state: 'completed', value: { skipped: 'already sent' } });
-    await new Promise((r) => setTimeout(r, 1500));
+    await queuesSettled(app.queues, ['digest']);
     expect(posts()).toHaveLength(1);
     expect(fake.callsTo('POST', /^\/channels\/\d+\/messages$/).filter((c) => JSON.stringify(c.body).includes(`@${handle}`))).toHaveLength(1);
   }, 200_000);

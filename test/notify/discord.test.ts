@@ -4,6 +4,8 @@ import { startRuntime, type Runtime } from '../../src/runtime.ts';
 import { testConfig, testDb, unique } from '../support/env.ts';
 import { FakeDiscord } from '../support/fakeDiscord.ts';
 import { earningsCsv } from '../support/ingest.ts';
+import { postFeed } from '../support/feedsApi.ts';
+import { queuesSettled } from '../support/queues.ts';
 import { waitFor } from '../support/wait.ts';
 import { discordEnv, newGuild, slash } from '../discord/helpers.ts';
 
@@ -30,11 +32,7 @@ async function discordInfluencer() {
   return { who, handle, tag: `${handle}-20` };
 }
 
-async function postReport(csv: string) {
-  const res = await fetch(`${app.url}/api/feeds/amazon`, { method: 'POST', body: csv, headers: { authorization: 'Bearer feed-token-feed-token-123' } });
-  const { ingestId } = (await res.json()) as { ingestId: string };
-  await waitFor(() => db.selectFrom('feed_ingests').select('status').where('id', '=', ingestId).executeTakeFirstOrThrow(), (r) => r.status === 'succeeded', 15_000);
-}
+const postReport = (csv: string) => postFeed(app, csv, { token: 'feed-token-feed-token-123' });
 
 const row = (tag: string, asin: string, fees: string) => `Toys & Games,Kite,${asin},Amazon.com,${tag},2022-09-02 10:00:00,10.00,1,0,10.00,${fees},DESKTOP`;
 
@@ -49,7 +47,7 @@ describe('when an influencer set up from Discord earns commission', () => {
     const text = JSON.stringify(sent[0]!.body);
     expect(text).toContain(`New commission for @${handle}`);
     expect(text).toContain('$3.75');
-    await new Promise((r) => setTimeout(r, 1500));
+    await queuesSettled(app.queues, ['notify']);
     const posts = fake.callsTo('POST', /^\/channels\/\d+\/messages$/);
     expect(posts.filter((c) => c.status === 429)).toHaveLength(1);
     expect(posts.filter((c) => c.status === 200)).toHaveLength(1);
@@ -62,9 +60,7 @@ describe('when an influencer set up from Discord earns commission', () => {
     let key = '';
     let userId = '';
     try {
-      const res = await fetch(`${app.url}/api/feeds/amazon`, { method: 'POST', body: earningsCsv(['2022-11-01', '2022-11-30'], [row(tag, 'B0DISCNT04', '1.10')]), headers: { authorization: 'Bearer feed-token-feed-token-123' } });
-      const { ingestId } = (await res.json()) as { ingestId: string };
-      await waitFor(() => db.selectFrom('feed_ingests').select('status').where('id', '=', ingestId).executeTakeFirstOrThrow(), (r) => r.status === 'succeeded', 15_000);
+      const ingestId = await postReport(earningsCsv(['2022-11-01', '2022-11-30'], [row(tag, 'B0DISCNT04', '1.10')]));
       const { id } = await db.selectFrom('influencers').select('id').where('handle', '=', handle).executeTakeFirstOrThrow();
       key = `commission:${ingestId}:${id}`;
       // The crash: a first attempt reached Discord (same nonce) and the worker died before recording it.

@@ -3,7 +3,8 @@ import { createLogger } from '../../src/log.ts';
 import { startRuntime, type Runtime } from '../../src/runtime.ts';
 import { testConfig, testDb, unique } from '../support/env.ts';
 import { FakeSlack } from '../support/fakeSlack.ts';
-import { waitFor } from '../support/wait.ts';
+import { postFeed } from '../support/feedsApi.ts';
+import { queuesSettled } from '../support/queues.ts';
 import { newTeam, SIGNING_SECRET, slash } from '../slack/helpers.ts';
 
 const TOKEN = 'feed-token-feed-token-123';
@@ -25,9 +26,7 @@ afterAll(async () => {
 
 async function postback(tag: string, orderId: string, status: string, commission: string) {
   const line = JSON.stringify({ orderId, line: 1, trackingId: tag, asin: 'B0TRICKLE1', category: 'Toys & Games', qty: 1, unitPrice: '20.00', currency: 'USD', status, commission, time: new Date(Date.now() - 60_000).toISOString() });
-  const res = await fetch(`${app.url}/api/feeds/postback`, { method: 'POST', body: `${line}\n`, headers: { authorization: `Bearer ${TOKEN}` } });
-  const { ingestId } = (await res.json()) as { ingestId: string };
-  await waitFor(() => db.selectFrom('feed_ingests').select('status').where('id', '=', ingestId).executeTakeFirstOrThrow(), (r) => r.status === 'succeeded', 10_000);
+  await postFeed(app, `${line}\n`, { token: TOKEN, network: 'postback' });
 }
 
 describe('when postbacks trickle in one at a time', () => {
@@ -46,7 +45,8 @@ describe('when postbacks trickle in one at a time', () => {
     expect(JSON.stringify(dm.body.blocks)).toContain('3 new items');
     // Sent when the window closed, not at the first postback.
     expect(dm.at).toBeGreaterThanOrEqual(windowEnd);
-    await new Promise((r) => setTimeout(r, WINDOW_MS + 1000));
+    // The window's job has run: had any postback started a second message, it would have been sent by now.
+    await queuesSettled(app.queues, ['notify']);
     expect(fake.callsTo('chat.postMessage').filter((c) => c.body.channel === `D${who.user}`)).toHaveLength(1);
   });
 });

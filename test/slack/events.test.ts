@@ -59,7 +59,7 @@ describe('when someone opens the App Home tab', () => {
     await openHome(who);
     const call = await app.fake.waitForCall('views.publish', (c) => c.body.user_id === who.user);
     expect(visibleText((call.body.view as { blocks: unknown[] }).blocks)).toContain('You have no storefront yet. Create one with /storefront setup <handle> <tracking-id>');
-    await new Promise((r) => setTimeout(r, 200));
+    await app.rt.idle();
     expect(app.fake.callsTo('views.publish').filter((c) => c.body.user_id === who.user)).toHaveLength(1);
   });
 });
@@ -116,7 +116,8 @@ describe('when the app loses its token', () => {
     await db.updateTable('slack_workspaces').set({ bot_token: 'xoxb-stored', bot_user_id: 'UBOT' }).where('team_id', '=', who.team).execute();
     const event = type === 'tokens_revoked' ? { type, tokens: { bot: ['UBOT'] }, event_ts: '1.1' } : { type, event_ts: '1.1' };
     expect((await sendEvent(app.rt.url, who.team, event)).status).toBe(200);
-    const row = await waitForRevoked(who.team);
+    await app.rt.idle();
+    const row = await db.selectFrom('slack_workspaces').select(['bot_token', 'revoked_at']).where('team_id', '=', who.team).executeTakeFirstOrThrow();
     expect(row.bot_token).toBeNull();
     expect(row.revoked_at).toBeInstanceOf(Date);
   });
@@ -124,16 +125,7 @@ describe('when the app loses its token', () => {
   it('then revoking only user tokens leaves the workspace alone', async () => {
     const { who } = await setUp();
     await sendEvent(app.rt.url, who.team, { type: 'tokens_revoked', tokens: { oauth: ['U123'] }, event_ts: '1.1' });
-    await new Promise((r) => setTimeout(r, 300));
+    await app.rt.idle();
     expect(await db.selectFrom('slack_workspaces').select('revoked_at').where('team_id', '=', who.team).executeTakeFirstOrThrow()).toEqual({ revoked_at: null });
   });
 });
-
-async function waitForRevoked(team: string) {
-  const until = Date.now() + 5000;
-  for (;;) {
-    const row = await db.selectFrom('slack_workspaces').select(['bot_token', 'revoked_at']).where('team_id', '=', team).executeTakeFirstOrThrow();
-    if (row.revoked_at || Date.now() > until) return row;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}

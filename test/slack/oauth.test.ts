@@ -89,12 +89,8 @@ describe('when a workspace installs the app', () => {
     expect(await db.selectFrom('influencers').select('organisation_id').where('handle', '=', handle).executeTakeFirstOrThrow()).toEqual({ organisation_id: org });
 
     expect((await sendEvent(rt.url, teamId, { type: 'app_uninstalled', event_ts: '1.1' })).status).toBe(200);
-    const until = Date.now() + 5000;
-    let row = await db.selectFrom('slack_workspaces').select(['bot_token', 'revoked_at']).where('team_id', '=', teamId).executeTakeFirstOrThrow();
-    while (!row.revoked_at && Date.now() < until) {
-      await new Promise((r) => setTimeout(r, 25));
-      row = await db.selectFrom('slack_workspaces').select(['bot_token', 'revoked_at']).where('team_id', '=', teamId).executeTakeFirstOrThrow();
-    }
+    await rt.idle();
+    const row = await db.selectFrom('slack_workspaces').select(['bot_token', 'revoked_at']).where('team_id', '=', teamId).executeTakeFirstOrThrow();
     expect(row.bot_token).toBeNull();
     expect(row.revoked_at).toBeInstanceOf(Date);
 
@@ -104,7 +100,7 @@ describe('when a workspace installs the app', () => {
     const other = unique('oa');
     const r = await postToSlackEndpoint(rt.url, commandForm({ team: teamId, user }, 'storefront', `setup ${other} ${other}-20`, url), 'application/x-www-form-urlencoded');
     expect(r.status).toBe(200);
-    await new Promise((res) => setTimeout(res, 300));
+    await rt.idle();
     expect(fake.calls.slice(callsBefore)).toEqual([]);
     expect(fake.responses.find((x) => x.id === id)).toBeUndefined();
     expect(await db.selectFrom('influencers').select('id').where('handle', '=', other).executeTakeFirst()).toBeUndefined();
@@ -119,7 +115,7 @@ describe('when a workspace installs the app', () => {
     const team = unique('T').toUpperCase();
     const r = await postToSlackEndpoint(rt.url, commandForm({ team, user: 'U1' }, 'storefront', 'show', url), 'application/x-www-form-urlencoded');
     expect(r.status).toBe(200);
-    await new Promise((res) => setTimeout(res, 200));
+    await rt.idle();
     expect(fake.responses.find((x) => x.id === id)).toBeUndefined();
     expect(await db.selectFrom('slack_workspaces').select('team_id').where('team_id', '=', team).executeTakeFirst()).toBeUndefined();
   });

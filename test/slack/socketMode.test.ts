@@ -169,7 +169,7 @@ describe('when the app runs in Socket Mode', () => {
     expect(r.visible).toMatch(/Commands[\s\S]*\/storefront setup <handle> <tracking-id>/);
     expect(r.visible).toContain('/storefront add');
     // Acknowledged exactly once.
-    await new Promise((res) => setTimeout(res, 200));
+    await rt.idle();
     expect(socket.acksOf(r.envelope.envelope_id)).toHaveLength(1);
   });
 

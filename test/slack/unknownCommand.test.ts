@@ -17,7 +17,7 @@ describe('when Slack sends a command the app no longer has', () => {
     const body = JSON.parse(http.text) as Record<string, unknown>;
     expect(body.response_type).toBe('ephemeral');
     expect(visibleText(body.blocks)).toContain('/shop-old is not a command of this app any more');
-    await new Promise((r) => setTimeout(r, 300));
+    await app.rt.idle();
     expect(app.fake.responses.filter((r) => r.id === id)).toEqual([]);
   });
 
@@ -26,7 +26,7 @@ describe('when Slack sends a command the app no longer has', () => {
     const { http, reply } = await slash(app.rt.url, app.fake, who, 'storefront', 'help');
     expect(http.text).toBe('');
     expect(visibleText(reply.body.blocks)).toContain('/storefront');
-    await new Promise((r) => setTimeout(r, 300));
+    await app.rt.idle();
     expect(app.fake.responses.filter((r) => r.id === reply.id)).toHaveLength(1);
   });
 });

@@ -10,7 +10,8 @@ afterAll(() => db.destroy());
 const app = useSlackApp('xoxb-verify');
 
 const FORM = 'application/x-www-form-urlencoded';
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Everything the app took has been handled (a refused request was never taken). */
+const settled = () => app.rt.idle();
 
 /** A /storefront setup for a new workspace, and how to tell afterwards whether it did anything at all. */
 function setupAttempt() {
@@ -38,7 +39,7 @@ describe('when a request to /slack/events is not from Slack', () => {
       const r = await postToSlackEndpoint(app.rt.url, a.body, FORM, { timestamp: ts, signature });
       expect(r.status, signature).toBe(401);
     }
-    await pause(300);
+    await settled();
     expect(await a.effects()).toEqual(NOTHING);
   });
 
@@ -50,7 +51,7 @@ describe('when a request to /slack/events is not from Slack', () => {
     expect((await postToSlackEndpoint(app.rt.url, a.body, FORM, { timestamp: future })).status).toBe(401);
     const res = await fetch(`${app.rt.url}/slack/events`, { method: 'POST', headers: { 'content-type': FORM }, body: a.body });
     expect(res.status).toBe(401);
-    await pause(300);
+    await settled();
     expect(await a.effects()).toEqual(NOTHING);
   });
 
@@ -65,7 +66,7 @@ describe('when a request to /slack/events is not from Slack', () => {
     const replay = await postToSlackEndpoint(app.rt.url, a.body, FORM, { timestamp: ts });
     expect(replay.status).toBe(401);
     expect(replay.text).toBe('Replayed request');
-    await pause(300);
+    await settled();
     expect(await a.effects()).toEqual(after);
     expect(after.replies).toBe(1);
   });
@@ -83,7 +84,7 @@ describe('when a request to /slack/events is not from Slack', () => {
       duplex: 'half',
     } as RequestInit);
     expect(chunked.status).toBe(413);
-    await pause(200);
+    await settled();
     expect(await a.effects()).toEqual(NOTHING);
   });
 });
@@ -107,7 +108,7 @@ describe('when Slack sends a request', () => {
     await app.fake.waitForCall('views.publish', (c) => c.body.user_id === user);
     const retry = await postToSlackEndpoint(app.rt.url, eventBody(team, event, eventId), 'application/json', { timestamp: Math.floor(Date.now() / 1000) - 1, headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
     expect(retry.status).toBe(200);
-    await pause(300);
+    await settled();
     expect(app.fake.callsTo('views.publish').filter((c) => c.body.user_id === user)).toHaveLength(1);
   });
 
@@ -131,7 +132,7 @@ describe('when Slack sends a request', () => {
     const r = await postToSlackEndpoint(app.rt.url, body, FORM);
     expect(r.status).toBe(200);
     expect(r.ms).toBeLessThan(3000);
-    await pause(200);
+    await settled();
     expect(app.fake.calls.slice(before).filter((c) => c.method !== 'auth.test')).toEqual([]);
     expect((await postToSlackEndpoint(app.rt.url, body, FORM, { secret: 'wrong' })).status).toBe(401);
   });

@@ -1,0 +1,15 @@
+// A report posted to the feeds API the way a network or script sends it, awaited until its ingest job is done
+// (the ledger committed and its notifications queued).
+import { expect } from 'vitest';
+import type { Runtime } from '../../src/runtime.ts';
+import { jobFinished } from './queues.ts';
+
+export async function postFeed(app: Runtime & { url: string }, body: string, opts: { token: string; network?: string }): Promise<string> {
+  const res = await fetch(`${app.url}/api/feeds/${opts.network ?? 'amazon'}`, { method: 'POST', body, headers: { authorization: `Bearer ${opts.token}` } });
+  expect(res.status).toBe(202);
+  const { ingestId } = (await res.json()) as { ingestId: string };
+  expect(await jobFinished(app.queues.ingest, ingestId)).toBe('completed');
+  const row = await app.db.selectFrom('feed_ingests').select(['status', 'error']).where('id', '=', ingestId).executeTakeFirstOrThrow();
+  expect(row, row.error ?? '').toMatchObject({ status: 'succeeded' });
+  return ingestId;
+}
