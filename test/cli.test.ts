@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { runCli } from '../src/cli/main.ts';
+import { runCliCaptured } from './support/cli.ts';
 import { randomAsin } from './support/fixtures.ts';
 import { testDb, unique } from './support/env.ts';
 
@@ -9,12 +9,7 @@ const ASIN = randomAsin();
 const db = testDb();
 afterAll(() => db.destroy());
 
-async function cli(...args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(args, { DATABASE_URL: inject('databaseUrl'), PUBLIC_BASE_URL: 'https://go.example.com', LOG_LEVEL: 'silent' }, (s) => out.push(s), (s) => err.push(s));
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const cli = (...args: string[]) => runCliCaptured(args, { DATABASE_URL: inject('databaseUrl'), PUBLIC_BASE_URL: 'https://go.example.com' });
 
 const json = (s: string) => JSON.parse(s) as Record<string, unknown>;
 

@@ -169,17 +169,10 @@ export class Metrics {
       labelNames: ['queue', 'state'] as const,
       registers: [this.registry],
       async collect() {
-        if (!queues) return;
-        await Promise.all(
-          Object.entries(queues).map(async ([name, q]) => {
-            try {
-              const counts = await withTimeout(q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized'), 1000, 'queue counts');
-              for (const [state, n] of Object.entries(counts)) this.set({ queue: name, state }, n);
-            } catch {
-              // Redis unavailable: keep the last values rather than failing the scrape.
-            }
-          }),
-        );
+        await eachQueue(queues, async (name, q) => {
+          const counts = await withTimeout(q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized'), 1000, 'queue counts');
+          for (const [state, n] of Object.entries(counts)) this.set({ queue: name, state }, n);
+        });
       },
     });
     this.queueOldestWaiting = new Gauge({
@@ -188,21 +181,20 @@ export class Metrics {
       labelNames: ['queue'] as const,
       registers: [this.registry],
       async collect() {
-        if (!queues) return;
-        await Promise.all(
-          Object.entries(queues).map(async ([name, q]) => {
-            try {
-              // The wait list's tail is its oldest job (asc = oldest first).
-              const [oldest] = await withTimeout((q as Queue).getJobs(['waiting'], 0, 0, true), 1000, 'oldest waiting job');
-              this.set({ queue: name }, oldest ? Math.max(0, Date.now() - readySince(oldest)) / 1000 : 0);
-            } catch {
-              // Redis unavailable: keep the last value rather than failing the scrape.
-            }
-          }),
-        );
+        await eachQueue(queues, async (name, q) => {
+          // The wait list's tail is its oldest job (asc = oldest first).
+          const [oldest] = await withTimeout(q.getJobs(['waiting'], 0, 0, true), 1000, 'oldest waiting job');
+          this.set({ queue: name }, oldest ? Math.max(0, Date.now() - readySince(oldest)) / 1000 : 0);
+        });
       },
     });
   }
+}
+
+/** Reads every queue at scrape time; a queue Redis cannot answer for keeps its last values rather than failing the scrape. */
+async function eachQueue(queues: Queues | undefined, read: (name: string, queue: Queue) => Promise<void>): Promise<void> {
+  if (!queues) return;
+  await Promise.all(Object.entries(queues).map(([name, q]) => read(name, q as Queue).catch(() => undefined)));
 }
 
 /** When a waiting job became ready to run: queued, its delay over (scheduler ticks are queued a period ahead), or retried. */

@@ -1,7 +1,7 @@
 // The list commands an operator (or a script) uses to see what exists: organisations, influencers, links.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { runCli } from '../../src/cli/main.ts';
+import { runCliCaptured } from '../support/cli.ts';
 import { createInfluencer } from '../../src/domain/influencers.ts';
 import type { ClickKind } from '../../src/db/schema.ts';
 import { randomAsin } from '../support/fixtures.ts';
@@ -10,12 +10,7 @@ import { testDb, unique } from '../support/env.ts';
 const db = testDb();
 afterAll(() => db.destroy());
 
-async function cli(...args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(args, { DATABASE_URL: inject('databaseUrl'), PUBLIC_BASE_URL: 'https://go.example.com', LOG_LEVEL: 'silent' }, (s) => out.push(s), (s) => err.push(s));
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const cli = (...args: string[]) => runCliCaptured(args, { DATABASE_URL: inject('databaseUrl'), PUBLIC_BASE_URL: 'https://go.example.com' });
 
 async function jsonList<T>(...args: string[]): Promise<T[]> {
   const r = await cli(...args, '--json');

@@ -1,14 +1,9 @@
 // What a script can rely on before any database is touched: help, bad usage (exit 2) and a bad configuration (exit 1).
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/cli/commands.ts';
-import { runCli } from '../../src/cli/main.ts';
+import { runCliCaptured } from '../support/cli.ts';
 
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(args, { LOG_LEVEL: 'silent', ...env }, (s) => out.push(s), (s) => err.push(s));
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCliCaptured(args, env);
 
 describe('when an operator asks the CLI for help', () => {
   it('then the top-level help lists every command and documents the exit codes', async () => {

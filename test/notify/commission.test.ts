@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.ts';
 import { startRuntime, type Runtime } from '../../src/runtime.ts';
-import { testConfig, testDb, unique } from '../support/env.ts';
+import { testConfig, testDb } from '../support/env.ts';
 import { FakeSlack } from '../support/fakeSlack.ts';
 import { earningsCsv } from '../support/ingest.ts';
 import { postFeed } from '../support/feedsApi.ts';
 import { queuesSettled } from '../support/queues.ts';
 import { waitFor } from '../support/wait.ts';
-import { newTeam, SIGNING_SECRET, slash } from '../slack/helpers.ts';
+import { SIGNING_SECRET, slackInfluencer as setUpSlackInfluencer, slash } from '../slack/helpers.ts';
 
 const db = testDb();
 let fake: FakeSlack;
@@ -26,15 +26,7 @@ afterAll(async () => {
   await db.destroy();
 });
 
-/** An influencer who set up from Slack, so their default destination is a Slack DM. */
-async function slackInfluencer() {
-  const team = newTeam();
-  const who = team.member();
-  const handle = unique('nt');
-  const { reply } = await slash(app.url, fake, who, 'storefront', `setup ${handle} ${handle}-20`);
-  expect(JSON.stringify(reply.body)).toContain('Storefront created');
-  return { who, handle, tag: `${handle}-20` };
-}
+const slackInfluencer = () => setUpSlackInfluencer(app.url, fake, 'nt');
 
 const row = (tag: string, asin: string, fees: string, returns = false) =>
   `Kitchen & Dining,"Pan <b>&lt;!channel&gt;</b>",${asin},Amazon.com,${tag},2022-03-02 10:00:00,10.00,${returns ? 0 : 1},${returns ? 1 : 0},${returns ? '-10.00' : '10.00'},${fees},DESKTOP`;

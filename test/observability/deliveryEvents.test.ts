@@ -4,7 +4,7 @@ import { startRuntime, type Runtime } from '../../src/runtime.ts';
 import { testConfig, testDb, unique } from '../support/env.ts';
 import { FakeSlack } from '../support/fakeSlack.ts';
 import { earningsCsv } from '../support/ingest.ts';
-import { newTeam, SIGNING_SECRET, slash } from '../slack/helpers.ts';
+import { newTeam, SIGNING_SECRET, slackInfluencer as setUpSlackInfluencer, slash } from '../slack/helpers.ts';
 import { LEVEL, LogCapture } from './support/logCapture.ts';
 import { scrape } from './support/scrape.ts';
 
@@ -26,12 +26,9 @@ afterAll(async () => {
 });
 
 async function slackInfluencer() {
-  const team = newTeam();
-  const who = team.member();
-  const handle = unique('ob');
-  await slash(app.url, fake, who, 'storefront', `setup ${handle} ${handle}-20`);
+  const { who, handle, tag } = await setUpSlackInfluencer(app.url, fake, 'ob');
   const { id } = await db.selectFrom('influencers').select('id').where('handle', '=', handle).executeTakeFirstOrThrow();
-  return { who, tag: `${handle}-20`, influencerId: id };
+  return { who, tag, influencerId: id };
 }
 
 const row = (tag: string, asin: string, fees: string) => `Kitchen,Pan,${asin},Amazon.com,${tag},2022-03-02 10:00:00,10.00,1,0,10.00,${fees},DESKTOP`;

@@ -1,7 +1,7 @@
 // A TCP relay in front of a real service: closing it looks like the service going away (connections cut,
 // new ones refused) without touching the service that other tests share.
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { freePort } from './privateRedis.ts';
+import { freePort } from '../../support/processes.ts';
 
 export class TcpProxy {
   private server: Server | undefined;
