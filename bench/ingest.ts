@@ -27,7 +27,7 @@
 // database for EXPLAIN ANALYZE afterwards (it is printed).
 // Exit code: 0 when the run completed and the ledger is correct; 1 otherwise. Throughput and memory targets are
 // printed as PASS/FAIL but not asserted: a shared 2-core machine is too noisy for that.
-import { children, cleanups, intEnv, killChildren, removeRedisPrefixOnExit, runBench, throwawayDatabase } from './support.ts';
+import { children, cleanups, intEnv, killChildren, productionSecrets, removeRedisPrefixOnExit, runBench, throwawayDatabase } from './support.ts';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, existsSync, readFileSync, statSync } from 'node:fs';
@@ -341,6 +341,7 @@ async function main(): Promise<number> {
     FEED_MAX_BYTES: String(Math.max(gen.bytes * 2, 200 * 1024 * 1024)),
     LOG_LEVEL: 'warn',
     NODE_ENV: 'production',
+    ...productionSecrets(),
   };
   const runs: Array<{ label: string; rows: number; run: CliRun; doc: IngestDoc }> = [];
   async function ingestRun(label: string, reportFile: string, rows: number) {

@@ -18,7 +18,7 @@
 // BENCH_CPU_PROF=<dir> to run both servers under `node --cpu-prof` (profiles in <dir>/real and <dir>/bare).
 // Exit code: 0 when the run completed and no redirect was lost or answered with a non-3xx; 1 otherwise.
 // Throughput ratio and p99 are printed as PASS/FAIL but not asserted: a shared 2-core machine is too noisy for that.
-import { alive, children, intEnv, machineBusyMs, procCpuMs, removeRedisPrefixOnExit, runBench, throwawayDatabase } from './support.ts';
+import { alive, children, intEnv, machineBusyMs, procCpuMs, productionSecrets, removeRedisPrefixOnExit, runBench, throwawayDatabase } from './support.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -299,7 +299,7 @@ async function main(): Promise<number> {
   const real = startChild(
     'real',
     [...profileArgs('real'), '--import', 'tsx', 'src/main.ts', '--role', 'web'],
-    { PORT: String(realPort), HOST, PUBLIC_BASE_URL: realUrl, DATABASE_URL: databaseUrl, REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn', NODE_ENV: 'production' },
+    { PORT: String(realPort), HOST, PUBLIC_BASE_URL: realUrl, DATABASE_URL: databaseUrl, REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn', NODE_ENV: 'production', ...productionSecrets() },
   );
   await waitReady(`${realUrl}/readyz`, real);
 

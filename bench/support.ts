@@ -1,11 +1,17 @@
 // What every benchmark needs around its measurement: child processes that never outlive it, cleanup steps run
 // once on any exit path (newest first), its throwaway database and Redis keys removed, and CPU readings.
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { createDb, type Db } from '../src/db/database.ts';
 import { ensureDatabase, migrateToLatest } from '../src/db/migrate.ts';
 import { deleteKeysMatching } from '../src/redisKeys.ts';
+
+/** A fresh ENCRYPTION_KEY and CLICK_HASH_SECRET for a service started with NODE_ENV=production (it refuses the development defaults). */
+export function productionSecrets(): { ENCRYPTION_KEY: string; CLICK_HASH_SECRET: string } {
+  return { ENCRYPTION_KEY: randomBytes(32).toString('hex'), CLICK_HASH_SECRET: randomBytes(24).toString('base64url') };
+}
 
 export async function dropDatabase(server: string, name: string): Promise<void> {
   const admin = new pg.Client({ connectionString: `${server}/postgres` });

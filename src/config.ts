@@ -3,6 +3,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { AllowList } from './domain/net/publicAddress.ts';
+import { parseKey } from './secrets/secretBox.ts';
 
 const optionalString = z
   .string()
@@ -25,6 +27,18 @@ const boolFlag = z
   .default('0')
   .transform((v) => v === '1' || v === 'true');
 
+const KEY_MESSAGE = 'must be 32 bytes, given as 64 hex characters or base64 (generate one with: openssl rand -hex 32)';
+/** Public (it is in this file): production refuses to start with it. */
+export const DEV_CLICK_HASH_SECRET = 'dev-only-click-hash-secret-change-me';
+
+function allowListIssue(value: string, ctx: z.RefinementCtx): void {
+  try {
+    AllowList.parse(value);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `must be comma-separated IP, IP:port or [IPv6]:port entries: ${(err as Error).message}` });
+  }
+}
+
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -38,10 +52,18 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // auto: readable lines in a terminal, JSON lines otherwise; pretty or json force one.
   LOG_FORMAT: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['auto', 'pretty', 'json']).default('auto')),
-  // A process without the web role (--role worker) serves GET /metrics on this port when set; off when unset.
+  // When set, GET /metrics is served on this port only (in every role), no longer on PORT; unset: on PORT with the web role.
   METRICS_PORT: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.coerce.number().int().min(0).max(65535).optional()),
+  // When set, GET /metrics needs `Authorization: Bearer <token>`.
+  METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  // Secrets at rest (Slack tokens, feed-source headers) are sealed with ENCRYPTION_KEY; the previous keys still open
+  // what they sealed until `rotate-key` re-seals it. Required in production (see loadConfig).
+  ENCRYPTION_KEY: optionalString.pipe(z.string().refine((v) => parseKey(v) !== undefined, KEY_MESSAGE).optional()),
+  ENCRYPTION_KEY_PREVIOUS: optionalString.pipe(
+    z.string().refine((v) => v.split(',').every((k) => k.trim() === '' || parseKey(k) !== undefined), 'must be comma-separated keys, each 32 bytes as 64 hex characters or base64').optional(),
+  ),
   // Clicks: the salt keys the daily visitor hash; the country header is only trusted when a proxy sets it.
-  CLICK_HASH_SECRET: z.string().min(16, 'must be at least 16 characters').default('dev-only-click-hash-secret-change-me'),
+  CLICK_HASH_SECRET: z.string().min(16, 'must be at least 16 characters').default(DEV_CLICK_HASH_SECRET),
   CLICK_COUNTRY_HEADER: optionalString,
   TRUST_PROXY: boolFlag,
   CLICK_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
@@ -68,6 +90,8 @@ export const configSchema = z.object({
   // Feeds
   FEED_API_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   FEED_MAX_BYTES: z.coerce.number().int().min(1024).default(200 * 1024 * 1024),
+  // Feed sources are only fetched from public addresses; these non-public ones (IP, IP:port, [IPv6]:port) are allowed too.
+  FEED_POLL_ALLOW_PRIVATE: optionalString.pipe(z.string().superRefine(allowListIssue).optional()),
   // Postbacks trickling in are grouped into one notification per influencer per window.
   NOTIFY_TRICKLE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
   // Uploaded and polled report files wait here for the ingest worker (share it between web and worker hosts).
@@ -90,6 +114,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration: ${name} ${issue.message}`);
   }
   const data = result.data;
+  if (data.NODE_ENV === 'production') {
+    // Development defaults are public: in production they would protect nothing.
+    if (!data.ENCRYPTION_KEY) throw new ConfigError(`Invalid configuration: ENCRYPTION_KEY must be set when NODE_ENV=production (32 bytes as 64 hex characters or base64; generate one with: openssl rand -hex 32)`);
+    if (data.CLICK_HASH_SECRET === DEV_CLICK_HASH_SECRET) throw new ConfigError('Invalid configuration: CLICK_HASH_SECRET must be set to your own secret when NODE_ENV=production (the development default is public)');
+  }
   // Links printed by the demo, the CLI and the bots must reach this process when nothing else is configured.
   const base = (data.PUBLIC_BASE_URL ?? `http://localhost:${data.PORT}`).replace(/\/+$/, '');
   return Object.freeze({ ...data, PUBLIC_BASE_URL: base });

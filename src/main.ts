@@ -30,6 +30,8 @@ const log = createLogger(config.LOG_LEVEL, { role }, { format: config.LOG_FORMAT
 const platforms = platformsEnabled(config);
 if (!platforms.slack) log.info('Slack is off: SLACK_SIGNING_SECRET with SLACK_BOT_TOKEN or SLACK_CLIENT_ID/SLACK_CLIENT_SECRET not set');
 if (!platforms.discord) log.info('Discord is off: DISCORD_PUBLIC_KEY and DISCORD_APPLICATION_ID not set');
+// Production refuses to start without it (src/config.ts); elsewhere the public development key stands in.
+if (!config.ENCRYPTION_KEY) log.warn('ENCRYPTION_KEY is not set: stored secrets are sealed with the public development key (key id "dev"); set your own before production');
 
 const runtime = await startRuntime(config, { migrate: true, web: role !== 'worker', workers: role !== 'web', log, defaultMetrics: true }).catch((err: unknown) => {
   log.fatal({ err }, 'failed to start');

@@ -12,11 +12,14 @@ import { ensureDatabase, migrateToLatest } from './db/migrate.ts';
 import { ClickBuffer } from './domain/clicks/clickBuffer.ts';
 import { RepeatDetector } from './domain/clicks/repeatDetector.ts';
 import { createApp, createWebServer } from './http/app.ts';
+import { metricsAnswer } from './http/healthRouter.ts';
 import { LinkCache } from './http/linkCache.ts';
 import { Metrics } from './http/metrics.ts';
 import { createLogger, type Logger } from './log.ts';
 import { closeQueues, createQueues, type Queues } from './queues.ts';
 import { createCacheConnection, createQueueConnection } from './redis.ts';
+import { secretBoxFor } from './secrets/secretBox.ts';
+import { sealPlaintextSecrets } from './secrets/storedSecrets.ts';
 import { withTimeout } from './timeout.ts';
 import { feedsRouter } from './http/feedsRouter.ts';
 import { startWorkers, type Workers } from './workers.ts';
@@ -36,7 +39,7 @@ export interface Runtime {
   connections: { redis: RedisState; postgres: ConnectionState };
   server?: Server;
   url?: string;
-  /** A process without the web role serves /metrics here when METRICS_PORT is set. */
+  /** With METRICS_PORT set, /metrics is served here (in every role) and not on the web server. */
   metricsServer?: Server;
   metricsUrl?: string;
   /** Resolves once the chat requests taken so far have been handled (their work after the ack included). */
@@ -45,6 +48,7 @@ export interface Runtime {
 }
 
 export interface RuntimeOptions {
+  /** Create and migrate the database, then seal plaintext secrets left from before sealing existed. */
   migrate?: boolean;
   web?: boolean;
   workers?: boolean;
@@ -67,6 +71,9 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
     const { results } = await migrateToLatest(db);
     for (const r of results ?? []) log.info({ migration: r.migrationName, status: r.status }, 'migration');
   }
+  // A process that prepares the database at start (every role of main.ts) also seals secrets written before sealing
+  // existed (plaintext Slack tokens, feed headers); a no-op when there are none.
+  if (opts.migrate) await sealAtStart(db, config, log, postgresState);
   const redisState = new RedisState(log);
   const redis = createQueueConnection(config.REDIS_URL);
   const cacheRedis = createCacheConnection(config.REDIS_URL);
@@ -77,7 +84,9 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
   const queues = createQueues(redis, config.QUEUE_PREFIX, (err, queue) => {
     if (!redisState.reported(err, `queue ${queue}`)) log.warn({ queue, err: err.message }, 'queue error');
   });
-  const cache = new LinkCache(db, cacheRedis, config.QUEUE_PREFIX);
+  // Redis entries of the link cache are MACed with a key derived from ENCRYPTION_KEY (its own HKDF label).
+  const secrets = secretBoxFor(config);
+  const cache = new LinkCache(db, cacheRedis, config.QUEUE_PREFIX, { key: secrets.deriveKey('link-cache-mac/v1'), keyId: secrets.keyId }, log.child({ component: 'link-cache' }));
   // The gauges read the buffer lazily at scrape time, after both exist.
   const metrics: Metrics = new Metrics({ bufferDepth: () => clicks.depth, bufferLagSeconds: () => clicks.lagMs() / 1000, queues, defaultMetrics: opts.defaultMetrics ?? false });
   // A write failing for another reason than reachability is logged when its message changes, not on every retry.
@@ -154,9 +163,9 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
     await discord?.start();
   }
   if (opts.workers) workers = await startWorkers({ config, db, connection: redis, queues, log, metrics, redisState, postgresState });
-  if (!opts.web && config.METRICS_PORT !== undefined) {
-    // No web server in this process (--role worker): its job counters still need a scrape endpoint.
-    rt.metricsServer = createMetricsServer(metrics);
+  if (config.METRICS_PORT !== undefined) {
+    // Its own port in every role (the web server then has no /metrics): a worker's job counters need one anyway.
+    rt.metricsServer = createMetricsServer(metrics, config.METRICS_TOKEN);
     await new Promise<void>((resolve, reject) => {
       rt.metricsServer!.once('error', reject);
       rt.metricsServer!.listen(config.METRICS_PORT, config.HOST, () => resolve());
@@ -168,18 +177,30 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
 
 export { createApp };
 
-/** GET /metrics and nothing else. */
-function createMetricsServer(metrics: Metrics): Server {
+/** GET /metrics and nothing else (behind METRICS_TOKEN when set). */
+function createMetricsServer(metrics: Metrics, token: string | undefined): Server {
   return createServer((req, res) => {
     if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
-      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found\n');
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' }).end('Not found\n');
       return;
     }
-    metrics.registry.metrics().then(
-      (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
+    metricsAnswer(metrics, token, req.headers.authorization).then(
+      (answer) => res.writeHead(answer.status, { ...answer.headers, 'x-content-type-options': 'nosniff' }).end(answer.body),
       (err: unknown) => res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end(`${(err as Error).message}\n`),
     );
   });
+}
+
+/** Seals plaintext secrets left from before sealing existed; never stops the start (readers accept plaintext). */
+async function sealAtStart(db: Db, config: Config, log: Logger, postgres: ConnectionState): Promise<void> {
+  try {
+    const report = await withTimeout(sealPlaintextSecrets(db, secretBoxFor(config)), 10_000, 'sealing secrets');
+    const sealed = Object.fromEntries(Object.entries(report.tables).filter(([, t]) => t.resealed > 0).map(([table, t]) => [table, t.resealed]));
+    if (Object.keys(sealed).length > 0) log.info({ keyId: report.keyId, sealed }, 'sealed plaintext secrets');
+  } catch (err) {
+    if (isConnectionError(err)) postgres.failed(err, 'sealing secrets');
+    else log.warn({ err }, 'could not seal plaintext secrets at start; they stay readable and are sealed at the next start');
+  }
 }
 
 function closeServer(server: Server): Promise<void> {

@@ -36,16 +36,24 @@ function environmentOf(s: Service): Record<string, string> {
   return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === null ? '' : String(v)]));
 }
 
-/** Compose variable interpolation (${VAR}, ${VAR:-default}, ${VAR-default}, $$) against a given shell environment. */
+/**
+ * Compose variable interpolation (${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, ${VAR?error}, $$) against a
+ * given shell environment. A required variable that is missing throws, as `docker compose` refuses to start.
+ */
 function interpolate(value: string, shell: Record<string, string>): string {
-  return value.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}/g, (whole, name: string | undefined, op: string | undefined, def: string | undefined) => {
+  return value.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}/g, (whole, name: string | undefined, op: string | undefined, def: string | undefined) => {
     if (whole === '$$') return '$';
     const v = shell[name!];
     if (op === ':-') return v === undefined || v === '' ? def! : v;
     if (op === '-') return v === undefined ? def! : v;
+    if ((op === ':?' && (v === undefined || v === '')) || (op === '?' && v === undefined)) throw new Error(`required variable ${name} is missing a value: ${def}`);
     return v ?? '';
   });
 }
+
+const resolveEnv = (shell: Record<string, string>) => Object.fromEntries(Object.entries(appEnv).map(([k, v]) => [k, interpolate(v, shell)]));
+// What an operator must provide: the app runs with NODE_ENV=production, which has no public defaults for these.
+const OPERATOR_SECRETS = { ENCRYPTION_KEY: 'ab'.repeat(32), CLICK_HASH_SECRET: 'operator-chosen-click-secret' };
 
 const tokens = (command: Service['command']) => (Array.isArray(command) ? command : (command ?? '').split(/\s+/)).filter(Boolean);
 const appEnv = environmentOf(service('app'));
@@ -102,9 +110,22 @@ describe('docker-compose.yml', () => {
     expect(unknown).toEqual([]);
   });
 
-  it('when nothing is set in the shell, then the app environment passes config validation and points at the compose services', () => {
-    const resolved = Object.fromEntries(Object.entries(appEnv).map(([k, v]) => [k, interpolate(v, {})]));
+  it('when ENCRYPTION_KEY or CLICK_HASH_SECRET is not set in the shell, then compose refuses to start, naming it', () => {
+    expect(appEnv.NODE_ENV).toBe('production');
+    expect(() => resolveEnv({})).toThrow(/required variable (ENCRYPTION_KEY|CLICK_HASH_SECRET)/);
+    expect(() => resolveEnv({ CLICK_HASH_SECRET: OPERATOR_SECRETS.CLICK_HASH_SECRET })).toThrow(/required variable ENCRYPTION_KEY is missing a value: set ENCRYPTION_KEY/);
+    expect(() => resolveEnv({ ENCRYPTION_KEY: OPERATOR_SECRETS.ENCRYPTION_KEY })).toThrow(/required variable CLICK_HASH_SECRET is missing a value: set CLICK_HASH_SECRET/);
+    expect(() => resolveEnv({ ...OPERATOR_SECRETS, ENCRYPTION_KEY: '' })).toThrow(/ENCRYPTION_KEY/);
+  });
+
+  it('when only the two secrets are set in the shell, then the app environment passes config validation and points at the compose services', () => {
+    const resolved = resolveEnv(OPERATOR_SECRETS);
     const config = loadConfig(resolved);
+    expect(config.NODE_ENV).toBe('production');
+    expect(config.ENCRYPTION_KEY).toBe(OPERATOR_SECRETS.ENCRYPTION_KEY);
+    expect(config.ENCRYPTION_KEY_PREVIOUS).toBeUndefined();
+    expect(config.METRICS_PORT).toBeUndefined();
+    expect(config.METRICS_TOKEN).toBeUndefined();
     expect(new URL(config.DATABASE_URL).hostname).toBe('postgres');
     expect(new URL(config.REDIS_URL).hostname).toBe('redis');
     expect(config.HOST).toBe('0.0.0.0');
@@ -133,9 +154,13 @@ describe('docker-compose.yml', () => {
       DISCORD_APPLICATION_ID: '123',
       FEED_API_TOKEN: 'feed-token-feed-token',
       PUBLIC_BASE_URL: 'https://go.example.com',
+      ...OPERATOR_SECRETS,
+      ENCRYPTION_KEY_PREVIOUS: 'cd'.repeat(32),
+      METRICS_PORT: '9464',
+      METRICS_TOKEN: 'metrics-token-metrics-token',
     };
-    const config = loadConfig(Object.fromEntries(Object.entries(appEnv).map(([k, v]) => [k, interpolate(v, shell)])));
-    expect(config).toMatchObject(shell);
+    const config = loadConfig(resolveEnv(shell));
+    expect(config).toMatchObject({ ...shell, METRICS_PORT: 9464 });
   });
 });
 

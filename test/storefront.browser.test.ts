@@ -49,6 +49,10 @@ interface Phone {
   amazon: string[];
   /** Every request to any other outside host, refused. */
   refused: string[];
+  /** Console messages of the page (Chromium reports Content-Security-Policy violations there). */
+  console: string[];
+  /** securitypolicyviolation events the page saw: "<directive> <blocked URI>". */
+  violations(): Promise<string[]>;
 }
 
 const AMAZON_STUB = '<!doctype html><title>Amazon.com (stub)</title><h1>Amazon product page</h1>';
@@ -61,7 +65,13 @@ const AMAZON_STUB = '<!doctype html><title>Amazon.com (stub)</title><h1>Amazon p
  */
 async function openPhone(): Promise<Phone> {
   const context = await browser.newContext({ viewport: MOBILE, isMobile: true, hasTouch: true, deviceScaleFactor: 2, userAgent: MOBILE_CHROME_UA });
+  // Injected by the browser itself (not subject to the page's CSP): records every violation the page reports.
+  await context.addInitScript(
+    "window.__cspViolations = []; document.addEventListener('securitypolicyviolation', (e) => window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));",
+  );
   const page = await context.newPage();
+  const consoleLines: string[] = [];
+  page.on('console', (m) => void consoleLines.push(`${m.type()}: ${m.text()}`));
   const amazon: string[] = [];
   const refused: string[] = [];
   const cdp = await context.newCDPSession(page);
@@ -84,7 +94,8 @@ async function openPhone(): Promise<Phone> {
     }
   });
   await cdp.send('Fetch.enable', { patterns: [{ urlPattern: '*' }] });
-  return { context, page, amazon, refused };
+  const violations = async () => (await page.evaluate('window.__cspViolations ?? []')) as string[];
+  return { context, page, amazon, refused, console: consoleLines, violations };
 }
 
 describe('storefront in a mobile browser', () => {
@@ -100,6 +111,7 @@ describe('storefront in a mobile browser', () => {
     let trackingId: string;
     const products: Array<{ title: string; asin: string; price: string; list: string; code: string; linkId: number }> = [];
     let phone: Phone;
+    let pageHeaders: Record<string, string>;
 
     beforeAll(async () => {
       const seeded = await seedInfluencer(db, { displayName: 'Ada Lovelace' });
@@ -119,6 +131,7 @@ describe('storefront in a mobile browser', () => {
       phone = await openPhone();
       const res = await phone.page.goto(`${app.url}/s/${handle}`);
       expect(res?.status()).toBe(200);
+      pageHeaders = await res!.allHeaders();
     });
 
     afterAll(async () => {
@@ -139,6 +152,24 @@ describe('storefront in a mobile browser', () => {
       expect(box).not.toBeNull();
       expect(box!.y + box!.height).toBeLessThanOrEqual(MOBILE.height);
       expect(box!.y).toBeLessThan(firstCard!.y);
+    });
+
+    it('then it renders under its Content-Security-Policy: styled, images shown, and no violation reported', async () => {
+      const { page } = phone;
+      expect(pageHeaders['content-security-policy']).toMatch(/default-src 'none'/);
+      expect(pageHeaders['content-security-policy']).toMatch(/img-src https:/);
+      expect(pageHeaders['content-security-policy']).not.toMatch(/unsafe-inline|script-src/);
+      await page.waitForLoadState('load');
+      // The inline <style> applied (allowed by its hash), and the remote https product images loaded.
+      expect(await page.evaluate('getComputedStyle(document.body).backgroundColor')).toBe('rgb(246, 247, 249)');
+      const images = page.locator('article img');
+      expect(await images.count()).toBe(2);
+      for (const img of await images.all()) {
+        await img.scrollIntoViewIfNeeded();
+        await expect.poll(() => img.evaluate((el) => (el as unknown as { complete: boolean; naturalWidth: number }).complete && (el as unknown as { naturalWidth: number }).naturalWidth > 0), { timeout: 5000 }).toBe(true);
+      }
+      expect(await phone.violations()).toEqual([]);
+      expect(phone.console.filter((l) => /Content.Security.Policy|Refused to/i.test(l))).toEqual([]);
     });
 
     it('then every list is a named section holding its product cards, with title and price', async () => {
@@ -232,6 +263,7 @@ describe('storefront in a mobile browser', () => {
         expect(await phone.page.getByRole('heading', { level: 3 }).innerText()).toBe(payload);
         expect(await phone.page.getByRole('heading', { level: 2 }).innerText()).toBe('<b onmouseover=alert(1)>Picks</b>');
         expect(await phone.page.getByRole('heading', { level: 1 }).innerText()).toContain('Eve <img src=x');
+        expect(await phone.violations()).toEqual([]);
       } finally {
         await phone.context.close();
       }

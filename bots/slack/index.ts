@@ -8,13 +8,15 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../../src/config.ts';
 import type { Db } from '../../src/db/database.ts';
 import { createShortLinkResolver } from '../../src/domain/amazon/shortLinks.ts';
-import { messagePage } from '../../src/http/html.ts';
+import { MESSAGE_PAGE_HEADERS, messagePage } from '../../src/http/html.ts';
 import type { Logger } from '../../src/log.ts';
+import { secretBoxFor } from '../../src/secrets/secretBox.ts';
 import { withTimeout } from '../../src/timeout.ts';
 import { boltLogger } from './boltLogger.ts';
 import type { SlackDeps } from './deps.ts';
 import { SlackUserDirectory } from './identity.ts';
 import { postgresInstallationStore } from './installationStore.ts';
+import { redisStateStore } from './oauthStateStore.ts';
 import { registerActions } from './listeners/actions.ts';
 import { registerAppHome } from './listeners/appHome.ts';
 import { registerCommands } from './listeners/commands.ts';
@@ -72,7 +74,7 @@ export function createSlackAdapter(d: SlackAdapterDeps): SlackAdapter {
     // A few quick retries; never minutes of them inside a request's work.
     retryConfig: { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 2000 },
   };
-  const installations = oauth ? postgresInstallationStore(db) : undefined;
+  const installations = oauth ? postgresInstallationStore(db, secretBoxFor(config)) : undefined;
 
   let receiver: Receiver;
   let router: express.Router | undefined;
@@ -91,7 +93,7 @@ export function createSlackAdapter(d: SlackAdapterDeps): SlackAdapter {
       }),
     );
     const installed = (title: string, message: string) => (_i: unknown, _o: unknown, _req: unknown, res: ServerResponse) => {
-      res.writeHead(title === 'Installed' ? 200 : 400, { 'content-type': 'text/html; charset=utf-8' });
+      res.writeHead(title === 'Installed' ? 200 : 400, { ...MESSAGE_PAGE_HEADERS, 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
       res.end(messagePage(title, message));
     };
     receiver = new ExpressReceiver({
@@ -111,6 +113,8 @@ export function createSlackAdapter(d: SlackAdapterDeps): SlackAdapter {
             installationStore: installations!,
             redirectUri: `${config.PUBLIC_BASE_URL}${OAUTH_REDIRECT_PATH}`,
             installerOptions: {
+              // Single-use state in Redis: a replayed callback is refused (Bolt's default state is only signed).
+              stateStore: redisStateStore(d.cacheRedis, `${config.QUEUE_PREFIX}:slack:oauth-state:`),
               directInstall: true,
               installPath: INSTALL_PATH,
               redirectUriPath: OAUTH_REDIRECT_PATH,

@@ -1,20 +1,21 @@
 // OAuth installations in Postgres (slack_workspaces): one row per workspace, bound to one organisation.
-// The bot token lives only in bot_token (cleared on revocation); the installation jsonb keeps the rest.
+// The bot token lives only in bot_token (cleared on revocation); the installation jsonb keeps the rest. Every token
+// is sealed at rest (src/secrets/storedSecrets.ts): bot_token, and the user token, refresh tokens and webhook URL
+// inside the jsonb. Rows written before sealing hold plaintext, which is read as is and sealed at the next start.
 import type { Installation, InstallationQuery, InstallationStore } from '@slack/bolt';
 import { LRUCache } from 'lru-cache';
 import type { Db } from '../../src/db/database.ts';
 import { organisationForWorkspace } from '../../src/domain/identities.ts';
+import type { SecretBox } from '../../src/secrets/secretBox.ts';
+import { botTokenContext, openInstallation, sealInstallation } from '../../src/secrets/storedSecrets.ts';
 
 type AnyInstallation = Installation<'v1' | 'v2', boolean>;
 
-/** The installation without any token, for the jsonb column. */
-function withoutTokens(inst: AnyInstallation): Record<string, unknown> {
-  const { bot, user, ...rest } = inst;
-  return {
-    ...rest,
-    user: { id: user.id, scopes: user.scopes },
-    ...(bot ? { bot: { id: bot.id, userId: bot.userId, scopes: bot.scopes } } : {}),
-  };
+/** The installation for the jsonb column: without the bot token (it has its own column), other secrets sealed. */
+function storedInstallation(box: SecretBox, teamId: string, inst: AnyInstallation): unknown {
+  const { bot, ...rest } = inst;
+  const kept = bot ? (({ token: _token, ...b }) => b)(bot) : undefined;
+  return sealInstallation(box, teamId, { ...rest, ...(kept ? { bot: kept } : {}) });
 }
 
 export async function markWorkspaceRevoked(db: Db, teamId: string): Promise<number> {
@@ -27,7 +28,7 @@ export interface PostgresInstallationStore extends InstallationStore {
   forget(teamId: string): void;
 }
 
-export function postgresInstallationStore(db: Db, cacheTtlMs = 60_000): PostgresInstallationStore {
+export function postgresInstallationStore(db: Db, box: SecretBox, cacheTtlMs = 60_000): PostgresInstallationStore {
   // authorize() runs before every ack; a short cache keeps the database off that path.
   const cache = new LRUCache<string, AnyInstallation>({ max: 1000, ttl: cacheTtlMs });
 
@@ -45,8 +46,8 @@ export function postgresInstallationStore(db: Db, cacheTtlMs = 60_000): Postgres
           enterprise_id: inst.enterprise?.id ?? null,
           name: eb.fn.coalesce(eb.val(team.name ?? null), eb.ref('name')),
           bot_user_id: inst.bot!.userId,
-          bot_token: inst.bot!.token,
-          installation: JSON.stringify(withoutTokens(inst)),
+          bot_token: box.seal(inst.bot!.token, botTokenContext(team.id)),
+          installation: JSON.stringify(storedInstallation(box, team.id, inst)),
           revoked_at: null,
         }))
         .where('team_id', '=', team.id)
@@ -67,8 +68,8 @@ export function postgresInstallationStore(db: Db, cacheTtlMs = 60_000): Postgres
         .where('bot_token', 'is not', null)
         .executeTakeFirst();
       if (!row?.bot_token || !row.installation) throw new Error(`No active installation for workspace ${teamId}`);
-      const stored = row.installation as AnyInstallation;
-      const inst: AnyInstallation = { ...stored, bot: { ...stored.bot!, token: row.bot_token } };
+      const stored = openInstallation<AnyInstallation>(box, teamId, row.installation);
+      const inst: AnyInstallation = { ...stored, bot: { ...stored.bot!, token: box.open(row.bot_token, botTokenContext(teamId)) } };
       cache.set(teamId, inst);
       return inst;
     },

@@ -4,6 +4,8 @@ import { webApi } from '@slack/bolt';
 import type { Config } from '../../src/config.ts';
 import type { Db } from '../../src/db/database.ts';
 import { DestinationGoneError, RateLimitedError, type Attachment, type PlatformSender } from '../../src/delivery.ts';
+import { secretBoxFor } from '../../src/secrets/secretBox.ts';
+import { botTokenContext } from '../../src/secrets/storedSecrets.ts';
 import type { Reply } from '../../src/reply.ts';
 import { renderReply } from './render.ts';
 
@@ -34,7 +36,8 @@ export function createSlackSenders(deps: { config: Config; db: Db }): SlackSende
     if (config.SLACK_CLIENT_ID && config.SLACK_CLIENT_SECRET && !config.SLACK_SOCKET_MODE) {
       const row = await db.selectFrom('slack_workspaces').select('bot_token').where('team_id', '=', teamId).where('revoked_at', 'is', null).executeTakeFirst();
       if (!row?.bot_token) throw new DestinationGoneError('the Slack app is no longer installed in this workspace');
-      return row.bot_token;
+      // Sealed at rest (plaintext from before sealing is read as is).
+      return secretBoxFor(config).open(row.bot_token, botTokenContext(teamId));
     }
     if (!config.SLACK_BOT_TOKEN) throw new DestinationGoneError('Slack is not configured');
     const ws = await db.selectFrom('slack_workspaces').select('revoked_at').where('team_id', '=', teamId).executeTakeFirst();

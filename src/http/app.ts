@@ -8,7 +8,7 @@ import type { ConnectionState } from '../connectionState.ts';
 import type { ClickBuffer } from '../domain/clicks/clickBuffer.ts';
 import type { Logger } from '../log.ts';
 import { healthRouter } from './healthRouter.ts';
-import { messagePage } from './html.ts';
+import { MESSAGE_PAGE_HEADERS, messagePage } from './html.ts';
 import type { LinkCache } from './linkCache.ts';
 import { UNMATCHED_ROUTE, type Metrics } from './metrics.ts';
 import { createRedirectHandler } from './redirect.ts';
@@ -56,7 +56,23 @@ export function createApp(deps: WebDeps): express.Express {
     res.once('finish', onFinish);
     next();
   });
-  app.use(healthRouter({ db: deps.db, redis: deps.cacheRedis, metrics: deps.metrics, postgresState: deps.postgresState }));
+  // Every response starts with the strict headers of a message page (no script, no framing, nosniff); the storefront
+  // page sets its own CSP.
+  app.use((_req, res, next) => {
+    res.set(MESSAGE_PAGE_HEADERS);
+    next();
+  });
+  app.use(
+    healthRouter({
+      db: deps.db,
+      redis: deps.cacheRedis,
+      metrics: deps.metrics,
+      postgresState: deps.postgresState,
+      // With METRICS_PORT set, /metrics lives on that port only (src/runtime.ts).
+      serveMetrics: deps.config.METRICS_PORT === undefined,
+      metricsToken: deps.config.METRICS_TOKEN,
+    }),
+  );
   app.use(storefrontRouter(deps.db, deps.config.PUBLIC_BASE_URL));
   for (const mount of deps.mount ?? []) mount(app);
   app.get('/', (_req, res) => {

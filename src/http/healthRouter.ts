@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { Router } from 'express';
 import { sql } from 'kysely';
 import type { Redis } from 'ioredis';
@@ -6,9 +7,35 @@ import type { Metrics } from './metrics.ts';
 import type { ConnectionState } from '../connectionState.ts';
 import { withTimeout } from '../timeout.ts';
 
+/** Whether an Authorization header is `Bearer <token>`: compared in constant time (over SHA-256 digests, so lengths do not leak). */
+export function bearerMatches(authorization: string | undefined, token: string): boolean {
+  const given = /^Bearer +(.*\S) *$/i.exec(authorization ?? '')?.[1] ?? '';
+  const same = timingSafeEqual(createHash('sha256').update(given).digest(), createHash('sha256').update(token).digest());
+  return same && given !== '';
+}
+
+/** GET /metrics, wherever it is served (PORT or METRICS_PORT): 401 without the bearer token when METRICS_TOKEN is set. */
+export async function metricsAnswer(metrics: Metrics, token: string | undefined, authorization: string | undefined): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+  if (token !== undefined && !bearerMatches(authorization, token)) {
+    return { status: 401, headers: { 'content-type': 'text/plain; charset=utf-8', 'www-authenticate': 'Bearer realm="metrics"', 'cache-control': 'no-store' }, body: 'Unauthorized\n' };
+  }
+  return { status: 200, headers: { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store' }, body: await metrics.registry.metrics() };
+}
+
+export interface HealthDeps {
+  db: Db;
+  redis: Redis;
+  metrics: Metrics;
+  postgresState?: ConnectionState | undefined;
+  /** false when METRICS_PORT is set: /metrics is then served on that port only. Default true. */
+  serveMetrics?: boolean;
+  /** METRICS_TOKEN: /metrics needs `Authorization: Bearer <token>`. */
+  metricsToken?: string | undefined;
+}
+
 // `redis` should be a fail-fast connection (no offline queue), so an outage answers at once.
 // Redis outages are logged from its connection events; Postgres ones from here (and the click writer).
-export function healthRouter(deps: { db: Db; redis: Redis; metrics: Metrics; postgresState?: ConnectionState | undefined }): Router {
+export function healthRouter(deps: HealthDeps): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -28,8 +55,11 @@ export function healthRouter(deps: { db: Db; redis: Redis; metrics: Metrics; pos
     const ok = postgres === 'ok' && redis === 'ok';
     res.status(ok ? 200 : 503).set('cache-control', 'no-store').json({ status: ok ? 'ok' : 'unavailable', postgres, redis });
   });
-  router.get('/metrics', async (_req, res) => {
-    res.set('content-type', deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
-  });
+  if (deps.serveMetrics !== false) {
+    router.get('/metrics', async (req, res) => {
+      const answer = await metricsAnswer(deps.metrics, deps.metricsToken, req.headers.authorization);
+      res.status(answer.status).set(answer.headers).send(answer.body);
+    });
+  }
   return router;
 }

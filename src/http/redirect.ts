@@ -7,7 +7,7 @@ import { countryCode } from '../domain/clicks/classify.ts';
 import { CODE_RE } from '../domain/links.ts';
 import type { LinkCache } from './linkCache.ts';
 import type { Metrics } from './metrics.ts';
-import { messagePage } from './html.ts';
+import { MESSAGE_PAGE_HEADERS, messagePage } from './html.ts';
 import type { Logger } from '../log.ts';
 import { isConnectionError, type ConnectionState } from '../connectionState.ts';
 
@@ -41,14 +41,14 @@ export function createRedirectHandler(deps: RedirectDeps) {
 
   const sendPage = (req: IncomingMessage, res: ServerResponse, status: number, body: string, outcome: string, start: number) => {
     deps.metrics.redirects.inc({ outcome });
-    res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': NO_STORE, 'x-robots-tag': 'noindex', 'content-length': Buffer.byteLength(body) });
+    res.writeHead(status, { ...MESSAGE_PAGE_HEADERS, 'content-type': 'text/html; charset=utf-8', 'cache-control': NO_STORE, 'x-robots-tag': 'noindex', 'content-length': Buffer.byteLength(body) });
     res.end(body);
     timed(req, status, start);
   };
 
   const redirect = (req: IncomingMessage, res: ServerResponse, linkId: number, destination: string, start: number) => {
     redirected.inc();
-    res.writeHead(302, { location: destination, 'cache-control': NO_STORE, 'x-robots-tag': 'noindex', 'referrer-policy': 'no-referrer', 'content-length': 0 });
+    res.writeHead(302, { location: destination, 'cache-control': NO_STORE, 'x-robots-tag': 'noindex', 'referrer-policy': 'no-referrer', 'x-content-type-options': 'nosniff', 'content-length': 0 });
     res.end();
     timed(req, 302, start);
     if (req.method === 'HEAD') return; // link checkers, not followers

@@ -1,7 +1,7 @@
 // Server-rendered storefront page: small, mobile-first, no client JavaScript, every user string escaped.
 import type { StorefrontView } from '../domain/storefronts.ts';
 import { formatMoney } from '../domain/money.ts';
-import { html, raw } from './html.ts';
+import { html, htmlSecurityHeaders, pageCsp, raw } from './html.ts';
 
 export const DISCLOSURE = 'As an Amazon Associate I earn from qualifying purchases.';
 
@@ -22,6 +22,9 @@ ul.grid{list-style:none;margin:0;padding:0;display:grid;gap:.75rem;grid-template
 .card .buy:focus-visible,nav a:focus-visible{outline:3px solid #0b57d0;outline-offset:2px}
 .empty{text-align:center;color:#555;padding:3rem 1rem}footer{text-align:center;font-size:.85rem;color:#555;padding:2rem 1rem}
 @media (min-width:48rem){ul.grid{grid-template-columns:repeat(auto-fill,minmax(13rem,1fr))}}`;
+
+/** The page's headers: no script, its one <style> by hash, remote https images (products, avatar). */
+export const STOREFRONT_HEADERS = htmlSecurityHeaders(pageCsp([CSS]));
 
 export function renderStorefrontPage(view: StorefrontView, publicBaseUrl: string): string {
   const name = view.influencer.display_name;

@@ -2,13 +2,13 @@ import { Router, type ErrorRequestHandler, type Response } from 'express';
 import type { Db } from '../db/database.ts';
 import { findInfluencerByHandle } from '../domain/influencers.ts';
 import { getStorefrontView } from '../domain/storefronts.ts';
-import { messagePage } from './html.ts';
-import { renderStorefrontPage } from './storefrontPage.ts';
+import { MESSAGE_PAGE_HEADERS, messagePage } from './html.ts';
+import { renderStorefrontPage, STOREFRONT_HEADERS } from './storefrontPage.ts';
 
 const NOT_FOUND_PAGE = messagePage('Storefront not found', 'There is no storefront at this address.');
 
 function sendNotFound(res: Response): void {
-  res.status(404).type('html').set('cache-control', 'no-store').send(NOT_FOUND_PAGE);
+  res.status(404).type('html').set(MESSAGE_PAGE_HEADERS).set('cache-control', 'no-store').send(NOT_FOUND_PAGE);
 }
 
 export function storefrontRouter(db: Db, publicBaseUrl: string): Router {
@@ -21,7 +21,7 @@ export function storefrontRouter(db: Db, publicBaseUrl: string): Router {
     }
     const view = await getStorefrontView(db, influencer);
     // Short shared caching: edits show within a minute, while bursts from a viral post hit the cache.
-    res.status(200).type('html').set('cache-control', 'public, max-age=60').send(renderStorefrontPage(view, publicBaseUrl));
+    res.status(200).type('html').set(STOREFRONT_HEADERS).set('cache-control', 'public, max-age=60').send(renderStorefrontPage(view, publicBaseUrl));
   });
   // A mangled link (`/s/100%`, broken UTF-8) fails to decode before the handler runs. No handle can contain
   // such bytes, so the follower gets the same not-found page rather than a JSON 400 echoing the input.

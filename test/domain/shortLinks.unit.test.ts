@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseProductInput } from '../../src/domain/amazon/productInput.ts';
 import { createShortLinkResolver } from '../../src/domain/amazon/shortLinks.ts';
+import { AllowList } from '../../src/domain/net/publicAddress.ts';
 
 // A local stand-in for amzn.to / a.co: each path answers as the real shortener would.
 const routes: Record<string, { status: number; location?: string; delayMs?: number }> = {
@@ -19,6 +20,8 @@ const routes: Record<string, { status: number; location?: string; delayMs?: numb
 
 let server: Server;
 let origin: string;
+/** The local stand-in is a loopback address: reachable only because the test allows exactly it. */
+let allow: AllowList;
 const seen: string[] = [];
 
 beforeAll(async () => {
@@ -34,6 +37,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  allow = new AllowList([`127.0.0.1:${(server.address() as AddressInfo).port}`]);
 });
 afterAll(async () => {
   server.closeAllConnections();
@@ -43,7 +47,7 @@ afterAll(async () => {
 function resolve(input: string, timeoutMs = 1000) {
   const parsed = parseProductInput(input);
   if (parsed.kind !== 'short') throw new Error('expected a short link');
-  return createShortLinkResolver({ timeoutMs, originFor: () => origin })(parsed.url);
+  return createShortLinkResolver({ timeoutMs, originFor: () => origin, outbound: { allow } })(parsed.url);
 }
 
 describe('when an influencer pastes a short link', () => {
@@ -70,5 +74,26 @@ describe('when an influencer pastes a short link', () => {
 
   it('then a redirect loop ends with an error instead of spinning', async () => {
     await expect(resolve('https://amzn.to/loop')).rejects.toMatchObject({ code: 'not_amazon_product' });
+  });
+});
+
+describe('when a short-link host resolves to a private address', () => {
+  it('then nothing is fetched there and the influencer is told to paste the full link', async () => {
+    for (const address of ['127.0.0.1', '10.1.2.3', '169.254.169.254', '::1', 'fd00:ec2::254']) {
+      const resolver = createShortLinkResolver({ timeoutMs: 1000, outbound: { resolve: async () => [{ address, family: address.includes(':') ? 6 : 4 }] } });
+      const parsed = parseProductInput('https://amzn.to/good');
+      if (parsed.kind !== 'short') throw new Error('expected a short link');
+      seen.length = 0;
+      await expect(resolver(parsed.url)).rejects.toMatchObject({ code: 'short_link_failed', message: expect.stringMatching(/address we do not fetch/) });
+      expect(seen).toEqual([]);
+    }
+  });
+
+  it('then even the local stand-in is refused when the test does not allow it', async () => {
+    seen.length = 0;
+    const parsed = parseProductInput('https://amzn.to/good');
+    if (parsed.kind !== 'short') throw new Error('expected a short link');
+    await expect(createShortLinkResolver({ timeoutMs: 1000, originFor: () => origin })(parsed.url)).rejects.toMatchObject({ code: 'short_link_failed' });
+    expect(seen).toEqual([]);
   });
 });

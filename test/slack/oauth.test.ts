@@ -3,6 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, testDb, unique } from '../support/env.ts';
 import { FakeSlack } from '../support/fakeSlack.ts';
+import { secretBoxFor } from '../../src/secrets/secretBox.ts';
+import { botTokenContext } from '../../src/secrets/storedSecrets.ts';
 import { commandForm, postToSlackEndpoint, sendEvent, SIGNING_SECRET, slash, visibleText } from './helpers.ts';
 
 const db = testDb();
@@ -59,7 +61,9 @@ describe('when a workspace installs the app', () => {
     const exchange = fake.callsTo('oauth.v2.access').find((c) => c.body.code === code)!;
     expect(exchange.body).toMatchObject({ client_id: '1111.2222', client_secret: 'client-secret-for-tests', redirect_uri: 'http://links.test/slack/oauth_redirect' });
     const row = await db.selectFrom('slack_workspaces').selectAll().where('team_id', '=', teamId).executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ bot_token: botToken, bot_user_id: `UB${teamId}`, name: `Team ${teamId}`, enterprise_id: null, revoked_at: null });
+    expect(row).toMatchObject({ bot_token: expect.stringMatching(/^enc:v1:/), bot_user_id: `UB${teamId}`, name: `Team ${teamId}`, enterprise_id: null, revoked_at: null });
+    // Sealed at rest (test/security/secretsAtRest.test.ts has the rest).
+    expect(secretBoxFor(rt.config).open(row.bot_token!, botTokenContext(teamId))).toBe(botToken);
     expect(await db.selectFrom('organisations').select('name').where('id', '=', row.organisation_id).executeTakeFirstOrThrow()).toEqual({ name: `Team ${teamId}` });
     expect(row.installation).toMatchObject({ team: { id: teamId }, bot: { userId: `UB${teamId}`, scopes: ['commands', 'chat:write', 'users:read'] } });
     expect(JSON.stringify(row.installation)).not.toContain(botToken);

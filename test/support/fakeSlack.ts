@@ -33,6 +33,8 @@ export interface FakeInstall {
   botToken: string;
   botUserId: string;
   scope: string;
+  /** A user token granted with the install (authed_user.access_token), when the test wants one. */
+  userToken?: string;
 }
 
 function parseBody(raw: string, contentType: string | undefined): Record<string, unknown> {
@@ -223,7 +225,7 @@ export class FakeSlack {
         return {
           ok: true,
           app_id: 'AFAKE',
-          authed_user: { id: 'UINSTALLER' },
+          authed_user: { id: 'UINSTALLER', ...(i.userToken ? { access_token: i.userToken, scope: 'identify', token_type: 'user' } : {}) },
           scope: i.scope,
           token_type: 'bot',
           access_token: i.botToken,

@@ -1,6 +1,8 @@
 // Resolves amzn.to / a.co / amzn.eu by reading redirect Locations (never fetching the destination itself),
-// hop by hop, with a timeout, until an Amazon product URL appears.
+// hop by hop, with a timeout, until an Amazon product URL appears. Only the short-link hosts are contacted, and
+// only at public addresses (the shared guard of src/domain/net/publicFetch.ts judges what DNS answers).
 import { UserError } from '../../errors.ts';
+import { RefusedDestinationError, requestPublic, type OutboundPolicy } from '../net/publicFetch.ts';
 import { parseProductUrl, SHORT_LINK_HOSTS } from './productInput.ts';
 
 export interface ShortLinkResolverOptions {
@@ -8,6 +10,8 @@ export interface ShortLinkResolverOptions {
   maxHops?: number;
   /** Test hook: the origin to contact for a short-link host (default: https://<host>). */
   originFor?: (host: string) => string;
+  /** Test hook: name resolution and the non-public addresses allowed (default: system DNS, none allowed). */
+  outbound?: OutboundPolicy;
 }
 
 export type ShortLinkResolver = (url: URL) => Promise<{ asin: string; marketplace: string | undefined }>;
@@ -22,16 +26,19 @@ export function createShortLinkResolver(opts: ShortLinkResolverOptions): ShortLi
       const host = current.hostname.toLowerCase();
       if (!SHORT_LINK_HOSTS.has(host)) break;
       const target = `${originFor(host)}${current.pathname}${current.search}`;
-      let res: Response;
+      let status: number;
+      let location: string | undefined;
       try {
-        res = await fetch(target, { method: 'GET', redirect: 'manual', signal: deadline, headers: { 'user-agent': 'affiliate-link-resolver/1.0' } });
+        const res = await requestPublic(new URL(target), { method: 'GET', signal: deadline, headers: { 'user-agent': 'affiliate-link-resolver/1.0' }, policy: opts.outbound });
+        res.body.destroy();
+        status = res.status;
+        location = res.headers.location;
       } catch (err) {
         const timedOut = (err as Error).name === 'TimeoutError' || deadline.aborted;
+        if (err instanceof RefusedDestinationError) throw new UserError('short_link_failed', `${start.href} leads to an address we do not fetch; paste the full Amazon link instead.`);
         throw new UserError('short_link_failed', timedOut ? `Resolving ${start.href} timed out; paste the full Amazon link instead.` : `Could not resolve ${start.href}; paste the full Amazon link instead.`);
       }
-      await res.body?.cancel().catch(() => undefined);
-      const location = res.headers.get('location');
-      if (res.status < 300 || res.status >= 400 || !location) {
+      if (status < 300 || status >= 400 || !location) {
         throw new UserError('short_link_failed', `${start.href} does not redirect to an Amazon product; paste the full Amazon link instead.`);
       }
       current = new URL(location, target.replace(originFor(host), `https://${host}`));
