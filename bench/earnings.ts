@@ -80,6 +80,10 @@ async function fillPeople(db: Db): Promise<void> {
                         CASE WHEN t % 7 = 3 THEN 'UK' ELSE 'US' END AS marketplace,
                         CASE WHEN t % 7 = 3 THEN 'GBP' ELSE 'USD' END AS currency
                    FROM generate_series(0, ${TRACKING_IDS - 1}) t`);
+  // Every line is an organisation's: its influencer's, and for unregistered tracking IDs one of the three by turn.
+  await run(db, `ALTER TABLE bench_trackings ADD COLUMN organisation_id bigint`);
+  await run(db, `UPDATE bench_trackings b SET organisation_id = coalesce((SELECT organisation_id FROM influencers WHERE id = b.influencer_id),
+                                                                  (SELECT id FROM organisations ORDER BY id OFFSET b.idx % ${ORGS} LIMIT 1))`);
   await run(db, `INSERT INTO tracking_ids (tracking_id, marketplace, influencer_id, is_default)
                  SELECT tracking_id, marketplace, influencer_id, idx < ${INFLUENCERS} FROM bench_trackings WHERE influencer_id IS NOT NULL ORDER BY idx`);
   await run(db, `INSERT INTO products (marketplace, asin, title) SELECT 'US', 'B0' || lpad(g::text, 8, '0'), 'Bench product ' || g FROM generate_series(0, ${ASINS - 1}) g`);
@@ -99,9 +103,9 @@ async function fillPeople(db: Db): Promise<void> {
 function ledgerInsert(first: number, last: number, origin: number, total: number, start: Date, end: Date): string {
   const span = (end.getTime() - start.getTime()) / 1000;
   return `
-    INSERT INTO ledger_entries (network, line_key, kind, report_type, tracking_id, influencer_id, marketplace, asin, product_name, category,
+    INSERT INTO ledger_entries (organisation_id, network, line_key, kind, report_type, tracking_id, influencer_id, marketplace, asin, product_name, category,
                                 occurred_at, quantity, revenue_minor, amount_minor, currency, link_id, reverses_entry_id, created_at)
-    SELECT 'amazon', 'bench:' || x.g || ':' || x.tag, k.kind, k.report_type, tr.tracking_id, tr.influencer_id, tr.marketplace,
+    SELECT tr.organisation_id, 'amazon', 'bench:' || x.g || ':' || x.tag, k.kind, k.report_type, tr.tracking_id, tr.influencer_id, tr.marketplace,
            CASE WHEN k.kind = 'bounty' THEN NULL ELSE 'B0' || lpad(x.product::text, 8, '0') END,
            CASE WHEN k.kind = 'bounty' THEN 'Bounty' ELSE 'Bench product ' || x.product END,
            'Home', x.at, k.sign * CASE WHEN k.kind IN ('bounty', 'reversal') THEN 1 ELSE x.qty END,

@@ -5,7 +5,8 @@
 // What it does, in order:
 //  1. creates a throwaway database (affiliate_bench_notify_<timestamp>_<pid>) and migrates it; picks a unique
 //     QUEUE_PREFIX so no other worker on the machine takes the bench's jobs;
-//  2. bulk-inserts (plain SQL, a handful of statements) organisations of 100 influencers, each with its Slack workspace,
+//  2. bulk-inserts (plain SQL, a handful of statements) one organisation (an agency: the report is its own, and money
+//     is credited only inside the organisation whose report it is) with Slack workspaces of 100 influencers each,
 //     and per influencer a tracking ID, a storefront and a Slack identity. Most influencers keep the default
 //     destination (a DM: one channel each); BENCH_CHANNEL_SHARE of them, spread evenly, chose `/storefront notify
 //     channel` to one of BENCH_CHANNELS shared team channels, so the per-channel limit binds: the floor is
@@ -26,7 +27,7 @@
 // Exit code: 0 when every influencer was notified exactly once (one delivery 'sent', one message in the right channel)
 // and no message was duplicated; 1 otherwise. 429s after warm-up and time against the floor are printed as PASS/FAIL
 // but not asserted: a shared 2-core machine is too noisy for that.
-import { alive, children, cleanups, machineBusyMs, procCpuMs, removeRedisPrefixOnExit, runBench, throwawayDatabase } from './support.ts';
+import { alive, children, cleanups, machineBusyMs, procCpuMs, productionSecrets, removeRedisPrefixOnExit, runBench, throwawayDatabase } from './support.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -59,7 +60,7 @@ function numEnv(name: string, def: number, opts: { integer?: boolean; min?: numb
 const INFLUENCERS = numEnv('BENCH_INFLUENCERS', 10_000);
 const CHANNEL_SHARE = numEnv('BENCH_CHANNEL_SHARE', 0.2, { integer: false, min: 0, max: 1 });
 const CHANNELS = numEnv('BENCH_CHANNELS', 20);
-const ORG_SIZE = 100;
+const TEAM_SIZE = 100;
 const WARM_MS = 5000;
 const WINDOW_MS = 1000; // the fake's per-channel window
 const PG_SERVER = (process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432').replace(/\/+$/, '');
@@ -110,6 +111,8 @@ async function fakeStats(url: string): Promise<Stats> {
 // Seed: organisations, workspaces, influencers, tracking IDs, storefronts, identities and channel preferences.
 
 interface Seeded {
+  /** The agency whose report it is. */
+  organisationId: number;
   /** influencer id → the Slack channel its notification must land in (D<user> for DMs). */
   expectedChannel: Map<number, string>;
   /** Messages per shared channel. */
@@ -120,23 +123,16 @@ interface Seeded {
 async function seed(db: Db): Promise<Seeded> {
   const t = performance.now();
   const pool = poolOf(db);
-  const orgs = Math.ceil(INFLUENCERS / ORG_SIZE);
-  await pool.query(`INSERT INTO organisations (name) SELECT 'Bench agency ' || g FROM generate_series(1, $1) g`, [orgs]);
-  await pool.query(`INSERT INTO slack_workspaces (team_id, organisation_id, name, bot_user_id) SELECT 'TBENCH' || id, id, name, 'UBOT' FROM organisations`);
-  // Influencer g belongs to organisation ((g - 1) / ORG_SIZE) + 1, in the order organisations were created.
-  await pool.query(
-    `INSERT INTO influencers (organisation_id, handle, display_name)
-     SELECT o.id, 'bench' || lpad(g::text, 6, '0'), 'Bench ' || g
-       FROM generate_series(1, $1) g
-       JOIN (SELECT id, row_number() OVER (ORDER BY id) AS n FROM organisations) o ON o.n = (g - 1) / $2 + 1
-      ORDER BY g`,
-    [INFLUENCERS, ORG_SIZE],
-  );
+  const teams = Math.ceil(INFLUENCERS / TEAM_SIZE);
+  const org = (await pool.query<{ id: string }>(`INSERT INTO organisations (name) VALUES ('Bench agency') RETURNING id`)).rows[0]!.id;
+  await pool.query(`INSERT INTO slack_workspaces (team_id, organisation_id, name, bot_user_id) SELECT 'TBENCH' || g, $2, 'Bench team ' || g, 'UBOT' FROM generate_series(1, $1) g`, [teams, org]);
+  await pool.query(`INSERT INTO influencers (organisation_id, handle, display_name) SELECT $2, 'bench' || lpad(g::text, 6, '0'), 'Bench ' || g FROM generate_series(1, $1) g ORDER BY g`, [INFLUENCERS, org]);
   await pool.query(`INSERT INTO tracking_ids (tracking_id, marketplace, influencer_id, is_default) SELECT handle || '-20', 'US', id, true FROM influencers ORDER BY id`);
   await pool.query(`INSERT INTO storefronts (influencer_id) SELECT id FROM influencers ORDER BY id`);
   await pool.query(
     `INSERT INTO platform_identities (platform, workspace_id, user_id, organisation_id, influencer_id, display_name, timezone)
-     SELECT 'slack', 'TBENCH' || organisation_id, 'UB' || lpad(id::text, 8, '0'), organisation_id, id, display_name, 'UTC' FROM influencers ORDER BY id`,
+     SELECT 'slack', 'TBENCH' || ((row_number() OVER (ORDER BY id) - 1) / $1 + 1), 'UB' || lpad(id::text, 8, '0'), organisation_id, id, display_name, 'UTC' FROM influencers ORDER BY id`,
+    [TEAM_SIZE],
   );
   const { rows } = await pool.query<{ id: string; user_id: string }>(`SELECT i.id, p.user_id FROM influencers i JOIN platform_identities p ON p.influencer_id = i.id ORDER BY i.id`);
   if (rows.length !== INFLUENCERS) throw new Error(`seeded ${rows.length} influencers, expected ${INFLUENCERS}`);
@@ -163,7 +159,7 @@ async function seed(db: Db): Promise<Seeded> {
     [channelIds, channelOf],
   );
   await pool.query('ANALYZE');
-  return { expectedChannel, perChannel, seconds: (performance.now() - t) / 1000 };
+  return { organisationId: Number(org), expectedChannel, perChannel, seconds: (performance.now() - t) / 1000 };
 }
 
 /** One Fee-Earnings row per influencer's tracking ID: every influencer has exactly one new ledger line. */
@@ -212,6 +208,7 @@ async function main(): Promise<number> {
 
   const config = loadConfig({
     NODE_ENV: 'production',
+    ...productionSecrets(),
     PUBLIC_BASE_URL: 'https://links.bench.test',
     DATABASE_URL: databaseUrl,
     REDIS_URL,
@@ -228,7 +225,7 @@ async function main(): Promise<number> {
   const file = path.join(tmp, 'fee-earnings.csv');
   writeEarningsCsv(file);
   const stored = await storeLocalFile(file, config.FEED_STORAGE_DIR, config.FEED_MAX_BYTES);
-  const ingestId = await createIngest(db, { network: 'amazon', source: 'cli', filePath: stored.path, fileName: 'fee-earnings.csv', sha256: stored.sha256, byteSize: stored.bytes, marketplace: null });
+  const ingestId = await createIngest(db, { organisationId: seeded.organisationId, network: 'amazon', source: 'cli', filePath: stored.path, fileName: 'fee-earnings.csv', sha256: stored.sha256, byteSize: stored.bytes, marketplace: null });
 
   const timeoutS = numEnv('BENCH_TIMEOUT_SECONDS', Math.max(600, Math.ceil(3 * floorS + 300)));
   const cpu0 = { self: process.cpuUsage(), fake: procCpuMs(fake.child.pid), machine: machineBusyMs() };

@@ -19,6 +19,8 @@ import type { Senders } from '../jobs/notify/senders.ts';
 import { createSlackSenders } from '../bots/slack/sender.ts';
 import { createDiscordSender } from '../bots/discord/sender.ts';
 import { platformsEnabled } from './config.ts';
+import { AllowList } from './domain/net/publicAddress.ts';
+import { secretBoxFor } from './secrets/secretBox.ts';
 import type { Redis } from 'ioredis';
 
 export interface Workers {
@@ -55,7 +57,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<Workers> {
     new Worker('notify', notifyProcessor({ db, gate, senders, publicBaseUrl: config.PUBLIC_BASE_URL, log: log.child({ queue: 'notify' }), metrics }), { ...common, concurrency: notifyConcurrency }),
     new Worker('digest', digestProcessor({ db, gate, senders, compose: digestComposer(config.PUBLIC_BASE_URL), log: log.child({ queue: 'digest' }), metrics }), { ...common, concurrency: 2 }),
     new Worker('digest-tick', digestTickProcessor({ db, queues, log: log.child({ queue: 'digest-tick' }) }), { ...common, concurrency: 1 }),
-    new Worker('feed-poll', feedPollProcessor({ db, queues, storageDir: config.FEED_STORAGE_DIR, maxBytes: config.FEED_MAX_BYTES, log: log.child({ queue: 'feed-poll' }) }), { ...common, concurrency: 2 }),
+    new Worker('feed-poll', feedPollProcessor({ db, queues, storageDir: config.FEED_STORAGE_DIR, maxBytes: config.FEED_MAX_BYTES, log: log.child({ queue: 'feed-poll' }), secrets: secretBoxFor(config), outbound: { allow: AllowList.parse(config.FEED_POLL_ALLOW_PRIVATE) } }), { ...common, concurrency: 2 }),
     // Refreshes take an advisory lock and run one at a time anyway.
     new Worker('earnings-rollup', rollupProcessor({ db, log: log.child({ queue: 'earnings-rollup' }) }), { ...common, concurrency: 1 }),
   ];
@@ -132,9 +134,6 @@ async function reportIngest(deps: { db: Db; log: Logger; metrics?: Metrics | und
     const status = err ? 'failed' : (doc?.status ?? 'succeeded');
     const summary = doc?.summary as { marketplace?: string | null } | null | undefined;
     const affected = row?.affected_influencers ?? [];
-    const organisationIds = affected.length
-      ? (await db.selectFrom('influencers').select('organisation_id').distinct().where('id', 'in', affected).orderBy('organisation_id').execute().catch(() => [])).map((r) => r.organisation_id)
-      : [];
     const started = row?.started_at ?? (job?.processedOn ? new Date(job.processedOn) : undefined);
     const finished = row?.finished_at ?? new Date();
     const seconds = started ? Math.max(0, finished.getTime() - started.getTime()) / 1000 : undefined;
@@ -147,16 +146,17 @@ async function reportIngest(deps: { db: Db; log: Logger; metrics?: Metrics | und
       counts,
       seconds,
       marketplace: row?.marketplace ?? summary?.marketplace ?? null,
-      organisationIds,
+      // Whose report it is (its influencers are the only ones it can credit).
+      organisationId: row?.organisation_id ?? null,
       influencers: affected.length,
       attempt,
       ...(err || doc?.error ? { error: err?.message ?? doc?.error } : {}),
     };
     if (status === 'succeeded') log.info(line, 'ingest finished');
     else if (err) log.error(line, 'ingest finished');
-    else log.warn(line, 'ingest finished'); // the file was rejected: the sender's problem, not ours
+    else log.warn(line, 'ingest finished'); // rejected or held for confirmation: the sender's decision, not our fault
     if (metrics) {
-      metrics.ingests.inc({ outcome: status === 'succeeded' ? 'succeeded' : 'failed' });
+      metrics.ingests.inc({ outcome: status === 'succeeded' || status === 'held' ? status : 'failed' });
       for (const result of ['accepted', 'unchanged', 'reversed', 'rejected'] as const) if (counts[result] > 0) metrics.ingestRows.inc({ result }, counts[result]);
       if (seconds !== undefined) metrics.ingestDuration.observe(seconds);
     }

@@ -45,3 +45,56 @@ describe('when the database is migrated', () => {
     expect(await tables()).toEqual(full);
   }, 60_000);
 });
+
+describe('when a database from before organisation ownership is migrated', () => {
+  const url2 = new URL(inject('databaseUrl'));
+  url2.pathname = `/${unique('migo').toLowerCase()}`;
+  const old = createDb(url2.toString(), 2);
+  afterAll(async () => {
+    await old.destroy();
+    const admin = new URL(url2);
+    admin.pathname = '/postgres';
+    const server = createDb(admin.toString(), 1);
+    await sql`DROP DATABASE IF EXISTS ${sql.id(url2.pathname.slice(1))} WITH (FORCE)`.execute(server);
+    await server.destroy();
+  });
+
+  it('then each ingest and line belongs to the organisation of the influencers holding its lines, and the rest to a default organisation', async () => {
+    await ensureDatabase(url2.toString());
+    const OWNERSHIP = '2026-12-03T08-00-00_organisation_ownership';
+    const before = Object.fromEntries(Object.entries(migrations).filter(([name]) => name < OWNERSHIP));
+    await migrateToLatest(old, before);
+    const q = (s: ReturnType<typeof sql>) => s.execute(old);
+    const orgX = (await sql<{ id: string }>`INSERT INTO organisations (name) VALUES ('X') RETURNING id`.execute(old)).rows[0]!.id;
+    const orgY = (await sql<{ id: string }>`INSERT INTO organisations (name) VALUES ('Y') RETURNING id`.execute(old)).rows[0]!.id;
+    const inf = (await sql<{ id: string }>`INSERT INTO influencers (organisation_id, handle, display_name) VALUES (${orgX}, 'mig', 'Mig') RETURNING id`.execute(old)).rows[0]!.id;
+    await q(sql`INSERT INTO tracking_ids (tracking_id, marketplace, influencer_id, is_default) VALUES ('mig-20', 'US', ${inf}, true)`);
+    const source = (await sql<{ id: string }>`INSERT INTO feed_sources (network, name, url, cron) VALUES ('amazon', 'shared', 'https://r.test/x.csv', '0 6 * * *') RETURNING id`.execute(old)).rows[0]!.id;
+    const g1 = (await sql<{ id: string }>`INSERT INTO feed_ingests (network, source) VALUES ('amazon', 'cli') RETURNING id`.execute(old)).rows[0]!.id;
+    const g2 = (await sql<{ id: string }>`INSERT INTO feed_ingests (network, source, feed_source_id) VALUES ('amazon', 'poll', ${source}) RETURNING id`.execute(old)).rows[0]!.id;
+    const line = (ingest: string | null, tag: string, influencer: string | null, key: string) =>
+      q(sql`INSERT INTO ledger_entries (ingest_id, network, line_key, kind, report_type, tracking_id, influencer_id, marketplace, occurred_at, amount_minor, currency)
+            VALUES (${ingest}, 'amazon', ${key}, 'confirmed', 'earnings', ${tag}, ${influencer}, 'US', now(), 100, 'USD')`);
+    await line(g1, 'mig-20', inf, 'a');
+    await line(g1, 'nobody-20', null, 'b'); // unattributed, in an ingest whose other line is X's
+    await line(g2, 'stray-20', null, 'c'); // an ingest nobody's lines are in
+    await line(null, 'loose-20', null, 'd'); // no ingest at all
+
+    await migrateToLatest(old);
+    const ingests = (await sql<{ id: string; organisation_id: string }>`SELECT id, organisation_id FROM feed_ingests`.execute(old)).rows;
+    const def = (await sql<{ id: string; name: string }>`SELECT id, name FROM organisations WHERE operator_default`.execute(old)).rows;
+    expect(def).toEqual([{ id: expect.anything(), name: 'Default organisation' }]);
+    expect(def[0]!.id).not.toBe(orgX);
+    expect(def[0]!.id).not.toBe(orgY);
+    expect(ingests.find((i) => i.id === g1)!.organisation_id).toBe(orgX);
+    expect(ingests.find((i) => i.id === g2)!.organisation_id).toBe(def[0]!.id);
+    const lines = (await sql<{ line_key: string; organisation_id: string }>`SELECT line_key, organisation_id FROM ledger_entries ORDER BY line_key`.execute(old)).rows;
+    expect(lines).toEqual([
+      { line_key: 'a', organisation_id: orgX },
+      { line_key: 'b', organisation_id: orgX },
+      { line_key: 'c', organisation_id: def[0]!.id },
+      { line_key: 'd', organisation_id: def[0]!.id },
+    ]);
+    expect((await sql<{ organisation_id: string }>`SELECT organisation_id FROM feed_sources`.execute(old)).rows).toEqual([{ organisation_id: def[0]!.id }]);
+  }, 60_000);
+});

@@ -6,11 +6,14 @@ import { parseMinor } from '../domain/money.ts';
 import { resolveProductRef, upsertProduct, type ProductDetails } from '../domain/products.ts';
 import { addToStorefront } from '../domain/storefronts.ts';
 import { requireMarketplace } from '../domain/amazon/marketplaces.ts';
+import { operatorOrganisation, parseOrganisationId } from '../domain/organisations.ts';
 import type { CliCommand, CliContext } from './context.ts';
 import { runDemo } from './demo.ts';
 import { earningsCommand, ingestCommand } from './ingestCommands.ts';
 import { feedSourceAdd, feedSourceList } from './feedSourceCommands.ts';
+import { feedTokenCreate, feedTokenList, feedTokenRevoke } from './feedTokenCommands.ts';
 import { influencerList, linkList, orgList } from './listCommands.ts';
+import { rotateKey } from './secretCommands.ts';
 
 const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
 
@@ -42,12 +45,13 @@ const productOptions = {
 export const influencerCreate: CliCommand = {
   name: 'influencer create',
   summary: 'Create an influencer with a storefront and a default tracking ID',
-  usage: 'influencer create --handle <handle> --name <display name> --tracking-id <id-20> [--marketplace US]',
+  usage: 'influencer create --handle <handle> --name <display name> --tracking-id <id-20> [--marketplace US] [--org <id>]',
   options: {
     handle: { type: 'string', description: 'storefront handle (a-z, 0-9, - and _)', required: true },
     name: { type: 'string', description: 'display name', required: true, value: 'display name' },
     'tracking-id': { type: 'string', description: 'Amazon Associates tracking ID, e.g. jane-20', required: true, value: 'id-20' },
     marketplace: { type: 'string', description: 'marketplace code or domain (default US)', value: 'code' },
+    org: { type: 'string', description: 'organisation to create it in (default: the only or default organisation)', value: 'id' },
   },
   async run(ctx, v) {
     const { influencer, trackingId } = await createInfluencer(ctx.db, {
@@ -55,9 +59,11 @@ export const influencerCreate: CliCommand = {
       displayName: str(v.name)!,
       trackingId: str(v['tracking-id'])!,
       marketplace: str(v.marketplace),
+      organisationId: await operatorOrganisation(ctx.db, str(v.org) === undefined ? undefined : parseOrganisationId(str(v.org)!)),
     });
     return {
       id: influencer.id,
+      organisationId: influencer.organisation_id,
       handle: influencer.handle,
       name: influencer.display_name,
       trackingId: trackingId.tracking_id,
@@ -177,6 +183,10 @@ export const COMMANDS: CliCommand[] = [
   earningsCommand,
   feedSourceAdd,
   feedSourceList,
+  feedTokenCreate,
+  feedTokenList,
+  feedTokenRevoke,
+  rotateKey,
   demo,
   migrate,
 ];

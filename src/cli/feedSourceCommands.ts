@@ -1,8 +1,11 @@
 // CLI: report URLs polled on a cron schedule by the feed-poll worker.
 import { CronExpressionParser } from 'cron-parser';
 import { findMarketplace } from '../domain/amazon/marketplaces.ts';
-import { NETWORK_RE } from '../domain/ingest/ingests.ts';
+import { requireNetwork } from '../domain/ingest/networks.ts';
+import { operatorOrganisation, parseOrganisationId } from '../domain/organisations.ts';
 import { UserError } from '../errors.ts';
+import { secretBoxFor } from '../secrets/secretBox.ts';
+import { sealFeedHeaders } from '../secrets/storedSecrets.ts';
 import type { CliCommand } from './context.ts';
 
 const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
@@ -10,7 +13,7 @@ const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : un
 export const feedSourceAdd: CliCommand = {
   name: 'feed-source add',
   summary: 'Poll a report URL on a cron schedule (the workers pick it up on start)',
-  usage: 'feed-source add --name <name> --url <https://…> --cron "0 6 * * *" [--network amazon] [--marketplace US] [--header "Authorization: Bearer …"]',
+  usage: 'feed-source add --name <name> --url <https://…> --cron "0 6 * * *" [--network amazon] [--marketplace US] [--header "Authorization: Bearer …"] [--org <id>]',
   options: {
     name: { type: 'string', description: 'a name for the source', required: true },
     url: { type: 'string', description: 'http(s) URL that returns a report file', required: true },
@@ -18,6 +21,7 @@ export const feedSourceAdd: CliCommand = {
     network: { type: 'string', description: 'affiliate network (default amazon)' },
     marketplace: { type: 'string', description: 'marketplace of the reports' },
     header: { type: 'string', description: 'one request header, "Name: value"' },
+    org: { type: 'string', description: 'organisation whose reports these are (default: the only or default organisation)', value: 'id' },
   },
   async run(ctx, v) {
     const url = str(v.url)!;
@@ -34,8 +38,8 @@ export const feedSourceAdd: CliCommand = {
     } catch {
       throw new UserError('invalid_input', `"${cron}" is not a cron pattern.`);
     }
-    const network = (str(v.network) ?? 'amazon').toLowerCase();
-    if (!NETWORK_RE.test(network)) throw new UserError('invalid_input', 'The network must be a short name like amazon.');
+    const network = requireNetwork(str(v.network) ?? 'amazon');
+    const organisationId = await operatorOrganisation(ctx.db, str(v.org) === undefined ? undefined : parseOrganisationId(str(v.org)!));
     const market = str(v.marketplace) ? findMarketplace(str(v.marketplace)!) : undefined;
     if (str(v.marketplace) && !market) throw new UserError('invalid_input', 'Unknown marketplace.');
     const header = str(v.header);
@@ -44,7 +48,7 @@ export const feedSourceAdd: CliCommand = {
     const headers = m ? { [m[1]!]: m[2]! } : null;
     const row = await ctx.db
       .insertInto('feed_sources')
-      .values({ organisation_id: null, network, name: str(v.name)!.slice(0, 100), url, cron, marketplace: market?.code ?? null, headers: headers as never, last_polled_at: null, last_success_at: null, last_error: null })
+      .values({ organisation_id: organisationId, network, name: str(v.name)!.slice(0, 100), url, cron, marketplace: market?.code ?? null, headers: sealFeedHeaders(secretBoxFor(ctx.config), url, headers) as never, last_polled_at: null, last_success_at: null, last_error: null })
       .returning(['id', 'name', 'cron'])
       .executeTakeFirstOrThrow();
     return row;
@@ -57,7 +61,7 @@ export const feedSourceList: CliCommand = {
   summary: 'List polled report URLs and how their last poll went',
   usage: 'feed-source list',
   options: {},
-  run: (ctx) => ctx.db.selectFrom('feed_sources').select(['id', 'name', 'network', 'cron', 'enabled', 'last_polled_at', 'last_success_at', 'last_error']).orderBy('id').execute(),
-  format: (rows: Array<{ id: number; name: string; network: string; cron: string; enabled: boolean; last_success_at: Date | null; last_error: string | null }>) =>
-    rows.length === 0 ? 'No feed sources.' : rows.map((r) => `${r.id}  ${r.name}  ${r.network}  "${r.cron}"  ${r.enabled ? 'on' : 'off'}  last ok ${r.last_success_at?.toISOString() ?? 'never'}${r.last_error ? `  error: ${r.last_error}` : ''}`).join('\n'),
+  run: (ctx) => ctx.db.selectFrom('feed_sources').select(['id', 'organisation_id', 'name', 'network', 'cron', 'enabled', 'last_polled_at', 'last_success_at', 'last_error']).orderBy('id').execute(),
+  format: (rows: Array<{ id: number; organisation_id: number; name: string; network: string; cron: string; enabled: boolean; last_success_at: Date | null; last_error: string | null }>) =>
+    rows.length === 0 ? 'No feed sources.' : rows.map((r) => `${r.id}  org ${r.organisation_id}  ${r.name}  ${r.network}  "${r.cron}"  ${r.enabled ? 'on' : 'off'}  last ok ${r.last_success_at?.toISOString() ?? 'never'}${r.last_error ? `  error: ${r.last_error}` : ''}`).join('\n'),
 };

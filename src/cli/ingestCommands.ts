@@ -7,7 +7,9 @@ import type { Redis } from 'ioredis';
 import { findMarketplace } from '../domain/amazon/marketplaces.ts';
 import { parsePeriod, PERIOD_USAGE } from '../domain/earnings/period.ts';
 import { earningsSummary, type EarningsScope } from '../domain/earnings/summary.ts';
-import { createIngest, getIngest, ingestStatus, NETWORK_RE, type IngestStatusDoc } from '../domain/ingest/ingests.ts';
+import { createIngest, getIngest, ingestStatus, type IngestStatusDoc } from '../domain/ingest/ingests.ts';
+import { NETWORKS, requireNetwork } from '../domain/ingest/networks.ts';
+import { operatorOrganisation, parseOrganisationId } from '../domain/organisations.ts';
 import { storeLocalFile } from '../domain/ingest/storeFile.ts';
 import { requireInfluencerByHandle } from '../domain/influencers.ts';
 import { formatMoney } from '../domain/money.ts';
@@ -75,17 +77,19 @@ function fileError(file: string, err: unknown): unknown {
 export const ingestCommand: CliCommand = {
   name: 'ingest',
   summary: 'Ingest a report file (XLSX, CSV, TSV, ZIP or JSON lines) into the commission ledger',
-  usage: 'ingest <file> --network amazon [--marketplace US]',
+  usage: 'ingest <file> --network amazon [--marketplace US] [--org <id>] [--confirm]',
   args: [{ syntax: '<file>', description: 'the report file (left where it is: a copy is ingested)' }],
   options: {
-    network: { type: 'string', description: 'affiliate network, e.g. amazon', required: true },
+    network: { type: 'string', description: `affiliate network: ${NETWORKS.join(', ')}`, required: true },
     marketplace: { type: 'string', description: 'marketplace of the report (detected from the data when omitted)', value: 'code' },
+    org: { type: 'string', description: 'organisation whose report it is (default: the only or default organisation)', value: 'id' },
+    confirm: { type: 'boolean', description: 'apply a re-issued window even if it reverses more than half of its confirmed lines' },
   },
   async run(ctx, v, positionals) {
     const file = positionals[0];
     if (!file || positionals.length > 1) throw new UserError('invalid_input', 'Give exactly one report file.');
-    const network = str(v.network)!.toLowerCase();
-    if (!NETWORK_RE.test(network)) throw new UserError('invalid_input', 'The network must be a short name like amazon.');
+    const network = requireNetwork(str(v.network)!);
+    const organisationId = await operatorOrganisation(ctx.db, str(v.org) === undefined ? undefined : parseOrganisationId(str(v.org)!));
     const rawMarket = str(v.marketplace);
     const market = rawMarket === undefined ? undefined : findMarketplace(rawMarket);
     if (rawMarket !== undefined && !market) throw new UserError('invalid_input', `Unknown marketplace "${rawMarket.slice(0, 40)}".`);
@@ -109,7 +113,7 @@ export const ingestCommand: CliCommand = {
       } catch (err) {
         throw fileError(file, err);
       }
-      const ingestId = await createIngest(ctx.db, { network, source: 'cli', filePath: stored.path, fileName: file.split('/').pop() ?? null, sha256: stored.sha256, byteSize: stored.bytes, marketplace: market?.code ?? null });
+      const ingestId = await createIngest(ctx.db, { organisationId, confirmReversals: v.confirm === true, network, source: 'cli', filePath: stored.path, fileName: file.split('/').pop() ?? null, sha256: stored.sha256, byteSize: stored.bytes, marketplace: market?.code ?? null });
 
       // Same queue as the API; a worker in this process takes the job unless the service's workers get there first.
       // Whichever runs it reports progress on the job, so the terminal line below works in both cases.
@@ -125,7 +129,7 @@ export const ingestCommand: CliCommand = {
       if (progress) show({ phase: 'queued' });
       for (;;) {
         const ingest = await getIngest(ctx.db, ingestId);
-        if (ingest && (ingest.status === 'succeeded' || ingest.status === 'failed')) return ingestStatus(ingest);
+        if (ingest && (ingest.status === 'succeeded' || ingest.status === 'failed' || ingest.status === 'held')) return ingestStatus(ingest);
         if (progress && ingest?.status === 'running') {
           const job = await queues.ingest.getJob(ingestId);
           show(parseIngestProgress(job?.progress) ?? { phase: 'reading', rows: 0 });
@@ -140,7 +144,8 @@ export const ingestCommand: CliCommand = {
     }
   },
   format: (s: IngestStatusDoc) => formatIngest(s),
-  failure: (s: IngestStatusDoc) => (s.status === 'failed' ? `Ingest ${s.ingestId} failed: ${s.error ?? 'no reason recorded'}` : undefined),
+  failure: (s: IngestStatusDoc) =>
+    s.status === 'failed' ? `Ingest ${s.ingestId} failed: ${s.error ?? 'no reason recorded'}` : s.status === 'held' ? `Ingest ${s.ingestId} ${s.error ?? 'was held for confirmation.'}` : undefined,
 };
 
 export function formatIngest(s: IngestStatusDoc): string {

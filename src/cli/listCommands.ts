@@ -3,8 +3,8 @@ import { requireInfluencerByHandle } from '../domain/influencers.ts';
 import { listInfluencers } from '../domain/influencerList.ts';
 import { listLinksOfInfluencer } from '../domain/linkList.ts';
 import { shortUrl } from '../domain/links.ts';
-import { listOrganisations, organisationExists, type OrganisationWorkspace } from '../domain/organisationList.ts';
-import { UserError } from '../errors.ts';
+import { listOrganisations, type OrganisationWorkspace } from '../domain/organisationList.ts';
+import { operatorOrganisation, parseOrganisationId } from '../domain/organisations.ts';
 import type { CliCommand } from './context.ts';
 import { cut, day, formatTable } from './table.ts';
 
@@ -38,12 +38,7 @@ export const influencerList: CliCommand = {
   },
   async run(ctx, v): Promise<InfluencerRow[]> {
     const org = str(v.org);
-    let organisationId: number | undefined;
-    if (org !== undefined) {
-      if (!/^\d{1,15}$/.test(org.trim())) throw new UserError('invalid_input', `--org takes an organisation id (a number), not "${org.slice(0, 20)}".`);
-      organisationId = Number(org.trim());
-      if (!(await organisationExists(ctx.db, organisationId))) throw new UserError('not_found', `No organisation has the id ${organisationId}.`);
-    }
+    const organisationId = org === undefined ? undefined : await operatorOrganisation(ctx.db, parseOrganisationId(org));
     const rows = await listInfluencers(ctx.db, { organisationId });
     return rows.map(({ createdAt, ...r }) => ({ ...r, storefrontUrl: `${ctx.config.PUBLIC_BASE_URL}/s/${r.handle}`, createdAt }));
   },

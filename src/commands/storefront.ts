@@ -15,6 +15,7 @@ import type { Platform } from '../db/schema.ts';
 import { isAsin } from '../domain/amazon/productInput.ts';
 import { MARKETPLACES } from '../domain/amazon/marketplaces.ts';
 import { ownInfluencer, storefrontUrl } from './context.ts';
+import { feedTokenSubcommand } from './feedToken.ts';
 import { helpReply } from './run.ts';
 import { successReply } from './replies.ts';
 import type { CommandDef, Reply, ReplyLine } from './types.ts';
@@ -250,6 +251,7 @@ export const storefrontCommand: CommandDef = {
         );
       },
     },
+    feedTokenSubcommand,
     {
       name: 'autolink',
       description: 'Discord: answer Amazon links posted in this channel with the poster’s short link (managers)',

@@ -3,7 +3,7 @@ import type { AccountLinkCodesTable, AccountLinksTable, DiscordGuildsTable, Orga
 import type { InfluencersTable, TrackingIdsTable } from './tables/influencers.table.ts';
 import type { ProductsTable, StorefrontItemsTable, StorefrontListsTable, StorefrontsTable } from './tables/storefronts.table.ts';
 import type { ClicksTable, LinksTable } from './tables/links.table.ts';
-import type { FeedIngestsTable, FeedSourcesTable } from './tables/feeds.table.ts';
+import type { FeedIngestsTable, FeedSourcesTable, FeedTokensTable } from './tables/feeds.table.ts';
 import type { CategoryMappingsTable, LedgerEntriesTable, RateCardsTable } from './tables/ledger.table.ts';
 import type { EarningsDenseInfluencersTable, EarningsProductRollupsTable, EarningsRollupCandidatesTable, EarningsRollupStateTable, EarningsRollupsTable, EarningsUnattributedRollupsTable } from './tables/earnings.table.ts';
 import type { DigestSubscriptionsTable, NotificationCursorsTable, NotificationDeliveriesTable, NotificationPreferencesTable } from './tables/notifications.table.ts';
@@ -26,6 +26,7 @@ export interface Database {
   clicks: ClicksTable;
   feed_sources: FeedSourcesTable;
   feed_ingests: FeedIngestsTable;
+  feed_tokens: FeedTokensTable;
   ledger_entries: LedgerEntriesTable;
   rate_cards: RateCardsTable;
   category_mappings: CategoryMappingsTable;

@@ -6,6 +6,7 @@ import type { Influencer, TrackingId } from '../db/schema.ts';
 import { normaliseHandle } from './handles.ts';
 import { findMarketplace } from './amazon/marketplaces.ts';
 import { normaliseTrackingId } from './amazon/taggedUrl.ts';
+import { operatorOrganisation } from './organisations.ts';
 
 export interface CreateInfluencerInput {
   handle: string;
@@ -27,11 +28,11 @@ export async function createInfluencer(db: Db, input: CreateInfluencerInput): Pr
   const trackingId = normaliseTrackingId(input.trackingId);
   const marketplace = parseMarketplace(input.marketplace);
   const displayName = input.displayName.trim().slice(0, 100) || handle;
+  // Created by the operator (CLI, demo) without one: the operator's organisation, so the operator's reports and
+  // storefronts are one team's.
+  const organisationId = input.organisationId ?? (await operatorOrganisation(db));
   try {
     return await db.transaction().execute(async (trx) => {
-      const organisationId =
-        input.organisationId ??
-        (await trx.insertInto('organisations').values({ name: displayName }).returning('id').executeTakeFirstOrThrow()).id;
       const influencer = await trx
         .insertInto('influencers')
         .values({ organisation_id: organisationId, handle, display_name: displayName })
@@ -48,7 +49,7 @@ export async function createInfluencer(db: Db, input: CreateInfluencerInput): Pr
     });
   } catch (err) {
     if (isUniqueViolation(err, 'influencers_handle_key')) throw new UserError('conflict', `The handle @${handle} is already taken.`);
-    if (isUniqueViolation(err, 'tracking_ids_tracking_id_key')) throw new UserError('conflict', `The tracking ID ${trackingId} is already registered to another storefront.`);
+    if (isUniqueViolation(err, 'tracking_ids_organisation_tracking_idx')) throw new UserError('conflict', `The tracking ID ${trackingId} is already registered to another storefront.`);
     throw err;
   }
 }
@@ -57,7 +58,14 @@ export async function createInfluencer(db: Db, input: CreateInfluencerInput): Pr
 export async function addTrackingId(db: Db, influencerId: number, rawTrackingId: string, rawMarketplace?: string): Promise<TrackingId> {
   const trackingId = normaliseTrackingId(rawTrackingId);
   const marketplace = parseMarketplace(rawMarketplace);
-  const existing = await db.selectFrom('tracking_ids').selectAll().where('tracking_id', '=', trackingId).executeTakeFirst();
+  // Within the influencer's organisation: the same public tracking ID registered in another organisation is that
+  // organisation's business (its reports are never credited here, nor ours there).
+  const existing = await db
+    .selectFrom('tracking_ids')
+    .selectAll()
+    .where('tracking_id', '=', trackingId)
+    .where('organisation_id', '=', (eb) => eb.selectFrom('influencers').select('organisation_id').where('id', '=', influencerId))
+    .executeTakeFirst();
   if (existing) {
     if (existing.influencer_id !== influencerId) throw new UserError('conflict', `The tracking ID ${trackingId} is already registered to another storefront.`);
     return existing;
@@ -126,13 +134,18 @@ export async function defaultMarketplace(db: Db, influencerId: number): Promise<
 }
 
 /**
- * Ledger lines ingested before anyone registered this tracking ID become its new owner's, and the ingests that
- * brought them count the owner among the influencers they affected (as they would had it been registered then).
+ * Ledger lines of the owner's organisation ingested before anyone registered this tracking ID become its new owner's,
+ * and the ingests that brought them count the owner among the influencers they affected (as they would had it been
+ * registered then). Other organisations' lines of the same tracking ID stay theirs: money never moves across
+ * organisations.
  */
 async function attributeTrackingId(db: Db, trackingId: string, influencerId: number): Promise<void> {
   await sql`
     WITH moved AS (
-      UPDATE ledger_entries SET influencer_id = ${influencerId} WHERE tracking_id = ${trackingId} AND influencer_id IS NULL RETURNING ingest_id)
+      UPDATE ledger_entries SET influencer_id = ${influencerId}
+       WHERE tracking_id = ${trackingId} AND influencer_id IS NULL
+         AND organisation_id = (SELECT organisation_id FROM influencers WHERE id = ${influencerId})
+      RETURNING ingest_id)
     UPDATE feed_ingests SET affected_influencers = array_append(affected_influencers, ${influencerId}::bigint)
      WHERE id IN (SELECT DISTINCT ingest_id FROM moved WHERE ingest_id IS NOT NULL) AND NOT (${influencerId}::bigint = ANY (affected_influencers))`.execute(db);
 }

@@ -42,7 +42,3 @@ export async function listOrganisations(db: Db): Promise<OrganisationListItem[]>
   for (const d of discord) add(Number(d.organisation_id), { platform: 'discord', workspaceId: d.guild_id, name: d.name, revoked: false });
   return orgs.map((o) => ({ id: Number(o.id), name: o.name, workspaces: byOrg.get(Number(o.id)) ?? [], influencers: Number(o.n ?? 0), createdAt: o.created_at }));
 }
-
-export async function organisationExists(db: Db, id: number): Promise<boolean> {
-  return (await db.selectFrom('organisations').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
-}

@@ -7,7 +7,8 @@
 // Rules:
 //  - a Slack code binds a Discord server and a Discord code a Slack workspace, never the same platform;
 //  - only a workspace whose organisation has no data of its own (influencers, storefronts, enabled digest
-//    subscriptions, feed sources, granted managers) moves: merging organisations is not supported;
+//    subscriptions, feed sources, report ingests, feed tokens, granted managers) moves: merging organisations is not
+//    supported;
 //  - a workspace already in the code's organisation is "already linked" (the code is spent, nothing changes);
 //  - any refusal changes nothing and leaves the code usable, except a wrong, spent or expired one;
 //  - the organisation left behind is deleted when no workspace belongs to it any more (it has no data).
@@ -50,6 +51,9 @@ export interface OrganisationData {
   storefronts: number;
   digestSubscriptions: number;
   feedSources: number;
+  /** Reports ingested for it (its money), and feed tokens that upload for it. */
+  ingests: number;
+  feedTokens: number;
   grantedManagers: number;
 }
 
@@ -71,7 +75,7 @@ async function workspaceOrganisation(db: Db | Trx, platform: Platform, workspace
 const count = (v: string | number | bigint | undefined) => Number(v ?? 0);
 
 export async function organisationData(db: Db | Trx, organisationId: number): Promise<OrganisationData> {
-  const [influencers, handles, storefronts, digestSubscriptions, feedSources, grantedManagers] = await Promise.all([
+  const [influencers, handles, storefronts, digestSubscriptions, feedSources, ingests, feedTokens, grantedManagers] = await Promise.all([
     db.selectFrom('influencers').select((eb) => eb.fn.countAll().as('n')).where('organisation_id', '=', organisationId).executeTakeFirst(),
     db.selectFrom('influencers').select('handle').where('organisation_id', '=', organisationId).orderBy('handle').limit(3).execute(),
     db
@@ -82,6 +86,8 @@ export async function organisationData(db: Db | Trx, organisationId: number): Pr
       .executeTakeFirst(),
     db.selectFrom('digest_subscriptions').select((eb) => eb.fn.countAll().as('n')).where('organisation_id', '=', organisationId).where('enabled', '=', true).executeTakeFirst(),
     db.selectFrom('feed_sources').select((eb) => eb.fn.countAll().as('n')).where('organisation_id', '=', organisationId).executeTakeFirst(),
+    db.selectFrom('feed_ingests').select((eb) => eb.fn.countAll().as('n')).where('organisation_id', '=', organisationId).executeTakeFirst(),
+    db.selectFrom('feed_tokens').select((eb) => eb.fn.countAll().as('n')).where('organisation_id', '=', organisationId).where('revoked_at', 'is', null).executeTakeFirst(),
     db.selectFrom('platform_identities').select((eb) => eb.fn.countAll().as('n')).where('organisation_id', '=', organisationId).where('role', '=', 'manager').executeTakeFirst(),
   ]);
   return {
@@ -90,6 +96,8 @@ export async function organisationData(db: Db | Trx, organisationId: number): Pr
     storefronts: count(storefronts?.n),
     digestSubscriptions: count(digestSubscriptions?.n),
     feedSources: count(feedSources?.n),
+    ingests: count(ingests?.n),
+    feedTokens: count(feedTokens?.n),
     grantedManagers: count(grantedManagers?.n),
   };
 }
@@ -106,6 +114,8 @@ export function describeOrganisationData(d: OrganisationData): string[] {
   if (d.storefronts) parts.push(plural(d.storefronts, 'storefront'));
   if (d.digestSubscriptions) parts.push(plural(d.digestSubscriptions, 'daily digest subscription'));
   if (d.feedSources) parts.push(plural(d.feedSources, 'feed source'));
+  if (d.ingests) parts.push(plural(d.ingests, 'ingested report'));
+  if (d.feedTokens) parts.push(plural(d.feedTokens, 'feed token'));
   if (d.grantedManagers) parts.push(plural(d.grantedManagers, 'granted manager'));
   return parts;
 }
@@ -216,6 +226,9 @@ async function removeIfAbandoned(trx: Trx, organisationId: number): Promise<bool
       AND NOT EXISTS (SELECT 1 FROM influencers WHERE organisation_id = o.id)
       AND NOT EXISTS (SELECT 1 FROM feed_sources WHERE organisation_id = o.id)
       AND NOT EXISTS (SELECT 1 FROM digest_subscriptions WHERE organisation_id = o.id)
+      AND NOT EXISTS (SELECT 1 FROM feed_ingests WHERE organisation_id = o.id)
+      AND NOT EXISTS (SELECT 1 FROM feed_tokens WHERE organisation_id = o.id AND revoked_at IS NULL)
+      AND NOT o.operator_default
     RETURNING o.id`.execute(trx);
   return r.rows.length > 0;
 }

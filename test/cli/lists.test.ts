@@ -41,9 +41,10 @@ describe('when an operator lists organisations and influencers', () => {
     await createInfluencer(db, { handle: ann, displayName: 'Ann A', trackingId: `${ann}-20`, organisationId: orgId });
     await createInfluencer(db, { handle: bob, displayName: 'Bob B', trackingId: `${bob}-21`, marketplace: 'UK', organisationId: orgId });
     expect((await cli('tracking-id', 'add', '--handle', ann, '--tracking-id', `${ann}-21`, '--marketplace', 'UK')).code).toBe(0);
-    // Someone else's organisation (influencer create makes one per influencer).
-    expect((await cli('influencer', 'create', '--handle', other, '--name', 'Other', '--tracking-id', `${other}-20`)).code).toBe(0);
-    otherOrgId = (await db.selectFrom('influencers').select('organisation_id').where('handle', '=', other).executeTakeFirstOrThrow()).organisation_id;
+    // Someone else's organisation, its influencer created by the operator with --org.
+    otherOrgId = await newOrganisation('Other');
+    expect((await cli('influencer', 'create', '--handle', other, '--name', 'Other', '--tracking-id', `${other}-20`, '--org', String(otherOrgId))).code).toBe(0);
+    expect((await db.selectFrom('influencers').select('organisation_id').where('handle', '=', other).executeTakeFirstOrThrow()).organisation_id).toBe(otherOrgId);
   });
 
   it('then org list shows each organisation with its workspaces and number of influencers', async () => {
@@ -107,8 +108,8 @@ describe('when an operator lists organisations and influencers', () => {
   it('then an organisation without influencers lists none, and an unknown or malformed id is refused', async () => {
     expect(await jsonList('influencer', 'list', '--org', String(emptyOrgId))).toEqual([]);
     expect(await cli('influencer', 'list', '--org', String(emptyOrgId))).toMatchObject({ code: 0, out: 'No influencers.' });
-    expect(await cli('influencer', 'list', '--org', '999999999')).toMatchObject({ code: 1, out: '', err: 'Error: No organisation has the id 999999999.' });
-    expect(await cli('influencer', 'list', '--org', 'acme')).toMatchObject({ code: 1, err: expect.stringContaining('--org takes an organisation id') });
+    expect(await cli('influencer', 'list', '--org', '999999999')).toMatchObject({ code: 1, out: '', err: expect.stringMatching(/^Error: No organisation has the id 999999999\./) });
+    expect(await cli('influencer', 'list', '--org', 'acme')).toMatchObject({ code: 1, err: expect.stringContaining('"acme" is not an organisation id') });
   });
 });
 

@@ -50,7 +50,7 @@ describe('when an operator mistypes a command', () => {
     expect(r).toMatchObject({ code: 2, out: '' });
     expect(r.err.split('\n')).toEqual([
       "Error: unknown option '--bogus'",
-      'Usage: npm run cli -- influencer create --handle <handle> --name <display name> --tracking-id <id-20> [--marketplace US]',
+      'Usage: npm run cli -- influencer create --handle <handle> --name <display name> --tracking-id <id-20> [--marketplace US] [--org <id>]',
       'Run "npm run cli -- influencer create --help" for its options.',
     ]);
     expect(await cli(['org', 'list', '--org', '1'])).toMatchObject({ code: 2, err: expect.stringContaining("unknown option '--org'") });

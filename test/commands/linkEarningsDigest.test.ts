@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/database.ts';
-import { randomAsin } from '../support/fixtures.ts';
+import { organisationOf, randomAsin } from '../support/fixtures.ts';
 import { testDb, unique } from '../support/env.ts';
 import { newWorkspace, replyText, run, type Person } from '../support/commands.ts';
 
@@ -20,7 +20,7 @@ async function influencerIn(ws: ReturnType<typeof newWorkspace>, opts: Partial<P
 async function entry(d: Db, influencerId: number, trackingId: string, kind: 'confirmed' | 'pending' | 'reversal' | 'bounty', amount: number, at: string, asin = ASIN, qty = 1) {
   await d
     .insertInto('ledger_entries')
-    .values({ network: 'amazon', line_key: unique('k'), kind, tracking_id: trackingId, influencer_id: influencerId, marketplace: 'US', asin, product_name: `Product ${asin}`, category: 'PC', occurred_at: new Date(at), quantity: kind === 'reversal' ? -qty : qty, amount_minor: amount, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null })
+    .values({ network: 'amazon', line_key: unique('k'), kind, tracking_id: trackingId, influencer_id: influencerId, organisation_id: organisationOf(influencerId), marketplace: 'US', asin, product_name: `Product ${asin}`, category: 'PC', occurred_at: new Date(at), quantity: kind === 'reversal' ? -qty : qty, amount_minor: amount, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null })
     .execute();
 }
 

@@ -71,13 +71,29 @@ describe('when an influencer uses /storefront', () => {
     expect(identity.influencer_id).toBeNull();
   });
 
-  it('then a handle or tracking ID has one owner', async () => {
-    const { handle } = await setUp();
+  it('then a handle has one owner, and a tracking ID one owner in each organisation', async () => {
+    const { ws, handle } = await setUp();
     const other = newWorkspace().person();
     expect(await run(db, other, 'storefront', `setup ${handle} ${unique('x')}-20`)).toMatchObject({ tone: 'error', text: `The handle @${handle} is already taken.` });
-    expect(await run(db, other, 'storefront', `setup ${unique('y')} ${handle}-20`)).toMatchObject({ tone: 'error', text: expect.stringContaining('already registered to another storefront') });
+    expect(await run(db, ws.person(), 'storefront', `setup ${unique('y')} ${handle}-20`)).toMatchObject({ tone: 'error', text: expect.stringContaining('already registered to another storefront') });
     const sameWs = await setUp();
     expect(await run(db, sameWs.me, 'storefront', `setup ${unique('z')} ${unique('z')}-20`)).toMatchObject({ tone: 'error', text: expect.stringContaining(`You already have a storefront, @${sameWs.handle}`) });
+  });
+
+  it('then someone in another workspace who registers their public tracking ID sees none of its money, and does not block it', async () => {
+    const { me, handle } = await setUp();
+    const tag = `${handle}-20`;
+    const owner = await db.selectFrom('influencers').select(['id', 'organisation_id']).where('handle', '=', handle).executeTakeFirstOrThrow();
+    await db
+      .insertInto('ledger_entries')
+      .values({ organisation_id: owner.organisation_id, network: 'amazon', line_key: unique('k'), kind: 'confirmed', tracking_id: tag, influencer_id: owner.id, marketplace: 'US', asin: ASIN, product_name: 'Owner pan', category: 'Home', occurred_at: new Date(Date.now() - 3_600_000), quantity: 1, amount_minor: 54321, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null })
+      .execute();
+    const thief = newWorkspace().person();
+    expect(await run(db, thief, 'storefront', `setup ${unique('thief')} ${tag}`)).toMatchObject({ tone: 'success' });
+    const stolen = replyText(await run(db, thief, 'earnings', 'all'));
+    expect(stolen).not.toContain('543.21');
+    expect(stolen).toContain('No earnings');
+    expect(replyText(await run(db, me, 'earnings', 'all'))).toContain('$543.21');
   });
 
   it('then another workspace cannot act on their storefront', async () => {

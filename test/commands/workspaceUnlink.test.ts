@@ -7,6 +7,7 @@ import type { Platform } from '../../src/db/schema.ts';
 import { resolveDestination } from '../../src/domain/notifications/destination.ts';
 import { testDb, unique } from '../support/env.ts';
 import { newWorkspace, replyText, run, type Person } from '../support/commands.ts';
+import { organisationOf } from '../support/fixtures.ts';
 
 const db = testDb();
 afterAll(() => db.destroy());
@@ -34,7 +35,7 @@ async function influencerId(handle: string): Promise<number> {
 async function addEarning(handle: string, amountMinor: number) {
   await db
     .insertInto('ledger_entries')
-    .values({ network: 'amazon', line_key: unique('k'), kind: 'confirmed', tracking_id: `${handle}-20`, influencer_id: await influencerId(handle), marketplace: 'US', asin: 'B0UNLINK01', product_name: 'Unlink lamp', category: 'Home', occurred_at: new Date(Date.now() - 3_600_000), quantity: 1, amount_minor: amountMinor, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null })
+    .values({ network: 'amazon', line_key: unique('k'), kind: 'confirmed', tracking_id: `${handle}-20`, influencer_id: await influencerId(handle), organisation_id: organisationOf(await influencerId(handle)), marketplace: 'US', asin: 'B0UNLINK01', product_name: 'Unlink lamp', category: 'Home', occurred_at: new Date(Date.now() - 3_600_000), quantity: 1, amount_minor: amountMinor, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null })
     .execute();
 }
 

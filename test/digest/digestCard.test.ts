@@ -51,8 +51,8 @@ describe('when the organisation has 1,000 influencers', () => {
     const org = await newOrganisation(db);
     const people = await addInfluencers(db, org, 1000);
     // Three confirmed lines each, amounts spread so the ranking is known; clicks and an order for everyone.
-    await sql`INSERT INTO ledger_entries (network, line_key, kind, report_type, tracking_id, influencer_id, marketplace, occurred_at, quantity, amount_minor, currency)
-              SELECT 'amazon', 'big:' || i.id || ':' || k, 'confirmed', 'earnings', t.tracking_id, i.id, 'US', ${new Date(Y)}, 1, (i.id % 1000) * 10 + k, 'USD'
+    await sql`INSERT INTO ledger_entries (organisation_id, network, line_key, kind, report_type, tracking_id, influencer_id, marketplace, occurred_at, quantity, amount_minor, currency)
+              SELECT i.organisation_id, 'amazon', 'big:' || i.id || ':' || k, 'confirmed', 'earnings', t.tracking_id, i.id, 'US', ${new Date(Y)}, 1, (i.id % 1000) * 10 + k, 'USD'
                 FROM influencers i JOIN tracking_ids t ON t.influencer_id = i.id, generate_series(1, 3) k
                WHERE i.organisation_id = ${org}`.execute(db);
     await sql`INSERT INTO clicks (link_id, clicked_at, kind, device, visitor_hash)

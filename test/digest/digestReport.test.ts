@@ -162,37 +162,46 @@ describe('when the digest counts money, orders and clicks', () => {
 describe('when feeds carry tracking IDs nobody registered', () => {
   const NOW = new Date('2026-03-15T14:00:00Z');
 
-  it('then recent ones from shared feeds or the organisation’s own are listed, and old, registered or other organisations’ ones are not', async () => {
+  it('then recent ones of the organisation’s own ingests are listed, and old, registered or other organisations’ ones are not', async () => {
     const org = await newOrganisation(db);
     const other = await newOrganisation(db);
     const [registered] = await addInfluencers(db, org, 1);
-    const source = async (organisationId: number | null) => {
+    const [theirs] = await addInfluencers(db, other, 1);
+    const source = async (organisationId: number) => {
       const s = await db.insertInto('feed_sources').values({ organisation_id: organisationId, network: 'amazon', name: unique('src'), url: 'https://feeds.test/r.csv', cron: '0 6 * * *', marketplace: 'US', headers: null, last_polled_at: null, last_success_at: NOW, last_error: null }).returning('id').executeTakeFirstOrThrow();
-      const i = await db.insertInto('feed_ingests').values({ network: 'amazon', source: 'poll', feed_source_id: s.id, marketplace: 'US', file_name: null, file_path: null, file_sha256: null, byte_size: null, error: null, started_at: null, finished_at: null }).returning('id').executeTakeFirstOrThrow();
+      const i = await db.insertInto('feed_ingests').values({ organisation_id: organisationId, network: 'amazon', source: 'poll', feed_source_id: s.id, marketplace: 'US', file_name: null, file_path: null, file_sha256: null, byte_size: null, error: null, started_at: null, finished_at: null }).returning('id').executeTakeFirstOrThrow();
       return i.id;
     };
     const ownIngest = await source(org);
     const foreignIngest = await source(other);
-    const shared = unique('shared').toLowerCase() + '-20';
+    const cli = unique('cli').toLowerCase() + '-20';
     const own = unique('own').toLowerCase() + '-20';
     const old = unique('old').toLowerCase() + '-20';
     const foreign = unique('foreign').toLowerCase() + '-20';
-    await addLedger(db, { influencerId: null, trackingId: shared }, [
+    await addLedger(db, { influencerId: null, trackingId: cli, organisationId: org }, [
       { kind: 'confirmed', amount: 1234, at: '2026-03-12T10:00:00Z', createdAt: '2026-03-13T08:00:00Z' },
       { kind: 'pending', amount: 99, at: '2026-03-13T10:00:00Z', createdAt: '2026-03-14T08:00:00Z' },
     ]);
-    await addLedger(db, { influencerId: null, trackingId: own }, [{ kind: 'confirmed', amount: 5, at: '2026-03-10T10:00:00Z', createdAt: '2026-03-11T08:00:00Z', ingestId: ownIngest }]);
-    await addLedger(db, { influencerId: null, trackingId: old }, [{ kind: 'confirmed', amount: 5, at: '2026-01-10T10:00:00Z', createdAt: '2026-02-01T08:00:00Z' }]);
-    await addLedger(db, { influencerId: null, trackingId: foreign }, [{ kind: 'confirmed', amount: 5, at: '2026-03-10T10:00:00Z', createdAt: '2026-03-11T08:00:00Z', ingestId: foreignIngest }]);
+    await addLedger(db, { influencerId: null, trackingId: own, organisationId: org }, [{ kind: 'confirmed', amount: 5, at: '2026-03-10T10:00:00Z', createdAt: '2026-03-11T08:00:00Z', ingestId: ownIngest }]);
+    await addLedger(db, { influencerId: null, trackingId: old, organisationId: org }, [{ kind: 'confirmed', amount: 5, at: '2026-01-10T10:00:00Z', createdAt: '2026-02-01T08:00:00Z' }]);
+    await addLedger(db, { influencerId: null, trackingId: foreign, organisationId: other }, [{ kind: 'confirmed', amount: 5, at: '2026-03-10T10:00:00Z', createdAt: '2026-03-11T08:00:00Z', ingestId: foreignIngest }]);
     // Seen before its owner registered it: no longer unattributed.
-    await addLedger(db, { influencerId: null, trackingId: registered!.trackingId }, [{ kind: 'confirmed', amount: 5, at: '2026-03-10T10:00:00Z', createdAt: '2026-03-11T08:00:00Z' }]);
+    await addLedger(db, { influencerId: null, trackingId: registered!.trackingId, organisationId: org }, [{ kind: 'confirmed', amount: 5, at: '2026-03-10T10:00:00Z', createdAt: '2026-03-11T08:00:00Z' }]);
+    // Held by another organisation's influencer, but these lines came in this organisation's report: its own, unregistered here.
+    await addLedger(db, { influencerId: null, trackingId: theirs!.trackingId, organisationId: org }, [{ kind: 'confirmed', amount: 7, at: '2026-03-10T10:00:00Z', createdAt: '2026-03-11T08:00:00Z', ingestId: ownIngest }]);
 
     const r = await buildDigest(db, org, { timezone: NY, now: NOW });
     const ids = r.unattributed.map((u) => u.trackingId);
-    expect(r.unattributed.find((u) => u.trackingId === shared)).toEqual({ trackingId: shared, marketplaces: ['US'], lines: 2, lastSeenAt: new Date('2026-03-14T08:00:00Z'), money: [{ currency: 'USD', confirmed: 1234, pending: 99 }] });
+    expect(r.unattributed.find((u) => u.trackingId === cli)).toEqual({ trackingId: cli, marketplaces: ['US'], lines: 2, lastSeenAt: new Date('2026-03-14T08:00:00Z'), money: [{ currency: 'USD', confirmed: 1234, pending: 99 }] });
     expect(ids).toContain(own);
+    expect(ids).toContain(theirs!.trackingId);
     expect(ids).not.toContain(old);
     expect(ids).not.toContain(foreign);
     expect(ids).not.toContain(registered!.trackingId);
+    // The other organisation's managers see its own line, and none of this organisation's.
+    const seenThere = (await buildDigest(db, other, { timezone: NY, now: NOW })).unattributed.map((u) => u.trackingId);
+    expect(seenThere).toContain(foreign);
+    expect(seenThere).not.toContain(cli);
+    expect(seenThere).not.toContain(own);
   });
 });

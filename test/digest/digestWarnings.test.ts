@@ -97,7 +97,7 @@ describe('when returns pile up this month', () => {
 });
 
 describe('when a scheduled feed has not arrived', () => {
-  async function feed(organisationId: number | null, cron: string, lastSuccess: string | null, extra: { enabled?: boolean; createdAt?: string; lastError?: string } = {}) {
+  async function feed(organisationId: number, cron: string, lastSuccess: string | null, extra: { enabled?: boolean; createdAt?: string; lastError?: string } = {}) {
     const name = unique('feed');
     const row = await db
       .insertInto('feed_sources')
@@ -111,25 +111,22 @@ describe('when a scheduled feed has not arrived', () => {
     return { id: row.id, name };
   }
 
-  it('then a source whose last success is older than its last scheduled pull (plus an hour’s grace) is flagged, for the organisation’s own sources and shared ones that feed its influencers', async () => {
+  it('then a source whose last success is older than its last scheduled pull (plus an hour’s grace) is flagged, for the organisation’s own sources only', async () => {
     const org = await newOrganisation(db);
     const other = await newOrganisation(db);
-    const [member] = await addInfluencers(db, org, 1);
     const late = await feed(org, '0 6 * * *', '2026-03-14T06:01:00Z', { lastError: 'GET feeds.test answered 503' }); // today's 06:00 pull missing
-    const shared = await feed(null, '0 6 * * *', '2026-03-10T06:00:00Z'); // stale, and it brought in this organisation's lines
-    const sharedIngest = await db.insertInto('feed_ingests').values({ network: 'amazon', source: 'poll', feed_source_id: shared.id, marketplace: 'US', file_name: null, file_path: null, file_sha256: null, byte_size: null, error: null, started_at: null, finished_at: null, created_at: new Date('2026-03-10T06:00:00Z'), affected_influencers: [member!.id] }).returning('id').executeTakeFirstOrThrow();
-    await addLedger(db, { influencerId: member!.id, trackingId: member!.trackingId }, [{ kind: 'confirmed', amount: 100, at: '2026-03-09T12:00:00Z', ingestId: sharedIngest.id }]);
-    const sharedElsewhere = await feed(null, '0 6 * * *', null); // stale, but none of this organisation's lines came from it
     const fresh = await feed(org, '0 6 * * *', '2026-03-15T06:02:00Z');
     const inGrace = await feed(org, '30 11 * * *', '2026-03-14T11:31:00Z'); // today's 11:30 pull may still be running
-    const foreign = await feed(other, '0 6 * * *', '2026-03-01T06:00:00Z');
+    const foreign = await feed(other, '0 6 * * *', '2026-03-01T06:00:00Z'); // stale, but another organisation's business
     const disabled = await feed(org, '0 6 * * *', '2026-03-01T06:00:00Z', { enabled: false });
     const brandNew = await feed(org, '0 6 * * *', null, { createdAt: '2026-03-15T10:00:00Z' }); // added after the last pull time
-    const mine = new Set([late, shared, sharedElsewhere, fresh, inGrace, foreign, disabled, brandNew].map((f) => f.id));
+    const mine = new Set([late, fresh, inGrace, foreign, disabled, brandNew].map((f) => f.id));
 
     const r = await buildDigest(db, org, { timezone: tz, now: NOW });
     const flagged = r.warnings.filter((w) => w.kind === 'feed-late' && mine.has(w.feedSourceId));
-    expect(flagged.map((w) => (w.kind === 'feed-late' ? w.name : '')).sort()).toEqual([late.name, shared.name].sort());
+    expect(flagged.map((w) => (w.kind === 'feed-late' ? w.name : ''))).toEqual([late.name]);
+    const flaggedThere = (await buildDigest(db, other, { timezone: tz, now: NOW })).warnings.filter((w) => w.kind === 'feed-late' && mine.has(w.feedSourceId));
+    expect(flaggedThere.map((w) => (w.kind === 'feed-late' ? w.feedSourceId : 0))).toEqual([foreign.id]);
     expect(flagged.find((w) => w.kind === 'feed-late' && w.feedSourceId === late.id)).toEqual({
       kind: 'feed-late', feedSourceId: late.id, name: late.name, cron: '0 6 * * *', expectedAt: new Date('2026-03-15T06:00:00Z'), lastSuccessAt: new Date('2026-03-14T06:01:00Z'), lastError: 'GET feeds.test answered 503',
     });

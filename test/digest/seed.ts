@@ -3,7 +3,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../src/db/database.ts';
 import type { ClickKind, LedgerKind, LedgerReportType } from '../../src/db/schema.ts';
-import { randomAsin } from '../support/fixtures.ts';
+import { newOrganisation, randomAsin } from '../support/fixtures.ts';
 import { unique } from '../support/env.ts';
 
 export interface Member {
@@ -14,9 +14,7 @@ export interface Member {
   asin: string;
 }
 
-export async function newOrganisation(db: Db): Promise<number> {
-  return (await db.insertInto('organisations').values({ name: unique('org') }).returning('id').executeTakeFirstOrThrow()).id;
-}
+export { newOrganisation };
 
 /** Influencers in an organisation, each with a default US tracking ID and one link to its own product. */
 export async function addInfluencers(db: Db, organisationId: number, count: number, displayName?: (i: number) => string): Promise<Member[]> {
@@ -67,10 +65,17 @@ export interface LedgerLine {
   ingestId?: string | null;
 }
 
-/** Ledger lines for an influencer (or, with `influencer` null, for a tracking ID nobody owns). Returns their ids. */
-export async function addLedger(db: Db, owner: { influencerId: number | null; trackingId: string; asin?: string }, lines: LedgerLine[]): Promise<number[]> {
+/**
+ * Ledger lines for an influencer (in its organisation), or with `influencerId` null for a tracking ID nobody in
+ * `organisationId` owns. Returns their ids.
+ */
+export async function addLedger(db: Db, owner: { influencerId: number | null; trackingId: string; asin?: string; organisationId?: number }, lines: LedgerLine[]): Promise<number[]> {
   if (lines.length === 0) return [];
+  const organisationId =
+    owner.organisationId ?? (owner.influencerId === null ? undefined : (await db.selectFrom('influencers').select('organisation_id').where('id', '=', owner.influencerId).executeTakeFirstOrThrow()).organisation_id);
+  if (organisationId === undefined) throw new Error('addLedger: lines nobody owns need the organisation whose ingest brought them');
   const rows = lines.map((l) => ({
+    organisation_id: organisationId,
     network: 'amazon',
     line_key: unique('lk'),
     kind: l.kind,

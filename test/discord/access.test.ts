@@ -2,7 +2,7 @@
 // In direct messages a person reaches only their own storefront, and no manager command.
 import { afterAll, describe, expect, it } from 'vitest';
 import { testDb, unique } from '../support/env.ts';
-import { randomAsin } from '../support/fixtures.ts';
+import { organisationOf, randomAsin } from '../support/fixtures.ts';
 import { inDm, newGuild, slash, snowflake, useDiscordApp, type Who } from './helpers.ts';
 
 const db = testDb();
@@ -22,7 +22,7 @@ async function influencerWithEarnings() {
   const influencer = await db.selectFrom('influencers').select(['id', 'organisation_id']).where('handle', '=', handle).executeTakeFirstOrThrow();
   await db
     .insertInto('ledger_entries')
-    .values({ network: 'amazon', line_key: unique('k'), kind: 'confirmed', tracking_id: `${handle}-20`, influencer_id: influencer.id, marketplace: 'US', asin, product_name: 'Secret earner', category: 'Home', occurred_at: new Date(Date.now() - 3_600_000), quantity: 1, amount_minor: 98765, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null })
+    .values({ network: 'amazon', line_key: unique('k'), kind: 'confirmed', tracking_id: `${handle}-20`, influencer_id: influencer.id, organisation_id: organisationOf(influencer.id), marketplace: 'US', asin, product_name: 'Secret earner', category: 'Home', occurred_at: new Date(Date.now() - 3_600_000), quantity: 1, amount_minor: 98765, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null })
     .execute();
   return { guild, who, handle, asin, influencer };
 }

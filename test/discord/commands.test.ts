@@ -2,7 +2,7 @@
 // @original on the fake Discord API when deferred). Every command's happy path and its usage error.
 import { afterAll, describe, expect, it } from 'vitest';
 import { testDb, unique } from '../support/env.ts';
-import { randomAsin } from '../support/fixtures.ts';
+import { organisationOf, randomAsin } from '../support/fixtures.ts';
 import { commandInteraction, inDm, newGuild, PERMISSIONS, postInteraction, slash, snowflake, useDiscordApp, type Who } from './helpers.ts';
 
 const db = testDb();
@@ -113,7 +113,7 @@ describe('when someone uses /link, /earnings and /digest in Discord', () => {
     const influencer = await db.selectFrom('influencers').select('id').where('handle', '=', handle).executeTakeFirstOrThrow();
     await db
       .insertInto('ledger_entries')
-      .values({ network: 'amazon', line_key: unique('k'), kind: 'confirmed', tracking_id: `${handle}-20`, influencer_id: influencer.id, marketplace: 'US', asin: 'B0DISCRD01', product_name: 'Desk *lamp*', category: 'Home', occurred_at: new Date(Date.now() - 86_400_000), quantity: 2, amount_minor: 1234, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null })
+      .values({ network: 'amazon', line_key: unique('k'), kind: 'confirmed', tracking_id: `${handle}-20`, influencer_id: influencer.id, organisation_id: organisationOf(influencer.id), marketplace: 'US', asin: 'B0DISCRD01', product_name: 'Desk *lamp*', category: 'Home', occurred_at: new Date(Date.now() - 86_400_000), quantity: 2, amount_minor: 1234, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null })
       .execute();
     const r = await run(who, 'earnings', undefined, { period: '7d' });
     expect(r.ephemeral).toBe(true);

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDb, unique } from '../support/env.ts';
 import { useBothPlatforms } from '../support/bothPlatforms.ts';
-import { randomAsin } from '../support/fixtures.ts';
+import { randomAsin, organisationOf } from '../support/fixtures.ts';
 import { newTeam, type Who as SlackWho } from '../slack/helpers.ts';
 import { newGuild, type Who as DiscordWho } from './helpers.ts';
 
@@ -79,7 +79,7 @@ describe('when the same command runs on Slack and on Discord', () => {
   it('then /earnings gives the same figures, products and period', async () => {
     const influencer = await db.selectFrom('influencers').select('id').where('handle', '=', org.handle).executeTakeFirstOrThrow();
     const row = (kind: 'confirmed' | 'pending', amount: number, name: string) => ({
-      network: 'amazon', line_key: unique('k'), kind, tracking_id: `${org.handle}-20`, influencer_id: influencer.id, marketplace: 'US', asin: 'B0PARITY01', product_name: name, category: 'Home',
+      network: 'amazon', line_key: unique('k'), kind, tracking_id: `${org.handle}-20`, influencer_id: influencer.id, organisation_id: organisationOf(influencer.id), marketplace: 'US', asin: 'B0PARITY01', product_name: name, category: 'Home',
       occurred_at: new Date(Date.now() - 2 * 86_400_000), quantity: 1, amount_minor: amount, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null,
     });
     await db.insertInto('ledger_entries').values([row('confirmed', 2500, 'Parity lamp'), row('pending', 730, 'Parity lamp')]).execute();

@@ -42,10 +42,10 @@ describe('when the rollups are refreshed', () => {
       await client.query('BEGIN');
       const m = w.members[0]!;
       const open = await client.query<{ id: string }>(
-        `INSERT INTO ledger_entries (network, line_key, kind, report_type, tracking_id, influencer_id, marketplace, asin, product_name, occurred_at, quantity, amount_minor, currency)
-         SELECT 'amazon', 'open-' || g || '-' || $1, 'confirmed', 'earnings', $2, $3, 'US', $4, 'Product ' || $4, now() - g * interval '1 hour', 1, 1000 + g, 'USD'
+        `INSERT INTO ledger_entries (organisation_id, network, line_key, kind, report_type, tracking_id, influencer_id, marketplace, asin, product_name, occurred_at, quantity, amount_minor, currency)
+         SELECT $5, 'amazon', 'open-' || g || '-' || $1, 'confirmed', 'earnings', $2, $3, 'US', $4, 'Product ' || $4, now() - g * interval '1 hour', 1, 1000 + g, 'USD'
            FROM generate_series(1, 50) g RETURNING id`,
-        [`${process.pid}-${Date.now()}`, m.trackingId, m.id, w.asins[0]],
+        [`${process.pid}-${Date.now()}`, m.trackingId, m.id, w.asins[0], w.organisationId],
       );
       const openIds = open.rows.map((x) => Number(x.id));
       // Lines committed meanwhile, with higher ids than the open transaction's.

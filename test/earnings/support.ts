@@ -55,6 +55,8 @@ export async function seedWorld(db: Db, influencers = 4): Promise<World> {
 }
 
 export interface LineSpec {
+  /** The organisation whose ingest brought the line (the world's). */
+  organisationId: number;
   kind: LedgerKind;
   reportType: LedgerReportType;
   trackingId: string;
@@ -95,6 +97,7 @@ export function randomLines(r: Rng, w: World, count: number, from: number, to: n
     const qty = r.int(1, 3);
     const viaLink = !stray && kind !== 'bounty' && r.next() < 0.2;
     out.push({
+      organisationId: w.organisationId,
       kind,
       reportType,
       trackingId: t.trackingId,
@@ -118,6 +121,7 @@ export async function insertLines(db: Db, lines: LineSpec[], r?: Rng): Promise<n
   const ids: number[] = [];
   for (let i = 0; i < lines.length; i += 500) {
     const rows = lines.slice(i, i + 500).map((l) => ({
+      organisation_id: l.organisationId,
       network: 'amazon',
       line_key: unique('el'),
       kind: l.kind,

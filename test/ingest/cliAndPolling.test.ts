@@ -198,7 +198,8 @@ describe('when a feed source is polled on its schedule', () => {
   afterAll(() => new Promise((r) => server.close(r)));
 
   it('then its report is ingested, and a failing source records why', async () => {
-    const config = testConfig({ FEED_STORAGE_DIR: storage });
+    // The local report server is a loopback address: reachable only because the operator allows exactly it.
+    const config = testConfig({ FEED_STORAGE_DIR: storage, FEED_POLL_ALLOW_PRIVATE: new URL(origin).host });
     const env = { DATABASE_URL: inject('databaseUrl'), REDIS_URL: inject('redisUrl'), QUEUE_PREFIX: config.QUEUE_PREFIX, LOG_LEVEL: 'silent' };
     const add = (name: string, url: string, header?: string) => runCli(['feed-source', 'add', '--name', name, '--url', url, '--cron', '*/1 * * * * *', ...(header ? ['--header', header] : []), '--json'], env, () => undefined, () => undefined);
     const good = unique('good');
@@ -218,5 +219,62 @@ describe('when a feed source is polled on its schedule', () => {
       await rt?.close();
       await db.updateTable('feed_sources').set({ enabled: false }).where('name', 'in', [good, bad]).execute();
     }
+  });
+});
+
+describe('when the operator works for several organisations from the CLI', () => {
+  const newOrg = async (name: string) => (await db.insertInto('organisations').values({ name }).returning('id').executeTakeFirstOrThrow()).id;
+
+  it('then an ingest names its organisation, credits only that organisation’s influencers, and refuses an unknown network', async () => {
+    const mine = await newOrg(unique('mine'));
+    const theirs = await newOrg(unique('theirs'));
+    const handle = unique('oc');
+    expect((await cli('influencer', 'create', '--handle', handle, '--name', 'Org creator', '--tracking-id', `${handle}-20`, '--org', String(theirs))).code).toBe(0);
+    const file = writeReport(earningsCsv(['2022-07-01', '2022-07-31'], [`Toys & Games,Kite,B000000091,Amazon.com,${handle}-20,2022-07-02 10:00:00,10.00,1,0,10.00,0.30,DESKTOP`]));
+
+    const bad = await cli('ingest', file, '--network', 'amazn', '--org', String(mine));
+    expect(bad).toMatchObject({ code: 1, out: '' });
+    expect(bad.err).toMatch(/^Error: Unknown network "amazn"\. Known networks: amazon, /);
+
+    const elsewhere = await cli('ingest', file, '--network', 'amazon', '--org', String(mine), '--json');
+    expect(elsewhere.code).toBe(0);
+    expect(JSON.parse(elsewhere.out)).toMatchObject({ organisationId: mine, counts: { accepted: 1, unattributed: 1 } });
+    const own = await cli('ingest', file, '--network', 'amazon', '--org', String(theirs), '--json');
+    expect(JSON.parse(own.out)).toMatchObject({ organisationId: theirs, counts: { accepted: 1, unattributed: 0 } });
+    const earned = await cli('earnings', '--handle', handle, '--period', 'all', '--json');
+    expect((JSON.parse(earned.out) as { totals: Array<{ confirmed: number }> }).totals).toEqual([expect.objectContaining({ confirmed: 30 })]);
+    expect(await cli('ingest', file, '--network', 'amazon', '--org', '99999999')).toMatchObject({ code: 1, err: expect.stringMatching(/^Error: No organisation has the id 99999999/) });
+  });
+
+  it('then a re-issued window that would undo most of its lines is held (exit 1, nothing applied) until --confirm', async () => {
+    const org = await newOrg(unique('held'));
+    const tag = `${unique('hd')}-20`;
+    const line = (i: number) => `Toys & Games,Kite,B00000010${i},Amazon.com,${tag},2022-08-0${i + 1} 10:00:00,10.00,1,0,10.00,1.00,DESKTOP`;
+    const full = writeReport(earningsCsv(['2022-08-01', '2022-08-31'], [0, 1, 2].map(line)));
+    const truncated = writeReport(earningsCsv(['2022-08-01', '2022-08-31'], [line(0)]));
+    expect((await cli('ingest', full, '--network', 'amazon', '--org', String(org))).code).toBe(0);
+    const held = await cli('ingest', truncated, '--network', 'amazon', '--org', String(org));
+    expect(held.code).toBe(1);
+    expect(held.err.split('\n')).toEqual([expect.stringMatching(/^Error: Ingest [0-9a-f-]{36} Held: this earnings report for 2022-08-01 to 2022-08-31 would reverse 2 of the 3 confirmed lines/)]);
+    const total = async () => Number((await db.selectFrom('ledger_entries').select((eb) => eb.fn.sum<number>('amount_minor').as('s')).where('tracking_id', '=', tag).executeTakeFirstOrThrow()).s);
+    expect(await total()).toBe(300);
+    const applied = await cli('ingest', truncated, '--network', 'amazon', '--org', String(org), '--confirm');
+    expect(applied.code).toBe(0);
+    expect(applied.out).toMatch(/reversed 2/);
+    expect(await total()).toBe(100);
+  });
+
+  it('then feed tokens are created (shown once), listed by their last characters and revoked', async () => {
+    const org = await newOrg(unique('tok'));
+    const created = await cli('feed-token', 'create', '--name', 'US script', '--org', String(org), '--json');
+    expect(created.code).toBe(0);
+    const token = (JSON.parse(created.out) as { token: string; id: number }).token;
+    expect(token).toMatch(/^aff_ft_[A-Za-z0-9_-]{32}$/);
+    const listed = await cli('feed-token', 'list', '--org', String(org));
+    expect(listed.out).toContain(`…${token.slice(-4)}`);
+    expect(listed.out).not.toContain(token);
+    expect((await cli('feed-token', 'revoke', token.slice(-4), '--org', String(org))).out).toMatch(/is revoked/);
+    expect((await cli('feed-token', 'list', '--org', String(org))).out).toBe('No feed tokens.');
+    expect(await cli('feed-token', 'revoke', token.slice(-4), '--org', String(org))).toMatchObject({ code: 1, err: expect.stringContaining('no active feed token') });
   });
 });

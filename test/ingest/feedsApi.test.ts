@@ -58,15 +58,16 @@ describe('when a report is posted to the feeds API', () => {
 
   it('then a new entry for a registered influencer queues exactly one notification event', async () => {
     const handle = unique('ntf');
-    await db.transaction().execute(async (trx) => {
+    const org = await db.transaction().execute(async (trx) => {
       const org = await trx.insertInto('organisations').values({ name: 'n' }).returning('id').executeTakeFirstOrThrow();
       const inf = await trx.insertInto('influencers').values({ organisation_id: org.id, handle, display_name: handle, bio: null, avatar_url: null }).returning('id').executeTakeFirstOrThrow();
       await trx.insertInto('tracking_ids').values({ tracking_id: `${handle}-20`, marketplace: 'US', influencer_id: inf.id, is_default: true }).execute();
+      return org.id;
     });
     const csv = earningsCsv(['2021-11-01', '2021-11-30'], [`Toys & Games,Kite,B000000060,Amazon.com,${handle}-20,2021-11-02 10:00:00,10.00,1,0,10.00,0.30,DESKTOP`]);
-    const first = (await (await post('/api/feeds/amazon', csv)).json()) as { ingestId: string };
+    const first = (await (await post(`/api/feeds/amazon?org=${org}`, csv)).json()) as { ingestId: string };
     await finished(first.ingestId);
-    const second = (await (await post('/api/feeds/amazon', csv)).json()) as { ingestId: string };
+    const second = (await (await post(`/api/feeds/amazon?org=${org}`, csv)).json()) as { ingestId: string };
     await finished(second.ingestId);
     const jobs = await app.queues.notify.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed']);
     const mine = jobs.filter((j) => j.data.ingestId === first.ingestId || j.data.ingestId === second.ingestId);

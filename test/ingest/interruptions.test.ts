@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { runIngest } from '../../src/domain/ingest/runIngest.ts';
 import { testDb, unique } from '../support/env.ts';
+import { newOrganisation } from '../support/fixtures.ts';
 import { earningsCsv, recordIngest, totals, writeReport } from '../support/ingest.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -37,7 +38,7 @@ async function entriesOf(ingestId: string) {
 describe('when the worker is killed in the middle of a file', () => {
   it('then none of that attempt is in the ledger, and the retry adds every line exactly once', async () => {
     const { file, tags, fees } = bigReport(120_000);
-    const id = await recordIngest(db, file, { network: 'amazon-kill' });
+    const id = await recordIngest(db, file, { organisationId: await newOrganisation(db) });
     const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(import.meta.dirname, '../support/runIngestChild.ts'), id], {
       env: { ...process.env, DATABASE_URL: inject('databaseUrl') },
       stdio: 'ignore',
@@ -76,7 +77,8 @@ describe('when the worker is killed in the middle of a file', () => {
 describe('when the same report is ingested twice at the same moment', () => {
   it('then its lines are added once: one ingest accepts them, the other finds them unchanged', async () => {
     const { file, tags, fees } = bigReport(5_000);
-    const [a, b] = await Promise.all([recordIngest(db, file), recordIngest(db, file)]);
+    const organisationId = await newOrganisation(db);
+    const [a, b] = await Promise.all([recordIngest(db, file, { organisationId }), recordIngest(db, file, { organisationId })]);
     const [ra, rb] = await Promise.all([runIngest(db, a), runIngest(db, b)]);
     const accepted = [ra.status.counts.accepted, rb.status.counts.accepted].sort((x, y) => x - y);
     const unchanged = [ra.status.counts.unchanged, rb.status.counts.unchanged].sort((x, y) => x - y);

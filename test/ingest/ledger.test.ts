@@ -11,15 +11,20 @@ import { storeLocalFile } from '../../src/domain/ingest/storeFile.ts';
 import { earningsSummary } from '../../src/domain/earnings/summary.ts';
 import { parsePeriod } from '../../src/domain/earnings/period.ts';
 import { testDb, unique } from '../support/env.ts';
-import { FIXTURES, earningsCsv, ingest, ordersCsv, totals, writeReport } from '../support/ingest.ts';
+import { newOrganisation } from '../support/fixtures.ts';
+import { FIXTURES, earningsCsv, ingest, ordersCsv, totals, writeReport, type IngestOptions } from '../support/ingest.ts';
 
 const db = testDb();
 afterAll(() => db.destroy());
+// This file's reports belong to an organisation of its own: other test files ingest the same fixtures (which share
+// tracking IDs) into the same database at any moment, into their organisations, and change nothing compared here.
+let org: number;
+beforeAll(async () => {
+  org = await newOrganisation(db);
+});
+const ingestHere = (file: string, opts: Omit<IngestOptions, 'organisationId'> = {}) => ingest(db, file, { organisationId: org, ...opts });
 
 const US = `${FIXTURES}/us-2021-03-all-reports.xlsx`;
-// The fixture workbooks are ingested under a network of their own: other test files ingest fixtures that share
-// tracking IDs (the 2020 orders) into the same database at any moment, and must not change what is compared here.
-const NET = 'amazon-fixtures';
 const CA = `${FIXTURES}/ca-2021-03-orders-earnings.xlsx`;
 
 /** Ad Fees per tracking ID as the Fee-Earnings sheet itself states them (through the reader, not the ledger). */
@@ -42,7 +47,7 @@ async function ledgerByTag(kinds: string[], currency: string, tags: Iterable<str
     .selectFrom('ledger_entries')
     .select(['tracking_id', sql<number>`sum(amount_minor)::bigint`.as('amount')])
     .where('tracking_id', 'in', [...tags])
-    .where('network', '=', NET)
+    .where('organisation_id', '=', org)
     .where('report_type', '=', 'earnings')
     .where('kind', 'in', kinds as never)
     .where('currency', '=', currency)
@@ -57,7 +62,7 @@ async function earningsTotal(currency: string, file: string) {
     .selectFrom('ledger_entries')
     .select(sql<number>`coalesce(sum(amount_minor), 0)::bigint`.as('amount'))
     .where('tracking_id', 'in', [...byTag.keys()])
-    .where('network', '=', NET)
+    .where('organisation_id', '=', org)
     .where('report_type', '=', 'earnings')
     .where('currency', '=', currency)
     .executeTakeFirstOrThrow();
@@ -68,14 +73,14 @@ async function earningsTotal(currency: string, file: string) {
 describe('when the Amazon fixture workbooks are ingested', () => {
   let first: Awaited<ReturnType<typeof ingest>>;
   beforeAll(async () => {
-    first = await ingest(db, US, { network: NET });
+    first = await ingestHere(US);
   });
 
   it('then the US Fee-Earnings sheet totals exactly USD 12,357.72 with its 316 returns as reversals', async () => {
     expect(first.status).toBe('succeeded');
     expect(await earningsTotal('USD', US)).toBe(1235772);
     const tags = [...(await sheetAdFees(US)).byTag.keys()];
-    const reversals = await db.selectFrom('ledger_entries').select(sql<number>`count(*)::int`.as('n')).where('tracking_id', 'in', tags).where('network', '=', NET).where('report_type', '=', 'earnings').where('kind', '=', 'reversal').where('currency', '=', 'USD').executeTakeFirstOrThrow();
+    const reversals = await db.selectFrom('ledger_entries').select(sql<number>`count(*)::int`.as('n')).where('tracking_id', 'in', tags).where('organisation_id', '=', org).where('report_type', '=', 'earnings').where('kind', '=', 'reversal').where('currency', '=', 'USD').executeTakeFirstOrThrow();
     expect(reversals.n).toBe(316);
     expect(first.counts).toMatchObject({ rejected: 0, unchanged: 0 });
     expect(first.counts.reversed).toBe(316);
@@ -93,9 +98,9 @@ describe('when the Amazon fixture workbooks are ingested', () => {
 
   it('then ingesting the same workbook again changes no total', async () => {
     const tags = [...(await sheetAdFees(US)).byTag.keys()];
-    const snapshot = () => db.selectFrom('ledger_entries').select([sql<number>`count(*)::int`.as('n'), sql<number>`sum(amount_minor)::bigint`.as('s')]).where('tracking_id', 'in', tags).where('network', '=', NET).executeTakeFirstOrThrow();
+    const snapshot = () => db.selectFrom('ledger_entries').select([sql<number>`count(*)::int`.as('n'), sql<number>`sum(amount_minor)::bigint`.as('s')]).where('tracking_id', 'in', tags).where('organisation_id', '=', org).executeTakeFirstOrThrow();
     const before = await snapshot();
-    const again = await ingest(db, US, { network: NET });
+    const again = await ingestHere(US);
     expect(again.status).toBe('succeeded');
     expect(again.counts).toMatchObject({ accepted: 0, reversed: 0, unchanged: first.counts.rows });
     expect(await snapshot()).toEqual(before);
@@ -103,7 +108,7 @@ describe('when the Amazon fixture workbooks are ingested', () => {
 
   it('then the CA workbook adds exactly its own figures, in CAD', async () => {
     const usBefore = await earningsTotal('USD', US);
-    const ca = await ingest(db, CA, { network: NET });
+    const ca = await ingestHere(CA);
     expect(ca.status).toBe('succeeded');
     expect((ca.summary as { marketplace: string }).marketplace).toBe('CA');
     expect(await earningsTotal('CAD', CA)).toBe(218652);
@@ -111,7 +116,7 @@ describe('when the Amazon fixture workbooks are ingested', () => {
     const { byTag } = await sheetAdFees(CA);
     const ledger = await ledgerByTag(['confirmed', 'reversal'], 'CAD', byTag.keys());
     for (const [tag, amount] of byTag) expect(ledger.get(tag), tag).toBe(amount);
-    const again = await ingest(db, CA, { network: NET });
+    const again = await ingestHere(CA);
     expect(again.counts.accepted).toBe(0);
     expect(await earningsTotal('CAD', CA)).toBe(218652);
   });
@@ -144,14 +149,14 @@ describe('when reports for one tracking ID arrive over time', () => {
     const tag = `${unique('win')}-20`;
     const other = `${unique('oth')}-20`;
     const w: [string, string] = ['2021-05-01', '2021-05-31'];
-    await ingest(db, writeReport(earningsCsv(w, [row(tag, 'B000000001', '2021-05-03', '10.00', 1, 0, '10.00', '0.45'), row(tag, 'B000000002', '2021-05-04', '20.00', 1, 0, '20.00', '0.90')])));
-    await ingest(db, writeReport(earningsCsv(w, [row(other, 'B000000003', '2021-05-05', '30.00', 1, 0, '30.00', '1.35')])));
+    await ingestHere(writeReport(earningsCsv(w, [row(tag, 'B000000001', '2021-05-03', '10.00', 1, 0, '10.00', '0.45'), row(tag, 'B000000002', '2021-05-04', '20.00', 1, 0, '20.00', '0.90')])));
+    await ingestHere(writeReport(earningsCsv(w, [row(other, 'B000000003', '2021-05-05', '30.00', 1, 0, '30.00', '1.35')])));
     expect(await totals(db, [tag])).toEqual({ 'confirmed:USD': 135 });
-    const reissued = await ingest(db, writeReport(earningsCsv(w, [row(tag, 'B000000001', '2021-05-03', '10.00', 1, 0, '10.00', '0.45')])));
+    const reissued = await ingestHere(writeReport(earningsCsv(w, [row(tag, 'B000000001', '2021-05-03', '10.00', 1, 0, '10.00', '0.45')])));
     expect(reissued.counts).toMatchObject({ accepted: 0, unchanged: 1, reversed: 1 });
     expect(await totals(db, [tag])).toEqual({ 'confirmed:USD': 135, 'reversal:USD': -90 });
     expect(await totals(db, [other])).toEqual({ 'confirmed:USD': 135 });
-    const again = await ingest(db, writeReport(earningsCsv(w, [row(tag, 'B000000001', '2021-05-03', '10.00', 1, 0, '10.00', '0.45')])));
+    const again = await ingestHere(writeReport(earningsCsv(w, [row(tag, 'B000000001', '2021-05-03', '10.00', 1, 0, '10.00', '0.45')])));
     expect(again.counts).toMatchObject({ accepted: 0, reversed: 0 });
     expect(await totals(db, [tag])).toEqual({ 'confirmed:USD': 135, 'reversal:USD': -90 });
   });
@@ -159,9 +164,9 @@ describe('when reports for one tracking ID arrive over time', () => {
   it('then identical rows stay distinct, and an overlapping window does not count them twice', async () => {
     const tag = `${unique('dup')}-20`;
     const same = row(tag, 'B000000009', '2021-06-10', '5.00', 1, 0, '5.00', '0.15');
-    await ingest(db, writeReport(earningsCsv(['2021-06-01', '2021-06-15'], [same, same])));
+    await ingestHere(writeReport(earningsCsv(['2021-06-01', '2021-06-15'], [same, same])));
     expect(await totals(db, [tag])).toEqual({ 'confirmed:USD': 30 });
-    const overlap = await ingest(db, writeReport(earningsCsv(['2021-06-08', '2021-06-20'], [same, same, row(tag, 'B000000010', '2021-06-18', '5.00', 1, 0, '5.00', '0.15')])));
+    const overlap = await ingestHere(writeReport(earningsCsv(['2021-06-08', '2021-06-20'], [same, same, row(tag, 'B000000010', '2021-06-18', '5.00', 1, 0, '5.00', '0.15')])));
     expect(overlap.counts).toMatchObject({ accepted: 1, unchanged: 2, reversed: 0 });
     expect(await totals(db, [tag])).toEqual({ 'confirmed:USD': 45 });
   });
@@ -169,21 +174,21 @@ describe('when reports for one tracking ID arrive over time', () => {
   it('then a pending estimate stops counting once its shipment is confirmed', async () => {
     const tag = `${unique('pend')}-20`;
     const order = (asin: string, date: string, qty: number, price: string, category = 'Kitchen & Dining') => `${category},Pan,${asin},${date} 09:00:00,${qty},${price},Text+Image,${tag},di,MOBILE`;
-    await ingest(db, writeReport(ordersCsv(['2021-07-01', '2021-07-31'], [order('B000000011', '2021-07-02', 2, '100.00'), order('B000000012', '2021-07-03', 1, '50.00')])));
+    await ingestHere(writeReport(ordersCsv(['2021-07-01', '2021-07-31'], [order('B000000011', '2021-07-02', 2, '100.00'), order('B000000012', '2021-07-03', 1, '50.00')])));
     // Kitchen is 4.5%: 2 × 100.00 → 9.00, 50.00 → 2.25.
     expect(await totals(db, [tag])).toEqual({ 'pending:USD': 1125 });
-    await ingest(db, writeReport(earningsCsv(['2021-07-01', '2021-07-31'], [row(tag, 'B000000011', '2021-07-05', '100.00', 2, 0, '200.00', '9.00')])));
+    await ingestHere(writeReport(earningsCsv(['2021-07-01', '2021-07-31'], [row(tag, 'B000000011', '2021-07-05', '100.00', 2, 0, '200.00', '9.00')])));
     const live = await totals(db, [tag]);
     expect(live).toEqual({ 'confirmed:USD': 900, 'pending:USD': 225 });
     // Re-ingesting both changes nothing.
-    await ingest(db, writeReport(ordersCsv(['2021-07-01', '2021-07-31'], [order('B000000011', '2021-07-02', 2, '100.00'), order('B000000012', '2021-07-03', 1, '50.00')])));
+    await ingestHere(writeReport(ordersCsv(['2021-07-01', '2021-07-31'], [order('B000000011', '2021-07-02', 2, '100.00'), order('B000000012', '2021-07-03', 1, '50.00')])));
     expect(await totals(db, [tag])).toEqual(live);
   });
 
   it('then estimates use the rate in force on the order date (the change of 2020-04-21)', async () => {
     const tag = `${unique('rate')}-20`;
     const order = (date: string) => `Furniture,Chair,B000000020,${date} 12:00:00,1,100.00,Text+Image,${tag},di,DESKTOP`;
-    await ingest(db, writeReport(ordersCsv(['2020-04-20', '2020-04-21'], [order('2020-04-20'), order('2020-04-21')])));
+    await ingestHere(writeReport(ordersCsv(['2020-04-20', '2020-04-21'], [order('2020-04-20'), order('2020-04-21')])));
     const rates = await db.selectFrom('ledger_entries').select(['rate_bp', 'amount_minor']).where('tracking_id', '=', tag).orderBy('occurred_at').execute();
     expect(rates).toEqual([{ rate_bp: 800, amount_minor: 800 }, { rate_bp: 300, amount_minor: 300 }]);
   });
@@ -191,10 +196,10 @@ describe('when reports for one tracking ID arrive over time', () => {
   it('then lines of an unregistered tracking ID wait, and become the influencer’s when it is registered', async () => {
     const handle = unique('late');
     const tag = `${handle}-20`;
-    const r = await ingest(db, writeReport(earningsCsv(['2021-08-01', '2021-08-31'], [row(tag, 'B000000030', '2021-08-03', '40.00', 1, 0, '40.00', '1.20')])));
+    const r = await ingestHere(writeReport(earningsCsv(['2021-08-01', '2021-08-31'], [row(tag, 'B000000030', '2021-08-03', '40.00', 1, 0, '40.00', '1.20')])));
     expect(r.counts.unattributed).toBe(1);
     expect((r.summary as { unattributedTrackingIds: string[] }).unattributedTrackingIds).toContain(tag);
-    const { influencer } = await createInfluencer(db, { handle, displayName: 'Late', trackingId: tag });
+    const { influencer } = await createInfluencer(db, { handle, displayName: 'Late', trackingId: tag, organisationId: org });
     const s = await earningsSummary(db, { influencerId: influencer.id }, parsePeriod('all', 'UTC'));
     expect(s.totals).toEqual([expect.objectContaining({ currency: 'USD', confirmed: 120 })]);
     // The ingest that brought the line now counts the influencer among those it affected (managers' digests
@@ -207,11 +212,11 @@ describe('when reports for one tracking ID arrive over time', () => {
 describe('when an ingest finishes', () => {
   it('then only its own stored copy is removed, never the file an operator pointed at', async () => {
     const original = writeReport(earningsCsv(['2022-02-01', '2022-02-28'], [`Toys & Games,Kite,B000000099,Amazon.com,${unique('own')}-20,2022-02-02 10:00:00,10.00,1,0,10.00,0.30,DESKTOP`]));
-    const id = await createIngest(db, { network: 'amazon', source: 'cli', filePath: original, fileName: 'x.csv', sha256: 'x', byteSize: 1, marketplace: null });
+    const id = await createIngest(db, { organisationId: org, network: 'amazon', source: 'cli', filePath: original, fileName: 'x.csv', sha256: 'x', byteSize: 1, marketplace: null });
     expect((await runIngest(db, id)).status.status).toBe('succeeded');
     expect(existsSync(original)).toBe(true);
     const stored = await storeLocalFile(original, path.join(tmpdir(), 'own-storage'), 1 << 20);
-    const id2 = await createIngest(db, { network: 'amazon', source: 'cli', filePath: stored.path, fileName: 'x.csv', sha256: stored.sha256, byteSize: stored.bytes, marketplace: null });
+    const id2 = await createIngest(db, { organisationId: org, network: 'amazon', source: 'cli', filePath: stored.path, fileName: 'x.csv', sha256: stored.sha256, byteSize: stored.bytes, marketplace: null });
     expect((await runIngest(db, id2)).status.status).toBe('succeeded');
     expect(existsSync(stored.path)).toBe(false);
   });
@@ -221,9 +226,9 @@ describe('when a report is bad', () => {
   it('then an unreadable file fails with a clear error and adds nothing', async () => {
     const count = async () => (await db.selectFrom('ledger_entries').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()).n;
     const before = await count();
-    await expect(ingest(db, writeReport(''))).rejects.toMatchObject({ message: 'The file is empty.' });
+    await expect(ingestHere(writeReport(''))).rejects.toMatchObject({ message: 'The file is empty.' });
     for (const content of ['\u0000\u0001\u0002binary junk\u00ff', 'just,some,csv\n1,2,3\n']) {
-      const r = await ingest(db, writeReport(content));
+      const r = await ingestHere(writeReport(content));
       expect(r.status).toBe('failed');
       expect(r.error).toMatch(/\S/);
     }
@@ -234,7 +239,7 @@ describe('when a report is bad', () => {
     const tag = `${unique('bad')}-20`;
     const good = `Kitchen & Dining,Pan,B000000040,Amazon.com,${tag},2021-09-03 10:00:00,10.00,1,0,10.00,0.45,DESKTOP`;
     const bad = `Kitchen & Dining,Pan,B000000041,Amazon.com,${tag},2021-09-03 10:00:00,10.00,lots,0,10.00,0.45,DESKTOP`;
-    const r = await ingest(db, writeReport(earningsCsv(['2021-09-01', '2021-09-30'], [good, bad])));
+    const r = await ingestHere(writeReport(earningsCsv(['2021-09-01', '2021-09-30'], [good, bad])));
     expect(r.status).toBe('succeeded');
     expect(r.counts).toMatchObject({ accepted: 1, rejected: 1 });
     expect(r.rowErrors).toEqual([expect.objectContaining({ line: 4, message: expect.stringMatching(/Items Shipped/) })]);

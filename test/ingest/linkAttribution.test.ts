@@ -22,8 +22,8 @@ async function influencerWithLink(ws: ReturnType<typeof newWorkspace>, campaign:
   const asin = randomAsin();
   const url = (await run(db, me, 'link', `${asin} ${campaign}`)).text!;
   const code = url.split('/l/')[1]!;
-  const { id } = await db.selectFrom('influencers').select('id').where('handle', '=', handle).executeTakeFirstOrThrow();
-  return { me, handle, trackingId: `${handle}-20`, asin, url, code, influencerId: id };
+  const { id, organisation_id } = await db.selectFrom('influencers').select(['id', 'organisation_id']).where('handle', '=', handle).executeTakeFirstOrThrow();
+  return { me, handle, trackingId: `${handle}-20`, asin, url, code, influencerId: id, organisationId: organisation_id };
 }
 
 function event(over: Record<string, unknown>) {
@@ -60,7 +60,7 @@ describe('when an order feed names the link an order came through', () => {
       event({ trackingId: a.trackingId, link: 'not a code!' }), // refused: not one of our codes
     ];
     const file = writeReport(lines.join('\n') + '\n', 'jsonl');
-    const first = await ingest(db, file);
+    const first = await ingest(db, file, { organisationId: a.organisationId });
     expect(first.counts).toMatchObject({ accepted: 5, rejected: 1 });
     expect(first.rowErrors).toEqual([expect.objectContaining({ line: 6, message: expect.stringContaining('link must be one of our short-link codes') })]);
     expect((first.summary as { unmatchedLinkCodes: string[] }).unmatchedLinkCodes).toEqual([b.code, 'zzzzzzzz'].sort((x, y) => (x < y ? -1 : 1)));
@@ -78,8 +78,8 @@ describe('when an order feed names the link an order came through', () => {
 
     // The shipment comes back: the link's figure drops by its commission; the same file again changes nothing.
     const returned = writeReport(event({ ...shipped, trackingId: a.trackingId, status: 'returned' }) + '\n', 'jsonl');
-    expect((await ingest(db, returned)).counts).toMatchObject({ accepted: 1, reversed: 1 });
-    expect((await ingest(db, file)).counts).toMatchObject({ accepted: 0, unchanged: 5 });
+    expect((await ingest(db, returned, { organisationId: a.organisationId })).counts).toMatchObject({ accepted: 1, reversed: 1 });
+    expect((await ingest(db, file, { organisationId: a.organisationId })).counts).toMatchObject({ accepted: 0, unchanged: 5 });
     expect(await linkIdsOf(a.trackingId)).toEqual([[linkA, 225], [linkA, 150], [linkA, -150], [null, 400], [null, 40], [null, 10], [linkA, -225]]);
     card = await run(db, a.me, 'earnings', 'all');
     expect(card.sections?.find((s) => s.title === 'Commission by link')?.lines).toEqual([{ text: `${a.asin} · tiktok`, url: a.url, detail: '$0.00 · 2 items' }]);
@@ -93,7 +93,7 @@ describe('when an order feed names the link an order came through', () => {
     const ca = `${a.handle}-ca-21`;
     await addTrackingId(db, a.influencerId, ca, 'CA');
     const file = writeReport([event({ trackingId: a.trackingId, commission: '3.00' }), event({ trackingId: ca, currency: 'CAD', commission: '5.00' })].join('\n') + '\n', 'jsonl');
-    expect((await ingest(db, file)).counts).toMatchObject({ accepted: 2 });
+    expect((await ingest(db, file, { organisationId: a.organisationId })).counts).toMatchObject({ accepted: 2 });
     const card = await run(db, a.me, 'earnings', 'all');
     expect(card.sections?.find((s) => s.title === 'By tracking ID')?.lines).toEqual([
       { text: ca, detail: 'net CA$5.00 · pending CA$0.00' },

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createInfluencer } from '../../src/domain/influencers.ts';
 import { testDb, unique } from '../support/env.ts';
+import { newOrganisation } from '../support/fixtures.ts';
 import { ingest, writeReport } from '../support/ingest.ts';
 import { fixtureSheetCells, toDelimited } from '../feeds/support/files.ts';
 
@@ -26,10 +27,20 @@ async function currencies(tags: string[]) {
 }
 
 describe('when a Fee-Orders CSV from amazon.ca arrives on its own', () => {
+  it('then tracking IDs another organisation registered for Canada say nothing about this organisation’s report', async () => {
+    const { file, tags } = await caOrdersCsv();
+    const elsewhere = await newOrganisation(db);
+    for (const [i, tag] of tags.entries()) await createInfluencer(db, { handle: unique(`cx${i}`), displayName: 'CA creator elsewhere', trackingId: tag, marketplace: 'CA', organisationId: elsewhere });
+    const status = await ingest(db, file, { organisationId: await newOrganisation(db) });
+    expect(status.summary).toMatchObject({ marketplace: 'US', marketplaceSource: 'header' });
+    expect(status.counts.unattributed).toBe(status.counts.rows);
+  });
+
   it('then tracking IDs registered for Canada make it a CAD report, without ?marketplace', async () => {
     const { file, tags, rows } = await caOrdersCsv();
-    for (const [i, tag] of tags.entries()) await createInfluencer(db, { handle: unique(`cr${i}`), displayName: 'CA creator', trackingId: tag, marketplace: 'CA' });
-    const status = await ingest(db, file);
+    const organisationId = await newOrganisation(db);
+    for (const [i, tag] of tags.entries()) await createInfluencer(db, { handle: unique(`cr${i}`), displayName: 'CA creator', trackingId: tag, marketplace: 'CA', organisationId });
+    const status = await ingest(db, file, { organisationId });
     expect(status.status).toBe('succeeded');
     expect(status.summary).toMatchObject({ marketplace: 'CA', marketplaceSource: 'registered-tracking-id' });
     expect(status.counts).toMatchObject({ accepted: rows, rejected: 0 });
@@ -38,7 +49,7 @@ describe('when a Fee-Orders CSV from amazon.ca arrives on its own', () => {
 
   it('then unregistered tracking IDs leave it to the `$` header, which means amazon.com, as before', async () => {
     const { file, tags, rows } = await caOrdersCsv();
-    const status = await ingest(db, file);
+    const status = await ingest(db, file, { organisationId: await newOrganisation(db) });
     expect(status.summary).toMatchObject({ marketplace: 'US', marketplaceSource: 'header' });
     expect(await currencies(tags)).toEqual([`${rows} US USD`]);
   });

@@ -4,10 +4,10 @@ import { startRuntime, type Runtime } from '../../src/runtime.ts';
 import { testConfig, testDb } from '../support/env.ts';
 import { FakeSlack } from '../support/fakeSlack.ts';
 import { earningsCsv } from '../support/ingest.ts';
-import { postFeed } from '../support/feedsApi.ts';
+import { organisationOfTrackingId, postFeed } from '../support/feedsApi.ts';
 import { queuesSettled } from '../support/queues.ts';
 import { waitFor } from '../support/wait.ts';
-import { SIGNING_SECRET, slackInfluencer as setUpSlackInfluencer, slash } from '../slack/helpers.ts';
+import { newTeam, SIGNING_SECRET, slackInfluencer as setUpSlackInfluencer, slash } from '../slack/helpers.ts';
 
 const db = testDb();
 let fake: FakeSlack;
@@ -31,7 +31,8 @@ const slackInfluencer = () => setUpSlackInfluencer(app.url, fake, 'nt');
 const row = (tag: string, asin: string, fees: string, returns = false) =>
   `Kitchen & Dining,"Pan <b>&lt;!channel&gt;</b>",${asin},Amazon.com,${tag},2022-03-02 10:00:00,10.00,${returns ? 0 : 1},${returns ? 1 : 0},${returns ? '-10.00' : '10.00'},${fees},DESKTOP`;
 
-const postReport = (csv: string) => postFeed(app, csv, { token: 'feed-token-feed-token-123' });
+/** A report of the organisation that holds `tag` (the operator's token names it). */
+const postReport = async (csv: string, tag: string) => postFeed(app, csv, { token: 'feed-token-feed-token-123', organisationId: await organisationOfTrackingId(app, tag) });
 
 const dmsTo = (user: string) => fake.callsTo('chat.postMessage').filter((c) => c.body.channel === `D${user}`);
 
@@ -39,7 +40,7 @@ describe('when an ingest brings new commission', () => {
   it('then the influencer gets exactly one DM with totals that match the ledger, and none when it is ingested again', async () => {
     const { who, tag, handle } = await slackInfluencer();
     const csv = earningsCsv(['2022-03-01', '2022-03-31'], [row(tag, 'B0NOTIFY01', '1.23'), row(tag, 'B0NOTIFY02', '4.56'), row(tag, 'B0NOTIFY03', '-0.45', true)]);
-    await postReport(csv);
+    await postReport(csv, tag);
     const dm = await fake.waitForCall('chat.postMessage', (c) => c.body.channel === `D${who.user}`, 10_000);
     const text = JSON.stringify(dm.body.blocks);
     expect(text).toContain(`New commission for @${handle}`);
@@ -47,7 +48,7 @@ describe('when an ingest brings new commission', () => {
     expect(text).toContain('$5.79'); // confirmed 1.23 + 4.56
     expect(text).toContain('-$0.45');
     expect(text).not.toContain('<!channel>');
-    await postReport(csv);
+    await postReport(csv, tag);
     await queuesSettled(app.queues, ['notify']);
     expect(dmsTo(who.user)).toHaveLength(1);
   });
@@ -56,7 +57,7 @@ describe('when an ingest brings new commission', () => {
     const { who, tag } = await slackInfluencer();
     fake.failures.push({ method: 'chat.postMessage', status: 429, retryAfter: 1 });
     const t0 = Date.now();
-    await postReport(earningsCsv(['2022-04-01', '2022-04-30'], [row(tag, 'B0NOTIFY04', '2.00')]));
+    await postReport(earningsCsv(['2022-04-01', '2022-04-30'], [row(tag, 'B0NOTIFY04', '2.00')]), tag);
     await waitFor(async () => dmsTo(who.user).length, (n) => n >= 2, 15_000); // the refused attempt and the delivery
     await queuesSettled(app.queues, ['notify']);
     const calls = dmsTo(who.user);
@@ -73,7 +74,7 @@ describe('when an ingest brings new commission', () => {
     const influencer = await db.selectFrom('influencers').select('id').where('handle', '=', tag.slice(0, -3)).executeTakeFirstOrThrow();
     await app.queues.notify.pause();
     try {
-      const ingestId = await postReport(earningsCsv(['2022-05-01', '2022-05-31'], [row(tag, 'B0NOTIFY05', '3.00')]));
+      const ingestId = await postReport(earningsCsv(['2022-05-01', '2022-05-31'], [row(tag, 'B0NOTIFY05', '3.00')]), tag);
       const key = `commission:${ingestId}:${influencer.id}`;
       const { claimNews } = await import('../../src/domain/notifications/commissionNotice.ts');
       await claimNews(db, influencer.id, key);
@@ -90,7 +91,7 @@ describe('when an ingest brings new commission', () => {
   it('then a revoked token ends the job and the influencer is told in their next command answer', async () => {
     const { who, tag } = await slackInfluencer();
     fake.failures.push({ method: 'chat.postMessage', error: 'channel_not_found' });
-    await postReport(earningsCsv(['2022-06-01', '2022-06-30'], [row(tag, 'B0NOTIFY06', '1.00')]));
+    await postReport(earningsCsv(['2022-06-01', '2022-06-30'], [row(tag, 'B0NOTIFY06', '1.00')]), tag);
     const influencer = await db.selectFrom('influencers').select('id').where('handle', '=', tag.slice(0, -3)).executeTakeFirstOrThrow();
     await waitFor(() => db.selectFrom('notification_deliveries').select('status').where('influencer_id', '=', influencer.id).execute(), (r) => r[0]?.status === 'failed', 10_000);
     const { reply } = await slash(app.url, fake, who, 'storefront', 'show');
@@ -101,7 +102,7 @@ describe('when an ingest brings new commission', () => {
   it('then "off" is respected', async () => {
     const { who, tag } = await slackInfluencer();
     await slash(app.url, fake, who, 'storefront', 'notify off');
-    await postReport(earningsCsv(['2022-07-01', '2022-07-31'], [row(tag, 'B0NOTIFY07', '1.00')]));
+    await postReport(earningsCsv(['2022-07-01', '2022-07-31'], [row(tag, 'B0NOTIFY07', '1.00')]), tag);
     const influencer = await db.selectFrom('influencers').select('id').where('handle', '=', tag.slice(0, -3)).executeTakeFirstOrThrow();
     await waitFor(() => db.selectFrom('notification_deliveries').select('status').where('influencer_id', '=', influencer.id).execute(), (r) => r[0]?.status === 'skipped', 10_000);
     expect(dmsTo(who.user)).toHaveLength(0);
@@ -112,8 +113,10 @@ describe('when two worker processes share the queue', () => {
   it('then each notification is still sent once', async () => {
     const second = await startRuntime(testConfig({ SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-notify', SLACK_API_URL: fake.apiUrl, QUEUE_PREFIX: prefix }), { workers: true, log: createLogger('silent') });
     try {
-      const people = await Promise.all([slackInfluencer(), slackInfluencer(), slackInfluencer()]);
-      await postReport(earningsCsv(['2022-08-01', '2022-08-31'], people.map((p, i) => row(p.tag, `B0NOTIFY1${i}`, '1.00'))));
+      // One team's roster, in one report of that team.
+      const team = newTeam();
+      const people = await Promise.all([0, 1, 2].map(() => setUpSlackInfluencer(app.url, fake, 'nt', team.member())));
+      await postReport(earningsCsv(['2022-08-01', '2022-08-31'], people.map((p, i) => row(p.tag, `B0NOTIFY1${i}`, '1.00'))), people[0]!.tag);
       for (const p of people) await fake.waitForCall('chat.postMessage', (c) => c.body.channel === `D${p.who.user}`, 10_000);
       await queuesSettled(app.queues, ['notify']);
       for (const p of people) expect(dmsTo(p.who.user)).toHaveLength(1);

@@ -8,6 +8,7 @@ import { FakeSlack } from '../support/fakeSlack.ts';
 import { queuesSettled } from '../support/queues.ts';
 import { waitFor } from '../support/wait.ts';
 import { newTeam, SIGNING_SECRET, slash } from '../slack/helpers.ts';
+import { organisationOf } from '../support/fixtures.ts';
 
 const db = testDb();
 let fake: FakeSlack;
@@ -37,7 +38,7 @@ async function teamWithDigest(tz: string) {
   const yesterday = addDays(localDate(new Date(), tz), -1);
   await db
     .insertInto('ledger_entries')
-    .values({ network: 'amazon', line_key: unique('k'), kind: 'confirmed', tracking_id: `${handle}-20`, influencer_id: id, marketplace: 'US', asin: 'B0DIGEST01', product_name: 'Digest pan', category: 'Kitchen', occurred_at: zonedTime(yesterday, tz, 12, 0), quantity: 1, amount_minor: 4321, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null })
+    .values({ network: 'amazon', line_key: unique('k'), kind: 'confirmed', tracking_id: `${handle}-20`, influencer_id: id, organisation_id: organisationOf(id), marketplace: 'US', asin: 'B0DIGEST01', product_name: 'Digest pan', category: 'Kitchen', occurred_at: zonedTime(yesterday, tz, 12, 0), quantity: 1, amount_minor: 4321, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null })
     .execute();
   // Subscribed for an hour ago (local), then made due again for today, as if subscribed yesterday.
   const hourAgo = new Date(Date.now() - 3600_000);

@@ -4,7 +4,7 @@ import { startRuntime, type Runtime } from '../../src/runtime.ts';
 import { testConfig, testDb, unique } from '../support/env.ts';
 import { FakeDiscord } from '../support/fakeDiscord.ts';
 import { earningsCsv } from '../support/ingest.ts';
-import { postFeed } from '../support/feedsApi.ts';
+import { organisationOfTrackingId, postFeed } from '../support/feedsApi.ts';
 import { queuesSettled } from '../support/queues.ts';
 import { waitFor } from '../support/wait.ts';
 import { discordEnv, newGuild, slash } from '../discord/helpers.ts';
@@ -32,7 +32,8 @@ async function discordInfluencer() {
   return { who, handle, tag: `${handle}-20` };
 }
 
-const postReport = (csv: string) => postFeed(app, csv, { token: 'feed-token-feed-token-123' });
+/** A report of the organisation that holds `tag` (the operator's token names it). */
+const postReport = async (csv: string, tag: string) => postFeed(app, csv, { token: 'feed-token-feed-token-123', organisationId: await organisationOfTrackingId(app, tag) });
 
 const row = (tag: string, asin: string, fees: string) => `Toys & Games,Kite,${asin},Amazon.com,${tag},2022-09-02 10:00:00,10.00,1,0,10.00,${fees},DESKTOP`;
 
@@ -40,7 +41,7 @@ describe('when an influencer set up from Discord earns commission', () => {
   it('then they get one Discord DM with the totals, delivered once even after a 429', async () => {
     const { who, tag, handle } = await discordInfluencer();
     fake.rateLimit(/^\/channels\/\d+\/messages$/, 1, { method: 'POST' });
-    await postReport(earningsCsv(['2022-09-01', '2022-09-30'], [row(tag, 'B0DISCNT01', '2.50'), row(tag, 'B0DISCNT02', '1.25')]));
+    await postReport(earningsCsv(['2022-09-01', '2022-09-30'], [row(tag, 'B0DISCNT01', '2.50'), row(tag, 'B0DISCNT02', '1.25')]), tag);
     const dm = await fake.waitForCall('POST', /^\/users\/@me\/channels$/, 10_000);
     expect(dm.body).toMatchObject({ recipient_id: who.userId });
     const sent = await waitFor(async () => fake.callsTo('POST', /^\/channels\/\d+\/messages$/).filter((c) => c.status === 200), (c) => c.length >= 1, 15_000);
@@ -60,7 +61,7 @@ describe('when an influencer set up from Discord earns commission', () => {
     let key = '';
     let userId = '';
     try {
-      const ingestId = await postReport(earningsCsv(['2022-11-01', '2022-11-30'], [row(tag, 'B0DISCNT04', '1.10')]));
+      const ingestId = await postReport(earningsCsv(['2022-11-01', '2022-11-30'], [row(tag, 'B0DISCNT04', '1.10')]), tag);
       const { id } = await db.selectFrom('influencers').select('id').where('handle', '=', handle).executeTakeFirstOrThrow();
       key = `commission:${ingestId}:${id}`;
       // The crash: a first attempt reached Discord (same nonce) and the worker died before recording it.
@@ -86,7 +87,7 @@ describe('when an influencer set up from Discord earns commission', () => {
   it('then closed DMs end the job and mark the destination broken', async () => {
     const { tag, handle } = await discordInfluencer();
     fake.fail({ method: 'POST', path: /^\/users\/@me\/channels$/, status: 403, body: { code: 50007, message: 'Cannot send messages to this user' } });
-    await postReport(earningsCsv(['2022-10-01', '2022-10-31'], [row(tag, 'B0DISCNT03', '1.00')]));
+    await postReport(earningsCsv(['2022-10-01', '2022-10-31'], [row(tag, 'B0DISCNT03', '1.00')]), tag);
     const { id } = await db.selectFrom('influencers').select('id').where('handle', '=', handle).executeTakeFirstOrThrow();
     const pref = await waitFor(() => db.selectFrom('notification_preferences').select(['broken_reason']).where('influencer_id', '=', id).executeTakeFirst(), (r) => Boolean(r?.broken_reason), 10_000);
     expect(pref?.broken_reason).toMatch(/direct messages/);

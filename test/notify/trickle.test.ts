@@ -3,7 +3,7 @@ import { createLogger } from '../../src/log.ts';
 import { startRuntime, type Runtime } from '../../src/runtime.ts';
 import { testConfig, testDb, unique } from '../support/env.ts';
 import { FakeSlack } from '../support/fakeSlack.ts';
-import { postFeed } from '../support/feedsApi.ts';
+import { organisationOfTrackingId, postFeed } from '../support/feedsApi.ts';
 import { queuesSettled } from '../support/queues.ts';
 import { newTeam, SIGNING_SECRET, slash } from '../slack/helpers.ts';
 
@@ -26,7 +26,7 @@ afterAll(async () => {
 
 async function postback(tag: string, orderId: string, status: string, commission: string) {
   const line = JSON.stringify({ orderId, line: 1, trackingId: tag, asin: 'B0TRICKLE1', category: 'Toys & Games', qty: 1, unitPrice: '20.00', currency: 'USD', status, commission, time: new Date(Date.now() - 60_000).toISOString() });
-  await postFeed(app, `${line}\n`, { token: TOKEN, network: 'postback' });
+  await postFeed(app, `${line}\n`, { token: TOKEN, network: 'postback', organisationId: await organisationOfTrackingId(app, tag) });
 }
 
 describe('when postbacks trickle in one at a time', () => {

@@ -7,6 +7,8 @@ import { earningsCsv } from '../support/ingest.ts';
 import { newTeam, SIGNING_SECRET, slackInfluencer as setUpSlackInfluencer, slash } from '../slack/helpers.ts';
 import { LEVEL, LogCapture } from './support/logCapture.ts';
 import { scrape } from './support/scrape.ts';
+import { organisationOf } from '../support/fixtures.ts';
+import { organisationOfTrackingId } from '../support/feedsApi.ts';
 
 const FEED_TOKEN = 'feed-token-feed-token-123';
 const db = testDb();
@@ -33,8 +35,9 @@ async function slackInfluencer() {
 
 const row = (tag: string, asin: string, fees: string) => `Kitchen,Pan,${asin},Amazon.com,${tag},2022-03-02 10:00:00,10.00,1,0,10.00,${fees},DESKTOP`;
 
-async function postReport(csv: string) {
-  const res = await fetch(`${app.url}/api/feeds/amazon`, { method: 'POST', body: csv, headers: { authorization: `Bearer ${FEED_TOKEN}` } });
+/** A report of the organisation holding `tag`, posted with the operator's token (which names it). */
+async function postReport(csv: string, tag: string) {
+  const res = await fetch(`${app.url}/api/feeds/amazon?org=${await organisationOfTrackingId(app, tag)}`, { method: 'POST', body: csv, headers: { authorization: `Bearer ${FEED_TOKEN}` } });
   expect(res.status).toBe(202);
 }
 
@@ -44,7 +47,7 @@ describe('when a commission notification is delivered or given up', () => {
   it('then one line names the influencer, the platform, the message and the attempt, and the sent counter moves', async () => {
     const { who, tag, influencerId } = await slackInfluencer();
     const sentBefore = await count('affiliate_notifications_total', 'sent');
-    await postReport(earningsCsv(['2022-03-01', '2022-03-31'], [row(tag, 'B0OBSNOT01', '1.00')]));
+    await postReport(earningsCsv(['2022-03-01', '2022-03-31'], [row(tag, 'B0OBSNOT01', '1.00')]), tag);
     const line = await capture.waitFor('notification sent', { influencerId });
     expect(line).toMatchObject({ level: LEVEL.info, outcome: 'sent', platform: 'slack', messageId: expect.stringContaining(`D${who.user}`), attempts: 1, ingestId: expect.any(String) });
     expect(await count('affiliate_notifications_total', 'sent')).toBe(sentBefore + 1);
@@ -55,7 +58,7 @@ describe('when a commission notification is delivered or given up', () => {
     const { tag, influencerId } = await slackInfluencer();
     const goneBefore = await count('affiliate_notifications_total', 'gone');
     fake.failures.push({ method: 'chat.postMessage', error: 'channel_not_found' });
-    await postReport(earningsCsv(['2022-04-01', '2022-04-30'], [row(tag, 'B0OBSNOT02', '1.00')]));
+    await postReport(earningsCsv(['2022-04-01', '2022-04-30'], [row(tag, 'B0OBSNOT02', '1.00')]), tag);
     const line = await capture.waitFor('notification given up', { influencerId });
     expect(line).toMatchObject({ level: LEVEL.warn, outcome: 'gone', platform: 'slack', reason: expect.stringContaining('channel_not_found'), attempts: 1 });
     expect(await count('affiliate_notifications_total', 'gone')).toBe(goneBefore + 1);
@@ -77,7 +80,7 @@ describe('when a manager\'s digest is sent', () => {
     const yesterday = addDays(localDate(new Date(), tz), -1);
     await db
       .insertInto('ledger_entries')
-      .values({ network: 'amazon', line_key: unique('k'), kind: 'confirmed', tracking_id: `${handle}-20`, influencer_id: influencer.id, marketplace: 'US', asin: 'B0OBSDIG01', product_name: 'Digest pan', category: 'Kitchen', occurred_at: zonedTime(yesterday, tz, 12, 0), quantity: 1, amount_minor: 1234, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null })
+      .values({ network: 'amazon', line_key: unique('k'), kind: 'confirmed', tracking_id: `${handle}-20`, influencer_id: influencer.id, organisation_id: organisationOf(influencer.id), marketplace: 'US', asin: 'B0OBSDIG01', product_name: 'Digest pan', category: 'Kitchen', occurred_at: zonedTime(yesterday, tz, 12, 0), quantity: 1, amount_minor: 1234, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null })
       .execute();
     await slash(app.url, fake, manager, 'digest', 'subscribe 00:00');
     // Subscribing marks today as done, so no tick (of this app or another test's) sends it: only the job queued below.

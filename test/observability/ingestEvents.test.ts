@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRuntime, type Runtime } from '../../src/runtime.ts';
 import { testConfig, testDb, unique } from '../support/env.ts';
-import { seedInfluencer } from '../support/fixtures.ts';
+import { newOrganisation, seedInfluencer } from '../support/fixtures.ts';
 import { earningsCsv, recordIngest, writeReport } from '../support/ingest.ts';
 import { waitFor } from '../support/wait.ts';
 import { LEVEL, LogCapture } from './support/logCapture.ts';
@@ -16,7 +16,8 @@ let app: Runtime & { url: string };
 
 beforeAll(async () => {
   // npm start in one process: web and workers, so the workers' counters are on the web server's /metrics.
-  app = (await startRuntime(testConfig(), { web: true, workers: true, log: capture.logger() })) as Runtime & { url: string };
+  // Feed sources are fetched from public addresses only; the polled test server is a loopback one, allowed here.
+  app = (await startRuntime(testConfig({ FEED_POLL_ALLOW_PRIVATE: '127.0.0.1' }), { web: true, workers: true, log: capture.logger() })) as Runtime & { url: string };
 });
 afterAll(async () => {
   await app.close();
@@ -28,13 +29,14 @@ const row = (tag: string, asin: string, fees: string, returns = false) =>
 
 describe('when a report is ingested by the workers', () => {
   it('then one line says what it did, for whom, and how long it took, and the ingest counters move by as much', async () => {
-    const a = await seedInfluencer(db);
-    const b = await seedInfluencer(db);
+    const organisationId = await newOrganisation(db);
+    const a = await seedInfluencer(db, { organisationId });
+    const b = await seedInfluencer(db, { organisationId });
     const tagA = a.trackingId.tracking_id;
     const tagB = b.trackingId.tracking_id;
     const file = writeReport(earningsCsv(['2022-03-01', '2022-03-31'], [row(tagA, 'B0OBSERV01', '1.23'), row(tagA, 'B0OBSERV02', '-0.45', true), row(tagB, 'B0OBSERV03', '2.00'), 'Kitchen,Pan,NOTANASIN!,Amazon.com,x-20,garbage,,,,,,']));
     const before = await scrape(app.url);
-    const ingestId = await recordIngest(db, file);
+    const ingestId = await recordIngest(db, file, { organisationId });
     await app.queues.ingest.add('ingest', { ingestId }, { jobId: ingestId });
 
     const line = await capture.waitFor('ingest finished', { ingestId });
@@ -46,7 +48,7 @@ describe('when a report is ingested by the workers', () => {
       status: 'succeeded',
       marketplace: 'US',
       counts: { rows: 4, accepted: 3, unchanged: 0, reversed: 1, rejected: 1, unattributed: 0 }, // the return row is a reversal
-      organisationIds: [a.influencer.organisation_id, b.influencer.organisation_id].sort((x, y) => x - y),
+      organisationId,
       influencers: 2,
       attempt: '1/3',
     });
@@ -71,8 +73,8 @@ describe('when a report is ingested by the workers', () => {
   });
 
   it('then an attempt that will be retried is a warning with its attempt number, and the last failure one error line', async () => {
-    const { trackingId } = await seedInfluencer(db);
-    const ingestId = await recordIngest(db, writeReport(earningsCsv(['2022-03-01', '2022-03-31'], [row(trackingId.tracking_id, 'B0OBSERV04', '1.00')])));
+    const { trackingId, organisationId } = await seedInfluencer(db);
+    const ingestId = await recordIngest(db, writeReport(earningsCsv(['2022-03-01', '2022-03-31'], [row(trackingId.tracking_id, 'B0OBSERV04', '1.00')])), { organisationId });
     // The stored copy vanishes (a disk wiped under the worker): not the sender's fault, so it is retried.
     const stored = await db.selectFrom('feed_ingests').select('file_path').where('id', '=', ingestId).executeTakeFirstOrThrow();
     rmSync(stored.file_path!);
@@ -80,7 +82,7 @@ describe('when a report is ingested by the workers', () => {
     await app.queues.ingest.add('ingest', { ingestId }, { jobId: ingestId, attempts: 2, backoff: { type: 'fixed', delay: 10 } });
 
     const final = await capture.waitFor('ingest finished', { ingestId });
-    expect(final).toMatchObject({ level: LEVEL.error, status: 'failed', attempt: '2/2', network: 'amazon', organisationIds: [], error: expect.stringMatching(/ENOENT|no such file/i) });
+    expect(final).toMatchObject({ level: LEVEL.error, status: 'failed', attempt: '2/2', network: 'amazon', organisationId, error: expect.stringMatching(/ENOENT|no such file/i) });
     const retries = capture.find('ingest attempt failed; will retry', { ingestId });
     expect(retries).toHaveLength(1);
     expect(retries[0]).toMatchObject({ level: LEVEL.warn, attempt: '1/2' });
@@ -93,7 +95,7 @@ describe('when a report is ingested by the workers', () => {
 
 describe('when a report cannot be read at all', () => {
   it('then its one line is a warning with the reason, and it is counted as failed', async () => {
-    const ingestId = await recordIngest(db, writeReport('hello,world\n1,2\n'));
+    const ingestId = await recordIngest(db, writeReport('hello,world\n1,2\n'), { organisationId: await newOrganisation(db) });
     const before = await scrape(app.url);
     await app.queues.ingest.add('ingest', { ingestId }, { jobId: ingestId });
     const line = await capture.waitFor('ingest finished', { ingestId });
@@ -106,13 +108,13 @@ describe('when a report cannot be read at all', () => {
 
 describe('when a feed source is polled', () => {
   it('then the poll that fetched a file says so, and its ingest says where it came from', async () => {
-    const { trackingId } = await seedInfluencer(db);
+    const { trackingId, organisationId } = await seedInfluencer(db);
     const csv = earningsCsv(['2022-05-01', '2022-05-31'], [row(trackingId.tracking_id, 'B0OBSERV05', '3.00')]);
     const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/csv' }).end(csv));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/fee-earnings.csv`;
-      const source = await db.insertInto('feed_sources').values({ organisation_id: null, network: 'amazon', name: unique('obs-source'), url, cron: '0 6 * * *', marketplace: null, headers: null, last_polled_at: null, last_success_at: null, last_error: null }).returning('id').executeTakeFirstOrThrow();
+      const source = await db.insertInto('feed_sources').values({ organisation_id: organisationId, network: 'amazon', name: unique('obs-source'), url, cron: '0 6 * * *', marketplace: null, headers: null, last_polled_at: null, last_success_at: null, last_error: null }).returning('id').executeTakeFirstOrThrow();
       await app.queues['feed-poll'].add('feed-poll', { feedSourceId: source.id });
       const polled = await capture.waitFor('feed polled', { feedSourceId: source.id });
       expect(polled).toMatchObject({ level: LEVEL.info, network: 'amazon', host: new URL(url).host, bytes: Buffer.byteLength(csv), ingestId: expect.any(String) });

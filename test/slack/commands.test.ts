@@ -2,7 +2,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { upsertProduct } from '../../src/domain/products.ts';
 import { testDb, unique } from '../support/env.ts';
-import { randomAsin } from '../support/fixtures.ts';
+import { organisationOf, randomAsin } from '../support/fixtures.ts';
 import { blockStrings, newTeam, slash, useSlackApp, visibleText, type Who } from './helpers.ts';
 
 const db = testDb();
@@ -110,7 +110,7 @@ describe('when someone uses /link, /earnings and /digest in Slack', () => {
     const influencer = await db.selectFrom('influencers').select('id').where('handle', '=', handle).executeTakeFirstOrThrow();
     await db
       .insertInto('ledger_entries')
-      .values({ network: 'amazon', line_key: unique('k'), kind: 'confirmed', tracking_id: `${handle}-20`, influencer_id: influencer.id, marketplace: 'US', asin: 'B0SLACKT01', product_name: 'Desk lamp', category: 'Home', occurred_at: new Date(Date.now() - 86_400_000), quantity: 2, amount_minor: 1234, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null })
+      .values({ network: 'amazon', line_key: unique('k'), kind: 'confirmed', tracking_id: `${handle}-20`, influencer_id: influencer.id, organisation_id: organisationOf(influencer.id), marketplace: 'US', asin: 'B0SLACKT01', product_name: 'Desk lamp', category: 'Home', occurred_at: new Date(Date.now() - 86_400_000), quantity: 2, amount_minor: 1234, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null })
       .execute();
     const r = await run(who, 'earnings', '7d');
     expect(r.blocks[0]).toMatchObject({ type: 'header', text: { text: 'Earnings · Last 7 days' } });
@@ -171,7 +171,6 @@ describe('when bad input arrives through Slack', () => {
       ['storefront', 'setup 😀shop😀 shop-20', /A handle is 1 to 32 characters/],
       ['storefront', 'setup café café-20', /A handle is 1 to 32 characters/],
       ['storefront', `setup ${handle} ${otherTracking}`, new RegExp(`The handle @${handle} is already taken\\.`)],
-      ['storefront', `setup ${fresh[0]} ${handle}-20`, new RegExp(`The tracking ID ${handle}-20 is already registered to another storefront\\.`)],
       ['storefront', `setup ${fresh[1]} not a tracking id`, /Too many words|tracking ID/i],
       ['storefront', `setup ${fresh[2]} <script>-20`, /tracking ID/i],
       ['link', '', /Missing product/],
@@ -182,10 +181,15 @@ describe('when bad input arrives through Slack', () => {
       expect(r.type, `${command} ${text.slice(0, 40)}`).toBe('ephemeral');
       expect(r.visible, `${command} ${text.slice(0, 40)}`).toMatch(expected);
     }
+    // In the owner's own workspace, the tracking ID is held: a teammate cannot take it.
+    const teammate: Who = { team: owner.team, user: unique('U').toUpperCase() };
+    const taken = await run(teammate, 'storefront', `setup ${fresh[0]} ${handle}-20`);
+    expect(taken.visible).toMatch(new RegExp(`The tracking ID ${handle}-20 is already registered to another storefront\\.`));
     // Nothing was created for the caller, under any handle or tracking ID tried; the owner keeps theirs.
     const callerOrg = await organisationOfTeam(who.team);
     expect(await holdings(callerOrg)).toEqual({ influencers: [], tracking: [], items: [] });
     expect(await db.selectFrom('influencers').select('handle').where('handle', 'in', [...fresh, 'shop', '😀shop😀', 'café', 'a'.repeat(32)]).execute()).toEqual([]);
+    expect(await db.selectFrom('platform_identities').select('influencer_id').where('user_id', '=', teammate.user).executeTakeFirstOrThrow()).toEqual({ influencer_id: null });
     expect(await db.selectFrom('tracking_ids').select('tracking_id').where('tracking_id', '=', otherTracking).execute()).toEqual([]);
     expect(await holdings(ownerOrg)).toEqual(ownerBefore);
   });
@@ -198,7 +202,7 @@ describe('when a user of another workspace tries to reach an organisation’s da
     const influencer = await db.selectFrom('influencers').select('id').where('handle', '=', handle).executeTakeFirstOrThrow();
     await db
       .insertInto('ledger_entries')
-      .values({ network: 'amazon', line_key: unique('k'), kind: 'confirmed', tracking_id: `${handle}-20`, influencer_id: influencer.id, marketplace: 'US', asin: 'B0SLACKT01', product_name: 'Secret earner', category: 'Home', occurred_at: new Date(Date.now() - 3_600_000), quantity: 1, amount_minor: 98765, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null })
+      .values({ network: 'amazon', line_key: unique('k'), kind: 'confirmed', tracking_id: `${handle}-20`, influencer_id: influencer.id, organisation_id: organisationOf(influencer.id), marketplace: 'US', asin: 'B0SLACKT01', product_name: 'Secret earner', category: 'Home', occurred_at: new Date(Date.now() - 3_600_000), quantity: 1, amount_minor: 98765, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null })
       .execute();
     const orgA = await organisationOfTeam(a.team);
     const before = await holdings(orgA);

@@ -2,7 +2,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { upsertProduct } from '../../src/domain/products.ts';
 import { testDb, unique } from '../support/env.ts';
-import { randomAsin } from '../support/fixtures.ts';
+import { organisationOf, randomAsin } from '../support/fixtures.ts';
 import { blockStrings, newTeam, sendEvent, slash, useSlackApp, visibleText, type Who } from './helpers.ts';
 
 const db = testDb();
@@ -27,7 +27,7 @@ describe('when someone opens the App Home tab', () => {
     const entry = (amount: number, daysAgo: number, name: string) =>
       db
         .insertInto('ledger_entries')
-        .values({ network: 'amazon', line_key: unique('k'), kind: 'confirmed', tracking_id: `${handle}-20`, influencer_id: influencerId, marketplace: 'US', asin: randomAsin(), product_name: name, category: 'Home', occurred_at: new Date(Date.now() - daysAgo * 86_400_000), quantity: 1, amount_minor: amount, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null })
+        .values({ network: 'amazon', line_key: unique('k'), kind: 'confirmed', tracking_id: `${handle}-20`, influencer_id: influencerId, organisation_id: organisationOf(influencerId), marketplace: 'US', asin: randomAsin(), product_name: name, category: 'Home', occurred_at: new Date(Date.now() - daysAgo * 86_400_000), quantity: 1, amount_minor: amount, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null })
         .execute();
     await entry(2500, 1, 'Standing desk');
     await entry(99_999, 20, 'Too old to count');

@@ -129,9 +129,8 @@ export function useSlackApp(botToken: string): { rt: Awaited<ReturnType<typeof s
   return app;
 }
 
-/** Someone who set up a storefront from Slack, so their commission notifications go to a Slack DM. */
-export async function slackInfluencer(baseUrl: string, fake: FakeSlack, prefix = 'si'): Promise<{ who: Who; handle: string; tag: string }> {
-  const who = newTeam().member();
+/** Someone (by default in a team of their own) who set up a storefront from Slack, so their commission notifications go to a Slack DM. */
+export async function slackInfluencer(baseUrl: string, fake: FakeSlack, prefix = 'si', who: Who = newTeam().member()): Promise<{ who: Who; handle: string; tag: string }> {
   const handle = unique(prefix);
   const { reply } = await slash(baseUrl, fake, who, 'storefront', `setup ${handle} ${handle}-20`);
   if (!JSON.stringify(reply.body).includes('Storefront created')) throw new Error(`setup failed: ${JSON.stringify(reply.body)}`);

@@ -25,6 +25,9 @@ export default async function setup(project: TestProject) {
   await ensureDatabase(databaseUrl);
   const db = createDb(databaseUrl, 2);
   await migrateToLatest(db);
+  // The operator's default organisation (what the CLI and the global feeds token mean when they name none): made
+  // here, so it never becomes whichever organisation some test file happened to create first.
+  await db.insertInto('organisations').values({ name: 'Test operator', operator_default: true }).execute();
   await db.destroy();
   project.provide('databaseUrl', databaseUrl);
   project.provide('queuePrefix', queuePrefix);

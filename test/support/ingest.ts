@@ -18,15 +18,33 @@ export function writeReport(content: string, ext = 'csv'): string {
   return file;
 }
 
+export interface IngestOptions {
+  /** Whose report it is. */
+  organisationId: number;
+  marketplace?: string;
+  network?: string;
+  confirmReversals?: boolean;
+}
+
 /** Ingests a copy stored the way the API and CLI store uploads (the original, e.g. a fixture, is never touched). */
-export async function ingest(db: Db, filePath: string, opts: { marketplace?: string; network?: string } = {}) {
+export async function ingest(db: Db, filePath: string, opts: IngestOptions) {
   return (await runIngest(db, await recordIngest(db, filePath, opts))).status;
 }
 
 /** Stores a copy and records the ingest without running it (for tests that run it their own way). */
-export async function recordIngest(db: Db, filePath: string, opts: { marketplace?: string; network?: string } = {}): Promise<string> {
+export async function recordIngest(db: Db, filePath: string, opts: IngestOptions): Promise<string> {
   const stored = await storeLocalFile(filePath, path.join(dir, 'storage'), 200 * 1024 * 1024);
-  return createIngest(db, { network: opts.network ?? 'amazon', source: 'cli', filePath: stored.path, fileName: path.basename(filePath), sha256: stored.sha256, byteSize: stored.bytes, marketplace: opts.marketplace ?? null });
+  return createIngest(db, {
+    organisationId: opts.organisationId,
+    confirmReversals: opts.confirmReversals ?? false,
+    network: opts.network ?? 'amazon',
+    source: 'cli',
+    filePath: stored.path,
+    fileName: path.basename(filePath),
+    sha256: stored.sha256,
+    byteSize: stored.bytes,
+    marketplace: opts.marketplace ?? null,
+  });
 }
 
 /** Net ledger amounts per kind for a set of tracking IDs (pending counts only what is still live). */

@@ -85,6 +85,8 @@ export interface EarningsDenseInfluencersTable {
 
 /** Lines no influencer owned when rolled up, per tracking ID, hour of ingest (created_at), ingest, store and currency. */
 export interface EarningsUnattributedRollupsTable {
+  /** The lines' organisation (their ingest's): only its managers see them. */
+  organisation_id: number;
   tracking_id: string;
   bucket: Date;
   ingest_id: string | null;

@@ -5,7 +5,7 @@ type Json<T> = ColumnType<T, string | undefined, string>;
 
 export interface FeedSourcesTable {
   id: Generated<number>;
-  organisation_id: number | null;
+  organisation_id: number;
   network: string;
   name: string;
   url: string;
@@ -19,10 +19,13 @@ export interface FeedSourcesTable {
   created_at: CreatedAt;
 }
 
-export type IngestStatus = 'queued' | 'running' | 'succeeded' | 'failed';
+/** held: a re-issued window would reverse most of its confirmed lines; nothing was applied (see confirm_reversals). */
+export type IngestStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'held';
 
 export interface FeedIngestsTable {
   id: Generated<string>;
+  /** Whose money this report is: its lines belong to this organisation and only its influencers are credited. */
+  organisation_id: number;
   network: string;
   source: 'api' | 'cli' | 'poll';
   feed_source_id: number | null;
@@ -36,6 +39,8 @@ export interface FeedIngestsTable {
   counts: Json<Record<string, number>>;
   row_errors: Json<Array<{ line: number; sheet?: string; message: string }>>;
   reports: Json<unknown[]>;
+  /** Apply a re-issued window even when it reverses most of the confirmed lines it covers. */
+  confirm_reversals: ColumnType<boolean, boolean | undefined, boolean>;
   /** Influencers with new ledger lines from this ingest, recorded with them. */
   affected_influencers: ColumnType<number[], number[] | undefined, number[]>;
   created_at: CreatedAt;
@@ -44,3 +49,20 @@ export interface FeedIngestsTable {
 }
 
 export type FeedIngest = Selectable<FeedIngestsTable>;
+
+/** A bearer token of the feeds API that acts for one organisation; only its SHA-256 digest is kept. */
+export interface FeedTokensTable {
+  id: Generated<number>;
+  organisation_id: number;
+  name: string;
+  token_hash: string;
+  /** The token's last characters, to tell tokens apart. */
+  hint: string;
+  created_by_identity_id: number | null;
+  created_at: CreatedAt;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+  revoked_by_identity_id: number | null;
+}
+
+export type FeedToken = Selectable<FeedTokensTable>;

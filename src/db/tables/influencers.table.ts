@@ -14,6 +14,8 @@ export interface InfluencersTable {
 
 export interface TrackingIdsTable {
   id: Generated<number>;
+  /** Its influencer's organisation (set by a trigger): a tracking ID is unique within an organisation only. */
+  organisation_id: ColumnType<number, never, never>;
   tracking_id: string;
   marketplace: string;
   influencer_id: number;

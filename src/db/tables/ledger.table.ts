@@ -8,6 +8,8 @@ export type LedgerReportType = 'earnings' | 'orders' | 'bounty' | 'events' | 're
 
 export interface LedgerEntriesTable {
   id: Generated<number>;
+  /** The organisation whose ingest brought the line: only its influencers can be credited with it. */
+  organisation_id: number;
   ingest_id: string | null;
   network: string;
   line_key: string;

@@ -5,6 +5,8 @@ type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 export interface OrganisationsTable {
   id: Generated<number>;
   name: string;
+  /** The organisation the operator's CLI and global feed token mean when they name none (at most one). */
+  operator_default: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: CreatedAt;
 }
 

@@ -40,8 +40,6 @@ export const RETURN_RATE_JUMP_FACTOR = 2;
 export const RETURN_RATE_MIN_RETURNS = 5;
 /** A scheduled pull may take this long before its feed counts as missing. */
 export const FEED_LATE_GRACE_MS = 60 * 60 * 1000;
-/** A shared feed source (no organisation) concerns an organisation whose influencers' lines it brought in within this many days. */
-export const SHARED_FEED_RELEVANCE_DAYS = 60;
 /** Unregistered tracking IDs seen in ingests this many days back are listed. */
 export const UNATTRIBUTED_LOOKBACK_DAYS = 30;
 /** At most this many unattributed tracking IDs are listed. */
@@ -433,15 +431,16 @@ export async function buildDigest(db: Db, organisationId: number, opts: BuildDig
   const unattributedRolledUp = (horizon: number) => sql`
         SELECT r.tracking_id, r.currency, r.marketplace, r.ingest_id, r.lines, r.confirmed_minor AS confirmed, r.pending_minor AS pending, r.last_created
           FROM earnings_unattributed_rollups r
-         WHERE r.bucket >= date_trunc('hour', ${since}::timestamptz, 'UTC') AND r.bucket <= ${now} AND r.first_created >= ${since} AND r.last_created <= ${now}
+         WHERE r.organisation_id = ${organisationId} AND r.bucket >= date_trunc('hour', ${since}::timestamptz, 'UTC') AND r.bucket <= ${now}
+           AND r.first_created >= ${since} AND r.last_created <= ${now}
         UNION ALL
         SELECT e.tracking_id, e.currency, e.marketplace, e.ingest_id, 1 AS lines, ${unattributedAmounts}, e.created_at AS last_created
           FROM (SELECT * FROM earnings_unattributed_rollups r
-                 WHERE r.bucket >= date_trunc('hour', ${since}::timestamptz, 'UTC') AND r.bucket <= ${now}
+                 WHERE r.organisation_id = ${organisationId} AND r.bucket >= date_trunc('hour', ${since}::timestamptz, 'UTC') AND r.bucket <= ${now}
                    AND (r.first_created < ${since} OR r.last_created > ${now}) OFFSET 0) r
           CROSS JOIN LATERAL (
             SELECT * FROM (SELECT * FROM ledger_entries e WHERE e.id >= r.first_id AND e.id <= r.last_id AND e.id <= ${horizon}::bigint OFFSET 0) e
-             WHERE e.influencer_id IS NULL AND e.tracking_id = r.tracking_id
+             WHERE e.influencer_id IS NULL AND e.organisation_id = r.organisation_id AND e.tracking_id = r.tracking_id
                AND e.created_at >= greatest(r.bucket, ${since}) AND e.created_at < r.bucket + interval '1 hour' AND e.created_at <= ${now}
                AND e.ingest_id IS NOT DISTINCT FROM r.ingest_id AND e.marketplace = r.marketplace AND e.currency = r.currency) e
         UNION ALL`;
@@ -466,22 +465,20 @@ export async function buildDigest(db: Db, organisationId: number, opts: BuildDig
       SELECT top.rank, top.asin, top.currency, top.name, top.settled AS confirmed, top.pending, top.ordered, top.order_lines, top.shipped,
              (SELECT count(*) FROM sellers x WHERE x.asin = top.asin AND x.currency = top.currency)::bigint AS influencers
         FROM top`,
-    // Ledger lines no influencer owns have no organisation; lines from this organisation's own feed sources
-    // and from shared ingests (API, CLI, sources without an organisation) are shown, those of another
-    // organisation's feed sources are not. A tracking ID registered since is no longer unattributed. Rolled up by
-    // hour of ingest; a rolled-up row that straddles an end of the window is read from the ledger instead.
+    // Lines of this organisation's own ingests that no influencer of it owns: another organisation's lines are never
+    // shown (its reports are its own business). A tracking ID one of its influencers registered since is no longer
+    // unattributed. Rolled up by hour of ingest; a rolled-up row that straddles an end of the window is read from
+    // the ledger instead.
     unattributed: sql<{ tracking_id: string; currency: string; marketplaces: string[]; lines: number; last_seen: string; confirmed: number; pending: number }>`
       WITH rows AS (
         ${s.rollups ? unattributedRolledUp(s.horizon) : sql``}
         SELECT e.tracking_id, e.currency, e.marketplace, e.ingest_id, 1 AS lines, ${unattributedAmounts}, e.created_at AS last_created
           FROM ledger_entries e
-         WHERE e.id > ${s.rollups ? s.horizon : 0}::bigint AND e.influencer_id IS NULL AND e.created_at >= ${since} AND e.created_at <= ${now}),
+         WHERE e.id > ${s.rollups ? s.horizon : 0}::bigint AND e.organisation_id = ${organisationId} AND e.influencer_id IS NULL
+           AND e.created_at >= ${since} AND e.created_at <= ${now}),
       seen AS (
         SELECT x.* FROM rows x
-          LEFT JOIN feed_ingests fi ON fi.id = x.ingest_id
-          LEFT JOIN feed_sources fs ON fs.id = fi.feed_source_id
-         WHERE (fs.organisation_id IS NULL OR fs.organisation_id = ${organisationId})
-           AND NOT EXISTS (SELECT 1 FROM tracking_ids ti WHERE ti.tracking_id = x.tracking_id COLLATE "default")),
+         WHERE NOT EXISTS (SELECT 1 FROM tracking_ids ti WHERE ti.organisation_id = ${organisationId} AND ti.tracking_id = x.tracking_id COLLATE "default")),
       ids AS (SELECT tracking_id FROM seen GROUP BY 1 ORDER BY max(last_created) DESC, tracking_id COLLATE "default" LIMIT ${UNATTRIBUTED_MAX})
       SELECT s.tracking_id, s.currency, array_agg(DISTINCT s.marketplace) AS marketplaces, sum(s.lines)::bigint AS lines, max(s.last_created) AS last_seen,
              sum(s.confirmed)::bigint AS confirmed, sum(s.pending)::bigint AS pending
@@ -524,16 +521,11 @@ export async function buildDigest(db: Db, organisationId: number, opts: BuildDig
     ORDER BY clicks DESC, k.code
     LIMIT ${topN}`.execute(db);
 
-  // Feed sources: the organisation's own, and shared ones (no organisation) that recently brought in lines
-  // for its influencers; a shared feed of another Associates account is none of this manager's business.
-  const relevantSince = new Date(now.getTime() - SHARED_FEED_RELEVANCE_DAYS * 86_400_000);
+  // Feed sources: the organisation's own (every source belongs to one organisation).
   const feedsQ = sql<{ id: number; name: string; cron: string; last_success_at: Date | null; last_error: string | null; created_at: Date }>`
     SELECT fs.id, fs.name, fs.cron, fs.last_success_at, fs.last_error, fs.created_at
     FROM feed_sources fs
-    WHERE fs.enabled AND (fs.organisation_id = ${organisationId} OR (fs.organisation_id IS NULL AND EXISTS (
-      SELECT 1 FROM feed_ingests fi
-      WHERE fi.feed_source_id = fs.id AND fi.created_at >= ${relevantSince}
-        AND fi.affected_influencers && ARRAY(SELECT id FROM influencers WHERE organisation_id = ${organisationId}))))
+    WHERE fs.enabled AND fs.organisation_id = ${organisationId}
     ORDER BY fs.id`.execute(db);
 
   const [people, ledgerRead, clicks, seriesClicks, links, feeds] = await Promise.all([influencersQ, ledgerQ, clicksQ, seriesClicksQ, linksQ, feedsQ]);

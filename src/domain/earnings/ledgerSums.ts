@@ -3,8 +3,9 @@
 // (see buckets.ts): rollup buckets, each holding the entries with id <= horizon, and raw ledger ranges (any id);
 // the entries above the horizon (not rolled up yet) are added from the ledger with the sign of each bucket that
 // holds them.
-// Rows of lines unattributed when rolled up are kept per tracking ID and count for the tracking ID's owner, as
-// attribution has since made the lines themselves (a tracking ID belongs to one influencer for good).
+// Rows of lines unattributed when rolled up are kept per organisation and tracking ID and count for the tracking ID's
+// owner in that organisation, as attribution has since made the lines themselves (a tracking ID belongs to one
+// influencer for good; lines of another organisation's ingests are never theirs).
 // Product rows: per organisation (by day only from recent_from on), per influencer (by month from recent_from on;
 // for "dense" influencers, whose lines are many, also by day from recent_from on, by month and year for all history,
 // and all time), per tracking ID for unattributed lines.
@@ -23,6 +24,8 @@ export interface TimeRange {
 
 export interface LedgerSnapshot {
   scope: EarningsScope;
+  /** The scope's organisation (the influencer's, for an influencer). */
+  organisationId: number | null;
   /** Entries with id <= horizon are in the rollups. */
   horizon: number;
   /** Organisation day rows and every influencer's month rows exist from this instant on. */
@@ -48,6 +51,7 @@ type Queries<T> = { [K in keyof T]: RawBuilder<T[K]> };
 type Results<T> = { [K in keyof T]: T[K][] };
 
 interface ScopeRow {
+  organisation_id: number | string | null;
   horizon: number | string | null;
   recent_from: Date | string | null;
   influencers: Array<string | number>;
@@ -60,21 +64,23 @@ interface ScopeRow {
 async function resolve(db: Db, scope: EarningsScope, opts: SnapshotOptions, jitOff: boolean): Promise<LedgerSnapshot> {
   const influencers = sql`(SELECT id FROM influencers WHERE ${'influencerId' in scope ? sql`id = ${scope.influencerId}` : sql`organisation_id = ${scope.organisationId}`})`;
   const trackingIds = sql`(SELECT tracking_id FROM tracking_ids WHERE influencer_id IN ${influencers})`;
+  const organisation = 'influencerId' in scope ? sql`(SELECT organisation_id FROM influencers WHERE id = ${scope.influencerId})` : sql`${scope.organisationId}::bigint`;
   const row = (
     await sql<ScopeRow>`
       SELECT ${jitOff ? sql`set_config('jit', 'off', true) AS jit,` : sql``}
-             s.horizon, s.recent_from,
+             ${organisation} AS organisation_id, s.horizon, s.recent_from,
              ARRAY(SELECT id FROM ${influencers} i ORDER BY id) AS influencers,
              ARRAY(SELECT d.influencer_id FROM earnings_dense_influencers d WHERE d.influencer_id IN ${influencers} ORDER BY 1) AS dense,
              ARRAY(SELECT tracking_id FROM ${trackingIds} t ORDER BY tracking_id) AS tracking_ids,
              ARRAY(SELECT DISTINCT r.tracking_id FROM earnings_rollups r
-                    WHERE r.organisation_id IS NULL AND r.tracking_id IN ${trackingIds} AND r.influencer_id IS NULL AND r.grain = 'all'
+                    WHERE r.organisation_id = ${organisation} AND r.tracking_id IN ${trackingIds} AND r.influencer_id IS NULL AND r.grain = 'all'
                     ORDER BY r.tracking_id) AS unattributed
         FROM earnings_rollup_state s WHERE s.id = 1`.execute(db)
   ).rows[0];
   const recent = row?.recent_from ? new Date(row.recent_from).getTime() : NaN;
   return {
     scope,
+    organisationId: row?.organisation_id == null ? null : Number(row.organisation_id),
     horizon: Number(row?.horizon ?? 0),
     recentFrom: Number.isFinite(recent) ? recent : -Infinity,
     influencers: (row?.influencers ?? []).map(Number),
@@ -244,7 +250,7 @@ function source(s: LedgerSnapshot, segments: readonly TimeRange[], spec: SourceS
           SELECT p.seg, ${unit.owner} AS influencer_id, ${spec.trackingOf} AS tracking_id, r.currency, ${rollupDims} ${signed('r', sql`p.sign`)}
             FROM (SELECT * FROM ${table} r WHERE r.grain = ${grain}::text AND (${ranges(sql`r.bucket`, mine)}) AND ${unit.where} ${only} ${rollupFilter} OFFSET 0) r
             JOIN (VALUES ${values(mine)}) AS p(seg, sign, lo, hi) ON r.bucket >= p.lo AND r.bucket < p.hi
-            ${unit.viaTrackingIds ? sql`JOIN tracking_ids t ON t.tracking_id = r.tracking_id COLLATE "default"` : sql``}`);
+            ${unit.viaTrackingIds ? sql`JOIN tracking_ids t ON t.tracking_id = r.tracking_id COLLATE "default" AND t.organisation_id = r.organisation_id` : sql``}`);
       }
     }
   }
@@ -276,7 +282,7 @@ function union(branches: RawBuilder<unknown>[], measures: Measures, products: bo
 /** Tracking ID rows of lines unattributed when rolled up, for the scope's tracking IDs that have any. */
 const unattributedUnit = (s: LedgerSnapshot, owners?: number[]): Unit[] => {
   if (s.unattributedTrackingIds.length === 0) return [];
-  const where = sql`r.organisation_id IS NULL AND r.tracking_id = ANY(${s.unattributedTrackingIds}::text[]) AND r.influencer_id IS NULL`;
+  const where = sql`r.organisation_id = ${s.organisationId}::bigint AND r.tracking_id = ANY(${s.unattributedTrackingIds}::text[]) AND r.influencer_id IS NULL`;
   return [{ where: owners ? sql`${where} AND r.tracking_id IN (SELECT tracking_id FROM tracking_ids WHERE influencer_id = ANY(${owners}::bigint[]))` : where, owner: sql`t.influencer_id`, viaTrackingIds: true }];
 };
 

@@ -175,10 +175,11 @@ async function rollChunk(trx: Db, lo: number, hi: number): Promise<{ lines: numb
   const moved = await sql`UPDATE earnings_rollup_state SET horizon = ${hi}, refreshed_at = now() WHERE id = 1 AND horizon = ${lo}`.execute(trx);
   if (Number(moved.numAffectedRows ?? 0) !== 1) throw new Error(`The rollup horizon moved under this refresh (expected ${lo})`);
 
+  // Lines that missed their owner (registered while their ingest was open) get it now, inside their organisation only.
   const healed = await sql`
     UPDATE ledger_entries e SET influencer_id = t.influencer_id
       FROM tracking_ids t
-     WHERE e.id > ${lo} AND e.id <= ${hi} AND e.influencer_id IS NULL AND t.tracking_id = e.tracking_id`.execute(trx);
+     WHERE e.id > ${lo} AND e.id <= ${hi} AND e.influencer_id IS NULL AND t.tracking_id = e.tracking_id AND t.organisation_id = e.organisation_id`.execute(trx);
 
   // Totals: hours from the lines; per tracking ID days (and hours of unattributed lines), months, years, all time;
   // per organisation hours, days, months, years, all time.
@@ -188,10 +189,11 @@ async function rollChunk(trx: Db, lo: number, hi: number): Promise<{ lines: numb
   const tAll = (from: string) => sql`SELECT '-infinity'::timestamptz AS bucket, ${key}, ${reSums(totals)} FROM ${sql.table(from)} GROUP BY 2, 3, 4, 5`;
   const inserted = await sql<{ lines: string | null }>`
     WITH hours AS MATERIALIZED (
-      SELECT date_trunc('hour', e.occurred_at, 'UTC') AS bucket, NULL::bigint AS organisation_id, e.tracking_id, e.influencer_id, e.currency, ${lineSums(TOTAL_MEASURES)}
+      SELECT date_trunc('hour', e.occurred_at, 'UTC') AS bucket, CASE WHEN e.influencer_id IS NULL THEN e.organisation_id END AS organisation_id,
+             e.tracking_id, e.influencer_id, e.currency, ${lineSums(TOTAL_MEASURES)}
         FROM ledger_entries e
        WHERE e.id > ${lo} AND e.id <= ${hi}
-       GROUP BY 1, 3, 4, 5),
+       GROUP BY 1, 2, 3, 4, 5),
     t_hours AS (SELECT * FROM hours WHERE influencer_id IS NULL),
     t_days AS (${tUp('hours', 'day')}),
     t_months AS (${tUp('t_days', 'month')}),
@@ -227,12 +229,12 @@ async function rollChunk(trx: Db, lo: number, hi: number): Promise<{ lines: numb
   await sql`
     WITH recent AS (SELECT recent_from FROM earnings_rollup_state WHERE id = 1),
     base AS MATERIALIZED (
-      SELECT date_trunc('day', e.occurred_at, 'UTC') AS bucket, NULL::bigint AS organisation_id, e.influencer_id,
-             CASE WHEN e.influencer_id IS NULL THEN e.tracking_id END AS tracking_id,
+      SELECT date_trunc('day', e.occurred_at, 'UTC') AS bucket, CASE WHEN e.influencer_id IS NULL THEN e.organisation_id END AS organisation_id,
+             e.influencer_id, CASE WHEN e.influencer_id IS NULL THEN e.tracking_id END AS tracking_id,
              e.asin, e.link_id, e.currency, max(e.product_name) AS product_name, ${lineSums(PRODUCT_MEASURES)}
         FROM ledger_entries e
        WHERE e.id > ${lo} AND e.id <= ${hi} AND ${PRODUCT_LINES}
-       GROUP BY 1, 3, 4, 5, 6, 7),
+       GROUP BY 1, 2, 3, 4, 5, 6, 7),
     org_days_all AS MATERIALIZED (
       SELECT b.bucket, i.organisation_id, NULL::bigint AS influencer_id, NULL::text AS tracking_id, b.asin, b.link_id, b.currency,
              max(b.product_name) AS product_name, ${reSums(products)}
@@ -257,14 +259,14 @@ async function rollChunk(trx: Db, lo: number, hi: number): Promise<{ lines: numb
 
   // Lines no influencer owns (yet), by when they were ingested: the digest's unregistered tracking IDs.
   await sql`
-    INSERT INTO earnings_unattributed_rollups (tracking_id, bucket, ingest_id, marketplace, currency, lines, confirmed_minor, pending_minor, first_created, last_created, first_id, last_id)
-    SELECT e.tracking_id, date_trunc('hour', e.created_at, 'UTC'), e.ingest_id, e.marketplace, e.currency, count(*),
+    INSERT INTO earnings_unattributed_rollups (organisation_id, tracking_id, bucket, ingest_id, marketplace, currency, lines, confirmed_minor, pending_minor, first_created, last_created, first_id, last_id)
+    SELECT e.organisation_id, e.tracking_id, date_trunc('hour', e.created_at, 'UTC'), e.ingest_id, e.marketplace, e.currency, count(*),
            coalesce(sum(e.amount_minor) FILTER (WHERE e.kind <> 'pending'), 0)::bigint, coalesce(sum(e.amount_minor) FILTER (WHERE e.kind = 'pending'), 0)::bigint,
            min(e.created_at), max(e.created_at), min(e.id), max(e.id)
       FROM ledger_entries e
      WHERE e.id > ${lo} AND e.id <= ${hi} AND e.influencer_id IS NULL
-     GROUP BY 1, 2, 3, 4, 5
-    ON CONFLICT (bucket, tracking_id, ingest_id, marketplace, currency) DO UPDATE SET
+     GROUP BY 1, 2, 3, 4, 5, 6
+    ON CONFLICT (organisation_id, bucket, tracking_id, ingest_id, marketplace, currency) DO UPDATE SET
       lines = earnings_unattributed_rollups.lines + excluded.lines,
       confirmed_minor = earnings_unattributed_rollups.confirmed_minor + excluded.confirmed_minor,
       pending_minor = earnings_unattributed_rollups.pending_minor + excluded.pending_minor,
@@ -317,8 +319,8 @@ async function makeDense(trx: Db, influencers: number[], hi: number): Promise<vo
        GROUP BY 1, 2, 3, 4, 5),
     unattributed AS (
       SELECT r.bucket, t.influencer_id, r.asin, r.link_id, r.currency, ${reSums(products)}
-        FROM earnings_product_rollups r JOIN tracking_ids t ON t.tracking_id = r.tracking_id COLLATE "default"
-       WHERE r.organisation_id IS NULL AND r.influencer_id IS NULL AND r.grain = 'day' AND t.influencer_id = ANY(${influencers}::bigint[])
+        FROM earnings_product_rollups r JOIN tracking_ids t ON t.tracking_id = r.tracking_id COLLATE "default" AND t.organisation_id = r.organisation_id
+       WHERE r.influencer_id IS NULL AND r.tracking_id IS NOT NULL AND r.grain = 'day' AND t.influencer_id = ANY(${influencers}::bigint[])
        GROUP BY 1, 2, 3, 4, 5),
     days AS MATERIALIZED (
       SELECT a.bucket, NULL::bigint AS organisation_id, a.influencer_id, NULL::text AS tracking_id, a.asin, a.link_id, a.currency, a.product_name, ${net}

@@ -18,15 +18,28 @@ export interface RowErrorRecord {
 }
 
 export const MAX_STORED_ROW_ERRORS = 1000;
-export const NETWORK_RE = /^[a-z0-9][a-z0-9-]{1,31}$/;
 
-export async function createIngest(
-  db: Db,
-  args: { network: string; source: 'api' | 'cli' | 'poll'; filePath: string; fileName: string | null; sha256: string; byteSize: number; marketplace: string | null; feedSourceId?: number | null },
-): Promise<string> {
+export interface NewIngest {
+  /** Whose report this is: its lines belong to this organisation, and only its influencers are credited. */
+  organisationId: number;
+  network: string;
+  source: 'api' | 'cli' | 'poll';
+  filePath: string;
+  fileName: string | null;
+  sha256: string;
+  byteSize: number;
+  marketplace: string | null;
+  feedSourceId?: number | null;
+  /** Apply a re-issued window even if it reverses most of the confirmed lines it covers (else it is held). */
+  confirmReversals?: boolean;
+}
+
+export async function createIngest(db: Db, args: NewIngest): Promise<string> {
   const row = await db
     .insertInto('feed_ingests')
     .values({
+      organisation_id: args.organisationId,
+      confirm_reversals: args.confirmReversals ?? false,
       network: args.network,
       source: args.source,
       file_path: args.filePath,
@@ -54,6 +67,7 @@ export function ingestStatus(i: FeedIngest) {
   const counts = i.counts as Partial<IngestCounts> & Record<string, unknown>;
   return {
     ingestId: i.id,
+    organisationId: i.organisation_id,
     status: i.status,
     network: i.network,
     source: i.source,

@@ -17,6 +17,7 @@ import type { FeedItem, ReportFile } from '../feeds/types.ts';
 import { MARKETPLACES, requireMarketplace } from '../amazon/marketplaces.ts';
 import { addDays } from '../time.ts';
 import { MAX_STORED_ROW_ERRORS, type IngestCounts, type RowErrorRecord } from './ingests.ts';
+import { ledgerNetwork } from './networks.ts';
 import { STAGING_COLUMNS, stagingLine } from './stagingRows.ts';
 
 export interface IngestResult {
@@ -44,6 +45,26 @@ export interface IngestSummary {
   stepsMs: { read: number; rates: number; keys: number; insert: number; windows: number; release: number; summary: number };
 }
 
+/**
+ * A re-issued window would reverse more than half of the confirmed lines it covers: nothing of the file is applied
+ * until it is sent again with confirmation (CLI --confirm, API ?confirm=1).
+ */
+export class ReversalHold extends Error {
+  override name = 'ReversalHold';
+  constructor(
+    readonly reportType: string,
+    readonly from: string,
+    readonly to: string,
+    readonly reversing: number,
+    readonly confirmed: number,
+  ) {
+    super(
+      `Held: this ${reportType} report for ${from} to ${to} would reverse ${reversing} of the ${confirmed} confirmed lines already recorded for that window. ` +
+        'Nothing was applied. If the report is right (Amazon re-issued the window), send it again with confirmation (CLI --confirm, feeds API ?confirm=1).',
+    );
+  }
+}
+
 /** A line's commission: the report's own figure, else the estimate from the rate card. */
 const LINE_AMOUNT = 'coalesce(amount_minor, round(revenue_minor * coalesce(rate_bp, 0) / 10000.0)::bigint)';
 
@@ -64,7 +85,12 @@ function stepClock() {
 
 export interface IngestFileArgs {
   ingestId: string;
+  /** The organisation whose report this is: its lines are its own, credited only to its influencers. */
+  organisationId: number;
+  /** The label the report came under (a known network); Amazon's reports are recorded as Amazon's whatever it is. */
   network: string;
+  /** Apply a re-issued window even when it reverses more than half of the confirmed lines it covers. */
+  confirmReversals?: boolean | undefined;
   filePath: string;
   marketplace?: string | null | undefined;
   /** Runs in the ingest's transaction just before it commits: the outcome is recorded with the lines, or neither is. */
@@ -87,16 +113,23 @@ export const PROGRESS_INTERVAL_MS = 250;
 export async function ingestFile(db: Db, args: IngestFileArgs): Promise<IngestResult> {
   const file = await readReportFile(args.filePath, {
     ...(args.marketplace ? { marketplace: args.marketplace } : {}),
+    // Where this organisation's influencers registered the file's tracking IDs (another organisation's say nothing here).
     registeredMarketplaces: async (trackingIds) => {
-      const rows = await db.selectFrom('tracking_ids').select(['tracking_id', 'marketplace']).where('tracking_id', 'in', trackingIds).execute();
+      const rows = await db
+        .selectFrom('tracking_ids as t')
+        .select(['t.tracking_id', 't.marketplace'])
+        .where('t.tracking_id', 'in', trackingIds)
+        .where('t.organisation_id', '=', args.organisationId)
+        .execute();
       return new Map(rows.map((r) => [r.tracking_id, r.marketplace]));
     },
   });
   const marketplace = file.marketplace?.code ?? (args.marketplace ? requireMarketplace(args.marketplace).code : null);
+  const network = ledgerNetwork(args.network, file.format === 'jsonl');
   const client = await poolOf(db).connect();
   try {
     await client.query('BEGIN');
-    const result = await ingestInTransaction(client, file, marketplace, args);
+    const result = await ingestInTransaction(client, file, marketplace, { ...args, network });
     await args.beforeCommit?.(client, result);
     await client.query('COMMIT');
     return result;
@@ -108,11 +141,19 @@ export async function ingestFile(db: Db, args: IngestFileArgs): Promise<IngestRe
   }
 }
 
-async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, marketplace: string | null, args: Pick<IngestFileArgs, 'ingestId' | 'network' | 'onProgress' | 'progressIntervalMs'>): Promise<IngestResult> {
-  // One ingest per network at a time: new lines are found by looking for them (cheaper than ON CONFLICT's
-  // speculative inserts), which is only safe when no other ingest adds the same lines meanwhile; overlapping
-  // windows are also judged against a settled ledger. The unique indexes still refuse any duplicate.
-  await client.query(`SELECT pg_advisory_xact_lock(hashtext('ledger-ingest:' || $1))`, [args.network]);
+async function ingestInTransaction(
+  client: pg.PoolClient,
+  file: ReportFile,
+  marketplace: string | null,
+  args: Pick<IngestFileArgs, 'ingestId' | 'organisationId' | 'network' | 'confirmReversals' | 'onProgress' | 'progressIntervalMs'>,
+): Promise<IngestResult> {
+  const org = Number(args.organisationId);
+  if (!Number.isSafeInteger(org)) throw new Error(`Bad organisation id ${String(args.organisationId)}`);
+  // One ingest per organisation and network at a time: new lines are found by looking for them (cheaper than ON
+  // CONFLICT's speculative inserts), which is only safe when no other ingest adds the same lines meanwhile; lines are
+  // unique per organisation, so other organisations' ingests run alongside. Overlapping windows are also judged
+  // against a settled ledger. The unique indexes still refuse any duplicate.
+  await client.query(`SELECT pg_advisory_xact_lock(hashtext('ledger-ingest:' || $1 || ':' || $2))`, [org, args.network]);
   // A worker that dies mid-file must not leave its transaction (and the lock) to run on: the server checks the
   // client is still there every second, also while a long statement runs.
   await client.query(`SELECT set_config('client_connection_check_interval', '1s', true) WHERE current_setting('server_version_num')::int >= 140000`);
@@ -214,7 +255,7 @@ async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, mark
       FROM staging s
       JOIN (VALUES ${zones}) AS z(code, tz) ON z.code = s.marketplace
       LEFT JOIN ordinals o ON o.seq = s.seq
-      LEFT JOIN tracking_ids t ON t.tracking_id = s.tracking_id
+      LEFT JOIN tracking_ids t ON t.organisation_id = ${org} AND t.tracking_id = s.tracking_id
       ${linkCodes ? 'LEFT JOIN links lk ON lk.code = s.link_code' : ''}
       ${estimating ? `LEFT JOIN rates r ON s.amount_minor IS NULL AND r.marketplace = s.marketplace AND r.no_category = (s.category IS NULL)
                        AND r.category_key = coalesce(s.category, '') AND r.day = coalesce(s.occurred_local, s.occurred_utc)::date` : ''}`);
@@ -225,25 +266,25 @@ async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, mark
   //    (tracking ID, time) order, the order of the ledger's line index, so a million inserts touch few pages.
   const inserted = await client.query<{ kind: string; currency: string; n: string; amount: string; influencers: string[] | null }>(
     `WITH ins AS (
-       INSERT INTO ledger_entries (ingest_id, network, line_key, kind, report_type, tracking_id, influencer_id, marketplace, asin,
+       INSERT INTO ledger_entries (organisation_id, ingest_id, network, line_key, kind, report_type, tracking_id, influencer_id, marketplace, asin,
                                    product_name, category, occurred_at, quantity, revenue_minor, amount_minor, currency, source_line, rate_bp, link_id)
-       SELECT $1, $2, s.line_key, s.kind, s.report_type, s.tracking_id, s.influencer_id, s.marketplace, s.asin,
+       SELECT $3, $1, $2, s.line_key, s.kind, s.report_type, s.tracking_id, s.influencer_id, s.marketplace, s.asin,
               left(s.product_name, 150), s.category, s.occurred_at, s.quantity, s.revenue_minor,
               ${LINE_AMOUNT}, s.currency, s.line, s.rate_bp, s.link_id
          FROM staged s
         WHERE NOT EXISTS (
                 SELECT 1 FROM ledger_entries e
-                 WHERE s.report_type <> 'events' AND e.report_type <> 'events' AND e.network = $2 AND e.tracking_id COLLATE "C" = s.tracking_id
+                 WHERE s.report_type <> 'events' AND e.report_type <> 'events' AND e.organisation_id = $3 AND e.network = $2 AND e.tracking_id COLLATE "C" = s.tracking_id
                    AND e.occurred_at = s.occurred_at AND e.line_key COLLATE "C" = s.line_key AND e.kind = s.kind)
           AND NOT EXISTS (
                 SELECT 1 FROM ledger_entries e
-                 WHERE s.report_type = 'events' AND e.report_type = 'events' AND e.network = $2 AND e.line_key COLLATE "C" = s.line_key AND e.kind = s.kind)
+                 WHERE s.report_type = 'events' AND e.report_type = 'events' AND e.organisation_id = $3 AND e.network = $2 AND e.line_key COLLATE "C" = s.line_key AND e.kind = s.kind)
         ORDER BY s.tracking_id, s.occurred_at
        RETURNING kind, currency, amount_minor, influencer_id)
      SELECT kind, currency, count(*) AS n, sum(amount_minor) AS amount,
             (SELECT array_agg(DISTINCT influencer_id) FROM ins WHERE influencer_id IS NOT NULL) AS influencers
        FROM ins GROUP BY kind, currency ORDER BY kind, currency`,
-    [args.ingestId, args.network],
+    [args.ingestId, args.network, org],
   );
   const affectedNew = new Set<number>((inserted.rows[0]?.influencers ?? []).map(Number));
   let reversedNew = inserted.rows.filter((r) => r.kind === 'reversal').reduce((n, r) => n + Number(r.n), 0);
@@ -252,37 +293,52 @@ async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, mark
   if (inserted.rows.reduce((n, r) => n + Number(r.n), 0) > 1000) await client.query('ANALYZE ledger_entries');
 
   const insert = steps.lap();
-  // 5. Lines that vanished from a re-issued window are reversed. Scope: the window's marketplace and
-  //    the tracking IDs this report covers (and their owners' other tracking IDs), so another account's
-  //    report for the same dates never reverses this one's lines. Lines this ingest just wrote came from
-  //    staged, so they are skipped before the (costlier) look-up in staged.
+  // 5. Lines that vanished from a re-issued window are reversed. Scope: this organisation's lines, the window's
+  //    marketplace and the tracking IDs this report covers (and their owners' other tracking IDs), so another
+  //    account's report for the same dates never reverses this one's lines. Lines this ingest just wrote came
+  //    from staged, so they are skipped before the (costlier) look-up in staged. A window that would reverse more
+  //    than half of the confirmed lines it covers is held for confirmation (a truncated or wrong file, most
+  //    likely): nothing of the file is applied until it is sent again with confirmation.
   const windows = file.reports
     .filter((r) => r.window && r.kind !== 'events')
     .map((r) => ({ type: r.kind, start: r.window!.start, endExclusive: addDays(r.window!.end, 1) }));
-  for (const w of windows) {
-    const tz = MARKETPLACES.get(marketplace ?? 'US')!.reportTimeZone;
-    const vanished = await client.query<{ n: string; influencers: string[] | null }>(
-      `WITH v AS (
-       INSERT INTO ledger_entries (ingest_id, network, line_key, kind, report_type, tracking_id, influencer_id, marketplace, asin,
-                                   product_name, category, occurred_at, quantity, revenue_minor, amount_minor, currency, source_line, rate_bp, reverses_entry_id, link_id)
-       SELECT $1, e.network, 'vanished:' || e.id, CASE WHEN e.kind = 'pending' THEN 'pending' ELSE 'reversal' END, e.report_type, e.tracking_id,
-              e.influencer_id, e.marketplace, e.asin, e.product_name, e.category, e.occurred_at, -e.quantity, -e.revenue_minor, -e.amount_minor,
-              e.currency, e.source_line, e.rate_bp, e.id, e.link_id
-         FROM ledger_entries e
-        WHERE e.network = $2 AND e.report_type = $3 AND e.marketplace = $4
+  const inWindow = `e.organisation_id = $8 AND e.network = $2 AND e.report_type = $3 AND e.marketplace = $4
           AND e.occurred_at >= ($5::timestamp AT TIME ZONE $7) AND e.occurred_at < ($6::timestamp AT TIME ZONE $7)
           AND e.reverses_entry_id IS NULL
           AND e.ingest_id IS DISTINCT FROM $1
           AND e.tracking_id COLLATE "C" IN (
                 SELECT DISTINCT tracking_id FROM staged WHERE report_type = $3
                 UNION SELECT t2.tracking_id COLLATE "C" FROM tracking_ids t1 JOIN tracking_ids t2 ON t2.influencer_id = t1.influencer_id
-                 WHERE t1.tracking_id COLLATE "C" IN (SELECT DISTINCT tracking_id FROM staged WHERE report_type = $3))
-          AND NOT EXISTS (SELECT 1 FROM staged s WHERE s.line_key = e.line_key COLLATE "C")
-          AND NOT EXISTS (SELECT 1 FROM ledger_entries r WHERE r.reverses_entry_id = e.id)
+                 WHERE t1.organisation_id = $8 AND t1.tracking_id COLLATE "C" IN (SELECT DISTINCT tracking_id FROM staged WHERE report_type = $3))
+          AND NOT EXISTS (SELECT 1 FROM ledger_entries r WHERE r.reverses_entry_id = e.id)`;
+  const vanishedLine = `NOT EXISTS (SELECT 1 FROM staged s WHERE s.line_key = e.line_key COLLATE "C")`;
+  for (const w of windows) {
+    const tz = MARKETPLACES.get(marketplace ?? 'US')!.reportTimeZone;
+    const params = [args.ingestId, args.network, w.type, marketplace ?? 'US', w.start, w.endExclusive, tz, org];
+    const covered = await client.query<{ confirmed: string; gone: string; vanished: string }>(
+      `SELECT count(*) FILTER (WHERE e.kind = 'confirmed') AS confirmed,
+              count(*) FILTER (WHERE e.kind = 'confirmed' AND ${vanishedLine}) AS gone,
+              count(*) FILTER (WHERE ${vanishedLine}) AS vanished
+         FROM ledger_entries e WHERE ${inWindow}`,
+      params,
+    );
+    const confirmed = Number(covered.rows[0]?.confirmed ?? 0);
+    const gone = Number(covered.rows[0]?.gone ?? 0);
+    if (gone * 2 > confirmed && !args.confirmReversals) throw new ReversalHold(w.type, w.start, addDays(w.endExclusive, -1), gone, confirmed);
+    if (Number(covered.rows[0]?.vanished ?? 0) === 0) continue;
+    const vanished = await client.query<{ n: string; influencers: string[] | null }>(
+      `WITH v AS (
+       INSERT INTO ledger_entries (organisation_id, ingest_id, network, line_key, kind, report_type, tracking_id, influencer_id, marketplace, asin,
+                                   product_name, category, occurred_at, quantity, revenue_minor, amount_minor, currency, source_line, rate_bp, reverses_entry_id, link_id)
+       SELECT e.organisation_id, $1, e.network, 'vanished:' || e.id, CASE WHEN e.kind = 'pending' THEN 'pending' ELSE 'reversal' END, e.report_type, e.tracking_id,
+              e.influencer_id, e.marketplace, e.asin, e.product_name, e.category, e.occurred_at, -e.quantity, -e.revenue_minor, -e.amount_minor,
+              e.currency, e.source_line, e.rate_bp, e.id, e.link_id
+         FROM ledger_entries e
+        WHERE ${inWindow} AND ${vanishedLine}
        ON CONFLICT DO NOTHING
        RETURNING influencer_id)
        SELECT count(*) AS n, array_agg(DISTINCT influencer_id) FILTER (WHERE influencer_id IS NOT NULL) AS influencers FROM v`,
-      [args.ingestId, args.network, w.type, marketplace ?? 'US', w.start, w.endExclusive, tz],
+      params,
     );
     reversedNew += Number(vanished.rows[0]?.n ?? 0);
     for (const id of vanished.rows[0]?.influencers ?? []) affectedNew.add(Number(id));
@@ -298,16 +354,16 @@ async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, mark
      WITH tags AS (SELECT DISTINCT tracking_id FROM staged WHERE kind = 'confirmed' AND asin IS NOT NULL),
           pending_pairs AS (
             SELECT DISTINCT e.tracking_id, e.asin FROM tags JOIN ledger_entries e ON e.tracking_id = tags.tracking_id
-             WHERE e.kind = 'pending' AND e.network = $1 AND e.reverses_entry_id IS NULL AND e.asin IS NOT NULL),
+             WHERE e.kind = 'pending' AND e.organisation_id = $2 AND e.network = $1 AND e.reverses_entry_id IS NULL AND e.asin IS NOT NULL),
           pairs AS (
             SELECT DISTINCT s.tracking_id, s.asin FROM staged s JOIN pending_pairs p ON p.tracking_id = s.tracking_id AND p.asin = s.asin
              WHERE s.kind = 'confirmed')
      SELECT e.* FROM pairs p JOIN ledger_entries e ON e.tracking_id = p.tracking_id AND e.asin = p.asin
-      WHERE e.kind = 'pending' AND e.network = $1 AND e.reverses_entry_id IS NULL
+      WHERE e.kind = 'pending' AND e.organisation_id = $2 AND e.network = $1 AND e.reverses_entry_id IS NULL
      UNION ALL
      SELECT e.* FROM pairs p JOIN ledger_entries e ON e.tracking_id = p.tracking_id AND e.asin = p.asin
-      WHERE e.kind = 'confirmed' AND e.network = $1 AND e.reverses_entry_id IS NULL`,
-    [args.network],
+      WHERE e.kind = 'confirmed' AND e.organisation_id = $2 AND e.network = $1 AND e.reverses_entry_id IS NULL`,
+    [args.network, org],
   );
   if ((cand.rowCount ?? 0) > 0) {
     await client.query('ANALYZE cand');
@@ -321,9 +377,9 @@ async function ingestInTransaction(client: pg.PoolClient, file: ReportFile, mark
          SELECT l.*, sum(l.quantity) OVER (PARTITION BY l.tracking_id, l.asin ORDER BY l.occurred_at, l.id) AS cum
            FROM live l WHERE l.kind = 'pending' AND l.amount_minor >= 0),
        rel AS (
-       INSERT INTO ledger_entries (ingest_id, network, line_key, kind, report_type, tracking_id, influencer_id, marketplace, asin,
+       INSERT INTO ledger_entries (organisation_id, ingest_id, network, line_key, kind, report_type, tracking_id, influencer_id, marketplace, asin,
                                    product_name, category, occurred_at, quantity, revenue_minor, amount_minor, currency, source_line, rate_bp, reverses_entry_id, link_id)
-       SELECT $1, p.network, 'release:' || p.id, 'pending', 'release', p.tracking_id, p.influencer_id, p.marketplace, p.asin, p.product_name,
+       SELECT p.organisation_id, $1, p.network, 'release:' || p.id, 'pending', 'release', p.tracking_id, p.influencer_id, p.marketplace, p.asin, p.product_name,
               p.category, p.occurred_at, -p.quantity, -p.revenue_minor, -p.amount_minor, p.currency, p.source_line, p.rate_bp, p.id, p.link_id
          FROM pend p JOIN shipped s ON s.tracking_id = p.tracking_id AND s.asin = p.asin
         WHERE p.cum <= s.qty AND p.occurred_at <= s.last AND NOT p.released
