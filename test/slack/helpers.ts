@@ -136,3 +136,31 @@ export async function slackInfluencer(baseUrl: string, fake: FakeSlack, prefix =
   if (!JSON.stringify(reply.body).includes('Storefront created')) throw new Error(`setup failed: ${JSON.stringify(reply.body)}`);
   return { who, handle, tag: `${handle}-20` };
 }
+
+/** One running app in Slack OAuth (multi-workspace) mode, pointed at a fresh fake Slack; registers its own beforeAll/afterAll. */
+export function useOAuthSlackApp(): { rt: Awaited<ReturnType<typeof startTestApp>>; fake: FakeSlack } {
+  const app = {} as { rt: Awaited<ReturnType<typeof startTestApp>>; fake: FakeSlack };
+  beforeAll(async () => {
+    app.fake = await FakeSlack.start();
+    app.rt = await startTestApp({
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_CLIENT_ID: '1111.2222',
+      SLACK_CLIENT_SECRET: 'client-secret-for-tests',
+      SLACK_STATE_SECRET: 'state-secret-for-tests-0123456789',
+      SLACK_API_URL: app.fake.apiUrl,
+    });
+  });
+  afterAll(async () => {
+    await app.rt?.close();
+    await app.fake?.close();
+  });
+  return app;
+}
+
+/** GET /slack/install as a browser would: Slack's authorize URL, the state in it and the state cookie. */
+export async function beginInstall(baseUrl: string): Promise<{ location: URL; cookie: string; state: string }> {
+  const res = await fetch(`${baseUrl}/slack/install`, { redirect: 'manual' });
+  if (res.status !== 302) throw new Error(`/slack/install answered ${res.status}`);
+  const location = new URL(res.headers.get('location')!);
+  return { location, cookie: res.headers.get('set-cookie')!.split(';')[0]!, state: location.searchParams.get('state')! };
+}
