@@ -10,6 +10,7 @@ import * as ingestOutcome from './2026-11-25T11-00-00_ingest_outcome.ts';
 import * as earningsRollups from './2026-11-25T10-00-00_earnings_rollups.ts';
 import * as workspaceLinks from './2026-11-25T13-00-00_workspace_links.ts';
 import * as organisationOwnership from './2026-12-03T08-00-00_organisation_ownership.ts';
+import * as trackingIdClaims from './2026-12-03T12-00-00_tracking_id_claims.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-25T00-00-00_initial_schema': initialSchema,
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-25T11-00-00_ingest_outcome': ingestOutcome,
   '2026-11-25T13-00-00_workspace_links': workspaceLinks,
   '2026-12-03T08-00-00_organisation_ownership': organisationOwnership,
+  '2026-12-03T12-00-00_tracking_id_claims': trackingIdClaims,
 };

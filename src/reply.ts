@@ -16,6 +16,20 @@ export interface Reply {
   text?: string;
   fields?: Array<{ label: string; value: string; inline?: boolean }>;
   sections?: Array<{ title: string; lines: ReplyLine[]; more?: number }>;
+  /** Link buttons: they open a URL and send nothing back. */
   buttons?: Array<{ label: string; url: string }>;
+  /** Action buttons: a press comes back to the command core (src/commands/actions.ts) with its value. */
+  actions?: ReplyAction[];
   footer?: string;
+}
+
+export interface ReplyAction {
+  label: string;
+  /** An action the command core knows (src/commands/actions.ts), e.g. claim_approve. Letters, digits and _ only. */
+  actionId: string;
+  /** Comes back with the press (e.g. a claim number). Never trusted: the action checks who pressed and what. */
+  value: string;
+  style?: 'primary' | 'danger';
+  /** Buttons of one group stay together (a row on Discord, a block on Slack), e.g. Approve and Refuse of one claim. */
+  group?: string;
 }

@@ -16,6 +16,7 @@ import type { DiscordDeps } from './deps.ts';
 import { createChannelCache, startGateway, type Gateway } from './gateway.ts';
 import { answerAutocomplete } from './listeners/autocomplete.ts';
 import { handleCommand } from './listeners/commands.ts';
+import { handleComponent } from './listeners/components.ts';
 import { renderReply } from './render.ts';
 import { discordRequestGuard, type RequestWithRawBody } from './requestGuard.ts';
 import { MAX_REQUEST_AGE_SECONDS, publicKeyFromHex, SeenOnce } from './verify.ts';
@@ -81,8 +82,9 @@ export function createDiscordAdapter(d: DiscordAdapterDeps): DiscordAdapter {
           res.json({ type: InteractionResponseType.ApplicationCommandAutocompleteResult, data: { choices: await answerAutocomplete(deps, interaction) } });
           return;
         case InteractionType.MessageComponent:
-          // Our buttons are links (they open in the browser and send nothing); acknowledge anything else quietly.
-          res.json({ type: InteractionResponseType.DeferredMessageUpdate });
+          // Action buttons of the command core run their action; link buttons send nothing, and anything else gets
+          // a private note that it is gone.
+          await handleComponent(deps, interaction, res);
           return;
         case InteractionType.ModalSubmit:
           res.json({ type: InteractionResponseType.ChannelMessageWithSource, data: renderReply(errorReply('This app has no forms.')) });

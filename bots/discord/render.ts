@@ -1,4 +1,4 @@
-// Reply → a Discord message (embeds, link buttons, flags, allowed_mentions). A pure function: no I/O, no clock.
+// Reply → a Discord message (embeds, link and action buttons, flags, allowed_mentions). A pure function: no I/O, no clock.
 // Owns every Discord message limit and all markdown escaping, so no text from a user (product titles, list
 // names, handles) can mention anyone, link anywhere or format anything.
 import {
@@ -6,11 +6,12 @@ import {
   ComponentType,
   MessageFlags,
   type APIActionRowComponent,
+  type APIButtonComponentWithCustomId,
   type APIButtonComponentWithURL,
   type APIEmbed,
   type APIEmbedField,
 } from 'discord-api-types/v10';
-import type { Reply, ReplyLine, Tone } from '../../src/reply.ts';
+import type { Reply, ReplyAction, ReplyLine, Tone } from '../../src/reply.ts';
 
 // Discord's documented limits (Message and Embed resources, Components reference).
 export const MAX_CONTENT = 2000;
@@ -27,16 +28,22 @@ export const MAX_BUTTONS_PER_ROW = 5;
 export const MAX_ACTION_ROWS = 5;
 export const MAX_BUTTON_LABEL = 80;
 export const MAX_BUTTON_URL = 512;
+/** A button's custom_id (what a press sends back). */
+export const MAX_CUSTOM_ID = 100;
 /** Longest URL we put behind a masked link [label](url). */
 export const MAX_LINK_URL = 2048;
 export const EPHEMERAL = MessageFlags.Ephemeral; // 64
 
 export type LinkRow = APIActionRowComponent<APIButtonComponentWithURL>;
+export type ActionRow = APIActionRowComponent<APIButtonComponentWithCustomId>;
+/** A row of either kind of button. */
+export type ButtonRow = APIActionRowComponent<APIButtonComponentWithURL | APIButtonComponentWithCustomId>;
 
 export interface DiscordMessage {
   content: string;
   embeds: APIEmbed[];
-  components: LinkRow[];
+  /** Rows of action buttons (a Reply's actions, grouped), then rows of link buttons: at most MAX_ACTION_ROWS. */
+  components: ButtonRow[];
   /** 64 (ephemeral) for private replies, 0 otherwise. Only interaction responses can be ephemeral. */
   flags: number;
   /** Always empty: nothing we send may ping anyone, whatever the text says. */
@@ -174,6 +181,41 @@ function buttonRows(buttons: NonNullable<Reply['buttons']>): LinkRow[] {
   return rows;
 }
 
+/** A Reply action's custom_id: its actionId and its value (read back with parseCustomId). */
+export function discordCustomId(actionId: string, value: string): string {
+  return `${actionId}:${value}`;
+}
+
+export function parseCustomId(customId: string): { actionId: string; value: string } | undefined {
+  const m = /^([A-Za-z0-9_]{1,64}):(.*)$/s.exec(customId);
+  return m ? { actionId: m[1]!, value: m[2]! } : undefined;
+}
+
+const ACTION_STYLE = { primary: ButtonStyle.Primary, danger: ButtonStyle.Danger } as const;
+
+/** Action buttons: a row per group (and per 5 buttons). A custom_id over Discord's limit, or seen before, is left out. */
+function actionRows(actions: readonly ReplyAction[]): ActionRow[] {
+  const rows: ActionRow[] = [];
+  const seen = new Set<string>();
+  let group: string | undefined;
+  for (const a of actions) {
+    const customId = discordCustomId(a.actionId, a.value);
+    if (!/^[A-Za-z0-9_]{1,64}$/.test(a.actionId) || customId.length > MAX_CUSTOM_ID || seen.has(customId)) continue;
+    seen.add(customId);
+    const button: APIButtonComponentWithCustomId = {
+      type: ComponentType.Button,
+      style: a.style ? ACTION_STYLE[a.style] : ButtonStyle.Secondary,
+      label: clipPlain(a.label.replace(/\s+/g, ' ').trim(), MAX_BUTTON_LABEL) || 'OK',
+      custom_id: customId,
+    };
+    const last = rows.at(-1);
+    if (last && a.group === group && last.components.length < MAX_BUTTONS_PER_ROW) last.components.push(button);
+    else rows.push({ type: ComponentType.ActionRow, components: [button] });
+    group = a.group;
+  }
+  return rows;
+}
+
 const fieldSize = (f: APIEmbedField) => f.name.length + f.value.length;
 
 /** The embeds, link buttons, flags and allowed_mentions for a Reply. */
@@ -222,7 +264,7 @@ export function renderReply(reply: Reply): DiscordMessage {
   return {
     content: '',
     embeds,
-    components: buttonRows(reply.buttons ?? []),
+    components: [...actionRows(reply.actions ?? []), ...buttonRows(reply.buttons ?? [])].slice(0, MAX_ACTION_ROWS),
     flags: reply.visibility === 'ephemeral' ? EPHEMERAL : 0,
     allowed_mentions: { parse: [] },
   };

@@ -17,7 +17,7 @@ import type { SlackDeps } from './deps.ts';
 import { SlackUserDirectory } from './identity.ts';
 import { postgresInstallationStore } from './installationStore.ts';
 import { redisStateStore } from './oauthStateStore.ts';
-import { registerActions } from './listeners/actions.ts';
+import { registerUnhandledInteractions } from './listeners/actions.ts';
 import { registerAppHome } from './listeners/appHome.ts';
 import { registerCommands } from './listeners/commands.ts';
 import { registerLinkShared } from './listeners/linkShared.ts';
@@ -165,10 +165,10 @@ export function createSlackAdapter(d: SlackAdapterDeps): SlackAdapter {
     installations,
   };
   registerCommands(app, deps);
-  registerActions(app);
   registerAppHome(app, deps);
   registerLinkShared(app, deps);
   registerRevocation(app, deps);
+  registerUnhandledInteractions(app, log);
 
   return {
     mode,

@@ -1,6 +1,6 @@
 // Reply → Block Kit. A pure function: no I/O, no clock. Owns every Slack limit and all mrkdwn escaping,
 // so no text from a user (product titles, list names, handles) can mention, link or format anything.
-import type { Reply, ReplyLine, Tone } from '../../src/reply.ts';
+import type { Reply, ReplyAction, ReplyLine, Tone } from '../../src/reply.ts';
 
 // Slack's documented limits (Block Kit reference).
 export const MAX_SECTION_TEXT = 3000;
@@ -13,6 +13,8 @@ export const MAX_BUTTON_TEXT = 75;
 export const MAX_URL = 3000;
 export const MAX_ACTIONS_PER_BLOCK = 25;
 export const MAX_CONTEXT_TEXT = 3000;
+export const MAX_ACTION_ID = 255;
+export const MAX_BUTTON_VALUE = 2000;
 /** Top-level `text` is the notification / screen-reader fallback; keep it short. */
 export const MAX_FALLBACK_TEXT = 3000;
 
@@ -25,9 +27,19 @@ export interface TextObject {
 export type SlackBlock =
   | { type: 'header'; text: TextObject }
   | { type: 'section'; text?: TextObject; fields?: TextObject[] }
-  | { type: 'actions'; elements: Array<{ type: 'button'; text: TextObject; url: string; action_id: string }> }
+  | { type: 'actions'; elements: SlackButton[] }
   | { type: 'context'; elements: TextObject[] }
   | { type: 'divider' };
+
+/** A link button (url) or an action button (value, sent back in a block_actions payload). */
+export interface SlackButton {
+  type: 'button';
+  text: TextObject;
+  action_id: string;
+  url?: string;
+  value?: string;
+  style?: 'primary' | 'danger';
+}
 
 export interface SlackMessage {
   text: string;
@@ -175,6 +187,43 @@ function buttonBlocks(buttons: NonNullable<Reply['buttons']>): SlackBlock[] {
   return blocks;
 }
 
+/** An action id of the command core: letters, digits and _. */
+const ACTION_ID = /^[A-Za-z0-9_]{1,64}$/;
+
+/**
+ * Slack's action_id for a Reply action: its actionId and its place in the message, so two buttons of one action (Approve
+ * #12, Approve #13) never share an action_id. The listener reads the action back with parseSlackActionId.
+ */
+export function slackActionId(actionId: string, index: number): string {
+  return `${actionId}#${index}`;
+}
+
+export function parseSlackActionId(actionId: string): string | undefined {
+  const m = /^([A-Za-z0-9_]{1,64})#\d{1,4}$/.exec(actionId);
+  return m?.[1];
+}
+
+/** Action buttons: one actions block per group (and per 25 buttons), in order. */
+function actionBlocks(actions: readonly ReplyAction[]): SlackBlock[] {
+  const blocks: Array<{ type: 'actions'; elements: SlackButton[] }> = [];
+  let group: string | undefined;
+  actions.forEach((a, index) => {
+    if (!ACTION_ID.test(a.actionId) || a.value.length > MAX_BUTTON_VALUE) return;
+    const element: SlackButton = {
+      type: 'button',
+      text: { type: 'plain_text', text: clipPlain(a.label.replace(/\s+/g, ' '), MAX_BUTTON_TEXT), emoji: true },
+      action_id: slackActionId(a.actionId, index),
+      value: a.value,
+      ...(a.style ? { style: a.style } : {}),
+    };
+    const last = blocks.at(-1);
+    if (last && a.group === group && last.elements.length < MAX_ACTIONS_PER_BLOCK) last.elements.push(element);
+    else blocks.push({ type: 'actions', elements: [element] });
+    group = a.group;
+  });
+  return blocks;
+}
+
 function fallbackText(reply: Reply): string {
   const parts = [reply.title, reply.text].filter((p): p is string => Boolean(p));
   const plain = parts.length ? parts.join(' — ') : (reply.sections?.[0]?.title ?? reply.fields?.[0]?.label ?? 'Reply');
@@ -195,7 +244,7 @@ export function renderReply(reply: Reply, opts: RenderOptions = {}): SlackMessag
   const body: SlackBlock[] = [...fieldBlocks(reply.fields ?? [])];
   for (const s of reply.sections ?? []) body.push(...listBlocks(s.title, s.lines, s.more ?? 0));
 
-  const tail: SlackBlock[] = [...buttonBlocks(reply.buttons ?? [])];
+  const tail: SlackBlock[] = [...actionBlocks(reply.actions ?? []), ...buttonBlocks(reply.buttons ?? [])];
   if (reply.footer) tail.push({ type: 'context', elements: [mrkdwn(fitMrkdwn(reply.footer, MAX_CONTEXT_TEXT))] });
 
   let blocks = [...head, ...body, ...tail];

@@ -4,6 +4,8 @@ import { PERIOD_USAGE, parsePeriod } from '../domain/earnings/period.ts';
 import { earningsSummary, type EarningsScope } from '../domain/earnings/summary.ts';
 import { shortUrl } from '../domain/links.ts';
 import { formatMoney } from '../domain/money.ts';
+import { countPendingClaims, pendingTrackingIds } from '../domain/trackingIdClaims.ts';
+import { marketLabel } from './claims.ts';
 import { ownInfluencer } from './context.ts';
 import { totalsFields } from './moneyLines.ts';
 import type { CommandDef, Reply } from './types.ts';
@@ -23,6 +25,8 @@ export const earningsCommand: CommandDef = {
     if (wantsTeam && !ctx.identity.isManager) throw new UserError('forbidden', 'Only managers can see the whole team’s earnings.');
     let scope: EarningsScope;
     let who: string;
+    // Tracking IDs of the caller that wait for verification: named, with no figure (none of their lines is theirs yet).
+    let waiting: Array<{ tracking_id: string; marketplace: string }> = [];
     if (wantsTeam) {
       scope = { organisationId: ctx.identity.organisationId };
       who = 'Your team';
@@ -30,6 +34,7 @@ export const earningsCommand: CommandDef = {
       const me = await ownInfluencer(ctx);
       scope = { influencerId: me.id };
       who = `@${me.handle}`;
+      waiting = await pendingTrackingIds(ctx.db, me.id);
     }
     const period = parsePeriod(args.period as string | undefined, ctx.identity.timezone ?? 'UTC', ctx.now?.());
     const s = await earningsSummary(ctx.db, scope, period);
@@ -75,7 +80,17 @@ export const earningsCommand: CommandDef = {
         lines: s.topLinks.map((l) => ({ text: l.title ?? l.asin, url: shortUrl(ctx.config.PUBLIC_BASE_URL, l.code), detail: `${l.clicks} click${l.clicks === 1 ? '' : 's'}${l.campaign ? ` · ${l.campaign}` : ''}` })),
       });
     }
+    if (waiting.length) {
+      reply.sections!.push({
+        title: 'Waiting for verification',
+        lines: waiting.map((t) => ({ text: `${t.tracking_id} (${marketLabel(t.marketplace)})`, detail: 'no figures until it is verified (see /storefront show)' })),
+      });
+    }
     reply.footer = `Times in ${period.timezone}. Pending is estimated from orders; it becomes confirmed when Amazon reports the shipment.`;
+    if (wantsTeam) {
+      const claims = await countPendingClaims(ctx.db, ctx.identity.organisationId);
+      if (claims) reply.footer += ` ${claims} tracking ID claim${claims === 1 ? '' : 's'} wait${claims === 1 ? 's' : ''} for a decision: /storefront claims.`;
+    }
     return reply;
   },
 };

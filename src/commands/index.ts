@@ -13,4 +13,5 @@ export function findCommand(name: string): CommandDef | undefined {
 }
 
 export { parseText, runCommand, helpReply } from './run.ts';
+export { ACTIONS, findAction, runAction, type ActionDef } from './actions.ts';
 export type { Reply, CommandContext, CommandDef } from './types.ts';

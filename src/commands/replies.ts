@@ -12,3 +12,8 @@ export function infoReply(text: string, extra: Partial<Reply> = {}): Reply {
 export function successReply(text: string, extra: Partial<Reply> = {}): Reply {
   return { visibility: 'ephemeral', tone: 'success', text, ...extra };
 }
+
+/** Said privately to whoever used a button or shortcut the app no longer has (a stale message, another version). */
+export function notHandledReply(): Reply {
+  return infoReply("That button or shortcut isn't available any more. Run the command again (`/storefront help` lists them) for a fresh one.");
+}

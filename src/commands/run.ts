@@ -57,7 +57,7 @@ export async function runCommand(cmd: CommandDef, inv: ParsedInvocation, ctx: Co
     const args = validateArgs(inv.args, options);
     const execute = sub ? sub.execute : cmd.execute;
     if (!execute) return helpReply(cmd);
-    return await execute(args, ctx);
+    return await execute(args, ctx.log ? ctx : { ...ctx, log });
   } catch (err) {
     if (err instanceof UsageError) return errorReply(err.message, usage);
     if (isUserError(err)) return errorReply(err.message, err.code === 'invalid_input' ? usage : undefined);

@@ -3,7 +3,7 @@ import { UserError } from '../errors.ts';
 import { issueLinkCode, LINK_CODE_TTL_MS, reachableInfluencer, redeemLinkCode } from '../domain/accountLinks.ts';
 import { setAutolinkChannel } from '../domain/autolinkChannels.ts';
 import { attachInfluencer } from '../domain/identities.ts';
-import { addTrackingId, createInfluencer, defaultMarketplace } from '../domain/influencers.ts';
+import { claimVerificationHint, createInfluencer, defaultMarketplace, registerTrackingId } from '../domain/influencers.ts';
 import { shortUrl } from '../domain/links.ts';
 import { formatMoney } from '../domain/money.ts';
 import { getNotificationTarget, setNotificationTarget } from '../domain/notificationPrefs.ts';
@@ -11,13 +11,13 @@ import { productLabel, resolveProductRef } from '../domain/products.ts';
 import { addToStorefront, getStorefrontView, removeFromStorefront } from '../domain/storefronts.ts';
 import { issueServerLinkCode, otherPlatform, platformLabel, redeemServerLinkCode, SERVER_LINK_CODE_TTL_MS, workspaceNoun } from '../domain/workspaceLinks.ts';
 import { previewUnlink, unlinkWorkspace, workspaceLabel, type UnlinkPlan } from '../domain/workspaceUnlink.ts';
-import type { Platform } from '../db/schema.ts';
+import type { Platform, TrackingIdClaim } from '../db/schema.ts';
 import { isAsin } from '../domain/amazon/productInput.ts';
-import { MARKETPLACES } from '../domain/amazon/marketplaces.ts';
 import { ownInfluencer, storefrontUrl } from './context.ts';
+import { claimReasonText, claimsSubcommand, marketLabel, ownClaimsSection, withdrawAction } from './claims.ts';
 import { feedTokenSubcommand } from './feedToken.ts';
 import { helpReply } from './run.ts';
-import { successReply } from './replies.ts';
+import { infoReply, successReply } from './replies.ts';
 import type { CommandDef, Reply, ReplyLine } from './types.ts';
 
 const MAX_SHOWN_PER_LIST = 10;
@@ -43,25 +43,31 @@ export const storefrontCommand: CommandDef = {
           if (own.handle !== handle.replace(/^@/, '').toLowerCase()) {
             throw new UserError('conflict', `You already have a storefront, @${own.handle}. To add a tracking ID for another store, run /storefront setup ${own.handle} <tracking-id> <marketplace>.`);
           }
-          const t = await addTrackingId(ctx.db, own.id, String(args['tracking-id']), args.marketplace as string | undefined);
-          return successReply(`Tracking ID ${t.tracking_id} is set for ${marketLabel(t.marketplace)}.`, { fields: [{ label: 'Storefront', value: storefrontUrl(ctx, own.handle) }] });
+          const r = await registerTrackingId(ctx.db, own.id, String(args['tracking-id']), args.marketplace as string | undefined, { identityId: ctx.identity.id });
+          const t = r.trackingId;
+          const fields = [{ label: 'Storefront', value: storefrontUrl(ctx, own.handle) }];
+          if (r.claim) return infoReply(waitingText(r.claim), { fields, actions: [withdrawAction(r.claim.id)] });
+          return successReply(`Tracking ID ${t.tracking_id} is set for ${marketLabel(t.marketplace)}.`, { fields });
         }
-        const { influencer, trackingId } = await createInfluencer(ctx.db, {
+        const { influencer, trackingId, claim } = await createInfluencer(ctx.db, {
           handle,
           displayName: handle,
           trackingId: String(args['tracking-id']),
           marketplace: args.marketplace as string | undefined,
           organisationId: ctx.identity.organisationId,
+          claimant: { identityId: ctx.identity.id },
         });
         await attachInfluencer(ctx.db, ctx.identity.id, influencer.id);
         const url = storefrontUrl(ctx, influencer.handle);
-        return successReply(`Your storefront @${influencer.handle} is ready. Add products with /storefront add <ASIN or Amazon link> [list].`, {
+        const ready = `Your storefront @${influencer.handle} is ready. Add products with /storefront add <ASIN or Amazon link> [list].`;
+        return successReply(claim ? `${ready} ${waitingText(claim)}` : ready, {
           title: 'Storefront created',
           fields: [
             { label: 'Storefront', value: url },
-            { label: 'Tracking ID', value: `${trackingId.tracking_id} (${marketLabel(trackingId.marketplace)})`, inline: true },
+            { label: 'Tracking ID', value: `${trackingId.tracking_id} (${marketLabel(trackingId.marketplace)})${claim ? ' · waiting for verification' : ''}`, inline: true },
           ],
           buttons: [{ label: 'Open storefront', url }],
+          ...(claim ? { actions: [withdrawAction(claim.id)] } : {}),
         });
       },
     },
@@ -125,6 +131,7 @@ export const storefrontCommand: CommandDef = {
           })),
           buttons: [{ label: 'Open storefront', url }],
         };
+        Object.assign(reply, mergeClaims(reply, await ownClaimsSection(ctx, me.id)));
         if (notify?.broken_at) reply.footer = `Commission notifications could not be delivered (${notify.broken_reason ?? 'destination unavailable'}). Run /storefront notify dm|here to choose a working destination.`;
         return reply;
       },
@@ -252,6 +259,7 @@ export const storefrontCommand: CommandDef = {
       },
     },
     feedTokenSubcommand,
+    claimsSubcommand,
     {
       name: 'autolink',
       description: 'Discord: answer Amazon links posted in this channel with the poster’s short link (managers)',
@@ -303,7 +311,15 @@ function stopLines(plan: UnlinkPlan, platform: Platform): ReplyLine[] {
   ];
 }
 
-function marketLabel(code: string): string {
-  const m = MARKETPLACES.get(code);
-  return m ? `amazon.${m.tld}` : code;
+/** What a claimant reads when their tracking ID waits for verification. */
+function waitingText(claim: TrackingIdClaim): string {
+  return (
+    `Tracking ID ${claim.tracking_id} (${marketLabel(claim.marketplace)}) is waiting for verification (claim #${claim.id}): ${claimReasonText(claim.reason)}. ` +
+    `No figure of it shows to you until then; your links use it meanwhile. ${claimVerificationHint(claim.reason)}`
+  );
+}
+
+/** The storefront card with the claims section and its buttons added. */
+function mergeClaims(reply: Reply, extra: Pick<Reply, 'sections' | 'actions'>): Pick<Reply, 'sections' | 'actions'> {
+  return { sections: [...(reply.sections ?? []), ...(extra.sections ?? [])], ...(extra.actions ? { actions: [...(reply.actions ?? []), ...extra.actions] } : {}) };
 }

@@ -4,6 +4,7 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import type { ShortLinkResolver } from '../domain/amazon/shortLinks.ts';
 import type { Identity } from '../domain/identities.ts';
+import type { Logger } from '../log.ts';
 import type { Reply } from '../reply.ts';
 
 // The card model lives in src/reply.ts (domain code composes cards too); commands re-export it for their modules.
@@ -54,5 +55,7 @@ export interface CommandContext {
   channelId?: string | undefined;
   isDirectMessage?: boolean;
   now?: () => Date;
+  /** The adapter's logger (set by runCommand and runAction): decisions worth a log line say who made them. */
+  log?: Logger;
 }
 

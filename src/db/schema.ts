@@ -1,6 +1,7 @@
 // The single Database interface that every query is typed against.
 import type { AccountLinkCodesTable, AccountLinksTable, DiscordGuildsTable, OrganisationsTable, PlatformIdentitiesTable, SlackWorkspacesTable } from './tables/organisations.table.ts';
 import type { InfluencersTable, TrackingIdsTable } from './tables/influencers.table.ts';
+import type { TrackingIdClaimsTable } from './tables/trackingIdClaims.table.ts';
 import type { ProductsTable, StorefrontItemsTable, StorefrontListsTable, StorefrontsTable } from './tables/storefronts.table.ts';
 import type { ClicksTable, LinksTable } from './tables/links.table.ts';
 import type { FeedIngestsTable, FeedSourcesTable, FeedTokensTable } from './tables/feeds.table.ts';
@@ -18,6 +19,7 @@ export interface Database {
   account_links: AccountLinksTable;
   influencers: InfluencersTable;
   tracking_ids: TrackingIdsTable;
+  tracking_id_claims: TrackingIdClaimsTable;
   storefronts: StorefrontsTable;
   storefront_lists: StorefrontListsTable;
   products: ProductsTable;
@@ -46,6 +48,7 @@ export interface Database {
 
 export type * from './tables/organisations.table.ts';
 export type * from './tables/influencers.table.ts';
+export type * from './tables/trackingIdClaims.table.ts';
 export type * from './tables/storefronts.table.ts';
 export type * from './tables/links.table.ts';
 export type * from './tables/feeds.table.ts';

@@ -1,10 +1,13 @@
-// Influencers as an operator sees them: their organisation and every tracking ID, the default one marked.
+// Influencers as an operator sees them: their organisation and every tracking ID, the default one marked and those
+// waiting for verification (pending claims) flagged. Tracking IDs given up (claims refused, IDs moved) are left out.
 import type { Db } from '../db/database.ts';
 
 export interface InfluencerTrackingId {
   trackingId: string;
   marketplace: string;
   default: boolean;
+  /** A pending claim: it credits and reveals nothing until verified. */
+  pending: boolean;
 }
 
 export interface InfluencerListItem {
@@ -22,7 +25,8 @@ export async function listInfluencers(db: Db, filter: { organisationId?: number 
   let trackingIds = db
     .selectFrom('tracking_ids as t')
     .innerJoin('influencers as i', 'i.id', 't.influencer_id')
-    .select(['t.influencer_id', 't.tracking_id', 't.marketplace', 't.is_default']);
+    .select(['t.influencer_id', 't.tracking_id', 't.marketplace', 't.is_default', 't.verified'])
+    .where('t.released_at', 'is', null);
   if (filter.organisationId !== undefined) {
     influencers = influencers.where('organisation_id', '=', filter.organisationId);
     trackingIds = trackingIds.where('i.organisation_id', '=', filter.organisationId);
@@ -34,7 +38,7 @@ export async function listInfluencers(db: Db, filter: { organisationId?: number 
   const byInfluencer = new Map<number, InfluencerTrackingId[]>();
   for (const t of tags) {
     const id = Number(t.influencer_id);
-    const item = { trackingId: t.tracking_id, marketplace: t.marketplace, default: t.is_default };
+    const item = { trackingId: t.tracking_id, marketplace: t.marketplace, default: t.is_default, pending: !t.verified };
     const list = byInfluencer.get(id);
     if (list) list.push(item);
     else byInfluencer.set(id, [item]);

@@ -5,6 +5,7 @@ import type { Reply } from '../../src/commands/types.ts';
 import {
   EPHEMERAL,
   MAX_BUTTON_LABEL,
+  MAX_CUSTOM_ID,
   MAX_DESCRIPTION,
   MAX_EMBED_TOTAL,
   MAX_EMBEDS,
@@ -15,6 +16,7 @@ import {
   MAX_TITLE,
   embedsSize,
   escapeMarkdown,
+  parseCustomId,
   renderReply,
 } from '../../bots/discord/render.ts';
 import { visibleText } from './helpers.ts';
@@ -167,5 +169,56 @@ describe('when a reply is rendered for Discord', () => {
     const title = emoji.embeds[0]!.title!;
     expect(title.length).toBeLessThanOrEqual(MAX_TITLE);
     expect(title).toMatch(/^(😀)+…$/u);
+  });
+});
+
+describe('when a reply with action buttons is rendered for Discord', () => {
+  it('then each group is a row of buttons whose custom_id carries the action and its value, styled, before the link buttons', () => {
+    const m = renderReply({
+      visibility: 'ephemeral',
+      text: '2 claims wait for a decision.',
+      actions: [
+        { label: 'Approve #12', actionId: 'claim_approve', value: '12', style: 'primary', group: 'claim-12' },
+        { label: 'Refuse #12', actionId: 'claim_refuse', value: '12', style: 'danger', group: 'claim-12' },
+        { label: 'Withdraw', actionId: 'claim_withdraw', value: '13', group: 'claim-13' },
+      ],
+      buttons: [{ label: 'Open storefront', url: 'https://go.test/s/maya' }],
+    });
+    withinLimits(m);
+    expect(m.components).toEqual([
+      {
+        type: 1,
+        components: [
+          { type: 2, style: 1, label: 'Approve #12', custom_id: 'claim_approve:12' },
+          { type: 2, style: 4, label: 'Refuse #12', custom_id: 'claim_refuse:12' },
+        ],
+      },
+      { type: 1, components: [{ type: 2, style: 2, label: 'Withdraw', custom_id: 'claim_withdraw:13' }] },
+      { type: 1, components: [{ type: 2, style: 5, label: 'Open storefront', url: 'https://go.test/s/maya' }] },
+    ]);
+    expect(parseCustomId('claim_refuse:12')).toEqual({ actionId: 'claim_refuse', value: '12' });
+  });
+
+  it('then a custom_id over 100 characters or seen before is left out, labels are clipped, and there are never more than 5 rows', () => {
+    const m = renderReply({
+      visibility: 'ephemeral',
+      actions: [
+        { label: 'too long', actionId: 'claim_approve', value: 'v'.repeat(MAX_CUSTOM_ID) },
+        { label: 'first', actionId: 'claim_approve', value: '1' },
+        { label: 'twin', actionId: 'claim_approve', value: '1' },
+        { label: 'bad id', actionId: 'claim approve', value: '2' },
+        ...Array.from({ length: 30 }, (_, i) => ({ label: `Button ${i} ${'b'.repeat(100)}`, actionId: 'claim_refuse', value: String(i), group: `g${i % 8}` })),
+      ],
+      buttons: [{ label: 'Open', url: 'https://go.test/s/x' }],
+    });
+    withinLimits(m);
+    expect(m.components).toHaveLength(5);
+    const ids = m.components.flatMap((r) => r.components.map((b) => ('custom_id' in b ? b.custom_id : b.url)));
+    expect(ids[0]).toBe('claim_approve:1');
+    expect(ids.every((id) => id !== undefined && id.length <= MAX_CUSTOM_ID)).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(JSON.stringify(m.components)).not.toContain('too long');
+    expect(JSON.stringify(m.components)).not.toContain('bad id');
+    expect(parseCustomId('not ours')).toBeUndefined();
   });
 });

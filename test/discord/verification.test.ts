@@ -95,11 +95,12 @@ describe('when a request is not what Discord signed', () => {
 });
 
 describe('when Discord sends other kinds of interaction', () => {
-  it('then a button press is acknowledged quietly, a form or a context-menu command gets a private note, and an unknown type a 400', async () => {
+  it('then a button press it does not know, a form or a context-menu command gets a private note at once, and an unknown type a 400', async () => {
     const who = newGuild().member();
     const base = commandInteraction(who, 'storefront', 'show');
     const component = await postInteraction(app.rt.url, JSON.stringify({ ...base, type: 3, data: { custom_id: 'x', component_type: 2 } }));
-    expect(component.json).toEqual({ type: 6 });
+    expect(component.json).toMatchObject({ type: 4, data: { flags: 64 } });
+    expect(JSON.stringify(component.json)).toContain("isn't available any more");
     const modal = await postInteraction(app.rt.url, JSON.stringify({ ...base, type: 5, data: { custom_id: 'x', components: [] } }));
     expect(modal.json).toMatchObject({ type: 4, data: { flags: 64, allowed_mentions: { parse: [] } } });
     const userCommand = await postInteraction(app.rt.url, JSON.stringify({ ...base, data: { id: '1', name: 'Show storefront', type: 2, target_id: '2' } }));

@@ -181,17 +181,22 @@ describe('when bad input arrives through Slack', () => {
       expect(r.type, `${command} ${text.slice(0, 40)}`).toBe('ephemeral');
       expect(r.visible, `${command} ${text.slice(0, 40)}`).toMatch(expected);
     }
-    // In the owner's own workspace, the tracking ID is held: a teammate cannot take it.
+    // In the owner's own workspace, the tracking ID is held: a teammate naming it only files a claim that waits for a
+    // manager (test/claims); the owner keeps it.
     const teammate: Who = { team: owner.team, user: unique('U').toUpperCase() };
     const taken = await run(teammate, 'storefront', `setup ${fresh[0]} ${handle}-20`);
-    expect(taken.visible).toMatch(new RegExp(`The tracking ID ${handle}-20 is already registered to another storefront\\.`));
+    expect(taken.visible).toContain(`Tracking ID ${handle}-20 (amazon.com) is waiting for verification`);
+    expect(taken.visible).toContain('another storefront here holds it');
     // Nothing was created for the caller, under any handle or tracking ID tried; the owner keeps theirs.
     const callerOrg = await organisationOfTeam(who.team);
     expect(await holdings(callerOrg)).toEqual({ influencers: [], tracking: [], items: [] });
-    expect(await db.selectFrom('influencers').select('handle').where('handle', 'in', [...fresh, 'shop', '😀shop😀', 'café', 'a'.repeat(32)]).execute()).toEqual([]);
-    expect(await db.selectFrom('platform_identities').select('influencer_id').where('user_id', '=', teammate.user).executeTakeFirstOrThrow()).toEqual({ influencer_id: null });
+    expect(await db.selectFrom('influencers').select('handle').where('handle', 'in', [...fresh.slice(1), 'shop', '😀shop😀', 'café', 'a'.repeat(32)]).execute()).toEqual([]);
     expect(await db.selectFrom('tracking_ids').select('tracking_id').where('tracking_id', '=', otherTracking).execute()).toEqual([]);
-    expect(await holdings(ownerOrg)).toEqual(ownerBefore);
+    const after = await holdings(ownerOrg);
+    expect(after.influencers).toEqual([...ownerBefore.influencers, fresh[0]]);
+    expect(after.items).toEqual(ownerBefore.items);
+    const holder = await db.selectFrom('tracking_ids as t').innerJoin('influencers as i', 'i.id', 't.influencer_id').select('i.handle').where('t.tracking_id', '=', `${handle}-20`).where('t.verified', '=', true).execute();
+    expect(holder).toEqual([{ handle }]);
   });
 });
 

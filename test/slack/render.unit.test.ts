@@ -5,10 +5,12 @@ import {
   fitMrkdwn,
   MAX_BLOCKS_PER_MESSAGE,
   MAX_BUTTON_TEXT,
+  MAX_BUTTON_VALUE,
   MAX_FIELDS_PER_SECTION,
   MAX_FIELD_TEXT,
   MAX_HEADER_TEXT,
   MAX_SECTION_TEXT,
+  parseSlackActionId,
   renderReply,
   type SlackBlock,
 } from '../../bots/slack/render.ts';
@@ -165,5 +167,59 @@ describe('reading Slack command text', () => {
     expect(isDirectMessage('D0123', 'directmessage')).toBe(true);
     expect(isDirectMessage('D0123', undefined)).toBe(true);
     expect(isDirectMessage('C0123', 'general')).toBe(false);
+  });
+});
+
+describe('rendering action buttons (Reply.actions) as Block Kit', () => {
+  const claims: Reply = {
+    visibility: 'ephemeral',
+    title: 'Tracking ID claims',
+    text: '2 claims wait for a decision.',
+    actions: [
+      { label: 'Approve #12', actionId: 'claim_approve', value: '12', style: 'primary', group: 'claim-12' },
+      { label: 'Refuse #12', actionId: 'claim_refuse', value: '12', style: 'danger', group: 'claim-12' },
+      { label: 'Approve #13', actionId: 'claim_approve', value: '13', style: 'primary', group: 'claim-13' },
+      { label: 'Refuse #13', actionId: 'claim_refuse', value: '13', group: 'claim-13' },
+    ],
+    buttons: [{ label: 'Open storefront', url: 'https://links.test/s/jane' }],
+    footer: 'Decide each one.',
+  };
+
+  it('then each group is an actions block of buttons with an action_id unique in the message, the value and the style, before the link buttons', () => {
+    const { blocks } = renderReply(claims);
+    expect(blocks.map((b) => b.type)).toEqual(['header', 'section', 'actions', 'actions', 'actions', 'context']);
+    expect(blocks[2]).toEqual({
+      type: 'actions',
+      elements: [
+        { type: 'button', text: { type: 'plain_text', text: 'Approve #12', emoji: true }, action_id: 'claim_approve#0', value: '12', style: 'primary' },
+        { type: 'button', text: { type: 'plain_text', text: 'Refuse #12', emoji: true }, action_id: 'claim_refuse#1', value: '12', style: 'danger' },
+      ],
+    });
+    expect(blocks[3]).toMatchObject({ elements: [{ action_id: 'claim_approve#2', value: '13' }, { action_id: 'claim_refuse#3', value: '13' }] });
+    expect(blocks[3]?.type === 'actions' && blocks[3].elements[1]).not.toHaveProperty('style');
+    expect(blocks[4]).toMatchObject({ elements: [{ url: 'https://links.test/s/jane', action_id: 'link_button_0' }] });
+    const ids = blocks.flatMap((b) => (b.type === 'actions' ? b.elements.map((e) => e.action_id) : []));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.slice(0, 4).map(parseSlackActionId)).toEqual(['claim_approve', 'claim_refuse', 'claim_approve', 'claim_refuse']);
+  });
+
+  it('then labels are clipped, at most 25 buttons share a block, and an action id or value Slack would refuse is left out', () => {
+    const many: Reply = {
+      visibility: 'ephemeral',
+      actions: [
+        ...Array.from({ length: 30 }, (_, i) => ({ label: `Do ${i} ${'x'.repeat(100)}`, actionId: 'claim_approve', value: String(i) })),
+        { label: 'bad id', actionId: 'claim approve!', value: '1' },
+        { label: 'bad value', actionId: 'claim_refuse', value: 'v'.repeat(MAX_BUTTON_VALUE + 1) },
+      ],
+    };
+    const actions = renderReply(many).blocks.filter((b) => b.type === 'actions');
+    expect(actions.map((b) => (b.type === 'actions' ? b.elements.length : 0))).toEqual([25, 5]);
+    for (const b of actions) if (b.type === 'actions') for (const e of b.elements) expect(Array.from(e.text.text).length).toBeLessThanOrEqual(MAX_BUTTON_TEXT);
+    expect(JSON.stringify(actions)).not.toContain('bad');
+  });
+
+  it('then only action ids the renderer made are read back', () => {
+    expect(parseSlackActionId('claim_refuse#7')).toBe('claim_refuse');
+    for (const other of ['link_button_0', 'claim_refuse', 'claim_refuse#', 'x#1#2', '#3']) expect(parseSlackActionId(other)).toBeUndefined();
   });
 });

@@ -41,7 +41,7 @@ export async function replyForCommand(deps: DiscordDeps, interaction: APIChatInp
 }
 
 /** Resolves to the value if it comes within ms, otherwise to undefined (the work carries on). */
-function within<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
+export function within<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<undefined>((resolve) => {
     timer = setTimeout(() => resolve(undefined), ms);

@@ -8,6 +8,7 @@ import type { SlackDeps } from '../deps.ts';
 import { slackIdentity } from '../identity.ts';
 import { renderReply } from '../render.ts';
 import { commandTextFromSlack, isDirectMessage } from '../text.ts';
+import { registerCommandActions } from './actions.ts';
 
 export async function replyForCommand(deps: SlackDeps, client: webApi.WebClient, def: CommandDef, command: SlashCommand): Promise<Reply> {
   const log = deps.log.child({ command: def.name, team: command.team_id, user: command.user_id });
@@ -36,6 +37,8 @@ export async function replyForCommand(deps: SlackDeps, client: webApi.WebClient,
 }
 
 export function registerCommands(app: App, deps: SlackDeps): void {
+  // The buttons on command replies (Approve, Refuse, Withdraw) run through the same core with the same dependencies.
+  registerCommandActions(app, deps);
   for (const def of COMMANDS) {
     app.command(`/${def.name}`, async ({ command, ack, respond, client }) => {
       await ack();

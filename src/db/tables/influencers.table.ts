@@ -20,6 +20,13 @@ export interface TrackingIdsTable {
   marketplace: string;
   influencer_id: number;
   is_default: ColumnType<boolean, boolean | undefined, boolean>;
+  /**
+   * False for a pending claim: its influencer's links may carry it, but it credits and reveals nothing until it is
+   * verified (a manager's approval, or a report of the organisation carrying it). Only verified rows count anywhere.
+   */
+  verified: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Set when the row was given up (claim refused or withdrawn, ID moved to an approved claimant): kept for its links. */
+  released_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   created_at: CreatedAt;
 }
 

@@ -466,9 +466,9 @@ export async function buildDigest(db: Db, organisationId: number, opts: BuildDig
              (SELECT count(*) FROM sellers x WHERE x.asin = top.asin AND x.currency = top.currency)::bigint AS influencers
         FROM top`,
     // Lines of this organisation's own ingests that no influencer of it owns: another organisation's lines are never
-    // shown (its reports are its own business). A tracking ID one of its influencers registered since is no longer
-    // unattributed. Rolled up by hour of ingest; a rolled-up row that straddles an end of the window is read from
-    // the ledger instead.
+    // shown (its reports are its own business). A tracking ID one of its influencers holds since is no longer
+    // unattributed (one only claimed, waiting for verification, still is). Rolled up by hour of ingest; a rolled-up
+    // row that straddles an end of the window is read from the ledger instead.
     unattributed: sql<{ tracking_id: string; currency: string; marketplaces: string[]; lines: number; last_seen: string; confirmed: number; pending: number }>`
       WITH rows AS (
         ${s.rollups ? unattributedRolledUp(s.horizon) : sql``}
@@ -478,7 +478,7 @@ export async function buildDigest(db: Db, organisationId: number, opts: BuildDig
            AND e.created_at >= ${since} AND e.created_at <= ${now}),
       seen AS (
         SELECT x.* FROM rows x
-         WHERE NOT EXISTS (SELECT 1 FROM tracking_ids ti WHERE ti.organisation_id = ${organisationId} AND ti.tracking_id = x.tracking_id COLLATE "default")),
+         WHERE NOT EXISTS (SELECT 1 FROM tracking_ids ti WHERE ti.organisation_id = ${organisationId} AND ti.tracking_id = x.tracking_id COLLATE "default" AND ti.verified)),
       ids AS (SELECT tracking_id FROM seen GROUP BY 1 ORDER BY max(last_created) DESC, tracking_id COLLATE "default" LIMIT ${UNATTRIBUTED_MAX})
       SELECT s.tracking_id, s.currency, array_agg(DISTINCT s.marketplace) AS marketplaces, sum(s.lines)::bigint AS lines, max(s.last_created) AS last_seen,
              sum(s.confirmed)::bigint AS confirmed, sum(s.pending)::bigint AS pending

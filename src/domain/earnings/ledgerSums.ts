@@ -4,8 +4,9 @@
 // the entries above the horizon (not rolled up yet) are added from the ledger with the sign of each bucket that
 // holds them.
 // Rows of lines unattributed when rolled up are kept per organisation and tracking ID and count for the tracking ID's
-// owner in that organisation, as attribution has since made the lines themselves (a tracking ID belongs to one
-// influencer for good; lines of another organisation's ingests are never theirs).
+// holder in that organisation (its verified row), as attribution has since made the lines themselves (lines of another
+// organisation's ingests are never theirs). Before a held tracking ID moves to another influencer, its rows are made
+// its holder's (see trackingIdClaims.ts), so they never follow it.
 // Product rows: per organisation (by day only from recent_from on), per influencer (by month from recent_from on;
 // for "dense" influencers, whose lines are many, also by day from recent_from on, by month and year for all history,
 // and all time), per tracking ID for unattributed lines.
@@ -63,7 +64,8 @@ interface ScopeRow {
 /** The rollup state and the scope's influencers and tracking IDs, as one row. */
 async function resolve(db: Db, scope: EarningsScope, opts: SnapshotOptions, jitOff: boolean): Promise<LedgerSnapshot> {
   const influencers = sql`(SELECT id FROM influencers WHERE ${'influencerId' in scope ? sql`id = ${scope.influencerId}` : sql`organisation_id = ${scope.organisationId}`})`;
-  const trackingIds = sql`(SELECT tracking_id FROM tracking_ids WHERE influencer_id IN ${influencers})`;
+  // Holdings only: a claim waiting for verification reveals none of its tracking ID's rows.
+  const trackingIds = sql`(SELECT tracking_id FROM tracking_ids WHERE influencer_id IN ${influencers} AND verified)`;
   const organisation = 'influencerId' in scope ? sql`(SELECT organisation_id FROM influencers WHERE id = ${scope.influencerId})` : sql`${scope.organisationId}::bigint`;
   const row = (
     await sql<ScopeRow>`
@@ -250,7 +252,7 @@ function source(s: LedgerSnapshot, segments: readonly TimeRange[], spec: SourceS
           SELECT p.seg, ${unit.owner} AS influencer_id, ${spec.trackingOf} AS tracking_id, r.currency, ${rollupDims} ${signed('r', sql`p.sign`)}
             FROM (SELECT * FROM ${table} r WHERE r.grain = ${grain}::text AND (${ranges(sql`r.bucket`, mine)}) AND ${unit.where} ${only} ${rollupFilter} OFFSET 0) r
             JOIN (VALUES ${values(mine)}) AS p(seg, sign, lo, hi) ON r.bucket >= p.lo AND r.bucket < p.hi
-            ${unit.viaTrackingIds ? sql`JOIN tracking_ids t ON t.tracking_id = r.tracking_id COLLATE "default" AND t.organisation_id = r.organisation_id` : sql``}`);
+            ${unit.viaTrackingIds ? sql`JOIN tracking_ids t ON t.tracking_id = r.tracking_id COLLATE "default" AND t.organisation_id = r.organisation_id AND t.verified` : sql``}`);
       }
     }
   }
@@ -283,7 +285,7 @@ function union(branches: RawBuilder<unknown>[], measures: Measures, products: bo
 const unattributedUnit = (s: LedgerSnapshot, owners?: number[]): Unit[] => {
   if (s.unattributedTrackingIds.length === 0) return [];
   const where = sql`r.organisation_id = ${s.organisationId}::bigint AND r.tracking_id = ANY(${s.unattributedTrackingIds}::text[]) AND r.influencer_id IS NULL`;
-  return [{ where: owners ? sql`${where} AND r.tracking_id IN (SELECT tracking_id FROM tracking_ids WHERE influencer_id = ANY(${owners}::bigint[]))` : where, owner: sql`t.influencer_id`, viaTrackingIds: true }];
+  return [{ where: owners ? sql`${where} AND r.tracking_id IN (SELECT tracking_id FROM tracking_ids WHERE influencer_id = ANY(${owners}::bigint[]) AND verified)` : where, owner: sql`t.influencer_id`, viaTrackingIds: true }];
 };
 
 /** Rows (seg, influencer_id, tracking_id, currency, …TOTAL_MEASURES) to be summed per segment. */

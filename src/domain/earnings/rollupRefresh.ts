@@ -66,9 +66,10 @@ export async function refreshEarningsRollups(db: Db, opts: RefreshOptions = {}):
       let lines = 0;
       let attributed = 0;
       // Influencers these lines make dense become so before their lines are rolled up: a rebuild then reads only
-      // what was rolled up before (nothing, on a first backfill).
+      // what was rolled up before (nothing, on a first backfill). Checked on every refresh, not only when lines
+      // arrive: another refresh (with a higher threshold) may have rolled the lines up first.
       const dense = Math.max(1, Math.floor(opts.denseLines ?? DENSE_LINES));
-      if (target > h.previous) await conn.transaction().setIsolationLevel('repeatable read').execute((trx) => promote(trx, h.previous, target, dense));
+      await conn.transaction().setIsolationLevel('repeatable read').execute((trx) => promote(trx, h.previous, target, dense));
       for (let lo = h.previous; lo < target; ) {
         const hi = Math.min(target, lo + chunk);
         // One snapshot for the whole chunk, so every statement classifies each line's owner alike.
@@ -175,11 +176,12 @@ async function rollChunk(trx: Db, lo: number, hi: number): Promise<{ lines: numb
   const moved = await sql`UPDATE earnings_rollup_state SET horizon = ${hi}, refreshed_at = now() WHERE id = 1 AND horizon = ${lo}`.execute(trx);
   if (Number(moved.numAffectedRows ?? 0) !== 1) throw new Error(`The rollup horizon moved under this refresh (expected ${lo})`);
 
-  // Lines that missed their owner (registered while their ingest was open) get it now, inside their organisation only.
+  // Lines that missed their owner (registered while their ingest was open) get it now, inside their organisation only,
+  // from its holder (a claim waiting for verification is nobody's holding).
   const healed = await sql`
     UPDATE ledger_entries e SET influencer_id = t.influencer_id
       FROM tracking_ids t
-     WHERE e.id > ${lo} AND e.id <= ${hi} AND e.influencer_id IS NULL AND t.tracking_id = e.tracking_id AND t.organisation_id = e.organisation_id`.execute(trx);
+     WHERE e.id > ${lo} AND e.id <= ${hi} AND e.influencer_id IS NULL AND t.tracking_id = e.tracking_id AND t.organisation_id = e.organisation_id AND t.verified`.execute(trx);
 
   // Totals: hours from the lines; per tracking ID days (and hours of unattributed lines), months, years, all time;
   // per organisation hours, days, months, years, all time.
@@ -319,7 +321,7 @@ async function makeDense(trx: Db, influencers: number[], hi: number): Promise<vo
        GROUP BY 1, 2, 3, 4, 5),
     unattributed AS (
       SELECT r.bucket, t.influencer_id, r.asin, r.link_id, r.currency, ${reSums(products)}
-        FROM earnings_product_rollups r JOIN tracking_ids t ON t.tracking_id = r.tracking_id COLLATE "default" AND t.organisation_id = r.organisation_id
+        FROM earnings_product_rollups r JOIN tracking_ids t ON t.tracking_id = r.tracking_id COLLATE "default" AND t.organisation_id = r.organisation_id AND t.verified
        WHERE r.influencer_id IS NULL AND r.tracking_id IS NOT NULL AND r.grain = 'day' AND t.influencer_id = ANY(${influencers}::bigint[])
        GROUP BY 1, 2, 3, 4, 5),
     days AS MATERIALIZED (

@@ -113,13 +113,15 @@ export const PROGRESS_INTERVAL_MS = 250;
 export async function ingestFile(db: Db, args: IngestFileArgs): Promise<IngestResult> {
   const file = await readReportFile(args.filePath, {
     ...(args.marketplace ? { marketplace: args.marketplace } : {}),
-    // Where this organisation's influencers registered the file's tracking IDs (another organisation's say nothing here).
+    // Where this organisation's influencers hold the file's tracking IDs (another organisation's say nothing here, nor
+    // does a claim still waiting for verification).
     registeredMarketplaces: async (trackingIds) => {
       const rows = await db
         .selectFrom('tracking_ids as t')
         .select(['t.tracking_id', 't.marketplace'])
         .where('t.tracking_id', 'in', trackingIds)
         .where('t.organisation_id', '=', args.organisationId)
+        .where('t.verified', '=', true)
         .execute();
       return new Map(rows.map((r) => [r.tracking_id, r.marketplace]));
     },
@@ -246,7 +248,8 @@ async function ingestInTransaction(
      WHERE (report_type, content_key) IN (SELECT report_type, content_key FROM staging GROUP BY 1, 2 HAVING count(*) > 1)`);
   await client.query('ANALYZE ordinals');
 
-  //    Time zones, attribution and estimates, materialised once for the steps below.
+  //    Time zones, attribution and estimates, materialised once for the steps below. Only a holding (a verified
+  //    tracking ID, one per organisation) credits a line: a claim waiting for verification leaves it unattributed.
   await client.query(`CREATE TEMP TABLE staged ON COMMIT DROP AS
     SELECT s.*, (s.report_type || ':' || s.content_key || ':' || coalesce(o.ordinal, 1)) COLLATE "C" AS line_key,
            coalesce(s.occurred_utc, s.occurred_local AT TIME ZONE z.tz) AS occurred_at,
@@ -255,7 +258,7 @@ async function ingestInTransaction(
       FROM staging s
       JOIN (VALUES ${zones}) AS z(code, tz) ON z.code = s.marketplace
       LEFT JOIN ordinals o ON o.seq = s.seq
-      LEFT JOIN tracking_ids t ON t.organisation_id = ${org} AND t.tracking_id = s.tracking_id
+      LEFT JOIN tracking_ids t ON t.organisation_id = ${org} AND t.tracking_id = s.tracking_id AND t.verified
       ${linkCodes ? 'LEFT JOIN links lk ON lk.code = s.link_code' : ''}
       ${estimating ? `LEFT JOIN rates r ON s.amount_minor IS NULL AND r.marketplace = s.marketplace AND r.no_category = (s.category IS NULL)
                        AND r.category_key = coalesce(s.category, '') AND r.day = coalesce(s.occurred_local, s.occurred_utc)::date` : ''}`);
@@ -294,7 +297,7 @@ async function ingestInTransaction(
 
   const insert = steps.lap();
   // 5. Lines that vanished from a re-issued window are reversed. Scope: this organisation's lines, the window's
-  //    marketplace and the tracking IDs this report covers (and their owners' other tracking IDs), so another
+  //    marketplace and the tracking IDs this report covers (and their holders' other holdings), so another
   //    account's report for the same dates never reverses this one's lines. Lines this ingest just wrote came
   //    from staged, so they are skipped before the (costlier) look-up in staged. A window that would reverse more
   //    than half of the confirmed lines it covers is held for confirmation (a truncated or wrong file, most
@@ -308,8 +311,8 @@ async function ingestInTransaction(
           AND e.ingest_id IS DISTINCT FROM $1
           AND e.tracking_id COLLATE "C" IN (
                 SELECT DISTINCT tracking_id FROM staged WHERE report_type = $3
-                UNION SELECT t2.tracking_id COLLATE "C" FROM tracking_ids t1 JOIN tracking_ids t2 ON t2.influencer_id = t1.influencer_id
-                 WHERE t1.organisation_id = $8 AND t1.tracking_id COLLATE "C" IN (SELECT DISTINCT tracking_id FROM staged WHERE report_type = $3))
+                UNION SELECT t2.tracking_id COLLATE "C" FROM tracking_ids t1 JOIN tracking_ids t2 ON t2.influencer_id = t1.influencer_id AND t2.verified
+                 WHERE t1.organisation_id = $8 AND t1.verified AND t1.tracking_id COLLATE "C" IN (SELECT DISTINCT tracking_id FROM staged WHERE report_type = $3))
           AND NOT EXISTS (SELECT 1 FROM ledger_entries r WHERE r.reverses_entry_id = e.id)`;
   const vanishedLine = `NOT EXISTS (SELECT 1 FROM staged s WHERE s.line_key = e.line_key COLLATE "C")`;
   for (const w of windows) {
