@@ -35,6 +35,63 @@ describe('when an influencer gives a product', () => {
     expect(product(url)).toEqual({ kind: 'product', asin: ASIN, marketplace: 'US' });
   });
 
+  // Forms peers' URL parsers and their test suites accept (metabrainz/picard, christian-fei/mega-scraper,
+  // donnguyen/amazon_asin, and canonical-URL tests of several scrapers), each read to its ASIN and store.
+  it.each([
+    ['a /d/<category>/<title>/ASIN page', `https://www.amazon.co.uk/d/Hair-Gel/Eco-Styler-Olive-Oil-Styling/${ASIN}`, 'UK'],
+    ['a /d/<title>/ASIN page', `https://www.amazon.com/d/Echo-Dot/${ASIN}/ref=x`, 'US'],
+    ['a /d/ASIN page', `https://www.amazon.de/d/${ASIN}`, 'DE'],
+    ['a reviews page', `https://www.amazon.com/product-reviews/${ASIN}`, 'US'],
+    ['a reviews page behind a slug', `https://www.amazon.it/Echo-Dot-generazione-Altoparlante/product-reviews/${ASIN}/ref=cm_cr_dp_d_show_all_btm?ie=UTF8`, 'IT'],
+    ['an offer listing', `https://www.amazon.in/gp/offer-listing/${ASIN}/ref=dp_olp_new_mbc?ie=UTF8&condition=new`, 'IN'],
+    ['a mobile offer listing', `https://www.amazon.com/gp/aw/ol/${ASIN}`, 'US'],
+    ['/dp/product/ASIN', `https://www.amazon.com/dp/product/${ASIN}`, 'US'],
+    ['/o/ASIN/ASIN', `http://www.amazon.com/o/ASIN/${ASIN}/someone-20`, 'US'],
+    ['/o/asin/ASIN in lower case', `http://www.amazon.co.uk/o/asin/${ASIN}`, 'UK'],
+    ['/o/ASIN', `https://www.amazon.com/o/${ASIN}`, 'US'],
+    ['/product/ASIN', `https://www.amazon.com/product/${ASIN}`, 'US'],
+    ['/exec/obidos/tg/detail/-/ASIN', `https://www.amazon.com/exec/obidos/tg/detail/-/${ASIN}/`, 'US'],
+    ['a mobile host', `https://m.amazon.com/gp/aw/d/${ASIN}`, 'US'],
+    ['a mobile host on another store', `https://m.amazon.co.jp/dp/${ASIN}`, 'JP'],
+    ['a language segment', `https://www.amazon.com/-/es/dp/${ASIN}`, 'US'],
+    ['a language segment with a region', `https://www.amazon.de/-/en_GB/Some-Slug/dp/${ASIN}/ref=sr_1_1`, 'DE'],
+    ['an asin query parameter', `https://www.amazon.com/some/path?asin=${ASIN}`, 'US'],
+    ['an ASIN query parameter on a buy-box page', `https://www.amazon.co.uk/gp/product/handle-buy-box/ref=dp_start-bbf_1_glance?ASIN=${ASIN}`, 'UK'],
+    ['an ISBN-10 under /o/ASIN', 'http://www.amazon.com/o/ASIN/0596007833/tomontime-20', 'US'],
+  ])('then %s (%s) gives its ASIN and store', (_form, url, market) => {
+    const asin = url.includes('0596007833') ? '0596007833' : ASIN;
+    expect(product(url)).toEqual({ kind: 'product', asin, marketplace: market });
+  });
+
+  it('then the path wins over a tracking parameter naming another ASIN', () => {
+    expect(product(`https://www.amazon.in/JBL-Tune/dp/${ASIN}/ref=x?pd_rd_i=B0TRACKING&asin=B07FZ8S74R`)).toMatchObject({ asin: ASIN });
+  });
+
+  describe('when it is a sponsored result (/sspa/click)', () => {
+    it.each([
+      ['amazon.de', `https://www.amazon.de/sspa/click?ie=UTF8&spc=MTo3NDk&sp_csd=d2lkZ2V0TmFtZQ&url=%2FLEGO-Technic%2Fdp%2F${ASIN}%2Fref%3Dsr_1_1_sspa%3Fqid%3D1755640000`, 'DE'],
+      ['amazon.in, whose ad slot names another product first', `https://www.amazon.in/sspa/click?ie=UTF8&spc=ADSLOT12345&url=%2FAnker-Soundcore%2Fdp%2F${ASIN}%2Fref%3Dsr`, 'IN'],
+      ['amazon.de behind a language segment', `https://www.amazon.de/-/en/sspa/click?ie=UTF8&spc=MTo2MTEy&url=%2FZimaBlade-Singleboard%2Fdp%2F${ASIN}%2Fref%3Dsr_1_1_sspa%3Fcrid%3DVIU15V2FZTZ%26keywords%3Dzima%2Bblade`, 'DE'],
+      ['amazon.com, wrapping a gp/product path', `https://www.amazon.com/sspa/click?url=%2Fgp%2Fproduct%2F${ASIN}%3Fpsc%3D1`, 'US'],
+    ])('then the product inside it on %s is read from its url parameter', (_store, url, market) => {
+      expect(product(url)).toEqual({ kind: 'product', asin: ASIN, marketplace: market });
+    });
+
+    it.each([
+      ['an absolute URL to another site', `https://www.amazon.com/sspa/click?url=https%3A%2F%2Fevil.io%2Fdp%2F${ASIN}`],
+      ['an absolute URL even to an Amazon store', `https://www.amazon.com/sspa/click?url=https%3A%2F%2Fwww.amazon.de%2Fdp%2F${ASIN}`],
+      ['a protocol-relative URL', `https://www.amazon.com/sspa/click?url=%2F%2Fevil.io%2Fdp%2F${ASIN}`],
+      ['a backslash trick', `https://www.amazon.com/sspa/click?url=%2F%5Cevil.io%2Fdp%2F${ASIN}`],
+      ['a tab that a URL parser would drop', `https://www.amazon.com/sspa/click?url=%2F%09%2Fevil.io%2Fdp%2F${ASIN}`],
+      ['a relative path with no slash', `https://www.amazon.com/sspa/click?url=dp%2F${ASIN}`],
+      ['a wrapper around another wrapper', `https://www.amazon.com/sspa/click?url=%2Fsspa%2Fclick%3Furl%3D%252Fdp%252F${ASIN}`],
+      ['no url parameter', 'https://www.amazon.com/sspa/click?ie=UTF8&spc=MTo3NDk'],
+      ['a wrapped page that is no product', 'https://www.amazon.com/sspa/click?url=%2Fgp%2Fcart%2Fview.html'],
+    ])('then %s is refused, never followed', (_why, url) => {
+      expect(() => parseProductInput(url)).toThrow(UserError);
+    });
+  });
+
   it('then every listed marketplace is recognised', () => {
     for (const m of MARKETPLACES.values()) {
       expect(product(`https://www.amazon.${m.tld}/some-slug/dp/${ASIN}/ref=x`)).toEqual({ kind: 'product', asin: ASIN, marketplace: m.code });
@@ -63,6 +120,9 @@ describe('when an influencer gives a product', () => {
     ['a control character', `https://www.amazon.com/dp/${ASIN}\u0000`],
     ['an empty string', '   '],
     ['an enormous URL', `https://www.amazon.com/dp/${ASIN}?x=${'a'.repeat(5000)}`],
+    ['an ASIN-shaped word in a path that is no product form', `https://www.amazon.com/stores/page/${ASIN}`],
+    ['/o/ASIN not at the start of the path', `https://www.amazon.com/gp/o/${ASIN}`],
+    ['a query parameter that only looks like asin', `https://www.amazon.com/s?k=echo&pd_rd_i=${ASIN}`],
   ])('then %s is refused with a clear error', (_why, input) => {
     expect(() => parseProductInput(input)).toThrow(UserError);
   });

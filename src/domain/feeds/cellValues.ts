@@ -244,3 +244,45 @@ export function parseIndirect(text: string): boolean | null {
   const t = text.trim().toLowerCase();
   return t === 'ndi' ? true : t === 'di' ? false : null;
 }
+
+// HTML entities in report text. Amazon escapes product names and categories for HTML before writing them into its
+// downloads: the CSVs say `Health &amp; Personal Care`, `Ben &amp; Jerry&#39;s`, and the real XLSX workbooks
+// (test/fixtures/amazon) carry the same text XML-escaped once more (`Health &amp;amp; Personal Care Appliances`).
+// Decoded once, in text columns only (category, name, seller, link type, device type): never in money, dates,
+// counts, ASINs or tracking IDs, and never twice (`&amp;lt;` is `&lt;`, not `<`).
+
+/** HTML 4's Latin-1 names, U+00A0 … U+00FF in order. */
+const LATIN1 =
+  'nbsp iexcl cent pound curren yen brvbar sect uml copy ordf laquo not shy reg macr deg plusmn sup2 sup3 acute micro para middot cedil sup1 ordm raquo frac14 frac12 frac34 iquest ' +
+  'Agrave Aacute Acirc Atilde Auml Aring AElig Ccedil Egrave Eacute Ecirc Euml Igrave Iacute Icirc Iuml ETH Ntilde Ograve Oacute Ocirc Otilde Ouml times Oslash Ugrave Uacute Ucirc Uuml Yacute THORN szlig ' +
+  'agrave aacute acirc atilde auml aring aelig ccedil egrave eacute ecirc euml igrave iacute icirc iuml eth ntilde ograve oacute ocirc otilde ouml divide oslash ugrave uacute ucirc uuml yacute thorn yuml';
+
+const HTML_ENTITIES: ReadonlyMap<string, string> = new Map([
+  ['amp', '&'],
+  ['lt', '<'],
+  ['gt', '>'],
+  ['quot', '"'],
+  ['apos', "'"],
+  ...LATIN1.split(' ').map((name, i): [string, string] => [name, String.fromCharCode(0xa0 + i)]),
+  // The punctuation and symbols product titles use.
+  ...Object.entries({
+    OElig: 0x152, oelig: 0x153, Scaron: 0x160, scaron: 0x161, Yuml: 0x178, circ: 0x2c6, tilde: 0x2dc, ensp: 0x2002, emsp: 0x2003,
+    thinsp: 0x2009, ndash: 0x2013, mdash: 0x2014, lsquo: 0x2018, rsquo: 0x2019, sbquo: 0x201a, ldquo: 0x201c, rdquo: 0x201d,
+    bdquo: 0x201e, dagger: 0x2020, Dagger: 0x2021, bull: 0x2022, hellip: 0x2026, permil: 0x2030, prime: 0x2032, Prime: 0x2033,
+    lsaquo: 0x2039, rsaquo: 0x203a, euro: 0x20ac, trade: 0x2122, larr: 0x2190, rarr: 0x2192, minus: 0x2212, infin: 0x221e,
+  }).map(([name, code]): [string, string] => [name, String.fromCharCode(code)]),
+]);
+
+const ENTITY = /&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|([A-Za-z][A-Za-z0-9]{1,7}));/g;
+
+/** `Health &amp; Personal Care` → `Health & Personal Care`; unknown names and invalid code points stay as written. */
+export function decodeHtmlEntities(text: string): string {
+  if (!text.includes('&')) return text;
+  return text.replace(ENTITY, (whole, dec: string | undefined, hex: string | undefined, name: string | undefined) => {
+    if (name !== undefined) return HTML_ENTITIES.get(name) ?? whole;
+    const code = dec !== undefined ? Number(dec) : parseInt(hex!, 16);
+    // NUL, lone surrogates and values past Unicode are not characters: left alone.
+    if (code === 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return whole;
+    return String.fromCodePoint(code);
+  });
+}

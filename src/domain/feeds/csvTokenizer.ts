@@ -1,6 +1,6 @@
 // Streaming RFC 4180 tokenizer: text chunks in, records out, never more than one record held back.
 // Hand-written because it is the hot loop of a million-row ingest and needs exact line numbers.
-import { UserError } from '../../errors.ts';
+import { MAX_CELLS_PER_ROW, MAX_LINE_CHARS, countText, limitError } from './limits.ts';
 
 export interface RawRecord {
   /** 1-based line (CSV) or row number (sheet) where the record starts. */
@@ -14,9 +14,10 @@ const LF = 0x0a;
 /** "No more of these in this text" for the cached quote/CR positions (-1 means "not looked yet"). */
 const NONE = -2;
 const orNone = (at: number) => (at === -1 ? NONE : at);
-
-/** A record longer than this is an unclosed quote or junk; refusing it keeps memory flat. */
-export const MAX_RECORD_CHARS = 1 << 20;
+// Module-local copies: an imported binding is a property read through the module object on every use, and these are
+// read once per record in the hot loop.
+const MAX_LINE = MAX_LINE_CHARS;
+const MAX_CELLS = MAX_CELLS_PER_ROW;
 
 export class CsvTokenizer {
   private pending = '';
@@ -32,9 +33,8 @@ export class CsvTokenizer {
     const text = this.pending ? this.pending + chunk : chunk;
     const rest = this.parse(text, out, false);
     this.pending = rest === text.length ? '' : text.slice(rest);
-    if (this.pending.length > MAX_RECORD_CHARS) {
-      throw new UserError('invalid_input', `line ${this.line}: a record runs past ${MAX_RECORD_CHARS} characters (unclosed quote?)`);
-    }
+    // A record longer than this is an unclosed quote or junk; refusing it keeps memory flat.
+    if (this.pending.length > MAX_LINE) throw lineTooLong(this.line);
   }
 
   /** Flushes the last record, which may lack a trailing newline. */
@@ -64,7 +64,12 @@ export class CsvTokenizer {
           const end = crAt === nl - 1 ? nl - 1 : nl;
           this.line++;
           i = nl + 1;
-          if (end > recStart) out.push({ line: recLine, cells: text.slice(recStart, end).split(delimStr) });
+          if (end > recStart) {
+            if (end - recStart > MAX_LINE) throw lineTooLong(recLine);
+            const fields = text.slice(recStart, end).split(delimStr);
+            if (fields.length > MAX_CELLS) throw tooManyCells(recLine, fields.length);
+            out.push({ line: recLine, cells: fields });
+          }
           continue;
         }
       }
@@ -113,6 +118,7 @@ export class CsvTokenizer {
         }
         if (i >= n && !final) break;
         cells.push(value);
+        if (cells.length > MAX_CELLS) throw tooManyCells(recLine, cells.length);
         if (i >= n) {
           complete = true;
           break;
@@ -142,6 +148,7 @@ export class CsvTokenizer {
         this.line = recLine;
         return recStart;
       }
+      if (i - recStart > MAX_LINE) throw lineTooLong(recLine);
       // Blank lines are not records; they still count for line numbers.
       if (cells.length > 1 || cells[0] !== '') out.push({ line: recLine, cells });
     }
@@ -166,4 +173,12 @@ export class CsvTokenizer {
       p = text.indexOf('\n', p + 1);
     }
   }
+}
+
+function lineTooLong(line: number): Error {
+  return limitError('A line is too long', `line ${countText(line)} runs past ${countText(MAX_LINE_CHARS)} characters (an unclosed quote?)`, `${countText(MAX_LINE_CHARS)} characters`);
+}
+
+function tooManyCells(line: number, cells: number): Error {
+  return limitError('A line has too many cells', `line ${countText(line)} has ${cells > MAX_CELLS_PER_ROW + 1 ? countText(cells) : `over ${countText(MAX_CELLS_PER_ROW)}`}`, countText(MAX_CELLS_PER_ROW));
 }

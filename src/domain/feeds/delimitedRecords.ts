@@ -26,6 +26,7 @@ export async function* delimitedRecords(stream: Readable, delimiter: string): As
 }
 
 const CANDIDATES = ['\t', ',', ';', '|'];
+const SNIFF_LINE_CHARS = 4096;
 
 /**
  * The delimiter is whichever candidate the header line uses most, counted outside quotes. The header is the first
@@ -33,7 +34,13 @@ const CANDIDATES = ['\t', ',', ';', '|'];
  * cannot read, such as a translated one: `;`-separated files would otherwise be split on commas).
  */
 export function sniffDelimiter(head: string): string {
-  const lines = head.replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l.trim() !== '');
+  // A header line is well under a kilobyte; only the start of a longer one is looked at (the patterns below would
+  // take quadratic time over a hostile 64 KB line).
+  const lines = head
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== '')
+    .map((l) => l.slice(0, SNIFF_LINE_CHARS));
   let at = 0;
   if (lines.length > 1 && (parseReportTitle(unquote(lines[0]!)) || !delimiterCounts(lines[0]!).some(([, n]) => n > 0))) at = 1;
   let best = ',';

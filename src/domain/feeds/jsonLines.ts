@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { MARKETPLACES } from '../amazon/marketplaces.ts';
 import { Invalid, parseAsin, parseCount, parseMoney } from './cellValues.ts';
-import { UserError } from '../../errors.ts';
+import { MAX_LINE_CHARS, MAX_ROWS_PER_FILE, countText, limitError } from './limits.ts';
 import type { FeedItem, FieldProblem, OrderEvent } from './types.ts';
 
 const CURRENCIES = new Set([...MARKETPLACES.values()].map((m) => m.currency));
@@ -51,7 +51,10 @@ class LineSplitter {
     const text = this.pending + chunk;
     const parts = text.split('\n');
     this.pending = parts.pop() ?? '';
-    if (this.pending.length > 1 << 20) throw new UserError('invalid_input', `line ${this.line + parts.length + 1} is longer than 1 MiB`);
+    if (this.pending.length > MAX_LINE_CHARS) {
+      const line = countText(this.line + parts.length + 1);
+      throw limitError('A line is too long', `line ${line} runs past ${countText(MAX_LINE_CHARS)} characters`, `${countText(MAX_LINE_CHARS)} characters`);
+    }
     return this.collect(parts);
   }
 
@@ -63,8 +66,16 @@ class LineSplitter {
 
   private collect(parts: string[]): Array<[number, string]> {
     const out: Array<[number, string]> = [];
+    // Lines are counted before any is parsed, blank ones too: a file of millions of lines stops at the cap having
+    // cost only its splitting.
+    if (this.line + parts.length > MAX_ROWS_PER_FILE) {
+      throw limitError('Too many lines in the file', `it has over ${countText(MAX_ROWS_PER_FILE)}`, countText(MAX_ROWS_PER_FILE));
+    }
     for (const p of parts) {
       this.line++;
+      if (p.length > MAX_LINE_CHARS) {
+        throw limitError('A line is too long', `line ${countText(this.line)} has ${countText(p.length)} characters`, `${countText(MAX_LINE_CHARS)} characters`);
+      }
       const text = (this.line === 1 ? p.replace(/^\uFEFF/, '') : p).replace(/\r$/, '');
       if (text.trim()) out.push([this.line, text]);
     }

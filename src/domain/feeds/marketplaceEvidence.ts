@@ -15,6 +15,7 @@
 import { UserError } from '../../errors.ts';
 import { MARKETPLACES, findMarketplace, marketplaceForHost } from '../amazon/marketplaces.ts';
 import type { DecimalMark } from './cellValues.ts';
+import { flatCopy } from './limits.ts';
 import type { HeaderLanguage } from './reportColumns.ts';
 import type { MarketplaceChoice } from './types.ts';
 
@@ -44,6 +45,8 @@ const LANGUAGE_STORES: Record<HeaderLanguage, readonly string[]> = {
   pl: ['PL'],
   tr: ['TR'],
   ja: ['JP'],
+  // Associates Central on amazon.co.jp is the one that speaks Traditional Chinese.
+  zh: ['JP'],
 };
 
 /**
@@ -78,8 +81,11 @@ export class MarketplaceEvidence {
   }
 
   addTrackingId(id: string): void {
-    if (this.trackingIds.size < MAX_LOOKUP_IDS && id.trim()) this.trackingIds.add(id.trim());
-    const m = /-(2\d)$/.exec(id.trim());
+    const t = id.trim();
+    // Longer is no tracking ID (the row is rejected); kept as a copy, never a slice holding its chunk in memory.
+    if (!t || t.length > 128) return;
+    if (this.trackingIds.size < MAX_LOOKUP_IDS) this.trackingIds.add(flatCopy(t));
+    const m = /-(2\d)$/.exec(t);
     if (m) this.suffixes.set(m[1]!, (this.suffixes.get(m[1]!) ?? 0) + 1);
   }
 

@@ -5,6 +5,7 @@ import { UserError } from '../../errors.ts';
 import type { RawRecord } from './csvTokenizer.ts';
 import { delimitedRecords, sniffDelimiter } from './delimitedRecords.ts';
 import { jsonLineItems } from './jsonLines.ts';
+import { MAX_ROWS_PER_FILE, countText, limitError } from './limits.ts';
 import { MarketplaceEvidence, storeDecimalMark } from './marketplaceEvidence.ts';
 import { probeReport, type ProbedReport, type RecordSource, type Unrecognised } from './reportProbe.ts';
 import { rowConverter } from './rowConverter.ts';
@@ -67,6 +68,9 @@ export async function readReportFile(path: string, opts: ReadReportOptions = {})
   }));
 
   async function* batches(): AsyncGenerator<FeedItem[]> {
+    // Records of every report, blank ones included, counted before they are converted: a file of millions of
+    // empty or junk lines stops at the cap having cost only its tokenizing.
+    let records = 0;
     for (const [index, p] of probed.entries()) {
       const convert = rowConverter(p.type, p.columns, {
         report: index,
@@ -79,6 +83,8 @@ export async function readReportFile(path: string, opts: ReadReportOptions = {})
       });
       let toSkip = p.skip;
       for await (const batch of p.source.open()) {
+        records += batch.length;
+        if (records > MAX_ROWS_PER_FILE + p.skip) throw tooManyRows();
         const out: FeedItem[] = [];
         for (const rec of batch) {
           if (toSkip > 0) {
@@ -173,6 +179,10 @@ function noReport(layout: Layout, skipped: Unrecognised[]): UserError {
 function isBlank(rec: RawRecord): boolean {
   for (const c of rec.cells) if (c.trim() !== '') return false;
   return true;
+}
+
+function tooManyRows(): Error {
+  return limitError('Too many rows in the file', `it has over ${countText(MAX_ROWS_PER_FILE)}`, countText(MAX_ROWS_PER_FILE));
 }
 
 async function* flatten<T>(batches: AsyncIterable<T[]>): AsyncGenerator<T> {

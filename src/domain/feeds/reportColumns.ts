@@ -2,7 +2,11 @@
 // product links`), and the non-English stores translate them, so matching is by normalised name plus synonyms in
 // every store language, and unknown columns are ignored.
 import { UserError } from '../../errors.ts';
+import { MAX_HEADER_CELL_CHARS, shortText } from './limits.ts';
 import type { ReportType } from './types.ts';
+
+/** Ignored header cells listed in a report's summary; more are counted, not listed. */
+const MAX_IGNORED_LISTED = 50;
 
 export const FIELDS = [
   'category',
@@ -52,7 +56,7 @@ const SYNONYMS: Record<string, Field> = {
 };
 
 /** Store languages whose reports may come with translated headers. */
-export type HeaderLanguage = 'de' | 'fr' | 'it' | 'es' | 'pt' | 'nl' | 'sv' | 'pl' | 'tr' | 'ja';
+export type HeaderLanguage = 'de' | 'fr' | 'it' | 'es' | 'pt' | 'nl' | 'sv' | 'pl' | 'tr' | 'ja' | 'zh';
 
 export const LANGUAGE_NAMES: Record<HeaderLanguage, string> = {
   de: 'German',
@@ -65,25 +69,39 @@ export const LANGUAGE_NAMES: Record<HeaderLanguage, string> = {
   pl: 'Polish',
   tr: 'Turkish',
   ja: 'Japanese',
+  zh: 'Chinese (Traditional)',
 };
 
 /*
- * Translated header names. Where they come from (see also README, "Localised stores"):
- *  - it: CONFIRMED from a public parser of real amazon.it Associates CSV downloads, which lists both headers
- *    verbatim: `Categoria,Prodotto,ASIN,Data,Quantità,Prezzo (€),Tipo di link,Tag,Ordini attraverso il link del
- *    prodotto,Tipo di dispositivo` (Fee-Orders) and `Categoria,Prodotto,ASIN,Venditore,TrackingID,Data Spedizione,
- *    Prezzo (€),Prodotti spediti,Resi,Ricavi (€),Commissioni pubblicitarie (€),Tipo di dispositivo,Acquisto idoneo
- *    diretto` (Fee-Earnings); a second, unrelated project's sample of an amazon.it orders CSV has the same header.
- *    The Bounty names (`Nome`) are inferred.
- *  - de, sv, pl, pt (BR), es: names marked "help" are the column names in Amazon's own localised help page on
- *    reading the earnings / order report (partnernet.amazon.de, affiliate-program.amazon.se / .pl,
- *    associados.amazon.com.br, afiliados.amazon.es: /help/node/topic/GCDWWRFEMW3Q2TE2 and GPTZ495QPL6TEZLJ). That
- *    page describes the report on screen, so these are Amazon's words but not seen in a download.
- *  - Everything else is INFERRED: the words Amazon's stores use for the same ideas (e.g. amazon.de calls the
- *    commission "Werbekostenerstattung"), not confirmed from a real download. A wrong guess costs nothing but a
- *    "missing required column" error; it can never map a column to the wrong field, because every name here maps
- *    to one field only (checked when this module loads). The tracking ID mostly stays `Tracking ID` / `Tag` in
- *    translation (amazon.it keeps `TrackingID` and `Tag`); the translated forms below are guesses.
+ * Translated header names, and how sure we are of each (see also README, "Localised stores"). Marks after a name:
+ *   (none, in `it`)  CONFIRMED from real downloads;
+ *   help             Amazon's own word for the column in its localised help page on reading the report;
+ *   ui               the column's label on Amazon's own report page in that language (not yet seen in a download);
+ *   everything else  INFERRED: the words the store uses for the same idea, never seen in a report.
+ *
+ *  - it  CONFIRMED. A public parser of real amazon.it Associates CSV downloads lists both headers verbatim:
+ *        `Categoria,Prodotto,ASIN,Data,Quantità,Prezzo (€),Tipo di link,Tag,Ordini attraverso il link del
+ *        prodotto,Tipo di dispositivo` (Fee-Orders) and `Categoria,Prodotto,ASIN,Venditore,TrackingID,Data
+ *        Spedizione,Prezzo (€),Prodotti spediti,Resi,Ricavi (€),Commissioni pubblicitarie (€),Tipo di dispositivo,
+ *        Acquisto idoneo diretto` (Fee-Earnings); a second, unrelated project's sample of an amazon.it orders CSV
+ *        has the same header. The Bounty names (`Nome`) are inferred.
+ *  - de, sv, pl, pt (BR), es  PARTLY from Amazon's localised help page on reading the earnings / order report
+ *        (partnernet.amazon.de, affiliate-program.amazon.se / .pl, associados.amazon.com.br, afiliados.amazon.es:
+ *        /help/node/topic/GCDWWRFEMW3Q2TE2 and GPTZ495QPL6TEZLJ), names marked `help`; the rest inferred. The page
+ *        describes the report on screen, so these are Amazon's words, not seen in a download.
+ *  - ja  PARTLY from Amazon's Japanese report page (affiliate.amazon.co.jp/home/reports): public scripts that read
+ *        that page verbatim show the earnings table's columns `発送済み商品` (items shipped), `売上` (revenue) and
+ *        `紹介料` (referral fees, i.e. Ad Fees) and the orders summary `注文済み商品` (items ordered): marked `ui`.
+ *        No Japanese download header was found in any public source (parsers, plugins, blog posts): the other
+ *        Japanese names, earlier listed as if known, are INFERRED.
+ *  - zh  INFERRED. Associates Central on amazon.co.jp also speaks Traditional Chinese (its language menu lists
+ *        繁體中文); these are the ordinary Traditional Chinese words for the columns, never seen in a report.
+ *  - fr, nl, tr  INFERRED entirely: no public download, parser or help page with their column names was found.
+ *  Amazon's Arabic-language stores (AE, SA, EG) were not found to translate report columns; none are listed.
+ *
+ * A wrong guess costs nothing but a "missing required column" error; it can never map a column to the wrong field,
+ * because every name here maps to one field only (checked when this module loads). The tracking ID mostly stays
+ * `Tracking ID` / `Tag` in translation (amazon.it keeps `TrackingID` and `Tag`); the translated forms are guesses.
  */
 const LOCALISED: Record<HeaderLanguage, Partial<Record<Field, readonly string[]>>> = {
   it: {
@@ -181,6 +199,7 @@ const LOCALISED: Record<HeaderLanguage, Partial<Record<Field, readonly string[]>
     returns: ['Retouren', 'Retourzendingen'],
     revenue: ['Omzet'],
     adFees: ['Advertentiekosten', 'Commissie'],
+    linkType: ['Linktype', 'Type link'],
     indirect: ['Indirecte verkopen'],
     deviceType: ['Apparaattype'],
   },
@@ -243,14 +262,31 @@ const LOCALISED: Record<HeaderLanguage, Partial<Record<Field, readonly string[]>
     date: ['注文日', '日付'],
     dateShipped: ['発送日'],
     price: ['価格'],
-    qty: ['数量'],
-    itemsShipped: ['発送数', '発送済み商品数', '発送商品数'],
+    qty: ['注文済み商品' /* ui */, '数量'],
+    itemsShipped: ['発送済み商品' /* ui */, '発送数', '発送済み商品数', '発送商品数'],
     returns: ['返品数', '返品'],
-    revenue: ['売上', '売上額', '売上金額'],
-    adFees: ['紹介料'],
+    revenue: ['売上' /* ui */, '売上額', '売上金額'],
+    adFees: ['紹介料' /* ui */, '紹介料額'],
     linkType: ['リンクタイプ'],
     indirect: ['間接販売'],
-    deviceType: ['デバイスタイプ', 'デバイスの種類'],
+    deviceType: ['デバイスタイプ', 'デバイスの種類', 'デバイスタイプグループ'],
+  },
+  zh: {
+    category: ['類別', '類別名稱'],
+    name: ['商品名稱', '名稱'],
+    seller: ['賣家'],
+    trackingId: ['追蹤 ID', '追蹤ID'],
+    date: ['日期', '訂購日期'],
+    dateShipped: ['出貨日期'],
+    price: ['價格'],
+    qty: ['數量'],
+    itemsShipped: ['已出貨商品', '已出貨商品數'],
+    returns: ['退貨'],
+    revenue: ['收入', '營收'],
+    adFees: ['廣告費', '推薦費'],
+    linkType: ['連結類型'],
+    indirect: ['間接銷售'],
+    deviceType: ['裝置類型'],
   },
 };
 
@@ -380,19 +416,26 @@ export function currencyOfHeader(text: string): string | null {
 export function mapColumns(headerCells: readonly string[]): ColumnMap {
   const map: ColumnMap = { index: {}, header: {}, ignored: [], headerCurrency: null, language: null };
   const votes = new Map<HeaderLanguage, number>();
+  let unlisted = 0;
   headerCells.forEach((cell, i) => {
-    const key = normaliseHeader(cell);
+    // No column of Amazon's is named in more than a few words: a longer cell is ignored unread (the patterns below
+    // would take quadratic time over a hostile megabyte of spaces).
+    const key = cell.length > MAX_HEADER_CELL_CHARS ? '' : normaliseHeader(cell);
     const localised = SYNONYMS[key] ? undefined : LOCALISED_SYNONYMS.get(key);
     const field = SYNONYMS[key] ?? localised?.field;
     if (!field || map.index[field] !== undefined) {
-      if (cell.trim()) map.ignored.push(cell.trim());
+      if (!cell.trim()) return;
+      if (map.ignored.length < MAX_IGNORED_LISTED) map.ignored.push(shortText(cell.trim()));
+      else unlisted++;
       return;
     }
     map.index[field] = i;
-    map.header[field] = cell.trim();
+    // Copies: these stay for the whole read (every row error names its column).
+    map.header[field] = shortText(cell.trim());
     for (const lang of localised?.languages ?? []) votes.set(lang, (votes.get(lang) ?? 0) + 1);
     if (MONEY_FIELDS.has(field)) map.headerCurrency ??= currencyOfHeader(cell);
   });
+  if (unlisted) map.ignored.push(`… and ${unlisted} more`);
   // The language most of the translated names belong to (`Categoria` is Italian and Portuguese, `Prezzo` only
   // Italian); a tie says nothing.
   let best = 0;

@@ -62,7 +62,11 @@ const SKIPPED = new Set([
 
 type Order = 'mdy' | 'dmy' | 'ymd';
 
+/** Amazon's titles run to about 60 characters; longer text is not one (and is kept away from the pattern below). */
+const MAX_TITLE_CHARS = 300;
+
 export function parseReportTitle(text: string): ReportTitle | null {
+  if (text.length > MAX_TITLE_CHARS) return null;
   const m = TITLE.exec(text);
   if (!m) return null;
   const english = m[2]!.toLowerCase() === 'from';

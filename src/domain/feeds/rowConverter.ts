@@ -6,6 +6,7 @@ import {
   Invalid,
   NAME_MAX,
   cleanText,
+  decodeHtmlEntities,
   parseAsin,
   parseCount,
   parseIndirect,
@@ -124,8 +125,12 @@ class CellReader {
     return this.cells[this.at[f]] ?? '';
   }
 
+  /** Text columns only: HTML entities decoded (cellValues.ts), then trimmed and cut. */
   private text(f: Field, max?: number): string {
-    return cleanText(this.raw(f), max);
+    const raw = this.raw(f);
+    // An entity needs a `;` after its `&`: `Grocery & Gourmet Food` is passed over at the cost of two scans.
+    const amp = raw.indexOf('&');
+    return cleanText(amp !== -1 && raw.indexOf(';', amp) !== -1 ? decodeHtmlEntities(raw) : raw, max);
   }
 
   private money(f: Field): number {

@@ -1,14 +1,35 @@
 // Runs one recorded ingest to completion and records the outcome, whoever triggered it (API, CLI, poll).
 import { rm } from 'node:fs/promises';
 import type { Db } from '../../db/database.ts';
-import { isUserError } from '../../errors.ts';
+import { isUserError, UserError } from '../../errors.ts';
 import { getIngest, ingestStatus, type IngestStatusDoc } from './ingests.ts';
-import { ingestFile, ReversalHold, type IngestProgress } from './ledgerIngest.ts';
+import { ingestFile, ReversalHold, type IngestProgress, type IngestResult } from './ledgerIngest.ts';
 import { isStoredReportFile } from './storeFile.ts';
 
 export interface IngestOutcome {
   status: IngestStatusDoc;
   affectedInfluencers: number[];
+}
+
+/** How many row errors the failure message of a wholly rejected file quotes. */
+const QUOTED_ROW_ERRORS = 3;
+
+/**
+ * Every row of the file was rejected. Nothing of it is applied (the ledger transaction rolls back), and the ingest is
+ * `failed` with a reason naming the first errors; its counts and row errors are kept for the status document. A file
+ * with no data rows at all is not this: it succeeds with nothing to do.
+ */
+export class AllRowsRejected extends UserError {
+  constructor(readonly result: IngestResult) {
+    const { rows } = result.counts;
+    const first = result.rowErrors.slice(0, QUOTED_ROW_ERRORS).map((e) => e.message).join('; ');
+    const all = rows === 1 ? "The file's only row was" : `All ${rows} rows of the file were`;
+    super('invalid_input', `${all} rejected, so nothing was recorded. First error${rows === 1 ? '' : 's'}: ${first}`);
+  }
+}
+
+export function allRowsRejected(result: IngestResult): boolean {
+  return result.counts.rows > 0 && result.counts.rejected === result.counts.rows;
 }
 
 export async function runIngest(db: Db, ingestId: string, opts: { onProgress?: ((progress: IngestProgress) => void) | undefined } = {}): Promise<IngestOutcome> {
@@ -31,6 +52,7 @@ export async function runIngest(db: Db, ingestId: string, opts: { onProgress?: (
       // Recorded in the ledger's transaction: a crash after the commit leaves a finished ingest, never lines of
       // one still marked running.
       beforeCommit: async (client, result) => {
+        if (allRowsRejected(result)) throw new AllRowsRejected(result);
         await client.query(
           `UPDATE feed_ingests SET status = 'succeeded', finished_at = clock_timestamp(), counts = $2, row_errors = $3, reports = $4, affected_influencers = $5 WHERE id = $1`,
           [ingestId, JSON.stringify({ ...result.counts, summary: result.summary }), JSON.stringify(result.rowErrors), JSON.stringify(result.reports), result.affectedInfluencers],
@@ -50,7 +72,21 @@ export async function runIngest(db: Db, ingestId: string, opts: { onProgress?: (
     }
     // A file we cannot read is the sender's problem and final; anything else may succeed on a retry.
     const message = isUserError(err) ? err.message : `Internal error: ${(err as Error).message}`;
-    const failed = await db.updateTable('feed_ingests').set({ status: 'failed', finished_at: new Date(), error: message.slice(0, 2000) }).where('id', '=', ingestId).returningAll().executeTakeFirstOrThrow();
+    // A wholly rejected file keeps what the read found (counts, row errors, reports) for whoever looks at it.
+    const found =
+      err instanceof AllRowsRejected
+        ? {
+            counts: JSON.stringify({ ...err.result.counts, summary: err.result.summary }),
+            row_errors: JSON.stringify(err.result.rowErrors),
+            reports: JSON.stringify(err.result.reports),
+          }
+        : {};
+    const failed = await db
+      .updateTable('feed_ingests')
+      .set({ status: 'failed', finished_at: new Date(), error: message.slice(0, 2000), ...found })
+      .where('id', '=', ingestId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
     if (isUserError(err)) return { status: ingestStatus(failed), affectedInfluencers: [] };
     throw err;
   }
