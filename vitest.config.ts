@@ -1,8 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `unit` (*.unit.test.ts) needs no Postgres or Redis and runs in seconds; `integration` (every other
+// Three projects: `unit` (*.unit.test.ts) needs no Postgres or Redis and runs in seconds; `integration` (every other
 // *.test.ts) runs against the real services, in one throwaway database and Redis key prefix per run, both removed
-// at the end. `npm test` runs both.
+// at the end; `faults` (test/faults/**/*.faults.test.ts) runs the service as child processes against a database and
+// redis-servers of its own and takes them away (Postgres through a relay it cuts and stalls). `npm test` runs the
+// first two, `npm run test:faults` the third.
 export default defineConfig({
   test: {
     testTimeout: 30_000,
@@ -27,8 +29,21 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/**/*.unit.test.ts'],
+          exclude: ['test/**/*.unit.test.ts', 'test/faults/**'],
           globalSetup: ['test/support/globalSetup.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'faults',
+          include: ['test/faults/**/*.faults.test.ts'],
+          globalSetup: ['test/faults/support/globalSetup.ts'],
+          // Each file runs the service (and its own redis-server) as child processes: one file at a time, so the
+          // recovery figures measure the service, not two suites fighting over two cores.
+          fileParallelism: false,
+          testTimeout: 90_000,
+          hookTimeout: 90_000,
         },
       },
     ],

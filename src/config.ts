@@ -47,8 +47,23 @@ export const configSchema = z.object({
   PUBLIC_BASE_URL: optionalString.pipe(absoluteUrl.optional()),
   DATABASE_URL: url('postgres://postgres@127.0.0.1:5432/affiliate'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  // Longest a statement may run on the pool's connections (jobs, pages, the feeds API); 0 = no limit. Migrations run
+  // without it. Generous: a million-line ingest's longest statement takes about 30 s on a slow machine.
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(86_400_000).default(300_000),
+  // A redirect whose link is in no cache asks Postgres on a small pool of its own; past this it answers 503
+  // "Try again shortly" (a stalled Postgres must not hold followers' requests).
+  REDIRECT_LOOKUP_TIMEOUT_MS: z.coerce.number().int().min(50).max(30_000).default(1000),
   REDIS_URL: url('redis://127.0.0.1:6379'),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('affiliate'),
+  // A job whose worker died (killed, host lost) is taken up by another worker after at most twice this (BullMQ's lock
+  // duration and stalled-job check interval).
+  JOB_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  // How often the reconciler compares ingests with their jobs: an ingest queued or running whose job is gone (Redis
+  // lost it) is queued again, one whose job finally failed is marked failed. Ingests younger than this are left alone.
+  RECONCILE_EVERY_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
+  // Stored upload files of failed or held ingests are removed this many days after they were written (a succeeded
+  // ingest's file goes at once); the reconciler does it on each pass.
+  UPLOAD_RETENTION_DAYS: z.coerce.number().min(0).max(3650).default(14),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // auto: readable lines in a terminal, JSON lines otherwise; pretty or json force one.
   LOG_FORMAT: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['auto', 'pretty', 'json']).default('auto')),

@@ -138,3 +138,18 @@ function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message || (err as { code?: string }).code || err.name;
   return String(err);
 }
+
+/**
+ * The promise, or a rejection once `ms` have passed: an error with code ETIMEDOUT (so `isConnectionError` counts it as
+ * the service being unreachable: a stalled connection answers nothing, which is no different to whoever waits). The
+ * promise itself is left to settle unheard.
+ */
+export function unlessStalled<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`${what} timed out after ${ms} ms`), { code: 'ETIMEDOUT' })), ms);
+    timer.unref();
+  });
+  promise.catch(() => undefined);
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -33,7 +33,12 @@ if (!platforms.discord) log.info('Discord is off: DISCORD_PUBLIC_KEY and DISCORD
 // Production refuses to start without it (src/config.ts); elsewhere the public development key stands in.
 if (!config.ENCRYPTION_KEY) log.warn('ENCRYPTION_KEY is not set: stored secrets are sealed with the public development key (key id "dev"); set your own before production');
 
-const runtime = await startRuntime(config, { migrate: true, web: role !== 'worker', workers: role !== 'web', log, defaultMetrics: true }).catch((err: unknown) => {
+// Nothing is meant to reach these: every connection, pool client, queue, worker and server has its 'error' listener,
+// and a job's failure is the job's. Should something still escape, it is said in the log's own format before Node
+// ends the process as it always would (a supervisor restarts it), rather than as a bare stack trace.
+process.on('uncaughtExceptionMonitor', (err, origin) => log.fatal({ err, origin }, origin === 'unhandledRejection' ? 'unhandled rejection' : 'uncaught exception'));
+
+const runtime = await startRuntime(config, { migrate: true, web: role !== 'worker', workers: role !== 'web', log, defaultMetrics: true, reconcile: true }).catch((err: unknown) => {
   log.fatal({ err }, 'failed to start');
   process.exit(1);
 });

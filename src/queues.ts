@@ -17,10 +17,12 @@ export interface QueuePayloads {
   'digest-tick': Record<string, never>;
   /** Bring the earnings rollups up to date with the ledger (after an ingest, and every minute). */
   'earnings-rollup': { ingestId?: string };
+  /** Every RECONCILE_EVERY_MS: ingests whose job Redis lost are queued again, those whose job gave up marked failed. */
+  reconcile: Record<string, never>;
 }
 
 export type QueueName = keyof QueuePayloads;
-export const QUEUE_NAMES = ['ingest', 'feed-poll', 'notify', 'digest', 'digest-tick', 'earnings-rollup'] as const satisfies readonly QueueName[];
+export const QUEUE_NAMES = ['ingest', 'feed-poll', 'notify', 'digest', 'digest-tick', 'earnings-rollup', 'reconcile'] as const satisfies readonly QueueName[];
 
 const defaults: Record<QueueName, JobsOptions> = {
   ingest: { attempts: 3, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: { age: 7 * 86400 }, removeOnFail: { age: 30 * 86400 } },
@@ -29,18 +31,30 @@ const defaults: Record<QueueName, JobsOptions> = {
   digest: { attempts: 5, backoff: { type: 'exponential', delay: 10_000 }, removeOnComplete: { age: 7 * 86400 }, removeOnFail: { age: 30 * 86400 } },
   'digest-tick': { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
   'earnings-rollup': { attempts: 3, backoff: { type: 'exponential', delay: 10_000 }, removeOnComplete: { count: 100 }, removeOnFail: { count: 1000 } },
+  reconcile: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
 };
 
 export type Queues = { [N in QueueName]: Queue<QueuePayloads[N], unknown, string> };
 
+/** One queue with its default job options (on any connection: the feeds API queues uploads on a fail-fast one). */
+export function createQueue<N extends QueueName>(name: N, connection: ConnectionOptions, prefix: string, onError: (err: Error, queue: QueueName) => void = () => undefined): Queues[N] {
+  const q = new Queue<QueuePayloads[N], unknown, string>(name, { connection, prefix, defaultJobOptions: defaults[name] });
+  // Without a listener BullMQ prints every reconnect failure to stderr; route them to our logger instead.
+  q.on('error', (err) => onError(err, name));
+  return q as Queues[N];
+}
+
 export function createQueues(connection: ConnectionOptions, prefix: string, onError: (err: Error, queue: QueueName) => void = () => undefined): Queues {
-  const make = <N extends QueueName>(name: N) => {
-    const q = new Queue<QueuePayloads[N], unknown, string>(name, { connection, prefix, defaultJobOptions: defaults[name] });
-    // Without a listener BullMQ prints every reconnect failure to stderr; route them to our logger instead.
-    q.on('error', (err) => onError(err, name));
-    return q;
+  const make = <N extends QueueName>(name: N) => createQueue(name, connection, prefix, onError);
+  return {
+    ingest: make('ingest'),
+    'feed-poll': make('feed-poll'),
+    notify: make('notify'),
+    digest: make('digest'),
+    'digest-tick': make('digest-tick'),
+    'earnings-rollup': make('earnings-rollup'),
+    reconcile: make('reconcile'),
   };
-  return { ingest: make('ingest'), 'feed-poll': make('feed-poll'), notify: make('notify'), digest: make('digest'), 'digest-tick': make('digest-tick'), 'earnings-rollup': make('earnings-rollup') };
 }
 
 export async function closeQueues(queues: Queues): Promise<void> {

@@ -18,3 +18,18 @@ export function createCacheConnection(url: string): Redis {
     retryStrategy: (times) => Math.min(times * 200, 2000),
   });
 }
+
+/**
+ * Connection for producers that answer a person (the feeds API queueing an upload): no offline queue, so while Redis
+ * is away `add` fails at once instead of waiting for a reconnect and then adding the job after the caller was told
+ * it failed. BullMQ allows this on a Queue (never on a Worker).
+ */
+export function createProducerConnection(url: string): Redis {
+  return new Redis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: 1500,
+    connectTimeout: 2000,
+    retryStrategy: (times) => Math.min(times * 200, 2000),
+  });
+}

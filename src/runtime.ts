@@ -7,7 +7,7 @@ import { createDiscordAdapter, type DiscordAdapter } from '../bots/discord/index
 import { createSlackAdapter, type SlackAdapter } from '../bots/slack/index.ts';
 import { platformsEnabled, type Config } from './config.ts';
 import { ConnectionState, isConnectionError, RedisState } from './connectionState.ts';
-import { createDb, poolOf, type Db } from './db/database.ts';
+import { createDb, type Db } from './db/database.ts';
 import { ensureDatabase, migrateToLatest } from './db/migrate.ts';
 import { ClickBuffer } from './domain/clicks/clickBuffer.ts';
 import { RepeatDetector } from './domain/clicks/repeatDetector.ts';
@@ -16,8 +16,8 @@ import { metricsAnswer } from './http/healthRouter.ts';
 import { LinkCache } from './http/linkCache.ts';
 import { Metrics } from './http/metrics.ts';
 import { createLogger, type Logger } from './log.ts';
-import { closeQueues, createQueues, type Queues } from './queues.ts';
-import { createCacheConnection, createQueueConnection } from './redis.ts';
+import { closeQueues, createQueue, createQueues, type Queues } from './queues.ts';
+import { createCacheConnection, createProducerConnection, createQueueConnection } from './redis.ts';
 import { secretBoxFor } from './secrets/secretBox.ts';
 import { sealPlaintextSecrets } from './secrets/storedSecrets.ts';
 import { withTimeout } from './timeout.ts';
@@ -54,6 +54,8 @@ export interface RuntimeOptions {
   workers?: boolean;
   log?: Logger;
   defaultMetrics?: boolean;
+  /** Schedule the ingest reconciler in the workers (src/main.ts turns it on; see WorkerDeps.reconcile). */
+  reconcile?: boolean;
 }
 
 export async function startRuntime(config: Config, opts: RuntimeOptions = {}): Promise<Runtime> {
@@ -61,15 +63,22 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
   if (opts.migrate) {
     if (await ensureDatabase(config.DATABASE_URL)) log.info('created database');
   }
-  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
-  const postgresState = new ConnectionState('postgres', log, { probe: () => withTimeout(sql`select 1`.execute(db), 2000, 'postgres probe') });
-  // A connection that drops while checked out (a query in flight when Postgres restarts) emits 'error' on its client,
-  // where the pool no longer listens: unheard, that is an uncaught exception that ends the process. The query
-  // itself still fails with the error; the tracker logs the outage once.
-  poolOf(db).on('connect', (client) => client.on('error', (err) => postgresState.failed(err, 'connection')));
+  // A connection that drops while checked out (a query or an ingest's COPY in flight when Postgres restarts or its
+  // backend is terminated) emits 'error' on its client: createDb gives every client a listener, which tells the
+  // tracker (the outage is logged once); the query itself fails with the error, and so does its job (retried).
+  const onClientError = (err: Error) => postgresState.failed(err, 'connection');
+  // Every statement of the pool is bounded (jobs, pages, the feeds API): a generous DATABASE_STATEMENT_TIMEOUT_MS.
+  const db = createDb(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE, statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS, onClientError });
+  const postgresState: ConnectionState = new ConnectionState('postgres', log, { probe: () => withTimeout(sql`select 1`.execute(db), 2000, 'postgres probe') });
   if (opts.migrate) {
-    const { results } = await migrateToLatest(db);
-    for (const r of results ?? []) log.info({ migration: r.migrationName, status: r.status }, 'migration');
+    // Migrations may build indexes on big tables: on a connection of their own, without the statement timeout.
+    const migrationDb = createDb(config.DATABASE_URL, { max: 1, onClientError });
+    try {
+      const { results } = await migrateToLatest(migrationDb);
+      for (const r of results ?? []) log.info({ migration: r.migrationName, status: r.status }, 'migration');
+    } finally {
+      await migrationDb.destroy();
+    }
   }
   // A process that prepares the database at start (every role of main.ts) also seals secrets written before sealing
   // existed (plaintext Slack tokens, feed headers); a no-op when there are none.
@@ -77,16 +86,28 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
   const redisState = new RedisState(log);
   const redis = createQueueConnection(config.REDIS_URL);
   const cacheRedis = createCacheConnection(config.REDIS_URL);
+  // The feeds API queues uploads on a connection that fails at once while Redis is away (no offline queue), so the
+  // uploader hears 503 in time and no job appears later for an upload it was told failed.
+  const producerRedis = opts.web ? createProducerConnection(config.REDIS_URL) : undefined;
   // Every connection, queue and worker reports to one tracker: an outage is one line, its end another (the cache
   // meanwhile degrades to memory and Postgres).
   redisState.track(redis, 'queue connection');
   redisState.track(cacheRedis, 'cache connection');
+  if (producerRedis) redisState.track(producerRedis, 'producer connection');
   const queues = createQueues(redis, config.QUEUE_PREFIX, (err, queue) => {
     if (!redisState.reported(err, `queue ${queue}`)) log.warn({ queue, err: err.message }, 'queue error');
   });
   // Redis entries of the link cache are MACed with a key derived from ENCRYPTION_KEY (its own HKDF label).
   const secrets = secretBoxFor(config);
-  const cache = new LinkCache(db, cacheRedis, config.QUEUE_PREFIX, { key: secrets.deriveKey('link-cache-mac/v1'), keyId: secrets.keyId }, log.child({ component: 'link-cache' }));
+  // Redirects of links in no cache ask Postgres on a few connections of their own, each statement and wait bounded
+  // by REDIRECT_LOOKUP_TIMEOUT_MS: busy workers cannot starve them of connections, and a stalled Postgres answers
+  // "Try again shortly" within the bound instead of holding the follower.
+  const lookupDb = opts.web
+    ? createDb(config.DATABASE_URL, { max: 4, statementTimeoutMs: config.REDIRECT_LOOKUP_TIMEOUT_MS, connectionTimeoutMs: config.REDIRECT_LOOKUP_TIMEOUT_MS, onClientError })
+    : undefined;
+  const cache = new LinkCache(lookupDb ?? db, cacheRedis, config.QUEUE_PREFIX, { key: secrets.deriveKey('link-cache-mac/v1'), keyId: secrets.keyId }, log.child({ component: 'link-cache' }), {
+    lookupTimeoutMs: config.REDIRECT_LOOKUP_TIMEOUT_MS,
+  });
   // The gauges read the buffer lazily at scrape time, after both exist.
   const metrics: Metrics = new Metrics({ bufferDepth: () => clicks.depth, bufferLagSeconds: () => clicks.lagMs() / 1000, queues, defaultMetrics: opts.defaultMetrics ?? false });
   // A write failing for another reason than reachability is logged when its message changes, not on every retry.
@@ -119,6 +140,11 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
   let slack: SlackAdapter | undefined;
   let discord: DiscordAdapter | undefined;
   let workers: Workers | undefined;
+  const feedQueue = producerRedis
+    ? createQueue('ingest', producerRedis, config.QUEUE_PREFIX, (err) => {
+        if (!redisState.reported(err, 'feeds queue')) log.warn({ err: err.message }, 'queue error');
+      })
+    : undefined;
   const rt: Runtime = {
     config, log, db, redis, cacheRedis, queues, metrics, cache, clicks,
     connections: { redis: redisState, postgres: postgresState },
@@ -137,11 +163,13 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
       if (left > 0) log.error({ left }, 'clicks could not be written before shutdown');
       // With Redis away, close/quit would wait for a reconnect that never comes: bound them, then cut.
       await withTimeout(closeQueues(queues), 5000, 'closing queues').catch((err: unknown) => log.warn({ err }, 'closing queues failed'));
+      if (feedQueue) await withTimeout(feedQueue.close(), 2000, 'closing the feeds queue').catch(() => undefined);
       postgresState.stop();
       redisState.stop();
-      for (const conn of [redis, cacheRedis]) {
+      for (const conn of [redis, cacheRedis, ...(producerRedis ? [producerRedis] : [])]) {
         await withTimeout(conn.quit(), 1000, 'redis quit').catch(() => conn.disconnect());
       }
+      await lookupDb?.destroy();
       await db.destroy();
     },
   };
@@ -150,26 +178,26 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
     // Slack mounts only when its variables are set (main.ts logs when it is off).
     slack = platformsEnabled(config).slack ? createSlackAdapter({ config, db, cacheRedis, log }) : undefined;
     discord = platformsEnabled(config).discord ? createDiscordAdapter({ config, db, cacheRedis, log }) : undefined;
-    const mounts = [(app: Express) => app.use(feedsRouter({ config, db, queues, log })), ...(slack?.mount ? [slack.mount] : []), ...(discord ? [discord.mount] : [])];
-    const deps = { config, db, redis, cacheRedis, cache, clicks, metrics, log, mount: mounts, postgresState };
+    const mounts = [
+      (app: Express) => app.use(feedsRouter({ config, db, ingestQueue: feedQueue!, redis: producerRedis!, log, postgresState })),
+      ...(slack?.mount ? [slack.mount] : []),
+      ...(discord ? [discord.mount] : []),
+    ];
+    // In a process that runs the workers, readiness includes their job schedulers (Redis may have come back empty).
+    const schedulers = opts.workers ? () => (workers ? workers.missingSchedulers() : Promise.reject(new Error('workers starting'))) : undefined;
+    const deps = { config, db, redis, cacheRedis, cache, clicks, metrics, log, mount: mounts, postgresState, schedulers };
     rt.server = createWebServer(deps);
-    await new Promise<void>((resolve, reject) => {
-      rt.server!.once('error', reject);
-      rt.server!.listen(config.PORT, config.HOST, () => resolve());
-    });
+    await listen(rt.server, config.PORT, config.HOST, log);
     const addr = rt.server.address() as AddressInfo;
     rt.url = `http://127.0.0.1:${addr.port}`;
     await slack?.start();
     await discord?.start();
   }
-  if (opts.workers) workers = await startWorkers({ config, db, connection: redis, queues, log, metrics, redisState, postgresState });
+  if (opts.workers) workers = await startWorkers({ config, db, connection: redis, queues, log, metrics, redisState, postgresState, reconcile: opts.reconcile ?? false });
   if (config.METRICS_PORT !== undefined) {
     // Its own port in every role (the web server then has no /metrics): a worker's job counters need one anyway.
     rt.metricsServer = createMetricsServer(metrics, config.METRICS_TOKEN);
-    await new Promise<void>((resolve, reject) => {
-      rt.metricsServer!.once('error', reject);
-      rt.metricsServer!.listen(config.METRICS_PORT, config.HOST, () => resolve());
-    });
+    await listen(rt.metricsServer, config.METRICS_PORT, config.HOST, log);
     rt.metricsUrl = `http://127.0.0.1:${(rt.metricsServer.address() as AddressInfo).port}`;
   }
   return rt;
@@ -201,6 +229,18 @@ async function sealAtStart(db: Db, config: Config, log: Logger, postgres: Connec
     if (isConnectionError(err)) postgres.failed(err, 'sealing secrets');
     else log.warn({ err }, 'could not seal plaintext secrets at start; they stay readable and are sealed at the next start');
   }
+}
+
+/** Listens, then keeps an 'error' listener: a server error after start (EMFILE on accept, say) is logged, not fatal. */
+async function listen(server: Server, port: number, host: string, log: Logger): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  server.on('error', (err) => log.error({ err }, 'http server error'));
 }
 
 function closeServer(server: Server): Promise<void> {

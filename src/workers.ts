@@ -1,5 +1,5 @@
 // The worker half of the process: one BullMQ Worker per queue this deployment consumes.
-import { Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { Worker, type ConnectionOptions, type Job, type Queue } from 'bullmq';
 import type { Config } from './config.ts';
 import { isConnectionError, type ConnectionState, type RedisState } from './connectionState.ts';
 import type { Db } from './db/database.ts';
@@ -8,13 +8,14 @@ import type { Metrics } from './http/metrics.ts';
 import type { Logger } from './log.ts';
 import type { QueueName, QueuePayloads, Queues } from './queues.ts';
 import { feedPollProcessor } from '../jobs/feedPoll/processor.ts';
-import { syncFeedSchedules } from '../jobs/feedPoll/schedule.ts';
+import { missingFeedSchedules, syncFeedSchedules } from '../jobs/feedPoll/schedule.ts';
 import { ingestProcessor } from '../jobs/ingest/processor.ts';
 import { DestinationGate } from '../jobs/notify/destinationGate.ts';
 import { notifyProcessor } from '../jobs/notify/processor.ts';
 import { digestComposer } from '../jobs/digest/compose.ts';
 import { digestProcessor, digestTickProcessor } from '../jobs/digest/processor.ts';
 import { rollupProcessor } from '../jobs/rollup/processor.ts';
+import { reconcileProcessor } from '../jobs/reconcile/processor.ts';
 import type { Senders } from '../jobs/notify/senders.ts';
 import { createSlackSenders } from '../bots/slack/sender.ts';
 import { createDiscordSender } from '../bots/discord/sender.ts';
@@ -25,6 +26,10 @@ import type { Redis } from 'ioredis';
 
 export interface Workers {
   close(): Promise<void>;
+  /** The job schedulers this process set up that Redis no longer holds (none: an empty list). */
+  missingSchedulers(): Promise<string[]>;
+  /** Re-creates the missing ones; resolves with those it re-created. */
+  ensureSchedulers(): Promise<string[]>;
 }
 
 export interface WorkerDeps {
@@ -40,11 +45,26 @@ export interface WorkerDeps {
   redisState?: RedisState;
   /** A job that failed to reach Postgres while it is down is part of that outage, already logged once. */
   postgresState?: ConnectionState;
+  /**
+   * Schedule the reconciler (ingests whose job Redis lost are queued again). On in the service (src/main.ts); off by
+   * default, since tests share one database between many queue prefixes and one prefix's reconciler would take up
+   * another's ingests.
+   */
+  reconcile?: boolean;
+}
+
+/** A fixed job scheduler: one id, so any number of worker processes keep a single tick. */
+interface FixedScheduler {
+  queue: QueueName;
+  id: string;
+  repeat: { pattern: string } | { every: number };
 }
 
 export async function startWorkers(deps: WorkerDeps): Promise<Workers> {
   const { config, db, connection, queues, log, metrics } = deps;
-  const common = { connection: connection as ConnectionOptions, prefix: config.QUEUE_PREFIX };
+  // A worker that dies (SIGKILL, a lost host) leaves its jobs locked: another worker takes them up once the lock has
+  // expired, at its next stalled-job check. Errors fetching the next job (Redis away) are retried every 2 s, not 15.
+  const common = { connection: connection as ConnectionOptions, prefix: config.QUEUE_PREFIX, lockDuration: config.JOB_LOCK_MS, stalledInterval: config.JOB_LOCK_MS, runRetryDelay: 2000 };
   const senders: Senders = deps.senders ?? defaultSenders(config, db);
   // A notify job mostly waits (on the platform's answer, or for its turn at a busy channel, held in the worker
   // when it is under a second or so away): many run at once, and most of them may hold a turn.
@@ -60,6 +80,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<Workers> {
     new Worker('feed-poll', feedPollProcessor({ db, queues, storageDir: config.FEED_STORAGE_DIR, maxBytes: config.FEED_MAX_BYTES, log: log.child({ queue: 'feed-poll' }), secrets: secretBoxFor(config), outbound: { allow: AllowList.parse(config.FEED_POLL_ALLOW_PRIVATE) } }), { ...common, concurrency: 2 }),
     // Refreshes take an advisory lock and run one at a time anyway.
     new Worker('earnings-rollup', rollupProcessor({ db, log: log.child({ queue: 'earnings-rollup' }) }), { ...common, concurrency: 1 }),
+    new Worker('reconcile', reconcileProcessor({ db, queues, olderThanMs: config.RECONCILE_EVERY_MS, log: log.child({ queue: 'reconcile' }), uploads: { dir: config.FEED_STORAGE_DIR, retentionMs: config.UPLOAD_RETENTION_DAYS * 86_400_000 } }), { ...common, concurrency: 1 }),
   ];
   const ingestLog = log.child({ queue: 'ingest' });
   // A connection error may be Postgres's or a platform's (Slack, a feed URL): ask Postgres before blaming it.
@@ -92,20 +113,66 @@ export async function startWorkers(deps: WorkerDeps): Promise<Workers> {
       if (!deps.redisState?.reported(err, `worker ${w.name}`)) wl.warn({ err: err.message }, 'worker error');
     });
   }
-  // One scheduler id, so any number of worker processes keep a single tick.
-  await queues['digest-tick'].upsertJobScheduler('digest-tick', { pattern: '* * * * *' }, { name: 'digest-tick', data: {} });
-  await queues['earnings-rollup'].upsertJobScheduler('earnings-rollup-tick', { every: 60_000 }, { name: 'earnings-rollup', data: {} });
-  const scheduled = await syncFeedSchedules(db, queues).catch((err: unknown) => {
+  const fixed: FixedScheduler[] = [
+    { queue: 'digest-tick', id: 'digest-tick', repeat: { pattern: '* * * * *' } },
+    { queue: 'earnings-rollup', id: 'earnings-rollup-tick', repeat: { every: 60_000 } },
+    ...(deps.reconcile ? [{ queue: 'reconcile', id: 'reconcile-tick', repeat: { every: config.RECONCILE_EVERY_MS } } satisfies FixedScheduler] : []),
+  ];
+  const upsert = (s: FixedScheduler) => (queues[s.queue] as Queue).upsertJobScheduler(s.id, s.repeat, { name: s.queue, data: {} });
+  for (const s of fixed) await upsert(s);
+  // The feed sources' schedulers this process has set up (a source added since is picked up at the next sync).
+  let feedSchedules = new Set<string>();
+  const syncFeeds = async () => {
+    feedSchedules = new Set(await syncFeedSchedules(db, queues));
+    return feedSchedules.size;
+  };
+  const scheduled = await syncFeeds().catch((err: unknown) => {
     log.warn({ err }, 'could not sync feed schedules');
     return 0;
   });
+
+  const missingSchedulers = async (): Promise<string[]> => {
+    const fixedMissing = await Promise.all(fixed.map(async (s) => ((await (queues[s.queue] as Queue).getJobScheduler(s.id)) ? [] : [s.id])));
+    return [...fixedMissing.flat(), ...(await missingFeedSchedules(queues, feedSchedules))];
+  };
+  let ensuring: Promise<string[]> | undefined;
+  const ensureSchedulers = () =>
+    (ensuring ??= (async () => {
+      const missing = await missingSchedulers();
+      if (missing.length === 0) return [];
+      for (const s of fixed.filter((f) => missing.includes(f.id))) await upsert(s);
+      if (missing.some((id) => feedSchedules.has(id))) await syncFeeds();
+      log.warn({ schedulers: missing }, 'job schedulers re-created');
+      return missing;
+    })().finally(() => (ensuring = undefined)));
+  // Redis that comes back from an outage may have come back empty (no persistence, a failover to an empty replica):
+  // every time the workers' connection is ready again, the schedulers that are gone are set up again.
+  // Until it succeeds (Postgres may be away too, for the feed sources), it is tried again every few seconds.
+  let retry: NodeJS.Timeout | undefined;
+  let closed = false;
+  const onReady = () => {
+    clearTimeout(retry);
+    ensureSchedulers().catch((err: unknown) => {
+      // An unreachable Redis or Postgres is the outage already logged; anything else is worth a line.
+      if (!isConnectionError(err)) log.warn({ err: (err as Error).message }, 'could not re-create job schedulers; will retry');
+      if (!closed) retry = setTimeout(onReady, SCHEDULER_RETRY_MS).unref();
+    });
+  };
+  connection.on('ready', onReady);
   log.info({ queues: workers.map((w) => w.name), feedSchedules: scheduled }, 'workers started');
   return {
+    missingSchedulers,
+    ensureSchedulers,
     async close() {
+      closed = true;
+      clearTimeout(retry);
+      connection.off('ready', onReady);
       await Promise.all(workers.map((w) => w.close()));
     },
   };
 }
+
+const SCHEDULER_RETRY_MS = 5000;
 
 const OWN_FINAL_LINE = new Set<QueueName>(['notify', 'digest']);
 

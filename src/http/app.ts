@@ -28,6 +28,8 @@ export interface WebDeps {
   mount?: Array<(app: express.Express) => void>;
   /** Postgres reachability as the health check sees it (outages are logged once per change). */
   postgresState?: ConnectionState;
+  /** In a process that runs the workers: their job schedulers missing from Redis (/readyz reports them). */
+  schedulers?: (() => Promise<string[]>) | undefined;
 }
 
 const STARTED = Symbol('requestStartedAt');
@@ -71,6 +73,7 @@ export function createApp(deps: WebDeps): express.Express {
       // With METRICS_PORT set, /metrics lives on that port only (src/runtime.ts).
       serveMetrics: deps.config.METRICS_PORT === undefined,
       metricsToken: deps.config.METRICS_TOKEN,
+      schedulers: deps.schedulers,
     }),
   );
   app.use(storefrontRouter(deps.db, deps.config.PUBLIC_BASE_URL));

@@ -31,6 +31,11 @@ export interface HealthDeps {
   serveMetrics?: boolean;
   /** METRICS_TOKEN: /metrics needs `Authorization: Bearer <token>`. */
   metricsToken?: string | undefined;
+  /**
+   * In a process that runs the workers: the job schedulers they set up that Redis no longer holds. Reported as
+   * `"schedulers": "ok"` or `"missing: digest-tick, …"`, and missing ones make the process not ready.
+   */
+  schedulers?: (() => Promise<string[]>) | undefined;
 }
 
 // `redis` should be a fail-fast connection (no offline queue), so an outage answers at once.
@@ -52,8 +57,24 @@ export function healthRouter(deps: HealthDeps): Router {
       }
     };
     const [postgres, redis] = await Promise.all([check(() => sql`select 1`.execute(deps.db), deps.postgresState), check(() => deps.redis.ping())]);
-    const ok = postgres === 'ok' && redis === 'ok';
-    res.status(ok ? 200 : 503).set('cache-control', 'no-store').json({ status: ok ? 'ok' : 'unavailable', postgres, redis });
+    let schedulers: string | undefined;
+    if (deps.schedulers) {
+      // Asked only of a Redis that answers (else it is the Redis outage that is reported).
+      if (redis !== 'ok') schedulers = 'unknown';
+      else {
+        try {
+          const missing = await withTimeout(deps.schedulers(), 2000, 'reading the job schedulers');
+          schedulers = missing.length === 0 ? 'ok' : `missing: ${missing.join(', ')}`;
+        } catch (err) {
+          schedulers = `error: ${(err as Error).message}`;
+        }
+      }
+    }
+    const ok = postgres === 'ok' && redis === 'ok' && (schedulers === undefined || schedulers === 'ok');
+    res
+      .status(ok ? 200 : 503)
+      .set('cache-control', 'no-store')
+      .json({ status: ok ? 'ok' : 'unavailable', postgres, redis, ...(schedulers === undefined ? {} : { schedulers }) });
   });
   if (deps.serveMetrics !== false) {
     router.get('/metrics', async (req, res) => {

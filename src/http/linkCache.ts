@@ -10,6 +10,7 @@ import type { Db } from '../db/database.ts';
 import { isTaggedAmazonUrl } from '../domain/amazon/taggedUrl.ts';
 import { findRedirectTarget, type RedirectTarget } from '../domain/links.ts';
 import type { Logger } from '../log.ts';
+import { unlessStalled } from '../connectionState.ts';
 
 const MISSING = { linkId: 0, destination: '' } satisfies RedirectTarget;
 const REDIS_TTL_SECONDS = 24 * 3600;
@@ -36,6 +37,7 @@ export class LinkCache {
     private readonly prefix: string,
     private readonly mac: LinkCacheMac,
     private readonly log?: Logger,
+    private readonly opts: { lookupTimeoutMs?: number } = {},
   ) {}
 
   /** Synchronous warm path; undefined means "not in memory", MISSING-shaped entries mean "known unknown". */
@@ -70,7 +72,7 @@ export class LinkCache {
         // Redis is away: Postgres still answers.
       }
     }
-    const target = await findRedirectTarget(this.db, code);
+    const target = await this.fromPostgres(code);
     if (!target || !isTaggedAmazonUrl(target.destination)) {
       this.memory.set(code, MISSING, { ttl: 30_000 });
       return undefined;
@@ -78,6 +80,15 @@ export class LinkCache {
     this.memory.set(code, target);
     if (this.redis?.status === 'ready') this.redis.set(key, this.signed(code, target), 'EX', REDIS_TTL_SECONDS).catch(() => undefined);
     return target;
+  }
+
+  /**
+   * Bounded by lookupTimeoutMs: past it the lookup fails as a connection error (ETIMEDOUT), the redirect answers 503
+   * "Try again shortly", and the outage is logged once. The query itself is bounded by the pool's statement_timeout.
+   */
+  private fromPostgres(code: string): Promise<RedirectTarget | undefined> {
+    const query = findRedirectTarget(this.db, code);
+    return this.opts.lookupTimeoutMs ? unlessStalled(query, this.opts.lookupTimeoutMs, 'link lookup') : query;
   }
 
   private macOf(code: string, json: string): string {

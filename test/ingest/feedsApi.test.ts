@@ -127,6 +127,7 @@ describe('when the feeds API gets hostile input', () => {
     const tag = `${unique('fx')}-20`;
     const csv = earningsCsv(['2021-12-01', '2021-12-31'], [`Toys & Games,"=HYPERLINK(""http://evil"",""x"")",B000000070,Amazon.com,${tag},2021-12-02 10:00:00,10.00,1,0,10.00,=1+1,DESKTOP`]);
     const f = (await (await post('/api/feeds/amazon', csv)).json()) as { ingestId: string };
-    expect(await finished(f.ingestId)).toMatchObject({ status: 'succeeded', counts: { accepted: 0, rejected: 1 } });
+    // Its only row is rejected (Ad Fees `=1+1` is no number), so the file fails, naming that row; nothing is applied.
+    expect(await finished(f.ingestId)).toMatchObject({ status: 'failed', error: expect.stringMatching(/^The file's only row was rejected, so nothing was recorded\. First error: Fee-Earnings line 3: Ad Fees/), counts: { accepted: 0, rejected: 1 } });
   });
 });
