@@ -58,6 +58,7 @@ afterAll(async () => {
 
 const npm = (args: string[], timeout = 120_000) => spawnSync('npm', args, { cwd: clone, env: userEnv(), encoding: 'utf8', timeout });
 
+// Building, starting and testing a clone take a while on a busy 2-core machine (the build alone ~25 s when quiet).
 describe('when a new user follows the quick start in a fresh clone with nothing beside it', () => {
   it('then the clone holds everything: no ../shared, fixtures inside the repository', () => {
     expect(readdirSync(outer)).toEqual(['affiliate']);
@@ -72,7 +73,7 @@ describe('when a new user follows the quick start in a fresh clone with nothing 
     expect(await ready.json()).toMatchObject({ postgres: 'ok', redis: 'ok' });
     expect(await service.stop(), service.output()).toBe(true);
     expect(service.output()).not.toMatch(/shutdown (failed|took too long)|clicks could not be written/);
-  });
+  }, 120_000);
 
   it('then `npm run demo` prints links on the port .env chose', () => {
     const r = npm(['run', '--silent', 'demo']);
@@ -89,11 +90,11 @@ describe('when a new user follows the quick start in a fresh clone with nothing 
     running.push(service);
     expect((await fetch(`${service.url}/readyz`)).status).toBe(200);
     expect(await service.stop(), service.output()).toBe(true);
-  });
+  }, 120_000);
 
   it('then the tests that read the real Amazon reports pass from the clone', () => {
     const r = spawnSync(process.execPath, [path.join(clone, 'node_modules/vitest/vitest.mjs'), 'run', '--project', 'unit', 'test/feeds'], { cwd: clone, env: userEnv(), encoding: 'utf8', timeout: 120_000 });
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(stripVTControlCharacters(r.stdout)).toMatch(/Test Files\s+\d+ passed/);
-  });
+  }, 120_000);
 });
