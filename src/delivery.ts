@@ -1,5 +1,5 @@
 // What the notifier needs from a chat platform, and the two ways a delivery can fail that it handles.
-import type { Reply } from './reply.ts';
+import type { Reply } from './cards/card.ts';
 
 export interface Attachment {
   name: string;
@@ -7,6 +7,7 @@ export interface Attachment {
   contentType: string;
 }
 
+/** A card's chart and file elements are uploaded with it; `files` adds more. */
 export interface PlatformSender {
   sendToUser(userId: string, reply: Reply, opts?: { files?: Attachment[]; idempotencyKey?: string }): Promise<{ messageId: string }>;
   sendToChannel(channelId: string, reply: Reply, opts?: { files?: Attachment[]; idempotencyKey?: string }): Promise<{ messageId: string }>;

@@ -4,7 +4,8 @@
 // discord.js Client around it only feeds it messages and posts its replies.
 import { Client, Events, GatewayIntentBits, type Message } from 'discord.js';
 import { LRUCache } from 'lru-cache';
-import type { Reply } from '../../src/reply.ts';
+import type { Card, CardLine } from '../../src/cards/card.ts';
+import { autolinkCard, shortLinkLine } from '../../src/cards/link.ts';
 import type { Config } from '../../src/config.ts';
 import type { Db } from '../../src/db/database.ts';
 import { parseProductUrl } from '../../src/domain/amazon/productInput.ts';
@@ -74,7 +75,7 @@ async function optedIn(deps: AutolinkDeps, guildId: string, channelId: string): 
 }
 
 /** The reply for a message, or undefined when the bot should stay quiet. */
-export async function autolinkReply(deps: AutolinkDeps, msg: GatewayMessage): Promise<Reply | undefined> {
+export async function autolinkReply(deps: AutolinkDeps, msg: GatewayMessage): Promise<Card | undefined> {
   if (msg.authorIsBot || !msg.guildId) return undefined;
   const candidates = amazonLinksIn(msg.content);
   if (candidates.length === 0) return undefined;
@@ -83,7 +84,7 @@ export async function autolinkReply(deps: AutolinkDeps, msg: GatewayMessage): Pr
   if (!poster) return undefined;
   const fallbackMarket = await defaultMarketplace(deps.db, poster.influencerId);
 
-  const lines: NonNullable<Reply['sections']>[number]['lines'] = [];
+  const lines: CardLine[] = [];
   const problems: string[] = [];
   for (const c of candidates) {
     try {
@@ -93,20 +94,14 @@ export async function autolinkReply(deps: AutolinkDeps, msg: GatewayMessage): Pr
         const product = await upsertProduct(trx, ref);
         return { product, ...(await getOrCreateLink(trx, { influencerId: poster.influencerId, product })) };
       });
-      lines.push({ text: productLabel(product), url: shortUrl(deps.config.PUBLIC_BASE_URL, link.code), detail: product.asin });
+      lines.push(shortLinkLine({ productLabel: productLabel(product), shortUrl: shortUrl(deps.config.PUBLIC_BASE_URL, link.code), asin: product.asin }));
     } catch (err) {
       if (!isUserError(err)) throw err;
       problems.push(err.message);
     }
   }
   if (lines.length === 0) return undefined;
-  return {
-    visibility: 'channel',
-    tone: 'info',
-    title: `@${poster.handle}'s link${lines.length > 1 ? 's' : ''}`,
-    sections: [{ title: lines.length > 1 ? 'Tagged short links' : 'Tagged short link', lines }],
-    footer: `@${poster.handle} may earn a commission from qualifying purchases.${problems.length ? ` (${problems.length} link${problems.length > 1 ? 's' : ''} could not be tagged.)` : ''}`,
-  };
+  return autolinkCard({ handle: poster.handle, lines, untagged: problems.length });
 }
 
 export interface Gateway {

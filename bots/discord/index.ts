@@ -6,7 +6,7 @@ import { REST } from '@discordjs/rest';
 import { ApplicationCommandType, InteractionResponseType, InteractionType, type APIInteraction } from 'discord-api-types/v10';
 import express from 'express';
 import type { Redis } from 'ioredis';
-import { errorReply } from '../../src/commands/replies.ts';
+import { errorCard } from '../../src/cards/status.ts';
 import type { Config } from '../../src/config.ts';
 import type { Db } from '../../src/db/database.ts';
 import { createShortLinkResolver } from '../../src/domain/amazon/shortLinks.ts';
@@ -73,7 +73,7 @@ export function createDiscordAdapter(d: DiscordAdapterDeps): DiscordAdapter {
           return;
         case InteractionType.ApplicationCommand:
           if (interaction.data.type !== ApplicationCommandType.ChatInput) {
-            res.json({ type: InteractionResponseType.ChannelMessageWithSource, data: renderReply(errorReply('This app only has slash commands.')) });
+            res.json({ type: InteractionResponseType.ChannelMessageWithSource, data: renderReply(errorCard('This app only has slash commands.')) });
             return;
           }
           await handleCommand(deps, interaction as Parameters<typeof handleCommand>[1], res);
@@ -87,7 +87,7 @@ export function createDiscordAdapter(d: DiscordAdapterDeps): DiscordAdapter {
           await handleComponent(deps, interaction, res);
           return;
         case InteractionType.ModalSubmit:
-          res.json({ type: InteractionResponseType.ChannelMessageWithSource, data: renderReply(errorReply('This app has no forms.')) });
+          res.json({ type: InteractionResponseType.ChannelMessageWithSource, data: renderReply(errorCard('This app has no forms.')) });
           return;
         default:
           res.status(400).type('text/plain').send('Unknown interaction type');

@@ -1,4 +1,4 @@
-// Reply → a Discord message (embeds, link and action buttons, flags, allowed_mentions). A pure function: no I/O, no clock.
+// Card → a Discord message (embeds, link and action buttons, flags, allowed_mentions). A pure function: no I/O, no clock.
 // Owns every Discord message limit and all markdown escaping, so no text from a user (product titles, list
 // names, handles) can mention anyone, link anywhere or format anything.
 import {
@@ -11,7 +11,8 @@ import {
   type APIEmbed,
   type APIEmbedField,
 } from 'discord-api-types/v10';
-import type { Reply, ReplyAction, ReplyLine, Tone } from '../../src/reply.ts';
+import { assertNever, toCard, type ActionButton, type Card, type CardLine, type Field, type LinkButton, type Reply, type Tone } from '../../src/cards/card.ts';
+import { clip, fit, isLinkableUrl as linkable, mapOutsideUrls, oneLine, ZWSP } from '../../src/cards/text.ts';
 
 // Discord's documented limits (Message and Embed resources, Components reference).
 export const MAX_CONTENT = 2000;
@@ -32,6 +33,8 @@ export const MAX_BUTTON_URL = 512;
 export const MAX_CUSTOM_ID = 100;
 /** Longest URL we put behind a masked link [label](url). */
 export const MAX_LINK_URL = 2048;
+/** Longest URL we put in an embed image. */
+export const MAX_IMAGE_URL = 2048;
 export const EPHEMERAL = MessageFlags.Ephemeral; // 64
 
 export type LinkRow = APIActionRowComponent<APIButtonComponentWithURL>;
@@ -50,7 +53,6 @@ export interface DiscordMessage {
   allowed_mentions: { parse: [] };
 }
 
-const ZWSP = '\u200B';
 const URL_IN_TEXT = /https?:\/\/[^\s<>()[\]]*[^\s<>()[\].,;:!?'"]/g;
 
 const TONE_COLOUR: Record<Tone, number> = {
@@ -74,54 +76,36 @@ const TONE_MARKER: Record<Tone, string> = {
  * one would end up in the link (Discord does not format inside URLs anyway).
  */
 export function escapeMarkdown(raw: string): string {
-  let out = '';
-  let last = 0;
-  for (const m of raw.matchAll(URL_IN_TEXT)) {
-    out += neutralise(raw.slice(last, m.index));
-    out += m[0];
-    last = m.index + m[0].length;
-  }
-  return out + neutralise(raw.slice(last));
+  return mapOutsideUrls(raw, URL_IN_TEXT, neutralise);
 }
 
 function neutralise(s: string): string {
   return s.replace(/[\\*_~`|>#\-[\]()<]/g, (c) => `\\${c}`).replace(/@(everyone|here)/gi, `@${ZWSP}$1`);
 }
 
-/** Cuts by code points so no surrogate pair is split, adding "…" when cut. */
+/** Plain text (footers, button labels) cut by code points so no surrogate pair is split, within Discord's UTF-16 count, adding "…" when cut. */
 export function clipPlain(s: string, max: number): string {
-  const chars = Array.from(s);
-  if (chars.length <= max && s.length <= max) return s;
-  let n = Math.min(chars.length, max - 1);
-  while (n > 0 && chars.slice(0, n).join('').length > max - 1) n--;
-  return `${chars.slice(0, n).join('')}…`;
+  return clip(s, max, { utf16: true });
 }
+
+/** How fast an over-long cut shrinks: a third of its excess per step (a backslash at most doubles a character). */
+const MARKDOWN_GROWTH = 3;
 
 /** Escapes and fits into `max` characters, cutting the raw text (never an escape) and adding "…". */
 export function fitMarkdown(raw: string, max: number): string {
-  if (max <= 0) return '';
-  const whole = escapeMarkdown(raw);
-  if (whole.length <= max) return whole;
-  const chars = Array.from(raw);
-  let n = Math.min(chars.length, max);
-  while (n > 0) {
-    const cut = `${escapeMarkdown(chars.slice(0, n).join(''))}…`;
-    if (cut.length <= max) return cut;
-    n -= Math.max(1, Math.floor((cut.length - max) / 3));
-  }
-  return max >= 1 ? '…' : '';
+  return fit(raw, max, escapeMarkdown, MARKDOWN_GROWTH);
 }
 
-/** Only URLs we built become links: http(s), nothing that could end a markdown link early, within the limit. */
+/** Only URLs we built become links: http(s), nothing that could end a markdown link early ( ) [ ], within the limit. */
 export function isLinkableUrl(url: string | undefined, max = MAX_LINK_URL): url is string {
-  return url !== undefined && url.length <= max && /^https?:\/\/[^\s<>()[\]]+$/.test(url);
+  return linkable(url, { max, forbidden: '()[]' });
 }
 
 const more = (n: number) => `…and ${n} more`;
 
-function lineMarkdown(l: ReplyLine): string {
-  const label = fitMarkdown(l.text.replace(/\s+/g, ' '), 300);
-  const detail = l.detail ? ` — ${fitMarkdown(l.detail.replace(/\s+/g, ' '), 300)}` : '';
+function lineMarkdown(l: CardLine): string {
+  const label = fitMarkdown(oneLine(l.text), 300);
+  const detail = l.detail ? ` — ${fitMarkdown(oneLine(l.detail), 300)}` : '';
   return `• ${isLinkableUrl(l.url) ? `[${label}](${l.url})` : label}${detail}`;
 }
 
@@ -132,7 +116,7 @@ interface PendingField {
 }
 
 /** A list section as one field: as many lines as fit in a field value, then "…and N more". */
-function sectionField(title: string, lines: ReplyLine[], extra: number): PendingField {
+function sectionField(title: string, lines: readonly CardLine[], extra: number): PendingField {
   const name = fitMarkdown(title, MAX_FIELD_NAME) || ZWSP;
   const rendered = lines.map(lineMarkdown);
   let value = '';
@@ -151,19 +135,14 @@ function sectionField(title: string, lines: ReplyLine[], extra: number): Pending
   return { field: { name, value: value.slice(0, MAX_FIELD_VALUE) }, items: lines.length + extra };
 }
 
-function replyFields(reply: Reply): PendingField[] {
-  const out: PendingField[] = [];
-  for (const f of reply.fields ?? []) {
-    out.push({
-      field: { name: fitMarkdown(f.label, MAX_FIELD_NAME) || ZWSP, value: fitMarkdown(f.value, MAX_FIELD_VALUE) || ZWSP, ...(f.inline ? { inline: true } : {}) },
-      items: 1,
-    });
-  }
-  for (const s of reply.sections ?? []) out.push(sectionField(s.title, s.lines, s.more ?? 0));
-  return out;
+function fieldEntries(fields: readonly Field[]): PendingField[] {
+  return fields.map((f) => ({
+    field: { name: fitMarkdown(f.label, MAX_FIELD_NAME) || ZWSP, value: fitMarkdown(f.value, MAX_FIELD_VALUE) || ZWSP, ...(f.inline ? { inline: true } : {}) },
+    items: 1,
+  }));
 }
 
-function buttonRows(buttons: NonNullable<Reply['buttons']>): LinkRow[] {
+function buttonRows(buttons: readonly LinkButton[]): LinkRow[] {
   const usable = buttons.filter((b) => isLinkableUrl(b.url, MAX_BUTTON_URL)).slice(0, MAX_BUTTONS_PER_ROW * MAX_ACTION_ROWS);
   const rows: LinkRow[] = [];
   for (let i = 0; i < usable.length; i += MAX_BUTTONS_PER_ROW) {
@@ -173,7 +152,7 @@ function buttonRows(buttons: NonNullable<Reply['buttons']>): LinkRow[] {
         type: ComponentType.Button,
         style: ButtonStyle.Link,
         // Button labels are plain text (no markdown, no mentions): only clipped.
-        label: clipPlain(b.label.replace(/\s+/g, ' ').trim(), MAX_BUTTON_LABEL) || 'Open',
+        label: clipPlain(oneLine(b.label).trim(), MAX_BUTTON_LABEL) || 'Open',
         url: b.url,
       })),
     });
@@ -193,10 +172,9 @@ export function parseCustomId(customId: string): { actionId: string; value: stri
 
 const ACTION_STYLE = { primary: ButtonStyle.Primary, danger: ButtonStyle.Danger } as const;
 
-/** Action buttons: a row per group (and per 5 buttons). A custom_id over Discord's limit, or seen before, is left out. */
-function actionRows(actions: readonly ReplyAction[]): ActionRow[] {
+/** Action buttons: a row per group (and per 5 buttons). A custom_id over Discord's limit, or seen before on the card, is left out. */
+function actionRows(actions: readonly ActionButton[], seen: Set<string>): ActionRow[] {
   const rows: ActionRow[] = [];
-  const seen = new Set<string>();
   let group: string | undefined;
   for (const a of actions) {
     const customId = discordCustomId(a.actionId, a.value);
@@ -205,7 +183,7 @@ function actionRows(actions: readonly ReplyAction[]): ActionRow[] {
     const button: APIButtonComponentWithCustomId = {
       type: ComponentType.Button,
       style: a.style ? ACTION_STYLE[a.style] : ButtonStyle.Secondary,
-      label: clipPlain(a.label.replace(/\s+/g, ' ').trim(), MAX_BUTTON_LABEL) || 'OK',
+      label: clipPlain(oneLine(a.label).trim(), MAX_BUTTON_LABEL) || 'OK',
       custom_id: customId,
     };
     const last = rows.at(-1);
@@ -218,22 +196,68 @@ function actionRows(actions: readonly ReplyAction[]): ActionRow[] {
 
 const fieldSize = (f: APIEmbedField) => f.name.length + f.value.length;
 
-/** The embeds, link buttons, flags and allowed_mentions for a Reply. */
+/** The embeds, buttons, flags and allowed_mentions for a card (or a card record). */
 export function renderReply(reply: Reply): DiscordMessage {
-  const tone = reply.tone ?? 'info';
+  return renderCard(toCard(reply));
+}
+
+export function renderCard(card: Card): DiscordMessage {
+  const tone = card.tone ?? 'info';
   const colour = TONE_COLOUR[tone];
-  const title = reply.title ? fitMarkdown(reply.title.replace(/\s+/g, ' '), MAX_TITLE) : '';
+  // One embed layout: the header is the title, texts the description, fields and lists embed fields, context the footer.
+  let titleText: string | undefined;
+  const texts: string[] = [];
+  const pending: PendingField[] = [];
+  const footers: string[] = [];
+  let imageUrl: string | undefined;
+  const rows: ButtonRow[] = [];
+  const seenActions = new Set<string>();
+  for (const el of card.elements) {
+    switch (el.type) {
+      case 'header':
+        titleText ??= el.text;
+        break;
+      case 'text':
+        if (el.text) texts.push(el.text);
+        break;
+      case 'fields':
+        pending.push(...fieldEntries(el.fields));
+        break;
+      case 'list':
+        pending.push(sectionField(el.title, el.lines, el.more ?? 0));
+        break;
+      case 'image':
+        if (imageUrl === undefined && isLinkableUrl(el.url, MAX_IMAGE_URL)) imageUrl = el.url;
+        break;
+      case 'actions':
+        rows.push(...actionRows(el.buttons, seenActions));
+        break;
+      case 'links':
+        rows.push(...buttonRows(el.buttons));
+        break;
+      case 'context':
+        footers.push(el.text);
+        break;
+      case 'chart':
+      case 'file':
+        // Not embed content: the sender attaches them to the message (bots/discord/sender.ts).
+        break;
+      default:
+        assertNever(el);
+    }
+  }
+  const text = texts.join('\n\n');
+  const title = titleText ? fitMarkdown(oneLine(titleText), MAX_TITLE) : '';
   // Footers show no markdown and no mentions: plain text, clipped.
-  const footer = reply.footer ? clipPlain(reply.footer, MAX_FOOTER) : '';
+  const footer = footers.length ? clipPlain(footers.join('\n'), MAX_FOOTER) : '';
   const marker = TONE_MARKER[tone];
   const notice = (n: number): APIEmbedField => ({ name: ZWSP, value: more(n) });
   // Room always kept for the "…and N more" field in case something has to go.
   const reserve = fieldSize(notice(99_999));
   const descriptionRoom = Math.min(MAX_DESCRIPTION, MAX_EMBED_TOTAL - title.length - footer.length - reserve) - marker.length;
-  let description = reply.text || marker ? marker + fitMarkdown(reply.text ?? '', descriptionRoom) : '';
+  let description = text || marker ? marker + fitMarkdown(text, descriptionRoom) : '';
 
   let budget = MAX_EMBED_TOTAL - title.length - footer.length - description.length;
-  const pending = replyFields(reply);
   const placed: APIEmbedField[] = [];
   let dropped = 0;
   const maxFields = MAX_FIELDS * MAX_EMBEDS;
@@ -259,13 +283,14 @@ export function renderReply(reply: Reply): DiscordMessage {
   if (title) first.title = title;
   if (!description && !title && placed.length === 0 && !footer) description = ZWSP;
   if (description) first.description = description;
+  if (imageUrl) first.image = { url: imageUrl };
   if (footer) embeds[embeds.length - 1]!.footer = { text: footer };
 
   return {
     content: '',
     embeds,
-    components: [...actionRows(reply.actions ?? []), ...buttonRows(reply.buttons ?? [])].slice(0, MAX_ACTION_ROWS),
-    flags: reply.visibility === 'ephemeral' ? EPHEMERAL : 0,
+    components: rows.slice(0, MAX_ACTION_ROWS),
+    flags: card.visibility === 'ephemeral' ? EPHEMERAL : 0,
     allowed_mentions: { parse: [] },
   };
 }

@@ -1,13 +1,13 @@
 // Outbound Discord messages for the notifier and the digest: a DM to a user (through the DM channel, created
-// once per user and cached) or a post in a channel, with optional file attachments. discord.js REST queues
+// once per user and cached) or a post in a channel, with the card's chart and files as attachments. discord.js REST queues
 // requests per route, waits out 429s (retry_after) and keeps under the global limit on its own. Failures that
 // will not heal by retrying become DestinationGoneError, so the caller can mark the destination broken.
 import { createHash } from 'node:crypto';
 import { DiscordAPIError, REST } from '@discordjs/rest';
 import { Routes, type APIChannel, type APIMessage } from 'discord-api-types/v10';
 import { LRUCache } from 'lru-cache';
-import type { Reply } from '../../src/reply.ts';
-import { renderReply } from './render.ts';
+import { cardAttachments, toCard, type Reply } from '../../src/cards/card.ts';
+import { renderCard } from './render.ts';
 
 import { DestinationGoneError, type PlatformSender } from '../../src/delivery.ts';
 
@@ -40,8 +40,10 @@ export function createDiscordSender(deps: { token: string; apiUrl?: string }): P
 
   async function post(channelId: string, reply: Reply, opts?: SendOptions): Promise<{ messageId: string }> {
     // Ephemeral exists only for interaction answers; a posted message is seen by everyone in the channel.
-    const { flags: _private, ...message } = renderReply(reply);
-    const files = opts?.files ?? [];
+    const card = toCard(reply);
+    const { flags: _private, ...message } = renderCard(card);
+    // The card's chart and files first (the digest: chart, then CSV), then any passed along.
+    const files = [...cardAttachments(card), ...(opts?.files ?? [])];
     // With a nonce and enforce_nonce, Discord returns the first message instead of posting a second one for a
     // few minutes: a retry after a crash between sending and recording cannot duplicate the notification.
     const nonce = opts?.idempotencyKey ? { nonce: createHash('sha256').update(opts.idempotencyKey).digest('base64url').slice(0, 25), enforce_nonce: true } : {};

@@ -1,6 +1,7 @@
-// Reply → Block Kit. A pure function: no I/O, no clock. Owns every Slack limit and all mrkdwn escaping,
+// Card → Block Kit. A pure function: no I/O, no clock. Owns every Slack limit and all mrkdwn escaping,
 // so no text from a user (product titles, list names, handles) can mention, link or format anything.
-import type { Reply, ReplyAction, ReplyLine, Tone } from '../../src/reply.ts';
+import { assertNever, toCard, type ActionButton, type Card, type CardLine, type Field, type LinkButton, type Reply, type Tone } from '../../src/cards/card.ts';
+import { clip, fit, isLinkableUrl as linkable, mapOutsideUrls, oneLine, ZWSP } from '../../src/cards/text.ts';
 
 // Slack's documented limits (Block Kit reference).
 export const MAX_SECTION_TEXT = 3000;
@@ -13,6 +14,7 @@ export const MAX_BUTTON_TEXT = 75;
 export const MAX_URL = 3000;
 export const MAX_ACTIONS_PER_BLOCK = 25;
 export const MAX_CONTEXT_TEXT = 3000;
+export const MAX_ALT_TEXT = 2000;
 export const MAX_ACTION_ID = 255;
 export const MAX_BUTTON_VALUE = 2000;
 /** Top-level `text` is the notification / screen-reader fallback; keep it short. */
@@ -29,6 +31,7 @@ export type SlackBlock =
   | { type: 'section'; text?: TextObject; fields?: TextObject[] }
   | { type: 'actions'; elements: SlackButton[] }
   | { type: 'context'; elements: TextObject[] }
+  | { type: 'image'; image_url: string; alt_text: string }
   | { type: 'divider' };
 
 /** A link button (url) or an action button (value, sent back in a block_actions payload). */
@@ -51,7 +54,6 @@ export interface RenderOptions {
   maxBlocks?: number;
 }
 
-const ZWSP = '\u200B';
 const URL_IN_TEXT = /https?:\/\/[^\s<>]+/g;
 
 const TONE_MARKER: Record<Tone, string> = {
@@ -73,50 +75,32 @@ function entities(s: string): string {
  * A `>` starting a line would quote it; it gets a zero-width space in front.
  */
 export function escapeMrkdwn(raw: string): string {
-  let out = '';
-  let last = 0;
-  for (const m of raw.matchAll(URL_IN_TEXT)) {
-    out += neutralise(raw.slice(last, m.index));
-    out += entities(m[0]);
-    last = m.index + m[0].length;
-  }
-  out += neutralise(raw.slice(last));
-  return out.replace(/(^|\n)([ \t]*)&gt;/g, `$1$2${ZWSP}&gt;`);
+  return mapOutsideUrls(raw, URL_IN_TEXT, neutralise, entities).replace(/(^|\n)([ \t]*)&gt;/g, `$1$2${ZWSP}&gt;`);
 }
 
 function neutralise(s: string): string {
   return entities(s).replace(/[*_~`]/g, (c) => `${ZWSP}${c}${ZWSP}`);
 }
 
-/** Cuts by code points so no surrogate pair is split. */
-function clipPlain(s: string, max: number): string {
-  const chars = Array.from(s);
-  if (chars.length <= max) return s;
-  return `${chars.slice(0, max - 1).join('')}…`;
-}
+/** Plain text (header, button label) cut by code points so no surrogate pair is split. */
+const clipPlain = (s: string, max: number) => clip(s, max);
+
+/** One escaped character may become five (`&amp;`). */
+const MRKDWN_GROWTH = 5;
 
 /** Escapes and fits into `max` characters, cutting the raw text (never an entity or a fence) and adding "…". */
 export function fitMrkdwn(raw: string, max: number): string {
-  const whole = escapeMrkdwn(raw);
-  if (whole.length <= max) return whole;
-  const chars = Array.from(raw);
-  let n = Math.min(chars.length, max);
-  while (n > 0) {
-    const cut = `${escapeMrkdwn(chars.slice(0, n).join(''))}…`;
-    if (cut.length <= max) return cut;
-    n -= Math.max(1, Math.floor((cut.length - max) / 5));
-  }
-  return '…';
+  return fit(raw, max, escapeMrkdwn, MRKDWN_GROWTH);
 }
 
-/** Only URLs we built become links: http(s), no whitespace or Slack control characters, within the limit. */
+/** Only URLs we built become links: http(s), no whitespace or Slack control characters (`|` ends a link label), within the limit. */
 export function isLinkableUrl(url: string | undefined): url is string {
-  return url !== undefined && url.length <= MAX_URL && /^https?:\/\/[^\s<>|]+$/.test(url);
+  return linkable(url, { max: MAX_URL, forbidden: '|' });
 }
 
 /** One list line: a link only for a URL we built, with its label and detail escaped and fitted. */
-function lineMrkdwn(l: ReplyLine): string {
-  const label = fitMrkdwn(l.text.replace(/\s+/g, ' '), 1000);
+function lineMrkdwn(l: CardLine): string {
+  const label = fitMrkdwn(oneLine(l.text), 1000);
   const detail = l.detail ? ` — ${fitMrkdwn(l.detail, 800)}` : '';
   const linked = isLinkableUrl(l.url) && l.url.length * 2 + label.length + detail.length + 8 <= MAX_SECTION_TEXT;
   return `• ${linked ? `<${l.url!.replace(/&/g, '&amp;')}|${label}>` : label}${detail}`;
@@ -126,7 +110,7 @@ const mrkdwn = (text: string): TextObject => ({ type: 'mrkdwn', text });
 const more = (n: number) => `_…and ${n} more_`;
 
 /** Packs lines into as few section blocks as the 3000-character limit allows; the first carries the title. */
-function listBlocks(title: string, lines: ReplyLine[], extra: number): SlackBlock[] {
+function listBlocks(title: string, lines: readonly CardLine[], extra: number): SlackBlock[] {
   const blocks: SlackBlock[] = [];
   let current = `*${fitMrkdwn(title, 200)}*`;
   const rendered = lines.map(lineMrkdwn);
@@ -150,7 +134,7 @@ function listBlocks(title: string, lines: ReplyLine[], extra: number): SlackBloc
   return blocks;
 }
 
-function fieldBlocks(fields: NonNullable<Reply['fields']>): SlackBlock[] {
+function fieldBlocks(fields: readonly Field[]): SlackBlock[] {
   const blocks: SlackBlock[] = [];
   let run: TextObject[] = [];
   const flush = () => {
@@ -170,7 +154,8 @@ function fieldBlocks(fields: NonNullable<Reply['fields']>): SlackBlock[] {
   return blocks;
 }
 
-function buttonBlocks(buttons: NonNullable<Reply['buttons']>): SlackBlock[] {
+/** Link buttons; `first` numbers them on from earlier link buttons of the card. */
+function buttonBlocks(buttons: readonly LinkButton[], first: number): SlackBlock[] {
   const usable = buttons.filter((b) => isLinkableUrl(b.url));
   const blocks: SlackBlock[] = [];
   for (let i = 0; i < usable.length; i += MAX_ACTIONS_PER_BLOCK) {
@@ -178,9 +163,9 @@ function buttonBlocks(buttons: NonNullable<Reply['buttons']>): SlackBlock[] {
       type: 'actions',
       elements: usable.slice(i, i + MAX_ACTIONS_PER_BLOCK).map((b, j) => ({
         type: 'button',
-        text: { type: 'plain_text', text: clipPlain(b.label.replace(/\s+/g, ' '), MAX_BUTTON_TEXT), emoji: true },
+        text: { type: 'plain_text', text: clipPlain(oneLine(b.label), MAX_BUTTON_TEXT), emoji: true },
         url: b.url,
-        action_id: `link_button_${i + j}`,
+        action_id: `link_button_${first + i + j}`,
       })),
     });
   }
@@ -203,15 +188,16 @@ export function parseSlackActionId(actionId: string): string | undefined {
   return m?.[1];
 }
 
-/** Action buttons: one actions block per group (and per 25 buttons), in order. */
-function actionBlocks(actions: readonly ReplyAction[]): SlackBlock[] {
+/** Action buttons: one actions block per group (and per 25 buttons), in order; `first` numbers them on from earlier action buttons of the card. */
+function actionBlocks(actions: readonly ActionButton[], first: number): SlackBlock[] {
   const blocks: Array<{ type: 'actions'; elements: SlackButton[] }> = [];
   let group: string | undefined;
-  actions.forEach((a, index) => {
+  actions.forEach((a, i) => {
+    const index = first + i;
     if (!ACTION_ID.test(a.actionId) || a.value.length > MAX_BUTTON_VALUE) return;
     const element: SlackButton = {
       type: 'button',
-      text: { type: 'plain_text', text: clipPlain(a.label.replace(/\s+/g, ' '), MAX_BUTTON_TEXT), emoji: true },
+      text: { type: 'plain_text', text: clipPlain(oneLine(a.label), MAX_BUTTON_TEXT), emoji: true },
       action_id: slackActionId(a.actionId, index),
       value: a.value,
       ...(a.style ? { style: a.style } : {}),
@@ -224,36 +210,103 @@ function actionBlocks(actions: readonly ReplyAction[]): SlackBlock[] {
   return blocks;
 }
 
-function fallbackText(reply: Reply): string {
-  const parts = [reply.title, reply.text].filter((p): p is string => Boolean(p));
-  const plain = parts.length ? parts.join(' — ') : (reply.sections?.[0]?.title ?? reply.fields?.[0]?.label ?? 'Reply');
-  const marker = reply.tone === 'error' ? 'Error: ' : '';
+function fallbackText(card: Card): string {
+  const parts = [card.title, card.text].filter((p): p is string => Boolean(p));
+  const plain = parts.length ? parts.join(' — ') : (card.sections[0]?.title ?? card.fields[0]?.label ?? 'Reply');
+  const marker = card.tone === 'error' ? 'Error: ' : '';
   return fitMrkdwn(marker + plain, MAX_FALLBACK_TEXT);
 }
 
-/** The Block Kit blocks and fallback text for a Reply. */
+/**
+ * Where a block sits when a message has more blocks than Slack allows: the head (title, text) and the tail (buttons,
+ * small print) stay, the body (fields, lists, images) gives way from its end, replaced by "…and N more".
+ */
+type Part = 'head' | 'body' | 'tail';
+
+/** The Block Kit blocks and fallback text for a card (or a card record). */
 export function renderReply(reply: Reply, opts: RenderOptions = {}): SlackMessage {
+  return renderCard(toCard(reply), opts);
+}
+
+export function renderCard(card: Card, opts: RenderOptions = {}): SlackMessage {
   const maxBlocks = opts.maxBlocks ?? MAX_BLOCKS_PER_MESSAGE;
-  const head: SlackBlock[] = [];
-  if (reply.title) head.push({ type: 'header', text: { type: 'plain_text', text: clipPlain(reply.title.replace(/\s+/g, ' '), MAX_HEADER_TEXT), emoji: true } });
-  const marker = TONE_MARKER[reply.tone ?? 'info'];
-  if (reply.text || marker) {
-    head.push({ type: 'section', text: mrkdwn(marker + fitMrkdwn(reply.text ?? '', MAX_SECTION_TEXT - marker.length)) });
+  const placed: Array<{ part: Part; block: SlackBlock }> = [];
+  const put = (part: Part, blocks: SlackBlock[]) => placed.push(...blocks.map((block) => ({ part, block })));
+  // The tone's marker leads the first text; a card without text gets it on its own, after the header.
+  let marker = TONE_MARKER[card.tone ?? 'info'];
+  const markerAlone = () => {
+    if (marker) put('head', [{ type: 'section', text: mrkdwn(marker) }]);
+    marker = '';
+  };
+  let actionCount = 0;
+  let linkCount = 0;
+
+  for (const el of card.elements) {
+    if (el.type !== 'header' && el.type !== 'text') markerAlone();
+    switch (el.type) {
+      case 'header':
+        put('head', [{ type: 'header', text: { type: 'plain_text', text: clipPlain(oneLine(el.text), MAX_HEADER_TEXT), emoji: true } }]);
+        break;
+      case 'text':
+        if (el.text || marker) put('head', [{ type: 'section', text: mrkdwn(marker + fitMrkdwn(el.text, MAX_SECTION_TEXT - marker.length)) }]);
+        marker = '';
+        break;
+      case 'fields':
+        put('body', fieldBlocks(el.fields));
+        break;
+      case 'list':
+        put('body', listBlocks(el.title, el.lines, el.more ?? 0));
+        break;
+      case 'image':
+        if (isLinkableUrl(el.url)) put('body', [{ type: 'image', image_url: el.url, alt_text: clipPlain(oneLine(el.alt), MAX_ALT_TEXT) || 'image' }]);
+        break;
+      case 'actions':
+        put('tail', actionBlocks(el.buttons, actionCount));
+        actionCount += el.buttons.length;
+        break;
+      case 'links':
+        put('tail', buttonBlocks(el.buttons, linkCount));
+        linkCount += el.buttons.filter((b) => isLinkableUrl(b.url)).length;
+        break;
+      case 'context':
+        put('tail', [{ type: 'context', elements: [mrkdwn(fitMrkdwn(el.text, MAX_CONTEXT_TEXT))] }]);
+        break;
+      case 'chart':
+      case 'file':
+        // Not blocks: the sender uploads them into the message's thread (bots/slack/sender.ts).
+        break;
+      default:
+        assertNever(el);
+    }
   }
+  markerAlone();
 
-  const body: SlackBlock[] = [...fieldBlocks(reply.fields ?? [])];
-  for (const s of reply.sections ?? []) body.push(...listBlocks(s.title, s.lines, s.more ?? 0));
-
-  const tail: SlackBlock[] = [...actionBlocks(reply.actions ?? []), ...buttonBlocks(reply.buttons ?? [])];
-  if (reply.footer) tail.push({ type: 'context', elements: [mrkdwn(fitMrkdwn(reply.footer, MAX_CONTEXT_TEXT))] });
-
-  let blocks = [...head, ...body, ...tail];
+  let blocks = placed.map((p) => p.block);
   if (blocks.length > maxBlocks) {
     // Keep the beginning and the end (buttons, usage), drop from the middle and say how much.
-    const room = Math.max(0, maxBlocks - head.length - tail.length - 1);
-    const dropped = body.length - room;
-    const notice: SlackBlock = { type: 'context', elements: [mrkdwn(more(dropped))] };
-    blocks = [...head, ...body.slice(0, room), notice, ...tail].slice(0, maxBlocks);
+    const body = placed.filter((p) => p.part === 'body').length;
+    const room = Math.max(0, maxBlocks - (placed.length - body) - 1);
+    const notice: SlackBlock = { type: 'context', elements: [mrkdwn(more(body - room))] };
+    blocks = [];
+    let kept = 0;
+    let noticed = false;
+    const notify = () => {
+      if (!noticed) blocks.push(notice);
+      noticed = true;
+    };
+    for (const p of placed) {
+      if (p.part === 'body') {
+        if (kept < room) {
+          blocks.push(p.block);
+          kept++;
+        } else notify();
+        continue;
+      }
+      if (p.part === 'tail') notify();
+      blocks.push(p.block);
+    }
+    notify();
+    blocks = blocks.slice(0, maxBlocks);
   }
-  return { text: fallbackText(reply), blocks };
+  return { text: fallbackText(card), blocks };
 }

@@ -1,13 +1,13 @@
-// Outbound Slack messages for notifications and digests: the workspace's bot token, the rendered Reply,
-// file uploads, and Slack's failures mapped onto the notifier's two cases (wait, or give up).
+// Outbound Slack messages for notifications and digests: the workspace's bot token, the rendered card,
+// file uploads (the card's chart and files, then any passed along), and Slack's failures mapped onto the notifier's two cases (wait, or give up).
 import { webApi } from '@slack/bolt';
 import type { Config } from '../../src/config.ts';
 import type { Db } from '../../src/db/database.ts';
 import { DestinationGoneError, RateLimitedError, type Attachment, type PlatformSender } from '../../src/delivery.ts';
 import { secretBoxFor } from '../../src/secrets/secretBox.ts';
 import { botTokenContext } from '../../src/secrets/storedSecrets.ts';
-import type { Reply } from '../../src/reply.ts';
-import { renderReply } from './render.ts';
+import { cardAttachments, toCard, type Reply } from '../../src/cards/card.ts';
+import { renderCard } from './render.ts';
 
 // Errors after which retrying cannot help: the token or the channel is gone, or the bot may not post there.
 const GONE = new Set(['account_inactive', 'token_revoked', 'invalid_auth', 'not_authed', 'channel_not_found', 'is_archived', 'not_in_channel', 'user_not_found', 'user_disabled', 'cannot_dm_bot', 'missing_scope', 'team_access_not_granted', 'restricted_action']);
@@ -57,7 +57,8 @@ export function createSlackSenders(deps: { config: Config; db: Db }): SlackSende
       };
       const dmChannel = async (userId: string) => (await call(() => web.conversations.open({ users: userId }))).channel!.id!;
       const post = async (channel: string, reply: Reply, opts: { files?: Attachment[]; idempotencyKey?: string } = {}) => {
-        const { text, blocks } = renderReply(reply);
+        const card = toCard(reply);
+        const { text, blocks } = renderCard(card);
         const res = await call(() =>
           web.chat.postMessage({
             channel,
@@ -69,7 +70,7 @@ export function createSlackSenders(deps: { config: Config; db: Db }): SlackSende
             ...(opts.idempotencyKey ? { metadata: { event_type: NOTICE_EVENT, event_payload: { key: opts.idempotencyKey } } } : {}),
           }),
         );
-        for (const f of opts.files ?? []) {
+        for (const f of [...cardAttachments(card), ...(opts.files ?? [])]) {
           await call(() => web.filesUploadV2({ channel_id: res.channel!, thread_ts: res.ts!, file: f.data, filename: f.name, title: f.name }));
         }
         return { messageId: `${res.channel}:${res.ts}` };

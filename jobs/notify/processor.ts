@@ -5,10 +5,11 @@ import type { Job } from 'bullmq';
 import type { Db } from '../../src/db/database.ts';
 import type { Metrics } from '../../src/http/metrics.ts';
 import type { Logger } from '../../src/log.ts';
-import { claimNews, commissionCard, commissionNews } from '../../src/domain/notifications/commissionNotice.ts';
+import { claimNews, commissionNews } from '../../src/domain/notifications/commissionNotice.ts';
+import { commissionCard } from '../../src/cards/notice.ts';
 import { destinationKey, resolveDestination } from '../../src/domain/notifications/destination.ts';
 import { markNotificationTargetBroken } from '../../src/domain/notificationPrefs.ts';
-import type { Reply } from '../../src/reply.ts';
+import type { Card } from '../../src/cards/card.ts';
 import type { QueuePayloads } from '../../src/queues.ts';
 import type { DestinationGate } from './destinationGate.ts';
 import { attemptNumber, isLastAttempt, isPutBack, type DeliveryOutcome } from './deliveryOutcome.ts';
@@ -74,12 +75,12 @@ export function notifyProcessor(deps: NotifyDeps) {
       await markNotificationTargetBroken(db, influencerId, reason, dest);
       await finish(key, 'failed', { error: reason, platform: dest.platform, destination: destKey });
     };
-    const compose = async (): Promise<Reply> => {
+    const compose = async (): Promise<Card> => {
       const news = await commissionNews(db, influencerId, claim);
       return commissionCard(news, `${deps.publicBaseUrl}/s/${encodeURIComponent(news.handle)}`);
     };
     // What to say is read while the destination's turn comes.
-    let composed: Reply | undefined;
+    let composed: Card | undefined;
     const prepare = async () => {
       composed = await compose();
     };

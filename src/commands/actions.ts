@@ -1,17 +1,17 @@
-// Action buttons (Reply.actions): what a press does, written once for both platforms. The adapters map a Slack
-// block_actions payload or a Discord component interaction onto (actionId, value, identity) and render the Reply.
+// Action buttons (a card's actions element): what a press does, written once for both platforms. The adapters map a
+// Slack block_actions payload or a Discord component interaction onto (actionId, value, identity) and render the card.
 // A press carries whatever its sender put in it (a forged payload too): each action checks who pressed and what.
 import { randomUUID } from 'node:crypto';
 import { isUserError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { CLAIM_ACTION_IDS, runClaimDecision } from './claims.ts';
-import { errorReply } from './replies.ts';
-import type { CommandContext, Reply } from './types.ts';
+import { errorCard } from '../cards/status.ts';
+import type { Card, CommandContext } from './types.ts';
 import type { ClaimAction } from '../domain/trackingIdClaims.ts';
 
 export interface ActionDef {
   id: string;
-  run(value: string, ctx: CommandContext): Promise<Reply>;
+  run(value: string, ctx: CommandContext): Promise<Card>;
 }
 
 function claimNumber(value: string): number {
@@ -33,13 +33,13 @@ export function findAction(actionId: string): ActionDef | undefined {
 }
 
 /** Runs a known action; every failure becomes a reply a person understands (never a stack trace). */
-export async function runAction(def: ActionDef, value: string, ctx: CommandContext, log: Logger): Promise<Reply> {
+export async function runAction(def: ActionDef, value: string, ctx: CommandContext, log: Logger): Promise<Card> {
   try {
     return await def.run(value.slice(0, MAX_ACTION_VALUE), { ...ctx, log: ctx.log ?? log });
   } catch (err) {
-    if (isUserError(err)) return errorReply(err.message);
+    if (isUserError(err)) return errorCard(err.message);
     const ref = randomUUID().slice(0, 8);
     log.error({ err, ref, action: def.id, identity: ctx.identity.id }, 'action failed');
-    return errorReply(`Something went wrong on our side (reference ${ref}). Please try again.`);
+    return errorCard(`Something went wrong on our side (reference ${ref}). Please try again.`);
   }
 }

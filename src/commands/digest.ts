@@ -2,10 +2,10 @@
 import { UserError } from '../errors.ts';
 import { parseLocalTime, parseTimeZone, subscribeDigest, unsubscribeDigest } from '../domain/digest/subscriptions.ts';
 import { buildDigest } from '../domain/digest/digestReport.ts';
-import { digestCard } from '../domain/digest/digestCard.ts';
 import { setManager } from '../domain/identities.ts';
 import { isTimeZone } from '../domain/time.ts';
-import { successReply } from './replies.ts';
+import { digestCard } from '../cards/digest.ts';
+import { successCard } from '../cards/status.ts';
 import type { CommandDef } from './types.ts';
 
 export const digestCommand: CommandDef = {
@@ -29,14 +29,14 @@ export const digestCommand: CommandDef = {
       description: 'Get the digest every day at a time (default 09:00 in your time zone)',
       managerOnly: true,
       options: [
-        { name: 'time', type: 'string', description: 'time of day, HH:MM', maxLength: 5 },
-        { name: 'timezone', type: 'string', description: 'IANA time zone, like Europe/Berlin (default: yours)', maxLength: 64 },
+        { name: 'time', type: 'string', description: 'time of day, like 9am, 9:30pm or 21:30', maxLength: 12 },
+        { name: 'timezone', type: 'string', description: 'time zone: a city, Europe/Berlin or PST (default: yours)', maxLength: 64 },
       ],
       async execute(args, ctx) {
         const localTime = parseLocalTime(args.time as string | undefined);
         const timezone = parseTimeZone(args.timezone as string | undefined, ctx.identity.timezone);
         await subscribeDigest(ctx.db, { organisationId: ctx.identity.organisationId, identityId: ctx.identity.id, localTime, timezone, channelId: null, now: ctx.now?.() });
-        return successReply(`You will get the team digest every day at ${localTime} (${timezone}) as a direct message.`);
+        return successCard(`You will get the team digest every day at ${localTime} (${timezone}) as a direct message.`);
       },
     },
     {
@@ -46,7 +46,7 @@ export const digestCommand: CommandDef = {
       options: [],
       async execute(_args, ctx) {
         const was = await unsubscribeDigest(ctx.db, ctx.identity.id);
-        return successReply(was ? 'Daily digest stopped.' : 'You had no daily digest; nothing changed.');
+        return successCard(was ? 'Daily digest stopped.' : 'You had no daily digest; nothing changed.');
       },
     },
     {
@@ -58,7 +58,7 @@ export const digestCommand: CommandDef = {
         const user = String(args.user);
         if (user === ctx.identity.userId) throw new UserError('invalid_input', 'You are a manager already.');
         await setManager(ctx.db, ctx.identity, user, true);
-        return successReply('They can now see team figures and use /digest.');
+        return successCard('They can now see team figures and use /digest.');
       },
     },
     {
@@ -68,7 +68,7 @@ export const digestCommand: CommandDef = {
       options: [{ name: 'user', type: 'user', required: true, description: 'the person' }],
       async execute(args, ctx) {
         await setManager(ctx.db, ctx.identity, String(args.user), false);
-        return successReply('Manager rights taken back (workspace admins and owners always keep them).');
+        return successCard('Manager rights taken back (workspace admins and owners always keep them).');
       },
     },
   ],

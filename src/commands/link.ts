@@ -2,6 +2,7 @@
 import { defaultMarketplace } from '../domain/influencers.ts';
 import { getOrCreateLink, shortUrl } from '../domain/links.ts';
 import { productLabel, resolveProductRef, upsertProduct } from '../domain/products.ts';
+import { linkCard } from '../cards/link.ts';
 import { ownInfluencer } from './context.ts';
 import type { CommandDef } from './types.ts';
 
@@ -20,17 +21,6 @@ export const linkCommand: CommandDef = {
       const product = await upsertProduct(trx, ref);
       return { product, ...(await getOrCreateLink(trx, { influencerId: me.id, product, campaign: args.campaign as string | undefined })) };
     });
-    const url = shortUrl(ctx.config.PUBLIC_BASE_URL, link.code);
-    return {
-      visibility: 'ephemeral',
-      tone: 'success',
-      title: productLabel(product),
-      text: url,
-      fields: [
-        { label: 'Goes to', value: link.destination_url },
-        ...(link.campaign ? [{ label: 'Campaign', value: link.campaign, inline: true }] : []),
-      ],
-      footer: 'Share it with a disclosure such as #ad or “As an Amazon Associate I earn from qualifying purchases.”',
-    };
+    return linkCard({ productLabel: productLabel(product), shortUrl: shortUrl(ctx.config.PUBLIC_BASE_URL, link.code), destinationUrl: link.destination_url, campaign: link.campaign });
   },
 };

@@ -3,20 +3,15 @@
 import { randomUUID } from 'node:crypto';
 import { isUserError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { errorReply } from './replies.ts';
+import { errorCard } from '../cards/status.ts';
+import { helpCard } from '../cards/help.ts';
 import { MAX_TEXT, tokenize, UsageError, wordsToArgs } from './textArgs.ts';
-import type { Args, CommandContext, CommandDef, Reply, Subcommand } from './types.ts';
+import type { Args, Card, CommandContext, CommandDef, Subcommand } from './types.ts';
 import { helpLines, usageLine } from './usage.ts';
 import { validateArgs } from './validate.ts';
 
-export function helpReply(cmd: CommandDef, intro?: string): Reply {
-  return {
-    visibility: 'ephemeral',
-    tone: 'info',
-    title: `/${cmd.name}`,
-    text: intro ?? cmd.description,
-    sections: [{ title: 'Commands', lines: helpLines(cmd).map((h) => ({ text: h.usage, detail: h.description })) }],
-  };
+export function helpReply(cmd: CommandDef, intro?: string): Card {
+  return helpCard(cmd.name, intro ?? cmd.description, helpLines(cmd));
 }
 
 export interface ParsedInvocation {
@@ -25,14 +20,14 @@ export interface ParsedInvocation {
 }
 
 /** Slack-style text: "add B08N5WRWNW Desk setup" → subcommand + named args. */
-export function parseText(cmd: CommandDef, text: string): ParsedInvocation | Reply {
-  if (text.length > MAX_TEXT) return errorReply(`That is too long (${text.length} characters); commands take at most ${MAX_TEXT}.`, usageLine(cmd));
+export function parseText(cmd: CommandDef, text: string): ParsedInvocation | Card {
+  if (text.length > MAX_TEXT) return errorCard(`That is too long (${text.length} characters); commands take at most ${MAX_TEXT}.`, usageLine(cmd));
   const words = tokenize(text);
   if (!cmd.subcommands) {
     try {
       return { args: wordsToArgs(words, cmd.options ?? []) };
     } catch (err) {
-      return errorReply((err as Error).message, usageLine(cmd));
+      return errorCard((err as Error).message, usageLine(cmd));
     }
   }
   const first = words[0]?.toLowerCase();
@@ -42,16 +37,16 @@ export function parseText(cmd: CommandDef, text: string): ParsedInvocation | Rep
   try {
     return { sub, args: wordsToArgs(words.slice(1), sub.options) };
   } catch (err) {
-    return errorReply((err as Error).message, usageLine(cmd, sub));
+    return errorCard((err as Error).message, usageLine(cmd, sub));
   }
 }
 
-export async function runCommand(cmd: CommandDef, inv: ParsedInvocation, ctx: CommandContext, log: Logger): Promise<Reply> {
+export async function runCommand(cmd: CommandDef, inv: ParsedInvocation, ctx: CommandContext, log: Logger): Promise<Card> {
   const { sub } = inv;
   const usage = usageLine(cmd, sub);
   try {
     if (sub?.managerOnly && !ctx.identity.isManager) {
-      return errorReply('Only managers (workspace admins and owners, and people they grant) can do that.');
+      return errorCard('Only managers (workspace admins and owners, and people they grant) can do that.');
     }
     const options = sub ? sub.options : (cmd.options ?? []);
     const args = validateArgs(inv.args, options);
@@ -59,10 +54,10 @@ export async function runCommand(cmd: CommandDef, inv: ParsedInvocation, ctx: Co
     if (!execute) return helpReply(cmd);
     return await execute(args, ctx.log ? ctx : { ...ctx, log });
   } catch (err) {
-    if (err instanceof UsageError) return errorReply(err.message, usage);
-    if (isUserError(err)) return errorReply(err.message, err.code === 'invalid_input' ? usage : undefined);
+    if (err instanceof UsageError) return errorCard(err.message, usage);
+    if (isUserError(err)) return errorCard(err.message, err.code === 'invalid_input' ? usage : undefined);
     const ref = randomUUID().slice(0, 8);
     log.error({ err, ref, command: cmd.name, sub: sub?.name, identity: ctx.identity.id }, 'command failed');
-    return errorReply(`Something went wrong on our side (reference ${ref}). Please try again.`);
+    return errorCard(`Something went wrong on our side (reference ${ref}). Please try again.`);
   }
 }

@@ -3,24 +3,37 @@ import { UserError } from '../errors.ts';
 import { issueLinkCode, LINK_CODE_TTL_MS, reachableInfluencer, redeemLinkCode } from '../domain/accountLinks.ts';
 import { setAutolinkChannel } from '../domain/autolinkChannels.ts';
 import { attachInfluencer } from '../domain/identities.ts';
+import { issueInvite, redeemInvite } from '../domain/invites.ts';
 import { claimVerificationHint, createInfluencer, defaultMarketplace, registerTrackingId } from '../domain/influencers.ts';
 import { shortUrl } from '../domain/links.ts';
-import { formatMoney } from '../domain/money.ts';
 import { getNotificationTarget, setNotificationTarget } from '../domain/notificationPrefs.ts';
 import { productLabel, resolveProductRef } from '../domain/products.ts';
 import { addToStorefront, getStorefrontView, removeFromStorefront } from '../domain/storefronts.ts';
-import { issueServerLinkCode, otherPlatform, platformLabel, redeemServerLinkCode, SERVER_LINK_CODE_TTL_MS, workspaceNoun } from '../domain/workspaceLinks.ts';
-import { previewUnlink, unlinkWorkspace, workspaceLabel, type UnlinkPlan } from '../domain/workspaceUnlink.ts';
-import type { Platform, TrackingIdClaim } from '../db/schema.ts';
+import { issueServerLinkCode, redeemServerLinkCode, SERVER_LINK_CODE_TTL_MS } from '../domain/workspaceLinks.ts';
+import { previewUnlink, unlinkWorkspace } from '../domain/workspaceUnlink.ts';
 import { isAsin } from '../domain/amazon/productInput.ts';
+import {
+  accountLinkCodeCard,
+  accountLinkedCard,
+  autolinkStateCard,
+  inviteIssuedCard,
+  inviteRedeemedCard,
+  notifyTargetCard,
+  productAddedCard,
+  serverLinkCodeCard,
+  serverLinkedCard,
+  storefrontCard,
+  storefrontCreatedCard,
+  trackingIdCard,
+  unlinkedCard,
+  unlinkPreviewCard,
+} from '../cards/storefront.ts';
+import { successCard } from '../cards/status.ts';
 import { ownInfluencer, storefrontUrl } from './context.ts';
-import { claimReasonText, claimsSubcommand, marketLabel, ownClaimsSection, withdrawAction } from './claims.ts';
+import { claimsSubcommand, ownClaims } from './claims.ts';
 import { feedTokenSubcommand } from './feedToken.ts';
 import { helpReply } from './run.ts';
-import { infoReply, successReply } from './replies.ts';
-import type { CommandDef, Reply, ReplyLine } from './types.ts';
-
-const MAX_SHOWN_PER_LIST = 10;
+import type { CommandDef } from './types.ts';
 
 export const storefrontCommand: CommandDef = {
   name: 'storefront',
@@ -44,10 +57,12 @@ export const storefrontCommand: CommandDef = {
             throw new UserError('conflict', `You already have a storefront, @${own.handle}. To add a tracking ID for another store, run /storefront setup ${own.handle} <tracking-id> <marketplace>.`);
           }
           const r = await registerTrackingId(ctx.db, own.id, String(args['tracking-id']), args.marketplace as string | undefined, { identityId: ctx.identity.id });
-          const t = r.trackingId;
-          const fields = [{ label: 'Storefront', value: storefrontUrl(ctx, own.handle) }];
-          if (r.claim) return infoReply(waitingText(r.claim), { fields, actions: [withdrawAction(r.claim.id)] });
-          return successReply(`Tracking ID ${t.tracking_id} is set for ${marketLabel(t.marketplace)}.`, { fields });
+          return trackingIdCard({
+            storefrontUrl: storefrontUrl(ctx, own.handle),
+            trackingId: r.trackingId.tracking_id,
+            marketplace: r.trackingId.marketplace,
+            claim: r.claim ? { claim: r.claim, hint: claimVerificationHint(r.claim.reason) } : undefined,
+          });
         }
         const { influencer, trackingId, claim } = await createInfluencer(ctx.db, {
           handle,
@@ -58,16 +73,12 @@ export const storefrontCommand: CommandDef = {
           claimant: { identityId: ctx.identity.id },
         });
         await attachInfluencer(ctx.db, ctx.identity.id, influencer.id);
-        const url = storefrontUrl(ctx, influencer.handle);
-        const ready = `Your storefront @${influencer.handle} is ready. Add products with /storefront add <ASIN or Amazon link> [list].`;
-        return successReply(claim ? `${ready} ${waitingText(claim)}` : ready, {
-          title: 'Storefront created',
-          fields: [
-            { label: 'Storefront', value: url },
-            { label: 'Tracking ID', value: `${trackingId.tracking_id} (${marketLabel(trackingId.marketplace)})${claim ? ' · waiting for verification' : ''}`, inline: true },
-          ],
-          buttons: [{ label: 'Open storefront', url }],
-          ...(claim ? { actions: [withdrawAction(claim.id)] } : {}),
+        return storefrontCreatedCard({
+          handle: influencer.handle,
+          storefrontUrl: storefrontUrl(ctx, influencer.handle),
+          trackingId: trackingId.tracking_id,
+          marketplace: trackingId.marketplace,
+          claim: claim ? { claim, hint: claimVerificationHint(claim.reason) } : undefined,
         });
       },
     },
@@ -82,12 +93,12 @@ export const storefrontCommand: CommandDef = {
         const me = await ownInfluencer(ctx);
         const ref = await resolveProductRef(String(args.product), await defaultMarketplace(ctx.db, me.id), ctx.resolveShort);
         const r = await addToStorefront(ctx.db, { influencerId: me.id, ref, listName: args.list as string | undefined });
-        const link = shortUrl(ctx.config.PUBLIC_BASE_URL, r.link.code);
-        return successReply(r.added ? `Added ${productLabel(r.product)} to “${r.listName}”.` : `${productLabel(r.product)} is already in “${r.listName}”.`, {
-          fields: [
-            { label: 'Short link', value: link },
-            { label: 'Storefront', value: storefrontUrl(ctx, me.handle) },
-          ],
+        return productAddedCard({
+          added: r.added,
+          productLabel: productLabel(r.product),
+          listName: r.listName,
+          shortUrl: shortUrl(ctx.config.PUBLIC_BASE_URL, r.link.code),
+          storefrontUrl: storefrontUrl(ctx, me.handle),
         });
       },
     },
@@ -101,7 +112,7 @@ export const storefrontCommand: CommandDef = {
         const asin = isAsin(raw.toUpperCase()) ? raw.toUpperCase() : (await resolveProductRef(raw, 'US', ctx.resolveShort)).asin;
         const removed = await removeFromStorefront(ctx.db, me.id, asin);
         if (removed === 0) throw new UserError('not_found', `${asin} is not in your storefront.`);
-        return successReply(`Removed ${asin} from your storefront.`);
+        return successCard(`Removed ${asin} from your storefront.`);
       },
     },
     {
@@ -111,29 +122,15 @@ export const storefrontCommand: CommandDef = {
       async execute(_args, ctx) {
         const me = await ownInfluencer(ctx);
         const view = await getStorefrontView(ctx.db, me);
-        const url = storefrontUrl(ctx, me.handle);
         const notify = await getNotificationTarget(ctx.db, me.id);
-        const reply: Reply = {
-          visibility: 'ephemeral',
-          title: `@${me.handle}'s storefront`,
-          text: view.lists.length ? undefined : 'No products yet. Add one with /storefront add <ASIN or Amazon link> [list].',
-          fields: [{ label: 'Storefront', value: url }],
-          sections: view.lists.map((list) => ({
-            title: list.name,
-            lines: list.items.slice(0, MAX_SHOWN_PER_LIST).map(
-              (i): ReplyLine => ({
-                text: i.title ?? `Amazon product ${i.asin}`,
-                url: shortUrl(ctx.config.PUBLIC_BASE_URL, i.linkCode),
-                detail: [i.asin, i.priceMinor !== null && i.currency ? formatMoney(i.priceMinor, i.currency) : undefined].filter(Boolean).join(' · '),
-              }),
-            ),
-            more: Math.max(0, list.items.length - MAX_SHOWN_PER_LIST),
-          })),
-          buttons: [{ label: 'Open storefront', url }],
-        };
-        Object.assign(reply, mergeClaims(reply, await ownClaimsSection(ctx, me.id)));
-        if (notify?.broken_at) reply.footer = `Commission notifications could not be delivered (${notify.broken_reason ?? 'destination unavailable'}). Run /storefront notify dm|here to choose a working destination.`;
-        return reply;
+        return storefrontCard({
+          handle: me.handle,
+          storefrontUrl: storefrontUrl(ctx, me.handle),
+          lists: view.lists,
+          shortUrl: (code) => shortUrl(ctx.config.PUBLIC_BASE_URL, code),
+          claims: await ownClaims(ctx, me.id),
+          brokenNotifications: notify?.broken_at ? (notify.broken_reason ?? 'destination unavailable') : undefined,
+        });
       },
     },
     {
@@ -153,8 +150,7 @@ export const storefrontCommand: CommandDef = {
           userId: ctx.identity.userId,
           channelId: where === 'here' ? ctx.channelId! : null,
         });
-        const text = where === 'off' ? 'Commission notifications are off.' : where === 'dm' ? 'Commission notifications will come to you as a direct message.' : 'Commission notifications will be posted in this channel.';
-        return successReply(text);
+        return notifyTargetCard(where);
       },
     },
     {
@@ -169,23 +165,35 @@ export const storefrontCommand: CommandDef = {
           }
           const me = await ownInfluencer(ctx);
           const issued = await issueLinkCode(ctx.db, ctx.identity.id, ctx.now?.());
-          return successReply(`Your code is ${issued.code}. On your other account (Slack or Discord), type /storefront link-account ${issued.code}`, {
-            title: 'Link another account',
-            fields: [
-              { label: 'Code', value: issued.code, inline: true },
-              { label: 'Valid for', value: `${LINK_CODE_TTL_MS / 60_000} minutes, once`, inline: true },
-              { label: 'Storefront', value: storefrontUrl(ctx, me.handle) },
-            ],
-            footer: 'Both accounts then share one storefront, the same links and the same earnings. Do not share the code with anyone.',
-          });
+          return accountLinkCodeCard({ code: issued.code, validMinutes: LINK_CODE_TTL_MS / 60_000, storefrontUrl: storefrontUrl(ctx, me.handle) });
         }
         const linked = await redeemLinkCode(ctx.db, ctx.identity.id, code, ctx.now?.());
         const inf = await ctx.db.selectFrom('influencers').select('handle').where('id', '=', linked.influencerId).executeTakeFirstOrThrow();
-        const from = linked.fromPlatform === 'slack' ? 'Slack' : 'Discord';
-        return successReply(
-          linked.changed ? `This account is now linked to your storefront @${inf.handle} from ${from}: same storefront, links and earnings.` : `This account was already linked to @${inf.handle}; nothing changed.`,
-          { fields: [{ label: 'Storefront', value: storefrontUrl(ctx, inf.handle) }] },
-        );
+        return accountLinkedCard({ changed: linked.changed, handle: inf.handle, fromPlatform: linked.fromPlatform, storefrontUrl: storefrontUrl(ctx, inf.handle) });
+      },
+    },
+    {
+      name: 'join',
+      description: 'Own a storefront made for you: type the invite code you were given',
+      options: [{ name: 'code', type: 'string', rest: true, required: true, description: 'the invite code, like ABCDE-FGHJK', maxLength: 30 }],
+      async execute(args, ctx) {
+        const joined = await redeemInvite(ctx.db, ctx.identity, args.code as string, ctx.now?.());
+        return inviteRedeemedCard({ changed: joined.changed, handle: joined.handle, storefrontUrl: storefrontUrl(ctx, joined.handle) });
+      },
+    },
+    {
+      name: 'invite',
+      description: 'Invite a member to own a storefront of this team with a one-time code (managers)',
+      managerOnly: true,
+      options: [
+        { name: 'user', type: 'user', required: true, description: 'the member who will own it' },
+        { name: 'handle', type: 'string', required: true, description: 'the storefront handle', maxLength: 40 },
+      ],
+      async execute(args, ctx) {
+        const user = String(args.user);
+        const invite = await issueInvite(ctx.db, args.handle as string, { issuedBy: ctx.identity, forUser: { platform: ctx.identity.platform, userId: user }, now: ctx.now?.() });
+        // A mention renders as the person's name on both platforms.
+        return inviteIssuedCard({ handle: invite.influencer.handle, code: invite.code, expiresAt: invite.expiresAt, forUser: `<@${user}>` });
       },
     },
     {
@@ -195,28 +203,17 @@ export const storefrontCommand: CommandDef = {
       options: [{ name: 'code', type: 'string', rest: true, description: 'the code from the other workspace (leave out to get a code)', maxLength: 30 }],
       async execute(args, ctx) {
         const code = args.code as string | undefined;
-        const here = workspaceNoun(ctx.identity.platform);
         if (!code) {
           const issued = await issueServerLinkCode(ctx.db, ctx.identity, ctx.now?.());
-          const there = workspaceNoun(otherPlatform(ctx.identity.platform));
-          const who = ctx.identity.platform === 'slack' ? 'a member with Manage Server or Administrator' : 'a workspace admin or owner';
-          return successReply(`Your server-link code is ${issued.code}. In the ${there} that should join this organisation, ${who} types /storefront link-server ${issued.code}`, {
-            title: `Link a ${there}`,
-            fields: [
-              { label: 'Code', value: issued.code, inline: true },
-              { label: 'Valid for', value: `${SERVER_LINK_CODE_TTL_MS / 60_000} minutes, once`, inline: true },
-              { label: 'Organisation', value: issued.organisationName },
-            ],
-            footer: `That ${there} then shares this ${here}'s organisation: its managers see the roster, team earnings and digests. It must have no storefronts, feed sources, digest subscriptions or granted managers of its own (merging organisations is not supported). Give the code only to its manager.`,
-          });
+          return serverLinkCodeCard({ platform: ctx.identity.platform, code: issued.code, validMinutes: SERVER_LINK_CODE_TTL_MS / 60_000, organisationName: issued.organisationName });
         }
         const linked = await redeemServerLinkCode(ctx.db, ctx.identity, code, ctx.now?.());
-        const from = `${platformLabel(linked.fromPlatform)} ${linked.fromPlatform === 'slack' ? 'workspace' : 'server'}`;
-        if (!linked.changed) return successReply(`This ${here} already belongs to ${linked.organisationName}; nothing changed.`, { fields: [{ label: 'Organisation', value: linked.organisationName }] });
-        return successReply(`This ${here} now belongs to ${linked.organisationName}, the organisation of the ${from} that made the code: managers here see its roster, team earnings and digests, and storefronts set up here join it.`, {
-          title: `${ctx.identity.platform === 'slack' ? 'Workspace' : 'Server'} linked`,
-          fields: [{ label: 'Organisation', value: linked.organisationName }],
-          ...(linked.previousOrganisationRemoved ? { footer: `The empty organisation this ${here} had before was removed.` } : {}),
+        return serverLinkedCard({
+          platform: ctx.identity.platform,
+          changed: linked.changed,
+          organisationName: linked.organisationName,
+          fromPlatform: linked.fromPlatform,
+          previousOrganisationRemoved: Boolean(linked.previousOrganisationRemoved),
         });
       },
     },
@@ -230,32 +227,9 @@ export const storefrontCommand: CommandDef = {
         if (typed && typed.toLowerCase() !== 'confirm') {
           throw new UserError('invalid_input', `Unknown argument “${typed.slice(0, 40)}”. Run /storefront unlink-server to see what would happen, then /storefront unlink-server confirm to do it.`);
         }
-        const here = workspaceNoun(ctx.identity.platform);
         // Destructive for everyone here, so the bare command only explains; the confirm form acts.
-        if (!typed) {
-          const plan = await previewUnlink(ctx.db, ctx.identity);
-          return {
-            visibility: 'ephemeral',
-            tone: 'warning',
-            title: `Unlink this ${here}?`,
-            text:
-              `This ${here} will leave ${plan.organisationName}. ${plan.organisationName} and all its data (influencers, storefronts, links, earnings, digests, feed sources) stay with the ${labels(plan)}. ` +
-              `This ${here} gets a new, empty organisation of its own: members here will no longer see the team's storefronts, earnings or digests. To go ahead, run /storefront unlink-server confirm`,
-            fields: unlinkFields(plan),
-            sections: [{ title: 'What stops here', lines: stopLines(plan, ctx.identity.platform) }],
-            footer: `Nothing is deleted. To link again later, a manager there runs /storefront link-server and a manager here types the code.`,
-          };
-        }
-        const done = await unlinkWorkspace(ctx.db, ctx.identity, ctx.now?.());
-        return successReply(
-          `This ${here} has left ${done.organisationName} and now has a new, empty organisation of its own, ${done.newOrganisationName === done.organisationName ? `also named ${done.newOrganisationName}` : done.newOrganisationName}. ${done.organisationName} and all its data stay with the ${labels(done)}; members here no longer see its storefronts, earnings or digests. Nothing was deleted.`,
-          {
-            title: `${ctx.identity.platform === 'slack' ? 'Workspace' : 'Server'} unlinked`,
-            fields: [...unlinkFields(done), { label: 'New organisation', value: done.newOrganisationName }],
-            sections: [{ title: 'Stopped here', lines: stopLines(done, ctx.identity.platform) }],
-            footer: `To link again, a manager there runs /storefront link-server and a manager here types /storefront link-server <code>.`,
-          },
-        );
+        if (!typed) return unlinkPreviewCard(await previewUnlink(ctx.db, ctx.identity), ctx.identity.platform);
+        return unlinkedCard(await unlinkWorkspace(ctx.db, ctx.identity, ctx.now?.()), ctx.identity.platform);
       },
     },
     feedTokenSubcommand,
@@ -272,10 +246,7 @@ export const storefrontCommand: CommandDef = {
         if (!ctx.channelId || ctx.isDirectMessage) throw new UserError('invalid_input', 'Run /storefront autolink in the channel you want to change.');
         const on = args.state === 'on';
         const changed = await setAutolinkChannel(ctx.db, { organisationId: ctx.identity.organisationId, guildId: ctx.identity.workspaceId, channelId: ctx.channelId, on });
-        const state = on
-          ? 'Auto-linking is on in this channel: when one of your influencers posts an Amazon product link here, I answer with their tagged short link.'
-          : 'Auto-linking is off in this channel.';
-        return successReply(changed ? state : `${state} (It already was; nothing changed.)`);
+        return autolinkStateCard(on, changed);
       },
     },
     {
@@ -286,40 +257,3 @@ export const storefrontCommand: CommandDef = {
     },
   ],
 };
-
-const labels = (plan: UnlinkPlan) => plan.remaining.map(workspaceLabel).join(', ');
-const counted = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
-
-function unlinkFields(plan: UnlinkPlan): NonNullable<Reply['fields']> {
-  const used = plan.storefrontsUsedHere;
-  const named = used.handles.map((h) => `@${h}`).join(', ') + (used.count > used.handles.length ? ', …' : '');
-  return [
-    { label: 'Organisation', value: plan.organisationName },
-    { label: 'Stays with', value: labels(plan) },
-    ...(used.count ? [{ label: 'Storefronts used from here', value: `${used.count} (${named}): they stay with ${plan.organisationName}; their owners can no longer use them from here` }] : []),
-  ];
-}
-
-/** Everything of the organisation that pointed into this workspace, counted (zeros too: the admin sees it was checked). */
-function stopLines(plan: UnlinkPlan, platform: Platform): ReplyLine[] {
-  const s = plan.stops;
-  return [
-    { text: counted(s.digestSubscriptions, 'daily digest subscription'), detail: 'of managers here: turned off' },
-    ...(platform === 'discord' ? [{ text: counted(s.autolinkChannels, 'autolink channel'), detail: 'in this server: turned off' }] : []),
-    { text: counted(s.notificationDestinations, 'commission notification destination'), detail: 'here: turned off (the influencer sees why in /storefront show)' },
-    { text: counted(s.managerGrants, 'manager grant'), detail: 'here: revoked' },
-  ];
-}
-
-/** What a claimant reads when their tracking ID waits for verification. */
-function waitingText(claim: TrackingIdClaim): string {
-  return (
-    `Tracking ID ${claim.tracking_id} (${marketLabel(claim.marketplace)}) is waiting for verification (claim #${claim.id}): ${claimReasonText(claim.reason)}. ` +
-    `No figure of it shows to you until then; your links use it meanwhile. ${claimVerificationHint(claim.reason)}`
-  );
-}
-
-/** The storefront card with the claims section and its buttons added. */
-function mergeClaims(reply: Reply, extra: Pick<Reply, 'sections' | 'actions'>): Pick<Reply, 'sections' | 'actions'> {
-  return { sections: [...(reply.sections ?? []), ...(extra.sections ?? [])], ...(extra.actions ? { actions: [...(reply.actions ?? []), ...extra.actions] } : {}) };
-}

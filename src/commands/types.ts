@@ -1,14 +1,13 @@
-// The platform-neutral command model: definitions, the identity a command runs as, and the Reply card.
-// Slack and Discord adapters map their input onto these and render Reply; nothing here knows either platform.
+// The platform-neutral command model: definitions and the identity a command runs as. Every command answers with a
+// card (src/cards), composed from plain data; Slack and Discord adapters render it. Nothing here knows either platform.
 import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import type { ShortLinkResolver } from '../domain/amazon/shortLinks.ts';
 import type { Identity } from '../domain/identities.ts';
 import type { Logger } from '../log.ts';
-import type { Reply } from '../reply.ts';
+import type { Card } from '../cards/card.ts';
 
-// The card model lives in src/reply.ts (domain code composes cards too); commands re-export it for their modules.
-export type { Reply, ReplyLine, Tone } from '../reply.ts';
+export type { Card, Reply } from '../cards/card.ts';
 
 export type OptionType = 'string' | 'integer' | 'user';
 
@@ -34,7 +33,7 @@ export interface Subcommand {
   options: readonly OptionDef[];
   /** Managers only (admins, owners and those they granted). */
   managerOnly?: boolean;
-  execute(args: Args, ctx: CommandContext): Promise<Reply>;
+  execute(args: Args, ctx: CommandContext): Promise<Card>;
 }
 
 export interface CommandDef {
@@ -43,7 +42,7 @@ export interface CommandDef {
   /** Either subcommands (/storefront add …) or a single handler with options (/link …). */
   subcommands?: readonly Subcommand[];
   options?: readonly OptionDef[];
-  execute?(args: Args, ctx: CommandContext): Promise<Reply>;
+  execute?(args: Args, ctx: CommandContext): Promise<Card>;
 }
 
 export interface CommandContext {

@@ -5,8 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { Routes, type APIChatInputApplicationCommandInteraction } from 'discord-api-types/v10';
 import type { Response } from 'express';
-import { helpReply, runCommand, type Reply } from '../../../src/commands/index.ts';
-import { errorReply } from '../../../src/commands/replies.ts';
+import { helpReply, runCommand, type Card, type Reply } from '../../../src/commands/index.ts';
+import { errorCard } from '../../../src/cards/status.ts';
 import { isUserError } from '../../../src/errors.ts';
 import { track, type DiscordDeps } from '../deps.ts';
 import { callerOf, discordIdentity } from '../identity.ts';
@@ -17,14 +17,14 @@ export const RESPONSE_CALLBACK = { PONG: 1, CHANNEL_MESSAGE: 4, DEFERRED_CHANNEL
 /** An interaction token lets us edit the answer for 15 minutes; past that the edit would fail anyway. */
 export const INTERACTION_TOKEN_MS = 15 * 60_000;
 
-export async function replyForCommand(deps: DiscordDeps, interaction: APIChatInputApplicationCommandInteraction): Promise<Reply> {
+export async function replyForCommand(deps: DiscordDeps, interaction: APIChatInputApplicationCommandInteraction): Promise<Card> {
   const caller = callerOf(interaction);
   const log = deps.log.child({ command: interaction.data.name, guild: interaction.guild_id, user: caller?.userId });
   try {
     const inv = invocationOf(interaction.data);
-    if (!inv) return errorReply(`/${interaction.data.name.slice(0, 32)} is not a command of this app any more. An administrator should run npm run discord:register.`);
+    if (!inv) return errorCard(`/${interaction.data.name.slice(0, 32)} is not a command of this app any more. An administrator should run npm run discord:register.`);
     if (inv.missingSub) return helpReply(inv.def);
-    if (!caller) return errorReply('This command has to come from a person.');
+    if (!caller) return errorCard('This command has to come from a person.');
     const identity = await discordIdentity(deps.db, caller);
     return await runCommand(
       inv.def,
@@ -33,10 +33,10 @@ export async function replyForCommand(deps: DiscordDeps, interaction: APIChatInp
       log,
     );
   } catch (err) {
-    if (isUserError(err)) return errorReply(err.message);
+    if (isUserError(err)) return errorCard(err.message);
     const ref = randomUUID().slice(0, 8);
     log.error({ err, ref }, 'Discord command failed');
-    return errorReply(`Something went wrong on our side (reference ${ref}). Please try again.`);
+    return errorCard(`Something went wrong on our side (reference ${ref}). Please try again.`);
   }
 }
 

@@ -5,31 +5,32 @@
 import { randomUUID } from 'node:crypto';
 import { ComponentType, Routes, type APIMessageComponentInteraction } from 'discord-api-types/v10';
 import type { Response } from 'express';
-import { findAction, runAction, type ActionDef, type Reply } from '../../../src/commands/index.ts';
-import { errorReply, notHandledReply } from '../../../src/commands/replies.ts';
+import { findAction, runAction, type ActionDef, type Card, type Reply } from '../../../src/commands/index.ts';
+import { withVisibility } from '../../../src/cards/card.ts';
+import { errorCard, notHandledCard } from '../../../src/cards/status.ts';
 import { isUserError } from '../../../src/errors.ts';
 import { track, type DiscordDeps } from '../deps.ts';
 import { callerOf, discordIdentity } from '../identity.ts';
 import { EPHEMERAL, parseCustomId, renderReply } from '../render.ts';
 import { INTERACTION_TOKEN_MS, RESPONSE_CALLBACK, within } from './commands.ts';
 
-async function replyForPress(deps: DiscordDeps, interaction: APIMessageComponentInteraction, def: ActionDef, value: string): Promise<Reply> {
+async function replyForPress(deps: DiscordDeps, interaction: APIMessageComponentInteraction, def: ActionDef, value: string): Promise<Card> {
   const caller = callerOf(interaction);
   const log = deps.log.child({ action: def.id, guild: interaction.guild_id, user: caller?.userId });
   try {
-    if (!caller) return errorReply('This button has to be pressed by a person.');
+    if (!caller) return errorCard('This button has to be pressed by a person.');
     const identity = await discordIdentity(deps.db, caller);
     return await runAction(def, value, { db: deps.db, config: deps.config, identity, resolveShort: deps.resolveShort, channelId: caller.channelId, isDirectMessage: caller.isDirectMessage }, log);
   } catch (err) {
-    if (isUserError(err)) return errorReply(err.message);
+    if (isUserError(err)) return errorCard(err.message);
     const ref = randomUUID().slice(0, 8);
     log.error({ err, ref }, 'Discord action failed');
-    return errorReply(`Something went wrong on our side (reference ${ref}). Please try again.`);
+    return errorCard(`Something went wrong on our side (reference ${ref}). Please try again.`);
   }
 }
 
 /** The answer to a press is always private: it is for whoever pressed. */
-const privately = (reply: Reply) => renderReply({ ...reply, visibility: 'ephemeral' });
+const privately = (reply: Reply) => renderReply(withVisibility(reply, 'ephemeral'));
 
 export async function handleComponent(deps: DiscordDeps, interaction: APIMessageComponentInteraction, res: Response): Promise<void> {
   const parsed = interaction.data?.component_type === ComponentType.Button && typeof interaction.data.custom_id === 'string' ? parseCustomId(interaction.data.custom_id) : undefined;
@@ -37,7 +38,7 @@ export async function handleComponent(deps: DiscordDeps, interaction: APIMessage
   if (!parsed || !def) {
     // A component this app does not know (a stale message, another version): answered at once, privately.
     deps.log.info({ customId: interaction.data?.custom_id, guild: interaction.guild_id }, 'unhandled Discord component acknowledged');
-    res.json({ type: RESPONSE_CALLBACK.CHANNEL_MESSAGE, data: privately(notHandledReply()) });
+    res.json({ type: RESPONSE_CALLBACK.CHANNEL_MESSAGE, data: privately(notHandledCard()) });
     return;
   }
   const receivedAt = Date.now();

@@ -5,8 +5,8 @@
 // where Slack lets us answer, the person is told privately.
 import { randomUUID } from 'node:crypto';
 import type { App, BlockAction, ButtonAction, RespondFn, webApi } from '@slack/bolt';
-import { ACTIONS, findAction, runAction, type Reply } from '../../../src/commands/index.ts';
-import { errorReply, notHandledReply } from '../../../src/commands/replies.ts';
+import { ACTIONS, findAction, runAction, type Card } from '../../../src/commands/index.ts';
+import { errorCard, notHandledCard } from '../../../src/cards/status.ts';
 import type { SlackDeps } from '../deps.ts';
 import { slackIdentity } from '../identity.ts';
 import { parseSlackActionId, renderReply } from '../render.ts';
@@ -19,19 +19,19 @@ const OTHER_ACTION = new RegExp(`^(?!(?:${ids})#\\d{1,4}$)`);
 
 type ButtonPress = BlockAction<ButtonAction>;
 
-export async function replyForAction(deps: SlackDeps, client: webApi.WebClient, body: ButtonPress, action: ButtonAction): Promise<Reply> {
+export async function replyForAction(deps: SlackDeps, client: webApi.WebClient, body: ButtonPress, action: ButtonAction): Promise<Card> {
   const actionId = parseSlackActionId(action.action_id) ?? '';
   const teamId = body.team?.id ?? body.user.team_id ?? '';
   const log = deps.log.child({ action: actionId, team: teamId, user: body.user.id });
   try {
     const def = findAction(actionId);
-    if (!def) return errorReply('This button is no longer available.');
+    if (!def) return errorCard('This button is no longer available.');
     const identity = await slackIdentity(deps.db, deps.users, client, { teamId, teamName: body.team?.domain, userId: body.user.id });
     return await runAction(def, typeof action.value === 'string' ? action.value : '', { db: deps.db, config: deps.config, identity, resolveShort: deps.resolveShort, channelId: body.channel?.id }, log);
   } catch (err) {
     const ref = randomUUID().slice(0, 8);
     log.error({ err, ref }, 'Slack action failed');
-    return errorReply(`Something went wrong on our side (reference ${ref}). Please try again.`);
+    return errorCard(`Something went wrong on our side (reference ${ref}). Please try again.`);
   }
 }
 
@@ -59,7 +59,7 @@ const LINK_BUTTON = /^link_button_\d+$/;
 export function registerUnhandledInteractions(app: App, log: SlackDeps['log']): void {
   const politely = async (respond: RespondFn, what: string) => {
     try {
-      await respond({ response_type: 'ephemeral', replace_original: false, ...renderReply(notHandledReply()) });
+      await respond({ response_type: 'ephemeral', replace_original: false, ...renderReply(notHandledCard()) });
     } catch (err) {
       log.warn({ err, what }, 'could not tell the user an interaction is not handled');
     }

@@ -1,16 +1,16 @@
 // Slash commands: ack first (Slack wants an answer within 3 seconds), then map the input onto the command
-// core and deliver its Reply through response_url. No command behaviour lives here.
+// core and deliver its card through response_url. No command behaviour lives here.
 import { randomUUID } from 'node:crypto';
 import type { App, SlashCommand, webApi } from '@slack/bolt';
-import { COMMANDS, parseText, runCommand, type CommandDef, type Reply } from '../../../src/commands/index.ts';
-import { errorReply } from '../../../src/commands/replies.ts';
+import { COMMANDS, parseText, runCommand, type Card, type CommandDef } from '../../../src/commands/index.ts';
+import { errorCard } from '../../../src/cards/status.ts';
 import type { SlackDeps } from '../deps.ts';
 import { slackIdentity } from '../identity.ts';
 import { renderReply } from '../render.ts';
 import { commandTextFromSlack, isDirectMessage } from '../text.ts';
 import { registerCommandActions } from './actions.ts';
 
-export async function replyForCommand(deps: SlackDeps, client: webApi.WebClient, def: CommandDef, command: SlashCommand): Promise<Reply> {
+export async function replyForCommand(deps: SlackDeps, client: webApi.WebClient, def: CommandDef, command: SlashCommand): Promise<Card> {
   const log = deps.log.child({ command: def.name, team: command.team_id, user: command.user_id });
   try {
     const parsed = parseText(def, commandTextFromSlack(command.text ?? ''));
@@ -32,7 +32,7 @@ export async function replyForCommand(deps: SlackDeps, client: webApi.WebClient,
   } catch (err) {
     const ref = randomUUID().slice(0, 8);
     log.error({ err, ref }, 'Slack command failed');
-    return errorReply(`Something went wrong on our side (reference ${ref}). Please try again.`);
+    return errorCard(`Something went wrong on our side (reference ${ref}). Please try again.`);
   }
 }
 
@@ -56,6 +56,6 @@ export function registerCommands(app: App, deps: SlackDeps): void {
   const known = COMMANDS.map((d) => d.name.replace(/[^a-z0-9-]/g, '')).join('|');
   app.command(new RegExp(`^/(?!(?:${known})$)`), async ({ command, ack }) => {
     const name = command.command.slice(0, 33);
-    await ack({ response_type: 'ephemeral', ...renderReply(errorReply(`${name} is not a command of this app any more. An administrator should update the app from npm run slack:manifest.`)) });
+    await ack({ response_type: 'ephemeral', ...renderReply(errorCard(`${name} is not a command of this app any more. An administrator should update the app from npm run slack:manifest.`)) });
   });
 }

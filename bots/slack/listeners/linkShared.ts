@@ -1,9 +1,8 @@
 // Link unfurls: when one of our own short links (PUBLIC_BASE_URL/l/<code>) is pasted, show a product card.
 import type { App } from '@slack/bolt';
-import type { Reply } from '../../../src/reply.ts';
-import { MARKETPLACES } from '../../../src/domain/amazon/marketplaces.ts';
+import type { Card } from '../../../src/cards/card.ts';
+import { linkPreviewCard } from '../../../src/cards/link.ts';
 import { findLinkPreview, type LinkPreview } from '../../../src/domain/linkPreview.ts';
-import { formatMoney } from '../../../src/domain/money.ts';
 import type { SlackDeps } from '../deps.ts';
 import { renderReply } from '../render.ts';
 
@@ -24,19 +23,8 @@ export function shortLinkCode(publicBaseUrl: string, url: string): string | unde
   return /^[0-9A-Za-z]{7,16}$/.test(code) ? code : undefined;
 }
 
-export function unfurlCard(p: LinkPreview): Reply {
-  const m = MARKETPLACES.get(p.marketplace);
-  return {
-    visibility: 'channel',
-    title: p.title ?? `Amazon product ${p.asin}`,
-    fields: [
-      { label: 'Store', value: m ? `amazon.${m.tld}` : p.marketplace, inline: true },
-      { label: 'Shared by', value: `@${p.handle}`, inline: true },
-      ...(p.priceMinor !== null && p.currency ? [{ label: 'Price', value: formatMoney(p.priceMinor, p.currency), inline: true }] : []),
-    ],
-    footer: `${p.asin} · @${p.handle} may earn a commission from qualifying purchases.`,
-  };
-}
+/** The product card of a pasted short link (composed in src/cards/link.ts with the other link cards). */
+export const unfurlCard = (p: LinkPreview): Card => linkPreviewCard(p);
 
 export function registerLinkShared(app: App, deps: SlackDeps): void {
   app.event('link_shared', async ({ event, client }) => {

@@ -1,9 +1,7 @@
-// Commission notifications: which ledger lines are news for an influencer, claimed exactly once, and the
-// card that tells them about it.
+// Commission notifications: which ledger lines are news for an influencer, claimed exactly once, and what they add up
+// to (the card that tells them is composed in src/cards/notice.ts).
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
-import type { Reply } from '../../reply.ts';
-import { formatMoney } from '../money.ts';
 
 export interface Claim {
   key: string;
@@ -74,28 +72,5 @@ export async function commissionNews(db: Db, influencerId: number, range: { entr
     items: items.n,
     totals: totals.map((t) => ({ currency: t.currency, confirmed: Number(t.confirmed), pending: Number(t.pending), reversed: Number(t.reversed), bounty: Number(t.bounty) })),
     top: top.map((t) => ({ name: t.name, currency: t.currency, amount: Number(t.amount), kind: t.kind })),
-  };
-}
-
-const KIND_WORD: Record<string, string> = { confirmed: 'confirmed', pending: 'pending', reversal: 'reversed', bounty: 'bounty' };
-
-export function commissionCard(news: CommissionNews, storefrontUrl: string): Reply {
-  const fields: NonNullable<Reply['fields']> = [];
-  for (const t of news.totals) {
-    const suffix = news.totals.length > 1 ? ` (${t.currency})` : '';
-    if (t.confirmed) fields.push({ label: `Confirmed${suffix}`, value: formatMoney(t.confirmed, t.currency), inline: true });
-    if (t.pending) fields.push({ label: `Pending${suffix}`, value: formatMoney(t.pending, t.currency), inline: true });
-    if (t.reversed) fields.push({ label: `Reversed${suffix}`, value: formatMoney(t.reversed, t.currency), inline: true });
-    if (t.bounty) fields.push({ label: `Bounties${suffix}`, value: formatMoney(t.bounty, t.currency), inline: true });
-  }
-  return {
-    visibility: 'channel',
-    tone: 'success',
-    title: `New commission for @${news.handle}`,
-    text: `${news.items} new item${news.items === 1 ? '' : 's'} in your Amazon reports.`,
-    fields,
-    sections: news.top.length ? [{ title: 'Top items', lines: news.top.map((t) => ({ text: t.name, detail: `${formatMoney(t.amount, t.currency)} ${KIND_WORD[t.kind] ?? t.kind}` })) }] : [],
-    buttons: [{ label: 'Open storefront', url: storefrontUrl }],
-    footer: 'Run /earnings for the details by product and by link.',
   };
 }

@@ -1,11 +1,12 @@
-// A digest report → the neutral Reply card (within every platform's limits, however large the roster), the
-// full table as CSV and the 30-day chart as PNG. The bots' renderers turn the card into Block Kit or an embed;
-// the scheduled digest message attaches the CSV and the PNG.
-import type { Reply, ReplyLine } from '../../reply.ts';
-import { formatMoney } from '../money.ts';
-import { renderChartPng } from './chartPng.ts';
-import { digestCsv } from './digestCsv.ts';
-import type { CurrencyFigures, DigestReport, DigestWarning, InfluencerFigures } from './digestReport.ts';
+// A digest report (built by src/domain/digest) → the card (within every platform's limits, however large the
+// roster), the full table as CSV and the 30-day chart as PNG. The scheduled message's card carries the chart and
+// the CSV as elements, which the senders upload with it; a command's reply carries neither.
+import { renderChartPng } from '../domain/digest/chartPng.ts';
+import { digestCsv } from '../domain/digest/digestCsv.ts';
+import type { CurrencyFigures, DigestReport, DigestWarning, InfluencerFigures } from '../domain/digest/digestReport.ts';
+import { formatMoney } from '../domain/money.ts';
+import { card, chart, context, field, fields, file, header, line, list, text, type Card, type CardElement, type CardLine } from './card.ts';
+import { count, plural, shorten as clip } from './text.ts';
 
 /** Influencers listed on the card by default; the rest are "and N more" and in the CSV. */
 export const DEFAULT_TOP_INFLUENCERS = 10;
@@ -29,7 +30,7 @@ export interface DigestCardOptions {
 }
 
 export interface DigestCard {
-  reply: Reply;
+  reply: Card;
   csv: string;
   chartPng: Buffer;
   csvFileName: string;
@@ -38,8 +39,6 @@ export interface DigestCard {
 
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
 const weekday = (date: string) => WEEKDAYS[new Date(`${date}T00:00:00Z`).getUTCDay()]!;
-const count = (v: number) => v.toLocaleString('en-US');
-const plural = (v: number, one: string, many = `${one}s`) => `${count(v)} ${v === 1 ? one : many}`;
 
 /** Change of a figure against an earlier one: "+20%", "-5%", "±0%", or "new" when the earlier one was zero. */
 export function changeText(current: number, previous: number): string {
@@ -70,10 +69,6 @@ function localStamp(at: Date, tz: string): string {
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
 }
 
-function clip(s: string, max: number): string {
-  return s.length <= max ? s : `${s.slice(0, max - 1).trimEnd()}…`;
-}
-
 /** Markdown characters the renderers escape with a backslash (Discord escapes the most): they count twice. */
 const ESCAPED = /[\\*_~`|>#\-[\]()<]/g;
 
@@ -83,13 +78,20 @@ export function displayChars(s: string): number {
 }
 
 /** A list line as the renderers write it: "• label — detail", the label linked when there is a URL, plus the line break. */
-const lineChars = (l: ReplyLine) => 3 + displayChars(l.text) + (l.detail ? 3 + displayChars(l.detail) : 0) + (l.url ? 4 + l.url.length : 0);
+const lineChars = (l: CardLine) => 3 + displayChars(l.text) + (l.detail ? 3 + displayChars(l.detail) : 0) + (l.url ? 4 + l.url.length : 0);
 const MORE_LINE_CHARS = 24;
 
+/** A list while it is being fitted: lines are dropped from it (and counted in `more`) until the card fits. */
+interface Section {
+  title: string;
+  lines: CardLine[];
+  more?: number;
+}
+
 /** Takes lines while the section stays within MAX_SECTION_CHARS (and `max` lines); the rest become `more`. */
-function fitSection(title: string, lines: ReplyLine[], max: number, total = lines.length): { title: string; lines: ReplyLine[]; more?: number } {
+function fitSection(title: string, lines: CardLine[], max: number, total = lines.length): Section {
   let used = MORE_LINE_CHARS;
-  const kept: ReplyLine[] = [];
+  const kept: CardLine[] = [];
   for (const l of lines.slice(0, max)) {
     if (used + lineChars(l) > MAX_SECTION_CHARS) break;
     used += lineChars(l);
@@ -99,7 +101,7 @@ function fitSection(title: string, lines: ReplyLine[], max: number, total = line
   return more > 0 ? { title, lines: kept, more } : { title, lines: kept };
 }
 
-function warningLine(w: DigestWarning, tz: string): ReplyLine {
+function warningLine(w: DigestWarning, tz: string): CardLine {
   switch (w.kind) {
     case 'click-spike': {
       const avg = Math.round((w.baselineClicks * 10) / w.baselineDays) / 10;
@@ -120,7 +122,7 @@ function warningLine(w: DigestWarning, tz: string): ReplyLine {
 }
 
 /** "@handle — $1,234.56 MTD · yesterday $12.00 +20%/-5%, 120 clicks +10%/+3%, 4 orders 3.3%" (changes: vs the day before / the same weekday last week). */
-function influencerLine(i: InfluencerFigures, report: DigestReport): ReplyLine {
+function influencerLine(i: InfluencerFigures, report: DigestReport): CardLine {
   const cur = report.primaryCurrency;
   const y = i.yesterday;
   const money = i.money.filter((m) => m.monthToDate.confirmed !== 0 || m.yesterday.confirmed !== 0 || m.dayBeforeConfirmed !== 0 || m.weekAgoConfirmed !== 0);
@@ -147,48 +149,54 @@ export function digestCard(report: DigestReport, opts: DigestCardOptions = {}): 
   const vsDay = `vs ${weekday(report.dayBefore)}`;
   const vsWeek = `vs last ${weekday(report.weekAgo)}`;
 
-  const reply: Reply = { visibility: 'ephemeral', tone: report.warnings.length ? 'warning' : 'info', title: `Team digest · ${report.date}`, sections: [] };
   const csvFileName = `digest-${report.date}.csv`;
   const chartFileName = `digest-${report.date}.png`;
   const csv = digestCsv(report);
   const chartPng = renderChartPng(report.series.days, { currency: report.series.currency });
+  const tone = report.warnings.length ? 'warning' : 'info';
+  const title = header(`Team digest · ${report.date}`);
+  // The scheduled message uploads these with the card: the chart first, then the table.
+  const files: CardElement[] = filesAttached
+    ? [chart(chartFileName, chartPng, `Confirmed commission and clicks per day, the last 30 days to ${report.date}`), file(csvFileName, Buffer.from(csv, 'utf8'), 'text/csv')]
+    : [];
+  const done = (reply: Card): DigestCard => ({ reply, csv, chartPng, csvFileName, chartFileName });
 
   if (report.influencers.length === 0) {
-    reply.text = 'No influencers in your team yet. They join with /storefront setup.';
-    return { reply, csv, chartPng, csvFileName, chartFileName };
+    return done(card({ visibility: 'ephemeral', tone }, [title, text('No influencers in your team yet. They join with /storefront setup.'), ...files]));
   }
 
   const moneyChanges = (pick: (m: CurrencyFigures) => number) => {
-    const list = t.money.filter((m) => m.yesterday.confirmed !== 0 || m.dayBeforeConfirmed !== 0 || m.weekAgoConfirmed !== 0);
-    if (list.length === 0) return `${moneyOf([], pick, cur)} (no change)`;
-    return list.map((m) => `${formatMoney(pick(m), m.currency)} (${changeText(m.yesterday.confirmed, m.dayBeforeConfirmed)} ${vsDay}, ${changeText(m.yesterday.confirmed, m.weekAgoConfirmed)} ${vsWeek})`).join('\n');
+    const changed = t.money.filter((m) => m.yesterday.confirmed !== 0 || m.dayBeforeConfirmed !== 0 || m.weekAgoConfirmed !== 0);
+    if (changed.length === 0) return `${moneyOf([], pick, cur)} (no change)`;
+    return changed.map((m) => `${formatMoney(pick(m), m.currency)} (${changeText(m.yesterday.confirmed, m.dayBeforeConfirmed)} ${vsDay}, ${changeText(m.yesterday.confirmed, m.weekAgoConfirmed)} ${vsWeek})`).join('\n');
   };
 
-  reply.text =
+  const intro =
     `${weekday(report.date)} ${report.date} for ${plural(report.influencers.length, 'influencer')}: ${moneyOf(t.money, (m) => m.yesterday.confirmed, cur)} confirmed, ` +
     `${plural(y.clicks, 'click')}, ${plural(y.orders, 'order')}.` +
     (report.warnings.length ? ` ${plural(report.warnings.length, 'warning')} below.` : '');
-  reply.fields = [
-    { label: 'Confirmed yesterday', value: moneyChanges((m) => m.yesterday.confirmed), inline: true },
-    { label: 'Clicks yesterday', value: `${count(y.clicks)} (${changeText(y.clicks, t.clicksDayBefore)} ${vsDay}, ${changeText(y.clicks, t.clicksWeekAgo)} ${vsWeek})`, inline: true },
-    { label: 'Orders yesterday', value: `${count(y.orders)} · conversion ${conversionText(y.conversion.basisPoints)}`, inline: true },
-    { label: 'Pending and reversed yesterday', value: `${moneyOf(t.money, (m) => m.yesterday.pending, cur)} pending · ${moneyOf(t.money, (m) => m.yesterday.reversed, cur)} reversed`, inline: true },
-    {
-      label: `Month to date (${report.monthStart.slice(5)} to ${report.date.slice(5)})`,
-      value: `${moneyOf(t.money, (m) => m.monthToDate.confirmed, cur)} confirmed · ${moneyOf(t.money, (m) => m.monthToDate.pending, cur)} pending · ${moneyOf(t.money, (m) => m.monthToDate.reversed, cur)} reversed`,
-      inline: true,
-    },
-    {
-      label: 'Traffic month to date',
-      value: `${plural(mtd.clicks, 'click')} · ${plural(mtd.orders, 'order')} (${conversionText(mtd.conversion.basisPoints)}) · ${plural(mtd.repeats, 'repeat')} · ${plural(mtd.previews, 'preview')} · ${plural(mtd.bots, 'bot')}`,
-      inline: true,
-    },
-  ];
+  const figures = fields([
+    field('Confirmed yesterday', moneyChanges((m) => m.yesterday.confirmed), { inline: true }),
+    field('Clicks yesterday', `${count(y.clicks)} (${changeText(y.clicks, t.clicksDayBefore)} ${vsDay}, ${changeText(y.clicks, t.clicksWeekAgo)} ${vsWeek})`, { inline: true }),
+    field('Orders yesterday', `${count(y.orders)} · conversion ${conversionText(y.conversion.basisPoints)}`, { inline: true }),
+    field('Pending and reversed yesterday', `${moneyOf(t.money, (m) => m.yesterday.pending, cur)} pending · ${moneyOf(t.money, (m) => m.yesterday.reversed, cur)} reversed`, { inline: true }),
+    field(
+      `Month to date (${report.monthStart.slice(5)} to ${report.date.slice(5)})`,
+      `${moneyOf(t.money, (m) => m.monthToDate.confirmed, cur)} confirmed · ${moneyOf(t.money, (m) => m.monthToDate.pending, cur)} pending · ${moneyOf(t.money, (m) => m.monthToDate.reversed, cur)} reversed`,
+      { inline: true },
+    ),
+    field(
+      'Traffic month to date',
+      `${plural(mtd.clicks, 'click')} · ${plural(mtd.orders, 'order')} (${conversionText(mtd.conversion.basisPoints)}) · ${plural(mtd.repeats, 'repeat')} · ${plural(mtd.previews, 'preview')} · ${plural(mtd.bots, 'bot')}`,
+      { inline: true },
+    ),
+  ]);
 
-  if (report.warnings.length) reply.sections!.push(fitSection('Needs attention', report.warnings.map((w) => warningLine(w, tz)), MAX_WARNING_LINES));
+  const sections: Section[] = [];
+  if (report.warnings.length) sections.push(fitSection('Needs attention', report.warnings.map((w) => warningLine(w, tz)), MAX_WARNING_LINES));
 
   const shown = Math.min(topInfluencers, report.influencers.length);
-  reply.sections!.push(
+  sections.push(
     fitSection(
       `Top ${shown} of ${plural(report.influencers.length, 'influencer')} by month-to-date confirmed · changes ${vsDay}/${vsWeek}`,
       report.influencers.slice(0, topInfluencers).map((i) => influencerLine(i, report)),
@@ -198,72 +206,76 @@ export function digestCard(report: DigestReport, opts: DigestCardOptions = {}): 
   );
 
   if (report.topProducts.length) {
-    reply.sections!.push(
+    sections.push(
       fitSection(
         'Top products · month to date',
-        report.topProducts.map((p) => ({
-          text: clip(p.name ?? p.asin, 70),
-          detail: `${p.asin} · ${formatMoney(p.confirmed, p.currency)} confirmed · ${formatMoney(p.pending, p.currency)} pending · ${plural(p.orders, 'order')} · ${plural(p.influencers, 'influencer')}`,
-        })),
+        report.topProducts.map((p) =>
+          line(clip(p.name ?? p.asin, 70), {
+            detail: `${p.asin} · ${formatMoney(p.confirmed, p.currency)} confirmed · ${formatMoney(p.pending, p.currency)} pending · ${plural(p.orders, 'order')} · ${plural(p.influencers, 'influencer')}`,
+          }),
+        ),
         report.topProducts.length,
       ),
     );
   }
   if (report.topLinks.length) {
-    reply.sections!.push(
+    sections.push(
       fitSection(
         'Top links · month to date',
-        report.topLinks.map((l) => {
-          const line: ReplyLine = { text: `@${l.handle} · ${clip(l.title ?? l.asin, 40)}`, detail: `${plural(l.clicksMonthToDate, 'click')}, ${count(l.clicksYesterday)} yesterday${l.campaign ? ` · ${clip(l.campaign, 30)}` : ''}${baseUrl ? '' : ` · /l/${l.code}`}` };
-          if (baseUrl) line.url = `${baseUrl}/l/${l.code}`;
-          return line;
-        }),
+        report.topLinks.map((l) =>
+          line(`@${l.handle} · ${clip(l.title ?? l.asin, 40)}`, {
+            url: baseUrl ? `${baseUrl}/l/${l.code}` : undefined,
+            detail: `${plural(l.clicksMonthToDate, 'click')}, ${count(l.clicksYesterday)} yesterday${l.campaign ? ` · ${clip(l.campaign, 30)}` : ''}${baseUrl ? '' : ` · /l/${l.code}`}`,
+          }),
+        ),
         report.topLinks.length,
       ),
     );
   }
   if (report.unattributed.length) {
-    reply.sections!.push(
+    sections.push(
       fitSection(
         'Tracking IDs in feeds that nobody registered (last 30 days)',
-        report.unattributed.map((u) => ({
-          text: u.trackingId,
-          detail: `${plural(u.lines, 'report line')} (${u.marketplaces.join(', ')}) · ${u.money.map((m) => `${formatMoney(m.confirmed, m.currency)} confirmed, ${formatMoney(m.pending, m.currency)} pending`).join(' + ')} · last seen ${localStamp(u.lastSeenAt, tz).slice(0, 10)}`,
-        })),
+        report.unattributed.map((u) =>
+          line(u.trackingId, {
+            detail: `${plural(u.lines, 'report line')} (${u.marketplaces.join(', ')}) · ${u.money.map((m) => `${formatMoney(m.confirmed, m.currency)} confirmed, ${formatMoney(m.pending, m.currency)} pending`).join(' + ')} · last seen ${localStamp(u.lastSeenAt, tz).slice(0, 10)}`,
+          }),
+        ),
         MAX_UNATTRIBUTED_LINES,
       ),
     );
   }
 
-  const files = filesAttached
+  const attached = filesAttached
     ? `The full table of ${plural(report.influencers.length, 'influencer')} is attached as CSV, with a chart of the last 30 days.`
     : 'The chart of the last 30 days and the full table (CSV) come with the scheduled digest message: /digest subscribe.';
-  reply.footer = `Yesterday is ${report.date} in ${tz}; month to date runs from ${report.monthStart} to the end of yesterday. Orders are items ordered (items shipped where a feed has no order lines); conversion is orders per click. ${files}`;
-  shrinkToBudget(reply);
-  return { reply, csv, chartPng, csvFileName, chartFileName };
+  const footer = context(
+    `Yesterday is ${report.date} in ${tz}; month to date runs from ${report.monthStart} to the end of yesterday. Orders are items ordered (items shipped where a feed has no order lines); conversion is orders per click. ${attached}`,
+  );
+  const compose = () => card({ visibility: 'ephemeral', tone }, [title, text(intro), figures, ...sections.map((x) => list(x.title, [...x.lines], x.more !== undefined ? { more: x.more } : {})), footer, ...files]);
+  // Drops lines from the longest section (counting them in `more`) until the card fits MAX_CARD_CHARS.
+  let composed = compose();
+  while (replyChars(composed) > MAX_CARD_CHARS) {
+    const open = sections.filter((x) => x.lines.length > 0);
+    if (open.length === 0) break;
+    const longest = open.reduce((a, b) => (sectionChars(b) > sectionChars(a) ? b : a));
+    longest.lines.pop();
+    longest.more = (longest.more ?? 0) + 1;
+    composed = compose();
+  }
+  return done(composed);
 }
 
 /** Characters of a card as the renderers write them (escapes included): what platform limits count. */
-export function replyChars(r: Reply): number {
-  let n = displayChars(r.title ?? '') + displayChars(r.text ?? '') + (r.footer?.length ?? 0) + 8; // + a tone marker
-  for (const f of r.fields ?? []) n += displayChars(f.label) + displayChars(f.value);
-  for (const s of r.sections ?? []) n += sectionChars(s) + displayChars(s.title);
-  for (const b of r.buttons ?? []) n += b.label.length + b.url.length;
+export function replyChars(c: Card): number {
+  let n = displayChars(c.title ?? '') + displayChars(c.text ?? '') + (c.footer?.length ?? 0) + 8; // + a tone marker
+  for (const f of c.fields) n += displayChars(f.label) + displayChars(f.value);
+  for (const s of c.sections) n += sectionChars(s) + displayChars(s.title);
+  for (const b of c.buttons) n += b.label.length + b.url.length;
   return n;
 }
 
 /** Characters of a section's lines and its "and N more" line as the renderers write them. */
-export function sectionChars(s: { lines: ReplyLine[]; more?: number }): number {
+export function sectionChars(s: { lines: readonly CardLine[]; more?: number }): number {
   return s.lines.reduce((a, l) => a + lineChars(l), 0) + (s.more ? MORE_LINE_CHARS : 0);
-}
-
-/** Drops lines from the longest section (counting them in `more`) until the card fits MAX_CARD_CHARS. */
-function shrinkToBudget(reply: Reply): void {
-  while (replyChars(reply) > MAX_CARD_CHARS) {
-    const sections = (reply.sections ?? []).filter((x) => x.lines.length > 0);
-    if (sections.length === 0) return;
-    const longest = sections.reduce((a, b) => (sectionChars(b) > sectionChars(a) ? b : a));
-    longest.lines.pop();
-    longest.more = (longest.more ?? 0) + 1;
-  }
 }

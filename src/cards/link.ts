@@ -1,0 +1,44 @@
+// Cards about tagged short links: the /link answer, the answer to Amazon links posted in an auto-linking Discord
+// channel, and the preview Slack shows when one of our short links is pasted.
+import { formatMoney } from '../domain/money.ts';
+import { card, context, field, fields, header, line, list, text, type Card, type CardLine } from './card.ts';
+import { marketLabel } from './labels.ts';
+import { pluralWord } from './text.ts';
+
+export const DISCLOSURE_HINT = 'Share it with a disclosure such as #ad or “As an Amazon Associate I earn from qualifying purchases.”';
+
+/** /link: the short link to paste, where it goes and its campaign. */
+export function linkCard(d: { productLabel: string; shortUrl: string; destinationUrl: string; campaign: string | null }): Card {
+  return card({ visibility: 'ephemeral', tone: 'success' }, [
+    header(d.productLabel),
+    text(d.shortUrl),
+    fields([field('Goes to', d.destinationUrl), d.campaign && field('Campaign', d.campaign, { inline: true })]),
+    context(DISCLOSURE_HINT),
+  ]);
+}
+
+/** One tagged short link in a list: the product, linked, with its ASIN. */
+export const shortLinkLine = (d: { productLabel: string; shortUrl: string; asin: string }): CardLine => line(d.productLabel, { url: d.shortUrl, detail: d.asin });
+
+/** The answer to a message with Amazon links: the poster's tagged short links, and how many could not be tagged. */
+export function autolinkCard(d: { handle: string; lines: readonly CardLine[]; untagged: number }): Card {
+  const many = d.lines.length > 1;
+  return card({ visibility: 'channel', tone: 'info' }, [
+    header(`@${d.handle}'s ${pluralWord(d.lines.length, 'link')}`),
+    list(many ? 'Tagged short links' : 'Tagged short link', d.lines),
+    context(`@${d.handle} may earn a commission from qualifying purchases.${d.untagged ? ` (${d.untagged} ${pluralWord(d.untagged, 'link')} could not be tagged.)` : ''}`),
+  ]);
+}
+
+/** What a pasted short link unfolds into: the product, its store, who shares it and the price we know. */
+export function linkPreviewCard(p: { asin: string; marketplace: string; title: string | null; priceMinor: number | null; currency: string | null; handle: string }): Card {
+  return card({ visibility: 'channel' }, [
+    header(p.title ?? `Amazon product ${p.asin}`),
+    fields([
+      field('Store', marketLabel(p.marketplace), { inline: true }),
+      field('Shared by', `@${p.handle}`, { inline: true }),
+      p.priceMinor !== null && p.currency && field('Price', formatMoney(p.priceMinor, p.currency), { inline: true }),
+    ]),
+    context(`${p.asin} · @${p.handle} may earn a commission from qualifying purchases.`),
+  ]);
+}

@@ -1,0 +1,74 @@
+// Text helpers every card renderer and composer shares: clipping, fitting escaped text into a limit, deciding which
+// URLs may become links, and counted words. The escaping rules themselves (mrkdwn, Discord markdown) and every
+// platform limit stay in the renderers, which pass them in.
+
+export const ZWSP = '\u200B';
+
+/** Whitespace runs (new lines too) as one space: for one-line places such as titles, labels and list lines. */
+export const oneLine = (s: string): string => s.replace(/\s+/g, ' ');
+
+/**
+ * Cuts `s` to at most `max` characters counted by code points (never splitting a surrogate pair), ending in "…" when
+ * cut. With `utf16`, the UTF-16 length stays within `max` too (Discord counts UTF-16 units).
+ */
+export function clip(s: string, max: number, opts: { utf16?: boolean } = {}): string {
+  const chars = Array.from(s);
+  if (chars.length <= max && (!opts.utf16 || s.length <= max)) return s;
+  let n = Math.min(chars.length, max - 1);
+  if (opts.utf16) while (n > 0 && chars.slice(0, n).join('').length > max - 1) n--;
+  return `${chars.slice(0, n).join('')}…`;
+}
+
+/**
+ * Escapes `raw` with `escape` and fits the result into `max` characters, cutting the raw text (never an escape
+ * sequence) and adding "…". `growth` is how many characters one raw character may become once escaped (the step by
+ * which an over-long cut shrinks).
+ */
+export function fit(raw: string, max: number, escape: (s: string) => string, growth: number): string {
+  if (max <= 0) return '';
+  const whole = escape(raw);
+  if (whole.length <= max) return whole;
+  const chars = Array.from(raw);
+  let n = Math.min(chars.length, max);
+  while (n > 0) {
+    const cut = `${escape(chars.slice(0, n).join(''))}…`;
+    if (cut.length <= max) return cut;
+    n -= Math.max(1, Math.floor((cut.length - max) / growth));
+  }
+  return '…';
+}
+
+/** Applies `outside` to the text between URLs and `inside` to the URLs themselves (so an escape never lands inside a link). */
+export function mapOutsideUrls(raw: string, urls: RegExp, outside: (s: string) => string, inside: (url: string) => string = (u) => u): string {
+  let out = '';
+  let last = 0;
+  for (const m of raw.matchAll(urls)) {
+    out += outside(raw.slice(last, m.index));
+    out += inside(m[0]);
+    last = m.index + m[0].length;
+  }
+  return out + outside(raw.slice(last));
+}
+
+/**
+ * Only URLs we built become links: http(s), no whitespace, no < or >, none of the platform's own link-ending
+ * characters (`forbidden`), and within the platform's limit.
+ */
+export function isLinkableUrl(url: string | undefined, rules: { max: number; forbidden?: string }): url is string {
+  if (url === undefined || url.length > rules.max || !/^https?:\/\/[^\s<>]+$/.test(url)) return false;
+  return !Array.from(rules.forbidden ?? '').some((c) => url.includes(c));
+}
+
+/** A count with thousands separators: 1,234. */
+export const count = (n: number): string => n.toLocaleString('en-US');
+
+/** The word for `n` things: "item" or "items". */
+export const pluralWord = (n: number, one: string, many = `${one}s`): string => (n === 1 ? one : many);
+
+/** "1 click", "1,234 clicks". */
+export const plural = (n: number, one: string, many = `${one}s`): string => `${count(n)} ${pluralWord(n, one, many)}`;
+
+/** Shortens by UTF-16 length to a word-friendly cut ("Camping sto…"), for names inside longer lines. */
+export function shorten(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max - 1).trimEnd()}…`;
+}

@@ -1,0 +1,167 @@
+// One composer per kind of card, fed plain data as the domain hands it over: what a person would see.
+import { describe, expect, it } from 'vitest';
+import { renderReply as toDiscord } from '../../bots/discord/render.ts';
+import { renderReply as toSlack } from '../../bots/slack/render.ts';
+import { cardAttachments, line } from '../../src/cards/card.ts';
+import { digestCard, MAX_CARD_CHARS, replyChars, sectionChars } from '../../src/cards/digest.ts';
+import { earningsCard, homeCard } from '../../src/cards/earnings.ts';
+import { autolinkCard, linkCard, linkPreviewCard, shortLinkLine } from '../../src/cards/link.ts';
+import { commissionCard } from '../../src/cards/notice.ts';
+import type { EarningsSummary } from '../../src/domain/earnings/summary.ts';
+import { report } from './digestReport.ts';
+
+const period = { label: 'Last 7 days', from: new Date('2026-03-08T00:00:00Z'), to: new Date('2026-03-15T00:00:00Z'), timezone: 'Europe/London' };
+
+const summary: EarningsSummary = {
+  period,
+  totals: [{ currency: 'USD', confirmed: 2500, pending: 400, reversed: -100, bounty: 0, net: 2400, itemsShipped: 3, itemsReturned: 1 }],
+  byTrackingId: [],
+  topProducts: [{ asin: 'B000000001', name: 'Standing desk', currency: 'USD', amount: 2500, items: 1 }],
+  linkEarnings: [{ linkId: 1, code: 'AbCdEfGh', campaign: 'tiktok', asin: 'B000000001', title: 'Standing desk', currency: 'USD', amount: 2500, items: 1 }],
+  topLinks: [{ code: 'AbCdEfGh', campaign: '', asin: 'B000000001', title: 'Standing desk', clicks: 12 }],
+  clicks: { click: 12, repeat: 3, preview: 2, bot: 5 },
+  hasAnyEntries: true,
+};
+
+describe('when earnings are composed', () => {
+  it('then /earnings shows the totals, the clicks with bots, and the lists by product and link', () => {
+    const c = earningsCard({ who: '@maya', period, summary, publicBaseUrl: 'https://go.test', waiting: [{ tracking_id: 'maya-21', marketplace: 'UK' }] });
+    expect(c.title).toBe('Earnings · Last 7 days');
+    expect(c.text).toBe('@maya');
+    expect(c.fields.map((f) => `${f.label}: ${f.value}`)).toEqual([
+      'Confirmed: $25.00',
+      'Pending: $4.00',
+      'Reversed: -$1.00',
+      'Net: $24.00',
+      'Clicks: 12 clicks · 3 repeat · 2 previews · 5 bots',
+    ]);
+    expect(c.sections.map((s) => s.title)).toEqual(['Top products', 'Commission by link', 'Most-clicked links', 'Waiting for verification']);
+    expect(c.sections[1]!.lines[0]).toEqual({ text: 'Standing desk · tiktok', url: 'https://go.test/l/AbCdEfGh', detail: '$25.00 · 1 item' });
+    expect(c.sections[3]!.lines[0]!.text).toBe('maya-21 (amazon.co.uk)');
+    expect(c.footer).toMatch(/^Times in Europe\/London\./);
+  });
+
+  it('then the App Home shows the same figures as /earnings, bots included, with the storefront and its button', () => {
+    const home = homeCard({ handle: 'maya', storefrontUrl: 'https://go.test/s/maya', period, summary });
+    const command = earningsCard({ who: '@maya', period, summary, publicBaseUrl: 'https://go.test' });
+    expect(home.title).toBe("@maya's storefront");
+    expect(home.fields[0]).toEqual({ label: 'Storefront', value: 'https://go.test/s/maya' });
+    expect(home.fields.slice(1)).toEqual(command.fields);
+    expect(home.fields.at(-1)!.value).toContain('5 bots');
+    expect(home.buttons).toEqual([{ label: 'Open storefront', url: 'https://go.test/s/maya' }]);
+    expect(home.footer).toBe('Last 7 days in Europe/London. Refreshed each time you open this tab; /earnings shows other periods.');
+  });
+
+  it('then nothing ingested yet says so, for a team too, with the claims waiting for a decision', () => {
+    const c = earningsCard({ who: 'Your team', period, summary: { ...summary, totals: [], topProducts: [], linkEarnings: [], topLinks: [], hasAnyEntries: false }, publicBaseUrl: 'https://go.test', pendingClaims: 2 });
+    expect(c.text).toBe('No earnings have been ingested for Your team yet. Figures appear here once an Amazon Associates report has been loaded.');
+    expect(c.sections).toEqual([]);
+    expect(c.footer).toContain('2 tracking ID claims wait for a decision: /storefront claims.');
+  });
+});
+
+describe('when link cards are composed', () => {
+  it('then /link shows the short link to paste, where it goes, its campaign and the disclosure hint', () => {
+    const c = linkCard({ productLabel: 'Desk lamp', shortUrl: 'https://go.test/l/AbCdEfGh', destinationUrl: 'https://www.amazon.com/dp/B000000001?tag=maya-20', campaign: 'tiktok' });
+    expect(c).toMatchObject({ visibility: 'ephemeral', tone: 'success', title: 'Desk lamp', text: 'https://go.test/l/AbCdEfGh' });
+    expect(c.fields).toEqual([
+      { label: 'Goes to', value: 'https://www.amazon.com/dp/B000000001?tag=maya-20' },
+      { label: 'Campaign', value: 'tiktok', inline: true },
+    ]);
+    expect(c.footer).toContain('#ad');
+    expect(linkCard({ productLabel: 'Desk lamp', shortUrl: 'https://go.test/l/x', destinationUrl: 'https://a', campaign: '' }).fields).toHaveLength(1);
+  });
+
+  it('then a message with Amazon links is answered in public with the poster’s links, and says how many could not be tagged', () => {
+    const lines = [shortLinkLine({ productLabel: 'Desk lamp', shortUrl: 'https://go.test/l/AbCdEfGh', asin: 'B000000001' }), line('Pan', { url: 'https://go.test/l/HgFeDcBa', detail: 'B000000002' })];
+    const c = autolinkCard({ handle: 'maya', lines, untagged: 1 });
+    expect(c).toMatchObject({ visibility: 'channel', title: "@maya's links" });
+    expect(c.sections[0]).toMatchObject({ title: 'Tagged short links', lines: [{ text: 'Desk lamp', url: 'https://go.test/l/AbCdEfGh', detail: 'B000000001' }, { text: 'Pan' }] });
+    expect(c.footer).toBe('@maya may earn a commission from qualifying purchases. (1 link could not be tagged.)');
+    expect(autolinkCard({ handle: 'maya', lines: lines.slice(0, 1), untagged: 0 }).title).toBe("@maya's link");
+  });
+
+  it('then a pasted short link unfolds into the product, its store, who shares it and the price', () => {
+    const c = linkPreviewCard({ asin: 'B000000001', marketplace: 'UK', title: null, priceMinor: 4999, currency: 'GBP', handle: 'maya' });
+    expect(c.title).toBe('Amazon product B000000001');
+    expect(c.fields.map((f) => [f.label, f.value])).toEqual([
+      ['Store', 'amazon.co.uk'],
+      ['Shared by', '@maya'],
+      ['Price', '£49.99'],
+    ]);
+  });
+});
+
+describe('when a commission notice is composed', () => {
+  it('then it names the influencer, counts the new items, shows each figure that moved and the top items', () => {
+    const c = commissionCard(
+      {
+        handle: 'maya',
+        items: 3,
+        totals: [{ currency: 'USD', confirmed: 1200, pending: 0, reversed: -300, bounty: 0 }],
+        top: [{ name: 'Desk lamp', currency: 'USD', amount: 1200, kind: 'confirmed' }],
+      },
+      'https://go.test/s/maya',
+    );
+    expect(c).toMatchObject({ visibility: 'channel', tone: 'success', title: 'New commission for @maya', text: '3 new items in your Amazon reports.' });
+    expect(c.fields).toEqual([
+      { label: 'Confirmed', value: '$12.00', inline: true },
+      { label: 'Reversed', value: '-$3.00', inline: true },
+    ]);
+    expect(c.sections[0]!.lines).toEqual([{ text: 'Desk lamp', detail: '$12.00 confirmed' }]);
+    expect(c.buttons).toEqual([{ label: 'Open storefront', url: 'https://go.test/s/maya' }]);
+    expect(c.footer).toBe('Run /earnings for the details by product and by link.');
+  });
+});
+
+describe('when a digest is composed', () => {
+  it('then the scheduled card shows the day, the totals, the warnings first, the roster and products, and carries the chart and the CSV', () => {
+    const { reply, csv } = digestCard(report(), { baseUrl: 'https://go.test' });
+    expect(reply).toMatchObject({ title: 'Team digest · 2026-03-14', tone: 'warning' });
+    expect(reply.text).toBe('Sat 2026-03-14 for 1 influencer: $12.00 confirmed, 40 clicks, 1 order. 1 warning below.');
+    expect(reply.fields.map((f) => f.label)).toEqual([
+      'Confirmed yesterday',
+      'Clicks yesterday',
+      'Orders yesterday',
+      'Pending and reversed yesterday',
+      'Month to date (03-01 to 03-14)',
+      'Traffic month to date',
+    ]);
+    expect(reply.sections.map((s) => s.title)).toEqual(['Needs attention', 'Top 1 of 1 influencer by month-to-date confirmed · changes vs Fri/vs last Sat', 'Top products · month to date']);
+    expect(reply.sections[0]!.lines[0]!.text).toBe('@maya: click spike with no orders');
+    expect(reply.footer).toContain('attached as CSV');
+    const files = cardAttachments(reply);
+    expect(files.map((f) => [f.name, f.contentType])).toEqual([
+      ['digest-2026-03-14.png', 'image/png'],
+      ['digest-2026-03-14.csv', 'text/csv'],
+    ]);
+    expect(files[0]!.data.subarray(1, 4).toString('ascii')).toBe('PNG');
+    expect(files[1]!.data.toString('utf8')).toBe(csv);
+    // The files are uploaded, not drawn: both renderers show the same card with or without them.
+    const bare = digestCard(report(), { baseUrl: 'https://go.test', filesAttached: false }).reply;
+    expect(cardAttachments(bare)).toEqual([]);
+    expect(toSlack(bare).blocks.length).toBe(toSlack(reply).blocks.length);
+    expect(toDiscord(bare).embeds[0]!.fields!.length).toBe(toDiscord(reply).embeds[0]!.fields!.length);
+    expect(bare.footer).toContain('come with the scheduled digest message');
+  });
+});
+
+describe('when a digest is composed for a large team', () => {
+  it('then the card keeps within the platform limits: top 10 listed, the rest "and N more", long lists shortened until it fits', () => {
+    const base = report();
+    const one = base.influencers[0]!;
+    const big = {
+      ...base,
+      influencers: Array.from({ length: 1000 }, (_, i) => ({ ...one, influencerId: i + 1, handle: `influencer_${i}_${'x'.repeat(20)}` })),
+      topProducts: Array.from({ length: 40 }, (_, i) => ({ ...base.topProducts[0]!, asin: `B${String(i).padStart(9, '0')}`, name: `A product with a rather long name, number ${i} *bold* [x]` })),
+      warnings: Array.from({ length: 20 }, (_, i) => ({ ...base.warnings[0]!, handle: `influencer_${i}` })),
+    };
+    const { reply } = digestCard(big, { baseUrl: 'https://go.test' });
+    expect(replyChars(reply)).toBeLessThanOrEqual(MAX_CARD_CHARS);
+    const roster = reply.sections.find((s) => s.title.startsWith('Top 10 of 1,000 influencers'))!;
+    expect(roster.lines.length + roster.more!).toBe(1000);
+    for (const s of reply.sections) expect(sectionChars(s)).toBeLessThanOrEqual(1024);
+    expect(toSlack(reply).blocks.length).toBeLessThan(50);
+    expect(toDiscord(reply).embeds).toHaveLength(1);
+  });
+});
