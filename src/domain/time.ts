@@ -1,49 +1,58 @@
-// Calendar arithmetic in a named time zone without a date library: local dates are YYYY-MM-DD strings,
-// instants are Date. Offsets come from Intl, so daylight-saving changes are handled.
-const partsFormatters = new Map<string, Intl.DateTimeFormat>();
+// Calendar arithmetic in a named time zone: local dates are YYYY-MM-DD strings, instants are Date. Wall-clock to
+// instant goes through Temporal (the platform's when it has one; temporal-polyfill defers to it), so daylight-saving
+// gaps and overlaps resolve as Temporal's 'compatible' does: a time the clocks skip moves forward (Santiago's day
+// starts at 01:00 on the day it springs forward at midnight), a time they repeat is its first occurrence.
+import { Temporal } from 'temporal-polyfill';
 
-function formatter(tz: string): Intl.DateTimeFormat {
-  let f = partsFormatters.get(tz);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
-    partsFormatters.set(tz, f);
-  }
-  return f;
+/** A local day in a zone: its date and the half-open range of instants [start, end) it covers, epoch ms. */
+interface LocalDay {
+  date: string;
+  start: number;
+  end: number;
 }
 
+// Both caches only remember Temporal's answers, so they cannot change a result. localDate is called for runs of
+// nearby instants (hourly buckets, a digest's days): the day last seen per zone answers most calls without Temporal.
+const lastDay = new Map<string, LocalDay>();
+/** Per zone, wall times already resolved: periods, digest windows and schedules ask for the same few again and again. */
+const resolved = new Map<string, Map<string, number>>();
+const RESOLVED_PER_ZONE = 4096;
+
 export function isTimeZone(tz: string): boolean {
+  // Named zones only, as before: Temporal also takes offsets such as "+05:30", which no one lives in.
+  if (!tz || /^[+\-\u2212]/.test(tz)) return false;
   try {
-    formatter(tz);
+    new Temporal.ZonedDateTime(0n, tz);
     return true;
   } catch {
     return false;
   }
 }
 
-function localParts(at: Date, tz: string) {
-  const p = Object.fromEntries(formatter(tz).formatToParts(at).map((x) => [x.type, x.value]));
-  return { y: Number(p.year), m: Number(p.month), d: Number(p.day), h: Number(p.hour), min: Number(p.minute), s: Number(p.second) };
-}
-
-/** Offset of the zone from UTC at an instant, in milliseconds. */
-function offsetMs(at: Date, tz: string): number {
-  const p = localParts(at, tz);
-  return Date.UTC(p.y, p.m - 1, p.d, p.h, p.min, p.s) - Math.floor(at.getTime() / 1000) * 1000;
-}
-
 export function localDate(at: Date, tz: string): string {
-  const p = localParts(at, tz);
-  return `${p.y}-${String(p.m).padStart(2, '0')}-${String(p.d).padStart(2, '0')}`;
+  const ms = at.getTime();
+  const seen = lastDay.get(tz);
+  if (seen && ms >= seen.start && ms < seen.end) return seen.date;
+  const local = Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(tz).toPlainDate();
+  // The day runs from its first instant to the next day's (Temporal's start of day, which skips a gap at midnight).
+  const day = { date: local.toString(), start: local.toZonedDateTime(tz).epochMilliseconds, end: local.add({ days: 1 }).toZonedDateTime(tz).epochMilliseconds };
+  lastDay.set(tz, day);
+  return day.date;
 }
 
 /** The instant a local wall-clock time (default midnight) happens in the zone. */
 export function zonedTime(date: string, tz: string, hh = 0, mm = 0): Date {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  const guess = Date.UTC(y, m - 1, d, hh, mm);
-  let at = guess - offsetMs(new Date(guess), tz);
-  // Re-check at the candidate: across a DST change the first offset can be an hour off.
-  at = guess - offsetMs(new Date(at), tz);
-  return new Date(at);
+  let zone = resolved.get(tz);
+  if (!zone) resolved.set(tz, (zone = new Map()));
+  const key = `${date} ${hh}:${mm}`;
+  let ms = zone.get(key);
+  if (ms === undefined) {
+    const wall = Temporal.PlainDate.from(date).toPlainDateTime({ hour: hh, minute: mm });
+    ms = wall.toZonedDateTime(tz, { disambiguation: 'compatible' }).epochMilliseconds;
+    if (zone.size >= RESOLVED_PER_ZONE) zone.clear();
+    zone.set(key, ms);
+  }
+  return new Date(ms);
 }
 
 export function addDays(date: string, days: number): string {
