@@ -1,0 +1,207 @@
+// What to show for a product, field by field, from its sources in order of trust:
+//   the influencer's own override for the item > the Creators API (only while under 24 h old) > details the operator
+//   gave when adding it (products.title/image/price, `storefront add --title …`) > the product name in the
+//   organisation's own reports (ledger) > nothing, which the page shows as "no details yet".
+// Every value says where it came from; prices carry their as-of time and, past an hour, Amazon's disclaimer
+// (displayRules.ts). Reading only: nothing here asks Amazon.
+import type { Db } from '../../db/database.ts';
+import type { CatalogueEntry, CatalogueState } from '../../db/schema.ts';
+import { apiDataShowable, showableImageUrl, showPrice, type ShownPrice } from './displayRules.ts';
+
+export type CatalogueSource = 'influencer' | 'api' | 'operator' | 'ledger';
+
+export interface Sourced<T> {
+  value: T;
+  source: CatalogueSource;
+}
+
+export interface CatalogueProduct {
+  asin: string;
+  marketplace: string;
+  title?: Sourced<string>;
+  imageUrl?: Sourced<string>;
+  price?: ShownPrice & { source: CatalogueSource };
+  /** From the API only, and only while its data may be shown. */
+  brand?: string;
+  features?: string[];
+  availability?: string;
+  /** The influencer's personal note on the item. */
+  note?: string;
+  /** When the API data shown was fetched (absent: none shown). */
+  apiFetchedAt?: Date;
+  /** What Amazon's side knows: pending (not fetched yet), ok, unknown_asin; 'stale' when its data is too old to show. */
+  apiState: CatalogueState | 'stale';
+  /** False when there is nothing to show but the ASIN: the page says "no details yet". */
+  hasDetails: boolean;
+}
+
+export interface ItemOverride {
+  title: string | null;
+  imageUrl: string | null;
+  priceMinor: number | null;
+  currency: string | null;
+  /** When the influencer last set them: the as-of time of their price. */
+  updatedAt: Date | null;
+  note: string | null;
+}
+
+export interface OperatorDetails {
+  title: string | null;
+  imageUrl: string | null;
+  priceMinor: number | null;
+  currency: string | null;
+  updatedAt: Date;
+}
+
+export interface ResolveInput {
+  asin: string;
+  marketplace: string;
+  override?: ItemOverride | undefined;
+  api?: Pick<CatalogueEntry, 'state' | 'title' | 'brand' | 'features' | 'image_url' | 'price_minor' | 'currency' | 'availability' | 'fetched_at'> | undefined;
+  operator?: OperatorDetails | undefined;
+  ledgerName?: string | null | undefined;
+}
+
+/** One product's fields from its sources, under the display rules at `now`. Pure. */
+export function resolveProduct(input: ResolveInput, now: Date): CatalogueProduct {
+  const { override, operator } = input;
+  const api = input.api && apiDataShowable(input.api.fetched_at, now) ? input.api : undefined;
+  const out: CatalogueProduct = {
+    asin: input.asin,
+    marketplace: input.marketplace,
+    apiState: input.api ? (input.api.fetched_at && !api && input.api.state === 'ok' ? 'stale' : input.api.state) : 'pending',
+    hasDetails: false,
+  };
+  const first = <T>(...options: Array<[T | null | undefined, CatalogueSource]>): Sourced<T> | undefined => {
+    for (const [value, source] of options) if (value !== null && value !== undefined && value !== '') return { value, source };
+    return undefined;
+  };
+  const title = first<string>([override?.title, 'influencer'], [api?.title, 'api'], [operator?.title, 'operator'], [input.ledgerName, 'ledger']);
+  const imageUrl = first<string>([showableImageUrl(override?.imageUrl), 'influencer'], [showableImageUrl(api?.image_url), 'api'], [showableImageUrl(operator?.imageUrl), 'operator']);
+  if (title) out.title = title;
+  if (imageUrl) out.imageUrl = imageUrl;
+  if (override?.priceMinor != null && override.currency && override.updatedAt) out.price = { ...showPrice(override.priceMinor, override.currency, override.updatedAt, now), source: 'influencer' };
+  else if (api?.price_minor != null && api.currency) out.price = { ...showPrice(api.price_minor, api.currency, api.fetched_at!, now), source: 'api' };
+  else if (operator?.priceMinor != null && operator.currency) out.price = { ...showPrice(operator.priceMinor, operator.currency, operator.updatedAt, now), source: 'operator' };
+  if (api) {
+    out.apiFetchedAt = api.fetched_at!;
+    if (api.brand) out.brand = api.brand;
+    if (api.features?.length) out.features = api.features;
+    if (api.availability) out.availability = api.availability;
+  }
+  if (override?.note) out.note = override.note;
+  out.hasDetails = Boolean(out.title || out.imageUrl || out.price);
+  return out;
+}
+
+/** The newest report name per ASIN of one marketplace, from the organisation's own ledger. */
+export async function ledgerNames(db: Db, organisationId: number, products: Array<{ asin: string; marketplace: string }>): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  if (products.length === 0) return names;
+  const rows = await db
+    .selectFrom('ledger_entries')
+    .select(['asin', 'marketplace', 'product_name'])
+    .distinctOn(['asin', 'marketplace'])
+    .where('organisation_id', '=', organisationId)
+    .where('product_name', 'is not', null)
+    .where('asin', 'in', [...new Set(products.map((p) => p.asin))])
+    .where('marketplace', 'in', [...new Set(products.map((p) => p.marketplace))])
+    .orderBy('asin')
+    .orderBy('marketplace')
+    .orderBy('occurred_at', 'desc')
+    .execute();
+  for (const r of rows) if (r.asin && r.product_name) names.set(`${r.marketplace}|${r.asin}`, r.product_name);
+  return names;
+}
+
+export interface CatalogueStorefront {
+  profile: { handle: string; displayName: string; bio: string | null; avatarUrl: string | null };
+  lists: Array<{ name: string; items: Array<CatalogueProduct & { linkCode: string }> }>;
+}
+
+/** An influencer's storefront with every item resolved: what the storefront page will show (reads only). */
+export async function getCatalogueStorefront(db: Db, influencerId: number, now: Date = new Date()): Promise<CatalogueStorefront | undefined> {
+  const influencer = await db.selectFrom('influencers').select(['id', 'organisation_id', 'handle', 'display_name', 'bio', 'avatar_url']).where('id', '=', influencerId).executeTakeFirst();
+  if (!influencer) return undefined;
+  const profile = { handle: influencer.handle, displayName: influencer.display_name, bio: influencer.bio, avatarUrl: showableImageUrl(influencer.avatar_url) ?? null };
+  const rows = await db
+    .selectFrom('storefront_items as i')
+    .innerJoin('storefronts as s', 's.id', 'i.storefront_id')
+    .innerJoin('storefront_lists as l', 'l.id', 'i.list_id')
+    .innerJoin('products as p', 'p.id', 'i.product_id')
+    .innerJoin('links as k', (j) => j.onRef('k.product_id', '=', 'i.product_id').on('k.influencer_id', '=', influencerId).on('k.campaign', '=', 'storefront').on('k.disabled_at', 'is', null))
+    .leftJoin('catalogue_entries as c', 'c.product_id', 'p.id')
+    .select([
+      'l.name as list',
+      'p.asin',
+      'p.marketplace',
+      'p.title as p_title',
+      'p.image_url as p_image',
+      'p.price_minor as p_price',
+      'p.currency as p_currency',
+      'p.updated_at as p_updated',
+      'i.note',
+      'i.title_override',
+      'i.image_url_override',
+      'i.price_override_minor',
+      'i.price_override_currency',
+      'i.override_updated_at',
+      'c.state',
+      'c.title',
+      'c.brand',
+      'c.features',
+      'c.image_url',
+      'c.price_minor',
+      'c.currency',
+      'c.availability',
+      'c.fetched_at',
+      'k.code',
+    ])
+    .where('s.influencer_id', '=', influencerId)
+    .orderBy('l.position')
+    .orderBy('l.id')
+    .orderBy('i.position')
+    .orderBy('i.id')
+    .execute();
+  const names = await ledgerNames(db, influencer.organisation_id, rows);
+  const lists: CatalogueStorefront['lists'] = [];
+  for (const r of rows) {
+    let list = lists.at(-1);
+    if (!list || list.name !== r.list) lists.push((list = { name: r.list, items: [] }));
+    const product = resolveProduct(
+      {
+        asin: r.asin,
+        marketplace: r.marketplace,
+        override: { title: r.title_override, imageUrl: r.image_url_override, priceMinor: r.price_override_minor, currency: r.price_override_currency, updatedAt: r.override_updated_at, note: r.note },
+        api: r.state ? { state: r.state, title: r.title, brand: r.brand, features: r.features, image_url: r.image_url, price_minor: r.price_minor, currency: r.currency, availability: r.availability, fetched_at: r.fetched_at } : undefined,
+        operator: { title: r.p_title, imageUrl: r.p_image, priceMinor: r.p_price, currency: r.p_currency, updatedAt: r.p_updated },
+        ledgerName: names.get(`${r.marketplace}|${r.asin}`),
+      },
+      now,
+    );
+    list.items.push({ ...product, linkCode: r.code });
+  }
+  return { profile, lists };
+}
+
+/** One product as an organisation's members see it (no influencer overrides): for chat cards. */
+export async function getCatalogueProduct(db: Db, args: { organisationId: number; asin: string; marketplace: string }, now: Date = new Date()): Promise<CatalogueProduct> {
+  const row = await db
+    .selectFrom('products as p')
+    .leftJoin('catalogue_entries as c', 'c.product_id', 'p.id')
+    .select(['p.title as p_title', 'p.image_url as p_image', 'p.price_minor as p_price', 'p.currency as p_currency', 'p.updated_at as p_updated', 'c.state', 'c.title', 'c.brand', 'c.features', 'c.image_url', 'c.price_minor', 'c.currency', 'c.availability', 'c.fetched_at'])
+    .where('p.asin', '=', args.asin)
+    .where('p.marketplace', '=', args.marketplace)
+    .executeTakeFirst();
+  const names = await ledgerNames(db, args.organisationId, [args]);
+  return resolveProduct(
+    {
+      asin: args.asin,
+      marketplace: args.marketplace,
+      api: row?.state ? { state: row.state, title: row.title, brand: row.brand, features: row.features, image_url: row.image_url, price_minor: row.price_minor, currency: row.currency, availability: row.availability, fetched_at: row.fetched_at } : undefined,
+      operator: row ? { title: row.p_title, imageUrl: row.p_image, priceMinor: row.p_price, currency: row.p_currency, updatedAt: row.p_updated } : undefined,
+      ledgerName: names.get(`${args.marketplace}|${args.asin}`),
+    },
+    now,
+  );
+}
