@@ -1,0 +1,43 @@
+import type { Generated } from 'kysely';
+import type { RollupGrain } from './earnings.table.ts';
+
+/**
+ * Click counts per UTC bucket for an influencer (link_id null: every kind) or one of its links (unique clicks only).
+ * Hour rows also count the first 15, 30 and 45 minutes (_q1.._q3). See migrations/…_click_partitions.ts.
+ */
+export interface ClickRollupsTable {
+  grain: RollupGrain;
+  bucket: Date;
+  influencer_id: number;
+  link_id: number | null;
+  clicks: number;
+  repeats: number;
+  previews: number;
+  bots: number;
+  clicks_q1: number;
+  clicks_q2: number;
+  clicks_q3: number;
+  repeats_q1: number;
+  repeats_q2: number;
+  repeats_q3: number;
+  previews_q1: number;
+  previews_q2: number;
+  previews_q3: number;
+  bots_q1: number;
+  bots_q2: number;
+  bots_q3: number;
+}
+
+/** Every click with id <= horizon is in click_rollups, none above it. */
+export interface ClickRollupStateTable {
+  id: number;
+  horizon: number;
+  refreshed_at: Date | null;
+}
+
+export interface ClickRollupCandidatesTable {
+  id: Generated<number>;
+  sequence_value: number;
+  waiting_for: string[];
+  noted_at: Generated<Date>;
+}

@@ -1,0 +1,258 @@
+// Every click figure (/earnings, the digest and its warnings, App Home, link lists) is read here: exact counts per
+// influencer and kind, or per link (unique clicks), over any half-open time ranges, from the click rollups plus the
+// clicks they do not cover.
+//
+// A range becomes a signed sum of UTC buckets (../earnings/buckets.ts: month to date is the month's row minus a few
+// hours). What falls inside an hour is read from the hour row's quarter counts (clicks in its first 15, 30, 45
+// minutes): local midnights of every zone in use are whole quarter hours after a UTC hour (+5:30, +5:45, +12:45),
+// so local days are exact from the rollups alone, even for months whose raw clicks are dropped. Only an end that is
+// no quarter hour (an arbitrary instant) reads that part of its hour from clicks. Clicks above the rollup horizon
+// are added from clicks for every rollup piece. One statement, so the horizon and the rollups are one snapshot.
+import { sql, type RawBuilder } from 'kysely';
+import type { Db } from '../../db/database.ts';
+import { decompose, type BucketGrain, type CostModel, type Piece } from '../earnings/buckets.ts';
+import type { EarningsScope, TimeRange } from '../earnings/ledgerSums.ts';
+
+export type ClickScope = EarningsScope;
+export type { TimeRange };
+
+export interface KindCounts {
+  click: number;
+  repeat: number;
+  preview: number;
+  bot: number;
+}
+
+export interface ReadOptions {
+  /** Read the raw clicks only (baselines and tests). */
+  rollups?: boolean;
+  /** The clock, for costing: buckets after it are empty. */
+  now?: Date;
+}
+
+const GRAINS: readonly BucketGrain[] = ['hour', 'day', 'month', 'year'];
+/** Rollup rows are about as many per bucket at any grain; raw clicks are many per hour for a busy creator. */
+const COST: CostModel = { rawHour: 200, bucket: { hour: 1, day: 1, month: 1, year: 1, all: 1 } };
+const HOUR = 3_600_000;
+const QUARTER = 900_000;
+const ts = (t: number) => (t === -Infinity ? '-infinity' : t === Infinity ? 'infinity' : new Date(t).toISOString());
+
+/** Rollup rows of `grain` with bucket in [lo, hi), or (part 1-3) the first part × 15 minutes of the hour row at lo. */
+interface RollupPiece {
+  seg: number;
+  sign: number;
+  grain: string;
+  lo: number;
+  hi: number;
+  /** 4: the whole row; 1-3: its first 15, 30, 45 minutes (hour rows only). */
+  part: number;
+}
+interface RawPiece {
+  seg: number;
+  sign: number;
+  lo: number;
+  hi: number;
+}
+
+/** Pieces of the segments: rollup rows (with quarter hours of hour rows) and the raw ranges that are left. */
+export function clickPieces(segments: readonly TimeRange[], now: number, rollups = true): { rollup: RollupPiece[]; raw: RawPiece[] } {
+  const rollup: RollupPiece[] = [];
+  const raw: RawPiece[] = [];
+  segments.forEach((s, seg) => {
+    if (!rollups) {
+      const lo = s.from ? s.from.getTime() : -Infinity;
+      const hi = s.to ? s.to.getTime() : Infinity;
+      if (lo < hi) raw.push({ seg, sign: 1, lo, hi });
+      return;
+    }
+    for (const p of decompose(s.from, s.to, GRAINS, COST, now)) {
+      if (p.kind !== 'raw') rollup.push({ seg, sign: p.sign, grain: p.kind, lo: p.from, hi: p.to, part: 4 });
+      else for (const q of withinHours(p)) quarters(seg, q, rollup, raw);
+    }
+  });
+  return { rollup, raw };
+}
+
+/** A raw piece cut at hour boundaries (decompose only leaves raw ranges of under two hours). */
+function withinHours(p: Piece): Piece[] {
+  const out: Piece[] = [];
+  for (let a = p.from; a < p.to; ) {
+    const b = Math.min(p.to, Math.floor(a / HOUR) * HOUR + HOUR);
+    out.push({ ...p, from: a, to: b });
+    a = b;
+  }
+  return out;
+}
+
+/** [a, b) inside one hour: the difference of two prefixes of its row when both ends are quarter hours, else raw. */
+function quarters(seg: number, p: Piece, rollup: RollupPiece[], raw: RawPiece[]): void {
+  const hour = Math.floor(p.from / HOUR) * HOUR;
+  const qa = (p.from - hour) / QUARTER;
+  const qb = (p.to - hour) / QUARTER;
+  if (!Number.isInteger(qa) || !Number.isInteger(qb)) {
+    raw.push({ seg, sign: p.sign, lo: p.from, hi: p.to });
+    return;
+  }
+  if (qb > 0) rollup.push({ seg, sign: p.sign, grain: 'hour', lo: hour, hi: hour + qb * QUARTER, part: qb });
+  if (qa > 0) rollup.push({ seg, sign: -p.sign, grain: 'hour', lo: hour, hi: hour + qa * QUARTER, part: qa });
+}
+
+const KINDS = [
+  ['click', 'clicks'],
+  ['repeat', 'repeats'],
+  ['preview', 'previews'],
+  ['bot', 'bots'],
+] as const;
+
+/** What one read sees: the horizon and the scope's influencers, read first in the same snapshot. */
+export interface ClickSnapshot {
+  horizon: number;
+  influencers: number[];
+  rollups: boolean;
+  now: number;
+}
+
+/**
+ * Runs `read` in a REPEATABLE READ transaction (or the caller's) after reading the horizon and the scope's
+ * influencers, so they go to Postgres as literals: it then reads the clicks above the horizon through the id index,
+ * which it would not risk for a horizon it could not see. JIT is off: these are many small index scans.
+ */
+export async function readClicks<T>(db: Db, scope: ClickScope, opts: ReadOptions, read: (conn: Db, s: ClickSnapshot) => Promise<T>): Promise<T> {
+  const run = async (conn: Db, jitOff: boolean) => {
+    const who = 'influencerId' in scope ? sql`id = ${scope.influencerId}::bigint` : sql`organisation_id = ${scope.organisationId}::bigint`;
+    const row = (
+      await sql<{ horizon: string | null; influencers: Array<string | number> }>`
+        SELECT ${jitOff ? sql`set_config('jit', 'off', true) AS jit,` : sql``}
+               (SELECT horizon FROM click_rollup_state WHERE id = 1) AS horizon,
+               ARRAY(SELECT id FROM influencers WHERE ${who} ORDER BY id) AS influencers`.execute(conn)
+    ).rows[0];
+    const s: ClickSnapshot = {
+      horizon: Number(row?.horizon ?? 0),
+      influencers: (row?.influencers ?? []).map(Number),
+      rollups: opts.rollups !== false && row?.horizon != null,
+      now: (opts.now ?? new Date()).getTime(),
+    };
+    return read(conn, s);
+  };
+  if (db.isTransaction) return run(db, false);
+  return db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute((trx) => run(trx, true));
+}
+
+/**
+ * Rows (seg, influencer_id, link_id, click, repeat, preview, bot) whose sums per segment are the clicks in that
+ * segment: per influencer (link_id null) for every kind, or per link for unique clicks (`links`).
+ */
+export function clickSource(s: ClickSnapshot, segments: readonly TimeRange[], opts: { links?: boolean } = {}): RawBuilder<unknown> {
+  const { rollup, raw } = clickPieces(segments, s.now, s.rollups);
+  const infl = sql`${s.influencers}::bigint[]`;
+  const links = opts.links === true;
+  const branches: RawBuilder<unknown>[] = [];
+  const rawMeasures = sql.join(KINDS.map(([k]) => (links && k !== 'click' ? sql`0::bigint AS ${sql.id(k)}` : sql`(c.kind = ${k})::int * x.sign AS ${sql.id(k)}`)));
+  const kindFilter = links ? sql`AND c.kind = 'click'` : sql``;
+  const linkOf = links ? sql`c.link_id` : sql`NULL::bigint`;
+  const scopeLinks = sql`(SELECT id FROM links WHERE influencer_id = ANY(${infl}))`;
+
+  if (rollup.length > 0) {
+    const values = sql.join(rollup.map((p) => sql`(${p.seg}::int, ${p.sign}::int, ${p.grain}::text, ${ts(p.lo)}::timestamptz, ${ts(p.hi)}::timestamptz, ${p.part}::int)`));
+    const part = (m: string) => sql`CASE x.part WHEN 4 THEN r.${sql.id(m)} WHEN 1 THEN r.${sql.id(`${m}_q1`)} WHEN 2 THEN r.${sql.id(`${m}_q2`)} ELSE r.${sql.id(`${m}_q3`)} END`;
+    const measures = sql.join(KINDS.map(([k, m]) => sql`${part(m)} * x.sign AS ${sql.id(k)}`));
+    branches.push(sql`
+      SELECT x.seg, r.influencer_id, r.link_id, ${measures}
+        FROM (VALUES ${values}) AS x(seg, sign, grain, lo, hi, part)
+        CROSS JOIN LATERAL (
+          SELECT * FROM click_rollups r
+           WHERE r.influencer_id = ANY(${infl}) AND r.grain = x.grain AND r.bucket >= x.lo AND r.bucket < x.hi
+             AND ${links ? sql`r.link_id IS NOT NULL` : sql`r.link_id IS NULL`}) r`);
+    // Clicks above the horizon, in the time each rollup piece stands for.
+    const since = Math.min(...rollup.map((p) => p.lo));
+    branches.push(sql`
+      SELECT x.seg, k.influencer_id, ${linkOf}, ${rawMeasures}
+        FROM (SELECT * FROM clicks c
+               WHERE c.id > ${s.horizon}::bigint AND c.link_id IN ${scopeLinks} ${kindFilter}
+                 ${since > -Infinity ? sql`AND c.clicked_at >= ${ts(since)}::timestamptz` : sql``} OFFSET 0) c
+        JOIN links k ON k.id = c.link_id
+        JOIN (VALUES ${values}) AS x(seg, sign, grain, lo, hi, part) ON c.clicked_at >= x.lo AND c.clicked_at < x.hi`);
+  }
+  if (raw.length > 0) {
+    // Literal ranges, so Postgres prunes partitions and reads each link's clicks through its (link, time) index.
+    const uniq = [...new Map(raw.map((r) => [`${r.lo}|${r.hi}`, r])).values()];
+    const ranges = sql.join(uniq.map((r) => sql`(c.clicked_at >= ${ts(r.lo)}::timestamptz AND c.clicked_at < ${ts(r.hi)}::timestamptz)`), sql` OR `);
+    const values = sql.join(raw.map((r) => sql`(${r.seg}::int, ${r.sign}::int, ${ts(r.lo)}::timestamptz, ${ts(r.hi)}::timestamptz)`));
+    branches.push(sql`
+      SELECT x.seg, k.influencer_id, ${linkOf}, ${rawMeasures}
+        FROM (SELECT * FROM clicks c WHERE c.link_id IN ${scopeLinks} AND (${ranges}) ${kindFilter} OFFSET 0) c
+        JOIN links k ON k.id = c.link_id
+        JOIN (VALUES ${values}) AS x(seg, sign, lo, hi) ON c.clicked_at >= x.lo AND c.clicked_at < x.hi`);
+  }
+  if (branches.length === 0 || s.influencers.length === 0) return sql`SELECT NULL::int AS seg, NULL::bigint AS influencer_id, NULL::bigint AS link_id, 0::bigint AS click, 0::bigint AS repeat, 0::bigint AS preview, 0::bigint AS bot WHERE false`;
+  return sql.join(branches, sql` UNION ALL `);
+}
+
+const n = (v: unknown) => Number(v ?? 0);
+
+/** Clicks by kind per segment and influencer (influencers with none are left out). */
+export async function clickKindCounts(db: Db, scope: ClickScope, segments: readonly TimeRange[], opts: ReadOptions = {}): Promise<Array<{ seg: number; influencerId: number } & KindCounts>> {
+  const rows = await readClicks(db, scope, opts, (conn, s) =>
+    sql<{ seg: number; influencer_id: string; click: string; repeat: string; preview: string; bot: string }>`
+      SELECT u.seg, u.influencer_id, sum(u.click)::bigint AS click, sum(u.repeat)::bigint AS repeat, sum(u.preview)::bigint AS preview, sum(u.bot)::bigint AS bot
+        FROM (${clickSource(s, segments)}) u
+       GROUP BY 1, 2
+      HAVING sum(u.click) <> 0 OR sum(u.repeat) <> 0 OR sum(u.preview) <> 0 OR sum(u.bot) <> 0
+       ORDER BY 1, 2`.execute(conn),
+  );
+  return rows.rows.map((r) => ({ seg: r.seg, influencerId: n(r.influencer_id), click: n(r.click), repeat: n(r.repeat), preview: n(r.preview), bot: n(r.bot) }));
+}
+
+/** Clicks by kind over one range, for the scope as a whole. */
+export async function clickTotals(db: Db, scope: ClickScope, range: TimeRange, opts: ReadOptions = {}): Promise<KindCounts> {
+  const out = { click: 0, repeat: 0, preview: 0, bot: 0 };
+  for (const r of await clickKindCounts(db, scope, [range], opts)) for (const k of ['click', 'repeat', 'preview', 'bot'] as const) out[k] += r[k];
+  return out;
+}
+
+/** Unique clicks per link over one range (links with none are left out). */
+export async function linkClicks(db: Db, scope: ClickScope, range: TimeRange, opts: ReadOptions = {}): Promise<Map<number, number>> {
+  const rows = await readClicks(db, scope, opts, (conn, s) =>
+    sql<{ link_id: string; clicks: string }>`
+      SELECT u.link_id, sum(u.click)::bigint AS clicks FROM (${clickSource(s, [range], { links: true })}) u
+       GROUP BY 1 HAVING sum(u.click) <> 0`.execute(conn),
+  );
+  return new Map(rows.rows.map((r) => [n(r.link_id), n(r.clicks)]));
+}
+
+export interface TopLink {
+  linkId: number;
+  code: string;
+  campaign: string;
+  handle: string;
+  asin: string;
+  title: string | null;
+  /** Unique clicks in the range ranked by. */
+  clicks: number;
+  /** Unique clicks in each of the `also` ranges. */
+  also: number[];
+}
+
+/** The most-clicked links (unique clicks) over `range`, most first then by code, with their clicks in `also` ranges. */
+export async function topClickedLinks(db: Db, scope: ClickScope, range: TimeRange, limit: number, also: readonly TimeRange[] = [], opts: ReadOptions = {}): Promise<TopLink[]> {
+  const alsoCols = also.map((_, i) => sql`sum(u.click) FILTER (WHERE u.seg = ${i + 1})::bigint AS ${sql.id(`also${i}`)}`);
+  const rows = await readClicks(db, scope, opts, (conn, s) => sql<Record<string, string | null>>`
+    WITH per AS (
+      SELECT u.link_id, sum(u.click) FILTER (WHERE u.seg = 0)::bigint AS clicks ${alsoCols.length ? sql`, ${sql.join(alsoCols)}` : sql``}
+        FROM (${clickSource(s, [range, ...also], { links: true })}) u
+       GROUP BY 1 HAVING sum(u.click) FILTER (WHERE u.seg = 0) > 0)
+    SELECT per.*, k.code, k.campaign, i.handle, p.asin, p.title
+      FROM per JOIN links k ON k.id = per.link_id JOIN influencers i ON i.id = k.influencer_id JOIN products p ON p.id = k.product_id
+     ORDER BY per.clicks DESC, k.code
+     LIMIT ${Math.max(0, Math.floor(limit))}`.execute(conn));
+  return rows.rows.map((r) => ({
+    linkId: n(r.link_id),
+    code: r.code!,
+    campaign: r.campaign!,
+    handle: r.handle!,
+    asin: r.asin!,
+    title: r.title ?? null,
+    clicks: n(r.clicks),
+    also: also.map((_, i) => n(r[`also${i}`])),
+  }));
+}

@@ -1,0 +1,150 @@
+// Brings the click rollups up to date with clicks, incrementally, without ever skipping a committed click: the same
+// horizon as the earnings rollups (see ../earnings/rollupRefresh.ts). Click ids are drawn when a batch is inserted
+// and become visible when it commits, so the sequence value read now becomes the horizon only once every
+// transaction then holding the sequence has ended; readers take the clicks above the horizon from clicks itself.
+// Clicks between the old and the new horizon are counted into the rollups in chunks, one transaction each, which
+// also moves the horizon (first, so a partition drop, which locks the horizon row, never races a chunk).
+import { sql } from 'kysely';
+import type { Db } from '../../db/database.ts';
+
+/** pg_advisory_lock key of the refresh ("clikroll"). */
+export const CLICK_ROLLUP_LOCK_KEY = 0x636c696b726f6c6cn;
+/** Click ids counted per transaction. */
+export const DEFAULT_CHUNK_IDS = 1_000_000;
+/** Noted sequence values kept while transactions hold them back. */
+const MAX_CANDIDATES = 50;
+
+export interface ClickRefreshResult {
+  previousHorizon: number;
+  horizon: number;
+  /** Clicks counted into the rollups by this refresh. */
+  clicks: number;
+  /** Open transactions holding the horizon below the sequence's value (0 when the rollups are current). */
+  waitingFor: number;
+}
+
+export interface ClickRefreshOptions {
+  chunkIds?: number;
+  /** Stop after this many ids (the rest is left for the next refresh). */
+  maxIds?: number;
+}
+
+export async function refreshClickRollups(db: Db, opts: ClickRefreshOptions = {}): Promise<ClickRefreshResult> {
+  const chunk = Math.max(1, Math.floor(opts.chunkIds ?? DEFAULT_CHUNK_IDS));
+  return db.connection().execute(async (conn) => {
+    await sql`SELECT pg_advisory_lock(${CLICK_ROLLUP_LOCK_KEY.toString()}::bigint)`.execute(conn);
+    try {
+      const h = await nextHorizon(conn);
+      let target = h.horizon;
+      if (opts.maxIds !== undefined) target = Math.min(target, h.previous + Math.max(0, Math.floor(opts.maxIds)));
+      let clicks = 0;
+      for (let lo = h.previous; lo < target; ) {
+        const hi = Math.min(target, lo + chunk);
+        clicks += await conn.transaction().execute((trx) => rollChunk(trx, lo, hi));
+        lo = hi;
+      }
+      const horizon = Math.max(h.previous, target);
+      if (horizon === h.previous) await sql`UPDATE click_rollup_state SET refreshed_at = now() WHERE id = 1`.execute(conn);
+      return { previousHorizon: h.previous, horizon, clicks, waitingFor: h.waitingFor };
+    } finally {
+      await sql`SELECT pg_advisory_unlock(${CLICK_ROLLUP_LOCK_KEY.toString()}::bigint)`.execute(conn);
+    }
+  });
+}
+
+/** The highest id below which every click id is final, from the sequence and the transactions still holding it. */
+async function nextHorizon(conn: Db): Promise<{ previous: number; horizon: number; waitingFor: number }> {
+  const state = await sql<{ horizon: string; seq: string | null; cache: number | null }>`
+    SELECT s.horizon, pg_get_serial_sequence('clicks', 'id') AS seq,
+           (SELECT q.seqcache FROM pg_sequence q WHERE q.seqrelid = pg_get_serial_sequence('clicks', 'id')::regclass)::int AS cache
+      FROM click_rollup_state s WHERE s.id = 1`.execute(conn);
+  const row = state.rows[0];
+  if (!row) throw new Error('click_rollup_state has no row: run the migrations');
+  if (!row.seq) throw new Error('clicks.id has no sequence');
+  if ((row.cache ?? 1) > 1) throw new Error(`The click rollup horizon needs ${row.seq} without CACHE (it has CACHE ${row.cache})`);
+  const previous = Number(row.horizon);
+
+  // First the value, then who holds the sequence: anyone who drew an id <= value before it was read still holds it.
+  const value = Number((await sql<{ v: string | null }>`SELECT pg_sequence_last_value(${row.seq}::regclass) AS v`.execute(conn)).rows[0]?.v ?? 0);
+  const holders = (
+    await sql<{ vxids: string[] | null }>`
+      SELECT array_agg(DISTINCT l.virtualtransaction) AS vxids
+        FROM pg_locks l
+       WHERE l.locktype = 'relation' AND l.relation = ${row.seq}::regclass
+         AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+         AND l.mode <> 'AccessShareLock' AND l.pid IS DISTINCT FROM pg_backend_pid()`.execute(conn)
+  ).rows[0]?.vxids ?? [];
+
+  return conn.transaction().execute(async (trx) => {
+    if (value > previous) {
+      const noted = await trx.selectFrom('click_rollup_candidates').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      if (holders.length === 0 || Number(noted.n) < MAX_CANDIDATES) {
+        await trx.insertInto('click_rollup_candidates').values({ sequence_value: value, waiting_for: holders }).execute();
+      } else {
+        await sql`
+          UPDATE click_rollup_candidates c SET sequence_value = greatest(c.sequence_value, ${value}::bigint),
+                 waiting_for = ARRAY(SELECT DISTINCT x FROM unnest(c.waiting_for || ${holders}::text[]) x)
+           WHERE c.id = (SELECT max(id) FROM click_rollup_candidates)`.execute(trx);
+      }
+    }
+    const candidates = await sql<{ sequence_value: string; waiting: number }>`
+      SELECT c.sequence_value,
+             (SELECT count(*) FROM pg_locks l WHERE l.locktype = 'virtualxid' AND l.virtualxid = ANY(c.waiting_for))::int AS waiting
+        FROM click_rollup_candidates c ORDER BY c.sequence_value`.execute(trx);
+    let horizon = previous;
+    for (const c of candidates.rows) if (c.waiting === 0) horizon = Math.max(horizon, Number(c.sequence_value));
+    const left = candidates.rows.filter((c) => Number(c.sequence_value) > horizon);
+    await trx.deleteFrom('click_rollup_candidates').where('sequence_value', '<=', horizon).execute();
+    return { previous, horizon, waitingFor: left.length ? Math.max(...left.map((c) => c.waiting)) : 0 };
+  });
+}
+
+const KINDS = { clicks: 'click', repeats: 'repeat', previews: 'preview', bots: 'bot' } as const;
+const MEASURES = Object.keys(KINDS).flatMap((m) => [m, `${m}_q1`, `${m}_q2`, `${m}_q3`]);
+const cols = sql.join(MEASURES.map((m) => sql.id(m)));
+const reSums = sql.join(MEASURES.map((m) => sql`sum(${sql.id(m)})::bigint AS ${sql.id(m)}`));
+/** Per kind: the clicks, and those in the first 15, 30 and 45 minutes of their hour. */
+const clickSums = sql.join(
+  Object.entries(KINDS).flatMap(([m, kind]) => [
+    sql`count(*) FILTER (WHERE c.kind = ${kind})::bigint AS ${sql.id(m)}`,
+    ...[1, 2, 3].map((q) => sql`count(*) FILTER (WHERE c.kind = ${kind} AND c.clicked_at < date_trunc('hour', c.clicked_at, 'UTC') + ${`${15 * q} minutes`}::interval)::bigint AS ${sql.id(`${m}_q${q}`)}`),
+  ]),
+);
+/** Link rows keep unique clicks only. */
+const linkOnly = sql.join(MEASURES.map((m) => (m.startsWith('clicks') ? sql.id(m) : sql`0::bigint AS ${sql.id(m)}`)));
+const addUp = sql.join(MEASURES.map((m) => sql`${sql.id(m)} = click_rollups.${sql.id(m)} + excluded.${sql.id(m)}`));
+
+/** Counts click ids (lo, hi] into the rollups and moves the horizon to hi, in the caller's transaction. */
+async function rollChunk(trx: Db, lo: number, hi: number): Promise<number> {
+  await sql`SET LOCAL work_mem = '128MB'`.execute(trx);
+  const moved = await sql`UPDATE click_rollup_state SET horizon = ${hi}, refreshed_at = now() WHERE id = 1 AND horizon = ${lo}`.execute(trx);
+  if (Number(moved.numAffectedRows ?? 0) !== 1) throw new Error(`The click rollup horizon moved under this refresh (expected ${lo})`);
+  // Per link and UTC hour from the clicks; influencer rows (every kind) and link rows (unique clicks) from those, by
+  // hour, day, month, year and for all time. A link's influencer never changes.
+  const up = (from: string, grain: string) =>
+    sql`SELECT date_trunc(${grain}, bucket, 'UTC') AS bucket, influencer_id, link_id, ${reSums} FROM ${sql.table(from)} GROUP BY 1, 2, 3`;
+  const inserted = await sql<{ n: string | null }>`
+    WITH link_hours AS MATERIALIZED (
+      SELECT date_trunc('hour', c.clicked_at, 'UTC') AS bucket, k.influencer_id, c.link_id, ${clickSums}
+        FROM clicks c JOIN links k ON k.id = c.link_id
+       WHERE c.id > ${lo} AND c.id <= ${hi}
+       GROUP BY 1, 2, 3),
+    i_hours AS MATERIALIZED (SELECT bucket, influencer_id, NULL::bigint AS link_id, ${reSums} FROM link_hours GROUP BY 1, 2),
+    i_days AS MATERIALIZED (${up('i_hours', 'day')}),
+    i_months AS MATERIALIZED (${up('i_days', 'month')}),
+    i_years AS MATERIALIZED (${up('i_months', 'year')}),
+    l_hours AS MATERIALIZED (
+      SELECT bucket, influencer_id, link_id, ${linkOnly} FROM link_hours WHERE clicks > 0),
+    l_days AS MATERIALIZED (${up('l_hours', 'day')}),
+    l_months AS MATERIALIZED (${up('l_days', 'month')}),
+    l_years AS MATERIALIZED (${up('l_months', 'year')}),
+    ins AS (
+      INSERT INTO click_rollups (grain, bucket, influencer_id, link_id, ${cols})
+      SELECT 'hour', * FROM i_hours UNION ALL SELECT 'day', * FROM i_days UNION ALL SELECT 'month', * FROM i_months UNION ALL SELECT 'year', * FROM i_years
+      UNION ALL SELECT 'all', '-infinity'::timestamptz, influencer_id, link_id, ${reSums} FROM i_years GROUP BY 3, 4
+      UNION ALL SELECT 'hour', * FROM l_hours UNION ALL SELECT 'day', * FROM l_days UNION ALL SELECT 'month', * FROM l_months UNION ALL SELECT 'year', * FROM l_years
+      UNION ALL SELECT 'all', '-infinity'::timestamptz, influencer_id, link_id, ${reSums} FROM l_years GROUP BY 3, 4
+      ON CONFLICT (influencer_id, grain, bucket, link_id) DO UPDATE SET ${addUp})
+    SELECT sum(clicks + repeats + previews + bots)::bigint AS n FROM i_hours`.execute(trx);
+  return Number(inserted.rows[0]?.n ?? 0);
+}
