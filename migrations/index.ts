@@ -11,6 +11,10 @@ import * as earningsRollups from './2026-11-25T10-00-00_earnings_rollups.ts';
 import * as workspaceLinks from './2026-11-25T13-00-00_workspace_links.ts';
 import * as organisationOwnership from './2026-12-03T08-00-00_organisation_ownership.ts';
 import * as trackingIdClaims from './2026-12-03T12-00-00_tracking_id_claims.ts';
+import * as clickPartitions from './2026-12-03T14-00-00_click_partitions.ts';
+import * as productCatalogue from './2026-12-03T15-00-00_product_catalogue.ts';
+import * as influencerInvites from './2026-12-03T16-00-00_influencer_invites.ts';
+import * as digestStartDate from './2026-12-03T16-30-00_digest_start_date.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-25T00-00-00_initial_schema': initialSchema,
@@ -24,4 +28,8 @@ export const migrations: Record<string, Migration> = {
   '2026-11-25T13-00-00_workspace_links': workspaceLinks,
   '2026-12-03T08-00-00_organisation_ownership': organisationOwnership,
   '2026-12-03T12-00-00_tracking_id_claims': trackingIdClaims,
+  '2026-12-03T14-00-00_click_partitions': clickPartitions,
+  '2026-12-03T15-00-00_product_catalogue': productCatalogue,
+  '2026-12-03T16-00-00_influencer_invites': influencerInvites,
+  '2026-12-03T16-30-00_digest_start_date': digestStartDate,
 };

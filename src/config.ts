@@ -54,7 +54,12 @@ export const configSchema = z.object({
   // "Try again shortly" (a stalled Postgres must not hold followers' requests).
   REDIRECT_LOOKUP_TIMEOUT_MS: z.coerce.number().int().min(50).max(30_000).default(1000),
   REDIS_URL: url('redis://127.0.0.1:6379'),
-  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('affiliate'),
+  // Every Redis key of the service starts with it. On Redis Cluster write it as a hash tag, {affiliate}: BullMQ's
+  // scripts touch several keys of a queue at once, and a hash tag puts them all in one slot.
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^(?:[A-Za-z0-9_-]+|\{[A-Za-z0-9_-]+\})$/, 'letters, digits, _ and - only, or those inside {} (a Redis Cluster hash tag)')
+    .default('affiliate'),
   // A job whose worker died (killed, host lost) is taken up by another worker after at most twice this (BullMQ's lock
   // duration and stalled-job check interval).
   JOB_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
@@ -83,6 +88,8 @@ export const configSchema = z.object({
   TRUST_PROXY: boolFlag,
   CLICK_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   CLICK_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+  // Raw clicks are kept this long (whole monthly partitions are dropped after it); the rollups keep every count.
+  CLICK_RETENTION_DAYS: z.coerce.number().int().min(31).max(36_500).default(400),
   SHORT_LINK_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(5000),
   // Slack
   SLACK_SIGNING_SECRET: optionalString,
@@ -111,6 +118,15 @@ export const configSchema = z.object({
   NOTIFY_TRICKLE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
   // Uploaded and polled report files wait here for the ingest worker (share it between web and worker hosts).
   FEED_STORAGE_DIR: optionalString.transform((v) => v ?? path.join(os.tmpdir(), 'affiliate-feeds')),
+  // Amazon Creators API (product details for storefronts): the operator's credential for every organisation without
+  // its own (`catalogue credentials set`). All four or none; the version is shown with the credential in Associates
+  // Central (2.x Cognito, 3.x Login with Amazon). AMAZON_CREATORS_API_URL replaces https://creatorsapi.amazon and the
+  // token endpoint's origin (a local fake).
+  AMAZON_CREATORS_CLIENT_ID: optionalString,
+  AMAZON_CREATORS_CLIENT_SECRET: optionalString,
+  AMAZON_CREATORS_CREDENTIAL_VERSION: optionalString.pipe(z.enum(['2.1', '2.2', '2.3', '3.1', '3.2', '3.3']).optional()),
+  AMAZON_CREATORS_PARTNER_TAG: optionalString.pipe(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a tracking ID such as name-20').optional()),
+  AMAZON_CREATORS_API_URL: optionalString.pipe(z.string().url().optional()),
 });
 
 type ParsedConfig = z.infer<typeof configSchema>;
@@ -133,6 +149,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Development defaults are public: in production they would protect nothing.
     if (!data.ENCRYPTION_KEY) throw new ConfigError(`Invalid configuration: ENCRYPTION_KEY must be set when NODE_ENV=production (32 bytes as 64 hex characters or base64; generate one with: openssl rand -hex 32)`);
     if (data.CLICK_HASH_SECRET === DEV_CLICK_HASH_SECRET) throw new ConfigError('Invalid configuration: CLICK_HASH_SECRET must be set to your own secret when NODE_ENV=production (the development default is public)');
+  }
+  const creators = ['AMAZON_CREATORS_CLIENT_ID', 'AMAZON_CREATORS_CLIENT_SECRET', 'AMAZON_CREATORS_CREDENTIAL_VERSION', 'AMAZON_CREATORS_PARTNER_TAG'] as const;
+  const missingCreators = creators.filter((k) => !data[k]);
+  if (missingCreators.length > 0 && missingCreators.length < creators.length) {
+    throw new ConfigError(`Invalid configuration: ${missingCreators[0]} must be set too (the Creators API credential needs ${creators.join(', ')})`);
   }
   // Links printed by the demo, the CLI and the bots must reach this process when nothing else is configured.
   const base = (data.PUBLIC_BASE_URL ?? `http://localhost:${data.PORT}`).replace(/\/+$/, '');

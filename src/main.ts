@@ -38,7 +38,7 @@ if (!config.ENCRYPTION_KEY) log.warn('ENCRYPTION_KEY is not set: stored secrets 
 // ends the process as it always would (a supervisor restarts it), rather than as a bare stack trace.
 process.on('uncaughtExceptionMonitor', (err, origin) => log.fatal({ err, origin }, origin === 'unhandledRejection' ? 'unhandled rejection' : 'uncaught exception'));
 
-const runtime = await startRuntime(config, { migrate: true, web: role !== 'worker', workers: role !== 'web', log, defaultMetrics: true, reconcile: true }).catch((err: unknown) => {
+const runtime = await startRuntime(config, { migrate: true, web: role !== 'worker', workers: role !== 'web', log, defaultMetrics: true, reconcile: true, catalogueRefresh: true }).catch((err: unknown) => {
   log.fatal({ err }, 'failed to start');
   process.exit(1);
 });

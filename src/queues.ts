@@ -17,12 +17,20 @@ export interface QueuePayloads {
   'digest-tick': Record<string, never>;
   /** Bring the earnings rollups up to date with the ledger (after an ingest, and every minute). */
   'earnings-rollup': { ingestId?: string };
+  /** Every few seconds: bring the click rollups up to date with the clicks written since. */
+  'click-rollup': Record<string, never>;
+  /** Every hour: create the coming months' click partitions, drop those past CLICK_RETENTION_DAYS. */
+  'click-partitions': Record<string, never>;
   /** Every RECONCILE_EVERY_MS: ingests whose job Redis lost are queued again, those whose job gave up marked failed. */
   reconcile: Record<string, never>;
+  /** Fetch a product just added to a storefront from the Creators API (job id product-<id>: adds collapse). */
+  'catalogue-fill': { productId: number };
+  /** Every few minutes: fetch the catalogue products that are due, in batches of 10 within the request budget. */
+  'catalogue-refresh': Record<string, never>;
 }
 
 export type QueueName = keyof QueuePayloads;
-export const QUEUE_NAMES = ['ingest', 'feed-poll', 'notify', 'digest', 'digest-tick', 'earnings-rollup', 'reconcile'] as const satisfies readonly QueueName[];
+export const QUEUE_NAMES = ['ingest', 'feed-poll', 'notify', 'digest', 'digest-tick', 'earnings-rollup', 'click-rollup', 'click-partitions', 'reconcile', 'catalogue-fill', 'catalogue-refresh'] as const satisfies readonly QueueName[];
 
 const defaults: Record<QueueName, JobsOptions> = {
   ingest: { attempts: 3, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: { age: 7 * 86400 }, removeOnFail: { age: 30 * 86400 } },
@@ -31,7 +39,13 @@ const defaults: Record<QueueName, JobsOptions> = {
   digest: { attempts: 5, backoff: { type: 'exponential', delay: 10_000 }, removeOnComplete: { age: 7 * 86400 }, removeOnFail: { age: 30 * 86400 } },
   'digest-tick': { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
   'earnings-rollup': { attempts: 3, backoff: { type: 'exponential', delay: 10_000 }, removeOnComplete: { count: 100 }, removeOnFail: { count: 1000 } },
+  'click-rollup': { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 1000 } },
+  'click-partitions': { attempts: 3, backoff: { type: 'exponential', delay: 60_000 }, removeOnComplete: { count: 100 }, removeOnFail: { count: 1000 } },
   reconcile: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
+  // Removed once done, so a product added again later is fetched again if its data is due; failures are recorded
+  // on the catalogue and its credential, and the refresh retries them.
+  'catalogue-fill': { attempts: 1, removeOnComplete: true, removeOnFail: { count: 1000 } },
+  'catalogue-refresh': { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
 };
 
 export type Queues = { [N in QueueName]: Queue<QueuePayloads[N], unknown, string> };
@@ -53,7 +67,11 @@ export function createQueues(connection: ConnectionOptions, prefix: string, onEr
     digest: make('digest'),
     'digest-tick': make('digest-tick'),
     'earnings-rollup': make('earnings-rollup'),
+    'click-rollup': make('click-rollup'),
+    'click-partitions': make('click-partitions'),
     reconcile: make('reconcile'),
+    'catalogue-fill': make('catalogue-fill'),
+    'catalogue-refresh': make('catalogue-refresh'),
   };
 }
 

@@ -23,6 +23,8 @@ import { sealPlaintextSecrets } from './secrets/storedSecrets.ts';
 import { withTimeout } from './timeout.ts';
 import { feedsRouter } from './http/feedsRouter.ts';
 import { startWorkers, type Workers } from './workers.ts';
+import { onProductAdded } from './domain/catalogue/productAdded.ts';
+import { catalogueFillJobId } from '../jobs/catalogue/processor.ts';
 import type { Express } from 'express';
 
 export interface Runtime {
@@ -56,6 +58,8 @@ export interface RuntimeOptions {
   defaultMetrics?: boolean;
   /** Schedule the ingest reconciler in the workers (src/main.ts turns it on; see WorkerDeps.reconcile). */
   reconcile?: boolean;
+  /** Schedule the catalogue refresh in the workers (src/main.ts turns it on; see WorkerDeps.catalogueRefresh). */
+  catalogueRefresh?: boolean;
 }
 
 export async function startRuntime(config: Config, opts: RuntimeOptions = {}): Promise<Runtime> {
@@ -145,6 +149,12 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
         if (!redisState.reported(err, 'feeds queue')) log.warn({ err: err.message }, 'queue error');
       })
     : undefined;
+  // A product added to a storefront here is fetched for the catalogue within seconds (one job per product).
+  const stopCatalogueFills = onProductAdded((p) => {
+    queues['catalogue-fill'].add('catalogue-fill', { productId: p.productId }, { jobId: catalogueFillJobId(p.productId) }).catch((err: unknown) => {
+      if (!redisState.reported(err as Error, 'queue catalogue-fill')) log.warn({ err: (err as Error).message, productId: p.productId }, 'could not queue a catalogue fill; the refresh will catch up');
+    });
+  });
   const rt: Runtime = {
     config, log, db, redis, cacheRedis, queues, metrics, cache, clicks,
     connections: { redis: redisState, postgres: postgresState },
@@ -153,6 +163,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
     },
     async close() {
       // Stop taking requests, then drain clicks, then close queues and connections.
+      stopCatalogueFills();
       if (rt.server) await closeServer(rt.server);
       if (rt.metricsServer) await closeServer(rt.metricsServer);
       await slack?.stop().catch((err: unknown) => log.warn({ err }, 'stopping Slack failed'));
@@ -193,7 +204,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
     await slack?.start();
     await discord?.start();
   }
-  if (opts.workers) workers = await startWorkers({ config, db, connection: redis, queues, log, metrics, redisState, postgresState, reconcile: opts.reconcile ?? false });
+  if (opts.workers) workers = await startWorkers({ config, db, connection: redis, queues, log, metrics, redisState, postgresState, reconcile: opts.reconcile ?? false, catalogueRefresh: opts.catalogueRefresh ?? false });
   if (config.METRICS_PORT !== undefined) {
     // Its own port in every role (the web server then has no /metrics): a worker's job counters need one anyway.
     rt.metricsServer = createMetricsServer(metrics, config.METRICS_TOKEN);

@@ -15,7 +15,10 @@ import { notifyProcessor } from '../jobs/notify/processor.ts';
 import { digestComposer } from '../jobs/digest/compose.ts';
 import { digestProcessor, digestTickProcessor } from '../jobs/digest/processor.ts';
 import { rollupProcessor } from '../jobs/rollup/processor.ts';
+import { CLICK_ROLLUP_EVERY_MS, clickRollupProcessor } from '../jobs/clickRollup/processor.ts';
+import { clickPartitionsProcessor } from '../jobs/clickPartitions/processor.ts';
 import { reconcileProcessor } from '../jobs/reconcile/processor.ts';
+import { catalogueFetchDeps, catalogueFillProcessor, catalogueRefreshProcessor, CATALOGUE_REFRESH_EVERY_MS } from '../jobs/catalogue/processor.ts';
 import type { Senders } from '../jobs/notify/senders.ts';
 import { createSlackSenders } from '../bots/slack/sender.ts';
 import { createDiscordSender } from '../bots/discord/sender.ts';
@@ -51,6 +54,8 @@ export interface WorkerDeps {
    * another's ingests.
    */
   reconcile?: boolean;
+  /** Schedule the catalogue refresh (products due are fetched from Amazon). On in the service; off by default for the same reason. */
+  catalogueRefresh?: boolean;
 }
 
 /** A fixed job scheduler: one id, so any number of worker processes keep a single tick. */
@@ -70,6 +75,8 @@ export async function startWorkers(deps: WorkerDeps): Promise<Workers> {
   // when it is under a second or so away): many run at once, and most of them may hold a turn.
   const notifyConcurrency = 64;
   const gate = new DestinationGate(connection, config.QUEUE_PREFIX, { maxHolding: notifyConcurrency - 16 });
+  // The fill and the refresh share this process's request budget and API clients (token caches).
+  const catalogue = catalogueFetchDeps({ db, box: secretBoxFor(config), config, log: log.child({ queue: 'catalogue' }) });
   const workers = [
     // Ingests are heavy (one big transaction each): one at a time per process.
     new Worker('ingest', ingestProcessor({ db, queues, trickleWindowMs: config.NOTIFY_TRICKLE_MS }), { ...common, concurrency: 1 }),
@@ -80,7 +87,12 @@ export async function startWorkers(deps: WorkerDeps): Promise<Workers> {
     new Worker('feed-poll', feedPollProcessor({ db, queues, storageDir: config.FEED_STORAGE_DIR, maxBytes: config.FEED_MAX_BYTES, log: log.child({ queue: 'feed-poll' }), secrets: secretBoxFor(config), outbound: { allow: AllowList.parse(config.FEED_POLL_ALLOW_PRIVATE) } }), { ...common, concurrency: 2 }),
     // Refreshes take an advisory lock and run one at a time anyway.
     new Worker('earnings-rollup', rollupProcessor({ db, log: log.child({ queue: 'earnings-rollup' }) }), { ...common, concurrency: 1 }),
+    new Worker('click-rollup', clickRollupProcessor({ db, log: log.child({ queue: 'click-rollup' }) }), { ...common, concurrency: 1 }),
+    new Worker('click-partitions', clickPartitionsProcessor({ db, retentionDays: config.CLICK_RETENTION_DAYS, log: log.child({ queue: 'click-partitions' }) }), { ...common, concurrency: 1 }),
     new Worker('reconcile', reconcileProcessor({ db, queues, olderThanMs: config.RECONCILE_EVERY_MS, log: log.child({ queue: 'reconcile' }), uploads: { dir: config.FEED_STORAGE_DIR, retentionMs: config.UPLOAD_RETENTION_DAYS * 86_400_000 } }), { ...common, concurrency: 1 }),
+    // One catalogue fetch at a time per process: each credential's request budget is paced inside it.
+    new Worker('catalogue-fill', catalogueFillProcessor(catalogue), { ...common, concurrency: 1 }),
+    new Worker('catalogue-refresh', catalogueRefreshProcessor(catalogue), { ...common, concurrency: 1 }),
   ];
   const ingestLog = log.child({ queue: 'ingest' });
   // A connection error may be Postgres's or a platform's (Slack, a feed URL): ask Postgres before blaming it.
@@ -116,7 +128,11 @@ export async function startWorkers(deps: WorkerDeps): Promise<Workers> {
   const fixed: FixedScheduler[] = [
     { queue: 'digest-tick', id: 'digest-tick', repeat: { pattern: '* * * * *' } },
     { queue: 'earnings-rollup', id: 'earnings-rollup-tick', repeat: { every: 60_000 } },
+    { queue: 'click-rollup', id: 'click-rollup-tick', repeat: { every: CLICK_ROLLUP_EVERY_MS } },
+    // Hourly, so a month's partition exists weeks ahead even if a run or two fail.
+    { queue: 'click-partitions', id: 'click-partitions-tick', repeat: { pattern: '17 * * * *' } },
     ...(deps.reconcile ? [{ queue: 'reconcile', id: 'reconcile-tick', repeat: { every: config.RECONCILE_EVERY_MS } } satisfies FixedScheduler] : []),
+    ...(deps.catalogueRefresh ? [{ queue: 'catalogue-refresh', id: 'catalogue-refresh-tick', repeat: { every: CATALOGUE_REFRESH_EVERY_MS } } satisfies FixedScheduler] : []),
   ];
   const upsert = (s: FixedScheduler) => (queues[s.queue] as Queue).upsertJobScheduler(s.id, s.repeat, { name: s.queue, data: {} });
   for (const s of fixed) await upsert(s);

@@ -13,11 +13,12 @@ export interface DueDigest {
 }
 
 export async function dueDigests(db: Db, now: Date): Promise<DueDigest[]> {
-  const subs = await db.selectFrom('digest_subscriptions').select(['id', 'local_time', 'timezone', 'last_sent_local_date']).where('enabled', '=', true).execute();
+  const subs = await db.selectFrom('digest_subscriptions').select(['id', 'local_time', 'timezone', 'last_sent_local_date', 'starts_local_date']).where('enabled', '=', true).execute();
   const due: DueDigest[] = [];
   for (const s of subs) {
     const today = localDate(now, s.timezone);
     if (s.last_sent_local_date !== null && s.last_sent_local_date >= today) continue;
+    if (s.starts_local_date !== null && s.starts_local_date > today) continue;
     const [hh, mm] = s.local_time.split(':').map(Number) as [number, number];
     const at = zonedTime(today, s.timezone, hh, mm);
     const late = now.getTime() - at.getTime();

@@ -3,8 +3,7 @@
 // digest job claims its delivery record before sending, so retries and a second worker never send twice.
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Db } from '../../src/db/database.ts';
-import type { Attachment } from '../../src/delivery.ts';
-import type { Reply } from '../../src/reply.ts';
+import type { Card } from '../../src/cards/card.ts';
 import { destinationKey, type Destination } from '../../src/domain/notifications/destination.ts';
 import type { Metrics } from '../../src/http/metrics.ts';
 import type { Logger } from '../../src/log.ts';
@@ -15,7 +14,8 @@ import { pacedDelivery } from '../notify/pacedDelivery.ts';
 import { deliver, senderFor, type Senders } from '../notify/senders.ts';
 import { dueDigests } from './dueDigests.ts';
 
-export type ComposeDigest = (db: Db, organisationId: number, timezone: string, now: Date) => Promise<{ reply: Reply; files: Attachment[] }>;
+/** The digest card; its chart and CSV elements travel with it as attachments. */
+export type ComposeDigest = (db: Db, organisationId: number, timezone: string, now: Date) => Promise<Card>;
 
 export function digestTickProcessor(deps: { db: Db; queues: Pick<Queues, 'digest'>; now?: () => Date; log?: Logger }) {
   return async () => {
@@ -88,8 +88,8 @@ export function digestProcessor(deps: DigestDeps) {
         if (found) return done(found);
       }
       await db.updateTable('notification_deliveries').set((eb) => ({ attempts: eb('attempts', '+', 1) })).where('key', '=', key).execute();
-      const { reply, files } = await deps.compose(db, sub.organisation_id, sub.timezone, deps.now?.() ?? new Date());
-      const { messageId } = await deliver(sender, dest, reply, { files, idempotencyKey: key });
+      const card = await deps.compose(db, sub.organisation_id, sub.timezone, deps.now?.() ?? new Date());
+      const { messageId } = await deliver(sender, dest, card, { idempotencyKey: key });
       return done(messageId);
     });
 

@@ -13,7 +13,9 @@ import { earningsCommand, ingestCommand } from './ingestCommands.ts';
 import { feedSourceAdd, feedSourceList } from './feedSourceCommands.ts';
 import { feedTokenCreate, feedTokenList, feedTokenRevoke } from './feedTokenCommands.ts';
 import { influencerList, linkList, orgList } from './listCommands.ts';
+import { influencerInvite } from './inviteCommands.ts';
 import { rotateKey } from './secretCommands.ts';
+import { catalogueCredentials, catalogueStatus } from './catalogueCommands.ts';
 
 const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
 
@@ -173,6 +175,7 @@ export const migrate: CliCommand = {
 
 export const COMMANDS: CliCommand[] = [
   influencerCreate,
+  influencerInvite,
   influencerList,
   trackingIdAdd,
   storefrontAdd,
@@ -186,6 +189,8 @@ export const COMMANDS: CliCommand[] = [
   feedTokenCreate,
   feedTokenList,
   feedTokenRevoke,
+  catalogueCredentials,
+  catalogueStatus,
   rotateKey,
   demo,
   migrate,

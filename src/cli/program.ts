@@ -23,6 +23,7 @@ const GROUPS: Record<string, string> = {
   link: 'Create and list tagged short links',
   org: 'List organisations',
   'feed-source': 'Report URLs polled on a cron schedule',
+  catalogue: 'Product details from Amazon (Creators API credentials and status)',
 };
 
 export interface Invocation {

@@ -2,13 +2,16 @@
 import type { AccountLinkCodesTable, AccountLinksTable, DiscordGuildsTable, OrganisationsTable, PlatformIdentitiesTable, SlackWorkspacesTable } from './tables/organisations.table.ts';
 import type { InfluencersTable, TrackingIdsTable } from './tables/influencers.table.ts';
 import type { TrackingIdClaimsTable } from './tables/trackingIdClaims.table.ts';
+import type { InfluencerInvitesTable } from './tables/invites.table.ts';
 import type { ProductsTable, StorefrontItemsTable, StorefrontListsTable, StorefrontsTable } from './tables/storefronts.table.ts';
 import type { ClicksTable, LinksTable } from './tables/links.table.ts';
+import type { ClickRollupCandidatesTable, ClickRollupStateTable, ClickRollupsTable } from './tables/clickRollups.table.ts';
 import type { FeedIngestsTable, FeedSourcesTable, FeedTokensTable } from './tables/feeds.table.ts';
 import type { CategoryMappingsTable, LedgerEntriesTable, RateCardsTable } from './tables/ledger.table.ts';
 import type { EarningsDenseInfluencersTable, EarningsProductRollupsTable, EarningsRollupCandidatesTable, EarningsRollupStateTable, EarningsRollupsTable, EarningsUnattributedRollupsTable } from './tables/earnings.table.ts';
 import type { DigestSubscriptionsTable, NotificationCursorsTable, NotificationDeliveriesTable, NotificationPreferencesTable } from './tables/notifications.table.ts';
 import type { WorkspaceLinkCodesTable, WorkspaceLinksTable } from './tables/workspaceLinks.table.ts';
+import type { CatalogueCredentialsTable, CatalogueEntriesTable } from './tables/catalogue.table.ts';
 
 export interface Database {
   organisations: OrganisationsTable;
@@ -20,12 +23,16 @@ export interface Database {
   influencers: InfluencersTable;
   tracking_ids: TrackingIdsTable;
   tracking_id_claims: TrackingIdClaimsTable;
+  influencer_invites: InfluencerInvitesTable;
   storefronts: StorefrontsTable;
   storefront_lists: StorefrontListsTable;
   products: ProductsTable;
   storefront_items: StorefrontItemsTable;
   links: LinksTable;
   clicks: ClicksTable;
+  click_rollups: ClickRollupsTable;
+  click_rollup_state: ClickRollupStateTable;
+  click_rollup_candidates: ClickRollupCandidatesTable;
   feed_sources: FeedSourcesTable;
   feed_ingests: FeedIngestsTable;
   feed_tokens: FeedTokensTable;
@@ -44,6 +51,8 @@ export interface Database {
   notification_cursors: NotificationCursorsTable;
   workspace_link_codes: WorkspaceLinkCodesTable;
   workspace_links: WorkspaceLinksTable;
+  catalogue_entries: CatalogueEntriesTable;
+  catalogue_credentials: CatalogueCredentialsTable;
 }
 
 export type * from './tables/organisations.table.ts';
@@ -51,8 +60,10 @@ export type * from './tables/influencers.table.ts';
 export type * from './tables/trackingIdClaims.table.ts';
 export type * from './tables/storefronts.table.ts';
 export type * from './tables/links.table.ts';
+export type * from './tables/clickRollups.table.ts';
 export type * from './tables/feeds.table.ts';
 export type * from './tables/ledger.table.ts';
 export type * from './tables/earnings.table.ts';
 export type * from './tables/notifications.table.ts';
 export type * from './tables/workspaceLinks.table.ts';
+export type * from './tables/catalogue.table.ts';

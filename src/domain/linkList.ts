@@ -1,6 +1,7 @@
 // One influencer's short links with their product and how many real clicks each had (previews, bots and repeats
 // are not clicks), newest first.
 import type { Db } from '../db/database.ts';
+import { linkClicks } from './clicks/clickCounts.ts';
 
 export interface LinkListItem {
   id: number;
@@ -15,26 +16,18 @@ export interface LinkListItem {
 }
 
 export async function listLinksOfInfluencer(db: Db, influencerId: number): Promise<LinkListItem[]> {
-  const rows = await db
-    .selectFrom('links as l')
-    .innerJoin('products as p', 'p.id', 'l.product_id')
-    .leftJoin(
-      (eb) =>
-        eb
-          .selectFrom('clicks as c')
-          .innerJoin('links as cl', 'cl.id', 'c.link_id')
-          .where('cl.influencer_id', '=', influencerId)
-          .where('c.kind', '=', 'click')
-          .select((e) => ['c.link_id', e.fn.countAll<number>().as('n')])
-          .groupBy('c.link_id')
-          .as('k'),
-      (join) => join.onRef('k.link_id', '=', 'l.id'),
-    )
-    .where('l.influencer_id', '=', influencerId)
-    .select(['l.id', 'l.code', 'p.asin', 'p.marketplace', 'l.campaign', 'p.title', 'k.n', 'l.created_at', 'l.disabled_at'])
-    .orderBy('l.created_at', 'desc')
-    .orderBy('l.id', 'desc')
-    .execute();
+  // All-time clicks per link from the click rollups plus the clicks they do not cover (see clicks/clickCounts.ts).
+  const [rows, clicks] = await Promise.all([
+    db
+      .selectFrom('links as l')
+      .innerJoin('products as p', 'p.id', 'l.product_id')
+      .where('l.influencer_id', '=', influencerId)
+      .select(['l.id', 'l.code', 'p.asin', 'p.marketplace', 'l.campaign', 'p.title', 'l.created_at', 'l.disabled_at'])
+      .orderBy('l.created_at', 'desc')
+      .orderBy('l.id', 'desc')
+      .execute(),
+    linkClicks(db, { influencerId }, { from: null, to: null }),
+  ]);
   return rows.map((r) => ({
     id: Number(r.id),
     code: r.code,
@@ -42,7 +35,7 @@ export async function listLinksOfInfluencer(db: Db, influencerId: number): Promi
     marketplace: r.marketplace,
     campaign: r.campaign,
     productTitle: r.title,
-    clicks: Number(r.n ?? 0),
+    clicks: clicks.get(Number(r.id)) ?? 0,
     createdAt: r.created_at,
     disabled: r.disabled_at !== null,
   }));

@@ -5,6 +5,7 @@ import type { Db } from '../db/database.ts';
 import type { Influencer, Link, Product } from '../db/schema.ts';
 import { getOrCreateLink } from './links.ts';
 import { upsertProduct, type ProductDetails, type ProductRef } from './products.ts';
+import { productAdded } from './catalogue/productAdded.ts';
 
 export const DEFAULT_LIST = 'Favorites';
 export const STOREFRONT_CAMPAIGN = 'storefront';
@@ -42,7 +43,7 @@ export async function addToStorefront(
   args: { influencerId: number; ref: ProductRef; listName?: string | undefined; details?: ProductDetails },
 ): Promise<AddResult> {
   const listName = normaliseListName(args.listName);
-  return db.transaction().execute(async (trx) => {
+  const result = await db.transaction().execute(async (trx) => {
     const storefrontId = await storefrontIdOf(trx, args.influencerId);
     // Serialise edits of one storefront so the list and item caps hold under concurrency.
     await sql`SELECT id FROM storefronts WHERE id = ${storefrontId} FOR UPDATE`.execute(trx);
@@ -70,6 +71,9 @@ export async function addToStorefront(
     await trx.updateTable('storefronts').set({ updated_at: new Date() }).where('id', '=', storefrontId).execute();
     return { product, link, listName: list.name, added: inserted !== undefined };
   });
+  // Committed: the catalogue fetches its details now (a job; repeated adds collapse into one).
+  productAdded({ productId: result.product.id, asin: result.product.asin, marketplace: result.product.marketplace });
+  return result;
 }
 
 /** Removes a product (by ASIN, any marketplace) from every list of the storefront; lists left empty go too. */

@@ -46,7 +46,7 @@ async function teamWithDigest(tz: string) {
   const anHourAgo = sameDay ? new Intl.DateTimeFormat('en-GB', { timeZone: tz, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(hourAgo) : '00:00';
   const { reply } = await slash(app.url, fake, manager, 'digest', `subscribe ${anHourAgo}`);
   expect(JSON.stringify(reply.body)).toContain(`every day at ${anHourAgo} (${tz})`);
-  await db.updateTable('digest_subscriptions').set({ last_sent_local_date: yesterday }).where('organisation_id', '=', (await db.selectFrom('influencers').select('organisation_id').where('id', '=', id).executeTakeFirstOrThrow()).organisation_id).execute();
+  await db.updateTable('digest_subscriptions').set({ last_sent_local_date: yesterday, starts_local_date: yesterday }).where('organisation_id', '=', (await db.selectFrom('influencers').select('organisation_id').where('id', '=', id).executeTakeFirstOrThrow()).organisation_id).execute();
   return { manager, handle };
 }
 

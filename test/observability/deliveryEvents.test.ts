@@ -83,9 +83,9 @@ describe('when a manager\'s digest is sent', () => {
       .values({ network: 'amazon', line_key: unique('k'), kind: 'confirmed', tracking_id: `${handle}-20`, influencer_id: influencer.id, organisation_id: organisationOf(influencer.id), marketplace: 'US', asin: 'B0OBSDIG01', product_name: 'Digest pan', category: 'Kitchen', occurred_at: zonedTime(yesterday, tz, 12, 0), quantity: 1, amount_minor: 1234, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null })
       .execute();
     await slash(app.url, fake, manager, 'digest', 'subscribe 00:00');
-    // Subscribing marks today as done, so no tick (of this app or another test's) sends it: only the job queued below.
-    const sub = await db.selectFrom('digest_subscriptions').select(['id', 'last_sent_local_date']).where('organisation_id', '=', influencer.organisation_id).executeTakeFirstOrThrow();
-    expect(sub.last_sent_local_date).toBe(localDate(new Date(), tz));
+    // Subscribing after today's time starts tomorrow, so no tick (of this app or another test's) sends it: only the job queued below.
+    const sub = await db.selectFrom('digest_subscriptions').select(['id', 'starts_local_date']).where('organisation_id', '=', influencer.organisation_id).executeTakeFirstOrThrow();
+    expect(sub.starts_local_date).toBe(addDays(localDate(new Date(), tz), 1));
     const today = localDate(new Date(), tz);
     const sentBefore = await count('affiliate_digests_total', 'sent');
     // Queued as the tick queues a due digest.

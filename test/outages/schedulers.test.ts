@@ -11,7 +11,7 @@ failOnUnheardErrors();
 const db = testDb();
 afterAll(() => db.destroy());
 
-const FIXED = ['digest-tick', 'earnings-rollup-tick', 'reconcile-tick'];
+const FIXED = ['digest-tick', 'earnings-rollup-tick', 'click-rollup-tick', 'click-partitions-tick', 'reconcile-tick'];
 // The reconciler of a test runtime must never take up other test files' ingests (one database, many queue
 // prefixes): with an hour's interval it only looks at ingests older than an hour, and there are none.
 const QUIET_RECONCILER = { RECONCILE_EVERY_MS: '3600000' };
@@ -21,7 +21,7 @@ const readyz = async (url: string) => {
   return { status: res.status, body: (await res.json()) as Record<string, string> };
 };
 const held = async (app: Runtime) => {
-  const found = await Promise.all([app.queues['digest-tick'].getJobScheduler('digest-tick'), app.queues['earnings-rollup'].getJobScheduler('earnings-rollup-tick'), app.queues.reconcile.getJobScheduler('reconcile-tick')]);
+  const found = await Promise.all([app.queues['digest-tick'].getJobScheduler('digest-tick'), app.queues['earnings-rollup'].getJobScheduler('earnings-rollup-tick'), app.queues['click-rollup'].getJobScheduler('click-rollup-tick'), app.queues['click-partitions'].getJobScheduler('click-partitions-tick'), app.queues.reconcile.getJobScheduler('reconcile-tick')]);
   return FIXED.filter((_, i) => found[i]);
 };
 

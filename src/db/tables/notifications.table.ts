@@ -23,6 +23,8 @@ export interface DigestSubscriptionsTable {
   timezone: ColumnType<string, string | undefined, string>;
   enabled: ColumnType<boolean, boolean | undefined, boolean>;
   last_sent_local_date: string | null;
+  /** The first local day it is sent for (a subscription made after that day's time starts the next day). */
+  starts_local_date: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: CreatedAt;
 }
 

@@ -41,6 +41,12 @@ export interface StorefrontItemsTable {
   note: string | null;
   position: ColumnType<number, number | undefined, number>;
   added_at: CreatedAt;
+  // The influencer's own overrides for this item (src/domain/catalogue/overrides.ts).
+  title_override: ColumnType<string | null, string | null | undefined, string | null>;
+  image_url_override: ColumnType<string | null, string | null | undefined, string | null>;
+  price_override_minor: ColumnType<number | null, number | null | undefined, number | null>;
+  price_override_currency: ColumnType<string | null, string | null | undefined, string | null>;
+  override_updated_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export type Storefront = Selectable<StorefrontsTable>;

@@ -22,6 +22,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import { organisationTotalsSource, productsSource, readLedger, totalsSource, type TimeRange } from '../earnings/ledgerSums.ts';
 import { topProducts } from '../earnings/productRanking.ts';
+import { clickKindCounts, topClickedLinks } from '../clicks/clickCounts.ts';
 import { addDays, isTimeZone, localDate, zonedTime } from '../time.ts';
 
 /** Yesterday's clicks at least this many times the trailing 7-day daily average … */
@@ -185,7 +186,7 @@ export interface BuildDigestOptions {
   now?: Date;
   /** How many top products and top links (default DEFAULT_TOP_N). */
   topN?: number;
-  /** False reads ledger figures from the ledger alone, ignoring the rollups (checks and benchmarks). */
+  /** False reads ledger and click figures from the ledger and clicks alone, ignoring the rollups (checks and benchmarks). */
   rollups?: boolean;
 }
 
@@ -414,8 +415,6 @@ export async function buildDigest(db: Db, organisationId: number, opts: BuildDig
     p: at(prevMonthStart),
     s: at(seriesStart),
   };
-  const clicksFrom = t.b < t.m ? t.b : t.m;
-  const roster = sql`(SELECT id FROM influencers WHERE organisation_id = ${organisationId})`;
 
   const influencersQ = db.selectFrom('influencers').select(['id', 'handle', 'display_name']).where('organisation_id', '=', organisationId).execute();
 
@@ -486,40 +485,32 @@ export async function buildDigest(db: Db, organisationId: number, opts: BuildDig
        GROUP BY 1, 2`,
   }), { rollups: opts.rollups !== false });
 
-  const clicksQ = sql<ClickRow>`
-    SELECT k.influencer_id AS id,
-      count(*) FILTER (WHERE c.kind = 'click' AND c.clicked_at >= ${t.y})::bigint AS y_click,
-      count(*) FILTER (WHERE c.kind = 'repeat' AND c.clicked_at >= ${t.y})::bigint AS y_repeat,
-      count(*) FILTER (WHERE c.kind = 'preview' AND c.clicked_at >= ${t.y})::bigint AS y_preview,
-      count(*) FILTER (WHERE c.kind = 'bot' AND c.clicked_at >= ${t.y})::bigint AS y_bot,
-      count(*) FILTER (WHERE c.kind = 'click' AND c.clicked_at >= ${t.m})::bigint AS m_click,
-      count(*) FILTER (WHERE c.kind = 'repeat' AND c.clicked_at >= ${t.m})::bigint AS m_repeat,
-      count(*) FILTER (WHERE c.kind = 'preview' AND c.clicked_at >= ${t.m})::bigint AS m_preview,
-      count(*) FILTER (WHERE c.kind = 'bot' AND c.clicked_at >= ${t.m})::bigint AS m_bot,
-      count(*) FILTER (WHERE c.kind = 'click' AND c.clicked_at >= ${t.d} AND c.clicked_at < ${t.y})::bigint AS d_click,
-      count(*) FILTER (WHERE c.kind = 'click' AND c.clicked_at >= ${t.w} AND c.clicked_at < ${t.wEnd})::bigint AS w_click,
-      count(*) FILTER (WHERE c.kind = 'click' AND c.clicked_at >= ${t.b} AND c.clicked_at < ${t.y})::bigint AS b_click
-    FROM clicks c JOIN links k ON k.id = c.link_id
-    WHERE k.influencer_id IN ${roster} AND c.clicked_at >= ${clicksFrom} AND c.clicked_at < ${t.to}
-    GROUP BY 1`.execute(db);
+  // Click figures (per influencer for the windows, the roster's unique clicks per day of the chart, top links) from
+  // the click rollups plus the clicks they do not cover: see ../clicks/clickCounts.ts.
+  const clickWindows: TimeRange[] = [{ from: t.y, to: t.to }, { from: t.m, to: t.to }, { from: t.d, to: t.y }, { from: t.w, to: t.wEnd }, { from: t.b, to: t.y }];
+  const clickOpts = opts.rollups === false ? { rollups: false } : {};
+  const clicksQ = clickKindCounts(db, { organisationId }, [...clickWindows, ...daySegs], clickOpts).then((counts) => {
+    const rows = new Map<number, ClickRow>();
+    const days = new Map<string, number>();
+    for (const c of counts) {
+      if (c.seg >= clickWindows.length) {
+        const day = seriesDays[c.seg - clickWindows.length]!;
+        days.set(day, (days.get(day) ?? 0) + c.click);
+        continue;
+      }
+      let r = rows.get(c.influencerId);
+      if (!r) {
+        r = { id: c.influencerId, y_click: 0, y_repeat: 0, y_preview: 0, y_bot: 0, m_click: 0, m_repeat: 0, m_preview: 0, m_bot: 0, d_click: 0, w_click: 0, b_click: 0 };
+        rows.set(c.influencerId, r);
+      }
+      const w = (['y', 'm', 'd', 'w', 'b'] as const)[c.seg]!;
+      if (w === 'y' || w === 'm') Object.assign(r, { [`${w}_click`]: c.click, [`${w}_repeat`]: c.repeat, [`${w}_preview`]: c.preview, [`${w}_bot`]: c.bot });
+      else r[`${w}_click`] = c.click;
+    }
+    return { rows: [...rows.values()], days };
+  });
 
-  const seriesClicksQ = sql<{ day: string; clicks: number }>`
-    SELECT to_char(c.clicked_at AT TIME ZONE ${tz}, 'YYYY-MM-DD') AS day, count(*)::bigint AS clicks
-    FROM clicks c JOIN links k ON k.id = c.link_id
-    WHERE k.influencer_id IN ${roster} AND c.kind = 'click' AND c.clicked_at >= ${t.s} AND c.clicked_at < ${t.to}
-    GROUP BY 1`.execute(db);
-
-  const linksQ = sql<{ id: number; code: string; campaign: string; handle: string; asin: string; title: string | null; clicks: number; clicks_y: number }>`
-    SELECT k.id, k.code, k.campaign, i.handle, p.asin, p.title, count(*)::bigint AS clicks,
-      count(*) FILTER (WHERE c.clicked_at >= ${t.y})::bigint AS clicks_y
-    FROM clicks c
-    JOIN links k ON k.id = c.link_id
-    JOIN influencers i ON i.id = k.influencer_id
-    JOIN products p ON p.id = k.product_id
-    WHERE i.organisation_id = ${organisationId} AND c.kind = 'click' AND c.clicked_at >= ${t.m} AND c.clicked_at < ${t.to}
-    GROUP BY k.id, i.handle, p.asin, p.title
-    ORDER BY clicks DESC, k.code
-    LIMIT ${topN}`.execute(db);
+  const linksQ = topClickedLinks(db, { organisationId }, { from: t.m, to: t.to }, topN, [{ from: t.y, to: t.to }], clickOpts);
 
   // Feed sources: the organisation's own (every source belongs to one organisation).
   const feedsQ = sql<{ id: number; name: string; cron: string; last_success_at: Date | null; last_error: string | null; created_at: Date }>`
@@ -528,7 +519,7 @@ export async function buildDigest(db: Db, organisationId: number, opts: BuildDig
     WHERE fs.enabled AND fs.organisation_id = ${organisationId}
     ORDER BY fs.id`.execute(db);
 
-  const [people, ledgerRead, clicks, seriesClicks, links, feeds] = await Promise.all([influencersQ, ledgerQ, clicksQ, seriesClicksQ, linksQ, feedsQ]);
+  const [people, ledgerRead, clicks, links, feeds] = await Promise.all([influencersQ, ledgerQ, clicksQ, linksQ, feedsQ]);
   const unattributedRows = ledgerRead.unattributed;
   const ledger = ledgerRows(ledgerRead.segments, windowSegs, t);
   // The chart's days: earned commission per currency, for days with at least one earned line.
@@ -569,7 +560,7 @@ export async function buildDigest(db: Db, organisationId: number, opts: BuildDig
 
   const moneyByDay = new Map<string, number>();
   for (const r of seriesMoney) if (r.currency === primaryCurrency) moneyByDay.set(r.day, n(r.amount));
-  const clicksByDay = new Map(seriesClicks.rows.map((r) => [r.day, n(r.clicks)]));
+  const clicksByDay = clicks.days;
   const days: SeriesDay[] = [];
   for (let i = 0; i < SERIES_DAYS; i++) {
     const date = addDays(seriesStart, i);
@@ -612,7 +603,7 @@ export async function buildDigest(db: Db, organisationId: number, opts: BuildDig
       const fromOrders = n(r.order_lines) > 0;
       return { asin: r.asin, name: r.name, currency: r.currency, confirmed: n(r.confirmed), pending: n(r.pending), orders: fromOrders ? n(r.ordered) : n(r.shipped), influencers: n(r.influencers) };
     }),
-    topLinks: links.rows.map((r) => ({ linkId: n(r.id), code: r.code, campaign: r.campaign, handle: r.handle, asin: r.asin, title: r.title, clicksMonthToDate: n(r.clicks), clicksYesterday: n(r.clicks_y) })),
+    topLinks: links.map((r) => ({ linkId: r.linkId, code: r.code, campaign: r.campaign, handle: r.handle, asin: r.asin, title: r.title, clicksMonthToDate: r.clicks, clicksYesterday: r.also[0] ?? 0 })),
     unattributed,
     warnings: [...feedWarnings(feeds.rows.map((f) => ({ ...f, id: n(f.id) })), now), ...influencerWarnings(influencers)],
     series: { currency: primaryCurrency, days },

@@ -1,28 +1,23 @@
 // Managers' daily digest subscriptions: a local time of day in an IANA time zone.
 import type { Db } from '../../db/database.ts';
-import { UserError } from '../../errors.ts';
-import { isTimeZone, localDate, zonedTime } from '../time.ts';
+import { addDays, localDate, zonedTime } from '../time.ts';
+import { parseTimeOfDay } from '../timeOfDay.ts';
+import { parseTimeZoneName } from '../timeZoneNames.ts';
 
-export function parseLocalTime(raw: string | undefined): string {
-  const v = (raw ?? '09:00').trim();
-  const m = /^([01]?\d|2[0-3]):([0-5]\d)$/.exec(v);
-  if (!m) throw new UserError('invalid_input', `"${v.slice(0, 20)}" is not a time of day. Use HH:MM, like 09:00 or 17:30.`);
-  return `${m[1]!.padStart(2, '0')}:${m[2]}`;
-}
+/** 9am, 9:30pm, 21:30, 21 → HH:MM (09:00 when nothing was typed). */
+export const parseLocalTime = (raw: string | undefined): string => parseTimeOfDay(raw);
 
-export function parseTimeZone(raw: string | undefined, fallback: string | null): string {
-  const v = raw?.trim() || fallback || 'UTC';
-  if (!isTimeZone(v)) throw new UserError('invalid_input', `"${v.slice(0, 40)}" is not a time zone. Use a name like Europe/Berlin or America/New_York.`);
-  return v;
-}
+/** An IANA name, a city or an unambiguous abbreviation → the IANA name (the person's own zone when nothing was typed). */
+export const parseTimeZone = (raw: string | undefined, fallback: string | null): string => parseTimeZoneName(raw, fallback);
 
 export async function subscribeDigest(db: Db, args: { organisationId: number; identityId: number; localTime: string; timezone: string; channelId: string | null; now?: Date }) {
-  // Subscribing after today's time has passed starts tomorrow (/digest now shows today's at once).
+  // Subscribing, or moving the time, after today's time has passed starts tomorrow (/digest now shows today's at
+  // once); a time still ahead today sends today's at that time, unless today's was already sent.
   const now = args.now ?? new Date();
   const today = localDate(now, args.timezone);
   const [hh, mm] = args.localTime.split(':').map(Number) as [number, number];
   const passed = now.getTime() >= zonedTime(today, args.timezone, hh, mm).getTime();
-  const values = { organisation_id: args.organisationId, local_time: args.localTime, timezone: args.timezone, channel_id: args.channelId, enabled: true, ...(passed ? { last_sent_local_date: today } : {}) };
+  const values = { organisation_id: args.organisationId, local_time: args.localTime, timezone: args.timezone, channel_id: args.channelId, enabled: true, starts_local_date: passed ? addDays(today, 1) : today };
   return db
     .insertInto('digest_subscriptions')
     .values({ identity_id: args.identityId, ...values })

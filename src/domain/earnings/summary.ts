@@ -1,11 +1,13 @@
 // Earnings for an influencer or a whole organisation over a period: confirmed, pending, reversed and
 // bounty commission per currency (also per tracking ID), top products, commission per link, and the most-clicked
-// links. Ledger figures come from the rollups plus the ledger lines they do not cover (see ledgerSums.ts): exact.
+// links. Ledger figures come from the rollups plus the ledger lines they do not cover (see ledgerSums.ts), click
+// figures likewise from the click rollups (../clicks/clickCounts.ts): exact.
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import type { Period } from './period.ts';
 import { readLedger, totalsSource, type EarningsScope, type SnapshotOptions } from './ledgerSums.ts';
 import { topProductsAndLinks } from './productRanking.ts';
+import { clickTotals, topClickedLinks } from '../clicks/clickCounts.ts';
 
 export type { EarningsScope };
 
@@ -97,28 +99,14 @@ async function ledgerFigures(db: Db, scope: EarningsScope, period: Period, limit
 }
 
 export async function earningsSummary(db: Db, scope: EarningsScope, period: Period, limit = 5, opts: SnapshotOptions = {}): Promise<EarningsSummary> {
-  const clickScope = (q: ReturnType<typeof clickBase>) =>
-    'influencerId' in scope ? q.where('k.influencer_id', '=', scope.influencerId) : q.where('k.influencer_id', 'in', (eb) => eb.selectFrom('influencers').select('id').where('organisation_id', '=', scope.organisationId));
-  const clickBase = () => {
-    let q = db.selectFrom('clicks as c').innerJoin('links as k', 'k.id', 'c.link_id');
-    if (period.from) q = q.where('c.clicked_at', '>=', period.from);
-    if (period.to) q = q.where('c.clicked_at', '<', period.to);
-    return q;
-  };
-  const [ledger, kinds, links] = await Promise.all([
+  // Click figures from the click rollups plus the clicks they do not cover (see ../clicks/clickCounts.ts): exact.
+  const range = { from: period.from, to: period.to };
+  const clickOpts = opts.rollups === false ? { rollups: false } : {};
+  const [ledger, clicks, links] = await Promise.all([
     ledgerFigures(db, scope, period, limit, opts),
-    clickScope(clickBase()).select(['c.kind', sql<number>`count(*)::bigint`.as('n')]).groupBy('c.kind').execute(),
-    clickScope(clickBase())
-      .innerJoin('products as p', 'p.id', 'k.product_id')
-      .select(['k.code', 'k.campaign', 'p.asin', 'p.title', sql<number>`count(*)::bigint`.as('clicks')])
-      .where('c.kind', '=', 'click')
-      .groupBy(['k.code', 'k.campaign', 'p.asin', 'p.title'])
-      .orderBy('clicks', 'desc')
-      .limit(limit)
-      .execute(),
+    clickTotals(db, scope, range, clickOpts),
+    topClickedLinks(db, scope, range, limit, [], clickOpts),
   ]);
-  const clicks = { click: 0, repeat: 0, preview: 0, bot: 0 };
-  for (const k of kinds) clicks[k.kind] = Number(k.n);
   // The product each earning link points at, so people recognise it (at most `limit` links).
   const linkIds = ledger.linkEarnings.map((l) => l.linkId);
   const linkProducts = linkIds.length
