@@ -1,5 +1,5 @@
 import type { ColumnType, Selectable } from 'kysely';
-import type { Platform } from '../schema.ts';
+import type { Platform } from './organisations.table.ts';
 
 /** A one-time code that hands a storefront to its real owner (src/domain/invites.ts). `code` is the hash. */
 export interface InfluencerInvitesTable {

@@ -3,6 +3,9 @@
 import { currencyDigits } from '../amazon/marketplaces.ts';
 import { parseMinor } from '../money.ts';
 import { daysInMonth } from './reportTitle.ts';
+import type { DecimalMark } from './types.ts';
+
+export type { DecimalMark };
 
 /** Why a cell did not parse. Parsers return `T | Invalid` so the common, valid case allocates nothing. */
 export class Invalid {
@@ -47,12 +50,6 @@ function notANumber(text: string): string {
   return looksLikeFormula(text) ? 'looks like a formula, not a number' : 'is not a number';
 }
 
-/**
- * The character a report writes between whole and fractional money: `.` (US, UK, CA, IN, JP, and every XLSX
- * number cell) or `,` (the continental European stores' CSV exports: `12,34`, `1.234,56`). Decided once per report
- * (reportProbe.ts, readReportFile.ts), never per cell: `1,234` is 1234 in one convention and 1.234 in the other.
- */
-export type DecimalMark = '.' | ',';
 
 /** `1,234.56`: thousands separators, as some exports write money (parseMinor drops the commas). */
 const GROUPED = /^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$/;

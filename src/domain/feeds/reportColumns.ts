@@ -3,7 +3,9 @@
 // every store language, and unknown columns are ignored.
 import { UserError } from '../../errors.ts';
 import { MAX_HEADER_CELL_CHARS, shortText } from './limits.ts';
-import type { ReportType } from './types.ts';
+import type { HeaderLanguage, ReportType } from './types.ts';
+
+export type { HeaderLanguage };
 
 /** Ignored header cells listed in a report's summary; more are counted, not listed. */
 const MAX_IGNORED_LISTED = 50;
@@ -54,9 +56,6 @@ const SYNONYMS: Record<string, Field> = {
   devicetypegroup: 'deviceType',
   devicetype: 'deviceType',
 };
-
-/** Store languages whose reports may come with translated headers. */
-export type HeaderLanguage = 'de' | 'fr' | 'it' | 'es' | 'pt' | 'nl' | 'sv' | 'pl' | 'tr' | 'ja' | 'zh';
 
 export const LANGUAGE_NAMES: Record<HeaderLanguage, string> = {
   de: 'German',

@@ -1,6 +1,14 @@
 // The shapes the feed reader hands to ingestion. Money is integer minor units plus currency, never a float.
-import type { DecimalMark } from './cellValues.ts';
-import type { HeaderLanguage } from './reportColumns.ts';
+
+/**
+ * The character a report writes between whole and fractional money: `.` (US, UK, CA, IN, JP, and every XLSX
+ * number cell) or `,` (the continental European stores' CSV exports: `12,34`, `1.234,56`). Decided once per report
+ * (reportProbe.ts, readReportFile.ts), never per cell: `1,234` is 1234 in one convention and 1.234 in the other.
+ */
+export type DecimalMark = '.' | ',';
+
+/** Store languages whose reports may come with translated headers. */
+export type HeaderLanguage = 'de' | 'fr' | 'it' | 'es' | 'pt' | 'nl' | 'sv' | 'pl' | 'tr' | 'ja' | 'zh';
 
 export type ReportType = 'earnings' | 'orders' | 'bounty';
 /** `events` is our own JSON-lines order feed, one report per file. */

@@ -1,0 +1,48 @@
+// The allowed directions between layers (ARCHITECTURE.md), checked by `npm test`: the domain knows no platform and
+// builds no cards; cards know no platform; commands know no platform or transport; migrations are frozen in time.
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'domain-is-plain',
+      comment: 'src/domain takes the database and plain data: no cards, commands, HTTP, CLI, platforms, jobs or process wiring.',
+      severity: 'error',
+      from: { path: '^src/domain' },
+      to: { path: '^(bots|jobs)/|^src/(cards|commands|http|cli)/|^src/(runtime|workers|main)\\.ts$' },
+    },
+    {
+      name: 'cards-know-no-platform',
+      comment: 'Cards are neutral: renderers in bots/ turn them into Block Kit or Discord payloads.',
+      severity: 'error',
+      from: { path: '^src/cards' },
+      to: { path: '^(bots|jobs)/|^src/(commands|http|cli)/|^src/(runtime|workers|main)\\.ts$' },
+    },
+    {
+      name: 'commands-know-no-platform',
+      comment: 'One command implementation serves Slack and Discord.',
+      severity: 'error',
+      from: { path: '^src/commands' },
+      to: { path: '^(bots|jobs)/|^src/(http|cli)/|^src/(runtime|workers|main)\\.ts$' },
+    },
+    {
+      name: 'migrations-are-frozen',
+      comment: 'A migration must run the same in a year: it never imports the code that changes.',
+      severity: 'error',
+      from: { path: '^migrations' },
+      to: { path: '^(src|bots|jobs)/' },
+    },
+    {
+      name: 'no-circular',
+      comment: 'Modules import in one direction.',
+      severity: 'error',
+      from: { path: '^(src|bots|jobs)/' },
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    exclude: { path: '^(node_modules|dist|test|bench)/' },
+  },
+};
