@@ -151,11 +151,62 @@ async function ingestInTransaction(
 ): Promise<IngestResult> {
   const org = Number(args.organisationId);
   if (!Number.isSafeInteger(org)) throw new Error(`Bad organisation id ${String(args.organisationId)}`);
+  await prepareTransaction(client, org, args.network);
+  const steps = stepClock();
+  const staged = await stageRows(client, file, marketplace, args);
+  const read = steps.lap();
+  const rates = await lookUpRates(client);
+  const ratesMs = steps.lap();
+  await keyAndAttribute(client, org, { estimating: rates.estimating, linkCodes: staged.linkCodes });
+  const keys = steps.lap();
+  const inserted = await insertNewLines(client, args.ingestId, args.network, org);
+  const insert = steps.lap();
+  const vanished = await reverseVanishedLines(client, file, marketplace, { ...args, org });
+  const windowsMs = steps.lap();
+  const released = await releaseCoveredEstimates(client, args.ingestId, args.network, org);
+  const release = steps.lap();
+  const people = await summaryForPeople(client, staged.linkCodes);
+  const summaryMs = steps.lap();
+
+  // Influencers with new entries, and lines reversed by this ingest (return rows, plus lines that vanished from
+  // a re-issued window; releases are not reversals), from what the inserts returned. An earlier attempt of this
+  // ingest either rolled back whole or committed with its outcome (see beforeCommit), so this run saw a clean slate.
+  const affected = [...new Set([...inserted.affected, ...vanished.affected, ...released])].sort((a, b) => a - b);
+  const counts: IngestCounts = {
+    rows: staged.rows + staged.rejected,
+    accepted: inserted.accepted,
+    unchanged: staged.rows - inserted.accepted,
+    reversed: inserted.reversed + vanished.reversed,
+    rejected: staged.rejected,
+    unattributed: people.unattributed.reduce((n, r) => n + Number(r.n), 0),
+  };
+  return {
+    counts,
+    rowErrors: staged.rowErrors,
+    reports: file.reports,
+    affectedInfluencers: affected,
+    summary: {
+      marketplace,
+      marketplaceSource: file.marketplace?.source ?? null,
+      format: file.zipped ? `${file.format} (zipped)` : file.format,
+      byKind: inserted.byKind.map((r) => ({ kind: r.kind, currency: r.currency, entries: Number(r.n), amountMinor: Number(r.amount) })),
+      unmappedCategories: people.unmappedCategories,
+      unattributedTrackingIds: people.unattributed.map((r) => r.tracking_id),
+      unmatchedLinkCodes: people.unmatchedLinkCodes,
+      estimateAccuracy: people.estimateAccuracy,
+      rateCardFallback: rates.usFallback ? 'US' : null,
+      stepsMs: { read, rates: ratesMs, keys, insert, windows: windowsMs, release, summary: summaryMs },
+    },
+  };
+}
+
+/** The transaction's lock, limits and staging table. */
+async function prepareTransaction(client: pg.PoolClient, org: number, network: string): Promise<void> {
   // One ingest per organisation and network at a time: new lines are found by looking for them (cheaper than ON
   // CONFLICT's speculative inserts), which is only safe when no other ingest adds the same lines meanwhile; lines are
   // unique per organisation, so other organisations' ingests run alongside. Overlapping windows are also judged
   // against a settled ledger. The unique indexes still refuse any duplicate.
-  await client.query(`SELECT pg_advisory_xact_lock(hashtext('ledger-ingest:' || $1 || ':' || $2))`, [org, args.network]);
+  await client.query(`SELECT pg_advisory_xact_lock(hashtext('ledger-ingest:' || $1 || ':' || $2))`, [org, network]);
   // A worker that dies mid-file must not leave its transaction (and the lock) to run on: the server checks the
   // client is still there every second, also while a long statement runs.
   await client.query(`SELECT set_config('client_connection_check_interval', '1s', true) WHERE current_setting('server_version_num')::int >= 140000`);
@@ -165,10 +216,16 @@ async function ingestInTransaction(
       seq bigint, report_type text, line int, content_key text COLLATE "C", kind text, tracking_id text COLLATE "C", marketplace text, asin text,
       product_name text, category text, occurred_local timestamp, occurred_utc timestamptz, quantity int,
       revenue_minor bigint, amount_minor bigint, currency text, link_code text COLLATE "C") ON COMMIT DROP`);
+}
 
-  const steps = stepClock();
-  // 1. Stream every row into staging, collecting row errors on the way. Parsing (here) and COPY (in Postgres)
-  //    overlap: each parsed batch is written while the next is read.
+/** Every row of the file into staging; row errors collected on the way. */
+async function stageRows(
+  client: pg.PoolClient,
+  file: ReportFile,
+  marketplace: string | null,
+  args: Pick<IngestFileArgs, 'onProgress' | 'progressIntervalMs'>,
+): Promise<{ rows: number; rejected: number; rowErrors: RowErrorRecord[]; linkCodes: boolean }> {
+  // Parsing (here) and COPY (in Postgres) overlap: each parsed batch is written while the next is read.
   const rowErrors: RowErrorRecord[] = [];
   let rejected = 0;
   let rows = 0;
@@ -209,14 +266,16 @@ async function ingestInTransaction(
     }
   }
   await pipeline(Readable.from(lines()), client.query(copyStreams.from(`COPY staging (seq, ${STAGING_COLUMNS.join(', ')}) FROM STDIN`)));
-  const read = steps.lap();
   // Every row is staged: from here on the ledger is written (rates, keys, then the insert).
   tell({ phase: 'writing', rows: rows + rejected });
+  return { rows, rejected, rowErrors, linkCodes };
+}
 
-  // 2. Rate in force on the (store-local) order date, for rows whose commission is estimated; stores without their
-  //    own card use the US card. Looked up once per distinct (store, category, day), not once per row.
+/** The rates in force for rows whose commission is estimated (a temp table), and whether any store fell back to US. */
+async function lookUpRates(client: pg.PoolClient): Promise<{ estimating: boolean; usFallback: boolean }> {
+  // Rate in force on the (store-local) order date, for rows whose commission is estimated; stores without their
+  // own card use the US card. Looked up once per distinct (store, category, day), not once per row.
   const zoneList = [...MARKETPLACES.values()];
-  const zones = zoneList.map((m) => `('${m.code}', '${m.reportTimeZone}')`).join(', ');
   await client.query(`CREATE TEMP TABLE rates ON COMMIT DROP AS
     SELECT d.marketplace, d.no_category, d.category_key, d.day, r.rate_bp, (m.rate_category IS NULL AND d.category IS NOT NULL) AS unmapped
       FROM (SELECT DISTINCT s.marketplace, s.category, s.category IS NULL AS no_category, coalesce(s.category, '') AS category_key,
@@ -236,20 +295,25 @@ async function ingestInTransaction(
   await client.query('ANALYZE rates');
   const estimating = (await client.query<{ x: boolean }>('SELECT EXISTS (SELECT 1 FROM rates) AS x')).rows[0]?.x === true;
   const rateFallback = await client.query<{ m: string }>(`SELECT DISTINCT d.marketplace AS m FROM rates d WHERE NOT EXISTS (SELECT 1 FROM rate_cards r WHERE r.marketplace = d.marketplace)`);
+  return { estimating, usFallback: rateFallback.rows.length > 0 };
+}
 
-  const rates = steps.lap();
-  // 3. Keys: the content hash plus the ordinal among identical rows, so re-ingesting gives the same keys. Identical
-  //    rows are rare: ordinals are worked out for those alone (a hash aggregate), never by sorting the whole file.
-  //    Identical report rows share their tracking ID and store-local time (both are hashed into the content key);
-  //    our JSON-lines events key on their order id alone.
+/** Line keys, UTC times, the organisation's holder of each tracking ID, rates and links: the `staged` temp table. */
+async function keyAndAttribute(client: pg.PoolClient, org: number, opts: { estimating: boolean; linkCodes: boolean }): Promise<void> {
+  const { estimating, linkCodes } = opts;
+  const zones = [...MARKETPLACES.values()].map((m) => `('${m.code}', '${m.reportTimeZone}')`).join(', ');
+  // Keys: the content hash plus the ordinal among identical rows, so re-ingesting gives the same keys. Identical
+  // rows are rare: ordinals are worked out for those alone (a hash aggregate), never by sorting the whole file.
+  // Identical report rows share their tracking ID and store-local time (both are hashed into the content key);
+  // our JSON-lines events key on their order id alone.
   await client.query(`CREATE TEMP TABLE ordinals ON COMMIT DROP AS
     SELECT seq, row_number() OVER (PARTITION BY report_type, content_key ORDER BY seq) AS ordinal
       FROM staging
      WHERE (report_type, content_key) IN (SELECT report_type, content_key FROM staging GROUP BY 1, 2 HAVING count(*) > 1)`);
   await client.query('ANALYZE ordinals');
 
-  //    Time zones, attribution and estimates, materialised once for the steps below. Only a holding (a verified
-  //    tracking ID, one per organisation) credits a line: a claim waiting for verification leaves it unattributed.
+  // Time zones, attribution and estimates, materialised once for the steps below. Only a holding (a verified
+  // tracking ID, one per organisation) credits a line: a claim waiting for verification leaves it unattributed.
   await client.query(`CREATE TEMP TABLE staged ON COMMIT DROP AS
     SELECT s.*, (s.report_type || ':' || s.content_key || ':' || coalesce(o.ordinal, 1)) COLLATE "C" AS line_key,
            coalesce(s.occurred_utc, s.occurred_local AT TIME ZONE z.tz) AS occurred_at,
@@ -264,9 +328,12 @@ async function ingestInTransaction(
                        AND r.category_key = coalesce(s.category, '') AND r.day = coalesce(s.occurred_local, s.occurred_utc)::date` : ''}`);
   await client.query('ANALYZE staged');
 
-  const keys = steps.lap();
-  // 4. New lines: those the ledger does not hold yet (looked up, which the lock above makes safe), written in
-  //    (tracking ID, time) order, the order of the ledger's line index, so a million inserts touch few pages.
+}
+
+/** The staged lines the ledger does not hold yet, inserted; counts by kind and currency. */
+async function insertNewLines(client: pg.PoolClient, ingestId: string, network: string, org: number) {
+  // New lines: those the ledger does not hold yet (looked up, which the lock above makes safe), written in
+  // (tracking ID, time) order, the order of the ledger's line index, so a million inserts touch few pages.
   const inserted = await client.query<{ kind: string; currency: string; n: string; amount: string; influencers: string[] | null }>(
     `WITH ins AS (
        INSERT INTO ledger_entries (organisation_id, ingest_id, network, line_key, kind, report_type, tracking_id, influencer_id, marketplace, asin,
@@ -287,21 +354,32 @@ async function ingestInTransaction(
      SELECT kind, currency, count(*) AS n, sum(amount_minor) AS amount,
             (SELECT array_agg(DISTINCT influencer_id) FROM ins WHERE influencer_id IS NOT NULL) AS influencers
        FROM ins GROUP BY kind, currency ORDER BY kind, currency`,
-    [args.ingestId, args.network, org],
+    [ingestId, network, org],
   );
-  const affectedNew = new Set<number>((inserted.rows[0]?.influencers ?? []).map(Number));
-  let reversedNew = inserted.rows.filter((r) => r.kind === 'reversal').reduce((n, r) => n + Number(r.n), 0);
+  const affected = new Set<number>((inserted.rows[0]?.influencers ?? []).map(Number));
+  const reversed = inserted.rows.filter((r) => r.kind === 'reversal').reduce((n, r) => n + Number(r.n), 0);
 
   // Fresh statistics after a large insert keep the planner off sequential scans in the steps below.
   if (inserted.rows.reduce((n, r) => n + Number(r.n), 0) > 1000) await client.query('ANALYZE ledger_entries');
+  return { byKind: inserted.rows, accepted: inserted.rows.reduce((n, r) => n + Number(r.n), 0), reversed, affected };
+}
 
-  const insert = steps.lap();
-  // 5. Lines that vanished from a re-issued window are reversed. Scope: this organisation's lines, the window's
-  //    marketplace and the tracking IDs this report covers (and their holders' other holdings), so another
-  //    account's report for the same dates never reverses this one's lines. Lines this ingest just wrote came
-  //    from staged, so they are skipped before the (costlier) look-up in staged. A window that would reverse more
-  //    than half of the confirmed lines it covers is held for confirmation (a truncated or wrong file, most
-  //    likely): nothing of the file is applied until it is sent again with confirmation.
+/** Lines missing from a re-issued window, reversed (or the whole file held for confirmation). */
+async function reverseVanishedLines(
+  client: pg.PoolClient,
+  file: ReportFile,
+  marketplace: string | null,
+  args: Pick<IngestFileArgs, 'ingestId' | 'network' | 'confirmReversals'> & { org: number },
+): Promise<{ reversed: number; affected: Set<number> }> {
+  const org = args.org;
+  let reversed = 0;
+  const affected = new Set<number>();
+  // Lines that vanished from a re-issued window are reversed. Scope: this organisation's lines, the window's
+  // marketplace and the tracking IDs this report covers (and their holders' other holdings), so another
+  // account's report for the same dates never reverses this one's lines. Lines this ingest just wrote came
+  // from staged, so they are skipped before the (costlier) look-up in staged. A window that would reverse more
+  // than half of the confirmed lines it covers is held for confirmation (a truncated or wrong file, most
+  // likely): nothing of the file is applied until it is sent again with confirmation.
   const windows = file.reports
     .filter((r) => r.window && r.kind !== 'events')
     .map((r) => ({ type: r.kind, start: r.window!.start, endExclusive: addDays(r.window!.end, 1) }));
@@ -343,15 +421,19 @@ async function ingestInTransaction(
        SELECT count(*) AS n, array_agg(DISTINCT influencer_id) FILTER (WHERE influencer_id IS NOT NULL) AS influencers FROM v`,
       params,
     );
-    reversedNew += Number(vanished.rows[0]?.n ?? 0);
-    for (const id of vanished.rows[0]?.influencers ?? []) affectedNew.add(Number(id));
+    reversed += Number(vanished.rows[0]?.n ?? 0);
+    for (const id of vanished.rows[0]?.influencers ?? []) affected.add(Number(id));
   }
+  return { reversed, affected };
+}
 
-  const windowsMs = steps.lap();
-  // 6. Release pending estimates that confirmed shipments now cover (FIFO by order time, by quantity). Only
-  //    (tracking ID, ASIN) pairs with a pending estimate can release anything, so the candidates are those
-  //    pairs' entries; a file that confirms nothing still pending skips the step. The candidates go through a
-  //    temp table with statistics: CTE row estimates of 1 made the planner pick nested loops that took seconds.
+/** Pending estimates that confirmed shipments now cover, released; the influencers concerned. */
+async function releaseCoveredEstimates(client: pg.PoolClient, ingestId: string, network: string, org: number): Promise<Set<number>> {
+  const affected = new Set<number>();
+  // Release pending estimates that confirmed shipments now cover (FIFO by order time, by quantity). Only
+  // (tracking ID, ASIN) pairs with a pending estimate can release anything, so the candidates are those
+  // pairs' entries; a file that confirms nothing still pending skips the step. The candidates go through a
+  // temp table with statistics: CTE row estimates of 1 made the planner pick nested loops that took seconds.
   const cand = await client.query(
     `CREATE TEMP TABLE cand ON COMMIT DROP AS
      WITH tags AS (SELECT DISTINCT tracking_id FROM staged WHERE kind = 'confirmed' AND asin IS NOT NULL),
@@ -366,7 +448,7 @@ async function ingestInTransaction(
      UNION ALL
      SELECT e.* FROM pairs p JOIN ledger_entries e ON e.tracking_id = p.tracking_id AND e.asin = p.asin
       WHERE e.kind = 'confirmed' AND e.organisation_id = $2 AND e.network = $1 AND e.reverses_entry_id IS NULL`,
-    [args.network, org],
+    [network, org],
   );
   if ((cand.rowCount ?? 0) > 0) {
     await client.query('ANALYZE cand');
@@ -389,12 +471,15 @@ async function ingestInTransaction(
        ON CONFLICT DO NOTHING
        RETURNING influencer_id)
        SELECT array_agg(DISTINCT influencer_id) FILTER (WHERE influencer_id IS NOT NULL) AS influencers FROM rel`,
-      [args.ingestId],
+      [ingestId],
     );
-    for (const id of released.rows[0]?.influencers ?? []) affectedNew.add(Number(id));
+    for (const id of released.rows[0]?.influencers ?? []) affected.add(Number(id));
   }
+  return affected;
+}
 
-  const release = steps.lap();
+/** What the summary tells people: unmapped categories, unknown link codes, unattributed tracking IDs, estimate accuracy. */
+async function summaryForPeople(client: pg.PoolClient, linkCodes: boolean) {
   // Summary figures for people: unmapped categories, unattributed tracking IDs, estimate accuracy.
   // One client, one query at a time (pg does not pipeline on a single connection).
   const unmapped = await client.query<{ category: string }>(`SELECT DISTINCT category FROM staged WHERE unmapped ORDER BY 1 LIMIT 100`);
@@ -410,38 +495,10 @@ async function ingestInTransaction(
      SELECT est.currency, count(*) AS pairs, sum(est.amount) AS est, sum(conf.amount) AS conf
        FROM est JOIN conf ON conf.tracking_id = est.tracking_id AND conf.asin = est.asin AND conf.currency = est.currency GROUP BY 1 ORDER BY 1`,
   );
-  // Influencers with new entries, and lines reversed by this ingest (return rows, plus lines that vanished from
-  // a re-issued window; releases are not reversals), from what the inserts returned. An earlier attempt of this
-  // ingest either rolled back whole or committed with its outcome (see beforeCommit), so this run saw a clean slate.
-  const affected = [...affectedNew].sort((a, b) => a - b);
-
-  const summaryMs = steps.lap();
-  const accepted = inserted.rows.reduce((n, r) => n + Number(r.n), 0);
-  const counts: IngestCounts = {
-    rows: rows + rejected,
-    accepted,
-    unchanged: rows - accepted,
-    reversed: reversedNew,
-    rejected,
-    unattributed: unattributed.rows.reduce((n, r) => n + Number(r.n), 0),
-  };
-
   return {
-    counts,
-    rowErrors,
-    reports: file.reports,
-    affectedInfluencers: affected,
-    summary: {
-      marketplace,
-      marketplaceSource: file.marketplace?.source ?? null,
-      format: file.zipped ? `${file.format} (zipped)` : file.format,
-      byKind: inserted.rows.map((r) => ({ kind: r.kind, currency: r.currency, entries: Number(r.n), amountMinor: Number(r.amount) })),
-      unmappedCategories: unmapped.rows.map((r) => r.category),
-      unattributedTrackingIds: unattributed.rows.map((r) => r.tracking_id),
-      unmatchedLinkCodes: unmatchedLinks.rows.map((r) => r.link_code),
-      estimateAccuracy: accuracy.rows.map((r) => ({ currency: r.currency, pairs: Number(r.pairs), estimatedMinor: Number(r.est), confirmedMinor: Number(r.conf), differenceMinor: Number(r.est) - Number(r.conf) })),
-      rateCardFallback: rateFallback.rows.length ? 'US' : null,
-      stepsMs: { read, rates, keys, insert, windows: windowsMs, release, summary: summaryMs },
-    },
+    unmappedCategories: unmapped.rows.map((r) => r.category),
+    unmatchedLinkCodes: unmatchedLinks.rows.map((r) => r.link_code),
+    unattributed: unattributed.rows,
+    estimateAccuracy: accuracy.rows.map((r) => ({ currency: r.currency, pairs: Number(r.pairs), estimatedMinor: Number(r.est), confirmedMinor: Number(r.conf), differenceMinor: Number(r.est) - Number(r.conf) })),
   };
 }
