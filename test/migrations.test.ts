@@ -1,32 +1,19 @@
 // Migrations on a database of their own: a database that ran a later migration before an earlier-named one was
 // merged still migrates, and every migration can be undone and redone.
 import { Migrator, sql } from 'kysely';
-import { afterAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { migrations } from '../migrations/index.ts';
-import { createDb } from '../src/db/database.ts';
 import { ensureDatabase, migrateToLatest } from '../src/db/migrate.ts';
-import { unique } from './support/env.ts';
+import { privateDatabase } from './support/privateDatabase.ts';
 
-const url = new URL(inject('databaseUrl'));
-url.pathname = `/${unique('migr').toLowerCase()}`;
-const db = createDb(url.toString(), 2);
-
-afterAll(async () => {
-  await db.destroy();
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const server = createDb(admin.toString(), 1);
-  await sql`DROP DATABASE IF EXISTS ${sql.id(url.pathname.slice(1))} WITH (FORCE)`.execute(server);
-  await server.destroy();
-});
+const { url, db } = privateDatabase('migr');
 
 const tables = async () =>
   (await sql<{ t: string }>`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`.execute(db)).rows.map((r) => r.t);
 
 describe('when the database is migrated', () => {
   it('then a migration merged after a later-named one had run is still applied, and down then up restores the same tables', async () => {
-    await ensureDatabase(url.toString());
+    await ensureDatabase(url);
     const names = Object.keys(migrations).sort();
     const skipped = names[names.length - 2]!;
     const without = Object.fromEntries(Object.entries(migrations).filter(([name]) => name !== skipped));
@@ -47,20 +34,10 @@ describe('when the database is migrated', () => {
 });
 
 describe('when a database from before organisation ownership is migrated', () => {
-  const url2 = new URL(inject('databaseUrl'));
-  url2.pathname = `/${unique('migo').toLowerCase()}`;
-  const old = createDb(url2.toString(), 2);
-  afterAll(async () => {
-    await old.destroy();
-    const admin = new URL(url2);
-    admin.pathname = '/postgres';
-    const server = createDb(admin.toString(), 1);
-    await sql`DROP DATABASE IF EXISTS ${sql.id(url2.pathname.slice(1))} WITH (FORCE)`.execute(server);
-    await server.destroy();
-  });
+  const { url: url2, db: old } = privateDatabase('migo');
 
   it('then each ingest and line belongs to the organisation of the influencers holding its lines, and the rest to a default organisation', async () => {
-    await ensureDatabase(url2.toString());
+    await ensureDatabase(url2);
     const OWNERSHIP = '2026-12-03T08-00-00_organisation_ownership';
     const before = Object.fromEntries(Object.entries(migrations).filter(([name]) => name < OWNERSHIP));
     await migrateToLatest(old, before);

@@ -1,30 +1,17 @@
 // The claims migration undone on a database that has claims: what was only claimed goes, links keep a tracking ID
 // row, and a tracking ID is again one influencer's in its organisation (the index the earlier schema had).
 import { Migrator, sql } from 'kysely';
-import { afterAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { migrations } from '../../migrations/index.ts';
-import { createDb } from '../../src/db/database.ts';
 import { ensureDatabase, migrateToLatest } from '../../src/db/migrate.ts';
-import { unique } from '../support/env.ts';
+import { privateDatabase } from '../support/privateDatabase.ts';
 
 const CLAIMS = '2026-12-03T12-00-00_tracking_id_claims';
-const url = new URL(inject('databaseUrl'));
-url.pathname = `/${unique('migc').toLowerCase()}`;
-const db = createDb(url.toString(), 2);
-
-afterAll(async () => {
-  await db.destroy();
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const server = createDb(admin.toString(), 1);
-  await sql`DROP DATABASE IF EXISTS ${sql.id(url.pathname.slice(1))} WITH (FORCE)`.execute(server);
-  await server.destroy();
-});
+const { url, db } = privateDatabase('migc');
 
 describe('when the tracking ID claims migration is undone on a database with claims', () => {
   it('then claims that no link uses go, a claim links use becomes a holding if nobody holds it, links move to a holding, and it migrates up again', async () => {
-    await ensureDatabase(url.toString());
+    await ensureDatabase(url);
     await migrateToLatest(db);
     const q = <T>(s: ReturnType<typeof sql<T>>) => s.execute(db);
     const org = (await q(sql<{ id: string }>`INSERT INTO organisations (name) VALUES ('O') RETURNING id`)).rows[0]!.id;
