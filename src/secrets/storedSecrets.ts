@@ -3,6 +3,7 @@
 //   slack_workspaces.installation        the OAuth installation (jsonb); its tokens (bot/user token and refresh
 //                                        token, incoming webhook URL) are sealed strings inside it
 //   feed_sources.headers                 request headers of a polled report URL (jsonb: one sealed JSON string)
+//   catalogue_credentials.credential_secret  an organisation's Creators API client secret (always written sealed)
 // Each value's sealing context names its table, column (or JSON path) and row, and for feed headers the URL they
 // are sent to: a header value moved to another source, or a source pointed at another URL, no longer opens.
 // Rows written before sealing existed hold plaintext: readers accept it, sealPlaintextSecrets() seals it at start,
@@ -11,10 +12,11 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { SecretBox, SecretError, SEALED_PREFIX } from './secretBox.ts';
 
-export type SecretTable = 'slack_workspaces' | 'feed_sources';
+export type SecretTable = 'slack_workspaces' | 'feed_sources' | 'catalogue_credentials';
 
 export const botTokenContext = (teamId: string) => `slack_workspaces.bot_token:${teamId}`;
 export const feedHeadersContext = (url: string) => `feed_sources.headers:${url}`;
+export const catalogueSecretContext = (key: string) => `catalogue_credentials.credential_secret:${key}`;
 const installationContext = (teamId: string, path: string) => `slack_workspaces.installation.${path}:${teamId}`;
 
 /** Secret fields inside a stored Slack installation, as [object, field]. */
@@ -102,7 +104,7 @@ export function rotateSecrets(db: Db, box: SecretBox): Promise<SecretsReport> {
 }
 
 async function walk(db: Db, box: SecretBox, mode: Mode): Promise<SecretsReport> {
-  const report: SecretsReport = { keyId: box.keyId, tables: { slack_workspaces: { resealed: 0, current: 0 }, feed_sources: { resealed: 0, current: 0 } }, failures: [] };
+  const report: SecretsReport = { keyId: box.keyId, tables: { slack_workspaces: { resealed: 0, current: 0 }, feed_sources: { resealed: 0, current: 0 }, catalogue_credentials: { resealed: 0, current: 0 } }, failures: [] };
   /** The value re-sealed, or undefined when it stays (current key, or it fails to open: then it is reported). */
   const redo = (table: SecretTable, row: string, column: string, value: string, context: string): string | undefined => {
     if (box.isCurrent(value) || (mode === 'plaintext' && SecretBox.isSealed(value))) {
@@ -178,6 +180,16 @@ async function walk(db: Db, box: SecretBox, mode: Mode): Promise<SecretsReport> 
     }
     if (rows.length < 500) break;
     after = rows.at(-1)!.id;
+  }
+
+  // catalogue_credentials: written sealed only, so there is nothing plaintext to seal; rotation re-seals them.
+  if (mode === 'rotate') {
+    const rows = await db.selectFrom('catalogue_credentials').select(['key', 'credential_secret']).where('credential_secret', 'is not', null).execute();
+    for (const r of rows) {
+      const next = redo('catalogue_credentials', `key=${r.key}`, 'credential_secret', r.credential_secret!, catalogueSecretContext(r.key));
+      if (next === undefined) continue;
+      await db.updateTable('catalogue_credentials').set({ credential_secret: next }).where('key', '=', r.key).where('credential_secret', '=', r.credential_secret).execute();
+    }
   }
   return report;
 }

@@ -22,7 +22,8 @@ import { createLogger } from '../../src/log.ts';
 import type { QueuePayloads } from '../../src/queues.ts';
 import { startRuntime, type Runtime } from '../../src/runtime.ts';
 import { keyIdOf, parseKey, SecretBox, secretBoxFor } from '../../src/secrets/secretBox.ts';
-import { botTokenContext, feedHeadersContext } from '../../src/secrets/storedSecrets.ts';
+import { setOrganisationCredentials } from '../../src/domain/catalogue/credentials.ts';
+import { botTokenContext, catalogueSecretContext, feedHeadersContext } from '../../src/secrets/storedSecrets.ts';
 import { testConfig, unique } from '../support/env.ts';
 import { FakeSlack } from '../support/fakeSlack.ts';
 import { LEVEL, LogCapture } from '../observability/support/logCapture.ts';
@@ -224,11 +225,20 @@ describe('when the operator rotates the key', () => {
   const sealedValues = async () => {
     const slack = await db.selectFrom('slack_workspaces').select(['team_id', 'bot_token', 'installation']).where('bot_token', 'is not', null).execute();
     const feeds = await db.selectFrom('feed_sources').select(['url', 'headers']).where('headers', 'is not', null).execute();
-    return [...slack.map((r) => r.bot_token!), ...slack.map((r) => (r.installation as { user?: { token?: string } } | null)?.user?.token).filter((t): t is string => Boolean(t)), ...feeds.map((f) => f.headers as unknown as string)];
+    const catalogue = await db.selectFrom('catalogue_credentials').select('credential_secret').where('credential_secret', 'is not', null).execute();
+    return [
+      ...slack.map((r) => r.bot_token!),
+      ...slack.map((r) => (r.installation as { user?: { token?: string } } | null)?.user?.token).filter((t): t is string => Boolean(t)),
+      ...feeds.map((f) => f.headers as unknown as string),
+      ...catalogue.map((c) => c.credential_secret!),
+    ];
   };
 
   it('then rotate-key re-seals every value with the new key, and old-key values open until then', async () => {
     const { teamId, botToken } = await install();
+    // An organisation's Creators API secret, sealed with the old key.
+    const org = (await db.insertInto('organisations').values({ name: 'Catalogue org' }).returning('id').executeTakeFirstOrThrow()).id;
+    await setOrganisationCredentials(db, new SecretBox({ ENCRYPTION_KEY: KEY_A, NODE_ENV: 'production' }), { organisationId: org, credentialId: 'amzn1.id', credentialSecret: 'creators-secret-value', version: '3.1', partnerTag: 'shop-20' });
     const before = await sealedValues();
     expect(before.length).toBeGreaterThanOrEqual(5);
     for (const v of before) expect(SecretBox.keyIdIn(v)).toBe(ID_A);
@@ -243,7 +253,8 @@ describe('when the operator rotates the key', () => {
     const report = JSON.parse(r.out) as { keyId: string; tables: Record<string, { resealed: number; current: number }>; failures: unknown[] };
     expect(report.keyId).toBe(ID_B);
     expect(report.failures).toEqual([]);
-    expect(report.tables.slack_workspaces!.resealed + report.tables.feed_sources!.resealed).toBe(before.length);
+    expect(report.tables.slack_workspaces!.resealed + report.tables.feed_sources!.resealed + report.tables.catalogue_credentials!.resealed).toBe(before.length);
+    expect(report.tables.catalogue_credentials!.resealed).toBe(1);
     expect(report.tables.feed_sources!.resealed).toBeGreaterThanOrEqual(2);
 
     const after = await sealedValues();
@@ -254,11 +265,13 @@ describe('when the operator rotates the key', () => {
     const onlyA = new SecretBox({ ENCRYPTION_KEY: KEY_A, NODE_ENV: 'production' });
     const row = await db.selectFrom('slack_workspaces').select('bot_token').where('team_id', '=', teamId).executeTakeFirstOrThrow();
     expect(() => onlyA.open(row.bot_token!, botTokenContext(teamId))).toThrow(`sealed with key ${ID_B}`);
+    const secret = await db.selectFrom('catalogue_credentials').select(['key', 'credential_secret']).where('organisation_id', '=', org).executeTakeFirstOrThrow();
+    expect(new SecretBox({ ENCRYPTION_KEY: KEY_B, NODE_ENV: 'production' }).open(secret.credential_secret!, catalogueSecretContext(secret.key))).toBe('creators-secret-value');
 
     // Running it again has nothing left to do; the text form says so per table.
     const again = await cli({ ENCRYPTION_KEY: KEY_B }, 'rotate-key');
     expect(again.code).toBe(0);
-    expect(again.out).toBe(`Secrets sealed with key ${ID_B}:\n  slack_workspaces: 0 re-sealed, ${report.tables.slack_workspaces!.resealed + report.tables.slack_workspaces!.current} already current\n  feed_sources: 0 re-sealed, ${report.tables.feed_sources!.resealed + report.tables.feed_sources!.current} already current`);
+    expect(again.out).toBe(`Secrets sealed with key ${ID_B}:\n  slack_workspaces: 0 re-sealed, ${report.tables.slack_workspaces!.resealed + report.tables.slack_workspaces!.current} already current\n  feed_sources: 0 re-sealed, ${report.tables.feed_sources!.resealed + report.tables.feed_sources!.current} already current\n  catalogue_credentials: 0 re-sealed, 1 already current`);
   });
 
   it('then a value no configured key opens makes it exit 1, naming the table and row, and the rest is still re-sealed', async () => {

@@ -8,12 +8,14 @@ import { UserError } from '../../errors.ts';
 import type { Db } from '../../db/database.ts';
 import type { CatalogueAccess, CatalogueCredential } from '../../db/schema.ts';
 import type { SecretBox } from '../../secrets/secretBox.ts';
+import { catalogueSecretContext } from '../../secrets/storedSecrets.ts';
 import { CREDENTIAL_VERSIONS, isCredentialVersion, type CreatorsApiFailure, type CreatorsCredential } from './creatorsApi.ts';
 import { HOUR_MS } from './displayRules.ts';
 
 export const ENV_KEY = 'env';
 export const orgKey = (organisationId: number) => `org:${organisationId}`;
-export const credentialSecretContext = (key: string) => `catalogue_credentials.credential_secret:${key}`;
+/** Where the secret is sealed for (src/secrets/storedSecrets.ts lists every sealed column; rotate-key re-seals it). */
+export const credentialSecretContext = catalogueSecretContext;
 
 /** After no access (AssociateNotEligible): asked again a day later. */
 export const NO_ACCESS_RETRY_MS = 24 * HOUR_MS;
