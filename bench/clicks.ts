@@ -18,7 +18,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { sql } from 'kysely';
 import type { Db } from '../src/db/database.ts';
-import { clickKindCounts, topClickedLinks, type ClickScope, type ReadOptions } from '../src/domain/clicks/clickCounts.ts';
+import { clickKindCounts, clickTotals, organisationClickCounts, topClickedLinks, type ClickScope, type ReadOptions } from '../src/domain/clicks/clickCounts.ts';
 import { createClickPartitions, monthStart } from '../src/domain/clicks/clickPartitions.ts';
 import { refreshClickRollups } from '../src/domain/clicks/clickRollupRefresh.ts';
 import { buildDigest } from '../src/domain/digest/digestReport.ts';
@@ -84,20 +84,21 @@ async function queries(db: Db): Promise<Query[]> {
     run: async (d, o) => {
       const p = parsePeriod(word, tz, now);
       const range = { from: p.from, to: p.to };
-      return Promise.all([clickKindCounts(d, scope, [range], o), topClickedLinks(d, scope, range, 5, [], o)]);
+      // As earningsSummary reads them: the scope's totals (an organisation's from its own rows) and the top links.
+      return Promise.all([clickTotals(d, scope, range, o), topClickedLinks(d, scope, range, 5, [], o)]);
     },
   });
   const digestClicks = (tz: string): Query => ({
     name: `digest click part org(240) ${tz}`,
     target: 300,
     run: async (d, o) => {
-      // The digest's click reads: five windows and 30 local days per influencer, then top links month to date.
+      // The digest's click reads: five windows per influencer, 30 local days for the organisation, top links month to date.
       const today = localDate(now, tz);
       const y = addDays(today, -1);
       const at = (x: string) => zonedTime(x, tz);
       const segs = [{ from: at(y), to: at(today) }, { from: at(`${y.slice(0, 8)}01`), to: at(today) }, { from: at(addDays(y, -1)), to: at(y) }, { from: at(addDays(y, -7)), to: at(addDays(y, -6)) }, { from: at(addDays(y, -7)), to: at(y) }];
       for (let i = 29; i >= 0; i--) segs.push({ from: at(addDays(y, -i)), to: at(addDays(y, -i + 1)) });
-      return Promise.all([clickKindCounts(d, org, segs, o), topClickedLinks(d, org, segs[1]!, 5, [segs[0]!], o)]);
+      return Promise.all([clickKindCounts(d, org, segs.slice(0, 5), o), organisationClickCounts(d, org.organisationId, segs.slice(5), o), topClickedLinks(d, org, segs[1]!, 5, [segs[0]!], o)]);
     },
   });
   const digest = (tz: string): Query => ({ name: `digest org(240) ${tz}`, target: 300, run: (d, o) => buildDigest(d, org.organisationId, { timezone: tz, now, ...(o.rollups === false ? { rollups: false } : {}) }) });

@@ -1,32 +1,21 @@
 // Monthly click partitions rotating under a fake clock, in a database of this file's own (dropping partitions would
 // take other files' clicks): months are created ahead, a click for a month without a partition is still recorded,
 // only months wholly past the retention are dropped (never one with clicks not yet rolled up), and the counts of
-// dropped months are still answered, from the rollups.
+// dropped months are still answered, from the rollups: for an influencer and for its organisation, for local days
+// in Kathmandu (+5:45) and Kolkata (+5:30) that split a UTC hour.
 import type { Job } from 'bullmq';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { clickPartitionsProcessor } from '../../jobs/clickPartitions/processor.ts';
-import { createDb } from '../../src/db/database.ts';
 import { ensureDatabase, migrateToLatest } from '../../src/db/migrate.ts';
 import { clickPartitions, monthStart, partitionName } from '../../src/domain/clicks/clickPartitions.ts';
-import { clickTotals } from '../../src/domain/clicks/clickCounts.ts';
-import { zonedTime } from '../../src/domain/time.ts';
+import { clickKindCounts, clickTotals } from '../../src/domain/clicks/clickCounts.ts';
+import { addDays, zonedTime } from '../../src/domain/time.ts';
 import { addInfluencers, newOrganisation } from '../digest/seed.ts';
-import { unique } from '../support/env.ts';
+import { privateDatabase } from '../support/privateDatabase.ts';
 import { insertClicks, refreshClicksUntil, type ClickSpec } from './support.ts';
 
-const url = new URL(inject('databaseUrl'));
-url.pathname = `/${unique('clkp').toLowerCase()}`;
-const db = createDb(url.toString(), 3);
-
-afterAll(async () => {
-  await db.destroy();
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const server = createDb(admin.toString(), 1);
-  await sql`DROP DATABASE IF EXISTS ${sql.id(url.pathname.slice(1))} WITH (FORCE)`.execute(server);
-  await server.destroy();
-});
+const { url, db } = privateDatabase('clkp', 3);
 
 const DAY = 86_400_000;
 const RETENTION_DAYS = 400;
@@ -41,22 +30,39 @@ const expiredAt = (now: Date, offsets: number[]) => offsets.filter((k) => monthS
 describe('when click partitions rotate under a fake clock', () => {
   let influencerId: number;
   let linkId: number;
+  let organisationId: number;
+  let otherId: number;
+  let otherLink: number;
   const clicks: ClickSpec[] = [];
   const months = Array.from({ length: 17 }, (_, i) => i - 16); // 16 months back to this one
-  const inRange = (from: Date, to: Date) => clicks.filter((c) => c.at >= from && c.at < to).length;
+  /** Clicks and repeats on `links` (the first influencer's link unless told) in [from, to). */
+  const inRange = (from: Date, to: Date, links = [linkId]) => clicks.filter((c) => links.includes(c.linkId) && c.at >= from && c.at < to && (c.kind === 'click' || c.kind === 'repeat')).length;
+  /** The 16th day of month k (UTC) and the minutes after 18:00 UTC of the 15th of the second influencer's clicks. */
+  const day16 = (k: number) => new Date(monthStart(T0, k).getTime() + 15 * DAY).toISOString().slice(0, 10);
 
   beforeAll(async () => {
-    await ensureDatabase(url.toString());
+    await ensureDatabase(url);
     await migrateToLatest(db);
-    const [m] = await addInfluencers(db, await newOrganisation(db), 1);
+    organisationId = await newOrganisation(db);
+    const [m, other] = await addInfluencers(db, organisationId, 2);
     influencerId = m!.id;
     linkId = m!.linkId;
+    otherId = other!.id;
+    otherLink = other!.linkId;
     // Each month: its first and last minute, and a few clicks around its middle (the day count varies per month).
     for (const k of months) {
       const from = monthStart(T0, k).getTime();
       const to = monthStart(T0, k + 1).getTime();
       clicks.push({ linkId, at: new Date(from), kind: 'click' }, { linkId, at: new Date(to - 60_000), kind: 'click' });
       for (let i = 0; i < 3 + (k & 3); i++) clicks.push({ linkId, at: new Date(from + 14 * DAY + i * 3_600_000 + 45 * 60_000), kind: i % 2 ? 'click' : 'repeat' });
+    }
+    // The second influencer: clicks either side of Kathmandu's midnight (18:15 UTC) and Kolkata's (18:30), inside one
+    // UTC hour, on the 15th and 16th of each month, plus previews and bots (counted by kind, not in inRange).
+    for (const k of months) {
+      const at = (day: number, minute: number) => new Date(monthStart(T0, k).getTime() + day * DAY + 18 * 3_600_000 + minute * 60_000);
+      for (const [day, minute, kind] of [[14, 5, 'click'], [14, 10, 'repeat'], [14, 20, 'click'], [14, 25, 'click'], [14, 40, 'repeat'], [14, 50, 'preview'], [15, 14, 'click'], [15, 16, 'bot'], [15, 29, 'click'], [15, 31, 'click']] as const) {
+        clicks.push({ linkId: otherLink, at: at(day, minute), kind });
+      }
     }
     // A click far beyond the partitions created ahead still lands somewhere.
     clicks.push({ linkId, at: new Date(monthStart(T0, 8).getTime() + DAY), kind: 'click' });
@@ -108,7 +114,37 @@ describe('when click partitions rotate under a fake clock', () => {
       expect(local.click + local.repeat, `Kathmandu ${day}`).toBe(inRange(lo, hi));
     }
     const all = await clickTotals(db, { influencerId }, { from: null, to: null });
-    expect(all.click + all.repeat).toBe(clicks.length);
+    expect(all.click + all.repeat).toBe(inRange(new Date(-8.64e15), new Date(8.64e15)));
+  });
+
+  it('then an organisation’s local days and months in Kathmandu (+5:45) and Kolkata (+5:30) of dropped months are exact, as a whole and per influencer', async () => {
+    const later = new Date(T0.getTime() + 92 * DAY);
+    const expired = expiredAt(later, months);
+    expect(expired.length).toBeGreaterThan(0);
+    const both = [linkId, otherLink];
+    for (const k of expired) {
+      expect(await rawCount(monthStart(T0, k), monthStart(T0, k + 1))).toBe(0);
+      for (const tz of ['Asia/Kathmandu', 'Asia/Kolkata']) {
+        const day = day16(k);
+        const ranges = [
+          [zonedTime(day, tz), zonedTime(addDays(day, 1), tz)],
+          [zonedTime(`${day.slice(0, 8)}01`, tz), zonedTime(monthStart(T0, k + 1).toISOString().slice(0, 10), tz)],
+        ] as const;
+        for (const [lo, hi] of ranges) {
+          const ctx = `${tz} ${lo.toISOString()}..${hi.toISOString()}`;
+          const org = await clickTotals(db, { organisationId }, { from: lo, to: hi });
+          expect(org.click + org.repeat, ctx).toBe(inRange(lo, hi, both));
+          expect(org.preview + org.bot, ctx).toBe(clicks.filter((c) => c.at >= lo && c.at < hi && (c.kind === 'preview' || c.kind === 'bot')).length);
+          const per = await clickKindCounts(db, { organisationId }, [{ from: lo, to: hi }]);
+          const of = (id: number) => per.filter((p) => p.influencerId === id).reduce((a, p) => a + p.click + p.repeat, 0);
+          expect([of(influencerId), of(otherId)], ctx).toEqual([inRange(lo, hi, [linkId]), inRange(lo, hi, [otherLink])]);
+        }
+        // The local day splits the second influencer's 18:00 UTC hours: some of its clicks fall either side.
+        const [lo, hi] = ranges[0];
+        expect(inRange(lo, hi, [otherLink]), `${tz} ${day}`).toBeGreaterThan(0);
+        expect(inRange(lo, hi, [otherLink]), `${tz} ${day}`).toBeLessThan(inRange(new Date(lo.getTime() - DAY), new Date(hi.getTime() + DAY), [otherLink]));
+      }
+    }
   });
 
   it('then an expired month with clicks not yet rolled up is kept until they are, and counted after', async () => {

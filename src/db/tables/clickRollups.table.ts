@@ -33,6 +33,17 @@ export interface ClickRollupStateTable {
   id: number;
   horizon: number;
   refreshed_at: Date | null;
+  /** Influencer and link rows by hour exist from here on (and for click_fine_months). */
+  recent_from: Generated<Date>;
+}
+
+/** An organisation's clicks by kind per UTC bucket, hour rows for all history. See migrations/…_click_org_rollups.ts. */
+export type ClickOrgRollupsTable = Omit<ClickRollupsTable, 'influencer_id' | 'link_id'> & { organisation_id: number };
+
+/** Months whose raw partition was dropped: their influencer and link hour rows are kept for good. */
+export interface ClickFineMonthsTable {
+  month: Date;
+  dropped_at: Generated<Date>;
 }
 
 export interface ClickRollupCandidatesTable {

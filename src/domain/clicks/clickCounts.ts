@@ -8,6 +8,11 @@
 // so local days are exact from the rollups alone, even for months whose raw clicks are dropped. Only an end that is
 // no quarter hour (an arbitrary instant) reads that part of its hour from clicks. Clicks above the rollup horizon
 // are added from clicks for every rollup piece. One statement, so the horizon and the rollups are one snapshot.
+//
+// Organisation figures as a whole (team /earnings, the digest's chart) read the organisation's own rows, which have
+// hours for all history. Influencer and link rows have hours only from recent_from on and for months whose raw
+// clicks are dropped (see clickRollupRefresh.ts): elsewhere an hour piece is read from the raw clicks, which exist
+// exactly there, so a +5:45 local day of an old month is exact either way.
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import { decompose, type BucketGrain, type CostModel, type Piece } from '../earnings/buckets.ts';
@@ -54,8 +59,11 @@ interface RawPiece {
   hi: number;
 }
 
-/** Pieces of the segments: rollup rows (with quarter hours of hour rows) and the raw ranges that are left. */
-export function clickPieces(segments: readonly TimeRange[], now: number, rollups = true): { rollup: RollupPiece[]; raw: RawPiece[] } {
+/**
+ * Pieces of the segments: rollup rows (with quarter hours of hour rows) and the raw ranges that are left. Hour
+ * pieces in an hour `hasHour` says has no rows are read raw.
+ */
+export function clickPieces(segments: readonly TimeRange[], now: number, rollups = true, hasHour: (hour: number) => boolean = () => true): { rollup: RollupPiece[]; raw: RawPiece[] } {
   const rollup: RollupPiece[] = [];
   const raw: RawPiece[] = [];
   segments.forEach((s, seg) => {
@@ -66,11 +74,41 @@ export function clickPieces(segments: readonly TimeRange[], now: number, rollups
       return;
     }
     for (const p of decompose(s.from, s.to, GRAINS, COST, now)) {
-      if (p.kind !== 'raw') rollup.push({ seg, sign: p.sign, grain: p.kind, lo: p.from, hi: p.to, part: 4 });
-      else for (const q of withinHours(p)) quarters(seg, q, rollup, raw);
+      if (p.kind === 'hour') {
+        for (const q of withinHours(p)) {
+          if (hasHour(q.from)) rollup.push({ seg, sign: p.sign, grain: 'hour', lo: q.from, hi: q.to, part: 4 });
+          else raw.push({ seg, sign: p.sign, lo: q.from, hi: q.to });
+        }
+      } else if (p.kind !== 'raw') rollup.push({ seg, sign: p.sign, grain: p.kind, lo: p.from, hi: p.to, part: 4 });
+      else for (const q of withinHours(p)) {
+        if (hasHour(Math.floor(q.from / HOUR) * HOUR)) quarters(seg, q, rollup, raw);
+        else raw.push({ seg, sign: q.sign, lo: q.from, hi: q.to });
+      }
     }
   });
-  return { rollup, raw };
+  return { rollup: mergeHours(rollup), raw: mergeRaw(raw) };
+}
+
+/** Adjacent whole-hour pieces of one segment and sign as one range (fewer index look-ups). */
+function mergeHours(pieces: RollupPiece[]): RollupPiece[] {
+  const out: RollupPiece[] = [];
+  for (const p of pieces) {
+    const last = out[out.length - 1];
+    if (last && last.grain === 'hour' && p.grain === 'hour' && last.part === 4 && p.part === 4 && last.seg === p.seg && last.sign === p.sign && last.hi === p.lo) last.hi = p.hi;
+    else out.push({ ...p });
+  }
+  return out;
+}
+
+/** Adjacent raw ranges of one segment and sign as one. */
+function mergeRaw(pieces: RawPiece[]): RawPiece[] {
+  const out: RawPiece[] = [];
+  for (const p of pieces) {
+    const last = out[out.length - 1];
+    if (last && last.seg === p.seg && last.sign === p.sign && last.hi === p.lo) last.hi = p.hi;
+    else out.push({ ...p });
+  }
+  return out;
 }
 
 /** A raw piece cut at hour boundaries (decompose only leaves raw ranges of under two hours). */
@@ -104,12 +142,24 @@ const KINDS = [
   ['bot', 'bots'],
 ] as const;
 
-/** What one read sees: the horizon and the scope's influencers, read first in the same snapshot. */
+/** What one read sees: the horizon, where hour rows are and the scope's influencers, read first in the same snapshot. */
 export interface ClickSnapshot {
   horizon: number;
   influencers: number[];
+  /** The scope's organisation (for an influencer scope, its influencer's). */
+  organisationId: number | null;
   rollups: boolean;
   now: number;
+  /** Influencer and link rows by hour exist from here on (epoch ms), and in fineMonths. */
+  recentFrom: number;
+  fineMonths: ReadonlySet<number>;
+}
+
+/** Whether influencer and link hour rows exist for the hour starting at `hour`. */
+export function hasHourRows(s: ClickSnapshot, hour: number): boolean {
+  if (hour >= s.recentFrom) return true;
+  const d = new Date(hour);
+  return s.fineMonths.has(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1));
 }
 
 /**
@@ -121,16 +171,22 @@ export async function readClicks<T>(db: Db, scope: ClickScope, opts: ReadOptions
   const run = async (conn: Db, jitOff: boolean) => {
     const who = 'influencerId' in scope ? sql`id = ${scope.influencerId}::bigint` : sql`organisation_id = ${scope.organisationId}::bigint`;
     const row = (
-      await sql<{ horizon: string | null; influencers: Array<string | number> }>`
+      await sql<{ horizon: string | null; recent_from: Date | string | null; fine: Array<Date | string> | null; influencers: Array<string | number>; organisation_id: string | null }>`
         SELECT ${jitOff ? sql`set_config('jit', 'off', true) AS jit,` : sql``}
-               (SELECT horizon FROM click_rollup_state WHERE id = 1) AS horizon,
-               ARRAY(SELECT id FROM influencers WHERE ${who} ORDER BY id) AS influencers`.execute(conn)
+               s.horizon, s.recent_from, ARRAY(SELECT month FROM click_fine_months) AS fine,
+               ARRAY(SELECT id FROM influencers WHERE ${who} ORDER BY id) AS influencers,
+               ${'influencerId' in scope ? sql`(SELECT organisation_id FROM influencers WHERE id = ${scope.influencerId}::bigint)` : sql`${scope.organisationId}::bigint`} AS organisation_id
+          FROM (SELECT 1) one LEFT JOIN click_rollup_state s ON s.id = 1`.execute(conn)
     ).rows[0];
+    const recent = row?.recent_from == null ? NaN : new Date(row.recent_from).getTime();
     const s: ClickSnapshot = {
       horizon: Number(row?.horizon ?? 0),
       influencers: (row?.influencers ?? []).map(Number),
+      organisationId: row?.organisation_id == null ? null : Number(row.organisation_id),
       rollups: opts.rollups !== false && row?.horizon != null,
       now: (opts.now ?? new Date()).getTime(),
+      recentFrom: Number.isNaN(recent) ? -Infinity : recent,
+      fineMonths: new Set((row?.fine ?? []).map((m) => new Date(m).getTime())),
     };
     return read(conn, s);
   };
@@ -142,8 +198,10 @@ export async function readClicks<T>(db: Db, scope: ClickScope, opts: ReadOptions
  * Rows (seg, influencer_id, link_id, click, repeat, preview, bot) whose sums per segment are the clicks in that
  * segment: per influencer (link_id null) for every kind, or per link for unique clicks (`links`).
  */
-export function clickSource(s: ClickSnapshot, segments: readonly TimeRange[], opts: { links?: boolean } = {}): RawBuilder<unknown> {
-  const { rollup, raw } = clickPieces(segments, s.now, s.rollups);
+export function clickSource(s: ClickSnapshot, segments: readonly TimeRange[], opts: { links?: boolean; organisation?: boolean } = {}): RawBuilder<unknown> {
+  // The organisation's own rows have every hour; influencer and link rows only some (see the header).
+  const org = opts.organisation === true && s.organisationId !== null;
+  const { rollup, raw } = clickPieces(segments, s.now, s.rollups, org ? undefined : (h) => hasHourRows(s, h));
   const infl = sql`${s.influencers}::bigint[]`;
   const links = opts.links === true;
   const branches: RawBuilder<unknown>[] = [];
@@ -156,13 +214,24 @@ export function clickSource(s: ClickSnapshot, segments: readonly TimeRange[], op
     const values = sql.join(rollup.map((p) => sql`(${p.seg}::int, ${p.sign}::int, ${p.grain}::text, ${ts(p.lo)}::timestamptz, ${ts(p.hi)}::timestamptz, ${p.part}::int)`));
     const part = (m: string) => sql`CASE x.part WHEN 4 THEN r.${sql.id(m)} WHEN 1 THEN r.${sql.id(`${m}_q1`)} WHEN 2 THEN r.${sql.id(`${m}_q2`)} ELSE r.${sql.id(`${m}_q3`)} END`;
     const measures = sql.join(KINDS.map(([k, m]) => sql`${part(m)} * x.sign AS ${sql.id(k)}`));
-    branches.push(sql`
-      SELECT x.seg, r.influencer_id, r.link_id, ${measures}
-        FROM (VALUES ${values}) AS x(seg, sign, grain, lo, hi, part)
-        CROSS JOIN LATERAL (
-          SELECT * FROM click_rollups r
-           WHERE r.influencer_id = ANY(${infl}) AND r.grain = x.grain AND r.bucket >= x.lo AND r.bucket < x.hi
-             AND ${links ? sql`r.link_id IS NOT NULL` : sql`r.link_id IS NULL`}) r`);
+    if (org) {
+      branches.push(sql`
+        SELECT x.seg, NULL::bigint AS influencer_id, NULL::bigint AS link_id, ${measures}
+          FROM (VALUES ${values}) AS x(seg, sign, grain, lo, hi, part)
+          CROSS JOIN LATERAL (
+            SELECT * FROM click_org_rollups r
+             WHERE r.organisation_id = ${s.organisationId}::bigint AND r.grain = x.grain AND r.bucket >= x.lo AND r.bucket < x.hi) r`);
+    } else {
+      branches.push(sql`
+        SELECT x.seg, r.influencer_id, r.link_id, ${measures}
+          FROM (VALUES ${values}) AS x(seg, sign, grain, lo, hi, part)
+          -- One index range scan per piece (OFFSET 0 keeps it a lateral scan, not a hash join over the whole table).
+          CROSS JOIN LATERAL (
+            SELECT ${links ? sql`r.influencer_id, r.link_id, r.clicks, r.clicks_q1, r.clicks_q2, r.clicks_q3, 0::bigint AS repeats, 0::bigint AS repeats_q1, 0::bigint AS repeats_q2, 0::bigint AS repeats_q3, 0::bigint AS previews, 0::bigint AS previews_q1, 0::bigint AS previews_q2, 0::bigint AS previews_q3, 0::bigint AS bots, 0::bigint AS bots_q1, 0::bigint AS bots_q2, 0::bigint AS bots_q3` : sql`*`}
+              FROM click_rollups r
+             WHERE r.influencer_id = ANY(${infl}) AND r.grain = x.grain AND r.bucket >= x.lo AND r.bucket < x.hi
+               AND ${links ? sql`r.link_id IS NOT NULL` : sql`r.link_id IS NULL`} OFFSET 0) r`);
+    }
     // Clicks above the horizon, in the time each rollup piece stands for.
     const since = Math.min(...rollup.map((p) => p.lo));
     branches.push(sql`
@@ -203,8 +272,30 @@ export async function clickKindCounts(db: Db, scope: ClickScope, segments: reado
   return rows.rows.map((r) => ({ seg: r.seg, influencerId: n(r.influencer_id), click: n(r.click), repeat: n(r.repeat), preview: n(r.preview), bot: n(r.bot) }));
 }
 
+/**
+ * Clicks by kind per segment for the organisation as a whole, from its own rows (one row per bucket, not one per
+ * influencer); every segment is there, with zeros when it has none.
+ */
+export async function organisationClickCounts(db: Db, organisationId: number, segments: readonly TimeRange[], opts: ReadOptions = {}): Promise<Array<{ seg: number } & KindCounts>> {
+  const rows = await readClicks(db, { organisationId }, opts, (conn, s) =>
+    sql<{ seg: number; click: string; repeat: string; preview: string; bot: string }>`
+      SELECT u.seg, sum(u.click)::bigint AS click, sum(u.repeat)::bigint AS repeat, sum(u.preview)::bigint AS preview, sum(u.bot)::bigint AS bot
+        FROM (${clickSource(s, segments, { organisation: true })}) u
+       GROUP BY 1`.execute(conn),
+  );
+  const by = new Map(rows.rows.map((r) => [r.seg, r]));
+  return segments.map((_, seg) => {
+    const r = by.get(seg);
+    return { seg, click: n(r?.click), repeat: n(r?.repeat), preview: n(r?.preview), bot: n(r?.bot) };
+  });
+}
+
 /** Clicks by kind over one range, for the scope as a whole. */
 export async function clickTotals(db: Db, scope: ClickScope, range: TimeRange, opts: ReadOptions = {}): Promise<KindCounts> {
+  if ('organisationId' in scope) {
+    const { seg: _seg, ...k } = (await organisationClickCounts(db, scope.organisationId, [range], opts))[0]!;
+    return k;
+  }
   const out = { click: 0, repeat: 0, preview: 0, bot: 0 };
   for (const r of await clickKindCounts(db, scope, [range], opts)) for (const k of ['click', 'repeat', 'preview', 'bot'] as const) out[k] += r[k];
   return out;
@@ -241,8 +332,10 @@ export async function topClickedLinks(db: Db, scope: ClickScope, range: TimeRang
       SELECT u.link_id, sum(u.click) FILTER (WHERE u.seg = 0)::bigint AS clicks ${alsoCols.length ? sql`, ${sql.join(alsoCols)}` : sql``}
         FROM (${clickSource(s, [range, ...also], { links: true })}) u
        GROUP BY 1 HAVING sum(u.click) FILTER (WHERE u.seg = 0) > 0)
+    -- Only links that can make the list (ties at its end included) are joined for their code and product.
     SELECT per.*, k.code, k.campaign, i.handle, p.asin, p.title
       FROM per JOIN links k ON k.id = per.link_id JOIN influencers i ON i.id = k.influencer_id JOIN products p ON p.id = k.product_id
+     WHERE per.clicks >= coalesce((SELECT x.clicks FROM per x ORDER BY x.clicks DESC OFFSET ${Math.max(0, Math.floor(limit) - 1)} LIMIT 1), 0)
      ORDER BY per.clicks DESC, k.code
      LIMIT ${Math.max(0, Math.floor(limit))}`.execute(conn));
   return rows.rows.map((r) => ({

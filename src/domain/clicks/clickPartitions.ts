@@ -1,10 +1,13 @@
 // The monthly partitions of clicks (UTC months of clicked_at, named clicks_pYYYY_MM): created ahead of time, and
 // dropped whole once every click in them is older than the retention. Counts never go with them: the click rollups
 // hold every figure, and a partition that still has clicks above the rollup horizon is kept until they are rolled up.
+// A dropped month keeps influencer and link hour rows for good (built from its clicks just before), since readers
+// take the sub-day part of an old month's day from the raw clicks only while they exist (see clickRollupRefresh.ts).
 // clicks_default catches a click for a month with no partition (so an insert never fails); when that month's
 // partition is created, its clicks move there.
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
+import { keepHoursOf } from './clickRollupRefresh.ts';
 
 /** Months created ahead of the current one. */
 export const MONTHS_AHEAD = 2;
@@ -79,10 +82,18 @@ export async function dropExpiredClickPartitions(db: Db, now: Date, retentionDay
     if (p.to.getTime() > cutoff) continue;
     const done = await db.transaction().execute(async (trx) => {
       // The horizon row is locked so no refresh moves it meanwhile: what is at or below it is rolled up for good.
-      const state = await sql<{ horizon: string }>`SELECT horizon FROM click_rollup_state WHERE id = 1 FOR UPDATE`.execute(trx);
+      // It also orders the drop after (or before) a refresh moving recent_from and dropping hour rows.
+      const state = await sql<{ horizon: string; recent_from: Date }>`SELECT horizon, recent_from FROM click_rollup_state WHERE id = 1 FOR UPDATE`.execute(trx);
       const horizon = state.rows[0]?.horizon ?? '0';
       const unrolled = await sql`SELECT 1 FROM ${sql.id(p.name)} WHERE id > ${horizon}::bigint LIMIT 1`.execute(trx);
       if (unrolled.rows.length > 0) return false;
+      // Its hour rows (with the quarter splits) outlive its clicks: an old local day in +5:45 stays exact. A recent
+      // month has them already; a month dropped before (its partition made again for late clicks) kept them.
+      const fine = await sql`SELECT 1 FROM click_fine_months WHERE month = ${p.from}`.execute(trx);
+      if (fine.rows.length === 0) {
+        if (p.from.getTime() < new Date(state.rows[0]?.recent_from ?? 0).getTime()) await keepHoursOf(trx, p.name);
+        await sql`INSERT INTO click_fine_months (month) VALUES (${p.from})`.execute(trx);
+      }
       await sql`DROP TABLE ${sql.id(p.name)}`.execute(trx);
       return true;
     });
