@@ -1,13 +1,15 @@
 // A follower's phone, for real: Debian's chromium opens a storefront served by the app, and a tap on a product
 // goes through /l/<code> to the tagged Amazon page. Amazon is answered locally; nothing leaves this machine.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { Resvg } from '@resvg/resvg-js';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../src/db/database.ts';
 import { addToStorefront } from '../src/domain/storefronts.ts';
+import { setProductOverride, setProfile } from '../src/domain/catalogue/overrides.ts';
 import type { Runtime } from '../src/runtime.ts';
 import { startTestApp, testDb } from './support/env.ts';
-import { randomAsin, seedInfluencer } from './support/fixtures.ts';
+import { randomAsin, seedEarning, seedInfluencer } from './support/fixtures.ts';
 import { waitFor } from './support/wait.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -63,8 +65,10 @@ const AMAZON_STUB = '<!doctype html><title>Amazon.com (stub)</title><h1>Amazon p
  * which fails here with ERR_NAME_NOT_RESOLVED), and the hop /l/<code> → amazon.com is exactly such a redirect.
  * Fetch.requestPaused does see that hop, so Amazon is answered locally and its URL recorded.
  */
-async function openPhone(): Promise<Phone> {
-  const context = await browser.newContext({ viewport: MOBILE, isMobile: true, hasTouch: true, deviceScaleFactor: 2, userAgent: MOBILE_CHROME_UA });
+async function openPhone(opts: { viewport?: { width: number; height: number }; desktop?: boolean; images?: Map<string, Buffer> } = {}): Promise<Phone> {
+  const context = await browser.newContext(
+    opts.desktop ? { viewport: opts.viewport ?? { width: 1280, height: 900 }, deviceScaleFactor: 1 } : { viewport: opts.viewport ?? MOBILE, isMobile: true, hasTouch: true, deviceScaleFactor: 2, userAgent: MOBILE_CHROME_UA },
+  );
   // Injected by the browser itself (not subject to the page's CSP): records every violation the page reports.
   await context.addInitScript(
     "window.__cspViolations = []; document.addEventListener('securitypolicyviolation', (e) => window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));",
@@ -86,6 +90,8 @@ async function openPhone(): Promise<Phone> {
       ok(cdp.send('Fetch.fulfillRequest', { requestId, responseCode: 200, responseHeaders: [{ name: 'content-type', value: 'text/html; charset=utf-8' }], body: Buffer.from(AMAZON_STUB).toString('base64') }));
     } else if (host === 'www.amazon.com') {
       ok(cdp.send('Fetch.fulfillRequest', { requestId, responseCode: 404, responseHeaders: [], body: '' })); // its favicon
+    } else if (opts.images?.has(request.url)) {
+      ok(cdp.send('Fetch.fulfillRequest', { requestId, responseCode: 200, responseHeaders: [{ name: 'content-type', value: 'image/png' }], body: opts.images.get(request.url)!.toString('base64') }));
     } else if (host === 'm.media-amazon.com') {
       ok(cdp.send('Fetch.fulfillRequest', { requestId, responseCode: 200, responseHeaders: [{ name: 'content-type', value: 'image/png' }], body: PIXEL.toString('base64') }));
     } else {
@@ -269,4 +275,101 @@ describe('storefront in a mobile browser', () => {
       }
     });
   });
+});
+
+/** A product photo stand-in: a coloured square with a simple shape, drawn here (no image from anywhere else). */
+function pictureOf(fill: string, shape: string): Buffer {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="400" height="400"><rect width="400" height="400" fill="#ffffff"/><rect x="60" y="60" width="280" height="280" rx="40" fill="${fill}"/>${shape}</svg>`;
+  return new Resvg(svg, { font: { loadSystemFonts: false } }).render().asPng();
+}
+
+describe('storefront page with catalogue data, on a phone and on a desktop', () => {
+  const H = 3_600_000;
+  const asins = { api: randomAsin(), override: randomAsin(), ledger: randomAsin(), nothing: randomAsin(), gone: randomAsin(), api2: randomAsin() };
+  const images = new Map<string, Buffer>([
+    ['https://images.example.com/ada.png', pictureOf('#7c3aed', '<circle cx="200" cy="170" r="60" fill="#fff"/><rect x="110" y="250" width="180" height="90" rx="45" fill="#fff"/>')],
+    [`https://m.media-amazon.com/images/I/${asins.api}.png`, pictureOf('#2563eb', '<rect x="140" y="120" width="120" height="170" rx="20" fill="#e5e7eb"/>')],
+    [`https://m.media-amazon.com/images/I/${asins.api2}.png`, pictureOf('#059669', '<circle cx="200" cy="200" r="90" fill="#d1fae5"/>')],
+    ['https://images.example.com/pan.png', pictureOf('#1f2937', '<circle cx="180" cy="200" r="80" fill="#6b7280"/><rect x="250" y="190" width="90" height="20" fill="#6b7280"/>')],
+    [`https://m.media-amazon.com/images/I/${asins.gone}.png`, pictureOf('#b45309', '<rect x="150" y="110" width="100" height="190" rx="10" fill="#fde68a"/>')],
+  ]);
+  let handle: string;
+
+  beforeAll(async () => {
+    const s = await seedInfluencer(db, { displayName: 'Ada Lovelace' });
+    handle = s.handle;
+    await setProfile(db, s.influencer.id, { bio: 'Home cook, slow traveller. Everything here is something I use every week.', avatarUrl: 'https://images.example.com/ada.png' });
+    const add = (asin: string, list: string) => addToStorefront(db, { influencerId: s.influencer.id, ref: { asin, marketplace: 'US' }, listName: list });
+    const fromApi = async (asin: string, list: string, data: { title: string; price?: number; availability: string; health: 'available' | 'unavailable'; ageMs: number }) => {
+      const { product } = await add(asin, list);
+      await db
+        .insertInto('catalogue_entries')
+        .values({ product_id: product.id, state: 'ok', title: data.title, image_url: `https://m.media-amazon.com/images/I/${asin}.png`, price_minor: data.price ?? null, currency: data.price ? 'USD' : null, availability: data.availability, health: data.health, fetched_at: new Date(Date.now() - data.ageMs), next_attempt_at: new Date(Date.now() + 20 * H) })
+        .execute();
+    };
+    await fromApi(asins.api, 'Kitchen', { title: 'Stainless Steel Electric Kettle, 1.7 Litre, Quiet Boil with Auto Shut-Off', price: 3499, availability: 'In Stock', health: 'available', ageMs: 2 * H });
+    await add(asins.override, 'Kitchen');
+    await setProductOverride(db, { influencerId: s.influencer.id, asin: asins.override, title: 'My everyday cast-iron pan', imageUrl: 'https://images.example.com/pan.png', note: 'Ten years old and better every year. Heat it slowly.' });
+    await fromApi(asins.api2, 'Kitchen', { title: 'Silicone Spatula Set (3 pieces)', price: 1299, availability: 'In Stock', health: 'available', ageMs: 20 * 60_000 });
+    await add(asins.ledger, 'Travel');
+    await seedEarning(db, handle, 150, { asin: asins.ledger, name: 'Packing Cubes, Set of 6, Lightweight Travel Organisers' });
+    await add(asins.nothing, 'Travel');
+    await fromApi(asins.gone, 'Travel', { title: 'Pour-over Coffee Grinder', availability: 'Currently unavailable.', health: 'unavailable', ageMs: 30 * 60_000 });
+  });
+
+  for (const [label, width, desktop] of [['390', 390, false], ['1280', 1280, true]] as const) {
+    it(`then at ${width}px every card shows its source's data, nothing overflows or jumps, and a screenshot is saved`, async () => {
+      const phone = await openPhone({ viewport: { width, height: desktop ? 900 : 844 }, desktop, images });
+      try {
+        const { page } = phone;
+        const res = await page.goto(`${app.url}/s/${handle}`);
+        expect(res?.status()).toBe(200);
+        await page.waitForLoadState('load');
+        // Lazy images below the fold: scroll them in and wait until every one has loaded.
+        for (const img of await page.locator('article img').all()) {
+          await img.scrollIntoViewIfNeeded();
+          await expect.poll(() => img.evaluate((el) => (el as unknown as { complete: boolean; naturalWidth: number }).complete && (el as unknown as { naturalWidth: number }).naturalWidth > 0), { timeout: 5000 }).toBe(true);
+        }
+        await page.evaluate('window.scrollTo(0, 0)');
+        const titles = await page.getByRole('heading', { level: 3 }).allInnerTexts();
+        expect(titles).toEqual([
+          'Stainless Steel Electric Kettle, 1.7 Litre, Quiet Boil with Auto Shut-Off',
+          'My everyday cast-iron pan',
+          'Silicone Spatula Set (3 pieces)',
+          'Packing Cubes, Set of 6, Lightweight Travel Organisers',
+          `Amazon product ${asins.nothing}`,
+          'Pour-over Coffee Grinder',
+        ]);
+        const cards = page.locator('article');
+        expect(await cards.nth(0).getByText('$34.99', { exact: true }).isVisible()).toBe(true);
+        expect(await cards.nth(0).getByText(/^Price as of .* UTC$/).isVisible()).toBe(true);
+        expect(await cards.nth(0).getByText('Price details').isVisible()).toBe(true); // the disclaimer, past an hour
+        expect(await cards.nth(2).getByText('Price details').count()).toBe(0); // 20 minutes old: none
+        expect(await cards.nth(1).getByText('Ten years old and better every year. Heat it slowly.').isVisible()).toBe(true);
+        expect(await cards.nth(4).getByText(`ASIN ${asins.nothing}`).isVisible()).toBe(true);
+        expect(await cards.nth(5).locator('p.avail').innerText()).toBe('Currently unavailable');
+        expect(await cards.nth(5).locator('p.avail').isVisible()).toBe(true);
+        // The disclosure is on screen before any product.
+        const disclosure = await page.locator('header').getByText('As an Amazon Associate I earn from qualifying purchases.', { exact: true }).boundingBox();
+        expect(disclosure!.y).toBeLessThan((await cards.first().boundingBox())!.y);
+        // Every picture box is square whatever it holds (image, placeholder), so nothing moves when images arrive.
+        for (const media of await page.locator('.media').all()) {
+          const box = (await media.boundingBox())!;
+          expect(Math.abs(box.width - box.height)).toBeLessThan(1.5);
+        }
+        const widths = (await page.evaluate('[document.documentElement.scrollWidth, window.innerWidth]')) as number[];
+        expect(widths[0]).toBeLessThanOrEqual(widths[1]!);
+        // Two columns on the phone; the desktop uses its width.
+        const columns = (await page.evaluate("getComputedStyle(document.querySelector('#list-1 ul')).gridTemplateColumns.split(' ').length")) as number;
+        if (desktop) expect(columns).toBeGreaterThanOrEqual(4);
+        else expect(columns).toBe(2);
+        expect(await phone.violations()).toEqual([]);
+        expect(phone.refused).toEqual([]);
+        mkdirSync('docs/screenshots', { recursive: true });
+        writeFileSync(`docs/screenshots/storefront-${label}.png`, await page.screenshot({ fullPage: true }));
+      } finally {
+        await phone.context.close();
+      }
+    });
+  }
 });

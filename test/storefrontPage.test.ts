@@ -152,7 +152,10 @@ describe('GET /s/:handle', () => {
       expect(metaContent(page.body, 'property', 'og:description')).toBe('Gadgets I actually use every day.');
       expect(metaContent(page.body, 'property', 'og:url')).toBe(`http://links.test/s/${handle}`);
       expect(metaContent(page.body, 'property', 'og:type')).toBe('website');
-      expect(metaContent(page.body, 'name', 'twitter:card')).toBe('summary');
+      // A large card: the share picture the service draws for the storefront (never an Amazon image).
+      expect(metaContent(page.body, 'name', 'twitter:card')).toBe('summary_large_image');
+      expect(metaContent(page.body, 'property', 'og:image')).toBe(`http://links.test/s/${handle}/card.png`);
+      expect(metaContent(page.body, 'name', 'twitter:image')).toBe(`http://links.test/s/${handle}/card.png`);
       expect(metaContent(page.body, 'name', 'twitter:title')).toBe('Ada Lovelace&#39;s storefront');
       expect(page.body).toContain(`<link rel="canonical" href="http://links.test/s/${handle}">`);
     });

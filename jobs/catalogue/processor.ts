@@ -9,7 +9,8 @@ import { envCredential, type EnvCredentialConfig } from '../../src/domain/catalo
 import { fillProducts, refreshDue, type CatalogueFetchDeps, type ItemsApi } from '../../src/domain/catalogue/refresh.ts';
 import { RequestBudget } from '../../src/domain/catalogue/requestBudget.ts';
 import type { Logger } from '../../src/log.ts';
-import type { QueuePayloads } from '../../src/queues.ts';
+import type { QueuePayloads, Queues } from '../../src/queues.ts';
+import { queueHealthNotices } from '../notify/catalogueNoticeProcessor.ts';
 import type { SecretBox } from '../../src/secrets/secretBox.ts';
 
 /** How often the refresh looks for due products, and how many GetItems calls one run may make (~1 a second). */
@@ -34,12 +35,28 @@ export function catalogueFetchDeps(deps: { db: Db; box: SecretBox; config: Catal
   return { db: deps.db, box: deps.box, env: envCredential(deps.config), clientFor, budget: deps.budget ?? new RequestBudget(), now: deps.now, log: deps.log };
 }
 
-export function catalogueFillProcessor(deps: CatalogueFetchDeps) {
-  return async (job: Job<QueuePayloads['catalogue-fill']>) => fillProducts(deps, [job.data.productId]);
+// After a run, each influencer with products that stopped being buyable gets one notice (link health); without a
+// notice queue (a bare script) the alerts wait for the next run that has one.
+export function catalogueFillProcessor(deps: CatalogueFetchDeps, notices?: Queues['catalogue-notice']) {
+  return async (job: Job<QueuePayloads['catalogue-fill']>) => {
+    const report = await fillProducts(deps, [job.data.productId]);
+    // Only the influencers listing this product: a fill is not the moment to tell anyone else.
+    if (notices) await queueHealthNotices(deps.db, notices, { influencerIds: await listingInfluencers(deps.db, job.data.productId) });
+    return report;
+  };
 }
 
-export function catalogueRefreshProcessor(deps: CatalogueFetchDeps, maxRequests = CATALOGUE_REFRESH_MAX_REQUESTS) {
-  return async () => refreshDue(deps, { maxRequests });
+export function catalogueRefreshProcessor(deps: CatalogueFetchDeps, maxRequests = CATALOGUE_REFRESH_MAX_REQUESTS, notices?: Queues['catalogue-notice']) {
+  return async () => {
+    const report = await refreshDue(deps, { maxRequests });
+    if (notices) await queueHealthNotices(deps.db, notices);
+    return report;
+  };
+}
+
+async function listingInfluencers(db: Db, productId: number): Promise<number[]> {
+  const rows = await db.selectFrom('storefront_items as i').innerJoin('storefronts as s', 's.id', 'i.storefront_id').select('s.influencer_id').distinct().where('i.product_id', '=', productId).execute();
+  return rows.map((r) => Number(r.influencer_id));
 }
 
 /** The job id of a product's fill: one per product while it is waiting or running. */

@@ -35,12 +35,13 @@ function render(v: unknown): string {
 
 const MESSAGE_CSS = 'body{font:16px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;display:grid;place-items:center;min-height:100vh;background:#f6f7f9;color:#1b1f24}main{max-width:32rem;padding:2rem;text-align:center}h1{font-size:1.5rem}';
 
-export function messagePage(title: string, message: string): string {
+/** A page saying one thing (plain text, escaped), optionally with one link of ours (a relative path) to go on. */
+export function messagePage(title: string, message: string, next?: { href: string; label: string }): string {
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="robots" content="noindex"><title>${title}</title>
 <style>${raw(MESSAGE_CSS)}</style>
-</head><body><main><h1>${title}</h1><p>${message}</p></main></body></html>`.html;
+</head><body><main><h1>${title}</h1><p>${message}</p>${next ? html`<p><a href="${next.href}">${next.label}</a></p>` : ''}</main></body></html>`.html;
 }
 
 /**

@@ -9,6 +9,8 @@ import type { LinkCache } from './linkCache.ts';
 import type { Metrics } from './metrics.ts';
 import { MESSAGE_PAGE_HEADERS, messagePage } from './html.ts';
 import type { Logger } from '../log.ts';
+import type { Db } from '../db/database.ts';
+import { LRUCache } from 'lru-cache';
 import { isConnectionError, type ConnectionState } from '../connectionState.ts';
 
 const NOT_FOUND_PAGE = messagePage('Link not found', 'This link does not exist or is no longer active. Check that it was copied whole.');
@@ -25,6 +27,25 @@ export interface RedirectDeps {
   log: Logger;
   /** Postgres reachability: a lookup failing because Postgres is away is one outage, not one error per click. */
   postgresState?: ConnectionState | undefined;
+  /** For a code that leads nowhere (a deleted link): its influencer's handle, so the 404 page offers their storefront. */
+  storefrontOfCode?: ((code: string) => Promise<string | undefined>) | undefined;
+}
+
+/** Looks up the handle behind a code, even of a disabled link; remembered a while (404s may come in bursts). */
+export function storefrontOfCodeLookup(db: Db): (code: string) => Promise<string | undefined> {
+  const seen = new LRUCache<string, { handle: string | null }>({ max: 5000, ttl: 60_000 });
+  return async (code) => {
+    const known = seen.get(code);
+    if (known) return known.handle ?? undefined;
+    const row = await db.selectFrom('links as k').innerJoin('influencers as f', 'f.id', 'k.influencer_id').select('f.handle').where('k.code', '=', code).executeTakeFirst();
+    seen.set(code, { handle: row?.handle ?? null });
+    return row?.handle;
+  };
+}
+
+/** The 404 of a code whose influencer is known: the link is gone, their storefront is not. */
+export function goneLinkPage(handle: string): string {
+  return messagePage('Link no longer active', `This link has been removed. The products @${handle} recommends are on their storefront.`, { href: `/s/${encodeURIComponent(handle)}`, label: `Open @${handle}'s storefront` });
 }
 
 /** Returns true when the request was a /l/ request and has been handled. */
@@ -86,12 +107,20 @@ export function createRedirectHandler(deps: RedirectDeps) {
       redirect(req, res, warm.linkId, warm.destination, start);
       return true;
     }
+    // Not found: a plain 404, or one pointing at the storefront of the link's influencer when the code was theirs.
+    const notFound = () => {
+      if (!deps.storefrontOfCode) return sendPage(req, res, 404, NOT_FOUND_PAGE, 'not_found', start);
+      deps.storefrontOfCode(code).then(
+        (handle) => sendPage(req, res, 404, handle ? goneLinkPage(handle) : NOT_FOUND_PAGE, 'not_found', start),
+        () => sendPage(req, res, 404, NOT_FOUND_PAGE, 'not_found', start),
+      );
+    };
     if (warm === null) {
-      sendPage(req, res, 404, NOT_FOUND_PAGE, 'not_found', start);
+      notFound();
       return true;
     }
     deps.cache.lookup(code).then(
-      (target) => (target ? redirect(req, res, target.linkId, target.destination, start) : sendPage(req, res, 404, NOT_FOUND_PAGE, 'not_found', start)),
+      (target) => (target ? redirect(req, res, target.linkId, target.destination, start) : notFound()),
       (err: unknown) => {
         if (deps.postgresState && isConnectionError(err)) deps.postgresState.failed(err, 'link lookup');
         else deps.log.error({ err, code }, 'link lookup failed');

@@ -33,7 +33,7 @@ describe('Creators API client', () => {
     const { api } = client('3.1');
     const r = await api.getItems('US', ['B0TESTAAA1']);
     expect(r).toEqual({
-      items: [{ asin: 'B0TESTAAA1', title: 'Quiet kettle', brand: 'Acme', features: ['1.7 l', 'Quiet boil'], imageUrl: 'https://m.media-amazon.com/images/I/kettle.jpg', priceMinor: 2499, currency: 'USD', availability: 'In Stock' }],
+      items: [{ asin: 'B0TESTAAA1', title: 'Quiet kettle', brand: 'Acme', features: ['1.7 l', 'Quiet boil'], imageUrl: 'https://m.media-amazon.com/images/I/kettle.jpg', priceMinor: 2499, currency: 'USD', availability: 'In Stock', availabilityType: 'IN_STOCK', hasOffers: true }],
       unknown: [],
     });
     const call = fake.getItemsCalls.at(-1)!;

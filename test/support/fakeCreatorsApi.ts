@@ -18,6 +18,8 @@ export interface FakeProduct {
   price?: number;
   currency?: string;
   availability?: string;
+  /** OffersV2 availability type (default IN_STOCK), e.g. OUT_OF_STOCK; set without a price for a listing that has none. */
+  availabilityType?: string;
 }
 
 export interface FakeCreatorsCall {
@@ -169,8 +171,18 @@ export class FakeCreatorsApi {
           ...(p.features ? { features: { displayValues: p.features, label: 'Features', locale: 'en_US' } } : {}),
         },
         ...(p.imageUrl ? { images: { primary: { large: { url: p.imageUrl, height: 500, width: 500 }, medium: { url: p.imageUrl, height: 160, width: 160 } } } } : {}),
-        ...(p.price !== undefined
-          ? { offersV2: { listings: [{ isBuyBoxWinner: true, price: { money: { amount: p.price, currency: p.currency ?? 'USD', displayAmount: `$${p.price}` } }, availability: { type: 'IN_STOCK', message: p.availability ?? 'In Stock' } }] } }
+        ...(p.price !== undefined || p.availabilityType !== undefined
+          ? {
+              offersV2: {
+                listings: [
+                  {
+                    isBuyBoxWinner: true,
+                    ...(p.price !== undefined ? { price: { money: { amount: p.price, currency: p.currency ?? 'USD', displayAmount: `$${p.price}` } } } : {}),
+                    availability: { type: p.availabilityType ?? 'IN_STOCK', message: p.availability ?? 'In Stock' },
+                  },
+                ],
+              },
+            }
           : {}),
       });
     }

@@ -1,9 +1,11 @@
-import type { ColumnType, Selectable } from 'kysely';
+import type { ColumnType, Generated, Selectable } from 'kysely';
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
 
 export type CatalogueState = 'pending' | 'ok' | 'unknown_asin';
+/** Whether Amazon still sells the product (link health); null until Amazon said. */
+export type CatalogueHealth = 'available' | 'out_of_stock' | 'unavailable';
 export type CatalogueAccess = 'unknown' | 'ok' | 'none' | 'refused';
 
 /** What the Creators API last said about one product; overwritten on every fetch (no history). */
@@ -25,6 +27,18 @@ export interface CatalogueEntriesTable {
   last_attempt_at: Date | null;
   last_error: string | null;
   updated_at: UpdatedAt;
+  health: ColumnType<CatalogueHealth | null, CatalogueHealth | null | undefined, CatalogueHealth | null>;
+  health_changed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+/** A product of an influencer's storefront that stopped being buyable; notice_key: the notification that told them. */
+export interface CatalogueHealthAlertsTable {
+  id: Generated<number>;
+  influencer_id: number;
+  product_id: number;
+  health: 'out_of_stock' | 'unavailable';
+  notice_key: string | null;
+  created_at: CreatedAt;
 }
 
 /** Creators API credentials ('org:<id>', secret sealed) or the operator's ('env', secret in the environment), with access state. */

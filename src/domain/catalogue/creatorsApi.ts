@@ -114,6 +114,10 @@ export interface ApiItem {
   priceMinor?: number;
   currency?: string;
   availability?: string;
+  /** OffersV2 availability type (IN_STOCK, OUT_OF_STOCK, …): link health reads it (linkHealth.ts). */
+  availabilityType?: string;
+  /** Whether the answer carried any offer listing at all. */
+  hasOffers?: boolean;
 }
 
 export interface GetItemsResult {
@@ -211,6 +215,9 @@ function toItem(raw: z.infer<typeof itemSchema>): ApiItem {
     item.currency = money!.currency!;
   }
   if (availability) item.availability = availability;
+  const availabilityType = clip(listing?.availability?.type, 40);
+  if (availabilityType) item.availabilityType = availabilityType;
+  if (raw.offersV2) item.hasOffers = listings.length > 0;
   return item;
 }
 

@@ -13,6 +13,7 @@ import type { SecretBox } from '../../secrets/secretBox.ts';
 import { CreatorsApiError, credentialServes, MAX_ITEMS_PER_REQUEST, type CreatorsCredential, type GetItemsResult } from './creatorsApi.ts';
 import { recordCredentialOutcome, usableCredentials } from './credentials.ts';
 import { REFRESH_AFTER_MS, UNKNOWN_ASIN_RETRY_MS } from './displayRules.ts';
+import { healthOf, recordHealth } from './linkHealth.ts';
 import type { RequestBudget } from './requestBudget.ts';
 
 /** After a junk answer or a timeout, the batch's products wait this long before they are asked about again. */
@@ -210,6 +211,7 @@ async function store(db: Db, credentialKey: string, batch: Candidate[], result: 
       updated_at: now,
     };
     await db.insertInto('catalogue_entries').values({ product_id: product.productId, ...values }).onConflict((oc) => oc.column('product_id').doUpdateSet(values)).execute();
+    await recordHealth(db, product.productId, healthOf(item), now);
   }
   for (const asin of result.unknown) {
     const product = byAsin.get(asin.toUpperCase());
@@ -217,6 +219,8 @@ async function store(db: Db, credentialKey: string, batch: Candidate[], result: 
     // Stored data is left to age out under the display rules; the ASIN is asked about again in a day, not sooner.
     const values = { state: 'unknown_asin' as const, next_attempt_at: new Date(now.getTime() + UNKNOWN_ASIN_RETRY_MS), last_attempt_at: now, last_error: 'Amazon does not know this ASIN', updated_at: now };
     await db.insertInto('catalogue_entries').values({ product_id: product.productId, ...values }).onConflict((oc) => oc.column('product_id').doUpdateSet(values)).execute();
+    // An ASIN Amazon no longer knows cannot be bought: link health says so (and tells the influencers once).
+    await recordHealth(db, product.productId, 'unavailable', now);
   }
 }
 

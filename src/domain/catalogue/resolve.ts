@@ -5,7 +5,7 @@
 // Every value says where it came from; prices carry their as-of time and, past an hour, Amazon's disclaimer
 // (displayRules.ts). Reading only: nothing here asks Amazon.
 import type { Db } from '../../db/database.ts';
-import type { CatalogueEntry, CatalogueState } from '../../db/schema.ts';
+import type { CatalogueEntry, CatalogueHealth, CatalogueState } from '../../db/schema.ts';
 import { apiDataShowable, showableImageUrl, showPrice, type ShownPrice } from './displayRules.ts';
 
 export type CatalogueSource = 'influencer' | 'api' | 'operator' | 'ledger';
@@ -33,6 +33,8 @@ export interface CatalogueProduct {
   apiState: CatalogueState | 'stale';
   /** False when there is nothing to show but the ASIN: the page says "no details yet". */
   hasDetails: boolean;
+  /** Link health from the last fetch (linkHealth.ts): absent until Amazon said. */
+  health?: CatalogueHealth;
 }
 
 export interface ItemOverride {
@@ -155,6 +157,7 @@ export async function getCatalogueStorefront(db: Db, influencerId: number, now: 
       'c.currency',
       'c.availability',
       'c.fetched_at',
+      'c.health',
       'k.code',
     ])
     .where('s.influencer_id', '=', influencerId)
@@ -179,6 +182,7 @@ export async function getCatalogueStorefront(db: Db, influencerId: number, now: 
       },
       now,
     );
+    if (r.health) product.health = r.health;
     list.items.push({ ...product, linkCode: r.code });
   }
   return { profile, lists };
