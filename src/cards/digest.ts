@@ -1,7 +1,9 @@
 // A digest report (built by src/domain/digest) → the card (within every platform's limits, however large the
-// roster), the full table as CSV and the 30-day chart as PNG. The scheduled message's card carries the chart and
-// the CSV as elements, which the senders upload with it; a command's reply carries neither.
-import { renderChartPng } from '../domain/digest/chartPng.ts';
+// roster), the full table as CSV and the 30-day chart as PNG. The card carries the chart and the CSV as elements:
+// Discord attaches them to the message (the chart shown in the embed), Slack shows the chart as an image block
+// from a signed URL and shares the CSV (bots/slack). Figures are short labelled phrases a manager reads at a
+// glance ("$412.00 confirmed (+197% vs Fri)"); a day without any activity is a short quiet-day card.
+import { renderChartPng, OTHERS, type ChartDay } from '../domain/digest/chartPng.ts';
 import { digestCsv } from '../domain/digest/digestCsv.ts';
 import type { CurrencyFigures, DigestReport, DigestWarning, InfluencerFigures } from '../domain/digest/digestReport.ts';
 import { formatMoney } from '../domain/money.ts';
@@ -10,6 +12,8 @@ import { count, plural, shorten as clip } from './text.ts';
 
 /** Influencers listed on the card by default; the rest are "and N more" and in the CSV. */
 export const DEFAULT_TOP_INFLUENCERS = 10;
+/** Influencers with their own colour in the chart; the rest of the roster is one "Others" stack. */
+export const CHART_TOP_INFLUENCERS = 5;
 /**
  * Characters a section's lines (and its "and N more" line) may take, counted as the renderers will write
  * them (see displayChars): one Discord embed field value holds 1024, one Slack section 3000.
@@ -25,8 +29,6 @@ export interface DigestCardOptions {
   baseUrl?: string;
   /** How many influencers the card lists (default DEFAULT_TOP_INFLUENCERS). */
   topInfluencers?: number;
-  /** Whether the CSV and the chart travel with this card (the scheduled message) or not (a command reply). */
-  filesAttached?: boolean;
 }
 
 export interface DigestCard {
@@ -40,11 +42,21 @@ export interface DigestCard {
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
 const weekday = (date: string) => WEEKDAYS[new Date(`${date}T00:00:00Z`).getUTCDay()]!;
 
-/** Change of a figure against an earlier one: "+20%", "-5%", "±0%", or "new" when the earlier one was zero. */
+/**
+ * Change of a figure against an earlier one: "+20%", "-5%", "no change" (equal, both zero included), "+<1%" /
+ * "-<1%" (a change that rounds to nothing), or "—" when the earlier one was zero (no base to compare with).
+ */
 export function changeText(current: number, previous: number): string {
-  if (previous === 0) return current === 0 ? '±0%' : 'new';
+  if (current === previous) return 'no change';
+  if (previous === 0) return '—';
   const pct = Math.round(((current - previous) * 100) / Math.abs(previous));
-  return pct === 0 ? '±0%' : pct > 0 ? `+${pct}%` : `${pct}%`;
+  if (pct === 0) return current > previous ? '+<1%' : '-<1%';
+  return pct > 0 ? `+${count(pct)}%` : `-${count(-pct)}%`;
+}
+
+/** "+20% vs Fri", "no change vs Fri", "— vs Fri". */
+export function versus(current: number, previous: number, label: string): string {
+  return `${changeText(current, previous)} ${label}`;
 }
 
 /** Orders per click as a percentage with one decimal ("3.3%"), or "—" without clicks. */
@@ -54,11 +66,14 @@ export function conversionText(basisPoints: number | null): string {
   return `${Math.trunc(tenths / 10)}.${tenths % 10}%`;
 }
 
+/** Amounts of every currency with a non-zero figure, "$12.00 + £3.00"; zero in the main currency when none. */
 function moneyOf(list: CurrencyFigures[], pick: (m: CurrencyFigures) => number, fallbackCurrency: string | null): string {
   const shown = list.filter((m) => pick(m) !== 0);
-  if (shown.length === 0) return fallbackCurrency ? formatMoney(0, fallbackCurrency) : formatMoney(0, 'USD');
+  if (shown.length === 0) return formatMoney(0, fallbackCurrency ?? 'USD');
   return shown.map((m) => formatMoney(pick(m), m.currency)).join(' + ');
 }
+
+const anyMoney = (list: CurrencyFigures[], pick: (m: CurrencyFigures) => number) => list.some((m) => pick(m) !== 0);
 
 function localStamp(at: Date, tz: string): string {
   const p = Object.fromEntries(
@@ -101,63 +116,133 @@ function fitSection(title: string, lines: CardLine[], max: number, total = lines
   return more > 0 ? { title, lines: kept, more } : { title, lines: kept };
 }
 
+/** "40 clicks", "40 clicks, 3 repeats and 1 bot": the kinds with a count, plurals right. */
+function listOf(parts: string[]): string {
+  if (parts.length <= 1) return parts.join('');
+  return `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
+}
+
 function warningLine(w: DigestWarning, tz: string): CardLine {
   switch (w.kind) {
     case 'click-spike': {
       const avg = Math.round((w.baselineClicks * 10) / w.baselineDays) / 10;
-      return { text: `@${w.handle}: click spike with no orders`, detail: `${plural(w.clicks, 'click')} yesterday against ${avg} a day over the ${w.baselineDays} days before, and no order. Possibly fake traffic.` };
+      return { text: `@${w.handle}: click spike, no orders`, detail: `${plural(w.clicks, 'click')} yesterday, against ${count(avg)} a day the ${w.baselineDays} days before. Possibly fake traffic.` };
     }
     case 'low-quality-traffic':
-      return { text: `@${w.handle}: ${w.sharePercent}% of yesterday's clicks were repeats or bots`, detail: `${plural(w.clicks, 'click')}, ${plural(w.repeats, 'repeat')}, ${plural(w.bots, 'bot')}.` };
+      return {
+        text: `@${w.handle}: ${w.sharePercent}% of yesterday's traffic was repeats or bots`,
+        detail: `${listOf([plural(w.clicks, 'click'), plural(w.repeats, 'repeat'), plural(w.bots, 'bot')])}.`,
+      };
     case 'return-rate-jump': {
       const pct = (r: number, s: number) => (s > 0 ? `${Math.round((r * 100) / s)}%` : 'all');
-      return { text: `@${w.handle}: return rate jumped to ${pct(w.returned, w.shipped)}`, detail: `${count(w.returned)} returned of ${count(w.shipped)} shipped this month, against ${pct(w.previousReturned, w.previousShipped)} (${count(w.previousReturned)} of ${count(w.previousShipped)}) last month.` };
+      return { text: `@${w.handle}: returns up to ${pct(w.returned, w.shipped)}`, detail: `${count(w.returned)} of ${plural(w.shipped, 'item')} shipped this month came back, against ${pct(w.previousReturned, w.previousShipped)} (${count(w.previousReturned)} of ${count(w.previousShipped)}) last month.` };
+    }
+    case 'unavailable-products': {
+      const what = [w.unavailable ? `${count(w.unavailable)} unavailable` : '', w.outOfStock ? `${count(w.outOfStock)} out of stock` : ''].filter(Boolean).join(', ');
+      const examples = w.examples.map((e) => `@${e.handle}: ${clip(e.title ?? e.asin, 50)}`).join('; ');
+      return { text: `${plural(w.count, 'storefront product')} can't be bought on Amazon`, detail: `${what}${examples ? ` — ${examples}` : ''}. Followers still reach Amazon's page; swap them for products in stock.` };
     }
     case 'feed-late':
       return {
-        text: `Feed "${clip(w.name, 60)}" has not arrived`,
+        text: `Feed "${clip(w.name, 60)}" is late`,
         detail: `Expected by ${localStamp(w.expectedAt, tz)} (schedule "${w.cron}" UTC); last arrived ${w.lastSuccessAt ? localStamp(w.lastSuccessAt, tz) : 'never'}${w.lastError ? `; last error: ${clip(w.lastError, 120)}` : ''}. Figures may be incomplete.`,
       };
   }
 }
 
-/** "@handle — $1,234.56 MTD · yesterday $12.00 +20%/-5%, 120 clicks +10%/+3%, 4 orders 3.3%" (changes: vs the day before / the same weekday last week). */
-function influencerLine(i: InfluencerFigures, report: DigestReport): CardLine {
+/** The roster of a quiet day, so a manager still sees who is in the team: ": @a, @b and 12 more". */
+const QUIET_ROSTER_NAMES = 10;
+function rosterNames(report: DigestReport): string {
+  const names = report.influencers.slice(0, QUIET_ROSTER_NAMES).map((i) => `@${i.handle}`);
+  if (names.length === 0) return '';
+  const more = report.influencers.length - names.length;
+  return `: ${names.join(', ')}${more > 0 ? ` and ${count(more)} more` : ''}`;
+}
+
+/** Orders with their conversion when there were clicks: "27 orders (2.2% of clicks)". */
+function ordersPhrase(orders: number, basisPoints: number | null): string {
+  return basisPoints === null || orders === 0 ? plural(orders, 'order') : `${plural(orders, 'order')} (${conversionText(basisPoints)} of clicks)`;
+}
+
+/** "@anna — $412.00 yesterday (+197% vs Fri), 1,204 clicks, 27 orders · $1,234.00 this month", or "quiet yesterday". */
+function influencerLine(i: InfluencerFigures, report: DigestReport, vsDay: string): CardLine {
   const cur = report.primaryCurrency;
   const y = i.yesterday;
-  const money = i.money.filter((m) => m.monthToDate.confirmed !== 0 || m.yesterday.confirmed !== 0 || m.dayBeforeConfirmed !== 0 || m.weekAgoConfirmed !== 0);
-  const main = money.find((m) => m.currency === cur) ?? money[0];
-  const yesterday = main
-    ? `${formatMoney(main.yesterday.confirmed, main.currency)} ${changeText(main.yesterday.confirmed, main.dayBeforeConfirmed)}/${changeText(main.yesterday.confirmed, main.weekAgoConfirmed)}`
-    : moneyOf([], (m) => m.yesterday.confirmed, cur);
-  const detail =
-    `${moneyOf(money, (m) => m.monthToDate.confirmed, cur)} MTD · yesterday ${yesterday}, ` +
-    `${plural(y.clicks, 'click')} ${changeText(y.clicks, i.clicksDayBefore)}/${changeText(y.clicks, i.clicksWeekAgo)}, ${plural(y.orders, 'order')} ${conversionText(y.conversion.basisPoints)}`;
-  return { text: `@${i.handle}`, detail };
+  const main = i.money.find((m) => m.currency === cur) ?? i.money[0];
+  const parts: string[] = [];
+  if (anyMoney(i.money, (m) => m.yesterday.confirmed)) {
+    const cmp = main && main.yesterday.confirmed !== 0 ? ` (${versus(main.yesterday.confirmed, main.dayBeforeConfirmed, vsDay)})` : '';
+    parts.push(`${moneyOf(i.money, (m) => m.yesterday.confirmed, cur)} yesterday${cmp}`);
+  }
+  if (anyMoney(i.money, (m) => m.yesterday.pending)) parts.push(`${moneyOf(i.money, (m) => m.yesterday.pending, cur)} pending`);
+  if (y.clicks) parts.push(plural(y.clicks, 'click'));
+  if (y.orders) parts.push(plural(y.orders, 'order'));
+  const today = parts.length ? parts.join(', ') : 'quiet yesterday';
+  const month = anyMoney(i.money, (m) => m.monthToDate.confirmed) ? ` · ${moneyOf(i.money, (m) => m.monthToDate.confirmed, cur)} this month` : '';
+  return { text: `@${i.handle}`, detail: `${today}${month}` };
 }
+
+/** Nothing happened yesterday: no commission of any kind, no clicks, no orders, nothing to warn about. */
+export function isQuietDay(report: DigestReport): boolean {
+  const t = report.totals;
+  const y = t.yesterday;
+  const money = t.money.some((m) => m.yesterday.confirmed !== 0 || m.yesterday.pending !== 0 || m.yesterday.reversed !== 0);
+  return !money && y.clicks === 0 && y.orders === 0 && y.repeats === 0 && y.bots === 0 && y.previews === 0 && report.warnings.length === 0;
+}
+
+/** The chart's days: confirmed split into the top influencers (by the window's confirmed) and "Others", and pending. */
+export function chartSeries(report: DigestReport, top = CHART_TOP_INFLUENCERS): { days: ChartDay[]; stacks: string[] } {
+  const people = report.series.influencers;
+  const shown = people.slice(0, top);
+  const days = report.series.days.map((d, i) => {
+    const own = shown.map((p) => Math.max(0, p.confirmed[i] ?? 0));
+    const rest = Math.max(0, d.commissionMinor - own.reduce((a, b) => a + b, 0));
+    return { d, own, rest };
+  });
+  const others = people.length > top || days.some((x) => x.rest > 0);
+  const stacks = [...shown.map((p) => `@${p.handle}`), ...(others && shown.length ? [OTHERS] : [])];
+  return {
+    stacks,
+    days: days.map(({ d, own, rest }) => ({
+      date: d.date,
+      commissionMinor: d.commissionMinor,
+      pendingMinor: d.pendingMinor,
+      clicks: d.clicks,
+      ...(shown.length ? { stacks: others ? [...own, rest] : own } : {}),
+    })),
+  };
+}
+
+/** Whether the 30 days have anything to draw. */
+const seriesHasData = (report: DigestReport) => report.series.days.some((d) => d.commissionMinor !== 0 || d.pendingMinor !== 0 || d.clicks !== 0);
 
 /** The card, the CSV and the chart of a digest. */
 export function digestCard(report: DigestReport, opts: DigestCardOptions = {}): DigestCard {
   const baseUrl = opts.baseUrl?.replace(/\/+$/, '');
   const topInfluencers = Math.max(1, Math.floor(opts.topInfluencers ?? DEFAULT_TOP_INFLUENCERS));
-  const filesAttached = opts.filesAttached ?? true;
   const tz = report.timezone;
   const cur = report.primaryCurrency;
   const t = report.totals;
   const y = t.yesterday;
   const mtd = t.monthToDate;
+  const day = weekday(report.date);
   const vsDay = `vs ${weekday(report.dayBefore)}`;
   const vsWeek = `vs last ${weekday(report.weekAgo)}`;
 
   const csvFileName = `digest-${report.date}.csv`;
   const chartFileName = `digest-${report.date}.png`;
   const csv = digestCsv(report);
-  const chartPng = renderChartPng(report.series.days, { currency: report.series.currency });
+  const split = chartSeries(report);
+  const chartPng = renderChartPng(split.days, { currency: report.series.currency, stacks: split.stacks });
   const tone = report.warnings.length ? 'warning' : 'info';
   const title = header(`Team digest · ${report.date}`);
-  // The scheduled message uploads these with the card: the chart first, then the table.
-  const files: CardElement[] = filesAttached
-    ? [chart(chartFileName, chartPng, `Confirmed commission and clicks per day, the last 30 days to ${report.date}`), file(csvFileName, Buffer.from(csv, 'utf8'), 'text/csv')]
+  // The chart first, then the table; a month with nothing in it gets neither (a blank chart says nothing).
+  const withFiles = seriesHasData(report);
+  const files: CardElement[] = withFiles
+    ? [
+        chart(chartFileName, chartPng, `Confirmed commission per day by influencer, pending apart, and clicks, the 30 days to ${report.date}`),
+        file(csvFileName, Buffer.from(csv, 'utf8'), 'text/csv'),
+      ]
     : [];
   const done = (reply: Card): DigestCard => ({ reply, csv, chartPng, csvFileName, chartFileName });
 
@@ -165,29 +250,54 @@ export function digestCard(report: DigestReport, opts: DigestCardOptions = {}): 
     return done(card({ visibility: 'ephemeral', tone }, [title, text('No influencers in your team yet. They join with /storefront setup.'), ...files]));
   }
 
-  const moneyChanges = (pick: (m: CurrencyFigures) => number) => {
-    const changed = t.money.filter((m) => m.yesterday.confirmed !== 0 || m.dayBeforeConfirmed !== 0 || m.weekAgoConfirmed !== 0);
-    if (changed.length === 0) return `${moneyOf([], pick, cur)} (no change)`;
-    return changed.map((m) => `${formatMoney(pick(m), m.currency)} (${changeText(m.yesterday.confirmed, m.dayBeforeConfirmed)} ${vsDay}, ${changeText(m.yesterday.confirmed, m.weekAgoConfirmed)} ${vsWeek})`).join('\n');
+  const monthPhrase = () => {
+    const parts = [`${moneyOf(t.money, (m) => m.monthToDate.confirmed, cur)} confirmed`];
+    if (anyMoney(t.money, (m) => m.monthToDate.pending)) parts.push(`${moneyOf(t.money, (m) => m.monthToDate.pending, cur)} pending`);
+    if (anyMoney(t.money, (m) => m.monthToDate.reversed)) parts.push(`${moneyOf(t.money, (m) => m.monthToDate.reversed, cur)} returned`);
+    return parts.join(', ');
   };
 
+  if (isQuietDay(report)) {
+    const month = anyMoney(t.money, (m) => m.monthToDate.confirmed) || anyMoney(t.money, (m) => m.monthToDate.pending) || mtd.clicks > 0
+      ? ` Month to date: ${monthPhrase()}, ${plural(mtd.clicks, 'click')}.`
+      : '';
+    return done(
+      card({ visibility: 'ephemeral', tone }, [
+        title,
+        text(`Quiet day: no clicks, orders or commission on ${day} ${report.date} across ${plural(report.influencers.length, 'influencer')}${rosterNames(report)}.${month}`),
+        ...files,
+        context(`Yesterday is ${report.date} in ${tz}.${withFiles ? ' The chart shows the last 30 days; the CSV has every influencer.' : ''}`),
+      ]),
+    );
+  }
+
+  // "Yesterday (Sat) $412.00 confirmed (+197% vs Fri), $35.00 pending, 1,204 clicks, 27 orders."
+  const main = t.money.find((m) => m.currency === cur) ?? t.money[0];
+  const confirmedCmp = main ? ` (${versus(main.yesterday.confirmed, main.dayBeforeConfirmed, vsDay)})` : '';
+  const introParts = [`${moneyOf(t.money, (m) => m.yesterday.confirmed, cur)} confirmed${confirmedCmp}`];
+  if (anyMoney(t.money, (m) => m.yesterday.pending)) introParts.push(`${moneyOf(t.money, (m) => m.yesterday.pending, cur)} pending`);
+  introParts.push(plural(y.clicks, 'click'), plural(y.orders, 'order'));
   const intro =
-    `${weekday(report.date)} ${report.date} for ${plural(report.influencers.length, 'influencer')}: ${moneyOf(t.money, (m) => m.yesterday.confirmed, cur)} confirmed, ` +
-    `${plural(y.clicks, 'click')}, ${plural(y.orders, 'order')}.` +
-    (report.warnings.length ? ` ${plural(report.warnings.length, 'warning')} below.` : '');
+    `Yesterday (${day}) ${introParts.join(', ')}.` + (report.warnings.length ? ` ${plural(report.warnings.length, 'thing')} to look at below.` : '');
+
+  const confirmedValue = t.money.length
+    ? t.money
+        .filter((m) => m.yesterday.confirmed !== 0 || m.dayBeforeConfirmed !== 0 || m.weekAgoConfirmed !== 0 || m.currency === cur)
+        .map((m) => `${formatMoney(m.yesterday.confirmed, m.currency)} (${versus(m.yesterday.confirmed, m.dayBeforeConfirmed, vsDay)}, ${versus(m.yesterday.confirmed, m.weekAgoConfirmed, vsWeek)})`)
+        .join('\n')
+    : `${formatMoney(0, cur ?? 'USD')} (no change ${vsDay})`;
+  const pendingParts = [moneyOf(t.money, (m) => m.yesterday.pending, cur)];
+  if (anyMoney(t.money, (m) => m.yesterday.reversed)) pendingParts.push(`${moneyOf(t.money, (m) => m.yesterday.reversed, cur)} returned`);
+  const doubtful = [mtd.repeats && plural(mtd.repeats, 'repeat'), mtd.previews && plural(mtd.previews, 'preview'), mtd.bots && plural(mtd.bots, 'bot')].filter((p): p is string => Boolean(p));
   const figures = fields([
-    field('Confirmed yesterday', moneyChanges((m) => m.yesterday.confirmed), { inline: true }),
-    field('Clicks yesterday', `${count(y.clicks)} (${changeText(y.clicks, t.clicksDayBefore)} ${vsDay}, ${changeText(y.clicks, t.clicksWeekAgo)} ${vsWeek})`, { inline: true }),
-    field('Orders yesterday', `${count(y.orders)} · conversion ${conversionText(y.conversion.basisPoints)}`, { inline: true }),
-    field('Pending and reversed yesterday', `${moneyOf(t.money, (m) => m.yesterday.pending, cur)} pending · ${moneyOf(t.money, (m) => m.yesterday.reversed, cur)} reversed`, { inline: true }),
-    field(
-      `Month to date (${report.monthStart.slice(5)} to ${report.date.slice(5)})`,
-      `${moneyOf(t.money, (m) => m.monthToDate.confirmed, cur)} confirmed · ${moneyOf(t.money, (m) => m.monthToDate.pending, cur)} pending · ${moneyOf(t.money, (m) => m.monthToDate.reversed, cur)} reversed`,
-      { inline: true },
-    ),
+    field('Confirmed yesterday', confirmedValue, { inline: true }),
+    field('Clicks yesterday', `${count(y.clicks)} (${versus(y.clicks, t.clicksDayBefore, vsDay)}, ${versus(y.clicks, t.clicksWeekAgo, vsWeek)})`, { inline: true }),
+    field('Orders yesterday', ordersPhrase(y.orders, y.conversion.basisPoints), { inline: true }),
+    field('Pending yesterday', pendingParts.join(', '), { inline: true }),
+    field(`Month to date (from ${report.monthStart.slice(5)})`, monthPhrase(), { inline: true }),
     field(
       'Traffic month to date',
-      `${plural(mtd.clicks, 'click')} · ${plural(mtd.orders, 'order')} (${conversionText(mtd.conversion.basisPoints)}) · ${plural(mtd.repeats, 'repeat')} · ${plural(mtd.previews, 'preview')} · ${plural(mtd.bots, 'bot')}`,
+      `${plural(mtd.clicks, 'click')}, ${ordersPhrase(mtd.orders, mtd.conversion.basisPoints)}` + (doubtful.length ? `; not counted: ${listOf(doubtful)}` : ''),
       { inline: true },
     ),
   ]);
@@ -198,8 +308,8 @@ export function digestCard(report: DigestReport, opts: DigestCardOptions = {}): 
   const shown = Math.min(topInfluencers, report.influencers.length);
   sections.push(
     fitSection(
-      `Top ${shown} of ${plural(report.influencers.length, 'influencer')} by month-to-date confirmed · changes ${vsDay}/${vsWeek}`,
-      report.influencers.slice(0, topInfluencers).map((i) => influencerLine(i, report)),
+      shown === report.influencers.length ? `Influencers by confirmed this month` : `Top ${shown} of ${plural(report.influencers.length, 'influencer')} by confirmed this month`,
+      report.influencers.slice(0, topInfluencers).map((i) => influencerLine(i, report, vsDay)),
       topInfluencers,
       report.influencers.length,
     ),
@@ -208,10 +318,10 @@ export function digestCard(report: DigestReport, opts: DigestCardOptions = {}): 
   if (report.topProducts.length) {
     sections.push(
       fitSection(
-        'Top products · month to date',
+        'Top products this month',
         report.topProducts.map((p) =>
           line(clip(p.name ?? p.asin, 70), {
-            detail: `${p.asin} · ${formatMoney(p.confirmed, p.currency)} confirmed · ${formatMoney(p.pending, p.currency)} pending · ${plural(p.orders, 'order')} · ${plural(p.influencers, 'influencer')}`,
+            detail: `${formatMoney(p.confirmed, p.currency)} confirmed` + (p.pending ? `, ${formatMoney(p.pending, p.currency)} pending` : '') + `, ${plural(p.orders, 'order')}` + (p.influencers > 1 ? ` by ${plural(p.influencers, 'influencer')}` : '') + ` · ${p.asin}`,
           }),
         ),
         report.topProducts.length,
@@ -221,11 +331,11 @@ export function digestCard(report: DigestReport, opts: DigestCardOptions = {}): 
   if (report.topLinks.length) {
     sections.push(
       fitSection(
-        'Top links · month to date',
+        'Top links this month',
         report.topLinks.map((l) =>
           line(`@${l.handle} · ${clip(l.title ?? l.asin, 40)}`, {
             url: baseUrl ? `${baseUrl}/l/${l.code}` : undefined,
-            detail: `${plural(l.clicksMonthToDate, 'click')}, ${count(l.clicksYesterday)} yesterday${l.campaign ? ` · ${clip(l.campaign, 30)}` : ''}${baseUrl ? '' : ` · /l/${l.code}`}`,
+            detail: `${plural(l.clicksMonthToDate, 'click')} (${count(l.clicksYesterday)} yesterday)${l.campaign ? ` · ${clip(l.campaign, 30)}` : ''}${baseUrl ? '' : ` · /l/${l.code}`}`,
           }),
         ),
         report.topLinks.length,
@@ -235,10 +345,10 @@ export function digestCard(report: DigestReport, opts: DigestCardOptions = {}): 
   if (report.unattributed.length) {
     sections.push(
       fitSection(
-        'Tracking IDs in feeds that nobody registered (last 30 days)',
+        'Tracking IDs nobody registered (last 30 days)',
         report.unattributed.map((u) =>
           line(u.trackingId, {
-            detail: `${plural(u.lines, 'report line')} (${u.marketplaces.join(', ')}) · ${u.money.map((m) => `${formatMoney(m.confirmed, m.currency)} confirmed, ${formatMoney(m.pending, m.currency)} pending`).join(' + ')} · last seen ${localStamp(u.lastSeenAt, tz).slice(0, 10)}`,
+            detail: `${plural(u.lines, 'report line')} (${u.marketplaces.join(', ')}), ${u.money.map((m) => `${formatMoney(m.confirmed, m.currency)} confirmed, ${formatMoney(m.pending, m.currency)} pending`).join(' + ')}, last seen ${localStamp(u.lastSeenAt, tz).slice(0, 10)}`,
           }),
         ),
         MAX_UNATTRIBUTED_LINES,
@@ -246,13 +356,11 @@ export function digestCard(report: DigestReport, opts: DigestCardOptions = {}): 
     );
   }
 
-  const attached = filesAttached
-    ? `The full table of ${plural(report.influencers.length, 'influencer')} is attached as CSV, with a chart of the last 30 days.`
-    : 'The chart of the last 30 days and the full table (CSV) come with the scheduled digest message: /digest subscribe.';
+  const attached = withFiles ? ' The chart shows the last 30 days by influencer; the CSV has the full table.' : '';
   const footer = context(
-    `Yesterday is ${report.date} in ${tz}; month to date runs from ${report.monthStart} to the end of yesterday. Orders are items ordered (items shipped where a feed has no order lines); conversion is orders per click. ${attached}`,
+    `Yesterday is ${report.date} in ${tz}; month to date runs from ${report.monthStart}. Orders are items ordered (items shipped where a feed has no order lines); "—" means there is nothing to compare with.${attached}`,
   );
-  const compose = () => card({ visibility: 'ephemeral', tone }, [title, text(intro), figures, ...sections.map((x) => list(x.title, [...x.lines], x.more !== undefined ? { more: x.more } : {})), footer, ...files]);
+  const compose = () => card({ visibility: 'ephemeral', tone }, [title, text(intro), figures, ...files, ...sections.map((x) => list(x.title, [...x.lines], x.more !== undefined ? { more: x.more } : {})), footer]);
   // Drops lines from the longest section (counting them in `more`) until the card fits MAX_CARD_CHARS.
   let composed = compose();
   while (replyChars(composed) > MAX_CARD_CHARS) {

@@ -1,4 +1,5 @@
-// The digest chart against committed pictures: a month in pounds at the default size and in yen at a small size.
+// The digest chart against committed pictures: a month in pounds at the default size, in yen at a small size, and
+// a month in dollars split by influencer (five and "Others") with pending apart.
 // The SVG must match its file exactly (`npx vitest run --project unit test/digest/chartGolden.unit.test.ts -u`
 // rewrites it after a deliberate change); the PNG may differ from its file by a few anti-aliased pixels
 // (UPDATE_CHART_GOLDENS=1 rewrites it). Look at the PNGs after rewriting them.
@@ -21,9 +22,23 @@ function month(scale: number): ChartDay[] {
   }));
 }
 
-const CASES: Array<{ name: string; series: ChartDay[]; opts: ChartOptions; symbol: string }> = [
-  { name: 'digest-gbp', series: month(250), opts: { currency: 'GBP' }, symbol: '£' },
-  { name: 'digest-jpy', series: month(4_000), opts: { currency: 'JPY', width: 640, height: 320 }, symbol: '¥' },
+const SPLIT = ['@anna.cooks', '@ben_outdoors', '@cleo', '@dev-gadgets', '@emma.home.and.garden', 'Others'];
+
+/** The same rhythm split over five influencers and the rest, with pending estimates on the last week. */
+function splitMonth(): ChartDay[] {
+  return month(250).map((d, i) => {
+    const stacks = SPLIT.map((_, k) => (d.commissionMinor === 0 ? 0 : Math.round(((((i + k * 7) * 37) % 23) + 2) * 150 / (k + 1))));
+    return { ...d, commissionMinor: stacks.reduce((a, b) => a + b, 0), stacks, pendingMinor: i > 22 ? 1500 + i * 200 : i % 5 === 0 ? 800 : 0 };
+  });
+}
+
+const CASES: Array<{ name: string; series: ChartDay[]; opts: ChartOptions; symbol: string; title: string; legend: string[] }> = [
+  { name: 'digest-gbp', series: month(250), opts: { currency: 'GBP' }, symbol: '£', title: 'Confirmed commission (GBP) and clicks per day', legend: ['Commission', 'Clicks'] },
+  { name: 'digest-jpy', series: month(4_000), opts: { currency: 'JPY', width: 640, height: 320 }, symbol: '¥', title: 'Confirmed commission (JPY) and clicks per day', legend: ['Commission', 'Clicks'] },
+  {
+    name: 'digest-split-usd', series: splitMonth(), opts: { currency: 'USD', stacks: SPLIT }, symbol: '$', title: 'Confirmed commission (USD) by influencer and clicks per day',
+    legend: ['@anna.cooks', '@emma.home.and.ga…', 'Others', 'Pending', 'Clicks'],
+  },
 ];
 
 /** Pixels whose colour differs from the other picture's by more than a faint anti-aliasing step. */
@@ -37,13 +52,12 @@ function differingPixels(a: PNG, b: PNG): number {
 }
 
 describe('when the digest chart of a known month is drawn', () => {
-  it.each(CASES)('then $name is the committed SVG, with the currency symbol and labels as written', async ({ name, series, opts, symbol }) => {
+  it.each(CASES)('then $name is the committed SVG, with the currency symbol and labels as written', async ({ name, series, opts, symbol, title, legend }) => {
     const svg = renderChartSvg(series, opts);
     await expect(svg).toMatchFileSnapshot(path.join(FIXTURES, `${name}.svg`));
     expect(svg).toContain(`>${symbol}0<`); // the money axis starts at the symbol and zero
-    expect(svg).toContain(`Confirmed commission (${opts.currency}) and clicks per day`);
-    expect(svg).toContain('>Commission<');
-    expect(svg).toContain('>Clicks<');
+    expect(svg).toContain(title);
+    for (const entry of legend) expect(svg).toContain(`>${entry}<`);
     expect(svg).toContain('2026-02-13 to 2026-03-14');
     expect(svg).not.toContain('CONFIRMED');
   });

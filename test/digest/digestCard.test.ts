@@ -65,15 +65,15 @@ describe('when the organisation has 1,000 influencers', () => {
     const started = performance.now();
     const report = await buildDigest(counted, org, { timezone: tz, now: NOW }).finally(() => counted.destroy());
     const took = performance.now() - started;
-    // A fixed number whatever the roster's size (the click figures read rollup pieces of each window: 14 today).
-    expect(queries.length).toBeLessThanOrEqual(16);
+    // A fixed number whatever the roster's size: ledger, click rollup pieces of each window, feeds, link health (20 today).
+    expect(queries.length).toBeLessThanOrEqual(20);
     expect(took).toBeLessThan(5000);
     expect(report.influencers).toHaveLength(1000);
     expect(report.totals.yesterday.clicks).toBe(5000);
 
     const { reply, csv, chartPng } = digestCard(report, { baseUrl: 'https://go.test' });
-    const roster = reply.sections!.find((s) => s.title.includes('influencers by month-to-date confirmed'))!;
-    expect(roster.title).toBe('Top 10 of 1,000 influencers by month-to-date confirmed · changes vs Fri/vs last Sat');
+    const roster = reply.sections!.find((s) => s.title.includes('influencers by confirmed this month'))!;
+    expect(roster.title).toBe('Top 10 of 1,000 influencers by confirmed this month');
     expect(roster.lines).toHaveLength(10);
     expect(roster.more).toBe(990);
     const best = report.influencers[0]!;
@@ -131,7 +131,7 @@ describe('when the table is opened in a spreadsheet', () => {
 });
 
 describe('when the card is read', () => {
-  it('then it shows the day, totals with their changes, the warnings first and the top products and links', async () => {
+  it('then it reads as short labelled phrases: yesterday with its change, the warnings first, the roster, top products and links', async () => {
     const org = await newOrganisation(db);
     const [a, b] = await addInfluencers(db, org, 2);
     await addLedger(db, { influencerId: a!.id, trackingId: a!.trackingId }, [
@@ -147,17 +147,21 @@ describe('when the card is read', () => {
 
     expect(reply.title).toBe('Team digest · 2026-03-14');
     expect(reply.tone).toBe('warning');
-    expect(reply.text).toBe('Sat 2026-03-14 for 2 influencers: $12.00 confirmed, 38 clicks, 1 order. 1 warning below.');
+    expect(reply.text).toBe('Yesterday (Sat) $12.00 confirmed (+20% vs Fri), $3.00 pending, 38 clicks, 1 order. 1 thing to look at below.');
     expect(reply.fields).toContainEqual({ label: 'Confirmed yesterday', value: '$12.00 (+20% vs Fri, -50% vs last Sat)', inline: true });
-    expect(reply.fields).toContainEqual({ label: 'Orders yesterday', value: '1 · conversion 2.6%', inline: true });
-    expect(reply.sections![0]).toMatchObject({ title: 'Needs attention', lines: [{ text: `@${b!.handle}: click spike with no orders` }] });
+    expect(reply.fields).toContainEqual({ label: 'Orders yesterday', value: '1 order (2.6% of clicks)', inline: true });
+    expect(reply.sections![0]).toMatchObject({ title: 'Needs attention', lines: [{ text: `@${b!.handle}: click spike, no orders` }] });
     const roster = reply.sections![1]!;
-    expect(roster.lines[0]).toEqual({ text: `@${a!.handle}`, detail: '$46.00 MTD · yesterday $12.00 +20%/-50%, 8 clicks new/new, 1 order 12.5%' });
-    expect(roster.lines[1]).toEqual({ text: `@${b!.handle}`, detail: '$0.00 MTD · yesterday $0.00, 30 clicks new/new, 0 orders 0.0%' });
-    expect(reply.sections!.find((s) => s.title === 'Top products · month to date')!.lines[0]).toEqual({ text: 'Camping stove', detail: 'B0CARDAAAA · $12.00 confirmed · $3.00 pending · 1 order · 1 influencer' });
-    const links = reply.sections!.find((s) => s.title === 'Top links · month to date')!;
-    expect(links.lines[0]).toMatchObject({ text: expect.stringMatching(new RegExp(`^@${b!.handle} · `)), url: expect.stringMatching(/^https:\/\/go\.test\/l\//), detail: '30 clicks, 30 yesterday' });
-    expect(reply.footer).toContain('attached as CSV');
+    expect(roster.lines[0]).toEqual({ text: `@${a!.handle}`, detail: '$12.00 yesterday (+20% vs Fri), $3.00 pending, 8 clicks, 1 order · $46.00 this month' });
+    expect(roster.lines[1]).toEqual({ text: `@${b!.handle}`, detail: '30 clicks' });
+    expect(reply.sections!.find((s) => s.title === 'Top products this month')!.lines[0]).toEqual({ text: 'Camping stove', detail: '$12.00 confirmed, $3.00 pending, 1 order · B0CARDAAAA' });
+    const links = reply.sections!.find((s) => s.title === 'Top links this month')!;
+    expect(links.lines[0]).toMatchObject({ text: expect.stringMatching(new RegExp(`^@${b!.handle} · `)), url: expect.stringMatching(/^https:\/\/go\.test\/l\//), detail: '30 clicks (30 yesterday)' });
+    expect(reply.footer).toContain('the CSV has the full table');
+    // The chart's split: each influencer's confirmed per day, and the day's pending apart.
+    expect(report.series.influencers.map((i) => [i.handle, i.total])).toEqual([[a!.handle, 4600]]);
+    expect(report.series.influencers[0]!.confirmed.at(-1)).toBe(1200);
+    expect(report.series.days.at(-1)).toMatchObject({ date: '2026-03-14', commissionMinor: 1200, pendingMinor: 300, clicks: 38 });
   });
 
   it('then an organisation without influencers is told how they join', async () => {

@@ -1,13 +1,14 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { testDb, unique } from '../support/env.ts';
 import { organisationOf } from '../support/fixtures.ts';
-import { newWorkspace, replyText, run } from '../support/commands.ts';
+import { newWorkspace, run } from '../support/commands.ts';
+import { cardAttachments, toCard } from '../../src/cards/card.ts';
 
 const db = testDb();
 afterAll(() => db.destroy());
 
 describe('when a manager types /digest now', () => {
-  it('then the reply is the full digest card in their time zone, and says the chart and CSV come with the scheduled message', async () => {
+  it('then the reply is the full digest card in their time zone, in short phrases, carrying the chart and the CSV', async () => {
     const ws = newWorkspace();
     const member = ws.person();
     const handle = unique('dn');
@@ -22,13 +23,16 @@ describe('when a manager types /digest now', () => {
 
     const r = await run(db, manager, 'digest', 'now', { now: new Date('2026-03-15T14:00:00Z') });
     expect(r).toMatchObject({ visibility: 'ephemeral', title: 'Team digest · 2026-03-14' });
-    expect(r.text).toBe('Sat 2026-03-14 for 1 influencer: $43.21 confirmed, 0 clicks, 2 orders.');
-    expect(r.fields).toContainEqual({ label: 'Confirmed yesterday', value: '$43.21 (new vs Fri, new vs last Sat)', inline: true });
-    expect(r.sections?.[0]?.lines).toEqual([{ text: `@${handle}`, detail: '$43.21 MTD · yesterday $43.21 new/new, 0 clicks ±0%/±0%, 2 orders —' }]);
-    expect(r.footer).toContain('The chart of the last 30 days and the full table (CSV) come with the scheduled digest message: /digest subscribe.');
+    expect(r.text).toBe('Yesterday (Sat) $43.21 confirmed (— vs Fri), 0 clicks, 2 orders.');
+    expect(r.fields).toContainEqual({ label: 'Confirmed yesterday', value: '$43.21 (— vs Fri, — vs last Sat)', inline: true });
+    expect(r.sections?.[0]?.lines).toEqual([{ text: `@${handle}`, detail: '$43.21 yesterday (— vs Fri), 2 orders · $43.21 this month' }]);
+    expect(r.footer).toContain('The chart shows the last 30 days by influencer; the CSV has the full table.');
+    expect(cardAttachments(toCard(r)).map((f) => f.name)).toEqual(['digest-2026-03-14.png', 'digest-2026-03-14.csv']);
 
-    // A UTC manager's yesterday (Sunday 15 March has not ended) does not include it.
+    // A UTC manager's yesterday (Sunday 15 March has not ended) does not include it: a quiet day, said in one line.
     const utc = ws.person({ admin: true, timezone: 'UTC' });
-    expect(replyText(await run(db, utc, 'digest', 'now', { now: new Date('2026-03-15T14:00:00Z') }))).toContain('for 1 influencer: $0.00 confirmed');
+    const quiet = await run(db, utc, 'digest', 'now', { now: new Date('2026-03-15T14:00:00Z') });
+    expect(quiet.text).toMatch(/^Quiet day: no clicks, orders or commission on Sat 2026-03-14 across 1 influencer: @\S+\.$/);
+    expect(cardAttachments(toCard(quiet))).toEqual([]);
   });
 });

@@ -47,9 +47,9 @@ describe('when a manager in New York reads the digest the morning after clocks s
 
     // The chart's days follow local midnight too.
     expect(r.series.days).toHaveLength(30);
-    expect(r.series.days.at(-1)).toEqual({ date: '2026-03-08', commissionMinor: 600, clicks: 5 });
-    expect(r.series.days.at(-2)).toEqual({ date: '2026-03-07', commissionMinor: 100, clicks: 1 });
-    expect(r.series.days.find((d) => d.date === '2026-02-28')).toEqual({ date: '2026-02-28', commissionMinor: 3200, clicks: 0 });
+    expect(r.series.days.at(-1)).toMatchObject({ date: '2026-03-08', commissionMinor: 600, clicks: 5 });
+    expect(r.series.days.at(-2)).toMatchObject({ date: '2026-03-07', commissionMinor: 100, clicks: 1 });
+    expect(r.series.days.find((d) => d.date === '2026-02-28')).toMatchObject({ date: '2026-02-28', commissionMinor: 3200, clicks: 0 });
     expect(r.series.days[0]!.date).toBe('2026-02-07');
   });
 

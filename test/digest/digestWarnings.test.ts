@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { digestCard } from '../../src/cards/digest.ts';
 import { buildDigest, type DigestWarning } from '../../src/domain/digest/digestReport.ts';
 import { addDays } from '../../src/domain/time.ts';
 import { testDb, unique } from '../support/env.ts';
@@ -16,7 +17,7 @@ async function dailyClicks(m: Member, perDay: number, days = 7) {
   for (let d = 1; d <= days; d++) await addClicks(db, m.linkId, `${addDays('2026-03-14', -d)}T12:00:00Z`, perDay);
 }
 
-const about = (warnings: DigestWarning[], kind: DigestWarning['kind']) => warnings.filter((w) => w.kind === kind).map((w) => ('handle' in w ? w.handle : w.name)).sort();
+const about = (warnings: DigestWarning[], kind: DigestWarning['kind']) => warnings.filter((w) => w.kind === kind).map((w) => ('handle' in w ? w.handle : 'name' in w ? w.name : w.kind)).sort();
 
 describe('when yesterday brought a burst of clicks', () => {
   it('then a spike of at least 20 clicks and 3× the week before, with no order, is flagged as possible fake traffic', async () => {
@@ -144,5 +145,29 @@ describe('when nothing is unusual', () => {
     await addClicks(db, b!.linkId, YESTERDAY, 3);
     const r = await buildDigest(db, org, { timezone: tz, now: NOW });
     expect(r.warnings.filter((w) => w.kind !== 'feed-late')).toEqual([]);
+  });
+});
+
+describe('when storefront products can no longer be bought on Amazon', () => {
+  it('then the digest counts them under warnings with examples, for this organisation only', async () => {
+    const org = await newOrganisation(db);
+    const [a, b] = await addInfluencers(db, org, 2);
+    const [stranger] = await addInfluencers(db, await newOrganisation(db), 1);
+    // Each member's product in their storefront; the catalogue refresh found a's gone and b's out of stock.
+    for (const [m, health] of [[a!, 'unavailable'], [b!, 'out_of_stock'], [stranger!, 'unavailable']] as const) {
+      const storefront = await db.insertInto('storefronts').values({ influencer_id: m.id }).returning('id').executeTakeFirstOrThrow();
+      const list = await db.insertInto('storefront_lists').values({ storefront_id: storefront.id, name: 'Favorites' }).returning('id').executeTakeFirstOrThrow();
+      const product = await db.selectFrom('products').select('id').where('asin', '=', m.asin).executeTakeFirstOrThrow();
+      await db.insertInto('storefront_items').values({ storefront_id: storefront.id, list_id: list.id, product_id: product.id, note: null }).execute();
+      await db.insertInto('catalogue_entries').values({ product_id: product.id, title: `Gone ${m.asin}`, health, health_changed_at: NOW }).execute();
+    }
+    const r = await buildDigest(db, org, { timezone: tz, now: NOW });
+    const warning = r.warnings.find((w) => w.kind === 'unavailable-products');
+    expect(warning).toMatchObject({ kind: 'unavailable-products', count: 2, outOfStock: 1, unavailable: 1 });
+    expect(warning && 'examples' in warning ? warning.examples.map((e) => e.handle).sort() : []).toEqual([a!.handle, b!.handle].sort());
+    const card = JSON.stringify(digestCard(r, { baseUrl: 'https://links.test' }).reply.elements);
+    expect(card).toContain("2 storefront products can't be bought on Amazon");
+    expect(card).toContain('1 unavailable, 1 out of stock');
+    expect(card).not.toContain(stranger!.handle);
   });
 });

@@ -17,7 +17,8 @@ let config: ReturnType<typeof testConfig>;
 
 beforeAll(async () => {
   fake = await FakeSlack.start();
-  config = testConfig({ SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-digest', SLACK_API_URL: fake.apiUrl });
+  // Slack shows pictures from https URLs only, as a deployed PUBLIC_BASE_URL is.
+  config = testConfig({ SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-digest', SLACK_API_URL: fake.apiUrl, PUBLIC_BASE_URL: 'https://links.test' });
   app = (await startRuntime(config, { web: true, workers: true, log: createLogger('silent') })) as Runtime & { url: string };
 });
 afterAll(async () => {
@@ -53,7 +54,7 @@ async function teamWithDigest(tz: string) {
 const dmsTo = (user: string) => fake.callsTo('chat.postMessage').filter((c) => c.body.channel === `D${user}`);
 
 describe('when the digest tick runs', () => {
-  it('then each subscribed manager gets one digest with the figures, the PNG chart and the CSV', async () => {
+  it('then each subscribed manager gets one digest with the figures, the PNG chart inside the message and the CSV', async () => {
     const { manager, handle } = await teamWithDigest('America/Chicago');
     const tick = digestTickProcessor({ db, queues: app.queues });
     await tick();
@@ -61,9 +62,15 @@ describe('when the digest tick runs', () => {
     const text = JSON.stringify(dm.body.blocks);
     expect(text).toContain(`@${handle}`);
     expect(text).toContain('$43.21');
-    await waitFor(async () => fake.callsTo('files.completeUploadExternal').filter((c) => c.body.channel_id === `D${manager.user}`).length, (n) => n === 2, 10_000);
-    const pngs = fake.uploads.filter((u) => u.data.includes(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])));
-    expect(pngs.length).toBeGreaterThanOrEqual(1);
+    // The chart is an image block of the message itself, served by the service under PUBLIC_BASE_URL.
+    const blocks = (typeof dm.body.blocks === 'string' ? JSON.parse(dm.body.blocks) : dm.body.blocks) as Array<{ type: string; image_url?: string }>;
+    const img = blocks.find((b) => b.type === 'image')!;
+    expect(img.image_url).toMatch(new RegExp(`^${config.PUBLIC_BASE_URL}/charts/[\\w-]+\\.png\\?exp=\\d+&sig=`));
+    const served = await fetch(`${app.url}${new URL(img.image_url!).pathname}${new URL(img.image_url!).search}`);
+    expect([served.status, served.headers.get('content-type')]).toEqual([200, 'image/png']);
+    expect(Buffer.from(await served.arrayBuffer()).subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    // The CSV alone goes into the thread.
+    await waitFor(async () => fake.callsTo('files.completeUploadExternal').filter((c) => c.body.channel_id === `D${manager.user}`).length, (n) => n === 1, 10_000);
     expect(fake.uploads.some((u) => u.data.toString('utf8').includes(handle))).toBe(true); // the CSV names the influencer
     // Ticking again (or from another process) sends nothing more today.
     await tick();

@@ -85,13 +85,19 @@ describe('when a Discord manager subscribes to the digest', () => {
     const yesterday = addDays(today, -1);
     const { manager, handle, organisationId } = await guildWithEarnings(yesterday);
 
-    // /digest now shows the same figures at once, as a private answer without files.
+    // /digest now shows the same figures at once, as a private answer with the same chart (in the embed) and CSV.
     const now = await slash(app.url, fake, manager, 'digest', 'now');
     expect(now.ephemeral).toBe(true);
     expect(now.visible.split('\n')[0]).toBe(`Team digest · ${yesterday}`);
     expect(now.visible).toContain(`@${handle}`);
     expect(now.visible).toContain('$43.21');
-    expect(now.visible).toContain('come with the scheduled digest message');
+    expect((now.message as { embeds: Array<{ image?: { url: string } }> }).embeds[0]!.image).toEqual({ url: `attachment://digest-${yesterday}.png` });
+    expect(now.files.map((f) => [f.name, f.contentType])).toEqual([
+      [`digest-${yesterday}.png`, 'image/png'],
+      [`digest-${yesterday}.csv`, 'text/csv'],
+    ]);
+    expect(now.files[0]!.data.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
+    expect(csvRow(now.files[1]!.data.toString('utf8'), handle)).toMatchObject({ handle, confirmed_yesterday_USD: '43.21' });
 
     // Subscribed through the signed interaction, for a time a minute or two from now.
     const subscribed = await slash(app.url, fake, manager, 'digest', 'subscribe', { time: hhmm, timezone: TZ });
@@ -127,7 +133,8 @@ describe('when a Discord manager subscribes to the digest', () => {
     expect(text).toContain('Confirmed yesterday\n$43.21');
     expect(text).toContain('$5.00 pending');
     expect(text).toMatch(/Clicks yesterday\n3 \(/);
-    expect(text).toContain('attached as CSV');
+    expect(text).toContain('the CSV has the full table');
+    expect(body.embeds![0]).toMatchObject({ image: { url: `attachment://digest-${yesterday}.png` } });
     expect(body.enforce_nonce).toBe(true);
 
     // Both files, as multipart parts named in payload_json's attachments.

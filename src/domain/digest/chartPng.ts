@@ -1,4 +1,5 @@
-// The digest chart: confirmed commission per day as bars (left axis) and clicks per day as a line (right axis).
+// The digest chart: confirmed commission per day as bars (left axis), stacked by influencer when the caller splits
+// it, pending estimates stacked apart on top in a pale dashed bar, and clicks per day as a line (right axis).
 // Apache ECharts lays it out and writes SVG on the server (no DOM, no canvas); resvg rasterises that to PNG with
 // the DejaVu Sans subset in ./fonts and no system fonts, so a chart is the same picture on every machine and
 // prints £, €, ₹ and ¥. The scales are ours: both axes share their gridlines, at round steps.
@@ -14,6 +15,10 @@ export interface ChartDay {
   date: string;
   commissionMinor: number;
   clicks: number;
+  /** Pending estimates that day (drawn apart, on top of the confirmed bar); none when absent. */
+  pendingMinor?: number;
+  /** The confirmed commission split into `ChartOptions.stacks` parts, in the same order; one part when absent. */
+  stacks?: readonly number[];
 }
 
 export interface ChartOptions {
@@ -22,6 +27,8 @@ export interface ChartOptions {
   width?: number;
   height?: number;
   title?: string;
+  /** Names of the parts of each day's confirmed bar (e.g. "@anna", "Others"), bottom first: the legend. */
+  stacks?: readonly string[];
 }
 
 export type Rgb = readonly [number, number, number];
@@ -34,7 +41,23 @@ export const CHART_COLORS = {
   muted: [105, 112, 124],
   bar: [64, 116, 196],
   line: [230, 110, 30],
+  pending: [205, 214, 228],
+  pendingBorder: [120, 134, 158],
 } as const satisfies Record<string, Rgb>;
+
+/** Colours of the stacked parts, bottom first (the first is the single bar's); "Others" is the last stack's grey. */
+export const STACK_COLORS: readonly Rgb[] = [
+  [64, 116, 196],
+  [46, 150, 110],
+  [140, 86, 186],
+  [36, 150, 170],
+  [196, 74, 110],
+];
+export const OTHERS_COLOR: Rgb = [150, 158, 170];
+/** The name of the last stack when it gathers the rest of the roster: drawn grey. */
+export const OTHERS = 'Others';
+/** Longest stack name in the legend, in characters. */
+const MAX_STACK_NAME = 18;
 
 export const DEFAULT_CHART_WIDTH = 960;
 export const DEFAULT_CHART_HEIGHT = 480;
@@ -156,6 +179,10 @@ export interface ChartLayout {
   clicks: { step: number; top: number; labels: string[] };
   /** Bars for days with commission above zero (where ECharts draws them: 64% of the day's slot, centred). */
   bars: Array<{ date: string; x0: number; x1: number; y0: number; y1: number }>;
+  /** Pending bars, on top of the day's confirmed bar (y1 is the confirmed bar's top). */
+  pendingBars: Array<{ date: string; x0: number; x1: number; y0: number; y1: number }>;
+  /** The legend: its entries and how many rows it takes under the dates. */
+  legend: { names: string[]; rows: number; top: number };
   /** The clicks line: one point per day, at the middle of the day's slot. */
   points: Array<{ date: string; x: number; y: number }>;
   /** Indexes of days whose date is written under the axis. */
@@ -173,7 +200,10 @@ export function chartLayout(series: readonly ChartDay[], opts: ChartOptions): Ch
   const pad = big ? 16 : 8;
   const lineH = Math.ceil(labelSize * 1.25);
 
-  const maxMoney = Math.max(0, ...series.map((d) => d.commissionMinor));
+  const pendingOf = (d: ChartDay) => Math.max(0, d.pendingMinor ?? 0);
+  const maxMoney = Math.max(0, ...series.map((d) => Math.max(0, d.commissionMinor) + pendingOf(d)));
+  const names = legendNames(series, opts);
+  const legendRows = legendLayout(names, width - 2 * pad, labelSize, pad).length;
   const maxClicks = Math.max(0, ...series.map((d) => d.clicks));
   const { lines: gridLines, moneyStep, clicksStep } = scales(maxMoney, maxClicks, 10 ** (opts.currency ? currencyDigits(opts.currency) : 2));
   const ticks = Array.from({ length: gridLines + 1 }, (_, i) => i);
@@ -183,18 +213,22 @@ export function chartLayout(series: readonly ChartDay[], opts: ChartOptions): Ch
   const left = Math.round(pad + Math.max(...moneyLabels.map((l) => textWidth(l, labelSize))) + pad / 2);
   const right = Math.round(width - (pad + Math.max(...clickLabels.map((l) => textWidth(l, labelSize))) + pad / 2));
   const top = pad + Math.ceil(titleSize * 1.25) + pad / 2 + lineH + pad;
-  const bottom = height - (pad / 2 + lineH + pad / 2);
+  const legendTop = height - pad / 2 - legendRows * lineH;
+  const bottom = legendTop - (pad / 2 + lineH + pad / 2);
   const plot = { left, top, right, bottom };
   const plotH = bottom - top;
   const days = Math.max(1, series.length);
   const slot = (right - left) / days;
 
   const bars: ChartLayout['bars'] = [];
+  const pendingBars: ChartLayout['pendingBars'] = [];
   const points: ChartLayout['points'] = [];
   series.forEach((d, i) => {
     const x0 = left + i * slot;
     const h = (Math.max(0, d.commissionMinor) / (moneyStep * gridLines)) * plotH;
     if (h > 0) bars.push({ date: d.date, x0: Math.round(x0 + slot * 0.18), x1: Math.round(x0 + slot * 0.82), y0: Math.round(bottom - h), y1: bottom });
+    const ph = (pendingOf(d) / (moneyStep * gridLines)) * plotH;
+    if (ph > 0) pendingBars.push({ date: d.date, x0: Math.round(x0 + slot * 0.18), x1: Math.round(x0 + slot * 0.82), y0: Math.round(bottom - h - ph), y1: Math.round(bottom - h) });
     points.push({ date: d.date, x: Math.round(x0 + slot / 2), y: Math.round(bottom - (Math.max(0, d.clicks) / (clicksStep * gridLines)) * plotH) });
   });
 
@@ -209,9 +243,34 @@ export function chartLayout(series: readonly ChartDay[], opts: ChartOptions): Ch
     gridLines,
     money: { step: moneyStep, top: moneyStep * gridLines, labels: moneyLabels },
     clicks: { step: clicksStep, top: clicksStep * gridLines, labels: clickLabels },
-    bars, points, labelledDays,
+    bars, pendingBars, points, labelledDays,
+    legend: { names, rows: legendRows, top: legendTop },
     lineThickness: big ? 3 : 2,
   };
+}
+
+/** The legend's entries: the stacks (or "Commission"), "Pending" when any day has some, "Clicks". */
+function legendNames(series: readonly ChartDay[], opts: ChartOptions): string[] {
+  const stacks = opts.stacks?.length ? opts.stacks.map((n) => (n.length > MAX_STACK_NAME ? `${n.slice(0, MAX_STACK_NAME - 1)}…` : n)) : ['Commission'];
+  const pending = series.some((d) => (d.pendingMinor ?? 0) > 0);
+  return [...stacks, ...(pending ? ['Pending'] : []), 'Clicks'];
+}
+
+/** Legend entries as rows that fit `room` pixels: an entry is its swatch, a gap, its name and the gap to the next. */
+function legendLayout(names: readonly string[], room: number, labelSize: number, pad: number): string[][] {
+  const rows: string[][] = [];
+  let used = 0;
+  for (const name of names) {
+    const w = labelSize * 1.6 + 5 + textWidth(name, labelSize) + pad * 1.5;
+    if (rows.length === 0 || used + w > room) {
+      rows.push([name]);
+      used = w;
+    } else {
+      rows.at(-1)!.push(name);
+      used += w;
+    }
+  }
+  return rows;
 }
 
 const hex = (c: Rgb) => `#${c.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
@@ -225,20 +284,26 @@ function fitTitle(title: string, room: number, size: number, minSize: number): {
   return { text, size: s };
 }
 
-/** The SVG of a daily series of confirmed commission (bars) and clicks (line). */
+/** The SVG of a daily series of confirmed commission (bars, stacked by `opts.stacks`), pending (on top) and clicks (line). */
 export function renderChartSvg(series: ReadonlyArray<ChartDay>, opts: ChartOptions): string {
   const L = chartLayout(series, opts);
   const C = CHART_COLORS;
   const { left, top, right, bottom } = L.plot;
   const pad = L.labelSize >= 15 ? 16 : 8;
-  const title = fitTitle(opts.title ?? `Confirmed commission${opts.currency ? ` (${opts.currency})` : ''} and clicks per day`, L.width - 2 * pad, L.titleSize, L.labelSize);
+  const split = (opts.stacks?.length ?? 0) > 1;
+  const title = fitTitle(opts.title ?? `Confirmed commission${opts.currency ? ` (${opts.currency})` : ''}${split ? ' by influencer' : ''} and clicks per day`, L.width - 2 * pad, L.titleSize, L.labelSize);
+  const lineH = Math.ceil(L.labelSize * 1.25);
+  const legendRows = legendLayout(L.legend.names, L.width - 2 * pad, L.labelSize, pad);
+  const stackNames = L.legend.names.filter((n) => n !== 'Pending' && n !== 'Clicks');
+  const stackColor = (i: number) => (split && i === stackNames.length - 1 && opts.stacks?.at(-1) === OTHERS ? OTHERS_COLOR : STACK_COLORS[i % STACK_COLORS.length]!);
+  const anyPending = L.pendingBars.length > 0;
   const subY = pad + Math.ceil(L.titleSize * 1.25) + pad / 2;
   const first = series[0]?.date;
   const last = series.at(-1)?.date;
   const range = first && last ? (first === last ? first : `${first} to ${last}`) : '';
   const labelled = new Set(L.labelledDays);
   const showDay = (i: number) => labelled.has(i);
-  const empty = L.bars.length === 0 && series.every((d) => d.clicks <= 0);
+  const empty = L.bars.length === 0 && L.pendingBars.length === 0 && series.every((d) => d.clicks <= 0);
   const label = { color: hex(C.muted), fontSize: L.labelSize, fontFamily: FONT_FAMILY };
 
   const chart = echarts().init(null, null, { renderer: 'svg', ssr: true, width: L.width, height: L.height });
@@ -248,12 +313,13 @@ export function renderChartSvg(series: ReadonlyArray<ChartDay>, opts: ChartOptio
       backgroundColor: hex(C.background),
       textStyle: { fontFamily: FONT_FAMILY },
       title: { text: title.text, left: pad, top: pad, padding: 0, textStyle: { fontSize: title.size, fontWeight: 'normal', color: hex(C.text), fontFamily: FONT_FAMILY } },
-      legend: {
-        right: pad, top: subY, padding: 0, itemGap: pad * 1.5, itemWidth: L.labelSize * 1.6, itemHeight: L.labelSize * 0.9,
+      // One legend per row we laid out (ECharts would wrap on its own measure, and reserve no room for it).
+      legend: legendRows.map((row, r) => ({
+        left: pad, top: L.legend.top + r * lineH, padding: 0, itemGap: pad * 1.5, itemWidth: L.labelSize * 1.6, itemHeight: L.labelSize * 0.9,
         textStyle: { color: hex(C.text), fontSize: L.labelSize, fontFamily: FONT_FAMILY },
-        data: [{ name: 'Commission', icon: 'rect' }, { name: 'Clicks' }],
+        data: row.map((name) => (name === 'Clicks' ? { name } : { name, icon: 'rect' })),
         selectedMode: false,
-      },
+      })),
       graphic: [
         ...(range ? [{ type: 'text' as const, left: pad, top: subY, style: { text: range, fill: hex(C.muted), fontSize: L.labelSize, fontFamily: FONT_FAMILY } }] : []),
         ...(empty ? [{ type: 'text' as const, left: 'center', top: (top + bottom) / 2 - L.labelSize * 1.5, style: { text: 'No confirmed commission or clicks', fill: hex(C.muted), fontSize: L.labelSize, fontFamily: FONT_FAMILY } }] : []),
@@ -280,7 +346,17 @@ export function renderChartSvg(series: ReadonlyArray<ChartDay>, opts: ChartOptio
         },
       ],
       series: [
-        { type: 'bar', name: 'Commission', yAxisIndex: 0, silent: true, barWidth: '64%', itemStyle: { color: hex(C.bar) }, data: series.map((d) => Math.max(0, d.commissionMinor)) },
+        ...stackNames.map((name, i) => ({
+          type: 'bar' as const, name, stack: 'money', yAxisIndex: 0, silent: true, barWidth: '64%', itemStyle: { color: hex(stackColor(i)) },
+          data: series.map((d) => Math.max(0, split ? (d.stacks?.[i] ?? 0) : d.commissionMinor)),
+        })),
+        ...(anyPending
+          ? [{
+              type: 'bar' as const, name: 'Pending', stack: 'money', yAxisIndex: 0, silent: true, barWidth: '64%',
+              itemStyle: { color: hex(C.pending), borderColor: hex(C.pendingBorder), borderWidth: 1, borderType: 'dashed' as const },
+              data: series.map((d) => Math.max(0, d.pendingMinor ?? 0)),
+            }]
+          : []),
         {
           type: 'line', name: 'Clicks', yAxisIndex: 1, z: 3, silent: true, symbol: 'circle', symbolSize: L.lineThickness * 2 + 1, showSymbol: true, showAllSymbol: true,
           lineStyle: { width: L.lineThickness, color: hex(C.line) }, itemStyle: { color: hex(C.line) },

@@ -41,6 +41,8 @@ function warningLabel(w: DigestWarning): string {
       return 'return rate jump';
     case 'feed-late':
       return 'feed late';
+    case 'unavailable-products':
+      return 'products unavailable';
   }
 }
 

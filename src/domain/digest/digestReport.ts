@@ -22,7 +22,8 @@ import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import { organisationTotalsSource, productsSource, readLedger, totalsSource, type TimeRange } from '../earnings/ledgerSums.ts';
 import { topProducts } from '../earnings/productRanking.ts';
-import { clickKindCounts, topClickedLinks } from '../clicks/clickCounts.ts';
+import { unavailableProducts, type UnavailableProducts } from '../catalogue/linkHealth.ts';
+import { clickKindCounts, organisationClickCounts, topClickedLinks } from '../clicks/clickCounts.ts';
 import { addDays, isTimeZone, localDate, zonedTime } from '../time.ts';
 
 /** Yesterday's clicks at least this many times the trailing 7-day daily average … */
@@ -147,13 +148,26 @@ export type DigestWarning =
   | { kind: 'click-spike'; influencerId: number; handle: string; clicks: number; baselineClicks: number; baselineDays: number; orders: number }
   | { kind: 'low-quality-traffic'; influencerId: number; handle: string; clicks: number; repeats: number; bots: number; sharePercent: number }
   | { kind: 'return-rate-jump'; influencerId: number; handle: string; returned: number; shipped: number; previousReturned: number; previousShipped: number }
-  | { kind: 'feed-late'; feedSourceId: number; name: string; cron: string; expectedAt: Date; lastSuccessAt: Date | null; lastError: string | null };
+  | { kind: 'feed-late'; feedSourceId: number; name: string; cron: string; expectedAt: Date; lastSuccessAt: Date | null; lastError: string | null }
+  | { kind: 'unavailable-products'; count: number; outOfStock: number; unavailable: number; examples: UnavailableProducts['examples'] };
 
 export interface SeriesDay {
   date: string;
   /** Confirmed commission (with bounties) that day, in `currency`. */
   commissionMinor: number;
+  /** Live pending estimates of orders placed that day, in `currency`. */
+  pendingMinor: number;
   clicks: number;
+}
+
+/** One influencer's confirmed commission (with bounties) per day of the series, in the series' currency. */
+export interface InfluencerSeries {
+  influencerId: number;
+  handle: string;
+  /** One amount per day of `series.days`, oldest first. */
+  confirmed: number[];
+  /** The sum of `confirmed`: the order of the chart's stacks. */
+  total: number;
 }
 
 export interface DigestReport {
@@ -177,8 +191,11 @@ export interface DigestReport {
   topLinks: TopLink[];
   unattributed: UnattributedTrackingId[];
   warnings: DigestWarning[];
-  /** SERIES_DAYS days ending yesterday, oldest first. */
-  series: { currency: string | null; days: SeriesDay[] };
+  /**
+   * SERIES_DAYS days ending yesterday, oldest first; `influencers` splits each day's confirmed commission by
+   * influencer (those with any confirmed in the window, largest total first).
+   */
+  series: { currency: string | null; days: SeriesDay[]; influencers: InfluencerSeries[] };
 }
 
 export interface BuildDigestOptions {
@@ -453,6 +470,10 @@ export async function buildDigest(db: Db, organisationId: number, opts: BuildDig
       SELECT u.seg, u.influencer_id AS id, u.currency, ${segmentSums} FROM (${totalsSource(s, windowSegs)}) u GROUP BY 1, 2, 3 HAVING sum(u.lines) > 0`,
     days: sql<SegmentRow>`
       SELECT u.seg, NULL::bigint AS id, u.currency, ${segmentSums} FROM (${organisationTotalsSource(s, daySegs)}) u GROUP BY 1, 3 HAVING sum(u.lines) > 0`,
+    // The chart's split by influencer: confirmed per influencer and day (days with an earned line only).
+    influencerDays: sql<{ seg: number; id: number; currency: string; conf: number }>`
+      SELECT u.seg, u.influencer_id AS id, u.currency, sum(u.confirmed_minor + u.bounty_minor)::bigint AS conf
+        FROM (${totalsSource(s, daySegs)}) u WHERE u.influencer_id IS NOT NULL GROUP BY 1, 2, 3 HAVING sum(u.earned_lines) > 0`,
     // Top products by the organisation's rows; then, for those alone, how many influencers sold each (per influencer).
     products: sql<{ rank: number; asin: string; currency: string; name: string | null; confirmed: number; pending: number; ordered: number; order_lines: number; shipped: number; influencers: number }>`
       WITH top AS (${topProducts(s, { from: t.m, to: t.to }, topN)}),
@@ -485,19 +506,16 @@ export async function buildDigest(db: Db, organisationId: number, opts: BuildDig
        GROUP BY 1, 2`,
   }), { rollups: opts.rollups !== false });
 
-  // Click figures (per influencer for the windows, the roster's unique clicks per day of the chart, top links) from
-  // the click rollups plus the clicks they do not cover: see ../clicks/clickCounts.ts.
+  // Click figures (per influencer for the windows, in one grouped read; the roster's unique clicks per day of the
+  // chart from the organisation's own rows; top links) from the click rollups plus the clicks they do not cover: see
+  // ../clicks/clickCounts.ts.
   const clickWindows: TimeRange[] = [{ from: t.y, to: t.to }, { from: t.m, to: t.to }, { from: t.d, to: t.y }, { from: t.w, to: t.wEnd }, { from: t.b, to: t.y }];
   const clickOpts = opts.rollups === false ? { rollups: false } : {};
-  const clicksQ = clickKindCounts(db, { organisationId }, [...clickWindows, ...daySegs], clickOpts).then((counts) => {
+  const clicksQ = Promise.all([clickKindCounts(db, { organisationId }, clickWindows, clickOpts), organisationClickCounts(db, organisationId, daySegs, clickOpts)]).then(([counts, perDay]) => {
     const rows = new Map<number, ClickRow>();
     const days = new Map<string, number>();
+    for (const c of perDay) if (c.click !== 0) days.set(seriesDays[c.seg]!, c.click);
     for (const c of counts) {
-      if (c.seg >= clickWindows.length) {
-        const day = seriesDays[c.seg - clickWindows.length]!;
-        days.set(day, (days.get(day) ?? 0) + c.click);
-        continue;
-      }
       let r = rows.get(c.influencerId);
       if (!r) {
         r = { id: c.influencerId, y_click: 0, y_repeat: 0, y_preview: 0, y_bot: 0, m_click: 0, m_repeat: 0, m_preview: 0, m_bot: 0, d_click: 0, w_click: 0, b_click: 0 };
@@ -519,11 +537,12 @@ export async function buildDigest(db: Db, organisationId: number, opts: BuildDig
     WHERE fs.enabled AND fs.organisation_id = ${organisationId}
     ORDER BY fs.id`.execute(db);
 
-  const [people, ledgerRead, clicks, links, feeds] = await Promise.all([influencersQ, ledgerQ, clicksQ, linksQ, feedsQ]);
+  const [people, ledgerRead, clicks, links, feeds, unbuyable] = await Promise.all([influencersQ, ledgerQ, clicksQ, linksQ, feedsQ, unavailableProducts(db, organisationId, { examples: 3 })]);
   const unattributedRows = ledgerRead.unattributed;
   const ledger = ledgerRows(ledgerRead.segments, windowSegs, t);
   // The chart's days: earned commission per currency, for days with at least one earned line.
   const seriesMoney = ledgerRead.days.filter((r) => n(r.earned_lines) > 0).map((r) => ({ day: seriesDays[r.seg]!, currency: r.currency, amount: n(r.conf) }));
+  const seriesPending = ledgerRead.days.map((r) => ({ day: seriesDays[r.seg]!, currency: r.currency, amount: n(r.pend) }));
   const products = [...ledgerRead.products].sort((a, b) => n(a.rank) - n(b.rank));
 
   // Per influencer and for the roster.
@@ -560,12 +579,29 @@ export async function buildDigest(db: Db, organisationId: number, opts: BuildDig
 
   const moneyByDay = new Map<string, number>();
   for (const r of seriesMoney) if (r.currency === primaryCurrency) moneyByDay.set(r.day, n(r.amount));
+  const pendingByDay = new Map<string, number>();
+  for (const r of seriesPending) if (r.currency === primaryCurrency) pendingByDay.set(r.day, r.amount);
   const clicksByDay = clicks.days;
   const days: SeriesDay[] = [];
   for (let i = 0; i < SERIES_DAYS; i++) {
     const date = addDays(seriesStart, i);
-    days.push({ date, commissionMinor: moneyByDay.get(date) ?? 0, clicks: clicksByDay.get(date) ?? 0 });
+    days.push({ date, commissionMinor: moneyByDay.get(date) ?? 0, pendingMinor: pendingByDay.get(date) ?? 0, clicks: clicksByDay.get(date) ?? 0 });
   }
+  const handles = new Map(people.map((p) => [n(p.id), p.handle]));
+  const perInfluencer = new Map<number, InfluencerSeries>();
+  for (const r of ledgerRead.influencerDays) {
+    const id = n(r.id);
+    if (r.currency !== primaryCurrency || !handles.has(id)) continue;
+    let row = perInfluencer.get(id);
+    if (!row) {
+      row = { influencerId: id, handle: handles.get(id)!, confirmed: new Array<number>(SERIES_DAYS).fill(0), total: 0 };
+      perInfluencer.set(id, row);
+    }
+    const seg = n(r.seg);
+    row.confirmed[seg] = (row.confirmed[seg] ?? 0) + n(r.conf);
+    row.total += n(r.conf);
+  }
+  const seriesInfluencers = [...perInfluencer.values()].filter((r) => r.total !== 0).sort((a, b) => b.total - a.total || a.handle.localeCompare(b.handle));
 
   const unattributedBy = new Map<string, UnattributedTrackingId>();
   for (const r of unattributedRows) {
@@ -605,8 +641,8 @@ export async function buildDigest(db: Db, organisationId: number, opts: BuildDig
     }),
     topLinks: links.map((r) => ({ linkId: r.linkId, code: r.code, campaign: r.campaign, handle: r.handle, asin: r.asin, title: r.title, clicksMonthToDate: r.clicks, clicksYesterday: r.also[0] ?? 0 })),
     unattributed,
-    warnings: [...feedWarnings(feeds.rows.map((f) => ({ ...f, id: n(f.id) })), now), ...influencerWarnings(influencers)],
-    series: { currency: primaryCurrency, days },
+    warnings: [...feedWarnings(feeds.rows.map((f) => ({ ...f, id: n(f.id) })), now), ...influencerWarnings(influencers), ...linkHealthWarnings(unbuyable)],
+    series: { currency: primaryCurrency, days, influencers: seriesInfluencers },
   };
 }
 
@@ -622,6 +658,11 @@ function pickPrimaryCurrency(money: CurrencyFigures[], seriesTotals: Map<string,
   }
   if (best === null) for (const [c, v] of seriesTotals) if (best === null || v > (seriesTotals.get(best) ?? 0)) best = c;
   return best;
+}
+
+/** Storefront products Amazon no longer sells (or has run out of), found by the catalogue refresh. */
+function linkHealthWarnings(u: UnavailableProducts): DigestWarning[] {
+  return u.count > 0 ? [{ kind: 'unavailable-products', count: u.count, outOfStock: u.outOfStock, unavailable: u.unavailable, examples: u.examples }] : [];
 }
 
 /** The warnings about individual influencers, in the order a manager should read them. */
