@@ -12,9 +12,11 @@ import * as workspaceLinks from './2026-11-25T13-00-00_workspace_links.ts';
 import * as organisationOwnership from './2026-12-03T08-00-00_organisation_ownership.ts';
 import * as trackingIdClaims from './2026-12-03T12-00-00_tracking_id_claims.ts';
 import * as clickPartitions from './2026-12-03T14-00-00_click_partitions.ts';
+import * as clickOrgRollups from './2026-12-04T09-00-00_click_org_rollups.ts';
 import * as productCatalogue from './2026-12-03T15-00-00_product_catalogue.ts';
 import * as influencerInvites from './2026-12-03T16-00-00_influencer_invites.ts';
 import * as digestStartDate from './2026-12-03T16-30-00_digest_start_date.ts';
+import * as catalogueLinkHealth from './2026-12-05T10-00-00_catalogue_link_health.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-25T00-00-00_initial_schema': initialSchema,
@@ -32,4 +34,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T15-00-00_product_catalogue': productCatalogue,
   '2026-12-03T16-00-00_influencer_invites': influencerInvites,
   '2026-12-03T16-30-00_digest_start_date': digestStartDate,
+  '2026-12-04T09-00-00_click_org_rollups': clickOrgRollups,
+  '2026-12-05T10-00-00_catalogue_link_health': catalogueLinkHealth,
 };

@@ -116,6 +116,8 @@ export const configSchema = z.object({
   FEED_POLL_ALLOW_PRIVATE: optionalString.pipe(z.string().superRefine(allowListIssue).optional()),
   // Postbacks trickling in are grouped into one notification per influencer per window.
   NOTIFY_TRICKLE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
+  // An ingest whose lines are all older than this many days is past money: one backfill summary, not "new commission" (0: never).
+  BACKFILL_AGE_DAYS: z.coerce.number().int().min(0).max(36_500).default(45),
   // Uploaded and polled report files wait here for the ingest worker (share it between web and worker hosts).
   FEED_STORAGE_DIR: optionalString.transform((v) => v ?? path.join(os.tmpdir(), 'affiliate-feeds')),
   // Amazon Creators API (product details for storefronts): the operator's credential for every organisation without

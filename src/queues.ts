@@ -27,10 +27,12 @@ export interface QueuePayloads {
   'catalogue-fill': { productId: number };
   /** Every few minutes: fetch the catalogue products that are due, in batches of 10 within the request budget. */
   'catalogue-refresh': Record<string, never>;
+  /** Tell an influencer which of their products stopped being buyable (alerts up to id upTo): one message per run. */
+  'catalogue-notice': { influencerId: number; upTo: number };
 }
 
 export type QueueName = keyof QueuePayloads;
-export const QUEUE_NAMES = ['ingest', 'feed-poll', 'notify', 'digest', 'digest-tick', 'earnings-rollup', 'click-rollup', 'click-partitions', 'reconcile', 'catalogue-fill', 'catalogue-refresh'] as const satisfies readonly QueueName[];
+export const QUEUE_NAMES = ['ingest', 'feed-poll', 'notify', 'digest', 'digest-tick', 'earnings-rollup', 'click-rollup', 'click-partitions', 'reconcile', 'catalogue-fill', 'catalogue-refresh', 'catalogue-notice'] as const satisfies readonly QueueName[];
 
 const defaults: Record<QueueName, JobsOptions> = {
   ingest: { attempts: 3, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: { age: 7 * 86400 }, removeOnFail: { age: 30 * 86400 } },
@@ -46,6 +48,7 @@ const defaults: Record<QueueName, JobsOptions> = {
   // on the catalogue and its credential, and the refresh retries them.
   'catalogue-fill': { attempts: 1, removeOnComplete: true, removeOnFail: { count: 1000 } },
   'catalogue-refresh': { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
+  'catalogue-notice': { attempts: 8, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: { age: 7 * 86400 }, removeOnFail: { age: 30 * 86400 } },
 };
 
 export type Queues = { [N in QueueName]: Queue<QueuePayloads[N], unknown, string> };
@@ -72,6 +75,7 @@ export function createQueues(connection: ConnectionOptions, prefix: string, onEr
     reconcile: make('reconcile'),
     'catalogue-fill': make('catalogue-fill'),
     'catalogue-refresh': make('catalogue-refresh'),
+    'catalogue-notice': make('catalogue-notice'),
   };
 }
 

@@ -22,6 +22,7 @@ import { secretBoxFor } from './secrets/secretBox.ts';
 import { sealPlaintextSecrets } from './secrets/storedSecrets.ts';
 import { withTimeout } from './timeout.ts';
 import { feedsRouter } from './http/feedsRouter.ts';
+import { signedFilesFor, signedFilesRouter } from './http/signedFiles.ts';
 import { startWorkers, type Workers } from './workers.ts';
 import { onProductAdded } from './domain/catalogue/productAdded.ts';
 import { catalogueFillJobId } from '../jobs/catalogue/processor.ts';
@@ -191,6 +192,8 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
     discord = platformsEnabled(config).discord ? createDiscordAdapter({ config, db, cacheRedis, log }) : undefined;
     const mounts = [
       (app: Express) => app.use(feedsRouter({ config, db, ingestQueue: feedQueue!, redis: producerRedis!, log, postgresState })),
+      // Digest charts and CSVs behind short-lived signed URLs (Slack image blocks, ephemeral answers).
+      (app: Express) => app.use(signedFilesRouter(signedFilesFor(config, cacheRedis))),
       ...(slack?.mount ? [slack.mount] : []),
       ...(discord ? [discord.mount] : []),
     ];

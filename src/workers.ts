@@ -20,7 +20,9 @@ import { clickPartitionsProcessor } from '../jobs/clickPartitions/processor.ts';
 import { reconcileProcessor } from '../jobs/reconcile/processor.ts';
 import { catalogueFetchDeps, catalogueFillProcessor, catalogueRefreshProcessor, CATALOGUE_REFRESH_EVERY_MS } from '../jobs/catalogue/processor.ts';
 import type { Senders } from '../jobs/notify/senders.ts';
+import { catalogueNoticeProcessor } from '../jobs/notify/catalogueNoticeProcessor.ts';
 import { createSlackSenders } from '../bots/slack/sender.ts';
+import { signedFilesFor } from './http/signedFiles.ts';
 import { createDiscordSender } from '../bots/discord/sender.ts';
 import { platformsEnabled } from './config.ts';
 import { AllowList } from './domain/net/publicAddress.ts';
@@ -70,7 +72,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<Workers> {
   // A worker that dies (SIGKILL, a lost host) leaves its jobs locked: another worker takes them up once the lock has
   // expired, at its next stalled-job check. Errors fetching the next job (Redis away) are retried every 2 s, not 15.
   const common = { connection: connection as ConnectionOptions, prefix: config.QUEUE_PREFIX, lockDuration: config.JOB_LOCK_MS, stalledInterval: config.JOB_LOCK_MS, runRetryDelay: 2000 };
-  const senders: Senders = deps.senders ?? defaultSenders(config, db);
+  const senders: Senders = deps.senders ?? defaultSenders(config, db, connection);
   // A notify job mostly waits (on the platform's answer, or for its turn at a busy channel, held in the worker
   // when it is under a second or so away): many run at once, and most of them may hold a turn.
   const notifyConcurrency = 64;
@@ -81,7 +83,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<Workers> {
     // Ingests are heavy (one big transaction each): one at a time per process.
     new Worker('ingest', ingestProcessor({ db, queues, trickleWindowMs: config.NOTIFY_TRICKLE_MS }), { ...common, concurrency: 1 }),
     // Many destinations at once; each destination is paced by the gate, not by the worker.
-    new Worker('notify', notifyProcessor({ db, gate, senders, publicBaseUrl: config.PUBLIC_BASE_URL, log: log.child({ queue: 'notify' }), metrics }), { ...common, concurrency: notifyConcurrency }),
+    new Worker('notify', notifyProcessor({ db, gate, senders, publicBaseUrl: config.PUBLIC_BASE_URL, backfillAgeDays: config.BACKFILL_AGE_DAYS, log: log.child({ queue: 'notify' }), metrics }), { ...common, concurrency: notifyConcurrency }),
     new Worker('digest', digestProcessor({ db, gate, senders, compose: digestComposer(config.PUBLIC_BASE_URL), log: log.child({ queue: 'digest' }), metrics }), { ...common, concurrency: 2 }),
     new Worker('digest-tick', digestTickProcessor({ db, queues, log: log.child({ queue: 'digest-tick' }) }), { ...common, concurrency: 1 }),
     new Worker('feed-poll', feedPollProcessor({ db, queues, storageDir: config.FEED_STORAGE_DIR, maxBytes: config.FEED_MAX_BYTES, log: log.child({ queue: 'feed-poll' }), secrets: secretBoxFor(config), outbound: { allow: AllowList.parse(config.FEED_POLL_ALLOW_PRIVATE) } }), { ...common, concurrency: 2 }),
@@ -91,8 +93,10 @@ export async function startWorkers(deps: WorkerDeps): Promise<Workers> {
     new Worker('click-partitions', clickPartitionsProcessor({ db, retentionDays: config.CLICK_RETENTION_DAYS, log: log.child({ queue: 'click-partitions' }) }), { ...common, concurrency: 1 }),
     new Worker('reconcile', reconcileProcessor({ db, queues, olderThanMs: config.RECONCILE_EVERY_MS, log: log.child({ queue: 'reconcile' }), uploads: { dir: config.FEED_STORAGE_DIR, retentionMs: config.UPLOAD_RETENTION_DAYS * 86_400_000 } }), { ...common, concurrency: 1 }),
     // One catalogue fetch at a time per process: each credential's request budget is paced inside it.
-    new Worker('catalogue-fill', catalogueFillProcessor(catalogue), { ...common, concurrency: 1 }),
-    new Worker('catalogue-refresh', catalogueRefreshProcessor(catalogue), { ...common, concurrency: 1 }),
+    new Worker('catalogue-fill', catalogueFillProcessor(catalogue, queues['catalogue-notice']), { ...common, concurrency: 1 }),
+    new Worker('catalogue-refresh', catalogueRefreshProcessor(catalogue, undefined, queues['catalogue-notice']), { ...common, concurrency: 1 }),
+    // Link-health notices: paced per destination by the same gate as commission notices.
+    new Worker('catalogue-notice', catalogueNoticeProcessor({ db, gate, senders, publicBaseUrl: config.PUBLIC_BASE_URL, log: log.child({ queue: 'catalogue-notice' }) }), { ...common, concurrency: 8 }),
   ];
   const ingestLog = log.child({ queue: 'ingest' });
   // A connection error may be Postgres's or a platform's (Slack, a feed URL): ask Postgres before blaming it.
@@ -248,9 +252,10 @@ async function reportIngest(deps: { db: Db; log: Logger; metrics?: Metrics | und
   }
 }
 
-function defaultSenders(config: Config, db: Db): Senders {
+function defaultSenders(config: Config, db: Db, redis: Redis): Senders {
   const on = platformsEnabled(config);
-  const slack = on.slack ? createSlackSenders({ config, db }) : undefined;
+  // Slack shows the digest chart from a signed URL of the web server, which reads it from the same Redis.
+  const slack = on.slack ? createSlackSenders({ config, db, files: signedFilesFor(config, redis) }) : undefined;
   const discord = on.discord && config.DISCORD_BOT_TOKEN ? createDiscordSender({ token: config.DISCORD_BOT_TOKEN, ...(config.DISCORD_API_URL ? { apiUrl: config.DISCORD_API_URL } : {}) }) : undefined;
   return { ...(slack ? { slack: (teamId: string) => slack.forWorkspace(teamId) } : {}), ...(discord ? { discord } : {}) };
 }

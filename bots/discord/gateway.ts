@@ -126,7 +126,7 @@ export function startGateway(opts: { token: string; apiUrl?: string | undefined;
     });
     if (!reply) return;
     const rendered = renderReply(reply);
-    await message.reply({ embeds: rendered.embeds, components: rendered.components, allowedMentions: { parse: [], repliedUser: false } });
+    await message.reply({ ...(rendered.content ? { content: rendered.content } : {}), embeds: rendered.embeds, components: rendered.components, allowedMentions: { parse: [], repliedUser: false } });
   };
   client.on(Events.MessageCreate, (message) => {
     onMessage(message).catch((err: unknown) => log.warn({ err, guild: message.guildId, channel: message.channelId }, 'could not answer a message with its short link'));

@@ -12,7 +12,7 @@ import {
   type APIEmbedField,
 } from 'discord-api-types/v10';
 import { assertNever, toCard, type ActionButton, type Card, type CardLine, type Field, type LinkButton, type Reply, type Tone } from '../../src/cards/card.ts';
-import { clip, fit, isLinkableUrl as linkable, mapOutsideUrls, oneLine, ZWSP } from '../../src/cards/text.ts';
+import { clip, fit, isImageUrl as showableImage, isLinkableUrl as linkable, mapOutsideUrls, oneLine, ZWSP } from '../../src/cards/text.ts';
 
 // Discord's documented limits (Message and Embed resources, Components reference).
 export const MAX_CONTENT = 2000;
@@ -99,6 +99,11 @@ export function fitMarkdown(raw: string, max: number): string {
 /** Only URLs we built become links: http(s), nothing that could end a markdown link early ( ) [ ], within the limit. */
 export function isLinkableUrl(url: string | undefined, max = MAX_LINK_URL): url is string {
   return linkable(url, { max, forbidden: '()[]' });
+}
+
+/** Only https pictures of URLs we built are shown. */
+export function isImageUrl(url: string | undefined): url is string {
+  return showableImage(url, { max: MAX_IMAGE_URL, forbidden: '()[]' });
 }
 
 const more = (n: number) => `…and ${n} more`;
@@ -196,6 +201,11 @@ function actionRows(actions: readonly ActionButton[], seen: Set<string>): Action
 
 const fieldSize = (f: APIEmbedField) => f.name.length + f.value.length;
 
+/** How an embed refers to a file uploaded with its message. */
+export function attachmentUrl(fileName: string): string {
+  return `attachment://${fileName}`;
+}
+
 /** The embeds, buttons, flags and allowed_mentions for a card (or a card record). */
 export function renderReply(reply: Reply): DiscordMessage {
   return renderCard(toCard(reply));
@@ -210,6 +220,8 @@ export function renderCard(card: Card): DiscordMessage {
   const pending: PendingField[] = [];
   const footers: string[] = [];
   let imageUrl: string | undefined;
+  let thumbnailUrl: string | undefined;
+  const copied: string[] = [];
   const rows: ButtonRow[] = [];
   const seenActions = new Set<string>();
   for (const el of card.elements) {
@@ -227,7 +239,13 @@ export function renderCard(card: Card): DiscordMessage {
         pending.push(sectionField(el.title, el.lines, el.more ?? 0));
         break;
       case 'image':
-        if (imageUrl === undefined && isLinkableUrl(el.url, MAX_IMAGE_URL)) imageUrl = el.url;
+        if (!isImageUrl(el.url)) break;
+        if (el.thumbnail) thumbnailUrl ??= el.url;
+        else imageUrl ??= el.url;
+        break;
+      case 'copy':
+        // The message's own text, outside the embed: a long press copies exactly this.
+        if (el.text) copied.push(el.text);
         break;
       case 'actions':
         rows.push(...actionRows(el.buttons, seenActions));
@@ -239,8 +257,11 @@ export function renderCard(card: Card): DiscordMessage {
         footers.push(el.text);
         break;
       case 'chart':
+        // Uploaded with the message (sender, command answers); the embed shows the first one as its picture.
+        imageUrl ??= attachmentUrl(el.fileName);
+        break;
       case 'file':
-        // Not embed content: the sender attaches them to the message (bots/discord/sender.ts).
+        // Not embed content: attached to the message (bots/discord/sender.ts, listeners/commands.ts).
         break;
       default:
         assertNever(el);
@@ -284,10 +305,11 @@ export function renderCard(card: Card): DiscordMessage {
   if (!description && !title && placed.length === 0 && !footer) description = ZWSP;
   if (description) first.description = description;
   if (imageUrl) first.image = { url: imageUrl };
+  if (thumbnailUrl) first.thumbnail = { url: thumbnailUrl };
   if (footer) embeds[embeds.length - 1]!.footer = { text: footer };
 
   return {
-    content: '',
+    content: copied.length ? fitMarkdown(copied.join('\n'), MAX_CONTENT) : '',
     embeds,
     components: rows.slice(0, MAX_ACTION_ROWS),
     flags: card.visibility === 'ephemeral' ? EPHEMERAL : 0,

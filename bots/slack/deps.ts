@@ -3,6 +3,7 @@
 import type { Config } from '../../src/config.ts';
 import type { Db } from '../../src/db/database.ts';
 import type { ShortLinkResolver } from '../../src/domain/amazon/shortLinks.ts';
+import type { SignedFiles } from '../../src/http/signedFiles.ts';
 import type { Logger } from '../../src/log.ts';
 import type { SlackUserDirectory } from './identity.ts';
 import type { PostgresInstallationStore } from './installationStore.ts';
@@ -15,4 +16,6 @@ export interface SlackDeps {
   resolveShort: ShortLinkResolver;
   /** Present in OAuth (multi-workspace) mode. */
   installations?: PostgresInstallationStore | undefined;
+  /** Where a card's chart and files are served from for Slack (image blocks, download buttons). */
+  files?: SignedFiles | undefined;
 }

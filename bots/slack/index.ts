@@ -9,6 +9,7 @@ import type { Config } from '../../src/config.ts';
 import type { Db } from '../../src/db/database.ts';
 import { createShortLinkResolver } from '../../src/domain/amazon/shortLinks.ts';
 import { MESSAGE_PAGE_HEADERS, messagePage } from '../../src/http/html.ts';
+import { signedFilesFor } from '../../src/http/signedFiles.ts';
 import type { Logger } from '../../src/log.ts';
 import { secretBoxFor } from '../../src/secrets/secretBox.ts';
 import { withTimeout } from '../../src/timeout.ts';
@@ -163,6 +164,7 @@ export function createSlackAdapter(d: SlackAdapterDeps): SlackAdapter {
     users: new SlackUserDirectory(log),
     resolveShort: createShortLinkResolver({ timeoutMs: config.SHORT_LINK_TIMEOUT_MS }),
     installations,
+    files: signedFilesFor(config, d.cacheRedis),
   };
   registerCommands(app, deps);
   registerAppHome(app, deps);

@@ -1,7 +1,7 @@
 // Card → Block Kit. A pure function: no I/O, no clock. Owns every Slack limit and all mrkdwn escaping,
 // so no text from a user (product titles, list names, handles) can mention, link or format anything.
 import { assertNever, toCard, type ActionButton, type Card, type CardLine, type Field, type LinkButton, type Reply, type Tone } from '../../src/cards/card.ts';
-import { clip, fit, isLinkableUrl as linkable, mapOutsideUrls, oneLine, ZWSP } from '../../src/cards/text.ts';
+import { clip, fit, isImageUrl as showableImage, isLinkableUrl as linkable, mapOutsideUrls, oneLine, ZWSP } from '../../src/cards/text.ts';
 
 // Slack's documented limits (Block Kit reference).
 export const MAX_SECTION_TEXT = 3000;
@@ -28,11 +28,18 @@ export interface TextObject {
 
 export type SlackBlock =
   | { type: 'header'; text: TextObject }
-  | { type: 'section'; text?: TextObject; fields?: TextObject[] }
+  | { type: 'section'; text?: TextObject; fields?: TextObject[]; accessory?: SlackImage }
   | { type: 'actions'; elements: SlackButton[] }
   | { type: 'context'; elements: TextObject[] }
   | { type: 'image'; image_url: string; alt_text: string }
   | { type: 'divider' };
+
+/** A picture: a section's accessory (a thumbnail beside its text). */
+export interface SlackImage {
+  type: 'image';
+  image_url: string;
+  alt_text: string;
+}
 
 /** A link button (url) or an action button (value, sent back in a block_actions payload). */
 export interface SlackButton {
@@ -97,6 +104,13 @@ export function fitMrkdwn(raw: string, max: number): string {
 export function isLinkableUrl(url: string | undefined): url is string {
   return linkable(url, { max: MAX_URL, forbidden: '|' });
 }
+
+/** Only https pictures of URLs we built are shown. */
+export function isImageUrl(url: string | undefined): url is string {
+  return showableImage(url, { max: MAX_URL, forbidden: '|' });
+}
+
+const slackImage = (url: string, alt: string): SlackImage => ({ type: 'image', image_url: url, alt_text: clipPlain(oneLine(alt), MAX_ALT_TEXT) || 'image' });
 
 /** One list line: a link only for a URL we built, with its label and detail escaped and fitted. */
 function lineMrkdwn(l: CardLine): string {
@@ -211,7 +225,8 @@ function actionBlocks(actions: readonly ActionButton[], first: number): SlackBlo
 }
 
 function fallbackText(card: Card): string {
-  const parts = [card.title, card.text].filter((p): p is string => Boolean(p));
+  const copied = card.elements.flatMap((e) => (e.type === 'copy' ? [e.text] : []));
+  const parts = [...copied, card.title, card.text].filter((p): p is string => Boolean(p));
   const plain = parts.length ? parts.join(' — ') : (card.sections[0]?.title ?? card.fields[0]?.label ?? 'Reply');
   const marker = card.tone === 'error' ? 'Error: ' : '';
   return fitMrkdwn(marker + plain, MAX_FALLBACK_TEXT);
@@ -240,25 +255,37 @@ export function renderCard(card: Card, opts: RenderOptions = {}): SlackMessage {
   };
   let actionCount = 0;
   let linkCount = 0;
+  // The section a thumbnail sits beside: the last one a text, fields or list element made.
+  let lastSection: Extract<SlackBlock, { type: 'section' }> | undefined;
+  const sections = (blocks: SlackBlock[]) => {
+    for (const b of blocks) if (b.type === 'section') lastSection = b;
+    return blocks;
+  };
 
   for (const el of card.elements) {
-    if (el.type !== 'header' && el.type !== 'text') markerAlone();
+    if (el.type !== 'header' && el.type !== 'text' && el.type !== 'copy' && !(el.type === 'image' && el.thumbnail)) markerAlone();
     switch (el.type) {
       case 'header':
         put('head', [{ type: 'header', text: { type: 'plain_text', text: clipPlain(oneLine(el.text), MAX_HEADER_TEXT), emoji: true } }]);
         break;
       case 'text':
-        if (el.text || marker) put('head', [{ type: 'section', text: mrkdwn(marker + fitMrkdwn(el.text, MAX_SECTION_TEXT - marker.length)) }]);
+        if (el.text || marker) put('head', sections([{ type: 'section', text: mrkdwn(marker + fitMrkdwn(el.text, MAX_SECTION_TEXT - marker.length)) }]));
         marker = '';
         break;
+      case 'copy':
+        // Alone in its section, no marker or formatting: a long press copies exactly this.
+        if (el.text) put('head', [{ type: 'section', text: mrkdwn(fitMrkdwn(el.text, MAX_SECTION_TEXT)) }]);
+        break;
       case 'fields':
-        put('body', fieldBlocks(el.fields));
+        put('body', sections(fieldBlocks(el.fields)));
         break;
       case 'list':
-        put('body', listBlocks(el.title, el.lines, el.more ?? 0));
+        put('body', sections(listBlocks(el.title, el.lines, el.more ?? 0)));
         break;
       case 'image':
-        if (isLinkableUrl(el.url)) put('body', [{ type: 'image', image_url: el.url, alt_text: clipPlain(oneLine(el.alt), MAX_ALT_TEXT) || 'image' }]);
+        if (!isImageUrl(el.url)) break;
+        if (!el.thumbnail) put('body', [slackImage(el.url, el.alt)]);
+        else if (lastSection && !lastSection.accessory) lastSection.accessory = slackImage(el.url, el.alt);
         break;
       case 'actions':
         put('tail', actionBlocks(el.buttons, actionCount));

@@ -1,5 +1,7 @@
-// Outbound Slack messages for notifications and digests: the workspace's bot token, the rendered card,
-// file uploads (the card's chart and files, then any passed along), and Slack's failures mapped onto the notifier's two cases (wait, or give up).
+// Outbound Slack messages for notifications and digests: the workspace's bot token, the rendered card (its chart
+// shown inside the message as an image block from a signed URL of this service, see ../hostedFiles.ts), file
+// uploads into the message's thread (the card's other files, then any passed along), and Slack's failures mapped
+// onto the notifier's two cases (wait, or give up).
 import { webApi } from '@slack/bolt';
 import type { Config } from '../../src/config.ts';
 import type { Db } from '../../src/db/database.ts';
@@ -7,6 +9,8 @@ import { DestinationGoneError, RateLimitedError, type Attachment, type PlatformS
 import { secretBoxFor } from '../../src/secrets/secretBox.ts';
 import { botTokenContext } from '../../src/secrets/storedSecrets.ts';
 import { cardAttachments, toCard, type Reply } from '../../src/cards/card.ts';
+import type { SignedFiles } from '../../src/http/signedFiles.ts';
+import { withHostedFiles } from './hostedFiles.ts';
 import { renderCard } from './render.ts';
 
 // Errors after which retrying cannot help: the token or the channel is gone, or the bot may not post there.
@@ -19,7 +23,8 @@ export interface SlackSenders {
   forWorkspace(teamId: string): Promise<PlatformSender & { findSent(target: { userId?: string; channelId?: string }, key: string): Promise<string | undefined> }>;
 }
 
-export function createSlackSenders(deps: { config: Config; db: Db }): SlackSenders {
+/** `files`: where charts are served from; without it a chart is uploaded into the thread like any file. */
+export function createSlackSenders(deps: { config: Config; db: Db; files?: SignedFiles | undefined }): SlackSenders {
   const { config, db } = deps;
   const clients = new Map<string, webApi.WebClient>();
   const client = (token: string) => {
@@ -57,7 +62,7 @@ export function createSlackSenders(deps: { config: Config; db: Db }): SlackSende
       };
       const dmChannel = async (userId: string) => (await call(() => web.conversations.open({ users: userId }))).channel!.id!;
       const post = async (channel: string, reply: Reply, opts: { files?: Attachment[]; idempotencyKey?: string } = {}) => {
-        const card = toCard(reply);
+        const card = deps.files ? await withHostedFiles(toCard(reply), deps.files, { filesAsLinks: false }) : toCard(reply);
         const { text, blocks } = renderCard(card);
         const res = await call(() =>
           web.chat.postMessage({

@@ -21,6 +21,10 @@ export interface NotifyDeps {
   gate: DestinationGate;
   senders: Senders;
   publicBaseUrl: string;
+  /** An ingest whose lines are all older than this many days is told as a backfill summary (0: never). */
+  backfillAgeDays: number;
+  /** The clock the backfill age is measured with. */
+  now?: () => Date;
   log: Logger;
   /** affiliate_notifications_total{outcome} */
   metrics?: Pick<Metrics, 'notifications'> | undefined;
@@ -76,7 +80,7 @@ export function notifyProcessor(deps: NotifyDeps) {
       await finish(key, 'failed', { error: reason, platform: dest.platform, destination: destKey });
     };
     const compose = async (): Promise<Card> => {
-      const news = await commissionNews(db, influencerId, claim);
+      const news = await commissionNews(db, influencerId, claim, { backfillAgeDays: deps.backfillAgeDays, now: deps.now?.() ?? new Date() });
       return commissionCard(news, `${deps.publicBaseUrl}/s/${encodeURIComponent(news.handle)}`);
     };
     // What to say is read while the destination's turn comes.

@@ -66,11 +66,21 @@ export interface ActionsElement {
   readonly type: 'actions';
   readonly buttons: readonly ActionButton[];
 }
-/** A picture shown from a public URL. */
+/** A picture shown from a public https URL (renderers drop any other). */
 export interface ImageElement {
   readonly type: 'image';
   readonly url: string;
   readonly alt: string;
+  /** Small, beside the element before it (Slack: that section's image accessory; Discord: the embed thumbnail). */
+  readonly thumbnail?: true;
+}
+/**
+ * Text for the hand to copy (a short link): the message's own plain text, outside the card's frame (Discord: the
+ * message content; Slack: a section of its own with nothing else in it), so a long press on a phone copies it alone.
+ */
+export interface CopyElement {
+  readonly type: 'copy';
+  readonly text: string;
 }
 /** A chart drawn as PNG: not part of the layout, the platform uploads it with the message (Slack: into its thread). */
 export interface ChartElement {
@@ -95,7 +105,7 @@ export interface ContextElement {
 /** A list read back from a card (its element without the type). */
 export type CardSection = Omit<ListElement, 'type'>;
 
-export type CardElement = HeaderElement | TextElement | FieldsElement | ListElement | LinksElement | ActionsElement | ImageElement | ChartElement | FileElement | ContextElement;
+export type CardElement = HeaderElement | TextElement | FieldsElement | ListElement | LinksElement | ActionsElement | ImageElement | ChartElement | FileElement | ContextElement | CopyElement;
 export type CardElementType = CardElement['type'];
 
 /** For the `default` of a switch over element types: a new element type without a case fails to compile. */
@@ -138,6 +148,11 @@ export class Card {
   get text(): string | undefined {
     const texts = this.all('text').map((t) => t.text);
     return texts.length ? texts.join('\n\n') : undefined;
+  }
+  /** The text for the hand to copy (copy elements, one per line), kept outside the card's frame by the renderers. */
+  get copy(): string | undefined {
+    const texts = this.all('copy').map((c) => c.text);
+    return texts.length ? texts.join('\n') : undefined;
   }
   get fields(): readonly Field[] {
     return this.all('fields').flatMap((f) => f.fields);
@@ -184,6 +199,9 @@ export const links = (buttons: readonly LinkButton[]): LinksElement => ({ type: 
 export const linkButton = (label: string, url: string): LinkButton => ({ label, url });
 export const actions = (buttons: readonly ActionButton[]): ActionsElement => ({ type: 'actions', buttons });
 export const image = (url: string, alt: string): ImageElement => ({ type: 'image', url, alt });
+/** A small picture beside the element before it (a product's photo beside its name). */
+export const thumbnail = (url: string, alt: string): ImageElement => ({ type: 'image', url, alt, thumbnail: true });
+export const copy = (value: string): CopyElement => ({ type: 'copy', text: value });
 export const chart = (fileName: string, png: Buffer, alt: string): ChartElement => ({ type: 'chart', fileName, png, alt });
 export const file = (fileName: string, data: Buffer, contentType: string): FileElement => ({ type: 'file', fileName, data, contentType });
 export const context = (value: string): ContextElement => ({ type: 'context', text: value });
@@ -213,6 +231,8 @@ export function cardAttachments(c: Card): CardAttachment[] {
 export interface CardRecord {
   visibility: Visibility;
   tone?: Tone | undefined;
+  /** Text for the hand to copy, outside the card's frame (see CopyElement). */
+  copy?: string | undefined;
   title?: string | undefined;
   text?: string | undefined;
   fields?: readonly Field[] | undefined;
@@ -228,6 +248,7 @@ export type Reply = Card | CardRecord;
 /** A record as a card, in the order records always rendered: title, text, fields, lists, actions, link buttons, footer. */
 export function fromRecord(r: CardRecord): Card {
   return card({ visibility: r.visibility, tone: r.tone }, [
+    r.copy && copy(r.copy),
     r.title && header(r.title),
     r.text && text(r.text),
     r.fields?.length && fields(r.fields),

@@ -4,9 +4,9 @@ import type { Period } from '../domain/earnings/period.ts';
 import type { CurrencyTotals, EarningsSummary } from '../domain/earnings/summary.ts';
 import { shortUrl } from '../domain/links.ts';
 import { formatMoney } from '../domain/money.ts';
-import { card, context, field, fields, header, line, links, linkButton, list, text, type Card, type CardLine, type Field, type ListElement } from './card.ts';
+import { card, context, field, fields, header, line, links, linkButton, list, text, thumbnail, type Card, type CardLine, type Field, type ImageElement, type ListElement } from './card.ts';
 import { marketLabel } from './labels.ts';
-import { pluralWord } from './text.ts';
+import { plural, pluralWord } from './text.ts';
 
 /** Tracking IDs listed on the card; a team may have hundreds (the CLI lists them all). */
 export const BY_TRACKING_ID_LINES = 10;
@@ -26,10 +26,10 @@ export function totalsFields(t: CurrencyTotals, multiCurrency: boolean): Field[]
 /** The figures both earnings cards show: the totals of every currency, then the clicks by kind. */
 export function earningsFields(s: Pick<EarningsSummary, 'totals' | 'clicks'>): Field[] {
   const c = s.clicks;
-  return [...s.totals.flatMap((t) => totalsFields(t, s.totals.length > 1)), field('Clicks', `${c.click} clicks · ${c.repeat} repeat · ${c.preview} previews · ${c.bot} bots`)];
+  return [...s.totals.flatMap((t) => totalsFields(t, s.totals.length > 1)), field('Clicks', `${plural(c.click, 'click')} · ${plural(c.repeat, 'repeat')} · ${plural(c.preview, 'preview')} · ${plural(c.bot, 'bot')}`)];
 }
 
-const items = (n: number) => `${n} ${pluralWord(n, 'item')}`;
+const items = (n: number) => plural(n, 'item');
 
 export function topProductsList(s: Pick<EarningsSummary, 'topProducts'>): ListElement | undefined {
   if (!s.topProducts.length) return undefined;
@@ -37,6 +37,12 @@ export function topProductsList(s: Pick<EarningsSummary, 'topProducts'>): ListEl
     'Top products',
     s.topProducts.map((p) => line(p.name ?? p.asin, { detail: `${formatMoney(p.amount, p.currency)} · ${items(p.items)}` })),
   );
+}
+
+/** The leading product's picture, beside the top products (when the catalogue has one). */
+export function topProductThumbnail(s: Pick<EarningsSummary, 'topProducts'>): ImageElement | undefined {
+  const p = s.topProducts[0];
+  return p?.imageUrl ? thumbnail(p.imageUrl, p.name ?? p.asin) : undefined;
 }
 
 export interface EarningsCardData {
@@ -82,7 +88,7 @@ export function earningsCard(d: EarningsCardData): Card {
     s.topLinks.length &&
       list(
         'Most-clicked links',
-        s.topLinks.map((l) => line(l.title ?? l.asin, { url: url(l.code), detail: `${l.clicks} ${pluralWord(l.clicks, 'click')}${l.campaign ? ` · ${l.campaign}` : ''}` })),
+        s.topLinks.map((l) => line(l.title ?? l.asin, { url: url(l.code), detail: `${plural(l.clicks, 'click')}${l.campaign ? ` · ${l.campaign}` : ''}` })),
       ),
     d.waiting?.length &&
       list(
@@ -91,7 +97,7 @@ export function earningsCard(d: EarningsCardData): Card {
       ),
     context(
       `Times in ${period.timezone}. Pending is estimated from orders; it becomes confirmed when Amazon reports the shipment.` +
-        (claims ? ` ${claims} tracking ID ${pluralWord(claims, 'claim')} ${pluralWord(claims, 'waits', 'wait')} for a decision: /storefront claims.` : ''),
+        (claims ? ` ${plural(claims, 'tracking ID claim')} ${pluralWord(claims, 'waits', 'wait')} for a decision: /storefront claims.` : ''),
     ),
   ]);
 }
@@ -118,6 +124,7 @@ export function homeCard(d: HomeCardData): Card {
     text(intro),
     fields([field('Storefront', d.storefrontUrl), ...earningsFields(s)]),
     topProductsList(s),
+    topProductThumbnail(s),
     d.managerLines && managerList(d.managerLines),
     links([linkButton('Open storefront', d.storefrontUrl)]),
     context(`${d.period.label} in ${d.period.timezone}. Refreshed each time you open this tab; /earnings shows other periods.`),

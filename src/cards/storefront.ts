@@ -6,11 +6,11 @@ import { formatMoney } from '../domain/money.ts';
 import type { StorefrontView } from '../domain/storefronts.ts';
 import { otherPlatform, platformLabel, workspaceNoun } from '../domain/workspaceLinks.ts';
 import { workspaceLabel, type UnlinkPlan, type UnlinkResult } from '../domain/workspaceUnlink.ts';
-import { actions, card, context, field, fields, header, line, links, linkButton, list, text, type Card, type CardLine, type Field } from './card.ts';
+import { actions, card, context, field, fields, header, line, links, linkButton, list, text, thumbnail, type Card, type CardLine, type Field } from './card.ts';
 import { ownClaimsElements, waitingText, withdrawButton } from './claims.ts';
 import { marketLabel } from './labels.ts';
 import { successCard } from './status.ts';
-import { pluralWord } from './text.ts';
+import { plural } from './text.ts';
 
 /** Products listed per list on /storefront show; the rest are "and N more" (the storefront page has them all). */
 export const MAX_SHOWN_PER_LIST = 10;
@@ -36,10 +36,11 @@ export function storefrontCreatedCard(d: { handle: string; storefrontUrl: string
   ]);
 }
 
-/** /storefront add: what was added (or was there already), its short link and the storefront. */
-export function productAddedCard(d: { added: boolean; productLabel: string; listName: string; shortUrl: string; storefrontUrl: string }): Card {
+/** /storefront add: what was added (or was there already) with its picture, its short link and the storefront. */
+export function productAddedCard(d: { added: boolean; productLabel: string; imageUrl?: string | undefined; listName: string; shortUrl: string; storefrontUrl: string }): Card {
   return card({ visibility: 'ephemeral', tone: 'success' }, [
     text(d.added ? `Added ${d.productLabel} to “${d.listName}”.` : `${d.productLabel} is already in “${d.listName}”.`),
+    d.imageUrl && thumbnail(d.imageUrl, d.productLabel),
     fields([field('Short link', d.shortUrl), field('Storefront', d.storefrontUrl)]),
   ]);
 }
@@ -129,7 +130,6 @@ export function serverLinkedCard(d: { platform: Platform; changed: boolean; orga
 }
 
 const remainingLabels = (plan: UnlinkPlan) => plan.remaining.map(workspaceLabel).join(', ');
-const counted = (n: number, one: string) => `${n} ${pluralWord(n, one)}`;
 
 function unlinkFields(plan: UnlinkPlan): Field[] {
   const used = plan.storefrontsUsedHere;
@@ -145,10 +145,10 @@ function unlinkFields(plan: UnlinkPlan): Field[] {
 function stopLines(plan: UnlinkPlan, platform: Platform): CardLine[] {
   const s = plan.stops;
   return [
-    line(counted(s.digestSubscriptions, 'daily digest subscription'), { detail: 'of managers here: turned off' }),
-    ...(platform === 'discord' ? [line(counted(s.autolinkChannels, 'autolink channel'), { detail: 'in this server: turned off' })] : []),
-    line(counted(s.notificationDestinations, 'commission notification destination'), { detail: 'here: turned off (the influencer sees why in /storefront show)' }),
-    line(counted(s.managerGrants, 'manager grant'), { detail: 'here: revoked' }),
+    line(plural(s.digestSubscriptions, 'daily digest subscription'), { detail: 'of managers here: turned off' }),
+    ...(platform === 'discord' ? [line(plural(s.autolinkChannels, 'autolink channel'), { detail: 'in this server: turned off' })] : []),
+    line(plural(s.notificationDestinations, 'commission notification destination'), { detail: 'here: turned off (the influencer sees why in /storefront show)' }),
+    line(plural(s.managerGrants, 'manager grant'), { detail: 'here: revoked' }),
   ];
 }
 
@@ -211,5 +211,30 @@ export function inviteRedeemedCard(d: { changed: boolean; handle: string; storef
   return card({ visibility: 'ephemeral', tone: 'success' }, [
     text(d.changed ? `Welcome: @${d.handle} is now your storefront, with its tracking IDs, links and earnings. Try /earnings or /storefront show.` : `@${d.handle} was already your storefront; nothing changed.`),
     fields([field('Storefront', d.storefrontUrl)]),
+  ]);
+}
+
+const EDITED_FIELD = { title: 'title', image: 'image', note: 'note' } as const;
+
+/** /storefront edit: what the product now shows (their words, quoted as text; the renderers escape markup). */
+export function productEditedCard(d: { asin: string; field: 'title' | 'image' | 'note'; value: string | null; title: string | null; storefrontUrl: string }): Card {
+  const what = EDITED_FIELD[d.field];
+  const name = d.title ?? `Amazon product ${d.asin}`;
+  return card({ visibility: 'ephemeral', tone: 'success' }, [
+    text(d.value === null ? `Your ${what} for ${d.asin} is cleared: the storefront shows Amazon's again when it has one.` : `Your ${what} for ${d.asin} is set.`),
+    fields([field('Product', `${name} (${d.asin})`), d.value !== null && field(d.field === 'image' ? 'Image link' : d.field === 'note' ? 'Your note' : 'Title', d.value)]),
+    links([linkButton('Open storefront', d.storefrontUrl)]),
+    context('Changes show on your storefront within a minute.'),
+  ]);
+}
+
+/** /storefront profile: the bio or avatar now on the storefront page. */
+export function profileEditedCard(d: { field: 'bio' | 'avatar'; value: string | null; storefrontUrl: string }): Card {
+  const what = d.field === 'bio' ? 'bio' : 'avatar';
+  return card({ visibility: 'ephemeral', tone: 'success' }, [
+    text(d.value === null ? `Your ${what} is cleared.` : `Your ${what} is set.`),
+    d.value !== null && fields([field(d.field === 'bio' ? 'Bio' : 'Avatar link', d.value)]),
+    links([linkButton('Open storefront', d.storefrontUrl)]),
+    context('Changes show on your storefront within a minute.'),
   ]);
 }

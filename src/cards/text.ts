@@ -59,6 +59,11 @@ export function isLinkableUrl(url: string | undefined, rules: { max: number; for
   return !Array.from(rules.forbidden ?? '').some((c) => url.includes(c));
 }
 
+/** Only https pictures are shown (a chat client fetches them for every reader; http would be mixed content or a tracker). */
+export function isImageUrl(url: string | undefined, rules: { max: number; forbidden?: string }): url is string {
+  return isLinkableUrl(url, rules) && url.startsWith('https://');
+}
+
 /** A count with thousands separators: 1,234. */
 export const count = (n: number): string => n.toLocaleString('en-US');
 
@@ -67,6 +72,22 @@ export const pluralWord = (n: number, one: string, many = `${one}s`): string => 
 
 /** "1 click", "1,234 clicks". */
 export const plural = (n: number, one: string, many = `${one}s`): string => `${count(n)} ${pluralWord(n, one, many)}`;
+
+/** The minus sign people read (U+2212), not a hyphen. */
+export const MINUS = '\u2212';
+
+/** A whole percentage with its sign: "+5%", "−3%", "no change" for 0 (never "±0%" or "-0%"). */
+export function signedPercent(pct: number): string {
+  const whole = Math.round(pct);
+  if (whole === 0 || !Number.isFinite(whole)) return 'no change';
+  return whole > 0 ? `+${count(whole)}%` : `${MINUS}${count(-whole)}%`;
+}
+
+/** A figure against an earlier one: "+20%", "−5%", "no change" (both zero too), "new" when only the earlier one was zero. */
+export function percentChange(current: number, previous: number): string {
+  if (previous === 0) return current === 0 ? 'no change' : 'new';
+  return signedPercent(((current - previous) * 100) / Math.abs(previous));
+}
 
 /** Shortens by UTF-16 length to a word-friendly cut ("Camping sto…"), for names inside longer lines. */
 export function shorten(s: string, max: number): string {

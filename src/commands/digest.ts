@@ -20,8 +20,8 @@ export const digestCommand: CommandDef = {
       async execute(_args, ctx) {
         const tz = ctx.identity.timezone && isTimeZone(ctx.identity.timezone) ? ctx.identity.timezone : 'UTC';
         const report = await buildDigest(ctx.db, ctx.identity.organisationId, { timezone: tz, now: ctx.now?.() ?? new Date() });
-        // A command reply carries no files: the card says the chart and the CSV come with the scheduled message.
-        return digestCard(report, { baseUrl: ctx.config.PUBLIC_BASE_URL, filesAttached: false }).reply;
+        // The same card as the scheduled message, chart and CSV included: each adapter delivers them with its answer.
+        return digestCard(report, { baseUrl: ctx.config.PUBLIC_BASE_URL }).reply;
       },
     },
     {

@@ -1,6 +1,7 @@
 // /link: the caller's tagged short link for a product, ready to paste.
 import { defaultMarketplace } from '../domain/influencers.ts';
 import { getOrCreateLink, shortUrl } from '../domain/links.ts';
+import { productFace } from '../domain/productFaces.ts';
 import { productLabel, resolveProductRef, upsertProduct } from '../domain/products.ts';
 import { linkCard } from '../cards/link.ts';
 import { ownInfluencer } from './context.ts';
@@ -21,6 +22,8 @@ export const linkCommand: CommandDef = {
       const product = await upsertProduct(trx, ref);
       return { product, ...(await getOrCreateLink(trx, { influencerId: me.id, product, campaign: args.campaign as string | undefined })) };
     });
-    return linkCard({ productLabel: productLabel(product), shortUrl: shortUrl(ctx.config.PUBLIC_BASE_URL, link.code), destinationUrl: link.destination_url, campaign: link.campaign });
+    // The catalogue's name and picture of the product (the report's name until Amazon's details arrive).
+    const face = await productFace(ctx.db, me.organisation_id, product);
+    return linkCard({ productLabel: face.title ?? productLabel(product), imageUrl: face.imageUrl, shortUrl: shortUrl(ctx.config.PUBLIC_BASE_URL, link.code), destinationUrl: link.destination_url, campaign: link.campaign });
   },
 };

@@ -7,6 +7,7 @@ import { issueInvite, redeemInvite } from '../domain/invites.ts';
 import { claimVerificationHint, createInfluencer, defaultMarketplace, registerTrackingId } from '../domain/influencers.ts';
 import { shortUrl } from '../domain/links.ts';
 import { getNotificationTarget, setNotificationTarget } from '../domain/notificationPrefs.ts';
+import { productFace } from '../domain/productFaces.ts';
 import { productLabel, resolveProductRef } from '../domain/products.ts';
 import { addToStorefront, getStorefrontView, removeFromStorefront } from '../domain/storefronts.ts';
 import { issueServerLinkCode, redeemServerLinkCode, SERVER_LINK_CODE_TTL_MS } from '../domain/workspaceLinks.ts';
@@ -32,6 +33,7 @@ import { successCard } from '../cards/status.ts';
 import { ownInfluencer, storefrontUrl } from './context.ts';
 import { claimsSubcommand, ownClaims } from './claims.ts';
 import { feedTokenSubcommand } from './feedToken.ts';
+import { editSubcommand, profileSubcommand } from './storefrontEdit.ts';
 import { helpReply } from './run.ts';
 import type { CommandDef } from './types.ts';
 
@@ -93,9 +95,11 @@ export const storefrontCommand: CommandDef = {
         const me = await ownInfluencer(ctx);
         const ref = await resolveProductRef(String(args.product), await defaultMarketplace(ctx.db, me.id), ctx.resolveShort);
         const r = await addToStorefront(ctx.db, { influencerId: me.id, ref, listName: args.list as string | undefined });
+        const face = await productFace(ctx.db, me.organisation_id, r.product);
         return productAddedCard({
           added: r.added,
-          productLabel: productLabel(r.product),
+          productLabel: face.title ?? productLabel(r.product),
+          imageUrl: face.imageUrl,
           listName: r.listName,
           shortUrl: shortUrl(ctx.config.PUBLIC_BASE_URL, r.link.code),
           storefrontUrl: storefrontUrl(ctx, me.handle),
@@ -232,6 +236,8 @@ export const storefrontCommand: CommandDef = {
         return unlinkedCard(await unlinkWorkspace(ctx.db, ctx.identity, ctx.now?.()), ctx.identity.platform);
       },
     },
+    editSubcommand,
+    profileSubcommand,
     feedTokenSubcommand,
     claimsSubcommand,
     {

@@ -5,13 +5,13 @@ import type { TrackingIdClaimsTable } from './tables/trackingIdClaims.table.ts';
 import type { InfluencerInvitesTable } from './tables/invites.table.ts';
 import type { ProductsTable, StorefrontItemsTable, StorefrontListsTable, StorefrontsTable } from './tables/storefronts.table.ts';
 import type { ClicksTable, LinksTable } from './tables/links.table.ts';
-import type { ClickRollupCandidatesTable, ClickRollupStateTable, ClickRollupsTable } from './tables/clickRollups.table.ts';
+import type { ClickFineMonthsTable, ClickOrgRollupsTable, ClickRollupCandidatesTable, ClickRollupStateTable, ClickRollupsTable } from './tables/clickRollups.table.ts';
 import type { FeedIngestsTable, FeedSourcesTable, FeedTokensTable } from './tables/feeds.table.ts';
 import type { CategoryMappingsTable, LedgerEntriesTable, RateCardsTable } from './tables/ledger.table.ts';
 import type { EarningsDenseInfluencersTable, EarningsProductRollupsTable, EarningsRollupCandidatesTable, EarningsRollupStateTable, EarningsRollupsTable, EarningsUnattributedRollupsTable } from './tables/earnings.table.ts';
 import type { DigestSubscriptionsTable, NotificationCursorsTable, NotificationDeliveriesTable, NotificationPreferencesTable } from './tables/notifications.table.ts';
 import type { WorkspaceLinkCodesTable, WorkspaceLinksTable } from './tables/workspaceLinks.table.ts';
-import type { CatalogueCredentialsTable, CatalogueEntriesTable } from './tables/catalogue.table.ts';
+import type { CatalogueCredentialsTable, CatalogueEntriesTable, CatalogueHealthAlertsTable } from './tables/catalogue.table.ts';
 
 export interface Database {
   organisations: OrganisationsTable;
@@ -33,6 +33,8 @@ export interface Database {
   click_rollups: ClickRollupsTable;
   click_rollup_state: ClickRollupStateTable;
   click_rollup_candidates: ClickRollupCandidatesTable;
+  click_org_rollups: ClickOrgRollupsTable;
+  click_fine_months: ClickFineMonthsTable;
   feed_sources: FeedSourcesTable;
   feed_ingests: FeedIngestsTable;
   feed_tokens: FeedTokensTable;
@@ -53,6 +55,7 @@ export interface Database {
   workspace_links: WorkspaceLinksTable;
   catalogue_entries: CatalogueEntriesTable;
   catalogue_credentials: CatalogueCredentialsTable;
+  catalogue_health_alerts: CatalogueHealthAlertsTable;
 }
 
 export type * from './tables/organisations.table.ts';

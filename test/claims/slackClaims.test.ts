@@ -14,7 +14,7 @@ import { postFeed } from '../support/feedsApi.ts';
 import { FakeSlack } from '../support/fakeSlack.ts';
 import { earningsCsv, recordIngest, writeReport } from '../support/ingest.ts';
 import { jobFinished } from '../support/queues.ts';
-import { newTeam, postToSlackEndpoint, SIGNING_SECRET, slash, visibleText, type Who } from '../slack/helpers.ts';
+import { newTeam, pressButton, SIGNING_SECRET, slash, visibleText, type Who } from '../slack/helpers.ts';
 
 const OPERATOR_TOKEN = 'operator-claims-token-0123456789';
 const db = testDb();
@@ -60,19 +60,7 @@ const buttonsOf = (body: SlackBlocks) => body.blocks.flatMap((b) => (b.type === 
 /** Presses a button as Slack does (a signed block_actions payload); returns what came back to response_url. */
 async function press(who: Who, button: { action_id: string; value: string }): Promise<string> {
   const { id, url } = fake.responseUrl();
-  const payload = {
-    type: 'block_actions',
-    team: { id: who.team, domain: who.team.toLowerCase() },
-    user: { id: who.user, team_id: who.team },
-    api_app_id: 'AFAKE',
-    token: 'x',
-    trigger_id: '1.2.3',
-    container: { type: 'message', message_ts: '1.1', channel_id: 'C0TEST', is_ephemeral: true },
-    channel: { id: 'C0TEST', name: 'general' },
-    response_url: url,
-    actions: [{ type: 'button', action_id: button.action_id, block_id: 'b1', text: { type: 'plain_text', text: 'x' }, value: button.value, action_ts: '1.2' }],
-  };
-  const http = await postToSlackEndpoint(app.url, new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded');
+  const http = await pressButton(app.url, who, button, url);
   expect(http.status).toBe(200);
   expect(http.ms).toBeLessThan(3000);
   const reply = await fake.waitForResponse(id, 10_000);

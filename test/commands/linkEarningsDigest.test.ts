@@ -28,11 +28,11 @@ describe('when an influencer asks for a link', () => {
   it('then /link answers with the short link ready to paste and where it goes', async () => {
     const { me, handle } = await influencerIn(newWorkspace());
     const r = await run(db, me, 'link', `https://www.amazon.com/Logitech/dp/${ASIN}/ref=x?tag=thief-20 tiktok`);
-    expect(r).toMatchObject({ visibility: 'ephemeral', title: `Amazon product ${ASIN}`, text: expect.stringMatching(/^https:\/\/go\.test\/l\/[0-9A-Za-z]{8}$/) });
+    expect(r).toMatchObject({ visibility: 'ephemeral', title: `Amazon product ${ASIN}`, copy: expect.stringMatching(/^https:\/\/go\.test\/l\/[0-9A-Za-z]{8}$/) });
     expect(replyText(r)).toContain(`Goes to: https://www.amazon.com/dp/${ASIN}?tag=${handle}-20`);
     expect(replyText(r)).toContain('Campaign: tiktok');
-    expect((await run(db, me, 'link', `${ASIN} tiktok`)).text).toBe(r.text);
-    expect((await run(db, me, 'link', ASIN)).text).not.toBe(r.text);
+    expect((await run(db, me, 'link', `${ASIN} tiktok`)).copy).toBe(r.copy);
+    expect((await run(db, me, 'link', ASIN)).copy).not.toBe(r.copy);
   });
 
   it('then mistakes get a clear private answer', async () => {

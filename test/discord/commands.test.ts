@@ -94,7 +94,8 @@ describe('when someone uses /link, /earnings and /digest in Discord', () => {
     const asin = randomAsin();
     const r = await run(who, 'link', undefined, { product: `https://www.amazon.com/Logitech/dp/${asin}/ref=x?tag=thief-20`, campaign: 'tiktok' });
     expect(r.ephemeral).toBe(true);
-    expect(r.message.embeds![0]!.description).toMatch(/^✅ http:\/\/links\.test\/l\/[0-9A-Za-z]{8}$/);
+    // The short link is the message's own text, outside the embed, so a long press copies it alone.
+    expect(r.message.content).toMatch(/^http:\/\/links\.test\/l\/[0-9A-Za-z]{8}$/);
     expect(r.visible).toContain(`https://www.amazon.com/dp/${asin}?tag=${handle}-20`);
     expect(r.visible).toContain('Campaign\ntiktok');
     const bad = await run(who, 'link', undefined, { product: 'https://example.com/dp/nothing' });
@@ -135,7 +136,10 @@ describe('when someone uses /link, /earnings and /digest in Discord', () => {
     expect(now.ephemeral).toBe(true);
     // The title is escaped markdown (a date's dashes too); what the person reads is the date.
     expect(now.visible.split('\n')[0]).toMatch(/^Team digest · \d{4}-\d{2}-\d{2}$/);
-    expect(now.visible).toContain(`@${handle}`);
+    // A roster with nothing yesterday gets the short quiet-day card (the influencer is counted, not listed).
+    expect(now.visible).toContain('Quiet day: no clicks, orders or commission on');
+    expect(now.visible).toContain('across 1 influencer');
+    expect(handle).toBeTruthy();
     expect((await run(admin, 'digest', 'subscribe', { time: '08:30', timezone: 'Europe/Berlin' })).visible).toContain('every day at 08:30 (Europe/Berlin)');
     expect((await run(admin, 'digest', 'off')).visible).toContain('Daily digest stopped.');
     expect((await run(admin, 'digest', 'subscribe', { time: '25:00' })).message.embeds![0]!.footer!.text).toBe('Usage: /digest subscribe [time] [timezone]');

@@ -30,7 +30,7 @@ describe('when a message is posted in a guild with gateway mode', () => {
     expect(link.destination_url).toBe(`https://www.amazon.com/dp/${asin}?tag=${g.handle}-20`);
     // The same link /link hands out for that product.
     const viaCommand = await run(db, g.influencer, 'link', asin);
-    expect(viaCommand.text).toBe(line.url);
+    expect(viaCommand.copy).toBe(line.url);
     // What goes to Discord is a public reply that pings nobody.
     const rendered = renderReply(reply!);
     expect(rendered.flags).toBe(0);

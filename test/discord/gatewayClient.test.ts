@@ -99,7 +99,7 @@ describe('when the bot runs in gateway mode', () => {
     const res = await fetch(`${rt!.url}/l/${code}`, { redirect: 'manual' });
     expect(res.status).toBe(302);
     expect(res.headers.get('location')).toBe(`https://www.amazon.com/dp/${asin}?tag=${g.handle}-20`);
-    expect((await run(db, g.influencer, 'link', asin)).text).toBe(`${PUBLIC_BASE_URL}/l/${code}`);
+    expect((await run(db, g.influencer, 'link', asin)).copy).toBe(`${PUBLIC_BASE_URL}/l/${code}`);
 
     // A later message is answered too, and by then a second answer to the first (or to the bot's own echoed
     // reply) would have been posted: the two handlers run concurrently.

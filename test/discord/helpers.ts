@@ -39,6 +39,8 @@ export interface HttpAnswer {
   text: string;
   json: Record<string, unknown> | undefined;
   ms: number;
+  /** Files of a multipart answer (its JSON is payload_json, in `json`). */
+  files: Array<{ field: string; name: string; contentType: string; data: Buffer }>;
 }
 
 export async function postInteraction(
@@ -54,14 +56,22 @@ export async function postInteraction(
     headers: { 'content-type': 'application/json', 'x-signature-ed25519': signature, 'x-signature-timestamp': timestamp, ...opts.headers },
     body,
   });
-  const text = await res.text();
+  const files: HttpAnswer['files'] = [];
+  let text: string;
+  if ((res.headers.get('content-type') ?? '').startsWith('multipart/form-data')) {
+    const form = await res.formData();
+    text = String(form.get('payload_json') ?? '');
+    for (const [field, value] of form.entries()) {
+      if (typeof value !== 'string') files.push({ field, name: value.name, contentType: value.type, data: Buffer.from(await value.arrayBuffer()) });
+    }
+  } else text = await res.text();
   let json: Record<string, unknown> | undefined;
   try {
     json = JSON.parse(text) as Record<string, unknown>;
   } catch {
     json = undefined;
   }
-  return { status: res.status, text, json, ms: performance.now() - t0 };
+  return { status: res.status, text, json, ms: performance.now() - t0, files };
 }
 
 export interface Who {
@@ -193,6 +203,8 @@ export interface CommandAnswer {
   message: DiscordMessageLike;
   visible: string;
   ephemeral: boolean;
+  /** Files that came with the answer (multipart response or edit). */
+  files: Array<{ field: string; name: string; contentType: string; data: Buffer }>;
 }
 
 /** Sends a slash command; follows a deferral to the edit of @original on the fake. */
@@ -202,11 +214,11 @@ export async function slash(baseUrl: string, fake: FakeDiscord, who: Who, comman
   if (http.status !== 200 || !http.json) throw new Error(`interaction answered ${http.status}: ${http.text}`);
   const type = http.json.type as number;
   const data = (http.json.data ?? {}) as DiscordMessageLike;
-  if (type === 4) return { http, type, message: data, visible: visibleText(data), ephemeral: ((data.flags ?? 0) & 64) === 64 };
+  if (type === 4) return { http, type, message: data, visible: visibleText(data), ephemeral: ((data.flags ?? 0) & 64) === 64, files: http.files };
   if (type !== 5) throw new Error(`unexpected interaction response type ${type}`);
   const edit = await fake.waitForCall('PATCH', new RegExp(`/webhooks/${APPLICATION_ID}/${token}/messages/@original$`), 15_000);
   const message = edit.body as DiscordMessageLike;
-  return { http, type, message, visible: visibleText(message), ephemeral: ((data.flags ?? 0) & 64) === 64 };
+  return { http, type, message, visible: visibleText(message), ephemeral: ((data.flags ?? 0) & 64) === 64, files: edit.files };
 }
 
 /** One running app with Discord on, pointed at a fresh fake Discord API; registers its own beforeAll/afterAll. */

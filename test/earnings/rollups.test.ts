@@ -30,7 +30,7 @@ async function expectSame(scope: EarningsScope, influencers: number[], period: P
     await earningsSummary(snap, scope, period, 5),
     await earningsSummary(snap, scope, period, 5, { rollups: false }),
     await rawTotals(snap, influencers, period.from, period.to),
-    await rawTopProducts(snap, influencers, period.from, period.to),
+    await rawTopProducts(snap, influencers, period.from, period.to, 5, 'catalogue'),
   ] as const);
   const ctx = `${what} ${period.label} ${period.timezone} ${period.from?.toISOString()}..${period.to?.toISOString()}`;
   expect(fromRollups, ctx).toEqual(fromLedger);

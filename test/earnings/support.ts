@@ -190,12 +190,16 @@ export async function rawTotals(db: Db, influencers: number[], from: Date | null
   return rows.rows.map((t) => ({ currency: t.currency, confirmed: Number(t.c), pending: Number(t.p), reversed: Number(t.r), bounty: Number(t.b), itemsShipped: Number(t.s), itemsReturned: Number(t.x) }));
 }
 
-/** Top products straight from the ledger: amount and items per ASIN and currency, largest first. */
-export async function rawTopProducts(db: Db, influencers: number[], from: Date | null, to: Date | null, limit = 5) {
-  const rows = await sql<{ asin: string; currency: string; amount: string; items: string }>`
-    SELECT asin, currency, sum(amount_minor) AS amount, coalesce(sum(quantity) FILTER (WHERE kind <> 'reversal'), 0) AS items
+/**
+ * Top products straight from the ledger: amount and items per ASIN and currency, largest first; named by the
+ * report, or with `names: 'catalogue'` as the earnings summary names them (the product's own title when it has one).
+ */
+export async function rawTopProducts(db: Db, influencers: number[], from: Date | null, to: Date | null, limit = 5, names: 'report' | 'catalogue' = 'report') {
+  const rows = await sql<{ asin: string; currency: string; amount: string; items: string; title: string | null }>`
+    SELECT asin, currency, sum(amount_minor) AS amount, coalesce(sum(quantity) FILTER (WHERE kind <> 'reversal'), 0) AS items,
+           (SELECT p.title FROM products p WHERE p.asin = ledger_entries.asin AND p.title IS NOT NULL ORDER BY p.id LIMIT 1) AS title
       FROM ledger_entries
      WHERE influencer_id = ANY(${influencers}::bigint[]) AND asin IS NOT NULL ${from ? sql`AND occurred_at >= ${from}` : sql``} ${to ? sql`AND occurred_at < ${to}` : sql``}
      GROUP BY asin, currency ORDER BY sum(amount_minor) DESC, asin COLLATE "C", currency LIMIT ${limit}`.execute(db);
-  return rows.rows.map((p) => ({ asin: p.asin, name: `Product ${p.asin}`, currency: p.currency, amount: Number(p.amount), items: Number(p.items) }));
+  return rows.rows.map((p) => ({ asin: p.asin, name: (names === 'catalogue' ? p.title : null) ?? `Product ${p.asin}`, currency: p.currency, amount: Number(p.amount), items: Number(p.items) }));
 }

@@ -104,7 +104,7 @@ describe('when the Amazon fixture workbooks are ingested', () => {
     expect(again.status).toBe('succeeded');
     expect(again.counts).toMatchObject({ accepted: 0, reversed: 0, unchanged: first.counts.rows });
     expect(await snapshot()).toEqual(before);
-  });
+  }, 90_000); // two full workbook ingests: ~14 s alone, twice that beside other files on 2 cores
 
   it('then the CA workbook adds exactly its own figures, in CAD', async () => {
     const usBefore = await earningsTotal('USD', US);

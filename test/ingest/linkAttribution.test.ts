@@ -20,7 +20,7 @@ async function influencerWithLink(ws: ReturnType<typeof newWorkspace>, campaign:
   const handle = unique('la');
   expect((await run(db, me, 'storefront', `setup ${handle} ${handle}-20`)).tone).toBe('success');
   const asin = randomAsin();
-  const url = (await run(db, me, 'link', `${asin} ${campaign}`)).text!;
+  const url = (await run(db, me, 'link', `${asin} ${campaign}`)).copy!;
   const code = url.split('/l/')[1]!;
   const { id, organisation_id } = await db.selectFrom('influencers').select(['id', 'organisation_id']).where('handle', '=', handle).executeTakeFirstOrThrow();
   return { me, handle, trackingId: `${handle}-20`, asin, url, code, influencerId: id, organisationId: organisation_id };

@@ -16,7 +16,7 @@ let prefix: string;
 
 beforeAll(async () => {
   fake = await FakeSlack.start();
-  const config = testConfig({ SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-notify', SLACK_API_URL: fake.apiUrl, FEED_API_TOKEN: 'feed-token-feed-token-123' });
+  const config = testConfig({ SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-notify', SLACK_API_URL: fake.apiUrl, FEED_API_TOKEN: 'feed-token-feed-token-123', BACKFILL_AGE_DAYS: '0' });
   prefix = config.QUEUE_PREFIX;
   app = (await startRuntime(config, { web: true, workers: true, log: createLogger('silent') })) as Runtime & { url: string };
 });

@@ -15,7 +15,7 @@ let app: Runtime & { url: string };
 
 beforeAll(async () => {
   fake = await FakeDiscord.start();
-  app = (await startRuntime(testConfig({ ...discordEnv(fake), FEED_API_TOKEN: 'feed-token-feed-token-123' }), { web: true, workers: true, log: createLogger('silent') })) as Runtime & { url: string };
+  app = (await startRuntime(testConfig({ ...discordEnv(fake), FEED_API_TOKEN: 'feed-token-feed-token-123', BACKFILL_AGE_DAYS: '0' }), { web: true, workers: true, log: createLogger('silent') })) as Runtime & { url: string };
 });
 afterAll(async () => {
   await app.close();

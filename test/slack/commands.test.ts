@@ -91,7 +91,8 @@ describe('when someone uses /link, /earnings and /digest in Slack', () => {
     const { who, handle } = await setUp();
     const r = await run(who, 'link', 'https://www.amazon.com/Logitech/dp/B0SLACKT01/ref=x?tag=thief-20 tiktok');
     expect(r.type).toBe('ephemeral');
-    expect(r.blocks[1]).toMatchObject({ text: { text: expect.stringMatching(/^:white_check_mark: http:\/\/links\.test\/l\/[0-9A-Za-z]{8}$/) } });
+    // The short link is a section of its own, first, with nothing else in it: a long press copies just the link.
+    expect(r.blocks[0]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: expect.stringMatching(/^http:\/\/links\.test\/l\/[0-9A-Za-z]{8}$/) } });
     expect(r.visible).toContain(`https://www.amazon.com/dp/B0SLACKT01?tag=${handle}-20`);
     expect(r.visible).toContain('*Campaign*\ntiktok');
     const usage = await run(who, 'link', '');
@@ -131,7 +132,10 @@ describe('when someone uses /link, /earnings and /digest in Slack', () => {
     const { handle } = await setUp(team.member());
     const now = await run(admin, 'digest', 'now');
     expect(now.blocks[0]).toMatchObject({ type: 'header', text: { text: expect.stringMatching(/^Team digest · \d{4}-\d{2}-\d{2}$/) } });
-    expect(now.visible).toContain(`@${handle}`);
+    // A roster with nothing yesterday gets the short quiet-day card (the influencer is counted, not listed).
+    expect(now.visible).toContain('Quiet day: no clicks, orders or commission on');
+    expect(now.visible).toContain('across 1 influencer');
+    expect(handle).toBeTruthy();
     expect(now.visible).toMatch(/Yesterday is \d{4}-\d{2}-\d{2} in Asia\/Tokyo/);
     expect((await run(admin, 'digest', 'subscribe 08:30')).visible).toContain('every day at 08:30 (Asia/Tokyo)');
     expect((await run(admin, 'digest', 'off')).visible).toContain('Daily digest stopped.');

@@ -47,9 +47,9 @@ describe('when someone opens the App Home tab', () => {
     expect(text).not.toContain('Too old to count');
     expect(text).toContain('Last 7 days in Europe/London.');
     // The same figures as /earnings (one composer): the clicks by kind, bots included.
-    expect(text).toContain('*Clicks*\n0 clicks · 0 repeat · 0 previews · 0 bots');
+    expect(text).toContain('*Clicks*\n0 clicks · 0 repeats · 0 previews · 0 bots');
     const { reply } = await slash(app.rt.url, app.fake, who, 'earnings', '7d');
-    expect(visibleText(reply.body.blocks)).toContain('*Clicks*\n0 clicks · 0 repeat · 0 previews · 0 bots');
+    expect(visibleText(reply.body.blocks)).toContain('*Clicks*\n0 clicks · 0 repeats · 0 previews · 0 bots');
 
     await entry(1000, 0, 'Desk lamp');
     await openHome(who);

@@ -164,3 +164,20 @@ export async function beginInstall(baseUrl: string): Promise<{ location: URL; co
   const location = new URL(res.headers.get('location')!);
   return { location, cookie: res.headers.get('set-cookie')!.split(';')[0]!, state: location.searchParams.get('state')! };
 }
+
+/** A button press as Slack sends it: a signed block_actions payload posted to the events endpoint. */
+export function pressButton(baseUrl: string, who: Who, button: { action_id: string; value: string }, responseUrl: string): Promise<HttpAnswer> {
+  const payload = {
+    type: 'block_actions',
+    team: { id: who.team, domain: who.team.toLowerCase() },
+    user: { id: who.user, team_id: who.team },
+    api_app_id: 'AFAKE',
+    token: 'x',
+    trigger_id: '1.2.3',
+    container: { type: 'message', message_ts: '1.1', channel_id: 'C0TEST', is_ephemeral: true },
+    channel: { id: 'C0TEST', name: 'general' },
+    response_url: responseUrl,
+    actions: [{ type: 'button', action_id: button.action_id, block_id: 'b1', text: { type: 'plain_text', text: 'x' }, value: button.value, action_ts: '1.2' }],
+  };
+  return postToSlackEndpoint(baseUrl, new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded');
+}

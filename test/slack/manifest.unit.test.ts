@@ -15,7 +15,7 @@ describe('the Slack app manifest', () => {
     expect(storefront).toEqual({
       command: '/storefront',
       description: findCommand('storefront')!.description,
-      usage_hint: 'setup <handle> <tracking-id> [marketplace] | add <product> [list] | remove <asin> | show | notify <dm|here|off> | link-account [code] | join <code> | invite <user> <handle> | link-server [code] | unlink-server [confirm] | feed-token <create|list|revoke> [token] | claims [list|approve|refuse] [claim] | autolink <on|off> | help',
+      usage_hint: 'setup <handle> <tracking-id> [marketplace] | add <product> [list] | remove <asin> | show | notify <dm|here|off> | link-account [code] | join <code> | invite <user> <handle> | link-server [code] | unlink-server [confirm] | edit <asin> <title|image|note> [text] | profile <bio|avatar> [text] | feed-token <create|list|revoke> [token] | claims [list|approve|refuse] [claim] | autolink <on|off> | help',
       should_escape: true,
       url: 'https://go.example.com/slack/events',
     });

@@ -3,7 +3,7 @@
 // that the button is gone. Nothing else is posted.
 import { afterAll, describe, expect, it } from 'vitest';
 import { testDb } from '../support/env.ts';
-import { newTeam, postToSlackEndpoint, useSlackApp, visibleText, type Who } from './helpers.ts';
+import { newTeam, postToSlackEndpoint, pressButton, useSlackApp, visibleText, type Who } from './helpers.ts';
 
 const db = testDb();
 afterAll(() => db.destroy());
@@ -12,20 +12,7 @@ const app = useSlackApp('xoxb-unhandled');
 const post = (payload: Record<string, unknown>) =>
   postToSlackEndpoint(app.rt.url, new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded');
 
-function press(who: Who, actionId: string, responseUrl: string) {
-  return post({
-    type: 'block_actions',
-    team: { id: who.team, domain: who.team.toLowerCase() },
-    user: { id: who.user, team_id: who.team },
-    api_app_id: 'AFAKE',
-    token: 'x',
-    trigger_id: '1.2.3',
-    container: { type: 'message', message_ts: '1.1', channel_id: 'C0TEST', is_ephemeral: false },
-    channel: { id: 'C0TEST', name: 'general' },
-    response_url: responseUrl,
-    actions: [{ type: 'button', action_id: actionId, block_id: 'b1', text: { type: 'plain_text', text: 'Old' }, value: '7', action_ts: '1.2' }],
-  });
-}
+const press = (who: Who, actionId: string, responseUrl: string) => pressButton(app.rt.url, who, { action_id: actionId, value: '7' }, responseUrl);
 
 describe('when someone presses a button the app does not have', () => {
   it('then Slack gets its acknowledgement at once and the person a private note that the button is gone', async () => {

@@ -13,12 +13,12 @@ export interface BothPlatforms {
   discord: FakeDiscord;
 }
 
-export function useBothPlatforms(slackBotToken: string) {
+export function useBothPlatforms(slackBotToken: string, overrides: Record<string, string> = {}) {
   const app = {} as BothPlatforms;
   beforeAll(async () => {
     app.slack = await FakeSlack.start();
     app.discord = await FakeDiscord.start();
-    app.rt = await startTestApp({ SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: slackBotToken, SLACK_API_URL: app.slack.apiUrl, ...discordEnv(app.discord) });
+    app.rt = await startTestApp({ SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: slackBotToken, SLACK_API_URL: app.slack.apiUrl, ...discordEnv(app.discord), ...overrides });
   });
   afterAll(async () => {
     await app.rt?.close();

@@ -1,10 +1,12 @@
 // Slash commands (interaction type 2): map the typed options onto the command core and answer in time.
 // Discord wants the HTTP answer within 3 seconds: a command done within deferAfterMs is answered directly
 // (type 4); a slower one is deferred (type 5, ephemeral) and its reply edited into @original when ready,
-// through the interaction webhook (valid 15 minutes). No command behaviour lives here.
+// through the interaction webhook (valid 15 minutes). No command behaviour lives here. A card's chart and files
+// (the digest) travel as attachments of the answer itself: a multipart response, edit or follow-up.
 import { randomUUID } from 'node:crypto';
 import { Routes, type APIChatInputApplicationCommandInteraction } from 'discord-api-types/v10';
 import type { Response } from 'express';
+import { cardAttachments, toCard, type CardAttachment } from '../../../src/cards/card.ts';
 import { helpReply, runCommand, type Card, type Reply } from '../../../src/commands/index.ts';
 import { errorCard } from '../../../src/cards/status.ts';
 import { isUserError } from '../../../src/errors.ts';
@@ -59,12 +61,15 @@ export async function deliverDeferred(deps: DiscordDeps, interaction: APIChatInp
     log.warn({ ms: Date.now() - receivedAt }, 'Discord command finished after its interaction token expired; the answer is lost');
     return;
   }
-  const { flags, ...message } = renderReply(reply);
+  const { flags, ...rendered } = renderReply(reply);
+  const files = cardAttachments(toCard(reply));
+  const message = withAttachments(rendered, files);
+  const upload = files.length ? { files: files.map((f) => ({ name: f.name, data: f.data, contentType: f.contentType })) } : {};
   try {
     if (flags & EPHEMERAL) {
-      await deps.rest.patch(Routes.webhookMessage(interaction.application_id, interaction.token, '@original'), { body: message, auth: false });
+      await deps.rest.patch(Routes.webhookMessage(interaction.application_id, interaction.token, '@original'), { body: message, ...upload, auth: false });
     } else {
-      await deps.rest.post(Routes.webhook(interaction.application_id, interaction.token), { body: { ...message, flags }, auth: false });
+      await deps.rest.post(Routes.webhook(interaction.application_id, interaction.token), { body: { ...message, flags }, ...upload, auth: false });
       await deps.rest.delete(Routes.webhookMessage(interaction.application_id, interaction.token, '@original'), { auth: false });
     }
   } catch (err) {
@@ -77,10 +82,26 @@ export async function handleCommand(deps: DiscordDeps, interaction: APIChatInput
   const work = replyForCommand(deps, interaction);
   const early = await within(work, deps.deferAfterMs);
   if (early) {
-    res.json({ type: RESPONSE_CALLBACK.CHANNEL_MESSAGE, data: renderReply(early) });
+    const files = cardAttachments(early);
+    if (files.length === 0) res.json({ type: RESPONSE_CALLBACK.CHANNEL_MESSAGE, data: renderReply(early) });
+    else await sendMultipart(res, { type: RESPONSE_CALLBACK.CHANNEL_MESSAGE, data: withAttachments(renderReply(early), files) }, files);
     return;
   }
   // Every command's private answers (errors, earnings, links) must stay private, so the placeholder is too.
   res.json({ type: RESPONSE_CALLBACK.DEFERRED_CHANNEL_MESSAGE, data: { flags: EPHEMERAL } });
   track(deps, work.then((reply) => deliverDeferred(deps, interaction, reply, receivedAt)));
+}
+
+/** The message with the `attachments` list Discord matches to the uploaded `files[n]` parts. */
+export function withAttachments<T extends object>(message: T, files: readonly CardAttachment[]): T & { attachments?: Array<{ id: number; filename: string }> } {
+  return files.length ? { ...message, attachments: files.map((f, i) => ({ id: i, filename: f.name })) } : message;
+}
+
+/** An interaction response with files: multipart/form-data, the JSON as payload_json and each file as files[n]. */
+async function sendMultipart(res: Response, payload: object, files: readonly CardAttachment[]): Promise<void> {
+  const form = new FormData();
+  form.append('payload_json', JSON.stringify(payload));
+  files.forEach((f, i) => form.append(`files[${i}]`, new Blob([new Uint8Array(f.data)], { type: f.contentType }), f.name));
+  const encoded = new globalThis.Response(form);
+  res.status(200).set('content-type', encoded.headers.get('content-type')!).send(Buffer.from(await encoded.arrayBuffer()));
 }

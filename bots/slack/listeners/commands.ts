@@ -1,5 +1,7 @@
 // Slash commands: ack first (Slack wants an answer within 3 seconds), then map the input onto the command
-// core and deliver its card through response_url. No command behaviour lives here.
+// core and deliver its card through response_url. No command behaviour lives here. response_url carries no files:
+// a card's chart is shown as an image block and its CSV offered as a download button, both from signed URLs of
+// this service (../hostedFiles.ts), so the answer stays private and where it was asked.
 import { randomUUID } from 'node:crypto';
 import type { App, SlashCommand, webApi } from '@slack/bolt';
 import { COMMANDS, parseText, runCommand, type Card, type CommandDef } from '../../../src/commands/index.ts';
@@ -7,6 +9,7 @@ import { errorCard } from '../../../src/cards/status.ts';
 import type { SlackDeps } from '../deps.ts';
 import { slackIdentity } from '../identity.ts';
 import { renderReply } from '../render.ts';
+import { withHostedFiles, withoutFiles } from '../hostedFiles.ts';
 import { commandTextFromSlack, isDirectMessage } from '../text.ts';
 import { registerCommandActions } from './actions.ts';
 
@@ -42,7 +45,14 @@ export function registerCommands(app: App, deps: SlackDeps): void {
   for (const def of COMMANDS) {
     app.command(`/${def.name}`, async ({ command, ack, respond, client }) => {
       await ack();
-      const reply = await replyForCommand(deps, client, def, command);
+      let reply = await replyForCommand(deps, client, def, command);
+      if (deps.files) {
+        const files = deps.files;
+        reply = await withHostedFiles(reply, files, { filesAsLinks: true }).catch((err: unknown) => {
+          deps.log.warn({ err, command: def.name, team: command.team_id }, 'could not host the reply\'s chart or files; answering without them');
+          return withoutFiles(reply);
+        });
+      } else reply = withoutFiles(reply);
       try {
         await respond({ response_type: reply.visibility === 'channel' ? 'in_channel' : 'ephemeral', ...renderReply(reply) });
       } catch (err) {

@@ -32,7 +32,7 @@ export type DeliveryStatus = 'claimed' | 'sent' | 'skipped' | 'failed';
 
 export interface NotificationDeliveriesTable {
   key: string;
-  kind: 'commission' | 'digest';
+  kind: 'commission' | 'digest' | 'catalogue';
   influencer_id: number | null;
   subscription_id: number | null;
   entry_from: number | null;

@@ -8,6 +8,7 @@ import type { Period } from './period.ts';
 import { readLedger, totalsSource, type EarningsScope, type SnapshotOptions } from './ledgerSums.ts';
 import { topProductsAndLinks } from './productRanking.ts';
 import { clickTotals, topClickedLinks } from '../clicks/clickCounts.ts';
+import { productFaces } from '../productFaces.ts';
 
 export type { EarningsScope };
 
@@ -32,7 +33,8 @@ export interface EarningsSummary {
   totals: CurrencyTotals[];
   /** The same figures per tracking ID (an influencer may have one per store), by tracking ID then currency. */
   byTrackingId: TrackingIdTotals[];
-  topProducts: Array<{ asin: string; name: string | null; currency: string; amount: number; items: number }>;
+  /** By product: `name` is the catalogue's title, else the report's name; `imageUrl` the catalogue's picture (https) when it has one. */
+  topProducts: Array<{ asin: string; name: string | null; imageUrl?: string | null; currency: string; amount: number; items: number }>;
   /** Commission on ledger lines that name the link they came through, largest first. */
   linkEarnings: Array<{ linkId: number; code: string | null; campaign: string | null; asin: string | null; title: string | null; currency: string; amount: number; items: number }>;
   topLinks: Array<{ code: string; campaign: string; asin: string; title: string | null; clicks: number }>;
@@ -107,19 +109,37 @@ export async function earningsSummary(db: Db, scope: EarningsScope, period: Peri
     clickTotals(db, scope, range, clickOpts),
     topClickedLinks(db, scope, range, limit, [], clickOpts),
   ]);
-  // The product each earning link points at, so people recognise it (at most `limit` links).
-  const linkIds = ledger.linkEarnings.map((l) => l.linkId);
-  const linkProducts = linkIds.length
-    ? new Map(
-        (await db.selectFrom('links as k').innerJoin('products as p', 'p.id', 'k.product_id').select(['k.id', 'p.asin', 'p.title']).where('k.id', 'in', linkIds).execute()).map((r) => [Number(r.id), r]),
-      )
-    : new Map<number, { asin: string; title: string | null }>();
+  // The product each earning or clicked link points at, then every listed product's title and picture from the
+  // catalogue in one batch (at most 3 × `limit` products), so people recognise them by name rather than by ASIN.
+  const linkIds = [...new Set([...ledger.linkEarnings.map((l) => l.linkId), ...links.map((l) => l.linkId)])];
+  const [linkProducts, organisationId] = await Promise.all([
+    linkIds.length
+      ? db
+          .selectFrom('links as k')
+          .innerJoin('products as p', 'p.id', 'k.product_id')
+          .select(['k.id', 'p.asin', 'p.marketplace', 'p.title'])
+          .where('k.id', 'in', linkIds)
+          .execute()
+          .then((rows) => new Map(rows.map((r) => [Number(r.id), r])))
+      : new Map<number, { asin: string; marketplace: string; title: string | null }>(),
+    'organisationId' in scope ? scope.organisationId : db.selectFrom('influencers').select('organisation_id').where('id', '=', scope.influencerId).executeTakeFirst().then((r) => r?.organisation_id),
+  ]);
+  const keys = [...ledger.topProducts.map((p) => ({ asin: p.asin })), ...linkProducts.values()];
+  const faces = organisationId !== undefined && keys.length ? await productFaces(db, organisationId, keys) : undefined;
+  const linkTitle = (linkId: number) => {
+    const p = linkProducts.get(linkId);
+    return p ? (faces?.catalogueTitle(p) ?? p.title) : null;
+  };
 
   return {
     period,
     ...ledger,
-    linkEarnings: ledger.linkEarnings.map((l) => ({ ...l, asin: linkProducts.get(l.linkId)?.asin ?? null, title: linkProducts.get(l.linkId)?.title ?? null })),
-    topLinks: links.map((l) => ({ code: l.code, campaign: l.campaign, asin: l.asin, title: l.title, clicks: Number(l.clicks) })),
+    topProducts: ledger.topProducts.map((p) => {
+      const imageUrl = faces?.imageUrl({ asin: p.asin });
+      return { ...p, name: faces?.catalogueTitle({ asin: p.asin }) ?? p.name, ...(imageUrl ? { imageUrl } : {}) };
+    }),
+    linkEarnings: ledger.linkEarnings.map((l) => ({ ...l, asin: linkProducts.get(l.linkId)?.asin ?? null, title: linkTitle(l.linkId) })),
+    topLinks: links.map((l) => ({ code: l.code, campaign: l.campaign, asin: l.asin, title: linkTitle(l.linkId) ?? l.title, clicks: Number(l.clicks) })),
     clicks,
   };
 }

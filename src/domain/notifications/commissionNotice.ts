@@ -2,6 +2,7 @@
 // to (the card that tells them is composed in src/cards/notice.ts).
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
+import { productFaces } from '../productFaces.ts';
 
 export interface Claim {
   key: string;
@@ -35,42 +36,119 @@ export async function claimNews(db: Db, influencerId: number, key: string): Prom
   });
 }
 
+export interface NewsTotals {
+  currency: string;
+  confirmed: number;
+  pending: number;
+  reversed: number;
+  bounty: number;
+}
+
+/** One product of the news, its kinds merged (the same watch once, with its confirmed and pending money). */
+export interface NewsItem extends NewsTotals {
+  asin: string | null;
+  /** The catalogue's title, else the report's name, else the ASIN ("Bounty" for a bounty line without a name). */
+  name: string;
+}
+
 export interface CommissionNews {
   handle: string;
   items: number;
-  totals: Array<{ currency: string; confirmed: number; pending: number; reversed: number; bounty: number }>;
-  top: Array<{ name: string; currency: string; amount: number; kind: string }>;
+  totals: NewsTotals[];
+  top: NewsItem[];
+  /** The title-line windows of the reports the lines came in (YYYY-MM-DD, inclusive), oldest first; none for postbacks. */
+  windows: Array<{ start: string; end: string }>;
+  /** The first and last day of the lines themselves (YYYY-MM-DD, store time), or null when there are none. */
+  dates: { first: string; last: string } | null;
+  /** Which kinds of report the lines came from (orders, earnings, bounty, events). */
+  reportTypes: string[];
+  /** Every line is older than the backfill age: past money loaded now, told as one summary, not as news. */
+  backfill: boolean;
 }
 
-export async function commissionNews(db: Db, influencerId: number, range: { entryFrom: number; entryTo: number }, topN = 5): Promise<CommissionNews> {
+export interface NewsOptions {
+  /** Lines all older than this many days make a backfill (0: never). */
+  backfillAgeDays: number;
+  now?: Date;
+  topN?: number;
+}
+
+const DAY_MS = 86_400_000;
+const day = (d: Date | string) => (typeof d === 'string' ? d.slice(0, 10) : d.toISOString().slice(0, 10));
+
+export async function commissionNews(db: Db, influencerId: number, range: { entryFrom: number; entryTo: number }, opts: NewsOptions): Promise<CommissionNews> {
+  const now = opts.now ?? new Date();
   const scope = db.selectFrom('ledger_entries').where('influencer_id', '=', influencerId).where('id', '>', range.entryFrom).where('id', '<=', range.entryTo);
-  const [influencer, totals, top, items] = await Promise.all([
-    db.selectFrom('influencers').select('handle').where('id', '=', influencerId).executeTakeFirstOrThrow(),
+  // Report lines, not the bookkeeping that releases pending estimates once a shipment confirms them.
+  const lines = scope.where('report_type', '!=', 'release');
+  const money = (kind: string) => sql<number>`coalesce(sum(amount_minor) filter (where kind = ${kind}), 0)::bigint`;
+  const [influencer, totals, top, facts, windows] = await Promise.all([
+    db.selectFrom('influencers').select(['handle', 'organisation_id']).where('id', '=', influencerId).executeTakeFirstOrThrow(),
     scope
-      .select([
-        'currency',
-        sql<number>`coalesce(sum(amount_minor) filter (where kind = 'confirmed'), 0)::bigint`.as('confirmed'),
-        sql<number>`coalesce(sum(amount_minor) filter (where kind = 'pending'), 0)::bigint`.as('pending'),
-        sql<number>`coalesce(sum(amount_minor) filter (where kind = 'reversal'), 0)::bigint`.as('reversed'),
-        sql<number>`coalesce(sum(amount_minor) filter (where kind = 'bounty'), 0)::bigint`.as('bounty'),
-      ])
+      .select(['currency', money('confirmed').as('confirmed'), money('pending').as('pending'), money('reversal').as('reversed'), money('bounty').as('bounty')])
       .groupBy('currency')
       .orderBy('currency')
       .execute(),
+    // One line per product and currency, its kinds side by side; a pending estimate released by its shipment in the
+    // same news nets out, so "pending" is what still waits.
     scope
-      .select(['kind', 'currency', sql<string>`coalesce(max(product_name), max(asin), 'Bounty')`.as('name'), sql<number>`sum(amount_minor)::bigint`.as('amount')])
-      .where('report_type', '!=', 'release')
-      .groupBy(['kind', 'currency', 'asin'])
+      .select([
+        'asin',
+        'currency',
+        sql<string | null>`max(marketplace)`.as('marketplace'),
+        sql<string | null>`max(product_name)`.as('name'),
+        money('confirmed').as('confirmed'),
+        money('pending').as('pending'),
+        money('reversal').as('reversed'),
+        money('bounty').as('bounty'),
+      ])
+      .groupBy(['currency', 'asin', sql`CASE WHEN asin IS NULL THEN product_name END`])
+      .having(sql<boolean>`count(*) filter (where report_type != 'release') > 0`)
       .orderBy(sql`abs(sum(amount_minor))`, 'desc')
-      .limit(topN)
+      .orderBy('asin')
+      .limit(opts.topN ?? 5)
       .execute(),
-    // Items: the report lines themselves, not the bookkeeping that releases pending estimates.
-    scope.select(sql<number>`count(*)::int`.as('n')).where('report_type', '!=', 'release').where('reverses_entry_id', 'is', null).executeTakeFirstOrThrow(),
+    lines
+      .select([
+        sql<number>`count(*) filter (where reverses_entry_id is null)::int`.as('n'),
+        sql<Date | null>`min(occurred_at)`.as('first'),
+        sql<Date | null>`max(occurred_at)`.as('last'),
+        sql<string[]>`coalesce(array_agg(DISTINCT report_type::text), '{}')`.as('types'),
+      ])
+      .executeTakeFirstOrThrow(),
+    // The windows the reports of these lines covered, from their ingests' title lines.
+    sql<{ start: string; end: string }>`
+      SELECT DISTINCT r->'window'->>'start' AS start, r->'window'->>'end' AS end
+        FROM feed_ingests f CROSS JOIN LATERAL jsonb_array_elements(f.reports) r
+       WHERE f.id IN (SELECT DISTINCT ingest_id FROM ledger_entries
+                       WHERE influencer_id = ${influencerId} AND id > ${range.entryFrom} AND id <= ${range.entryTo} AND ingest_id IS NOT NULL)
+         AND jsonb_typeof(r->'window') = 'object'
+       ORDER BY 1, 2`.execute(db),
   ]);
+  const faces = await productFaces(
+    db,
+    influencer.organisation_id,
+    top.flatMap((t) => (t.asin ? [{ asin: t.asin, marketplace: t.marketplace }] : [])),
+    now,
+  );
+  const last = facts.last === null ? null : new Date(facts.last);
+  const cutoff = now.getTime() - opts.backfillAgeDays * DAY_MS;
   return {
     handle: influencer.handle,
-    items: items.n,
+    items: facts.n,
     totals: totals.map((t) => ({ currency: t.currency, confirmed: Number(t.confirmed), pending: Number(t.pending), reversed: Number(t.reversed), bounty: Number(t.bounty) })),
-    top: top.map((t) => ({ name: t.name, currency: t.currency, amount: Number(t.amount), kind: t.kind })),
+    top: top.map((t) => ({
+      asin: t.asin,
+      name: (t.asin ? faces.catalogueTitle({ asin: t.asin, marketplace: t.marketplace }) : undefined) ?? t.name ?? t.asin ?? 'Bounty',
+      currency: t.currency,
+      confirmed: Number(t.confirmed),
+      pending: Number(t.pending),
+      reversed: Number(t.reversed),
+      bounty: Number(t.bounty),
+    })),
+    windows: windows.rows.filter((w) => /^\d{4}-\d{2}-\d{2}$/.test(w.start ?? '') && /^\d{4}-\d{2}-\d{2}$/.test(w.end ?? '')),
+    dates: facts.first !== null && last !== null ? { first: day(new Date(facts.first)), last: day(last) } : null,
+    reportTypes: [...facts.types].sort(),
+    backfill: opts.backfillAgeDays > 0 && last !== null && facts.n > 0 && last.getTime() < cutoff,
   };
 }
