@@ -17,13 +17,12 @@
 // disk only for the recent months and for months past the retention, where they replace the far larger raw clicks.
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../db/database.ts';
+import { nextHorizon } from '../rollupHorizon.ts';
 
 /** pg_advisory_lock key of the refresh ("clikroll"). */
 export const CLICK_ROLLUP_LOCK_KEY = 0x636c696b726f6c6cn;
 /** Click ids counted per transaction. */
 export const DEFAULT_CHUNK_IDS = 4_000_000;
-/** Noted sequence values kept while transactions hold them back. */
-const MAX_CANDIDATES = 50;
 
 export interface ClickRefreshResult {
   previousHorizon: number;
@@ -48,7 +47,7 @@ export async function refreshClickRollups(db: Db, opts: ClickRefreshOptions = {}
     await sql`SELECT pg_advisory_lock(${CLICK_ROLLUP_LOCK_KEY.toString()}::bigint)`.execute(conn);
     try {
       await conn.transaction().execute((trx) => forgetOldHours(trx, opts.now ?? new Date()));
-      const h = await nextHorizon(conn);
+      const h = await nextHorizon(conn, { source: 'clicks', state: 'click_rollup_state', candidates: 'click_rollup_candidates' });
       let target = h.horizon;
       if (opts.maxIds !== undefined) target = Math.min(target, h.previous + Math.max(0, Math.floor(opts.maxIds)));
       let clicks = 0;
@@ -80,53 +79,6 @@ async function forgetOldHours(trx: Db, now: Date): Promise<void> {
     DELETE FROM click_rollups r
      WHERE r.grain = 'hour' AND r.bucket < ${cutoff}
        AND NOT EXISTS (SELECT 1 FROM click_fine_months f WHERE f.month = date_trunc('month', r.bucket, 'UTC'))`.execute(trx);
-}
-
-/** The highest id below which every click id is final, from the sequence and the transactions still holding it. */
-async function nextHorizon(conn: Db): Promise<{ previous: number; horizon: number; waitingFor: number }> {
-  const state = await sql<{ horizon: string; seq: string | null; cache: number | null }>`
-    SELECT s.horizon, pg_get_serial_sequence('clicks', 'id') AS seq,
-           (SELECT q.seqcache FROM pg_sequence q WHERE q.seqrelid = pg_get_serial_sequence('clicks', 'id')::regclass)::int AS cache
-      FROM click_rollup_state s WHERE s.id = 1`.execute(conn);
-  const row = state.rows[0];
-  if (!row) throw new Error('click_rollup_state has no row: run the migrations');
-  if (!row.seq) throw new Error('clicks.id has no sequence');
-  if ((row.cache ?? 1) > 1) throw new Error(`The click rollup horizon needs ${row.seq} without CACHE (it has CACHE ${row.cache})`);
-  const previous = Number(row.horizon);
-
-  // First the value, then who holds the sequence: anyone who drew an id <= value before it was read still holds it.
-  const value = Number((await sql<{ v: string | null }>`SELECT pg_sequence_last_value(${row.seq}::regclass) AS v`.execute(conn)).rows[0]?.v ?? 0);
-  const holders = (
-    await sql<{ vxids: string[] | null }>`
-      SELECT array_agg(DISTINCT l.virtualtransaction) AS vxids
-        FROM pg_locks l
-       WHERE l.locktype = 'relation' AND l.relation = ${row.seq}::regclass
-         AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-         AND l.mode <> 'AccessShareLock' AND l.pid IS DISTINCT FROM pg_backend_pid()`.execute(conn)
-  ).rows[0]?.vxids ?? [];
-
-  return conn.transaction().execute(async (trx) => {
-    if (value > previous) {
-      const noted = await trx.selectFrom('click_rollup_candidates').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-      if (holders.length === 0 || Number(noted.n) < MAX_CANDIDATES) {
-        await trx.insertInto('click_rollup_candidates').values({ sequence_value: value, waiting_for: holders }).execute();
-      } else {
-        await sql`
-          UPDATE click_rollup_candidates c SET sequence_value = greatest(c.sequence_value, ${value}::bigint),
-                 waiting_for = ARRAY(SELECT DISTINCT x FROM unnest(c.waiting_for || ${holders}::text[]) x)
-           WHERE c.id = (SELECT max(id) FROM click_rollup_candidates)`.execute(trx);
-      }
-    }
-    const candidates = await sql<{ sequence_value: string; waiting: number }>`
-      SELECT c.sequence_value,
-             (SELECT count(*) FROM pg_locks l WHERE l.locktype = 'virtualxid' AND l.virtualxid = ANY(c.waiting_for))::int AS waiting
-        FROM click_rollup_candidates c ORDER BY c.sequence_value`.execute(trx);
-    let horizon = previous;
-    for (const c of candidates.rows) if (c.waiting === 0) horizon = Math.max(horizon, Number(c.sequence_value));
-    const left = candidates.rows.filter((c) => Number(c.sequence_value) > horizon);
-    await trx.deleteFrom('click_rollup_candidates').where('sequence_value', '<=', horizon).execute();
-    return { previous, horizon, waitingFor: left.length ? Math.max(...left.map((c) => c.waiting)) : 0 };
-  });
 }
 
 const KINDS = { clicks: 'click', repeats: 'repeat', previews: 'preview', bots: 'bot' } as const;

@@ -16,14 +16,13 @@
 // the rollups name the same owner.
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../db/database.ts';
+import { nextHorizon } from '../rollupHorizon.ts';
 import { PRODUCT_LINES, PRODUCT_MEASURES, TOTAL_MEASURES } from './ledgerSums.ts';
 
 /** pg_advisory_lock key of the refresh ("earnroll"). */
 export const ROLLUP_LOCK_KEY = 0x6561726e726f6c6cn;
 /** Ledger ids summed per transaction. */
 export const DEFAULT_CHUNK_IDS = 500_000;
-/** Noted sequence values kept while transactions hold them back. */
-const MAX_CANDIDATES = 50;
 /**
  * An influencer with this many lines gets product rows by month for all history and for all time ("dense"); the
  * others only for recent months, their older lines being few enough to read from the ledger.
@@ -60,7 +59,7 @@ export async function refreshEarningsRollups(db: Db, opts: RefreshOptions = {}):
     await sql`SELECT pg_advisory_lock(${ROLLUP_LOCK_KEY.toString()}::bigint)`.execute(conn);
     try {
       await conn.transaction().execute((trx) => forgetOldDays(trx, opts.now ?? new Date()));
-      const h = await nextHorizon(conn);
+      const h = await nextHorizon(conn, { source: 'ledger_entries', state: 'earnings_rollup_state', candidates: 'earnings_rollup_candidates' });
       let target = h.horizon;
       if (opts.maxIds !== undefined) target = Math.min(target, h.previous + Math.max(0, Math.floor(opts.maxIds)));
       let lines = 0;
@@ -103,63 +102,6 @@ async function forgetOldDays(trx: Db, now: Date): Promise<void> {
     DELETE FROM earnings_product_rollups r
      WHERE r.influencer_id IS NOT NULL AND r.grain = 'month' AND r.bucket < ${cutoff}
        AND NOT EXISTS (SELECT 1 FROM earnings_dense_influencers d WHERE d.influencer_id = r.influencer_id)`.execute(trx);
-}
-
-/** The highest id below which every id is final, from the sequence and the transactions still holding it. */
-async function nextHorizon(conn: Db): Promise<{ previous: number; horizon: number; waitingFor: number; pendingUpTo: number | null; heldBackSince: Date | null }> {
-  const state = await sql<{ horizon: number; seq: string | null; cache: number | null }>`
-    SELECT s.horizon, pg_get_serial_sequence('ledger_entries', 'id') AS seq,
-           (SELECT q.seqcache FROM pg_sequence q WHERE q.seqrelid = pg_get_serial_sequence('ledger_entries', 'id')::regclass)::int AS cache
-      FROM earnings_rollup_state s WHERE s.id = 1`.execute(conn);
-  const row = state.rows[0];
-  if (!row) throw new Error('earnings_rollup_state has no row: run the migrations');
-  if (!row.seq) throw new Error('ledger_entries.id has no sequence');
-  if ((row.cache ?? 1) > 1) throw new Error(`The rollup horizon needs ${row.seq} without CACHE (it has CACHE ${row.cache}): a session could use a cached id after its value was read`);
-  const previous = Number(row.horizon);
-
-  // First the value, then who holds the sequence: anyone who drew an id <= value before it was read still holds it.
-  const value = Number((await sql<{ v: string | null }>`SELECT pg_sequence_last_value(${row.seq}::regclass) AS v`.execute(conn)).rows[0]?.v ?? 0);
-  const holders = (
-    await sql<{ vxids: string[] | null }>`
-      SELECT array_agg(DISTINCT l.virtualtransaction) AS vxids
-        FROM pg_locks l
-       WHERE l.locktype = 'relation' AND l.relation = ${row.seq}::regclass
-         AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-         AND l.mode <> 'AccessShareLock' AND l.pid IS DISTINCT FROM pg_backend_pid()`.execute(conn)
-  ).rows[0]?.vxids ?? [];
-
-  return conn.transaction().execute(async (trx) => {
-    if (value > previous) {
-      const noted = await trx.selectFrom('earnings_rollup_candidates').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-      if (holders.length === 0 || Number(noted.n) < MAX_CANDIDATES) {
-        await trx.insertInto('earnings_rollup_candidates').values({ sequence_value: value, waiting_for: holders }).execute();
-      } else {
-        // Enough noted: the latest one waits for these transactions too and covers this value (when all of its
-        // transactions and these have ended, every id up to this value is final).
-        await sql`
-          UPDATE earnings_rollup_candidates c SET sequence_value = greatest(c.sequence_value, ${value}::bigint),
-                 waiting_for = ARRAY(SELECT DISTINCT x FROM unnest(c.waiting_for || ${holders}::text[]) x)
-           WHERE c.id = (SELECT max(id) FROM earnings_rollup_candidates)`.execute(trx);
-      }
-    }
-    // A noted value is final once none of the transactions it waited for is running (each holds its own virtualxid lock).
-    const candidates = await sql<{ id: number; sequence_value: number; noted_at: Date; waiting: number }>`
-      SELECT c.id, c.sequence_value, c.noted_at,
-             (SELECT count(*) FROM pg_locks l WHERE l.locktype = 'virtualxid' AND l.virtualxid = ANY(c.waiting_for))::int AS waiting
-        FROM earnings_rollup_candidates c ORDER BY c.sequence_value`.execute(trx);
-    let horizon = previous;
-    for (const c of candidates.rows) if (c.waiting === 0) horizon = Math.max(horizon, Number(c.sequence_value));
-    const left = candidates.rows.filter((c) => Number(c.sequence_value) > horizon);
-    await trx.deleteFrom('earnings_rollup_candidates').where('sequence_value', '<=', horizon).execute();
-    const waitingFor = left.length ? Math.max(...left.map((c) => c.waiting)) : 0;
-    return {
-      previous,
-      horizon,
-      waitingFor,
-      pendingUpTo: left.length ? Number(left[left.length - 1]!.sequence_value) : null,
-      heldBackSince: left.length ? new Date(Math.min(...left.map((c) => new Date(c.noted_at).getTime()))) : null,
-    };
-  });
 }
 
 const names = (measures: Record<string, unknown>) => Object.keys(measures);
