@@ -11,7 +11,7 @@ import { healthRouter } from './healthRouter.ts';
 import { MESSAGE_PAGE_HEADERS, messagePage } from './html.ts';
 import type { LinkCache } from './linkCache.ts';
 import { UNMATCHED_ROUTE, type Metrics } from './metrics.ts';
-import { createRedirectHandler, storefrontOfCodeLookup } from './redirect.ts';
+import { createRedirectHandler } from './redirect.ts';
 import { storefrontRouter } from './storefrontRouter.ts';
 
 export interface WebDeps {
@@ -96,7 +96,7 @@ export function createApp(deps: WebDeps): express.Express {
 
 export function createWebServer(deps: WebDeps): Server {
   const app = createApp(deps);
-  const handleRedirect = createRedirectHandler({ ...deps, storefrontOfCode: storefrontOfCodeLookup(deps.db) });
+  const handleRedirect = createRedirectHandler({ ...deps, storefrontOfCode: (code) => deps.cache.ownerHandle(code) });
   const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, maxHeaderSize: 16 * 1024 }, (req, res) => {
     if (!handleRedirect(req, res)) app(req, res);
   });

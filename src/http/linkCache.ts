@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import type { Db } from '../db/database.ts';
 import { isTaggedAmazonUrl } from '../domain/amazon/taggedUrl.ts';
-import { findRedirectTarget, type RedirectTarget } from '../domain/links.ts';
+import { findRedirectTarget, ownerHandleOfCode, type RedirectTarget } from '../domain/links.ts';
 import type { Logger } from '../log.ts';
 import { unlessStalled } from '../connectionState.ts';
 
@@ -30,6 +30,8 @@ export class LinkCache {
   private readonly inflight = new Map<string, Promise<RedirectTarget | undefined>>();
   /** Codes whose Redis entry failed its MAC, already logged by this process. */
   private readonly tampered = new LRUCache<string, true>({ max: 10_000 });
+  /** Handles behind codes that lead nowhere, for their 404 page (404s come in bursts: a removed link still shared). */
+  private readonly owners = new LRUCache<string, { handle: string | null }>({ max: 5000, ttl: 60_000 });
 
   constructor(
     private readonly db: Db,
@@ -124,6 +126,19 @@ export class LinkCache {
       this.log?.warn({ code }, 'link cache entry in Redis failed its integrity check; ignored, link read from Postgres');
     }
     return undefined;
+  }
+
+  /**
+   * The handle of the influencer behind a code that leads nowhere (a disabled link), on the same bounded pool and
+   * timeout as lookups; undefined for a code nobody ever had.
+   */
+  async ownerHandle(code: string): Promise<string | undefined> {
+    const known = this.owners.get(code);
+    if (known) return known.handle ?? undefined;
+    const query = ownerHandleOfCode(this.db, code);
+    const handle = await (this.opts.lookupTimeoutMs ? unlessStalled(query, this.opts.lookupTimeoutMs, 'link owner lookup') : query);
+    this.owners.set(code, { handle: handle ?? null });
+    return handle;
   }
 
   /** Preload after a link is created so its first click is already warm. */

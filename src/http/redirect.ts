@@ -9,8 +9,6 @@ import type { LinkCache } from './linkCache.ts';
 import type { Metrics } from './metrics.ts';
 import { MESSAGE_PAGE_HEADERS, messagePage } from './html.ts';
 import type { Logger } from '../log.ts';
-import type { Db } from '../db/database.ts';
-import { LRUCache } from 'lru-cache';
 import { isConnectionError, type ConnectionState } from '../connectionState.ts';
 
 const NOT_FOUND_PAGE = messagePage('Link not found', 'This link does not exist or is no longer active. Check that it was copied whole.');
@@ -29,18 +27,6 @@ export interface RedirectDeps {
   postgresState?: ConnectionState | undefined;
   /** For a code that leads nowhere (a deleted link): its influencer's handle, so the 404 page offers their storefront. */
   storefrontOfCode?: ((code: string) => Promise<string | undefined>) | undefined;
-}
-
-/** Looks up the handle behind a code, even of a disabled link; remembered a while (404s may come in bursts). */
-export function storefrontOfCodeLookup(db: Db): (code: string) => Promise<string | undefined> {
-  const seen = new LRUCache<string, { handle: string | null }>({ max: 5000, ttl: 60_000 });
-  return async (code) => {
-    const known = seen.get(code);
-    if (known) return known.handle ?? undefined;
-    const row = await db.selectFrom('links as k').innerJoin('influencers as f', 'f.id', 'k.influencer_id').select('f.handle').where('k.code', '=', code).executeTakeFirst();
-    seen.set(code, { handle: row?.handle ?? null });
-    return row?.handle;
-  };
 }
 
 /** The 404 of a code whose influencer is known: the link is gone, their storefront is not. */
