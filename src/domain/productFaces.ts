@@ -2,7 +2,7 @@
 // resolve.ts: API > operator details > report name) for every product a card lists, in two queries whatever the
 // number of products, so a list of top links never costs a query per link.
 import type { Db } from '../db/database.ts';
-import { ledgerNames, resolveProduct, type CatalogueProduct } from './catalogue/resolve.ts';
+import { CATALOGUE_COLUMNS, catalogueSources, ledgerNames, resolveProduct, type CatalogueProduct } from './catalogue/resolve.ts';
 
 export interface ProductKey {
   asin: string;
@@ -32,24 +32,7 @@ export async function productFaces(db: Db, organisationId: number, keys: readonl
     const rows = await db
       .selectFrom('products as p')
       .leftJoin('catalogue_entries as c', 'c.product_id', 'p.id')
-      .select([
-        'p.asin',
-        'p.marketplace',
-        'p.title as p_title',
-        'p.image_url as p_image',
-        'p.price_minor as p_price',
-        'p.currency as p_currency',
-        'p.updated_at as p_updated',
-        'c.state',
-        'c.title',
-        'c.brand',
-        'c.features',
-        'c.image_url',
-        'c.price_minor',
-        'c.currency',
-        'c.availability',
-        'c.fetched_at',
-      ])
+      .select(['p.asin', 'p.marketplace', ...CATALOGUE_COLUMNS])
       .where('p.asin', 'in', asins)
       .orderBy('p.id')
       .execute();
@@ -59,8 +42,7 @@ export async function productFaces(db: Db, organisationId: number, keys: readonl
         {
           asin: r.asin,
           marketplace: r.marketplace,
-          api: r.state ? { state: r.state, title: r.title, brand: r.brand, features: r.features, image_url: r.image_url, price_minor: r.price_minor, currency: r.currency, availability: r.availability, fetched_at: r.fetched_at } : undefined,
-          operator: { title: r.p_title, imageUrl: r.p_image, priceMinor: r.p_price, currency: r.p_currency, updatedAt: r.p_updated },
+          ...catalogueSources(r),
           ledgerName: names.get(`${r.marketplace}|${r.asin}`),
         },
         now,

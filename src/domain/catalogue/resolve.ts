@@ -64,6 +64,50 @@ export interface ResolveInput {
   ledgerName?: string | null | undefined;
 }
 
+/** The products and catalogue_entries columns (products as p, catalogue_entries as c) that catalogueSources reads. */
+export const CATALOGUE_COLUMNS = [
+  'p.title as p_title',
+  'p.image_url as p_image',
+  'p.price_minor as p_price',
+  'p.currency as p_currency',
+  'p.updated_at as p_updated',
+  'c.state',
+  'c.title',
+  'c.brand',
+  'c.features',
+  'c.image_url',
+  'c.price_minor',
+  'c.currency',
+  'c.availability',
+  'c.fetched_at',
+] as const;
+
+/** A row selected with CATALOGUE_COLUMNS. */
+export interface CatalogueRow {
+  p_title: string | null;
+  p_image: string | null;
+  p_price: number | null;
+  p_currency: string | null;
+  p_updated: Date;
+  state: CatalogueEntry['state'] | null;
+  title: string | null;
+  brand: string | null;
+  features: string[] | null;
+  image_url: string | null;
+  price_minor: number | null;
+  currency: string | null;
+  availability: string | null;
+  fetched_at: Date | null;
+}
+
+/** The API's and the operator's part of resolveProduct's input, from a row selected with CATALOGUE_COLUMNS. */
+export function catalogueSources(r: CatalogueRow): Pick<ResolveInput, 'api' | 'operator'> {
+  return {
+    api: r.state ? { state: r.state, title: r.title, brand: r.brand, features: r.features, image_url: r.image_url, price_minor: r.price_minor, currency: r.currency, availability: r.availability, fetched_at: r.fetched_at } : undefined,
+    operator: { title: r.p_title, imageUrl: r.p_image, priceMinor: r.p_price, currency: r.p_currency, updatedAt: r.p_updated },
+  };
+}
+
 /** One product's fields from its sources, under the display rules at `now`. Pure. */
 export function resolveProduct(input: ResolveInput, now: Date): CatalogueProduct {
   const { override, operator } = input;
@@ -137,26 +181,13 @@ export async function getCatalogueStorefront(db: Db, influencerId: number, now: 
       'l.name as list',
       'p.asin',
       'p.marketplace',
-      'p.title as p_title',
-      'p.image_url as p_image',
-      'p.price_minor as p_price',
-      'p.currency as p_currency',
-      'p.updated_at as p_updated',
+      ...CATALOGUE_COLUMNS,
       'i.note',
       'i.title_override',
       'i.image_url_override',
       'i.price_override_minor',
       'i.price_override_currency',
       'i.override_updated_at',
-      'c.state',
-      'c.title',
-      'c.brand',
-      'c.features',
-      'c.image_url',
-      'c.price_minor',
-      'c.currency',
-      'c.availability',
-      'c.fetched_at',
       'c.health',
       'k.code',
     ])
@@ -176,8 +207,7 @@ export async function getCatalogueStorefront(db: Db, influencerId: number, now: 
         asin: r.asin,
         marketplace: r.marketplace,
         override: { title: r.title_override, imageUrl: r.image_url_override, priceMinor: r.price_override_minor, currency: r.price_override_currency, updatedAt: r.override_updated_at, note: r.note },
-        api: r.state ? { state: r.state, title: r.title, brand: r.brand, features: r.features, image_url: r.image_url, price_minor: r.price_minor, currency: r.currency, availability: r.availability, fetched_at: r.fetched_at } : undefined,
-        operator: { title: r.p_title, imageUrl: r.p_image, priceMinor: r.p_price, currency: r.p_currency, updatedAt: r.p_updated },
+        ...catalogueSources(r),
         ledgerName: names.get(`${r.marketplace}|${r.asin}`),
       },
       now,
@@ -193,7 +223,7 @@ export async function getCatalogueProduct(db: Db, args: { organisationId: number
   const row = await db
     .selectFrom('products as p')
     .leftJoin('catalogue_entries as c', 'c.product_id', 'p.id')
-    .select(['p.title as p_title', 'p.image_url as p_image', 'p.price_minor as p_price', 'p.currency as p_currency', 'p.updated_at as p_updated', 'c.state', 'c.title', 'c.brand', 'c.features', 'c.image_url', 'c.price_minor', 'c.currency', 'c.availability', 'c.fetched_at'])
+    .select(CATALOGUE_COLUMNS)
     .where('p.asin', '=', args.asin)
     .where('p.marketplace', '=', args.marketplace)
     .executeTakeFirst();
@@ -202,8 +232,7 @@ export async function getCatalogueProduct(db: Db, args: { organisationId: number
     {
       asin: args.asin,
       marketplace: args.marketplace,
-      api: row?.state ? { state: row.state, title: row.title, brand: row.brand, features: row.features, image_url: row.image_url, price_minor: row.price_minor, currency: row.currency, availability: row.availability, fetched_at: row.fetched_at } : undefined,
-      operator: row ? { title: row.p_title, imageUrl: row.p_image, priceMinor: row.p_price, currency: row.p_currency, updatedAt: row.p_updated } : undefined,
+      ...(row ? catalogueSources(row) : {}),
       ledgerName: names.get(`${args.marketplace}|${args.asin}`),
     },
     now,
