@@ -31,8 +31,8 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
-    // Domain and command core know no platform, web framework or queue library.
-    files: ['src/domain/**/*.ts', 'src/commands/**/*.ts'],
+    // Domain, command core and cards know no platform, web framework or queue library.
+    files: ['src/domain/**/*.ts', 'src/commands/**/*.ts', 'src/cards/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', {
         patterns: [{ group: ['express', '@slack/*', 'discord.js', '@discordjs/*', 'bullmq', '**/bots/**', '**/http/**'], message: 'Domain code must not depend on a platform, the web layer or the queue library.' }],

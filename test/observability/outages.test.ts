@@ -4,7 +4,7 @@ import { testConfig, testDb } from '../support/env.ts';
 import { seedInfluencer, seedLink } from '../support/fixtures.ts';
 import { waitFor } from '../support/wait.ts';
 import { LEVEL, LogCapture } from './support/logCapture.ts';
-import { PrivateRedis } from './support/privateRedis.ts';
+import { RedisServer } from '../faults/support/redisServer.ts';
 import { TcpProxy } from './support/tcpProxy.ts';
 
 const BROWSER = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
@@ -21,7 +21,7 @@ const loud = (capture: LogCapture) => capture.lines.filter((l) => l.level >= LEV
 
 describe('when Redis goes away and comes back', () => {
   it('then the web server, the queues and the workers together log it once when it goes and once when it is back', async () => {
-    const redis = await PrivateRedis.start();
+    const redis = await RedisServer.start({ persist: true });
     const capture = new LogCapture();
     const { influencer } = await seedInfluencer(db);
     const { link } = await seedLink(db, influencer.id);
