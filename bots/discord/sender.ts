@@ -7,6 +7,7 @@ import { DiscordAPIError, REST } from '@discordjs/rest';
 import { Routes, type APIChannel, type APIMessage } from 'discord-api-types/v10';
 import { LRUCache } from 'lru-cache';
 import { cardAttachments, toCard, type Reply } from '../../src/cards/card.ts';
+import { restFiles, withAttachments } from './attachments.ts';
 import { renderCard } from './render.ts';
 
 import { DestinationGoneError, type PlatformSender } from '../../src/delivery.ts';
@@ -47,11 +48,7 @@ export function createDiscordSender(deps: { token: string; apiUrl?: string }): P
     // With a nonce and enforce_nonce, Discord returns the first message instead of posting a second one for a
     // few minutes: a retry after a crash between sending and recording cannot duplicate the notification.
     const nonce = opts?.idempotencyKey ? { nonce: createHash('sha256').update(opts.idempotencyKey).digest('base64url').slice(0, 25), enforce_nonce: true } : {};
-    const body = { ...message, ...nonce, ...(files.length ? { attachments: files.map((f, i) => ({ id: i, filename: f.name })) } : {}) };
-    const sent = (await rest.post(Routes.channelMessages(channelId), {
-      body,
-      ...(files.length ? { files: files.map((f) => ({ name: f.name, data: f.data, contentType: f.contentType })) } : {}),
-    })) as APIMessage;
+    const sent = (await rest.post(Routes.channelMessages(channelId), { body: withAttachments({ ...message, ...nonce }, files), ...restFiles(files) })) as APIMessage;
     return { messageId: sent.id };
   }
 

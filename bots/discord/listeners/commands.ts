@@ -9,6 +9,7 @@ import type { Response } from 'express';
 import { cardAttachments, toCard, type CardAttachment } from '../../../src/cards/card.ts';
 import { helpReply, runCommand, type Card, type Reply } from '../../../src/commands/index.ts';
 import { errorCard } from '../../../src/cards/status.ts';
+import { restFiles, withAttachments } from '../attachments.ts';
 import { isUserError } from '../../../src/errors.ts';
 import { track, type DiscordDeps } from '../deps.ts';
 import { callerOf, discordIdentity } from '../identity.ts';
@@ -64,7 +65,7 @@ export async function deliverDeferred(deps: DiscordDeps, interaction: APIChatInp
   const { flags, ...rendered } = renderReply(reply);
   const files = cardAttachments(toCard(reply));
   const message = withAttachments(rendered, files);
-  const upload = files.length ? { files: files.map((f) => ({ name: f.name, data: f.data, contentType: f.contentType })) } : {};
+  const upload = restFiles(files);
   try {
     if (flags & EPHEMERAL) {
       await deps.rest.patch(Routes.webhookMessage(interaction.application_id, interaction.token, '@original'), { body: message, ...upload, auth: false });
@@ -90,11 +91,6 @@ export async function handleCommand(deps: DiscordDeps, interaction: APIChatInput
   // Every command's private answers (errors, earnings, links) must stay private, so the placeholder is too.
   res.json({ type: RESPONSE_CALLBACK.DEFERRED_CHANNEL_MESSAGE, data: { flags: EPHEMERAL } });
   track(deps, work.then((reply) => deliverDeferred(deps, interaction, reply, receivedAt)));
-}
-
-/** The message with the `attachments` list Discord matches to the uploaded `files[n]` parts. */
-export function withAttachments<T extends object>(message: T, files: readonly CardAttachment[]): T & { attachments?: Array<{ id: number; filename: string }> } {
-  return files.length ? { ...message, attachments: files.map((f, i) => ({ id: i, filename: f.name })) } : message;
 }
 
 /** An interaction response with files: multipart/form-data, the JSON as payload_json and each file as files[n]. */
