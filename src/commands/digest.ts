@@ -1,6 +1,8 @@
 // /digest: managers' daily summary of the roster — now, on a schedule, or off; and who else may manage.
 import { UserError } from '../errors.ts';
-import { parseLocalTime, parseTimeZone, subscribeDigest, unsubscribeDigest } from '../domain/digest/subscriptions.ts';
+import { subscribeDigest, unsubscribeDigest } from '../domain/digest/subscriptions.ts';
+import { parseTimeOfDay } from '../domain/timeOfDay.ts';
+import { parseTimeZoneName } from '../domain/timeZoneNames.ts';
 import { buildDigest } from '../domain/digest/digestReport.ts';
 import { setManager } from '../domain/identities.ts';
 import { isTimeZone } from '../domain/time.ts';
@@ -33,8 +35,8 @@ export const digestCommand: CommandDef = {
         { name: 'timezone', type: 'string', description: 'time zone: a city, Europe/Berlin or PST (default: yours)', maxLength: 64 },
       ],
       async execute(args, ctx) {
-        const localTime = parseLocalTime(args.time as string | undefined);
-        const timezone = parseTimeZone(args.timezone as string | undefined, ctx.identity.timezone);
+        const localTime = parseTimeOfDay(args.time as string | undefined);
+        const timezone = parseTimeZoneName(args.timezone as string | undefined, ctx.identity.timezone);
         await subscribeDigest(ctx.db, { organisationId: ctx.identity.organisationId, identityId: ctx.identity.id, localTime, timezone, channelId: null, now: ctx.now?.() });
         return successCard(`You will get the team digest every day at ${localTime} (${timezone}) as a direct message.`);
       },

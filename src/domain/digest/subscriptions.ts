@@ -1,14 +1,6 @@
 // Managers' daily digest subscriptions: a local time of day in an IANA time zone.
 import type { Db } from '../../db/database.ts';
 import { addDays, localDate, zonedTime } from '../time.ts';
-import { parseTimeOfDay } from '../timeOfDay.ts';
-import { parseTimeZoneName } from '../timeZoneNames.ts';
-
-/** 9am, 9:30pm, 21:30, 21 → HH:MM (09:00 when nothing was typed). */
-export const parseLocalTime = (raw: string | undefined): string => parseTimeOfDay(raw);
-
-/** An IANA name, a city or an unambiguous abbreviation → the IANA name (the person's own zone when nothing was typed). */
-export const parseTimeZone = (raw: string | undefined, fallback: string | null): string => parseTimeZoneName(raw, fallback);
 
 export async function subscribeDigest(db: Db, args: { organisationId: number; identityId: number; localTime: string; timezone: string; channelId: string | null; now?: Date }) {
   // Subscribing, or moving the time, after today's time has passed starts tomorrow (/digest now shows today's at
