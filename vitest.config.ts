@@ -1,10 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
-// Three projects: `unit` (*.unit.test.ts) needs no Postgres or Redis and runs in seconds; `integration` (every other
+// Four projects: `unit` (*.unit.test.ts) needs no Postgres or Redis and runs in seconds; `integration` (every other
 // *.test.ts) runs against the real services, in one throwaway database and Redis key prefix per run, both removed
-// at the end; `faults` (test/faults/**/*.faults.test.ts) runs the service as child processes against a database and
-// redis-servers of its own and takes them away (Postgres through a relay it cuts and stalls). `npm test` runs the
-// first two, `npm run test:faults` the third.
+// at the end; `process` (test/process/**) starts the service, the CLI and the scripts as child processes, and copies
+// the repository into an empty directory for the quick start (slow: each process loads everything); `faults`
+// (test/faults/**/*.faults.test.ts) runs the service as child processes against a database and redis-servers of
+// its own and takes them away (Postgres through a relay it cuts and stalls). `npm test` runs the first two, CI all
+// four (`npm run test:process`, `npm run test:faults`).
 export default defineConfig({
   test: {
     testTimeout: 30_000,
@@ -29,8 +31,17 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/**/*.unit.test.ts', 'test/faults/**'],
+          exclude: ['test/**/*.unit.test.ts', 'test/faults/**', 'test/process/**'],
           globalSetup: ['test/support/globalSetup.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'process',
+          include: ['test/process/**/*.test.ts'],
+          globalSetup: ['test/support/globalSetup.ts'],
+          testTimeout: 60_000,
         },
       },
       {

@@ -33,41 +33,6 @@ describe('configuration', () => {
     const config = loadConfig({ SLACK_SIGNING_SECRET: 's', SLACK_BOT_TOKEN: 'xoxb-1', DISCORD_PUBLIC_KEY: 'a'.repeat(64), DISCORD_APPLICATION_ID: '1' });
     expect(platformsEnabled(config)).toEqual({ slack: true, discord: true });
   });
-
-  it('when the process starts with a bad variable, then it exits 1 with one line naming it', async () => {
-    const { spawnSync } = await import('node:child_process');
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...process.env, PORT: 'nope' }, encoding: 'utf8', timeout: 20_000 });
-    expect(r.status).toBe(1);
-    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^Invalid configuration: PORT /)]);
-  });
-});
-
-describe('when a .env file is in the working directory', () => {
-  const run = async (env: NodeJS.ProcessEnv) => {
-    const { spawnSync } = await import('node:child_process');
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join, resolve } = await import('node:path');
-    const dir = mkdtempSync(join(tmpdir(), 'dotenv-'));
-    writeFileSync(join(dir, '.env'), 'PORT=not-a-port\n');
-    const main = resolve(import.meta.dirname, '../src/main.ts');
-    const tsx = import.meta.resolve('tsx'); // from this repository: the working directory is elsewhere
-    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'PORT'));
-    return spawnSync(process.execPath, ['--import', tsx, main], { cwd: dir, env: { ...clean, ...env }, encoding: 'utf8', timeout: 20_000 });
-  };
-
-  it('then the service reads it before checking its configuration', async () => {
-    const r = await run({});
-    expect(r.status).toBe(1);
-    expect(r.stderr.trim()).toMatch(/^Invalid configuration: PORT /);
-  });
-
-  it('then a variable set in the environment wins over the file', async () => {
-    // A good PORT from the environment gets past the file's bad one; a bad DATABASE_URL then stops the start.
-    const r = await run({ PORT: '0', DATABASE_URL: 'not a url' });
-    expect(r.status).toBe(1);
-    expect(r.stderr.trim()).toMatch(/^Invalid configuration: DATABASE_URL /);
-  });
 });
 
 describe('.env.example', () => {

@@ -24,8 +24,10 @@ describe('when the database is slow', () => {
     let releasedAt = 0;
     try {
       await locker.query('BEGIN');
-      // Blocks every write to influencers (setup inserts one) while reads elsewhere carry on.
-      await locker.query('LOCK TABLE influencers IN SHARE ROW EXCLUSIVE MODE');
+      // Blocks this organisation's new rows (setup inserts an influencer, whose key check waits on its organisation's
+      // row) and nothing else: other test files write to the same database meanwhile.
+      const held = await locker.query('SELECT o.id FROM organisations o JOIN discord_guilds g ON g.organisation_id = o.id WHERE g.guild_id = $1 FOR UPDATE OF o', [who.guildId]);
+      expect(held.rowCount).toBe(1);
       const release = new Promise<void>((resolve, reject) => {
         setTimeout(() => {
           releasedAt = Date.now();

@@ -27,6 +27,7 @@ describe('when a service goes away and comes back', () => {
     expect(isConnectionError(new Error('Postgres connection has been discarded'))).toBe(true);
     expect(isConnectionError(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }))).toBe(true);
     expect(isConnectionError(new AggregateError([Object.assign(new Error('x'), { code: 'ECONNREFUSED' })]))).toBe(true);
+    expect(isConnectionError(new Error('LOADING Redis is loading the dataset in memory'))).toBe(true);
     expect(isConnectionError(Object.assign(new Error('duplicate key value violates unique constraint'), { code: '23505' }))).toBe(false);
     expect(isConnectionError(new Error('Missing lock for job 1'))).toBe(false);
   });

@@ -18,6 +18,8 @@ const status = async (url: string) => {
 };
 /** Everything at warn or above: during an outage that must be the one line saying so. */
 const loud = (capture: LogCapture) => capture.lines.filter((l) => l.level >= LEVEL.warn).map((l) => l.msg);
+/** The same lines in full, for a failure message. */
+const loudLines = (capture: LogCapture) => JSON.stringify(capture.lines.filter((l) => l.level >= LEVEL.warn));
 
 describe('when Redis goes away and comes back', () => {
   it('then the web server, the queues and the workers together log it once when it goes and once when it is back', async () => {
@@ -40,7 +42,7 @@ describe('when Redis goes away and comes back', () => {
       await waitFor(async () => reconnectErrors, (n) => n >= 8, 15_000);
       expect(capture.find('redis unavailable')).toHaveLength(1);
       expect(capture.find('redis unavailable')[0]).toMatchObject({ level: LEVEL.error, dependency: 'redis', err: expect.stringContaining('ECONNREFUSED') });
-      expect(loud(capture)).toEqual(['redis unavailable']);
+      expect(loud(capture), loudLines(capture)).toEqual(['redis unavailable']);
 
       await redis.start();
       const back = await capture.waitFor('redis available again', {}, 15_000);
@@ -50,7 +52,7 @@ describe('when Redis goes away and comes back', () => {
       for (let i = 0; i < 5; i++) expect(await status(`${app.url}/readyz`)).toBe(200);
       expect(capture.find('redis unavailable')).toHaveLength(1);
       expect(capture.find('redis available again')).toHaveLength(1);
-      expect(loud(capture)).toEqual(['redis unavailable']);
+      expect(loud(capture), loudLines(capture)).toEqual(['redis unavailable']);
     } finally {
       await app.close();
       await redis.destroy();
@@ -87,7 +89,7 @@ describe('when Postgres goes away and comes back', () => {
       await waitFor(async () => capture.find('job failed (postgres unavailable)').filter((l) => l.queue === 'feed-poll').length, (n) => n === 1);
       expect(capture.find('postgres unavailable')).toHaveLength(1);
       expect(capture.find('postgres unavailable')[0]).toMatchObject({ level: LEVEL.error, dependency: 'postgres' });
-      expect(loud(capture)).toEqual(['postgres unavailable']);
+      expect(loud(capture), loudLines(capture)).toEqual(['postgres unavailable']);
 
       await proxy.open();
       const back = await capture.waitFor('postgres available again', {}, 15_000);
@@ -97,7 +99,7 @@ describe('when Postgres goes away and comes back', () => {
       expect(await status(`${app.url}/readyz`)).toBe(200);
       expect(capture.find('postgres unavailable')).toHaveLength(1);
       expect(capture.find('postgres available again')).toHaveLength(1);
-      expect(loud(capture)).toEqual(['postgres unavailable']);
+      expect(loud(capture), loudLines(capture)).toEqual(['postgres unavailable']);
     } finally {
       await app.close();
       await proxy.close();

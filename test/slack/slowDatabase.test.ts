@@ -26,8 +26,10 @@ describe('when the database is slow', () => {
     let releasedAt = 0;
     try {
       await locker.query('BEGIN');
-      // Blocks every write to influencers (setup inserts one) while reads elsewhere carry on.
-      await locker.query('LOCK TABLE influencers IN SHARE ROW EXCLUSIVE MODE');
+      // Blocks this organisation's new rows (setup inserts an influencer, whose key check waits on its organisation's
+      // row) and nothing else: other test files write to the same database meanwhile.
+      const held = await locker.query('SELECT o.id FROM organisations o JOIN slack_workspaces w ON w.organisation_id = o.id WHERE w.team_id = $1 FOR UPDATE OF o', [who.team]);
+      expect(held.rowCount).toBe(1);
       const release = new Promise<void>((resolve, reject) => {
         setTimeout(() => {
           releasedAt = Date.now();

@@ -397,10 +397,13 @@ async function reverseVanishedLines(
     const tz = MARKETPLACES.get(marketplace ?? 'US')!.reportTimeZone;
     const params = [args.ingestId, args.network, w.type, marketplace ?? 'US', w.start, w.endExclusive, tz, org];
     const covered = await client.query<{ confirmed: string; gone: string; vanished: string }>(
+      // A join, not NOT EXISTS inside FILTER: that ran as a scan of staged per ledger line (re-ingesting the 10,195-line
+      // US workbook spent 12 s here, 45 ms with the join). Line keys are unique within staged.
       `SELECT count(*) FILTER (WHERE e.kind = 'confirmed') AS confirmed,
-              count(*) FILTER (WHERE e.kind = 'confirmed' AND ${vanishedLine}) AS gone,
-              count(*) FILTER (WHERE ${vanishedLine}) AS vanished
-         FROM ledger_entries e WHERE ${inWindow}`,
+              count(*) FILTER (WHERE e.kind = 'confirmed' AND s.line_key IS NULL) AS gone,
+              count(*) FILTER (WHERE s.line_key IS NULL) AS vanished
+         FROM ledger_entries e LEFT JOIN staged s ON s.line_key = e.line_key COLLATE "C"
+        WHERE ${inWindow}`,
       params,
     );
     const confirmed = Number(covered.rows[0]?.confirmed ?? 0);

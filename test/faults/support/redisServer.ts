@@ -6,7 +6,29 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort } from '../../support/processes.ts';
+import { createServer } from 'node:net';
+
+/**
+ * A port for this fork's next redis-server. Not the OS's pick of a free port: a server stopped for an outage frees
+ * its port, and a test in the other fork asking the OS could be given it and start its own server there, so the
+ * first test's clients would reconnect to a stranger. Each fork takes ports from a range of its own, in turn.
+ */
+let taken = 0;
+async function forkPort(): Promise<number> {
+  const fork = Number(process.env.VITEST_POOL_ID ?? 0);
+  for (;;) {
+    const port = 21_000 + (fork % 16) * 500 + (taken++ % 500);
+    if (await isFree(port)) return port;
+  }
+}
+
+function isFree(port: number): Promise<boolean> {
+  const srv = createServer();
+  return new Promise((resolve) => {
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
 
 export class RedisServer {
   private child: ChildProcess | undefined;
@@ -22,7 +44,7 @@ export class RedisServer {
   }
 
   static async start(opts: { persist?: boolean } = {}): Promise<RedisServer> {
-    const redis = new RedisServer(await freePort(), opts.persist ?? false);
+    const redis = new RedisServer(await forkPort(), opts.persist ?? false);
     await redis.start();
     return redis;
   }

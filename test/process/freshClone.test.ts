@@ -9,10 +9,10 @@ import path from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { unique } from './support/env.ts';
-import { freePort, startService, type Service } from './support/processes.ts';
+import { unique } from '../support/env.ts';
+import { freePort, startService, type Service } from '../support/processes.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
+const ROOT = path.resolve(import.meta.dirname, '../..');
 const outer = mkdtempSync(path.join(tmpdir(), 'fresh-clone-'));
 const clone = path.join(outer, 'affiliate');
 const server = new URL(inject('databaseUrl'));
