@@ -6,9 +6,8 @@
 import { renderChartPng, OTHERS, type ChartDay } from '../domain/digest/chartPng.ts';
 import { digestCsv } from '../domain/digest/digestCsv.ts';
 import type { CurrencyFigures, DigestReport, DigestWarning, InfluencerFigures } from '../domain/digest/digestReport.ts';
-import { formatMoney } from '../domain/money.ts';
 import { card, chart, context, field, fields, file, header, line, list, text, type Card, type CardElement, type CardLine } from './card.ts';
-import { count, plural, shorten as clip } from './text.ts';
+import { count, money, plural, shorten as clip } from './text.ts';
 
 /** Influencers listed on the card by default; the rest are "and N more" and in the CSV. */
 export const DEFAULT_TOP_INFLUENCERS = 10;
@@ -69,8 +68,8 @@ export function conversionText(basisPoints: number | null): string {
 /** Amounts of every currency with a non-zero figure, "$12.00 + £3.00"; zero in the main currency when none. */
 function moneyOf(list: CurrencyFigures[], pick: (m: CurrencyFigures) => number, fallbackCurrency: string | null): string {
   const shown = list.filter((m) => pick(m) !== 0);
-  if (shown.length === 0) return formatMoney(0, fallbackCurrency ?? 'USD');
-  return shown.map((m) => formatMoney(pick(m), m.currency)).join(' + ');
+  if (shown.length === 0) return money(0, fallbackCurrency ?? 'USD');
+  return shown.map((m) => money(pick(m), m.currency)).join(' + ');
 }
 
 const anyMoney = (list: CurrencyFigures[], pick: (m: CurrencyFigures) => number) => list.some((m) => pick(m) !== 0);
@@ -283,9 +282,9 @@ export function digestCard(report: DigestReport, opts: DigestCardOptions = {}): 
   const confirmedValue = t.money.length
     ? t.money
         .filter((m) => m.yesterday.confirmed !== 0 || m.dayBeforeConfirmed !== 0 || m.weekAgoConfirmed !== 0 || m.currency === cur)
-        .map((m) => `${formatMoney(m.yesterday.confirmed, m.currency)} (${versus(m.yesterday.confirmed, m.dayBeforeConfirmed, vsDay)}, ${versus(m.yesterday.confirmed, m.weekAgoConfirmed, vsWeek)})`)
+        .map((m) => `${money(m.yesterday.confirmed, m.currency)} (${versus(m.yesterday.confirmed, m.dayBeforeConfirmed, vsDay)}, ${versus(m.yesterday.confirmed, m.weekAgoConfirmed, vsWeek)})`)
         .join('\n')
-    : `${formatMoney(0, cur ?? 'USD')} (no change ${vsDay})`;
+    : `${money(0, cur ?? 'USD')} (no change ${vsDay})`;
   const pendingParts = [moneyOf(t.money, (m) => m.yesterday.pending, cur)];
   if (anyMoney(t.money, (m) => m.yesterday.reversed)) pendingParts.push(`${moneyOf(t.money, (m) => m.yesterday.reversed, cur)} returned`);
   const doubtful = [mtd.repeats && plural(mtd.repeats, 'repeat'), mtd.previews && plural(mtd.previews, 'preview'), mtd.bots && plural(mtd.bots, 'bot')].filter((p): p is string => Boolean(p));
@@ -321,7 +320,7 @@ export function digestCard(report: DigestReport, opts: DigestCardOptions = {}): 
         'Top products this month',
         report.topProducts.map((p) =>
           line(clip(p.name ?? p.asin, 70), {
-            detail: `${formatMoney(p.confirmed, p.currency)} confirmed` + (p.pending ? `, ${formatMoney(p.pending, p.currency)} pending` : '') + `, ${plural(p.orders, 'order')}` + (p.influencers > 1 ? ` by ${plural(p.influencers, 'influencer')}` : '') + ` · ${p.asin}`,
+            detail: `${money(p.confirmed, p.currency)} confirmed` + (p.pending ? `, ${money(p.pending, p.currency)} pending` : '') + `, ${plural(p.orders, 'order')}` + (p.influencers > 1 ? ` by ${plural(p.influencers, 'influencer')}` : '') + ` · ${p.asin}`,
           }),
         ),
         report.topProducts.length,
@@ -348,7 +347,7 @@ export function digestCard(report: DigestReport, opts: DigestCardOptions = {}): 
         'Tracking IDs nobody registered (last 30 days)',
         report.unattributed.map((u) =>
           line(u.trackingId, {
-            detail: `${plural(u.lines, 'report line')} (${u.marketplaces.join(', ')}), ${u.money.map((m) => `${formatMoney(m.confirmed, m.currency)} confirmed, ${formatMoney(m.pending, m.currency)} pending`).join(' + ')}, last seen ${localStamp(u.lastSeenAt, tz).slice(0, 10)}`,
+            detail: `${plural(u.lines, 'report line')} (${u.marketplaces.join(', ')}), ${u.money.map((m) => `${money(m.confirmed, m.currency)} confirmed, ${money(m.pending, m.currency)} pending`).join(' + ')}, last seen ${localStamp(u.lastSeenAt, tz).slice(0, 10)}`,
           }),
         ),
         MAX_UNATTRIBUTED_LINES,

@@ -3,10 +3,9 @@
 import type { Period } from '../domain/earnings/period.ts';
 import type { CurrencyTotals, EarningsSummary } from '../domain/earnings/summary.ts';
 import { shortUrl } from '../domain/links.ts';
-import { formatMoney } from '../domain/money.ts';
 import { card, context, field, fields, header, line, links, linkButton, list, text, thumbnail, type Card, type CardLine, type Field, type ImageElement, type ListElement } from './card.ts';
 import { marketLabel } from './labels.ts';
-import { plural, pluralWord } from './text.ts';
+import { money, plural, pluralWord } from './text.ts';
 
 /** Tracking IDs listed on the card; a team may have hundreds (the CLI lists them all). */
 export const BY_TRACKING_ID_LINES = 10;
@@ -15,11 +14,11 @@ export const BY_TRACKING_ID_LINES = 10;
 export function totalsFields(t: CurrencyTotals, multiCurrency: boolean): Field[] {
   const suffix = multiCurrency ? ` (${t.currency})` : '';
   return [
-    field(`Confirmed${suffix}`, formatMoney(t.confirmed, t.currency), { inline: true }),
-    field(`Pending${suffix}`, formatMoney(t.pending, t.currency), { inline: true }),
-    field(`Reversed${suffix}`, formatMoney(t.reversed, t.currency), { inline: true }),
-    ...(t.bounty ? [field(`Bounties${suffix}`, formatMoney(t.bounty, t.currency), { inline: true })] : []),
-    field(`Net${suffix}`, formatMoney(t.net, t.currency), { inline: true }),
+    field(`Confirmed${suffix}`, money(t.confirmed, t.currency), { inline: true }),
+    field(`Pending${suffix}`, money(t.pending, t.currency), { inline: true }),
+    field(`Reversed${suffix}`, money(t.reversed, t.currency), { inline: true }),
+    ...(t.bounty ? [field(`Bounties${suffix}`, money(t.bounty, t.currency), { inline: true })] : []),
+    field(`Net${suffix}`, money(t.net, t.currency), { inline: true }),
   ];
 }
 
@@ -35,7 +34,7 @@ export function topProductsList(s: Pick<EarningsSummary, 'topProducts'>): ListEl
   if (!s.topProducts.length) return undefined;
   return list(
     'Top products',
-    s.topProducts.map((p) => line(p.name ?? p.asin, { detail: `${formatMoney(p.amount, p.currency)} · ${items(p.items)}` })),
+    s.topProducts.map((p) => line(p.name ?? p.asin, { detail: `${money(p.amount, p.currency)} · ${items(p.items)}` })),
   );
 }
 
@@ -77,12 +76,12 @@ export function earningsCard(d: EarningsCardData): Card {
     s.linkEarnings.length &&
       list(
         'Commission by link',
-        s.linkEarnings.map((l) => line(`${l.title ?? l.asin ?? (l.code ? `/l/${l.code}` : 'A removed link')}${l.campaign ? ` · ${l.campaign}` : ''}`, { url: l.code ? url(l.code) : undefined, detail: `${formatMoney(l.amount, l.currency)} · ${items(l.items)}` })),
+        s.linkEarnings.map((l) => line(`${l.title ?? l.asin ?? (l.code ? `/l/${l.code}` : 'A removed link')}${l.campaign ? ` · ${l.campaign}` : ''}`, { url: l.code ? url(l.code) : undefined, detail: `${money(l.amount, l.currency)} · ${items(l.items)}` })),
       ),
     s.byTrackingId.length > 1 &&
       list(
         'By tracking ID',
-        byId.map((t) => line(t.trackingId, { detail: `net ${formatMoney(t.net, t.currency)} · pending ${formatMoney(t.pending, t.currency)}` })),
+        byId.map((t) => line(t.trackingId, { detail: `net ${money(t.net, t.currency)} · pending ${money(t.pending, t.currency)}` })),
         s.byTrackingId.length > byId.length ? { more: s.byTrackingId.length - byId.length } : {},
       ),
     s.topLinks.length &&

@@ -1,9 +1,8 @@
 // Cards about tagged short links: the /link answer, the answer to Amazon links posted in an auto-linking Discord
 // channel, and the preview Slack shows when one of our short links is pasted.
-import { formatMoney } from '../domain/money.ts';
 import { card, context, copy, field, fields, header, line, list, text, thumbnail, type Card, type CardLine } from './card.ts';
 import { marketLabel } from './labels.ts';
-import { plural, pluralWord } from './text.ts';
+import { plural, pluralWord, priceAsOf } from './text.ts';
 
 export const DISCLOSURE_HINT = 'Share it with a disclosure such as #ad or “As an Amazon Associate I earn from qualifying purchases.”';
 
@@ -37,15 +36,15 @@ export function autolinkCard(d: { handle: string; lines: readonly CardLine[]; un
   ]);
 }
 
-/** What a pasted short link unfolds into: the product, its store, who shares it and the price we know. */
-export function linkPreviewCard(p: { asin: string; marketplace: string; title: string | null; imageUrl?: string | null; priceMinor: number | null; currency: string | null; handle: string }): Card {
+/** What a pasted short link unfolds into: the product, its store, who shares it and the price we know, with its time. */
+export function linkPreviewCard(p: { asin: string; marketplace: string; title: string | null; imageUrl?: string | null; price: { minor: number; currency: string; asOf: Date } | null; handle: string }): Card {
   const name = p.title ?? `Amazon product ${p.asin}`;
   return card({ visibility: 'channel' }, [
     header(name),
     fields([
       field('Store', marketLabel(p.marketplace), { inline: true }),
       field('Shared by', `@${p.handle}`, { inline: true }),
-      p.priceMinor !== null && p.currency && field('Price', formatMoney(p.priceMinor, p.currency), { inline: true }),
+      p.price && field('Price', priceAsOf(p.price), { inline: true }),
     ]),
     p.imageUrl && thumbnail(p.imageUrl, name),
     context(`${p.asin} · @${p.handle} may earn a commission from qualifying purchases.`),

@@ -2,9 +2,8 @@
 // claims the news and sums it; this turns the sums into the card). It always says which dates the money is for, and a
 // backfill (every line older than BACKFILL_AGE_DAYS) is told as one summary of past money, never as new commission.
 import type { CommissionNews, NewsTotals } from '../domain/notifications/commissionNotice.ts';
-import { formatMoney } from '../domain/money.ts';
 import { card, context, field, fields, header, line, links, linkButton, list, text, type Card, type Field } from './card.ts';
-import { plural, shorten } from './text.ts';
+import { money, plural, shorten } from './text.ts';
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
@@ -62,10 +61,10 @@ export function coverage(news: CommissionNews): string | undefined {
 /** "$41.20 confirmed, $12.00 pending": the kinds that moved, in the order money moves. */
 function moneyWords(t: NewsTotals): string[] {
   const out: string[] = [];
-  if (t.confirmed) out.push(`${formatMoney(t.confirmed, t.currency)} confirmed`);
-  if (t.pending) out.push(`${formatMoney(t.pending, t.currency)} pending`);
-  if (t.reversed) out.push(`${formatMoney(t.reversed, t.currency)} reversed`);
-  if (t.bounty) out.push(`${formatMoney(t.bounty, t.currency)} in bounties`);
+  if (t.confirmed) out.push(`${money(t.confirmed, t.currency)} confirmed`);
+  if (t.pending) out.push(`${money(t.pending, t.currency)} pending`);
+  if (t.reversed) out.push(`${money(t.reversed, t.currency)} reversed`);
+  if (t.bounty) out.push(`${money(t.bounty, t.currency)} in bounties`);
   return out;
 }
 
@@ -74,7 +73,7 @@ function topList(news: CommissionNews) {
     news.top.length &&
     list(
       'Top items',
-      news.top.map((t) => line(shorten(t.name, ITEM_NAME_MAX), { detail: moneyWords(t).join(', ') || formatMoney(0, t.currency) })),
+      news.top.map((t) => line(shorten(t.name, ITEM_NAME_MAX), { detail: moneyWords(t).join(', ') || money(0, t.currency) })),
     )
   );
 }
@@ -83,8 +82,8 @@ export function commissionCard(news: CommissionNews, storefrontUrl: string): Car
   if (news.backfill) return backfillCard(news, storefrontUrl);
   const figures: Field[] = news.totals.flatMap((t) => {
     const suffix = news.totals.length > 1 ? ` (${t.currency})` : '';
-    const money = (label: string, amount: number) => (amount ? [field(`${label}${suffix}`, formatMoney(amount, t.currency), { inline: true })] : []);
-    return [...money('Confirmed', t.confirmed), ...money('Pending', t.pending), ...money('Reversed', t.reversed), ...money('Bounties', t.bounty)];
+    const amount = (label: string, minor: number) => (minor ? [field(`${label}${suffix}`, money(minor, t.currency), { inline: true })] : []);
+    return [...amount('Confirmed', t.confirmed), ...amount('Pending', t.pending), ...amount('Reversed', t.reversed), ...amount('Bounties', t.bounty)];
   });
   const covers = coverage(news);
   return card({ visibility: 'channel', tone: 'success' }, [

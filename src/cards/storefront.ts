@@ -2,15 +2,16 @@
 // (src/commands/storefront.ts); these say it.
 import type { Platform, TrackingIdClaim } from '../db/schema.ts';
 import type { ClaimView } from '../domain/trackingIdClaims.ts';
-import { formatMoney } from '../domain/money.ts';
-import type { StorefrontView } from '../domain/storefronts.ts';
+import type { CatalogueStorefront } from '../domain/catalogue/resolve.ts';
+import { isUnbuyable } from '../domain/catalogue/linkHealth.ts';
 import { otherPlatform, platformLabel, workspaceNoun } from '../domain/workspaceLinks.ts';
 import { workspaceLabel, type UnlinkPlan, type UnlinkResult } from '../domain/workspaceUnlink.ts';
 import { actions, card, context, field, fields, header, line, links, linkButton, list, text, thumbnail, type Card, type CardLine, type Field } from './card.ts';
+import { HEALTH_WORDS } from './catalogueNotice.ts';
 import { ownClaimsElements, waitingText, withdrawButton } from './claims.ts';
 import { marketLabel } from './labels.ts';
 import { successCard } from './status.ts';
-import { plural } from './text.ts';
+import { plural, priceAsOf } from './text.ts';
 
 /** Products listed per list on /storefront show; the rest are "and N more" (the storefront page has them all). */
 export const MAX_SHOWN_PER_LIST = 10;
@@ -45,11 +46,15 @@ export function productAddedCard(d: { added: boolean; productLabel: string; imag
   ]);
 }
 
-/** /storefront show: the storefront's lists (each product linked by its short link), the person's claims, and a broken notification destination. */
+/**
+ * /storefront show: the storefront's lists as its page shows them (the influencer's own titles, Amazon's while fresh,
+ * prices with their time, products Amazon no longer sells marked), each product linked by its short link; the
+ * person's claims, and a broken notification destination.
+ */
 export function storefrontCard(d: {
   handle: string;
   storefrontUrl: string;
-  lists: StorefrontView['lists'];
+  lists: CatalogueStorefront['lists'];
   shortUrl: (code: string) => string;
   claims: readonly ClaimView[];
   brokenNotifications?: string | undefined;
@@ -63,9 +68,9 @@ export function storefrontCard(d: {
       list(
         l.name,
         l.items.slice(0, MAX_SHOWN_PER_LIST).map((i) =>
-          line(i.title ?? `Amazon product ${i.asin}`, {
+          line(i.title?.value ?? `Amazon product ${i.asin}`, {
             url: d.shortUrl(i.linkCode),
-            detail: [i.asin, i.priceMinor !== null && i.currency ? formatMoney(i.priceMinor, i.currency) : undefined].filter(Boolean).join(' · '),
+            detail: [i.asin, isUnbuyable(i.health) ? HEALTH_WORDS[i.health] : i.price && priceAsOf(i.price)].filter(Boolean).join(' · '),
           }),
         ),
         { more: Math.max(0, l.items.length - MAX_SHOWN_PER_LIST) },

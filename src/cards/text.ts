@@ -2,6 +2,8 @@
 // URLs may become links, and counted words. The escaping rules themselves (mrkdwn, Discord markdown) and every
 // platform limit stay in the renderers, which pass them in.
 
+import { formatMoney } from '../domain/money.ts';
+
 export const ZWSP = '\u200B';
 
 /** Whitespace runs (new lines too) as one space: for one-line places such as titles, labels and list lines. */
@@ -75,6 +77,16 @@ export const plural = (n: number, one: string, many = `${one}s`): string => `${c
 
 /** The minus sign people read (U+2212), not a hyphen. */
 export const MINUS = '\u2212';
+
+/** An amount as people read it: "$1,234.56", "−$0.45" (the minus sign, as percentages have it). */
+export const money = (minor: number, currency: string): string => formatMoney(minor, currency).replace('-', MINUS);
+
+const AS_OF = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false, timeZone: 'UTC' });
+/** "5 Dec 2026, 14:05 UTC": one fixed zone, since pages are cached and cards are read across time zones. */
+export const formatAsOf = (d: Date): string => `${AS_OF.format(d)} UTC`;
+
+/** A price with the time it was true, as Amazon's rules ask wherever a price is shown: "$24.99 as of 5 Dec 2026, 14:05 UTC". */
+export const priceAsOf = (p: { minor: number; currency: string; asOf: Date }): string => `${money(p.minor, p.currency)} as of ${formatAsOf(p.asOf)}`;
 
 /** A whole percentage with its sign: "+5%", "−3%", "no change" for 0 (never "±0%" or "-0%"). */
 export function signedPercent(pct: number): string {

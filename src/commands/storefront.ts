@@ -9,7 +9,8 @@ import { shortUrl } from '../domain/links.ts';
 import { getNotificationTarget, setNotificationTarget } from '../domain/notificationPrefs.ts';
 import { productFace } from '../domain/productFaces.ts';
 import { productLabel, resolveProductRef } from '../domain/products.ts';
-import { addToStorefront, getStorefrontView, removeFromStorefront } from '../domain/storefronts.ts';
+import { addToStorefront, removeFromStorefront } from '../domain/storefronts.ts';
+import { getCatalogueStorefront } from '../domain/catalogue/resolve.ts';
 import { issueServerLinkCode, redeemServerLinkCode, SERVER_LINK_CODE_TTL_MS } from '../domain/workspaceLinks.ts';
 import { previewUnlink, unlinkWorkspace } from '../domain/workspaceUnlink.ts';
 import { isAsin } from '../domain/amazon/productInput.ts';
@@ -95,7 +96,7 @@ export const storefrontCommand: CommandDef = {
         const me = await ownInfluencer(ctx);
         const ref = await resolveProductRef(String(args.product), await defaultMarketplace(ctx.db, me.id), ctx.resolveShort);
         const r = await addToStorefront(ctx.db, { influencerId: me.id, ref, listName: args.list as string | undefined });
-        const face = await productFace(ctx.db, me.organisation_id, r.product);
+        const face = await productFace(ctx.db, me.organisation_id, r.product, me.id);
         return productAddedCard({
           added: r.added,
           productLabel: face.title ?? productLabel(r.product),
@@ -125,12 +126,12 @@ export const storefrontCommand: CommandDef = {
       options: [],
       async execute(_args, ctx) {
         const me = await ownInfluencer(ctx);
-        const view = await getStorefrontView(ctx.db, me);
+        const view = await getCatalogueStorefront(ctx.db, me.id);
         const notify = await getNotificationTarget(ctx.db, me.id);
         return storefrontCard({
           handle: me.handle,
           storefrontUrl: storefrontUrl(ctx, me.handle),
-          lists: view.lists,
+          lists: view?.lists ?? [],
           shortUrl: (code) => shortUrl(ctx.config.PUBLIC_BASE_URL, code),
           claims: await ownClaims(ctx, me.id),
           brokenNotifications: notify?.broken_at ? (notify.broken_reason ?? 'destination unavailable') : undefined,

@@ -1,8 +1,9 @@
 // Products as chat cards name and picture them, many at once: the catalogue's resolution (src/domain/catalogue/
-// resolve.ts: API > operator details > report name) for every product a card lists, in two queries whatever the
-// number of products, so a list of top links never costs a query per link.
+// resolve.ts: the influencer's own override > API > operator details > report name) for every product a card lists,
+// in two queries whatever the number of products (three with an influencer's overrides), so a list of top links
+// never costs a query per link.
 import type { Db } from '../db/database.ts';
-import { CATALOGUE_COLUMNS, catalogueSources, ledgerNames, resolveProduct, type CatalogueProduct } from './catalogue/resolve.ts';
+import { CATALOGUE_COLUMNS, catalogueSources, ledgerNames, resolveProduct, type CatalogueProduct, type ItemOverride } from './catalogue/resolve.ts';
 
 export interface ProductKey {
   asin: string;
@@ -23,31 +24,48 @@ export interface ProductFaces {
 const SOURCE_RANK = { influencer: 0, api: 1, operator: 2, ledger: 3 } as const;
 const rank = (p: CatalogueProduct) => (p.title ? SOURCE_RANK[p.title.source] : 9) * 2 + (p.imageUrl ? 0 : 1);
 
-/** The catalogue's view of `keys` for the members of `organisationId` (no influencer's personal overrides). */
-export async function productFaces(db: Db, organisationId: number, keys: readonly ProductKey[], now: Date = new Date()): Promise<ProductFaces> {
+export interface FacesOptions {
+  now?: Date;
+  /**
+   * The influencer the card is for: their own title and picture for a product on their storefront (set with
+   * /storefront edit) win, as on their storefront page. Absent: the organisation's view, no one's overrides
+   * (a manager's digest names products the same for every influencer).
+   */
+  influencerId?: number | undefined;
+}
+
+/** The catalogue's view of `keys` for the members of `organisationId`, with one influencer's overrides if asked. */
+export async function productFaces(db: Db, organisationId: number, keys: readonly ProductKey[], opts: FacesOptions = {}): Promise<ProductFaces> {
+  const now = opts.now ?? new Date();
   const asins = [...new Set(keys.map((k) => k.asin).filter(Boolean))];
   const exact = new Map<string, CatalogueProduct>();
   const byAsin = new Map<string, CatalogueProduct>();
   if (asins.length) {
-    const rows = await db
-      .selectFrom('products as p')
-      .leftJoin('catalogue_entries as c', 'c.product_id', 'p.id')
-      .select(['p.asin', 'p.marketplace', ...CATALOGUE_COLUMNS])
-      .where('p.asin', 'in', asins)
-      .orderBy('p.id')
-      .execute();
+    const [rows, overrides] = await Promise.all([
+      db
+        .selectFrom('products as p')
+        .leftJoin('catalogue_entries as c', 'c.product_id', 'p.id')
+        .select(['p.asin', 'p.marketplace', ...CATALOGUE_COLUMNS])
+        .where('p.asin', 'in', asins)
+        .orderBy('p.id')
+        .execute(),
+      opts.influencerId === undefined ? new Map<string, ItemOverride>() : influencerOverrides(db, opts.influencerId, asins),
+    ]);
     const names = await ledgerNames(db, organisationId, rows);
     for (const r of rows) {
+      const key = `${r.marketplace}|${r.asin}`;
+      const override = overrides.get(key);
       const product = resolveProduct(
         {
           asin: r.asin,
           marketplace: r.marketplace,
+          ...(override ? { override } : {}),
           ...catalogueSources(r),
-          ledgerName: names.get(`${r.marketplace}|${r.asin}`),
+          ledgerName: names.get(key),
         },
         now,
       );
-      exact.set(`${r.marketplace}|${r.asin}`, product);
+      exact.set(key, product);
       const best = byAsin.get(r.asin);
       if (!best || rank(product) < rank(best)) byAsin.set(r.asin, product);
     }
@@ -64,9 +82,29 @@ export async function productFaces(db: Db, organisationId: number, keys: readonl
   };
 }
 
-/** One product's title and picture for a chat card (the /link and /storefront add answers). */
-export async function productFace(db: Db, organisationId: number, product: { asin: string; marketplace: string }, now: Date = new Date()): Promise<{ title?: string; imageUrl?: string }> {
-  const faces = await productFaces(db, organisationId, [product], now);
+/** The title and picture an influencer gave their storefront items among `asins`, by marketplace|asin. */
+async function influencerOverrides(db: Db, influencerId: number, asins: string[]): Promise<Map<string, ItemOverride>> {
+  const rows = await db
+    .selectFrom('storefront_items as i')
+    .innerJoin('storefronts as s', 's.id', 'i.storefront_id')
+    .innerJoin('products as p', 'p.id', 'i.product_id')
+    .select(['p.asin', 'p.marketplace', 'i.title_override', 'i.image_url_override', 'i.price_override_minor', 'i.price_override_currency', 'i.override_updated_at', 'i.note'])
+    .where('s.influencer_id', '=', influencerId)
+    .where('p.asin', 'in', asins)
+    .where((eb) => eb.or([eb('i.title_override', 'is not', null), eb('i.image_url_override', 'is not', null)]))
+    .execute();
+  // Overrides are set on every list entry of the product at once (overrides.ts): any row of it says the same.
+  return new Map(
+    rows.map((r) => [
+      `${r.marketplace}|${r.asin}`,
+      { title: r.title_override, imageUrl: r.image_url_override, priceMinor: r.price_override_minor, currency: r.price_override_currency, updatedAt: r.override_updated_at, note: r.note },
+    ]),
+  );
+}
+
+/** One product's title and picture for a chat card (the /link and /storefront add answers), as `influencerId` shows it. */
+export async function productFace(db: Db, organisationId: number, product: { asin: string; marketplace: string }, influencerId?: number): Promise<{ title?: string; imageUrl?: string }> {
+  const faces = await productFaces(db, organisationId, [product], { influencerId });
   const title = faces.title(product);
   const imageUrl = faces.imageUrl(product);
   return { ...(title ? { title } : {}), ...(imageUrl ? { imageUrl } : {}) };

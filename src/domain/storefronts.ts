@@ -2,7 +2,7 @@
 import { sql } from 'kysely';
 import { UserError } from '../errors.ts';
 import type { Db } from '../db/database.ts';
-import type { Influencer, Link, Product } from '../db/schema.ts';
+import type { Link, Product } from '../db/schema.ts';
 import { getOrCreateLink } from './links.ts';
 import { upsertProduct, type ProductDetails, type ProductRef } from './products.ts';
 import { productAdded } from './catalogue/productAdded.ts';
@@ -92,40 +92,4 @@ export async function removeFromStorefront(db: Db, influencerId: number, asin: s
       .execute();
     return Number(removed.numDeletedRows);
   });
-}
-
-export interface StorefrontView {
-  influencer: Pick<Influencer, 'id' | 'handle' | 'display_name' | 'bio' | 'avatar_url'>;
-  title: string | null;
-  description: string | null;
-  lists: Array<{
-    name: string;
-    items: Array<{ asin: string; marketplace: string; title: string | null; imageUrl: string | null; priceMinor: number | null; currency: string | null; linkCode: string }>;
-  }>;
-}
-
-export async function getStorefrontView(db: Db, influencer: Pick<Influencer, 'id' | 'handle' | 'display_name' | 'bio' | 'avatar_url'>): Promise<StorefrontView> {
-  const storefront = await db.selectFrom('storefronts').select(['id', 'title', 'description']).where('influencer_id', '=', influencer.id).executeTakeFirst();
-  if (!storefront) return { influencer, title: null, description: null, lists: [] };
-  const rows = await db
-    .selectFrom('storefront_items as i')
-    .innerJoin('storefront_lists as l', 'l.id', 'i.list_id')
-    .innerJoin('products as p', 'p.id', 'i.product_id')
-    .innerJoin('links as k', (j) =>
-      j.onRef('k.product_id', '=', 'i.product_id').on('k.influencer_id', '=', influencer.id).on('k.campaign', '=', STOREFRONT_CAMPAIGN).on('k.disabled_at', 'is', null),
-    )
-    .select(['l.name as list', 'l.position as listPos', 'p.asin', 'p.marketplace', 'p.title', 'p.image_url', 'p.price_minor', 'p.currency', 'k.code'])
-    .where('i.storefront_id', '=', storefront.id)
-    .orderBy('l.position')
-    .orderBy('l.id')
-    .orderBy('i.position')
-    .orderBy('i.id')
-    .execute();
-  const lists: StorefrontView['lists'] = [];
-  for (const r of rows) {
-    let list = lists.at(-1);
-    if (!list || list.name !== r.list) lists.push((list = { name: r.list, items: [] }));
-    list.items.push({ asin: r.asin, marketplace: r.marketplace, title: r.title, imageUrl: r.image_url, priceMinor: r.price_minor, currency: r.currency, linkCode: r.code });
-  }
-  return { influencer, title: storefront.title, description: storefront.description, lists };
 }

@@ -3,6 +3,7 @@
 import type { CatalogueProduct, CatalogueStorefront } from '../domain/catalogue/resolve.ts';
 import { isUnbuyable } from '../domain/catalogue/linkHealth.ts';
 import { formatMoney } from '../domain/money.ts';
+import { formatAsOf } from '../cards/text.ts';
 import { html, htmlSecurityHeaders, pageCsp, raw, type RawHtml } from './html.ts';
 import { SHARE_CARD_HEIGHT, SHARE_CARD_WIDTH } from './shareCard.ts';
 
@@ -50,9 +51,6 @@ export interface StorefrontPageData extends CatalogueStorefront {
   description: string | null;
 }
 
-const AS_OF = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false, timeZone: 'UTC' });
-/** "5 Dec 2026, 14:05 UTC": a fixed zone, since the page is cached and shared across time zones. */
-export const formatAsOf = (d: Date) => `${AS_OF.format(d)} UTC`;
 
 const initialOf = (s: string) => [...s.trim()][0]?.toUpperCase() ?? '?';
 

@@ -97,7 +97,7 @@ describe('when a commission notice is composed', () => {
   it('then an old report is one backfill summary with its month and totals, never "new commission"', () => {
     const c = commissionCard(backfill, STOREFRONT);
     expect(c.title).toBe('Past earnings loaded for @garmin');
-    expect(c.text).toContain('Backfill: March 2021 report, 2,148 items, $2,941.08 confirmed, -$12.50 reversed.');
+    expect(c.text).toContain('Backfill: March 2021 report, 2,148 items, $2,941.08 confirmed, −$12.50 reversed.');
     expect(c.text).toContain('Report window 2021-03-07 to 2021-04-05.');
     expect(JSON.stringify(c)).not.toContain('New commission');
     expect(c.sections).toEqual([]);

@@ -31,7 +31,7 @@ describe('when earnings are composed', () => {
     expect(c.fields.map((f) => `${f.label}: ${f.value}`)).toEqual([
       'Confirmed: $25.00',
       'Pending: $4.00',
-      'Reversed: -$1.00',
+      'Reversed: −$1.00',
       'Net: $24.00',
       'Clicks: 12 clicks · 3 repeats · 2 previews · 5 bots',
     ]);
@@ -81,14 +81,15 @@ describe('when link cards are composed', () => {
     expect(autolinkCard({ handle: 'maya', lines: lines.slice(0, 1), untagged: 0 }).title).toBe("@maya's link");
   });
 
-  it('then a pasted short link unfolds into the product, its store, who shares it and the price', () => {
-    const c = linkPreviewCard({ asin: 'B000000001', marketplace: 'UK', title: null, priceMinor: 4999, currency: 'GBP', handle: 'maya' });
+  it('then a pasted short link unfolds into the product, its store, who shares it and the price with its time', () => {
+    const c = linkPreviewCard({ asin: 'B000000001', marketplace: 'UK', title: null, price: { minor: 4999, currency: 'GBP', asOf: new Date('2026-12-03T14:05:00Z') }, handle: 'maya' });
     expect(c.title).toBe('Amazon product B000000001');
     expect(c.fields.map((f) => [f.label, f.value])).toEqual([
       ['Store', 'amazon.co.uk'],
       ['Shared by', '@maya'],
-      ['Price', '£49.99'],
+      ['Price', '£49.99 as of 3 Dec 2026, 14:05 UTC'],
     ]);
+    expect(linkPreviewCard({ asin: 'B000000001', marketplace: 'UK', title: 'Lamp', price: null, handle: 'maya' }).fields.map((f) => f.label)).toEqual(['Store', 'Shared by']);
   });
 });
 
@@ -110,7 +111,7 @@ describe('when a commission notice is composed', () => {
     expect(c).toMatchObject({ visibility: 'channel', tone: 'success', title: 'New commission for @maya', text: '3 new items in your Amazon reports.\n\nOrders 1–7 March 2026.' });
     expect(c.fields).toEqual([
       { label: 'Confirmed', value: '$12.00', inline: true },
-      { label: 'Reversed', value: '-$3.00', inline: true },
+      { label: 'Reversed', value: '−$3.00', inline: true },
     ]);
     expect(c.sections[0]!.lines).toEqual([{ text: 'Desk lamp', detail: '$12.00 confirmed' }]);
     expect(c.buttons).toEqual([{ label: 'Open storefront', url: 'https://go.test/s/maya' }]);

@@ -65,11 +65,11 @@ describe('when someone asks for earnings', () => {
     const text = replyText(r);
     expect(text).toContain('Confirmed: $1,239.56');
     expect(text).toContain('Pending: $9.99');
-    expect(text).toContain('Reversed: -$2.50');
+    expect(text).toContain('Reversed: −$2.50');
     expect(text).toContain('Net: $1,237.06');
     expect(r.sections?.[0]).toMatchObject({ title: 'Top products', lines: [{ text: 'Product B000000001', detail: '$1,234.56 · 3 items' }, expect.anything(), expect.anything()] });
     expect(replyText(await run(db, me, 'earnings', 'ytd', { now }))).toContain('Confirmed: $1,247.33');
-    expect(replyText(await run(db, me, 'earnings', '2026-03-12..2026-03-12', { now }))).toContain('Reversed: -$2.50');
+    expect(replyText(await run(db, me, 'earnings', '2026-03-12..2026-03-12', { now }))).toContain('Reversed: −$2.50');
     expect((await run(db, me, 'earnings', '2026-03-12..2026-03-12', { now })).fields?.find((f) => f.label === 'Confirmed')?.value).toBe('$0.00');
     expect(await run(db, me, 'earnings', 'last-week')).toMatchObject({ tone: 'error', text: expect.stringContaining('is not a period'), footer: expect.stringContaining('/earnings') });
     expect(await run(db, me, 'earnings', '2026-02-30..2026-03-01')).toMatchObject({ tone: 'error' });

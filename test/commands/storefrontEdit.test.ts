@@ -5,6 +5,8 @@ import { renderCard as renderDiscord } from '../../bots/discord/render.ts';
 import { renderCard as renderSlack } from '../../bots/slack/render.ts';
 import { toCard } from '../../src/cards/card.ts';
 import { getCatalogueStorefront } from '../../src/domain/catalogue/resolve.ts';
+import { findLinkPreview } from '../../src/domain/linkPreview.ts';
+import { upsertProduct } from '../../src/domain/products.ts';
 import { randomAsin } from '../support/fixtures.ts';
 import { testDb, unique } from '../support/env.ts';
 import { newWorkspace, replyText, run, type Person } from '../support/commands.ts';
@@ -38,6 +40,42 @@ describe('when an influencer edits a product of their storefront from chat', () 
     });
     expect(await run(db, me, 'storefront', `edit ${asin} note`)).toMatchObject({ tone: 'success', text: expect.stringContaining(`Your note for ${asin} is cleared`) });
     expect((await shown(influencerId, asin)).note).toBeUndefined();
+  });
+
+  it('then their own chat cards name and picture it their way too, and a colleague\'s cards keep the catalogue\'s', async () => {
+    const ws = newWorkspace();
+    const me = ws.person();
+    const handle = unique('ed');
+    expect((await run(db, me, 'storefront', `setup ${handle} ${handle}-20`)).tone).toBe('success');
+    const asin = randomAsin();
+    await upsertProduct(db, { asin, marketplace: 'US' }, { title: 'Kettle KX-200', imageUrl: 'https://images.example.com/catalogue.jpg', priceMinor: 2999, currency: 'USD' });
+    expect((await run(db, me, 'storefront', `add ${asin}`)).tone).toBe('success');
+    expect((await run(db, me, 'storefront', `edit ${asin} title My favourite kettle`)).tone).toBe('success');
+    expect((await run(db, me, 'storefront', `edit ${asin} image https://images.example.com/mine.jpg`)).tone).toBe('success');
+
+    const link = await run(db, me, 'link', asin);
+    expect(link.title).toBe('My favourite kettle');
+    expect(toCard(link).elements).toContainEqual(expect.objectContaining({ type: 'image', url: 'https://images.example.com/mine.jpg' }));
+    const show = replyText(await run(db, me, 'storefront', 'show'));
+    expect(show).toContain('My favourite kettle');
+    expect(show).toMatch(/\$29\.99 as of \d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} UTC/);
+    const code = /\/l\/([0-9A-Za-z]{8})/.exec(JSON.stringify(toCard(link)))![1]!;
+    expect(await findLinkPreview(db, code)).toMatchObject({ title: 'My favourite kettle', imageUrl: 'https://images.example.com/mine.jpg', price: { minor: 2999, currency: 'USD' } });
+
+    // Their /earnings lists the product by their title too.
+    const mine = await db.selectFrom('influencers').select(['id', 'organisation_id']).where('handle', '=', handle).executeTakeFirstOrThrow();
+    await db
+      .insertInto('ledger_entries')
+      .values({ network: 'amazon', line_key: unique('k'), kind: 'confirmed', tracking_id: `${handle}-20`, influencer_id: mine.id, organisation_id: mine.organisation_id, marketplace: 'US', asin, product_name: 'KX200 KETTLE 1.7L', category: 'Kitchen', occurred_at: new Date(Date.now() - 3_600_000), quantity: 1, amount_minor: 120, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null })
+      .execute();
+    expect(replyText(await run(db, me, 'earnings', '7d'))).toContain('My favourite kettle');
+
+    const colleague = ws.person();
+    const theirs = unique('ed');
+    expect((await run(db, colleague, 'storefront', `setup ${theirs} ${theirs}-20`)).tone).toBe('success');
+    const theirLink = await run(db, colleague, 'link', asin);
+    expect(theirLink.title).toBe('Kettle KX-200');
+    expect(toCard(theirLink).elements).toContainEqual(expect.objectContaining({ type: 'image', url: 'https://images.example.com/catalogue.jpg' }));
   });
 
   it('then an image that is not an https link is refused with a message saying why, and nothing changes', async () => {

@@ -46,7 +46,7 @@ describe('when an ingest brings new commission', () => {
     expect(text).toContain(`New commission for @${handle}`);
     expect(text).toContain('3 new items');
     expect(text).toContain('$5.79'); // confirmed 1.23 + 4.56
-    expect(text).toContain('-$0.45');
+    expect(text).toContain('−$0.45');
     expect(text).not.toContain('<!channel>');
     await postReport(csv, tag);
     await queuesSettled(app.queues, ['notify']);

@@ -5,6 +5,8 @@
 // src/domain/catalogue/creatorsApi.ts for the sources). Records every call; can expire all tokens (the next call
 // gets 401 TokenExpired), deny an account (403 AssociateNotEligible), and answer the next matching calls with a
 // failure: a status with a body and headers (429 + Retry-After), a junk body, or no answer at all (a hang).
+// Optional, for benchmarks (off unless set): `productFor` answers ASINs never added (generated products), and
+// `rateLimit` throttles GetItems per credential with a token bucket (429 ThrottleException + Retry-After past it).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
@@ -60,6 +62,15 @@ export class FakeCreatorsApi {
   private readonly failures: Array<FakeCreatorsFailure & { left: number }> = [];
   private readonly hanging: ServerResponse[] = [];
   tokenTtlSeconds = 3600;
+  /** Products for ASINs not added with addProduct (a benchmark's 100,000); undefined: the ASIN is unknown. */
+  productFor: ((asin: string, marketplaceHost: string) => FakeProduct | undefined) | undefined;
+  /**
+   * GetItems calls allowed per credential: a bucket of `burst` (default 1) requests refilled at `perSecond`. A call
+   * finding it empty is answered 429 ThrottleException with Retry-After (whole seconds until the next request is allowed,
+   * at least 1) and takes nothing from it. Unset: no limit.
+   */
+  rateLimit: { perSecond: number; burst?: number } | undefined;
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
   private constructor(
     private readonly server: Server,
@@ -145,11 +156,29 @@ export class FakeCreatorsApi {
     send(200, { access_token: token, token_type: 'bearer', expires_in: this.tokenTtlSeconds });
   }
 
-  private getItems(call: FakeCreatorsCall, body: Record<string, unknown> | undefined, send: (s: number, p: unknown) => void): void {
+  /** Takes a request from the credential's bucket; when it is empty, how long until one is allowed (ms). */
+  private overRate(credentialId: string): number | undefined {
+    if (!this.rateLimit) return undefined;
+    const { perSecond, burst = 1 } = this.rateLimit;
+    const now = performance.now();
+    let b = this.buckets.get(credentialId);
+    if (!b) this.buckets.set(credentialId, (b = { tokens: burst, at: now }));
+    b.tokens = Math.min(burst, b.tokens + ((now - b.at) * perSecond) / 1000);
+    b.at = now;
+    if (b.tokens >= 1) {
+      b.tokens -= 1;
+      return undefined;
+    }
+    return ((1 - b.tokens) * 1000) / perSecond;
+  }
+
+  private getItems(call: FakeCreatorsCall, body: Record<string, unknown> | undefined, send: (s: number, p: unknown, headers?: Record<string, string>) => void): void {
     const m = /^Bearer ([0-9a-f]+)(?:, Version (\d\.\d))?$/.exec(call.auth ?? '');
     const credentialId = m ? this.tokens.get(m[1]!) : undefined;
     if (!credentialId) return send(401, { type: 'UnauthorizedException', message: 'The access token has expired or is invalid', reason: m ? 'TokenExpired' : 'MissingCredential' });
     if (this.denied.has(credentialId)) return send(403, { type: 'AccessDeniedException', message: 'The Associate is not eligible to access the Creators API', reason: 'AssociateNotEligible' });
+    const waitMs = this.overRate(credentialId);
+    if (waitMs !== undefined) return send(429, { type: 'ThrottleException', message: 'Rate exceeded' }, { 'retry-after': String(Math.max(1, Math.ceil(waitMs / 1000))) });
     const ids = body?.itemIds;
     if (!Array.isArray(ids) || ids.length < 1 || ids.length > 10 || !body?.partnerTag || !call.marketplace) {
       return send(400, { type: 'ValidationException', message: 'itemIds must hold 1 to 10 items; partnerTag and x-marketplace are required', reason: 'FieldValidationFailed' });
@@ -157,7 +186,7 @@ export class FakeCreatorsApi {
     const items: unknown[] = [];
     const errors: Array<{ code: string; message: string }> = [];
     for (const asin of ids as string[]) {
-      const p = this.products.get(`${call.marketplace}|${asin}`);
+      const p = this.products.get(`${call.marketplace}|${asin}`) ?? this.productFor?.(asin, call.marketplace);
       if (!p) {
         errors.push({ code: 'InvalidParameterValue', message: `The ItemId ${asin} provided in the request is invalid.` });
         continue;

@@ -125,7 +125,7 @@ export async function earningsSummary(db: Db, scope: EarningsScope, period: Peri
     'organisationId' in scope ? scope.organisationId : db.selectFrom('influencers').select('organisation_id').where('id', '=', scope.influencerId).executeTakeFirst().then((r) => r?.organisation_id),
   ]);
   const keys = [...ledger.topProducts.map((p) => ({ asin: p.asin })), ...linkProducts.values()];
-  const faces = organisationId !== undefined && keys.length ? await productFaces(db, organisationId, keys) : undefined;
+  const faces = organisationId !== undefined && keys.length ? await productFaces(db, organisationId, keys, { influencerId: 'influencerId' in scope ? scope.influencerId : undefined }) : undefined;
   const linkTitle = (linkId: number) => {
     const p = linkProducts.get(linkId);
     return p ? (faces?.catalogueTitle(p) ?? p.title) : null;

@@ -129,7 +129,7 @@ export async function commissionNews(db: Db, influencerId: number, range: { entr
     db,
     influencer.organisation_id,
     top.flatMap((t) => (t.asin ? [{ asin: t.asin, marketplace: t.marketplace }] : [])),
-    now,
+    { now, influencerId },
   );
   const last = facts.last === null ? null : new Date(facts.last);
   const cutoff = now.getTime() - opts.backfillAgeDays * DAY_MS;
