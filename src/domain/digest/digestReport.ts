@@ -213,121 +213,122 @@ function conversion(orders: number, clicks: number): Conversion {
   return { orders, clicks, basisPoints: clicks > 0 ? Math.round((orders * 10000) / clicks) : null };
 }
 
-function emptyMoney(): MoneyFigures {
-  return { confirmed: 0, pending: 0, reversed: 0, bounty: 0 };
+/**
+ * The digest's windows, each a range of local days in the manager's zone: yesterday, month to date (to the end of
+ * yesterday), the day before yesterday, the same weekday a week before yesterday, the previous calendar month, and
+ * the CLICK_SPIKE_BASELINE_DAYS days before yesterday (the baseline of a click spike).
+ */
+export type Window = 'yesterday' | 'monthToDate' | 'dayBefore' | 'weekAgo' | 'previousMonth' | 'clickBaseline';
+/** The windows ledger figures are read for, and those click counts are read for. */
+const LEDGER_WINDOWS = ['yesterday', 'monthToDate', 'dayBefore', 'weekAgo', 'previousMonth'] as const satisfies readonly Window[];
+const CLICK_WINDOWS = ['yesterday', 'monthToDate', 'dayBefore', 'weekAgo', 'clickBaseline'] as const satisfies readonly Window[];
+type LedgerWindow = (typeof LEDGER_WINDOWS)[number];
+type ClickWindow = (typeof CLICK_WINDOWS)[number];
+type Range = { from: Date; to: Date };
+
+/** One record per window, each made fresh by `make`. */
+function perWindow<W extends Window, T>(windows: readonly W[], make: () => T): Record<W, T> {
+  return Object.fromEntries(windows.map((w) => [w, make()])) as Record<W, T>;
 }
 
-interface ItemCounts {
+/** Ledger sums of one window (one influencer or the roster, one currency). */
+interface LedgerSums {
+  /** Ad Fees plus bounties. */
+  confirmed: number;
+  bounty: number;
+  pending: number;
+  reversed: number;
   orderedItems: number;
   orderLines: number;
   shipped: number;
   returned: number;
 }
 
-function activity(c: ClickCounts, items: ItemCounts): Activity {
+const emptySums = (): LedgerSums => ({ confirmed: 0, bounty: 0, pending: 0, reversed: 0, orderedItems: 0, orderLines: 0, shipped: 0, returned: 0 });
+
+function addSums(into: LedgerSums, from: LedgerSums): void {
+  for (const k of Object.keys(into) as Array<keyof LedgerSums>) into[k] += from[k];
+}
+
+const moneyOf = (s: LedgerSums): MoneyFigures => ({ confirmed: s.confirmed, pending: s.pending, reversed: s.reversed, bounty: s.bounty });
+
+const emptyClicks = (): ClickCounts => ({ clicks: 0, repeats: 0, previews: 0, bots: 0 });
+
+function addClicks(into: ClickCounts, from: ClickCounts): void {
+  for (const k of Object.keys(into) as Array<keyof ClickCounts>) into[k] += from[k];
+}
+
+function activity(c: ClickCounts, items: LedgerSums): Activity {
   const fromOrders = items.orderLines > 0;
   const orders = fromOrders ? items.orderedItems : items.shipped;
   return { ...c, orders, ordersFromOrderLines: fromOrders, itemsShipped: items.shipped, itemsReturned: items.returned, conversion: conversion(orders, c.clicks) };
 }
 
+/** One influencer's ledger figures in one currency, per window. */
 interface LedgerRow {
   id: number;
   currency: string;
-  y_conf: number; y_bounty: number; y_pend: number; y_rev: number;
-  m_conf: number; m_bounty: number; m_pend: number; m_rev: number;
-  d_conf: number; w_conf: number;
-  y_ordered: number; y_order_lines: number; y_shipped: number; y_returned: number;
-  m_ordered: number; m_order_lines: number; m_shipped: number; m_returned: number;
-  p_shipped: number; p_returned: number;
+  windows: Record<LedgerWindow, LedgerSums>;
 }
 
+/** One influencer's click counts, per window. */
 interface ClickRow {
   id: number;
-  y_click: number; y_repeat: number; y_preview: number; y_bot: number;
-  m_click: number; m_repeat: number; m_preview: number; m_bot: number;
-  d_click: number; w_click: number; b_click: number;
+  windows: Record<ClickWindow, ClickCounts>;
 }
 
 /** Accumulates ledger and click rows into the figures of one influencer or of the whole roster. */
 class FiguresBuilder {
-  private money = new Map<string, CurrencyFigures>();
-  private items = { y: { orderedItems: 0, orderLines: 0, shipped: 0, returned: 0 }, m: { orderedItems: 0, orderLines: 0, shipped: 0, returned: 0 } };
-  private prev = { itemsShipped: 0, itemsReturned: 0 };
-  private clicks = { y: { clicks: 0, repeats: 0, previews: 0, bots: 0 }, m: { clicks: 0, repeats: 0, previews: 0, bots: 0 }, d: 0, w: 0, b: 0 };
+  private readonly money = new Map<string, Record<LedgerWindow, LedgerSums>>();
+  private readonly items = perWindow(LEDGER_WINDOWS, emptySums);
+  private readonly clicks = perWindow(CLICK_WINDOWS, emptyClicks);
 
   addLedger(r: LedgerRow): void {
     let m = this.money.get(r.currency);
-    if (!m) {
-      m = { currency: r.currency, yesterday: emptyMoney(), monthToDate: emptyMoney(), dayBeforeConfirmed: 0, weekAgoConfirmed: 0 };
-      this.money.set(r.currency, m);
+    if (!m) this.money.set(r.currency, (m = perWindow(LEDGER_WINDOWS, emptySums)));
+    for (const w of LEDGER_WINDOWS) {
+      addSums(m[w], r.windows[w]);
+      addSums(this.items[w], r.windows[w]);
     }
-    m.yesterday.confirmed += n(r.y_conf);
-    m.yesterday.bounty += n(r.y_bounty);
-    m.yesterday.pending += n(r.y_pend);
-    m.yesterday.reversed += n(r.y_rev);
-    m.monthToDate.confirmed += n(r.m_conf);
-    m.monthToDate.bounty += n(r.m_bounty);
-    m.monthToDate.pending += n(r.m_pend);
-    m.monthToDate.reversed += n(r.m_rev);
-    m.dayBeforeConfirmed += n(r.d_conf);
-    m.weekAgoConfirmed += n(r.w_conf);
-    this.items.y.orderedItems += n(r.y_ordered);
-    this.items.y.orderLines += n(r.y_order_lines);
-    this.items.y.shipped += n(r.y_shipped);
-    this.items.y.returned += n(r.y_returned);
-    this.items.m.orderedItems += n(r.m_ordered);
-    this.items.m.orderLines += n(r.m_order_lines);
-    this.items.m.shipped += n(r.m_shipped);
-    this.items.m.returned += n(r.m_returned);
-    this.prev.itemsShipped += n(r.p_shipped);
-    this.prev.itemsReturned += n(r.p_returned);
   }
 
   addClicks(r: ClickRow): void {
-    const c = this.clicks;
-    c.y.clicks += n(r.y_click);
-    c.y.repeats += n(r.y_repeat);
-    c.y.previews += n(r.y_preview);
-    c.y.bots += n(r.y_bot);
-    c.m.clicks += n(r.m_click);
-    c.m.repeats += n(r.m_repeat);
-    c.m.previews += n(r.m_preview);
-    c.m.bots += n(r.m_bot);
-    c.d += n(r.d_click);
-    c.w += n(r.w_click);
-    c.b += n(r.b_click);
+    for (const w of CLICK_WINDOWS) addClicks(this.clicks[w], r.windows[w]);
   }
 
   build(): RosterFigures {
+    const money: CurrencyFigures[] = [...this.money].map(([currency, m]) => ({
+      currency,
+      yesterday: moneyOf(m.yesterday),
+      monthToDate: moneyOf(m.monthToDate),
+      dayBeforeConfirmed: m.dayBefore.confirmed,
+      weekAgoConfirmed: m.weekAgo.confirmed,
+    }));
     return {
-      money: [...this.money.values()].sort((a, b) => a.currency.localeCompare(b.currency)),
-      yesterday: activity(this.clicks.y, this.items.y),
+      money: money.sort((a, b) => a.currency.localeCompare(b.currency)),
+      yesterday: activity(this.clicks.yesterday, this.items.yesterday),
       // Order lines and shipments are counted per influencer, so the roster's total sums each one's choice.
-      monthToDate: activity(this.clicks.m, this.items.m),
-      clicksDayBefore: this.clicks.d,
-      clicksWeekAgo: this.clicks.w,
-      clicksBaseline: this.clicks.b,
-      previousMonth: { ...this.prev },
+      monthToDate: activity(this.clicks.monthToDate, this.items.monthToDate),
+      clicksDayBefore: this.clicks.dayBefore.clicks,
+      clicksWeekAgo: this.clicks.weekAgo.clicks,
+      clicksBaseline: this.clicks.clickBaseline.clicks,
+      previousMonth: { itemsShipped: this.items.previousMonth.shipped, itemsReturned: this.items.previousMonth.returned },
     };
   }
 }
 
 function sumActivities(list: Activity[]): Activity {
-  const s = { clicks: 0, repeats: 0, previews: 0, bots: 0, orders: 0, itemsShipped: 0, itemsReturned: 0, anyOrderLines: false };
+  const clicks = emptyClicks();
+  const items = { orders: 0, itemsShipped: 0, itemsReturned: 0 };
+  let anyOrderLines = false;
   for (const a of list) {
-    s.clicks += a.clicks;
-    s.repeats += a.repeats;
-    s.previews += a.previews;
-    s.bots += a.bots;
-    s.orders += a.orders;
-    s.itemsShipped += a.itemsShipped;
-    s.itemsReturned += a.itemsReturned;
-    s.anyOrderLines ||= a.ordersFromOrderLines;
+    addClicks(clicks, a);
+    items.orders += a.orders;
+    items.itemsShipped += a.itemsShipped;
+    items.itemsReturned += a.itemsReturned;
+    anyOrderLines ||= a.ordersFromOrderLines;
   }
-  return {
-    clicks: s.clicks, repeats: s.repeats, previews: s.previews, bots: s.bots, orders: s.orders, ordersFromOrderLines: s.anyOrderLines,
-    itemsShipped: s.itemsShipped, itemsReturned: s.itemsReturned, conversion: conversion(s.orders, s.clicks),
-  };
+  return { ...clicks, ...items, ordersFromOrderLines: anyOrderLines, conversion: conversion(items.orders, clicks.clicks) };
 }
 
 function monthStartOf(date: string): string {
@@ -348,8 +349,6 @@ export function previousScheduledPull(cron: string, at: Date): Date | null {
   }
 }
 
-type Windows = Record<'to' | 'y' | 'd' | 'w' | 'wEnd' | 'm' | 'p', Date>;
-
 interface SegmentRow {
   seg: number;
   id: number;
@@ -365,54 +364,34 @@ interface SegmentRow {
   returned: number;
 }
 
-/** Elementary segments between every boundary of the digest's windows (yesterday, month to date, …): each window is a union of them. */
-function windowSegments(t: Windows): TimeRange[] {
-  const bounds = [...new Set([t.p, t.m, t.w, t.wEnd, t.d, t.y, t.to].map((d) => d.getTime()))].filter((x) => x >= t.p.getTime() && x <= t.to.getTime()).sort((a, b) => a - b);
+/** Elementary segments between every boundary of the ledger's windows: each window is a union of them. */
+function windowSegments(ranges: Record<LedgerWindow, Range>): TimeRange[] {
+  const bounds = [...new Set(LEDGER_WINDOWS.flatMap((w) => [ranges[w].from.getTime(), ranges[w].to.getTime()]))].sort((a, b) => a - b);
   const segs: TimeRange[] = [];
   for (let i = 0; i + 1 < bounds.length; i++) segs.push({ from: new Date(bounds[i]!), to: new Date(bounds[i + 1]!) });
   return segs;
 }
 
 /** Per influencer and currency, the ledger figures of each window, from per-segment sums. */
-function ledgerRows(rows: SegmentRow[], segs: TimeRange[], t: Windows): LedgerRow[] {
-  const within = (seg: TimeRange, from: Date, to: Date) => seg.from!.getTime() >= from.getTime() && seg.to!.getTime() <= to.getTime();
+function ledgerRows(rows: SegmentRow[], segs: TimeRange[], ranges: Record<LedgerWindow, Range>): LedgerRow[] {
+  const within = (seg: TimeRange, r: Range) => seg.from!.getTime() >= r.from.getTime() && seg.to!.getTime() <= r.to.getTime();
   const out = new Map<string, LedgerRow>();
   for (const r of rows) {
     const key = `${r.id}|${r.currency}`;
     let row = out.get(key);
-    if (!row) {
-      row = {
-        id: n(r.id), currency: r.currency,
-        y_conf: 0, y_bounty: 0, y_pend: 0, y_rev: 0, m_conf: 0, m_bounty: 0, m_pend: 0, m_rev: 0, d_conf: 0, w_conf: 0,
-        y_ordered: 0, y_order_lines: 0, y_shipped: 0, y_returned: 0, m_ordered: 0, m_order_lines: 0, m_shipped: 0, m_returned: 0,
-        p_shipped: 0, p_returned: 0,
-      };
-      out.set(key, row);
-    }
+    if (!row) out.set(key, (row = { id: n(r.id), currency: r.currency, windows: perWindow(LEDGER_WINDOWS, emptySums) }));
+    const sums: LedgerSums = {
+      confirmed: n(r.conf), bounty: n(r.bounty), pending: n(r.pend), reversed: n(r.rev),
+      orderedItems: n(r.ordered), orderLines: n(r.order_lines), shipped: n(r.shipped), returned: n(r.returned),
+    };
     const seg = segs[r.seg]!;
-    if (within(seg, t.y, t.to)) {
-      row.y_conf += n(r.conf); row.y_bounty += n(r.bounty); row.y_pend += n(r.pend); row.y_rev += n(r.rev);
-      row.y_ordered += n(r.ordered); row.y_order_lines += n(r.order_lines); row.y_shipped += n(r.shipped); row.y_returned += n(r.returned);
-    }
-    if (within(seg, t.m, t.to)) {
-      row.m_conf += n(r.conf); row.m_bounty += n(r.bounty); row.m_pend += n(r.pend); row.m_rev += n(r.rev);
-      row.m_ordered += n(r.ordered); row.m_order_lines += n(r.order_lines); row.m_shipped += n(r.shipped); row.m_returned += n(r.returned);
-    }
-    if (within(seg, t.d, t.y)) row.d_conf += n(r.conf);
-    if (within(seg, t.w, t.wEnd)) row.w_conf += n(r.conf);
-    if (within(seg, t.p, t.m)) {
-      row.p_shipped += n(r.shipped); row.p_returned += n(r.returned);
-    }
+    for (const w of LEDGER_WINDOWS) if (within(seg, ranges[w])) addSums(row.windows[w], sums);
   }
   return [...out.values()];
 }
 
-export async function buildDigest(db: Db, organisationId: number, opts: BuildDigestOptions): Promise<DigestReport> {
-  const tz = opts.timezone;
-  if (!isTimeZone(tz)) throw new RangeError(`"${tz}" is not a time zone`);
-  const now = opts.now ?? new Date();
-  const topN = Math.max(1, Math.floor(opts.topN ?? DEFAULT_TOP_N));
-
+/** The digest's dates in the manager's zone, its windows as instants, and the chart's days. */
+function digestCalendar(now: Date, tz: string) {
   const today = localDate(now, tz);
   const yesterday = addDays(today, -1);
   const dayBefore = addDays(yesterday, -1);
@@ -421,25 +400,30 @@ export async function buildDigest(db: Db, organisationId: number, opts: BuildDig
   const prevMonthStart = previousMonthStart(monthStart);
   const seriesStart = addDays(yesterday, -(SERIES_DAYS - 1));
   const at = (d: string) => zonedTime(d, tz);
-  const t = {
-    to: at(today),
-    y: at(yesterday),
-    d: at(dayBefore),
-    w: at(weekAgo),
-    wEnd: at(addDays(weekAgo, 1)),
-    b: at(addDays(yesterday, -CLICK_SPIKE_BASELINE_DAYS)),
-    m: at(monthStart),
-    p: at(prevMonthStart),
-    s: at(seriesStart),
+  const end = at(today);
+  const ranges: Record<Window, Range> = {
+    yesterday: { from: at(yesterday), to: end },
+    monthToDate: { from: at(monthStart), to: end },
+    dayBefore: { from: at(dayBefore), to: at(yesterday) },
+    weekAgo: { from: at(weekAgo), to: at(addDays(weekAgo, 1)) },
+    previousMonth: { from: at(prevMonthStart), to: at(monthStart) },
+    clickBaseline: { from: at(addDays(yesterday, -CLICK_SPIKE_BASELINE_DAYS)), to: at(yesterday) },
   };
+  const seriesDays = Array.from({ length: SERIES_DAYS }, (_, i) => addDays(seriesStart, i));
+  const daySegs: TimeRange[] = seriesDays.map((d, i) => ({ from: at(d), to: i + 1 < seriesDays.length ? at(seriesDays[i + 1]!) : end }));
+  return { yesterday, dayBefore, weekAgo, monthStart, ranges, seriesDays, daySegs };
+}
+type Calendar = ReturnType<typeof digestCalendar>;
 
-  const influencersQ = db.selectFrom('influencers').select(['id', 'handle', 'display_name']).where('organisation_id', '=', organisationId).execute();
-
+/**
+ * Ledger figures in one statement: per influencer and currency for the windows (`segments`, over `windowSegs`), the
+ * chart's days for the organisation and per influencer, the top products, and unattributed tracking IDs.
+ */
+function readLedgerFigures(db: Db, organisationId: number, cal: Calendar, windowSegs: TimeRange[], opts: { now: Date; topN: number; rollups: boolean }) {
+  const { now, topN, rollups } = opts;
+  const { ranges, daySegs } = cal;
   // Ledger figures (per influencer and currency for the windows, the chart's days, top products) from the rollups
   // plus the ledger lines they do not cover, in one statement: see ../earnings/ledgerSums.ts.
-  const windowSegs = windowSegments(t);
-  const seriesDays = Array.from({ length: SERIES_DAYS }, (_, i) => addDays(seriesStart, i));
-  const daySegs: TimeRange[] = seriesDays.map((d, i) => ({ from: at(d), to: i + 1 < seriesDays.length ? at(seriesDays[i + 1]!) : t.to }));
   const since = new Date(now.getTime() - UNATTRIBUTED_LOOKBACK_DAYS * 86_400_000);
   const unattributedAmounts = sql`CASE WHEN e.kind <> 'pending' THEN e.amount_minor ELSE 0 END AS confirmed, CASE WHEN e.kind = 'pending' THEN e.amount_minor ELSE 0 END AS pending`;
   // Unattributed lines rolled up by hour of ingest: rows wholly inside the window, and the lines of rows that straddle
@@ -464,7 +448,7 @@ export async function buildDigest(db: Db, organisationId: number, opts: BuildDig
              sum(u.pending_minor)::bigint AS pend, sum(u.reversed_minor)::bigint AS rev, sum(u.earned_lines)::bigint AS earned_lines,
              sum(u.items_ordered)::bigint AS ordered, sum(u.order_lines)::bigint AS order_lines,
              sum(u.items_shipped)::bigint AS shipped, sum(u.items_returned)::bigint AS returned`;
-  const ledgerQ = readLedger(db, { organisationId }, (s) => ({
+  return readLedger(db, { organisationId }, (s) => ({
     // Per influencer for the windows; for the organisation as a whole (its hourly rows) for the chart's days.
     segments: sql<SegmentRow>`
       SELECT u.seg, u.influencer_id AS id, u.currency, ${segmentSums} FROM (${totalsSource(s, windowSegs)}) u GROUP BY 1, 2, 3 HAVING sum(u.lines) > 0`,
@@ -476,10 +460,10 @@ export async function buildDigest(db: Db, organisationId: number, opts: BuildDig
         FROM (${totalsSource(s, daySegs)}) u WHERE u.influencer_id IS NOT NULL GROUP BY 1, 2, 3 HAVING sum(u.earned_lines) > 0`,
     // Top products by the organisation's rows; then, for those alone, how many influencers sold each (per influencer).
     products: sql<{ rank: number; asin: string; currency: string; name: string | null; confirmed: number; pending: number; ordered: number; order_lines: number; shipped: number; influencers: number }>`
-      WITH top AS (${topProducts(s, { from: t.m, to: t.to }, topN)}),
+      WITH top AS (${topProducts(s, ranges.monthToDate, topN)}),
       sellers AS (
         SELECT u.asin, u.currency, u.influencer_id
-          FROM (${productsSource(s, [{ from: t.m, to: t.to }], { influencerLevel: true, asins: sql`SELECT asin FROM top` })}) u
+          FROM (${productsSource(s, [ranges.monthToDate], { influencerLevel: true, asins: sql`SELECT asin FROM top` })}) u
          GROUP BY 1, 2, 3
         HAVING sum(u.lines) > 0)
       SELECT top.rank, top.asin, top.currency, top.name, top.settled AS confirmed, top.pending, top.ordered, top.order_lines, top.shipped,
@@ -504,66 +488,48 @@ export async function buildDigest(db: Db, organisationId: number, opts: BuildDig
              sum(s.confirmed)::bigint AS confirmed, sum(s.pending)::bigint AS pending
         FROM seen s JOIN ids USING (tracking_id)
        GROUP BY 1, 2`,
-  }), { rollups: opts.rollups !== false });
+  }), { rollups });
 
+}
+
+/** Click counts per influencer for the click windows, and the roster's unique clicks per day of the chart. */
+function readClickFigures(db: Db, organisationId: number, cal: Calendar, clickOpts: { rollups?: boolean }) {
+  const { ranges, daySegs, seriesDays } = cal;
   // Click figures (per influencer for the windows, in one grouped read; the roster's unique clicks per day of the
   // chart from the organisation's own rows; top links) from the click rollups plus the clicks they do not cover: see
   // ../clicks/clickCounts.ts.
-  const clickWindows: TimeRange[] = [{ from: t.y, to: t.to }, { from: t.m, to: t.to }, { from: t.d, to: t.y }, { from: t.w, to: t.wEnd }, { from: t.b, to: t.y }];
-  const clickOpts = opts.rollups === false ? { rollups: false } : {};
-  const clicksQ = Promise.all([clickKindCounts(db, { organisationId }, clickWindows, clickOpts), organisationClickCounts(db, organisationId, daySegs, clickOpts)]).then(([counts, perDay]) => {
+  return Promise.all([
+    clickKindCounts(db, { organisationId }, CLICK_WINDOWS.map((w) => ranges[w]), clickOpts),
+    organisationClickCounts(db, organisationId, daySegs, clickOpts),
+  ]).then(([counts, perDay]) => {
     const rows = new Map<number, ClickRow>();
     const days = new Map<string, number>();
     for (const c of perDay) if (c.click !== 0) days.set(seriesDays[c.seg]!, c.click);
     for (const c of counts) {
       let r = rows.get(c.influencerId);
-      if (!r) {
-        r = { id: c.influencerId, y_click: 0, y_repeat: 0, y_preview: 0, y_bot: 0, m_click: 0, m_repeat: 0, m_preview: 0, m_bot: 0, d_click: 0, w_click: 0, b_click: 0 };
-        rows.set(c.influencerId, r);
-      }
-      const w = (['y', 'm', 'd', 'w', 'b'] as const)[c.seg]!;
-      if (w === 'y' || w === 'm') Object.assign(r, { [`${w}_click`]: c.click, [`${w}_repeat`]: c.repeat, [`${w}_preview`]: c.preview, [`${w}_bot`]: c.bot });
-      else r[`${w}_click`] = c.click;
+      if (!r) rows.set(c.influencerId, (r = { id: c.influencerId, windows: perWindow(CLICK_WINDOWS, emptyClicks) }));
+      r.windows[CLICK_WINDOWS[c.seg]!] = { clicks: c.click, repeats: c.repeat, previews: c.preview, bots: c.bot };
     }
     return { rows: [...rows.values()], days };
   });
+}
 
-  const linksQ = topClickedLinks(db, { organisationId }, { from: t.m, to: t.to }, topN, [{ from: t.y, to: t.to }], clickOpts);
-
-  // Feed sources: the organisation's own (every source belongs to one organisation).
-  const feedsQ = sql<{ id: number; name: string; cron: string; last_success_at: Date | null; last_error: string | null; created_at: Date }>`
-    SELECT fs.id, fs.name, fs.cron, fs.last_success_at, fs.last_error, fs.created_at
-    FROM feed_sources fs
-    WHERE fs.enabled AND fs.organisation_id = ${organisationId}
-    ORDER BY fs.id`.execute(db);
-
-  const [people, ledgerRead, clicks, links, feeds, unbuyable] = await Promise.all([influencersQ, ledgerQ, clicksQ, linksQ, feedsQ, unavailableProducts(db, organisationId, { examples: 3 })]);
-  const unattributedRows = ledgerRead.unattributed;
-  const ledger = ledgerRows(ledgerRead.segments, windowSegs, t);
-  // The chart's days: earned commission per currency, for days with at least one earned line.
-  const seriesMoney = ledgerRead.days.filter((r) => n(r.earned_lines) > 0).map((r) => ({ day: seriesDays[r.seg]!, currency: r.currency, amount: n(r.conf) }));
-  const seriesPending = ledgerRead.days.map((r) => ({ day: seriesDays[r.seg]!, currency: r.currency, amount: n(r.pend) }));
-  const products = [...ledgerRead.products].sort((a, b) => n(a.rank) - n(b.rank));
-
-  // Per influencer and for the roster.
+/** Every influencer's figures and the roster's, ranked by month-to-date confirmed (primary currency first), then clicks, then handle. */
+function rosterFigures(people: Array<{ id: number; handle: string; display_name: string }>, ledger: LedgerRow[], clicks: ClickRow[], seriesTotals: Map<string, number>) {
   const builders = new Map<number, FiguresBuilder>(people.map((p) => [p.id, new FiguresBuilder()]));
-  const roster_ = new FiguresBuilder();
+  const roster = new FiguresBuilder();
   for (const r of ledger) {
     builders.get(n(r.id))?.addLedger(r);
-    roster_.addLedger(r);
+    roster.addLedger(r);
   }
-  for (const r of clicks.rows) {
+  for (const r of clicks) {
     builders.get(n(r.id))?.addClicks(r);
-    roster_.addClicks(r);
+    roster.addClicks(r);
   }
   const influencers: InfluencerFigures[] = people.map((p) => ({ influencerId: p.id, handle: p.handle, displayName: p.display_name, ...builders.get(p.id)!.build() }));
-  const totalsRaw = roster_.build();
+  const rosterRaw = roster.build();
   // Orders fall back to shipments per influencer, so the roster's orders are the sum of its influencers'.
-  const totals: RosterFigures = { ...totalsRaw, yesterday: sumActivities(influencers.map((i) => i.yesterday)), monthToDate: sumActivities(influencers.map((i) => i.monthToDate)) };
-
-  const currencies = totals.money.map((m) => m.currency);
-  const seriesTotals = new Map<string, number>();
-  for (const r of seriesMoney) seriesTotals.set(r.currency, (seriesTotals.get(r.currency) ?? 0) + n(r.amount));
+  const totals: RosterFigures = { ...rosterRaw, yesterday: sumActivities(influencers.map((i) => i.yesterday)), monthToDate: sumActivities(influencers.map((i) => i.monthToDate)) };
   const primaryCurrency = pickPrimaryCurrency(totals.money, seriesTotals);
 
   // Ranking: month-to-date confirmed in the primary currency, then in the others (largest first), then clicks.
@@ -576,20 +542,29 @@ export async function buildDigest(db: Db, organisationId: number, opts: BuildDig
     }
     return b.monthToDate.clicks - a.monthToDate.clicks || a.handle.localeCompare(b.handle);
   });
+  return { influencers, totals, primaryCurrency };
+}
 
+/** The chart's days in the primary currency (confirmed, pending, clicks) and its split by influencer. */
+function chartSeries(
+  cal: Calendar,
+  primaryCurrency: string | null,
+  read: { seriesMoney: Array<{ day: string; currency: string; amount: number }>; seriesPending: Array<{ day: string; currency: string; amount: number }>; influencerDays: Array<{ seg: number; id: number; currency: string; conf: number }>; clicksByDay: Map<string, number> },
+  people: Array<{ id: number; handle: string }>,
+): DigestReport['series'] {
+  const { seriesMoney, seriesPending, clicksByDay } = read;
   const moneyByDay = new Map<string, number>();
   for (const r of seriesMoney) if (r.currency === primaryCurrency) moneyByDay.set(r.day, n(r.amount));
   const pendingByDay = new Map<string, number>();
   for (const r of seriesPending) if (r.currency === primaryCurrency) pendingByDay.set(r.day, r.amount);
-  const clicksByDay = clicks.days;
   const days: SeriesDay[] = [];
   for (let i = 0; i < SERIES_DAYS; i++) {
-    const date = addDays(seriesStart, i);
+    const date = cal.seriesDays[i]!;
     days.push({ date, commissionMinor: moneyByDay.get(date) ?? 0, pendingMinor: pendingByDay.get(date) ?? 0, clicks: clicksByDay.get(date) ?? 0 });
   }
   const handles = new Map(people.map((p) => [n(p.id), p.handle]));
   const perInfluencer = new Map<number, InfluencerSeries>();
-  for (const r of ledgerRead.influencerDays) {
+  for (const r of read.influencerDays) {
     const id = n(r.id);
     if (r.currency !== primaryCurrency || !handles.has(id)) continue;
     let row = perInfluencer.get(id);
@@ -603,8 +578,13 @@ export async function buildDigest(db: Db, organisationId: number, opts: BuildDig
   }
   const seriesInfluencers = [...perInfluencer.values()].filter((r) => r.total !== 0).sort((a, b) => b.total - a.total || a.handle.localeCompare(b.handle));
 
+  return { currency: primaryCurrency, days, influencers: seriesInfluencers };
+}
+
+/** Unattributed tracking IDs, most recently seen first, each with its marketplaces and money per currency. */
+function unattributedList(rows: Array<{ tracking_id: string; currency: string; marketplaces: string[]; lines: number; last_seen: string; confirmed: number; pending: number }>): UnattributedTrackingId[] {
   const unattributedBy = new Map<string, UnattributedTrackingId>();
-  for (const r of unattributedRows) {
+  for (const r of rows) {
     let u = unattributedBy.get(r.tracking_id);
     if (!u) {
       u = { trackingId: r.tracking_id, marketplaces: [], lines: 0, lastSeenAt: new Date(r.last_seen), money: [] };
@@ -622,17 +602,53 @@ export async function buildDigest(db: Db, organisationId: number, opts: BuildDig
     u.money.sort((a, b) => a.currency.localeCompare(b.currency));
   }
 
+  return unattributed;
+}
+
+export async function buildDigest(db: Db, organisationId: number, opts: BuildDigestOptions): Promise<DigestReport> {
+  const tz = opts.timezone;
+  if (!isTimeZone(tz)) throw new RangeError(`"${tz}" is not a time zone`);
+  const now = opts.now ?? new Date();
+  const topN = Math.max(1, Math.floor(opts.topN ?? DEFAULT_TOP_N));
+  const cal = digestCalendar(now, tz);
+  const { ranges } = cal;
+  const windowSegs = windowSegments(ranges);
+  const clickOpts = opts.rollups === false ? { rollups: false } : {};
+
+  // Feed sources: the organisation's own (every source belongs to one organisation).
+  const feedsQ = sql<{ id: number; name: string; cron: string; last_success_at: Date | null; last_error: string | null; created_at: Date }>`
+    SELECT fs.id, fs.name, fs.cron, fs.last_success_at, fs.last_error, fs.created_at
+    FROM feed_sources fs
+    WHERE fs.enabled AND fs.organisation_id = ${organisationId}
+    ORDER BY fs.id`.execute(db);
+
+  const [people, ledgerRead, clicks, links, feeds, unbuyable] = await Promise.all([
+    db.selectFrom('influencers').select(['id', 'handle', 'display_name']).where('organisation_id', '=', organisationId).execute(),
+    readLedgerFigures(db, organisationId, cal, windowSegs, { now, topN, rollups: opts.rollups !== false }),
+    readClickFigures(db, organisationId, cal, clickOpts),
+    topClickedLinks(db, { organisationId }, ranges.monthToDate, topN, [ranges.yesterday], clickOpts),
+    feedsQ,
+    unavailableProducts(db, organisationId, { examples: 3 }),
+  ]);
+  // The chart's days: earned commission per currency, for days with at least one earned line.
+  const seriesMoney = ledgerRead.days.filter((r) => n(r.earned_lines) > 0).map((r) => ({ day: cal.seriesDays[r.seg]!, currency: r.currency, amount: n(r.conf) }));
+  const seriesPending = ledgerRead.days.map((r) => ({ day: cal.seriesDays[r.seg]!, currency: r.currency, amount: n(r.pend) }));
+  const seriesTotals = new Map<string, number>();
+  for (const r of seriesMoney) seriesTotals.set(r.currency, (seriesTotals.get(r.currency) ?? 0) + n(r.amount));
+  const { influencers, totals, primaryCurrency } = rosterFigures(people, ledgerRows(ledgerRead.segments, windowSegs, ranges), clicks.rows, seriesTotals);
+  const products = [...ledgerRead.products].sort((a, b) => n(a.rank) - n(b.rank));
+
   return {
     organisationId,
     timezone: tz,
     generatedAt: now,
-    date: yesterday,
-    dayBefore,
-    weekAgo,
-    monthStart,
-    windows: { yesterday: { from: t.y, to: t.to }, monthToDate: { from: t.m, to: t.to } },
+    date: cal.yesterday,
+    dayBefore: cal.dayBefore,
+    weekAgo: cal.weekAgo,
+    monthStart: cal.monthStart,
+    windows: { yesterday: ranges.yesterday, monthToDate: ranges.monthToDate },
     primaryCurrency,
-    currencies,
+    currencies: totals.money.map((m) => m.currency),
     totals,
     influencers,
     topProducts: products.map((r) => {
@@ -640,9 +656,9 @@ export async function buildDigest(db: Db, organisationId: number, opts: BuildDig
       return { asin: r.asin, name: r.name, currency: r.currency, confirmed: n(r.confirmed), pending: n(r.pending), orders: fromOrders ? n(r.ordered) : n(r.shipped), influencers: n(r.influencers) };
     }),
     topLinks: links.map((r) => ({ linkId: r.linkId, code: r.code, campaign: r.campaign, handle: r.handle, asin: r.asin, title: r.title, clicksMonthToDate: r.clicks, clicksYesterday: r.also[0] ?? 0 })),
-    unattributed,
+    unattributed: unattributedList(ledgerRead.unattributed),
     warnings: [...feedWarnings(feeds.rows.map((f) => ({ ...f, id: n(f.id) })), now), ...influencerWarnings(influencers), ...linkHealthWarnings(unbuyable)],
-    series: { currency: primaryCurrency, days, influencers: seriesInfluencers },
+    series: chartSeries(cal, primaryCurrency, { seriesMoney, seriesPending, influencerDays: ledgerRead.influencerDays, clicksByDay: clicks.days }, people),
   };
 }
 
