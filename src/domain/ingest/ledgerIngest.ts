@@ -360,7 +360,7 @@ async function insertNewLines(client: pg.PoolClient, ingestId: string, network: 
   const reversed = inserted.rows.filter((r) => r.kind === 'reversal').reduce((n, r) => n + Number(r.n), 0);
 
   // Fresh statistics after a large insert keep the planner off sequential scans in the steps below.
-  if (inserted.rows.reduce((n, r) => n + Number(r.n), 0) > 1000) await client.query('ANALYZE ledger_entries');
+  if (inserted.rows.reduce((n, r) => n + Number(r.n), 0) > 1000) await analyzeUnlessBusy(client, 'ledger_entries');
   return { byKind: inserted.rows, accepted: inserted.rows.reduce((n, r) => n + Number(r.n), 0), reversed, affected };
 }
 
@@ -428,6 +428,25 @@ async function reverseVanishedLines(
     for (const id of vanished.rows[0]?.influencers ?? []) affected.add(Number(id));
   }
   return { reversed, affected };
+}
+
+/**
+ * ANALYZE `table` unless another transaction is analysing it. ANALYZE holds its lock until the transaction commits,
+ * so an ingest waiting for it would wait for another organisation's whole ingest: ingests of different organisations
+ * would run one after another. This one goes on with the statistics there are instead (the other is refreshing them).
+ */
+async function analyzeUnlessBusy(client: pg.PoolClient, table: 'ledger_entries'): Promise<void> {
+  await client.query('SAVEPOINT analyze_unless_busy');
+  try {
+    await client.query(`SET LOCAL lock_timeout = '100ms'`);
+    await client.query(`ANALYZE ${table}`);
+    await client.query('RELEASE SAVEPOINT analyze_unless_busy');
+    // The savepoint's SET LOCAL outlives it once released: the rest of the ingest waits for locks as before.
+    await client.query(`SET LOCAL lock_timeout = 0`);
+  } catch (err) {
+    if ((err as { code?: string }).code !== '55P03') throw err; // lock_not_available
+    await client.query('ROLLBACK TO SAVEPOINT analyze_unless_busy');
+  }
 }
 
 /** Pending estimates that confirmed shipments now cover, released; the influencers concerned. */
