@@ -1,5 +1,5 @@
 // What the notifier needs from a chat platform, and the two ways a delivery can fail that it handles.
-import type { Reply } from './cards/card.ts';
+import type { Card } from './cards/card.ts';
 
 export interface Attachment {
   name: string;
@@ -9,8 +9,8 @@ export interface Attachment {
 
 /** A card's chart and file elements are uploaded with it; `files` adds more. */
 export interface PlatformSender {
-  sendToUser(userId: string, reply: Reply, opts?: { files?: Attachment[]; idempotencyKey?: string }): Promise<{ messageId: string }>;
-  sendToChannel(channelId: string, reply: Reply, opts?: { files?: Attachment[]; idempotencyKey?: string }): Promise<{ messageId: string }>;
+  sendToUser(userId: string, reply: Card, opts?: { files?: Attachment[]; idempotencyKey?: string }): Promise<{ messageId: string }>;
+  sendToChannel(channelId: string, reply: Card, opts?: { files?: Attachment[]; idempotencyKey?: string }): Promise<{ messageId: string }>;
 }
 
 /** The destination will not work again without someone acting (revoked token, deleted channel, DMs closed). */

@@ -11,7 +11,7 @@ import {
   type APIEmbed,
   type APIEmbedField,
 } from 'discord-api-types/v10';
-import { assertNever, toCard, type ActionButton, type Card, type CardLine, type Field, type LinkButton, type Reply, type Tone } from '../../src/cards/card.ts';
+import { assertNever, type ActionButton, type Card, type CardLine, type Field, type LinkButton, type Tone } from '../../src/cards/card.ts';
 import { clip, fit, isImageUrl as showableImage, isLinkableUrl as linkable, mapOutsideUrls, oneLine, ZWSP } from '../../src/cards/text.ts';
 
 // Discord's documented limits (Message and Embed resources, Components reference).
@@ -45,7 +45,7 @@ export type ButtonRow = APIActionRowComponent<APIButtonComponentWithURL | APIBut
 export interface DiscordMessage {
   content: string;
   embeds: APIEmbed[];
-  /** Rows of action buttons (a Reply's actions, grouped), then rows of link buttons: at most MAX_ACTION_ROWS. */
+  /** Rows of action buttons (a card's actions, grouped), then rows of link buttons: at most MAX_ACTION_ROWS. */
   components: ButtonRow[];
   /** 64 (ephemeral) for private replies, 0 otherwise. Only interaction responses can be ephemeral. */
   flags: number;
@@ -165,7 +165,7 @@ function buttonRows(buttons: readonly LinkButton[]): LinkRow[] {
   return rows;
 }
 
-/** A Reply action's custom_id: its actionId and its value (read back with parseCustomId). */
+/** A card action's custom_id: its actionId and its value (read back with parseCustomId). */
 export function discordCustomId(actionId: string, value: string): string {
   return `${actionId}:${value}`;
 }
@@ -207,9 +207,7 @@ export function attachmentUrl(fileName: string): string {
 }
 
 /** The embeds, buttons, flags and allowed_mentions for a card (or a card record). */
-export function renderReply(reply: Reply): DiscordMessage {
-  return renderCard(toCard(reply));
-}
+export const renderReply = (card: Card): DiscordMessage => renderCard(card);
 
 export function renderCard(card: Card): DiscordMessage {
   const tone = card.tone ?? 'info';

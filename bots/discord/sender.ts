@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { DiscordAPIError, REST } from '@discordjs/rest';
 import { Routes, type APIChannel, type APIMessage } from 'discord-api-types/v10';
 import { LRUCache } from 'lru-cache';
-import { cardAttachments, toCard, type Reply } from '../../src/cards/card.ts';
+import { cardAttachments, type Card } from '../../src/cards/card.ts';
 import { restFiles, withAttachments } from './attachments.ts';
 import { renderCard } from './render.ts';
 
@@ -39,9 +39,9 @@ export function createDiscordSender(deps: { token: string; apiUrl?: string }): P
   const rest = new REST({ version: '10', ...(deps.apiUrl ? { api: deps.apiUrl } : {}) }).setToken(deps.token);
   const dmChannels = new LRUCache<string, string>({ max: 10_000, ttl: 24 * 60 * 60_000 });
 
-  async function post(channelId: string, reply: Reply, opts?: SendOptions): Promise<{ messageId: string }> {
+  async function post(channelId: string, reply: Card, opts?: SendOptions): Promise<{ messageId: string }> {
     // Ephemeral exists only for interaction answers; a posted message is seen by everyone in the channel.
-    const card = toCard(reply);
+    const card = reply;
     const { flags: _private, ...message } = renderCard(card);
     // The card's chart and files first (the digest: chart, then CSV), then any passed along.
     const files = [...cardAttachments(card), ...(opts?.files ?? [])];

@@ -1,6 +1,6 @@
 // Card → Block Kit. A pure function: no I/O, no clock. Owns every Slack limit and all mrkdwn escaping,
 // so no text from a user (product titles, list names, handles) can mention, link or format anything.
-import { assertNever, toCard, type ActionButton, type Card, type CardLine, type Field, type LinkButton, type Reply, type Tone } from '../../src/cards/card.ts';
+import { assertNever, type ActionButton, type Card, type CardLine, type Field, type LinkButton, type Tone } from '../../src/cards/card.ts';
 import { clip, fit, isImageUrl as showableImage, isLinkableUrl as linkable, mapOutsideUrls, oneLine, ZWSP } from '../../src/cards/text.ts';
 
 // Slack's documented limits (Block Kit reference).
@@ -190,7 +190,7 @@ function buttonBlocks(buttons: readonly LinkButton[], first: number): SlackBlock
 const ACTION_ID = /^[A-Za-z0-9_]{1,64}$/;
 
 /**
- * Slack's action_id for a Reply action: its actionId and its place in the message, so two buttons of one action (Approve
+ * Slack's action_id for a card action: its actionId and its place in the message, so two buttons of one action (Approve
  * #12, Approve #13) never share an action_id. The listener reads the action back with parseSlackActionId.
  */
 export function slackActionId(actionId: string, index: number): string {
@@ -225,9 +225,12 @@ function actionBlocks(actions: readonly ActionButton[], first: number): SlackBlo
 }
 
 function fallbackText(card: Card): string {
-  const copied = card.elements.flatMap((e) => (e.type === 'copy' ? [e.text] : []));
-  const parts = [...copied, card.title, card.text].filter((p): p is string => Boolean(p));
-  const plain = parts.length ? parts.join(' — ') : (card.sections[0]?.title ?? card.fields[0]?.label ?? 'Reply');
+  // What a notification shows: the text to copy, the header and the text; else the first list's title or field's label.
+  const texts = (type: 'copy' | 'header' | 'text') => card.elements.flatMap((e) => (e.type === type ? [e.text] : []));
+  const parts = [...texts('copy'), texts('header')[0], texts('text').join('\n\n')].filter((p): p is string => Boolean(p));
+  const firstList = card.elements.find((e) => e.type === 'list');
+  const firstFields = card.elements.find((e) => e.type === 'fields');
+  const plain = parts.length ? parts.join(' — ') : (firstList?.title ?? firstFields?.fields[0]?.label ?? 'Reply');
   const marker = card.tone === 'error' ? 'Error: ' : '';
   return fitMrkdwn(marker + plain, MAX_FALLBACK_TEXT);
 }
@@ -238,10 +241,8 @@ function fallbackText(card: Card): string {
  */
 type Part = 'head' | 'body' | 'tail';
 
-/** The Block Kit blocks and fallback text for a card (or a card record). */
-export function renderReply(reply: Reply, opts: RenderOptions = {}): SlackMessage {
-  return renderCard(toCard(reply), opts);
-}
+/** The Block Kit blocks and fallback text for a card. */
+export const renderReply = (card: Card, opts: RenderOptions = {}): SlackMessage => renderCard(card, opts);
 
 export function renderCard(card: Card, opts: RenderOptions = {}): SlackMessage {
   const maxBlocks = opts.maxBlocks ?? MAX_BLOCKS_PER_MESSAGE;

@@ -8,7 +8,7 @@ import type { Db } from '../../src/db/database.ts';
 import { DestinationGoneError, RateLimitedError, type Attachment, type PlatformSender } from '../../src/delivery.ts';
 import { secretBoxFor } from '../../src/secrets/secretBox.ts';
 import { botTokenContext } from '../../src/secrets/storedSecrets.ts';
-import { cardAttachments, toCard, type Reply } from '../../src/cards/card.ts';
+import { cardAttachments, type Card } from '../../src/cards/card.ts';
 import type { SignedFiles } from '../../src/http/signedFiles.ts';
 import { withHostedFiles } from './hostedFiles.ts';
 import { renderCard } from './render.ts';
@@ -61,8 +61,8 @@ export function createSlackSenders(deps: { config: Config; db: Db; files?: Signe
         }
       };
       const dmChannel = async (userId: string) => (await call(() => web.conversations.open({ users: userId }))).channel!.id!;
-      const post = async (channel: string, reply: Reply, opts: { files?: Attachment[]; idempotencyKey?: string } = {}) => {
-        const card = deps.files ? await withHostedFiles(toCard(reply), deps.files, { filesAsLinks: false }) : toCard(reply);
+      const post = async (channel: string, reply: Card, opts: { files?: Attachment[]; idempotencyKey?: string } = {}) => {
+        const card = deps.files ? await withHostedFiles(reply, deps.files, { filesAsLinks: false }) : reply;
         const { text, blocks } = renderCard(card);
         const res = await call(() =>
           web.chat.postMessage({

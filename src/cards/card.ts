@@ -102,9 +102,6 @@ export interface ContextElement {
   readonly text: string;
 }
 
-/** A list read back from a card (its element without the type). */
-export type CardSection = Omit<ListElement, 'type'>;
-
 export type CardElement = HeaderElement | TextElement | FieldsElement | ListElement | LinksElement | ActionsElement | ImageElement | ChartElement | FileElement | ContextElement | CopyElement;
 export type CardElementType = CardElement['type'];
 
@@ -119,11 +116,7 @@ function freeze<T>(value: T): T {
   return Object.freeze(value);
 }
 
-/**
- * A card: who sees it, its tone and its elements, in reading order. Immutable. The getters read the elements back by
- * the names of the record cards used to be (title, text, fields, sections, buttons, actions, footer), for code and
- * tests that read a card; renderers go through `elements`.
- */
+/** A card: who sees it, its tone and its elements, in reading order. Immutable; renderers switch over `elements`. */
 export class Card {
   readonly visibility: Visibility;
   readonly tone: Tone | undefined;
@@ -135,41 +128,6 @@ export class Card {
     this.tone = tone;
     this.elements = freeze([...elements]);
     Object.freeze(this);
-  }
-
-  private all<T extends CardElementType>(type: T): Array<Extract<CardElement, { type: T }>> {
-    return this.elements.filter((e): e is Extract<CardElement, { type: T }> => e.type === type);
-  }
-
-  get title(): string | undefined {
-    return this.all('header')[0]?.text;
-  }
-  /** The text elements, a blank line between them. */
-  get text(): string | undefined {
-    const texts = this.all('text').map((t) => t.text);
-    return texts.length ? texts.join('\n\n') : undefined;
-  }
-  /** The text for the hand to copy (copy elements, one per line), kept outside the card's frame by the renderers. */
-  get copy(): string | undefined {
-    const texts = this.all('copy').map((c) => c.text);
-    return texts.length ? texts.join('\n') : undefined;
-  }
-  get fields(): readonly Field[] {
-    return this.all('fields').flatMap((f) => f.fields);
-  }
-  /** The lists as sections: title, lines and `more` (when set). */
-  get sections(): readonly CardSection[] {
-    return this.all('list').map((l) => (l.more !== undefined ? { title: l.title, lines: l.lines, more: l.more } : { title: l.title, lines: l.lines }));
-  }
-  get buttons(): readonly LinkButton[] {
-    return this.all('links').flatMap((l) => l.buttons);
-  }
-  get actions(): readonly ActionButton[] {
-    return this.all('actions').flatMap((a) => a.buttons);
-  }
-  get footer(): string | undefined {
-    const texts = this.all('context').map((c) => c.text);
-    return texts.length ? texts.join('\n') : undefined;
   }
 }
 
@@ -223,48 +181,7 @@ export function cardAttachments(c: Card): CardAttachment[] {
   return out;
 }
 
-/**
- * The record shape cards had before the element model (title, text, fields, sections, buttons, actions, footer).
- * Renderers and senders still accept it and read it as the card `fromRecord` makes, so code written against it
- * (tests, fixtures) keeps working while everything in src composes cards.
- */
-export interface CardRecord {
-  visibility: Visibility;
-  tone?: Tone | undefined;
-  /** Text for the hand to copy, outside the card's frame (see CopyElement). */
-  copy?: string | undefined;
-  title?: string | undefined;
-  text?: string | undefined;
-  fields?: readonly Field[] | undefined;
-  sections?: ReadonlyArray<{ title: string; lines: readonly CardLine[]; more?: number | undefined }> | undefined;
-  buttons?: readonly LinkButton[] | undefined;
-  actions?: readonly ActionButton[] | undefined;
-  footer?: string | undefined;
-}
-
-/** What renderers and senders accept: a card, or a card record. */
-export type Reply = Card | CardRecord;
-
-/** A record as a card, in the order records always rendered: title, text, fields, lists, actions, link buttons, footer. */
-export function fromRecord(r: CardRecord): Card {
-  return card({ visibility: r.visibility, tone: r.tone }, [
-    r.copy && copy(r.copy),
-    r.title && header(r.title),
-    r.text && text(r.text),
-    r.fields?.length && fields(r.fields),
-    ...(r.sections ?? []).map((s) => list(s.title, s.lines, s.more !== undefined ? { more: s.more } : {})),
-    r.actions?.length && actions(r.actions),
-    r.buttons?.length && links(r.buttons),
-    r.footer && context(r.footer),
-  ]);
-}
-
-export function toCard(reply: Reply): Card {
-  return reply instanceof Card ? reply : fromRecord(reply);
-}
-
 /** The same card for other eyes (e.g. a button's answer, always private). */
-export function withVisibility(reply: Reply, visibility: Visibility): Card {
-  const c = toCard(reply);
+export function withVisibility(c: Card, visibility: Visibility): Card {
   return c.visibility === visibility ? c : new Card(visibility, c.tone, c.elements);
 }

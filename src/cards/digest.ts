@@ -6,7 +6,7 @@
 import { renderChartPng, OTHERS, type ChartDay } from '../domain/digest/chartPng.ts';
 import { digestCsv } from '../domain/digest/digestCsv.ts';
 import type { CurrencyFigures, DigestReport, DigestWarning, InfluencerFigures } from '../domain/digest/digestReport.ts';
-import { card, chart, context, field, fields, file, header, line, list, text, type Card, type CardElement, type CardLine } from './card.ts';
+import { assertNever, card, chart, context, field, fields, file, header, line, list, text, type Card, type CardElement, type CardLine } from './card.ts';
 import { count, money, plural, shorten as clip } from './text.ts';
 
 /** Influencers listed on the card by default; the rest are "and N more" and in the CSV. */
@@ -375,10 +375,35 @@ export function digestCard(report: DigestReport, opts: DigestCardOptions = {}): 
 
 /** Characters of a card as the renderers write them (escapes included): what platform limits count. */
 export function replyChars(c: Card): number {
-  let n = displayChars(c.title ?? '') + displayChars(c.text ?? '') + (c.footer?.length ?? 0) + 8; // + a tone marker
-  for (const f of c.fields) n += displayChars(f.label) + displayChars(f.value);
-  for (const s of c.sections) n += sectionChars(s) + displayChars(s.title);
-  for (const b of c.buttons) n += b.label.length + b.url.length;
+  let n = 8; // a tone marker
+  for (const e of c.elements) {
+    switch (e.type) {
+      case 'header':
+      case 'text':
+        n += displayChars(e.text);
+        break;
+      case 'context':
+        n += e.text.length;
+        break;
+      case 'fields':
+        for (const f of e.fields) n += displayChars(f.label) + displayChars(f.value);
+        break;
+      case 'list':
+        n += sectionChars(e) + displayChars(e.title);
+        break;
+      case 'links':
+        for (const b of e.buttons) n += b.label.length + b.url.length;
+        break;
+      case 'copy':
+      case 'actions':
+      case 'image':
+      case 'chart':
+      case 'file':
+        break; // outside the counted text (copy text, buttons' ids, files travel apart)
+      default:
+        assertNever(e);
+    }
+  }
   return n;
 }
 

@@ -14,4 +14,4 @@ export function findCommand(name: string): CommandDef | undefined {
 
 export { parseText, runCommand, helpReply } from './run.ts';
 export { ACTIONS, findAction, runAction, type ActionDef } from './actions.ts';
-export type { Card, Reply, CommandContext, CommandDef } from './types.ts';
+export type { Card, CommandContext, CommandDef } from './types.ts';

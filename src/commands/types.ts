@@ -7,7 +7,7 @@ import type { Identity } from '../domain/identities.ts';
 import type { Logger } from '../log.ts';
 import type { Card } from '../cards/card.ts';
 
-export type { Card, Reply } from '../cards/card.ts';
+export type { Card } from '../cards/card.ts';
 
 export type OptionType = 'string' | 'integer' | 'user';
 

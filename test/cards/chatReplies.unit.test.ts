@@ -9,6 +9,7 @@ import { commissionCard, dayRange, monthsLabel } from '../../src/cards/notice.ts
 import { productAddedCard } from '../../src/cards/storefront.ts';
 import { percentChange, plural, signedPercent } from '../../src/cards/text.ts';
 import type { CommissionNews } from '../../src/domain/notifications/commissionNotice.ts';
+import { view } from '../support/cardView.ts';
 
 describe('when a count or a change is written', () => {
   it('then one thing is singular and every other count plural, with thousands separators', () => {
@@ -82,26 +83,26 @@ const link = linkCard({
 describe('when a commission notice is composed', () => {
   it('then it names its report window and lists each product once, confirmed and pending side by side', () => {
     const c = commissionCard(news(), STOREFRONT);
-    expect(c.title).toBe('New commission for @garmin');
-    expect(c.text).toBe('4 new items in your Amazon reports.\n\nReport window 2026-11-23 to 2026-12-01.');
-    expect(c.sections[0]!.lines).toEqual([
+    expect(view(c).title).toBe('New commission for @garmin');
+    expect(view(c).text).toBe('4 new items in your Amazon reports.\n\nReport window 2026-11-23 to 2026-12-01.');
+    expect(view(c).sections[0]!.lines).toEqual([
       { text: 'Forerunner 255', detail: '$41.20 confirmed, $12.00 pending' },
       { text: 'Kite', detail: '$5.00 confirmed' },
     ]);
   });
 
   it('then postbacks without a report window are dated by their orders', () => {
-    expect(commissionCard(news({ windows: [], dates: { first: '2026-03-01', last: '2026-03-07' }, reportTypes: ['events'] }), STOREFRONT).text).toContain('Orders 1–7 March 2026.');
+    expect(view(commissionCard(news({ windows: [], dates: { first: '2026-03-01', last: '2026-03-07' }, reportTypes: ['events'] }), STOREFRONT)).text).toContain('Orders 1–7 March 2026.');
   });
 
   it('then an old report is one backfill summary with its month and totals, never "new commission"', () => {
     const c = commissionCard(backfill, STOREFRONT);
-    expect(c.title).toBe('Past earnings loaded for @garmin');
-    expect(c.text).toContain('Backfill: March 2021 report, 2,148 items, $2,941.08 confirmed, −$12.50 reversed.');
-    expect(c.text).toContain('Report window 2021-03-07 to 2021-04-05.');
+    expect(view(c).title).toBe('Past earnings loaded for @garmin');
+    expect(view(c).text).toContain('Backfill: March 2021 report, 2,148 items, $2,941.08 confirmed, −$12.50 reversed.');
+    expect(view(c).text).toContain('Report window 2021-03-07 to 2021-04-05.');
     expect(JSON.stringify(c)).not.toContain('New commission');
-    expect(c.sections).toEqual([]);
-    expect(c.footer).toBe('Run /earnings 2021-03-07..2021-04-05 for the details by product and by link.');
+    expect(view(c).sections).toEqual([]);
+    expect(view(c).footer).toBe('Run /earnings 2021-03-07..2021-04-05 for the details by product and by link.');
   });
 
   it('then the rendered notice stays as reviewed (Block Kit and Discord)', () => {

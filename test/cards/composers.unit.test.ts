@@ -9,6 +9,7 @@ import { autolinkCard, linkCard, linkPreviewCard, shortLinkLine } from '../../sr
 import { commissionCard } from '../../src/cards/notice.ts';
 import type { EarningsSummary } from '../../src/domain/earnings/summary.ts';
 import { report } from './digestReport.ts';
+import { view } from '../support/cardView.ts';
 
 const period = { label: 'Last 7 days', from: new Date('2026-03-08T00:00:00Z'), to: new Date('2026-03-15T00:00:00Z'), timezone: 'Europe/London' };
 
@@ -26,70 +27,70 @@ const summary: EarningsSummary = {
 describe('when earnings are composed', () => {
   it('then /earnings shows the totals, the clicks with bots, and the lists by product and link', () => {
     const c = earningsCard({ who: '@maya', period, summary, publicBaseUrl: 'https://go.test', waiting: [{ tracking_id: 'maya-21', marketplace: 'UK' }] });
-    expect(c.title).toBe('Earnings · Last 7 days');
-    expect(c.text).toBe('@maya');
-    expect(c.fields.map((f) => `${f.label}: ${f.value}`)).toEqual([
+    expect(view(c).title).toBe('Earnings · Last 7 days');
+    expect(view(c).text).toBe('@maya');
+    expect(view(c).fields.map((f) => `${f.label}: ${f.value}`)).toEqual([
       'Confirmed: $25.00',
       'Pending: $4.00',
       'Reversed: −$1.00',
       'Net: $24.00',
       'Clicks: 12 clicks · 3 repeats · 2 previews · 5 bots',
     ]);
-    expect(c.sections.map((s) => s.title)).toEqual(['Top products', 'Commission by link', 'Most-clicked links', 'Waiting for verification']);
-    expect(c.sections[1]!.lines[0]).toEqual({ text: 'Standing desk · tiktok', url: 'https://go.test/l/AbCdEfGh', detail: '$25.00 · 1 item' });
-    expect(c.sections[3]!.lines[0]!.text).toBe('maya-21 (amazon.co.uk)');
-    expect(c.footer).toMatch(/^Times in Europe\/London\./);
+    expect(view(c).sections.map((s) => s.title)).toEqual(['Top products', 'Commission by link', 'Most-clicked links', 'Waiting for verification']);
+    expect(view(c).sections[1]!.lines[0]).toEqual({ text: 'Standing desk · tiktok', url: 'https://go.test/l/AbCdEfGh', detail: '$25.00 · 1 item' });
+    expect(view(c).sections[3]!.lines[0]!.text).toBe('maya-21 (amazon.co.uk)');
+    expect(view(c).footer).toMatch(/^Times in Europe\/London\./);
   });
 
   it('then the App Home shows the same figures as /earnings, bots included, with the storefront and its button', () => {
     const home = homeCard({ handle: 'maya', storefrontUrl: 'https://go.test/s/maya', period, summary });
     const command = earningsCard({ who: '@maya', period, summary, publicBaseUrl: 'https://go.test' });
-    expect(home.title).toBe("@maya's storefront");
-    expect(home.fields[0]).toEqual({ label: 'Storefront', value: 'https://go.test/s/maya' });
-    expect(home.fields.slice(1)).toEqual(command.fields);
-    expect(home.fields.at(-1)!.value).toContain('5 bots');
-    expect(home.buttons).toEqual([{ label: 'Open storefront', url: 'https://go.test/s/maya' }]);
-    expect(home.footer).toBe('Last 7 days in Europe/London. Refreshed each time you open this tab; /earnings shows other periods.');
+    expect(view(home).title).toBe("@maya's storefront");
+    expect(view(home).fields[0]).toEqual({ label: 'Storefront', value: 'https://go.test/s/maya' });
+    expect(view(home).fields.slice(1)).toEqual(view(command).fields);
+    expect(view(home).fields.at(-1)!.value).toContain('5 bots');
+    expect(view(home).buttons).toEqual([{ label: 'Open storefront', url: 'https://go.test/s/maya' }]);
+    expect(view(home).footer).toBe('Last 7 days in Europe/London. Refreshed each time you open this tab; /earnings shows other periods.');
   });
 
   it('then nothing ingested yet says so, for a team too, with the claims waiting for a decision', () => {
     const c = earningsCard({ who: 'Your team', period, summary: { ...summary, totals: [], topProducts: [], linkEarnings: [], topLinks: [], hasAnyEntries: false }, publicBaseUrl: 'https://go.test', pendingClaims: 2 });
-    expect(c.text).toBe('No earnings have been ingested for Your team yet. Figures appear here once an Amazon Associates report has been loaded.');
-    expect(c.sections).toEqual([]);
-    expect(c.footer).toContain('2 tracking ID claims wait for a decision: /storefront claims.');
+    expect(view(c).text).toBe('No earnings have been ingested for Your team yet. Figures appear here once an Amazon Associates report has been loaded.');
+    expect(view(c).sections).toEqual([]);
+    expect(view(c).footer).toContain('2 tracking ID claims wait for a decision: /storefront claims.');
   });
 });
 
 describe('when link cards are composed', () => {
   it('then /link shows the short link to paste, where it goes, its campaign and the disclosure hint', () => {
     const c = linkCard({ productLabel: 'Desk lamp', shortUrl: 'https://go.test/l/AbCdEfGh', destinationUrl: 'https://www.amazon.com/dp/B000000001?tag=maya-20', campaign: 'tiktok' });
-    expect(c).toMatchObject({ visibility: 'ephemeral', tone: 'success', title: 'Desk lamp', copy: 'https://go.test/l/AbCdEfGh' });
-    expect(c.fields).toEqual([
+    expect(view(c)).toMatchObject({ visibility: 'ephemeral', tone: 'success', title: 'Desk lamp', copy: 'https://go.test/l/AbCdEfGh' });
+    expect(view(c).fields).toEqual([
       { label: 'Goes to', value: 'https://www.amazon.com/dp/B000000001?tag=maya-20' },
       { label: 'Campaign', value: 'tiktok', inline: true },
     ]);
-    expect(c.footer).toContain('#ad');
-    expect(linkCard({ productLabel: 'Desk lamp', shortUrl: 'https://go.test/l/x', destinationUrl: 'https://a', campaign: '' }).fields).toHaveLength(1);
+    expect(view(c).footer).toContain('#ad');
+    expect(view(linkCard({ productLabel: 'Desk lamp', shortUrl: 'https://go.test/l/x', destinationUrl: 'https://a', campaign: '' })).fields).toHaveLength(1);
   });
 
   it('then a message with Amazon links is answered in public with the poster’s links, and says how many could not be tagged', () => {
     const lines = [shortLinkLine({ productLabel: 'Desk lamp', shortUrl: 'https://go.test/l/AbCdEfGh', asin: 'B000000001' }), line('Pan', { url: 'https://go.test/l/HgFeDcBa', detail: 'B000000002' })];
     const c = autolinkCard({ handle: 'maya', lines, untagged: 1 });
-    expect(c).toMatchObject({ visibility: 'channel', title: "@maya's links" });
-    expect(c.sections[0]).toMatchObject({ title: 'Tagged short links', lines: [{ text: 'Desk lamp', url: 'https://go.test/l/AbCdEfGh', detail: 'B000000001' }, { text: 'Pan' }] });
-    expect(c.footer).toBe('@maya may earn a commission from qualifying purchases. (1 link could not be tagged.)');
-    expect(autolinkCard({ handle: 'maya', lines: lines.slice(0, 1), untagged: 0 }).title).toBe("@maya's link");
+    expect(view(c)).toMatchObject({ visibility: 'channel', title: "@maya's links" });
+    expect(view(c).sections[0]).toMatchObject({ title: 'Tagged short links', lines: [{ text: 'Desk lamp', url: 'https://go.test/l/AbCdEfGh', detail: 'B000000001' }, { text: 'Pan' }] });
+    expect(view(c).footer).toBe('@maya may earn a commission from qualifying purchases. (1 link could not be tagged.)');
+    expect(view(autolinkCard({ handle: 'maya', lines: lines.slice(0, 1), untagged: 0 })).title).toBe("@maya's link");
   });
 
   it('then a pasted short link unfolds into the product, its store, who shares it and the price with its time', () => {
     const c = linkPreviewCard({ asin: 'B000000001', marketplace: 'UK', title: null, price: { minor: 4999, currency: 'GBP', asOf: new Date('2026-12-03T14:05:00Z') }, handle: 'maya' });
-    expect(c.title).toBe('Amazon product B000000001');
-    expect(c.fields.map((f) => [f.label, f.value])).toEqual([
+    expect(view(c).title).toBe('Amazon product B000000001');
+    expect(view(c).fields.map((f) => [f.label, f.value])).toEqual([
       ['Store', 'amazon.co.uk'],
       ['Shared by', '@maya'],
       ['Price', '£49.99 as of 3 Dec 2026, 14:05 UTC'],
     ]);
-    expect(linkPreviewCard({ asin: 'B000000001', marketplace: 'UK', title: 'Lamp', price: null, handle: 'maya' }).fields.map((f) => f.label)).toEqual(['Store', 'Shared by']);
+    expect(view(linkPreviewCard({ asin: 'B000000001', marketplace: 'UK', title: 'Lamp', price: null, handle: 'maya' })).fields.map((f) => f.label)).toEqual(['Store', 'Shared by']);
   });
 });
 
@@ -108,23 +109,23 @@ describe('when a commission notice is composed', () => {
       },
       'https://go.test/s/maya',
     );
-    expect(c).toMatchObject({ visibility: 'channel', tone: 'success', title: 'New commission for @maya', text: '3 new items in your Amazon reports.\n\nOrders 1–7 March 2026.' });
-    expect(c.fields).toEqual([
+    expect(view(c)).toMatchObject({ visibility: 'channel', tone: 'success', title: 'New commission for @maya', text: '3 new items in your Amazon reports.\n\nOrders 1–7 March 2026.' });
+    expect(view(c).fields).toEqual([
       { label: 'Confirmed', value: '$12.00', inline: true },
       { label: 'Reversed', value: '−$3.00', inline: true },
     ]);
-    expect(c.sections[0]!.lines).toEqual([{ text: 'Desk lamp', detail: '$12.00 confirmed' }]);
-    expect(c.buttons).toEqual([{ label: 'Open storefront', url: 'https://go.test/s/maya' }]);
-    expect(c.footer).toBe('Run /earnings for the details by product and by link.');
+    expect(view(c).sections[0]!.lines).toEqual([{ text: 'Desk lamp', detail: '$12.00 confirmed' }]);
+    expect(view(c).buttons).toEqual([{ label: 'Open storefront', url: 'https://go.test/s/maya' }]);
+    expect(view(c).footer).toBe('Run /earnings for the details by product and by link.');
   });
 });
 
 describe('when a digest is composed', () => {
   it('then the card leads with yesterday in one phrase, then labelled figures, warnings first, the roster and products, and carries the chart and the CSV', () => {
     const { reply, csv } = digestCard(report(), { baseUrl: 'https://go.test' });
-    expect(reply).toMatchObject({ title: 'Team digest · 2026-03-14', tone: 'warning' });
-    expect(reply.text).toBe('Yesterday (Sat) $12.00 confirmed (no change vs Fri), 40 clicks, 1 order. 1 thing to look at below.');
-    expect(reply.fields.map((f) => f.label)).toEqual([
+    expect(view(reply)).toMatchObject({ title: 'Team digest · 2026-03-14', tone: 'warning' });
+    expect(view(reply).text).toBe('Yesterday (Sat) $12.00 confirmed (no change vs Fri), 40 clicks, 1 order. 1 thing to look at below.');
+    expect(view(reply).fields.map((f) => f.label)).toEqual([
       'Confirmed yesterday',
       'Clicks yesterday',
       'Orders yesterday',
@@ -132,9 +133,9 @@ describe('when a digest is composed', () => {
       'Month to date (from 03-01)',
       'Traffic month to date',
     ]);
-    expect(reply.sections.map((s) => s.title)).toEqual(['Needs attention', 'Influencers by confirmed this month', 'Top products this month']);
-    expect(reply.sections[0]!.lines[0]!.text).toBe('@maya: click spike, no orders');
-    expect(reply.footer).toContain('the CSV has the full table');
+    expect(view(reply).sections.map((s) => s.title)).toEqual(['Needs attention', 'Influencers by confirmed this month', 'Top products this month']);
+    expect(view(reply).sections[0]!.lines[0]!.text).toBe('@maya: click spike, no orders');
+    expect(view(reply).footer).toContain('the CSV has the full table');
     const files = cardAttachments(reply);
     expect(files.map((f) => [f.name, f.contentType])).toEqual([
       ['digest-2026-03-14.png', 'image/png'],
@@ -157,9 +158,9 @@ describe('when a digest is composed for a large team', () => {
     };
     const { reply } = digestCard(big, { baseUrl: 'https://go.test' });
     expect(replyChars(reply)).toBeLessThanOrEqual(MAX_CARD_CHARS);
-    const roster = reply.sections.find((s) => s.title.startsWith('Top 10 of 1,000 influencers by confirmed this month'))!;
+    const roster = view(reply).sections.find((s) => s.title.startsWith('Top 10 of 1,000 influencers by confirmed this month'))!;
     expect(roster.lines.length + roster.more!).toBe(1000);
-    for (const s of reply.sections) expect(sectionChars(s)).toBeLessThanOrEqual(1024);
+    for (const s of view(reply).sections) expect(sectionChars(s)).toBeLessThanOrEqual(1024);
     expect(toSlack(reply).blocks.length).toBeLessThan(50);
     expect(toDiscord(reply).embeds).toHaveLength(1);
   });

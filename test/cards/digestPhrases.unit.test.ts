@@ -10,6 +10,7 @@ import { plural } from '../../src/cards/text.ts';
 import type { DigestReport } from '../../src/domain/digest/digestReport.ts';
 import type { SignedFiles } from '../../src/http/signedFiles.ts';
 import { report } from './digestReport.ts';
+import { view } from '../support/cardView.ts';
 
 /** Signed URLs with a fixed id, so the payload snapshots stay the same from run to run. */
 const hosted = { servesImages: true, put: async (kind: string, _d: Buffer, name: string) => `https://go.test/${kind === 'chart' ? 'charts' : 'exports'}/${name}?exp=1&sig=x` } as unknown as SignedFiles;
@@ -48,9 +49,9 @@ describe('when a change is written', () => {
 describe('when a digest is read at a glance', () => {
   it('then yesterday is one phrase with its change, and the roster lines say what each influencer did', () => {
     const { reply } = digestCard(report());
-    expect(reply.text).toBe('Yesterday (Sat) $12.00 confirmed (no change vs Fri), 40 clicks, 1 order. 1 thing to look at below.');
-    expect(reply.fields.find((f) => f.label === 'Clicks yesterday')!.value).toBe('40 (no change vs Fri, — vs last Sat)');
-    expect(reply.sections[1]!.lines[0]).toEqual({ text: '@maya', detail: '$12.00 yesterday (no change vs Fri), 40 clicks, 1 order · $24.00 this month' });
+    expect(view(reply).text).toBe('Yesterday (Sat) $12.00 confirmed (no change vs Fri), 40 clicks, 1 order. 1 thing to look at below.');
+    expect(view(reply).fields.find((f) => f.label === 'Clicks yesterday')!.value).toBe('40 (no change vs Fri, — vs last Sat)');
+    expect(view(reply).sections[1]!.lines[0]).toEqual({ text: '@maya', detail: '$12.00 yesterday (no change vs Fri), 40 clicks, 1 order · $24.00 this month' });
     const all = JSON.stringify(reply.elements);
     expect(all).not.toMatch(/±|\b1 (bots|clicks|orders|influencers)\b|new\/new|MTD/);
   });
@@ -58,8 +59,8 @@ describe('when a digest is read at a glance', () => {
   it('then traffic that was not counted is named only when there was some, with plurals right', () => {
     const r = report();
     r.totals = { ...r.totals, monthToDate: { ...r.totals.monthToDate, bots: 1, repeats: 2 } };
-    expect(digestCard(r).reply.fields.find((f) => f.label === 'Traffic month to date')!.value).toBe('80 clicks, 1 order (1.3% of clicks); not counted: 2 repeats and 1 bot');
-    expect(digestCard(report()).reply.fields.find((f) => f.label === 'Traffic month to date')!.value).toBe('80 clicks, 1 order (1.3% of clicks)');
+    expect(view(digestCard(r).reply).fields.find((f) => f.label === 'Traffic month to date')!.value).toBe('80 clicks, 1 order (1.3% of clicks); not counted: 2 repeats and 1 bot');
+    expect(view(digestCard(report()).reply).fields.find((f) => f.label === 'Traffic month to date')!.value).toBe('80 clicks, 1 order (1.3% of clicks)');
   });
 });
 
@@ -68,9 +69,9 @@ describe('when nothing happened yesterday', () => {
     const r = quiet();
     expect(isQuietDay(r)).toBe(true);
     const { reply } = digestCard(r);
-    expect(reply.text).toBe('Quiet day: no clicks, orders or commission on Sat 2026-03-14 across 1 influencer: @maya. Month to date: $24.00 confirmed, 80 clicks.');
-    expect(reply.fields).toEqual([]);
-    expect(reply.sections).toEqual([]);
+    expect(view(reply).text).toBe('Quiet day: no clicks, orders or commission on Sat 2026-03-14 across 1 influencer: @maya. Month to date: $24.00 confirmed, 80 clicks.');
+    expect(view(reply).fields).toEqual([]);
+    expect(view(reply).sections).toEqual([]);
     expect(toSlack(reply).blocks.length).toBeLessThanOrEqual(4);
   });
 

@@ -3,7 +3,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderCard as renderDiscord } from '../../bots/discord/render.ts';
 import { renderCard as renderSlack } from '../../bots/slack/render.ts';
-import { toCard } from '../../src/cards/card.ts';
 import { getCatalogueStorefront } from '../../src/domain/catalogue/resolve.ts';
 import { findLinkPreview } from '../../src/domain/linkPreview.ts';
 import { upsertProduct } from '../../src/domain/products.ts';
@@ -55,11 +54,11 @@ describe('when an influencer edits a product of their storefront from chat', () 
 
     const link = await run(db, me, 'link', asin);
     expect(link.title).toBe('My favourite kettle');
-    expect(toCard(link).elements).toContainEqual(expect.objectContaining({ type: 'image', url: 'https://images.example.com/mine.jpg' }));
+    expect(link.card.elements).toContainEqual(expect.objectContaining({ type: 'image', url: 'https://images.example.com/mine.jpg' }));
     const show = replyText(await run(db, me, 'storefront', 'show'));
     expect(show).toContain('My favourite kettle');
     expect(show).toMatch(/\$29\.99 as of \d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} UTC/);
-    const code = /\/l\/([0-9A-Za-z]{8})/.exec(JSON.stringify(toCard(link)))![1]!;
+    const code = /\/l\/([0-9A-Za-z]{8})/.exec(JSON.stringify(link.card))![1]!;
     expect(await findLinkPreview(db, code)).toMatchObject({ title: 'My favourite kettle', imageUrl: 'https://images.example.com/mine.jpg', price: { minor: 2999, currency: 'USD' } });
 
     // Their /earnings lists the product by their title too.
@@ -75,7 +74,7 @@ describe('when an influencer edits a product of their storefront from chat', () 
     expect((await run(db, colleague, 'storefront', `setup ${theirs} ${theirs}-20`)).tone).toBe('success');
     const theirLink = await run(db, colleague, 'link', asin);
     expect(theirLink.title).toBe('Kettle KX-200');
-    expect(toCard(theirLink).elements).toContainEqual(expect.objectContaining({ type: 'image', url: 'https://images.example.com/catalogue.jpg' }));
+    expect(theirLink.card.elements).toContainEqual(expect.objectContaining({ type: 'image', url: 'https://images.example.com/catalogue.jpg' }));
   });
 
   it('then an image that is not an https link is refused with a message saying why, and nothing changes', async () => {
@@ -92,12 +91,12 @@ describe('when an influencer edits a product of their storefront from chat', () 
     const hostile = '<script>alert(1)</script> *bold* _it_ <!channel> @everyone [x](https://evil.example)';
     const reply = await run(db, me, 'storefront', `edit ${asin} note ${hostile}`);
     expect(reply.tone).toBe('success');
-    const slack = JSON.stringify(renderSlack(toCard(reply)));
+    const slack = JSON.stringify(renderSlack(reply.card));
     expect(slack).not.toContain('<script>');
     expect(slack).not.toContain('<!channel>');
     expect(slack).toContain('&lt;script&gt;');
     expect(slack).not.toMatch(/[^\u200b]\*bold\*/);
-    const discord = JSON.stringify(renderDiscord(toCard(reply)));
+    const discord = JSON.stringify(renderDiscord(reply.card));
     expect(discord).not.toContain('@everyone');
     expect(discord).toContain('\\\\*bold\\\\*');
     expect(discord).not.toContain('[x](https://evil.example)');

@@ -8,6 +8,7 @@ import { buildDigest } from '../../src/domain/digest/digestReport.ts';
 import { csvCell, toCsv } from '../../src/domain/digest/csv.ts';
 import { testDb } from '../support/env.ts';
 import { addClicks, addInfluencers, addLedger, newOrganisation } from './seed.ts';
+import { view } from '../support/cardView.ts';
 
 const db = testDb();
 afterAll(() => db.destroy());
@@ -72,7 +73,7 @@ describe('when the organisation has 1,000 influencers', () => {
     expect(report.totals.yesterday.clicks).toBe(5000);
 
     const { reply, csv, chartPng } = digestCard(report, { baseUrl: 'https://go.test' });
-    const roster = reply.sections!.find((s) => s.title.includes('influencers by confirmed this month'))!;
+    const roster = view(reply).sections!.find((s) => s.title.includes('influencers by confirmed this month'))!;
     expect(roster.title).toBe('Top 10 of 1,000 influencers by confirmed this month');
     expect(roster.lines).toHaveLength(10);
     expect(roster.more).toBe(990);
@@ -82,9 +83,9 @@ describe('when the organisation has 1,000 influencers', () => {
 
     // Discord: 6000 characters over the embeds, field values of 1024, 25 fields; Slack: 50 blocks of 3000.
     expect(replyChars(reply)).toBeLessThanOrEqual(MAX_CARD_CHARS);
-    for (const s of reply.sections!) expect(sectionChars(s)).toBeLessThanOrEqual(1024);
-    expect((reply.fields?.length ?? 0) + reply.sections!.length).toBeLessThanOrEqual(25);
-    for (const f of reply.fields!) expect(displayChars(f.value)).toBeLessThanOrEqual(1024);
+    for (const s of view(reply).sections!) expect(sectionChars(s)).toBeLessThanOrEqual(1024);
+    expect((view(reply).fields?.length ?? 0) + view(reply).sections!.length).toBeLessThanOrEqual(25);
+    for (const f of view(reply).fields!) expect(displayChars(f.value)).toBeLessThanOrEqual(1024);
     const slack = renderReply(reply);
     expect(slack.blocks.length).toBeLessThan(50); // so the renderer dropped no block
     expect(JSON.stringify(slack.blocks)).toContain('…and 990 more');
@@ -145,19 +146,19 @@ describe('when the card is read', () => {
     const report = await buildDigest(db, org, { timezone: tz, now: NOW });
     const { reply } = digestCard(report, { baseUrl: 'https://go.test' });
 
-    expect(reply.title).toBe('Team digest · 2026-03-14');
+    expect(view(reply).title).toBe('Team digest · 2026-03-14');
     expect(reply.tone).toBe('warning');
-    expect(reply.text).toBe('Yesterday (Sat) $12.00 confirmed (+20% vs Fri), $3.00 pending, 38 clicks, 1 order. 1 thing to look at below.');
-    expect(reply.fields).toContainEqual({ label: 'Confirmed yesterday', value: '$12.00 (+20% vs Fri, -50% vs last Sat)', inline: true });
-    expect(reply.fields).toContainEqual({ label: 'Orders yesterday', value: '1 order (2.6% of clicks)', inline: true });
-    expect(reply.sections![0]).toMatchObject({ title: 'Needs attention', lines: [{ text: `@${b!.handle}: click spike, no orders` }] });
-    const roster = reply.sections![1]!;
+    expect(view(reply).text).toBe('Yesterday (Sat) $12.00 confirmed (+20% vs Fri), $3.00 pending, 38 clicks, 1 order. 1 thing to look at below.');
+    expect(view(reply).fields).toContainEqual({ label: 'Confirmed yesterday', value: '$12.00 (+20% vs Fri, -50% vs last Sat)', inline: true });
+    expect(view(reply).fields).toContainEqual({ label: 'Orders yesterday', value: '1 order (2.6% of clicks)', inline: true });
+    expect(view(reply).sections![0]).toMatchObject({ title: 'Needs attention', lines: [{ text: `@${b!.handle}: click spike, no orders` }] });
+    const roster = view(reply).sections![1]!;
     expect(roster.lines[0]).toEqual({ text: `@${a!.handle}`, detail: '$12.00 yesterday (+20% vs Fri), $3.00 pending, 8 clicks, 1 order · $46.00 this month' });
     expect(roster.lines[1]).toEqual({ text: `@${b!.handle}`, detail: '30 clicks' });
-    expect(reply.sections!.find((s) => s.title === 'Top products this month')!.lines[0]).toEqual({ text: 'Camping stove', detail: '$12.00 confirmed, $3.00 pending, 1 order · B0CARDAAAA' });
-    const links = reply.sections!.find((s) => s.title === 'Top links this month')!;
+    expect(view(reply).sections!.find((s) => s.title === 'Top products this month')!.lines[0]).toEqual({ text: 'Camping stove', detail: '$12.00 confirmed, $3.00 pending, 1 order · B0CARDAAAA' });
+    const links = view(reply).sections!.find((s) => s.title === 'Top links this month')!;
     expect(links.lines[0]).toMatchObject({ text: expect.stringMatching(new RegExp(`^@${b!.handle} · `)), url: expect.stringMatching(/^https:\/\/go\.test\/l\//), detail: '30 clicks (30 yesterday)' });
-    expect(reply.footer).toContain('the CSV has the full table');
+    expect(view(reply).footer).toContain('the CSV has the full table');
     // The chart's split: each influencer's confirmed per day, and the day's pending apart.
     expect(report.series.influencers.map((i) => [i.handle, i.total])).toEqual([[a!.handle, 4600]]);
     expect(report.series.influencers[0]!.confirmed.at(-1)).toBe(1200);
@@ -167,7 +168,7 @@ describe('when the card is read', () => {
   it('then an organisation without influencers is told how they join', async () => {
     const org = await newOrganisation(db);
     const { reply, csv } = digestCard(await buildDigest(db, org, { timezone: tz, now: NOW }));
-    expect(reply.text).toBe('No influencers in your team yet. They join with /storefront setup.');
+    expect(view(reply).text).toBe('No influencers in your team yet. They join with /storefront setup.');
     expect(csv.split('\r\n').filter(Boolean)).toHaveLength(1);
   });
 });

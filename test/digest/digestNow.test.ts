@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { testDb, unique } from '../support/env.ts';
 import { organisationOf } from '../support/fixtures.ts';
 import { newWorkspace, run } from '../support/commands.ts';
-import { cardAttachments, toCard } from '../../src/cards/card.ts';
+import { cardAttachments } from '../../src/cards/card.ts';
 
 const db = testDb();
 afterAll(() => db.destroy());
@@ -27,12 +27,12 @@ describe('when a manager types /digest now', () => {
     expect(r.fields).toContainEqual({ label: 'Confirmed yesterday', value: '$43.21 (— vs Fri, — vs last Sat)', inline: true });
     expect(r.sections?.[0]?.lines).toEqual([{ text: `@${handle}`, detail: '$43.21 yesterday (— vs Fri), 2 orders · $43.21 this month' }]);
     expect(r.footer).toContain('The chart shows the last 30 days by influencer; the CSV has the full table.');
-    expect(cardAttachments(toCard(r)).map((f) => f.name)).toEqual(['digest-2026-03-14.png', 'digest-2026-03-14.csv']);
+    expect(cardAttachments(r.card).map((f) => f.name)).toEqual(['digest-2026-03-14.png', 'digest-2026-03-14.csv']);
 
     // A UTC manager's yesterday (Sunday 15 March has not ended) does not include it: a quiet day, said in one line.
     const utc = ws.person({ admin: true, timezone: 'UTC' });
     const quiet = await run(db, utc, 'digest', 'now', { now: new Date('2026-03-15T14:00:00Z') });
     expect(quiet.text).toMatch(/^Quiet day: no clicks, orders or commission on Sat 2026-03-14 across 1 influencer: @\S+\.$/);
-    expect(cardAttachments(toCard(quiet))).toEqual([]);
+    expect(cardAttachments(quiet.card)).toEqual([]);
   });
 });

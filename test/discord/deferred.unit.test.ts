@@ -9,6 +9,7 @@ import { createLogger } from '../../src/log.ts';
 import { unique } from '../support/env.ts';
 import { FakeDiscord } from '../support/fakeDiscord.ts';
 import { APPLICATION_ID, commandInteraction, newGuild, visibleText, type DiscordMessageLike } from './helpers.ts';
+import * as C from '../../src/cards/card.ts';
 
 let fake: FakeDiscord;
 let deps: DiscordDeps;
@@ -25,13 +26,13 @@ const interaction = (token: string) => commandInteraction(newGuild().member(), '
 describe('when a deferred command finishes', () => {
   it('then a private answer edits the original, and a channel answer is a follow-up that replaces the private placeholder', async () => {
     const privateToken = unique('tok');
-    await deliverDeferred(deps, interaction(privateToken), { visibility: 'ephemeral', text: 'Only for you' }, Date.now());
+    await deliverDeferred(deps, interaction(privateToken), C.card({ visibility: 'ephemeral' }, [C.text('Only for you')]), Date.now());
     const [edit] = fake.editsOf(privateToken);
     expect(visibleText(edit!.body as DiscordMessageLike)).toContain('Only for you');
     expect(edit!.body).not.toHaveProperty('flags');
 
     const publicToken = unique('tok');
-    await deliverDeferred(deps, interaction(publicToken), { visibility: 'channel', text: 'For everyone' }, Date.now());
+    await deliverDeferred(deps, interaction(publicToken), C.card({ visibility: 'channel' }, [C.text('For everyone')]), Date.now());
     const [followUp] = fake.callsTo('POST', new RegExp(`^/webhooks/${APPLICATION_ID}/${publicToken}$`));
     expect(followUp!.body).toMatchObject({ flags: 0 });
     expect(visibleText(followUp!.body as DiscordMessageLike)).toContain('For everyone');
@@ -41,10 +42,10 @@ describe('when a deferred command finishes', () => {
 
   it('then after 15 minutes nothing is sent (the token is dead), and a failing edit is only logged', async () => {
     const late = unique('tok');
-    await deliverDeferred(deps, interaction(late), { visibility: 'ephemeral', text: 'Too late' }, Date.now() - 15 * 60_000 - 1000);
+    await deliverDeferred(deps, interaction(late), C.card({ visibility: 'ephemeral' }, [C.text('Too late')]), Date.now() - 15 * 60_000 - 1000);
     expect(fake.calls.filter((c) => c.path.includes(late))).toEqual([]);
     const failing = unique('tok');
     fake.fail({ path: new RegExp(`/${failing}/messages/@original$`), status: 404, body: { message: 'Unknown Webhook', code: 10015 } });
-    await expect(deliverDeferred(deps, interaction(failing), { visibility: 'ephemeral', text: 'x' }, Date.now())).resolves.toBeUndefined();
+    await expect(deliverDeferred(deps, interaction(failing), C.card({ visibility: 'ephemeral' }, [C.text('x')]), Date.now())).resolves.toBeUndefined();
   });
 });

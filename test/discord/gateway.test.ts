@@ -9,6 +9,7 @@ import { run } from '../support/commands.ts';
 import { testDb } from '../support/env.ts';
 import { randomAsin } from '../support/fixtures.ts';
 import { guildWithInfluencer as setUpGuild, snowflake } from './helpers.ts';
+import { view } from '../support/cardView.ts';
 
 const db = testDb();
 afterAll(() => db.destroy());
@@ -22,8 +23,8 @@ describe('when a message is posted in a guild with gateway mode', () => {
     const g = await guildWithInfluencer();
     const asin = randomAsin();
     const reply = await autolinkReply({ db, config, resolveShort: noShortLinks }, g.message(`look at this https://www.amazon.com/Some-Thing/dp/${asin}/ref=sr_1?tag=someone-20 (so good)`));
-    expect(reply).toMatchObject({ visibility: 'channel', title: `@${g.handle}'s link` });
-    const line = reply!.sections![0]!.lines[0]!;
+    expect(view(reply!)).toMatchObject({ visibility: 'channel', title: `@${g.handle}'s link` });
+    const line = view(reply!).sections![0]!.lines[0]!;
     expect(line.url).toMatch(/^https:\/\/go\.test\/l\/[0-9A-Za-z]{8}$/);
     expect(line.detail).toBe(asin);
     const link = await db.selectFrom('links').select(['destination_url', 'code']).where('code', '=', line.url!.split('/').pop()!).executeTakeFirstOrThrow();
@@ -48,9 +49,9 @@ describe('when a message is posted in a guild with gateway mode', () => {
     const content = [`https://amzn.to/3xYz`, `https://www.amazon.com/dp/${asins[0]}`, `https://www.amazon.com/dp/${asins[0]}?th=1`, ...asins.slice(1).map((a) => `https://amazon.com/gp/product/${a}`)].join(' and ');
     expect(amazonLinksIn(content)).toHaveLength(MAX_LINKS_PER_MESSAGE);
     const reply = await autolinkReply({ db, config, resolveShort }, g.message(content));
-    const details = reply!.sections![0]!.lines.map((l) => l.detail);
+    const details = view(reply!).sections![0]!.lines.map((l) => l.detail);
     expect(details).toEqual([shortAsin, asins[0], asins[1], asins[2], asins[3]]);
-    expect(reply!.title).toBe(`@${g.handle}'s links`);
+    expect(view(reply!).title).toBe(`@${g.handle}'s links`);
   });
 
   it('then it stays quiet for other channels, other people, bots, DMs, messages without Amazon links and stores without a tracking ID', async () => {

@@ -1,7 +1,6 @@
-// The Discord renderer is pure: a Reply in, a message payload out, within every Discord limit, and no user text
+// The Discord renderer is pure: a card in, a message payload out, within every Discord limit, and no user text
 // able to mention anyone, link anywhere or format anything.
 import { describe, expect, it } from 'vitest';
-import type { Reply } from '../../src/commands/types.ts';
 import {
   EPHEMERAL,
   MAX_BUTTON_LABEL,
@@ -20,6 +19,7 @@ import {
   renderReply,
 } from '../../bots/discord/render.ts';
 import { visibleText } from './helpers.ts';
+import * as C from '../../src/cards/card.ts';
 
 const ZWSP = '\u200B';
 
@@ -48,19 +48,14 @@ function withinLimits(m: ReturnType<typeof renderReply>) {
 
 describe('when a reply is rendered for Discord', () => {
   it('then title, text, fields, list sections, footer and link buttons map onto one embed and a row of link buttons', () => {
-    const reply: Reply = {
-      visibility: 'ephemeral',
-      tone: 'success',
-      title: "@maya's storefront",
-      text: 'Ready.',
-      fields: [
-        { label: 'Storefront', value: 'https://go.test/s/maya' },
-        { label: 'Tracking ID', value: 'maya-20 (amazon.com)', inline: true },
-      ],
-      sections: [{ title: 'Desk setup', lines: [{ text: 'Desk lamp', url: 'https://go.test/l/AbCdEf12', detail: 'B0DESK0001 · $19.99' }], more: 0 }],
-      buttons: [{ label: 'Open storefront', url: 'https://go.test/s/maya' }],
-      footer: 'Usage: /storefront show',
-    };
+    const reply = C.card({ visibility: 'ephemeral', tone: 'success' }, [
+      C.header("@maya's storefront"),
+      C.text('Ready.'),
+      C.fields([C.field('Storefront', 'https://go.test/s/maya'), C.field('Tracking ID', 'maya-20 (amazon.com)', { inline: true })]),
+      C.list('Desk setup', [C.line('Desk lamp', { url: 'https://go.test/l/AbCdEf12', detail: 'B0DESK0001 · $19.99' })], { more: 0 }),
+      C.links([C.linkButton('Open storefront', 'https://go.test/s/maya')]),
+      C.context('Usage: /storefront show'),
+    ]);
     const m = renderReply(reply);
     withinLimits(m);
     expect(m.flags).toBe(EPHEMERAL);
@@ -82,8 +77,8 @@ describe('when a reply is rendered for Discord', () => {
   });
 
   it('then a channel reply has no ephemeral flag and an error is marked and red', () => {
-    expect(renderReply({ visibility: 'channel', text: 'hi' }).flags).toBe(0);
-    const err = renderReply({ visibility: 'ephemeral', tone: 'error', text: 'Missing handle.', footer: 'Usage: /storefront setup <handle> <tracking-id> [marketplace]' });
+    expect(renderReply(C.card({ visibility: 'channel' }, [C.text('hi')])).flags).toBe(0);
+    const err = renderReply(C.card({ visibility: 'ephemeral', tone: 'error' }, [C.text('Missing handle.'), C.context('Usage: /storefront setup <handle> <tracking-id> [marketplace]')]));
     expect(err.embeds[0]).toMatchObject({ color: 0xed4245, description: '❌ **Error:** Missing handle.', footer: { text: 'Usage: /storefront setup <handle> <tracking-id> [marketplace]' } });
   });
 
@@ -97,7 +92,7 @@ describe('when a reply is rendered for Discord', () => {
     expect(escaped).not.toContain('@here');
     expect(escaped).toContain(`@${ZWSP}everyone`);
     // And a reader sees exactly what was typed.
-    const m = renderReply({ visibility: 'channel', title: evil, text: evil, fields: [{ label: evil, value: evil }], sections: [{ title: evil, lines: [{ text: evil, url: 'https://go.test/l/AbCdEf12', detail: evil }] }] });
+    const m = renderReply(C.card({ visibility: 'channel' }, [C.header(evil), C.text(evil), C.fields([C.field(evil, evil)]), C.list(evil, [C.line(evil, { url: 'https://go.test/l/AbCdEf12', detail: evil })])]));
     withinLimits(m);
     const seen = visibleText(m);
     expect(seen.split(evil.replace(/\\$/, '')).length - 1).toBeGreaterThanOrEqual(5);
@@ -114,25 +109,25 @@ describe('when a reply is rendered for Discord', () => {
   });
 
   it('then URLs that are not plainly http(s) never become links or buttons', () => {
-    const m = renderReply({
-      visibility: 'channel',
-      sections: [{ title: 'x', lines: [{ text: 'a', url: 'javascript:alert(1)' }, { text: 'b', url: 'https://ok.test/a)b' }] }],
-      buttons: [{ label: 'bad', url: 'ftp://x' }, { label: 'good', url: 'https://ok.test/' }],
-    });
+    const m = renderReply(
+      C.card({ visibility: 'channel' }, [
+        C.list('x', [C.line('a', { url: 'javascript:alert(1)' }), C.line('b', { url: 'https://ok.test/a)b' })]),
+        C.links([C.linkButton('bad', 'ftp://x'), C.linkButton('good', 'https://ok.test/')]),
+      ]),
+    );
     expect(m.embeds[0]!.fields![0]!.value).toBe('• a\n• b');
     expect(m.components[0]!.components.map((b) => b.label)).toEqual(['good']);
   });
 
   it('then long text, many fields, long sections and many buttons are cut to the limits, saying how much was left out', () => {
-    const many: Reply = {
-      visibility: 'ephemeral',
-      title: 'T'.repeat(400),
-      text: 'x'.repeat(5000),
-      fields: Array.from({ length: 40 }, (_, i) => ({ label: `Field ${i} ${'n'.repeat(300)}`, value: 'v'.repeat(2000), inline: true })),
-      sections: [{ title: 'List', lines: Array.from({ length: 100 }, (_, i) => ({ text: `Product ${i}`, url: `https://go.test/l/Code${String(i).padStart(4, '0')}`, detail: 'B000000000 · $1.00' })), more: 7 }],
-      buttons: Array.from({ length: 30 }, (_, i) => ({ label: `Button ${i} ${'b'.repeat(100)}`, url: `https://go.test/${i}` })),
-      footer: 'f'.repeat(3000),
-    };
+    const many = C.card({ visibility: 'ephemeral' }, [
+      C.header('T'.repeat(400)),
+      C.text('x'.repeat(5000)),
+      C.fields(Array.from({ length: 40 }, (_, i) => C.field(`Field ${i} ${'n'.repeat(300)}`, 'v'.repeat(2000), { inline: true }))),
+      C.list('List', Array.from({ length: 100 }, (_, i) => C.line(`Product ${i}`, { url: `https://go.test/l/Code${String(i).padStart(4, '0')}`, detail: 'B000000000 · $1.00' })), { more: 7 }),
+      C.links(Array.from({ length: 30 }, (_, i) => C.linkButton(`Button ${i} ${'b'.repeat(100)}`, `https://go.test/${i}`))),
+      C.context('f'.repeat(3000)),
+    ]);
     const m = renderReply(many);
     withinLimits(m);
     expect(m.embeds[0]!.title).toHaveLength(MAX_TITLE);
@@ -150,10 +145,11 @@ describe('when a reply is rendered for Discord', () => {
   });
 
   it('then a list longer than a field shows what fits and "…and N more" in the same field', () => {
-    const m = renderReply({
-      visibility: 'ephemeral',
-      sections: [{ title: 'Favorites', lines: Array.from({ length: 40 }, (_, i) => ({ text: `Product number ${i}`, url: `https://go.test/l/Code${String(i).padStart(4, '0')}`, detail: 'B000000000' })), more: 3 }],
-    });
+    const m = renderReply(
+      C.card({ visibility: 'ephemeral' }, [
+        C.list('Favorites', Array.from({ length: 40 }, (_, i) => C.line(`Product number ${i}`, { url: `https://go.test/l/Code${String(i).padStart(4, '0')}`, detail: 'B000000000' })), { more: 3 }),
+      ]),
+    );
     withinLimits(m);
     const value = m.embeds[0]!.fields![0]!.value;
     const shown = value.split('\n').filter((l) => l.startsWith('•')).length;
@@ -163,9 +159,9 @@ describe('when a reply is rendered for Discord', () => {
   });
 
   it('then an empty reply still renders a valid message, and surrogate pairs are never split', () => {
-    const empty = renderReply({ visibility: 'ephemeral' });
+    const empty = renderReply(C.card({ visibility: 'ephemeral' }, []));
     expect(empty.embeds).toEqual([{ color: 0x5865f2, description: ZWSP }]);
-    const emoji = renderReply({ visibility: 'ephemeral', title: '😀'.repeat(300) });
+    const emoji = renderReply(C.card({ visibility: 'ephemeral' }, [C.header('😀'.repeat(300))]));
     const title = emoji.embeds[0]!.title!;
     expect(title.length).toBeLessThanOrEqual(MAX_TITLE);
     expect(title).toMatch(/^(😀)+…$/u);
@@ -174,16 +170,17 @@ describe('when a reply is rendered for Discord', () => {
 
 describe('when a reply with action buttons is rendered for Discord', () => {
   it('then each group is a row of buttons whose custom_id carries the action and its value, styled, before the link buttons', () => {
-    const m = renderReply({
-      visibility: 'ephemeral',
-      text: '2 claims wait for a decision.',
-      actions: [
-        { label: 'Approve #12', actionId: 'claim_approve', value: '12', style: 'primary', group: 'claim-12' },
-        { label: 'Refuse #12', actionId: 'claim_refuse', value: '12', style: 'danger', group: 'claim-12' },
-        { label: 'Withdraw', actionId: 'claim_withdraw', value: '13', group: 'claim-13' },
-      ],
-      buttons: [{ label: 'Open storefront', url: 'https://go.test/s/maya' }],
-    });
+    const m = renderReply(
+      C.card({ visibility: 'ephemeral' }, [
+        C.text('2 claims wait for a decision.'),
+        C.actions([
+          { label: 'Approve #12', actionId: 'claim_approve', value: '12', style: 'primary', group: 'claim-12' },
+          { label: 'Refuse #12', actionId: 'claim_refuse', value: '12', style: 'danger', group: 'claim-12' },
+          { label: 'Withdraw', actionId: 'claim_withdraw', value: '13', group: 'claim-13' },
+        ]),
+        C.links([C.linkButton('Open storefront', 'https://go.test/s/maya')]),
+      ]),
+    );
     withinLimits(m);
     expect(m.components).toEqual([
       {
@@ -200,17 +197,18 @@ describe('when a reply with action buttons is rendered for Discord', () => {
   });
 
   it('then a custom_id over 100 characters or seen before is left out, labels are clipped, and there are never more than 5 rows', () => {
-    const m = renderReply({
-      visibility: 'ephemeral',
-      actions: [
-        { label: 'too long', actionId: 'claim_approve', value: 'v'.repeat(MAX_CUSTOM_ID) },
-        { label: 'first', actionId: 'claim_approve', value: '1' },
-        { label: 'twin', actionId: 'claim_approve', value: '1' },
-        { label: 'bad id', actionId: 'claim approve', value: '2' },
-        ...Array.from({ length: 30 }, (_, i) => ({ label: `Button ${i} ${'b'.repeat(100)}`, actionId: 'claim_refuse', value: String(i), group: `g${i % 8}` })),
-      ],
-      buttons: [{ label: 'Open', url: 'https://go.test/s/x' }],
-    });
+    const m = renderReply(
+      C.card({ visibility: 'ephemeral' }, [
+        C.actions([
+          { label: 'too long', actionId: 'claim_approve', value: 'v'.repeat(MAX_CUSTOM_ID) },
+          { label: 'first', actionId: 'claim_approve', value: '1' },
+          { label: 'twin', actionId: 'claim_approve', value: '1' },
+          { label: 'bad id', actionId: 'claim approve', value: '2' },
+          ...Array.from({ length: 30 }, (_, i) => ({ label: `Button ${i} ${'b'.repeat(100)}`, actionId: 'claim_refuse', value: String(i), group: `g${i % 8}` })),
+        ]),
+        C.links([C.linkButton('Open', 'https://go.test/s/x')]),
+      ]),
+    );
     withinLimits(m);
     expect(m.components).toHaveLength(5);
     const ids = m.components.flatMap((r) => r.components.map((b) => ('custom_id' in b ? b.custom_id : b.url)));

@@ -2,8 +2,8 @@
 // once per user, messages with attachments, 429s waited out (retry_after) and delivered once, and destinations
 // that are gone reported as DestinationGoneError.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as C from '../../src/cards/card.ts';
 import { createDiscordSender, DestinationGoneError } from '../../bots/discord/sender.ts';
-import type { Reply } from '../../src/commands/types.ts';
 import { FakeDiscord } from '../support/fakeDiscord.ts';
 import { snowflake, visibleText, type DiscordMessageLike } from './helpers.ts';
 
@@ -16,7 +16,7 @@ afterAll(async () => {
 });
 
 const TOKEN = 'sender-bot-token';
-const reply: Reply = { visibility: 'ephemeral', tone: 'success', title: 'New commission', text: '@maya earned $4.20 on *Desk lamp* <@123456789012345678>', buttons: [{ label: 'Open storefront', url: 'https://go.test/s/maya' }] };
+const reply = C.card({ visibility: 'ephemeral', tone: 'success' }, [C.header('New commission'), C.text('@maya earned $4.20 on *Desk lamp* <@123456789012345678>'), C.links([{ label: 'Open storefront', url: 'https://go.test/s/maya' }])]);
 
 const messagesTo = (channelId: string) => fake.callsTo('POST', new RegExp(`^/channels/${channelId}/messages$`));
 

@@ -8,6 +8,7 @@ import { organisationOfTrackingId, postFeed } from '../support/feedsApi.ts';
 import { queuesSettled } from '../support/queues.ts';
 import { waitFor } from '../support/wait.ts';
 import { discordEnv, newGuild, slash } from '../discord/helpers.ts';
+import * as C from '../../src/cards/card.ts';
 
 const db = testDb();
 let fake: FakeDiscord;
@@ -71,7 +72,7 @@ describe('when an influencer set up from Discord earns commission', () => {
       await db.updateTable('notification_deliveries').set({ attempts: 1 }).where('key', '=', key).execute();
       const who = await db.selectFrom('platform_identities').select('user_id').where('influencer_id', '=', id).executeTakeFirstOrThrow();
       userId = who.user_id;
-      await createDiscordSender({ token: 'fake-discord-bot-token', apiUrl: fake.apiUrl }).sendToUser(who.user_id, { visibility: 'channel', text: 'first attempt' }, { idempotencyKey: key });
+      await createDiscordSender({ token: 'fake-discord-bot-token', apiUrl: fake.apiUrl }).sendToUser(who.user_id, C.card({ visibility: 'channel' }, [C.text('first attempt')]), { idempotencyKey: key });
     } finally {
       await app.queues.notify.resume();
     }

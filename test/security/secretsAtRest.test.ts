@@ -28,6 +28,7 @@ import { testConfig, unique } from '../support/env.ts';
 import { FakeSlack } from '../support/fakeSlack.ts';
 import { LEVEL, LogCapture } from '../observability/support/logCapture.ts';
 import { commandForm, postToSlackEndpoint, SIGNING_SECRET, slash, visibleText } from '../slack/helpers.ts';
+import * as C from '../../src/cards/card.ts';
 
 const KEY_A = randomBytes(32).toString('hex');
 const KEY_B = randomBytes(32).toString('base64');
@@ -95,7 +96,7 @@ async function install() {
 async function postWith(config: Runtime['config'], teamId: string) {
   const before = fake.callsTo('chat.postMessage').length;
   const sender = await createSlackSenders({ config, db }).forWorkspace(teamId);
-  await sender.sendToChannel('C0SECRETS', { visibility: 'channel', text: 'hello' });
+  await sender.sendToChannel('C0SECRETS', C.card({ visibility: 'channel' }, [C.text('hello')]));
   return fake.callsTo('chat.postMessage').slice(before);
 }
 

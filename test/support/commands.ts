@@ -1,9 +1,10 @@
 // Runs commands through the platform-neutral core the way an adapter does: identity, text, reply.
-import { findCommand, parseText, runCommand, type Reply } from '../../src/commands/index.ts';
+import { findCommand, parseText, runCommand } from '../../src/commands/index.ts';
 import type { Db } from '../../src/db/database.ts';
 import type { Platform } from '../../src/db/schema.ts';
 import { resolveIdentity } from '../../src/domain/identities.ts';
 import { createLogger } from '../../src/log.ts';
+import { readText, view, type CardView } from './cardView.ts';
 import { unique } from './env.ts';
 
 const log = createLogger('silent');
@@ -25,16 +26,15 @@ export function newWorkspace(platform: Platform = 'slack') {
   };
 }
 
-export async function run(db: Db, who: Person, command: string, text = '', extra: { channelId?: string; now?: Date } = {}): Promise<Reply> {
+/** The command's answer, read as a person sees it (`.card` is the card itself, for rendering). */
+export async function run(db: Db, who: Person, command: string, text = '', extra: { channelId?: string; now?: Date } = {}): Promise<CardView> {
   const cmd = findCommand(command);
   if (!cmd) throw new Error(`no command ${command}`);
   const identity = await resolveIdentity(db, { platform: who.platform, workspaceId: who.workspaceId, userId: who.userId, platformAdmin: who.admin ?? false, timezone: who.timezone });
   const parsed = parseText(cmd, text);
-  if ('visibility' in parsed) return parsed;
-  return runCommand(cmd, parsed, { db, config: { PUBLIC_BASE_URL: 'https://go.test' }, identity, resolveShort: notResolvable, channelId: extra.channelId ?? 'C1', now: extra.now ? () => extra.now! : undefined }, log);
+  if ('elements' in parsed) return view(parsed);
+  return view(await runCommand(cmd, parsed, { db, config: { PUBLIC_BASE_URL: 'https://go.test' }, identity, resolveShort: notResolvable, channelId: extra.channelId ?? 'C1', now: extra.now ? () => extra.now! : undefined }, log));
 }
 
 /** Everything a person would read in a reply, as one string. */
-export function replyText(r: Reply): string {
-  return [r.title, r.text, ...(r.fields ?? []).map((f) => `${f.label}: ${f.value}`), ...(r.sections ?? []).flatMap((s) => [s.title, ...s.lines.map((l) => [l.text, l.url, l.detail].filter(Boolean).join(' '))]), ...(r.buttons ?? []).map((b) => `${b.label} ${b.url}`), r.footer].filter(Boolean).join('\n');
-}
+export const replyText = readText;

@@ -6,8 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { Routes, type APIChatInputApplicationCommandInteraction } from 'discord-api-types/v10';
 import type { Response } from 'express';
-import { cardAttachments, toCard, type CardAttachment } from '../../../src/cards/card.ts';
-import { helpReply, runCommand, type Card, type Reply } from '../../../src/commands/index.ts';
+import { cardAttachments, type CardAttachment } from '../../../src/cards/card.ts';
+import { helpReply, runCommand, type Card } from '../../../src/commands/index.ts';
 import { errorCard } from '../../../src/cards/status.ts';
 import { restFiles, withAttachments } from '../attachments.ts';
 import { isUserError } from '../../../src/errors.ts';
@@ -56,14 +56,14 @@ export function within<T>(work: Promise<T>, ms: number): Promise<T | undefined> 
  * Puts a deferred reply where the person sees it. The deferral was ephemeral; a reply meant for the channel
  * goes out as a follow-up and the private placeholder is removed.
  */
-export async function deliverDeferred(deps: DiscordDeps, interaction: APIChatInputApplicationCommandInteraction, reply: Reply, receivedAt: number): Promise<void> {
+export async function deliverDeferred(deps: DiscordDeps, interaction: APIChatInputApplicationCommandInteraction, reply: Card, receivedAt: number): Promise<void> {
   const log = deps.log.child({ command: interaction.data.name, guild: interaction.guild_id });
   if (Date.now() - receivedAt > INTERACTION_TOKEN_MS) {
     log.warn({ ms: Date.now() - receivedAt }, 'Discord command finished after its interaction token expired; the answer is lost');
     return;
   }
   const { flags, ...rendered } = renderReply(reply);
-  const files = cardAttachments(toCard(reply));
+  const files = cardAttachments(reply);
   const message = withAttachments(rendered, files);
   const upload = restFiles(files);
   try {

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { ComponentType, Routes, type APIMessageComponentInteraction } from 'discord-api-types/v10';
 import type { Response } from 'express';
-import { findAction, runAction, type ActionDef, type Card, type Reply } from '../../../src/commands/index.ts';
+import { findAction, runAction, type ActionDef, type Card } from '../../../src/commands/index.ts';
 import { withVisibility } from '../../../src/cards/card.ts';
 import { errorCard, notHandledCard } from '../../../src/cards/status.ts';
 import { isUserError } from '../../../src/errors.ts';
@@ -30,7 +30,7 @@ async function replyForPress(deps: DiscordDeps, interaction: APIMessageComponent
 }
 
 /** The answer to a press is always private: it is for whoever pressed. */
-const privately = (reply: Reply) => renderReply(withVisibility(reply, 'ephemeral'));
+const privately = (reply: Card) => renderReply(withVisibility(reply, 'ephemeral'));
 
 export async function handleComponent(deps: DiscordDeps, interaction: APIMessageComponentInteraction, res: Response): Promise<void> {
   const parsed = interaction.data?.component_type === ComponentType.Button && typeof interaction.data.custom_id === 'string' ? parseCustomId(interaction.data.custom_id) : undefined;
