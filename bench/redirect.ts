@@ -18,9 +18,7 @@
 // BENCH_CPU_PROF=<dir> to run both servers under `node --cpu-prof` (profiles in <dir>/real and <dir>/bare).
 // Exit code: 0 when the run completed and no redirect was lost or answered with a non-3xx; 1 otherwise.
 // Throughput ratio and p99 are printed as PASS/FAIL but not asserted: a shared 2-core machine is too noisy for that.
-import { alive, children, intEnv, machineBusyMs, procCpuMs, productionSecrets, removeRedisPrefixOnExit, runBench, throwawayDatabase } from './support.ts';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { BROWSER_HEADERS, freePort, intEnv, percentile, startChild, productionSecrets, removeRedisPrefixOnExit, runBench, stopChild, throwawayDatabase, waitListening, waitReady, withCpuShare, type CpuShare } from './support.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -38,108 +36,12 @@ const REDIS_URL = process.env.BENCH_REDIS_URL ?? process.env.REDIS_URL ?? 'redis
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF;
 const HOST = '127.0.0.1';
 
-// What a phone browser sends when a follower taps a link on a web page (a referrer policy of
-// strict-origin-when-cross-origin leaves only the origin). All requests look like one person: they are 'click' then 'repeat'.
-const BROWSER_HEADERS: Record<string, string> = {
-  'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1',
-  accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
-  'accept-language': 'en-US,en;q=0.9',
-  'accept-encoding': 'gzip, deflate, br',
-  referer: 'https://www.instagram.com/',
-  'sec-fetch-dest': 'document',
-  'sec-fetch-mode': 'navigate',
-  'sec-fetch-site': 'cross-site',
-  'upgrade-insecure-requests': '1',
-};
-
 // ---------------------------------------------------------------------------------------------------------------
 
-
-function startChild(name: string, args: string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  // Forward the child's stderr (and its logs on stdout, at warn level and up) so problems are visible.
-  const forward = (stream: NodeJS.ReadableStream | null, skip?: RegExp) => {
-    let rest = '';
-    stream?.setEncoding('utf8');
-    stream?.on('data', (chunk: string) => {
-      const lines = (rest + chunk).split('\n');
-      rest = lines.pop() ?? '';
-      for (const line of lines) if (line.trim() && !skip?.test(line)) process.stderr.write(`[${name}] ${line}\n`);
-    });
-  };
-  forward(child.stdout, /^listening \d+$/);
-  forward(child.stderr);
-  return child;
-}
-
-function waitExit(child: ChildProcess, timeoutMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (!alive(child)) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`process ${child.pid} did not exit within ${timeoutMs} ms`)), timeoutMs);
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal });
-    });
-  });
-}
-
-async function stopChild(child: ChildProcess, timeoutMs: number) {
-  if (alive(child)) child.kill('SIGTERM');
-  return waitExit(child, timeoutMs);
-}
 
 /** With BENCH_CPU_PROF=<dir>, each server writes a V8 CPU profile to <dir>/<name>/ when it exits. */
 function profileArgs(name: string): string[] {
   return CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(ROOT, CPU_PROF_DIR, name)}`] : [];
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, HOST, () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitReady(url: string, child: ChildProcess, timeoutMs = 30_000) {
-  const until = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < until) {
-    if (!alive(child)) throw new Error(`server exited (code ${child.exitCode}, signal ${child.signalCode}) before ${url} was ready`);
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      last = `${res.status} ${await res.text()}`;
-      if (res.ok) return;
-    } catch (err) {
-      last = (err as Error).message;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} not ready within ${timeoutMs} ms; last answer: ${last}`);
-}
-
-function waitListening(child: ChildProcess, timeoutMs = 15_000): Promise<number> {
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    const timer = setTimeout(() => reject(new Error('bare server did not start listening in time')), timeoutMs);
-    child.stdout?.on('data', (chunk: string) => {
-      buf += chunk;
-      const m = /listening (\d+)/.exec(buf);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`bare server exited with code ${code} before listening`));
-    });
-  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -172,47 +74,6 @@ function load(url: string, opts: { connections: number; duration?: number; amoun
 }
 
 // CPU accounting from /proc (Linux; figures in USER_HZ = 1/100 s), so a noisy machine shows up in the report.
-
-interface CpuShare {
-  /** Server CPU time per answered request, µs (user + system, all its threads). */
-  serverUsPerReq: number;
-  /** Average cores busy during the run: the server, this load generator, and everything else (Postgres, Redis, other users). */
-  serverCores: number;
-  loaderCores: number;
-  restCores: number;
-}
-
-
-
-/** Runs a load against a server child and accounts for the CPU spent meanwhile. */
-async function measure(url: string, server: ChildProcess, opts: { connections: number; duration: number }): Promise<Load> {
-  const wall0 = performance.now();
-  const server0 = procCpuMs(server.pid);
-  const machine0 = machineBusyMs();
-  const self0 = process.cpuUsage();
-  const run = await load(url, opts);
-  const self = process.cpuUsage(self0);
-  const wall = performance.now() - wall0;
-  const server1 = procCpuMs(server.pid);
-  const machine1 = machineBusyMs();
-  if (server0 === undefined || server1 === undefined || machine0 === undefined || machine1 === undefined) return run;
-  const serverMs = server1 - server0;
-  const loaderMs = (self.user + self.system) / 1000;
-  return {
-    ...run,
-    cpu: {
-      serverUsPerReq: (serverMs * 1000) / Math.max(1, run.times.length),
-      serverCores: serverMs / wall,
-      loaderCores: loaderMs / wall,
-      restCores: Math.max(0, machine1 - machine0 - serverMs - loaderMs) / wall,
-    },
-  };
-}
-
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
 
 interface Row {
   name: string;
@@ -319,15 +180,15 @@ async function main(): Promise<number> {
 
   // The bare server, warmed the same way, measured, then stopped.
   const bare = startChild('bare', [...profileArgs('bare'), '--import', 'tsx', 'bench/bareServer.ts'], { BARE_HOST: HOST, BARE_PORT: '0', BARE_LINKS: JSON.stringify({ [link.code]: redirectHeaders }) });
-  const barePort = await waitListening(bare);
+  const barePort = await waitListening(bare, 'bare server', 15_000);
   const bareUrl = `http://${HOST}:${barePort}`;
   await load(`${bareUrl}${linkPath}`, { connections: 10, amount: WARMUP_REQUESTS });
-  const bareRow = summarise('bare', await measure(`${bareUrl}${linkPath}`, bare, { connections: CONNECTIONS, duration: SECONDS }));
+  const bareRow = summarise('bare', await withCpuShare(bare, () => load(`${bareUrl}${linkPath}`, { connections: CONNECTIONS, duration: SECONDS })));
   await stopChild(bare, 10_000);
   await new Promise((r) => setTimeout(r, 500));
 
   // The real server, measured.
-  const realRow = summarise('real', await measure(`${realUrl}${linkPath}`, real, { connections: CONNECTIONS, duration: SECONDS }));
+  const realRow = summarise('real', await withCpuShare(real, () => load(`${realUrl}${linkPath}`, { connections: CONNECTIONS, duration: SECONDS })));
   clientCounted += realRow.redirects;
   // Let the server finish requests that reached it as autocannon cut its connections, then read its own count.
   await new Promise((r) => setTimeout(r, 200));

@@ -2,11 +2,29 @@
 // once on any exit path (newest first), its throwaway database and Redis keys removed, and CPU readings.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { createServer } from 'node:net';
 import pg from 'pg';
 import { createDb, type Db } from '../src/db/database.ts';
 import { ensureDatabase, migrateToLatest } from '../src/db/migrate.ts';
 import { deleteKeysMatching } from '../src/redisKeys.ts';
+
+/**
+ * What a phone browser sends when a follower taps a link in a bio (a referrer policy of strict-origin-when-cross-origin
+ * leaves only the origin). Every request looks like one person.
+ */
+export const BROWSER_HEADERS: Readonly<Record<string, string>> = {
+  'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1',
+  accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
+  'accept-language': 'en-US,en;q=0.9',
+  'accept-encoding': 'gzip, deflate, br',
+  referer: 'https://www.instagram.com/',
+  'sec-fetch-dest': 'document',
+  'sec-fetch-mode': 'navigate',
+  'sec-fetch-site': 'cross-site',
+  'upgrade-insecure-requests': '1',
+};
 
 /** A fresh ENCRYPTION_KEY and CLICK_HASH_SECRET for a service started with NODE_ENV=production (it refuses the development defaults). */
 export function productionSecrets(): { ENCRYPTION_KEY: string; CLICK_HASH_SECRET: string } {
@@ -32,6 +50,98 @@ export const cleanups: Array<{ what: string; run: () => Promise<unknown> }> = []
 let cleaning: Promise<void> | undefined;
 
 export const alive = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
+
+/** The repository's root: where bench children run. */
+const ROOT_DIR = path.resolve(import.meta.dirname, '..');
+
+/**
+ * Starts `node <args>` in the repository, registered so it never outlives the bench; its stderr, and its stdout but
+ * for the "listening <port>" line, are forwarded with a `[name]` prefix so problems are visible.
+ */
+export function startChild(name: string, args: string[], env: Record<string, string>, ipc = false): ChildProcess {
+  const child = spawn(process.execPath, args, { cwd: ROOT_DIR, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe', ...(ipc ? (['ipc'] as const) : [])] });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  const forward = (stream: NodeJS.ReadableStream | null, skip?: RegExp) => {
+    let rest = '';
+    stream?.setEncoding('utf8');
+    stream?.on('data', (chunk: string) => {
+      const lines = (rest + chunk).split('\n');
+      rest = lines.pop() ?? '';
+      for (const line of lines) if (line.trim() && !skip?.test(line)) process.stderr.write(`[${name}] ${line}\n`);
+    });
+  };
+  forward(child.stdout, /^listening \d+$/);
+  forward(child.stderr);
+  return child;
+}
+
+/** Resolves when the child exits (at once if it has), with its code and signal; rejects after `timeoutMs`. */
+export function waitExit(child: ChildProcess, timeoutMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (!alive(child)) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`process ${child.pid} did not exit within ${timeoutMs} ms`)), timeoutMs);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal });
+    });
+  });
+}
+
+/** SIGTERM, then waits for the exit. */
+export async function stopChild(child: ChildProcess, timeoutMs: number) {
+  if (alive(child)) child.kill('SIGTERM');
+  return waitExit(child, timeoutMs);
+}
+
+export function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, host, () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Polls `url` until it answers 2xx; fails at once if the child exits first. */
+export async function waitReady(url: string, child: ChildProcess, timeoutMs = 30_000) {
+  const until = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < until) {
+    if (!alive(child)) throw new Error(`server exited (code ${child.exitCode}, signal ${child.signalCode}) before ${url} was ready`);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      last = `${res.status} ${await res.text()}`;
+      if (res.ok) return;
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} not ready within ${timeoutMs} ms; last answer: ${last}`);
+}
+
+/** The port a child prints as "listening <port>" on stdout (bench helper servers do). */
+export function waitListening(child: ChildProcess, what: string, timeoutMs = 30_000): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => reject(new Error(`${what} did not start listening in time`)), timeoutMs);
+    child.stdout?.on('data', (chunk: string) => {
+      buf += chunk;
+      const m = /listening (\d+)/.exec(buf);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${what} exited with code ${code} before listening`));
+    });
+  });
+}
 
 export function killChildren(signal: NodeJS.Signals) {
   for (const child of children) {
@@ -89,6 +199,47 @@ export function machineBusyMs(): number | undefined {
 }
 
 /** A positive whole number from the environment (a benchmark knob), or the default when unset. */
+/** CPU shares during a load run (Linux /proc). */
+export interface CpuShare {
+  /** Server CPU time per answered request, µs (user + system, all its threads). */
+  serverUsPerReq: number;
+  /** Average cores busy during the run: the server, this load generator, and everything else (Postgres, Redis, other users). */
+  serverCores: number;
+  loaderCores: number;
+  restCores: number;
+}
+
+/** Runs a load against a server child and accounts for the CPU spent meanwhile (`cpu` absent where /proc is not). */
+export async function withCpuShare<T extends { times: ArrayLike<number> }>(server: ChildProcess, run: () => Promise<T>): Promise<T & { cpu?: CpuShare | undefined }> {
+  const wall0 = performance.now();
+  const server0 = procCpuMs(server.pid);
+  const machine0 = machineBusyMs();
+  const self0 = process.cpuUsage();
+  const answers = await run();
+  const self = process.cpuUsage(self0);
+  const wall = performance.now() - wall0;
+  const server1 = procCpuMs(server.pid);
+  const machine1 = machineBusyMs();
+  if (server0 === undefined || server1 === undefined || machine0 === undefined || machine1 === undefined) return answers;
+  const serverMs = server1 - server0;
+  const loaderMs = (self.user + self.system) / 1000;
+  return {
+    ...answers,
+    cpu: {
+      serverUsPerReq: (serverMs * 1000) / Math.max(1, answers.times.length),
+      serverCores: serverMs / wall,
+      loaderCores: loaderMs / wall,
+      restCores: Math.max(0, machine1 - machine0 - serverMs - loaderMs) / wall,
+    },
+  };
+}
+
+/** The p-th percentile of sorted values (nearest rank). */
+export function percentile(sorted: ArrayLike<number>, p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
 export function intEnv(name: string, def: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw.trim() === '') return def;
