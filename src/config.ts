@@ -91,6 +91,8 @@ export const configSchema = z.object({
   // Raw clicks are kept this long (whole monthly partitions are dropped after it); the rollups keep every count.
   CLICK_RETENTION_DAYS: z.coerce.number().int().min(31).max(36_500).default(400),
   SHORT_LINK_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(5000),
+  // A rendered storefront page is served from memory this long (0 = render every request).
+  STOREFRONT_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(10),
   // Slack
   SLACK_SIGNING_SECRET: optionalString,
   SLACK_BOT_TOKEN: optionalString,
@@ -129,6 +131,8 @@ export const configSchema = z.object({
   AMAZON_CREATORS_CREDENTIAL_VERSION: optionalString.pipe(z.enum(['2.1', '2.2', '2.3', '3.1', '3.2', '3.3']).optional()),
   AMAZON_CREATORS_PARTNER_TAG: optionalString.pipe(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a tracking ID such as name-20').optional()),
   AMAZON_CREATORS_API_URL: optionalString.pipe(z.string().url().optional()),
+  // GetItems requests a second per credential: Amazon starts an account at 1 and raises it with its sales.
+  AMAZON_CREATORS_REQUESTS_PER_SECOND: z.coerce.number().min(0.1).max(100).default(1),
 });
 
 type ParsedConfig = z.infer<typeof configSchema>;

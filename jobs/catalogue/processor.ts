@@ -19,6 +19,7 @@ export const CATALOGUE_REFRESH_MAX_REQUESTS = 200;
 
 export interface CatalogueJobConfig extends EnvCredentialConfig {
   AMAZON_CREATORS_API_URL?: string | undefined;
+  AMAZON_CREATORS_REQUESTS_PER_SECOND?: number | undefined;
 }
 
 /** The fetch dependencies of one worker process: its request budget and one API client (token cache) per credential. */
@@ -32,7 +33,7 @@ export function catalogueFetchDeps(deps: { db: Db; box: SecretBox; config: Catal
     if (!client) clients.set(id, (client = new CreatorsApiClient(c, { apiUrl, ...(deps.now ? { now: () => deps.now!().getTime() } : {}) })));
     return client;
   };
-  return { db: deps.db, box: deps.box, env: envCredential(deps.config), clientFor, budget: deps.budget ?? new RequestBudget(), now: deps.now, log: deps.log };
+  return { db: deps.db, box: deps.box, env: envCredential(deps.config), clientFor, budget: deps.budget ?? new RequestBudget({ baseIntervalMs: 1000 / (deps.config.AMAZON_CREATORS_REQUESTS_PER_SECOND ?? 1) }), now: deps.now, log: deps.log };
 }
 
 // After a run, each influencer with products that stopped being buyable gets one notice (link health); without a

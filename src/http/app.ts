@@ -76,7 +76,7 @@ export function createApp(deps: WebDeps): express.Express {
       schedulers: deps.schedulers,
     }),
   );
-  app.use(storefrontRouter(deps.db, deps.config.PUBLIC_BASE_URL));
+  app.use(storefrontRouter(deps.db, deps.config.PUBLIC_BASE_URL, { cacheMs: deps.config.STOREFRONT_CACHE_SECONDS * 1000 }));
   for (const mount of deps.mount ?? []) mount(app);
   app.get('/', (_req, res) => {
     res.type('html').send(messagePage('Affiliate storefronts', 'Open a storefront at /s/<handle>.'));

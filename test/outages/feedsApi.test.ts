@@ -65,7 +65,12 @@ describe('when Redis is away and a report is posted', () => {
       expect(await ingestsOf(org)).toEqual([]);
 
       await redis.start();
-      const ok = await waitFor(() => upload(app.url, TOKEN, org), (r) => r.status === 202, 15_000);
+      // Each try carries what the service's Redis connections say, so a failure tells which one did not come back.
+      const ok = await waitFor(
+        async () => ({ ...(await upload(app.url, TOKEN, org)), server: redis.running, port: redis.port, main: app.redis.status }),
+        (r) => r.status === 202,
+        15_000,
+      );
       expect(await ingestsOf(org)).toEqual([expect.objectContaining({ id: ok.body.ingestId, status: 'queued' })]);
     } finally {
       await app.close();

@@ -24,6 +24,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     QUEUE_PREFIX: `${inject('queuePrefix')}_${unique('q')}`,
     LOG_LEVEL: 'silent',
     CLICK_FLUSH_MS: '50',
+    // Pages rendered for every request: tests change a storefront and look at it at once (pageCache.test.ts turns it on).
+    STOREFRONT_CACHE_SECONDS: '0',
     CLICK_HASH_SECRET: 'test-secret-test-secret',
     ...overrides,
   });

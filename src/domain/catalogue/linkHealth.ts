@@ -32,16 +32,30 @@ export function healthOf(item: Pick<ApiItem, 'availability' | 'availabilityType'
 }
 
 /**
- * Records a product's health after a fetch (its catalogue row exists). When it turns unbuyable, every influencer
- * listing it gets an alert, once per change: the row lock makes concurrent fetches of one product agree on "changed".
+ * Records products' health after a fetch (their catalogue rows exist), in the caller's transaction. When one turns
+ * unbuyable, every influencer listing it gets an alert, once per change: the rows are locked first, so concurrent
+ * fetches of one product agree on "changed". Returns the products whose health changed.
  */
-export async function recordHealth(db: Db, productId: number, health: CatalogueHealth | undefined, now: Date): Promise<boolean> {
-  if (health === undefined) return false;
-  return db.transaction().execute(async (trx) => {
-    const row = await trx.selectFrom('catalogue_entries').select('health').where('product_id', '=', productId).forUpdate().executeTakeFirst();
-    if (!row || row.health === health) return false;
-    await trx.updateTable('catalogue_entries').set({ health, health_changed_at: now }).where('product_id', '=', productId).execute();
-    if (!isUnbuyable(health) || isUnbuyable(row.health)) return false;
+export async function recordHealth(trx: Db, changes: ReadonlyArray<{ productId: number; health: CatalogueHealth | undefined }>, now: Date): Promise<number[]> {
+  const known = new Map<number, CatalogueHealth>();
+  for (const c of changes) if (c.health !== undefined) known.set(c.productId, c.health);
+  if (known.size === 0) return [];
+  const ids = [...known.keys()].sort((a, b) => a - b); // one lock order for every fetch
+  const rows = await trx.selectFrom('catalogue_entries').select(['product_id', 'health']).where('product_id', 'in', ids).orderBy('product_id').forUpdate().execute();
+  const changed = rows.filter((r) => r.health !== known.get(Number(r.product_id)));
+  if (changed.length === 0) return [];
+  const byHealth = new Map<CatalogueHealth, number[]>();
+  for (const r of changed) {
+    const h = known.get(Number(r.product_id))!;
+    byHealth.set(h, [...(byHealth.get(h) ?? []), Number(r.product_id)]);
+  }
+  for (const [health, productIds] of byHealth) {
+    await trx.updateTable('catalogue_entries').set({ health, health_changed_at: now }).where('product_id', 'in', productIds).execute();
+  }
+  // Alerts for products that were buyable (or unknown) and are not now.
+  const turned = changed.filter((r) => isUnbuyable(known.get(Number(r.product_id))) && !isUnbuyable(r.health));
+  for (const r of turned) {
+    const health = known.get(Number(r.product_id))!;
     await trx
       .insertInto('catalogue_health_alerts')
       .columns(['influencer_id', 'product_id', 'health'])
@@ -50,12 +64,12 @@ export async function recordHealth(db: Db, productId: number, health: CatalogueH
           .selectFrom('storefront_items as i')
           .innerJoin('storefronts as s', 's.id', 'i.storefront_id')
           .select(['s.influencer_id', 'i.product_id', sql.lit(health).as('health')])
-          .where('i.product_id', '=', productId)
+          .where('i.product_id', '=', Number(r.product_id))
           .distinct(),
       )
       .execute();
-    return true;
-  });
+  }
+  return changed.map((r) => Number(r.product_id));
 }
 
 /** Influencers with alerts nobody has told them about, and the newest alert of each: what to queue after a run. */
