@@ -57,7 +57,7 @@ describe('when Redis goes away and comes back', () => {
       await app.close();
       await redis.destroy();
     }
-  });
+  }, 60_000); // its own waits add up to 40 s: a slow recovery should fail at the step that waited, saying which
 });
 
 describe('when Postgres goes away and comes back', () => {
