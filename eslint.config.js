@@ -34,9 +34,17 @@ export default tseslint.config(
     // Domain, command core and cards know no platform, web framework or queue library.
     files: ['src/domain/**/*.ts', 'src/commands/**/*.ts', 'src/cards/**/*.ts'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': ['error', {
-        patterns: [{ group: ['express', '@slack/*', 'discord.js', '@discordjs/*', 'bullmq', '**/bots/**', '**/http/**'], message: 'Domain code must not depend on a platform, the web layer or the queue library.' }],
-      }],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['express', '@slack/*', 'discord.js', '@discordjs/*', 'bullmq', '**/bots/**', '**/http/**'],
+              message: 'Domain code must not depend on a platform, the web layer or the queue library.',
+            },
+          ],
+        },
+      ],
     },
   },
 );

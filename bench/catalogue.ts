@@ -37,7 +37,26 @@
 // machine's speed), the back-off waited out the injected 429 without failing, and the page showed its products and
 // answered no error or non-2xx under load; 1 otherwise. 429s from the limit, the refresh time against the rate limit's
 // floor and the page p99 are printed as PASS/FAIL but not asserted: a shared 2-core machine is too noisy for that.
-import { alive, BROWSER_HEADERS, cleanups, freePort, intEnv, percentile, startChild, procCpuMs, productionSecrets, removeRedisPrefixOnExit, runBench, stopChild, throwawayDatabase, waitExit, waitListening, waitReady, withCpuShare, type CpuShare } from './support.ts';
+import {
+  alive,
+  BROWSER_HEADERS,
+  cleanups,
+  freePort,
+  intEnv,
+  percentile,
+  startChild,
+  procCpuMs,
+  productionSecrets,
+  removeRedisPrefixOnExit,
+  runBench,
+  stopChild,
+  throwawayDatabase,
+  waitExit,
+  waitListening,
+  waitReady,
+  withCpuShare,
+  type CpuShare,
+} from './support.ts';
 import type { ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
@@ -83,8 +102,34 @@ const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
 // ---------------------------------------------------------------------------------------------------------------
 // The fake Creators API, in a child process: this file run with --fake-creators-api.
 
-const ADJECTIVES = ['Stainless', 'Compact', 'Wireless', 'Ergonomic', 'Insulated', 'Foldable', 'Rechargeable', 'Non-stick', 'Waterproof', 'Adjustable', 'Portable'];
-const NOUNS = ['French Press Coffee Maker', 'Travel Backpack', 'Desk Lamp', 'Chef’s Knife', 'Water Bottle', 'Bluetooth Speaker', 'Cast Iron Skillet', 'Laptop Stand', 'Yoga Mat', 'Noise Cancelling Headphones', 'Packing Cubes', 'Mechanical Keyboard', 'Pour-Over Kettle'];
+const ADJECTIVES = [
+  'Stainless',
+  'Compact',
+  'Wireless',
+  'Ergonomic',
+  'Insulated',
+  'Foldable',
+  'Rechargeable',
+  'Non-stick',
+  'Waterproof',
+  'Adjustable',
+  'Portable',
+];
+const NOUNS = [
+  'French Press Coffee Maker',
+  'Travel Backpack',
+  'Desk Lamp',
+  'Chef’s Knife',
+  'Water Bottle',
+  'Bluetooth Speaker',
+  'Cast Iron Skillet',
+  'Laptop Stand',
+  'Yoga Mat',
+  'Noise Cancelling Headphones',
+  'Packing Cubes',
+  'Mechanical Keyboard',
+  'Pour-Over Kettle',
+];
 const COLOURS = ['Black', 'Matte White', 'Sage Green', 'Navy', 'Graphite', 'Sand'];
 
 /** A plausible product for generated ASIN number n (about the size of a real answer's fields). */
@@ -103,7 +148,9 @@ function generatedProduct(n: number): FakeProduct {
     imageUrl: `https://m.media-amazon.com/images/I/${(n * 7919).toString(36).padStart(8, '1')}L._AC_SL1500_.jpg`,
     price: Number((3.99 + ((n * 7919) % 30_000) / 100).toFixed(2)),
     currency: 'USD',
-    ...(outOfStock ? { availabilityType: 'OUT_OF_STOCK', availability: 'Temporarily out of stock.' } : { availabilityType: 'IN_STOCK', availability: 'In Stock' }),
+    ...(outOfStock
+      ? { availabilityType: 'OUT_OF_STOCK', availability: 'Temporarily out of stock.' }
+      : { availabilityType: 'IN_STOCK', availability: 'In Stock' }),
   };
 }
 
@@ -204,12 +251,18 @@ async function seed(db: Db): Promise<Seeded> {
   await sql`INSERT INTO influencers (organisation_id, handle, display_name)
             SELECT (SELECT min(id) FROM organisations) + (g - 1) % ${organisations}::int, 'bench' || lpad(g::text, 5, '0'), 'Creator ' || g
               FROM generate_series(1, ${influencers}::int) g`.execute(db);
-  await sql`INSERT INTO tracking_ids (tracking_id, marketplace, influencer_id, is_default) SELECT handle || '-20', 'US', id, true FROM influencers ORDER BY id`.execute(db);
+  await sql`INSERT INTO tracking_ids (tracking_id, marketplace, influencer_id, is_default) SELECT handle || '-20', 'US', id, true FROM influencers ORDER BY id`.execute(
+    db,
+  );
   await sql`INSERT INTO storefronts (influencer_id) SELECT id FROM influencers ORDER BY id`.execute(db);
   await sql`INSERT INTO storefront_lists (storefront_id, name, position)
-            SELECT s.id, (${sql.val(LIST_NAMES)}::text[])[g + 1], g FROM storefronts s CROSS JOIN generate_series(0, ${LIST_NAMES.length - 1}::int) g`.execute(db);
+            SELECT s.id, (${sql.val(LIST_NAMES)}::text[])[g + 1], g FROM storefronts s CROSS JOIN generate_series(0, ${LIST_NAMES.length - 1}::int) g`.execute(
+    db,
+  );
   await sql`INSERT INTO storefront_lists (storefront_id, name, position)
-            SELECT s.id, ${SHARED_LIST}, ${LIST_NAMES.length}::int FROM storefronts s JOIN influencers f ON f.id = s.influencer_id WHERE f.handle > 'bench00001'`.execute(db);
+            SELECT s.id, ${SHARED_LIST}, ${LIST_NAMES.length}::int FROM storefronts s JOIN influencers f ON f.id = s.influencer_id WHERE f.handle > 'bench00001'`.execute(
+    db,
+  );
   await sql`INSERT INTO products (marketplace, asin) SELECT 'US', 'B0' || lpad(g::text, 8, '0') FROM generate_series(1, ${PRODUCTS}::int) g`.execute(db);
   // Product n goes to influencer ceil(n / 200), list ((n - 1) mod 200) / 50, at position (n - 1) mod 200.
   await sql`INSERT INTO storefront_items (storefront_id, list_id, product_id, position)
@@ -354,7 +407,6 @@ async function refreshAll(db: Db, apiUrl: string, throttleOnce: () => Promise<vo
     if (process.stdout.isTTY) process.stdout.write(`\r${progress}\x1b[K`);
     else if (runs % 10 === 1) console.log(progress);
     if (r.requests === 0 || runs >= maxRuns) break;
-
   }
   if (process.stdout.isTTY) process.stdout.write('\n');
   return {
@@ -451,12 +503,15 @@ async function pacedLoad(url: string, opts: { rate: number; seconds: number; con
   const t0 = performance.now() + 20;
   await new Promise<void>((resolve) => {
     // Whatever is not answered 10 s after the last request was due never will be, as far as this run is concerned.
-    const cutOff = setTimeout(() => {
-      out.unanswered += open.size;
-      for (const req of open) req.destroy();
-      open.clear();
-      resolve();
-    }, opts.seconds * 1000 + 10_000 + 20);
+    const cutOff = setTimeout(
+      () => {
+        out.unanswered += open.size;
+        for (const req of open) req.destroy();
+        open.clear();
+        resolve();
+      },
+      opts.seconds * 1000 + 10_000 + 20,
+    );
     const settle = () => {
       if (++settled < total) return;
       clearTimeout(cutOff);
@@ -542,9 +597,33 @@ function summarise(name: string, a: Answers & { cpu?: CpuShare | undefined }): R
 
 function printLoadTable(rows: Row[]) {
   printTable(
-    ['load', 'answers/s', 'p50 ms', 'p99 ms', 'max ms', '2xx', 'non-2xx', 'errors', 'timeouts', 'unanswered', 'KB/answer', 'server CPU µs/req', 'cores: server/loader/rest'],
+    [
+      'load',
+      'answers/s',
+      'p50 ms',
+      'p99 ms',
+      'max ms',
+      '2xx',
+      'non-2xx',
+      'errors',
+      'timeouts',
+      'unanswered',
+      'KB/answer',
+      'server CPU µs/req',
+      'cores: server/loader/rest',
+    ],
     rows.map((r) => [
-      r.name, r.rps.toFixed(0), r.p50.toFixed(2), r.p99.toFixed(2), r.max.toFixed(1), String(r.ok), String(r.non2xx), String(r.errors), String(r.timeouts), Number.isNaN(r.unanswered) ? 'n/a' : String(r.unanswered), r.kbPerAnswer.toFixed(1),
+      r.name,
+      r.rps.toFixed(0),
+      r.p50.toFixed(2),
+      r.p99.toFixed(2),
+      r.max.toFixed(1),
+      String(r.ok),
+      String(r.non2xx),
+      String(r.errors),
+      String(r.timeouts),
+      Number.isNaN(r.unanswered) ? 'n/a' : String(r.unanswered),
+      r.kbPerAnswer.toFixed(1),
       r.cpu ? r.cpu.serverUsPerReq.toFixed(0) : 'n/a',
       r.cpu ? `${r.cpu.serverCores.toFixed(2)}/${r.cpu.loaderCores.toFixed(2)}/${r.cpu.restCores.toFixed(2)}` : 'n/a',
     ]),
@@ -554,7 +633,11 @@ function printLoadTable(rows: Row[]) {
 /** A table: the first `left` columns aligned left, the rest right. */
 function printTable(head: string[], body: string[][], left = 1) {
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i < left ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i < left ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   console.log(line(head));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const b of body) console.log(line(b));
@@ -568,7 +651,9 @@ async function main(): Promise<number> {
   const databaseUrl = `${PG_SERVER}/${dbName}`;
   const prefix = `bench_${stamp}`;
   const floorS = PRODUCTS / 10 / RATE;
-  console.log(`catalogue bench: ${fmt(PRODUCTS)} products refreshed at ≤ ${RATE} GetItems/s (burst ${BURST}; floor ${floorS.toFixed(0)} s), then /s/<handle> with ${Math.min(PER_STOREFRONT, PRODUCTS)} products at ${PAGE_RATE} req/s × ${SECONDS} s, ${CONNECTIONS} connections (/healthz first, same load)`);
+  console.log(
+    `catalogue bench: ${fmt(PRODUCTS)} products refreshed at ≤ ${RATE} GetItems/s (burst ${BURST}; floor ${floorS.toFixed(0)} s), then /s/<handle> with ${Math.min(PER_STOREFRONT, PRODUCTS)} products at ${PAGE_RATE} req/s × ${SECONDS} s, ${CONNECTIONS} connections (/healthz first, same load)`,
+  );
   console.log(`database ${dbName}, queue prefix ${prefix}`);
 
   removeRedisPrefixOnExit(REDIS_URL, prefix);
@@ -581,7 +666,12 @@ async function main(): Promise<number> {
   );
 
   // ---- Part 1
-  const fakeChild = startChild('fake', ['--import', 'tsx', 'bench/catalogue.ts', '--fake-creators-api'], { BENCH_RATE: String(RATE), BENCH_BURST: String(BURST) }, true);
+  const fakeChild = startChild(
+    'fake',
+    ['--import', 'tsx', 'bench/catalogue.ts', '--fake-creators-api'],
+    { BENCH_RATE: String(RATE), BENCH_BURST: String(BURST) },
+    true,
+  );
   const fakePort = await waitListening(fakeChild, 'fake Creators API');
   cleanups.push({ what: 'stop the fake Creators API', run: () => stopFake(fakeChild) });
   const refresh = await refreshAll(db, `http://${HOST}:${fakePort}`, () => askFake(fakeChild, 'throttle-once', 'armed').then(() => undefined));
@@ -609,16 +699,38 @@ async function main(): Promise<number> {
   printTable(
     ['figure', 'value'],
     [
-      ['products with catalogue data / products', `${fmt(complete)} / ${fmt(Number(check.products))} (rows ${fmt(Number(check.entries))}, next refresh in ~23 h: ${fmt(Number(check.fresh))})`],
-      ['products fetched (refreshDue reports)', `${fmt(refresh.report.fetched)} in ${refresh.runs} runs of ≤ ${CATALOGUE_REFRESH_MAX_REQUESTS} requests; unknown ${refresh.report.unknown}, skipped ${refresh.report.skipped}, failures ${refresh.report.failures.length}`],
-      ['GetItems requests (fake / client)', `${fmt(stats.getItems)} / ${fmt(refresh.report.requests)}: ${fmt(full)} of ${fmt(answered)} answered with 10 ASINs (sizes ${Object.entries(stats.batchSizes).map(([k, v]) => `${k}×${v}`).join(' ')})`],
+      [
+        'products with catalogue data / products',
+        `${fmt(complete)} / ${fmt(Number(check.products))} (rows ${fmt(Number(check.entries))}, next refresh in ~23 h: ${fmt(Number(check.fresh))})`,
+      ],
+      [
+        'products fetched (refreshDue reports)',
+        `${fmt(refresh.report.fetched)} in ${refresh.runs} runs of ≤ ${CATALOGUE_REFRESH_MAX_REQUESTS} requests; unknown ${refresh.report.unknown}, skipped ${refresh.report.skipped}, failures ${refresh.report.failures.length}`,
+      ],
+      [
+        'GetItems requests (fake / client)',
+        `${fmt(stats.getItems)} / ${fmt(refresh.report.requests)}: ${fmt(full)} of ${fmt(answered)} answered with 10 ASINs (sizes ${Object.entries(
+          stats.batchSizes,
+        )
+          .map(([k, v]) => `${k}×${v}`)
+          .join(' ')})`,
+      ],
       ['requests per product', `${perProduct.toFixed(4)} (full batches: 0.1000; ratio ${(perProduct / 0.1).toFixed(3)}×)`],
       ['token requests', String(stats.tokens)],
-      ['429s (fake: injected + rate limit) / seen by the budget', `${injected} + ${organic429} / ${refresh.throttles}${Object.keys(stats.otherStatuses).length ? `; other statuses ${JSON.stringify(stats.otherStatuses)}` : ''}`],
+      [
+        '429s (fake: injected + rate limit) / seen by the budget',
+        `${injected} + ${organic429} / ${refresh.throttles}${Object.keys(stats.otherStatuses).length ? `; other statuses ${JSON.stringify(stats.otherStatuses)}` : ''}`,
+      ],
       ['wall seconds / floor at the rate limit', `${refresh.seconds.toFixed(1)} s / ${floorS.toFixed(1)} s = ${(refresh.seconds / floorS).toFixed(3)}×`],
       ['products/s; GetItems/s (limit)', `${(complete / refresh.seconds).toFixed(1)}; ${getItemsPerS.toFixed(2)} (${RATE})`],
-      ['where the time went', `budget waits ${refresh.budgetWaitS.toFixed(1)} s, GetItems ${refresh.apiS.toFixed(1)} s, finding due products ${refresh.selectS.toFixed(1)} s, storing the rest ${Math.max(0, refresh.seconds - refresh.budgetWaitS - refresh.apiS - refresh.selectS).toFixed(1)} s`],
-      ['budget interval (base / largest / at the end)', `${(1000 / RATE).toFixed(1)} ms / ${refresh.maxIntervalMs.toFixed(1)} ms / ${refresh.finalIntervalMs.toFixed(1)} ms`],
+      [
+        'where the time went',
+        `budget waits ${refresh.budgetWaitS.toFixed(1)} s, GetItems ${refresh.apiS.toFixed(1)} s, finding due products ${refresh.selectS.toFixed(1)} s, storing the rest ${Math.max(0, refresh.seconds - refresh.budgetWaitS - refresh.apiS - refresh.selectS).toFixed(1)} s`,
+      ],
+      [
+        'budget interval (base / largest / at the end)',
+        `${(1000 / RATE).toFixed(1)} ms / ${refresh.maxIntervalMs.toFixed(1)} ms / ${refresh.finalIntervalMs.toFixed(1)} ms`,
+      ],
       ['waits right after a 429', refresh.waitsAfterThrottle.length ? refresh.waitsAfterThrottle.map((w) => `${w.toFixed(0)} ms`).join(', ') : 'none'],
       ['link-health alerts (1 in 50 out of stock)', String(check.alerts)],
       ['peak RSS (this process: seeding + refresh)', `${refresh.peakRssMb.toFixed(0)} MB`],
@@ -633,8 +745,25 @@ async function main(): Promise<number> {
   const baseUrl = `http://${HOST}:${port}`;
   const server = startChild(
     'server',
-    [...(CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(ROOT, CPU_PROF_DIR, 'server')}`] : []), '--import', 'tsx', 'src/main.ts', '--role', 'web'],
-    { PORT: String(port), HOST, PUBLIC_BASE_URL: baseUrl, DATABASE_URL: databaseUrl, REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn', NODE_ENV: 'production', ...productionSecrets() },
+    [
+      ...(CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(ROOT, CPU_PROF_DIR, 'server')}`] : []),
+      '--import',
+      'tsx',
+      'src/main.ts',
+      '--role',
+      'web',
+    ],
+    {
+      PORT: String(port),
+      HOST,
+      PUBLIC_BASE_URL: baseUrl,
+      DATABASE_URL: databaseUrl,
+      REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'production',
+      ...productionSecrets(),
+    },
   );
   await waitReady(`${baseUrl}/readyz`, server);
   const pageUrl = `${baseUrl}/s/${seeded.pageHandle}`;
@@ -645,7 +774,9 @@ async function main(): Promise<number> {
   const prices = html.match(/<p class="price">/g)?.length ?? 0;
   const pageOk = probe.status === 200 && cards === seeded.pageItems && placeholders === 0;
   console.log('');
-  console.log(`part 2: ${pageUrl}: ${probe.status}, ${(Buffer.byteLength(html) / 1024).toFixed(0)} KB, ${cards} products (${prices} with a price, ${placeholders} without the API's image), cache-control: ${probe.headers.get('cache-control')}`);
+  console.log(
+    `part 2: ${pageUrl}: ${probe.status}, ${(Buffer.byteLength(html) / 1024).toFixed(0)} KB, ${cards} products (${prices} with a price, ${placeholders} without the API's image), cache-control: ${probe.headers.get('cache-control')}`,
+  );
   if (!pageOk) console.log(`FAIL  the page does not show the ${seeded.pageItems} products with the API's data`);
 
   const healthUrl = `${baseUrl}/healthz`;
@@ -660,15 +791,25 @@ async function main(): Promise<number> {
   await pause();
   const page = summarise(`paced /s/${seeded.pageHandle}`, await withCpuShare(server, () => pacedLoad(pageUrl, paced())));
   await drain();
-  const acHealth = summarise('autocannon /healthz', await withCpuShare(server, () => autocannonLoad(healthUrl, { connections: CONNECTIONS, duration: SECONDS, overallRate: PAGE_RATE })));
+  const acHealth = summarise(
+    'autocannon /healthz',
+    await withCpuShare(server, () => autocannonLoad(healthUrl, { connections: CONNECTIONS, duration: SECONDS, overallRate: PAGE_RATE })),
+  );
   await pause();
-  const acPage = summarise(`autocannon /s/${seeded.pageHandle}`, await withCpuShare(server, () => autocannonLoad(pageUrl, { connections: CONNECTIONS, duration: SECONDS, overallRate: PAGE_RATE })));
+  const acPage = summarise(
+    `autocannon /s/${seeded.pageHandle}`,
+    await withCpuShare(server, () => autocannonLoad(pageUrl, { connections: CONNECTIONS, duration: SECONDS, overallRate: PAGE_RATE })),
+  );
   await drain();
   const exit = await stopChild(server, 40_000);
 
   printLoadTable([health, page, acHealth, acPage]);
-  console.log(`offered ${PAGE_RATE} req/s to each for ${SECONDS} s on ≤ ${CONNECTIONS} connections, /healthz first; server exited with ${exit.signal ?? `code ${exit.code}`}`);
-  console.log('paced: one request every 1000/rate ms whatever the answers, each timed from when it was due; autocannon: overallRate, i.e. each second\'s requests sent at once, each timed from its own send');
+  console.log(
+    `offered ${PAGE_RATE} req/s to each for ${SECONDS} s on ≤ ${CONNECTIONS} connections, /healthz first; server exited with ${exit.signal ?? `code ${exit.code}`}`,
+  );
+  console.log(
+    "paced: one request every 1000/rate ms whatever the answers, each timed from when it was due; autocannon: overallRate, i.e. each second's requests sent at once, each timed from its own send",
+  );
   console.log('cores: average CPU cores busy during the run; "rest" is Postgres, Redis and anything else on the machine (other users too)');
 
   // ---- Verdicts
@@ -679,24 +820,36 @@ async function main(): Promise<number> {
   // A paced load's p99 counts its unanswered requests as slower than any answer: past 1% of them it is "over the cut-off".
   const offered = Math.round(PAGE_RATE * SECONDS);
   const p99Of = (r: Row) => ((Number.isNaN(r.unanswered) ? 0 : r.unanswered) + r.timeouts > offered * 0.01 ? Infinity : r.p99);
-  const p99Text = (r: Row) => (Number.isFinite(p99Of(r)) ? `${r.p99.toFixed(2)} ms` : `over ${SECONDS + 10} s (${fmt(r.unanswered)} of ${fmt(offered)} unanswered)`);
+  const p99Text = (r: Row) =>
+    Number.isFinite(p99Of(r)) ? `${r.p99.toFixed(2)} ms` : `over ${SECONDS + 10} s (${fmt(r.unanswered)} of ${fmt(offered)} unanswered)`;
   const rateKept = page.rps >= PAGE_RATE * 0.95;
   console.log('');
   console.log(`${verdict(dataOk)}  every product has catalogue data: ${fmt(complete)} of ${fmt(PRODUCTS)}`);
   console.log(`${verdict(batchingOk)}  requests per product ${perProduct.toFixed(4)} (target ≤ 0.11; full batches 0.1000)`);
-  console.log(`${verdict(organic429 === 0)}  the client kept to the rate limit: ${organic429} 429s from the fake's limit in ${fmt(stats.getItems)} requests [reported, not asserted]`);
+  console.log(
+    `${verdict(organic429 === 0)}  the client kept to the rate limit: ${organic429} 429s from the fake's limit in ${fmt(stats.getItems)} requests [reported, not asserted]`,
+  );
   console.log(
     refresh.injected
       ? `${verdict(backOffOk)}  back-off: after the injected 429 (Retry-After: 1) the next try waited ${refresh.waitsAfterThrottle.map((w) => `${w.toFixed(0)} ms`).join(', ')}, the interval went to ${refresh.maxIntervalMs.toFixed(1)} ms and back to ${refresh.finalIntervalMs.toFixed(1)} ms; ${refresh.report.failures.length} failures`
       : 'note  back-off not exercised: the refresh finished before the injected 429',
   );
-  console.log(`${verdict(refresh.seconds <= floorS * 1.1)}  refresh time ${refresh.seconds.toFixed(1)} s vs the rate limit's floor ${floorS.toFixed(1)} s: ${(refresh.seconds / floorS).toFixed(3)}× (target ≤ 1.1×) [reported, not asserted]`);
+  console.log(
+    `${verdict(refresh.seconds <= floorS * 1.1)}  refresh time ${refresh.seconds.toFixed(1)} s vs the rate limit's floor ${floorS.toFixed(1)} s: ${(refresh.seconds / floorS).toFixed(3)}× (target ≤ 1.1×) [reported, not asserted]`,
+  );
   console.log(
     `${verdict(p99Of(page) < 20 && rateKept)}  storefront page p99 ${p99Text(page)} at ${page.rps.toFixed(0)} answers/s of ${PAGE_RATE} req/s offered, paced (target < 20 ms; /healthz at the same load: p99 ${p99Text(health)}${Number.isFinite(p99Of(page)) ? `, ratio ${(page.p99 / health.p99).toFixed(1)}×` : ''}) [reported, not asserted]`,
   );
-  if (!rateKept) console.log(`note  the server answered ${page.rps.toFixed(0)} of the ${PAGE_RATE} page requests a second: its capacity for this page is about ${page.cpu ? (1e6 / page.cpu.serverUsPerReq).toFixed(0) : '?'} req/s per process (${page.cpu ? (page.cpu.serverUsPerReq / 1000).toFixed(1) : '?'} ms of CPU each)`);
-  console.log(`      autocannon overallRate for comparison: page p99 ${acPage.p99.toFixed(2)} ms at ${acPage.rps.toFixed(0)} answers/s, /healthz p99 ${acHealth.p99.toFixed(2)} ms at ${acHealth.rps.toFixed(0)} answers/s (bursts of a second's requests)`);
-  console.log(`${verdict(loadOk)}  page answered with its ${seeded.pageItems} products, and no error or non-2xx under load: ${rows.map((r) => `${r.name} ${r.non2xx}/${r.errors}`).join(', ')} (non-2xx/errors)`);
+  if (!rateKept)
+    console.log(
+      `note  the server answered ${page.rps.toFixed(0)} of the ${PAGE_RATE} page requests a second: its capacity for this page is about ${page.cpu ? (1e6 / page.cpu.serverUsPerReq).toFixed(0) : '?'} req/s per process (${page.cpu ? (page.cpu.serverUsPerReq / 1000).toFixed(1) : '?'} ms of CPU each)`,
+    );
+  console.log(
+    `      autocannon overallRate for comparison: page p99 ${acPage.p99.toFixed(2)} ms at ${acPage.rps.toFixed(0)} answers/s, /healthz p99 ${acHealth.p99.toFixed(2)} ms at ${acHealth.rps.toFixed(0)} answers/s (bursts of a second's requests)`,
+  );
+  console.log(
+    `${verdict(loadOk)}  page answered with its ${seeded.pageItems} products, and no error or non-2xx under load: ${rows.map((r) => `${r.name} ${r.non2xx}/${r.errors}`).join(', ')} (non-2xx/errors)`,
+  );
   return dataOk && batchingOk && backOffOk && loadOk ? 0 : 1;
 }
 

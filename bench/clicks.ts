@@ -47,7 +47,9 @@ async function fill(db: Db, clicks: number): Promise<void> {
               FROM generate_series(1, 400) g`.execute(db);
   await sql`INSERT INTO tracking_ids (tracking_id, marketplace, influencer_id, is_default, organisation_id)
             SELECT i.handle || '-20', 'US', i.id, true, i.organisation_id FROM influencers i`.execute(db);
-  await sql`INSERT INTO products (marketplace, asin, title) SELECT 'US', 'B' || lpad(g::text, 9, '0'), 'Product ' || g FROM generate_series(1, 4000) g`.execute(db);
+  await sql`INSERT INTO products (marketplace, asin, title) SELECT 'US', 'B' || lpad(g::text, 9, '0'), 'Product ' || g FROM generate_series(1, 4000) g`.execute(
+    db,
+  );
   await sql`INSERT INTO links (code, influencer_id, product_id, tracking_id_id, campaign, destination_url)
             SELECT 'b' || i.id || 'x' || g, i.id, (SELECT min(id) FROM products) + (i.id * 37 + g) % 4000, t.id, 'c' || g, 'https://www.amazon.com/dp/x'
               FROM influencers i JOIN tracking_ids t ON t.influencer_id = i.id CROSS JOIN generate_series(0, 99) g`.execute(db);
@@ -96,12 +98,26 @@ async function queries(db: Db): Promise<Query[]> {
       const today = localDate(now, tz);
       const y = addDays(today, -1);
       const at = (x: string) => zonedTime(x, tz);
-      const segs = [{ from: at(y), to: at(today) }, { from: at(`${y.slice(0, 8)}01`), to: at(today) }, { from: at(addDays(y, -1)), to: at(y) }, { from: at(addDays(y, -7)), to: at(addDays(y, -6)) }, { from: at(addDays(y, -7)), to: at(y) }];
+      const segs = [
+        { from: at(y), to: at(today) },
+        { from: at(`${y.slice(0, 8)}01`), to: at(today) },
+        { from: at(addDays(y, -1)), to: at(y) },
+        { from: at(addDays(y, -7)), to: at(addDays(y, -6)) },
+        { from: at(addDays(y, -7)), to: at(y) },
+      ];
       for (let i = 29; i >= 0; i--) segs.push({ from: at(addDays(y, -i)), to: at(addDays(y, -i + 1)) });
-      return Promise.all([clickKindCounts(d, org, segs.slice(0, 5), o), organisationClickCounts(d, org.organisationId, segs.slice(5), o), topClickedLinks(d, org, segs[1]!, 5, [segs[0]!], o)]);
+      return Promise.all([
+        clickKindCounts(d, org, segs.slice(0, 5), o),
+        organisationClickCounts(d, org.organisationId, segs.slice(5), o),
+        topClickedLinks(d, org, segs[1]!, 5, [segs[0]!], o),
+      ]);
     },
   });
-  const digest = (tz: string): Query => ({ name: `digest org(240) ${tz}`, target: 300, run: (d, o) => buildDigest(d, org.organisationId, { timezone: tz, now, ...(o.rollups === false ? { rollups: false } : {}) }) });
+  const digest = (tz: string): Query => ({
+    name: `digest org(240) ${tz}`,
+    target: 300,
+    run: (d, o) => buildDigest(d, org.organisationId, { timezone: tz, now, ...(o.rollups === false ? { rollups: false } : {}) }),
+  });
   return [
     ...['7d', '30d', 'ytd', 'all'].map((w) => earnings('creator', creator, w, 'America/New_York')),
     earnings('creator', creator, '30d', 'Asia/Kathmandu'),
@@ -124,7 +140,11 @@ async function time(db: Db, q: Query): Promise<{ median: number; p95: number; sa
     ms.push(performance.now() - t);
   }
   ms.sort((a, b) => a - b);
-  return { median: ms[Math.floor(ms.length / 2)]!, p95: ms[Math.min(ms.length - 1, Math.ceil(ms.length * 0.95) - 1)]!, same: isDeepStrictEqual(fromRollups, fromRaw) };
+  return {
+    median: ms[Math.floor(ms.length / 2)]!,
+    p95: ms[Math.min(ms.length - 1, Math.ceil(ms.length * 0.95) - 1)]!,
+    same: isDeepStrictEqual(fromRollups, fromRaw),
+  };
 }
 
 async function measure(label: string, clicks: number) {
@@ -145,7 +165,13 @@ async function measure(label: string, clicks: number) {
   ).rows[0]!;
   const results = new Map<string, { median: number; p95: number; same: boolean; target: number }>();
   for (const q of await queries(db)) results.set(q.name, { ...(await time(db, q)), target: q.target });
-  return { results, rollupSeconds, clicksMbPerM: Number(sizes.clicks) / 1e6 / (clicks / 1e6), rollupsMbPerM: Number(sizes.rollups) / 1e6 / (clicks / 1e6), rollupRows: Number(sizes.rows) };
+  return {
+    results,
+    rollupSeconds,
+    clicksMbPerM: Number(sizes.clicks) / 1e6 / (clicks / 1e6),
+    rollupsMbPerM: Number(sizes.rollups) / 1e6 / (clicks / 1e6),
+    rollupRows: Number(sizes.rows),
+  };
 }
 
 await runBench(async () => {
@@ -159,9 +185,13 @@ await runBench(async () => {
     const ratio = r.median / b.median;
     const pass = r.median < r.target && ratio <= 3;
     ok &&= r.same && b.same;
-    console.log(`${name.padEnd(44)} ${r.median.toFixed(1).padStart(6)}ms ${r.p95.toFixed(1).padStart(6)}ms ${b.median.toFixed(1).padStart(6)}ms ${ratio.toFixed(2).padStart(6)}  ${pass ? 'PASS' : 'FAIL'} (< ${r.target} ms, ≤ 3×)${r.same && b.same ? '' : '  MISMATCH with raw clicks'}`);
+    console.log(
+      `${name.padEnd(44)} ${r.median.toFixed(1).padStart(6)}ms ${r.p95.toFixed(1).padStart(6)}ms ${b.median.toFixed(1).padStart(6)}ms ${ratio.toFixed(2).padStart(6)}  ${pass ? 'PASS' : 'FAIL'} (< ${r.target} ms, ≤ 3×)${r.same && b.same ? '' : '  MISMATCH with raw clicks'}`,
+    );
   }
   console.log(`\nrollup backfill: ${big.rollupSeconds.toFixed(1)} s for ${CLICKS} clicks (${base.rollupSeconds.toFixed(1)} s for ${BASE_CLICKS})`);
-  console.log(`disk per million clicks: raw clicks ${big.clicksMbPerM.toFixed(1)} MB, rollups ${big.rollupsMbPerM.toFixed(1)} MB (${big.rollupRows} rollup rows)`);
+  console.log(
+    `disk per million clicks: raw clicks ${big.clicksMbPerM.toFixed(1)} MB, rollups ${big.rollupsMbPerM.toFixed(1)} MB (${big.rollupRows} rollup rows)`,
+  );
   return ok ? 0 : 1;
 });

@@ -70,29 +70,47 @@ async function run(db: Db, text: string, params: unknown[] = []): Promise<pg.Que
 async function fillPeople(db: Db): Promise<void> {
   await run(db, `INSERT INTO organisations (name) SELECT 'Bench org ' || g FROM generate_series(1, ${ORGS}) g`);
   // Influencer i belongs to organisation 1 (60%), 2 (30%) or 3 (10%) by i mod 10, so big sellers are spread.
-  await run(db, `INSERT INTO influencers (organisation_id, handle, display_name)
+  await run(
+    db,
+    `INSERT INTO influencers (organisation_id, handle, display_name)
                  SELECT CASE WHEN g % 10 < 6 THEN 1 WHEN g % 10 < 9 THEN 2 ELSE 3 END, 'bench' || g, 'Bench influencer ' || g
-                   FROM generate_series(0, ${INFLUENCERS - 1}) g ORDER BY g`);
+                   FROM generate_series(0, ${INFLUENCERS - 1}) g ORDER BY g`,
+  );
   // Tracking index t: the lower, the more it sells. t < 700 belong to influencer (t mod 400); every 7th is a UK one.
-  await run(db, `CREATE TABLE bench_trackings AS
+  await run(
+    db,
+    `CREATE TABLE bench_trackings AS
                  SELECT t AS idx, 'bench' || t || CASE WHEN t % 7 = 3 THEN '-21' ELSE '-20' END AS tracking_id,
                         CASE WHEN t < ${REGISTERED} THEN (SELECT id FROM influencers WHERE handle = 'bench' || (t % ${INFLUENCERS})) END AS influencer_id,
                         CASE WHEN t % 7 = 3 THEN 'UK' ELSE 'US' END AS marketplace,
                         CASE WHEN t % 7 = 3 THEN 'GBP' ELSE 'USD' END AS currency
-                   FROM generate_series(0, ${TRACKING_IDS - 1}) t`);
+                   FROM generate_series(0, ${TRACKING_IDS - 1}) t`,
+  );
   // Every line is an organisation's: its influencer's, and for unregistered tracking IDs one of the three by turn.
   await run(db, `ALTER TABLE bench_trackings ADD COLUMN organisation_id bigint`);
-  await run(db, `UPDATE bench_trackings b SET organisation_id = coalesce((SELECT organisation_id FROM influencers WHERE id = b.influencer_id),
-                                                                  (SELECT id FROM organisations ORDER BY id OFFSET b.idx % ${ORGS} LIMIT 1))`);
-  await run(db, `INSERT INTO tracking_ids (tracking_id, marketplace, influencer_id, is_default)
-                 SELECT tracking_id, marketplace, influencer_id, idx < ${INFLUENCERS} FROM bench_trackings WHERE influencer_id IS NOT NULL ORDER BY idx`);
-  await run(db, `INSERT INTO products (marketplace, asin, title) SELECT 'US', 'B0' || lpad(g::text, 8, '0'), 'Bench product ' || g FROM generate_series(0, ${ASINS - 1}) g`);
+  await run(
+    db,
+    `UPDATE bench_trackings b SET organisation_id = coalesce((SELECT organisation_id FROM influencers WHERE id = b.influencer_id),
+                                                                  (SELECT id FROM organisations ORDER BY id OFFSET b.idx % ${ORGS} LIMIT 1))`,
+  );
+  await run(
+    db,
+    `INSERT INTO tracking_ids (tracking_id, marketplace, influencer_id, is_default)
+                 SELECT tracking_id, marketplace, influencer_id, idx < ${INFLUENCERS} FROM bench_trackings WHERE influencer_id IS NOT NULL ORDER BY idx`,
+  );
+  await run(
+    db,
+    `INSERT INTO products (marketplace, asin, title) SELECT 'US', 'B0' || lpad(g::text, 8, '0'), 'Bench product ' || g FROM generate_series(0, ${ASINS - 1}) g`,
+  );
   // Link (t, k) points at product t*3 + k, so link ids are t*3 + k + 1.
-  await run(db, `INSERT INTO links (code, influencer_id, product_id, tracking_id_id, destination_url)
+  await run(
+    db,
+    `INSERT INTO links (code, influencer_id, product_id, tracking_id_id, destination_url)
                  SELECT 'bl' || (b.idx * ${LINKS_PER_TRACKING} + k), b.influencer_id, p.id, ti.id, 'https://www.amazon.com/dp/' || p.asin || '?tag=' || b.tracking_id
                    FROM bench_trackings b, generate_series(0, ${LINKS_PER_TRACKING - 1}) k, products p, tracking_ids ti
                   WHERE b.influencer_id IS NOT NULL AND p.asin = 'B0' || lpad((b.idx * ${LINKS_PER_TRACKING} + k)::text, 8, '0') AND ti.tracking_id = b.tracking_id
-                  ORDER BY b.idx, k`);
+                  ORDER BY b.idx, k`,
+  );
 }
 
 /**
@@ -133,9 +151,12 @@ async function fillLedger(db: Db, rows: number, now: Date, label: string): Promi
   const start = new Date(now.getTime() - DAYS * 86_400_000);
   const end = new Date(now.getTime() - 3_600_000);
   // Secondary indexes are rebuilt after the fill (much faster than maintaining them row by row), whatever they are.
-  const indexes = await run(db, `SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS def, c.conname
+  const indexes = await run(
+    db,
+    `SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS def, c.conname
                                    FROM pg_index i LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.contype IN ('p', 'u')
-                                  WHERE i.indrelid = 'ledger_entries'::regclass AND NOT i.indisprimary`);
+                                  WHERE i.indrelid = 'ledger_entries'::regclass AND NOT i.indisprimary`,
+  );
   for (const ix of indexes.rows as Array<{ name: string; conname: string | null }>) {
     await run(db, ix.conname ? `ALTER TABLE ledger_entries DROP CONSTRAINT ${pg.escapeIdentifier(ix.conname)}` : `DROP INDEX ${ix.name}`);
   }
@@ -154,11 +175,20 @@ async function fillLedger(db: Db, rows: number, now: Date, label: string): Promi
     await client.query(`RESET session_replication_role`).catch(() => undefined);
     await client.query(`SET maintenance_work_mem = '512MB'`);
     for (const ix of indexes.rows as Array<{ name: string; def: string; conname: string | null }>) {
-      await client.query(ix.conname ? `ALTER TABLE ledger_entries ADD CONSTRAINT ${pg.escapeIdentifier(ix.conname)} UNIQUE USING INDEX ${pg.escapeIdentifier(ix.name.replace(/^.*\./, ''))}` : ix.def).catch(async () => {
-        // A unique constraint comes back as its index first, then the constraint on it.
-        await client.query(ix.def);
-        if (ix.conname) await client.query(`ALTER TABLE ledger_entries ADD CONSTRAINT ${pg.escapeIdentifier(ix.conname)} UNIQUE USING INDEX ${pg.escapeIdentifier(ix.name.replace(/^.*\./, ''))}`);
-      });
+      await client
+        .query(
+          ix.conname
+            ? `ALTER TABLE ledger_entries ADD CONSTRAINT ${pg.escapeIdentifier(ix.conname)} UNIQUE USING INDEX ${pg.escapeIdentifier(ix.name.replace(/^.*\./, ''))}`
+            : ix.def,
+        )
+        .catch(async () => {
+          // A unique constraint comes back as its index first, then the constraint on it.
+          await client.query(ix.def);
+          if (ix.conname)
+            await client.query(
+              `ALTER TABLE ledger_entries ADD CONSTRAINT ${pg.escapeIdentifier(ix.conname)} UNIQUE USING INDEX ${pg.escapeIdentifier(ix.name.replace(/^.*\./, ''))}`,
+            );
+        });
     }
     await client.query(`VACUUM ANALYZE ledger_entries`);
     await client.query(`ANALYZE`);
@@ -181,7 +211,10 @@ async function queriesFor(db: Db, now: Date): Promise<Query[]> {
   // The biggest seller: the owner of tracking index 0; the biggest organisation: the one with most lines.
   const top = await run(db, `SELECT influencer_id FROM bench_trackings WHERE idx = 0`);
   const influencerId = Number(top.rows[0].influencer_id);
-  const org = await run(db, `SELECT organisation_id FROM earnings_rollups WHERE organisation_id IS NOT NULL AND grain = 'all' GROUP BY 1 ORDER BY sum(lines) DESC LIMIT 1`);
+  const org = await run(
+    db,
+    `SELECT organisation_id FROM earnings_rollups WHERE organisation_id IS NOT NULL AND grain = 'all' GROUP BY 1 ORDER BY sum(lines) DESC LIMIT 1`,
+  );
   const organisationId = Number(org.rows[0]?.organisation_id ?? 1);
   const earnings = (name: string, scope: EarningsScope, period: string, tz = NY): Query => ({
     name,
@@ -198,8 +231,16 @@ async function queriesFor(db: Db, now: Date): Promise<Query[]> {
     earnings('influencer 30d (India, +5:30)', me, '30d', INDIA),
     earnings('organisation 30d', team, '30d'),
     earnings('organisation all', team, 'all'),
-    { name: 'digest (organisation, New York)', targetMs: TARGET_DIGEST_MS, run: (d, rollups) => buildDigest(d, organisationId, { timezone: NY, now, rollups }) },
-    { name: 'digest (organisation, India)', targetMs: TARGET_DIGEST_MS, run: (d, rollups) => buildDigest(d, organisationId, { timezone: INDIA, now, rollups }) },
+    {
+      name: 'digest (organisation, New York)',
+      targetMs: TARGET_DIGEST_MS,
+      run: (d, rollups) => buildDigest(d, organisationId, { timezone: NY, now, rollups }),
+    },
+    {
+      name: 'digest (organisation, India)',
+      targetMs: TARGET_DIGEST_MS,
+      run: (d, rollups) => buildDigest(d, organisationId, { timezone: INDIA, now, rollups }),
+    },
   ];
 }
 
@@ -263,20 +304,40 @@ async function prepare(dbName: string, rows: number, now: Date, label: string, f
   const fillSeconds = await fillLedger(db, rows, now, label);
   if (fillOnly) {
     console.log(`${label}: ${rows.toLocaleString('en-US')} lines filled in ${fillSeconds.toFixed(1)} s, not rolled up (--fill-only)`);
-    return { db, rows, fillSeconds, refreshSeconds: 0, refreshedLines: 0, sizes: { ledger: 0, rollups: 0, productRollups: 0, rollupRows: 0, productRollupRows: 0 } };
+    return {
+      db,
+      rows,
+      fillSeconds,
+      refreshSeconds: 0,
+      refreshedLines: 0,
+      sizes: { ledger: 0, rollups: 0, productRollups: 0, rollupRows: 0, productRollupRows: 0 },
+    };
   }
   const t0 = performance.now();
   const r = await refreshEarningsRollups(db);
   const refreshSeconds = (performance.now() - t0) / 1000;
   await run(db, 'VACUUM ANALYZE earnings_rollups');
   await run(db, 'VACUUM ANALYZE earnings_product_rollups');
-  const size = await run(db, `SELECT pg_total_relation_size('ledger_entries') AS ledger, pg_total_relation_size('earnings_rollups') AS rollups,
+  const size = await run(
+    db,
+    `SELECT pg_total_relation_size('ledger_entries') AS ledger, pg_total_relation_size('earnings_rollups') AS rollups,
                                      pg_total_relation_size('earnings_product_rollups') AS product_rollups,
-                                     (SELECT count(*) FROM earnings_rollups) AS rollup_rows, (SELECT count(*) FROM earnings_product_rollups) AS product_rollup_rows`);
+                                     (SELECT count(*) FROM earnings_rollups) AS rollup_rows, (SELECT count(*) FROM earnings_product_rollups) AS product_rollup_rows`,
+  );
   const z = size.rows[0] as Record<string, string>;
   return {
-    db, rows, fillSeconds, refreshSeconds, refreshedLines: r.lines,
-    sizes: { ledger: Number(z.ledger), rollups: Number(z.rollups), productRollups: Number(z.product_rollups), rollupRows: Number(z.rollup_rows), productRollupRows: Number(z.product_rollup_rows) },
+    db,
+    rows,
+    fillSeconds,
+    refreshSeconds,
+    refreshedLines: r.lines,
+    sizes: {
+      ledger: Number(z.ledger),
+      rollups: Number(z.rollups),
+      productRollups: Number(z.product_rollups),
+      rollupRows: Number(z.rollup_rows),
+      productRollupRows: Number(z.product_rollup_rows),
+    },
   };
 }
 
@@ -292,7 +353,9 @@ async function main(): Promise<number> {
   const baseName = `${bigName}_base`;
   const now = new Date();
   const fmt = (n: number) => n.toLocaleString('en-US');
-  console.log(`earnings bench: ${fmt(ROWS)} ledger lines against a baseline of ${fmt(BASE_ROWS)}; databases ${bigName} and ${baseName}; ${REPEAT} runs per query`);
+  console.log(
+    `earnings bench: ${fmt(ROWS)} ledger lines against a baseline of ${fmt(BASE_ROWS)}; databases ${bigName} and ${baseName}; ${REPEAT} runs per query`,
+  );
 
   const checks: Array<[string, boolean, string]> = [];
   const base = await prepare(baseName, BASE_ROWS, now, 'baseline');
@@ -303,9 +366,13 @@ async function main(): Promise<number> {
   if (!KEEP_DB) await dropDatabase(PG_SERVER, baseName).catch(() => undefined);
 
   const big = await prepare(bigName, ROWS, now, 'ledger');
-  console.log(`ledger: ${fmt(ROWS)} lines filled in ${big.fillSeconds.toFixed(1)} s, rolled up from nothing in ${big.refreshSeconds.toFixed(1)} s (${fmt(Math.round(big.refreshedLines / big.refreshSeconds))} lines/s)`);
+  console.log(
+    `ledger: ${fmt(ROWS)} lines filled in ${big.fillSeconds.toFixed(1)} s, rolled up from nothing in ${big.refreshSeconds.toFixed(1)} s (${fmt(Math.round(big.refreshedLines / big.refreshSeconds))} lines/s)`,
+  );
   const mb = (b: number) => `${(b / 1048576).toFixed(0)} MB`;
-  console.log(`sizes: ledger_entries ${mb(big.sizes.ledger)}, earnings_rollups ${mb(big.sizes.rollups)} (${fmt(big.sizes.rollupRows)} rows), earnings_product_rollups ${mb(big.sizes.productRollups)} (${fmt(big.sizes.productRollupRows)} rows)`);
+  console.log(
+    `sizes: ledger_entries ${mb(big.sizes.ledger)}, earnings_rollups ${mb(big.sizes.rollups)} (${fmt(big.sizes.rollupRows)} rows), earnings_product_rollups ${mb(big.sizes.productRollups)} (${fmt(big.sizes.productRollupRows)} rows)`,
+  );
   checks.push(['the backfill rolled up every line', big.refreshedLines === ROWS, `${fmt(big.refreshedLines)} of ${fmt(ROWS)}`]);
   const queries = await queriesFor(big.db, now);
   const times = await timeQueries(big.db, queries, 'ledger');
@@ -316,9 +383,15 @@ async function main(): Promise<number> {
   try {
     const seqBefore = Number((await client.query(`SELECT last_value FROM ledger_entries_id_seq`)).rows[0].last_value);
     await client.query('BEGIN');
-    await client.query(ledgerInsert(ROWS + 1, ROWS + APPEND_ROWS, ROWS + 1, APPEND_ROWS, new Date(now.getTime() - 3 * 86_400_000), new Date(now.getTime() - 3_600_000)));
+    await client.query(
+      ledgerInsert(ROWS + 1, ROWS + APPEND_ROWS, ROWS + 1, APPEND_ROWS, new Date(now.getTime() - 3 * 86_400_000), new Date(now.getTime() - 3_600_000)),
+    );
     const during = await refreshEarningsRollups(big.db);
-    checks.push(['a refresh during an open ingest stops below its ids', during.horizon <= seqBefore && during.waitingFor >= 1, `horizon ${fmt(during.horizon)} ≤ ${fmt(seqBefore)}, waiting for ${during.waitingFor} transaction(s)`]);
+    checks.push([
+      'a refresh during an open ingest stops below its ids',
+      during.horizon <= seqBefore && during.waitingFor >= 1,
+      `horizon ${fmt(during.horizon)} ≤ ${fmt(seqBefore)}, waiting for ${during.waitingFor} transaction(s)`,
+    ]);
     await client.query('COMMIT');
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -327,11 +400,19 @@ async function main(): Promise<number> {
     client.release();
   }
   const tailBad = await allMatch(big.db, queries);
-  checks.push(['with the committed append still above the horizon, every query equals the ledger', tailBad.length === 0, tailBad.join(', ') || `${fmt(APPEND_ROWS)} lines read from the ledger`]);
+  checks.push([
+    'with the committed append still above the horizon, every query equals the ledger',
+    tailBad.length === 0,
+    tailBad.join(', ') || `${fmt(APPEND_ROWS)} lines read from the ledger`,
+  ]);
   const t0 = performance.now();
   const after = await refreshEarningsRollups(big.db);
   appendRefresh = { seconds: (performance.now() - t0) / 1000, lines: after.lines };
-  checks.push(['the next refresh rolls the append up', after.lines === APPEND_ROWS && after.waitingFor === 0, `${fmt(after.lines)} lines in ${appendRefresh.seconds.toFixed(2)} s`]);
+  checks.push([
+    'the next refresh rolls the append up',
+    after.lines === APPEND_ROWS && after.waitingFor === 0,
+    `${fmt(after.lines)} lines in ${appendRefresh.seconds.toFixed(2)} s`,
+  ]);
   const afterBad = await allMatch(big.db, queries);
   checks.push(['after it, every query equals the ledger', afterBad.length === 0, afterBad.join(', ') || 'to the cent']);
 
@@ -349,9 +430,13 @@ async function main(): Promise<number> {
     allFast &&= t.median < q.targetMs;
     allFlat &&= ratio <= TARGET_RATIO;
     checks.push([`${q.name}: rollups equal the ledger`, b.matches && t.matches, b.matches && t.matches ? 'to the cent' : 'DIFFERENT']);
-    console.log(`${q.name.padEnd(34)}${col(`${ms(b.median)} / ${ms(b.p95)} ms`, 18)}${col(`${ms(t.median)} / ${ms(t.p95)} ms`, 20)}${col(`${ratio.toFixed(2)}×`, 8)}${col(`${ms(t.ledgerOnly)} ms`, 13)}`);
+    console.log(
+      `${q.name.padEnd(34)}${col(`${ms(b.median)} / ${ms(b.p95)} ms`, 18)}${col(`${ms(t.median)} / ${ms(t.p95)} ms`, 20)}${col(`${ratio.toFixed(2)}×`, 8)}${col(`${ms(t.ledgerOnly)} ms`, 13)}`,
+    );
   }
-  console.log(`ledger only: the same query once on ${fmt(ROWS)} lines without the rollups (what it cost before). Append of ${fmt(APPEND_ROWS)} lines rolled up in ${appendRefresh.seconds.toFixed(2)} s.`);
+  console.log(
+    `ledger only: the same query once on ${fmt(ROWS)} lines without the rollups (what it cost before). Append of ${fmt(APPEND_ROWS)} lines rolled up in ${appendRefresh.seconds.toFixed(2)} s.`,
+  );
   console.log('');
   const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
   for (const q of queries) {
@@ -362,7 +447,9 @@ async function main(): Promise<number> {
     const ratio = times.get(q.name)!.median / baseTimes.get(q.name)!.median;
     console.log(`${verdict(ratio <= TARGET_RATIO)}  ${q.name}: ${ratio.toFixed(2)}× its median at ${fmt(BASE_ROWS)} lines (target ≤ ${TARGET_RATIO}×)`);
   }
-  console.log(`${verdict(allFast)}  every query under its median target at ${fmt(ROWS)} lines (/earnings ${TARGET_EARNINGS_MS} ms, digest ${TARGET_DIGEST_MS} ms)`);
+  console.log(
+    `${verdict(allFast)}  every query under its median target at ${fmt(ROWS)} lines (/earnings ${TARGET_EARNINGS_MS} ms, digest ${TARGET_DIGEST_MS} ms)`,
+  );
   console.log(`${verdict(allFlat)}  every query's median at most ${TARGET_RATIO}× its median at ${fmt(BASE_ROWS)} lines`);
   for (const [what, ok, detail] of checks) console.log(`${verdict(ok)}  ${what}: ${detail}`);
   return checks.every(([, ok]) => ok) ? 0 : 1;

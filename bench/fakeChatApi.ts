@@ -128,7 +128,13 @@ function stats(): Stats {
     byKey: [...byKey].map(([key, v]) => [key, v.count, [...v.channels].join(',')]),
     busyChannels: [...channels]
       .filter(([, c]) => c.sent > 1 || c.rateLimited > 0)
-      .map(([channel, c]) => ({ channel, sent: c.sent, spanMs: c.last - c.first, minGapMs: Number.isFinite(c.minGap) ? c.minGap : 0, rateLimited: c.rateLimited })),
+      .map(([channel, c]) => ({
+        channel,
+        sent: c.sent,
+        spanMs: c.last - c.first,
+        minGapMs: Number.isFinite(c.minGap) ? c.minGap : 0,
+        rateLimited: c.rateLimited,
+      })),
     channels: channels.size,
     calls,
   };
@@ -167,7 +173,19 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
       return json(res, 200, { ok: true, url: 'https://fake.slack.test/', team: 'Bench', user: 'bot', team_id: 'TBENCH', user_id: 'UBOT', bot_id: 'BBENCH' });
     case 'users.info': {
       const id = String(body.user ?? '');
-      return json(res, 200, { ok: true, user: { id, name: id.toLowerCase(), real_name: id, tz: 'UTC', is_admin: false, is_owner: false, is_primary_owner: false, profile: { display_name: id } } });
+      return json(res, 200, {
+        ok: true,
+        user: {
+          id,
+          name: id.toLowerCase(),
+          real_name: id,
+          tz: 'UTC',
+          is_admin: false,
+          is_owner: false,
+          is_primary_owner: false,
+          profile: { display_name: id },
+        },
+      });
     }
     default:
       return json(res, 200, { ok: false, error: 'unknown_method' });

@@ -61,7 +61,6 @@ const TARGET_REINGEST_RATIO = 1.0;
 
 // ---------------------------------------------------------------------------------------------------------------
 
-
 // ---------------------------------------------------------------------------------------------------------------
 // The report file.
 
@@ -98,7 +97,24 @@ const CATEGORIES: Array<[string, number, number]> = [
   ['Patio, Lawn & Garden', 300, 2],
   ['Baby', 300, 2],
 ];
-const NOUNS = ['Water Bottle', 'Chef Knife', 'Yoga Mat', 'Desk Lamp', 'Phone Case', 'Coffee Grinder', 'Dog Leash', 'Face Serum', 'Protein Bar', 'Backpack', 'Headlamp', 'Cutting Board', 'USB-C Cable', 'Notebook', 'Throw Blanket', 'Skillet'];
+const NOUNS = [
+  'Water Bottle',
+  'Chef Knife',
+  'Yoga Mat',
+  'Desk Lamp',
+  'Phone Case',
+  'Coffee Grinder',
+  'Dog Leash',
+  'Face Serum',
+  'Protein Bar',
+  'Backpack',
+  'Headlamp',
+  'Cutting Board',
+  'USB-C Cable',
+  'Notebook',
+  'Throw Blanket',
+  'Skillet',
+];
 const ADJECTIVES = ['Stainless Steel', 'Organic', 'Ultra-Light', 'Bamboo', 'Wireless', 'Non-Stick', 'Waterproof', 'Ergonomic', 'Compact', 'Premium'];
 const DEVICES = ['DESKTOP', 'PHONE', 'TABLET', 'UNKNOWN'];
 const SELLERS = ['Amazon.com', 'Amazon.com', 'Amazon.com', 'Amazon.com', 'Third Party'];
@@ -110,7 +126,10 @@ const HEADER = 'Category,Name,ASIN,Seller,Tracking ID,Date Shipped,Price($),Item
 const TRACKING_IDS = Array.from({ length: 320 }, (_, i) => `${TAG_NAMES[i % TAG_NAMES.length]}${String(i).padStart(3, '0')}-20`);
 
 /** The line a re-issued report adds (inside the window, an existing tracking ID): 4% of 12.34 is 0.49. */
-const EXTRA_ROW = { line: 'Electronics,"Bench extra line, 1 Pack",B0BENCHXTR,Amazon.com,cozy000-20,2021-03-31 23:59:59,12.34,1,0,12.34,0.49,DESKTOP', feeMinor: 49 };
+const EXTRA_ROW = {
+  line: 'Electronics,"Bench extra line, 1 Pack",B0BENCHXTR,Amazon.com,cozy000-20,2021-03-31 23:59:59,12.34,1,0,12.34,0.49,DESKTOP',
+  feeMinor: 49,
+};
 
 const csvCell = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 const money = (cents: number) => `${cents < 0 ? '-' : ''}${Math.floor(Math.abs(cents) / 100)}.${String(Math.abs(cents) % 100).padStart(2, '0')}`;
@@ -195,7 +214,9 @@ function skipLines(n: number): Transform {
 }
 
 async function copyBare(db: Db, file: string): Promise<{ rows: number; seconds: number }> {
-  const columns = HEADER.split(',').map((_, i) => `c${i + 1} text`).join(', ');
+  const columns = HEADER.split(',')
+    .map((_, i) => `c${i + 1} text`)
+    .join(', ');
   await sql.raw(`CREATE TABLE bare_copy (${columns})`).execute(db);
   const client = await poolOf(db).connect();
   try {
@@ -285,7 +306,9 @@ function parseIngestDoc(run: CliRun, label: string): IngestDoc {
     const at = run.stdout.indexOf('{\n');
     return JSON.parse(run.stdout.slice(at === -1 ? 0 : at)) as IngestDoc;
   } catch {
-    throw new Error(`${label}: the CLI exited ${run.exitCode} without a status document.\nstdout: ${run.stdout.slice(-2000)}\nstderr: ${run.stderr.slice(-4000)}`);
+    throw new Error(
+      `${label}: the CLI exited ${run.exitCode} without a status document.\nstdout: ${run.stdout.slice(-2000)}\nstderr: ${run.stderr.slice(-4000)}`,
+    );
   }
 }
 
@@ -325,7 +348,9 @@ async function main(): Promise<number> {
   const file = path.join(tmp, `fee-earnings-${ROWS}.csv`);
   let t = performance.now();
   const gen = await generate(file, ROWS);
-  console.log(`generated ${file}: ${(gen.bytes / 1e6).toFixed(0)} MB, ${gen.returnRows} return rows, Ad Fees ${money(gen.adFeesMinor)} USD, in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  console.log(
+    `generated ${file}: ${(gen.bytes / 1e6).toFixed(0)} MB, ${gen.returnRows} return rows, Ad Fees ${money(gen.adFeesMinor)} USD, in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+  );
 
   t = performance.now();
   const copy = await copyBare(db, file);
@@ -348,11 +373,18 @@ async function main(): Promise<number> {
     const run = await runCliIngest(reportFile, childEnv, tmp, label.replace(/\W+/g, '-'));
     const doc = parseIngestDoc(run, label);
     const worker = doc.startedAt && doc.finishedAt ? (Date.parse(doc.finishedAt) - Date.parse(doc.startedAt)) / 1000 : NaN;
-    console.log(`${label}: CLI exited ${run.exitCode} after ${run.seconds.toFixed(2)} s (worker ${worker.toFixed(2)} s), status ${doc.status}${doc.error ? ` (${doc.error})` : ''}, counts ${JSON.stringify(doc.counts)}`);
+    console.log(
+      `${label}: CLI exited ${run.exitCode} after ${run.seconds.toFixed(2)} s (worker ${worker.toFixed(2)} s), status ${doc.status}${doc.error ? ` (${doc.error})` : ''}, counts ${JSON.stringify(doc.counts)}`,
+    );
     if (run.stderr.trim()) console.log(run.stderr.trimEnd().replace(/^/gm, `  ${label} stderr: `));
     // Where the worker spent the time, step by step (the ingest records it in its summary).
     const steps = doc.summary?.stepsMs;
-    if (steps) console.log(`  ${label} steps: ${STEPS.filter((k) => k in steps).map((k) => `${k} ${(steps[k]! / 1000).toFixed(2)} s`).join(' · ')}`);
+    if (steps)
+      console.log(
+        `  ${label} steps: ${STEPS.filter((k) => k in steps)
+          .map((k) => `${k} ${(steps[k]! / 1000).toFixed(2)} s`)
+          .join(' · ')}`,
+      );
     const entry = { label, rows, run, doc };
     runs.push(entry);
     return entry;
@@ -378,8 +410,20 @@ async function main(): Promise<number> {
     ['ledger confirmed+reversal = file Ad Fees', Number(ledger.amount) === gen.adFeesMinor, `${money(Number(ledger.amount))} vs ${money(gen.adFeesMinor)} USD`],
     ['ledger lines = file rows', Number(ledger.entries) === ROWS, `${ledger.entries} vs ${ROWS}`],
     ['ledger reversals = return rows', Number(ledger.reversals) === gen.returnRows, `${ledger.reversals} vs ${gen.returnRows}`],
-    ['first ingest succeeded, every row accepted', first.doc.status === 'succeeded' && first.doc.counts.accepted === ROWS && first.doc.counts.rejected === 0 && first.doc.counts.reversed === gen.returnRows, JSON.stringify(first.doc.counts)],
-    ['re-ingest succeeded, every row unchanged', again.doc.status === 'succeeded' && again.doc.counts.accepted === 0 && again.doc.counts.unchanged === ROWS && again.doc.counts.reversed === 0 && again.doc.counts.rows === ROWS, JSON.stringify(again.doc.counts)],
+    [
+      'first ingest succeeded, every row accepted',
+      first.doc.status === 'succeeded' && first.doc.counts.accepted === ROWS && first.doc.counts.rejected === 0 && first.doc.counts.reversed === gen.returnRows,
+      JSON.stringify(first.doc.counts),
+    ],
+    [
+      're-ingest succeeded, every row unchanged',
+      again.doc.status === 'succeeded' &&
+        again.doc.counts.accepted === 0 &&
+        again.doc.counts.unchanged === ROWS &&
+        again.doc.counts.reversed === 0 &&
+        again.doc.counts.rows === ROWS,
+      JSON.stringify(again.doc.counts),
+    ],
   ];
 
   // Informational: the same report re-issued with one more line shows what a pass
@@ -391,8 +435,16 @@ async function main(): Promise<number> {
     const more = await ingestRun('re-issue, +1 line (full path)', reissued, ROWS + 1);
     const after = await ledgerNow();
     checks.push(
-      ['re-issue succeeded: one line new, the rest unchanged', more.doc.status === 'succeeded' && more.doc.counts.accepted === 1 && more.doc.counts.unchanged === ROWS && more.doc.counts.reversed === 0, JSON.stringify(more.doc.counts)],
-      ['ledger after re-issue = file Ad Fees + the new line', Number(after.amount) === gen.adFeesMinor + EXTRA_ROW.feeMinor && Number(after.entries) === ROWS + 1, `${money(Number(after.amount))} USD in ${after.entries} lines`],
+      [
+        're-issue succeeded: one line new, the rest unchanged',
+        more.doc.status === 'succeeded' && more.doc.counts.accepted === 1 && more.doc.counts.unchanged === ROWS && more.doc.counts.reversed === 0,
+        JSON.stringify(more.doc.counts),
+      ],
+      [
+        'ledger after re-issue = file Ad Fees + the new line',
+        Number(after.amount) === gen.adFeesMinor + EXTRA_ROW.feeMinor && Number(after.entries) === ROWS + 1,
+        `${money(Number(after.amount))} USD in ${after.entries} lines`,
+      ],
     );
   }
   checks.push(['every CLI run exited 0', runs.every((r) => r.run.exitCode === 0), runs.map((r) => r.run.exitCode).join(', ')]);
@@ -406,9 +458,13 @@ async function main(): Promise<number> {
   const fmt = (n: number) => n.toLocaleString('en-US');
   console.log('');
   console.log(`${'run'.padEnd(40)}${'rows'.padStart(12)}${'seconds'.padStart(10)}${'rows/s'.padStart(12)}${'peak RSS'.padStart(11)}`);
-  console.log(`${'COPY into bare table (this process)'.padEnd(40)}${fmt(copy.rows).padStart(12)}${copy.seconds.toFixed(2).padStart(10)}${fmt(copyRate).padStart(12)}${'-'.padStart(11)}`);
+  console.log(
+    `${'COPY into bare table (this process)'.padEnd(40)}${fmt(copy.rows).padStart(12)}${copy.seconds.toFixed(2).padStart(10)}${fmt(copyRate).padStart(12)}${'-'.padStart(11)}`,
+  );
   for (const { label, rows, run } of runs) {
-    console.log(`${`${label} (CLI)`.padEnd(40)}${fmt(rows).padStart(12)}${run.seconds.toFixed(2).padStart(10)}${fmt(rate(rows, run.seconds)).padStart(12)}${(run.peakRssMb === null ? 'n/a' : `${run.peakRssMb.toFixed(0)} MB`).padStart(11)}`);
+    console.log(
+      `${`${label} (CLI)`.padEnd(40)}${fmt(rows).padStart(12)}${run.seconds.toFixed(2).padStart(10)}${fmt(rate(rows, run.seconds)).padStart(12)}${(run.peakRssMb === null ? 'n/a' : `${run.peakRssMb.toFixed(0)} MB`).padStart(11)}`,
+    );
   }
   console.log(`CLI runs are timed from spawn to exit (ledger committed); peak RSS by ${first.run.rssSource}`);
   console.log('');
@@ -416,10 +472,18 @@ async function main(): Promise<number> {
   const copyRatio = firstRate / copyRate;
   const againCopyRatio = againRate / copyRate;
   const againRatio = againRate / firstRate;
-  console.log(`${verdict(copyRatio >= TARGET_COPY_RATIO)}  first ingest / COPY rate   ${(copyRatio * 100).toFixed(1)}%  (target ≥ ${TARGET_COPY_RATIO * 100}%)`);
-  console.log(`${verdict(againCopyRatio >= TARGET_COPY_RATIO)}  re-ingest / COPY rate      ${(againCopyRatio * 100).toFixed(1)}%  (target ≥ ${TARGET_COPY_RATIO * 100}%)`);
-  console.log(`${verdict(peak < TARGET_RSS_MB)}  ingest peak RSS            ${Number.isNaN(peak) ? 'n/a' : `${peak.toFixed(0)} MB`}  (target < ${TARGET_RSS_MB} MB, every run)`);
-  console.log(`${verdict(againRatio >= TARGET_REINGEST_RATIO)}  re-ingest / first speed    ${againRatio.toFixed(2)}×  (target ≥ ${TARGET_REINGEST_RATIO.toFixed(1)}×)`);
+  console.log(
+    `${verdict(copyRatio >= TARGET_COPY_RATIO)}  first ingest / COPY rate   ${(copyRatio * 100).toFixed(1)}%  (target ≥ ${TARGET_COPY_RATIO * 100}%)`,
+  );
+  console.log(
+    `${verdict(againCopyRatio >= TARGET_COPY_RATIO)}  re-ingest / COPY rate      ${(againCopyRatio * 100).toFixed(1)}%  (target ≥ ${TARGET_COPY_RATIO * 100}%)`,
+  );
+  console.log(
+    `${verdict(peak < TARGET_RSS_MB)}  ingest peak RSS            ${Number.isNaN(peak) ? 'n/a' : `${peak.toFixed(0)} MB`}  (target < ${TARGET_RSS_MB} MB, every run)`,
+  );
+  console.log(
+    `${verdict(againRatio >= TARGET_REINGEST_RATIO)}  re-ingest / first speed    ${againRatio.toFixed(2)}×  (target ≥ ${TARGET_REINGEST_RATIO.toFixed(1)}×)`,
+  );
   for (const [what, ok, detail] of checks) console.log(`${verdict(ok)}  ${what}: ${detail}`);
   return checks.every(([, ok]) => ok) ? 0 : 1;
 }

@@ -70,7 +70,6 @@ const BOT_TOKEN = 'xoxb-bench-notify';
 
 // ---------------------------------------------------------------------------------------------------------------
 
-
 /** Starts the fake chat API in its own process and resolves with its base URL once it listens. */
 function startFake(): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/fakeChatApi.ts'], {
@@ -105,8 +104,6 @@ async function fakeStats(url: string): Promise<Stats> {
   return (await res.json()) as Stats;
 }
 
-
-
 // ---------------------------------------------------------------------------------------------------------------
 // Seed: organisations, workspaces, influencers, tracking IDs, storefronts, identities and channel preferences.
 
@@ -125,16 +122,26 @@ async function seed(db: Db): Promise<Seeded> {
   const pool = poolOf(db);
   const teams = Math.ceil(INFLUENCERS / TEAM_SIZE);
   const org = (await pool.query<{ id: string }>(`INSERT INTO organisations (name) VALUES ('Bench agency') RETURNING id`)).rows[0]!.id;
-  await pool.query(`INSERT INTO slack_workspaces (team_id, organisation_id, name, bot_user_id) SELECT 'TBENCH' || g, $2, 'Bench team ' || g, 'UBOT' FROM generate_series(1, $1) g`, [teams, org]);
-  await pool.query(`INSERT INTO influencers (organisation_id, handle, display_name) SELECT $2, 'bench' || lpad(g::text, 6, '0'), 'Bench ' || g FROM generate_series(1, $1) g ORDER BY g`, [INFLUENCERS, org]);
-  await pool.query(`INSERT INTO tracking_ids (tracking_id, marketplace, influencer_id, is_default) SELECT handle || '-20', 'US', id, true FROM influencers ORDER BY id`);
+  await pool.query(
+    `INSERT INTO slack_workspaces (team_id, organisation_id, name, bot_user_id) SELECT 'TBENCH' || g, $2, 'Bench team ' || g, 'UBOT' FROM generate_series(1, $1) g`,
+    [teams, org],
+  );
+  await pool.query(
+    `INSERT INTO influencers (organisation_id, handle, display_name) SELECT $2, 'bench' || lpad(g::text, 6, '0'), 'Bench ' || g FROM generate_series(1, $1) g ORDER BY g`,
+    [INFLUENCERS, org],
+  );
+  await pool.query(
+    `INSERT INTO tracking_ids (tracking_id, marketplace, influencer_id, is_default) SELECT handle || '-20', 'US', id, true FROM influencers ORDER BY id`,
+  );
   await pool.query(`INSERT INTO storefronts (influencer_id) SELECT id FROM influencers ORDER BY id`);
   await pool.query(
     `INSERT INTO platform_identities (platform, workspace_id, user_id, organisation_id, influencer_id, display_name, timezone)
      SELECT 'slack', 'TBENCH' || ((row_number() OVER (ORDER BY id) - 1) / $1 + 1), 'UB' || lpad(id::text, 8, '0'), organisation_id, id, display_name, 'UTC' FROM influencers ORDER BY id`,
     [TEAM_SIZE],
   );
-  const { rows } = await pool.query<{ id: string; user_id: string }>(`SELECT i.id, p.user_id FROM influencers i JOIN platform_identities p ON p.influencer_id = i.id ORDER BY i.id`);
+  const { rows } = await pool.query<{ id: string; user_id: string }>(
+    `SELECT i.id, p.user_id FROM influencers i JOIN platform_identities p ON p.influencer_id = i.id ORDER BY i.id`,
+  );
   if (rows.length !== INFLUENCERS) throw new Error(`seeded ${rows.length} influencers, expected ${INFLUENCERS}`);
 
   // Shared channels: BENCH_CHANNEL_SHARE of the influencers, spread evenly over the list, round-robin over the channels.
@@ -164,13 +171,18 @@ async function seed(db: Db): Promise<Seeded> {
 
 /** One Fee-Earnings row per influencer's tracking ID: every influencer has exactly one new ledger line. */
 function writeEarningsCsv(file: string): void {
-  const lines = ['Fee-Earnings reports from 03-01-2022 to 03-31-2022', 'Category,Name,ASIN,Seller,Tracking ID,Date Shipped,Price($),Items Shipped,Returns,Revenue($),Ad Fees($),Device Type Group'];
+  const lines = [
+    'Fee-Earnings reports from 03-01-2022 to 03-31-2022',
+    'Category,Name,ASIN,Seller,Tracking ID,Date Shipped,Price($),Items Shipped,Returns,Revenue($),Ad Fees($),Device Type Group',
+  ];
   for (let g = 1; g <= INFLUENCERS; g++) {
     const cents = 1000 + ((g * 7919) % 9000);
     const fee = Math.round(cents * 0.03);
     const money = (c: number) => `${Math.floor(c / 100)}.${String(c % 100).padStart(2, '0')}`;
     const day = String(1 + (g % 28)).padStart(2, '0');
-    lines.push(`Home & Kitchen,"Bench Water Bottle ${g % 97}, 2 Pack",B0BENCH${String(g % 1000).padStart(3, '0')},Amazon.com,bench${String(g).padStart(6, '0')}-20,2022-03-${day} 10:00:00,${money(cents)},1,0,${money(cents)},${money(fee)},DESKTOP`);
+    lines.push(
+      `Home & Kitchen,"Bench Water Bottle ${g % 97}, 2 Pack",B0BENCH${String(g % 1000).padStart(3, '0')},Amazon.com,bench${String(g).padStart(6, '0')}-20,2022-03-${day} 10:00:00,${money(cents)},1,0,${money(cents)},${money(fee)},DESKTOP`,
+    );
   }
   writeFileSync(file, lines.join('\n') + '\n');
 }
@@ -182,7 +194,9 @@ async function main(): Promise<number> {
   const dbName = `affiliate_bench_notify_${stamp}`;
   const databaseUrl = `${PG_SERVER}/${dbName}`;
   const prefix = `bench_notify_${stamp}`;
-  console.log(`notify bench: ${INFLUENCERS.toLocaleString('en-US')} influencers, ${(CHANNEL_SHARE * 100).toFixed(0)}% on ${CHANNELS} shared channels, the rest by DM`);
+  console.log(
+    `notify bench: ${INFLUENCERS.toLocaleString('en-US')} influencers, ${(CHANNEL_SHARE * 100).toFixed(0)}% on ${CHANNELS} shared channels, the rest by DM`,
+  );
   console.log(`database ${dbName}, queue prefix ${prefix}`);
 
   const tmp = await mkdtemp(path.join(tmpdir(), 'bench-notify-'));
@@ -195,7 +209,9 @@ async function main(): Promise<number> {
   const counts = [...seeded.perChannel.values()];
   const floorS = counts.length ? ((Math.max(...counts) - 1) * WINDOW_MS) / 1000 : 0;
   const dms = INFLUENCERS - counts.reduce((a, b) => a + b, 0);
-  console.log(`seeded in ${seeded.seconds.toFixed(1)} s: ${dms} DM destinations (one channel each), ${seeded.perChannel.size} shared channels with ${counts.length ? `${Math.min(...counts)}–${Math.max(...counts)}` : 0} messages each`);
+  console.log(
+    `seeded in ${seeded.seconds.toFixed(1)} s: ${dms} DM destinations (one channel each), ${seeded.perChannel.size} shared channels with ${counts.length ? `${Math.min(...counts)}–${Math.max(...counts)}` : 0} messages each`,
+  );
   console.log(`floor: max over channels of (messages − 1) × ${WINDOW_MS / 1000} s = ${floorS.toFixed(0)} s`);
 
   const fake = await startFake();
@@ -225,7 +241,16 @@ async function main(): Promise<number> {
   const file = path.join(tmp, 'fee-earnings.csv');
   writeEarningsCsv(file);
   const stored = await storeLocalFile(file, config.FEED_STORAGE_DIR, config.FEED_MAX_BYTES);
-  const ingestId = await createIngest(db, { organisationId: seeded.organisationId, network: 'amazon', source: 'cli', filePath: stored.path, fileName: 'fee-earnings.csv', sha256: stored.sha256, byteSize: stored.bytes, marketplace: null });
+  const ingestId = await createIngest(db, {
+    organisationId: seeded.organisationId,
+    network: 'amazon',
+    source: 'cli',
+    filePath: stored.path,
+    fileName: 'fee-earnings.csv',
+    sha256: stored.sha256,
+    byteSize: stored.bytes,
+    marketplace: null,
+  });
 
   const timeoutS = numEnv('BENCH_TIMEOUT_SECONDS', Math.max(600, Math.ceil(3 * floorS + 300)));
   const cpu0 = { self: process.cpuUsage(), fake: procCpuMs(fake.child.pid), machine: machineBusyMs() };
@@ -243,7 +268,11 @@ async function main(): Promise<number> {
       ingestFailed = ingest.error ?? 'failed';
       break;
     }
-    const byStatus = await db.selectFrom('notification_deliveries').select(['status', sql<number>`count(*)::int`.as('n')]).groupBy('status').execute();
+    const byStatus = await db
+      .selectFrom('notification_deliveries')
+      .select(['status', sql<number>`count(*)::int`.as('n')])
+      .groupBy('status')
+      .execute();
     const n = (s: string) => byStatus.find((r) => r.status === s)?.n ?? 0;
     done = n('sent') + n('failed') + n('skipped') >= INFLUENCERS;
     if (Date.now() - lastPrint >= 10_000 || done) {
@@ -262,12 +291,20 @@ async function main(): Promise<number> {
   await new Promise((r) => setTimeout(r, 3000));
   const selfUsage = process.cpuUsage(cpu0.self);
   const wallMs = Date.now() - t0;
-  const cpu = { selfMs: (selfUsage.user + selfUsage.system) / 1000, fakeMs: (procCpuMs(fake.child.pid) ?? NaN) - (cpu0.fake ?? NaN), machineMs: (machineBusyMs() ?? NaN) - (cpu0.machine ?? NaN) };
+  const cpu = {
+    selfMs: (selfUsage.user + selfUsage.system) / 1000,
+    fakeMs: (procCpuMs(fake.child.pid) ?? NaN) - (cpu0.fake ?? NaN),
+    machineMs: (machineBusyMs() ?? NaN) - (cpu0.machine ?? NaN),
+  };
   const stats = await fakeStats(fake.url);
 
   // Database side: one 'sent' delivery per influencer, and when the ingest finished.
   const deliveries = await db.selectFrom('notification_deliveries').select(['key', 'influencer_id', 'status', 'sent_at', 'attempts', 'error']).execute();
-  const ingestRow = await db.selectFrom('feed_ingests').select(['status', 'started_at', 'finished_at', 'counts']).where('id', '=', ingestId).executeTakeFirstOrThrow();
+  const ingestRow = await db
+    .selectFrom('feed_ingests')
+    .select(['status', 'started_at', 'finished_at', 'counts'])
+    .where('id', '=', ingestId)
+    .executeTakeFirstOrThrow();
   const sentRows = deliveries.filter((d) => d.status === 'sent');
   const lastSentAt = sentRows.length ? Math.max(...sentRows.map((d) => d.sent_at!.getTime())) : NaN;
   const notifiedOnce = new Map<number, number>();
@@ -308,7 +345,10 @@ async function main(): Promise<number> {
   console.log('');
   const rows: Array<[string, string]> = [
     ['influencers notified exactly once', `${fmt(exactlyOnce)} / ${fmt(INFLUENCERS)}`],
-    ['deliveries sent (notification_deliveries)', `${fmt(sentRows.length)} (${deliveries.length - sentRows.length} not sent; ${fmt(attempts)} send attempts recorded)`],
+    [
+      'deliveries sent (notification_deliveries)',
+      `${fmt(sentRows.length)} (${deliveries.length - sentRows.length} not sent; ${fmt(attempts)} send attempts recorded)`,
+    ],
     ['messages sent (fake chat.postMessage accepted)', fmt(stats.sent)],
     ['429s received (total)', fmt(stats.rateLimited)],
     [`429s received after warm-up (> ${WARM_MS / 1000} s after the first message)`, `${fmt(warmed429)}${dm429 ? ` (${dm429} in DM channels)` : ''}`],
@@ -320,11 +360,25 @@ async function main(): Promise<number> {
     ['floor (max over channels of (messages − 1) × 1 s)', `${floorS.toFixed(0)} s`],
     ['total time / floor', floorS > 0 ? `${(totalS / floorS).toFixed(2)}×` : 'n/a'],
     ['sending time / floor', floorS > 0 ? `${(sendS / floorS).toFixed(2)}×` : 'n/a'],
-    ['shared channels: s per message (min / median / max)', spans.length ? `${spans[0]!.toFixed(3)} / ${spans[Math.floor(spans.length / 2)]!.toFixed(3)} / ${spans[spans.length - 1]!.toFixed(3)}` : 'n/a'],
+    [
+      'shared channels: s per message (min / median / max)',
+      spans.length ? `${spans[0]!.toFixed(3)} / ${spans[Math.floor(spans.length / 2)]!.toFixed(3)} / ${spans[spans.length - 1]!.toFixed(3)}` : 'n/a',
+    ],
     ['shared channels: smallest gap between two messages', busy.length ? `${minGap} ms` : 'n/a'],
-    ['API calls', Object.entries(stats.calls).map(([m, n]) => `${m} ${fmt(n)}`).join(', ')],
-    ['CPU s: workers (this process) / fake API / rest', `${(cpu.selfMs / 1000).toFixed(1)} / ${(cpu.fakeMs / 1000).toFixed(1)} / ${(Math.max(0, cpu.machineMs - cpu.selfMs - cpu.fakeMs) / 1000).toFixed(1)}`],
-    ['cores busy on average: workers / fake / rest', `${(cpu.selfMs / wallMs).toFixed(2)} / ${(cpu.fakeMs / wallMs).toFixed(2)} / ${(Math.max(0, cpu.machineMs - cpu.selfMs - cpu.fakeMs) / wallMs).toFixed(2)} of ${availableParallelism()} ("rest": Postgres, Redis, other users)`],
+    [
+      'API calls',
+      Object.entries(stats.calls)
+        .map(([m, n]) => `${m} ${fmt(n)}`)
+        .join(', '),
+    ],
+    [
+      'CPU s: workers (this process) / fake API / rest',
+      `${(cpu.selfMs / 1000).toFixed(1)} / ${(cpu.fakeMs / 1000).toFixed(1)} / ${(Math.max(0, cpu.machineMs - cpu.selfMs - cpu.fakeMs) / 1000).toFixed(1)}`,
+    ],
+    [
+      'cores busy on average: workers / fake / rest',
+      `${(cpu.selfMs / wallMs).toFixed(2)} / ${(cpu.fakeMs / wallMs).toFixed(2)} / ${(Math.max(0, cpu.machineMs - cpu.selfMs - cpu.fakeMs) / wallMs).toFixed(2)} of ${availableParallelism()} ("rest": Postgres, Redis, other users)`,
+    ],
   ];
   const w = Math.max(...rows.map(([k]) => k.length));
   for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v}`);
@@ -337,9 +391,14 @@ async function main(): Promise<number> {
   if (ingestFailed) console.log(`FAIL  ingest failed: ${ingestFailed}`);
   if (!done) console.log(`FAIL  not every delivery was sent within ${timeoutS} s (waited ${waitedS.toFixed(0)} s)`);
   console.log(`${verdict(duplicates === 0)}  duplicates: ${duplicates} (must be 0)`);
-  console.log(`${verdict(onceOk)}  every influencer notified exactly once: ${fmt(exactlyOnce)} of ${fmt(INFLUENCERS)}, ${fmt(stats.sent)} messages, ${wrongChannel} in the wrong channel`);
+  console.log(
+    `${verdict(onceOk)}  every influencer notified exactly once: ${fmt(exactlyOnce)} of ${fmt(INFLUENCERS)}, ${fmt(stats.sent)} messages, ${wrongChannel} in the wrong channel`,
+  );
   console.log(`${verdict(warmed429 === 0)}  429s after warm-up: ${warmed429} (target 0) [reported, not asserted]`);
-  if (floorS > 0) console.log(`${verdict(allSent && totalS <= floorS * ratioTarget)}  total time ${totalS.toFixed(1)} s vs floor ${floorS.toFixed(0)} s: ${(totalS / floorS).toFixed(2)}× (target ≤ ${ratioTarget}×)${allSent ? '' : ', incomplete run'} [reported, not asserted]`);
+  if (floorS > 0)
+    console.log(
+      `${verdict(allSent && totalS <= floorS * ratioTarget)}  total time ${totalS.toFixed(1)} s vs floor ${floorS.toFixed(0)} s: ${(totalS / floorS).toFixed(2)}× (target ≤ ${ratioTarget}×)${allSent ? '' : ', incomplete run'} [reported, not asserted]`,
+    );
   return duplicates === 0 && onceOk ? 0 : 1;
 }
 

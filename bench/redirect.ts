@@ -18,7 +18,22 @@
 // BENCH_CPU_PROF=<dir> to run both servers under `node --cpu-prof` (profiles in <dir>/real and <dir>/bare).
 // Exit code: 0 when the run completed and no redirect was lost or answered with a non-3xx; 1 otherwise.
 // Throughput ratio and p99 are printed as PASS/FAIL but not asserted: a shared 2-core machine is too noisy for that.
-import { BROWSER_HEADERS, freePort, intEnv, percentile, startChild, productionSecrets, removeRedisPrefixOnExit, runBench, stopChild, throwawayDatabase, waitListening, waitReady, withCpuShare, type CpuShare } from './support.ts';
+import {
+  BROWSER_HEADERS,
+  freePort,
+  intEnv,
+  percentile,
+  startChild,
+  productionSecrets,
+  removeRedisPrefixOnExit,
+  runBench,
+  stopChild,
+  throwawayDatabase,
+  waitListening,
+  waitReady,
+  withCpuShare,
+  type CpuShare,
+} from './support.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -37,7 +52,6 @@ const CPU_PROF_DIR = process.env.BENCH_CPU_PROF;
 const HOST = '127.0.0.1';
 
 // ---------------------------------------------------------------------------------------------------------------
-
 
 /** With BENCH_CPU_PROF=<dir>, each server writes a V8 CPU profile to <dir>/<name>/ when it exits. */
 function profileArgs(name: string): string[] {
@@ -59,8 +73,16 @@ function load(url: string, opts: { connections: number; duration?: number; amoun
   let n = 0;
   return new Promise((resolve, reject) => {
     const instance = autocannon(
-      { url, connections: opts.connections, pipelining: 1, headers: BROWSER_HEADERS, timeout: 10, ...(opts.amount ? { amount: opts.amount } : { duration: opts.duration ?? SECONDS }) },
-      (err: unknown, result: autocannon.Result) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve({ result, times: times.subarray(0, n) })),
+      {
+        url,
+        connections: opts.connections,
+        pipelining: 1,
+        headers: BROWSER_HEADERS,
+        timeout: 10,
+        ...(opts.amount ? { amount: opts.amount } : { duration: opts.duration ?? SECONDS }),
+      },
+      (err: unknown, result: autocannon.Result) =>
+        err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve({ result, times: times.subarray(0, n) }),
     );
     instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => {
       if (n === times.length) {
@@ -103,21 +125,46 @@ function summarise(name: string, { result, times, cpu }: Load): Row {
     errors: result.errors,
     timeouts: result.timeouts,
     unanswered: Math.max(0, result.requests.sent - result.requests.total),
-    statusCodes: Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => `${code}×${s.count ?? 0}`).join(' '),
+    statusCodes: Object.entries(result.statusCodeStats ?? {})
+      .map(([code, s]) => `${code}×${s.count ?? 0}`)
+      .join(' '),
     cpu,
   };
 }
 
 function printTable(rows: Row[]) {
-  const head = ['server', 'req/s (avg)', 'p50 ms', 'p99 ms', '3xx', 'non-3xx', 'errors', 'timeouts', 'server CPU µs/req', 'cores: server/loader/rest', 'status codes'];
+  const head = [
+    'server',
+    'req/s (avg)',
+    'p50 ms',
+    'p99 ms',
+    '3xx',
+    'non-3xx',
+    'errors',
+    'timeouts',
+    'server CPU µs/req',
+    'cores: server/loader/rest',
+    'status codes',
+  ];
   const body = rows.map((r) => [
-    r.name, r.rps.toFixed(0), r.p50.toFixed(2), r.p99.toFixed(2), String(r.redirects), String(r.non3xx), String(r.errors), String(r.timeouts),
+    r.name,
+    r.rps.toFixed(0),
+    r.p50.toFixed(2),
+    r.p99.toFixed(2),
+    String(r.redirects),
+    String(r.non3xx),
+    String(r.errors),
+    String(r.timeouts),
     r.cpu ? r.cpu.serverUsPerReq.toFixed(1) : 'n/a',
     r.cpu ? `${r.cpu.serverCores.toFixed(2)}/${r.cpu.loaderCores.toFixed(2)}/${r.cpu.restCores.toFixed(2)}` : 'n/a',
     r.statusCodes,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   console.log(line(head));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const b of body) console.log(line(b));
@@ -157,11 +204,17 @@ async function main(): Promise<number> {
   // The real server.
   const realPort = await freePort();
   const realUrl = `http://${HOST}:${realPort}`;
-  const real = startChild(
-    'real',
-    [...profileArgs('real'), '--import', 'tsx', 'src/main.ts', '--role', 'web'],
-    { PORT: String(realPort), HOST, PUBLIC_BASE_URL: realUrl, DATABASE_URL: databaseUrl, REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn', NODE_ENV: 'production', ...productionSecrets() },
-  );
+  const real = startChild('real', [...profileArgs('real'), '--import', 'tsx', 'src/main.ts', '--role', 'web'], {
+    PORT: String(realPort),
+    HOST,
+    PUBLIC_BASE_URL: realUrl,
+    DATABASE_URL: databaseUrl,
+    REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'production',
+    ...productionSecrets(),
+  });
   await waitReady(`${realUrl}/readyz`, real);
 
   const probe = await fetch(`${realUrl}${linkPath}`, { redirect: 'manual', headers: BROWSER_HEADERS });
@@ -179,7 +232,11 @@ async function main(): Promise<number> {
   clientCounted += warmReal.result['3xx'];
 
   // The bare server, warmed the same way, measured, then stopped.
-  const bare = startChild('bare', [...profileArgs('bare'), '--import', 'tsx', 'bench/bareServer.ts'], { BARE_HOST: HOST, BARE_PORT: '0', BARE_LINKS: JSON.stringify({ [link.code]: redirectHeaders }) });
+  const bare = startChild('bare', [...profileArgs('bare'), '--import', 'tsx', 'bench/bareServer.ts'], {
+    BARE_HOST: HOST,
+    BARE_PORT: '0',
+    BARE_LINKS: JSON.stringify({ [link.code]: redirectHeaders }),
+  });
   const barePort = await waitListening(bare, 'bare server', 15_000);
   const bareUrl = `http://${HOST}:${barePort}`;
   await load(`${bareUrl}${linkPath}`, { connections: 10, amount: WARMUP_REQUESTS });
@@ -215,12 +272,17 @@ async function main(): Promise<number> {
   const unanswered = realRow.unanswered;
   console.log(`clicks: expected ${clientCounted} (302s counted by autocannon: ${warmReal.result['3xx']} warm-up + 1 probe + ${realRow.redirects} measured)`);
   console.log(`        server-side 302s (affiliate_redirects_total{outcome="redirect"}): ${serverCounted ?? 'n/a'}`);
-  console.log(`        requests sent but unanswered as far as autocannon knows (in flight when it cut its connections at the deadline, or failed): ${unanswered}`);
-  console.log(`        recorded ${recorded} (${byKind.map((r) => `${r.kind} ${r.n}`).join(', ') || 'none'}); real server exited with ${exit.signal ?? `code ${exit.code}`}`);
+  console.log(
+    `        requests sent but unanswered as far as autocannon knows (in flight when it cut its connections at the deadline, or failed): ${unanswered}`,
+  );
+  console.log(
+    `        recorded ${recorded} (${byKind.map((r) => `${r.kind} ${r.n}`).join(', ') || 'none'}); real server exited with ${exit.signal ?? `code ${exit.code}`}`,
+  );
 
   // A request in flight when autocannon stops may still be answered (and so recorded) by the server, unseen by autocannon:
   // recorded must lie in [expected, expected + unanswered], and must equal the server's own count of 302s exactly.
-  const clicksOk = exit.code === 0 && recorded >= clientCounted && recorded <= clientCounted + unanswered && (serverCounted === undefined || recorded === serverCounted);
+  const clicksOk =
+    exit.code === 0 && recorded >= clientCounted && recorded <= clientCounted + unanswered && (serverCounted === undefined || recorded === serverCounted);
   const non3xxOk = bareRow.non3xx === 0 && realRow.non3xx === 0;
   const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
   console.log('');

@@ -59,7 +59,11 @@ const ROOT_DIR = path.resolve(import.meta.dirname, '..');
  * for the "listening <port>" line, are forwarded with a `[name]` prefix so problems are visible.
  */
 export function startChild(name: string, args: string[], env: Record<string, string>, ipc = false): ChildProcess {
-  const child = spawn(process.execPath, args, { cwd: ROOT_DIR, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe', ...(ipc ? (['ipc'] as const) : [])] });
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT_DIR,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe', ...(ipc ? (['ipc'] as const) : [])],
+  });
   children.add(child);
   child.once('exit', () => children.delete(child));
   const forward = (stream: NodeJS.ReadableStream | null, skip?: RegExp) => {
@@ -210,7 +214,10 @@ export interface CpuShare {
 }
 
 /** Runs a load against a server child and accounts for the CPU spent meanwhile (`cpu` absent where /proc is not). */
-export async function withCpuShare<T extends { times: ArrayLike<number> }>(server: ChildProcess, run: () => Promise<T>): Promise<T & { cpu?: CpuShare | undefined }> {
+export async function withCpuShare<T extends { times: ArrayLike<number> }>(
+  server: ChildProcess,
+  run: () => Promise<T>,
+): Promise<T & { cpu?: CpuShare | undefined }> {
   const wall0 = performance.now();
   const server0 = procCpuMs(server.pid);
   const machine0 = machineBusyMs();

@@ -78,9 +78,20 @@ export const configSchema = z.object({
   METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   // Secrets at rest (Slack tokens, feed-source headers) are sealed with ENCRYPTION_KEY; the previous keys still open
   // what they sealed until `rotate-key` re-seals it. Required in production (see loadConfig).
-  ENCRYPTION_KEY: optionalString.pipe(z.string().refine((v) => parseKey(v) !== undefined, KEY_MESSAGE).optional()),
+  ENCRYPTION_KEY: optionalString.pipe(
+    z
+      .string()
+      .refine((v) => parseKey(v) !== undefined, KEY_MESSAGE)
+      .optional(),
+  ),
   ENCRYPTION_KEY_PREVIOUS: optionalString.pipe(
-    z.string().refine((v) => v.split(',').every((k) => k.trim() === '' || parseKey(k) !== undefined), 'must be comma-separated keys, each 32 bytes as 64 hex characters or base64').optional(),
+    z
+      .string()
+      .refine(
+        (v) => v.split(',').every((k) => k.trim() === '' || parseKey(k) !== undefined),
+        'must be comma-separated keys, each 32 bytes as 64 hex characters or base64',
+      )
+      .optional(),
   ),
   // Clicks: the salt keys the daily visitor hash; the country header is only trusted when a proxy sets it.
   CLICK_HASH_SECRET: z.string().min(16, 'must be at least 16 characters').default(DEV_CLICK_HASH_SECRET),
@@ -101,11 +112,21 @@ export const configSchema = z.object({
   SLACK_STATE_SECRET: optionalString,
   SLACK_API_URL: optionalString.pipe(z.string().url().optional()),
   // Socket Mode (development): events over a WebSocket opened with the app-level token, no public URL needed.
-  SLACK_APP_TOKEN: optionalString.pipe(z.string().regex(/^xapp-/, 'must be an app-level token (xapp-…)').optional()),
+  SLACK_APP_TOKEN: optionalString.pipe(
+    z
+      .string()
+      .regex(/^xapp-/, 'must be an app-level token (xapp-…)')
+      .optional(),
+  ),
   SLACK_SOCKET_MODE: boolFlag,
   // Discord
   DISCORD_APPLICATION_ID: optionalString,
-  DISCORD_PUBLIC_KEY: optionalString.pipe(z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters').optional()),
+  DISCORD_PUBLIC_KEY: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters')
+      .optional(),
+  ),
   DISCORD_BOT_TOKEN: optionalString,
   DISCORD_API_URL: optionalString.pipe(z.string().url().optional()),
   DISCORD_GUILD_ID: optionalString,
@@ -113,7 +134,11 @@ export const configSchema = z.object({
   DISCORD_GATEWAY: boolFlag,
   // Feeds
   FEED_API_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
-  FEED_MAX_BYTES: z.coerce.number().int().min(1024).default(200 * 1024 * 1024),
+  FEED_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(200 * 1024 * 1024),
   // Feed sources are only fetched from public addresses; these non-public ones (IP, IP:port, [IPv6]:port) are allowed too.
   FEED_POLL_ALLOW_PRIVATE: optionalString.pipe(z.string().superRefine(allowListIssue).optional()),
   // Postbacks trickling in are grouped into one notification per influencer per window.
@@ -129,7 +154,12 @@ export const configSchema = z.object({
   AMAZON_CREATORS_CLIENT_ID: optionalString,
   AMAZON_CREATORS_CLIENT_SECRET: optionalString,
   AMAZON_CREATORS_CREDENTIAL_VERSION: optionalString.pipe(z.enum(['2.1', '2.2', '2.3', '3.1', '3.2', '3.3']).optional()),
-  AMAZON_CREATORS_PARTNER_TAG: optionalString.pipe(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a tracking ID such as name-20').optional()),
+  AMAZON_CREATORS_PARTNER_TAG: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a tracking ID such as name-20')
+      .optional(),
+  ),
   AMAZON_CREATORS_API_URL: optionalString.pipe(z.string().url().optional()),
   // GetItems requests a second per credential: Amazon starts an account at 1 and raises it with its sales.
   AMAZON_CREATORS_REQUESTS_PER_SECOND: z.coerce.number().min(0.1).max(100).default(1),
@@ -153,8 +183,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const data = result.data;
   if (data.NODE_ENV === 'production') {
     // Development defaults are public: in production they would protect nothing.
-    if (!data.ENCRYPTION_KEY) throw new ConfigError(`Invalid configuration: ENCRYPTION_KEY must be set when NODE_ENV=production (32 bytes as 64 hex characters or base64; generate one with: openssl rand -hex 32)`);
-    if (data.CLICK_HASH_SECRET === DEV_CLICK_HASH_SECRET) throw new ConfigError('Invalid configuration: CLICK_HASH_SECRET must be set to your own secret when NODE_ENV=production (the development default is public)');
+    if (!data.ENCRYPTION_KEY)
+      throw new ConfigError(
+        `Invalid configuration: ENCRYPTION_KEY must be set when NODE_ENV=production (32 bytes as 64 hex characters or base64; generate one with: openssl rand -hex 32)`,
+      );
+    if (data.CLICK_HASH_SECRET === DEV_CLICK_HASH_SECRET)
+      throw new ConfigError(
+        'Invalid configuration: CLICK_HASH_SECRET must be set to your own secret when NODE_ENV=production (the development default is public)',
+      );
   }
   const creators = ['AMAZON_CREATORS_CLIENT_ID', 'AMAZON_CREATORS_CLIENT_SECRET', 'AMAZON_CREATORS_CREDENTIAL_VERSION', 'AMAZON_CREATORS_PARTNER_TAG'] as const;
   const missingCreators = creators.filter((k) => !data[k]);

@@ -78,10 +78,12 @@ export class ConnectionState {
     this.probeTimer = setInterval(() => {
       if (this.probing) return;
       this.probing = true;
-      probe().then(
-        () => this.ok('probe'),
-        () => undefined,
-      ).finally(() => (this.probing = false));
+      probe()
+        .then(
+          () => this.ok('probe'),
+          () => undefined,
+        )
+        .finally(() => (this.probing = false));
     }, this.opts.probeMs ?? 2000).unref();
   }
 
@@ -121,7 +123,25 @@ export class RedisState extends ConnectionState {
   }
 }
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNABORTED',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08003',
+  '08006',
+  '08001',
+  '08004',
+]);
 
 /** An error that says the service could not be reached (rather than that it refused what was asked). */
 export function isConnectionError(err: unknown): boolean {
@@ -133,7 +153,9 @@ export function isConnectionError(err: unknown): boolean {
   const message = typeof e.message === 'string' ? e.message : '';
   // LOADING: a Redis that has just come back answers so while it reads its append-only file (still the outage).
   if (/^LOADING\b/.test(message)) return true;
-  return /Connection is closed|Connection terminated|is not queryable|connection has been discarded|connect ECONNREFUSED|timeout exceeded when trying to connect|Stream isn't writeable|Reached the max retries per request limit/i.test(message);
+  return /Connection is closed|Connection terminated|is not queryable|connection has been discarded|connect ECONNREFUSED|timeout exceeded when trying to connect|Stream isn't writeable|Reached the max retries per request limit/i.test(
+    message,
+  );
 }
 
 function errorMessage(err: unknown): string {

@@ -1,13 +1,6 @@
 // User-facing failures carry a code; bots turn them into ephemeral replies, HTTP into 4xx, the CLI into exit 1.
 export type ErrorCode =
-  | 'invalid_input'
-  | 'not_amazon_product'
-  | 'short_link_failed'
-  | 'not_found'
-  | 'conflict'
-  | 'forbidden'
-  | 'no_tracking_id'
-  | 'unsupported';
+  'invalid_input' | 'not_amazon_product' | 'short_link_failed' | 'not_found' | 'conflict' | 'forbidden' | 'no_tracking_id' | 'unsupported';
 
 export class UserError extends Error {
   override name = 'UserError';

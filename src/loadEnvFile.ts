@@ -9,4 +9,3 @@ export function loadEnvFile(file = path.resolve('.env')): boolean {
   process.loadEnvFile(file);
   return true;
 }
-

@@ -31,14 +31,25 @@ const platforms = platformsEnabled(config);
 if (!platforms.slack) log.info('Slack is off: SLACK_SIGNING_SECRET with SLACK_BOT_TOKEN or SLACK_CLIENT_ID/SLACK_CLIENT_SECRET not set');
 if (!platforms.discord) log.info('Discord is off: DISCORD_PUBLIC_KEY and DISCORD_APPLICATION_ID not set');
 // Production refuses to start without it (src/config.ts); elsewhere the public development key stands in.
-if (!config.ENCRYPTION_KEY) log.warn('ENCRYPTION_KEY is not set: stored secrets are sealed with the public development key (key id "dev"); set your own before production');
+if (!config.ENCRYPTION_KEY)
+  log.warn('ENCRYPTION_KEY is not set: stored secrets are sealed with the public development key (key id "dev"); set your own before production');
 
 // Nothing is meant to reach these: every connection, pool client, queue, worker and server has its 'error' listener,
 // and a job's failure is the job's. Should something still escape, it is said in the log's own format before Node
 // ends the process as it always would (a supervisor restarts it), rather than as a bare stack trace.
-process.on('uncaughtExceptionMonitor', (err, origin) => log.fatal({ err, origin }, origin === 'unhandledRejection' ? 'unhandled rejection' : 'uncaught exception'));
+process.on('uncaughtExceptionMonitor', (err, origin) =>
+  log.fatal({ err, origin }, origin === 'unhandledRejection' ? 'unhandled rejection' : 'uncaught exception'),
+);
 
-const runtime = await startRuntime(config, { migrate: true, web: role !== 'worker', workers: role !== 'web', log, defaultMetrics: true, reconcile: true, catalogueRefresh: true }).catch((err: unknown) => {
+const runtime = await startRuntime(config, {
+  migrate: true,
+  web: role !== 'worker',
+  workers: role !== 'web',
+  log,
+  defaultMetrics: true,
+  reconcile: true,
+  catalogueRefresh: true,
+}).catch((err: unknown) => {
   log.fatal({ err }, 'failed to start');
   process.exit(1);
 });

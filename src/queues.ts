@@ -32,7 +32,20 @@ export interface QueuePayloads {
 }
 
 export type QueueName = keyof QueuePayloads;
-export const QUEUE_NAMES = ['ingest', 'feed-poll', 'notify', 'digest', 'digest-tick', 'earnings-rollup', 'click-rollup', 'click-partitions', 'reconcile', 'catalogue-fill', 'catalogue-refresh', 'catalogue-notice'] as const satisfies readonly QueueName[];
+export const QUEUE_NAMES = [
+  'ingest',
+  'feed-poll',
+  'notify',
+  'digest',
+  'digest-tick',
+  'earnings-rollup',
+  'click-rollup',
+  'click-partitions',
+  'reconcile',
+  'catalogue-fill',
+  'catalogue-refresh',
+  'catalogue-notice',
+] as const satisfies readonly QueueName[];
 
 const defaults: Record<QueueName, JobsOptions> = {
   ingest: { attempts: 3, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: { age: 7 * 86400 }, removeOnFail: { age: 30 * 86400 } },
@@ -54,7 +67,12 @@ const defaults: Record<QueueName, JobsOptions> = {
 export type Queues = { [N in QueueName]: Queue<QueuePayloads[N], unknown, string> };
 
 /** One queue with its default job options (on any connection: the feeds API queues uploads on a fail-fast one). */
-export function createQueue<N extends QueueName>(name: N, connection: ConnectionOptions, prefix: string, onError: (err: Error, queue: QueueName) => void = () => undefined): Queues[N] {
+export function createQueue<N extends QueueName>(
+  name: N,
+  connection: ConnectionOptions,
+  prefix: string,
+  onError: (err: Error, queue: QueueName) => void = () => undefined,
+): Queues[N] {
   const q = new Queue<QueuePayloads[N], unknown, string>(name, { connection, prefix, defaultJobOptions: defaults[name] });
   // Without a listener BullMQ prints every reconnect failure to stderr; route them to our logger instead.
   q.on('error', (err) => onError(err, name));

@@ -108,13 +108,30 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
   // by REDIRECT_LOOKUP_TIMEOUT_MS: busy workers cannot starve them of connections, and a stalled Postgres answers
   // "Try again shortly" within the bound instead of holding the follower.
   const lookupDb = opts.web
-    ? createDb(config.DATABASE_URL, { max: 4, statementTimeoutMs: config.REDIRECT_LOOKUP_TIMEOUT_MS, connectionTimeoutMs: config.REDIRECT_LOOKUP_TIMEOUT_MS, onClientError })
+    ? createDb(config.DATABASE_URL, {
+        max: 4,
+        statementTimeoutMs: config.REDIRECT_LOOKUP_TIMEOUT_MS,
+        connectionTimeoutMs: config.REDIRECT_LOOKUP_TIMEOUT_MS,
+        onClientError,
+      })
     : undefined;
-  const cache = new LinkCache(lookupDb ?? db, cacheRedis, config.QUEUE_PREFIX, { key: secrets.deriveKey('link-cache-mac/v1'), keyId: secrets.keyId }, log.child({ component: 'link-cache' }), {
-    lookupTimeoutMs: config.REDIRECT_LOOKUP_TIMEOUT_MS,
-  });
+  const cache = new LinkCache(
+    lookupDb ?? db,
+    cacheRedis,
+    config.QUEUE_PREFIX,
+    { key: secrets.deriveKey('link-cache-mac/v1'), keyId: secrets.keyId },
+    log.child({ component: 'link-cache' }),
+    {
+      lookupTimeoutMs: config.REDIRECT_LOOKUP_TIMEOUT_MS,
+    },
+  );
   // The gauges read the buffer lazily at scrape time, after both exist.
-  const metrics: Metrics = new Metrics({ bufferDepth: () => clicks.depth, bufferLagSeconds: () => clicks.lagMs() / 1000, queues, defaultMetrics: opts.defaultMetrics ?? false });
+  const metrics: Metrics = new Metrics({
+    bufferDepth: () => clicks.depth,
+    bufferLagSeconds: () => clicks.lagMs() / 1000,
+    queues,
+    defaultMetrics: opts.defaultMetrics ?? false,
+  });
   // A write failing for another reason than reachability is logged when its message changes, not on every retry.
   let lastClickError: string | undefined;
   const clicks = new ClickBuffer({
@@ -153,11 +170,20 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
   // A product added to a storefront here is fetched for the catalogue within seconds (one job per product).
   const stopCatalogueFills = onProductAdded((p) => {
     queues['catalogue-fill'].add('catalogue-fill', { productId: p.productId }, { jobId: catalogueFillJobId(p.productId) }).catch((err: unknown) => {
-      if (!redisState.reported(err as Error, 'queue catalogue-fill')) log.warn({ err: (err as Error).message, productId: p.productId }, 'could not queue a catalogue fill; the refresh will catch up');
+      if (!redisState.reported(err as Error, 'queue catalogue-fill'))
+        log.warn({ err: (err as Error).message, productId: p.productId }, 'could not queue a catalogue fill; the refresh will catch up');
     });
   });
   const rt: Runtime = {
-    config, log, db, redis, cacheRedis, queues, metrics, cache, clicks,
+    config,
+    log,
+    db,
+    redis,
+    cacheRedis,
+    queues,
+    metrics,
+    cache,
+    clicks,
     connections: { redis: redisState, postgres: postgresState },
     async idle() {
       await Promise.all([slack?.idle(), discord?.idle()]);
@@ -207,7 +233,19 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
     await slack?.start();
     await discord?.start();
   }
-  if (opts.workers) workers = await startWorkers({ config, db, connection: redis, queues, log, metrics, redisState, postgresState, reconcile: opts.reconcile ?? false, catalogueRefresh: opts.catalogueRefresh ?? false });
+  if (opts.workers)
+    workers = await startWorkers({
+      config,
+      db,
+      connection: redis,
+      queues,
+      log,
+      metrics,
+      redisState,
+      postgresState,
+      reconcile: opts.reconcile ?? false,
+      catalogueRefresh: opts.catalogueRefresh ?? false,
+    });
   if (config.METRICS_PORT !== undefined) {
     // Its own port in every role (the web server then has no /metrics): a worker's job counters need one anyway.
     rt.metricsServer = createMetricsServer(metrics, config.METRICS_TOKEN);
@@ -237,7 +275,11 @@ function createMetricsServer(metrics: Metrics, token: string | undefined): Serve
 async function sealAtStart(db: Db, config: Config, log: Logger, postgres: ConnectionState): Promise<void> {
   try {
     const report = await withTimeout(sealPlaintextSecrets(db, secretBoxFor(config)), 10_000, 'sealing secrets');
-    const sealed = Object.fromEntries(Object.entries(report.tables).filter(([, t]) => t.resealed > 0).map(([table, t]) => [table, t.resealed]));
+    const sealed = Object.fromEntries(
+      Object.entries(report.tables)
+        .filter(([, t]) => t.resealed > 0)
+        .map(([table, t]) => [table, t.resealed]),
+    );
     if (Object.keys(sealed).length > 0) log.info({ keyId: report.keyId, sealed }, 'sealed plaintext secrets');
   } catch (err) {
     if (isConnectionError(err)) postgres.failed(err, 'sealing secrets');

@@ -71,7 +71,13 @@ export async function startWorkers(deps: WorkerDeps): Promise<Workers> {
   const { config, db, connection, queues, log, metrics } = deps;
   // A worker that dies (SIGKILL, a lost host) leaves its jobs locked: another worker takes them up once the lock has
   // expired, at its next stalled-job check. Errors fetching the next job (Redis away) are retried every 2 s, not 15.
-  const common = { connection: connection as ConnectionOptions, prefix: config.QUEUE_PREFIX, lockDuration: config.JOB_LOCK_MS, stalledInterval: config.JOB_LOCK_MS, runRetryDelay: 2000 };
+  const common = {
+    connection: connection as ConnectionOptions,
+    prefix: config.QUEUE_PREFIX,
+    lockDuration: config.JOB_LOCK_MS,
+    stalledInterval: config.JOB_LOCK_MS,
+    runRetryDelay: 2000,
+  };
   const senders: Senders = deps.senders ?? defaultSenders(config, db, connection);
   // A notify job mostly waits (on the platform's answer, or for its turn at a busy channel, held in the worker
   // when it is under a second or so away): many run at once, and most of them may hold a turn.
@@ -83,20 +89,66 @@ export async function startWorkers(deps: WorkerDeps): Promise<Workers> {
     // Ingests are heavy (one big transaction each): one at a time per process.
     new Worker('ingest', ingestProcessor({ db, queues, trickleWindowMs: config.NOTIFY_TRICKLE_MS }), { ...common, concurrency: 1 }),
     // Many destinations at once; each destination is paced by the gate, not by the worker.
-    new Worker('notify', notifyProcessor({ db, gate, senders, publicBaseUrl: config.PUBLIC_BASE_URL, backfillAgeDays: config.BACKFILL_AGE_DAYS, log: log.child({ queue: 'notify' }), metrics }), { ...common, concurrency: notifyConcurrency }),
-    new Worker('digest', digestProcessor({ db, gate, senders, compose: digestComposer(config.PUBLIC_BASE_URL), log: log.child({ queue: 'digest' }), metrics }), { ...common, concurrency: 2 }),
+    new Worker(
+      'notify',
+      notifyProcessor({
+        db,
+        gate,
+        senders,
+        publicBaseUrl: config.PUBLIC_BASE_URL,
+        backfillAgeDays: config.BACKFILL_AGE_DAYS,
+        log: log.child({ queue: 'notify' }),
+        metrics,
+      }),
+      { ...common, concurrency: notifyConcurrency },
+    ),
+    new Worker(
+      'digest',
+      digestProcessor({ db, gate, senders, compose: digestComposer(config.PUBLIC_BASE_URL), log: log.child({ queue: 'digest' }), metrics }),
+      { ...common, concurrency: 2 },
+    ),
     new Worker('digest-tick', digestTickProcessor({ db, queues, log: log.child({ queue: 'digest-tick' }) }), { ...common, concurrency: 1 }),
-    new Worker('feed-poll', feedPollProcessor({ db, queues, storageDir: config.FEED_STORAGE_DIR, maxBytes: config.FEED_MAX_BYTES, log: log.child({ queue: 'feed-poll' }), secrets: secretBoxFor(config), outbound: { allow: AllowList.parse(config.FEED_POLL_ALLOW_PRIVATE) } }), { ...common, concurrency: 2 }),
+    new Worker(
+      'feed-poll',
+      feedPollProcessor({
+        db,
+        queues,
+        storageDir: config.FEED_STORAGE_DIR,
+        maxBytes: config.FEED_MAX_BYTES,
+        log: log.child({ queue: 'feed-poll' }),
+        secrets: secretBoxFor(config),
+        outbound: { allow: AllowList.parse(config.FEED_POLL_ALLOW_PRIVATE) },
+      }),
+      { ...common, concurrency: 2 },
+    ),
     // Refreshes take an advisory lock and run one at a time anyway.
     new Worker('earnings-rollup', rollupProcessor({ db, log: log.child({ queue: 'earnings-rollup' }) }), { ...common, concurrency: 1 }),
     new Worker('click-rollup', clickRollupProcessor({ db, log: log.child({ queue: 'click-rollup' }) }), { ...common, concurrency: 1 }),
-    new Worker('click-partitions', clickPartitionsProcessor({ db, retentionDays: config.CLICK_RETENTION_DAYS, log: log.child({ queue: 'click-partitions' }) }), { ...common, concurrency: 1 }),
-    new Worker('reconcile', reconcileProcessor({ db, queues, olderThanMs: config.RECONCILE_EVERY_MS, log: log.child({ queue: 'reconcile' }), uploads: { dir: config.FEED_STORAGE_DIR, retentionMs: config.UPLOAD_RETENTION_DAYS * 86_400_000 } }), { ...common, concurrency: 1 }),
+    new Worker(
+      'click-partitions',
+      clickPartitionsProcessor({ db, retentionDays: config.CLICK_RETENTION_DAYS, log: log.child({ queue: 'click-partitions' }) }),
+      { ...common, concurrency: 1 },
+    ),
+    new Worker(
+      'reconcile',
+      reconcileProcessor({
+        db,
+        queues,
+        olderThanMs: config.RECONCILE_EVERY_MS,
+        log: log.child({ queue: 'reconcile' }),
+        uploads: { dir: config.FEED_STORAGE_DIR, retentionMs: config.UPLOAD_RETENTION_DAYS * 86_400_000 },
+      }),
+      { ...common, concurrency: 1 },
+    ),
     // One catalogue fetch at a time per process: each credential's request budget is paced inside it.
     new Worker('catalogue-fill', catalogueFillProcessor(catalogue, queues['catalogue-notice']), { ...common, concurrency: 1 }),
     new Worker('catalogue-refresh', catalogueRefreshProcessor(catalogue, undefined, queues['catalogue-notice']), { ...common, concurrency: 1 }),
     // Link-health notices: paced per destination by the same gate as commission notices.
-    new Worker('catalogue-notice', catalogueNoticeProcessor({ db, gate, senders, publicBaseUrl: config.PUBLIC_BASE_URL, log: log.child({ queue: 'catalogue-notice' }) }), { ...common, concurrency: 8 }),
+    new Worker(
+      'catalogue-notice',
+      catalogueNoticeProcessor({ db, gate, senders, publicBaseUrl: config.PUBLIC_BASE_URL, log: log.child({ queue: 'catalogue-notice' }) }),
+      { ...common, concurrency: 8 },
+    ),
   ];
   const ingestLog = log.child({ queue: 'ingest' });
   // A connection error may be Postgres's or a platform's (Slack, a feed URL): ask Postgres before blaming it.
@@ -136,7 +188,9 @@ export async function startWorkers(deps: WorkerDeps): Promise<Workers> {
     // Hourly, so a month's partition exists weeks ahead even if a run or two fail.
     { queue: 'click-partitions', id: 'click-partitions-tick', repeat: { pattern: '17 * * * *' } },
     ...(deps.reconcile ? [{ queue: 'reconcile', id: 'reconcile-tick', repeat: { every: config.RECONCILE_EVERY_MS } } satisfies FixedScheduler] : []),
-    ...(deps.catalogueRefresh ? [{ queue: 'catalogue-refresh', id: 'catalogue-refresh-tick', repeat: { every: CATALOGUE_REFRESH_EVERY_MS } } satisfies FixedScheduler] : []),
+    ...(deps.catalogueRefresh
+      ? [{ queue: 'catalogue-refresh', id: 'catalogue-refresh-tick', repeat: { every: CATALOGUE_REFRESH_EVERY_MS } } satisfies FixedScheduler]
+      : []),
   ];
   const upsert = (s: FixedScheduler) => (queues[s.queue] as Queue).upsertJobScheduler(s.id, s.repeat, { name: s.queue, data: {} });
   for (const s of fixed) await upsert(s);
@@ -205,7 +259,11 @@ export function attemptOf(job: Pick<Job, 'attemptsMade' | 'opts'> | undefined, e
 }
 
 /** The ingest's outcome as one structured line and in the ingest counters. */
-async function reportIngest(deps: { db: Db; log: Logger; metrics?: Metrics | undefined }, job: Job<QueuePayloads['ingest']> | undefined, err?: Error): Promise<void> {
+async function reportIngest(
+  deps: { db: Db; log: Logger; metrics?: Metrics | undefined },
+  job: Job<QueuePayloads['ingest']> | undefined,
+  err?: Error,
+): Promise<void> {
   const { db, log, metrics } = deps;
   const ingestId = job?.data.ingestId;
   try {
@@ -244,7 +302,8 @@ async function reportIngest(deps: { db: Db; log: Logger; metrics?: Metrics | und
     else log.warn(line, 'ingest finished'); // rejected or held for confirmation: the sender's decision, not our fault
     if (metrics) {
       metrics.ingests.inc({ outcome: status === 'succeeded' || status === 'held' ? status : 'failed' });
-      for (const result of ['accepted', 'unchanged', 'reversed', 'rejected'] as const) if (counts[result] > 0) metrics.ingestRows.inc({ result }, counts[result]);
+      for (const result of ['accepted', 'unchanged', 'reversed', 'rejected'] as const)
+        if (counts[result] > 0) metrics.ingestRows.inc({ result }, counts[result]);
       if (seconds !== undefined) metrics.ingestDuration.observe(seconds);
     }
   } catch (e) {
@@ -256,6 +315,9 @@ function defaultSenders(config: Config, db: Db, redis: Redis): Senders {
   const on = platformsEnabled(config);
   // Slack shows the digest chart from a signed URL of the web server, which reads it from the same Redis.
   const slack = on.slack ? createSlackSenders({ config, db, files: signedFilesFor(config, redis) }) : undefined;
-  const discord = on.discord && config.DISCORD_BOT_TOKEN ? createDiscordSender({ token: config.DISCORD_BOT_TOKEN, ...(config.DISCORD_API_URL ? { apiUrl: config.DISCORD_API_URL } : {}) }) : undefined;
+  const discord =
+    on.discord && config.DISCORD_BOT_TOKEN
+      ? createDiscordSender({ token: config.DISCORD_BOT_TOKEN, ...(config.DISCORD_API_URL ? { apiUrl: config.DISCORD_API_URL } : {}) })
+      : undefined;
   return { ...(slack ? { slack: (teamId: string) => slack.forWorkspace(teamId) } : {}), ...(discord ? { discord } : {}) };
 }

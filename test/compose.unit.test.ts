@@ -41,14 +41,18 @@ function environmentOf(s: Service): Record<string, string> {
  * given shell environment. A required variable that is missing throws, as `docker compose` refuses to start.
  */
 function interpolate(value: string, shell: Record<string, string>): string {
-  return value.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}/g, (whole, name: string | undefined, op: string | undefined, def: string | undefined) => {
-    if (whole === '$$') return '$';
-    const v = shell[name!];
-    if (op === ':-') return v === undefined || v === '' ? def! : v;
-    if (op === '-') return v === undefined ? def! : v;
-    if ((op === ':?' && (v === undefined || v === '')) || (op === '?' && v === undefined)) throw new Error(`required variable ${name} is missing a value: ${def}`);
-    return v ?? '';
-  });
+  return value.replace(
+    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}/g,
+    (whole, name: string | undefined, op: string | undefined, def: string | undefined) => {
+      if (whole === '$$') return '$';
+      const v = shell[name!];
+      if (op === ':-') return v === undefined || v === '' ? def! : v;
+      if (op === '-') return v === undefined ? def! : v;
+      if ((op === ':?' && (v === undefined || v === '')) || (op === '?' && v === undefined))
+        throw new Error(`required variable ${name} is missing a value: ${def}`);
+      return v ?? '';
+    },
+  );
 }
 
 const resolveEnv = (shell: Record<string, string>) => Object.fromEntries(Object.entries(appEnv).map(([k, v]) => [k, interpolate(v, shell)]));
@@ -113,8 +117,12 @@ describe('docker-compose.yml', () => {
   it('when ENCRYPTION_KEY or CLICK_HASH_SECRET is not set in the shell, then compose refuses to start, naming it', () => {
     expect(appEnv.NODE_ENV).toBe('production');
     expect(() => resolveEnv({})).toThrow(/required variable (ENCRYPTION_KEY|CLICK_HASH_SECRET)/);
-    expect(() => resolveEnv({ CLICK_HASH_SECRET: OPERATOR_SECRETS.CLICK_HASH_SECRET })).toThrow(/required variable ENCRYPTION_KEY is missing a value: set ENCRYPTION_KEY/);
-    expect(() => resolveEnv({ ENCRYPTION_KEY: OPERATOR_SECRETS.ENCRYPTION_KEY })).toThrow(/required variable CLICK_HASH_SECRET is missing a value: set CLICK_HASH_SECRET/);
+    expect(() => resolveEnv({ CLICK_HASH_SECRET: OPERATOR_SECRETS.CLICK_HASH_SECRET })).toThrow(
+      /required variable ENCRYPTION_KEY is missing a value: set ENCRYPTION_KEY/,
+    );
+    expect(() => resolveEnv({ ENCRYPTION_KEY: OPERATOR_SECRETS.ENCRYPTION_KEY })).toThrow(
+      /required variable CLICK_HASH_SECRET is missing a value: set CLICK_HASH_SECRET/,
+    );
     expect(() => resolveEnv({ ...OPERATOR_SECRETS, ENCRYPTION_KEY: '' })).toThrow(/ENCRYPTION_KEY/);
   });
 
@@ -214,9 +222,12 @@ describe('Dockerfile', () => {
   });
 
   it('then local secrets, dependencies and git history stay out of the build context', () => {
-    const ignored = read('.dockerignore').split(/\r?\n/).map((l) => l.trim());
+    const ignored = read('.dockerignore')
+      .split(/\r?\n/)
+      .map((l) => l.trim());
     expect(ignored).toEqual(expect.arrayContaining(['node_modules', '.git', '.env']));
     // …while what the app runs is not excluded.
-    for (const needed of ['src', 'bots', 'jobs', 'migrations', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json']) expect(ignored).not.toContain(needed);
+    for (const needed of ['src', 'bots', 'jobs', 'migrations', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json'])
+      expect(ignored).not.toContain(needed);
   });
 });

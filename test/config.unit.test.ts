@@ -48,9 +48,18 @@ describe('.env.example', () => {
 });
 
 describe('Creators API credential', () => {
-  it('when only part of the operator\'s Creators API credential is set, then the start stops naming the missing variable', () => {
-    expect(() => loadConfig({ AMAZON_CREATORS_CLIENT_ID: 'abc', AMAZON_CREATORS_CLIENT_SECRET: 'def' })).toThrow(/AMAZON_CREATORS_CREDENTIAL_VERSION must be set too/);
+  it("when only part of the operator's Creators API credential is set, then the start stops naming the missing variable", () => {
+    expect(() => loadConfig({ AMAZON_CREATORS_CLIENT_ID: 'abc', AMAZON_CREATORS_CLIENT_SECRET: 'def' })).toThrow(
+      /AMAZON_CREATORS_CREDENTIAL_VERSION must be set too/,
+    );
     expect(() => loadConfig({ AMAZON_CREATORS_CREDENTIAL_VERSION: '4.0' })).toThrow(/AMAZON_CREATORS_CREDENTIAL_VERSION/);
-    expect(loadConfig({ AMAZON_CREATORS_CLIENT_ID: 'abc', AMAZON_CREATORS_CLIENT_SECRET: 'def', AMAZON_CREATORS_CREDENTIAL_VERSION: '3.1', AMAZON_CREATORS_PARTNER_TAG: 'shop-20' }).AMAZON_CREATORS_CREDENTIAL_VERSION).toBe('3.1');
+    expect(
+      loadConfig({
+        AMAZON_CREATORS_CLIENT_ID: 'abc',
+        AMAZON_CREATORS_CLIENT_SECRET: 'def',
+        AMAZON_CREATORS_CREDENTIAL_VERSION: '3.1',
+        AMAZON_CREATORS_PARTNER_TAG: 'shop-20',
+      }).AMAZON_CREATORS_CREDENTIAL_VERSION,
+    ).toBe('3.1');
   });
 });

@@ -44,11 +44,19 @@ describe('when a database from before organisation ownership is migrated', () =>
     const q = (s: ReturnType<typeof sql>) => s.execute(old);
     const orgX = (await sql<{ id: string }>`INSERT INTO organisations (name) VALUES ('X') RETURNING id`.execute(old)).rows[0]!.id;
     const orgY = (await sql<{ id: string }>`INSERT INTO organisations (name) VALUES ('Y') RETURNING id`.execute(old)).rows[0]!.id;
-    const inf = (await sql<{ id: string }>`INSERT INTO influencers (organisation_id, handle, display_name) VALUES (${orgX}, 'mig', 'Mig') RETURNING id`.execute(old)).rows[0]!.id;
+    const inf = (
+      await sql<{ id: string }>`INSERT INTO influencers (organisation_id, handle, display_name) VALUES (${orgX}, 'mig', 'Mig') RETURNING id`.execute(old)
+    ).rows[0]!.id;
     await q(sql`INSERT INTO tracking_ids (tracking_id, marketplace, influencer_id, is_default) VALUES ('mig-20', 'US', ${inf}, true)`);
-    const source = (await sql<{ id: string }>`INSERT INTO feed_sources (network, name, url, cron) VALUES ('amazon', 'shared', 'https://r.test/x.csv', '0 6 * * *') RETURNING id`.execute(old)).rows[0]!.id;
+    const source = (
+      await sql<{
+        id: string;
+      }>`INSERT INTO feed_sources (network, name, url, cron) VALUES ('amazon', 'shared', 'https://r.test/x.csv', '0 6 * * *') RETURNING id`.execute(old)
+    ).rows[0]!.id;
     const g1 = (await sql<{ id: string }>`INSERT INTO feed_ingests (network, source) VALUES ('amazon', 'cli') RETURNING id`.execute(old)).rows[0]!.id;
-    const g2 = (await sql<{ id: string }>`INSERT INTO feed_ingests (network, source, feed_source_id) VALUES ('amazon', 'poll', ${source}) RETURNING id`.execute(old)).rows[0]!.id;
+    const g2 = (
+      await sql<{ id: string }>`INSERT INTO feed_ingests (network, source, feed_source_id) VALUES ('amazon', 'poll', ${source}) RETURNING id`.execute(old)
+    ).rows[0]!.id;
     const line = (ingest: string | null, tag: string, influencer: string | null, key: string) =>
       q(sql`INSERT INTO ledger_entries (ingest_id, network, line_key, kind, report_type, tracking_id, influencer_id, marketplace, occurred_at, amount_minor, currency)
             VALUES (${ingest}, 'amazon', ${key}, 'confirmed', 'earnings', ${tag}, ${influencer}, 'US', now(), 100, 'USD')`);
@@ -65,7 +73,9 @@ describe('when a database from before organisation ownership is migrated', () =>
     expect(def[0]!.id).not.toBe(orgY);
     expect(ingests.find((i) => i.id === g1)!.organisation_id).toBe(orgX);
     expect(ingests.find((i) => i.id === g2)!.organisation_id).toBe(def[0]!.id);
-    const lines = (await sql<{ line_key: string; organisation_id: string }>`SELECT line_key, organisation_id FROM ledger_entries ORDER BY line_key`.execute(old)).rows;
+    const lines = (
+      await sql<{ line_key: string; organisation_id: string }>`SELECT line_key, organisation_id FROM ledger_entries ORDER BY line_key`.execute(old)
+    ).rows;
     expect(lines).toEqual([
       { line_key: 'a', organisation_id: orgX },
       { line_key: 'b', organisation_id: orgX },

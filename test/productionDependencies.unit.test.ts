@@ -6,11 +6,16 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
 const build = JSON.parse(readFileSync(path.join(ROOT, 'tsconfig.build.json'), 'utf8').replace(/^\s*\/\/.*$/gm, '')) as { include: string[] };
 
 function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sourceFiles(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : [],
+  );
 }
 
 /** Packages a file loads at run time: static imports that are not `import type`, and dynamic imports. */
@@ -29,7 +34,8 @@ describe('when the service is built for production', () => {
   it('then everything the compiled code imports is a production dependency', () => {
     expect(build.include.sort()).toEqual(['bots', 'jobs', 'migrations', 'src']);
     const used = new Map<string, string>();
-    for (const dir of build.include) for (const file of sourceFiles(path.join(ROOT, dir))) for (const p of runtimePackages(readFileSync(file, 'utf8'))) used.set(p, path.relative(ROOT, file));
+    for (const dir of build.include)
+      for (const file of sourceFiles(path.join(ROOT, dir))) for (const p of runtimePackages(readFileSync(file, 'utf8'))) used.set(p, path.relative(ROOT, file));
     expect(used.size).toBeGreaterThan(10);
     const missing = [...used].filter(([p]) => !(p in pkg.dependencies)).map(([p, file]) => `${p} (${file})`);
     expect(missing).toEqual([]);

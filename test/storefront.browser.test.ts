@@ -16,8 +16,7 @@ const CHROMIUM = '/usr/bin/chromium';
 const DISCLOSURE = 'As an Amazon Associate I earn from qualifying purchases.';
 const MOBILE = { width: 375, height: 812 };
 // A follower's phone browser. Headless Chromium announces itself as "HeadlessChrome", which is (rightly) counted as a bot.
-const MOBILE_CHROME_UA =
-  'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36';
+const MOBILE_CHROME_UA = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36';
 // 1×1 transparent PNG, served for product images so pages lay out as they would with real images.
 const PIXEL = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
 
@@ -32,7 +31,16 @@ beforeAll(async () => {
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   app = await startTestApp();
   db = testDb();
@@ -67,7 +75,9 @@ const AMAZON_STUB = '<!doctype html><title>Amazon.com (stub)</title><h1>Amazon p
  */
 async function openPhone(opts: { viewport?: { width: number; height: number }; desktop?: boolean; images?: Map<string, Buffer> } = {}): Promise<Phone> {
   const context = await browser.newContext(
-    opts.desktop ? { viewport: opts.viewport ?? { width: 1280, height: 900 }, deviceScaleFactor: 1 } : { viewport: opts.viewport ?? MOBILE, isMobile: true, hasTouch: true, deviceScaleFactor: 2, userAgent: MOBILE_CHROME_UA },
+    opts.desktop
+      ? { viewport: opts.viewport ?? { width: 1280, height: 900 }, deviceScaleFactor: 1 }
+      : { viewport: opts.viewport ?? MOBILE, isMobile: true, hasTouch: true, deviceScaleFactor: 2, userAgent: MOBILE_CHROME_UA },
   );
   // Injected by the browser itself (not subject to the page's CSP): records every violation the page reports.
   await context.addInitScript(
@@ -87,13 +97,34 @@ async function openPhone(opts: { viewport?: { width: number; height: number }; d
       ok(cdp.send('Fetch.continueRequest', { requestId }));
     } else if (host === 'www.amazon.com' && resourceType === 'Document') {
       amazon.push(request.url);
-      ok(cdp.send('Fetch.fulfillRequest', { requestId, responseCode: 200, responseHeaders: [{ name: 'content-type', value: 'text/html; charset=utf-8' }], body: Buffer.from(AMAZON_STUB).toString('base64') }));
+      ok(
+        cdp.send('Fetch.fulfillRequest', {
+          requestId,
+          responseCode: 200,
+          responseHeaders: [{ name: 'content-type', value: 'text/html; charset=utf-8' }],
+          body: Buffer.from(AMAZON_STUB).toString('base64'),
+        }),
+      );
     } else if (host === 'www.amazon.com') {
       ok(cdp.send('Fetch.fulfillRequest', { requestId, responseCode: 404, responseHeaders: [], body: '' })); // its favicon
     } else if (opts.images?.has(request.url)) {
-      ok(cdp.send('Fetch.fulfillRequest', { requestId, responseCode: 200, responseHeaders: [{ name: 'content-type', value: 'image/png' }], body: opts.images.get(request.url)!.toString('base64') }));
+      ok(
+        cdp.send('Fetch.fulfillRequest', {
+          requestId,
+          responseCode: 200,
+          responseHeaders: [{ name: 'content-type', value: 'image/png' }],
+          body: opts.images.get(request.url)!.toString('base64'),
+        }),
+      );
     } else if (host === 'm.media-amazon.com') {
-      ok(cdp.send('Fetch.fulfillRequest', { requestId, responseCode: 200, responseHeaders: [{ name: 'content-type', value: 'image/png' }], body: PIXEL.toString('base64') }));
+      ok(
+        cdp.send('Fetch.fulfillRequest', {
+          requestId,
+          responseCode: 200,
+          responseHeaders: [{ name: 'content-type', value: 'image/png' }],
+          body: PIXEL.toString('base64'),
+        }),
+      );
     } else {
       refused.push(request.url);
       ok(cdp.send('Fetch.failRequest', { requestId, errorReason: 'BlockedByClient' }));
@@ -123,14 +154,23 @@ describe('storefront in a mobile browser', () => {
       const seeded = await seedInfluencer(db, { displayName: 'Ada Lovelace' });
       handle = seeded.handle;
       trackingId = seeded.trackingId.tracking_id;
-      await db.updateTable('influencers').set({ bio: `Things I use every day. All of them: ${LONG_URL}` }).where('id', '=', seeded.influencer.id).execute();
+      await db
+        .updateTable('influencers')
+        .set({ bio: `Things I use every day. All of them: ${LONG_URL}` })
+        .where('id', '=', seeded.influencer.id)
+        .execute();
       for (const s of seeds) {
         const asin = randomAsin();
         const { link } = await addToStorefront(db, {
           influencerId: seeded.influencer.id,
           ref: { asin, marketplace: 'US' },
           listName: s.list,
-          details: { title: s.title, priceMinor: s.priceMinor, currency: 'USD', imageUrl: s.image ? `https://m.media-amazon.com/images/I/${asin}.jpg` : undefined },
+          details: {
+            title: s.title,
+            priceMinor: s.priceMinor,
+            currency: 'USD',
+            imageUrl: s.image ? `https://m.media-amazon.com/images/I/${asin}.jpg` : undefined,
+          },
         });
         products.push({ title: s.title, asin, price: s.price, list: s.list, code: link.code, linkId: link.id });
       }
@@ -172,7 +212,15 @@ describe('storefront in a mobile browser', () => {
       expect(await images.count()).toBe(2);
       for (const img of await images.all()) {
         await img.scrollIntoViewIfNeeded();
-        await expect.poll(() => img.evaluate((el) => (el as unknown as { complete: boolean; naturalWidth: number }).complete && (el as unknown as { naturalWidth: number }).naturalWidth > 0), { timeout: 5000 }).toBe(true);
+        await expect
+          .poll(
+            () =>
+              img.evaluate(
+                (el) => (el as unknown as { complete: boolean; naturalWidth: number }).complete && (el as unknown as { naturalWidth: number }).naturalWidth > 0,
+              ),
+            { timeout: 5000 },
+          )
+          .toBe(true);
       }
       expect(await phone.violations()).toEqual([]);
       expect(phone.console.filter((l) => /Content.Security.Policy|Refused to/i.test(l))).toEqual([]);
@@ -243,7 +291,15 @@ describe('storefront in a mobile browser', () => {
       );
       expect(clicks).toEqual([{ kind: 'click', device: 'mobile' }]);
       // Only the tapped product was clicked.
-      const others = await db.selectFrom('clicks').select('id').where('link_id', 'in', products.slice(0, 2).map((p) => p.linkId)).execute();
+      const others = await db
+        .selectFrom('clicks')
+        .select('id')
+        .where(
+          'link_id',
+          'in',
+          products.slice(0, 2).map((p) => p.linkId),
+        )
+        .execute();
       expect(others).toEqual([]);
     });
   });
@@ -252,8 +308,17 @@ describe('storefront in a mobile browser', () => {
     it('then the browser shows it as text and runs none of it', async () => {
       const payload = '<img src=x onerror="window.__pwned=1;alert(1)"><script>window.__pwned=1;alert(1)</script>';
       const { influencer, handle } = await seedInfluencer(db, { displayName: `Eve ${payload}`.slice(0, 100) });
-      await db.updateTable('influencers').set({ bio: `"><svg onload="window.__pwned=1">${payload}` }).where('id', '=', influencer.id).execute();
-      await addToStorefront(db, { influencerId: influencer.id, ref: { asin: randomAsin(), marketplace: 'US' }, listName: '<b onmouseover=alert(1)>Picks</b>', details: { title: payload } });
+      await db
+        .updateTable('influencers')
+        .set({ bio: `"><svg onload="window.__pwned=1">${payload}` })
+        .where('id', '=', influencer.id)
+        .execute();
+      await addToStorefront(db, {
+        influencerId: influencer.id,
+        ref: { asin: randomAsin(), marketplace: 'US' },
+        listName: '<b onmouseover=alert(1)>Picks</b>',
+        details: { title: payload },
+      });
       const phone = await openPhone();
       try {
         const dialogs: string[] = [];
@@ -287,10 +352,16 @@ describe('storefront page with catalogue data, on a phone and on a desktop', () 
   const H = 3_600_000;
   const asins = { api: randomAsin(), override: randomAsin(), ledger: randomAsin(), nothing: randomAsin(), gone: randomAsin(), api2: randomAsin() };
   const images = new Map<string, Buffer>([
-    ['https://images.example.com/ada.png', pictureOf('#7c3aed', '<circle cx="200" cy="170" r="60" fill="#fff"/><rect x="110" y="250" width="180" height="90" rx="45" fill="#fff"/>')],
+    [
+      'https://images.example.com/ada.png',
+      pictureOf('#7c3aed', '<circle cx="200" cy="170" r="60" fill="#fff"/><rect x="110" y="250" width="180" height="90" rx="45" fill="#fff"/>'),
+    ],
     [`https://m.media-amazon.com/images/I/${asins.api}.png`, pictureOf('#2563eb', '<rect x="140" y="120" width="120" height="170" rx="20" fill="#e5e7eb"/>')],
     [`https://m.media-amazon.com/images/I/${asins.api2}.png`, pictureOf('#059669', '<circle cx="200" cy="200" r="90" fill="#d1fae5"/>')],
-    ['https://images.example.com/pan.png', pictureOf('#1f2937', '<circle cx="180" cy="200" r="80" fill="#6b7280"/><rect x="250" y="190" width="90" height="20" fill="#6b7280"/>')],
+    [
+      'https://images.example.com/pan.png',
+      pictureOf('#1f2937', '<circle cx="180" cy="200" r="80" fill="#6b7280"/><rect x="250" y="190" width="90" height="20" fill="#6b7280"/>'),
+    ],
     [`https://m.media-amazon.com/images/I/${asins.gone}.png`, pictureOf('#b45309', '<rect x="150" y="110" width="100" height="190" rx="10" fill="#fde68a"/>')],
   ]);
   let handle: string;
@@ -298,26 +369,70 @@ describe('storefront page with catalogue data, on a phone and on a desktop', () 
   beforeAll(async () => {
     const s = await seedInfluencer(db, { displayName: 'Ada Lovelace' });
     handle = s.handle;
-    await setProfile(db, s.influencer.id, { bio: 'Home cook, slow traveller. Everything here is something I use every week.', avatarUrl: 'https://images.example.com/ada.png' });
+    await setProfile(db, s.influencer.id, {
+      bio: 'Home cook, slow traveller. Everything here is something I use every week.',
+      avatarUrl: 'https://images.example.com/ada.png',
+    });
     const add = (asin: string, list: string) => addToStorefront(db, { influencerId: s.influencer.id, ref: { asin, marketplace: 'US' }, listName: list });
-    const fromApi = async (asin: string, list: string, data: { title: string; price?: number; availability: string; health: 'available' | 'unavailable'; ageMs: number }) => {
+    const fromApi = async (
+      asin: string,
+      list: string,
+      data: { title: string; price?: number; availability: string; health: 'available' | 'unavailable'; ageMs: number },
+    ) => {
       const { product } = await add(asin, list);
       await db
         .insertInto('catalogue_entries')
-        .values({ product_id: product.id, state: 'ok', title: data.title, image_url: `https://m.media-amazon.com/images/I/${asin}.png`, price_minor: data.price ?? null, currency: data.price ? 'USD' : null, availability: data.availability, health: data.health, fetched_at: new Date(Date.now() - data.ageMs), next_attempt_at: new Date(Date.now() + 20 * H) })
+        .values({
+          product_id: product.id,
+          state: 'ok',
+          title: data.title,
+          image_url: `https://m.media-amazon.com/images/I/${asin}.png`,
+          price_minor: data.price ?? null,
+          currency: data.price ? 'USD' : null,
+          availability: data.availability,
+          health: data.health,
+          fetched_at: new Date(Date.now() - data.ageMs),
+          next_attempt_at: new Date(Date.now() + 20 * H),
+        })
         .execute();
     };
-    await fromApi(asins.api, 'Kitchen', { title: 'Stainless Steel Electric Kettle, 1.7 Litre, Quiet Boil with Auto Shut-Off', price: 3499, availability: 'In Stock', health: 'available', ageMs: 2 * H });
+    await fromApi(asins.api, 'Kitchen', {
+      title: 'Stainless Steel Electric Kettle, 1.7 Litre, Quiet Boil with Auto Shut-Off',
+      price: 3499,
+      availability: 'In Stock',
+      health: 'available',
+      ageMs: 2 * H,
+    });
     await add(asins.override, 'Kitchen');
-    await setProductOverride(db, { influencerId: s.influencer.id, asin: asins.override, title: 'My everyday cast-iron pan', imageUrl: 'https://images.example.com/pan.png', note: 'Ten years old and better every year. Heat it slowly.' });
-    await fromApi(asins.api2, 'Kitchen', { title: 'Silicone Spatula Set (3 pieces)', price: 1299, availability: 'In Stock', health: 'available', ageMs: 20 * 60_000 });
+    await setProductOverride(db, {
+      influencerId: s.influencer.id,
+      asin: asins.override,
+      title: 'My everyday cast-iron pan',
+      imageUrl: 'https://images.example.com/pan.png',
+      note: 'Ten years old and better every year. Heat it slowly.',
+    });
+    await fromApi(asins.api2, 'Kitchen', {
+      title: 'Silicone Spatula Set (3 pieces)',
+      price: 1299,
+      availability: 'In Stock',
+      health: 'available',
+      ageMs: 20 * 60_000,
+    });
     await add(asins.ledger, 'Travel');
     await seedEarning(db, handle, 150, { asin: asins.ledger, name: 'Packing Cubes, Set of 6, Lightweight Travel Organisers' });
     await add(asins.nothing, 'Travel');
-    await fromApi(asins.gone, 'Travel', { title: 'Pour-over Coffee Grinder', availability: 'Currently unavailable.', health: 'unavailable', ageMs: 30 * 60_000 });
+    await fromApi(asins.gone, 'Travel', {
+      title: 'Pour-over Coffee Grinder',
+      availability: 'Currently unavailable.',
+      health: 'unavailable',
+      ageMs: 30 * 60_000,
+    });
   });
 
-  for (const [label, width, desktop] of [['390', 390, false], ['1280', 1280, true]] as const) {
+  for (const [label, width, desktop] of [
+    ['390', 390, false],
+    ['1280', 1280, true],
+  ] as const) {
     it(`then at ${width}px every card shows its source's data, nothing overflows or jumps, and a screenshot is saved`, async () => {
       const phone = await openPhone({ viewport: { width, height: desktop ? 900 : 844 }, desktop, images });
       try {
@@ -328,7 +443,16 @@ describe('storefront page with catalogue data, on a phone and on a desktop', () 
         // Lazy images below the fold: scroll them in and wait until every one has loaded.
         for (const img of await page.locator('article img').all()) {
           await img.scrollIntoViewIfNeeded();
-          await expect.poll(() => img.evaluate((el) => (el as unknown as { complete: boolean; naturalWidth: number }).complete && (el as unknown as { naturalWidth: number }).naturalWidth > 0), { timeout: 5000 }).toBe(true);
+          await expect
+            .poll(
+              () =>
+                img.evaluate(
+                  (el) =>
+                    (el as unknown as { complete: boolean; naturalWidth: number }).complete && (el as unknown as { naturalWidth: number }).naturalWidth > 0,
+                ),
+              { timeout: 5000 },
+            )
+            .toBe(true);
         }
         await page.evaluate('window.scrollTo(0, 0)');
         const titles = await page.getByRole('heading', { level: 3 }).allInnerTexts();
@@ -342,7 +466,12 @@ describe('storefront page with catalogue data, on a phone and on a desktop', () 
         ]);
         const cards = page.locator('article');
         expect(await cards.nth(0).getByText('$34.99', { exact: true }).isVisible()).toBe(true);
-        expect(await cards.nth(0).getByText(/^Price as of .* UTC$/).isVisible()).toBe(true);
+        expect(
+          await cards
+            .nth(0)
+            .getByText(/^Price as of .* UTC$/)
+            .isVisible(),
+        ).toBe(true);
         expect(await cards.nth(0).getByText('Price details').isVisible()).toBe(true); // the disclaimer, past an hour
         expect(await cards.nth(2).getByText('Price details').count()).toBe(0); // 20 minutes old: none
         expect(await cards.nth(1).getByText('Ten years old and better every year. Heat it slowly.').isVisible()).toBe(true);

@@ -56,8 +56,7 @@ async function storefrontLinkCode(influencerId: number, productId: number): Prom
   return row.code;
 }
 
-const metaContent = (body: string, attr: 'property' | 'name', key: string) =>
-  new RegExp(`<meta ${attr}="${key}" content="([^"]*)">`).exec(body)?.[1];
+const metaContent = (body: string, attr: 'property' | 'name', key: string) => new RegExp(`<meta ${attr}="${key}" content="([^"]*)">`).exec(body)?.[1];
 
 describe('GET /s/:handle', () => {
   describe('when a follower opens a storefront with two lists', () => {
@@ -176,9 +175,24 @@ describe('GET /s/:handle', () => {
     beforeAll(async () => {
       const { influencer, handle } = await seedInfluencer(db, { displayName: SCRIPT });
       await db.updateTable('influencers').set({ bio: BREAKOUT }).where('id', '=', influencer.id).execute();
-      await addToStorefront(db, { influencerId: influencer.id, ref: { asin: randomAsin(), marketplace: 'US' }, listName: SCRIPT, details: { title: BREAKOUT } });
-      await addToStorefront(db, { influencerId: influencer.id, ref: { asin: randomAsin(), marketplace: 'US' }, listName: BREAKOUT, details: { title: SCRIPT } });
-      await addToStorefront(db, { influencerId: influencer.id, ref: { asin: randomAsin(), marketplace: 'US' }, listName: BREAKOUT, details: { title: QUOTE_BREAKOUT } });
+      await addToStorefront(db, {
+        influencerId: influencer.id,
+        ref: { asin: randomAsin(), marketplace: 'US' },
+        listName: SCRIPT,
+        details: { title: BREAKOUT },
+      });
+      await addToStorefront(db, {
+        influencerId: influencer.id,
+        ref: { asin: randomAsin(), marketplace: 'US' },
+        listName: BREAKOUT,
+        details: { title: SCRIPT },
+      });
+      await addToStorefront(db, {
+        influencerId: influencer.id,
+        ref: { asin: randomAsin(), marketplace: 'US' },
+        listName: BREAKOUT,
+        details: { title: QUOTE_BREAKOUT },
+      });
       const res = await get(`/s/${handle}`);
       expect(res.status).toBe(200);
       body = res.body;

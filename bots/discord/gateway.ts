@@ -126,10 +126,17 @@ export function startGateway(opts: { token: string; apiUrl?: string | undefined;
     });
     if (!reply) return;
     const rendered = renderReply(reply);
-    await message.reply({ ...(rendered.content ? { content: rendered.content } : {}), embeds: rendered.embeds, components: rendered.components, allowedMentions: { parse: [], repliedUser: false } });
+    await message.reply({
+      ...(rendered.content ? { content: rendered.content } : {}),
+      embeds: rendered.embeds,
+      components: rendered.components,
+      allowedMentions: { parse: [], repliedUser: false },
+    });
   };
   client.on(Events.MessageCreate, (message) => {
-    onMessage(message).catch((err: unknown) => log.warn({ err, guild: message.guildId, channel: message.channelId }, 'could not answer a message with its short link'));
+    onMessage(message).catch((err: unknown) =>
+      log.warn({ err, guild: message.guildId, channel: message.channelId }, 'could not answer a message with its short link'),
+    );
   });
   client.on(Events.Error, (err) => log.warn({ err }, 'Discord gateway error'));
   client.once(Events.ClientReady, (c) => log.info({ user: c.user.tag }, 'Discord gateway connected'));

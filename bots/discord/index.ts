@@ -102,7 +102,13 @@ export function createDiscordAdapter(d: DiscordAdapterDeps): DiscordAdapter {
     async start() {
       if (config.DISCORD_GATEWAY) {
         if (!config.DISCORD_BOT_TOKEN) log.warn('DISCORD_GATEWAY is set but DISCORD_BOT_TOKEN is not; gateway mode is off');
-        else gateway = startGateway({ token: config.DISCORD_BOT_TOKEN, apiUrl: config.DISCORD_API_URL, log, deps: { db, config, resolveShort, channelCache: createChannelCache() } });
+        else
+          gateway = startGateway({
+            token: config.DISCORD_BOT_TOKEN,
+            apiUrl: config.DISCORD_API_URL,
+            log,
+            deps: { db, config, resolveShort, channelCache: createChannelCache() },
+          });
       }
       log.info({ gateway: Boolean(gateway) }, 'Discord is on');
     },
@@ -110,7 +116,9 @@ export function createDiscordAdapter(d: DiscordAdapterDeps): DiscordAdapter {
       while (deps.inflight.size > 0) await Promise.allSettled([...deps.inflight]);
     },
     async stop() {
-      await withTimeout(Promise.allSettled([...deps.inflight]), 5000, 'deferred Discord answers').catch(() => log.warn({ left: deps.inflight.size }, 'deferred Discord answers still running at shutdown'));
+      await withTimeout(Promise.allSettled([...deps.inflight]), 5000, 'deferred Discord answers').catch(() =>
+        log.warn({ left: deps.inflight.size }, 'deferred Discord answers still running at shutdown'),
+      );
       await gateway?.stop();
     },
   };

@@ -9,7 +9,11 @@ import { ConfigError, loadConfig } from '../../src/config.ts';
 import { loadEnvFile } from '../../src/loadEnvFile.ts';
 import { discordCommands } from './registration.ts';
 
-export async function main(env: NodeJS.ProcessEnv = process.env, out: (s: string) => void = (s) => process.stdout.write(s), err: (s: string) => void = (s) => process.stderr.write(s)): Promise<number> {
+export async function main(
+  env: NodeJS.ProcessEnv = process.env,
+  out: (s: string) => void = (s) => process.stdout.write(s),
+  err: (s: string) => void = (s) => process.stderr.write(s),
+): Promise<number> {
   let config;
   try {
     config = loadConfig(env);

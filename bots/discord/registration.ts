@@ -87,7 +87,12 @@ export function discordCommand(cmd: CommandDef, problems: string[] = []): Discor
     body.options = cmd.subcommands.map((s): APIApplicationCommandSubcommandOption => {
       const where = `/${cmd.name} ${s.name}`;
       checkName(s.name, where, problems);
-      return { type: ApplicationCommandOptionType.Subcommand, name: s.name, description: shortDescription(s.description), options: options(s.options, where, problems) };
+      return {
+        type: ApplicationCommandOptionType.Subcommand,
+        name: s.name,
+        description: shortDescription(s.description),
+        options: options(s.options, where, problems),
+      };
     });
   } else {
     body.options = options(cmd.options ?? [], `/${cmd.name}`, problems);

@@ -48,7 +48,10 @@ export function createDiscordSender(deps: { token: string; apiUrl?: string }): P
     // With a nonce and enforce_nonce, Discord returns the first message instead of posting a second one for a
     // few minutes: a retry after a crash between sending and recording cannot duplicate the notification.
     const nonce = opts?.idempotencyKey ? { nonce: createHash('sha256').update(opts.idempotencyKey).digest('base64url').slice(0, 25), enforce_nonce: true } : {};
-    const sent = (await rest.post(Routes.channelMessages(channelId), { body: withAttachments({ ...message, ...nonce }, files), ...restFiles(files) })) as APIMessage;
+    const sent = (await rest.post(Routes.channelMessages(channelId), {
+      body: withAttachments({ ...message, ...nonce }, files),
+      ...restFiles(files),
+    })) as APIMessage;
     return { messageId: sent.id };
   }
 

@@ -16,7 +16,6 @@ export function publicKeyFromHex(hex: string): KeyObject {
   return createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, Buffer.from(hex, 'hex')]), format: 'der', type: 'spki' });
 }
 
-
 export function checkDiscordSignature(
   key: KeyObject,
   rawBody: Buffer,

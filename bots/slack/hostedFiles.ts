@@ -31,5 +31,9 @@ export async function withHostedFiles(card: Card, files: SignedFiles, opts: Host
 
 /** Without the chart and file elements: what is left to show when hosting them failed (Redis away). */
 export function withoutFiles(card: Card): Card {
-  return new Card(card.visibility, card.tone, card.elements.filter((e) => e.type !== 'chart' && e.type !== 'file'));
+  return new Card(
+    card.visibility,
+    card.tone,
+    card.elements.filter((e) => e.type !== 'chart' && e.type !== 'file'),
+  );
 }

@@ -14,13 +14,29 @@ import { withHostedFiles } from './hostedFiles.ts';
 import { renderCard } from './render.ts';
 
 // Errors after which retrying cannot help: the token or the channel is gone, or the bot may not post there.
-const GONE = new Set(['account_inactive', 'token_revoked', 'invalid_auth', 'not_authed', 'channel_not_found', 'is_archived', 'not_in_channel', 'user_not_found', 'user_disabled', 'cannot_dm_bot', 'missing_scope', 'team_access_not_granted', 'restricted_action']);
+const GONE = new Set([
+  'account_inactive',
+  'token_revoked',
+  'invalid_auth',
+  'not_authed',
+  'channel_not_found',
+  'is_archived',
+  'not_in_channel',
+  'user_not_found',
+  'user_disabled',
+  'cannot_dm_bot',
+  'missing_scope',
+  'team_access_not_granted',
+  'restricted_action',
+]);
 
 const NOTICE_EVENT = 'affiliate_notice';
 
 export interface SlackSenders {
   /** The sender for a workspace, or a DestinationGoneError when it has no usable token. */
-  forWorkspace(teamId: string): Promise<PlatformSender & { findSent(target: { userId?: string; channelId?: string }, key: string): Promise<string | undefined> }>;
+  forWorkspace(
+    teamId: string,
+  ): Promise<PlatformSender & { findSent(target: { userId?: string; channelId?: string }, key: string): Promise<string | undefined> }>;
 }
 
 /** `files`: where charts are served from; without it a chart is uploaded into the thread like any file. */
@@ -31,7 +47,11 @@ export function createSlackSenders(deps: { config: Config; db: Db; files?: Signe
     let c = clients.get(token);
     if (!c) {
       // Rate limits come back to us (the notifier pauses the destination instead of blocking a worker).
-      c = new webApi.WebClient(token, { slackApiUrl: config.SLACK_API_URL, rejectRateLimitedCalls: true, retryConfig: { retries: 2, factor: 1.5, minTimeout: 200, maxTimeout: 2000 } });
+      c = new webApi.WebClient(token, {
+        slackApiUrl: config.SLACK_API_URL,
+        rejectRateLimitedCalls: true,
+        retryConfig: { retries: 2, factor: 1.5, minTimeout: 200, maxTimeout: 2000 },
+      });
       clients.set(token, c);
     }
     return c;

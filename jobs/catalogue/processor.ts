@@ -23,7 +23,14 @@ export interface CatalogueJobConfig extends EnvCredentialConfig {
 }
 
 /** The fetch dependencies of one worker process: its request budget and one API client (token cache) per credential. */
-export function catalogueFetchDeps(deps: { db: Db; box: SecretBox; config: CatalogueJobConfig; log?: Logger | undefined; budget?: RequestBudget; now?: () => Date }): CatalogueFetchDeps {
+export function catalogueFetchDeps(deps: {
+  db: Db;
+  box: SecretBox;
+  config: CatalogueJobConfig;
+  log?: Logger | undefined;
+  budget?: RequestBudget;
+  now?: () => Date;
+}): CatalogueFetchDeps {
   const clients = new Map<string, ItemsApi>();
   const apiUrl = deps.config.AMAZON_CREATORS_API_URL;
   const clientFor = (c: CreatorsCredential): ItemsApi => {
@@ -33,7 +40,15 @@ export function catalogueFetchDeps(deps: { db: Db; box: SecretBox; config: Catal
     if (!client) clients.set(id, (client = new CreatorsApiClient(c, { apiUrl, ...(deps.now ? { now: () => deps.now!().getTime() } : {}) })));
     return client;
   };
-  return { db: deps.db, box: deps.box, env: envCredential(deps.config), clientFor, budget: deps.budget ?? new RequestBudget({ baseIntervalMs: 1000 / (deps.config.AMAZON_CREATORS_REQUESTS_PER_SECOND ?? 1) }), now: deps.now, log: deps.log };
+  return {
+    db: deps.db,
+    box: deps.box,
+    env: envCredential(deps.config),
+    clientFor,
+    budget: deps.budget ?? new RequestBudget({ baseIntervalMs: 1000 / (deps.config.AMAZON_CREATORS_REQUESTS_PER_SECOND ?? 1) }),
+    now: deps.now,
+    log: deps.log,
+  };
 }
 
 // After a run, each influencer with products that stopped being buyable gets one notice (link health); without a
@@ -56,7 +71,13 @@ export function catalogueRefreshProcessor(deps: CatalogueFetchDeps, maxRequests 
 }
 
 async function listingInfluencers(db: Db, productId: number): Promise<number[]> {
-  const rows = await db.selectFrom('storefront_items as i').innerJoin('storefronts as s', 's.id', 'i.storefront_id').select('s.influencer_id').distinct().where('i.product_id', '=', productId).execute();
+  const rows = await db
+    .selectFrom('storefront_items as i')
+    .innerJoin('storefronts as s', 's.id', 'i.storefront_id')
+    .select('s.influencer_id')
+    .distinct()
+    .where('i.product_id', '=', productId)
+    .execute();
   return rows.map((r) => Number(r.influencer_id));
 }
 

@@ -13,7 +13,11 @@ export interface DueDigest {
 }
 
 export async function dueDigests(db: Db, now: Date): Promise<DueDigest[]> {
-  const subs = await db.selectFrom('digest_subscriptions').select(['id', 'local_time', 'timezone', 'last_sent_local_date', 'starts_local_date']).where('enabled', '=', true).execute();
+  const subs = await db
+    .selectFrom('digest_subscriptions')
+    .select(['id', 'local_time', 'timezone', 'last_sent_local_date', 'starts_local_date'])
+    .where('enabled', '=', true)
+    .execute();
   const due: DueDigest[] = [];
   for (const s of subs) {
     const today = localDate(now, s.timezone);

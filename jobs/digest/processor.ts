@@ -41,16 +41,32 @@ export interface DigestDeps {
 export function digestProcessor(deps: DigestDeps) {
   const { db, log } = deps;
   // One line and one count per digest sent, skipped or given up.
-  const report = (job: Job<QueuePayloads['digest']>, outcome: DeliveryOutcome, fields: { organisationId: number | null; platform?: string | undefined; messageId?: string; reason?: string }) => {
+  const report = (
+    job: Job<QueuePayloads['digest']>,
+    outcome: DeliveryOutcome,
+    fields: { organisationId: number | null; platform?: string | undefined; messageId?: string; reason?: string },
+  ) => {
     deps.metrics?.digests.inc({ outcome });
-    const line = { subscriptionId: job.data.subscriptionId, localDate: job.data.localDate, jobId: job.id, outcome, platform: fields.platform ?? null, ...fields, attempts: attemptNumber(job) };
+    const line = {
+      subscriptionId: job.data.subscriptionId,
+      localDate: job.data.localDate,
+      jobId: job.id,
+      outcome,
+      platform: fields.platform ?? null,
+      ...fields,
+      attempts: attemptNumber(job),
+    };
     if (outcome === 'sent') log.info(line, 'digest sent');
     else if (outcome === 'skipped') log.info(line, 'digest skipped');
     else if (outcome === 'gone') log.warn(line, 'digest given up');
     else log.error(line, 'digest given up');
   };
 
-  const run = async (job: Job<QueuePayloads['digest']>, token: string | undefined, seen: { organisationId: number | null; platform?: string; gone?: string }) => {
+  const run = async (
+    job: Job<QueuePayloads['digest']>,
+    token: string | undefined,
+    seen: { organisationId: number | null; platform?: string; gone?: string },
+  ) => {
     const { subscriptionId, localDate } = job.data;
     const key = `digest:${subscriptionId}:${localDate}`;
     const sub = await db
@@ -61,7 +77,23 @@ export function digestProcessor(deps: DigestDeps) {
       .executeTakeFirst();
     if (!sub) throw new UnrecoverableError(`Digest subscription ${subscriptionId} does not exist`);
     seen.organisationId = sub.organisation_id;
-    await db.insertInto('notification_deliveries').values({ key, kind: 'digest', influencer_id: null, subscription_id: subscriptionId, entry_from: null, entry_to: null, platform: null, destination: null, message_id: null, error: null, sent_at: null }).onConflict((oc) => oc.column('key').doNothing()).execute();
+    await db
+      .insertInto('notification_deliveries')
+      .values({
+        key,
+        kind: 'digest',
+        influencer_id: null,
+        subscription_id: subscriptionId,
+        entry_from: null,
+        entry_to: null,
+        platform: null,
+        destination: null,
+        message_id: null,
+        error: null,
+        sent_at: null,
+      })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .execute();
     const delivery = await db.selectFrom('notification_deliveries').select(['status', 'attempts']).where('key', '=', key).executeTakeFirstOrThrow();
     if (delivery.status !== 'claimed') {
       // A duplicate (a manager's /digest now, a second worker): counted, not worth a line.
@@ -79,7 +111,11 @@ export function digestProcessor(deps: DigestDeps) {
     seen.platform = dest.platform;
     const onGone = async (reason: string) => {
       seen.gone = reason;
-      await db.updateTable('notification_deliveries').set({ status: 'failed', error: reason, platform: dest.platform, destination: destKey }).where('key', '=', key).execute();
+      await db
+        .updateTable('notification_deliveries')
+        .set({ status: 'failed', error: reason, platform: dest.platform, destination: destKey })
+        .where('key', '=', key)
+        .execute();
     };
     return pacedDelivery(job, token, { gate: deps.gate, destination: destKey, log, onGone }, async () => {
       const sender = await senderFor(deps.senders, dest);
@@ -87,7 +123,11 @@ export function digestProcessor(deps: DigestDeps) {
         const found = await sender.findSent(dest.channelId ? { channelId: dest.channelId } : { userId: dest.userId }, key);
         if (found) return done(found);
       }
-      await db.updateTable('notification_deliveries').set((eb) => ({ attempts: eb('attempts', '+', 1) })).where('key', '=', key).execute();
+      await db
+        .updateTable('notification_deliveries')
+        .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+        .where('key', '=', key)
+        .execute();
       const card = await deps.compose(db, sub.organisation_id, sub.timezone, deps.now?.() ?? new Date());
       const { messageId } = await deliver(sender, dest, card, { idempotencyKey: key });
       return done(messageId);
@@ -96,7 +136,11 @@ export function digestProcessor(deps: DigestDeps) {
     // Both at once: nobody (the tick, a manager's /digest, a retry) sees the delivery sent but the day not marked.
     async function done(messageId: string) {
       await db.transaction().execute(async (trx) => {
-        await trx.updateTable('notification_deliveries').set({ status: 'sent', sent_at: new Date(), message_id: messageId, platform: dest.platform, destination: destKey }).where('key', '=', key).execute();
+        await trx
+          .updateTable('notification_deliveries')
+          .set({ status: 'sent', sent_at: new Date(), message_id: messageId, platform: dest.platform, destination: destKey })
+          .where('key', '=', key)
+          .execute();
         await trx.updateTable('digest_subscriptions').set({ last_sent_local_date: localDate }).where('id', '=', subscriptionId).execute();
       });
       report(job, 'sent', { organisationId: seen.organisationId, platform: dest.platform, messageId });
@@ -110,7 +154,8 @@ export function digestProcessor(deps: DigestDeps) {
       return await run(job, token, seen);
     } catch (err) {
       if (seen.gone !== undefined) report(job, 'gone', { organisationId: seen.organisationId, platform: seen.platform, reason: seen.gone });
-      else if (!isPutBack(err) && isLastAttempt(job, err)) report(job, 'failed', { organisationId: seen.organisationId, platform: seen.platform, reason: (err as Error).message });
+      else if (!isPutBack(err) && isLastAttempt(job, err))
+        report(job, 'failed', { organisationId: seen.organisationId, platform: seen.platform, reason: (err as Error).message });
       throw err;
     }
   };

@@ -41,13 +41,30 @@ export function feedPollProcessor(deps: FeedPollDeps) {
         throw new Error(`GET ${new URL(source.url).host} answered ${res.status}`);
       }
       const stored = await storeStream(res.body, deps.storageDir, deps.maxBytes);
-      const ingestId = await createIngest(deps.db, { organisationId: source.organisation_id, network: source.network, source: 'poll', filePath: stored.path, fileName: source.name, sha256: stored.sha256, byteSize: stored.bytes, marketplace: source.marketplace, feedSourceId: source.id });
+      const ingestId = await createIngest(deps.db, {
+        organisationId: source.organisation_id,
+        network: source.network,
+        source: 'poll',
+        filePath: stored.path,
+        fileName: source.name,
+        sha256: stored.sha256,
+        byteSize: stored.bytes,
+        marketplace: source.marketplace,
+        feedSourceId: source.id,
+      });
       await deps.queues.ingest.add('ingest', { ingestId }, { jobId: ingestId });
       await deps.db.updateTable('feed_sources').set({ last_success_at: new Date(), last_error: null }).where('id', '=', source.id).execute();
-      deps.log?.info({ feedSourceId: source.id, feedSource: source.name, network: source.network, host: new URL(source.url).host, bytes: stored.bytes, ingestId }, 'feed polled');
+      deps.log?.info(
+        { feedSourceId: source.id, feedSource: source.name, network: source.network, host: new URL(source.url).host, bytes: stored.bytes, ingestId },
+        'feed polled',
+      );
       return { ingestId };
     } catch (err) {
-      await deps.db.updateTable('feed_sources').set({ last_error: (err as Error).message.slice(0, 500) }).where('id', '=', source.id).execute();
+      await deps.db
+        .updateTable('feed_sources')
+        .set({ last_error: (err as Error).message.slice(0, 500) })
+        .where('id', '=', source.id)
+        .execute();
       throw err;
     }
   };

@@ -34,8 +34,16 @@ export async function queueHealthNotices(db: Db, queue: Queues['catalogue-notice
 
 export function catalogueNoticeProcessor(deps: CatalogueNoticeDeps) {
   const { db, log } = deps;
-  const finish = (key: string, status: 'sent' | 'skipped' | 'failed', extra: { message_id?: string; error?: string; platform?: string; destination?: string } = {}) =>
-    db.updateTable('notification_deliveries').set({ status, sent_at: status === 'sent' ? new Date() : null, ...extra }).where('key', '=', key).execute();
+  const finish = (
+    key: string,
+    status: 'sent' | 'skipped' | 'failed',
+    extra: { message_id?: string; error?: string; platform?: string; destination?: string } = {},
+  ) =>
+    db
+      .updateTable('notification_deliveries')
+      .set({ status, sent_at: status === 'sent' ? new Date() : null, ...extra })
+      .where('key', '=', key)
+      .execute();
 
   return async (job: Job<QueuePayloads['catalogue-notice']>, token?: string) => {
     const { influencerId, upTo } = job.data;
@@ -84,7 +92,11 @@ export function catalogueNoticeProcessor(deps: CatalogueNoticeDeps) {
             return { sent: found, reconciled: true };
           }
         }
-        await db.updateTable('notification_deliveries').set((eb) => ({ attempts: eb('attempts', '+', 1) })).where('key', '=', key).execute();
+        await db
+          .updateTable('notification_deliveries')
+          .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+          .where('key', '=', key)
+          .execute();
         const { messageId } = await deliver(sender, dest, composed ?? (await compose()), { idempotencyKey: key });
         await delivered();
         await finish(key, 'sent', { message_id: messageId, platform: dest.platform, destination: destKey });

@@ -36,13 +36,34 @@ export function notificationKey(data: QueuePayloads['notify']): string {
 
 export function notifyProcessor(deps: NotifyDeps) {
   const { db, log } = deps;
-  const finish = (key: string, status: 'sent' | 'skipped' | 'failed', extra: { message_id?: string; error?: string; platform?: string; destination?: string } = {}) =>
-    db.updateTable('notification_deliveries').set({ status, sent_at: status === 'sent' ? new Date() : null, ...extra }).where('key', '=', key).execute();
+  const finish = (
+    key: string,
+    status: 'sent' | 'skipped' | 'failed',
+    extra: { message_id?: string; error?: string; platform?: string; destination?: string } = {},
+  ) =>
+    db
+      .updateTable('notification_deliveries')
+      .set({ status, sent_at: status === 'sent' ? new Date() : null, ...extra })
+      .where('key', '=', key)
+      .execute();
 
   // One line and one count per notification that was sent or given up (or skipped for a reason worth knowing).
-  const report = (job: Job<QueuePayloads['notify']>, outcome: DeliveryOutcome, fields: { platform?: string | undefined; messageId?: string; reason?: string; reconciled?: boolean }) => {
+  const report = (
+    job: Job<QueuePayloads['notify']>,
+    outcome: DeliveryOutcome,
+    fields: { platform?: string | undefined; messageId?: string; reason?: string; reconciled?: boolean },
+  ) => {
     deps.metrics?.notifications.inc({ outcome });
-    const line = { influencerId: job.data.influencerId, ingestId: job.data.ingestId, window: job.data.window, jobId: job.id, outcome, platform: fields.platform ?? null, ...fields, attempts: attemptNumber(job) };
+    const line = {
+      influencerId: job.data.influencerId,
+      ingestId: job.data.ingestId,
+      window: job.data.window,
+      jobId: job.id,
+      outcome,
+      platform: fields.platform ?? null,
+      ...fields,
+      attempts: attemptNumber(job),
+    };
     if (outcome === 'sent') log.info(line, 'notification sent');
     else if (outcome === 'skipped') log.info(line, 'notification skipped');
     else if (outcome === 'gone') log.warn(line, 'notification given up');
@@ -99,7 +120,11 @@ export function notifyProcessor(deps: NotifyDeps) {
           return { sent: found, reconciled: true };
         }
       }
-      await db.updateTable('notification_deliveries').set((eb) => ({ attempts: eb('attempts', '+', 1) })).where('key', '=', key).execute();
+      await db
+        .updateTable('notification_deliveries')
+        .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+        .where('key', '=', key)
+        .execute();
       const reply = composed ?? (await compose());
       const { messageId } = await deliver(sender, dest, reply, { idempotencyKey: key });
       await delivered();

@@ -19,6 +19,11 @@ export async function senderFor(senders: Senders, d: Destination): Promise<Recon
   throw new DestinationGoneError(`${d.platform === 'slack' ? 'Slack' : 'Discord'} is not configured on this service`);
 }
 
-export async function deliver(sender: ReconcilingSender, d: Destination, reply: Parameters<PlatformSender['sendToUser']>[1], opts: Parameters<PlatformSender['sendToUser']>[2]) {
+export async function deliver(
+  sender: ReconcilingSender,
+  d: Destination,
+  reply: Parameters<PlatformSender['sendToUser']>[1],
+  opts: Parameters<PlatformSender['sendToUser']>[2],
+) {
   return d.channelId ? sender.sendToChannel(d.channelId, reply, opts) : sender.sendToUser(d.userId, reply, opts);
 }

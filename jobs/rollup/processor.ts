@@ -15,7 +15,10 @@ export function rollupProcessor(deps: { db: Db; log?: Logger }) {
     const r = await refreshEarningsRollups(deps.db);
     if (r.lines > 0 || r.attributed > 0) deps.log?.info({ jobId: job.id, ...r }, 'earnings rollups refreshed');
     if (r.heldBackSince && Date.now() - r.heldBackSince.getTime() > HELD_BACK_WARN_MS) {
-      deps.log?.warn({ jobId: job.id, ...r }, 'earnings rollups held back by a long-open transaction that drew ledger ids; queries read the lines above the horizon from the ledger');
+      deps.log?.warn(
+        { jobId: job.id, ...r },
+        'earnings rollups held back by a long-open transaction that drew ledger ids; queries read the lines above the horizon from the ledger',
+      );
     }
     return r;
   };

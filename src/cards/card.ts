@@ -102,7 +102,18 @@ export interface ContextElement {
   readonly text: string;
 }
 
-export type CardElement = HeaderElement | TextElement | FieldsElement | ListElement | LinksElement | ActionsElement | ImageElement | ChartElement | FileElement | ContextElement | CopyElement;
+export type CardElement =
+  | HeaderElement
+  | TextElement
+  | FieldsElement
+  | ListElement
+  | LinksElement
+  | ActionsElement
+  | ImageElement
+  | ChartElement
+  | FileElement
+  | ContextElement
+  | CopyElement;
 export type CardElementType = CardElement['type'];
 
 /** For the `default` of a switch over element types: a new element type without a case fails to compile. */
@@ -145,7 +156,8 @@ export function card(opts: { visibility: Visibility; tone?: Tone | undefined }, 
 export const header = (text: string): HeaderElement => ({ type: 'header', text });
 export const text = (value: string): TextElement => ({ type: 'text', text: value });
 export const fields = (list: ReadonlyArray<Maybe<Field>>): FieldsElement => ({ type: 'fields', fields: list.filter((f): f is Field => Boolean(f)) });
-export const field = (label: string, value: string, opts: { inline?: boolean } = {}): Field => (opts.inline ? { label, value, inline: true } : { label, value });
+export const field = (label: string, value: string, opts: { inline?: boolean } = {}): Field =>
+  opts.inline ? { label, value, inline: true } : { label, value };
 export const list = (title: string, lines: readonly CardLine[], opts: { more?: number } = {}): ListElement =>
   opts.more !== undefined ? { type: 'list', title, lines, more: opts.more } : { type: 'list', title, lines };
 export const line = (label: string, opts: { url?: string | undefined; detail?: string | undefined } = {}): CardLine => ({

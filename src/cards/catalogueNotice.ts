@@ -13,7 +13,9 @@ export function unavailableProductsCard(news: HealthNews, storefrontUrl: string)
   const n = news.products.length;
   return card({ visibility: 'channel', tone: 'warning' }, [
     header(n === 1 ? `A product on @${news.handle} is no longer available` : `${n} products on @${news.handle} are no longer available`),
-    text(`Amazon no longer sells ${n === 1 ? 'this product' : 'these products'} right now. Followers see it marked on your storefront; its short link still works.`),
+    text(
+      `Amazon no longer sells ${n === 1 ? 'this product' : 'these products'} right now. Followers see it marked on your storefront; its short link still works.`,
+    ),
     list(
       plural(n, 'product'),
       news.products.slice(0, MAX_NOTICE_PRODUCTS).map((p) => line(p.title ?? `Amazon product ${p.asin}`, { detail: `${p.asin} · ${HEALTH_WORDS[p.health]}` })),

@@ -2,7 +2,20 @@
 // list with Approve and Refuse buttons, and the answer to whoever decided.
 import type { TrackingIdClaim, TrackingIdClaimReason, TrackingIdClaimStatus } from '../db/schema.ts';
 import type { ClaimAction, ClaimDecision, ClaimView } from '../domain/trackingIdClaims.ts';
-import { actions, card, context, header, line, list, text, type ActionButton, type ActionsElement, type Card, type CardLine, type ListElement } from './card.ts';
+import {
+  actions,
+  card,
+  context,
+  header,
+  line,
+  list,
+  text,
+  type ActionButton,
+  type ActionsElement,
+  type Card,
+  type CardLine,
+  type ListElement,
+} from './card.ts';
 import { marketLabel } from './labels.ts';
 import { infoCard, successCard } from './status.ts';
 import { pluralWord } from './text.ts';
@@ -41,7 +54,8 @@ const STATUS_DETAIL: Record<Exclude<TrackingIdClaimStatus, 'pending'>, string> =
 export function ownClaimLines(claims: readonly ClaimView[]): CardLine[] {
   return claims.map((c) => {
     const label = `${c.trackingId} (${marketLabel(c.marketplace)}) · claim #${c.id}`;
-    if (c.status === 'pending') return line(label, { detail: `waiting for verification since ${day(c.createdAt)} (${claimReasonText(c.reason)}): no figures until then` });
+    if (c.status === 'pending')
+      return line(label, { detail: `waiting for verification since ${day(c.createdAt)} (${claimReasonText(c.reason)}): no figures until then` });
     const after =
       c.status === 'approved' || c.status === 'verified_by_report'
         ? c.reason === 'held'
@@ -71,7 +85,9 @@ export function pendingClaimsCard(claims: readonly ClaimView[], total: number): 
   if (total === 0) return infoCard('No tracking ID claims are waiting for a decision.');
   return card({ visibility: 'ephemeral', tone: 'info' }, [
     header('Tracking ID claims'),
-    text(`${total} tracking ID ${pluralWord(total, 'claim')} ${pluralWord(total, 'waits', 'wait')} for a decision. Approve or refuse each below, or type /storefront claims approve|refuse <#number>.`),
+    text(
+      `${total} tracking ID ${pluralWord(total, 'claim')} ${pluralWord(total, 'waits', 'wait')} for a decision. Approve or refuse each below, or type /storefront claims approve|refuse <#number>.`,
+    ),
     list('Waiting', claims.map(managerLine), total > claims.length ? { more: total - claims.length } : {}),
     actions(
       claims.flatMap((c): ActionButton[] => [
@@ -97,16 +113,26 @@ export function decisionCard(action: ClaimAction, d: ClaimDecision): Card {
   const c = d.claim;
   if (d.outcome === 'already') {
     const status = c.status as Exclude<TrackingIdClaimStatus, 'pending'>;
-    return infoCard(`Claim #${c.id} for ${c.trackingId} (@${c.claimant.handle}) was already ${STATUS_WORD[status]} on ${day(c.decidedAt ?? c.createdAt)}; nothing changed.`);
+    return infoCard(
+      `Claim #${c.id} for ${c.trackingId} (@${c.claimant.handle}) was already ${STATUS_WORD[status]} on ${day(c.decidedAt ?? c.createdAt)}; nothing changed.`,
+    );
   }
-  if (action === 'withdraw') return successCard(`You withdrew claim #${c.id} for ${c.trackingId}. It shows you nothing; run /storefront setup again to claim it later.`);
-  const told = (message: string) => card({ visibility: 'ephemeral', tone: 'success' }, [text(message), context(`@${c.claimant.handle} sees the outcome in /storefront show.`)]);
+  if (action === 'withdraw')
+    return successCard(`You withdrew claim #${c.id} for ${c.trackingId}. It shows you nothing; run /storefront setup again to claim it later.`);
+  const told = (message: string) =>
+    card({ visibility: 'ephemeral', tone: 'success' }, [text(message), context(`@${c.claimant.handle} sees the outcome in /storefront show.`)]);
   if (action === 'refuse') {
     const stays = c.holder ? `stays with @${c.holder.handle}` : 'stays unregistered';
-    return told(`Refused claim #${c.id}: @${c.claimant.handle}'s claim to ${c.trackingId} is closed. ${c.trackingId} ${stays}, and @${c.claimant.handle} sees none of its figures.`);
+    return told(
+      `Refused claim #${c.id}: @${c.claimant.handle}'s claim to ${c.trackingId} is closed. ${c.trackingId} ${stays}, and @${c.claimant.handle} sees none of its figures.`,
+    );
   }
   if (d.movedFrom) {
-    return told(`Approved claim #${c.id}: ${c.trackingId} moves from @${d.movedFrom.handle} to @${c.claimant.handle} for lines from now on. Lines already credited stay with @${d.movedFrom.handle}.`);
+    return told(
+      `Approved claim #${c.id}: ${c.trackingId} moves from @${d.movedFrom.handle} to @${c.claimant.handle} for lines from now on. Lines already credited stay with @${d.movedFrom.handle}.`,
+    );
   }
-  return told(`Approved claim #${c.id}: ${c.trackingId} is now @${c.claimant.handle}'s; ${lines(d.attributedLines)} of it waiting here became theirs and show in their /earnings.`);
+  return told(
+    `Approved claim #${c.id}: ${c.trackingId} is now @${c.claimant.handle}'s; ${lines(d.attributedLines)} of it waiting here became theirs and show in their /earnings.`,
+  );
 }

@@ -125,7 +125,10 @@ function warningLine(w: DigestWarning, tz: string): CardLine {
   switch (w.kind) {
     case 'click-spike': {
       const avg = Math.round((w.baselineClicks * 10) / w.baselineDays) / 10;
-      return { text: `@${w.handle}: click spike, no orders`, detail: `${plural(w.clicks, 'click')} yesterday, against ${count(avg)} a day the ${w.baselineDays} days before. Possibly fake traffic.` };
+      return {
+        text: `@${w.handle}: click spike, no orders`,
+        detail: `${plural(w.clicks, 'click')} yesterday, against ${count(avg)} a day the ${w.baselineDays} days before. Possibly fake traffic.`,
+      };
     }
     case 'low-quality-traffic':
       return {
@@ -134,12 +137,20 @@ function warningLine(w: DigestWarning, tz: string): CardLine {
       };
     case 'return-rate-jump': {
       const pct = (r: number, s: number) => (s > 0 ? `${Math.round((r * 100) / s)}%` : 'all');
-      return { text: `@${w.handle}: returns up to ${pct(w.returned, w.shipped)}`, detail: `${count(w.returned)} of ${plural(w.shipped, 'item')} shipped this month came back, against ${pct(w.previousReturned, w.previousShipped)} (${count(w.previousReturned)} of ${count(w.previousShipped)}) last month.` };
+      return {
+        text: `@${w.handle}: returns up to ${pct(w.returned, w.shipped)}`,
+        detail: `${count(w.returned)} of ${plural(w.shipped, 'item')} shipped this month came back, against ${pct(w.previousReturned, w.previousShipped)} (${count(w.previousReturned)} of ${count(w.previousShipped)}) last month.`,
+      };
     }
     case 'unavailable-products': {
-      const what = [w.unavailable ? `${count(w.unavailable)} unavailable` : '', w.outOfStock ? `${count(w.outOfStock)} out of stock` : ''].filter(Boolean).join(', ');
+      const what = [w.unavailable ? `${count(w.unavailable)} unavailable` : '', w.outOfStock ? `${count(w.outOfStock)} out of stock` : '']
+        .filter(Boolean)
+        .join(', ');
       const examples = w.examples.map((e) => `@${e.handle}: ${clip(e.title ?? e.asin, 50)}`).join('; ');
-      return { text: `${plural(w.count, 'storefront product')} can't be bought on Amazon`, detail: `${what}${examples ? ` — ${examples}` : ''}. Followers still reach Amazon's page; swap them for products in stock.` };
+      return {
+        text: `${plural(w.count, 'storefront product')} can't be bought on Amazon`,
+        detail: `${what}${examples ? ` — ${examples}` : ''}. Followers still reach Amazon's page; swap them for products in stock.`,
+      };
     }
     case 'feed-late':
       return {
@@ -257,13 +268,16 @@ export function digestCard(report: DigestReport, opts: DigestCardOptions = {}): 
   };
 
   if (isQuietDay(report)) {
-    const month = anyMoney(t.money, (m) => m.monthToDate.confirmed) || anyMoney(t.money, (m) => m.monthToDate.pending) || mtd.clicks > 0
-      ? ` Month to date: ${monthPhrase()}, ${plural(mtd.clicks, 'click')}.`
-      : '';
+    const month =
+      anyMoney(t.money, (m) => m.monthToDate.confirmed) || anyMoney(t.money, (m) => m.monthToDate.pending) || mtd.clicks > 0
+        ? ` Month to date: ${monthPhrase()}, ${plural(mtd.clicks, 'click')}.`
+        : '';
     return done(
       card({ visibility: 'ephemeral', tone }, [
         title,
-        text(`Quiet day: no clicks, orders or commission on ${day} ${report.date} across ${plural(report.influencers.length, 'influencer')}${rosterNames(report)}.${month}`),
+        text(
+          `Quiet day: no clicks, orders or commission on ${day} ${report.date} across ${plural(report.influencers.length, 'influencer')}${rosterNames(report)}.${month}`,
+        ),
         ...files,
         context(`Yesterday is ${report.date} in ${tz}.${withFiles ? ' The chart shows the last 30 days; the CSV has every influencer.' : ''}`),
       ]),
@@ -282,15 +296,22 @@ export function digestCard(report: DigestReport, opts: DigestCardOptions = {}): 
   const confirmedValue = t.money.length
     ? t.money
         .filter((m) => m.yesterday.confirmed !== 0 || m.dayBeforeConfirmed !== 0 || m.weekAgoConfirmed !== 0 || m.currency === cur)
-        .map((m) => `${money(m.yesterday.confirmed, m.currency)} (${versus(m.yesterday.confirmed, m.dayBeforeConfirmed, vsDay)}, ${versus(m.yesterday.confirmed, m.weekAgoConfirmed, vsWeek)})`)
+        .map(
+          (m) =>
+            `${money(m.yesterday.confirmed, m.currency)} (${versus(m.yesterday.confirmed, m.dayBeforeConfirmed, vsDay)}, ${versus(m.yesterday.confirmed, m.weekAgoConfirmed, vsWeek)})`,
+        )
         .join('\n')
     : `${money(0, cur ?? 'USD')} (no change ${vsDay})`;
   const pendingParts = [moneyOf(t.money, (m) => m.yesterday.pending, cur)];
   if (anyMoney(t.money, (m) => m.yesterday.reversed)) pendingParts.push(`${moneyOf(t.money, (m) => m.yesterday.reversed, cur)} returned`);
-  const doubtful = [mtd.repeats && plural(mtd.repeats, 'repeat'), mtd.previews && plural(mtd.previews, 'preview'), mtd.bots && plural(mtd.bots, 'bot')].filter((p): p is string => Boolean(p));
+  const doubtful = [mtd.repeats && plural(mtd.repeats, 'repeat'), mtd.previews && plural(mtd.previews, 'preview'), mtd.bots && plural(mtd.bots, 'bot')].filter(
+    (p): p is string => Boolean(p),
+  );
   const figures = fields([
     field('Confirmed yesterday', confirmedValue, { inline: true }),
-    field('Clicks yesterday', `${count(y.clicks)} (${versus(y.clicks, t.clicksDayBefore, vsDay)}, ${versus(y.clicks, t.clicksWeekAgo, vsWeek)})`, { inline: true }),
+    field('Clicks yesterday', `${count(y.clicks)} (${versus(y.clicks, t.clicksDayBefore, vsDay)}, ${versus(y.clicks, t.clicksWeekAgo, vsWeek)})`, {
+      inline: true,
+    }),
     field('Orders yesterday', ordersPhrase(y.orders, y.conversion.basisPoints), { inline: true }),
     field('Pending yesterday', pendingParts.join(', '), { inline: true }),
     field(`Month to date (from ${report.monthStart.slice(5)})`, monthPhrase(), { inline: true }),
@@ -302,12 +323,21 @@ export function digestCard(report: DigestReport, opts: DigestCardOptions = {}): 
   ]);
 
   const sections: Section[] = [];
-  if (report.warnings.length) sections.push(fitSection('Needs attention', report.warnings.map((w) => warningLine(w, tz)), MAX_WARNING_LINES));
+  if (report.warnings.length)
+    sections.push(
+      fitSection(
+        'Needs attention',
+        report.warnings.map((w) => warningLine(w, tz)),
+        MAX_WARNING_LINES,
+      ),
+    );
 
   const shown = Math.min(topInfluencers, report.influencers.length);
   sections.push(
     fitSection(
-      shown === report.influencers.length ? `Influencers by confirmed this month` : `Top ${shown} of ${plural(report.influencers.length, 'influencer')} by confirmed this month`,
+      shown === report.influencers.length
+        ? `Influencers by confirmed this month`
+        : `Top ${shown} of ${plural(report.influencers.length, 'influencer')} by confirmed this month`,
       report.influencers.slice(0, topInfluencers).map((i) => influencerLine(i, report, vsDay)),
       topInfluencers,
       report.influencers.length,
@@ -320,7 +350,12 @@ export function digestCard(report: DigestReport, opts: DigestCardOptions = {}): 
         'Top products this month',
         report.topProducts.map((p) =>
           line(clip(p.name ?? p.asin, 70), {
-            detail: `${money(p.confirmed, p.currency)} confirmed` + (p.pending ? `, ${money(p.pending, p.currency)} pending` : '') + `, ${plural(p.orders, 'order')}` + (p.influencers > 1 ? ` by ${plural(p.influencers, 'influencer')}` : '') + ` · ${p.asin}`,
+            detail:
+              `${money(p.confirmed, p.currency)} confirmed` +
+              (p.pending ? `, ${money(p.pending, p.currency)} pending` : '') +
+              `, ${plural(p.orders, 'order')}` +
+              (p.influencers > 1 ? ` by ${plural(p.influencers, 'influencer')}` : '') +
+              ` · ${p.asin}`,
           }),
         ),
         report.topProducts.length,
@@ -359,7 +394,15 @@ export function digestCard(report: DigestReport, opts: DigestCardOptions = {}): 
   const footer = context(
     `Yesterday is ${report.date} in ${tz}; month to date runs from ${report.monthStart}. Orders are items ordered (items shipped where a feed has no order lines); "—" means there is nothing to compare with.${attached}`,
   );
-  const compose = () => card({ visibility: 'ephemeral', tone }, [title, text(intro), figures, ...files, ...sections.map((x) => list(x.title, [...x.lines], x.more !== undefined ? { more: x.more } : {})), footer]);
+  const compose = () =>
+    card({ visibility: 'ephemeral', tone }, [
+      title,
+      text(intro),
+      figures,
+      ...files,
+      ...sections.map((x) => list(x.title, [...x.lines], x.more !== undefined ? { more: x.more } : {})),
+      footer,
+    ]);
   // Drops lines from the longest section (counting them in `more`) until the card fits MAX_CARD_CHARS.
   let composed = compose();
   while (replyChars(composed) > MAX_CARD_CHARS) {

@@ -3,7 +3,24 @@
 import type { Period } from '../domain/earnings/period.ts';
 import type { CurrencyTotals, EarningsSummary } from '../domain/earnings/summary.ts';
 import { shortUrl } from '../domain/links.ts';
-import { card, context, field, fields, header, line, links, linkButton, list, text, thumbnail, type Card, type CardLine, type Field, type ImageElement, type ListElement } from './card.ts';
+import {
+  card,
+  context,
+  field,
+  fields,
+  header,
+  line,
+  links,
+  linkButton,
+  list,
+  text,
+  thumbnail,
+  type Card,
+  type CardLine,
+  type Field,
+  type ImageElement,
+  type ListElement,
+} from './card.ts';
 import { marketLabel } from './labels.ts';
 import { money, plural, pluralWord } from './text.ts';
 
@@ -25,7 +42,10 @@ export function totalsFields(t: CurrencyTotals, multiCurrency: boolean): Field[]
 /** The figures both earnings cards show: the totals of every currency, then the clicks by kind. */
 export function earningsFields(s: Pick<EarningsSummary, 'totals' | 'clicks'>): Field[] {
   const c = s.clicks;
-  return [...s.totals.flatMap((t) => totalsFields(t, s.totals.length > 1)), field('Clicks', `${plural(c.click, 'click')} · ${plural(c.repeat, 'repeat')} · ${plural(c.preview, 'preview')} · ${plural(c.bot, 'bot')}`)];
+  return [
+    ...s.totals.flatMap((t) => totalsFields(t, s.totals.length > 1)),
+    field('Clicks', `${plural(c.click, 'click')} · ${plural(c.repeat, 'repeat')} · ${plural(c.preview, 'preview')} · ${plural(c.bot, 'bot')}`),
+  ];
 }
 
 const items = (n: number) => plural(n, 'item');
@@ -76,7 +96,12 @@ export function earningsCard(d: EarningsCardData): Card {
     s.linkEarnings.length &&
       list(
         'Commission by link',
-        s.linkEarnings.map((l) => line(`${l.title ?? l.asin ?? (l.code ? `/l/${l.code}` : 'A removed link')}${l.campaign ? ` · ${l.campaign}` : ''}`, { url: l.code ? url(l.code) : undefined, detail: `${money(l.amount, l.currency)} · ${items(l.items)}` })),
+        s.linkEarnings.map((l) =>
+          line(`${l.title ?? l.asin ?? (l.code ? `/l/${l.code}` : 'A removed link')}${l.campaign ? ` · ${l.campaign}` : ''}`, {
+            url: l.code ? url(l.code) : undefined,
+            detail: `${money(l.amount, l.currency)} · ${items(l.items)}`,
+          }),
+        ),
       ),
     s.byTrackingId.length > 1 &&
       list(
@@ -134,7 +159,9 @@ export function homeCard(d: HomeCardData): Card {
 export function homeSetupCard(d: { managerLines?: readonly CardLine[] }): Card {
   return card({ visibility: 'ephemeral' }, [
     header('Your storefront'),
-    text('You have no storefront yet. Create one with /storefront setup <handle> <tracking-id>, then add products with /storefront add <ASIN or Amazon link> [list].'),
+    text(
+      'You have no storefront yet. Create one with /storefront setup <handle> <tracking-id>, then add products with /storefront add <ASIN or Amazon link> [list].',
+    ),
     d.managerLines && managerList(d.managerLines),
     context('Type /storefront help for every command.'),
   ]);
@@ -142,5 +169,9 @@ export function homeSetupCard(d: { managerLines?: readonly CardLine[] }): Card {
 
 /** What only managers can do from the App Home: the team's figures, and sharing the team with Discord (or undoing it). */
 function managerList(extra: readonly CardLine[]): ListElement {
-  return list('For managers', [line('/digest now', { detail: 'your team’s earnings digest' }), line('/earnings 7d team', { detail: 'the whole team’s commission' }), ...extra]);
+  return list('For managers', [
+    line('/digest now', { detail: 'your team’s earnings digest' }),
+    line('/earnings 7d team', { detail: 'the whole team’s commission' }),
+    ...extra,
+  ]);
 }

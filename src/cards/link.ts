@@ -22,7 +22,8 @@ export function linkCard(d: { productLabel: string; imageUrl?: string | undefine
 }
 
 /** One tagged short link in a list: the product, linked, with its ASIN. */
-export const shortLinkLine = (d: { productLabel: string; shortUrl: string; asin: string }): CardLine => line(d.productLabel, { url: d.shortUrl, detail: d.asin });
+export const shortLinkLine = (d: { productLabel: string; shortUrl: string; asin: string }): CardLine =>
+  line(d.productLabel, { url: d.shortUrl, detail: d.asin });
 
 /** The answer to a message with Amazon links: the poster's tagged short links, and how many could not be tagged. */
 export function autolinkCard(d: { handle: string; lines: readonly CardLine[]; untagged: number }): Card {
@@ -37,7 +38,14 @@ export function autolinkCard(d: { handle: string; lines: readonly CardLine[]; un
 }
 
 /** What a pasted short link unfolds into: the product, its store, who shares it and the price we know, with its time. */
-export function linkPreviewCard(p: { asin: string; marketplace: string; title: string | null; imageUrl?: string | null; price: { minor: number; currency: string; asOf: Date } | null; handle: string }): Card {
+export function linkPreviewCard(p: {
+  asin: string;
+  marketplace: string;
+  title: string | null;
+  imageUrl?: string | null;
+  price: { minor: number; currency: string; asOf: Date } | null;
+  handle: string;
+}): Card {
   const name = p.title ?? `Amazon product ${p.asin}`;
   return card({ visibility: 'channel' }, [
     header(name),

@@ -43,7 +43,14 @@ export function monthsLabel(start: string, end: string): string {
 
 /** The whole span the news covers: its report windows, else the dates of its lines. */
 function span(news: CommissionNews): { start: string; end: string } | undefined {
-  if (news.windows.length) return { start: news.windows.map((w) => w.start).sort()[0]!, end: news.windows.map((w) => w.end).sort().at(-1)! };
+  if (news.windows.length)
+    return {
+      start: news.windows.map((w) => w.start).sort()[0]!,
+      end: news.windows
+        .map((w) => w.end)
+        .sort()
+        .at(-1)!,
+    };
   return news.dates ? { start: news.dates.first, end: news.dates.last } : undefined;
 }
 

@@ -19,26 +19,52 @@ export const MAX_SHOWN_PER_LIST = 10;
 type WaitingClaim = Pick<TrackingIdClaim, 'id' | 'tracking_id' | 'marketplace' | 'reason'>;
 
 /** /storefront setup by someone who has a storefront: the tracking ID is set, or waits for verification. */
-export function trackingIdCard(d: { storefrontUrl: string; trackingId: string; marketplace: string; claim?: { claim: WaitingClaim; hint: string } | undefined }): Card {
+export function trackingIdCard(d: {
+  storefrontUrl: string;
+  trackingId: string;
+  marketplace: string;
+  claim?: { claim: WaitingClaim; hint: string } | undefined;
+}): Card {
   const storefront = fields([field('Storefront', d.storefrontUrl)]);
-  if (d.claim) return card({ visibility: 'ephemeral', tone: 'info' }, [text(waitingText(d.claim.claim, d.claim.hint)), storefront, actions([withdrawButton(d.claim.claim.id)])]);
+  if (d.claim)
+    return card({ visibility: 'ephemeral', tone: 'info' }, [
+      text(waitingText(d.claim.claim, d.claim.hint)),
+      storefront,
+      actions([withdrawButton(d.claim.claim.id)]),
+    ]);
   return card({ visibility: 'ephemeral', tone: 'success' }, [text(`Tracking ID ${d.trackingId} is set for ${marketLabel(d.marketplace)}.`), storefront]);
 }
 
 /** /storefront setup: the new storefront, its tracking ID (waiting for verification when someone holds it). */
-export function storefrontCreatedCard(d: { handle: string; storefrontUrl: string; trackingId: string; marketplace: string; claim?: { claim: WaitingClaim; hint: string } | undefined }): Card {
+export function storefrontCreatedCard(d: {
+  handle: string;
+  storefrontUrl: string;
+  trackingId: string;
+  marketplace: string;
+  claim?: { claim: WaitingClaim; hint: string } | undefined;
+}): Card {
   const ready = `Your storefront @${d.handle} is ready. Add products with /storefront add <ASIN or Amazon link> [list].`;
   return card({ visibility: 'ephemeral', tone: 'success' }, [
     header('Storefront created'),
     text(d.claim ? `${ready} ${waitingText(d.claim.claim, d.claim.hint)}` : ready),
-    fields([field('Storefront', d.storefrontUrl), field('Tracking ID', `${d.trackingId} (${marketLabel(d.marketplace)})${d.claim ? ' · waiting for verification' : ''}`, { inline: true })]),
+    fields([
+      field('Storefront', d.storefrontUrl),
+      field('Tracking ID', `${d.trackingId} (${marketLabel(d.marketplace)})${d.claim ? ' · waiting for verification' : ''}`, { inline: true }),
+    ]),
     d.claim && actions([withdrawButton(d.claim.claim.id)]),
     links([linkButton('Open storefront', d.storefrontUrl)]),
   ]);
 }
 
 /** /storefront add: what was added (or was there already) with its picture, its short link and the storefront. */
-export function productAddedCard(d: { added: boolean; productLabel: string; imageUrl?: string | undefined; listName: string; shortUrl: string; storefrontUrl: string }): Card {
+export function productAddedCard(d: {
+  added: boolean;
+  productLabel: string;
+  imageUrl?: string | undefined;
+  listName: string;
+  shortUrl: string;
+  storefrontUrl: string;
+}): Card {
   return card({ visibility: 'ephemeral', tone: 'success' }, [
     text(d.added ? `Added ${d.productLabel} to “${d.listName}”.` : `${d.productLabel} is already in “${d.listName}”.`),
     d.imageUrl && thumbnail(d.imageUrl, d.productLabel),
@@ -89,7 +115,11 @@ export function accountLinkCodeCard(d: { code: string; validMinutes: number; sto
   return card({ visibility: 'ephemeral', tone: 'success' }, [
     header('Link another account'),
     text(`Your code is ${d.code}. On your other account (Slack or Discord), type /storefront link-account ${d.code}`),
-    fields([field('Code', d.code, { inline: true }), field('Valid for', `${d.validMinutes} minutes, once`, { inline: true }), field('Storefront', d.storefrontUrl)]),
+    fields([
+      field('Code', d.code, { inline: true }),
+      field('Valid for', `${d.validMinutes} minutes, once`, { inline: true }),
+      field('Storefront', d.storefrontUrl),
+    ]),
     context('Both accounts then share one storefront, the same links and the same earnings. Do not share the code with anyone.'),
   ]);
 }
@@ -98,7 +128,11 @@ export function accountLinkCodeCard(d: { code: string; validMinutes: number; sto
 export function accountLinkedCard(d: { changed: boolean; handle: string; fromPlatform: Platform; storefrontUrl: string }): Card {
   const from = d.fromPlatform === 'slack' ? 'Slack' : 'Discord';
   return card({ visibility: 'ephemeral', tone: 'success' }, [
-    text(d.changed ? `This account is now linked to your storefront @${d.handle} from ${from}: same storefront, links and earnings.` : `This account was already linked to @${d.handle}; nothing changed.`),
+    text(
+      d.changed
+        ? `This account is now linked to your storefront @${d.handle} from ${from}: same storefront, links and earnings.`
+        : `This account was already linked to @${d.handle}; nothing changed.`,
+    ),
     fields([field('Storefront', d.storefrontUrl)]),
   ]);
 }
@@ -111,7 +145,11 @@ export function serverLinkCodeCard(d: { platform: Platform; code: string; validM
   return card({ visibility: 'ephemeral', tone: 'success' }, [
     header(`Link a ${there}`),
     text(`Your server-link code is ${d.code}. In the ${there} that should join this organisation, ${who} types /storefront link-server ${d.code}`),
-    fields([field('Code', d.code, { inline: true }), field('Valid for', `${d.validMinutes} minutes, once`, { inline: true }), field('Organisation', d.organisationName)]),
+    fields([
+      field('Code', d.code, { inline: true }),
+      field('Valid for', `${d.validMinutes} minutes, once`, { inline: true }),
+      field('Organisation', d.organisationName),
+    ]),
     context(
       `That ${there} then shares this ${here}'s organisation: its managers see the roster, team earnings and digests. It must have no storefronts, feed sources, digest subscriptions or granted managers of its own (merging organisations is not supported). Give the code only to its manager.`,
     ),
@@ -119,10 +157,17 @@ export function serverLinkCodeCard(d: { platform: Platform; code: string; validM
 }
 
 /** /storefront link-server <code>: this workspace joined the organisation of the one that made the code (or already had). */
-export function serverLinkedCard(d: { platform: Platform; changed: boolean; organisationName: string; fromPlatform: Platform; previousOrganisationRemoved: boolean }): Card {
+export function serverLinkedCard(d: {
+  platform: Platform;
+  changed: boolean;
+  organisationName: string;
+  fromPlatform: Platform;
+  previousOrganisationRemoved: boolean;
+}): Card {
   const here = workspaceNoun(d.platform);
   const organisation = fields([field('Organisation', d.organisationName)]);
-  if (!d.changed) return card({ visibility: 'ephemeral', tone: 'success' }, [text(`This ${here} already belongs to ${d.organisationName}; nothing changed.`), organisation]);
+  if (!d.changed)
+    return card({ visibility: 'ephemeral', tone: 'success' }, [text(`This ${here} already belongs to ${d.organisationName}; nothing changed.`), organisation]);
   const from = `${platformLabel(d.fromPlatform)} ${d.fromPlatform === 'slack' ? 'workspace' : 'server'}`;
   return card({ visibility: 'ephemeral', tone: 'success' }, [
     header(`${d.platform === 'slack' ? 'Workspace' : 'Server'} linked`),
@@ -142,7 +187,14 @@ function unlinkFields(plan: UnlinkPlan): Field[] {
   return [
     field('Organisation', plan.organisationName),
     field('Stays with', remainingLabels(plan)),
-    ...(used.count ? [field('Storefronts used from here', `${used.count} (${named}): they stay with ${plan.organisationName}; their owners can no longer use them from here`)] : []),
+    ...(used.count
+      ? [
+          field(
+            'Storefronts used from here',
+            `${used.count} (${named}): they stay with ${plan.organisationName}; their owners can no longer use them from here`,
+          ),
+        ]
+      : []),
   ];
 }
 
@@ -152,7 +204,9 @@ function stopLines(plan: UnlinkPlan, platform: Platform): CardLine[] {
   return [
     line(plural(s.digestSubscriptions, 'daily digest subscription'), { detail: 'of managers here: turned off' }),
     ...(platform === 'discord' ? [line(plural(s.autolinkChannels, 'autolink channel'), { detail: 'in this server: turned off' })] : []),
-    line(plural(s.notificationDestinations, 'commission notification destination'), { detail: 'here: turned off (the influencer sees why in /storefront show)' }),
+    line(plural(s.notificationDestinations, 'commission notification destination'), {
+      detail: 'here: turned off (the influencer sees why in /storefront show)',
+    }),
     line(plural(s.managerGrants, 'manager grant'), { detail: 'here: revoked' }),
   ];
 }
@@ -197,7 +251,11 @@ export function autolinkStateCard(on: boolean, changed: boolean): Card {
 /** /storefront notify dm|here|off. */
 export function notifyTargetCard(where: 'dm' | 'here' | 'off'): Card {
   return successCard(
-    where === 'off' ? 'Commission notifications are off.' : where === 'dm' ? 'Commission notifications will come to you as a direct message.' : 'Commission notifications will be posted in this channel.',
+    where === 'off'
+      ? 'Commission notifications are off.'
+      : where === 'dm'
+        ? 'Commission notifications will come to you as a direct message.'
+        : 'Commission notifications will be posted in this channel.',
   );
 }
 
@@ -205,8 +263,13 @@ export function notifyTargetCard(where: 'dm' | 'here' | 'off'): Card {
 export function inviteIssuedCard(d: { handle: string; code: string; expiresAt: Date; forUser: string | null }): Card {
   return card({ visibility: 'ephemeral', tone: 'success' }, [
     header(`Invite for @${d.handle}`),
-    text(`${d.forUser ? `Send this to ${d.forUser}` : 'Send this to the owner'}: they type /storefront join ${d.code} here to own @${d.handle}, its tracking IDs and its history.`),
-    fields([field('Code', d.code, { inline: true }), field('Valid until', `${d.expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, once`, { inline: true })]),
+    text(
+      `${d.forUser ? `Send this to ${d.forUser}` : 'Send this to the owner'}: they type /storefront join ${d.code} here to own @${d.handle}, its tracking IDs and its history.`,
+    ),
+    fields([
+      field('Code', d.code, { inline: true }),
+      field('Valid until', `${d.expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, once`, { inline: true }),
+    ]),
     context(`${d.forUser ? `Only ${d.forUser} can use it. ` : ''}A new invite for @${d.handle} retires this one.`),
   ]);
 }
@@ -214,7 +277,11 @@ export function inviteIssuedCard(d: { handle: string; code: string; expiresAt: D
 /** /storefront join <code>: this account now owns the storefront (or already did). */
 export function inviteRedeemedCard(d: { changed: boolean; handle: string; storefrontUrl: string }): Card {
   return card({ visibility: 'ephemeral', tone: 'success' }, [
-    text(d.changed ? `Welcome: @${d.handle} is now your storefront, with its tracking IDs, links and earnings. Try /earnings or /storefront show.` : `@${d.handle} was already your storefront; nothing changed.`),
+    text(
+      d.changed
+        ? `Welcome: @${d.handle} is now your storefront, with its tracking IDs, links and earnings. Try /earnings or /storefront show.`
+        : `@${d.handle} was already your storefront; nothing changed.`,
+    ),
     fields([field('Storefront', d.storefrontUrl)]),
   ]);
 }
@@ -222,12 +289,23 @@ export function inviteRedeemedCard(d: { changed: boolean; handle: string; storef
 const EDITED_FIELD = { title: 'title', image: 'image', note: 'note' } as const;
 
 /** /storefront edit: what the product now shows (their words, quoted as text; the renderers escape markup). */
-export function productEditedCard(d: { asin: string; field: 'title' | 'image' | 'note'; value: string | null; title: string | null; storefrontUrl: string }): Card {
+export function productEditedCard(d: {
+  asin: string;
+  field: 'title' | 'image' | 'note';
+  value: string | null;
+  title: string | null;
+  storefrontUrl: string;
+}): Card {
   const what = EDITED_FIELD[d.field];
   const name = d.title ?? `Amazon product ${d.asin}`;
   return card({ visibility: 'ephemeral', tone: 'success' }, [
-    text(d.value === null ? `Your ${what} for ${d.asin} is cleared: the storefront shows Amazon's again when it has one.` : `Your ${what} for ${d.asin} is set.`),
-    fields([field('Product', `${name} (${d.asin})`), d.value !== null && field(d.field === 'image' ? 'Image link' : d.field === 'note' ? 'Your note' : 'Title', d.value)]),
+    text(
+      d.value === null ? `Your ${what} for ${d.asin} is cleared: the storefront shows Amazon's again when it has one.` : `Your ${what} for ${d.asin} is set.`,
+    ),
+    fields([
+      field('Product', `${name} (${d.asin})`),
+      d.value !== null && field(d.field === 'image' ? 'Image link' : d.field === 'note' ? 'Your note' : 'Title', d.value),
+    ]),
     links([linkButton('Open storefront', d.storefrontUrl)]),
     context('Changes show on your storefront within a minute.'),
   ]);

@@ -81,7 +81,15 @@ export const MINUS = '\u2212';
 /** An amount as people read it: "$1,234.56", "−$0.45" (the minus sign, as percentages have it). */
 export const money = (minor: number, currency: string): string => formatMoney(minor, currency).replace('-', MINUS);
 
-const AS_OF = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false, timeZone: 'UTC' });
+const AS_OF = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  hour12: false,
+  timeZone: 'UTC',
+});
 /** "5 Dec 2026, 14:05 UTC": one fixed zone, since pages are cached and cards are read across time zones. */
 export const formatAsOf = (d: Date): string => `${AS_OF.format(d)} UTC`;
 

@@ -8,11 +8,15 @@ import type { CliCommand, CliContext } from './context.ts';
 
 const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
 const orgOption = { org: { type: 'string', description: 'the organisation (default: the only or default organisation)', value: 'id' } } as const;
-const organisationOf = (ctx: CliContext, v: Record<string, string | boolean | undefined>) => operatorOrganisation(ctx.db, str(v.org) === undefined ? undefined : parseOrganisationId(str(v.org)!));
+const organisationOf = (ctx: CliContext, v: Record<string, string | boolean | undefined>) =>
+  operatorOrganisation(ctx.db, str(v.org) === undefined ? undefined : parseOrganisationId(str(v.org)!));
 
 const describe = (s: CredentialStatus | undefined, who: string) => {
   if (!s) return `${who}: no Creators API credentials.`;
-  const lines = [`${who}: credential ${s.credentialId ?? '(from the environment)'}${s.version ? ` version ${s.version}` : ''}${s.partnerTag ? `, partner tag ${s.partnerTag}` : ''}`, `  access: ${s.access}${s.accessSince ? ` since ${s.accessSince.toISOString()}` : ''}`];
+  const lines = [
+    `${who}: credential ${s.credentialId ?? '(from the environment)'}${s.version ? ` version ${s.version}` : ''}${s.partnerTag ? `, partner tag ${s.partnerTag}` : ''}`,
+    `  access: ${s.access}${s.accessSince ? ` since ${s.accessSince.toISOString()}` : ''}`,
+  ];
   if (s.accessReason) lines.push(`  why: ${s.accessReason}`);
   if (s.retryAt) lines.push(`  tried again after: ${s.retryAt.toISOString()}`);
   if (s.statusMessage) lines.push(`  status: ${s.statusMessage}`);
@@ -32,12 +36,19 @@ export const catalogueCredentials: CliCommand = {
   },
   async run(ctx, v) {
     const organisationId = await organisationOf(ctx, v);
-    const status = await setOrganisationCredentials(ctx.db, secretBoxFor(ctx.config), { organisationId, credentialId: str(v['credential-id'])!, credentialSecret: str(v.secret)!, version: str(v.version)!, partnerTag: str(v['partner-tag'])! });
+    const status = await setOrganisationCredentials(ctx.db, secretBoxFor(ctx.config), {
+      organisationId,
+      credentialId: str(v['credential-id'])!,
+      credentialSecret: str(v.secret)!,
+      version: str(v.version)!,
+      partnerTag: str(v['partner-tag'])!,
+    });
     // Products waiting for a credential are fetched at the next refresh.
     await makeOrganisationProductsDue(ctx.db, organisationId);
     return status;
   },
-  format: (s: CredentialStatus) => `${describe(s, `Organisation ${s.organisationId}`)}\nProduct details are fetched at the next catalogue refresh (within minutes).`,
+  format: (s: CredentialStatus) =>
+    `${describe(s, `Organisation ${s.organisationId}`)}\nProduct details are fetched at the next catalogue refresh (within minutes).`,
 };
 
 export const catalogueStatus: CliCommand = {
@@ -47,8 +58,18 @@ export const catalogueStatus: CliCommand = {
   options: { ...orgOption },
   async run(ctx, v) {
     const organisationId = await organisationOf(ctx, v);
-    return { organisationId, organisation: (await credentialStatus(ctx.db, organisationId)) ?? null, operator: (await credentialStatus(ctx.db)) ?? null, operatorConfigured: Boolean(ctx.config.AMAZON_CREATORS_CLIENT_ID) };
+    return {
+      organisationId,
+      organisation: (await credentialStatus(ctx.db, organisationId)) ?? null,
+      operator: (await credentialStatus(ctx.db)) ?? null,
+      operatorConfigured: Boolean(ctx.config.AMAZON_CREATORS_CLIENT_ID),
+    };
   },
   format: (r: { organisationId: number; organisation: CredentialStatus | null; operator: CredentialStatus | null; operatorConfigured: boolean }) =>
-    [describe(r.organisation ?? undefined, `Organisation ${r.organisationId}`), r.operatorConfigured ? describe(r.operator ?? undefined, 'Operator (AMAZON_CREATORS_*)').replace('no Creators API credentials.', 'configured, not used yet.') : 'Operator: AMAZON_CREATORS_* not set.'].join('\n'),
+    [
+      describe(r.organisation ?? undefined, `Organisation ${r.organisationId}`),
+      r.operatorConfigured
+        ? describe(r.operator ?? undefined, 'Operator (AMAZON_CREATORS_*)').replace('no Creators API credentials.', 'configured, not used yet.')
+        : 'Operator: AMAZON_CREATORS_* not set.',
+    ].join('\n'),
 };

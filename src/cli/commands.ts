@@ -30,7 +30,13 @@ function productDetails(values: Record<string, string | boolean | undefined>, ma
       throw new UserError('invalid_input', `--price must be a decimal amount like 24.99, not "${price.slice(0, 20)}".`);
     }
   }
-  return { title: str(values.title), imageUrl: str(values.image), category: str(values.category), priceMinor, currency: priceMinor === undefined ? undefined : currency };
+  return {
+    title: str(values.title),
+    imageUrl: str(values.image),
+    category: str(values.category),
+    priceMinor,
+    currency: priceMinor === undefined ? undefined : currency,
+  };
 }
 
 async function resolveFor(ctx: CliContext, influencerId: number, product: string) {
@@ -79,7 +85,7 @@ export const influencerCreate: CliCommand = {
 
 export const trackingIdAdd: CliCommand = {
   name: 'tracking-id add',
-  summary: "Register another tracking ID for an influencer (for another marketplace)",
+  summary: 'Register another tracking ID for an influencer (for another marketplace)',
   usage: 'tracking-id add --handle <handle> --tracking-id <id-21> --marketplace <UK>',
   options: {
     handle: { type: 'string', description: 'storefront handle', required: true },

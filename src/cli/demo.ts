@@ -18,10 +18,13 @@ const DEMO_PRODUCTS = [
 export async function runDemo(ctx: CliContext) {
   const existing = await findInfluencerByHandle(ctx.db, 'demo');
   const influencer =
-    existing ??
-    (await createInfluencer(ctx.db, { handle: 'demo', displayName: 'Demo Creator', trackingId: 'democreator-20', marketplace: 'US' })).influencer;
+    existing ?? (await createInfluencer(ctx.db, { handle: 'demo', displayName: 'Demo Creator', trackingId: 'democreator-20', marketplace: 'US' })).influencer;
   if (!existing) {
-    await ctx.db.updateTable('influencers').set({ bio: 'Kitchen gear, desk upgrades and travel kit I actually use.' }).where('id', '=', influencer.id).execute();
+    await ctx.db
+      .updateTable('influencers')
+      .set({ bio: 'Kitchen gear, desk upgrades and travel kit I actually use.' })
+      .where('id', '=', influencer.id)
+      .execute();
   }
   const links: Array<{ title: string; shortUrl: string; campaign: string }> = [];
   for (const p of DEMO_PRODUCTS) {

@@ -13,7 +13,8 @@ const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : un
 export const feedSourceAdd: CliCommand = {
   name: 'feed-source add',
   summary: 'Poll a report URL on a cron schedule (the workers pick it up on start)',
-  usage: 'feed-source add --name <name> --url <https://…> --cron "0 6 * * *" [--network amazon] [--marketplace US] [--header "Authorization: Bearer …"] [--org <id>]',
+  usage:
+    'feed-source add --name <name> --url <https://…> --cron "0 6 * * *" [--network amazon] [--marketplace US] [--header "Authorization: Bearer …"] [--org <id>]',
   options: {
     name: { type: 'string', description: 'a name for the source', required: true },
     url: { type: 'string', description: 'http(s) URL that returns a report file', required: true },
@@ -48,7 +49,18 @@ export const feedSourceAdd: CliCommand = {
     const headers = m ? { [m[1]!]: m[2]! } : null;
     const row = await ctx.db
       .insertInto('feed_sources')
-      .values({ organisation_id: organisationId, network, name: str(v.name)!.slice(0, 100), url, cron, marketplace: market?.code ?? null, headers: sealFeedHeaders(secretBoxFor(ctx.config), url, headers) as never, last_polled_at: null, last_success_at: null, last_error: null })
+      .values({
+        organisation_id: organisationId,
+        network,
+        name: str(v.name)!.slice(0, 100),
+        url,
+        cron,
+        marketplace: market?.code ?? null,
+        headers: sealFeedHeaders(secretBoxFor(ctx.config), url, headers) as never,
+        last_polled_at: null,
+        last_success_at: null,
+        last_error: null,
+      })
       .returning(['id', 'name', 'cron'])
       .executeTakeFirstOrThrow();
     return row;
@@ -61,7 +73,30 @@ export const feedSourceList: CliCommand = {
   summary: 'List polled report URLs and how their last poll went',
   usage: 'feed-source list',
   options: {},
-  run: (ctx) => ctx.db.selectFrom('feed_sources').select(['id', 'organisation_id', 'name', 'network', 'cron', 'enabled', 'last_polled_at', 'last_success_at', 'last_error']).orderBy('id').execute(),
-  format: (rows: Array<{ id: number; organisation_id: number; name: string; network: string; cron: string; enabled: boolean; last_success_at: Date | null; last_error: string | null }>) =>
-    rows.length === 0 ? 'No feed sources.' : rows.map((r) => `${r.id}  org ${r.organisation_id}  ${r.name}  ${r.network}  "${r.cron}"  ${r.enabled ? 'on' : 'off'}  last ok ${r.last_success_at?.toISOString() ?? 'never'}${r.last_error ? `  error: ${r.last_error}` : ''}`).join('\n'),
+  run: (ctx) =>
+    ctx.db
+      .selectFrom('feed_sources')
+      .select(['id', 'organisation_id', 'name', 'network', 'cron', 'enabled', 'last_polled_at', 'last_success_at', 'last_error'])
+      .orderBy('id')
+      .execute(),
+  format: (
+    rows: Array<{
+      id: number;
+      organisation_id: number;
+      name: string;
+      network: string;
+      cron: string;
+      enabled: boolean;
+      last_success_at: Date | null;
+      last_error: string | null;
+    }>,
+  ) =>
+    rows.length === 0
+      ? 'No feed sources.'
+      : rows
+          .map(
+            (r) =>
+              `${r.id}  org ${r.organisation_id}  ${r.name}  ${r.network}  "${r.cron}"  ${r.enabled ? 'on' : 'off'}  last ok ${r.last_success_at?.toISOString() ?? 'never'}${r.last_error ? `  error: ${r.last_error}` : ''}`,
+          )
+          .join('\n'),
 };

@@ -7,11 +7,12 @@ import { day, formatTable } from './table.ts';
 
 const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
 const orgOption = { org: { type: 'string', description: 'the organisation (default: the only or default organisation)', value: 'id' } } as const;
-const organisationOf = (ctx: CliContext, v: Record<string, string | boolean | undefined>) => operatorOrganisation(ctx.db, str(v.org) === undefined ? undefined : parseOrganisationId(str(v.org)!));
+const organisationOf = (ctx: CliContext, v: Record<string, string | boolean | undefined>) =>
+  operatorOrganisation(ctx.db, str(v.org) === undefined ? undefined : parseOrganisationId(str(v.org)!));
 
 export const feedTokenCreate: CliCommand = {
   name: 'feed-token create',
-  summary: "Create a feeds API token that uploads reports for one organisation (shown once)",
+  summary: 'Create a feeds API token that uploads reports for one organisation (shown once)',
   usage: 'feed-token create --name <name> [--org <id>]',
   options: { name: { type: 'string', description: 'what the token is for, e.g. "US account script"', required: true }, ...orgOption },
   async run(ctx, v) {
@@ -20,7 +21,13 @@ export const feedTokenCreate: CliCommand = {
     return { organisationId, ...created };
   },
   format: (t: FeedTokenInfo & { token: string; organisationId: number }) =>
-    [`Feed token #${t.id} "${t.name}" for organisation ${t.organisationId}:`, '', `  ${t.token}`, '', 'Copy it now: it is not shown again (only its fingerprint is kept).'].join('\n'),
+    [
+      `Feed token #${t.id} "${t.name}" for organisation ${t.organisationId}:`,
+      '',
+      `  ${t.token}`,
+      '',
+      'Copy it now: it is not shown again (only its fingerprint is kept).',
+    ].join('\n'),
 };
 
 export const feedTokenList: CliCommand = {
@@ -34,7 +41,14 @@ export const feedTokenList: CliCommand = {
       ? 'No feed tokens.'
       : formatTable(
           ['ID', 'NAME', 'ENDS IN', 'CREATED', 'LAST USED', 'REVOKED'],
-          rows.map((t) => [String(t.id), t.name, `…${t.hint}`, day(t.createdAt), t.lastUsedAt ? day(t.lastUsedAt) : 'never', t.revokedAt ? day(t.revokedAt) : '-']),
+          rows.map((t) => [
+            String(t.id),
+            t.name,
+            `…${t.hint}`,
+            day(t.createdAt),
+            t.lastUsedAt ? day(t.lastUsedAt) : 'never',
+            t.revokedAt ? day(t.revokedAt) : '-',
+          ]),
         ),
 };
 

@@ -113,7 +113,17 @@ export const ingestCommand: CliCommand = {
       } catch (err) {
         throw fileError(file, err);
       }
-      const ingestId = await createIngest(ctx.db, { organisationId, confirmReversals: v.confirm === true, network, source: 'cli', filePath: stored.path, fileName: file.split('/').pop() ?? null, sha256: stored.sha256, byteSize: stored.bytes, marketplace: market?.code ?? null });
+      const ingestId = await createIngest(ctx.db, {
+        organisationId,
+        confirmReversals: v.confirm === true,
+        network,
+        source: 'cli',
+        filePath: stored.path,
+        fileName: file.split('/').pop() ?? null,
+        sha256: stored.sha256,
+        byteSize: stored.bytes,
+        marketplace: market?.code ?? null,
+      });
 
       // Same queue as the API; a worker in this process takes the job unless the service's workers get there first.
       // Whichever runs it reports progress on the job, so the terminal line below works in both cases.
@@ -145,23 +155,45 @@ export const ingestCommand: CliCommand = {
   },
   format: (s: IngestStatusDoc) => formatIngest(s),
   failure: (s: IngestStatusDoc) =>
-    s.status === 'failed' ? `Ingest ${s.ingestId} failed: ${s.error ?? 'no reason recorded'}` : s.status === 'held' ? `Ingest ${s.ingestId} ${s.error ?? 'was held for confirmation.'}` : undefined,
+    s.status === 'failed'
+      ? `Ingest ${s.ingestId} failed: ${s.error ?? 'no reason recorded'}`
+      : s.status === 'held'
+        ? `Ingest ${s.ingestId} ${s.error ?? 'was held for confirmation.'}`
+        : undefined,
 };
 
 export function formatIngest(s: IngestStatusDoc): string {
   const lines = [`Ingest ${s.ingestId}: ${s.status}${s.error ? ` — ${s.error}` : ''}`];
   const c = s.counts;
-  lines.push(`  rows ${c.rows} · accepted ${c.accepted} · unchanged ${c.unchanged} · reversed ${c.reversed} · rejected ${c.rejected} · unattributed ${c.unattributed}`);
-  const summary = s.summary as null | { marketplace: string | null; byKind: Array<{ kind: string; currency: string; entries: number; amountMinor: number }>; unattributedTrackingIds: string[]; unmappedCategories: string[]; unmatchedLinkCodes?: string[]; rateCardFallback: string | null; estimateAccuracy: Array<{ currency: string; pairs: number; estimatedMinor: number; confirmedMinor: number; differenceMinor: number }> };
+  lines.push(
+    `  rows ${c.rows} · accepted ${c.accepted} · unchanged ${c.unchanged} · reversed ${c.reversed} · rejected ${c.rejected} · unattributed ${c.unattributed}`,
+  );
+  const summary = s.summary as null | {
+    marketplace: string | null;
+    byKind: Array<{ kind: string; currency: string; entries: number; amountMinor: number }>;
+    unattributedTrackingIds: string[];
+    unmappedCategories: string[];
+    unmatchedLinkCodes?: string[];
+    rateCardFallback: string | null;
+    estimateAccuracy: Array<{ currency: string; pairs: number; estimatedMinor: number; confirmedMinor: number; differenceMinor: number }>;
+  };
   if (summary) {
     if (summary.marketplace) lines.push(`  marketplace ${summary.marketplace}`);
     for (const k of summary.byKind) lines.push(`  new ${k.kind}: ${k.entries} lines, ${formatMoney(k.amountMinor, k.currency)}`);
-    for (const a of summary.estimateAccuracy) lines.push(`  estimates vs confirmed (${a.pairs} items): ${formatMoney(a.estimatedMinor, a.currency)} estimated, ${formatMoney(a.confirmedMinor, a.currency)} confirmed (${a.differenceMinor >= 0 ? '+' : ''}${formatMoney(a.differenceMinor, a.currency)})`);
-    if (summary.unattributedTrackingIds.length) lines.push(`  unregistered tracking IDs: ${summary.unattributedTrackingIds.slice(0, 20).join(', ')}${summary.unattributedTrackingIds.length > 20 ? ', …' : ''}`);
-    if (summary.rateCardFallback) lines.push(`  no rate card for ${summary.marketplace ?? 'this store'}: pending estimates use the ${summary.rateCardFallback} rates`);
+    for (const a of summary.estimateAccuracy)
+      lines.push(
+        `  estimates vs confirmed (${a.pairs} items): ${formatMoney(a.estimatedMinor, a.currency)} estimated, ${formatMoney(a.confirmedMinor, a.currency)} confirmed (${a.differenceMinor >= 0 ? '+' : ''}${formatMoney(a.differenceMinor, a.currency)})`,
+      );
+    if (summary.unattributedTrackingIds.length)
+      lines.push(
+        `  unregistered tracking IDs: ${summary.unattributedTrackingIds.slice(0, 20).join(', ')}${summary.unattributedTrackingIds.length > 20 ? ', …' : ''}`,
+      );
+    if (summary.rateCardFallback)
+      lines.push(`  no rate card for ${summary.marketplace ?? 'this store'}: pending estimates use the ${summary.rateCardFallback} rates`);
     if (summary.unmappedCategories.length) lines.push(`  categories estimated at the "All Other" rate: ${summary.unmappedCategories.join(', ')}`);
     // Absent from ingests recorded before link codes were read.
-    if (summary.unmatchedLinkCodes?.length) lines.push(`  link codes credited to no link (unknown, or not the tracking ID owner's): ${summary.unmatchedLinkCodes.join(', ')}`);
+    if (summary.unmatchedLinkCodes?.length)
+      lines.push(`  link codes credited to no link (unknown, or not the tracking ID owner's): ${summary.unmatchedLinkCodes.join(', ')}`);
   }
   for (const e of (s.rowErrors as Array<{ line: number; sheet?: string | null; message: string }>).slice(0, 20)) lines.push(`  ${e.message}`);
   return lines.join('\n');
@@ -198,16 +230,32 @@ export const earningsCommand: CliCommand = {
     if (!s.hasAnyEntries) lines.push('  No earnings have been ingested yet.');
     for (const t of s.totals) {
       const f = (n: number) => formatMoney(n, t.currency);
-      lines.push(`  ${t.currency}: confirmed ${f(t.confirmed)} · pending ${f(t.pending)} · reversed ${f(t.reversed)}${t.bounty ? ` · bounties ${f(t.bounty)}` : ''} · net ${f(t.net)}`);
+      lines.push(
+        `  ${t.currency}: confirmed ${f(t.confirmed)} · pending ${f(t.pending)} · reversed ${f(t.reversed)}${t.bounty ? ` · bounties ${f(t.bounty)}` : ''} · net ${f(t.net)}`,
+      );
     }
     lines.push(`  clicks ${s.clicks.click} · repeat ${s.clicks.repeat} · previews ${s.clicks.preview} · bots ${s.clicks.bot}`);
-    if (s.topProducts.length) lines.push('  Top products:', ...s.topProducts.map((p) => `    ${formatMoney(p.amount, p.currency).padStart(12)}  ${p.asin}  ${p.name ?? ''}`));
+    if (s.topProducts.length)
+      lines.push('  Top products:', ...s.topProducts.map((p) => `    ${formatMoney(p.amount, p.currency).padStart(12)}  ${p.asin}  ${p.name ?? ''}`));
     if (s.byTrackingId.length > 1 || (s.byTrackingId.length === 1 && s.totals.length > 1)) {
-      lines.push('  By tracking ID:', ...s.byTrackingId.map((t) => `    ${t.trackingId}  ${t.currency}: confirmed ${formatMoney(t.confirmed, t.currency)} · pending ${formatMoney(t.pending, t.currency)} · net ${formatMoney(t.net, t.currency)}`));
+      lines.push(
+        '  By tracking ID:',
+        ...s.byTrackingId.map(
+          (t) =>
+            `    ${t.trackingId}  ${t.currency}: confirmed ${formatMoney(t.confirmed, t.currency)} · pending ${formatMoney(t.pending, t.currency)} · net ${formatMoney(t.net, t.currency)}`,
+        ),
+      );
     }
-    if (s.linkEarnings.length) lines.push('  Commission by link:', ...s.linkEarnings.map((l) => `    ${formatMoney(l.amount, l.currency).padStart(12)}  /l/${l.code ?? l.linkId}${l.campaign ? ` (${l.campaign})` : ''}`));
-    if (s.topLinks.length) lines.push('  Top links:', ...s.topLinks.map((l) => `    ${String(l.clicks).padStart(6)} clicks  /l/${l.code}${l.campaign ? ` (${l.campaign})` : ''}  ${l.title ?? l.asin}`));
+    if (s.linkEarnings.length)
+      lines.push(
+        '  Commission by link:',
+        ...s.linkEarnings.map((l) => `    ${formatMoney(l.amount, l.currency).padStart(12)}  /l/${l.code ?? l.linkId}${l.campaign ? ` (${l.campaign})` : ''}`),
+      );
+    if (s.topLinks.length)
+      lines.push(
+        '  Top links:',
+        ...s.topLinks.map((l) => `    ${String(l.clicks).padStart(6)} clicks  /l/${l.code}${l.campaign ? ` (${l.campaign})` : ''}  ${l.title ?? l.asin}`),
+      );
     return lines.join('\n');
   },
 };
-

@@ -52,7 +52,9 @@ export const influencerList: CliCommand = {
             `@${r.handle}`,
             r.displayName,
             String(r.organisationId),
-            r.trackingIds.map((t) => `${t.trackingId} (${t.marketplace}${t.default ? ', default' : ''}${t.pending ? ', waiting for verification' : ''})`).join(', ') || '-',
+            r.trackingIds
+              .map((t) => `${t.trackingId} (${t.marketplace}${t.default ? ', default' : ''}${t.pending ? ', waiting for verification' : ''})`)
+              .join(', ') || '-',
             r.storefrontUrl,
             day(r.createdAt),
           ]),

@@ -16,10 +16,19 @@ export interface Suggestion {
 
 /** `typed` as a LIKE pattern matched anywhere, with its own % and _ taken literally. */
 function contains(typed: string): string {
-  return `%${typed.trim().slice(0, 100).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return `%${typed
+    .trim()
+    .slice(0, 100)
+    .replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-export async function suggest(db: Db, identity: Pick<Identity, 'influencerId'>, kind: NonNullable<OptionDef['autocomplete']>, typed: string, limit = MAX_SUGGESTIONS): Promise<Suggestion[]> {
+export async function suggest(
+  db: Db,
+  identity: Pick<Identity, 'influencerId'>,
+  kind: NonNullable<OptionDef['autocomplete']>,
+  typed: string,
+  limit = MAX_SUGGESTIONS,
+): Promise<Suggestion[]> {
   const influencerId = identity.influencerId;
   if (!influencerId) return [];
   const n = Math.min(limit, MAX_SUGGESTIONS);

@@ -37,7 +37,14 @@ export const digestCommand: CommandDef = {
       async execute(args, ctx) {
         const localTime = parseTimeOfDay(args.time as string | undefined);
         const timezone = parseTimeZoneName(args.timezone as string | undefined, ctx.identity.timezone);
-        await subscribeDigest(ctx.db, { organisationId: ctx.identity.organisationId, identityId: ctx.identity.id, localTime, timezone, channelId: null, now: ctx.now?.() });
+        await subscribeDigest(ctx.db, {
+          organisationId: ctx.identity.organisationId,
+          identityId: ctx.identity.id,
+          localTime,
+          timezone,
+          channelId: null,
+          now: ctx.now?.(),
+        });
         return successCard(`You will get the team digest every day at ${localTime} (${timezone}) as a direct message.`);
       },
     },

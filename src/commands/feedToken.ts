@@ -22,11 +22,21 @@ export const feedTokenSubcommand: Subcommand = {
       return feedTokensCard(await listFeedTokens(ctx.db, organisationId));
     }
     if (action === 'revoke') {
-      if (!which) throw new UserError('invalid_input', 'Say which token to revoke: /storefront feed-token revoke <#number or last 4 characters> (see /storefront feed-token list).');
+      if (!which)
+        throw new UserError(
+          'invalid_input',
+          'Say which token to revoke: /storefront feed-token revoke <#number or last 4 characters> (see /storefront feed-token list).',
+        );
       const revoked = await revokeFeedToken(ctx.db, { organisationId, which, revokedByIdentityId: ctx.identity.id });
       return feedTokenRevokedCard(revoked);
     }
     const created = await createFeedToken(ctx.db, { organisationId, name: which ?? 'feed', createdByIdentityId: ctx.identity.id });
-    return feedTokenCreatedCard({ id: created.id, name: created.name, token: created.token, endpoint: `${ctx.config.PUBLIC_BASE_URL}/api/feeds/amazon`, networks: NETWORKS });
+    return feedTokenCreatedCard({
+      id: created.id,
+      name: created.name,
+      token: created.token,
+      endpoint: `${ctx.config.PUBLIC_BASE_URL}/api/feeds/amazon`,
+      networks: NETWORKS,
+    });
   },
 };

@@ -57,9 +57,14 @@ export const storefrontCommand: CommandDef = {
         const own = await reachableInfluencer(ctx.db, ctx.identity);
         if (own) {
           if (own.handle !== handle.replace(/^@/, '').toLowerCase()) {
-            throw new UserError('conflict', `You already have a storefront, @${own.handle}. To add a tracking ID for another store, run /storefront setup ${own.handle} <tracking-id> <marketplace>.`);
+            throw new UserError(
+              'conflict',
+              `You already have a storefront, @${own.handle}. To add a tracking ID for another store, run /storefront setup ${own.handle} <tracking-id> <marketplace>.`,
+            );
           }
-          const r = await registerTrackingId(ctx.db, own.id, String(args['tracking-id']), args.marketplace as string | undefined, { identityId: ctx.identity.id });
+          const r = await registerTrackingId(ctx.db, own.id, String(args['tracking-id']), args.marketplace as string | undefined, {
+            identityId: ctx.identity.id,
+          });
           return trackingIdCard({
             storefrontUrl: storefrontUrl(ctx, own.handle),
             trackingId: r.trackingId.tracking_id,
@@ -166,7 +171,10 @@ export const storefrontCommand: CommandDef = {
         const code = args.code as string | undefined;
         if (!code) {
           if (!ctx.identity.influencerId) {
-            throw new UserError('not_found', 'This account has no storefront. If your storefront is on another account, run /storefront link-account there and type the code here: /storefront link-account <code>.');
+            throw new UserError(
+              'not_found',
+              'This account has no storefront. If your storefront is on another account, run /storefront link-account there and type the code here: /storefront link-account <code>.',
+            );
           }
           const me = await ownInfluencer(ctx);
           const issued = await issueLinkCode(ctx.db, ctx.identity.id, ctx.now?.());
@@ -174,7 +182,12 @@ export const storefrontCommand: CommandDef = {
         }
         const linked = await redeemLinkCode(ctx.db, ctx.identity.id, code, ctx.now?.());
         const inf = await ctx.db.selectFrom('influencers').select('handle').where('id', '=', linked.influencerId).executeTakeFirstOrThrow();
-        return accountLinkedCard({ changed: linked.changed, handle: inf.handle, fromPlatform: linked.fromPlatform, storefrontUrl: storefrontUrl(ctx, inf.handle) });
+        return accountLinkedCard({
+          changed: linked.changed,
+          handle: inf.handle,
+          fromPlatform: linked.fromPlatform,
+          storefrontUrl: storefrontUrl(ctx, inf.handle),
+        });
       },
     },
     {
@@ -196,7 +209,11 @@ export const storefrontCommand: CommandDef = {
       ],
       async execute(args, ctx) {
         const user = String(args.user);
-        const invite = await issueInvite(ctx.db, args.handle as string, { issuedBy: ctx.identity, forUser: { platform: ctx.identity.platform, userId: user }, now: ctx.now?.() });
+        const invite = await issueInvite(ctx.db, args.handle as string, {
+          issuedBy: ctx.identity,
+          forUser: { platform: ctx.identity.platform, userId: user },
+          now: ctx.now?.(),
+        });
         // A mention renders as the person's name on both platforms.
         return inviteIssuedCard({ handle: invite.influencer.handle, code: invite.code, expiresAt: invite.expiresAt, forUser: `<@${user}>` });
       },
@@ -210,7 +227,12 @@ export const storefrontCommand: CommandDef = {
         const code = args.code as string | undefined;
         if (!code) {
           const issued = await issueServerLinkCode(ctx.db, ctx.identity, ctx.now?.());
-          return serverLinkCodeCard({ platform: ctx.identity.platform, code: issued.code, validMinutes: SERVER_LINK_CODE_TTL_MS / 60_000, organisationName: issued.organisationName });
+          return serverLinkCodeCard({
+            platform: ctx.identity.platform,
+            code: issued.code,
+            validMinutes: SERVER_LINK_CODE_TTL_MS / 60_000,
+            organisationName: issued.organisationName,
+          });
         }
         const linked = await redeemServerLinkCode(ctx.db, ctx.identity, code, ctx.now?.());
         return serverLinkedCard({
@@ -226,11 +248,16 @@ export const storefrontCommand: CommandDef = {
       name: 'unlink-server',
       description: 'Undo link-server: this workspace leaves the shared organisation for a new, empty one (managers)',
       managerOnly: true,
-      options: [{ name: 'confirm', type: 'string', rest: true, description: 'type confirm to unlink (leave out to see first what would happen)', maxLength: 100 }],
+      options: [
+        { name: 'confirm', type: 'string', rest: true, description: 'type confirm to unlink (leave out to see first what would happen)', maxLength: 100 },
+      ],
       async execute(args, ctx) {
         const typed = (args.confirm as string | undefined)?.trim();
         if (typed && typed.toLowerCase() !== 'confirm') {
-          throw new UserError('invalid_input', `Unknown argument “${typed.slice(0, 40)}”. Run /storefront unlink-server to see what would happen, then /storefront unlink-server confirm to do it.`);
+          throw new UserError(
+            'invalid_input',
+            `Unknown argument “${typed.slice(0, 40)}”. Run /storefront unlink-server to see what would happen, then /storefront unlink-server confirm to do it.`,
+          );
         }
         // Destructive for everyone here, so the bare command only explains; the confirm form acts.
         if (!typed) return unlinkPreviewCard(await previewUnlink(ctx.db, ctx.identity), ctx.identity.platform);
@@ -248,11 +275,19 @@ export const storefrontCommand: CommandDef = {
       options: [{ name: 'state', type: 'string', required: true, choices: ['on', 'off'], description: 'on or off, for this channel' }],
       async execute(args, ctx) {
         if (ctx.identity.platform !== 'discord') {
-          throw new UserError('unsupported', 'Auto-linking is Discord-only (the bot reads the messages of opted-in channels there). Here, use /link <product> to get a short link.');
+          throw new UserError(
+            'unsupported',
+            'Auto-linking is Discord-only (the bot reads the messages of opted-in channels there). Here, use /link <product> to get a short link.',
+          );
         }
         if (!ctx.channelId || ctx.isDirectMessage) throw new UserError('invalid_input', 'Run /storefront autolink in the channel you want to change.');
         const on = args.state === 'on';
-        const changed = await setAutolinkChannel(ctx.db, { organisationId: ctx.identity.organisationId, guildId: ctx.identity.workspaceId, channelId: ctx.channelId, on });
+        const changed = await setAutolinkChannel(ctx.db, {
+          organisationId: ctx.identity.organisationId,
+          guildId: ctx.identity.workspaceId,
+          channelId: ctx.channelId,
+          on,
+        });
         return autolinkStateCard(on, changed);
       },
     },

@@ -16,7 +16,14 @@ export const editSubcommand: Subcommand = {
   name: 'edit',
   description: 'Your own title, image (https link) or note on a product of your storefront; no text clears it',
   options: [
-    { name: 'asin', type: 'string', required: true, description: 'the ASIN (or Amazon link) of a product in your storefront', maxLength: 2048, autocomplete: 'own-product' },
+    {
+      name: 'asin',
+      type: 'string',
+      required: true,
+      description: 'the ASIN (or Amazon link) of a product in your storefront',
+      maxLength: 2048,
+      autocomplete: 'own-product',
+    },
     { name: 'field', type: 'string', required: true, choices: ['title', 'image', 'note'], description: 'title, image or note' },
     { name: 'text', type: 'string', rest: true, description: 'the new title, https image link or note (leave out to clear)', maxLength: 2000 },
   ],
@@ -53,7 +60,8 @@ export const profileSubcommand: Subcommand = {
     const me = await ownInfluencer(ctx);
     const field = args.field as 'bio' | 'avatar';
     const value = (args.text as string | undefined)?.trim() || null;
-    if (field === 'avatar' && value === null && !me.avatar_url) throw new UserError('invalid_input', 'You have no avatar to clear. Give an https link to a picture: /storefront profile avatar https://…');
+    if (field === 'avatar' && value === null && !me.avatar_url)
+      throw new UserError('invalid_input', 'You have no avatar to clear. Give an https link to a picture: /storefront profile avatar https://…');
     const profile = await setProfile(ctx.db, me.id, field === 'bio' ? { bio: value } : { avatarUrl: value });
     return profileEditedCard({ field, value: field === 'bio' ? profile.bio : profile.avatarUrl, storefrontUrl: storefrontUrl(ctx, me.handle) });
   },

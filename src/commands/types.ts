@@ -57,4 +57,3 @@ export interface CommandContext {
   /** The adapter's logger (set by runCommand and runAction): decisions worth a log line say who made them. */
   log?: Logger;
 }
-

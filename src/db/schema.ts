@@ -1,15 +1,40 @@
 // The single Database interface that every query is typed against.
-import type { AccountLinkCodesTable, AccountLinksTable, DiscordGuildsTable, OrganisationsTable, PlatformIdentitiesTable, SlackWorkspacesTable } from './tables/organisations.table.ts';
+import type {
+  AccountLinkCodesTable,
+  AccountLinksTable,
+  DiscordGuildsTable,
+  OrganisationsTable,
+  PlatformIdentitiesTable,
+  SlackWorkspacesTable,
+} from './tables/organisations.table.ts';
 import type { InfluencersTable, TrackingIdsTable } from './tables/influencers.table.ts';
 import type { TrackingIdClaimsTable } from './tables/trackingIdClaims.table.ts';
 import type { InfluencerInvitesTable } from './tables/invites.table.ts';
 import type { ProductsTable, StorefrontItemsTable, StorefrontListsTable, StorefrontsTable } from './tables/storefronts.table.ts';
 import type { ClicksTable, LinksTable } from './tables/links.table.ts';
-import type { ClickFineMonthsTable, ClickOrgRollupsTable, ClickRollupCandidatesTable, ClickRollupStateTable, ClickRollupsTable } from './tables/clickRollups.table.ts';
+import type {
+  ClickFineMonthsTable,
+  ClickOrgRollupsTable,
+  ClickRollupCandidatesTable,
+  ClickRollupStateTable,
+  ClickRollupsTable,
+} from './tables/clickRollups.table.ts';
 import type { FeedIngestsTable, FeedSourcesTable, FeedTokensTable } from './tables/feeds.table.ts';
 import type { CategoryMappingsTable, LedgerEntriesTable, RateCardsTable } from './tables/ledger.table.ts';
-import type { EarningsDenseInfluencersTable, EarningsProductRollupsTable, EarningsRollupCandidatesTable, EarningsRollupStateTable, EarningsRollupsTable, EarningsUnattributedRollupsTable } from './tables/earnings.table.ts';
-import type { DigestSubscriptionsTable, NotificationCursorsTable, NotificationDeliveriesTable, NotificationPreferencesTable } from './tables/notifications.table.ts';
+import type {
+  EarningsDenseInfluencersTable,
+  EarningsProductRollupsTable,
+  EarningsRollupCandidatesTable,
+  EarningsRollupStateTable,
+  EarningsRollupsTable,
+  EarningsUnattributedRollupsTable,
+} from './tables/earnings.table.ts';
+import type {
+  DigestSubscriptionsTable,
+  NotificationCursorsTable,
+  NotificationDeliveriesTable,
+  NotificationPreferencesTable,
+} from './tables/notifications.table.ts';
 import type { WorkspaceLinkCodesTable, WorkspaceLinksTable } from './tables/workspaceLinks.table.ts';
 import type { CatalogueCredentialsTable, CatalogueEntriesTable, CatalogueHealthAlertsTable } from './tables/catalogue.table.ts';
 

@@ -11,7 +11,12 @@ import { codePattern, generateCode, hashCode, normaliseCode } from './oneTimeCod
  * by an account of that influencer. An identity row's influencer_id alone never reaches across organisations.
  */
 export async function isLinkedTo(db: Db, identityId: number, influencerId: number): Promise<boolean> {
-  const row = await db.selectFrom('account_links').select('identity_id').where('identity_id', '=', identityId).where('influencer_id', '=', influencerId).executeTakeFirst();
+  const row = await db
+    .selectFrom('account_links')
+    .select('identity_id')
+    .where('identity_id', '=', identityId)
+    .where('influencer_id', '=', influencerId)
+    .executeTakeFirst();
   return row !== undefined;
 }
 
@@ -41,12 +46,16 @@ const hashLinkCode = (code: string) => hashCode('account-link', code);
  */
 export async function issueLinkCode(db: Db, identityId: number, now = new Date()): Promise<IssuedLinkCode> {
   const owner = await db.selectFrom('platform_identities').select('influencer_id').where('id', '=', identityId).executeTakeFirst();
-  if (!owner?.influencer_id) throw new UserError('not_found', 'You have no storefront yet, so there is nothing to link. Start with /storefront setup <handle> <tracking-id>.');
+  if (!owner?.influencer_id)
+    throw new UserError('not_found', 'You have no storefront yet, so there is nothing to link. Start with /storefront setup <handle> <tracking-id>.');
   const code = generateCode(LINK_CODE_LENGTH);
   const expiresAt = new Date(now.getTime() + LINK_CODE_TTL_MS);
   await db.transaction().execute(async (trx) => {
     await trx.deleteFrom('account_link_codes').where('identity_id', '=', identityId).where('used_at', 'is', null).execute();
-    await trx.insertInto('account_link_codes').values({ code: hashLinkCode(code), identity_id: identityId, expires_at: expiresAt, used_at: null }).execute();
+    await trx
+      .insertInto('account_link_codes')
+      .values({ code: hashLinkCode(code), identity_id: identityId, expires_at: expiresAt, used_at: null })
+      .execute();
   });
   return { code, expiresAt };
 }
@@ -57,7 +66,10 @@ export async function issueLinkCode(db: Db, identityId: number, now = new Date()
  */
 export async function redeemLinkCode(db: Db, redeemerIdentityId: number, rawCode: string, now = new Date()): Promise<RedeemedLink> {
   const code = normaliseCode(rawCode);
-  const wrong = new UserError('not_found', 'That code is not valid: it may be mistyped, used already or expired (codes last 10 minutes). Run /storefront link-account on the account that has your storefront for a new one.');
+  const wrong = new UserError(
+    'not_found',
+    'That code is not valid: it may be mistyped, used already or expired (codes last 10 minutes). Run /storefront link-account on the account that has your storefront for a new one.',
+  );
   if (!CODE_RE.test(code)) throw wrong;
   return db.transaction().execute(async (trx) => {
     const spent = await trx
@@ -69,10 +81,20 @@ export async function redeemLinkCode(db: Db, redeemerIdentityId: number, rawCode
       .returning('identity_id')
       .executeTakeFirst();
     if (!spent) throw wrong;
-    const issuer = await trx.selectFrom('platform_identities').select(['id', 'platform', 'influencer_id', 'timezone']).where('id', '=', spent.identity_id).executeTakeFirstOrThrow();
-    const redeemer = await trx.selectFrom('platform_identities').select(['id', 'influencer_id', 'timezone']).where('id', '=', redeemerIdentityId).forUpdate().executeTakeFirstOrThrow();
+    const issuer = await trx
+      .selectFrom('platform_identities')
+      .select(['id', 'platform', 'influencer_id', 'timezone'])
+      .where('id', '=', spent.identity_id)
+      .executeTakeFirstOrThrow();
+    const redeemer = await trx
+      .selectFrom('platform_identities')
+      .select(['id', 'influencer_id', 'timezone'])
+      .where('id', '=', redeemerIdentityId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
     // Throwing below rolls the spending back: the code stays usable for the right account.
-    if (issuer.id === redeemer.id) throw new UserError('invalid_input', 'Type the code on your other account (the one without the storefront), not on this one.');
+    if (issuer.id === redeemer.id)
+      throw new UserError('invalid_input', 'Type the code on your other account (the one without the storefront), not on this one.');
     const influencerId = issuer.influencer_id;
     if (!influencerId) throw wrong;
     if (redeemer.influencer_id === influencerId) return { influencerId, fromPlatform: issuer.platform, changed: false };

@@ -28,14 +28,32 @@ export function looksLikeFeedToken(raw: string): boolean {
   return /^aff_ft_[A-Za-z0-9_-]{32}$/.test(raw);
 }
 
-export async function createFeedToken(db: Db, args: { organisationId: number; name: string; createdByIdentityId?: number | null }): Promise<FeedTokenInfo & { token: string }> {
+export async function createFeedToken(
+  db: Db,
+  args: { organisationId: number; name: string; createdByIdentityId?: number | null },
+): Promise<FeedTokenInfo & { token: string }> {
   const name = args.name.trim().replace(/\s+/g, ' ').slice(0, 60) || 'feed';
-  const active = await db.selectFrom('feed_tokens').select((eb) => eb.fn.countAll<number>().as('n')).where('organisation_id', '=', args.organisationId).where('revoked_at', 'is', null).executeTakeFirstOrThrow();
-  if (Number(active.n) >= MAX_ACTIVE_FEED_TOKENS) throw new UserError('conflict', `This organisation already has ${MAX_ACTIVE_FEED_TOKENS} feed tokens. Revoke one it no longer uses first.`);
+  const active = await db
+    .selectFrom('feed_tokens')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('organisation_id', '=', args.organisationId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  if (Number(active.n) >= MAX_ACTIVE_FEED_TOKENS)
+    throw new UserError('conflict', `This organisation already has ${MAX_ACTIVE_FEED_TOKENS} feed tokens. Revoke one it no longer uses first.`);
   const token = PREFIX + randomBytes(24).toString('base64url');
   const row = await db
     .insertInto('feed_tokens')
-    .values({ organisation_id: args.organisationId, name, token_hash: digest(token), hint: token.slice(-4), created_by_identity_id: args.createdByIdentityId ?? null, last_used_at: null, revoked_at: null, revoked_by_identity_id: null })
+    .values({
+      organisation_id: args.organisationId,
+      name,
+      token_hash: digest(token),
+      hint: token.slice(-4),
+      created_by_identity_id: args.createdByIdentityId ?? null,
+      last_used_at: null,
+      revoked_at: null,
+      revoked_by_identity_id: null,
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
   return { ...info(row), token };
@@ -52,8 +70,13 @@ export async function revokeFeedToken(db: Db, args: { organisationId: number; wh
   const which = args.which.trim().replace(/^#/, '').replace(/^…/, '');
   const tokens = await db.selectFrom('feed_tokens').selectAll().where('organisation_id', '=', args.organisationId).where('revoked_at', 'is', null).execute();
   const matches = tokens.filter((t) => String(t.id) === which || (which.length >= 4 && t.hint === which.slice(-4)));
-  if (matches.length === 0) throw new UserError('not_found', `This organisation has no active feed token "${which.slice(0, 40)}". See the list with feed-token list.`);
-  if (matches.length > 1) throw new UserError('invalid_input', `Several tokens end in "${which.slice(-4)}": give the token's number instead (${matches.map((m) => `#${m.id}`).join(', ')}).`);
+  if (matches.length === 0)
+    throw new UserError('not_found', `This organisation has no active feed token "${which.slice(0, 40)}". See the list with feed-token list.`);
+  if (matches.length > 1)
+    throw new UserError(
+      'invalid_input',
+      `Several tokens end in "${which.slice(-4)}": give the token's number instead (${matches.map((m) => `#${m.id}`).join(', ')}).`,
+    );
   const row = await db
     .updateTable('feed_tokens')
     .set({ revoked_at: new Date(), revoked_by_identity_id: args.revokedByIdentityId ?? null })

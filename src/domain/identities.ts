@@ -40,9 +40,30 @@ export async function organisationForWorkspace(db: Db, platform: Platform, works
     await sql`SELECT pg_advisory_xact_lock(hashtext(${`${platform}:${workspaceId}`}))`.execute(trx);
     const again = await trx.selectFrom(table).select('organisation_id').where(key, '=', workspaceId).executeTakeFirst();
     if (again) return again.organisation_id;
-    const org = await trx.insertInto('organisations').values({ name: workspaceName?.slice(0, 200) || `${platform} ${workspaceId}` }).returning('id').executeTakeFirstOrThrow();
-    if (platform === 'slack') await trx.insertInto('slack_workspaces').values({ team_id: workspaceId, organisation_id: org.id, name: workspaceName ?? null, enterprise_id: null, bot_user_id: null, bot_token: null, installation: null, revoked_at: null }).execute();
-    else await trx.insertInto('discord_guilds').values({ guild_id: workspaceId, organisation_id: org.id, name: workspaceName ?? null }).execute();
+    const org = await trx
+      .insertInto('organisations')
+      .values({ name: workspaceName?.slice(0, 200) || `${platform} ${workspaceId}` })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    if (platform === 'slack')
+      await trx
+        .insertInto('slack_workspaces')
+        .values({
+          team_id: workspaceId,
+          organisation_id: org.id,
+          name: workspaceName ?? null,
+          enterprise_id: null,
+          bot_user_id: null,
+          bot_token: null,
+          installation: null,
+          revoked_at: null,
+        })
+        .execute();
+    else
+      await trx
+        .insertInto('discord_guilds')
+        .values({ guild_id: workspaceId, organisation_id: org.id, name: workspaceName ?? null })
+        .execute();
     return org.id;
   });
 }

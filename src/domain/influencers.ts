@@ -41,7 +41,10 @@ export function parseMarketplace(raw: string | undefined): string {
 
 const takenMessage = (trackingId: string) => `The tracking ID ${trackingId} is already registered to another storefront.`;
 
-export async function createInfluencer(db: Db, input: CreateInfluencerInput): Promise<{ influencer: Influencer; trackingId: TrackingId; claim: TrackingIdClaim | null }> {
+export async function createInfluencer(
+  db: Db,
+  input: CreateInfluencerInput,
+): Promise<{ influencer: Influencer; trackingId: TrackingId; claim: TrackingIdClaim | null }> {
   const handle = normaliseHandle(input.handle);
   const trackingId = normaliseTrackingId(input.trackingId);
   const marketplace = parseMarketplace(input.marketplace);
@@ -81,7 +84,13 @@ export async function addTrackingId(db: Db, influencerId: number, rawTrackingId:
  *    until a manager approves it, or (when nobody holds it) a report of the organisation carrying it verifies it.
  * The operator (no claimant) registers at once unless another influencer here holds it.
  */
-export async function registerTrackingId(db: Db, influencerId: number, rawTrackingId: string, rawMarketplace?: string, claimant?: Claimant): Promise<Registration> {
+export async function registerTrackingId(
+  db: Db,
+  influencerId: number,
+  rawTrackingId: string,
+  rawMarketplace?: string,
+  claimant?: Claimant,
+): Promise<Registration> {
   const trackingId = normaliseTrackingId(rawTrackingId);
   const marketplace = parseMarketplace(rawMarketplace);
   try {
@@ -96,8 +105,13 @@ export async function registerTrackingId(db: Db, influencerId: number, rawTracki
 
 function mapPlacementError(err: unknown, trackingId: string): unknown {
   if (isUniqueViolation(err, 'tracking_ids_organisation_tracking_idx')) return new UserError('conflict', takenMessage(trackingId));
-  if (isUniqueViolation(err, 'tracking_id_claims_one_pending_idx')) return new UserError('conflict', 'You already have a tracking ID claim waiting for verification. One claim at a time: a manager must approve or refuse it first; nothing changed.');
-  if (isUniqueViolation(err, 'tracking_ids_influencer_tracking_idx')) return new UserError('conflict', `You already have the tracking ID ${trackingId}; nothing changed.`);
+  if (isUniqueViolation(err, 'tracking_id_claims_one_pending_idx'))
+    return new UserError(
+      'conflict',
+      'You already have a tracking ID claim waiting for verification. One claim at a time: a manager must approve or refuse it first; nothing changed.',
+    );
+  if (isUniqueViolation(err, 'tracking_ids_influencer_tracking_idx'))
+    return new UserError('conflict', `You already have the tracking ID ${trackingId}; nothing changed.`);
   return err;
 }
 
@@ -118,7 +132,13 @@ export async function lockTrackingId(trx: Db, organisationId: number, trackingId
   await sql`SELECT pg_advisory_xact_lock(hashtext(${`tracking-id:${organisationId}:${trackingId}`}))`.execute(trx);
 }
 
-async function placeTrackingId(trx: Db, influencer: { id: number; organisation_id: number }, trackingId: string, marketplace: string, claimant: Claimant | null): Promise<Registration> {
+async function placeTrackingId(
+  trx: Db,
+  influencer: { id: number; organisation_id: number },
+  trackingId: string,
+  marketplace: string,
+  claimant: Claimant | null,
+): Promise<Registration> {
   const organisationId = influencer.organisation_id;
   await lockTrackingId(trx, organisationId, trackingId);
   const live = await trx
@@ -132,7 +152,12 @@ async function placeTrackingId(trx: Db, influencer: { id: number; organisation_i
   const holder = live.find((r) => r.verified && r.influencer_id !== influencer.id);
   if (own?.verified) return { trackingId: own, claim: null };
   if (own) {
-    const claim = await trx.selectFrom('tracking_id_claims').selectAll().where('tracking_id_row_id', '=', own.id).where('status', '=', 'pending').executeTakeFirst();
+    const claim = await trx
+      .selectFrom('tracking_id_claims')
+      .selectAll()
+      .where('tracking_id_row_id', '=', own.id)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
     throw new UserError(
       'conflict',
       claim
@@ -157,7 +182,12 @@ async function placeTrackingId(trx: Db, influencer: { id: number; organisation_i
     if (lines) reason = 'has_lines';
   }
   if (reason) {
-    const pending = await trx.selectFrom('tracking_id_claims').selectAll().where('claimant_influencer_id', '=', influencer.id).where('status', '=', 'pending').executeTakeFirst();
+    const pending = await trx
+      .selectFrom('tracking_id_claims')
+      .selectAll()
+      .where('claimant_influencer_id', '=', influencer.id)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
     if (pending) {
       throw new UserError(
         'conflict',

@@ -37,11 +37,18 @@ export async function issueInvite(db: Db, handle: string, opts: InviteOptions = 
   const wanted = normaliseHandle(handle);
   const influencer = await db.selectFrom('influencers').select(['id', 'handle', 'organisation_id']).where('handle', '=', wanted).executeTakeFirst();
   // Another organisation's storefront reads as missing: a manager learns nothing about other organisations.
-  if (!influencer || (opts.issuedBy && influencer.organisation_id !== opts.issuedBy.organisationId)) throw new UserError('not_found', `There is no storefront @${wanted} in this organisation.`);
+  if (!influencer || (opts.issuedBy && influencer.organisation_id !== opts.issuedBy.organisationId))
+    throw new UserError('not_found', `There is no storefront @${wanted} in this organisation.`);
   const code = generateCode(INVITE_CODE_LENGTH);
   const expiresAt = new Date(now.getTime() + INVITE_TTL_MS);
   await db.transaction().execute(async (trx) => {
-    await trx.updateTable('influencer_invites').set({ expires_at: now }).where('influencer_id', '=', influencer.id).where('used_at', 'is', null).where('expires_at', '>', now).execute();
+    await trx
+      .updateTable('influencer_invites')
+      .set({ expires_at: now })
+      .where('influencer_id', '=', influencer.id)
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', now)
+      .execute();
     await trx
       .insertInto('influencer_invites')
       .values({
@@ -80,13 +87,18 @@ export interface RedeemedInvite {
  */
 export async function redeemInvite(db: Db, identity: Identity, rawCode: string, now = new Date()): Promise<RedeemedInvite> {
   const code = normaliseCode(rawCode);
-  const invalid = new UserError('not_found', 'That invite code is not valid: it may be mistyped, used already or expired (invites last 7 days). Ask whoever invited you for a new one.');
+  const invalid = new UserError(
+    'not_found',
+    'That invite code is not valid: it may be mistyped, used already or expired (invites last 7 days). Ask whoever invited you for a new one.',
+  );
   if (!CODE_RE.test(code)) throw invalid;
   return db.transaction().execute(async (trx) => {
     const invite = await trx.selectFrom('influencer_invites').selectAll().where('code', '=', hashInvite(code)).forUpdate().executeTakeFirst();
     if (!invite || invite.used_at !== null || invite.expires_at.getTime() <= now.getTime()) throw invalid;
-    if (invite.organisation_id !== identity.organisationId) throw new UserError('forbidden', "That invite is for a storefront of another organisation: redeem it in the workspace or server it was issued for.");
-    if (invite.for_user_id !== null && (invite.for_platform !== identity.platform || invite.for_user_id !== identity.userId)) throw new UserError('forbidden', 'That invite was issued to someone else.');
+    if (invite.organisation_id !== identity.organisationId)
+      throw new UserError('forbidden', 'That invite is for a storefront of another organisation: redeem it in the workspace or server it was issued for.');
+    if (invite.for_user_id !== null && (invite.for_platform !== identity.platform || invite.for_user_id !== identity.userId))
+      throw new UserError('forbidden', 'That invite was issued to someone else.');
     const influencer = await trx.selectFrom('influencers').select(['id', 'handle']).where('id', '=', invite.influencer_id).executeTakeFirstOrThrow();
     const me = await trx.selectFrom('platform_identities').select('influencer_id').where('id', '=', identity.id).forUpdate().executeTakeFirstOrThrow();
     if (me.influencer_id === influencer.id) return { influencerId: influencer.id, handle: influencer.handle, changed: false };

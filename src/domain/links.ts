@@ -90,17 +90,17 @@ export interface RedirectTarget {
 }
 
 export async function findRedirectTarget(db: Db, code: string): Promise<RedirectTarget | undefined> {
-  const row = await db
-    .selectFrom('links')
-    .select(['id', 'destination_url'])
-    .where('code', '=', code)
-    .where('disabled_at', 'is', null)
-    .executeTakeFirst();
+  const row = await db.selectFrom('links').select(['id', 'destination_url']).where('code', '=', code).where('disabled_at', 'is', null).executeTakeFirst();
   return row && { linkId: row.id, destination: row.destination_url };
 }
 
 /** The handle of the influencer behind a code, even of a disabled link (its 404 page offers their storefront). */
 export async function ownerHandleOfCode(db: Db, code: string): Promise<string | undefined> {
-  const row = await db.selectFrom('links as k').innerJoin('influencers as f', 'f.id', 'k.influencer_id').select('f.handle').where('k.code', '=', code).executeTakeFirst();
+  const row = await db
+    .selectFrom('links as k')
+    .innerJoin('influencers as f', 'f.id', 'k.influencer_id')
+    .select('f.handle')
+    .where('k.code', '=', code)
+    .executeTakeFirst();
   return row?.handle;
 }

@@ -33,12 +33,25 @@ export function getNotificationTarget(db: Db, influencerId: number) {
 }
 
 /** Called by the notifier when a destination stops working; the influencer sees it in /storefront show. */
-export async function markNotificationTargetBroken(db: Db, influencerId: number, reason: string, dest?: { platform: Platform; workspaceId: string; userId: string; channelId: string | null }): Promise<void> {
+export async function markNotificationTargetBroken(
+  db: Db,
+  influencerId: number,
+  reason: string,
+  dest?: { platform: Platform; workspaceId: string; userId: string; channelId: string | null },
+): Promise<void> {
   const broken = { broken_at: new Date(), broken_reason: reason.slice(0, 200) };
   // With no stored choice the default (a DM) was used: record it, so the warning has somewhere to live.
   await db
     .insertInto('notification_preferences')
-    .values({ influencer_id: influencerId, destination: dest?.channelId ? 'channel' : 'dm', platform: dest?.platform ?? null, workspace_id: dest?.workspaceId ?? null, user_id: dest?.userId ?? null, channel_id: dest?.channelId ?? null, ...broken })
+    .values({
+      influencer_id: influencerId,
+      destination: dest?.channelId ? 'channel' : 'dm',
+      platform: dest?.platform ?? null,
+      workspace_id: dest?.workspaceId ?? null,
+      user_id: dest?.userId ?? null,
+      channel_id: dest?.channelId ?? null,
+      ...broken,
+    })
     .onConflict((oc) => oc.column('influencer_id').doUpdateSet(broken))
     .execute();
 }

@@ -23,14 +23,24 @@ export async function listOrganisations(db: Db): Promise<OrganisationListItem[]>
   const orgs = await db
     .selectFrom('organisations as o')
     .leftJoin(
-      (eb) => eb.selectFrom('influencers').select((e) => ['organisation_id', e.fn.countAll<number>().as('n')]).groupBy('organisation_id').as('i'),
+      (eb) =>
+        eb
+          .selectFrom('influencers')
+          .select((e) => ['organisation_id', e.fn.countAll<number>().as('n')])
+          .groupBy('organisation_id')
+          .as('i'),
       (join) => join.onRef('i.organisation_id', '=', 'o.id'),
     )
     .select(['o.id', 'o.name', 'o.created_at', 'i.n'])
     .orderBy('o.id')
     .execute();
   if (orgs.length === 0) return [];
-  const slack = await db.selectFrom('slack_workspaces').select(['organisation_id', 'team_id', 'name', 'revoked_at']).orderBy('installed_at').orderBy('team_id').execute();
+  const slack = await db
+    .selectFrom('slack_workspaces')
+    .select(['organisation_id', 'team_id', 'name', 'revoked_at'])
+    .orderBy('installed_at')
+    .orderBy('team_id')
+    .execute();
   const discord = await db.selectFrom('discord_guilds').select(['organisation_id', 'guild_id', 'name']).orderBy('created_at').orderBy('guild_id').execute();
   const byOrg = new Map<number, OrganisationWorkspace[]>();
   const add = (orgId: number, w: OrganisationWorkspace) => {
@@ -40,5 +50,11 @@ export async function listOrganisations(db: Db): Promise<OrganisationListItem[]>
   };
   for (const s of slack) add(Number(s.organisation_id), { platform: 'slack', workspaceId: s.team_id, name: s.name, revoked: s.revoked_at !== null });
   for (const d of discord) add(Number(d.organisation_id), { platform: 'discord', workspaceId: d.guild_id, name: d.name, revoked: false });
-  return orgs.map((o) => ({ id: Number(o.id), name: o.name, workspaces: byOrg.get(Number(o.id)) ?? [], influencers: Number(o.n ?? 0), createdAt: o.created_at }));
+  return orgs.map((o) => ({
+    id: Number(o.id),
+    name: o.name,
+    workspaces: byOrg.get(Number(o.id)) ?? [],
+    influencers: Number(o.n ?? 0),
+    createdAt: o.created_at,
+  }));
 }

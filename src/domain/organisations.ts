@@ -22,14 +22,19 @@ export async function operatorOrganisation(db: Db, explicit?: number): Promise<n
     if (marked) return marked.id;
     const some = await db.selectFrom('organisations').select('id').orderBy('id').limit(2).execute();
     if (some.length > 1) {
-      throw new UserError('invalid_input', 'Several organisations exist: name one (--org <id> in the CLI, ?org=<id> on the feeds API). List them with: npm run cli -- org list');
+      throw new UserError(
+        'invalid_input',
+        'Several organisations exist: name one (--org <id> in the CLI, ?org=<id> on the feeds API). List them with: npm run cli -- org list',
+      );
     }
     try {
       if (some.length === 1) {
         await db.updateTable('organisations').set({ operator_default: true }).where('id', '=', some[0]!.id).execute();
         return some[0]!.id;
       }
-      return (await db.insertInto('organisations').values({ name: DEFAULT_ORGANISATION_NAME, operator_default: true }).returning('id').executeTakeFirstOrThrow()).id;
+      return (
+        await db.insertInto('organisations').values({ name: DEFAULT_ORGANISATION_NAME, operator_default: true }).returning('id').executeTakeFirstOrThrow()
+      ).id;
     } catch (err) {
       // Another process marked or created the default at the same moment: read it again.
       if (!isUniqueViolation(err)) throw err;
@@ -40,7 +45,8 @@ export async function operatorOrganisation(db: Db, explicit?: number): Promise<n
 
 /** An organisation id as typed by an operator (`--org 3`, `?org=3`). */
 export function parseOrganisationId(raw: string): number {
-  if (!/^\d{1,15}$/.test(raw.trim())) throw new UserError('invalid_input', `"${raw.slice(0, 20)}" is not an organisation id (a number, see: npm run cli -- org list).`);
+  if (!/^\d{1,15}$/.test(raw.trim()))
+    throw new UserError('invalid_input', `"${raw.slice(0, 20)}" is not an organisation id (a number, see: npm run cli -- org list).`);
   return Number(raw.trim());
 }
 

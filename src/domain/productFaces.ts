@@ -88,7 +88,16 @@ async function influencerOverrides(db: Db, influencerId: number, asins: string[]
     .selectFrom('storefront_items as i')
     .innerJoin('storefronts as s', 's.id', 'i.storefront_id')
     .innerJoin('products as p', 'p.id', 'i.product_id')
-    .select(['p.asin', 'p.marketplace', 'i.title_override', 'i.image_url_override', 'i.price_override_minor', 'i.price_override_currency', 'i.override_updated_at', 'i.note'])
+    .select([
+      'p.asin',
+      'p.marketplace',
+      'i.title_override',
+      'i.image_url_override',
+      'i.price_override_minor',
+      'i.price_override_currency',
+      'i.override_updated_at',
+      'i.note',
+    ])
     .where('s.influencer_id', '=', influencerId)
     .where('p.asin', 'in', asins)
     .where((eb) => eb.or([eb('i.title_override', 'is not', null), eb('i.image_url_override', 'is not', null)]))
@@ -97,13 +106,25 @@ async function influencerOverrides(db: Db, influencerId: number, asins: string[]
   return new Map(
     rows.map((r) => [
       `${r.marketplace}|${r.asin}`,
-      { title: r.title_override, imageUrl: r.image_url_override, priceMinor: r.price_override_minor, currency: r.price_override_currency, updatedAt: r.override_updated_at, note: r.note },
+      {
+        title: r.title_override,
+        imageUrl: r.image_url_override,
+        priceMinor: r.price_override_minor,
+        currency: r.price_override_currency,
+        updatedAt: r.override_updated_at,
+        note: r.note,
+      },
     ]),
   );
 }
 
 /** One product's title and picture for a chat card (the /link and /storefront add answers), as `influencerId` shows it. */
-export async function productFace(db: Db, organisationId: number, product: { asin: string; marketplace: string }, influencerId?: number): Promise<{ title?: string; imageUrl?: string }> {
+export async function productFace(
+  db: Db,
+  organisationId: number,
+  product: { asin: string; marketplace: string },
+  influencerId?: number,
+): Promise<{ title?: string; imageUrl?: string }> {
   const faces = await productFaces(db, organisationId, [product], { influencerId });
   const title = faces.title(product);
   const imageUrl = faces.imageUrl(product);

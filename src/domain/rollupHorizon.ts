@@ -35,19 +35,21 @@ export async function nextHorizon(conn: Db, t: HorizonTables): Promise<Horizon> 
   const row = state.rows[0];
   if (!row) throw new Error(`${t.state} has no row: run the migrations`);
   if (!row.seq) throw new Error(`${t.source}.id has no sequence`);
-  if ((row.cache ?? 1) > 1) throw new Error(`The rollup horizon needs ${row.seq} without CACHE (it has CACHE ${row.cache}): a session could use a cached id after its value was read`);
+  if ((row.cache ?? 1) > 1)
+    throw new Error(`The rollup horizon needs ${row.seq} without CACHE (it has CACHE ${row.cache}): a session could use a cached id after its value was read`);
   const previous = Number(row.horizon);
 
   // First the value, then who holds the sequence: anyone who drew an id <= value before it was read still holds it.
   const value = Number((await sql<{ v: string | null }>`SELECT pg_sequence_last_value(${row.seq}::regclass) AS v`.execute(conn)).rows[0]?.v ?? 0);
-  const holders = (
-    await sql<{ vxids: string[] | null }>`
+  const holders =
+    (
+      await sql<{ vxids: string[] | null }>`
       SELECT array_agg(DISTINCT l.virtualtransaction) AS vxids
         FROM pg_locks l
        WHERE l.locktype = 'relation' AND l.relation = ${row.seq}::regclass
          AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
          AND l.mode <> 'AccessShareLock' AND l.pid IS DISTINCT FROM pg_backend_pid()`.execute(conn)
-  ).rows[0]?.vxids ?? [];
+    ).rows[0]?.vxids ?? [];
 
   const candidatesTable = sql.table(t.candidates);
   return conn.transaction().execute(async (trx) => {

@@ -13,7 +13,10 @@ const MAX_LISTS = 50;
 const MAX_ITEMS = 1000;
 
 export function normaliseListName(raw: string | undefined): string {
-  const v = (raw ?? '').replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\s+/g, ' ').trim();
+  const v = (raw ?? '')
+    .replace(/[\u0000-\u001f\u007f]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (v === '') return DEFAULT_LIST;
   if (v.length > 60) throw new UserError('invalid_input', 'A list name is at most 60 characters.');
   return v;
@@ -50,9 +53,18 @@ export async function addToStorefront(
     const product = await upsertProduct(trx, args.ref, args.details);
     const { link } = await getOrCreateLink(trx, { influencerId: args.influencerId, product, campaign: STOREFRONT_CAMPAIGN });
 
-    let list = await trx.selectFrom('storefront_lists').select(['id', 'name']).where('storefront_id', '=', storefrontId).where('name', '=', listName).executeTakeFirst();
+    let list = await trx
+      .selectFrom('storefront_lists')
+      .select(['id', 'name'])
+      .where('storefront_id', '=', storefrontId)
+      .where('name', '=', listName)
+      .executeTakeFirst();
     if (!list) {
-      const { count } = await trx.selectFrom('storefront_lists').select((eb) => eb.fn.countAll<number>().as('count')).where('storefront_id', '=', storefrontId).executeTakeFirstOrThrow();
+      const { count } = await trx
+        .selectFrom('storefront_lists')
+        .select((eb) => eb.fn.countAll<number>().as('count'))
+        .where('storefront_id', '=', storefrontId)
+        .executeTakeFirstOrThrow();
       if (Number(count) >= MAX_LISTS) throw new UserError('invalid_input', `A storefront has at most ${MAX_LISTS} lists.`);
       list = await trx
         .insertInto('storefront_lists')
@@ -60,7 +72,11 @@ export async function addToStorefront(
         .returning(['id', 'name'])
         .executeTakeFirstOrThrow();
     }
-    const { count: items } = await trx.selectFrom('storefront_items').select((eb) => eb.fn.countAll<number>().as('count')).where('storefront_id', '=', storefrontId).executeTakeFirstOrThrow();
+    const { count: items } = await trx
+      .selectFrom('storefront_items')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .where('storefront_id', '=', storefrontId)
+      .executeTakeFirstOrThrow();
     if (Number(items) >= MAX_ITEMS) throw new UserError('invalid_input', `A storefront has at most ${MAX_ITEMS} items.`);
     const inserted = await trx
       .insertInto('storefront_items')

@@ -83,14 +83,25 @@ export async function pendingClaims(db: Db, organisationId: number, limit: numbe
 }
 
 export async function countPendingClaims(db: Db, organisationId: number): Promise<number> {
-  const r = await db.selectFrom('tracking_id_claims').select((eb) => eb.fn.countAll<number>().as('n')).where('organisation_id', '=', organisationId).where('status', '=', 'pending').executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom('tracking_id_claims')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('organisation_id', '=', organisationId)
+    .where('status', '=', 'pending')
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
 /** An influencer's pending claims and those decided in the last `days` days, newest first. */
 export async function claimsOf(db: Db, influencerId: number, days = 30, now = new Date()): Promise<ClaimView[]> {
   const since = new Date(now.getTime() - days * 86_400_000);
-  const rows = (await claimRows(db, sql`c.claimant_influencer_id = ${influencerId} AND (c.status = 'pending' OR c.decided_at >= ${since})`, sql`ORDER BY c.created_at DESC, c.id DESC LIMIT 10`)).rows;
+  const rows = (
+    await claimRows(
+      db,
+      sql`c.claimant_influencer_id = ${influencerId} AND (c.status = 'pending' OR c.decided_at >= ${since})`,
+      sql`ORDER BY c.created_at DESC, c.id DESC LIMIT 10`,
+    )
+  ).rows;
   return rows.map(toView);
 }
 
@@ -129,12 +140,23 @@ export async function decideClaim(
   now = new Date(),
 ): Promise<ClaimDecision> {
   if (!CLAIM_ACTIONS.includes(action)) throw new UserError('invalid_input', 'Unknown claim action.');
-  if (!Number.isSafeInteger(claimId) || claimId <= 0) throw new UserError('invalid_input', 'A claim is named by its number, like #12 (see /storefront claims).');
+  if (!Number.isSafeInteger(claimId) || claimId <= 0)
+    throw new UserError('invalid_input', 'A claim is named by its number, like #12 (see /storefront claims).');
   if (action !== 'withdraw' && !identity.isManager) {
-    throw new UserError('forbidden', 'Only managers (workspace admins and owners, and people they grant) can approve or refuse tracking ID claims; nothing changed.');
+    throw new UserError(
+      'forbidden',
+      'Only managers (workspace admins and owners, and people they grant) can approve or refuse tracking ID claims; nothing changed.',
+    );
   }
-  const notHere = new UserError('not_found', `There is no tracking ID claim #${claimId} ${action === 'withdraw' ? 'of yours' : 'in this organisation'}; nothing changed.`);
-  const found = await db.selectFrom('tracking_id_claims').select(['id', 'organisation_id', 'tracking_id', 'claimant_influencer_id']).where('id', '=', claimId).executeTakeFirst();
+  const notHere = new UserError(
+    'not_found',
+    `There is no tracking ID claim #${claimId} ${action === 'withdraw' ? 'of yours' : 'in this organisation'}; nothing changed.`,
+  );
+  const found = await db
+    .selectFrom('tracking_id_claims')
+    .select(['id', 'organisation_id', 'tracking_id', 'claimant_influencer_id'])
+    .where('id', '=', claimId)
+    .executeTakeFirst();
   if (!found) throw notHere;
   if (action === 'withdraw') {
     const own = await reachableInfluencer(db, identity);
@@ -147,11 +169,15 @@ export async function decideClaim(
     await lockTrackingId(trx, found.organisation_id, found.tracking_id);
     const claim = await trx.selectFrom('tracking_id_claims').selectAll().where('id', '=', claimId).forUpdate().executeTakeFirstOrThrow();
     if (claim.status !== 'pending') return { outcome: 'already', claim: await viewOf(trx, claimId), movedFrom: null, attributedLines: 0 };
-    const row = claim.tracking_id_row_id === null ? undefined : await trx.selectFrom('tracking_ids').selectAll().where('id', '=', claim.tracking_id_row_id).forUpdate().executeTakeFirst();
+    const row =
+      claim.tracking_id_row_id === null
+        ? undefined
+        : await trx.selectFrom('tracking_ids').selectAll().where('id', '=', claim.tracking_id_row_id).forUpdate().executeTakeFirst();
     let movedFrom: ClaimDecision['movedFrom'] = null;
     let attributedLines = 0;
     if (action === 'approve') {
-      if (!row || row.released_at !== null) throw new UserError('conflict', `The tracking ID of claim #${claimId} is no longer the claimant's; nothing changed.`);
+      if (!row || row.released_at !== null)
+        throw new UserError('conflict', `The tracking ID of claim #${claimId} is no longer the claimant's; nothing changed.`);
       const holder = await trx
         .selectFrom('tracking_ids as t')
         .innerJoin('influencers as i', 'i.id', 't.influencer_id')
@@ -193,7 +219,11 @@ export interface ReportVerification {
  * someone meanwhile, is left to a manager. Safe to run again for the same ingest (a retried job).
  */
 export async function verifyClaimsByReport(db: Db, ingestId: string, now = new Date()): Promise<ReportVerification[]> {
-  const ingest = await db.selectFrom('feed_ingests').select(['id', 'organisation_id', 'status', 'created_at', 'counts']).where('id', '=', ingestId).executeTakeFirst();
+  const ingest = await db
+    .selectFrom('feed_ingests')
+    .select(['id', 'organisation_id', 'status', 'created_at', 'counts'])
+    .where('id', '=', ingestId)
+    .executeTakeFirst();
   if (ingest?.status !== 'succeeded') return [];
   // Lines of a tracking ID nobody holds are unattributed: the summary lists every such tracking ID of the report
   // (new lines or not), so a re-downloaded report that adds nothing still proves its account.
@@ -226,10 +256,20 @@ export async function verifyClaimsByReport(db: Db, ingestId: string, now = new D
         .execute();
       // Held by someone (a dispute), or claimed by several: the report cannot tell whose it is.
       if (others.length > 0) return undefined;
-      const row = await trx.updateTable('tracking_ids').set({ verified: true }).where('id', '=', claim.tracking_id_row_id).where('released_at', 'is', null).returning('id').executeTakeFirst();
+      const row = await trx
+        .updateTable('tracking_ids')
+        .set({ verified: true })
+        .where('id', '=', claim.tracking_id_row_id)
+        .where('released_at', 'is', null)
+        .returning('id')
+        .executeTakeFirst();
       if (!row) return undefined;
       const attributedLines = await attributeTrackingId(trx, claim.tracking_id, claim.claimant_influencer_id);
-      await trx.updateTable('tracking_id_claims').set({ status: 'verified_by_report', decided_at: now, verified_by_ingest_id: ingest.id }).where('id', '=', claim.id).execute();
+      await trx
+        .updateTable('tracking_id_claims')
+        .set({ status: 'verified_by_report', decided_at: now, verified_by_ingest_id: ingest.id })
+        .where('id', '=', claim.id)
+        .execute();
       return { claimId: Number(claim.id), trackingId: claim.tracking_id, influencerId: Number(claim.claimant_influencer_id), attributedLines };
     });
     if (done) verified.push(done);
@@ -262,8 +302,22 @@ const names = (measures: Record<string, unknown>) => Object.keys(measures);
  * tracking ID is held (its lines are credited when ingested, or healed by the refresh), so these are all there are.
  */
 async function settleUnattributedRollups(trx: Db, organisationId: number, trackingId: string, holderId: number): Promise<void> {
-  const any = await trx.selectFrom('earnings_rollups').select('grain').where('organisation_id', '=', organisationId).where('tracking_id', '=', trackingId).where('influencer_id', 'is', null).limit(1).executeTakeFirst();
-  const anyProduct = await trx.selectFrom('earnings_product_rollups').select('grain').where('organisation_id', '=', organisationId).where('tracking_id', '=', trackingId).where('influencer_id', 'is', null).limit(1).executeTakeFirst();
+  const any = await trx
+    .selectFrom('earnings_rollups')
+    .select('grain')
+    .where('organisation_id', '=', organisationId)
+    .where('tracking_id', '=', trackingId)
+    .where('influencer_id', 'is', null)
+    .limit(1)
+    .executeTakeFirst();
+  const anyProduct = await trx
+    .selectFrom('earnings_product_rollups')
+    .select('grain')
+    .where('organisation_id', '=', organisationId)
+    .where('tracking_id', '=', trackingId)
+    .where('influencer_id', 'is', null)
+    .limit(1)
+    .executeTakeFirst();
   if (!any && !anyProduct) return;
   await sql`SELECT pg_advisory_xact_lock(${ROLLUP_LOCK_KEY.toString()}::bigint)`.execute(trx);
 

@@ -76,7 +76,11 @@ const count = (v: string | number | bigint | undefined) => Number(v ?? 0);
 
 export async function organisationData(db: Db | Trx, organisationId: number): Promise<OrganisationData> {
   const [influencers, handles, storefronts, digestSubscriptions, feedSources, ingests, feedTokens, grantedManagers] = await Promise.all([
-    db.selectFrom('influencers').select((eb) => eb.fn.countAll().as('n')).where('organisation_id', '=', organisationId).executeTakeFirst(),
+    db
+      .selectFrom('influencers')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('organisation_id', '=', organisationId)
+      .executeTakeFirst(),
     db.selectFrom('influencers').select('handle').where('organisation_id', '=', organisationId).orderBy('handle').limit(3).execute(),
     db
       .selectFrom('storefronts as s')
@@ -84,11 +88,34 @@ export async function organisationData(db: Db | Trx, organisationId: number): Pr
       .select((eb) => eb.fn.countAll().as('n'))
       .where('i.organisation_id', '=', organisationId)
       .executeTakeFirst(),
-    db.selectFrom('digest_subscriptions').select((eb) => eb.fn.countAll().as('n')).where('organisation_id', '=', organisationId).where('enabled', '=', true).executeTakeFirst(),
-    db.selectFrom('feed_sources').select((eb) => eb.fn.countAll().as('n')).where('organisation_id', '=', organisationId).executeTakeFirst(),
-    db.selectFrom('feed_ingests').select((eb) => eb.fn.countAll().as('n')).where('organisation_id', '=', organisationId).executeTakeFirst(),
-    db.selectFrom('feed_tokens').select((eb) => eb.fn.countAll().as('n')).where('organisation_id', '=', organisationId).where('revoked_at', 'is', null).executeTakeFirst(),
-    db.selectFrom('platform_identities').select((eb) => eb.fn.countAll().as('n')).where('organisation_id', '=', organisationId).where('role', '=', 'manager').executeTakeFirst(),
+    db
+      .selectFrom('digest_subscriptions')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('organisation_id', '=', organisationId)
+      .where('enabled', '=', true)
+      .executeTakeFirst(),
+    db
+      .selectFrom('feed_sources')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('organisation_id', '=', organisationId)
+      .executeTakeFirst(),
+    db
+      .selectFrom('feed_ingests')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('organisation_id', '=', organisationId)
+      .executeTakeFirst(),
+    db
+      .selectFrom('feed_tokens')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('organisation_id', '=', organisationId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst(),
+    db
+      .selectFrom('platform_identities')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('organisation_id', '=', organisationId)
+      .where('role', '=', 'manager')
+      .executeTakeFirst(),
   ]);
   return {
     influencers: count(influencers?.n),
@@ -132,7 +159,10 @@ export async function issueServerLinkCode(db: Db, issuer: Identity, now = new Da
   const org = await db.selectFrom('organisations').select('name').where('id', '=', issuer.organisationId).executeTakeFirstOrThrow();
   await db.transaction().execute(async (trx) => {
     await trx.deleteFrom('workspace_link_codes').where('identity_id', '=', issuer.id).where('used_at', 'is', null).execute();
-    await trx.insertInto('workspace_link_codes').values({ code: hashServerLinkCode(code), organisation_id: issuer.organisationId, identity_id: issuer.id, expires_at: expiresAt, used_at: null }).execute();
+    await trx
+      .insertInto('workspace_link_codes')
+      .values({ code: hashServerLinkCode(code), organisation_id: issuer.organisationId, identity_id: issuer.id, expires_at: expiresAt, used_at: null })
+      .execute();
   });
   return { code, expiresAt, organisationName: org.name };
 }
@@ -163,7 +193,11 @@ export async function redeemServerLinkCode(db: Db, redeemer: Identity, rawCode: 
       .executeTakeFirst();
     if (!spent) throw wrong;
     const target = spent.organisation_id;
-    const issuer = await trx.selectFrom('platform_identities').select(['id', 'platform', 'workspace_id']).where('id', '=', spent.identity_id).executeTakeFirstOrThrow();
+    const issuer = await trx
+      .selectFrom('platform_identities')
+      .select(['id', 'platform', 'workspace_id'])
+      .where('id', '=', spent.identity_id)
+      .executeTakeFirstOrThrow();
     // A code speaks for its workspace's organisation only while that workspace still belongs to it.
     if ((await workspaceOrganisation(trx, issuer.platform, issuer.workspace_id)) !== target) throw wrong;
     const org = await trx.selectFrom('organisations').select('name').where('id', '=', target).executeTakeFirstOrThrow();
@@ -171,7 +205,10 @@ export async function redeemServerLinkCode(db: Db, redeemer: Identity, rawCode: 
 
     // Throwing below rolls the spending back: the code stays usable in the right place.
     if (issuer.platform === redeemer.platform && issuer.workspace_id === redeemer.workspaceId) {
-      throw new UserError('invalid_input', `This code was made in this ${here}. Type it in the ${workspaceNoun(otherPlatform(issuer.platform))} that should join this organisation.`);
+      throw new UserError(
+        'invalid_input',
+        `This code was made in this ${here}. Type it in the ${workspaceNoun(otherPlatform(issuer.platform))} that should join this organisation.`,
+      );
     }
     // The workspace row, locked: two codes typed at once in one workspace move it once.
     const current = await workspaceOrganisation(trx, redeemer.platform, redeemer.workspaceId, true);
@@ -196,19 +233,39 @@ export async function redeemServerLinkCode(db: Db, redeemer: Identity, rawCode: 
       );
     }
 
-    if (redeemer.platform === 'slack') await trx.updateTable('slack_workspaces').set({ organisation_id: target }).where('team_id', '=', redeemer.workspaceId).execute();
+    if (redeemer.platform === 'slack')
+      await trx.updateTable('slack_workspaces').set({ organisation_id: target }).where('team_id', '=', redeemer.workspaceId).execute();
     else await trx.updateTable('discord_guilds').set({ organisation_id: target }).where('guild_id', '=', redeemer.workspaceId).execute();
     const moved = trx.selectFrom('platform_identities').select('id').where('platform', '=', redeemer.platform).where('workspace_id', '=', redeemer.workspaceId);
     // Stopped digest subscriptions of the moved members follow them (enabled ones would have refused the move).
     await trx.updateTable('digest_subscriptions').set({ organisation_id: target }).where('identity_id', 'in', moved).execute();
     // Codes this workspace's managers made for the organisation it left would now bind other workspaces to it.
     await trx.deleteFrom('workspace_link_codes').where('identity_id', 'in', moved).where('used_at', 'is', null).execute();
-    await trx.updateTable('platform_identities').set({ organisation_id: target }).where('platform', '=', redeemer.platform).where('workspace_id', '=', redeemer.workspaceId).execute();
+    await trx
+      .updateTable('platform_identities')
+      .set({ organisation_id: target })
+      .where('platform', '=', redeemer.platform)
+      .where('workspace_id', '=', redeemer.workspaceId)
+      .execute();
     await trx
       .insertInto('workspace_links')
-      .values({ platform: redeemer.platform, workspace_id: redeemer.workspaceId, organisation_id: target, previous_organisation_id: current, linked_by_identity_id: redeemer.id, issued_by_identity_id: issuer.id, linked_at: now })
+      .values({
+        platform: redeemer.platform,
+        workspace_id: redeemer.workspaceId,
+        organisation_id: target,
+        previous_organisation_id: current,
+        linked_by_identity_id: redeemer.id,
+        issued_by_identity_id: issuer.id,
+        linked_at: now,
+      })
       .onConflict((oc) =>
-        oc.columns(['platform', 'workspace_id']).doUpdateSet({ organisation_id: target, previous_organisation_id: current, linked_by_identity_id: redeemer.id, issued_by_identity_id: issuer.id, linked_at: now }),
+        oc.columns(['platform', 'workspace_id']).doUpdateSet({
+          organisation_id: target,
+          previous_organisation_id: current,
+          linked_by_identity_id: redeemer.id,
+          issued_by_identity_id: issuer.id,
+          linked_at: now,
+        }),
       )
       .execute();
     const previousOrganisationRemoved = await removeIfAbandoned(trx, current);

@@ -66,7 +66,12 @@ export function workspaceLabel(w: WorkspaceRef): string {
 // The same name organisationForWorkspace gives a workspace's organisation on first contact.
 const freshOrganisationName = (w: WorkspaceRef) => w.name?.slice(0, 200) || `${w.platform} ${w.workspaceId}`;
 
-async function workspaceRow(db: Db | Trx, platform: Platform, workspaceId: string, lock: boolean): Promise<{ organisationId: number; name: string | null; autolink: number } | undefined> {
+async function workspaceRow(
+  db: Db | Trx,
+  platform: Platform,
+  workspaceId: string,
+  lock: boolean,
+): Promise<{ organisationId: number; name: string | null; autolink: number } | undefined> {
   if (platform === 'slack') {
     const q = db.selectFrom('slack_workspaces').select(['organisation_id', 'name']).where('team_id', '=', workspaceId);
     const r = await (lock ? q.forUpdate() : q).executeTakeFirst();
@@ -82,10 +87,14 @@ async function organisationWorkspaces(db: Db | Trx, organisationId: number): Pro
     db.selectFrom('slack_workspaces').select(['team_id', 'name']).where('organisation_id', '=', organisationId).orderBy('team_id').execute(),
     db.selectFrom('discord_guilds').select(['guild_id', 'name']).where('organisation_id', '=', organisationId).orderBy('guild_id').execute(),
   ]);
-  return [...slack.map((w) => ({ platform: 'slack' as const, workspaceId: w.team_id, name: w.name })), ...discord.map((w) => ({ platform: 'discord' as const, workspaceId: w.guild_id, name: w.name }))];
+  return [
+    ...slack.map((w) => ({ platform: 'slack' as const, workspaceId: w.team_id, name: w.name })),
+    ...discord.map((w) => ({ platform: 'discord' as const, workspaceId: w.guild_id, name: w.name })),
+  ];
 }
 
-const hereIdentities = (db: Db | Trx, p: Platform, w: string) => db.selectFrom('platform_identities').select('id').where('platform', '=', p).where('workspace_id', '=', w);
+const hereIdentities = (db: Db | Trx, p: Platform, w: string) =>
+  db.selectFrom('platform_identities').select('id').where('platform', '=', p).where('workspace_id', '=', w);
 
 /**
  * Influencers of the organisation whose commission notifications land in the workspace: mirrors
@@ -108,7 +117,8 @@ const count = (v: string | number | bigint | undefined) => Number(v ?? 0);
 async function plan(db: Db | Trx, identity: Identity, lock: boolean): Promise<{ here: WorkspaceRef; plan: UnlinkPlan }> {
   const here = workspaceNoun(identity.platform);
   if (!identity.isManager) throw new UserError('forbidden', 'Only managers can unlink workspaces.');
-  if (!identity.workspaceId) throw new UserError('invalid_input', 'Run /storefront unlink-server in the workspace or server that should leave, not in a direct message.');
+  if (!identity.workspaceId)
+    throw new UserError('invalid_input', 'Run /storefront unlink-server in the workspace or server that should leave, not in a direct message.');
   const { platform: p, workspaceId: w } = identity;
   // Locked: a concurrent unlink or link of this workspace waits, then sees where it points now.
   const row = await workspaceRow(db, p, w, lock);
@@ -126,8 +136,19 @@ async function plan(db: Db | Trx, identity: Identity, lock: boolean): Promise<{ 
     );
   }
   const [digests, grants, notified, usedHere] = await Promise.all([
-    db.selectFrom('digest_subscriptions').select((eb) => eb.fn.countAll().as('n')).where('identity_id', 'in', hereIdentities(db, p, w)).where('enabled', '=', true).executeTakeFirst(),
-    db.selectFrom('platform_identities').select((eb) => eb.fn.countAll().as('n')).where('platform', '=', p).where('workspace_id', '=', w).where('role', '=', 'manager').executeTakeFirst(),
+    db
+      .selectFrom('digest_subscriptions')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('identity_id', 'in', hereIdentities(db, p, w))
+      .where('enabled', '=', true)
+      .executeTakeFirst(),
+    db
+      .selectFrom('platform_identities')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('platform', '=', p)
+      .where('workspace_id', '=', w)
+      .where('role', '=', 'manager')
+      .executeTakeFirst(),
     notifiedHere(orgId, p, w).execute(db),
     db
       .selectFrom('platform_identities as pi')
@@ -137,7 +158,11 @@ async function plan(db: Db | Trx, identity: Identity, lock: boolean): Promise<{ 
       .where('pi.platform', '=', p)
       .where('pi.workspace_id', '=', w)
       .where('i.organisation_id', '=', orgId)
-      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('account_links as al').select('al.identity_id').whereRef('al.identity_id', '=', 'pi.id').whereRef('al.influencer_id', '=', 'i.id'))))
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(selectFrom('account_links as al').select('al.identity_id').whereRef('al.identity_id', '=', 'pi.id').whereRef('al.influencer_id', '=', 'i.id')),
+        ),
+      )
       .orderBy('i.handle')
       .execute(),
   ]);
@@ -149,7 +174,12 @@ async function plan(db: Db | Trx, identity: Identity, lock: boolean): Promise<{ 
       organisationName: org.name,
       remaining: [...others.filter((o) => o.platform === there), ...others.filter((o) => o.platform !== there)],
       newOrganisationName: freshOrganisationName(self),
-      stops: { digestSubscriptions: count(digests?.n), autolinkChannels: row.autolink, notificationDestinations: notified.rows.length, managerGrants: count(grants?.n) },
+      stops: {
+        digestSubscriptions: count(digests?.n),
+        autolinkChannels: row.autolink,
+        notificationDestinations: notified.rows.length,
+        managerGrants: count(grants?.n),
+      },
       storefrontsUsedHere: { count: usedHere.length, handles: usedHere.slice(0, 3).map((r) => r.handle) },
     },
   };
@@ -171,16 +201,36 @@ export async function unlinkWorkspace(db: Db, identity: Identity, now = new Date
     const newOrg = created.id;
 
     // Digests of members here: stopped first (counting those that were on), then they follow their members.
-    const stopped = await trx.updateTable('digest_subscriptions').set({ enabled: false }).where('identity_id', 'in', hereIdentities(trx, platform, workspaceId)).where('enabled', '=', true).executeTakeFirst();
-    await trx.updateTable('digest_subscriptions').set({ organisation_id: newOrg }).where('identity_id', 'in', hereIdentities(trx, platform, workspaceId)).execute();
+    const stopped = await trx
+      .updateTable('digest_subscriptions')
+      .set({ enabled: false })
+      .where('identity_id', 'in', hereIdentities(trx, platform, workspaceId))
+      .where('enabled', '=', true)
+      .executeTakeFirst();
+    await trx
+      .updateTable('digest_subscriptions')
+      .set({ organisation_id: newOrg })
+      .where('identity_id', 'in', hereIdentities(trx, platform, workspaceId))
+      .execute();
     // Commission notifications landing here: off, with the reason the influencer reads in /storefront show.
     const silenced = await sql<{ influencer_id: number }>`
       INSERT INTO notification_preferences (influencer_id, destination, broken_at, broken_reason, updated_at)
       SELECT h.id, 'off', ${now}, ${reason}, ${now} FROM (${notifiedHere(p.organisationId, platform, workspaceId)}) h
       ON CONFLICT (influencer_id) DO UPDATE SET destination = 'off', broken_at = excluded.broken_at, broken_reason = excluded.broken_reason, updated_at = excluded.updated_at
       RETURNING influencer_id`.execute(trx);
-    const revoked = await trx.updateTable('platform_identities').set({ role: 'member', role_granted_by: null }).where('platform', '=', platform).where('workspace_id', '=', workspaceId).where('role', '=', 'manager').executeTakeFirst();
-    await trx.updateTable('platform_identities').set({ organisation_id: newOrg }).where('platform', '=', platform).where('workspace_id', '=', workspaceId).execute();
+    const revoked = await trx
+      .updateTable('platform_identities')
+      .set({ role: 'member', role_granted_by: null })
+      .where('platform', '=', platform)
+      .where('workspace_id', '=', workspaceId)
+      .where('role', '=', 'manager')
+      .executeTakeFirst();
+    await trx
+      .updateTable('platform_identities')
+      .set({ organisation_id: newOrg })
+      .where('platform', '=', platform)
+      .where('workspace_id', '=', workspaceId)
+      .execute();
     // The pointer itself; a Discord server's autolink channels are cleared with it.
     if (platform === 'slack') await trx.updateTable('slack_workspaces').set({ organisation_id: newOrg }).where('team_id', '=', workspaceId).execute();
     else await trx.updateTable('discord_guilds').set({ organisation_id: newOrg, gateway_channel_ids: [] }).where('guild_id', '=', workspaceId).execute();

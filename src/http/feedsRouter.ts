@@ -45,7 +45,8 @@ async function needs<T>(dependency: 'postgres' | 'redis', what: string, step: ()
     return await unlessStalled(step(), DEPENDENCY_TIMEOUT_MS, what);
   } catch (err) {
     // Postgres's own statement timeout (57014) is a stall too.
-    if (isConnectionError(err) || (err as { code?: unknown })?.code === '57014' || (dependency === 'redis' && isRedisRefusal(err))) throw new Unavailable(dependency, err);
+    if (isConnectionError(err) || (err as { code?: unknown })?.code === '57014' || (dependency === 'redis' && isRedisRefusal(err)))
+      throw new Unavailable(dependency, err);
     throw err;
   }
 }
@@ -82,7 +83,11 @@ function bearer(deps: FeedsDeps, unavailable: (res: Response, err: unknown) => b
   const expected = operatorToken ? digest(operatorToken) : undefined;
   return (req, res, next) => {
     const m = /^Bearer ([^\s]+)$/.exec(req.headers.authorization ?? '');
-    const refuse = () => void res.status(401).set('www-authenticate', 'Bearer').json({ error: 'A valid bearer token is required (FEED_API_TOKEN, or a feed token of your organisation).' });
+    const refuse = () =>
+      void res
+        .status(401)
+        .set('www-authenticate', 'Bearer')
+        .json({ error: 'A valid bearer token is required (FEED_API_TOKEN, or a feed token of your organisation).' });
     if (!m) return refuse();
     // Compare digests so the comparison takes the same time whatever the length of the guess.
     if (expected && timingSafeEqual(digest(m[1]!), expected)) {
@@ -106,7 +111,8 @@ function bearer(deps: FeedsDeps, unavailable: (res: Response, err: unknown) => b
 async function uploadOrganisation(db: Db, caller: FeedCaller, rawOrg: unknown): Promise<number> {
   const named = typeof rawOrg === 'string' && rawOrg !== '' ? parseOrganisationId(rawOrg) : undefined;
   if (caller.kind === 'organisation') {
-    if (named !== undefined && named !== caller.organisationId) throw new UserError('forbidden', 'This feed token belongs to another organisation than ?org= names.');
+    if (named !== undefined && named !== caller.organisationId)
+      throw new UserError('forbidden', 'This feed token belongs to another organisation than ?org= names.');
     return caller.organisationId;
   }
   return needs('postgres', 'finding the organisation', () => operatorOrganisation(db, named));
@@ -125,7 +131,9 @@ export function feedsRouter(deps: FeedsDeps): Router {
       res
         .status(503)
         .set('retry-after', '10')
-        .json({ error: `The service cannot take reports just now (${err.dependency === 'postgres' ? 'database' : 'queue'} unavailable); please try again shortly.` });
+        .json({
+          error: `The service cannot take reports just now (${err.dependency === 'postgres' ? 'database' : 'queue'} unavailable); please try again shortly.`,
+        });
     }
     return true;
   };
@@ -161,7 +169,10 @@ export function feedsRouter(deps: FeedsDeps): Router {
         return;
       }
       if (Number(req.headers['content-length'] ?? 0) > max) {
-        res.status(413).set('connection', 'close').json({ error: new TooLargeError(max).message });
+        res
+          .status(413)
+          .set('connection', 'close')
+          .json({ error: new TooLargeError(max).message });
         req.destroy();
         return;
       }
@@ -191,7 +202,17 @@ export function feedsRouter(deps: FeedsDeps): Router {
         const fileName = typeof req.query.filename === 'string' ? req.query.filename : null;
         const file = stored;
         ingestId = await needs('postgres', 'recording the ingest', () =>
-          createIngest(db, { organisationId, confirmReversals, network, source: 'api', filePath: file.path, fileName, sha256: file.sha256, byteSize: file.bytes, marketplace: market?.code ?? null }),
+          createIngest(db, {
+            organisationId,
+            confirmReversals,
+            network,
+            source: 'api',
+            filePath: file.path,
+            fileName,
+            sha256: file.sha256,
+            byteSize: file.bytes,
+            marketplace: market?.code ?? null,
+          }),
         );
         try {
           // The ingest id is the job id: however often this is retried, one job per ingest.
@@ -203,7 +224,12 @@ export function feedsRouter(deps: FeedsDeps): Router {
           const reason = 'Could not be queued (the queue was unavailable); please upload again.';
           const id = ingestId;
           await needs('postgres', 'marking the ingest failed', () =>
-            db.updateTable('feed_ingests').set({ status: 'failed', finished_at: new Date(), error: reason }).where('id', '=', id).where('status', '=', 'queued').execute(),
+            db
+              .updateTable('feed_ingests')
+              .set({ status: 'failed', finished_at: new Date(), error: reason })
+              .where('id', '=', id)
+              .where('status', '=', 'queued')
+              .execute(),
           ).catch((e: unknown) => log.warn({ ingestId, err: (e as Error).message }, 'could not mark the unqueued ingest failed'));
           throw err;
         }
@@ -211,7 +237,10 @@ export function feedsRouter(deps: FeedsDeps): Router {
         await rm(stored.path, { force: true }).catch(() => undefined);
         throw err;
       }
-      res.status(202).location(`/api/feeds/ingests/${ingestId}`).json({ ingestId, status: 'queued', bytes: stored.bytes, statusUrl: `${deps.config.PUBLIC_BASE_URL}/api/feeds/ingests/${ingestId}` });
+      res
+        .status(202)
+        .location(`/api/feeds/ingests/${ingestId}`)
+        .json({ ingestId, status: 'queued', bytes: stored.bytes, statusUrl: `${deps.config.PUBLIC_BASE_URL}/api/feeds/ingests/${ingestId}` });
     }),
   );
 

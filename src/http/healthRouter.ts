@@ -15,9 +15,17 @@ export function bearerMatches(authorization: string | undefined, token: string):
 }
 
 /** GET /metrics, wherever it is served (PORT or METRICS_PORT): 401 without the bearer token when METRICS_TOKEN is set. */
-export async function metricsAnswer(metrics: Metrics, token: string | undefined, authorization: string | undefined): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+export async function metricsAnswer(
+  metrics: Metrics,
+  token: string | undefined,
+  authorization: string | undefined,
+): Promise<{ status: number; headers: Record<string, string>; body: string }> {
   if (token !== undefined && !bearerMatches(authorization, token)) {
-    return { status: 401, headers: { 'content-type': 'text/plain; charset=utf-8', 'www-authenticate': 'Bearer realm="metrics"', 'cache-control': 'no-store' }, body: 'Unauthorized\n' };
+    return {
+      status: 401,
+      headers: { 'content-type': 'text/plain; charset=utf-8', 'www-authenticate': 'Bearer realm="metrics"', 'cache-control': 'no-store' },
+      body: 'Unauthorized\n',
+    };
   }
   return { status: 200, headers: { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store' }, body: await metrics.registry.metrics() };
 }

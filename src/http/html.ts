@@ -33,7 +33,8 @@ function render(v: unknown): string {
   return escapeHtml(v);
 }
 
-const MESSAGE_CSS = 'body{font:16px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;display:grid;place-items:center;min-height:100vh;background:#f6f7f9;color:#1b1f24}main{max-width:32rem;padding:2rem;text-align:center}h1{font-size:1.5rem}';
+const MESSAGE_CSS =
+  'body{font:16px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;display:grid;place-items:center;min-height:100vh;background:#f6f7f9;color:#1b1f24}main{max-width:32rem;padding:2rem;text-align:center}h1{font-size:1.5rem}';
 
 /** A page saying one thing (plain text, escaped), optionally with one link of ours (a relative path) to go on. */
 export function messagePage(title: string, message: string, next?: { href: string; label: string }): string {
@@ -51,7 +52,9 @@ export function messagePage(title: string, message: string, next?: { href: strin
  */
 export function pageCsp(inlineStyles: string[]): string {
   const hashes = inlineStyles.map((css) => `'sha256-${createHash('sha256').update(css, 'utf8').digest('base64')}'`);
-  return [`default-src 'none'`, `style-src ${hashes.join(' ')}`, `img-src https:`, `base-uri 'none'`, `form-action 'none'`, `frame-ancestors 'none'`].join('; ');
+  return [`default-src 'none'`, `style-src ${hashes.join(' ')}`, `img-src https:`, `base-uri 'none'`, `form-action 'none'`, `frame-ancestors 'none'`].join(
+    '; ',
+  );
 }
 
 /** Headers of every HTML page: its CSP, no MIME sniffing, no framing (X-Frame-Options for older browsers), referrer kept to our origin off-site. */

@@ -122,19 +122,58 @@ export interface MetricsOptions {
 export class Metrics {
   readonly registry = new Registry();
   readonly http = new HttpMetrics();
-  readonly redirects = new Counter({ name: 'affiliate_redirects_total', help: 'Short-link redirects answered, by outcome', labelNames: ['outcome'] as const, registers: [this.registry] });
-  readonly clicks = new Counter({ name: 'affiliate_clicks_recorded_total', help: 'Clicks written to Postgres, by kind', labelNames: ['kind'] as const, registers: [this.registry] });
-  readonly clicksDropped = new Counter({ name: 'affiliate_clicks_dropped_total', help: 'Clicks dropped because the buffer overflowed while Postgres was unavailable', registers: [this.registry] });
+  readonly redirects = new Counter({
+    name: 'affiliate_redirects_total',
+    help: 'Short-link redirects answered, by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly clicks = new Counter({
+    name: 'affiliate_clicks_recorded_total',
+    help: 'Clicks written to Postgres, by kind',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+  readonly clicksDropped = new Counter({
+    name: 'affiliate_clicks_dropped_total',
+    help: 'Clicks dropped because the buffer overflowed while Postgres was unavailable',
+    registers: [this.registry],
+  });
   readonly bufferDepth: Gauge;
   readonly bufferLag: Gauge;
   readonly queueDepth: Gauge<'queue' | 'state'>;
   readonly queueOldestWaiting: Gauge<'queue'>;
   // Worker side: counted in the process that runs the job.
-  readonly ingests = new Counter({ name: 'affiliate_ingests_total', help: 'Report ingests finished, by outcome (succeeded, failed); a failed attempt that is retried is not counted', labelNames: ['outcome'] as const, registers: [this.registry] });
-  readonly ingestRows = new Counter({ name: 'affiliate_ingest_rows_total', help: 'Report rows of finished ingests, by result (accepted, unchanged, reversed, rejected)', labelNames: ['result'] as const, registers: [this.registry] });
-  readonly ingestDuration = new Histogram({ name: 'affiliate_ingest_duration_seconds', help: 'Time to run an ingest, from start to its recorded outcome', buckets: INGEST_BUCKETS, registers: [this.registry] });
-  readonly notifications = new Counter({ name: 'affiliate_notifications_total', help: 'Commission notifications, by outcome (sent, skipped, failed, gone)', labelNames: ['outcome'] as const, registers: [this.registry] });
-  readonly digests = new Counter({ name: 'affiliate_digests_total', help: 'Manager digests, by outcome (sent, skipped, failed, gone)', labelNames: ['outcome'] as const, registers: [this.registry] });
+  readonly ingests = new Counter({
+    name: 'affiliate_ingests_total',
+    help: 'Report ingests finished, by outcome (succeeded, failed); a failed attempt that is retried is not counted',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly ingestRows = new Counter({
+    name: 'affiliate_ingest_rows_total',
+    help: 'Report rows of finished ingests, by result (accepted, unchanged, reversed, rejected)',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+  readonly ingestDuration = new Histogram({
+    name: 'affiliate_ingest_duration_seconds',
+    help: 'Time to run an ingest, from start to its recorded outcome',
+    buckets: INGEST_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly notifications = new Counter({
+    name: 'affiliate_notifications_total',
+    help: 'Commission notifications, by outcome (sent, skipped, failed, gone)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly digests = new Counter({
+    name: 'affiliate_digests_total',
+    help: 'Manager digests, by outcome (sent, skipped, failed, gone)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
 
   constructor(opts: MetricsOptions) {
     if (opts.defaultMetrics) collectDefaultMetrics({ register: this.registry });

@@ -31,7 +31,10 @@ export interface RedirectDeps {
 
 /** The 404 of a code whose influencer is known: the link is gone, their storefront is not. */
 export function goneLinkPage(handle: string): string {
-  return messagePage('Link no longer active', `This link has been removed. The products @${handle} recommends are on their storefront.`, { href: `/s/${encodeURIComponent(handle)}`, label: `Open @${handle}'s storefront` });
+  return messagePage('Link no longer active', `This link has been removed. The products @${handle} recommends are on their storefront.`, {
+    href: `/s/${encodeURIComponent(handle)}`,
+    label: `Open @${handle}'s storefront`,
+  });
 }
 
 /** Returns true when the request was a /l/ request and has been handled. */
@@ -44,18 +47,34 @@ export function createRedirectHandler(deps: RedirectDeps) {
   const getTiming = http.timing(REDIRECT_ROUTE, 'GET');
   const headTiming = http.timing(REDIRECT_ROUTE, 'HEAD');
   const timed = (req: IncomingMessage, status: number, start: number) =>
-    (req.method === 'GET' ? getTiming : req.method === 'HEAD' ? headTiming : http.timing(REDIRECT_ROUTE, req.method)).record(status, (performance.now() - start) / 1000);
+    (req.method === 'GET' ? getTiming : req.method === 'HEAD' ? headTiming : http.timing(REDIRECT_ROUTE, req.method)).record(
+      status,
+      (performance.now() - start) / 1000,
+    );
 
   const sendPage = (req: IncomingMessage, res: ServerResponse, status: number, body: string, outcome: string, start: number) => {
     deps.metrics.redirects.inc({ outcome });
-    res.writeHead(status, { ...MESSAGE_PAGE_HEADERS, 'content-type': 'text/html; charset=utf-8', 'cache-control': NO_STORE, 'x-robots-tag': 'noindex', 'content-length': Buffer.byteLength(body) });
+    res.writeHead(status, {
+      ...MESSAGE_PAGE_HEADERS,
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': NO_STORE,
+      'x-robots-tag': 'noindex',
+      'content-length': Buffer.byteLength(body),
+    });
     res.end(body);
     timed(req, status, start);
   };
 
   const redirect = (req: IncomingMessage, res: ServerResponse, linkId: number, destination: string, start: number) => {
     redirected.inc();
-    res.writeHead(302, { location: destination, 'cache-control': NO_STORE, 'x-robots-tag': 'noindex', 'referrer-policy': 'no-referrer', 'x-content-type-options': 'nosniff', 'content-length': 0 });
+    res.writeHead(302, {
+      location: destination,
+      'cache-control': NO_STORE,
+      'x-robots-tag': 'noindex',
+      'referrer-policy': 'no-referrer',
+      'x-content-type-options': 'nosniff',
+      'content-length': 0,
+    });
     res.end();
     timed(req, 302, start);
     if (req.method === 'HEAD') return; // link checkers, not followers

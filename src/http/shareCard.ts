@@ -82,7 +82,10 @@ ${lines.map((l, i) => `<text x="${textLeft}" y="${titleTop + i * (size + 12)}" f
 
 /** A strong validator of the picture: same data and design, same bytes. */
 export function shareCardEtag(d: ShareCardData): string {
-  return `"sc${DESIGN_VERSION}-${createHash('sha256').update(JSON.stringify([d.title, d.handle, d.displayName, d.productCount])).digest('base64url').slice(0, 22)}"`;
+  return `"sc${DESIGN_VERSION}-${createHash('sha256')
+    .update(JSON.stringify([d.title, d.handle, d.displayName, d.productCount]))
+    .digest('base64url')
+    .slice(0, 22)}"`;
 }
 
 // Rendering takes tens of milliseconds: the latest pictures are kept by ETag (a viral post asks for the same one).
@@ -93,7 +96,10 @@ export function renderShareCard(d: ShareCardData): { png: Buffer; etag: string }
   const etag = shareCardEtag(d);
   let png = cache.get(etag);
   if (!png) {
-    const resvg = new Resvg(shareCardSvg(d), { font: { fontFiles: [FONT_FILE], loadSystemFonts: false, defaultFontFamily: FONT_FAMILY, sansSerifFamily: FONT_FAMILY }, fitTo: { mode: 'original' } });
+    const resvg = new Resvg(shareCardSvg(d), {
+      font: { fontFiles: [FONT_FILE], loadSystemFonts: false, defaultFontFamily: FONT_FAMILY, sansSerifFamily: FONT_FAMILY },
+      fitTo: { mode: 'original' },
+    });
     png = resvg.render().asPng();
     if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);
     cache.set(etag, png);

@@ -117,7 +117,10 @@ export function signedFilesRouter(files: SignedFiles): express.Router {
         }
         const check = files.check(kind, m[1]!, q('exp'), q('sig'));
         if (check !== 'ok') {
-          res.status(403).type('text/plain').send(check === 'expired' ? 'This link has expired.\n' : 'This link is not valid.\n');
+          res
+            .status(403)
+            .type('text/plain')
+            .send(check === 'expired' ? 'This link has expired.\n' : 'This link is not valid.\n');
           return;
         }
         const found = await files.get(kind, m[1]!);

@@ -51,7 +51,6 @@ export interface StorefrontPageData extends CatalogueStorefront {
   description: string | null;
 }
 
-
 const initialOf = (s: string) => [...s.trim()][0]?.toUpperCase() ?? '?';
 
 export function renderStorefrontPage(view: StorefrontPageData, publicBaseUrl: string): string {
@@ -66,7 +65,8 @@ export function renderStorefrontPage(view: StorefrontPageData, publicBaseUrl: st
   const anchor = (i: number) => `list-${i + 1}`;
   const firstName = name.split(/\s+/)[0] || name;
 
-  return `<!doctype html>\n${html`<html lang="en"><head>
+  return `<!doctype html>\n${
+    html`<html lang="en"><head>
 <meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${title}</title>
 <meta name="description" content="${description}">
@@ -92,7 +92,8 @@ ${view.lists.map(
 )}
 </main>
 <footer><p>${DISCLOSURE}</p><p>Prices and availability are shown on Amazon at the time of purchase.</p></footer>
-</body></html>`.html}`;
+</body></html>`.html
+  }`;
 }
 
 function productCard(item: CatalogueProduct & { linkCode: string }, firstName: string): RawHtml {

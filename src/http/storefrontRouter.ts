@@ -26,7 +26,8 @@ async function pageData(db: Db, influencerId: number): Promise<StorefrontPageDat
   return catalogue && { ...catalogue, title: storefront?.title ?? null, description: storefront?.description ?? null };
 }
 
-const ifNoneMatch = (header: string | undefined, etag: string) => header !== undefined && (header.trim() === '*' || header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag));
+const ifNoneMatch = (header: string | undefined, etag: string) =>
+  header !== undefined && (header.trim() === '*' || header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag));
 
 /** A storefront page as sent: the HTML, its gzip and a validator. */
 interface RenderedPage {
@@ -84,7 +85,11 @@ export function storefrontRouter(db: Db, publicBaseUrl: string, opts: Storefront
       return;
     }
     // Short shared caching: edits show within a minute, while bursts from a viral post hit the cache.
-    res.status(200).type('html').set(STOREFRONT_HEADERS).set({ 'cache-control': 'public, max-age=60', etag: `W/${page.etag}`, vary: 'Accept-Encoding' });
+    res
+      .status(200)
+      .type('html')
+      .set(STOREFRONT_HEADERS)
+      .set({ 'cache-control': 'public, max-age=60', etag: `W/${page.etag}`, vary: 'Accept-Encoding' });
     if (ifNoneMatch(req.headers['if-none-match'], page.etag)) {
       res.status(304).end();
       return;

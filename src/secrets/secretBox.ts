@@ -61,7 +61,10 @@ export class SecretBox {
     this.current = current ?? DEV_KEY;
     this.keyId = current ? keyIdOf(current) : DEV_KEY_ID;
     this.openers.set(this.keyId, this.current);
-    for (const text of (keys.ENCRYPTION_KEY_PREVIOUS ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    for (const text of (keys.ENCRYPTION_KEY_PREVIOUS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       const key = parseKey(text);
       if (!key) throw new SecretError('ENCRYPTION_KEY_PREVIOUS must be comma-separated keys, each 32 bytes as 64 hex characters or base64');
       if (!this.openers.has(keyIdOf(key))) this.openers.set(keyIdOf(key), key);

@@ -104,7 +104,11 @@ export function rotateSecrets(db: Db, box: SecretBox): Promise<SecretsReport> {
 }
 
 async function walk(db: Db, box: SecretBox, mode: Mode): Promise<SecretsReport> {
-  const report: SecretsReport = { keyId: box.keyId, tables: { slack_workspaces: { resealed: 0, current: 0 }, feed_sources: { resealed: 0, current: 0 }, catalogue_credentials: { resealed: 0, current: 0 } }, failures: [] };
+  const report: SecretsReport = {
+    keyId: box.keyId,
+    tables: { slack_workspaces: { resealed: 0, current: 0 }, feed_sources: { resealed: 0, current: 0 }, catalogue_credentials: { resealed: 0, current: 0 } },
+    failures: [],
+  };
   /** The value re-sealed, or undefined when it stays (current key, or it fails to open: then it is reported). */
   const redo = (table: SecretTable, row: string, column: string, value: string, context: string): string | undefined => {
     if (box.isCurrent(value) || (mode === 'plaintext' && SecretBox.isSealed(value))) {
@@ -128,7 +132,7 @@ async function walk(db: Db, box: SecretBox, mode: Mode): Promise<SecretsReport> 
     mode === 'plaintext'
       ? sql.join([notSealed('bot_token'), ...installationPaths.map(notSealed)], sql` OR `)
       : sql`bot_token IS NOT NULL OR installation IS NOT NULL`;
-  for (let after = ''; ; ) {
+  for (let after = ''; ;) {
     const rows = await db
       .selectFrom('slack_workspaces')
       .select(['team_id', 'bot_token', 'installation'])
@@ -140,11 +144,17 @@ async function walk(db: Db, box: SecretBox, mode: Mode): Promise<SecretsReport> 
     for (const r of rows) {
       const row = `team_id=${r.team_id}`;
       const botToken = r.bot_token ? redo('slack_workspaces', row, 'bot_token', r.bot_token, botTokenContext(r.team_id)) : undefined;
-      const installation = mapInstallationSecrets(r.installation, (v, path) => redo('slack_workspaces', row, `installation.${path}`, v, installationContext(r.team_id, path)) ?? v);
+      const installation = mapInstallationSecrets(
+        r.installation,
+        (v, path) => redo('slack_workspaces', row, `installation.${path}`, v, installationContext(r.team_id, path)) ?? v,
+      );
       if (botToken === undefined && installation === r.installation) continue;
       await db
         .updateTable('slack_workspaces')
-        .set({ ...(botToken !== undefined ? { bot_token: botToken } : {}), ...(installation !== r.installation ? { installation: JSON.stringify(installation) } : {}) })
+        .set({
+          ...(botToken !== undefined ? { bot_token: botToken } : {}),
+          ...(installation !== r.installation ? { installation: JSON.stringify(installation) } : {}),
+        })
         .where('team_id', '=', r.team_id)
         // Only if nobody rewrote the row meanwhile (a new install, another process sealing it first).
         .where(sql<boolean>`bot_token IS NOT DISTINCT FROM ${r.bot_token}`)
@@ -156,9 +166,17 @@ async function walk(db: Db, box: SecretBox, mode: Mode): Promise<SecretsReport> 
   }
 
   // feed_sources: plaintext headers are a jsonb object, sealed ones a jsonb string.
-  const feedFilter = mode === 'plaintext' ? sql<boolean>`jsonb_typeof(headers) = 'object'` : sql<boolean>`headers IS NOT NULL AND jsonb_typeof(headers) <> 'null'`;
-  for (let after = 0; ; ) {
-    const rows = await db.selectFrom('feed_sources').select(['id', 'url', 'headers']).where('id', '>', after).where(feedFilter).orderBy('id').limit(500).execute();
+  const feedFilter =
+    mode === 'plaintext' ? sql<boolean>`jsonb_typeof(headers) = 'object'` : sql<boolean>`headers IS NOT NULL AND jsonb_typeof(headers) <> 'null'`;
+  for (let after = 0; ;) {
+    const rows = await db
+      .selectFrom('feed_sources')
+      .select(['id', 'url', 'headers'])
+      .where('id', '>', after)
+      .where(feedFilter)
+      .orderBy('id')
+      .limit(500)
+      .execute();
     for (const r of rows) {
       const stored: unknown = r.headers;
       const context = feedHeadersContext(r.url);
@@ -188,7 +206,12 @@ async function walk(db: Db, box: SecretBox, mode: Mode): Promise<SecretsReport> 
     for (const r of rows) {
       const next = redo('catalogue_credentials', `key=${r.key}`, 'credential_secret', r.credential_secret!, catalogueSecretContext(r.key));
       if (next === undefined) continue;
-      await db.updateTable('catalogue_credentials').set({ credential_secret: next }).where('key', '=', r.key).where('credential_secret', '=', r.credential_secret).execute();
+      await db
+        .updateTable('catalogue_credentials')
+        .set({ credential_secret: next })
+        .where('key', '=', r.key)
+        .where('credential_secret', '=', r.credential_secret)
+        .execute();
     }
   }
   return report;
@@ -196,5 +219,7 @@ async function walk(db: Db, box: SecretBox, mode: Mode): Promise<SecretsReport> 
 
 /** One line per table, e.g. "slack_workspaces: 3 re-sealed, 1 already current". */
 export function describeReport(report: SecretsReport): string[] {
-  return (Object.entries(report.tables) as Array<[SecretTable, TableReport]>).map(([table, t]) => `${table}: ${t.resealed} re-sealed, ${t.current} already current`);
+  return (Object.entries(report.tables) as Array<[SecretTable, TableReport]>).map(
+    ([table, t]) => `${table}: ${t.resealed} re-sealed, ${t.current} already current`,
+  );
 }

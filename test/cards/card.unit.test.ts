@@ -3,7 +3,24 @@
 import { describe, expect, it } from 'vitest';
 import { renderReply as toDiscord } from '../../bots/discord/render.ts';
 import { renderReply as toSlack } from '../../bots/slack/render.ts';
-import { actions, card, cardAttachments, chart, context, field, fields, file, header, image, line, linkButton, links, list, text, withVisibility } from '../../src/cards/card.ts';
+import {
+  actions,
+  card,
+  cardAttachments,
+  chart,
+  context,
+  field,
+  fields,
+  file,
+  header,
+  image,
+  line,
+  linkButton,
+  links,
+  list,
+  text,
+  withVisibility,
+} from '../../src/cards/card.ts';
 import { clip, fit, isLinkableUrl, plural, pluralWord } from '../../src/cards/text.ts';
 import { view } from '../support/cardView.ts';
 
@@ -37,9 +54,22 @@ describe('when a card is built', () => {
   });
 
   it('then it reads back by title, text, fields, sections, buttons, actions and footer', () => {
-    expect(view(built)).toMatchObject({ visibility: 'ephemeral', tone: 'success', title: 'Storefront created', text: 'Ready.', footer: 'Usage: /storefront add <product> [list]' });
-    expect(view(built).fields).toEqual([{ label: 'Storefront', value: 'https://go.test/s/jane' }, { label: 'Confirmed', value: '$1.00', inline: true }]);
-    expect(view(built).sections[0]).toMatchObject({ title: 'Desk', lines: [{ text: 'Lamp', url: 'https://go.test/l/AbCdEfGh', detail: 'B000000001' }], more: 3 });
+    expect(view(built)).toMatchObject({
+      visibility: 'ephemeral',
+      tone: 'success',
+      title: 'Storefront created',
+      text: 'Ready.',
+      footer: 'Usage: /storefront add <product> [list]',
+    });
+    expect(view(built).fields).toEqual([
+      { label: 'Storefront', value: 'https://go.test/s/jane' },
+      { label: 'Confirmed', value: '$1.00', inline: true },
+    ]);
+    expect(view(built).sections[0]).toMatchObject({
+      title: 'Desk',
+      lines: [{ text: 'Lamp', url: 'https://go.test/l/AbCdEfGh', detail: 'B000000001' }],
+      more: 3,
+    });
     expect(view(built).buttons).toEqual([{ label: 'Open storefront', url: 'https://go.test/s/jane' }]);
     expect(view(built).actions.map((a) => a.value)).toEqual(['7']);
   });
@@ -104,6 +134,11 @@ describe('when the renderers fit text (shared helpers)', () => {
   });
 
   it('then counted words agree with their number', () => {
-    expect([plural(1, 'click'), plural(1234, 'click'), pluralWord(2, 'item'), plural(2, 'reply', 'replies')]).toEqual(['1 click', '1,234 clicks', 'items', '2 replies']);
+    expect([plural(1, 'click'), plural(1234, 'click'), pluralWord(2, 'item'), plural(2, 'reply', 'replies')]).toEqual([
+      '1 click',
+      '1,234 clicks',
+      'items',
+      '2 replies',
+    ]);
   });
 });

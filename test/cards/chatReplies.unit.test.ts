@@ -92,7 +92,9 @@ describe('when a commission notice is composed', () => {
   });
 
   it('then postbacks without a report window are dated by their orders', () => {
-    expect(view(commissionCard(news({ windows: [], dates: { first: '2026-03-01', last: '2026-03-07' }, reportTypes: ['events'] }), STOREFRONT)).text).toContain('Orders 1–7 March 2026.');
+    expect(view(commissionCard(news({ windows: [], dates: { first: '2026-03-01', last: '2026-03-07' }, reportTypes: ['events'] }), STOREFRONT)).text).toContain(
+      'Orders 1–7 March 2026.',
+    );
   });
 
   it('then an old report is one backfill summary with its month and totals, never "new commission"', () => {
@@ -131,7 +133,11 @@ describe('when the /link reply is rendered', () => {
   it('then the product thumbnail sits beside the card text (Slack accessory, Discord embed thumbnail)', () => {
     const slack = toSlack(link);
     expect(slack.blocks.filter((b) => b.type === 'section' && b.accessory)).toEqual([
-      { type: 'section', text: { type: 'mrkdwn', text: ':white_check_mark: Your tagged short link, ready to paste.' }, accessory: { type: 'image', image_url: 'https://m.media-amazon.test/images/I/fr255.jpg', alt_text: 'Forerunner 255' } },
+      {
+        type: 'section',
+        text: { type: 'mrkdwn', text: ':white_check_mark: Your tagged short link, ready to paste.' },
+        accessory: { type: 'image', image_url: 'https://m.media-amazon.test/images/I/fr255.jpg', alt_text: 'Forerunner 255' },
+      },
     ]);
     expect(toDiscord(link).embeds[0]!.thumbnail).toEqual({ url: 'https://m.media-amazon.test/images/I/fr255.jpg' });
   });
@@ -142,21 +148,39 @@ describe('when the /link reply is rendered', () => {
   });
 
   it('then /storefront add shows the product picture beside what was added', () => {
-    const c = productAddedCard({ added: true, productLabel: 'Forerunner 255', imageUrl: 'https://img.test/a.jpg', listName: 'Running', shortUrl: 'https://go.test/l/x', storefrontUrl: STOREFRONT });
+    const c = productAddedCard({
+      added: true,
+      productLabel: 'Forerunner 255',
+      imageUrl: 'https://img.test/a.jpg',
+      listName: 'Running',
+      shortUrl: 'https://go.test/l/x',
+      storefrontUrl: STOREFRONT,
+    });
     expect(toSlack(c).blocks[0]).toMatchObject({ type: 'section', accessory: { type: 'image', image_url: 'https://img.test/a.jpg' } });
     expect(toDiscord(c).embeds[0]!.thumbnail).toEqual({ url: 'https://img.test/a.jpg' });
   });
 });
 
 describe('when a picture URL is not https (hostile or careless catalogue data)', () => {
-  const bad = ['http://img.test/a.jpg', 'javascript:alert(1)', 'data:image/png;base64,AAAA', 'HTTP://img.test/a.jpg', '//img.test/a.jpg', 'https://img.test/a b.jpg'];
+  const bad = [
+    'http://img.test/a.jpg',
+    'javascript:alert(1)',
+    'data:image/png;base64,AAAA',
+    'HTTP://img.test/a.jpg',
+    '//img.test/a.jpg',
+    'https://img.test/a b.jpg',
+  ];
   it.each(bad)('then %s is never rendered, as a thumbnail or an image', (url) => {
     const c = card({ visibility: 'channel' }, [text('Lamp'), thumbnail(url, 'Lamp'), image(url, 'Lamp')]);
     expect(JSON.stringify(toSlack(c))).not.toContain('image');
     const discord = toDiscord(c);
     expect(discord.embeds[0]).not.toHaveProperty('thumbnail');
     expect(discord.embeds[0]).not.toHaveProperty('image');
-    expect(JSON.stringify(toSlack(linkCard({ productLabel: 'Lamp', imageUrl: url, shortUrl: 'https://go.test/l/x', destinationUrl: 'https://a.test', campaign: null })))).not.toContain('accessory');
+    expect(
+      JSON.stringify(
+        toSlack(linkCard({ productLabel: 'Lamp', imageUrl: url, shortUrl: 'https://go.test/l/x', destinationUrl: 'https://a.test', campaign: null })),
+      ),
+    ).not.toContain('accessory');
   });
 
   it('then a short link that tries to mention or format stays literal text in Discord content', () => {

@@ -54,7 +54,13 @@ describe('when earnings are composed', () => {
   });
 
   it('then nothing ingested yet says so, for a team too, with the claims waiting for a decision', () => {
-    const c = earningsCard({ who: 'Your team', period, summary: { ...summary, totals: [], topProducts: [], linkEarnings: [], topLinks: [], hasAnyEntries: false }, publicBaseUrl: 'https://go.test', pendingClaims: 2 });
+    const c = earningsCard({
+      who: 'Your team',
+      period,
+      summary: { ...summary, totals: [], topProducts: [], linkEarnings: [], topLinks: [], hasAnyEntries: false },
+      publicBaseUrl: 'https://go.test',
+      pendingClaims: 2,
+    });
     expect(view(c).text).toBe('No earnings have been ingested for Your team yet. Figures appear here once an Amazon Associates report has been loaded.');
     expect(view(c).sections).toEqual([]);
     expect(view(c).footer).toContain('2 tracking ID claims wait for a decision: /storefront claims.');
@@ -63,7 +69,12 @@ describe('when earnings are composed', () => {
 
 describe('when link cards are composed', () => {
   it('then /link shows the short link to paste, where it goes, its campaign and the disclosure hint', () => {
-    const c = linkCard({ productLabel: 'Desk lamp', shortUrl: 'https://go.test/l/AbCdEfGh', destinationUrl: 'https://www.amazon.com/dp/B000000001?tag=maya-20', campaign: 'tiktok' });
+    const c = linkCard({
+      productLabel: 'Desk lamp',
+      shortUrl: 'https://go.test/l/AbCdEfGh',
+      destinationUrl: 'https://www.amazon.com/dp/B000000001?tag=maya-20',
+      campaign: 'tiktok',
+    });
     expect(view(c)).toMatchObject({ visibility: 'ephemeral', tone: 'success', title: 'Desk lamp', copy: 'https://go.test/l/AbCdEfGh' });
     expect(view(c).fields).toEqual([
       { label: 'Goes to', value: 'https://www.amazon.com/dp/B000000001?tag=maya-20' },
@@ -74,23 +85,38 @@ describe('when link cards are composed', () => {
   });
 
   it('then a message with Amazon links is answered in public with the poster’s links, and says how many could not be tagged', () => {
-    const lines = [shortLinkLine({ productLabel: 'Desk lamp', shortUrl: 'https://go.test/l/AbCdEfGh', asin: 'B000000001' }), line('Pan', { url: 'https://go.test/l/HgFeDcBa', detail: 'B000000002' })];
+    const lines = [
+      shortLinkLine({ productLabel: 'Desk lamp', shortUrl: 'https://go.test/l/AbCdEfGh', asin: 'B000000001' }),
+      line('Pan', { url: 'https://go.test/l/HgFeDcBa', detail: 'B000000002' }),
+    ];
     const c = autolinkCard({ handle: 'maya', lines, untagged: 1 });
     expect(view(c)).toMatchObject({ visibility: 'channel', title: "@maya's links" });
-    expect(view(c).sections[0]).toMatchObject({ title: 'Tagged short links', lines: [{ text: 'Desk lamp', url: 'https://go.test/l/AbCdEfGh', detail: 'B000000001' }, { text: 'Pan' }] });
+    expect(view(c).sections[0]).toMatchObject({
+      title: 'Tagged short links',
+      lines: [{ text: 'Desk lamp', url: 'https://go.test/l/AbCdEfGh', detail: 'B000000001' }, { text: 'Pan' }],
+    });
     expect(view(c).footer).toBe('@maya may earn a commission from qualifying purchases. (1 link could not be tagged.)');
     expect(view(autolinkCard({ handle: 'maya', lines: lines.slice(0, 1), untagged: 0 })).title).toBe("@maya's link");
   });
 
   it('then a pasted short link unfolds into the product, its store, who shares it and the price with its time', () => {
-    const c = linkPreviewCard({ asin: 'B000000001', marketplace: 'UK', title: null, price: { minor: 4999, currency: 'GBP', asOf: new Date('2026-12-03T14:05:00Z') }, handle: 'maya' });
+    const c = linkPreviewCard({
+      asin: 'B000000001',
+      marketplace: 'UK',
+      title: null,
+      price: { minor: 4999, currency: 'GBP', asOf: new Date('2026-12-03T14:05:00Z') },
+      handle: 'maya',
+    });
     expect(view(c).title).toBe('Amazon product B000000001');
     expect(view(c).fields.map((f) => [f.label, f.value])).toEqual([
       ['Store', 'amazon.co.uk'],
       ['Shared by', '@maya'],
       ['Price', '£49.99 as of 3 Dec 2026, 14:05 UTC'],
     ]);
-    expect(view(linkPreviewCard({ asin: 'B000000001', marketplace: 'UK', title: 'Lamp', price: null, handle: 'maya' })).fields.map((f) => f.label)).toEqual(['Store', 'Shared by']);
+    expect(view(linkPreviewCard({ asin: 'B000000001', marketplace: 'UK', title: 'Lamp', price: null, handle: 'maya' })).fields.map((f) => f.label)).toEqual([
+      'Store',
+      'Shared by',
+    ]);
   });
 });
 
@@ -109,7 +135,12 @@ describe('when a commission notice is composed', () => {
       },
       'https://go.test/s/maya',
     );
-    expect(view(c)).toMatchObject({ visibility: 'channel', tone: 'success', title: 'New commission for @maya', text: '3 new items in your Amazon reports.\n\nOrders 1–7 March 2026.' });
+    expect(view(c)).toMatchObject({
+      visibility: 'channel',
+      tone: 'success',
+      title: 'New commission for @maya',
+      text: '3 new items in your Amazon reports.\n\nOrders 1–7 March 2026.',
+    });
     expect(view(c).fields).toEqual([
       { label: 'Confirmed', value: '$12.00', inline: true },
       { label: 'Reversed', value: '−$3.00', inline: true },
@@ -153,7 +184,11 @@ describe('when a digest is composed for a large team', () => {
     const big = {
       ...base,
       influencers: Array.from({ length: 1000 }, (_, i) => ({ ...one, influencerId: i + 1, handle: `influencer_${i}_${'x'.repeat(20)}` })),
-      topProducts: Array.from({ length: 40 }, (_, i) => ({ ...base.topProducts[0]!, asin: `B${String(i).padStart(9, '0')}`, name: `A product with a rather long name, number ${i} *bold* [x]` })),
+      topProducts: Array.from({ length: 40 }, (_, i) => ({
+        ...base.topProducts[0]!,
+        asin: `B${String(i).padStart(9, '0')}`,
+        name: `A product with a rather long name, number ${i} *bold* [x]`,
+      })),
       warnings: Array.from({ length: 20 }, (_, i) => ({ ...base.warnings[0]!, handle: `influencer_${i}` })),
     };
     const { reply } = digestCard(big, { baseUrl: 'https://go.test' });

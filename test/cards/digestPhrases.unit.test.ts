@@ -13,7 +13,10 @@ import { report } from './digestReport.ts';
 import { view } from '../support/cardView.ts';
 
 /** Signed URLs with a fixed id, so the payload snapshots stay the same from run to run. */
-const hosted = { servesImages: true, put: async (kind: string, _d: Buffer, name: string) => `https://go.test/${kind === 'chart' ? 'charts' : 'exports'}/${name}?exp=1&sig=x` } as unknown as SignedFiles;
+const hosted = {
+  servesImages: true,
+  put: async (kind: string, _d: Buffer, name: string) => `https://go.test/${kind === 'chart' ? 'charts' : 'exports'}/${name}?exp=1&sig=x`,
+} as unknown as SignedFiles;
 
 /** Nothing at all yesterday (the month before had some). */
 function quiet(): DigestReport {
@@ -38,11 +41,23 @@ describe('when a change is written', () => {
     expect(changeText(999, 1000)).toBe('-<1%');
     expect(changeText(250_000, 100)).toBe('+249,900%');
     expect(versus(0, 0, 'vs Mon')).toBe('no change vs Mon');
-    for (const [a, b] of [[0, 0], [3, 3], [0, 5], [5, 0]] as const) expect(changeText(a, b)).not.toContain('±');
+    for (const [a, b] of [
+      [0, 0],
+      [3, 3],
+      [0, 5],
+      [5, 0],
+    ] as const)
+      expect(changeText(a, b)).not.toContain('±');
   });
 
   it('then counts take one plural helper: 1 bot, 2 bots, 1,204 clicks', () => {
-    expect([plural(1, 'bot'), plural(2, 'bot'), plural(0, 'bot'), plural(1204, 'click'), plural(1, 'reply', 'replies')]).toEqual(['1 bot', '2 bots', '0 bots', '1,204 clicks', '1 reply']);
+    expect([plural(1, 'bot'), plural(2, 'bot'), plural(0, 'bot'), plural(1204, 'click'), plural(1, 'reply', 'replies')]).toEqual([
+      '1 bot',
+      '2 bots',
+      '0 bots',
+      '1,204 clicks',
+      '1 reply',
+    ]);
   });
 });
 
@@ -59,7 +74,9 @@ describe('when a digest is read at a glance', () => {
   it('then traffic that was not counted is named only when there was some, with plurals right', () => {
     const r = report();
     r.totals = { ...r.totals, monthToDate: { ...r.totals.monthToDate, bots: 1, repeats: 2 } };
-    expect(view(digestCard(r).reply).fields.find((f) => f.label === 'Traffic month to date')!.value).toBe('80 clicks, 1 order (1.3% of clicks); not counted: 2 repeats and 1 bot');
+    expect(view(digestCard(r).reply).fields.find((f) => f.label === 'Traffic month to date')!.value).toBe(
+      '80 clicks, 1 order (1.3% of clicks); not counted: 2 repeats and 1 bot',
+    );
     expect(view(digestCard(report()).reply).fields.find((f) => f.label === 'Traffic month to date')!.value).toBe('80 clicks, 1 order (1.3% of clicks)');
   });
 });
@@ -69,7 +86,9 @@ describe('when nothing happened yesterday', () => {
     const r = quiet();
     expect(isQuietDay(r)).toBe(true);
     const { reply } = digestCard(r);
-    expect(view(reply).text).toBe('Quiet day: no clicks, orders or commission on Sat 2026-03-14 across 1 influencer: @maya. Month to date: $24.00 confirmed, 80 clicks.');
+    expect(view(reply).text).toBe(
+      'Quiet day: no clicks, orders or commission on Sat 2026-03-14 across 1 influencer: @maya. Month to date: $24.00 confirmed, 80 clicks.',
+    );
     expect(view(reply).fields).toEqual([]);
     expect(view(reply).sections).toEqual([]);
     expect(toSlack(reply).blocks.length).toBeLessThanOrEqual(4);

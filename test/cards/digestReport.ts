@@ -13,7 +13,15 @@ const activity = (clicks: number, orders: number): Activity => ({
   conversion: { orders, clicks, basisPoints: clicks ? Math.round((orders * 10_000) / clicks) : null },
 });
 const roster = (confirmed: number, clicks: number, orders: number): RosterFigures => ({
-  money: [{ currency: 'USD', yesterday: { confirmed, pending: 0, reversed: 0, bounty: 0 }, monthToDate: { confirmed: confirmed * 2, pending: 0, reversed: 0, bounty: 0 }, dayBeforeConfirmed: confirmed, weekAgoConfirmed: 0 }],
+  money: [
+    {
+      currency: 'USD',
+      yesterday: { confirmed, pending: 0, reversed: 0, bounty: 0 },
+      monthToDate: { confirmed: confirmed * 2, pending: 0, reversed: 0, bounty: 0 },
+      dayBeforeConfirmed: confirmed,
+      weekAgoConfirmed: 0,
+    },
+  ],
   yesterday: activity(clicks, orders),
   monthToDate: activity(clicks * 2, orders),
   clicksDayBefore: clicks,
@@ -24,7 +32,12 @@ const roster = (confirmed: number, clicks: number, orders: number): RosterFigure
 
 /** A small digest report as src/domain/digest hands it over: one influencer with a click spike, one product. */
 export function report(): DigestReport {
-  const days = Array.from({ length: 30 }, (_, i) => ({ date: `2026-02-${String((i % 28) + 1).padStart(2, '0')}`, commissionMinor: i * 10, pendingMinor: i % 3 === 0 ? 50 : 0, clicks: i }));
+  const days = Array.from({ length: 30 }, (_, i) => ({
+    date: `2026-02-${String((i % 28) + 1).padStart(2, '0')}`,
+    commissionMinor: i * 10,
+    pendingMinor: i % 3 === 0 ? 50 : 0,
+    clicks: i,
+  }));
   return {
     organisationId: 1,
     timezone: 'America/New_York',
@@ -42,6 +55,10 @@ export function report(): DigestReport {
     topLinks: [],
     unattributed: [],
     warnings: [{ kind: 'click-spike', influencerId: 1, handle: 'maya', clicks: 40, baselineClicks: 14, baselineDays: 7, orders: 0 }],
-    series: { currency: 'USD', days, influencers: [{ influencerId: 1, handle: 'maya', confirmed: days.map((d) => d.commissionMinor), total: days.reduce((a, d) => a + d.commissionMinor, 0) }] },
+    series: {
+      currency: 'USD',
+      days,
+      influencers: [{ influencerId: 1, handle: 'maya', confirmed: days.map((d) => d.commissionMinor), total: days.reduce((a, d) => a + d.commissionMinor, 0) }],
+    },
   };
 }

@@ -42,7 +42,13 @@ async function setup(count: number, opts: { known?: boolean } = {}) {
   let now = Date.now();
   const waits: number[] = [];
   const clock = { now: () => new Date(now), advance: (ms: number) => (now += ms), waits };
-  const budget = new RequestBudget({ now: () => now, sleep: async (ms) => { waits.push(ms); now += ms; } });
+  const budget = new RequestBudget({
+    now: () => now,
+    sleep: async (ms) => {
+      waits.push(ms);
+      now += ms;
+    },
+  });
   const deps: CatalogueFetchDeps = catalogueFetchDeps({ db, box, config: { AMAZON_CREATORS_API_URL: fake.url }, budget, now: clock.now });
   const ourCalls = () => fake.getItemsCalls.filter((c) => (c.body?.itemIds as string[] | undefined)?.some((a) => asins.includes(a)));
   return { influencer, handle, organisationId, credentialId, asins, clock, deps, ourCalls };
@@ -118,7 +124,12 @@ describe('catalogue refresh', () => {
 
   it('when refused credentials are recorded, then nothing is asked with them until their retry time', async () => {
     const s = await setup(1);
-    await recordCredentialOutcome(db, `org:${s.organisationId}`, { kind: 'refused', message: 'Amazon refused the credentials (invalid_client)' }, s.clock.now());
+    await recordCredentialOutcome(
+      db,
+      `org:${s.organisationId}`,
+      { kind: 'refused', message: 'Amazon refused the credentials (invalid_client)' },
+      s.clock.now(),
+    );
     expect((await refreshDue(s.deps, { organisationIds: [s.organisationId] })).requests).toBe(0);
     expect(await credentialStatus(db, s.organisationId)).toMatchObject({ access: 'refused' });
   });
@@ -128,10 +139,22 @@ describe('what a storefront shows', () => {
   it("when the influencer overrides an item, then their title, image and price win; without API data the report's name shows", async () => {
     const s = await setup(2);
     await refreshDue(s.deps, { organisationIds: [s.organisationId] });
-    await setProductOverride(db, { influencerId: s.influencer.id, asin: s.asins[0]!, title: 'My everyday kettle', imageUrl: 'https://cdn.example/kettle.jpg', price: '19.50', note: 'Boils in 2 minutes' });
+    await setProductOverride(db, {
+      influencerId: s.influencer.id,
+      asin: s.asins[0]!,
+      title: 'My everyday kettle',
+      imageUrl: 'https://cdn.example/kettle.jpg',
+      price: '19.50',
+      note: 'Boils in 2 minutes',
+    });
     await seedEarning(db, s.handle, 100, { asin: s.asins[1]!, name: 'Name from the report' });
     const [a, b] = await showAll(s.influencer.id, s.clock.now());
-    expect(a).toMatchObject({ title: { value: 'My everyday kettle', source: 'influencer' }, imageUrl: { value: 'https://cdn.example/kettle.jpg', source: 'influencer' }, price: { minor: 1950, source: 'influencer' }, note: 'Boils in 2 minutes' });
+    expect(a).toMatchObject({
+      title: { value: 'My everyday kettle', source: 'influencer' },
+      imageUrl: { value: 'https://cdn.example/kettle.jpg', source: 'influencer' },
+      price: { minor: 1950, source: 'influencer' },
+      note: 'Boils in 2 minutes',
+    });
     expect(b!.title).toEqual({ value: 'Product 1', source: 'api' });
     // A day and a bit later the API data may no longer be shown: the ledger's name takes over.
     const later = new Date(s.clock.now().getTime() + 25 * H);
@@ -142,9 +165,14 @@ describe('what a storefront shows', () => {
 
   it('when an image or avatar URL is not https, then it is refused with a clear message', async () => {
     const s = await setup(1);
-    await expect(setProductOverride(db, { influencerId: s.influencer.id, asin: s.asins[0]!, imageUrl: 'http://cdn.example/a.jpg' })).rejects.toThrow(/must be an https:\/\/ link/);
+    await expect(setProductOverride(db, { influencerId: s.influencer.id, asin: s.asins[0]!, imageUrl: 'http://cdn.example/a.jpg' })).rejects.toThrow(
+      /must be an https:\/\/ link/,
+    );
     await expect(setProfile(db, s.influencer.id, { avatarUrl: 'ftp://x/a.png' })).rejects.toThrow(/must be an https:\/\/ link/);
-    expect(await setProfile(db, s.influencer.id, { bio: 'Home cook.', avatarUrl: 'https://cdn.example/me.png' })).toEqual({ bio: 'Home cook.', avatarUrl: 'https://cdn.example/me.png' });
+    expect(await setProfile(db, s.influencer.id, { bio: 'Home cook.', avatarUrl: 'https://cdn.example/me.png' })).toEqual({
+      bio: 'Home cook.',
+      avatarUrl: 'https://cdn.example/me.png',
+    });
     expect((await getCatalogueStorefront(db, s.influencer.id))!.profile).toMatchObject({ bio: 'Home cook.', avatarUrl: 'https://cdn.example/me.png' });
   });
 });

@@ -7,7 +7,13 @@ let fake: FakeCreatorsApi;
 let n = 0;
 beforeAll(async () => {
   fake = await FakeCreatorsApi.start();
-  fake.addProduct('B0TESTAAA1', { title: 'Quiet kettle', brand: 'Acme', features: ['1.7 l', 'Quiet boil'], imageUrl: 'https://m.media-amazon.com/images/I/kettle.jpg', price: 24.99 });
+  fake.addProduct('B0TESTAAA1', {
+    title: 'Quiet kettle',
+    brand: 'Acme',
+    features: ['1.7 l', 'Quiet boil'],
+    imageUrl: 'https://m.media-amazon.com/images/I/kettle.jpg',
+    price: 24.99,
+  });
   fake.addProduct('B0TESTAAA2', { title: 'Teapot' });
 });
 afterAll(() => fake.close());
@@ -33,7 +39,20 @@ describe('Creators API client', () => {
     const { api } = client('3.1');
     const r = await api.getItems('US', ['B0TESTAAA1']);
     expect(r).toEqual({
-      items: [{ asin: 'B0TESTAAA1', title: 'Quiet kettle', brand: 'Acme', features: ['1.7 l', 'Quiet boil'], imageUrl: 'https://m.media-amazon.com/images/I/kettle.jpg', priceMinor: 2499, currency: 'USD', availability: 'In Stock', availabilityType: 'IN_STOCK', hasOffers: true }],
+      items: [
+        {
+          asin: 'B0TESTAAA1',
+          title: 'Quiet kettle',
+          brand: 'Acme',
+          features: ['1.7 l', 'Quiet boil'],
+          imageUrl: 'https://m.media-amazon.com/images/I/kettle.jpg',
+          priceMinor: 2499,
+          currency: 'USD',
+          availability: 'In Stock',
+          availabilityType: 'IN_STOCK',
+          hasOffers: true,
+        },
+      ],
       unknown: [],
     });
     const call = fake.getItemsCalls.at(-1)!;
@@ -66,7 +85,12 @@ describe('Creators API client', () => {
   it('when more than 10 ASINs are asked for at once, then the client refuses before calling Amazon', async () => {
     const { api } = client();
     const calls = fake.calls.length;
-    await expect(api.getItems('US', Array.from({ length: 11 }, (_, i) => `B0TESTAB${String(i).padStart(2, '0')}`))).rejects.toThrow(/at most 10/);
+    await expect(
+      api.getItems(
+        'US',
+        Array.from({ length: 11 }, (_, i) => `B0TESTAB${String(i).padStart(2, '0')}`),
+      ),
+    ).rejects.toThrow(/at most 10/);
     expect(fake.calls.length).toBe(calls);
   });
 

@@ -9,7 +9,16 @@ const fetched = new Date('2026-12-01T12:00:00Z');
 const at = (ms: number) => new Date(fetched.getTime() + ms);
 
 const api = (over: Partial<NonNullable<ResolveInput['api']>> = {}): NonNullable<ResolveInput['api']> => ({
-  state: 'ok', title: 'API title', brand: 'Acme', features: ['Quiet'], image_url: 'https://m.media-amazon.com/images/I/api.jpg', price_minor: 2499, currency: 'USD', availability: 'In Stock', fetched_at: fetched, ...over,
+  state: 'ok',
+  title: 'API title',
+  brand: 'Acme',
+  features: ['Quiet'],
+  image_url: 'https://m.media-amazon.com/images/I/api.jpg',
+  price_minor: 2499,
+  currency: 'USD',
+  availability: 'In Stock',
+  fetched_at: fetched,
+  ...over,
 });
 
 describe('display rules', () => {
@@ -30,7 +39,7 @@ describe('display rules', () => {
     expect(apiDataDue(null, fetched)).toBe(true);
   });
 
-  it('when a price is shown, then it carries its as-of time, and Amazon\'s disclaimer once it is more than an hour old', () => {
+  it("when a price is shown, then it carries its as-of time, and Amazon's disclaimer once it is more than an hour old", () => {
     expect(showPrice(2499, 'USD', fetched, at(59 * 60_000))).toEqual({ minor: 2499, currency: 'USD', asOf: fetched });
     expect(showPrice(2499, 'USD', fetched, at(61 * 60_000))).toEqual({ minor: 2499, currency: 'USD', asOf: fetched, disclaimer: PRICE_DISCLAIMER });
     const p = resolveProduct({ asin: 'B000000001', marketplace: 'US', api: api() }, at(2 * H));
@@ -74,7 +83,13 @@ describe('request budget', () => {
   it('when Amazon answers 429, then the next request waits at least its Retry-After and the pace halves; successes recover it', async () => {
     let now = 0;
     const waits: number[] = [];
-    const budget = new RequestBudget({ now: () => now, sleep: async (ms) => { waits.push(ms); now += ms; } });
+    const budget = new RequestBudget({
+      now: () => now,
+      sleep: async (ms) => {
+        waits.push(ms);
+        now += ms;
+      },
+    });
     await budget.take('env');
     await budget.take('env');
     expect(waits).toEqual([1000]);

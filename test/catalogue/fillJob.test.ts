@@ -43,7 +43,11 @@ describe('catalogue fill', () => {
       (list) => list.every((i) => i.title?.source === 'api'),
       10_000,
     );
-    expect(items[0]).toMatchObject({ title: { value: 'Cast-iron pan', source: 'api' }, imageUrl: { value: `https://m.media-amazon.com/images/I/${asin}.jpg` }, price: { minor: 3990, currency: 'USD' } });
+    expect(items[0]).toMatchObject({
+      title: { value: 'Cast-iron pan', source: 'api' },
+      imageUrl: { value: `https://m.media-amazon.com/images/I/${asin}.jpg` },
+      price: { minor: 3990, currency: 'USD' },
+    });
     const ours = fake.getItemsCalls.filter((c) => (c.body?.itemIds as string[]).includes(asin));
     expect(ours).toHaveLength(1);
     expect(ours[0]!.body).toMatchObject({ partnerTag: 'operator-20' });

@@ -70,7 +70,17 @@ describe('when Amazon stops selling products of a storefront', () => {
     api.addProduct(pan, { title: 'Cast-iron pan', price: 39.9 });
     for (const asin of [kettle, grinder, pan]) await addToStorefront(db, { influencerId: influencer.id, ref: { asin, marketplace: 'US' } });
     // The fill jobs fetch them at once: all in stock, nothing to tell.
-    await waitFor(() => db.selectFrom('catalogue_entries as c').innerJoin('products as p', 'p.id', 'c.product_id').select('c.health').where('p.asin', 'in', [kettle, grinder, pan]).execute(), (rows) => rows.length === 3 && rows.every((r) => r.health === 'available'), 10_000);
+    await waitFor(
+      () =>
+        db
+          .selectFrom('catalogue_entries as c')
+          .innerJoin('products as p', 'p.id', 'c.product_id')
+          .select('c.health')
+          .where('p.asin', 'in', [kettle, grinder, pan])
+          .execute(),
+      (rows) => rows.length === 3 && rows.every((r) => r.health === 'available'),
+      10_000,
+    );
     await queuesSettled(app.queues, ['catalogue-fill', 'catalogue-notice']);
     const dms = () => slack.callsTo('chat.postMessage').filter((c) => c.body.channel === `D${who.user}`);
     expect(dms()).toHaveLength(0);
@@ -79,7 +89,13 @@ describe('when Amazon stops selling products of a storefront', () => {
     api.addProduct(grinder, { title: 'Burr grinder <b>pro</b>', availabilityType: 'OUT_OF_STOCK', availability: 'Temporarily out of stock.' });
     api.addProduct(pan, { title: 'Cast-iron pan', availabilityType: 'UNAVAILABLE', availability: 'Currently unavailable.' });
     let now = Date.now() + 24 * 3_600_000;
-    const deps = catalogueFetchDeps({ db, box: secretBoxFor(config), config, budget: new RequestBudget({ now: () => now, sleep: async (ms) => void (now += ms) }), now: () => new Date(now) });
+    const deps = catalogueFetchDeps({
+      db,
+      box: secretBoxFor(config),
+      config,
+      budget: new RequestBudget({ now: () => now, sleep: async (ms) => void (now += ms) }),
+      now: () => new Date(now),
+    });
     // What the refresh job does after its run, scoped to this test's organisation (the database is shared).
     const refreshRun = async () => {
       await refreshDue(deps, { organisationIds: [influencer.organisation_id] });
@@ -108,7 +124,12 @@ describe('when Amazon stops selling products of a storefront', () => {
     expect(page.match(/<article class="card gone">/g)).toHaveLength(2);
     expect(page).toContain('<p class="avail gone">Currently unavailable</p>');
     expect(page).toContain('<p class="avail gone">Temporarily out of stock</p>');
-    expect(await unavailableProducts(db, influencer.organisation_id)).toMatchObject({ count: 2, outOfStock: 1, unavailable: 1, examples: expect.arrayContaining([expect.objectContaining({ handle, asin: pan, health: 'unavailable' })]) });
+    expect(await unavailableProducts(db, influencer.organisation_id)).toMatchObject({
+      count: 2,
+      outOfStock: 1,
+      unavailable: 1,
+      examples: expect.arrayContaining([expect.objectContaining({ handle, asin: pan, health: 'unavailable' })]),
+    });
 
     // Back in stock, then gone again: that is news again, one more message.
     api.addProduct(pan, { title: 'Cast-iron pan', price: 39.9 });
@@ -118,7 +139,11 @@ describe('when Amazon stops selling products of a storefront', () => {
     api.addProduct(pan, { title: 'Cast-iron pan', availabilityType: 'UNAVAILABLE' });
     now += 24 * 3_600_000;
     await refreshRun();
-    await waitFor(async () => dms().length, (n) => n === 2, 10_000);
+    await waitFor(
+      async () => dms().length,
+      (n) => n === 2,
+      10_000,
+    );
     expect(visibleText(dms()[1]!.body.blocks)).toContain(`A product on @${handle} is no longer available`);
   });
 });

@@ -24,7 +24,12 @@ let app: Runtime & { url: string };
 
 beforeAll(async () => {
   fake = await FakeSlack.start();
-  const config = testConfig({ SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-claims', SLACK_API_URL: fake.apiUrl, FEED_API_TOKEN: OPERATOR_TOKEN });
+  const config = testConfig({
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_BOT_TOKEN: 'xoxb-claims',
+    SLACK_API_URL: fake.apiUrl,
+    FEED_API_TOKEN: OPERATOR_TOKEN,
+  });
   app = (await startRuntime(config, { web: true, workers: true, log: logs.logger() })) as Runtime & { url: string };
 });
 afterAll(async () => {
@@ -46,7 +51,8 @@ async function team() {
   const manager = t.member();
   fake.setUser(manager.user, { admin: true, tz: 'UTC' });
   expect(await say(manager, 'storefront', 'claims')).toContain('No tracking ID claims are waiting for a decision.');
-  const organisationId = (await db.selectFrom('slack_workspaces').select('organisation_id').where('team_id', '=', t.team).executeTakeFirstOrThrow()).organisation_id;
+  const organisationId = (await db.selectFrom('slack_workspaces').select('organisation_id').where('team_id', '=', t.team).executeTakeFirstOrThrow())
+    .organisation_id;
   return { manager, organisationId, member: t.member };
 }
 
@@ -68,17 +74,31 @@ async function press(who: Who, button: { action_id: string; value: string }): Pr
   return visibleText((reply.body as unknown as SlackBlocks).blocks);
 }
 
-const claimOf = (trackingId: string) => db.selectFrom('tracking_id_claims').selectAll().where('tracking_id', '=', trackingId).orderBy('id', 'desc').executeTakeFirstOrThrow();
-const identityOf = async (who: Who) => (await db.selectFrom('platform_identities').select('id').where('workspace_id', '=', who.team).where('user_id', '=', who.user).executeTakeFirstOrThrow()).id;
+const claimOf = (trackingId: string) =>
+  db.selectFrom('tracking_id_claims').selectAll().where('tracking_id', '=', trackingId).orderBy('id', 'desc').executeTakeFirstOrThrow();
+const identityOf = async (who: Who) =>
+  (await db.selectFrom('platform_identities').select('id').where('workspace_id', '=', who.team).where('user_id', '=', who.user).executeTakeFirstOrThrow()).id;
 const influencerOf = async (handle: string) => (await db.selectFrom('influencers').select('id').where('handle', '=', handle).executeTakeFirstOrThrow()).id;
-const lastLineOf = async (ingestId: string) => Number((await db.selectFrom('ledger_entries').select((eb) => eb.fn.max('id').as('id')).where('ingest_id', '=', ingestId).executeTakeFirstOrThrow()).id);
+const lastLineOf = async (ingestId: string) =>
+  Number(
+    (
+      await db
+        .selectFrom('ledger_entries')
+        .select((eb) => eb.fn.max('id').as('id'))
+        .where('ingest_id', '=', ingestId)
+        .executeTakeFirstOrThrow()
+    ).id,
+  );
 const money = (text: string) => [...text.matchAll(/-?\$[\d,]+\.\d{2}/g)].map((m) => m[0]);
 
 /** Net of an influencer from the rollups and the ledger, and from the ledger alone: they must agree to the cent. */
 async function net(handle: string): Promise<number> {
   const id = await influencerOf(handle);
   const period = parsePeriod('all', 'UTC');
-  const [withRollups, ledgerOnly] = await Promise.all([earningsSummary(db, { influencerId: id }, period), earningsSummary(db, { influencerId: id }, period, 5, { rollups: false })]);
+  const [withRollups, ledgerOnly] = await Promise.all([
+    earningsSummary(db, { influencerId: id }, period),
+    earningsSummary(db, { influencerId: id }, period, 5, { rollups: false }),
+  ]);
   expect(withRollups.totals).toEqual(ledgerOnly.totals);
   return withRollups.totals.reduce((n, t) => n + t.net, 0);
 }
@@ -88,7 +108,10 @@ describe('when someone claims a tracking ID their organisation already has lines
     const t = await team();
     const handle = unique('cl');
     const tag = `${handle}-20`;
-    const ingestId = await upload(t.organisationId, report(['2023-01-01', '2023-01-31'], [row(tag, 'B0CLAIM001', '2023-01-05', '1.50'), row(tag, 'B0CLAIM002', '2023-01-06', '2.26')]));
+    const ingestId = await upload(
+      t.organisationId,
+      report(['2023-01-01', '2023-01-31'], [row(tag, 'B0CLAIM001', '2023-01-05', '1.50'), row(tag, 'B0CLAIM002', '2023-01-06', '2.26')]),
+    );
     // Rolled up as lines nobody holds (rows per tracking ID, which a reader joins to its holder).
     await refreshUntil(db, await lastLineOf(ingestId));
 
@@ -101,7 +124,13 @@ describe('when someone claims a tracking ID their organisation already has lines
       `Tracking ID ${tag} (amazon.com) is waiting for verification (claim #${claim.id}): this organisation already has commission lines for it. No figure of it shows to you until then; your links use it meanwhile. A manager can approve it (/storefront claims), or it is verified when this organisation loads an Amazon Associates report that carries it (only the account holder can download one).`,
     );
     expect(buttonsOf(setup)).toEqual([expect.objectContaining({ value: String(claim.id), text: expect.objectContaining({ text: 'Withdraw claim' }) })]);
-    expect(claim).toMatchObject({ organisation_id: t.organisationId, reason: 'has_lines', status: 'pending', holder_influencer_id: null, claimant_identity_id: await identityOf(influencer) });
+    expect(claim).toMatchObject({
+      organisation_id: t.organisationId,
+      reason: 'has_lines',
+      status: 'pending',
+      holder_influencer_id: null,
+      claimant_identity_id: await identityOf(influencer),
+    });
 
     // The claimant sees it waiting, with no figure; their links carry it meanwhile.
     const earnings = await say(influencer, 'earnings', 'all');
@@ -120,7 +149,9 @@ describe('when someone claims a tracking ID their organisation already has lines
     const card = await answer(t.manager, 'claims');
     const listed = visibleText(card.blocks);
     expect(listed).toContain('1 tracking ID claim waits for a decision.');
-    expect(listed).toContain(`#${claim.id} ${tag} (amazon.com) — @${handle} — nobody here holds it and this organisation has lines of it: approving gives them to the claimant · claimed`);
+    expect(listed).toContain(
+      `#${claim.id} ${tag} (amazon.com) — @${handle} — nobody here holds it and this organisation has lines of it: approving gives them to the claimant · claimed`,
+    );
     const [approve, refuse] = buttonsOf(card);
     expect(approve).toMatchObject({ value: String(claim.id), style: 'primary', text: { text: `Approve #${claim.id}` } });
     expect(refuse).toMatchObject({ value: String(claim.id), style: 'danger', text: { text: `Refuse #${claim.id}` } });
@@ -128,20 +159,33 @@ describe('when someone claims a tracking ID their organisation already has lines
     // Someone who is not a manager presses Approve (their own claim's button, forged from the card): refused.
     const member = t.member();
     for (const who of [influencer, member]) {
-      expect(await press(who, { action_id: approve!.action_id, value: approve!.value! })).toContain('Only managers (workspace admins and owners, and people they grant) can approve or refuse tracking ID claims; nothing changed.');
+      expect(await press(who, { action_id: approve!.action_id, value: approve!.value! })).toContain(
+        'Only managers (workspace admins and owners, and people they grant) can approve or refuse tracking ID claims; nothing changed.',
+      );
     }
     // A manager of another workspace, with this claim's number in a forged payload: it is not theirs to decide.
     const outsider = newTeam().member();
     fake.setUser(outsider.user, { admin: true });
-    expect(await press(outsider, { action_id: 'claim_approve#0', value: String(claim.id) })).toContain(`There is no tracking ID claim #${claim.id} in this organisation; nothing changed.`);
+    expect(await press(outsider, { action_id: 'claim_approve#0', value: String(claim.id) })).toContain(
+      `There is no tracking ID claim #${claim.id} in this organisation; nothing changed.`,
+    );
     expect(await claimOf(tag)).toMatchObject({ status: 'pending', decided_at: null });
     expect(money(await say(influencer, 'earnings', 'all'))).toEqual([]);
 
     const approved = await press(t.manager, { action_id: approve!.action_id, value: approve!.value! });
-    expect(approved).toContain(`Approved claim #${claim.id}: ${tag} is now @${handle}'s; 2 lines of it waiting here became theirs and show in their /earnings.`);
+    expect(approved).toContain(
+      `Approved claim #${claim.id}: ${tag} is now @${handle}'s; 2 lines of it waiting here became theirs and show in their /earnings.`,
+    );
     expect(approved).toContain(`@${handle} sees the outcome in /storefront show.`);
     expect(await claimOf(tag)).toMatchObject({ status: 'approved', decided_by_identity_id: await identityOf(t.manager), decided_at: expect.any(Date) });
-    await logs.waitFor('tracking ID claim decided', { claimId: Number(claim.id), action: 'approve', trackingId: tag, claimant: handle, platform: 'slack', user: t.manager.user });
+    await logs.waitFor('tracking ID claim decided', {
+      claimId: Number(claim.id),
+      action: 'approve',
+      trackingId: tag,
+      claimant: handle,
+      platform: 'slack',
+      user: t.manager.user,
+    });
 
     const after = await say(influencer, 'earnings', 'all');
     expect(money(after).slice(0, 1)).toEqual(['$3.76']);
@@ -151,7 +195,9 @@ describe('when someone claims a tracking ID their organisation already has lines
     expect((await buildDigest(db, t.organisationId, { timezone: 'UTC', now: new Date() })).unattributed.map((u) => u.trackingId)).not.toContain(tag);
 
     // Pressing again changes nothing and says so.
-    expect(await press(t.manager, { action_id: refuse!.action_id, value: refuse!.value! })).toContain(`Claim #${claim.id} for ${tag} (@${handle}) was already approved on`);
+    expect(await press(t.manager, { action_id: refuse!.action_id, value: refuse!.value! })).toContain(
+      `Claim #${claim.id} for ${tag} (@${handle}) was already approved on`,
+    );
     expect(await claimOf(tag)).toMatchObject({ status: 'approved' });
     expect(await net(handle)).toBe(376);
   });
@@ -160,19 +206,40 @@ describe('when someone claims a tracking ID their organisation already has lines
     const t = await team();
     const handle = unique('cr');
     const [first, second] = [`${handle}-20`, `${handle}x-20`];
-    await upload(t.organisationId, report(['2023-02-01', '2023-02-28'], [row(first, 'B0CLAIM011', '2023-02-05', '4.00'), row(second, 'B0CLAIM012', '2023-02-06', '0.99')]));
+    await upload(
+      t.organisationId,
+      report(['2023-02-01', '2023-02-28'], [row(first, 'B0CLAIM011', '2023-02-05', '4.00'), row(second, 'B0CLAIM012', '2023-02-06', '0.99')]),
+    );
     const influencer = t.member();
     expect(await say(influencer, 'storefront', `setup ${handle} ${first}`)).toContain('is waiting for verification');
     const claim = await claimOf(first);
 
-    const before = await db.selectFrom('tracking_ids').select(['tracking_id', 'verified']).where('influencer_id', '=', await influencerOf(handle)).execute();
+    const before = await db
+      .selectFrom('tracking_ids')
+      .select(['tracking_id', 'verified'])
+      .where('influencer_id', '=', await influencerOf(handle))
+      .execute();
     expect(await say(influencer, 'storefront', `setup ${handle} ${second}`)).toContain(
       `You already have a tracking ID claim waiting for verification: ${first} (#${claim.id}, since ${claim.created_at.toISOString().slice(0, 10)}). One claim at a time: a manager must approve or refuse it first; nothing changed.`,
     );
-    expect(await say(influencer, 'storefront', `setup ${handle} ${first}`)).toContain(`Your claim #${claim.id} for ${first} is already waiting for verification`);
+    expect(await say(influencer, 'storefront', `setup ${handle} ${first}`)).toContain(
+      `Your claim #${claim.id} for ${first} is already waiting for verification`,
+    );
     expect(await say(influencer, 'storefront', `setup ${handle} not_a-tag!`)).toContain('is not a tracking ID');
-    expect(await db.selectFrom('tracking_ids').select(['tracking_id', 'verified']).where('influencer_id', '=', await influencerOf(handle)).execute()).toEqual(before);
-    expect(await db.selectFrom('tracking_id_claims').select('id').where('claimant_influencer_id', '=', await influencerOf(handle)).execute()).toHaveLength(1);
+    expect(
+      await db
+        .selectFrom('tracking_ids')
+        .select(['tracking_id', 'verified'])
+        .where('influencer_id', '=', await influencerOf(handle))
+        .execute(),
+    ).toEqual(before);
+    expect(
+      await db
+        .selectFrom('tracking_id_claims')
+        .select('id')
+        .where('claimant_influencer_id', '=', await influencerOf(handle))
+        .execute(),
+    ).toHaveLength(1);
 
     const [, refuse] = buttonsOf(await answer(t.manager, 'claims'));
     expect(await press(t.manager, { action_id: refuse!.action_id, value: refuse!.value! })).toContain(
@@ -180,7 +247,10 @@ describe('when someone claims a tracking ID their organisation already has lines
     );
     expect(await claimOf(first)).toMatchObject({ status: 'refused', decided_by_identity_id: await identityOf(t.manager) });
     await logs.waitFor('tracking ID claim decided', { claimId: Number(claim.id), action: 'refuse', user: t.manager.user });
-    expect(await db.selectFrom('tracking_ids').select(['verified', 'is_default']).where('tracking_id', '=', first).executeTakeFirstOrThrow()).toEqual({ verified: false, is_default: false });
+    expect(await db.selectFrom('tracking_ids').select(['verified', 'is_default']).where('tracking_id', '=', first).executeTakeFirstOrThrow()).toEqual({
+      verified: false,
+      is_default: false,
+    });
     expect(await say(influencer, 'storefront', 'show')).toContain(`claim #${claim.id} — refused by a manager on`);
     const earnings = await say(influencer, 'earnings', 'all');
     expect(money(earnings)).toEqual([]);
@@ -191,7 +261,9 @@ describe('when someone claims a tracking ID their organisation already has lines
     const withdraw = buttonsOf(setup)[0]!;
     const next = await claimOf(second);
     expect(withdraw.value).toBe(String(next.id));
-    expect(await press(t.member(), withdraw as { action_id: string; value: string })).toContain(`There is no tracking ID claim #${next.id} of yours; nothing changed.`);
+    expect(await press(t.member(), withdraw as { action_id: string; value: string })).toContain(
+      `There is no tracking ID claim #${next.id} of yours; nothing changed.`,
+    );
     expect(await press(influencer, withdraw as { action_id: string; value: string })).toContain(`You withdrew claim #${next.id} for ${second}.`);
     expect(await claimOf(second)).toMatchObject({ status: 'withdrawn', decided_by_identity_id: await identityOf(influencer) });
     expect(await say(t.manager, 'storefront', 'claims')).toContain('No tracking ID claims are waiting for a decision.');
@@ -205,7 +277,9 @@ describe('when the claimant’s organisation loads a report that carries the cla
     const tag = `${handle}-20`;
     await upload(t.organisationId, report(['2023-03-01', '2023-03-31'], [row(tag, 'B0CLAIM021', '2023-03-05', '0.75')]));
     // Received before the claim (its job runs after it, as a queue backlog would).
-    const early = await recordIngest(db, writeReport(report(['2023-04-01', '2023-04-30'], [row(tag, 'B0CLAIM022', '2023-04-05', '1.05')])), { organisationId: t.organisationId });
+    const early = await recordIngest(db, writeReport(report(['2023-04-01', '2023-04-30'], [row(tag, 'B0CLAIM022', '2023-04-05', '1.05')])), {
+      organisationId: t.organisationId,
+    });
 
     const influencer = t.member();
     expect(await say(influencer, 'storefront', `setup ${handle} ${tag}`)).toContain('is waiting for verification');
@@ -216,7 +290,12 @@ describe('when the claimant’s organisation loads a report that carries the cla
 
     // The account holder downloads the March report again (nothing new in it) and the organisation loads it.
     const proof = await upload(t.organisationId, report(['2023-03-01', '2023-03-31'], [row(tag, 'B0CLAIM021', '2023-03-05', '0.75')]));
-    expect(await claimOf(tag)).toMatchObject({ status: 'verified_by_report', verified_by_ingest_id: proof, decided_by_identity_id: null, decided_at: expect.any(Date) });
+    expect(await claimOf(tag)).toMatchObject({
+      status: 'verified_by_report',
+      verified_by_ingest_id: proof,
+      decided_by_identity_id: null,
+      decided_at: expect.any(Date),
+    });
     expect(await net(handle)).toBe(180);
     const earnings = await say(influencer, 'earnings', 'all');
     expect(money(earnings).slice(0, 1)).toEqual(['$1.80']);
@@ -235,12 +314,22 @@ describe('when someone claims a tracking ID another storefront of the organisati
     // Lines from before anyone held it, rolled up while unattributed.
     const first = await upload(t.organisationId, report(['2023-05-01', '2023-05-31'], [row(tag, 'B0CLAIM031', '2023-05-05', '1.00')]));
     await refreshUntil(db, await lastLineOf(first));
-    expect(await db.selectFrom('earnings_rollups').select('grain').where('organisation_id', '=', t.organisationId).where('tracking_id', '=', tag).where('influencer_id', 'is', null).execute()).not.toEqual([]);
+    expect(
+      await db
+        .selectFrom('earnings_rollups')
+        .select('grain')
+        .where('organisation_id', '=', t.organisationId)
+        .where('tracking_id', '=', tag)
+        .where('influencer_id', 'is', null)
+        .execute(),
+    ).not.toEqual([]);
 
     // The holder claims it and a manager approves by typing the claim's number.
     const holder = t.member();
     expect(await say(holder, 'storefront', `setup ${holderHandle} ${tag}`)).toContain('is waiting for verification');
-    expect(await say(t.manager, 'storefront', `claims approve #${(await claimOf(tag)).id}`)).toContain(`is now @${holderHandle}'s; 1 line of it waiting here became theirs`);
+    expect(await say(t.manager, 'storefront', `claims approve #${(await claimOf(tag)).id}`)).toContain(
+      `is now @${holderHandle}'s; 1 line of it waiting here became theirs`,
+    );
     await upload(t.organisationId, report(['2023-06-01', '2023-06-30'], [row(tag, 'B0CLAIM032', '2023-06-05', '2.00')]));
     expect(await net(holderHandle)).toBe(300);
 
@@ -267,7 +356,9 @@ describe('when someone claims a tracking ID another storefront of the organisati
     expect(await press(t.manager, { action_id: approve!.action_id, value: approve!.value! })).toContain(
       `Approved claim #${dispute.id}: ${tag} moves from @${holderHandle} to @${claimantHandle} for lines from now on. Lines already credited stay with @${holderHandle}.`,
     );
-    expect(await db.selectFrom('tracking_ids').select(['influencer_id', 'verified']).where('tracking_id', '=', tag).where('verified', '=', true).execute()).toEqual([{ influencer_id: await influencerOf(claimantHandle), verified: true }]);
+    expect(
+      await db.selectFrom('tracking_ids').select(['influencer_id', 'verified']).where('tracking_id', '=', tag).where('verified', '=', true).execute(),
+    ).toEqual([{ influencer_id: await influencerOf(claimantHandle), verified: true }]);
 
     // Past lines stay with the holder (also those rolled up before anyone held it); new ones are the claimant's.
     expect(await net(holderHandle)).toBe(350);
@@ -282,7 +373,15 @@ describe('when someone claims a tracking ID another storefront of the organisati
     expect(money(await say(claimant, 'earnings', 'all')).slice(0, 1)).toEqual(['$0.25']);
     const teamCard = await say(t.manager, 'earnings', 'all team');
     expect(money(teamCard).slice(0, 1)).toEqual(['$3.75']);
-    expect(await db.selectFrom('ledger_entries').select('influencer_id').where('tracking_id', '=', tag).where('organisation_id', '=', t.organisationId).orderBy('occurred_at').execute()).toEqual([
+    expect(
+      await db
+        .selectFrom('ledger_entries')
+        .select('influencer_id')
+        .where('tracking_id', '=', tag)
+        .where('organisation_id', '=', t.organisationId)
+        .orderBy('occurred_at')
+        .execute(),
+    ).toEqual([
       { influencer_id: await influencerOf(holderHandle) },
       { influencer_id: await influencerOf(holderHandle) },
       { influencer_id: await influencerOf(holderHandle) },

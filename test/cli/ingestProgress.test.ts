@@ -25,7 +25,14 @@ async function ingestWatching(file: string, progressIntervalMs?: number) {
   const organisationId = await newOrganisation(db);
   const ingestId = await recordIngest(db, file, { organisationId });
   const started = performance.now();
-  const result = await ingestFile(db, { ingestId, organisationId, network: 'amazon', filePath: file, progressIntervalMs, onProgress: (p) => void calls.push({ ...p, at: performance.now() }) });
+  const result = await ingestFile(db, {
+    ingestId,
+    organisationId,
+    network: 'amazon',
+    filePath: file,
+    progressIntervalMs,
+    onProgress: (p) => void calls.push({ ...p, at: performance.now() }),
+  });
   return { calls, result, elapsedMs: performance.now() - started };
 }
 
@@ -54,9 +61,26 @@ describe('when a report is ingested with a progress listener', () => {
 
   it('then a listener that throws does not fail the ingest', async () => {
     const organisationId = await newOrganisation(db);
-    const ingestId = await recordIngest(db, writeReport(earningsCsv(['2022-05-01', '2022-05-31'], [`Toys & Games,Kite,B000000080,Amazon.com,${unique('pz')}-20,2022-05-02 10:00:00,10.00,1,0,10.00,0.30,DESKTOP`])), { organisationId });
+    const ingestId = await recordIngest(
+      db,
+      writeReport(
+        earningsCsv(
+          ['2022-05-01', '2022-05-31'],
+          [`Toys & Games,Kite,B000000080,Amazon.com,${unique('pz')}-20,2022-05-02 10:00:00,10.00,1,0,10.00,0.30,DESKTOP`],
+        ),
+      ),
+      { organisationId },
+    );
     const file = (await db.selectFrom('feed_ingests').select('file_path').where('id', '=', ingestId).executeTakeFirstOrThrow()).file_path!;
-    const result = await ingestFile(db, { ingestId, organisationId, network: 'amazon', filePath: file, onProgress: () => { throw new Error('terminal gone'); } });
+    const result = await ingestFile(db, {
+      ingestId,
+      organisationId,
+      network: 'amazon',
+      filePath: file,
+      onProgress: () => {
+        throw new Error('terminal gone');
+      },
+    });
     expect(result.counts).toMatchObject({ rows: 1, accepted: 1 });
   });
 });

@@ -36,7 +36,19 @@ describe('when an operator lists organisations and influencers', () => {
   beforeAll(async () => {
     orgId = await newOrganisation(orgName);
     emptyOrgId = await newOrganisation(unique('Empty '));
-    await db.insertInto('slack_workspaces').values({ team_id: teamId, organisation_id: orgId, name: 'Acme HQ', enterprise_id: null, bot_user_id: null, bot_token: null, installation: null, revoked_at: null }).execute();
+    await db
+      .insertInto('slack_workspaces')
+      .values({
+        team_id: teamId,
+        organisation_id: orgId,
+        name: 'Acme HQ',
+        enterprise_id: null,
+        bot_user_id: null,
+        bot_token: null,
+        installation: null,
+        revoked_at: null,
+      })
+      .execute();
     await db.insertInto('discord_guilds').values({ guild_id: guildId, organisation_id: orgId, name: null }).execute();
     await createInfluencer(db, { handle: ann, displayName: 'Ann A', trackingId: `${ann}-20`, organisationId: orgId });
     await createInfluencer(db, { handle: bob, displayName: 'Bob B', trackingId: `${bob}-21`, marketplace: 'UK', organisationId: orgId });
@@ -44,11 +56,18 @@ describe('when an operator lists organisations and influencers', () => {
     // Someone else's organisation, its influencer created by the operator with --org.
     otherOrgId = await newOrganisation('Other');
     expect((await cli('influencer', 'create', '--handle', other, '--name', 'Other', '--tracking-id', `${other}-20`, '--org', String(otherOrgId))).code).toBe(0);
-    expect((await db.selectFrom('influencers').select('organisation_id').where('handle', '=', other).executeTakeFirstOrThrow()).organisation_id).toBe(otherOrgId);
+    expect((await db.selectFrom('influencers').select('organisation_id').where('handle', '=', other).executeTakeFirstOrThrow()).organisation_id).toBe(
+      otherOrgId,
+    );
   });
 
   it('then org list shows each organisation with its workspaces and number of influencers', async () => {
-    type Org = { id: number; name: string; workspaces: Array<{ platform: string; workspaceId: string; name: string | null; revoked: boolean }>; influencers: number };
+    type Org = {
+      id: number;
+      name: string;
+      workspaces: Array<{ platform: string; workspaceId: string; name: string | null; revoked: boolean }>;
+      influencers: number;
+    };
     const orgs = await jsonList<Org>('org', 'list');
     expect(orgs.find((o) => o.id === orgId)).toMatchObject({
       name: orgName,
@@ -91,7 +110,11 @@ describe('when an operator lists organisations and influencers', () => {
     const lines = text.out.split('\n');
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(/^ID +HANDLE +NAME +ORG +TRACKING IDS +STOREFRONT +CREATED$/);
-    expect(lines[1]).toMatch(new RegExp(`^${mine[0]!.id} +@${ann} +Ann A +${orgId} +${ann}-20 \\(US, default\\), ${ann}-21 \\(UK, default\\) +https://go\\.example\\.com/s/${ann} +${today}$`));
+    expect(lines[1]).toMatch(
+      new RegExp(
+        `^${mine[0]!.id} +@${ann} +Ann A +${orgId} +${ann}-20 \\(US, default\\), ${ann}-21 \\(UK, default\\) +https://go\\.example\\.com/s/${ann} +${today}$`,
+      ),
+    );
     expect(lines[2]).toContain(`@${bob}`);
     expect(text.out).not.toContain(other);
   });
@@ -108,7 +131,11 @@ describe('when an operator lists organisations and influencers', () => {
   it('then an organisation without influencers lists none, and an unknown or malformed id is refused', async () => {
     expect(await jsonList('influencer', 'list', '--org', String(emptyOrgId))).toEqual([]);
     expect(await cli('influencer', 'list', '--org', String(emptyOrgId))).toMatchObject({ code: 0, out: 'No influencers.' });
-    expect(await cli('influencer', 'list', '--org', '999999999')).toMatchObject({ code: 1, out: '', err: expect.stringMatching(/^Error: No organisation has the id 999999999\./) });
+    expect(await cli('influencer', 'list', '--org', '999999999')).toMatchObject({
+      code: 1,
+      out: '',
+      err: expect.stringMatching(/^Error: No organisation has the id 999999999\./),
+    });
     expect(await cli('influencer', 'list', '--org', 'acme')).toMatchObject({ code: 1, err: expect.stringContaining('"acme" is not an organisation id') });
   });
 });
@@ -126,12 +153,26 @@ describe("when an operator lists an influencer's links", () => {
       return (JSON.parse(r.out) as { code: string }).code;
     };
     codes = { older: await make(older, '--campaign', 'tiktok', '--title', 'Desk Lamp'), newer: await make(newer) };
-    await db.updateTable('links').set({ created_at: new Date('2026-01-02T10:00:00Z') } as never).where('code', '=', codes.older).execute();
+    await db
+      .updateTable('links')
+      .set({ created_at: new Date('2026-01-02T10:00:00Z') } as never)
+      .where('code', '=', codes.older)
+      .execute();
     const link = await db.selectFrom('links').select('id').where('code', '=', codes.older).executeTakeFirstOrThrow();
     const kinds: ClickKind[] = ['click', 'click', 'click', 'repeat', 'preview', 'bot'];
     await db
       .insertInto('clicks')
-      .values(kinds.map((kind, i) => ({ link_id: link.id, clicked_at: new Date(), kind, referrer_host: null, device: 'desktop' as const, country: null, visitor_hash: `v${i}` })))
+      .values(
+        kinds.map((kind, i) => ({
+          link_id: link.id,
+          clicked_at: new Date(),
+          kind,
+          referrer_host: null,
+          device: 'desktop' as const,
+          country: null,
+          visitor_hash: `v${i}`,
+        })),
+      )
       .execute();
     // Another influencer's link to the same product is not this influencer's.
     const stranger = unique('str');
@@ -142,8 +183,28 @@ describe("when an operator lists an influencer's links", () => {
   it('then each link shows its short URL, product, campaign and real clicks only, newest first', async () => {
     const links = await jsonList<Record<string, unknown>>('link', 'list', '--handle', handle);
     expect(links).toEqual([
-      { code: codes.newer, shortUrl: `https://go.example.com/l/${codes.newer}`, asin: newer, marketplace: 'US', campaign: '', productTitle: null, clicks: 0, createdAt: expect.any(String), disabled: false },
-      { code: codes.older, shortUrl: `https://go.example.com/l/${codes.older}`, asin: older, marketplace: 'US', campaign: 'tiktok', productTitle: 'Desk Lamp', clicks: 3, createdAt: '2026-01-02T10:00:00.000Z', disabled: false },
+      {
+        code: codes.newer,
+        shortUrl: `https://go.example.com/l/${codes.newer}`,
+        asin: newer,
+        marketplace: 'US',
+        campaign: '',
+        productTitle: null,
+        clicks: 0,
+        createdAt: expect.any(String),
+        disabled: false,
+      },
+      {
+        code: codes.older,
+        shortUrl: `https://go.example.com/l/${codes.older}`,
+        asin: older,
+        marketplace: 'US',
+        campaign: 'tiktok',
+        productTitle: 'Desk Lamp',
+        clicks: 3,
+        createdAt: '2026-01-02T10:00:00.000Z',
+        disabled: false,
+      },
     ]);
 
     const text = await cli('link', 'list', '--handle', handle.toUpperCase());

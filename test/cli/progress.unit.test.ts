@@ -64,7 +64,15 @@ describe('when the progress line is drawn', () => {
 
 describe('when a list is printed as a table', () => {
   it('then columns line up under their headers and lines carry no trailing blanks', () => {
-    expect(formatTable(['ID', 'NAME', 'NOTE'], [['1', 'Zoë', ''], ['12', 'Al', 'x']])).toBe(['ID  NAME  NOTE', '1   Zoë', '12  Al    x'].join('\n'));
+    expect(
+      formatTable(
+        ['ID', 'NAME', 'NOTE'],
+        [
+          ['1', 'Zoë', ''],
+          ['12', 'Al', 'x'],
+        ],
+      ),
+    ).toBe(['ID  NAME  NOTE', '1   Zoë', '12  Al    x'].join('\n'));
   });
 
   it('then long text is cut with an ellipsis', () => {

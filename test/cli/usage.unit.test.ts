@@ -57,7 +57,10 @@ describe('when an operator mistypes a command', () => {
   });
 
   it('then every missing required option is named at once and it exits 2', async () => {
-    expect(await cli(['influencer', 'create', '--handle', 'ok'])).toMatchObject({ code: 2, err: expect.stringMatching(/^Error: Missing --name, --tracking-id\.\nUsage: /) });
+    expect(await cli(['influencer', 'create', '--handle', 'ok'])).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/^Error: Missing --name, --tracking-id\.\nUsage: /),
+    });
     expect(await cli(['link', 'list'])).toMatchObject({ code: 2, err: expect.stringMatching(/^Error: Missing --handle\./) });
     // An empty value is as good as none.
     expect(await cli(['link', 'list', '--handle', ''])).toMatchObject({ code: 2, err: expect.stringMatching(/^Error: Missing --handle\./) });

@@ -23,7 +23,8 @@ const T0 = new Date();
 const job = { id: 'test' } as unknown as Job<Record<string, never>>;
 const rotate = (now: Date) => clickPartitionsProcessor({ db, retentionDays: RETENTION_DAYS, now: () => now })(job);
 const names = async () => (await clickPartitions(db)).map((p) => p.name);
-const rawCount = async (from: Date, to: Date) => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM clicks WHERE clicked_at >= ${from} AND clicked_at < ${to}`.execute(db)).rows[0]!.n);
+const rawCount = async (from: Date, to: Date) =>
+  Number((await sql<{ n: string }>`SELECT count(*) AS n FROM clicks WHERE clicked_at >= ${from} AND clicked_at < ${to}`.execute(db)).rows[0]!.n);
 /** Months (offsets from T0's) whose partition ends at or before the clock minus the retention. */
 const expiredAt = (now: Date, offsets: number[]) => offsets.filter((k) => monthStart(T0, k + 1).getTime() <= now.getTime() - RETENTION_DAYS * DAY);
 
@@ -36,7 +37,8 @@ describe('when click partitions rotate under a fake clock', () => {
   const clicks: ClickSpec[] = [];
   const months = Array.from({ length: 17 }, (_, i) => i - 16); // 16 months back to this one
   /** Clicks and repeats on `links` (the first influencer's link unless told) in [from, to). */
-  const inRange = (from: Date, to: Date, links = [linkId]) => clicks.filter((c) => links.includes(c.linkId) && c.at >= from && c.at < to && (c.kind === 'click' || c.kind === 'repeat')).length;
+  const inRange = (from: Date, to: Date, links = [linkId]) =>
+    clicks.filter((c) => links.includes(c.linkId) && c.at >= from && c.at < to && (c.kind === 'click' || c.kind === 'repeat')).length;
   /** The 16th day of month k (UTC) and the minutes after 18:00 UTC of the 15th of the second influencer's clicks. */
   const day16 = (k: number) => new Date(monthStart(T0, k).getTime() + 15 * DAY).toISOString().slice(0, 10);
 
@@ -54,13 +56,25 @@ describe('when click partitions rotate under a fake clock', () => {
       const from = monthStart(T0, k).getTime();
       const to = monthStart(T0, k + 1).getTime();
       clicks.push({ linkId, at: new Date(from), kind: 'click' }, { linkId, at: new Date(to - 60_000), kind: 'click' });
-      for (let i = 0; i < 3 + (k & 3); i++) clicks.push({ linkId, at: new Date(from + 14 * DAY + i * 3_600_000 + 45 * 60_000), kind: i % 2 ? 'click' : 'repeat' });
+      for (let i = 0; i < 3 + (k & 3); i++)
+        clicks.push({ linkId, at: new Date(from + 14 * DAY + i * 3_600_000 + 45 * 60_000), kind: i % 2 ? 'click' : 'repeat' });
     }
     // The second influencer: clicks either side of Kathmandu's midnight (18:15 UTC) and Kolkata's (18:30), inside one
     // UTC hour, on the 15th and 16th of each month, plus previews and bots (counted by kind, not in inRange).
     for (const k of months) {
       const at = (day: number, minute: number) => new Date(monthStart(T0, k).getTime() + day * DAY + 18 * 3_600_000 + minute * 60_000);
-      for (const [day, minute, kind] of [[14, 5, 'click'], [14, 10, 'repeat'], [14, 20, 'click'], [14, 25, 'click'], [14, 40, 'repeat'], [14, 50, 'preview'], [15, 14, 'click'], [15, 16, 'bot'], [15, 29, 'click'], [15, 31, 'click']] as const) {
+      for (const [day, minute, kind] of [
+        [14, 5, 'click'],
+        [14, 10, 'repeat'],
+        [14, 20, 'click'],
+        [14, 25, 'click'],
+        [14, 40, 'repeat'],
+        [14, 50, 'preview'],
+        [15, 14, 'click'],
+        [15, 16, 'bot'],
+        [15, 29, 'click'],
+        [15, 31, 'click'],
+      ] as const) {
         clicks.push({ linkId: otherLink, at: at(day, minute), kind });
       }
     }
@@ -128,7 +142,15 @@ describe('when click partitions rotate under a fake clock', () => {
         const day = day16(k);
         const ranges = [
           [zonedTime(day, tz), zonedTime(addDays(day, 1), tz)],
-          [zonedTime(`${day.slice(0, 8)}01`, tz), zonedTime(monthStart(T0, k + 1).toISOString().slice(0, 10), tz)],
+          [
+            zonedTime(`${day.slice(0, 8)}01`, tz),
+            zonedTime(
+              monthStart(T0, k + 1)
+                .toISOString()
+                .slice(0, 10),
+              tz,
+            ),
+          ],
         ] as const;
         for (const [lo, hi] of ranges) {
           const ctx = `${tz} ${lo.toISOString()}..${hi.toISOString()}`;

@@ -22,7 +22,9 @@ describe('when a click period is split into rollup pieces', () => {
     const p = parsePeriod('yesterday', 'Asia/Kathmandu', new Date(NOW));
     expect(p.from!.toISOString()).toBe('2026-12-01T18:15:00.000Z');
     const { rollup } = clickPieces([{ from: p.from, to: p.to }], NOW);
-    expect(rollup).toContainEqual(expect.objectContaining({ grain: 'hour', lo: Date.parse('2026-12-01T18:00:00Z'), hi: Date.parse('2026-12-01T18:15:00Z'), part: 1 }));
+    expect(rollup).toContainEqual(
+      expect.objectContaining({ grain: 'hour', lo: Date.parse('2026-12-01T18:00:00Z'), hi: Date.parse('2026-12-01T18:15:00Z'), part: 1 }),
+    );
   });
 
   it('then an end at an arbitrary instant reads raw clicks only between it and a quarter hour or hour of its own hour', () => {

@@ -55,16 +55,26 @@ async function seedWorld(): Promise<World> {
 /** Kind counts, top links and (for an influencer) link lists equal the raw counts, in one snapshot. */
 async function expectExact(w: World, scope: { influencerId: number } | { organisationId: number }, from: Date | null, to: Date | null, what: string) {
   const influencers = 'influencerId' in scope ? [scope.influencerId] : w.members.map((m) => m.id);
-  const [kinds, top, perLink, rawKinds, rawTop] = await inOneSnapshot(db, async (snap) => [
-    await clickKindCounts(snap, scope, [{ from, to }]),
-    await topClickedLinks(snap, scope, { from, to }, 5),
-    await linkClicks(snap, scope, { from, to }),
-    await rawKindCounts(snap, influencers, from, to),
-    await rawTopLinks(snap, influencers, from, to, 1000),
-  ] as const);
+  const [kinds, top, perLink, rawKinds, rawTop] = await inOneSnapshot(
+    db,
+    async (snap) =>
+      [
+        await clickKindCounts(snap, scope, [{ from, to }]),
+        await topClickedLinks(snap, scope, { from, to }, 5),
+        await linkClicks(snap, scope, { from, to }),
+        await rawKindCounts(snap, influencers, from, to),
+        await rawTopLinks(snap, influencers, from, to, 1000),
+      ] as const,
+  );
   const ctx = `${what} ${from?.toISOString()}..${to?.toISOString()}`;
-  expect(kinds.map(({ seg: _seg, ...k }) => k).sort((a, b) => a.influencerId - b.influencerId), ctx).toEqual(rawKinds);
-  expect(top.map((l) => ({ linkId: l.linkId, code: l.code, clicks: l.clicks })), ctx).toEqual(rawTop.slice(0, 5));
+  expect(
+    kinds.map(({ seg: _seg, ...k }) => k).sort((a, b) => a.influencerId - b.influencerId),
+    ctx,
+  ).toEqual(rawKinds);
+  expect(
+    top.map((l) => ({ linkId: l.linkId, code: l.code, clicks: l.clicks })),
+    ctx,
+  ).toEqual(rawTop.slice(0, 5));
   expect(Object.fromEntries(perLink), ctx).toEqual(Object.fromEntries(rawTop.map((l) => [l.linkId, l.clicks])));
 }
 
@@ -104,32 +114,49 @@ describe('when click figures are read from the rollups', () => {
     const m = w.members[0]!;
     for (const tz of ZONES) {
       const p = parsePeriod(r.pick(['30d', 'ytd', 'all', 'mtd'] as const), tz, new Date(NOW));
-      const [summary, raw, top] = await inOneSnapshot(db, async (snap) => [
-        await earningsSummary(snap, { influencerId: m.id }, p, 3),
-        await rawKindCounts(snap, [m.id], p.from, p.to),
-        await rawTopLinks(snap, [m.id], p.from, p.to, 3),
-      ] as const);
+      const [summary, raw, top] = await inOneSnapshot(
+        db,
+        async (snap) =>
+          [
+            await earningsSummary(snap, { influencerId: m.id }, p, 3),
+            await rawKindCounts(snap, [m.id], p.from, p.to),
+            await rawTopLinks(snap, [m.id], p.from, p.to, 3),
+          ] as const,
+      );
       const { influencerId: _id, ...kinds } = raw[0] ?? { influencerId: 0, click: 0, repeat: 0, preview: 0, bot: 0 };
       expect(summary.clicks, `${p.label} ${tz}`).toEqual(kinds);
-      expect(summary.topLinks.map((l) => [l.code, l.clicks]), `${p.label} ${tz}`).toEqual(top.map((l) => [l.code, l.clicks]));
+      expect(
+        summary.topLinks.map((l) => [l.code, l.clicks]),
+        `${p.label} ${tz}`,
+      ).toEqual(top.map((l) => [l.code, l.clicks]));
     }
   });
 
   it('then the digest (windows, warnings, the 30-day chart, top links) is the one counted from raw clicks', async () => {
     for (const tz of ZONES) {
       const now = new Date(NOW - r.int(0, 300) * DAY);
-      const [fromRollups, fromRaw] = await inOneSnapshot(db, async (snap) => [
-        await buildDigest(snap, w.organisationId, { timezone: tz, now }),
-        await buildDigest(snap, w.organisationId, { timezone: tz, now, rollups: false }),
-      ] as const);
+      const [fromRollups, fromRaw] = await inOneSnapshot(
+        db,
+        async (snap) =>
+          [
+            await buildDigest(snap, w.organisationId, { timezone: tz, now }),
+            await buildDigest(snap, w.organisationId, { timezone: tz, now, rollups: false }),
+          ] as const,
+      );
       expect(fromRollups, `${tz} ${now.toISOString()}`).toEqual(fromRaw);
-      expect(fromRollups.series.days.some((d) => d.clicks > 0), tz).toBe(true);
+      expect(
+        fromRollups.series.days.some((d) => d.clicks > 0),
+        tz,
+      ).toBe(true);
     }
   });
 
   it('then an influencer’s link list shows each link’s all-time unique clicks', async () => {
     const m = w.members[1]!;
-    const [list, raw] = await inOneSnapshot(db, async (snap) => [await listLinksOfInfluencer(snap, m.id), await rawTopLinks(snap, [m.id], null, null, 1000)] as const);
+    const [list, raw] = await inOneSnapshot(
+      db,
+      async (snap) => [await listLinksOfInfluencer(snap, m.id), await rawTopLinks(snap, [m.id], null, null, 1000)] as const,
+    );
     const rawBy = new Map(raw.map((l) => [l.linkId, l.clicks]));
     expect(list.map((l) => [l.id, l.clicks])).toEqual(list.map((l) => [l.id, rawBy.get(l.id) ?? 0]));
     expect(list.some((l) => l.clicks > 0)).toBe(true);

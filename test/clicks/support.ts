@@ -59,7 +59,13 @@ export async function rawKindCounts(db: Db, influencers: number[], from: Date | 
       FROM clicks c JOIN links k ON k.id = c.link_id
      WHERE k.influencer_id = ANY(${influencers}::bigint[]) ${range(from, to)}
      GROUP BY 1 ORDER BY 1`.execute(db);
-  return rows.rows.map((x) => ({ influencerId: Number(x.id), click: Number(x.click), repeat: Number(x.repeat), preview: Number(x.preview), bot: Number(x.bot) }));
+  return rows.rows.map((x) => ({
+    influencerId: Number(x.id),
+    click: Number(x.click),
+    repeat: Number(x.repeat),
+    preview: Number(x.preview),
+    bot: Number(x.bot),
+  }));
 }
 
 /** The most-clicked links (unique clicks), straight from clicks: most first, then by code. */

@@ -21,8 +21,15 @@ interface Block {
 async function catalogued(title: string, imageUrl: string | null) {
   const asin = randomAsin();
   const db = app.rt.db;
-  const { id } = await db.insertInto('products').values({ asin, marketplace: 'US', title: null, image_url: null, category: null, price_minor: null, currency: null }).returning('id').executeTakeFirstOrThrow();
-  await db.insertInto('catalogue_entries').values({ product_id: id, state: 'ok', title, image_url: imageUrl, fetched_at: new Date(), features: null }).execute();
+  const { id } = await db
+    .insertInto('products')
+    .values({ asin, marketplace: 'US', title: null, image_url: null, category: null, price_minor: null, currency: null })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto('catalogue_entries')
+    .values({ product_id: id, state: 'ok', title, image_url: imageUrl, fetched_at: new Date(), features: null })
+    .execute();
   return asin;
 }
 
@@ -41,7 +48,9 @@ describe('when an influencer asks for a link to a product the catalogue knows', 
     expect(reply.body).not.toHaveProperty('attachments');
     expect(blocks[0]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: expect.stringMatching(SHORT_LINK) } });
     expect(blocks[1]).toMatchObject({ type: 'header', text: { text: 'Forerunner 255' } });
-    expect(blocks.filter((b) => b.accessory)).toEqual([expect.objectContaining({ accessory: { type: 'image', image_url: 'https://images.test/fr255.jpg', alt_text: 'Forerunner 255' } })]);
+    expect(blocks.filter((b) => b.accessory)).toEqual([
+      expect.objectContaining({ accessory: { type: 'image', image_url: 'https://images.test/fr255.jpg', alt_text: 'Forerunner 255' } }),
+    ]);
   });
 
   it('then on Discord the short link is the message content and the embed has the title and thumbnail', async () => {
@@ -85,7 +94,11 @@ describe('when an influencer adds a catalogued product to their storefront', () 
     const asin = await catalogued('Trail running vest', 'https://images.test/vest.jpg');
     const { reply, visible } = await onSlack(who, 'storefront', `add ${asin} Running`);
     expect(visible).toContain('Added Trail running vest to “Running”.');
-    expect((reply.body.blocks as Block[]).find((b) => b.accessory)?.accessory).toEqual({ type: 'image', image_url: 'https://images.test/vest.jpg', alt_text: 'Trail running vest' });
+    expect((reply.body.blocks as Block[]).find((b) => b.accessory)?.accessory).toEqual({
+      type: 'image',
+      image_url: 'https://images.test/vest.jpg',
+      alt_text: 'Trail running vest',
+    });
   });
 });
 
@@ -93,19 +106,46 @@ describe('when an influencer with earnings and clicks looks at them', () => {
   it('then the App Home, /earnings and its links name products by catalogue title, and the App Home shows the top product’s picture', async () => {
     const { who, handle } = await slackInfluencer();
     const asin = await catalogued('Forerunner 255', 'https://images.test/fr255.jpg');
-    const code = SHORT_LINK.exec((await onSlack(who, 'link', `${asin} insta`)).visible.split('\n')[0]!)![0].split('/').pop()!;
+    const code = SHORT_LINK.exec((await onSlack(who, 'link', `${asin} insta`)).visible.split('\n')[0]!)![0]
+      .split('/')
+      .pop()!;
     const db = app.rt.db;
     const { id: influencerId } = await db.selectFrom('influencers').select('id').where('handle', '=', handle).executeTakeFirstOrThrow();
     const link = await db.selectFrom('links').select('id').where('code', '=', code).executeTakeFirstOrThrow();
     await db
       .insertInto('ledger_entries')
-      .values({ network: 'amazon', line_key: unique('k'), kind: 'confirmed', tracking_id: `${handle}-20`, influencer_id: influencerId, organisation_id: organisationOf(influencerId), marketplace: 'US', asin, product_name: `Report name ${asin}`, category: 'Watches', occurred_at: new Date(Date.now() - 86_400_000), quantity: 1, amount_minor: 4120, currency: 'USD', ingest_id: null, link_id: Number(link.id), reverses_entry_id: null })
+      .values({
+        network: 'amazon',
+        line_key: unique('k'),
+        kind: 'confirmed',
+        tracking_id: `${handle}-20`,
+        influencer_id: influencerId,
+        organisation_id: organisationOf(influencerId),
+        marketplace: 'US',
+        asin,
+        product_name: `Report name ${asin}`,
+        category: 'Watches',
+        occurred_at: new Date(Date.now() - 86_400_000),
+        quantity: 1,
+        amount_minor: 4120,
+        currency: 'USD',
+        ingest_id: null,
+        link_id: Number(link.id),
+        reverses_entry_id: null,
+      })
       .execute();
     // A follower clicks the link (a browser, not a preview bot).
-    const res = await fetch(`${app.rt.url}/l/${code}`, { redirect: 'manual', headers: { 'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 Safari/604.1' } });
+    const res = await fetch(`${app.rt.url}/l/${code}`, {
+      redirect: 'manual',
+      headers: { 'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 Safari/604.1' },
+    });
     expect(res.status).toBe(302);
 
-    const earnings = await waitFor(async () => (await onSlack(who, 'earnings', '7d')).visible, (t) => t.includes('Most-clicked links'), 10_000);
+    const earnings = await waitFor(
+      async () => (await onSlack(who, 'earnings', '7d')).visible,
+      (t) => t.includes('Most-clicked links'),
+      10_000,
+    );
     const linesOf = (title: string) => earnings.split('\n*').find((s) => s.startsWith(title)) ?? '';
     expect(linesOf('Top products')).toContain('Forerunner 255');
     expect(linesOf('Commission by link')).toContain('Forerunner 255 · insta');

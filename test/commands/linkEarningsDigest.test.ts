@@ -17,10 +17,37 @@ async function influencerIn(ws: ReturnType<typeof newWorkspace>, opts: Partial<P
   return { me, handle, influencerId: id };
 }
 
-async function entry(d: Db, influencerId: number, trackingId: string, kind: 'confirmed' | 'pending' | 'reversal' | 'bounty', amount: number, at: string, asin = ASIN, qty = 1) {
+async function entry(
+  d: Db,
+  influencerId: number,
+  trackingId: string,
+  kind: 'confirmed' | 'pending' | 'reversal' | 'bounty',
+  amount: number,
+  at: string,
+  asin = ASIN,
+  qty = 1,
+) {
   await d
     .insertInto('ledger_entries')
-    .values({ network: 'amazon', line_key: unique('k'), kind, tracking_id: trackingId, influencer_id: influencerId, organisation_id: organisationOf(influencerId), marketplace: 'US', asin, product_name: `Product ${asin}`, category: 'PC', occurred_at: new Date(at), quantity: kind === 'reversal' ? -qty : qty, amount_minor: amount, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null })
+    .values({
+      network: 'amazon',
+      line_key: unique('k'),
+      kind,
+      tracking_id: trackingId,
+      influencer_id: influencerId,
+      organisation_id: organisationOf(influencerId),
+      marketplace: 'US',
+      asin,
+      product_name: `Product ${asin}`,
+      category: 'PC',
+      occurred_at: new Date(at),
+      quantity: kind === 'reversal' ? -qty : qty,
+      amount_minor: amount,
+      currency: 'USD',
+      ingest_id: null,
+      link_id: null,
+      reverses_entry_id: null,
+    })
     .execute();
 }
 
@@ -28,7 +55,11 @@ describe('when an influencer asks for a link', () => {
   it('then /link answers with the short link ready to paste and where it goes', async () => {
     const { me, handle } = await influencerIn(newWorkspace());
     const r = await run(db, me, 'link', `https://www.amazon.com/Logitech/dp/${ASIN}/ref=x?tag=thief-20 tiktok`);
-    expect(r).toMatchObject({ visibility: 'ephemeral', title: `Amazon product ${ASIN}`, copy: expect.stringMatching(/^https:\/\/go\.test\/l\/[0-9A-Za-z]{8}$/) });
+    expect(r).toMatchObject({
+      visibility: 'ephemeral',
+      title: `Amazon product ${ASIN}`,
+      copy: expect.stringMatching(/^https:\/\/go\.test\/l\/[0-9A-Za-z]{8}$/),
+    });
     expect(replyText(r)).toContain(`Goes to: https://www.amazon.com/dp/${ASIN}?tag=${handle}-20`);
     expect(replyText(r)).toContain('Campaign: tiktok');
     expect((await run(db, me, 'link', `${ASIN} tiktok`)).copy).toBe(r.copy);
@@ -38,9 +69,15 @@ describe('when an influencer asks for a link', () => {
   it('then mistakes get a clear private answer', async () => {
     const { me } = await influencerIn(newWorkspace());
     expect(await run(db, me, 'link', '')).toMatchObject({ visibility: 'ephemeral', tone: 'error', footer: 'Usage: /link <product> [campaign]' });
-    expect(await run(db, me, 'link', `https://amazon.com.evil.io/dp/${ASIN}`)).toMatchObject({ tone: 'error', text: expect.stringContaining('not an Amazon product') });
+    expect(await run(db, me, 'link', `https://amazon.com.evil.io/dp/${ASIN}`)).toMatchObject({
+      tone: 'error',
+      text: expect.stringContaining('not an Amazon product'),
+    });
     expect(await run(db, me, 'link', `${ASIN} a b c`)).toMatchObject({ tone: 'error', text: expect.stringContaining('Too many words') });
-    expect(await run(db, me, 'link', `https://www.amazon.de/dp/${ASIN}`)).toMatchObject({ tone: 'error', text: expect.stringContaining('no tracking ID for amazon.de') });
+    expect(await run(db, me, 'link', `https://www.amazon.de/dp/${ASIN}`)).toMatchObject({
+      tone: 'error',
+      text: expect.stringContaining('no tracking ID for amazon.de'),
+    });
     expect(await run(db, newWorkspace().person(), 'link', ASIN)).toMatchObject({ tone: 'error', text: expect.stringContaining('You have no storefront yet') });
   });
 });
@@ -67,11 +104,18 @@ describe('when someone asks for earnings', () => {
     expect(text).toContain('Pending: $9.99');
     expect(text).toContain('Reversed: −$2.50');
     expect(text).toContain('Net: $1,237.06');
-    expect(r.sections?.[0]).toMatchObject({ title: 'Top products', lines: [{ text: 'Product B000000001', detail: '$1,234.56 · 3 items' }, expect.anything(), expect.anything()] });
+    expect(r.sections?.[0]).toMatchObject({
+      title: 'Top products',
+      lines: [{ text: 'Product B000000001', detail: '$1,234.56 · 3 items' }, expect.anything(), expect.anything()],
+    });
     expect(replyText(await run(db, me, 'earnings', 'ytd', { now }))).toContain('Confirmed: $1,247.33');
     expect(replyText(await run(db, me, 'earnings', '2026-03-12..2026-03-12', { now }))).toContain('Reversed: −$2.50');
     expect((await run(db, me, 'earnings', '2026-03-12..2026-03-12', { now })).fields?.find((f) => f.label === 'Confirmed')?.value).toBe('$0.00');
-    expect(await run(db, me, 'earnings', 'last-week')).toMatchObject({ tone: 'error', text: expect.stringContaining('is not a period'), footer: expect.stringContaining('/earnings') });
+    expect(await run(db, me, 'earnings', 'last-week')).toMatchObject({
+      tone: 'error',
+      text: expect.stringContaining('is not a period'),
+      footer: expect.stringContaining('/earnings'),
+    });
     expect(await run(db, me, 'earnings', '2026-02-30..2026-03-01')).toMatchObject({ tone: 'error' });
   });
 
@@ -108,7 +152,9 @@ describe('when a manager uses /digest', () => {
     const ws = newWorkspace();
     const manager = ws.person({ admin: true, timezone: 'Europe/Berlin' });
     expect((await run(db, manager, 'digest', 'subscribe')).text).toBe('You will get the team digest every day at 09:00 (Europe/Berlin) as a direct message.');
-    expect((await run(db, manager, 'digest', 'subscribe 7:30 America/Chicago')).text).toBe('You will get the team digest every day at 07:30 (America/Chicago) as a direct message.');
+    expect((await run(db, manager, 'digest', 'subscribe 7:30 America/Chicago')).text).toBe(
+      'You will get the team digest every day at 07:30 (America/Chicago) as a direct message.',
+    );
     expect(await run(db, manager, 'digest', 'subscribe 25:00')).toMatchObject({ tone: 'error', text: expect.stringContaining('not a time of day') });
     expect(await run(db, manager, 'digest', 'subscribe 08:00 Mars/Olympus')).toMatchObject({ tone: 'error', text: expect.stringContaining('not a time zone') });
     expect((await run(db, manager, 'digest', 'off')).text).toBe('Daily digest stopped.');

@@ -22,7 +22,8 @@ async function influencerWithProduct(platform: 'slack' | 'discord' = 'slack') {
   const influencerId = (await db.selectFrom('influencers').select('id').where('handle', '=', handle).executeTakeFirstOrThrow()).id;
   return { me, handle, asin, influencerId };
 }
-const shown = async (influencerId: number, asin: string) => (await getCatalogueStorefront(db, influencerId))!.lists.flatMap((l) => l.items).find((i) => i.asin === asin)!;
+const shown = async (influencerId: number, asin: string) =>
+  (await getCatalogueStorefront(db, influencerId))!.lists.flatMap((l) => l.items).find((i) => i.asin === asin)!;
 
 describe('when an influencer edits a product of their storefront from chat', () => {
   it('then their title, image and note show on the storefront, and leaving the text out clears one', async () => {
@@ -37,17 +38,24 @@ describe('when an influencer edits a product of their storefront from chat', () 
       imageUrl: { value: 'https://images.example.com/kettle.jpg', source: 'influencer' },
       note: 'Boils in two minutes, whisper quiet.',
     });
-    expect(await run(db, me, 'storefront', `edit ${asin} note`)).toMatchObject({ tone: 'success', text: expect.stringContaining(`Your note for ${asin} is cleared`) });
+    expect(await run(db, me, 'storefront', `edit ${asin} note`)).toMatchObject({
+      tone: 'success',
+      text: expect.stringContaining(`Your note for ${asin} is cleared`),
+    });
     expect((await shown(influencerId, asin)).note).toBeUndefined();
   });
 
-  it('then their own chat cards name and picture it their way too, and a colleague\'s cards keep the catalogue\'s', async () => {
+  it("then their own chat cards name and picture it their way too, and a colleague's cards keep the catalogue's", async () => {
     const ws = newWorkspace();
     const me = ws.person();
     const handle = unique('ed');
     expect((await run(db, me, 'storefront', `setup ${handle} ${handle}-20`)).tone).toBe('success');
     const asin = randomAsin();
-    await upsertProduct(db, { asin, marketplace: 'US' }, { title: 'Kettle KX-200', imageUrl: 'https://images.example.com/catalogue.jpg', priceMinor: 2999, currency: 'USD' });
+    await upsertProduct(
+      db,
+      { asin, marketplace: 'US' },
+      { title: 'Kettle KX-200', imageUrl: 'https://images.example.com/catalogue.jpg', priceMinor: 2999, currency: 'USD' },
+    );
     expect((await run(db, me, 'storefront', `add ${asin}`)).tone).toBe('success');
     expect((await run(db, me, 'storefront', `edit ${asin} title My favourite kettle`)).tone).toBe('success');
     expect((await run(db, me, 'storefront', `edit ${asin} image https://images.example.com/mine.jpg`)).tone).toBe('success');
@@ -59,13 +67,35 @@ describe('when an influencer edits a product of their storefront from chat', () 
     expect(show).toContain('My favourite kettle');
     expect(show).toMatch(/\$29\.99 as of \d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} UTC/);
     const code = /\/l\/([0-9A-Za-z]{8})/.exec(JSON.stringify(link.card))![1]!;
-    expect(await findLinkPreview(db, code)).toMatchObject({ title: 'My favourite kettle', imageUrl: 'https://images.example.com/mine.jpg', price: { minor: 2999, currency: 'USD' } });
+    expect(await findLinkPreview(db, code)).toMatchObject({
+      title: 'My favourite kettle',
+      imageUrl: 'https://images.example.com/mine.jpg',
+      price: { minor: 2999, currency: 'USD' },
+    });
 
     // Their /earnings lists the product by their title too.
     const mine = await db.selectFrom('influencers').select(['id', 'organisation_id']).where('handle', '=', handle).executeTakeFirstOrThrow();
     await db
       .insertInto('ledger_entries')
-      .values({ network: 'amazon', line_key: unique('k'), kind: 'confirmed', tracking_id: `${handle}-20`, influencer_id: mine.id, organisation_id: mine.organisation_id, marketplace: 'US', asin, product_name: 'KX200 KETTLE 1.7L', category: 'Kitchen', occurred_at: new Date(Date.now() - 3_600_000), quantity: 1, amount_minor: 120, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null })
+      .values({
+        network: 'amazon',
+        line_key: unique('k'),
+        kind: 'confirmed',
+        tracking_id: `${handle}-20`,
+        influencer_id: mine.id,
+        organisation_id: mine.organisation_id,
+        marketplace: 'US',
+        asin,
+        product_name: 'KX200 KETTLE 1.7L',
+        category: 'Kitchen',
+        occurred_at: new Date(Date.now() - 3_600_000),
+        quantity: 1,
+        amount_minor: 120,
+        currency: 'USD',
+        ingest_id: null,
+        link_id: null,
+        reverses_entry_id: null,
+      })
       .execute();
     expect(replyText(await run(db, me, 'earnings', '7d'))).toContain('My favourite kettle');
 
@@ -105,9 +135,15 @@ describe('when an influencer edits a product of their storefront from chat', () 
   it("then someone else's storefront cannot be edited: their product is not in the caller's storefront", async () => {
     const owner = await influencerWithProduct();
     const other = await influencerWithProduct('discord');
-    expect(await run(db, other.me, 'storefront', `edit ${owner.asin} title Hijacked`)).toMatchObject({ tone: 'error', text: `${owner.asin} is not in your storefront.` });
+    expect(await run(db, other.me, 'storefront', `edit ${owner.asin} title Hijacked`)).toMatchObject({
+      tone: 'error',
+      text: `${owner.asin} is not in your storefront.`,
+    });
     const stranger: Person = newWorkspace().person();
-    expect(await run(db, stranger, 'storefront', `edit ${owner.asin} title Hijacked`)).toMatchObject({ tone: 'error', text: expect.stringContaining('You have no storefront yet') });
+    expect(await run(db, stranger, 'storefront', `edit ${owner.asin} title Hijacked`)).toMatchObject({
+      tone: 'error',
+      text: expect.stringContaining('You have no storefront yet'),
+    });
     expect((await shown(owner.influencerId, owner.asin)).title).toBeUndefined();
   });
 
@@ -123,10 +159,19 @@ describe('when an influencer edits a product of their storefront from chat', () 
 describe('when an influencer sets their storefront profile from chat', () => {
   it('then the bio and an https avatar show, an http avatar is refused, and no text clears the bio', async () => {
     const { me, influencerId } = await influencerWithProduct('discord');
-    expect(await run(db, me, 'storefront', 'profile bio Kitchen nerd. *Everything* here I use daily.')).toMatchObject({ tone: 'success', text: 'Your bio is set.' });
+    expect(await run(db, me, 'storefront', 'profile bio Kitchen nerd. *Everything* here I use daily.')).toMatchObject({
+      tone: 'success',
+      text: 'Your bio is set.',
+    });
     expect((await run(db, me, 'storefront', 'profile avatar https://images.example.com/me.jpg')).tone).toBe('success');
-    expect(await run(db, me, 'storefront', 'profile avatar http://images.example.com/me.jpg')).toMatchObject({ tone: 'error', text: expect.stringContaining('https://') });
-    expect((await getCatalogueStorefront(db, influencerId))!.profile).toMatchObject({ bio: 'Kitchen nerd. *Everything* here I use daily.', avatarUrl: 'https://images.example.com/me.jpg' });
+    expect(await run(db, me, 'storefront', 'profile avatar http://images.example.com/me.jpg')).toMatchObject({
+      tone: 'error',
+      text: expect.stringContaining('https://'),
+    });
+    expect((await getCatalogueStorefront(db, influencerId))!.profile).toMatchObject({
+      bio: 'Kitchen nerd. *Everything* here I use daily.',
+      avatarUrl: 'https://images.example.com/me.jpg',
+    });
     expect((await run(db, me, 'storefront', 'profile bio')).text).toBe('Your bio is cleared.');
     expect((await getCatalogueStorefront(db, influencerId))!.profile.bio).toBeNull();
   });

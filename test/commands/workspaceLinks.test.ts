@@ -13,7 +13,8 @@ afterAll(() => db.destroy());
 const codeIn = (text: string | undefined) => /Your server-link code is ([A-Z0-9]{10})\./.exec(text ?? '')?.[1];
 
 async function orgOf(platform: Platform, workspaceId: string): Promise<number | undefined> {
-  if (platform === 'slack') return (await db.selectFrom('slack_workspaces').select('organisation_id').where('team_id', '=', workspaceId).executeTakeFirst())?.organisation_id;
+  if (platform === 'slack')
+    return (await db.selectFrom('slack_workspaces').select('organisation_id').where('team_id', '=', workspaceId).executeTakeFirst())?.organisation_id;
   return (await db.selectFrom('discord_guilds').select('organisation_id').where('guild_id', '=', workspaceId).executeTakeFirst())?.organisation_id;
 }
 
@@ -67,9 +68,20 @@ describe('when a manager links a Discord server to the organisation of a Slack w
     expect(await orgOf('discord', guild.workspaceId)).toBe(slackOrg);
     expect(await orgExists(before)).toBe(false);
     // Everyone who had typed a command there moved with it, and the link is on record.
-    const identities = await db.selectFrom('platform_identities').select('organisation_id').where('platform', '=', 'discord').where('workspace_id', '=', guild.workspaceId).execute();
+    const identities = await db
+      .selectFrom('platform_identities')
+      .select('organisation_id')
+      .where('platform', '=', 'discord')
+      .where('workspace_id', '=', guild.workspaceId)
+      .execute();
     expect(identities.map((i) => i.organisation_id)).toEqual([slackOrg, slackOrg]);
-    expect(await db.selectFrom('workspace_links').select(['organisation_id', 'previous_organisation_id']).where('workspace_id', '=', guild.workspaceId).executeTakeFirst()).toEqual({ organisation_id: slackOrg, previous_organisation_id: before });
+    expect(
+      await db
+        .selectFrom('workspace_links')
+        .select(['organisation_id', 'previous_organisation_id'])
+        .where('workspace_id', '=', guild.workspaceId)
+        .executeTakeFirst(),
+    ).toEqual({ organisation_id: slackOrg, previous_organisation_id: before });
 
     // After: the server's manager sees the Slack-side roster; a storefront set up there joins the organisation.
     expect(replyText(await run(db, guildAdmin, 'digest', 'now'))).toContain(`@${team.handle}`);
@@ -108,7 +120,8 @@ describe('when a server-link code is wrong, expired, spent or someone else’s',
     await run(db, guildAdmin, 'storefront', 'show');
     const before = await orgOf('discord', guildAdmin.workspaceId);
 
-    for (const typed of ['WRONG23456', 'not a code', '2345678923456']) expect((await link(guildAdmin, typed)).text).toContain('That server-link code is not valid');
+    for (const typed of ['WRONG23456', 'not a code', '2345678923456'])
+      expect((await link(guildAdmin, typed)).text).toContain('That server-link code is not valid');
 
     // Superseded by a newer code of the same manager.
     const first = await issue(team.admin);
@@ -150,7 +163,9 @@ describe('when a server-link code is wrong, expired, spent or someone else’s',
   it('then a code typed in its own workspace, or in another workspace of the same platform, is refused and stays usable', async () => {
     const team = await slackTeam();
     const code = await issue(team.admin);
-    expect((await link(team.ws.person({ admin: true }), code)).text).toBe('This code was made in this Slack workspace. Type it in the Discord server that should join this organisation.');
+    expect((await link(team.ws.person({ admin: true }), code)).text).toBe(
+      'This code was made in this Slack workspace. Type it in the Discord server that should join this organisation.',
+    );
     const otherSlack = newWorkspace('slack').person({ admin: true });
     const wrongWay = await link(otherSlack, code);
     expect(wrongWay.text).toContain('That code comes from a Slack workspace, so it links a Discord server: type it there.');
@@ -158,7 +173,9 @@ describe('when a server-link code is wrong, expired, spent or someone else’s',
     // And the same from Discord: a Discord code does not bind another Discord server.
     const guildA = newWorkspace('discord').person({ admin: true });
     const discordCode = await issue(guildA);
-    expect((await link(newWorkspace('discord').person({ admin: true }), discordCode)).text).toContain('That code comes from a Discord server, so it links a Slack workspace');
+    expect((await link(newWorkspace('discord').person({ admin: true }), discordCode)).text).toContain(
+      'That code comes from a Discord server, so it links a Slack workspace',
+    );
     // Neither refusal spent the code.
     expect((await link(newWorkspace('discord').person({ admin: true }), code)).text).toContain('now belongs to');
   });
@@ -220,7 +237,21 @@ describe('when the workspace that would move has data of its own', () => {
     // A feed source.
     const fed = newWorkspace('discord').person({ admin: true });
     await run(db, fed, 'storefront', 'show');
-    await db.insertInto('feed_sources').values({ organisation_id: (await orgOf('discord', fed.workspaceId))!, network: 'amazon', name: 'Their feed', url: 'https://feeds.test/x', cron: '0 * * * *', marketplace: null, headers: null, last_polled_at: null, last_success_at: null, last_error: null }).execute();
+    await db
+      .insertInto('feed_sources')
+      .values({
+        organisation_id: (await orgOf('discord', fed.workspaceId))!,
+        network: 'amazon',
+        name: 'Their feed',
+        url: 'https://feeds.test/x',
+        cron: '0 * * * *',
+        marketplace: null,
+        headers: null,
+        last_polled_at: null,
+        last_success_at: null,
+        last_error: null,
+      })
+      .execute();
     expect((await link(fed, code)).text).toContain('already has data of its own: 1 feed source.');
 
     // A digest subscription: refused while on; once turned off, the move goes ahead and the stopped one follows.

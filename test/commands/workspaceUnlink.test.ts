@@ -15,7 +15,8 @@ afterAll(() => db.destroy());
 const codeIn = (text: string | undefined) => /Your server-link code is ([A-Z0-9]{10})\./.exec(text ?? '')?.[1];
 
 async function orgOf(platform: Platform, workspaceId: string): Promise<number> {
-  if (platform === 'slack') return (await db.selectFrom('slack_workspaces').select('organisation_id').where('team_id', '=', workspaceId).executeTakeFirstOrThrow()).organisation_id;
+  if (platform === 'slack')
+    return (await db.selectFrom('slack_workspaces').select('organisation_id').where('team_id', '=', workspaceId).executeTakeFirstOrThrow()).organisation_id;
   return (await db.selectFrom('discord_guilds').select('organisation_id').where('guild_id', '=', workspaceId).executeTakeFirstOrThrow()).organisation_id;
 }
 
@@ -24,7 +25,12 @@ async function orgName(id: number): Promise<string | undefined> {
 }
 
 async function identityOrgs(platform: Platform, workspaceId: string): Promise<Array<number | null>> {
-  const rows = await db.selectFrom('platform_identities').select('organisation_id').where('platform', '=', platform).where('workspace_id', '=', workspaceId).execute();
+  const rows = await db
+    .selectFrom('platform_identities')
+    .select('organisation_id')
+    .where('platform', '=', platform)
+    .where('workspace_id', '=', workspaceId)
+    .execute();
   return [...new Set(rows.map((r) => r.organisation_id))];
 }
 
@@ -35,7 +41,25 @@ async function influencerId(handle: string): Promise<number> {
 async function addEarning(handle: string, amountMinor: number) {
   await db
     .insertInto('ledger_entries')
-    .values({ network: 'amazon', line_key: unique('k'), kind: 'confirmed', tracking_id: `${handle}-20`, influencer_id: await influencerId(handle), organisation_id: organisationOf(await influencerId(handle)), marketplace: 'US', asin: 'B0UNLINK01', product_name: 'Unlink lamp', category: 'Home', occurred_at: new Date(Date.now() - 3_600_000), quantity: 1, amount_minor: amountMinor, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null })
+    .values({
+      network: 'amazon',
+      line_key: unique('k'),
+      kind: 'confirmed',
+      tracking_id: `${handle}-20`,
+      influencer_id: await influencerId(handle),
+      organisation_id: organisationOf(await influencerId(handle)),
+      marketplace: 'US',
+      asin: 'B0UNLINK01',
+      product_name: 'Unlink lamp',
+      category: 'Home',
+      occurred_at: new Date(Date.now() - 3_600_000),
+      quantity: 1,
+      amount_minor: amountMinor,
+      currency: 'USD',
+      ingest_id: null,
+      link_id: null,
+      reverses_entry_id: null,
+    })
     .execute();
 }
 
@@ -119,7 +143,15 @@ describe('when a manager of the linked Discord server unlinks it', () => {
     expect(kept).toContain(`@${t.slackHandle}`);
     expect(kept).toContain(`@${t.guildHandle}`);
     expect(kept).toContain('$55.21');
-    expect((await db.selectFrom('influencers').select('organisation_id').where('id', '=', await influencerId(t.guildHandle)).executeTakeFirstOrThrow()).organisation_id).toBe(t.org);
+    expect(
+      (
+        await db
+          .selectFrom('influencers')
+          .select('organisation_id')
+          .where('id', '=', await influencerId(t.guildHandle))
+          .executeTakeFirstOrThrow()
+      ).organisation_id,
+    ).toBe(t.org);
 
     // The account that set a storefront up in the server may start a new one in the server's new organisation.
     const fresh = unique('ul');
@@ -155,14 +187,20 @@ describe('when a manager of the Slack workspace that brought the data unlinks it
     expect(kept).toContain(`@${t.slackHandle}`);
     expect(kept).toContain('$55.21');
     // The Discord side remains linked to nothing on Slack now: it cannot unlink either.
-    expect((await unlink(t.guildAdmin)).text).toContain(`This Discord server is not linked: its organisation, ${t.orgName}, has no Slack workspace, so there is nothing to unlink.`);
+    expect((await unlink(t.guildAdmin)).text).toContain(
+      `This Discord server is not linked: its organisation, ${t.orgName}, has no Slack workspace, so there is nothing to unlink.`,
+    );
   });
 });
 
 describe('when unlink-server is refused', () => {
   it('then a member, a workspace that is not linked and an unknown argument each get a clear message and nothing changes', async () => {
     const t = await linkedTeam();
-    const snapshot = async () => [await orgOf('discord', t.guild.workspaceId), await orgOf('slack', t.slack.workspaceId), await identityOrgs('discord', t.guild.workspaceId)];
+    const snapshot = async () => [
+      await orgOf('discord', t.guild.workspaceId),
+      await orgOf('slack', t.slack.workspaceId),
+      await identityOrgs('discord', t.guild.workspaceId),
+    ];
     const before = await snapshot();
 
     for (const arg of ['', 'confirm']) {
@@ -172,7 +210,9 @@ describe('when unlink-server is refused', () => {
     for (const arg of ['yes', 'confirm please']) {
       const refused = await unlink(t.guildAdmin, arg);
       expect(refused.tone).toBe('error');
-      expect(refused.text).toBe(`Unknown argument “${arg}”. Run /storefront unlink-server to see what would happen, then /storefront unlink-server confirm to do it.`);
+      expect(refused.text).toBe(
+        `Unknown argument “${arg}”. Run /storefront unlink-server to see what would happen, then /storefront unlink-server confirm to do it.`,
+      );
       expect(refused.footer).toBe('Usage: /storefront unlink-server [confirm]');
     }
     expect(await snapshot()).toEqual(before);
@@ -184,7 +224,9 @@ describe('when unlink-server is refused', () => {
     for (const arg of ['', 'confirm']) {
       const refused = await unlink(lone, arg);
       expect(refused.tone).toBe('error');
-      expect(refused.text).toBe(`This Slack workspace is not linked: its organisation, slack ${lone.workspaceId}, has no Discord server, so there is nothing to unlink. (/storefront link-server links one.)`);
+      expect(refused.text).toBe(
+        `This Slack workspace is not linked: its organisation, slack ${lone.workspaceId}, has no Discord server, so there is nothing to unlink. (/storefront link-server links one.)`,
+      );
     }
     expect(await orgOf('slack', lone.workspaceId)).toBe(loneOrg);
   });
@@ -221,7 +263,12 @@ describe('when things of the organisation point into the server that leaves', ()
     await run(db, slackOnly, 'storefront', `setup ${slackOnlyHandle} ${slackOnlyHandle}-20`);
     await run(db, slackOnly, 'storefront', 'notify here', { channelId: 'S-NOTIFY' });
 
-    const expected = ['1 daily digest subscription of managers here: turned off', '2 autolink channels in this server: turned off', '3 commission notification destinations here: turned off (the influencer sees why in /storefront show)', '1 manager grant here: revoked'];
+    const expected = [
+      '1 daily digest subscription of managers here: turned off',
+      '2 autolink channels in this server: turned off',
+      '3 commission notification destinations here: turned off (the influencer sees why in /storefront show)',
+      '1 manager grant here: revoked',
+    ];
     const preview = await unlink(t.guildAdmin, '');
     expect(preview.sections![0]!.title).toBe('What stops here');
     expect(preview.sections![0]!.lines.map((l) => `${l.text} ${l.detail}`)).toEqual(expected);
@@ -243,12 +290,20 @@ describe('when things of the organisation point into the server that leaves', ()
       { platform: 'discord', organisation_id: newOrg, enabled: false },
       { platform: 'slack', organisation_id: t.org, enabled: true },
     ]);
-    expect((await db.selectFrom('discord_guilds').select('gateway_channel_ids').where('guild_id', '=', t.guild.workspaceId).executeTakeFirstOrThrow()).gateway_channel_ids).toEqual([]);
+    expect(
+      (await db.selectFrom('discord_guilds').select('gateway_channel_ids').where('guild_id', '=', t.guild.workspaceId).executeTakeFirstOrThrow())
+        .gateway_channel_ids,
+    ).toEqual([]);
     expect((await run(db, granted, 'digest', 'now')).text).toContain('Only managers');
 
     // No commission notification goes into the server any more; the Slack one still goes to Slack.
     for (const handle of [t.guildHandle, channelHandle, t.slackHandle]) expect(await resolveDestination(db, await influencerId(handle))).toBe('off');
-    expect(await resolveDestination(db, await influencerId(slackOnlyHandle))).toEqual({ platform: 'slack', workspaceId: t.slack.workspaceId, userId: slackOnly.userId, channelId: 'S-NOTIFY' });
+    expect(await resolveDestination(db, await influencerId(slackOnlyHandle))).toEqual({
+      platform: 'slack',
+      workspaceId: t.slack.workspaceId,
+      userId: slackOnly.userId,
+      channelId: 'S-NOTIFY',
+    });
     // The influencer reads why, where they still reach their storefront.
     const show = await run(db, t.slackInfluencer, 'storefront', 'show');
     expect(show.footer).toBe(

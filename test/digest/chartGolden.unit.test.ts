@@ -27,16 +27,34 @@ const SPLIT = ['@anna.cooks', '@ben_outdoors', '@cleo', '@dev-gadgets', '@emma.h
 /** The same rhythm split over five influencers and the rest, with pending estimates on the last week. */
 function splitMonth(): ChartDay[] {
   return month(250).map((d, i) => {
-    const stacks = SPLIT.map((_, k) => (d.commissionMinor === 0 ? 0 : Math.round(((((i + k * 7) * 37) % 23) + 2) * 150 / (k + 1))));
+    const stacks = SPLIT.map((_, k) => (d.commissionMinor === 0 ? 0 : Math.round((((((i + k * 7) * 37) % 23) + 2) * 150) / (k + 1))));
     return { ...d, commissionMinor: stacks.reduce((a, b) => a + b, 0), stacks, pendingMinor: i > 22 ? 1500 + i * 200 : i % 5 === 0 ? 800 : 0 };
   });
 }
 
 const CASES: Array<{ name: string; series: ChartDay[]; opts: ChartOptions; symbol: string; title: string; legend: string[] }> = [
-  { name: 'digest-gbp', series: month(250), opts: { currency: 'GBP' }, symbol: '£', title: 'Confirmed commission (GBP) and clicks per day', legend: ['Commission', 'Clicks'] },
-  { name: 'digest-jpy', series: month(4_000), opts: { currency: 'JPY', width: 640, height: 320 }, symbol: '¥', title: 'Confirmed commission (JPY) and clicks per day', legend: ['Commission', 'Clicks'] },
   {
-    name: 'digest-split-usd', series: splitMonth(), opts: { currency: 'USD', stacks: SPLIT }, symbol: '$', title: 'Confirmed commission (USD) by influencer and clicks per day',
+    name: 'digest-gbp',
+    series: month(250),
+    opts: { currency: 'GBP' },
+    symbol: '£',
+    title: 'Confirmed commission (GBP) and clicks per day',
+    legend: ['Commission', 'Clicks'],
+  },
+  {
+    name: 'digest-jpy',
+    series: month(4_000),
+    opts: { currency: 'JPY', width: 640, height: 320 },
+    symbol: '¥',
+    title: 'Confirmed commission (JPY) and clicks per day',
+    legend: ['Commission', 'Clicks'],
+  },
+  {
+    name: 'digest-split-usd',
+    series: splitMonth(),
+    opts: { currency: 'USD', stacks: SPLIT },
+    symbol: '$',
+    title: 'Confirmed commission (USD) by influencer and clicks per day',
     legend: ['@anna.cooks', '@emma.home.and.ga…', 'Others', 'Pending', 'Clicks'],
   },
 ];
@@ -83,11 +101,18 @@ describe('when the digest chart of a known month is drawn', () => {
 
 describe('when a marketplace reports in its currency', () => {
   it('then the chart font has a glyph for every character of its symbol, so none prints as a box', () => {
-    const font = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../src/domain/digest/fonts/DejaVuSans-chart.widths.json'), 'utf8')) as { advance: Record<string, number> };
+    const font = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../src/domain/digest/fonts/DejaVuSans-chart.widths.json'), 'utf8')) as {
+      advance: Record<string, number>;
+    };
     const currencies = [...new Set([...MARKETPLACES.values()].map((m) => m.currency))];
     expect(currencies).toEqual(expect.arrayContaining(['GBP', 'EUR', 'JPY', 'INR', 'USD']));
     const missing = currencies.flatMap((c) => [...currencyPrefix(c)].filter((ch) => !(ch in font.advance)).map((ch) => `${c}: ${ch}`));
     expect(missing).toEqual([]);
-    expect(currencies.map((c) => currencyPrefix(c)).filter((p) => ['£', '€', '¥', '₹', '$'].includes(p)).sort()).toEqual(expect.arrayContaining(['$', '£', '¥', '₹', '€']));
+    expect(
+      currencies
+        .map((c) => currencyPrefix(c))
+        .filter((p) => ['£', '€', '¥', '₹', '$'].includes(p))
+        .sort(),
+    ).toEqual(expect.arrayContaining(['$', '£', '¥', '₹', '€']));
   });
 });

@@ -97,7 +97,8 @@ describe('when the digest chart is rendered', () => {
     const d = decodePng(renderChartPng(series, { currency: 'USD' }));
     expect(layout.bars).toEqual([]);
     let barPixels = 0;
-    for (let y = layout.plot.top; y < layout.plot.bottom; y++) for (let x = layout.plot.left; x < layout.plot.right; x++) if (d.pixel(x, y).join() === CHART_COLORS.bar.join()) barPixels++;
+    for (let y = layout.plot.top; y < layout.plot.bottom; y++)
+      for (let x = layout.plot.left; x < layout.plot.right; x++) if (d.pixel(x, y).join() === CHART_COLORS.bar.join()) barPixels++;
     expect(barPixels).toBe(0);
   });
 

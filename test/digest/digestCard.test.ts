@@ -95,7 +95,12 @@ describe('when the organisation has 1,000 influencers', () => {
     expect(rows).toHaveLength(1001);
     expect(new Set(rows.map((r) => r.length))).toEqual(new Set([rows[0]!.length]));
     const col = (name: string) => rows[0]!.indexOf(name);
-    expect(rows.slice(1).map((r) => r[col('handle')]).sort()).toEqual(people.map((p) => p.handle).sort());
+    expect(
+      rows
+        .slice(1)
+        .map((r) => r[col('handle')])
+        .sort(),
+    ).toEqual(people.map((p) => p.handle).sort());
     expect(rows[1]![col('handle')]).toBe(best.handle);
     expect(rows[1]![col('confirmed_mtd_USD')]).toBe((best.money[0]!.monthToDate.confirmed / 100).toFixed(2));
     expect(rows[1]![col('clicks_yesterday')]).toBe('5');
@@ -155,9 +160,16 @@ describe('when the card is read', () => {
     const roster = view(reply).sections![1]!;
     expect(roster.lines[0]).toEqual({ text: `@${a!.handle}`, detail: '$12.00 yesterday (+20% vs Fri), $3.00 pending, 8 clicks, 1 order · $46.00 this month' });
     expect(roster.lines[1]).toEqual({ text: `@${b!.handle}`, detail: '30 clicks' });
-    expect(view(reply).sections!.find((s) => s.title === 'Top products this month')!.lines[0]).toEqual({ text: 'Camping stove', detail: '$12.00 confirmed, $3.00 pending, 1 order · B0CARDAAAA' });
+    expect(view(reply).sections!.find((s) => s.title === 'Top products this month')!.lines[0]).toEqual({
+      text: 'Camping stove',
+      detail: '$12.00 confirmed, $3.00 pending, 1 order · B0CARDAAAA',
+    });
     const links = view(reply).sections!.find((s) => s.title === 'Top links this month')!;
-    expect(links.lines[0]).toMatchObject({ text: expect.stringMatching(new RegExp(`^@${b!.handle} · `)), url: expect.stringMatching(/^https:\/\/go\.test\/l\//), detail: '30 clicks (30 yesterday)' });
+    expect(links.lines[0]).toMatchObject({
+      text: expect.stringMatching(new RegExp(`^@${b!.handle} · `)),
+      url: expect.stringMatching(/^https:\/\/go\.test\/l\//),
+      detail: '30 clicks (30 yesterday)',
+    });
     expect(view(reply).footer).toContain('the CSV has the full table');
     // The chart's split: each influencer's confirmed per day, and the day's pending apart.
     expect(report.series.influencers.map((i) => [i.handle, i.total])).toEqual([[a!.handle, 4600]]);

@@ -17,7 +17,26 @@ describe('when a manager types /digest now', () => {
     // 23:30 on Saturday 14 March in New York is already Sunday in UTC: it belongs to the manager's yesterday.
     await db
       .insertInto('ledger_entries')
-      .values({ network: 'amazon', line_key: unique('k'), kind: 'confirmed', report_type: 'earnings', tracking_id: `${handle}-20`, influencer_id: id, organisation_id: organisationOf(id), marketplace: 'US', occurred_at: new Date('2026-03-15T03:30:00Z'), quantity: 2, amount_minor: 4321, currency: 'USD', asin: null, product_name: null, category: null, ingest_id: null, link_id: null, reverses_entry_id: null })
+      .values({
+        network: 'amazon',
+        line_key: unique('k'),
+        kind: 'confirmed',
+        report_type: 'earnings',
+        tracking_id: `${handle}-20`,
+        influencer_id: id,
+        organisation_id: organisationOf(id),
+        marketplace: 'US',
+        occurred_at: new Date('2026-03-15T03:30:00Z'),
+        quantity: 2,
+        amount_minor: 4321,
+        currency: 'USD',
+        asin: null,
+        product_name: null,
+        category: null,
+        ingest_id: null,
+        link_id: null,
+        reverses_entry_id: null,
+      })
       .execute();
     const manager = ws.person({ admin: true, timezone: 'America/New_York' });
 

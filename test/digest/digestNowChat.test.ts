@@ -58,7 +58,11 @@ describe('when a Slack manager types /digest now', () => {
     expect(png.status).toBe(200);
     expect(png.headers.get('content-type')).toBe('image/png');
     expect(png.headers.get('cache-control')).toMatch(/^private, max-age=\d+$/);
-    expect(Buffer.from(await png.arrayBuffer()).subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
+    expect(
+      Buffer.from(await png.arrayBuffer())
+        .subarray(0, 8)
+        .equals(PNG_SIGNATURE),
+    ).toBe(true);
 
     const button = blocks.flatMap((b) => b.elements ?? []).find((e) => e.type === 'button' && e.text?.text.includes('.csv'))!;
     expect(button.url).toMatch(/^https:\/\/links\.test\/exports\/[\w-]{22}\.csv\?exp=\d+&sig=/);

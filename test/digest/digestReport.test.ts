@@ -33,13 +33,28 @@ describe('when a manager in New York reads the digest the morning after clocks s
     await addClicks(db, a!.linkId, '2026-03-01T06:00:00Z', 4); // same weekday last week
 
     const r = await buildDigest(db, org, { timezone: NY, now: MONDAY_AFTER_DST });
-    expect(r).toMatchObject({ date: '2026-03-08', dayBefore: '2026-03-07', weekAgo: '2026-03-01', monthStart: '2026-03-01', timezone: NY, primaryCurrency: 'USD' });
+    expect(r).toMatchObject({
+      date: '2026-03-08',
+      dayBefore: '2026-03-07',
+      weekAgo: '2026-03-01',
+      monthStart: '2026-03-01',
+      timezone: NY,
+      primaryCurrency: 'USD',
+    });
     expect(r.windows.yesterday.from.toISOString()).toBe('2026-03-08T05:00:00.000Z');
     expect(r.windows.yesterday.to.toISOString()).toBe('2026-03-09T04:00:00.000Z');
     expect(r.windows.monthToDate.from.toISOString()).toBe('2026-03-01T05:00:00.000Z');
 
     const me = byId(r.influencers, a!.id);
-    expect(me.money).toEqual([{ currency: 'USD', yesterday: { confirmed: 600, pending: 0, reversed: 0, bounty: 0 }, monthToDate: { confirmed: 2300, pending: 0, reversed: 0, bounty: 0 }, dayBeforeConfirmed: 100, weekAgoConfirmed: 1600 }]);
+    expect(me.money).toEqual([
+      {
+        currency: 'USD',
+        yesterday: { confirmed: 600, pending: 0, reversed: 0, bounty: 0 },
+        monthToDate: { confirmed: 2300, pending: 0, reversed: 0, bounty: 0 },
+        dayBeforeConfirmed: 100,
+        weekAgoConfirmed: 1600,
+      },
+    ]);
     expect(me.yesterday.clicks).toBe(5);
     expect(me.clicksDayBefore).toBe(1);
     expect(me.clicksWeekAgo).toBe(4);
@@ -93,7 +108,16 @@ describe('when the digest counts money, orders and clicks', () => {
     const me = byId(r.influencers, a!.id);
     expect(me.money[0]!.yesterday).toEqual({ confirmed: 1450, pending: 300, reversed: -150, bounty: 1000 });
     // The released estimate was still an order: 2 + 1 items ordered, 3 orders from 4 clicks.
-    expect(me.yesterday).toMatchObject({ clicks: 4, repeats: 3, previews: 2, bots: 1, orders: 3, ordersFromOrderLines: true, itemsShipped: 2, itemsReturned: 1 });
+    expect(me.yesterday).toMatchObject({
+      clicks: 4,
+      repeats: 3,
+      previews: 2,
+      bots: 1,
+      orders: 3,
+      ordersFromOrderLines: true,
+      itemsShipped: 2,
+      itemsReturned: 1,
+    });
     expect(me.yesterday.conversion).toEqual({ orders: 3, clicks: 4, basisPoints: 7500 });
   });
 
@@ -102,7 +126,12 @@ describe('when the digest counts money, orders and clicks', () => {
     const [shipper, idle] = await addInfluencers(db, org, 2);
     await addLedger(db, { influencerId: shipper!.id, trackingId: shipper!.trackingId }, [{ kind: 'confirmed', amount: 900, at: Y, quantity: 3 }]);
     const r = await buildDigest(db, org, { timezone: NY, now: NOW });
-    expect(byId(r.influencers, shipper!.id).yesterday).toMatchObject({ orders: 3, ordersFromOrderLines: false, clicks: 0, conversion: { orders: 3, clicks: 0, basisPoints: null } });
+    expect(byId(r.influencers, shipper!.id).yesterday).toMatchObject({
+      orders: 3,
+      ordersFromOrderLines: false,
+      clicks: 0,
+      conversion: { orders: 3, clicks: 0, basisPoints: null },
+    });
     expect(byId(r.influencers, idle!.id)).toMatchObject({ money: [], yesterday: { clicks: 0, orders: 0, conversion: { basisPoints: null } } });
     // The roster's total sums each influencer's orders.
     expect(r.totals.yesterday.orders).toBe(3);
@@ -116,7 +145,10 @@ describe('when the digest counts money, orders and clicks', () => {
     await addLedger(db, { influencerId: euro!.id, trackingId: euro!.trackingId }, [{ kind: 'confirmed', amount: 50_000, at: Y, currency: 'EUR' }]);
     const r = await buildDigest(db, org, { timezone: NY, now: NOW });
     expect(r.currencies).toEqual(['EUR', 'USD']);
-    expect(r.totals.money.map((m) => [m.currency, m.monthToDate.confirmed])).toEqual([['EUR', 50_000], ['USD', 9100]]);
+    expect(r.totals.money.map((m) => [m.currency, m.monthToDate.confirmed])).toEqual([
+      ['EUR', 50_000],
+      ['USD', 9100],
+    ]);
     // EUR has more confirmed, so it is the chart's currency and leads the ranking.
     expect(r.primaryCurrency).toBe('EUR');
     expect(r.series.currency).toBe('EUR');
@@ -145,7 +177,9 @@ describe('when the digest counts money, orders and clicks', () => {
       { kind: 'confirmed', amount: 100, at: Y, asin: 'B0DGTOPBBB', productName: 'Pencil', quantity: 5 },
       { kind: 'confirmed', amount: 5000, at: '2026-02-20T16:00:00Z', asin: 'B0DGTOPCCC', productName: 'Last month' },
     ]);
-    await addLedger(db, { influencerId: b!.id, trackingId: b!.trackingId }, [{ kind: 'confirmed', amount: 300, at: Y, asin: 'B0DGTOPAAA', productName: 'Desk lamp' }]);
+    await addLedger(db, { influencerId: b!.id, trackingId: b!.trackingId }, [
+      { kind: 'confirmed', amount: 300, at: Y, asin: 'B0DGTOPAAA', productName: 'Desk lamp' },
+    ]);
     await addClicks(db, a!.linkId, Y, 3);
     await addClicks(db, b!.linkId, '2026-03-10T16:00:00Z', 9);
     await addClicks(db, b!.linkId, Y, 2, 'bot');
@@ -155,7 +189,10 @@ describe('when the digest counts money, orders and clicks', () => {
       { asin: 'B0DGTOPAAA', name: 'Desk lamp', currency: 'USD', confirmed: 1000, pending: 200, orders: 2, influencers: 2 },
       { asin: 'B0DGTOPBBB', name: 'Pencil', currency: 'USD', confirmed: 100, pending: 0, orders: 5, influencers: 1 },
     ]);
-    expect(r.topLinks.map((l) => [l.handle, l.clicksMonthToDate, l.clicksYesterday])).toEqual([[b!.handle, 9, 0], [a!.handle, 3, 3]]);
+    expect(r.topLinks.map((l) => [l.handle, l.clicksMonthToDate, l.clicksYesterday])).toEqual([
+      [b!.handle, 9, 0],
+      [a!.handle, 3, 3],
+    ]);
   });
 });
 
@@ -168,8 +205,40 @@ describe('when feeds carry tracking IDs nobody registered', () => {
     const [registered] = await addInfluencers(db, org, 1);
     const [theirs] = await addInfluencers(db, other, 1);
     const source = async (organisationId: number) => {
-      const s = await db.insertInto('feed_sources').values({ organisation_id: organisationId, network: 'amazon', name: unique('src'), url: 'https://feeds.test/r.csv', cron: '0 6 * * *', marketplace: 'US', headers: null, last_polled_at: null, last_success_at: NOW, last_error: null }).returning('id').executeTakeFirstOrThrow();
-      const i = await db.insertInto('feed_ingests').values({ organisation_id: organisationId, network: 'amazon', source: 'poll', feed_source_id: s.id, marketplace: 'US', file_name: null, file_path: null, file_sha256: null, byte_size: null, error: null, started_at: null, finished_at: null }).returning('id').executeTakeFirstOrThrow();
+      const s = await db
+        .insertInto('feed_sources')
+        .values({
+          organisation_id: organisationId,
+          network: 'amazon',
+          name: unique('src'),
+          url: 'https://feeds.test/r.csv',
+          cron: '0 6 * * *',
+          marketplace: 'US',
+          headers: null,
+          last_polled_at: null,
+          last_success_at: NOW,
+          last_error: null,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const i = await db
+        .insertInto('feed_ingests')
+        .values({
+          organisation_id: organisationId,
+          network: 'amazon',
+          source: 'poll',
+          feed_source_id: s.id,
+          marketplace: 'US',
+          file_name: null,
+          file_path: null,
+          file_sha256: null,
+          byte_size: null,
+          error: null,
+          started_at: null,
+          finished_at: null,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       return i.id;
     };
     const ownIngest = await source(org);
@@ -182,17 +251,33 @@ describe('when feeds carry tracking IDs nobody registered', () => {
       { kind: 'confirmed', amount: 1234, at: '2026-03-12T10:00:00Z', createdAt: '2026-03-13T08:00:00Z' },
       { kind: 'pending', amount: 99, at: '2026-03-13T10:00:00Z', createdAt: '2026-03-14T08:00:00Z' },
     ]);
-    await addLedger(db, { influencerId: null, trackingId: own, organisationId: org }, [{ kind: 'confirmed', amount: 5, at: '2026-03-10T10:00:00Z', createdAt: '2026-03-11T08:00:00Z', ingestId: ownIngest }]);
-    await addLedger(db, { influencerId: null, trackingId: old, organisationId: org }, [{ kind: 'confirmed', amount: 5, at: '2026-01-10T10:00:00Z', createdAt: '2026-02-01T08:00:00Z' }]);
-    await addLedger(db, { influencerId: null, trackingId: foreign, organisationId: other }, [{ kind: 'confirmed', amount: 5, at: '2026-03-10T10:00:00Z', createdAt: '2026-03-11T08:00:00Z', ingestId: foreignIngest }]);
+    await addLedger(db, { influencerId: null, trackingId: own, organisationId: org }, [
+      { kind: 'confirmed', amount: 5, at: '2026-03-10T10:00:00Z', createdAt: '2026-03-11T08:00:00Z', ingestId: ownIngest },
+    ]);
+    await addLedger(db, { influencerId: null, trackingId: old, organisationId: org }, [
+      { kind: 'confirmed', amount: 5, at: '2026-01-10T10:00:00Z', createdAt: '2026-02-01T08:00:00Z' },
+    ]);
+    await addLedger(db, { influencerId: null, trackingId: foreign, organisationId: other }, [
+      { kind: 'confirmed', amount: 5, at: '2026-03-10T10:00:00Z', createdAt: '2026-03-11T08:00:00Z', ingestId: foreignIngest },
+    ]);
     // Seen before its owner registered it: no longer unattributed.
-    await addLedger(db, { influencerId: null, trackingId: registered!.trackingId, organisationId: org }, [{ kind: 'confirmed', amount: 5, at: '2026-03-10T10:00:00Z', createdAt: '2026-03-11T08:00:00Z' }]);
+    await addLedger(db, { influencerId: null, trackingId: registered!.trackingId, organisationId: org }, [
+      { kind: 'confirmed', amount: 5, at: '2026-03-10T10:00:00Z', createdAt: '2026-03-11T08:00:00Z' },
+    ]);
     // Held by another organisation's influencer, but these lines came in this organisation's report: its own, unregistered here.
-    await addLedger(db, { influencerId: null, trackingId: theirs!.trackingId, organisationId: org }, [{ kind: 'confirmed', amount: 7, at: '2026-03-10T10:00:00Z', createdAt: '2026-03-11T08:00:00Z', ingestId: ownIngest }]);
+    await addLedger(db, { influencerId: null, trackingId: theirs!.trackingId, organisationId: org }, [
+      { kind: 'confirmed', amount: 7, at: '2026-03-10T10:00:00Z', createdAt: '2026-03-11T08:00:00Z', ingestId: ownIngest },
+    ]);
 
     const r = await buildDigest(db, org, { timezone: NY, now: NOW });
     const ids = r.unattributed.map((u) => u.trackingId);
-    expect(r.unattributed.find((u) => u.trackingId === cli)).toEqual({ trackingId: cli, marketplaces: ['US'], lines: 2, lastSeenAt: new Date('2026-03-14T08:00:00Z'), money: [{ currency: 'USD', confirmed: 1234, pending: 99 }] });
+    expect(r.unattributed.find((u) => u.trackingId === cli)).toEqual({
+      trackingId: cli,
+      marketplaces: ['US'],
+      lines: 2,
+      lastSeenAt: new Date('2026-03-14T08:00:00Z'),
+      money: [{ currency: 'USD', confirmed: 1234, pending: 99 }],
+    });
     expect(ids).toContain(own);
     expect(ids).toContain(theirs!.trackingId);
     expect(ids).not.toContain(old);

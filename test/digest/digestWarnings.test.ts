@@ -17,7 +17,11 @@ async function dailyClicks(m: Member, perDay: number, days = 7) {
   for (let d = 1; d <= days; d++) await addClicks(db, m.linkId, `${addDays('2026-03-14', -d)}T12:00:00Z`, perDay);
 }
 
-const about = (warnings: DigestWarning[], kind: DigestWarning['kind']) => warnings.filter((w) => w.kind === kind).map((w) => ('handle' in w ? w.handle : 'name' in w ? w.name : w.kind)).sort();
+const about = (warnings: DigestWarning[], kind: DigestWarning['kind']) =>
+  warnings
+    .filter((w) => w.kind === kind)
+    .map((w) => ('handle' in w ? w.handle : 'name' in w ? w.name : w.kind))
+    .sort();
 
 describe('when yesterday brought a burst of clicks', () => {
   it('then a spike of at least 20 clicks and 3× the week before, with no order, is flagged as possible fake traffic', async () => {
@@ -34,7 +38,15 @@ describe('when yesterday brought a burst of clicks', () => {
 
     const r = await buildDigest(db, org, { timezone: tz, now: NOW });
     expect(about(r.warnings, 'click-spike')).toEqual([spike!.handle, fromNothing!.handle].sort());
-    expect(r.warnings.find((w) => w.kind === 'click-spike' && w.handle === spike!.handle)).toEqual({ kind: 'click-spike', influencerId: spike!.id, handle: spike!.handle, clicks: 25, baselineClicks: 14, baselineDays: 7, orders: 0 });
+    expect(r.warnings.find((w) => w.kind === 'click-spike' && w.handle === spike!.handle)).toEqual({
+      kind: 'click-spike',
+      influencerId: spike!.id,
+      handle: spike!.handle,
+      clicks: 25,
+      baselineClicks: 14,
+      baselineDays: 7,
+      orders: 0,
+    });
   });
 });
 
@@ -89,8 +101,16 @@ describe('when returns pile up this month', () => {
     const [m] = await addInfluencers(db, org, 1);
     const owner = { influencerId: m!.id, trackingId: m!.trackingId };
     await addLedger(db, owner, [{ kind: 'confirmed', amount: 5000, at: '2026-02-10T12:00:00Z', quantity: 50 }]);
-    const shipped = await addLedger(db, owner, Array.from({ length: 6 }, () => ({ kind: 'confirmed' as const, amount: 100, at: '2026-03-05T12:00:00Z' })));
-    await addLedger(db, owner, shipped.map((id) => ({ kind: 'reversal' as const, amount: -100, at: '2026-03-05T12:00:00Z', reversesEntryId: id })));
+    const shipped = await addLedger(
+      db,
+      owner,
+      Array.from({ length: 6 }, () => ({ kind: 'confirmed' as const, amount: 100, at: '2026-03-05T12:00:00Z' })),
+    );
+    await addLedger(
+      db,
+      owner,
+      shipped.map((id) => ({ kind: 'reversal' as const, amount: -100, at: '2026-03-05T12:00:00Z', reversesEntryId: id })),
+    );
     const r = await buildDigest(db, org, { timezone: tz, now: NOW });
     expect(r.influencers[0]!.monthToDate.itemsReturned).toBe(0);
     expect(about(r.warnings, 'return-rate-jump')).toEqual([]);
@@ -98,14 +118,28 @@ describe('when returns pile up this month', () => {
 });
 
 describe('when a scheduled feed has not arrived', () => {
-  async function feed(organisationId: number, cron: string, lastSuccess: string | null, extra: { enabled?: boolean; createdAt?: string; lastError?: string } = {}) {
+  async function feed(
+    organisationId: number,
+    cron: string,
+    lastSuccess: string | null,
+    extra: { enabled?: boolean; createdAt?: string; lastError?: string } = {},
+  ) {
     const name = unique('feed');
     const row = await db
       .insertInto('feed_sources')
       .values({
-        organisation_id: organisationId, network: 'amazon', name, url: 'https://feeds.test/report.csv', cron, marketplace: 'US', headers: null,
-        last_polled_at: null, last_success_at: lastSuccess ? new Date(lastSuccess) : null, last_error: extra.lastError ?? null,
-        enabled: extra.enabled ?? true, created_at: new Date(extra.createdAt ?? '2026-01-01T00:00:00Z'),
+        organisation_id: organisationId,
+        network: 'amazon',
+        name,
+        url: 'https://feeds.test/report.csv',
+        cron,
+        marketplace: 'US',
+        headers: null,
+        last_polled_at: null,
+        last_success_at: lastSuccess ? new Date(lastSuccess) : null,
+        last_error: extra.lastError ?? null,
+        enabled: extra.enabled ?? true,
+        created_at: new Date(extra.createdAt ?? '2026-01-01T00:00:00Z'),
       })
       .returning('id')
       .executeTakeFirstOrThrow();
@@ -129,7 +163,13 @@ describe('when a scheduled feed has not arrived', () => {
     const flaggedThere = (await buildDigest(db, other, { timezone: tz, now: NOW })).warnings.filter((w) => w.kind === 'feed-late' && mine.has(w.feedSourceId));
     expect(flaggedThere.map((w) => (w.kind === 'feed-late' ? w.feedSourceId : 0))).toEqual([foreign.id]);
     expect(flagged.find((w) => w.kind === 'feed-late' && w.feedSourceId === late.id)).toEqual({
-      kind: 'feed-late', feedSourceId: late.id, name: late.name, cron: '0 6 * * *', expectedAt: new Date('2026-03-15T06:00:00Z'), lastSuccessAt: new Date('2026-03-14T06:01:00Z'), lastError: 'GET feeds.test answered 503',
+      kind: 'feed-late',
+      feedSourceId: late.id,
+      name: late.name,
+      cron: '0 6 * * *',
+      expectedAt: new Date('2026-03-15T06:00:00Z'),
+      lastSuccessAt: new Date('2026-03-14T06:01:00Z'),
+      lastError: 'GET feeds.test answered 503',
     });
   });
 });
@@ -154,12 +194,23 @@ describe('when storefront products can no longer be bought on Amazon', () => {
     const [a, b] = await addInfluencers(db, org, 2);
     const [stranger] = await addInfluencers(db, await newOrganisation(db), 1);
     // Each member's product in their storefront; the catalogue refresh found a's gone and b's out of stock.
-    for (const [m, health] of [[a!, 'unavailable'], [b!, 'out_of_stock'], [stranger!, 'unavailable']] as const) {
+    for (const [m, health] of [
+      [a!, 'unavailable'],
+      [b!, 'out_of_stock'],
+      [stranger!, 'unavailable'],
+    ] as const) {
       const storefront = await db.insertInto('storefronts').values({ influencer_id: m.id }).returning('id').executeTakeFirstOrThrow();
-      const list = await db.insertInto('storefront_lists').values({ storefront_id: storefront.id, name: 'Favorites' }).returning('id').executeTakeFirstOrThrow();
+      const list = await db
+        .insertInto('storefront_lists')
+        .values({ storefront_id: storefront.id, name: 'Favorites' })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       const product = await db.selectFrom('products').select('id').where('asin', '=', m.asin).executeTakeFirstOrThrow();
       await db.insertInto('storefront_items').values({ storefront_id: storefront.id, list_id: list.id, product_id: product.id, note: null }).execute();
-      await db.insertInto('catalogue_entries').values({ product_id: product.id, title: `Gone ${m.asin}`, health, health_changed_at: NOW }).execute();
+      await db
+        .insertInto('catalogue_entries')
+        .values({ product_id: product.id, title: `Gone ${m.asin}`, health, health_changed_at: NOW })
+        .execute();
     }
     const r = await buildDigest(db, org, { timezone: tz, now: NOW });
     const warning = r.warnings.find((w) => w.kind === 'unavailable-products');

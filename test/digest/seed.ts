@@ -19,7 +19,11 @@ export { newOrganisation };
 /** Influencers in an organisation, each with a default US tracking ID and one link to its own product. */
 export async function addInfluencers(db: Db, organisationId: number, count: number, displayName?: (i: number) => string): Promise<Member[]> {
   const prefix = unique('dg');
-  const rows = Array.from({ length: count }, (_, i) => ({ organisation_id: organisationId, handle: `${prefix}x${i}`, display_name: displayName ? displayName(i) : `Influencer ${i}` }));
+  const rows = Array.from({ length: count }, (_, i) => ({
+    organisation_id: organisationId,
+    handle: `${prefix}x${i}`,
+    display_name: displayName ? displayName(i) : `Influencer ${i}`,
+  }));
   const people = await db.insertInto('influencers').values(rows).returning(['id', 'handle']).execute();
   const tracking = await db
     .insertInto('tracking_ids')
@@ -29,7 +33,9 @@ export async function addInfluencers(db: Db, organisationId: number, count: numb
   const asins = people.map(() => randomAsin());
   const products = await db
     .insertInto('products')
-    .values(asins.map((asin, i) => ({ marketplace: 'US', asin, title: `Product ${i} ${asin}`, image_url: null, category: null, price_minor: null, currency: null })))
+    .values(
+      asins.map((asin, i) => ({ marketplace: 'US', asin, title: `Product ${i} ${asin}`, image_url: null, category: null, price_minor: null, currency: null })),
+    )
     .onConflict((oc) => oc.columns(['marketplace', 'asin']).doUpdateSet({ title: sql`excluded.title` }))
     .returning(['id', 'asin'])
     .execute();
@@ -37,7 +43,16 @@ export async function addInfluencers(db: Db, organisationId: number, count: numb
   const trackingBy = new Map(tracking.map((t) => [t.influencer_id, t]));
   const links = await db
     .insertInto('links')
-    .values(people.map((p, i) => ({ code: `${prefix}L${i}`.slice(-16), influencer_id: p.id, product_id: productBy.get(asins[i]!)!, tracking_id_id: trackingBy.get(p.id)!.id, destination_url: `https://www.amazon.com/dp/${asins[i]}?tag=${p.handle}-20`, disabled_at: null })))
+    .values(
+      people.map((p, i) => ({
+        code: `${prefix}L${i}`.slice(-16),
+        influencer_id: p.id,
+        product_id: productBy.get(asins[i]!)!,
+        tracking_id_id: trackingBy.get(p.id)!.id,
+        destination_url: `https://www.amazon.com/dp/${asins[i]}?tag=${p.handle}-20`,
+        disabled_at: null,
+      })),
+    )
     .returning(['id', 'influencer_id'])
     .execute();
   const linkBy = new Map(links.map((l) => [l.influencer_id, l.id]));
@@ -69,10 +84,17 @@ export interface LedgerLine {
  * Ledger lines for an influencer (in its organisation), or with `influencerId` null for a tracking ID nobody in
  * `organisationId` owns. Returns their ids.
  */
-export async function addLedger(db: Db, owner: { influencerId: number | null; trackingId: string; asin?: string; organisationId?: number }, lines: LedgerLine[]): Promise<number[]> {
+export async function addLedger(
+  db: Db,
+  owner: { influencerId: number | null; trackingId: string; asin?: string; organisationId?: number },
+  lines: LedgerLine[],
+): Promise<number[]> {
   if (lines.length === 0) return [];
   const organisationId =
-    owner.organisationId ?? (owner.influencerId === null ? undefined : (await db.selectFrom('influencers').select('organisation_id').where('id', '=', owner.influencerId).executeTakeFirstOrThrow()).organisation_id);
+    owner.organisationId ??
+    (owner.influencerId === null
+      ? undefined
+      : (await db.selectFrom('influencers').select('organisation_id').where('id', '=', owner.influencerId).executeTakeFirstOrThrow()).organisation_id);
   if (organisationId === undefined) throw new Error('addLedger: lines nobody owns need the organisation whose ingest brought them');
   const rows = lines.map((l) => ({
     organisation_id: organisationId,

@@ -22,7 +22,25 @@ async function influencerWithEarnings() {
   const influencer = await db.selectFrom('influencers').select(['id', 'organisation_id']).where('handle', '=', handle).executeTakeFirstOrThrow();
   await db
     .insertInto('ledger_entries')
-    .values({ network: 'amazon', line_key: unique('k'), kind: 'confirmed', tracking_id: `${handle}-20`, influencer_id: influencer.id, organisation_id: organisationOf(influencer.id), marketplace: 'US', asin, product_name: 'Secret earner', category: 'Home', occurred_at: new Date(Date.now() - 3_600_000), quantity: 1, amount_minor: 98765, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null })
+    .values({
+      network: 'amazon',
+      line_key: unique('k'),
+      kind: 'confirmed',
+      tracking_id: `${handle}-20`,
+      influencer_id: influencer.id,
+      organisation_id: organisationOf(influencer.id),
+      marketplace: 'US',
+      asin,
+      product_name: 'Secret earner',
+      category: 'Home',
+      occurred_at: new Date(Date.now() - 3_600_000),
+      quantity: 1,
+      amount_minor: 98765,
+      currency: 'USD',
+      ingest_id: null,
+      link_id: null,
+      reverses_entry_id: null,
+    })
     .execute();
   return { guild, who, handle, asin, influencer };
 }
@@ -31,7 +49,13 @@ async function holdings(organisationId: number) {
   const influencers = await db.selectFrom('influencers').select(['id', 'handle']).where('organisation_id', '=', organisationId).orderBy('id').execute();
   const ids = influencers.map((i) => i.id);
   const items = ids.length
-    ? await db.selectFrom('storefront_items as si').innerJoin('storefronts as s', 's.id', 'si.storefront_id').select(['si.product_id', 'si.list_id']).where('s.influencer_id', 'in', ids).orderBy('si.id').execute()
+    ? await db
+        .selectFrom('storefront_items as si')
+        .innerJoin('storefronts as s', 's.id', 'si.storefront_id')
+        .select(['si.product_id', 'si.list_id'])
+        .where('s.influencer_id', 'in', ids)
+        .orderBy('si.id')
+        .execute()
     : [];
   return { influencers: influencers.map((i) => i.handle), items };
 }
@@ -49,7 +73,9 @@ describe('when a member of another guild tries to reach an organisation’s data
       expect(shown.visible).not.toContain(a.handle);
       expect((await run(who, 'storefront', 'remove', { asin: a.asin })).visible).toContain('You have no storefront yet');
       expect((await run(who, 'link', undefined, { product: a.asin })).visible).toContain('You have no storefront yet');
-      expect((await run(who, 'storefront', 'setup', { handle: a.handle, 'tracking-id': `${unique('x')}-20` })).visible).toContain(`The handle @${a.handle} is already taken.`);
+      expect((await run(who, 'storefront', 'setup', { handle: a.handle, 'tracking-id': `${unique('x')}-20` })).visible).toContain(
+        `The handle @${a.handle} is already taken.`,
+      );
     }
     const team = await run(guildB.admin(), 'earnings', undefined, { period: 'all', scope: 'team' });
     expect(team.visible).toContain('No earnings have been ingested for Your team yet.');
@@ -59,7 +85,8 @@ describe('when a member of another guild tries to reach an organisation’s data
     expect(digest.visible).not.toContain(a.handle);
 
     expect(await holdings(a.influencer.organisation_id)).toEqual(before);
-    const orgB = (await db.selectFrom('discord_guilds').select('organisation_id').where('guild_id', '=', guildB.guildId).executeTakeFirstOrThrow()).organisation_id;
+    const orgB = (await db.selectFrom('discord_guilds').select('organisation_id').where('guild_id', '=', guildB.guildId).executeTakeFirstOrThrow())
+      .organisation_id;
     expect(orgB).not.toBe(a.influencer.organisation_id);
     expect(await holdings(orgB)).toEqual({ influencers: [], items: [] });
     expect((await run(a.who, 'earnings', undefined, { period: 'all' })).visible).toContain('$987.65');
@@ -69,7 +96,12 @@ describe('when a member of another guild tries to reach an organisation’s data
     const a = await influencerWithEarnings();
     const outsider = newGuild().member();
     await run(outsider, 'storefront', 'help');
-    await db.updateTable('platform_identities').set({ influencer_id: a.influencer.id }).where('platform', '=', 'discord').where('user_id', '=', outsider.userId).execute();
+    await db
+      .updateTable('platform_identities')
+      .set({ influencer_id: a.influencer.id })
+      .where('platform', '=', 'discord')
+      .where('user_id', '=', outsider.userId)
+      .execute();
     expect((await run(outsider, 'storefront', 'show')).visible).toContain('You have no storefront yet');
     expect((await run(outsider, 'earnings', undefined, { period: 'all' })).visible).not.toContain('987.65');
     const dm = await run(inDm(outsider), 'storefront', 'show');

@@ -73,7 +73,9 @@ describe('when an influencer links their Slack account to their Discord account'
     expect(issued.ephemeral).toBe(true);
     const code = codeIn(issued.visible)!;
     const slackUser = newTeam().member();
-    expect((await onSlack(slackUser, 'storefront', `link-account ${code.slice(0, 4)}-${code.slice(4)}`)).visible).toContain(`linked to your storefront @${handle} from Discord`);
+    expect((await onSlack(slackUser, 'storefront', `link-account ${code.slice(0, 4)}-${code.slice(4)}`)).visible).toContain(
+      `linked to your storefront @${handle} from Discord`,
+    );
     expect((await onSlack(slackUser, 'storefront', 'show')).visible).toContain(`http://links.test/s/${handle}`);
     await seedEarning(db, handle, 1500, PRODUCT);
     expect((await onSlack(slackUser, 'earnings', 'all')).visible).toContain('$15.00');
@@ -85,7 +87,8 @@ describe('when an influencer links their Slack account to their Discord account'
     const handle = unique('lk');
     await onSlack(owner, 'storefront', `setup ${handle} ${handle}-20`);
     const other = newGuild().member();
-    const identityOf = async (userId: string) => db.selectFrom('platform_identities').select(['id', 'influencer_id']).where('user_id', '=', userId).executeTakeFirst();
+    const identityOf = async (userId: string) =>
+      db.selectFrom('platform_identities').select(['id', 'influencer_id']).where('user_id', '=', userId).executeTakeFirst();
 
     expect((await onDiscord(other, 'storefront', 'link-account', { code: 'WRONG123' })).visible).toContain('That code is not valid');
     expect((await onDiscord(other, 'storefront', 'link-account', { code: 'not a code at all' })).visible).toContain('That code is not valid');
@@ -97,8 +100,17 @@ describe('when an influencer links their Slack account to their Discord account'
 
     // Typed on the account that issued it: refused. Then, once expired, refused everywhere.
     expect((await onSlack(owner, 'storefront', `link-account ${second}`)).visible).toContain('Type the code on your other account');
-    const ownerIdentity = await db.selectFrom('platform_identities').select('id').where('platform', '=', 'slack').where('user_id', '=', owner.user).executeTakeFirstOrThrow();
-    await db.updateTable('account_link_codes').set({ expires_at: new Date(Date.now() - 1000) }).where('identity_id', '=', ownerIdentity.id).execute();
+    const ownerIdentity = await db
+      .selectFrom('platform_identities')
+      .select('id')
+      .where('platform', '=', 'slack')
+      .where('user_id', '=', owner.user)
+      .executeTakeFirstOrThrow();
+    await db
+      .updateTable('account_link_codes')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .where('identity_id', '=', ownerIdentity.id)
+      .execute();
     expect((await onDiscord(other, 'storefront', 'link-account', { code: second })).visible).toContain('That code is not valid');
     expect((await identityOf(other.userId))?.influencer_id ?? null).toBeNull();
 
@@ -107,7 +119,9 @@ describe('when an influencer links their Slack account to their Discord account'
     const busy = newGuild().member();
     const busyHandle = unique('lk');
     await onDiscord(busy, 'storefront', 'setup', { handle: busyHandle, 'tracking-id': `${busyHandle}-20` });
-    expect((await onDiscord(busy, 'storefront', 'link-account', { code: third })).visible).toContain(`This account already has its own storefront, @${busyHandle}`);
+    expect((await onDiscord(busy, 'storefront', 'link-account', { code: third })).visible).toContain(
+      `This account already has its own storefront, @${busyHandle}`,
+    );
     expect((await onDiscord(busy, 'storefront', 'show')).visible).toContain(`@${busyHandle}'s storefront`);
     // The refusal did not spend the code.
     expect((await onDiscord(other, 'storefront', 'link-account', { code: third })).visible).toContain(`linked to your storefront @${handle}`);

@@ -29,14 +29,27 @@ describe('when someone types an option Discord autocompletes', () => {
     for (let i = 0; i < 30; i++) {
       const asin = randomAsin();
       asins.push(asin);
-      await upsertProduct(db, { asin, marketplace: 'US' }, { title: i === 7 ? 'Walnut desk lamp with a title far longer than Discord lets a choice name be, so it has to be cut somewhere sensible' : `Gadget ${i}` });
-      await addToStorefront(db, { influencerId: influencer.id, ref: { asin, marketplace: 'US' }, listName: i < 3 ? `Desk setup ${i}` : `List ${String(i).padStart(2, '0')}` });
+      await upsertProduct(
+        db,
+        { asin, marketplace: 'US' },
+        {
+          title:
+            i === 7 ? 'Walnut desk lamp with a title far longer than Discord lets a choice name be, so it has to be cut somewhere sensible' : `Gadget ${i}`,
+        },
+      );
+      await addToStorefront(db, {
+        influencerId: influencer.id,
+        ref: { asin, marketplace: 'US' },
+        listName: i < 3 ? `Desk setup ${i}` : `List ${String(i).padStart(2, '0')}`,
+      });
     }
 
     const allLists = await choices(who, 'storefront', 'add', { product: 'B0', list: '' }, 'list');
     expect(allLists).toHaveLength(25);
     expect(allLists[0]).toEqual({ name: 'Desk setup 0', value: 'Desk setup 0' });
-    expect(await choices(who, 'storefront', 'add', { product: 'B0', list: 'desk' }, 'list')).toEqual([0, 1, 2].map((i) => ({ name: `Desk setup ${i}`, value: `Desk setup ${i}` })));
+    expect(await choices(who, 'storefront', 'add', { product: 'B0', list: 'desk' }, 'list')).toEqual(
+      [0, 1, 2].map((i) => ({ name: `Desk setup ${i}`, value: `Desk setup ${i}` })),
+    );
     // % and _ are what they are, not wildcards.
     expect(await choices(who, 'storefront', 'add', { product: 'B0', list: '%' }, 'list')).toEqual([]);
 
@@ -51,7 +64,9 @@ describe('when someone types an option Discord autocompletes', () => {
     expect(lamp[0]!.value).toBe(asins[7]);
     expect(lamp[0]!.name.startsWith(`${asins[7]} · Walnut desk lamp`)).toBe(true);
     expect(lamp[0]!.name.endsWith('…')).toBe(true);
-    expect(await choices(who, 'link', undefined, { product: asins[12]!.toLowerCase() }, 'product')).toEqual([{ name: `${asins[12]} · Gadget 12`, value: asins[12] }]);
+    expect(await choices(who, 'link', undefined, { product: asins[12]!.toLowerCase() }, 'product')).toEqual([
+      { name: `${asins[12]} · Gadget 12`, value: asins[12] },
+    ]);
     // In a DM, the same person's own storefront.
     expect(await choices(inDm(who), 'link', undefined, { product: asins[12]! }, 'product')).toHaveLength(1);
 

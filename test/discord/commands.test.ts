@@ -60,7 +60,9 @@ describe('when an influencer uses /storefront in Discord', () => {
       .where('i.handle', '=', handle)
       .executeTakeFirstOrThrow();
     expect(pref).toEqual({ destination: 'channel', channel_id: '3000000000000000777', platform: 'discord', workspace_id: who.guildId, user_id: who.userId });
-    expect((await run(inDm(who), 'storefront', 'notify', { where: 'here' })).visible).toContain('Run /storefront notify here in the channel where notifications should go.');
+    expect((await run(inDm(who), 'storefront', 'notify', { where: 'here' })).visible).toContain(
+      'Run /storefront notify here in the channel where notifications should go.',
+    );
     expect((await run(who, 'storefront', 'notify', { where: 'dm' })).visible).toContain('as a direct message');
 
     expect((await run(who, 'storefront', 'remove', { asin })).visible).toContain(`Removed ${asin} from your storefront.`);
@@ -114,7 +116,25 @@ describe('when someone uses /link, /earnings and /digest in Discord', () => {
     const influencer = await db.selectFrom('influencers').select('id').where('handle', '=', handle).executeTakeFirstOrThrow();
     await db
       .insertInto('ledger_entries')
-      .values({ network: 'amazon', line_key: unique('k'), kind: 'confirmed', tracking_id: `${handle}-20`, influencer_id: influencer.id, organisation_id: organisationOf(influencer.id), marketplace: 'US', asin: 'B0DISCRD01', product_name: 'Desk *lamp*', category: 'Home', occurred_at: new Date(Date.now() - 86_400_000), quantity: 2, amount_minor: 1234, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null })
+      .values({
+        network: 'amazon',
+        line_key: unique('k'),
+        kind: 'confirmed',
+        tracking_id: `${handle}-20`,
+        influencer_id: influencer.id,
+        organisation_id: organisationOf(influencer.id),
+        marketplace: 'US',
+        asin: 'B0DISCRD01',
+        product_name: 'Desk *lamp*',
+        category: 'Home',
+        occurred_at: new Date(Date.now() - 86_400_000),
+        quantity: 2,
+        amount_minor: 1234,
+        currency: 'USD',
+        ingest_id: null,
+        link_id: null,
+        reverses_entry_id: null,
+      })
       .execute();
     const r = await run(who, 'earnings', undefined, { period: '7d' });
     expect(r.ephemeral).toBe(true);
@@ -151,7 +171,14 @@ describe('when someone uses /link, /earnings and /digest in Discord', () => {
     const refused = await run(member, 'digest', 'now');
     expect(refused.ephemeral).toBe(true);
     expect(refused.visible).toContain('Only managers');
-    expect(await db.selectFrom('digest_subscriptions').select('id').where('organisation_id', '=', await organisationOfGuild(guild.guildId)).where('enabled', '=', true).execute()).toEqual([]);
+    expect(
+      await db
+        .selectFrom('digest_subscriptions')
+        .select('id')
+        .where('organisation_id', '=', await organisationOfGuild(guild.guildId))
+        .where('enabled', '=', true)
+        .execute(),
+    ).toEqual([]);
 
     // A manager grants a member (a Discord user option: the value is the user id), and takes it back.
     const granted = await run(admin, 'digest', 'grant', { user: member.userId });
@@ -171,7 +198,8 @@ describe('when someone uses /link, /earnings and /digest in Discord', () => {
     const admin = { ...guild.admin(), channelId };
     expect((await run(admin, 'storefront', 'autolink', { state: 'on' })).visible).toContain('Auto-linking is on in this channel');
     expect((await run(admin, 'storefront', 'autolink', { state: 'on' })).visible).toContain('It already was; nothing changed.');
-    const stored = async () => (await db.selectFrom('discord_guilds').select('gateway_channel_ids').where('guild_id', '=', guild.guildId).executeTakeFirstOrThrow()).gateway_channel_ids;
+    const stored = async () =>
+      (await db.selectFrom('discord_guilds').select('gateway_channel_ids').where('guild_id', '=', guild.guildId).executeTakeFirstOrThrow()).gateway_channel_ids;
     expect(await stored()).toEqual([channelId]);
     expect((await run(admin, 'storefront', 'autolink', { state: 'off' })).visible).toContain('Auto-linking is off in this channel.');
     expect(await stored()).toEqual([]);

@@ -21,7 +21,8 @@ afterAll(async () => {
   await fake?.close();
 });
 
-const interaction = (token: string) => commandInteraction(newGuild().member(), 'storefront', 'show', {}, token) as unknown as Parameters<typeof deliverDeferred>[1];
+const interaction = (token: string) =>
+  commandInteraction(newGuild().member(), 'storefront', 'show', {}, token) as unknown as Parameters<typeof deliverDeferred>[1];
 
 describe('when a deferred command finishes', () => {
   it('then a private answer edits the original, and a channel answer is a follow-up that replaces the private placeholder', async () => {

@@ -22,7 +22,10 @@ describe('when a message is posted in a guild with gateway mode', () => {
   it('then an influencer’s Amazon link in an opted-in channel is answered with their tagged short link', async () => {
     const g = await guildWithInfluencer();
     const asin = randomAsin();
-    const reply = await autolinkReply({ db, config, resolveShort: noShortLinks }, g.message(`look at this https://www.amazon.com/Some-Thing/dp/${asin}/ref=sr_1?tag=someone-20 (so good)`));
+    const reply = await autolinkReply(
+      { db, config, resolveShort: noShortLinks },
+      g.message(`look at this https://www.amazon.com/Some-Thing/dp/${asin}/ref=sr_1?tag=someone-20 (so good)`),
+    );
     expect(view(reply!)).toMatchObject({ visibility: 'channel', title: `@${g.handle}'s link` });
     const line = view(reply!).sections![0]!.lines[0]!;
     expect(line.url).toMatch(/^https:\/\/go\.test\/l\/[0-9A-Za-z]{8}$/);
@@ -46,7 +49,12 @@ describe('when a message is posted in a guild with gateway mode', () => {
       expect(url.hostname).toBe('amzn.to');
       return { asin: shortAsin, marketplace: 'US' };
     };
-    const content = [`https://amzn.to/3xYz`, `https://www.amazon.com/dp/${asins[0]}`, `https://www.amazon.com/dp/${asins[0]}?th=1`, ...asins.slice(1).map((a) => `https://amazon.com/gp/product/${a}`)].join(' and ');
+    const content = [
+      `https://amzn.to/3xYz`,
+      `https://www.amazon.com/dp/${asins[0]}`,
+      `https://www.amazon.com/dp/${asins[0]}?th=1`,
+      ...asins.slice(1).map((a) => `https://amazon.com/gp/product/${a}`),
+    ].join(' and ');
     expect(amazonLinksIn(content)).toHaveLength(MAX_LINKS_PER_MESSAGE);
     const reply = await autolinkReply({ db, config, resolveShort }, g.message(content));
     const details = view(reply!).sections![0]!.lines.map((l) => l.detail);
@@ -69,7 +77,9 @@ describe('when a message is posted in a guild with gateway mode', () => {
     // The influencer of another guild, posting here, is not registered here.
     const other = await guildWithInfluencer();
     expect(await autolinkReply(deps, g.message(url, { authorId: other.influencer.userId }))).toBeUndefined();
-    expect(await db.selectFrom('links').innerJoin('products', 'products.id', 'links.product_id').select('links.id').where('products.asin', '=', asin).execute()).toEqual([]);
+    expect(
+      await db.selectFrom('links').innerJoin('products', 'products.id', 'links.product_id').select('links.id').where('products.asin', '=', asin).execute(),
+    ).toEqual([]);
   });
 
   it('then turning a channel off takes effect (after the short channel cache)', async () => {

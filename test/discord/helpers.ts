@@ -89,8 +89,18 @@ export function snowflake(): string {
 export function newGuild(guildId = snowflake()) {
   return {
     guildId,
-    member: (opts: { permissions?: string; userId?: string; channelId?: string } = {}): Who => ({ guildId, userId: opts.userId ?? snowflake(), permissions: opts.permissions ?? PERMISSIONS.member, channelId: opts.channelId ?? '3000000000000000001' }),
-    admin: (opts: { userId?: string } = {}): Who => ({ guildId, userId: opts.userId ?? snowflake(), permissions: PERMISSIONS.administrator, channelId: '3000000000000000001' }),
+    member: (opts: { permissions?: string; userId?: string; channelId?: string } = {}): Who => ({
+      guildId,
+      userId: opts.userId ?? snowflake(),
+      permissions: opts.permissions ?? PERMISSIONS.member,
+      channelId: opts.channelId ?? '3000000000000000001',
+    }),
+    admin: (opts: { userId?: string } = {}): Who => ({
+      guildId,
+      userId: opts.userId ?? snowflake(),
+      permissions: PERMISSIONS.administrator,
+      channelId: '3000000000000000001',
+    }),
   };
 }
 
@@ -104,10 +114,18 @@ export async function guildWithInfluencer(db: Db) {
   const handle = unique('gw');
   const r = await run(db, influencer, 'storefront', `setup ${handle} ${handle}-20`);
   expect(r.tone).toBe('success');
-  const organisationId = (await db.selectFrom('discord_guilds').select('organisation_id').where('guild_id', '=', guildId).executeTakeFirstOrThrow()).organisation_id;
+  const organisationId = (await db.selectFrom('discord_guilds').select('organisation_id').where('guild_id', '=', guildId).executeTakeFirstOrThrow())
+    .organisation_id;
   const channelId = snowflake();
   await setAutolinkChannel(db, { organisationId, guildId, channelId, on: true });
-  const message = (content: string, extra: Partial<GatewayMessage> = {}): GatewayMessage => ({ guildId, channelId, authorId: influencer.userId, authorIsBot: false, content, ...extra });
+  const message = (content: string, extra: Partial<GatewayMessage> = {}): GatewayMessage => ({
+    guildId,
+    channelId,
+    authorId: influencer.userId,
+    authorIsBot: false,
+    content,
+    ...extra,
+  });
   return { guildId, influencer, handle, channelId, organisationId, message };
 }
 
@@ -142,7 +160,16 @@ function envelope(who: Who, type: number, data: Record<string, unknown>, token: 
       ? {
           guild_id: who.guildId,
           guild: { id: who.guildId, locale: 'en-US', features: [] },
-          member: { user, nick: null, roles: [], permissions: who.permissions ?? PERMISSIONS.member, joined_at: '2024-01-01T00:00:00.000Z', deaf: false, mute: false, flags: 0 },
+          member: {
+            user,
+            nick: null,
+            roles: [],
+            permissions: who.permissions ?? PERMISSIONS.member,
+            joined_at: '2024-01-01T00:00:00.000Z',
+            deaf: false,
+            mute: false,
+            flags: 0,
+          },
           channel: { id: who.channelId ?? '3000000000000000001', type: 0, guild_id: who.guildId },
           channel_id: who.channelId ?? '3000000000000000001',
           context: 0,
@@ -172,7 +199,13 @@ export function autocompleteInteraction(who: Who, command: string, sub: string |
 export interface DiscordMessageLike {
   content?: string;
   flags?: number;
-  embeds?: Array<{ title?: string; description?: string; fields?: Array<{ name: string; value: string; inline?: boolean }>; footer?: { text: string }; color?: number }>;
+  embeds?: Array<{
+    title?: string;
+    description?: string;
+    fields?: Array<{ name: string; value: string; inline?: boolean }>;
+    footer?: { text: string };
+    color?: number;
+  }>;
   components?: Array<{ type: number; components: Array<{ type: number; style: number; label?: string; url?: string }> }>;
   allowed_mentions?: { parse?: string[] };
 }
@@ -208,7 +241,14 @@ export interface CommandAnswer {
 }
 
 /** Sends a slash command; follows a deferral to the edit of @original on the fake. */
-export async function slash(baseUrl: string, fake: FakeDiscord, who: Who, command: string, sub?: string, values: Record<string, string | number> = {}): Promise<CommandAnswer> {
+export async function slash(
+  baseUrl: string,
+  fake: FakeDiscord,
+  who: Who,
+  command: string,
+  sub?: string,
+  values: Record<string, string | number> = {},
+): Promise<CommandAnswer> {
   const token = unique('tok');
   const http = await postInteraction(baseUrl, JSON.stringify(commandInteraction(who, command, sub, values, token)));
   if (http.status !== 200 || !http.json) throw new Error(`interaction answered ${http.status}: ${http.text}`);

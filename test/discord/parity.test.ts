@@ -31,7 +31,8 @@ async function organisationOnBoth() {
   app.slack.setUser(slackAdmin.user, { admin: true, tz: 'UTC' });
   const handle = unique('par');
   await onSlack(slackInfluencer, 'storefront', `setup ${handle} ${handle}-20`);
-  const organisationId = (await db.selectFrom('slack_workspaces').select('organisation_id').where('team_id', '=', team.team).executeTakeFirstOrThrow()).organisation_id;
+  const organisationId = (await db.selectFrom('slack_workspaces').select('organisation_id').where('team_id', '=', team.team).executeTakeFirstOrThrow())
+    .organisation_id;
   // The organisation's Discord server, bound to the same organisation before anyone there typed a command.
   const guild = newGuild();
   await db.insertInto('discord_guilds').values({ guild_id: guild.guildId, organisation_id: organisationId, name: 'Parity server' }).execute();
@@ -79,10 +80,28 @@ describe('when the same command runs on Slack and on Discord', () => {
   it('then /earnings gives the same figures, products and period', async () => {
     const influencer = await db.selectFrom('influencers').select('id').where('handle', '=', org.handle).executeTakeFirstOrThrow();
     const row = (kind: 'confirmed' | 'pending', amount: number, name: string) => ({
-      network: 'amazon', line_key: unique('k'), kind, tracking_id: `${org.handle}-20`, influencer_id: influencer.id, organisation_id: organisationOf(influencer.id), marketplace: 'US', asin: 'B0PARITY01', product_name: name, category: 'Home',
-      occurred_at: new Date(Date.now() - 2 * 86_400_000), quantity: 1, amount_minor: amount, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null,
+      network: 'amazon',
+      line_key: unique('k'),
+      kind,
+      tracking_id: `${org.handle}-20`,
+      influencer_id: influencer.id,
+      organisation_id: organisationOf(influencer.id),
+      marketplace: 'US',
+      asin: 'B0PARITY01',
+      product_name: name,
+      category: 'Home',
+      occurred_at: new Date(Date.now() - 2 * 86_400_000),
+      quantity: 1,
+      amount_minor: amount,
+      currency: 'USD',
+      ingest_id: null,
+      link_id: null,
+      reverses_entry_id: null,
     });
-    await db.insertInto('ledger_entries').values([row('confirmed', 2500, 'Parity lamp'), row('pending', 730, 'Parity lamp')]).execute();
+    await db
+      .insertInto('ledger_entries')
+      .values([row('confirmed', 2500, 'Parity lamp'), row('pending', 730, 'Parity lamp')])
+      .execute();
     const slack = await onSlack(org.slackInfluencer, 'earnings', '30d');
     const discord = await onDiscord(org.discordInfluencer, 'earnings', undefined, { period: '30d' });
     expect(money(slack)).toContain('$25.00');

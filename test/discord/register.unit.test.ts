@@ -18,7 +18,16 @@ afterAll(async () => {
   await fake?.close();
 });
 
-type Opt = { type: number; name: string; description: string; required?: boolean; choices?: Array<{ name: string; value: string }>; autocomplete?: boolean; max_length?: number; options?: Opt[] };
+type Opt = {
+  type: number;
+  name: string;
+  description: string;
+  required?: boolean;
+  choices?: Array<{ name: string; value: string }>;
+  autocomplete?: boolean;
+  max_length?: number;
+  options?: Opt[];
+};
 
 describe('the Discord command definitions', () => {
   it('then every core command, subcommand and option is there, typed, with its choices and autocomplete flag', () => {
@@ -28,7 +37,9 @@ describe('the Discord command definitions', () => {
       const b = built[i]!;
       expect(b.type).toBe(1);
       const subs = (b.options ?? []) as Opt[];
-      const pairs = cmd.subcommands ? cmd.subcommands.map((s) => [s.options, subs.find((o) => o.name === s.name && o.type === 1)?.options ?? []] as const) : [[cmd.options ?? [], subs] as const];
+      const pairs = cmd.subcommands
+        ? cmd.subcommands.map((s) => [s.options, subs.find((o) => o.name === s.name && o.type === 1)?.options ?? []] as const)
+        : [[cmd.options ?? [], subs] as const];
       if (cmd.subcommands) expect(subs.map((s) => s.name)).toEqual(cmd.subcommands.map((s) => s.name));
       for (const [defs, opts] of pairs) {
         expect(opts.map((o) => o.name)).toEqual(defs.map((d) => d.name));
@@ -87,16 +98,31 @@ describe('the Discord command definitions', () => {
         { name: 'c', type: 'string', description: 'both', choices: ['x'], autocomplete: 'list' },
       ],
     };
-    expect(() => discordCommands([bad])).toThrow(/"Shop" must be 1-32 lowercase[\s\S]*required options must come before optional ones[\s\S]*choices and autocomplete cannot both be set/);
+    expect(() => discordCommands([bad])).toThrow(
+      /"Shop" must be 1-32 lowercase[\s\S]*required options must come before optional ones[\s\S]*choices and autocomplete cannot both be set/,
+    );
   });
 });
 
 describe('when an operator runs npm run discord:register', () => {
-  const env = (extra: Record<string, string> = {}) => ({ NODE_ENV: 'test', DISCORD_APPLICATION_ID: APPLICATION_ID, DISCORD_BOT_TOKEN: BOT_TOKEN, DISCORD_API_URL: fake.apiUrl, LOG_LEVEL: 'silent', ...extra });
+  const env = (extra: Record<string, string> = {}) => ({
+    NODE_ENV: 'test',
+    DISCORD_APPLICATION_ID: APPLICATION_ID,
+    DISCORD_BOT_TOKEN: BOT_TOKEN,
+    DISCORD_API_URL: fake.apiUrl,
+    LOG_LEVEL: 'silent',
+    ...extra,
+  });
 
   it('then it bulk-overwrites the global commands with a PUT of exactly the built definitions, and a second run changes nothing', async () => {
     const out: string[] = [];
-    expect(await main(env(), (s) => out.push(s), (s) => out.push(s))).toBe(0);
+    expect(
+      await main(
+        env(),
+        (s) => out.push(s),
+        (s) => out.push(s),
+      ),
+    ).toBe(0);
     const puts = fake.callsTo('PUT', new RegExp(`^/applications/${APPLICATION_ID}/commands$`));
     expect(puts).toHaveLength(1);
     expect(puts[0]!.auth).toBe(`Bot ${BOT_TOKEN}`);
@@ -104,7 +130,13 @@ describe('when an operator runs npm run discord:register', () => {
     expect(out.join('')).toContain('Registered 4 commands (/storefront, /link, /earnings, /digest) globally.');
     const firstSet = fake.commands.get('global')!.map((c) => c.name);
 
-    expect(await main(env(), () => undefined, () => undefined)).toBe(0);
+    expect(
+      await main(
+        env(),
+        () => undefined,
+        () => undefined,
+      ),
+    ).toBe(0);
     const again = fake.callsTo('PUT', new RegExp(`^/applications/${APPLICATION_ID}/commands$`));
     expect(again).toHaveLength(2);
     expect(again[1]!.body).toEqual(again[0]!.body);
@@ -127,7 +159,13 @@ describe('when an operator runs npm run discord:register', () => {
   it('then without the application id and bot token it says what is missing and sends nothing', async () => {
     const before = fake.calls.length;
     const err: string[] = [];
-    expect(await main({ NODE_ENV: 'test', DISCORD_API_URL: fake.apiUrl }, () => undefined, (s) => err.push(s))).toBe(1);
+    expect(
+      await main(
+        { NODE_ENV: 'test', DISCORD_API_URL: fake.apiUrl },
+        () => undefined,
+        (s) => err.push(s),
+      ),
+    ).toBe(1);
     expect(err.join('')).toContain('needs DISCORD_APPLICATION_ID and DISCORD_BOT_TOKEN');
     expect(fake.calls.length).toBe(before);
   });

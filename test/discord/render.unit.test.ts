@@ -78,12 +78,22 @@ describe('when a reply is rendered for Discord', () => {
 
   it('then a channel reply has no ephemeral flag and an error is marked and red', () => {
     expect(renderReply(C.card({ visibility: 'channel' }, [C.text('hi')])).flags).toBe(0);
-    const err = renderReply(C.card({ visibility: 'ephemeral', tone: 'error' }, [C.text('Missing handle.'), C.context('Usage: /storefront setup <handle> <tracking-id> [marketplace]')]));
-    expect(err.embeds[0]).toMatchObject({ color: 0xed4245, description: '❌ **Error:** Missing handle.', footer: { text: 'Usage: /storefront setup <handle> <tracking-id> [marketplace]' } });
+    const err = renderReply(
+      C.card({ visibility: 'ephemeral', tone: 'error' }, [
+        C.text('Missing handle.'),
+        C.context('Usage: /storefront setup <handle> <tracking-id> [marketplace]'),
+      ]),
+    );
+    expect(err.embeds[0]).toMatchObject({
+      color: 0xed4245,
+      description: '❌ **Error:** Missing handle.',
+      footer: { text: 'Usage: /storefront setup <handle> <tracking-id> [marketplace]' },
+    });
   });
 
   it('then markdown, mentions and masked links in user text stay literal text', () => {
-    const evil = '**bold** _it_ ~~s~~ `code` ||spoiler|| > quote # head - item [click](https://evil.example) <@123456789012345678> <@&42> <#42> @everyone @here \\';
+    const evil =
+      '**bold** _it_ ~~s~~ `code` ||spoiler|| > quote # head - item [click](https://evil.example) <@123456789012345678> <@&42> <#42> @everyone @here \\';
     const escaped = escapeMarkdown(evil);
     // Every markdown character is escaped; no mention or role or channel reference can form.
     expect(escaped).not.toMatch(/(^|[^\\])[*_~`|>#[\]()-]/);
@@ -92,7 +102,14 @@ describe('when a reply is rendered for Discord', () => {
     expect(escaped).not.toContain('@here');
     expect(escaped).toContain(`@${ZWSP}everyone`);
     // And a reader sees exactly what was typed.
-    const m = renderReply(C.card({ visibility: 'channel' }, [C.header(evil), C.text(evil), C.fields([C.field(evil, evil)]), C.list(evil, [C.line(evil, { url: 'https://go.test/l/AbCdEf12', detail: evil })])]));
+    const m = renderReply(
+      C.card({ visibility: 'channel' }, [
+        C.header(evil),
+        C.text(evil),
+        C.fields([C.field(evil, evil)]),
+        C.list(evil, [C.line(evil, { url: 'https://go.test/l/AbCdEf12', detail: evil })]),
+      ]),
+    );
     withinLimits(m);
     const seen = visibleText(m);
     expect(seen.split(evil.replace(/\\$/, '')).length - 1).toBeGreaterThanOrEqual(5);
@@ -124,7 +141,13 @@ describe('when a reply is rendered for Discord', () => {
       C.header('T'.repeat(400)),
       C.text('x'.repeat(5000)),
       C.fields(Array.from({ length: 40 }, (_, i) => C.field(`Field ${i} ${'n'.repeat(300)}`, 'v'.repeat(2000), { inline: true }))),
-      C.list('List', Array.from({ length: 100 }, (_, i) => C.line(`Product ${i}`, { url: `https://go.test/l/Code${String(i).padStart(4, '0')}`, detail: 'B000000000 · $1.00' })), { more: 7 }),
+      C.list(
+        'List',
+        Array.from({ length: 100 }, (_, i) =>
+          C.line(`Product ${i}`, { url: `https://go.test/l/Code${String(i).padStart(4, '0')}`, detail: 'B000000000 · $1.00' }),
+        ),
+        { more: 7 },
+      ),
       C.links(Array.from({ length: 30 }, (_, i) => C.linkButton(`Button ${i} ${'b'.repeat(100)}`, `https://go.test/${i}`))),
       C.context('f'.repeat(3000)),
     ]);
@@ -147,7 +170,13 @@ describe('when a reply is rendered for Discord', () => {
   it('then a list longer than a field shows what fits and "…and N more" in the same field', () => {
     const m = renderReply(
       C.card({ visibility: 'ephemeral' }, [
-        C.list('Favorites', Array.from({ length: 40 }, (_, i) => C.line(`Product number ${i}`, { url: `https://go.test/l/Code${String(i).padStart(4, '0')}`, detail: 'B000000000' })), { more: 3 }),
+        C.list(
+          'Favorites',
+          Array.from({ length: 40 }, (_, i) =>
+            C.line(`Product number ${i}`, { url: `https://go.test/l/Code${String(i).padStart(4, '0')}`, detail: 'B000000000' }),
+          ),
+          { more: 3 },
+        ),
       ]),
     );
     withinLimits(m);
@@ -204,7 +233,12 @@ describe('when a reply with action buttons is rendered for Discord', () => {
           { label: 'first', actionId: 'claim_approve', value: '1' },
           { label: 'twin', actionId: 'claim_approve', value: '1' },
           { label: 'bad id', actionId: 'claim approve', value: '2' },
-          ...Array.from({ length: 30 }, (_, i) => ({ label: `Button ${i} ${'b'.repeat(100)}`, actionId: 'claim_refuse', value: String(i), group: `g${i % 8}` })),
+          ...Array.from({ length: 30 }, (_, i) => ({
+            label: `Button ${i} ${'b'.repeat(100)}`,
+            actionId: 'claim_refuse',
+            value: String(i),
+            group: `g${i % 8}`,
+          })),
         ]),
         C.links([C.linkButton('Open', 'https://go.test/s/x')]),
       ]),

@@ -16,7 +16,11 @@ afterAll(async () => {
 });
 
 const TOKEN = 'sender-bot-token';
-const reply = C.card({ visibility: 'ephemeral', tone: 'success' }, [C.header('New commission'), C.text('@maya earned $4.20 on *Desk lamp* <@123456789012345678>'), C.links([{ label: 'Open storefront', url: 'https://go.test/s/maya' }])]);
+const reply = C.card({ visibility: 'ephemeral', tone: 'success' }, [
+  C.header('New commission'),
+  C.text('@maya earned $4.20 on *Desk lamp* <@123456789012345678>'),
+  C.links([{ label: 'Open storefront', url: 'https://go.test/s/maya' }]),
+]);
 
 const messagesTo = (channelId: string) => fake.callsTo('POST', new RegExp(`^/channels/${channelId}/messages$`));
 
@@ -46,13 +50,25 @@ describe('when the bot sends a message outside an interaction', () => {
     const channel = snowflake();
     const csv = Buffer.from('handle,confirmed\nmaya,4.20\n');
     const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
-    await sender.sendToChannel(channel, { ...reply, visibility: 'channel' }, { files: [{ name: 'digest.csv', data: csv, contentType: 'text/csv' }, { name: 'chart.png', data: png, contentType: 'image/png' }] });
+    await sender.sendToChannel(
+      channel,
+      { ...reply, visibility: 'channel' },
+      {
+        files: [
+          { name: 'digest.csv', data: csv, contentType: 'text/csv' },
+          { name: 'chart.png', data: png, contentType: 'image/png' },
+        ],
+      },
+    );
     const [call] = messagesTo(channel);
     expect(call!.files.map((f) => [f.name, f.contentType, f.data.toString('hex')])).toEqual([
       ['digest.csv', 'text/csv', csv.toString('hex')],
       ['chart.png', 'image/png', png.toString('hex')],
     ]);
-    expect((call!.body as { attachments: unknown }).attachments).toEqual([{ id: 0, filename: 'digest.csv' }, { id: 1, filename: 'chart.png' }]);
+    expect((call!.body as { attachments: unknown }).attachments).toEqual([
+      { id: 0, filename: 'digest.csv' },
+      { id: 1, filename: 'chart.png' },
+    ]);
     expect(visibleText(call!.body as DiscordMessageLike)).toContain('New commission');
   });
 

@@ -46,7 +46,9 @@ describe('when a Slack manager links the team’s Discord server', () => {
 
     // Members and DMs cannot use the code; the server's manager can.
     expect((await onDiscord(discordMember, 'storefront', 'link-server', { code: code! })).visible).toContain('Only managers');
-    expect((await onDiscord(inDm(discordManager), 'storefront', 'link-server', { code: code! })).visible).toContain('In direct messages I can only help with your own storefront');
+    expect((await onDiscord(inDm(discordManager), 'storefront', 'link-server', { code: code! })).visible).toContain(
+      'In direct messages I can only help with your own storefront',
+    );
     const linked = await onDiscord(discordManager, 'storefront', 'link-server', { code: code! });
     expect(linked.ephemeral).toBe(true);
     expect(linked.visible).toContain('Server linked');
@@ -113,7 +115,9 @@ describe('when a Slack manager links the team’s Discord server', () => {
     // Typed in another Slack workspace: the wrong platform.
     const otherSlack = newTeam().member();
     app.slack.setUser(otherSlack.user, { admin: true });
-    expect((await onSlack(otherSlack, 'storefront', `link-server ${code}`)).visible).toContain('That code comes from a Slack workspace, so it links a Discord server');
+    expect((await onSlack(otherSlack, 'storefront', `link-server ${code}`)).visible).toContain(
+      'That code comes from a Slack workspace, so it links a Discord server',
+    );
 
     // Still usable where it belongs.
     expect((await onDiscord(newGuild().admin(), 'storefront', 'link-server', { code })).visible).toContain('now belongs to');

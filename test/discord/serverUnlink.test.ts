@@ -99,7 +99,9 @@ describe('when a Slack admin unlinks the workspace from the team’s Discord ser
       type: 1,
       name: 'unlink-server',
       description: 'Undo link-server: this workspace leaves the shared organisation for a new, empty one (managers)',
-      options: [{ type: 3, name: 'confirm', description: 'type confirm to unlink (leave out to see first what would happen)', required: false, max_length: 100 }],
+      options: [
+        { type: 3, name: 'confirm', description: 'type confirm to unlink (leave out to see first what would happen)', required: false, max_length: 100 },
+      ],
     });
   });
 

@@ -26,7 +26,10 @@ describe('when the database is slow', () => {
       await locker.query('BEGIN');
       // Blocks this organisation's new rows (setup inserts an influencer, whose key check waits on its organisation's
       // row) and nothing else: other test files write to the same database meanwhile.
-      const held = await locker.query('SELECT o.id FROM organisations o JOIN discord_guilds g ON g.organisation_id = o.id WHERE g.guild_id = $1 FOR UPDATE OF o', [who.guildId]);
+      const held = await locker.query(
+        'SELECT o.id FROM organisations o JOIN discord_guilds g ON g.organisation_id = o.id WHERE g.guild_id = $1 FOR UPDATE OF o',
+        [who.guildId],
+      );
       expect(held.rowCount).toBe(1);
       const release = new Promise<void>((resolve, reject) => {
         setTimeout(() => {
@@ -36,7 +39,10 @@ describe('when the database is slow', () => {
       });
 
       const token = unique('tok');
-      const answer = await postInteraction(app.rt.url, JSON.stringify(commandInteraction(who, 'storefront', 'setup', { handle, 'tracking-id': `${handle}-20` }, token)));
+      const answer = await postInteraction(
+        app.rt.url,
+        JSON.stringify(commandInteraction(who, 'storefront', 'setup', { handle, 'tracking-id': `${handle}-20` }, token)),
+      );
       expect(answer.status).toBe(200);
       expect(answer.ms).toBeLessThan(3000);
       // Deferred, privately: the person sees "thinking…" only to themselves.

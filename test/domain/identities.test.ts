@@ -11,7 +11,11 @@ describe('when a workspace has moved to another organisation since an account wa
   it('then the account is recorded in the new organisation at its next command', async () => {
     const input = { platform: 'discord' as const, workspaceId: unique('G'), userId: unique('U'), platformAdmin: false };
     const first = await resolveIdentity(db, input);
-    const moved = await db.insertInto('organisations').values({ name: unique('moved') }).returning('id').executeTakeFirstOrThrow();
+    const moved = await db
+      .insertInto('organisations')
+      .values({ name: unique('moved') })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     await db.updateTable('discord_guilds').set({ organisation_id: moved.id }).where('guild_id', '=', input.workspaceId).execute();
     const stored = () => db.selectFrom('platform_identities').select('organisation_id').where('id', '=', first.id).executeTakeFirstOrThrow();
     expect((await stored()).organisation_id).toBe(first.organisationId);

@@ -54,7 +54,10 @@ describe('when a short link is requested', () => {
   it('then a product on a store the influencer has no tracking ID for is refused, until one is added', async () => {
     const { influencer } = await seedInfluencer(db);
     const product = await upsertProduct(db, { asin: randomAsin(), marketplace: 'DE' });
-    await expect(getOrCreateLink(db, { influencerId: influencer.id, product })).rejects.toMatchObject({ code: 'no_tracking_id', message: expect.stringContaining('amazon.de') });
+    await expect(getOrCreateLink(db, { influencerId: influencer.id, product })).rejects.toMatchObject({
+      code: 'no_tracking_id',
+      message: expect.stringContaining('amazon.de'),
+    });
     await addTrackingId(db, influencer.id, `${influencer.handle}-21`, 'DE');
     const { link } = await getOrCreateLink(db, { influencerId: influencer.id, product });
     expect(link.destination_url).toBe(`https://www.amazon.de/dp/${product.asin}?tag=${influencer.handle}-21`);

@@ -42,7 +42,11 @@ describe('when an influencer gives a product', () => {
     ['a /d/<title>/ASIN page', `https://www.amazon.com/d/Echo-Dot/${ASIN}/ref=x`, 'US'],
     ['a /d/ASIN page', `https://www.amazon.de/d/${ASIN}`, 'DE'],
     ['a reviews page', `https://www.amazon.com/product-reviews/${ASIN}`, 'US'],
-    ['a reviews page behind a slug', `https://www.amazon.it/Echo-Dot-generazione-Altoparlante/product-reviews/${ASIN}/ref=cm_cr_dp_d_show_all_btm?ie=UTF8`, 'IT'],
+    [
+      'a reviews page behind a slug',
+      `https://www.amazon.it/Echo-Dot-generazione-Altoparlante/product-reviews/${ASIN}/ref=cm_cr_dp_d_show_all_btm?ie=UTF8`,
+      'IT',
+    ],
     ['an offer listing', `https://www.amazon.in/gp/offer-listing/${ASIN}/ref=dp_olp_new_mbc?ie=UTF8&condition=new`, 'IN'],
     ['a mobile offer listing', `https://www.amazon.com/gp/aw/ol/${ASIN}`, 'US'],
     ['/dp/product/ASIN', `https://www.amazon.com/dp/product/${ASIN}`, 'US'],
@@ -69,9 +73,21 @@ describe('when an influencer gives a product', () => {
 
   describe('when it is a sponsored result (/sspa/click)', () => {
     it.each([
-      ['amazon.de', `https://www.amazon.de/sspa/click?ie=UTF8&spc=MTo3NDk&sp_csd=d2lkZ2V0TmFtZQ&url=%2FLEGO-Technic%2Fdp%2F${ASIN}%2Fref%3Dsr_1_1_sspa%3Fqid%3D1755640000`, 'DE'],
-      ['amazon.in, whose ad slot names another product first', `https://www.amazon.in/sspa/click?ie=UTF8&spc=ADSLOT12345&url=%2FAnker-Soundcore%2Fdp%2F${ASIN}%2Fref%3Dsr`, 'IN'],
-      ['amazon.de behind a language segment', `https://www.amazon.de/-/en/sspa/click?ie=UTF8&spc=MTo2MTEy&url=%2FZimaBlade-Singleboard%2Fdp%2F${ASIN}%2Fref%3Dsr_1_1_sspa%3Fcrid%3DVIU15V2FZTZ%26keywords%3Dzima%2Bblade`, 'DE'],
+      [
+        'amazon.de',
+        `https://www.amazon.de/sspa/click?ie=UTF8&spc=MTo3NDk&sp_csd=d2lkZ2V0TmFtZQ&url=%2FLEGO-Technic%2Fdp%2F${ASIN}%2Fref%3Dsr_1_1_sspa%3Fqid%3D1755640000`,
+        'DE',
+      ],
+      [
+        'amazon.in, whose ad slot names another product first',
+        `https://www.amazon.in/sspa/click?ie=UTF8&spc=ADSLOT12345&url=%2FAnker-Soundcore%2Fdp%2F${ASIN}%2Fref%3Dsr`,
+        'IN',
+      ],
+      [
+        'amazon.de behind a language segment',
+        `https://www.amazon.de/-/en/sspa/click?ie=UTF8&spc=MTo2MTEy&url=%2FZimaBlade-Singleboard%2Fdp%2F${ASIN}%2Fref%3Dsr_1_1_sspa%3Fcrid%3DVIU15V2FZTZ%26keywords%3Dzima%2Bblade`,
+        'DE',
+      ],
       ['amazon.com, wrapping a gp/product path', `https://www.amazon.com/sspa/click?url=%2Fgp%2Fproduct%2F${ASIN}%3Fpsc%3D1`, 'US'],
     ])('then the product inside it on %s is read from its url parameter', (_store, url, market) => {
       expect(product(url)).toEqual({ kind: 'product', asin: ASIN, marketplace: market });
@@ -99,9 +115,12 @@ describe('when an influencer gives a product', () => {
     expect(MARKETPLACES.size).toBe(21);
   });
 
-  it.each(['https://amzn.to/3abcDEF', 'https://a.co/d/abc123', 'https://amzn.eu/d/xyz', 'amzn.to/3abcDEF'])('then the short link %s is returned for resolution', (url) => {
-    expect(parseProductInput(url).kind).toBe('short');
-  });
+  it.each(['https://amzn.to/3abcDEF', 'https://a.co/d/abc123', 'https://amzn.eu/d/xyz', 'amzn.to/3abcDEF'])(
+    'then the short link %s is returned for resolution',
+    (url) => {
+      expect(parseProductInput(url).kind).toBe('short');
+    },
+  );
 
   it.each([
     ['a look-alike host', `https://amazon.com.evil.io/dp/${ASIN}`],

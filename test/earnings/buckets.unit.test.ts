@@ -5,7 +5,12 @@ import { ceilTo, decompose, floorTo, type Availability, type BucketGrain, type C
 import { PERIOD_WORDS, parsePeriod } from '../../src/domain/earnings/period.ts';
 import { ZONES, rng } from './support.ts';
 
-const GRAINS: BucketGrain[][] = [['day', 'month', 'year'], ['hour', 'day', 'month', 'year'], ['month', 'year'], ['day', 'month']];
+const GRAINS: BucketGrain[][] = [
+  ['day', 'month', 'year'],
+  ['hour', 'day', 'month', 'year'],
+  ['month', 'year'],
+  ['day', 'month'],
+];
 const MODELS: CostModel[] = [
   { rawHour: 2, bucket: { day: 1, month: 1, year: 1, all: 1 } },
   { rawHour: 0.07, bucket: { day: 1, month: 6, year: 7, all: 7 } },
@@ -55,7 +60,8 @@ describe('when a period is split into rollup buckets and raw ranges', () => {
       }
       const period = parsePeriod(raw, tz, now);
       const grains = r.pick(GRAINS);
-      const avail: Availability = r.next() < 0.5 ? {} : { [grains[0]!]: floorTo('month', now.getTime() - 40 * 86_400_000), ...(r.next() < 0.5 ? { all: Infinity, year: Infinity } : {}) };
+      const avail: Availability =
+        r.next() < 0.5 ? {} : { [grains[0]!]: floorTo('month', now.getTime() - 40 * 86_400_000), ...(r.next() < 0.5 ? { all: Infinity, year: Infinity } : {}) };
       const pieces = decompose(period.from, period.to, grains, r.pick(MODELS), now.getTime(), avail);
       const probes = Array.from({ length: 30 }, () => now.getTime() + (r.next() - 0.7) * 900 * 86_400_000);
       check(pieces, period.from, period.to, grains, avail, probes);
@@ -66,7 +72,9 @@ describe('when a period is split into rollup buckets and raw ranges', () => {
     const now = new Date('2026-11-27T14:00:00Z');
     const mtd = parsePeriod('mtd', 'America/New_York', now);
     const pieces = decompose(mtd.from, mtd.to, ['day', 'month', 'year'], MODELS[0]!, now.getTime());
-    expect(pieces.filter((p) => p.kind === 'month' && p.from <= now.getTime() && now.getTime() < p.to)).toEqual([{ sign: 1, kind: 'month', from: Date.UTC(2026, 10, 1), to: Date.UTC(2026, 11, 1) }]);
+    expect(pieces.filter((p) => p.kind === 'month' && p.from <= now.getTime() && now.getTime() < p.to)).toEqual([
+      { sign: 1, kind: 'month', from: Date.UTC(2026, 10, 1), to: Date.UTC(2026, 11, 1) },
+    ]);
     expect(pieces.filter((p) => p.kind === 'raw' && p.from < now.getTime()).map((p) => (p.to - p.from) / 3_600_000)).toEqual([4]);
     expect(decompose(null, null, ['day', 'month', 'year'], MODELS[0]!)).toEqual([{ sign: 1, kind: 'all', from: -Infinity, to: Infinity }]);
     // Without all-time rows, the same from months where they exist and from the ledger before.

@@ -31,8 +31,23 @@ describe('when a digest is built from the rollups', () => {
     // rolled-up hour holds both, so that hour is read from the ledger.
     stray = `${unique('edge').toLowerCase()}-20`;
     const since = EDGE_NOW - UNATTRIBUTED_LOOKBACK_DAYS * DAY;
-    const edge = await insertLines(db, [-1, 1].map((d) => ({ ...randomLines(r, w, 1, NOW - 40 * DAY, NOW)[0]!, kind: 'confirmed' as const, reportType: 'earnings' as const, trackingId: stray, influencerId: null, currency: 'USD', marketplace: 'US', linkId: null, amount: 700 + d * 10, at: new Date(since + d) })));
-    for (const [i, id] of edge.entries()) await sql`UPDATE ledger_entries SET created_at = ${new Date(since + (i === 0 ? -1 : 1))} WHERE id = ${id}`.execute(db);
+    const edge = await insertLines(
+      db,
+      [-1, 1].map((d) => ({
+        ...randomLines(r, w, 1, NOW - 40 * DAY, NOW)[0]!,
+        kind: 'confirmed' as const,
+        reportType: 'earnings' as const,
+        trackingId: stray,
+        influencerId: null,
+        currency: 'USD',
+        marketplace: 'US',
+        linkId: null,
+        amount: 700 + d * 10,
+        at: new Date(since + d),
+      })),
+    );
+    for (const [i, id] of edge.entries())
+      await sql`UPDATE ledger_entries SET created_at = ${new Date(since + (i === 0 ? -1 : 1))} WHERE id = ${id}`.execute(db);
     await refreshUntil(db, Math.max(...ids, ...edge), { denseLines: 600 });
   });
 
@@ -53,7 +68,11 @@ describe('when a digest is built from the rollups', () => {
   });
 
   it('then unregistered tracking IDs count the lines ingested inside the window only', async () => {
-    const straddling = await db.selectFrom('earnings_unattributed_rollups').select(['first_created', 'last_created']).where('tracking_id', '=', stray).execute();
+    const straddling = await db
+      .selectFrom('earnings_unattributed_rollups')
+      .select(['first_created', 'last_created'])
+      .where('tracking_id', '=', stray)
+      .execute();
     expect(straddling).toHaveLength(1);
     const a = await buildDigest(db, w.organisationId, { timezone: 'UTC', now: new Date(EDGE_NOW) });
     expect(a.unattributed.find((u) => u.trackingId === stray)).toMatchObject({ lines: 1, money: [{ currency: 'USD', confirmed: 710, pending: 0 }] });
@@ -65,8 +84,12 @@ describe('when a digest is built from the rollups', () => {
     for (const k of [1, 2, 3, 100]) {
       for (const word of ['all', 'ytd', '30d', 'mtd', '7d', 'yesterday'] as const) {
         const period = parsePeriod(word, ZONES[k % ZONES.length]!, new Date(NOW));
-        const { top } = await readLedger(db, { organisationId: w.organisationId }, (s) => ({ top: topProducts(s, { from: period.from, to: period.to }, 5, k) }));
-        const got = [...top].sort((x, y) => Number(x.rank) - Number(y.rank)).map((p) => ({ asin: p.asin, name: p.name, currency: p.currency, amount: Number(p.amount), items: Number(p.items) }));
+        const { top } = await readLedger(db, { organisationId: w.organisationId }, (s) => ({
+          top: topProducts(s, { from: period.from, to: period.to }, 5, k),
+        }));
+        const got = [...top]
+          .sort((x, y) => Number(x.rank) - Number(y.rank))
+          .map((p) => ({ asin: p.asin, name: p.name, currency: p.currency, amount: Number(p.amount), items: Number(p.items) }));
         expect(got, `${word} k=${k}`).toEqual(await rawTopProducts(db, everyone, period.from, period.to));
       }
     }

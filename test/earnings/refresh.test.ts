@@ -19,13 +19,20 @@ const NOW = Date.now();
 async function expectSameAsLedger(organisationId: number, influencers: number[]) {
   for (const word of ['all', '30d', 'ytd', 'yesterday'] as const) {
     const period = parsePeriod(word, 'Asia/Kolkata', new Date(NOW));
-    const [s, fromLedger, raw] = await inOneSnapshot(db, async (snap) => [
-      await earningsSummary(snap, { organisationId }, period),
-      await earningsSummary(snap, { organisationId }, period, 5, { rollups: false }),
-      await rawTotals(snap, influencers, period.from, period.to),
-    ] as const);
+    const [s, fromLedger, raw] = await inOneSnapshot(
+      db,
+      async (snap) =>
+        [
+          await earningsSummary(snap, { organisationId }, period),
+          await earningsSummary(snap, { organisationId }, period, 5, { rollups: false }),
+          await rawTotals(snap, influencers, period.from, period.to),
+        ] as const,
+    );
     expect(s, word).toEqual(fromLedger);
-    expect(s.totals.map(({ net: _net, ...t }) => t), word).toEqual(raw);
+    expect(
+      s.totals.map(({ net: _net, ...t }) => t),
+      word,
+    ).toEqual(raw);
   }
 }
 
@@ -63,7 +70,9 @@ describe('when the rollups are refreshed', () => {
       const after = await refreshUntil(db, Math.max(...later));
       expect(after.horizon).toBeGreaterThanOrEqual(Math.max(...later));
       await expectSameAsLedger(w.organisationId, everyone);
-      const rolled = await sql<{ n: string }>`SELECT coalesce(sum(lines), 0) AS n FROM earnings_rollups WHERE grain = 'all' AND influencer_id = ${m.id}`.execute(db);
+      const rolled = await sql<{
+        n: string;
+      }>`SELECT coalesce(sum(lines), 0) AS n FROM earnings_rollups WHERE grain = 'all' AND influencer_id = ${m.id}`.execute(db);
       const inLedger = await sql<{ n: string }>`SELECT count(*) AS n FROM ledger_entries WHERE influencer_id = ${m.id}`.execute(db);
       expect(Number(rolled.rows[0]!.n)).toBe(Number(inLedger.rows[0]!.n));
     } finally {
@@ -86,11 +95,17 @@ describe('when the rollups are refreshed', () => {
         const during = await refreshEarningsRollups(db);
         expect(during.pendingUpTo).toBeGreaterThanOrEqual(last);
       }
-      const noted = await db.selectFrom('earnings_rollup_candidates').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const noted = await db
+        .selectFrom('earnings_rollup_candidates')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       expect(Number(noted.n)).toBeLessThanOrEqual(50);
       await client.query('COMMIT');
       await refreshUntil(db, last);
-      await expectSameAsLedger(w.organisationId, w.members.map((m) => m.id));
+      await expectSameAsLedger(
+        w.organisationId,
+        w.members.map((m) => m.id),
+      );
     } finally {
       await client.query('ROLLBACK').catch(() => undefined);
       await client.end();
@@ -110,7 +125,9 @@ describe('when the rollups are refreshed', () => {
     const [ids] = await Promise.all([writes, refreshes]);
     await refreshUntil(db, Math.max(...ids));
     await expectSameAsLedger(w.organisationId, everyone);
-    const rolled = await sql<{ n: string }>`SELECT coalesce(sum(lines), 0) AS n FROM earnings_rollups WHERE grain = 'all' AND influencer_id = ANY(${everyone}::bigint[])`.execute(db);
+    const rolled = await sql<{
+      n: string;
+    }>`SELECT coalesce(sum(lines), 0) AS n FROM earnings_rollups WHERE grain = 'all' AND influencer_id = ANY(${everyone}::bigint[])`.execute(db);
     const inLedger = await sql<{ n: string }>`SELECT count(*) AS n FROM ledger_entries WHERE influencer_id = ANY(${everyone}::bigint[])`.execute(db);
     expect(Number(rolled.rows[0]!.n)).toBe(Number(inLedger.rows[0]!.n));
   });
@@ -120,7 +137,19 @@ describe('when the rollups are refreshed', () => {
     const w = await seedWorld(db, 1);
     const owner = w.members[0]!;
     // As if the ingest had read tracking_ids before the registration committed and inserted after its UPDATE ran.
-    const [raced] = await insertLines(db, [{ ...randomLines(r, w, 1, NOW - DAY, NOW)[0]!, kind: 'confirmed', reportType: 'earnings', trackingId: owner.trackingId, influencerId: null, currency: 'USD', marketplace: 'US', amount: 4321, quantity: 1 }]);
+    const [raced] = await insertLines(db, [
+      {
+        ...randomLines(r, w, 1, NOW - DAY, NOW)[0]!,
+        kind: 'confirmed',
+        reportType: 'earnings',
+        trackingId: owner.trackingId,
+        influencerId: null,
+        currency: 'USD',
+        marketplace: 'US',
+        amount: 4321,
+        quantity: 1,
+      },
+    ]);
     await refreshUntil(db, raced!);
     const row = await db.selectFrom('ledger_entries').select('influencer_id').where('id', '=', raced!).executeTakeFirstOrThrow();
     expect(row.influencer_id).toBe(owner.id);

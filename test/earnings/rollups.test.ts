@@ -26,15 +26,22 @@ function randomPeriod(r: Rng, tz: string): Period {
 }
 
 async function expectSame(scope: EarningsScope, influencers: number[], period: Period, what: string) {
-  const [fromRollups, fromLedger, totals, products] = await inOneSnapshot(db, async (snap) => [
-    await earningsSummary(snap, scope, period, 5),
-    await earningsSummary(snap, scope, period, 5, { rollups: false }),
-    await rawTotals(snap, influencers, period.from, period.to),
-    await rawTopProducts(snap, influencers, period.from, period.to, 5, 'catalogue'),
-  ] as const);
+  const [fromRollups, fromLedger, totals, products] = await inOneSnapshot(
+    db,
+    async (snap) =>
+      [
+        await earningsSummary(snap, scope, period, 5),
+        await earningsSummary(snap, scope, period, 5, { rollups: false }),
+        await rawTotals(snap, influencers, period.from, period.to),
+        await rawTopProducts(snap, influencers, period.from, period.to, 5, 'catalogue'),
+      ] as const,
+  );
   const ctx = `${what} ${period.label} ${period.timezone} ${period.from?.toISOString()}..${period.to?.toISOString()}`;
   expect(fromRollups, ctx).toEqual(fromLedger);
-  expect(fromRollups.totals.map(({ net: _net, ...t }) => t), ctx).toEqual(totals);
+  expect(
+    fromRollups.totals.map(({ net: _net, ...t }) => t),
+    ctx,
+  ).toEqual(totals);
   expect(fromRollups.topProducts, ctx).toEqual(products);
 }
 
@@ -76,7 +83,12 @@ describe('when earnings are read from the rollups', () => {
     await refreshUntil(db, Math.max(...more), { denseLines: 800 });
     for (const word of ['all', 'ytd', '30d', '7d'] as const) {
       await expectSame({ influencerId: owner.id }, [owner.id], parsePeriod(word, 'America/New_York', new Date(NOW)), 'late attribution, refreshed');
-      await expectSame({ organisationId: w.organisationId }, everyone, parsePeriod(word, 'Pacific/Chatham', new Date(NOW)), 'late attribution, organisation refreshed');
+      await expectSame(
+        { organisationId: w.organisationId },
+        everyone,
+        parsePeriod(word, 'Pacific/Chatham', new Date(NOW)),
+        'late attribution, organisation refreshed',
+      );
     }
   });
 
@@ -94,7 +106,15 @@ describe('when earnings are read from the rollups', () => {
     const small = w.members[3]!;
     // Lines of a tracking ID nobody owns yet are rolled up; then it is registered to the influencer.
     const stray = `${w.stray.replace(/-20$/, '')}x-20`;
-    const strayLines = randomLines(r, w, 300, NOW - 450 * DAY, NOW).map((l) => ({ ...l, trackingId: stray, influencerId: null, currency: 'USD', marketplace: 'US', linkId: null, asin: l.asin ? w.asins[r.int(0, 5)]! : null }));
+    const strayLines = randomLines(r, w, 300, NOW - 450 * DAY, NOW).map((l) => ({
+      ...l,
+      trackingId: stray,
+      influencerId: null,
+      currency: 'USD',
+      marketplace: 'US',
+      linkId: null,
+      asin: l.asin ? w.asins[r.int(0, 5)]! : null,
+    }));
     await refreshUntil(db, Math.max(...(await insertLines(db, strayLines))), { denseLines: 800 });
     expect(await db.selectFrom('earnings_dense_influencers').select('influencer_id').where('influencer_id', '=', small.id).executeTakeFirst()).toBeUndefined();
     await addTrackingId(db, small.id, stray, 'US');

@@ -187,7 +187,15 @@ export async function rawTotals(db: Db, influencers: number[], from: Date | null
       FROM ledger_entries
      WHERE influencer_id = ANY(${influencers}::bigint[]) ${from ? sql`AND occurred_at >= ${from}` : sql``} ${to ? sql`AND occurred_at < ${to}` : sql``}
      GROUP BY currency ORDER BY currency`.execute(db);
-  return rows.rows.map((t) => ({ currency: t.currency, confirmed: Number(t.c), pending: Number(t.p), reversed: Number(t.r), bounty: Number(t.b), itemsShipped: Number(t.s), itemsReturned: Number(t.x) }));
+  return rows.rows.map((t) => ({
+    currency: t.currency,
+    confirmed: Number(t.c),
+    pending: Number(t.p),
+    reversed: Number(t.r),
+    bounty: Number(t.b),
+    itemsShipped: Number(t.s),
+    itemsReturned: Number(t.x),
+  }));
 }
 
 /**
@@ -201,5 +209,11 @@ export async function rawTopProducts(db: Db, influencers: number[], from: Date |
       FROM ledger_entries
      WHERE influencer_id = ANY(${influencers}::bigint[]) AND asin IS NOT NULL ${from ? sql`AND occurred_at >= ${from}` : sql``} ${to ? sql`AND occurred_at < ${to}` : sql``}
      GROUP BY asin, currency ORDER BY sum(amount_minor) DESC, asin COLLATE "C", currency LIMIT ${limit}`.execute(db);
-  return rows.rows.map((p) => ({ asin: p.asin, name: (names === 'catalogue' ? p.title : null) ?? `Product ${p.asin}`, currency: p.currency, amount: Number(p.amount), items: Number(p.items) }));
+  return rows.rows.map((p) => ({
+    asin: p.asin,
+    name: (names === 'catalogue' ? p.title : null) ?? `Product ${p.asin}`,
+    currency: p.currency,
+    amount: Number(p.amount),
+    items: Number(p.items),
+  }));
 }

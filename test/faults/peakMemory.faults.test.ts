@@ -71,9 +71,14 @@ describe('when a crafted file is ingested by a worker', () => {
 
   it('then a ZIP bomb (a CSV of 1.8 GiB of rows in 7 MB) fails naming the ratio cap', async () => {
     const { parts, crc, size } = repeatedDeflate(Buffer.from(`${ROW}\n`.repeat(15_200)), 1_500);
-    const file = await writeRawZip(tmp('bomb.zip'), [{ name: 'report.csv', parts: [repeatedDeflate(Buffer.from(CSV_HEAD), 1).parts[0]!, ...parts], crc, uncompressedSize: size }]);
+    const file = await writeRawZip(tmp('bomb.zip'), [
+      { name: 'report.csv', parts: [repeatedDeflate(Buffer.from(CSV_HEAD), 1).parts[0]!, ...parts], crc, uncompressedSize: size },
+    ]);
     const r = await ingestInChild(file);
-    expect(r).toMatchObject({ status: 'failed', error: expect.stringMatching(/^A ZIP entry is compressed too far \(a ZIP bomb\): report\.csv .*; the limit is 200×\.$/) });
+    expect(r).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/^A ZIP entry is compressed too far \(a ZIP bomb\): report\.csv .*; the limit is 200×\.$/),
+    });
     expect(r.peakMb).toBeLessThan(PEAK_RSS_LIMIT_MB);
   }, 300_000);
 
@@ -83,7 +88,10 @@ describe('when a crafted file is ingested by a worker', () => {
       { name: 'report.csv', parts: [repeatedDeflate(Buffer.from(CSV_HEAD), 1).parts[0]!, ...parts], crc, uncompressedSize: 20 * 1024 * 1024 },
     ]);
     const r = await ingestInChild(file);
-    expect(r).toMatchObject({ status: 'failed', error: expect.stringMatching(/^A ZIP entry inflates past the size its header declares: report\.csv declares 20 MiB/) });
+    expect(r).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/^A ZIP entry inflates past the size its header declares: report\.csv declares 20 MiB/),
+    });
     expect(r.peakMb).toBeLessThan(PEAK_RSS_LIMIT_MB);
   }, 300_000);
 
@@ -100,7 +108,10 @@ describe('when a crafted file is ingested by a worker', () => {
   it('then a table of more distinct shared strings than the cap, compressed like real text, fails naming the count cap', async () => {
     let sst = '<sst>';
     for (let i = 0; i <= 2_000_000; i++) sst += `<si><t>${i}</t></si>`;
-    const file = await writeRawZip(tmp('sst-count.xlsx'), workbookEntries(deflated('xl/worksheets/sheet1.xml', sheetXml(SHEET_START)), deflated('xl/sharedStrings.xml', `${sst}</sst>`)));
+    const file = await writeRawZip(
+      tmp('sst-count.xlsx'),
+      workbookEntries(deflated('xl/worksheets/sheet1.xml', sheetXml(SHEET_START)), deflated('xl/sharedStrings.xml', `${sst}</sst>`)),
+    );
     const r = await ingestInChild(file);
     expect(r).toMatchObject({ status: 'failed', error: 'Too many shared strings in the workbook: it has over 2,000,000; the limit is 2,000,000.' });
     expect(r.peakMb).toBeLessThan(PEAK_RSS_LIMIT_MB);
@@ -111,9 +122,15 @@ describe('when a crafted file is ingested by a worker', () => {
     const parts = ['<sst>'];
     for (let i = 0; i < 70_000; i++) parts.push(`<si><t>${randomBytes(600).toString('base64')}</t></si>`);
     parts.push('</sst>');
-    const file = await writeRawZip(tmp('sst-text.xlsx'), workbookEntries(deflated('xl/worksheets/sheet1.xml', sheetXml(SHEET_START)), deflated('xl/sharedStrings.xml', parts.join(''), 1)));
+    const file = await writeRawZip(
+      tmp('sst-text.xlsx'),
+      workbookEntries(deflated('xl/worksheets/sheet1.xml', sheetXml(SHEET_START)), deflated('xl/sharedStrings.xml', parts.join(''), 1)),
+    );
     const r = await ingestInChild(file);
-    expect(r).toMatchObject({ status: 'failed', error: expect.stringMatching(/^The workbook's shared strings are too long: .*; the limit is 41,943,040 characters\.$/) });
+    expect(r).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/^The workbook's shared strings are too long: .*; the limit is 41,943,040 characters\.$/),
+    });
     expect(r.peakMb).toBeLessThan(PEAK_RSS_LIMIT_MB);
   }, 300_000);
 
@@ -126,9 +143,15 @@ describe('when a crafted file is ingested by a worker', () => {
     };
     for (let i = 0; i < 75_000; i++) parts.push(`<si><t>${cjk()}</t></si>`);
     parts.push('</sst>');
-    const file = await writeRawZip(tmp('sst-cjk.xlsx'), workbookEntries(deflated('xl/worksheets/sheet1.xml', sheetXml(SHEET_START)), deflated('xl/sharedStrings.xml', parts.join(''), 1)));
+    const file = await writeRawZip(
+      tmp('sst-cjk.xlsx'),
+      workbookEntries(deflated('xl/worksheets/sheet1.xml', sheetXml(SHEET_START)), deflated('xl/sharedStrings.xml', parts.join(''), 1)),
+    );
     const r = await ingestInChild(file);
-    expect(r).toMatchObject({ status: 'failed', error: expect.stringMatching(/^The workbook's shared strings are too long: .*; the limit is 41,943,040 characters\.$/) });
+    expect(r).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/^The workbook's shared strings are too long: .*; the limit is 41,943,040 characters\.$/),
+    });
     expect(r.peakMb).toBeLessThan(PEAK_RSS_LIMIT_MB);
   }, 300_000);
 
@@ -141,9 +164,15 @@ describe('when a crafted file is ingested by a worker', () => {
 
   it('then a sheet claiming billions of cells fails naming the cells cap', async () => {
     const rows = `<dimension ref="A1:XFD1048576"/>${SHEET_START}<row r="1048576"><c r="ZZZZZZZ1048576" t="inlineStr"><is><t>x</t></is></c></row>`;
-    const file = await writeRawZip(tmp('billion-cells.xlsx'), workbookEntries(deflated('xl/worksheets/sheet1.xml', sheetXml(rows)), deflated('xl/sharedStrings.xml', EMPTY_SST)));
+    const file = await writeRawZip(
+      tmp('billion-cells.xlsx'),
+      workbookEntries(deflated('xl/worksheets/sheet1.xml', sheetXml(rows)), deflated('xl/sharedStrings.xml', EMPTY_SST)),
+    );
     const r = await ingestInChild(file);
-    expect(r).toMatchObject({ status: 'failed', error: 'A sheet row has too many cells: row 1,048,576 has a value in column ZZZZZZZ (column 8,353,082,582); the limit is 1,024 columns.' });
+    expect(r).toMatchObject({
+      status: 'failed',
+      error: 'A sheet row has too many cells: row 1,048,576 has a value in column ZZZZZZZ (column 8,353,082,582); the limit is 1,024 columns.',
+    });
     expect(r.peakMb).toBeLessThan(PEAK_RSS_LIMIT_MB);
   }, 300_000);
 });

@@ -55,12 +55,27 @@ beforeAll(async () => {
   relay = pg.relay;
   // A feed source, so the workers keep a job scheduler for it too (its cron never comes round during the suite).
   const org = await newOrganisation(db, 'faults: feed source');
-  await db.insertInto('feed_sources').values({ organisation_id: org, network: 'amazon', name: 'faults', url: 'https://reports.example/fee-earnings.csv', cron: '0 6 1 1 *', marketplace: null, headers: null }).execute();
+  await db
+    .insertInto('feed_sources')
+    .values({
+      organisation_id: org,
+      network: 'amazon',
+      name: 'faults',
+      url: 'https://reports.example/fee-earnings.csv',
+      cron: '0 6 1 1 *',
+      marketplace: null,
+      headers: null,
+    })
+    .execute();
   svc = await startFaultService({ name: 'svc', databaseUrl: pg.databaseUrl, redisUrl: redis.url, queuePrefix: prefix });
   known = await seedLinks(db, 3);
   for (const l of known) expect(await statusOf(`${svc.url}/l/${l.code}`)).toBe(302);
   answeredSoFar = known.length;
-  recordedSoFar = await clicksSettled(db, known.map((l) => l.id), answeredSoFar);
+  recordedSoFar = await clicksSettled(
+    db,
+    known.map((l) => l.id),
+    answeredSoFar,
+  );
 });
 afterAll(async () => {
   await svc?.stop();
@@ -82,7 +97,11 @@ async function clicksAfter(load: RedirectLoad): Promise<{ recorded: number; answ
   const answered = load.redirected();
   answeredSoFar += answered;
   await clickBufferEmpty(svc.url);
-  const total = await clicksSettled(db, known.map((l) => l.id), answeredSoFar);
+  const total = await clicksSettled(
+    db,
+    known.map((l) => l.id),
+    answeredSoFar,
+  );
   expect(total).toBe(answeredSoFar);
   const recorded = total - recordedSoFar;
   recordedSoFar = total;
@@ -108,7 +127,10 @@ describe('when Redis stops in the middle of an ingest and comes back empty', () 
     const lost = { org: await newOrganisation(db, 'faults: redis lost'), report: feeEarningsReport('redislost', 2000) };
     const after = { org: await newOrganisation(db, 'faults: redis after'), report: feeEarningsReport('redisafter', 2000) };
     expect((await readyz(svc.url)).body.schedulers).toBe('ok');
-    const load = new RedirectLoad(svc.url, known.map((l) => l.code)).start();
+    const load = new RedirectLoad(
+      svc.url,
+      known.map((l) => l.code),
+    ).start();
     const first = await upload(svc.url, big.report.csv, big.org);
     expect(first.status).toBe(202);
     await copyUnderWay(db, ['svc']);
@@ -126,9 +148,24 @@ describe('when Redis stops in the middle of an ingest and comes back empty', () 
     expect(refused.ms).toBeLessThan(2000);
     // Clicks are still written (repeats judged in memory meanwhile), and the ingest in hand, which needs only
     // Postgres, finishes while Redis is away. Then Redis comes back, empty.
-    const clicksAtStop = await clicksOf(db, known.map((l) => l.id));
-    await waitFor(() => clicksOf(db, known.map((l) => l.id)), (n) => n >= clicksAtStop + 300, 20_000);
-    await waitFor(async () => (await ingestOf(db, first.ingestId!)).status, (s) => s === 'succeeded', 30_000);
+    const clicksAtStop = await clicksOf(
+      db,
+      known.map((l) => l.id),
+    );
+    await waitFor(
+      () =>
+        clicksOf(
+          db,
+          known.map((l) => l.id),
+        ),
+      (n) => n >= clicksAtStop + 300,
+      20_000,
+    );
+    await waitFor(
+      async () => (await ingestOf(db, first.ingestId!)).status,
+      (s) => s === 'succeeded',
+      30_000,
+    );
     await redis.start();
     const back = Date.now();
     const ready = await secondsToReady(svc.url, back);
@@ -145,9 +182,18 @@ describe('when Redis stops in the middle of an ingest and comes back empty', () 
     for (const { org, report } of [big, lost, after]) expect(await ledgerOf(db, org)).toEqual({ cents: report.adFeesCents, lines: report.rows });
     const recreated = svc.logs().find((l) => l.msg === 'job schedulers re-created');
     expect([...((recreated?.schedulers as string[]) ?? [])].sort()).toEqual(expect.arrayContaining(['digest-tick', 'earnings-rollup-tick', 'reconcile-tick']));
-    expect(svc.logs().filter((l) => l.msg === 'ingest re-queued: its job was lost').map((l) => l.ingestId)).toEqual([second.ingestId]);
+    expect(
+      svc
+        .logs()
+        .filter((l) => l.msg === 'ingest re-queued: its job was lost')
+        .map((l) => l.ingestId),
+    ).toEqual([second.ingestId]);
     const schedulers = await withQueues(async (q) => ({
-      fixed: await Promise.all([q['digest-tick'].getJobScheduler('digest-tick'), q['earnings-rollup'].getJobScheduler('earnings-rollup-tick'), q.reconcile.getJobScheduler('reconcile-tick')]),
+      fixed: await Promise.all([
+        q['digest-tick'].getJobScheduler('digest-tick'),
+        q['earnings-rollup'].getJobScheduler('earnings-rollup-tick'),
+        q.reconcile.getJobScheduler('reconcile-tick'),
+      ]),
       feeds: (await q['feed-poll'].getJobSchedulers()).map((s) => s.key),
     }));
     expect(schedulers.fixed.every(Boolean)).toBe(true);
@@ -161,17 +207,23 @@ describe('when Redis stops in the middle of an ingest and comes back empty', () 
       clicks,
       secondsToReady: ready,
       secondsToIngested: ingested,
-      ledger: { cents: (await ledgerOf(db, big.org)).cents + (await ledgerOf(db, lost.org)).cents, fileCents: big.report.adFeesCents + lost.report.adFeesCents },
+      ledger: {
+        cents: (await ledgerOf(db, big.org)).cents + (await ledgerOf(db, lost.org)).cents,
+        fileCents: big.report.adFeesCents + lost.report.adFeesCents,
+      },
       notes: `upload 503 in ${Math.round(refused.ms)} ms; ${(recreated?.schedulers as string[]).length} job schedulers re-created; the queued ingest whose job was lost re-queued by the reconciler`,
     });
   });
 });
 
-describe('when Postgres terminates the service\'s connections in the middle of an ingest and of click flushes', () => {
-  it('then the ingest attempt fails and is retried to exactly the file\'s Ad Fees, redirects never stop, and no click is lost or doubled', async () => {
+describe("when Postgres terminates the service's connections in the middle of an ingest and of click flushes", () => {
+  it("then the ingest attempt fails and is retried to exactly the file's Ad Fees, redirects never stop, and no click is lost or doubled", async () => {
     const org = await newOrganisation(db, 'faults: terminated');
     const report = feeEarningsReport('pgterm', ROWS);
-    const load = new RedirectLoad(svc.url, known.map((l) => l.code)).start();
+    const load = new RedirectLoad(
+      svc.url,
+      known.map((l) => l.code),
+    ).start();
     const up = await upload(svc.url, report.csv, org);
     expect(up.status).toBe(202);
     await copyUnderWay(db, ['svc']);
@@ -208,7 +260,10 @@ describe('when the network to Postgres is cut in the middle of an ingest and of 
     const org = await newOrganisation(db, 'faults: cut');
     const report = feeEarningsReport('pgcut', ROWS);
     const [cold] = await seedLinks(db, 1);
-    const load = new RedirectLoad(svc.url, known.map((l) => l.code)).start();
+    const load = new RedirectLoad(
+      svc.url,
+      known.map((l) => l.code),
+    ).start();
     const up = await upload(svc.url, report.csv, org);
     expect(up.status).toBe(202);
     await copyUnderWay(db, ['svc']);
@@ -219,13 +274,22 @@ describe('when the network to Postgres is cut in the middle of an ingest and of 
     expect(await statusOf(`${svc.url}/l/${cold!.code}`)).toBe(503);
     const coldMs = performance.now() - t;
     expect(coldMs).toBeLessThan(1500);
-    expect(await waitFor(() => readyz(svc.url), (r) => r.status === 503)).toMatchObject({ body: { postgres: expect.stringMatching(/^error/), redis: 'ok' } });
+    expect(
+      await waitFor(
+        () => readyz(svc.url),
+        (r) => r.status === 503,
+      ),
+    ).toMatchObject({ body: { postgres: expect.stringMatching(/^error/), redis: 'ok' } });
     const refused = await upload(svc.url, feeEarningsReport('pgcut-refused', 10).csv, org);
     expect(refused.status).toBe(503);
     expect(refused.ms).toBeLessThan(2000);
     // Postgres comes back once the ingest's attempt has met the cut (its retry waits out its back-off) and clicks
     // have piled up in the buffer for want of Postgres (flushes failing, redirects answered all the same).
-    await waitFor(async () => svc.logs().filter((l) => l.msg === 'ingest attempt failed; will retry' && l.ingestId === up.ingestId).length, (n) => n > 0, 20_000);
+    await waitFor(
+      async () => svc.logs().filter((l) => l.msg === 'ingest attempt failed; will retry' && l.ingestId === up.ingestId).length,
+      (n) => n > 0,
+      20_000,
+    );
     const waiting = await clickBufferDepth(svc.url, (n) => n >= 150);
     await relay.open();
     const back = Date.now();
@@ -256,7 +320,10 @@ describe('when Postgres stalls (the network holds every packet, nothing is refus
   it('then a link in no cache answers 503 within the lookup timeout, uploads 503 within 2 s, known links keep redirecting, and it recovers by itself', async () => {
     const org = await newOrganisation(db, 'faults: stall');
     const [cold] = await seedLinks(db, 1);
-    const load = new RedirectLoad(svc.url, known.map((l) => l.code)).start();
+    const load = new RedirectLoad(
+      svc.url,
+      known.map((l) => l.code),
+    ).start();
     const at = Date.now();
     relay.pause();
     expect(await statusOf(`${svc.url}/healthz`)).toBe(200);
@@ -295,12 +362,19 @@ describe('when Postgres stalls (the network holds every packet, nothing is refus
     });
   });
 });
-describe('when a job\'s processor throws', () => {
+describe("when a job's processor throws", () => {
   it('then that job fails and nothing else: redirects keep answering and the process stays up', async () => {
-    const load = new RedirectLoad(svc.url, known.map((l) => l.code)).start();
+    const load = new RedirectLoad(
+      svc.url,
+      known.map((l) => l.code),
+    ).start();
     const states = await withQueues(async (q) => {
       const poll = await q['feed-poll'].add('feed-poll', { feedSourceId: 987_654_321 }, { attempts: 1 });
-      const ingest = await q.ingest.add('ingest', { ingestId: '00000000-0000-4000-8000-000000000000' }, { jobId: '00000000-0000-4000-8000-000000000000', attempts: 1 });
+      const ingest = await q.ingest.add(
+        'ingest',
+        { ingestId: '00000000-0000-4000-8000-000000000000' },
+        { jobId: '00000000-0000-4000-8000-000000000000', attempts: 1 },
+      );
       return [await jobFinished(q['feed-poll'], poll.id!), await jobFinished(q.ingest, ingest.id!)];
     });
     await load.stop();
@@ -317,12 +391,23 @@ describe('when hostile report files are uploaded (crafted ZIP and XLSX bombs amo
   for (const file of [...BASELINE_HOSTILE_FILES, ...HOSTILE_FILES]) {
     it(`then ${file.name} ends its ingest ${file.expect.status} in time, memory stays bounded, and redirects keep answering`, async () => {
       const org = await newOrganisation(db, `faults: ${file.name}`);
-      const load = new RedirectLoad(svc.url, known.map((l) => l.code)).start();
+      const load = new RedirectLoad(
+        svc.url,
+        known.map((l) => l.code),
+      ).start();
       const uploadedAt = Date.now();
-      const res = await fetch(`${svc.url}/api/feeds/amazon?org=${org}`, { method: 'POST', body: await file.body(), headers: { authorization: `Bearer ${FEED_TOKEN}` } });
+      const res = await fetch(`${svc.url}/api/feeds/amazon?org=${org}`, {
+        method: 'POST',
+        body: await file.body(),
+        headers: { authorization: `Bearer ${FEED_TOKEN}` },
+      });
       expect(res.status).toBe(202);
       const { ingestId } = (await res.json()) as { ingestId: string };
-      const done = await waitFor(() => ingestOf(db, ingestId), (i) => i.status === 'failed' || i.status === 'succeeded', file.withinMs ?? 20_000);
+      const done = await waitFor(
+        () => ingestOf(db, ingestId),
+        (i) => i.status === 'failed' || i.status === 'succeeded',
+        file.withinMs ?? 20_000,
+      );
       await load.stop();
       expect(done.status).toBe(file.expect.status);
       if (file.expect.error) expect(done.error).toMatch(file.expect.error);

@@ -8,7 +8,18 @@ import { RedirectLoad } from './support/load.ts';
 import { RedisServer } from './support/redisServer.ts';
 import { feeEarningsReport } from './support/reports.ts';
 import { startFaultService, statusOf, storageDir, type FaultService } from './support/service.ts';
-import { clickBufferEmpty, clicksSettled, copyUnderWay, ingestOf, ledgerOf, newOrganisation, secondsToIngested, secondsToReady, seedLinks, upload } from './support/world.ts';
+import {
+  clickBufferEmpty,
+  clicksSettled,
+  copyUnderWay,
+  ingestOf,
+  ledgerOf,
+  newOrganisation,
+  secondsToIngested,
+  secondsToReady,
+  seedLinks,
+  upload,
+} from './support/world.ts';
 
 failOnUnheardErrors();
 const ROWS = 25_000;
@@ -42,10 +53,16 @@ describe('when the worker writing a report is killed mid-file', () => {
   it('then the web process never notices, another worker takes the job up once its lock expires, and the ledger holds the file exactly once', async () => {
     const org = await newOrganisation(db, 'faults: worker killed');
     const report = feeEarningsReport('killed', ROWS);
-    const load = new RedirectLoad(web.url, known.map((l) => l.code)).start();
+    const load = new RedirectLoad(
+      web.url,
+      known.map((l) => l.code),
+    ).start();
     const up = await upload(web.url, report.csv, org);
     expect(up.status).toBe(202);
-    const victimName = await copyUnderWay(db, workers.map((w) => w.name));
+    const victimName = await copyUnderWay(
+      db,
+      workers.map((w) => w.name),
+    );
     const victim = workers.find((w) => w.name === victimName)!;
     const survivor = workers.find((w) => w !== victim)!;
     const at = Date.now();
@@ -60,11 +77,17 @@ describe('when the worker writing a report is killed mid-file', () => {
     expect(during.filter((a) => a.status !== 302)).toEqual([]);
     expect(await ledgerOf(db, org)).toEqual({ cents: report.adFeesCents, lines: report.rows });
     expect((await ingestOf(db, up.ingestId!)).counts).toMatchObject({ rows: ROWS, accepted: ROWS, rejected: 0 });
-    expect(survivor.logs().filter((l) => l.msg === 'ingest finished' && l.ingestId === up.ingestId)).toEqual([expect.objectContaining({ status: 'succeeded' })]);
+    expect(survivor.logs().filter((l) => l.msg === 'ingest finished' && l.ingestId === up.ingestId)).toEqual([
+      expect.objectContaining({ status: 'succeeded' }),
+    ]);
     expect(survivor.alive() && web.alive()).toBe(true);
     const answered = load.redirected() + known.length;
     await clickBufferEmpty(web.url);
-    const recorded = await clicksSettled(db, known.map((l) => l.id), answered);
+    const recorded = await clicksSettled(
+      db,
+      known.map((l) => l.id),
+      answered,
+    );
     expect(recorded).toBe(answered);
     workers = [survivor];
     recordFigures({

@@ -97,7 +97,9 @@ describe('when the US March 2021 workbook (all reports) is read', async () => {
     const html = (s: string) => s.replace(/&amp;/g, '&');
     expect(earnings.filter((r) => r.name !== html(raw[r.line - 1]![1]!.trim()))).toEqual([]);
     expect(earnings.filter((r) => raw[r.line - 1]![1]!.includes('&amp;')).map((r) => r.name)).toEqual(['Zoo Med Aquatic Frog & Newt Diet 9oz']);
-    expect(new Set(earnings.filter((r) => raw[r.line - 1]![0]!.includes('&amp;')).map((r) => r.category))).toEqual(new Set(['Health & Personal Care Appliances']));
+    expect(new Set(earnings.filter((r) => raw[r.line - 1]![0]!.includes('&amp;')).map((r) => r.category))).toEqual(
+      new Set(['Health & Personal Care Appliances']),
+    );
     expect(Math.max(...earnings.map((r) => [...r.name].length))).toBe(150);
   });
 

@@ -17,13 +17,35 @@ async function items(path: string, opts: { marketplace?: string; now?: Date } = 
 const errors = (all: FeedItem[]) => all.filter((i): i is RowError => i.kind === 'error');
 
 const TITLE = ['Fee-Earnings reports from 03-07-2021 to 04-05-2021'];
-const HEADER = ['Category', 'Name', 'ASIN', 'Seller', 'Tracking ID', 'Date Shipped', 'Price($)', 'Items Shipped', 'Returns',
-  'Revenue($)', 'Ad Fees($)', 'Device Type Group'];
+const HEADER = [
+  'Category',
+  'Name',
+  'ASIN',
+  'Seller',
+  'Tracking ID',
+  'Date Shipped',
+  'Price($)',
+  'Items Shipped',
+  'Returns',
+  'Revenue($)',
+  'Ad Fees($)',
+  'Device Type Group',
+];
 const good = (over: Partial<Record<(typeof HEADER)[number], string>> = {}) => {
   const base: Record<string, string> = {
-    Category: 'Home', Name: 'Lamp', ASIN: 'B000000001', Seller: 'Amazon.com', 'Tracking ID': 'shop-20',
-    'Date Shipped': '2021-03-08 10:00:00', 'Price($)': '12.50', 'Items Shipped': '1', Returns: '0', 'Revenue($)': '12.50',
-    'Ad Fees($)': '0.38', 'Device Type Group': 'PHONE', ...over,
+    Category: 'Home',
+    Name: 'Lamp',
+    ASIN: 'B000000001',
+    Seller: 'Amazon.com',
+    'Tracking ID': 'shop-20',
+    'Date Shipped': '2021-03-08 10:00:00',
+    'Price($)': '12.50',
+    'Items Shipped': '1',
+    Returns: '0',
+    'Revenue($)': '12.50',
+    'Ad Fees($)': '0.38',
+    'Device Type Group': 'PHONE',
+    ...over,
   };
   return HEADER.map((h) => base[h]!);
 };
@@ -45,10 +67,19 @@ describe('when the file is not a report at all', () => {
 
   it('then a workbook holding only sheets we do not ingest is rejected, naming the sheets', async () => {
     const path = await writeXlsx(tmp('tracking.xlsx'), [
-      { name: 'Fee-Tracking', rows: [['Tracking ID summary from 03-07-2021 to 04-05-2021'], ['Tracking ID', 'Clicks', 'Items Shipped', 'Revenue($)', 'Ad Fees($)'], ['shop-20', 5, 1, 12.5, 0.38]] },
+      {
+        name: 'Fee-Tracking',
+        rows: [
+          ['Tracking ID summary from 03-07-2021 to 04-05-2021'],
+          ['Tracking ID', 'Clicks', 'Items Shipped', 'Revenue($)', 'Ad Fees($)'],
+          ['shop-20', 5, 1, 12.5, 0.38],
+        ],
+      },
       { name: 'Fee-DailyTrends', rows: [['Daily Trends from 03-07-2021 to 04-05-2021'], ['Date', 'Clicks'], ['2021-03-07', 4]] },
     ]);
-    await expect(readReportFile(path)).rejects.toThrow(/No Fee-Earnings, Fee-Orders or Bounty report in this workbook \(sheets: Fee-Tracking, Fee-DailyTrends\)/);
+    await expect(readReportFile(path)).rejects.toThrow(
+      /No Fee-Earnings, Fee-Orders or Bounty report in this workbook \(sheets: Fee-Tracking, Fee-DailyTrends\)/,
+    );
   });
 
   it('then a CSV of another report type or of no report is rejected', async () => {
@@ -81,17 +112,15 @@ describe('when single cells are bad', () => {
   });
 
   it('then absurd or impossible quantities are row errors', async () => {
-    const all = await items(await earningsCsv(
-      good({ 'Items Shipped': '250000' }),
-      good({ Returns: '-1' }),
-      good({ 'Items Shipped': '1.5' }),
-      good({ 'Items Shipped': '100000', 'Revenue($)': '1250000.00' }),
-    ));
-    expect(errors(all).map((e) => e.problems[0]!.message)).toEqual([
-      'is implausibly large (over 100000)',
-      'cannot be negative',
-      'is not a whole number',
-    ]);
+    const all = await items(
+      await earningsCsv(
+        good({ 'Items Shipped': '250000' }),
+        good({ Returns: '-1' }),
+        good({ 'Items Shipped': '1.5' }),
+        good({ 'Items Shipped': '100000', 'Revenue($)': '1250000.00' }),
+      ),
+    );
+    expect(errors(all).map((e) => e.problems[0]!.message)).toEqual(['is implausibly large (over 100000)', 'cannot be negative', 'is not a whole number']);
     expect(all[3]).toMatchObject({ kind: 'earnings', itemsShipped: 100000, revenueMinor: 125000000 });
   });
 
@@ -126,12 +155,14 @@ describe('when single cells are bad', () => {
 
   it('then formula-looking text is kept verbatim in text columns and is an error in number columns', async () => {
     const hyperlink = '=HYPERLINK("http://evil.example","click")';
-    const all = await items(await earningsCsv(
-      good({ Name: hyperlink, Category: '@SUM(A1)', 'Device Type Group': '+cmd|calc' }),
-      good({ 'Ad Fees($)': '=1+1' }),
-      good({ 'Price($)': '-cmd' }),
-      good({ 'Ad Fees($)': '-0.38', 'Revenue($)': '+12.50' }),
-    ));
+    const all = await items(
+      await earningsCsv(
+        good({ Name: hyperlink, Category: '@SUM(A1)', 'Device Type Group': '+cmd|calc' }),
+        good({ 'Ad Fees($)': '=1+1' }),
+        good({ 'Price($)': '-cmd' }),
+        good({ 'Ad Fees($)': '-0.38', 'Revenue($)': '+12.50' }),
+      ),
+    );
     expect(all[0]).toMatchObject({ kind: 'earnings', name: hyperlink, category: '@SUM(A1)', deviceType: '+cmd|calc' });
     expect(errors(all).map((e) => e.problems[0])).toEqual([
       { column: 'Ad Fees($)', value: '=1+1', message: 'looks like a formula, not a number' },
@@ -142,7 +173,10 @@ describe('when single cells are bad', () => {
 
   it("then delimiter-only lines (a spreadsheet's empty rows) are skipped, not errors", async () => {
     const path = await file('csv', toDelimited([TITLE, HEADER, good(), HEADER.map(() => ''), good()]) + ',,,\r\n');
-    expect((await items(path)).map((i) => [i.kind, i.line])).toEqual([['earnings', 3], ['earnings', 5]]);
+    expect((await items(path)).map((i) => [i.kind, i.line])).toEqual([
+      ['earnings', 3],
+      ['earnings', 5],
+    ]);
   });
 
   it('then every bad cell of a row is listed in its one error', async () => {
@@ -154,7 +188,7 @@ describe('when single cells are bad', () => {
     const path = await writeXlsx(tmp('cells.xlsx'), [
       {
         name: 'Fee-Earnings',
-        rows: [TITLE, HEADER, good().map((c, i) => (i === 1 ? { formula: 'HYPERLINK("http://x","Lamp")', cached: 'Lamp' } : c)), good({ 'Returns': 'lots' })],
+        rows: [TITLE, HEADER, good().map((c, i) => (i === 1 ? { formula: 'HYPERLINK("http://x","Lamp")', cached: 'Lamp' } : c)), good({ Returns: 'lots' })],
       },
     ]);
     const all = await items(path);

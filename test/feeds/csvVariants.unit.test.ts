@@ -43,11 +43,10 @@ describe('when the US Fee-Earnings sheet is exported as CSV in its various shape
     'minimally quoted CSV': async () => writeText(tmp('plain.csv'), toDelimited(withTitle)),
     'CSV with a BOM': async () => writeText(tmp('bom.csv'), toDelimited(withTitle, { bom: true })),
     'CSV with CRLF line ends': async () => writeText(tmp('crlf.csv'), toDelimited(withTitle, { eol: '\r\n' })),
-    'TSV': async () => writeText(tmp('report.tsv'), toDelimited(withTitle, { delimiter: '\t' })),
+    TSV: async () => writeText(tmp('report.tsv'), toDelimited(withTitle, { delimiter: '\t' })),
     'CSV without a title line': async () => writeText(tmp('untitled.csv'), toDelimited([header!, ...data])),
     'CSV with two-decimal numbers': async () => writeText(tmp('tidy.csv'), toDelimited([title!, header!, ...data.map(tidy)])),
-    'zipped CSV': async () =>
-      writeZip(tmp('report.zip'), { 'Fee-Earnings.csv': toDelimited(withTitle, { bom: true, eol: '\r\n' }) }),
+    'zipped CSV': async () => writeZip(tmp('report.zip'), { 'Fee-Earnings.csv': toDelimited(withTitle, { bom: true, eol: '\r\n' }) }),
     'zipped TSV with a folder entry and macOS metadata': async () =>
       writeZip(tmp('report-tsv.zip'), {
         '__MACOSX/._Fee-Earnings.tsv': 'junk',

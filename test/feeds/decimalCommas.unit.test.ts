@@ -31,13 +31,15 @@ describe('when one money cell is read under a decided mark', () => {
   it('then three digits after the decimal mark are refused in either convention, never read as a thousand or rounded', () => {
     expect(parseMoney('1,234', 'EUR', ',')).toEqual(new Invalid('is ambiguous: three digits after the decimal comma read like a thousands group (EUR has 2)'));
     expect(parseMoney('1.234', 'USD', '.')).toEqual(new Invalid('is ambiguous: three digits after the decimal point read like a thousands group (USD has 2)'));
-    expect(parseMoney('1.234', 'JPY', '.')).toEqual(new Invalid('is ambiguous: three digits after the decimal point read like a thousands group (JPY has no decimals)'));
+    expect(parseMoney('1.234', 'JPY', '.')).toEqual(
+      new Invalid('is ambiguous: three digits after the decimal point read like a thousands group (JPY has no decimals)'),
+    );
     // The thousands separator of the report's own convention is fine.
     expect(parseMoney('1,234', 'USD', '.')).toBe(123400);
     expect(parseMoney('1,234', 'JPY', '.')).toBe(1234);
   });
 
-  it('then the other convention\'s decimals are refused with the reason', () => {
+  it("then the other convention's decimals are refused with the reason", () => {
     expect(parseMoney('12.34', 'EUR', ',')).toEqual(new Invalid('has a decimal point, but this report writes decimal commas'));
     expect(parseMoney('1,234.56', 'EUR', ',')).toEqual(new Invalid('has a decimal point, but this report writes decimal commas'));
     expect(parseMoney('12,34', 'USD', '.')).toEqual(new Invalid('is not a number'));
@@ -65,7 +67,7 @@ describe('when one money cell is read under a decided mark', () => {
 const HEADER = ['Name', 'Date Shipped', 'Tracking Id', 'Quantity', 'Ad Fees'];
 const bounty = (fee: string, seller = 'shop-21') => ['Prime', '2021-03-29', seller, '1', fee];
 
-describe('when a report\'s decimal mark is decided', () => {
+describe("when a report's decimal mark is decided", () => {
   it('then its own figures decide: the same `1.234` is 1234 beside `12,50` and refused beside `12.50`', async () => {
     expect(await items(await csv([HEADER, bounty('12,50'), bounty('1.234')]), 'DE')).toMatchObject([
       { kind: 'bounty', adFeesMinor: 1250 },
@@ -114,7 +116,7 @@ describe('when a report\'s decimal mark is decided', () => {
   });
 });
 
-describe('when a title\'s dates read both month first and day first', () => {
+describe("when a title's dates read both month first and day first", () => {
   const ORDERS = ['Category', 'Name', 'ASIN', 'Date', 'Qty', 'Price', 'Link Type', 'Tag', 'Indirect Sales', 'Device Type Group'];
   const order = (date: string) => ['Home', 'Lamp', 'B000000001', date, '1', '12.50', 'Text Only', 'shop-21', 'ndi', 'PHONE'];
   const TITLE = ['Fee-Orders reports from 03-01-2024 to 02-01-2025'];
@@ -134,7 +136,9 @@ describe('when a title\'s dates read both month first and day first', () => {
   });
 
   it('then a date that is only valid day first is read day first', async () => {
-    const report = await readReportFile(await csv([['Fee-Orders reports from 15-01-2024 to 14-02-2024'], ORDERS, order('2024-01-20')], ','), { marketplace: 'IT' });
+    const report = await readReportFile(await csv([['Fee-Orders reports from 15-01-2024 to 14-02-2024'], ORDERS, order('2024-01-20')], ','), {
+      marketplace: 'IT',
+    });
     expect(report.reports[0]!.window).toEqual({ start: '2024-01-15', end: '2024-02-14' });
   });
 });

@@ -15,11 +15,35 @@ async function items(path: string): Promise<FeedItem[]> {
 }
 
 const TITLE = ['Fee-Earnings reports from 03-07-2021 to 04-05-2021'];
-const HEADER = ['Category', 'Name', 'ASIN', 'Seller', 'Tracking ID', 'Date Shipped', 'Price($)', 'Items Shipped', 'Returns', 'Revenue($)', 'Ad Fees($)', 'Device Type Group'];
+const HEADER = [
+  'Category',
+  'Name',
+  'ASIN',
+  'Seller',
+  'Tracking ID',
+  'Date Shipped',
+  'Price($)',
+  'Items Shipped',
+  'Returns',
+  'Revenue($)',
+  'Ad Fees($)',
+  'Device Type Group',
+];
 const row = (over: Partial<Record<string, string>>) => {
   const base: Record<string, string> = {
-    Category: 'Home', Name: 'Lamp', ASIN: 'B000000001', Seller: 'Amazon.com', 'Tracking ID': 'shop-20', 'Date Shipped': '2021-03-08 10:00:00',
-    'Price($)': '12.50', 'Items Shipped': '1', Returns: '0', 'Revenue($)': '12.50', 'Ad Fees($)': '0.38', 'Device Type Group': 'PHONE', ...over,
+    Category: 'Home',
+    Name: 'Lamp',
+    ASIN: 'B000000001',
+    Seller: 'Amazon.com',
+    'Tracking ID': 'shop-20',
+    'Date Shipped': '2021-03-08 10:00:00',
+    'Price($)': '12.50',
+    'Items Shipped': '1',
+    Returns: '0',
+    'Revenue($)': '12.50',
+    'Ad Fees($)': '0.38',
+    'Device Type Group': 'PHONE',
+    ...over,
   };
   return HEADER.map((h) => base[h]!);
 };
@@ -52,7 +76,17 @@ describe('when a CSV report carries HTML-escaped text', () => {
     const long = `${'A'.repeat(140)} &amp; ${'B'.repeat(20)}`;
     const path = writeText(
       tmp(`e${n++}.csv`),
-      toDelimited([TITLE, HEADER, row({ Category: 'Health &amp; Personal Care', Name: 'Ben &amp; Jerry&#39;s &quot;Half Baked&quot;', Seller: 'Caf&eacute; Shop', 'Device Type Group': 'PHONE &amp; TABLET' }), row({ Name: long })]),
+      toDelimited([
+        TITLE,
+        HEADER,
+        row({
+          Category: 'Health &amp; Personal Care',
+          Name: 'Ben &amp; Jerry&#39;s &quot;Half Baked&quot;',
+          Seller: 'Caf&eacute; Shop',
+          'Device Type Group': 'PHONE &amp; TABLET',
+        }),
+        row({ Name: long }),
+      ]),
     );
     const [first, second] = (await items(path)) as EarningsRow[];
     expect(first).toMatchObject({ category: 'Health & Personal Care', name: 'Ben & Jerry\'s "Half Baked"', seller: 'Café Shop', deviceType: 'PHONE & TABLET' });
@@ -63,7 +97,14 @@ describe('when a CSV report carries HTML-escaped text', () => {
     const header = ['Category', 'Name', 'ASIN', 'Date', 'Qty', 'Price($)', 'Link Type', 'Tag', 'Indirect Sales', 'Device Type Group'];
     const path = writeText(
       tmp(`e${n++}.tsv`),
-      toDelimited([['Fee-Orders reports from 03-07-2021 to 04-05-2021'], header, ['Toys &amp; Games', 'Lego', 'B000000002', '2021-03-08 10:00:00', '1', '20.00', 'Text &amp; Image', 'shop-20', 'ndi', 'DESKTOP']], { delimiter: '\t' }),
+      toDelimited(
+        [
+          ['Fee-Orders reports from 03-07-2021 to 04-05-2021'],
+          header,
+          ['Toys &amp; Games', 'Lego', 'B000000002', '2021-03-08 10:00:00', '1', '20.00', 'Text &amp; Image', 'shop-20', 'ndi', 'DESKTOP'],
+        ],
+        { delimiter: '\t' },
+      ),
     );
     const [order] = (await items(path)) as OrdersRow[];
     expect(order).toMatchObject({ category: 'Toys & Games', linkType: 'Text & Image', trackingId: 'shop-20', priceMinor: 2000 });
@@ -72,7 +113,15 @@ describe('when a CSV report carries HTML-escaped text', () => {
   it('then money, dates, counts, ASINs and tracking IDs are never decoded: an escaped figure is still a row error', async () => {
     const path = writeText(
       tmp(`e${n++}.csv`),
-      toDelimited([TITLE, HEADER, row({ 'Price($)': '12&#46;50' }), row({ 'Date Shipped': '2021&#45;03-08' }), row({ 'Items Shipped': '&#49;' }), row({ ASIN: 'B00000000&#49;' }), row({ 'Tracking ID': 'shop&#45;20' })]),
+      toDelimited([
+        TITLE,
+        HEADER,
+        row({ 'Price($)': '12&#46;50' }),
+        row({ 'Date Shipped': '2021&#45;03-08' }),
+        row({ 'Items Shipped': '&#49;' }),
+        row({ ASIN: 'B00000000&#49;' }),
+        row({ 'Tracking ID': 'shop&#45;20' }),
+      ]),
     );
     const all = await items(path);
     expect((all.slice(0, 4) as RowError[]).map((e) => [e.kind, e.problems.map((p) => p.column)])).toEqual([
@@ -85,7 +134,7 @@ describe('when a CSV report carries HTML-escaped text', () => {
   });
 });
 
-describe('when a workbook carries the same escaping (as Amazon\'s real XLSX downloads do)', () => {
+describe("when a workbook carries the same escaping (as Amazon's real XLSX downloads do)", () => {
   it('then its text is decoded the same way, so one report reads alike as CSV and as XLSX', async () => {
     const cells = row({ Category: 'Health &amp; Personal Care Appliances', Name: 'Zoo Med Aquatic Frog &amp; Newt Diet 9oz' });
     const xlsx = await writeXlsx(tmp(`e${n++}.xlsx`), [{ name: 'Fee-Earnings', rows: [TITLE, HEADER, cells] }]);

@@ -29,13 +29,29 @@ async function read(text: string, name: string, opts: { marketplace?: string } =
 
 describe('when a JSON-lines order feed is read', () => {
   it('then each valid line becomes an order event with money in minor units and time in UTC', async () => {
-    const { file, items } = await read(`${event()}\r\n\n${event({ line: 2, unitPrice: '1500', currency: 'JPY', commission: undefined, status: 'ordered' })}`, 'ok.jsonl');
+    const { file, items } = await read(
+      `${event()}\r\n\n${event({ line: 2, unitPrice: '1500', currency: 'JPY', commission: undefined, status: 'ordered' })}`,
+      'ok.jsonl',
+    );
     expect(file).toMatchObject({ format: 'jsonl', marketplace: null, reports: [{ kind: 'events', window: null }] });
     expect(items).toEqual([
       {
-        kind: 'event', report: 0, sheet: null, line: 1, orderId: '111-2223334-5556667', orderLine: 1, trackingId: 'shop-20',
-        asin: 'B000000001', category: 'Home', qty: 2, currency: 'USD', unitPriceMinor: 1299, status: 'shipped',
-        commissionMinor: 78, time: '2021-03-08T18:00:00.000Z', linkCode: null,
+        kind: 'event',
+        report: 0,
+        sheet: null,
+        line: 1,
+        orderId: '111-2223334-5556667',
+        orderLine: 1,
+        trackingId: 'shop-20',
+        asin: 'B000000001',
+        category: 'Home',
+        qty: 2,
+        currency: 'USD',
+        unitPriceMinor: 1299,
+        status: 'shipped',
+        commissionMinor: 78,
+        time: '2021-03-08T18:00:00.000Z',
+        linkCode: null,
       },
       expect.objectContaining({ line: 3, orderLine: 2, currency: 'JPY', unitPriceMinor: 1500, commissionMinor: null, status: 'ordered' }),
     ]);
@@ -54,7 +70,14 @@ describe('when a JSON-lines order feed is read', () => {
     ];
     const { items } = await read(lines.join('\n'), 'mixed.jsonl');
     expect(items.map((i) => [i.kind, i.line])).toEqual([
-      ['event', 1], ['error', 2], ['error', 3], ['error', 4], ['error', 5], ['error', 6], ['error', 7], ['event', 8],
+      ['event', 1],
+      ['error', 2],
+      ['error', 3],
+      ['error', 4],
+      ['error', 5],
+      ['error', 6],
+      ['error', 7],
+      ['event', 8],
     ]);
     const errs = items.filter((i): i is RowError => i.kind === 'error');
     expect(errs[0]!.message).toBe('line 2: (line) is not valid JSON');

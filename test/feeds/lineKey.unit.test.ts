@@ -5,9 +5,23 @@ import { LineKeyer, lineKey, readReportFile, type EarningsRow, type ReportRow } 
 import { FIXTURES } from './support/files.ts';
 
 const row: EarningsRow = {
-  kind: 'earnings', report: 0, sheet: 'Fee-Earnings', line: 3, category: 'Home', name: 'Lamp', asin: 'B000000001',
-  seller: 'Amazon.com', trackingId: 'shop-20', shippedAt: '2021-03-08T10:00:00', currency: 'USD', priceMinor: 1250,
-  itemsShipped: 1, returns: 0, revenueMinor: 1250, adFeesMinor: 38, deviceType: 'PHONE',
+  kind: 'earnings',
+  report: 0,
+  sheet: 'Fee-Earnings',
+  line: 3,
+  category: 'Home',
+  name: 'Lamp',
+  asin: 'B000000001',
+  seller: 'Amazon.com',
+  trackingId: 'shop-20',
+  shippedAt: '2021-03-08T10:00:00',
+  currency: 'USD',
+  priceMinor: 1250,
+  itemsShipped: 1,
+  returns: 0,
+  revenueMinor: 1250,
+  adFeesMinor: 38,
+  deviceType: 'PHONE',
 };
 
 async function keysOf(path: string): Promise<string[]> {
@@ -33,7 +47,11 @@ describe('when line keys are made', () => {
     const base = lineKey('earnings', row, 0);
     expect(lineKey('earnings', { ...row, line: 99, sheet: null, report: 2 }, 0)).toBe(base);
     expect(lineKey('earnings', { ...row, name: '  LAMP ', trackingId: 'Shop-20' }, 0)).toBe(base);
-    const changed: ReportRow[] = [{ ...row, adFeesMinor: 39 }, { ...row, shippedAt: '2021-03-08T10:00:01' }, { ...row, currency: 'CAD' }];
+    const changed: ReportRow[] = [
+      { ...row, adFeesMinor: 39 },
+      { ...row, shippedAt: '2021-03-08T10:00:01' },
+      { ...row, currency: 'CAD' },
+    ];
     for (const r of changed) expect(lineKey('earnings', r, 0)).not.toBe(base);
     expect(lineKey('orders', row, 0)).not.toBe(base);
   });

@@ -7,8 +7,20 @@ const tmp = tempDir();
 let n = 0;
 
 function earnings(opts: { price?: string; seller?: string; tag?: string }): string {
-  const header = ['Category', 'Name', 'ASIN', 'Seller', 'Tracking ID', 'Date Shipped', opts.price ?? 'Price', 'Items Shipped', 'Returns',
-    'Revenue', 'Ad Fees', 'Device Type Group'];
+  const header = [
+    'Category',
+    'Name',
+    'ASIN',
+    'Seller',
+    'Tracking ID',
+    'Date Shipped',
+    opts.price ?? 'Price',
+    'Items Shipped',
+    'Returns',
+    'Revenue',
+    'Ad Fees',
+    'Device Type Group',
+  ];
   const row = ['Home', 'Lamp', 'B000000001', opts.seller ?? '3rd Party', opts.tag ?? 'shop-20', '2021-03-08', '1250', '1', '0', '1250', '38', 'PHONE'];
   return writeText(tmp(`m${n++}.csv`), toDelimited([header, row]));
 }
@@ -55,7 +67,11 @@ describe('when the file alone cannot tell a dollar store, and the caller can loo
       return new Map(ids.filter((id) => codes[id]).map((id) => [id, codes[id]!]));
     };
     const file = earnings({ price: 'Price($)', tag: 'maple-20' });
-    expect((await readReportFile(file, { registeredMarketplaces: registry({ 'maple-20': 'CA' }) })).marketplace).toEqual({ code: 'CA', currency: 'CAD', source: 'registered-tracking-id' });
+    expect((await readReportFile(file, { registeredMarketplaces: registry({ 'maple-20': 'CA' }) })).marketplace).toEqual({
+      code: 'CA',
+      currency: 'CAD',
+      source: 'registered-tracking-id',
+    });
     expect(asked).toEqual([['maple-20']]);
     // Nobody registered it: the `$` header decides as it always did.
     expect((await readReportFile(file, { registeredMarketplaces: registry({}) })).marketplace).toMatchObject({ code: 'US', source: 'header' });
@@ -67,17 +83,38 @@ describe('when the file alone cannot tell a dollar store, and the caller can loo
       asked.push(ids);
       return new Map(ids.map((id) => [id, 'CA']));
     };
-    expect((await readReportFile(earnings({ price: 'Price($)', seller: 'Amazon.com' }), { registeredMarketplaces: registry })).marketplace).toMatchObject({ code: 'US', source: 'seller' });
-    expect((await readReportFile(earnings({ price: 'Price(£)', tag: 'shop-21' }), { registeredMarketplaces: registry })).marketplace).toMatchObject({ code: 'UK', source: 'header' });
-    expect((await readReportFile(earnings({ price: 'Price($)' }), { marketplace: 'US', registeredMarketplaces: registry })).marketplace).toMatchObject({ code: 'US', source: 'option' });
+    expect((await readReportFile(earnings({ price: 'Price($)', seller: 'Amazon.com' }), { registeredMarketplaces: registry })).marketplace).toMatchObject({
+      code: 'US',
+      source: 'seller',
+    });
+    expect((await readReportFile(earnings({ price: 'Price(£)', tag: 'shop-21' }), { registeredMarketplaces: registry })).marketplace).toMatchObject({
+      code: 'UK',
+      source: 'header',
+    });
+    expect((await readReportFile(earnings({ price: 'Price($)' }), { marketplace: 'US', registeredMarketplaces: registry })).marketplace).toMatchObject({
+      code: 'US',
+      source: 'option',
+    });
     expect(asked).toEqual([]);
   });
 });
 
 describe('when the header is translated', () => {
   const italian = (opts: { price?: string; seller?: string; tag?: string }) => {
-    const header = ['Categoria', 'Prodotto', 'ASIN', 'Venditore', 'TrackingID', 'Data Spedizione', opts.price ?? 'Prezzo (€)', 'Prodotti spediti',
-      'Resi', 'Ricavi (€)', 'Commissioni pubblicitarie (€)', 'Tipo di dispositivo'];
+    const header = [
+      'Categoria',
+      'Prodotto',
+      'ASIN',
+      'Venditore',
+      'TrackingID',
+      'Data Spedizione',
+      opts.price ?? 'Prezzo (€)',
+      'Prodotti spediti',
+      'Resi',
+      'Ricavi (€)',
+      'Commissioni pubblicitarie (€)',
+      'Tipo di dispositivo',
+    ];
     const row = ['Casa', 'Lampada', 'B000000001', opts.seller ?? 'Terze parti', opts.tag ?? 'shop-21', '2021-03-08', '1250', '1', '0', '1250', '38', 'PHONE'];
     return writeText(tmp(`m${n++}.csv`), toDelimited([header, row], { delimiter: ';' }));
   };
@@ -91,7 +128,10 @@ describe('when the header is translated', () => {
 
   it('then a language that contradicts the header currency is no clue: the currency decides as before', async () => {
     const header = ['カテゴリー', '商品名', 'ASIN', '注文日', '数量', '価格(€)', 'リンクタイプ', 'Tag', '間接販売', 'デバイスタイプ'];
-    const path = writeText(tmp(`m${n++}.csv`), toDelimited([header, ['家電', 'ランプ', 'B000000001', '2021-03-08', '1', '12.50', 'テキスト', 'shop-21', 'ndi', 'PHONE']]));
+    const path = writeText(
+      tmp(`m${n++}.csv`),
+      toDelimited([header, ['家電', 'ランプ', 'B000000001', '2021-03-08', '1', '12.50', 'テキスト', 'shop-21', 'ndi', 'PHONE']]),
+    );
     expect(await detect(path)).toEqual({ code: 'DE', currency: 'EUR', source: 'header' });
   });
 });

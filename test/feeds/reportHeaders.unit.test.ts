@@ -17,7 +17,16 @@ async function all(path: string, marketplace?: string): Promise<{ items: FeedIte
 
 const ORDERS_TITLE = ['Fee-Orders reports from 03-07-2021 to 04-05-2021'];
 const ordersHeader = (price: string, indirect = 'Indirect Sales', tag = 'Tag') => [
-  'Category', 'Name', 'ASIN', 'Date', 'Qty', price, 'Link Type', tag, indirect, 'Device Type Group',
+  'Category',
+  'Name',
+  'ASIN',
+  'Date',
+  'Qty',
+  price,
+  'Link Type',
+  tag,
+  indirect,
+  'Device Type Group',
 ];
 const orderRow = (tag = 'shop-20') => ['Home', 'Lamp', 'B000000001', '2021-03-08 10:00:00', '2', '12.50', 'Text Only', tag, 'ndi', 'PHONE'];
 
@@ -48,8 +57,22 @@ describe('when headers vary by store', () => {
   });
 
   it('then extra Direct / Direct Sale columns and reordered columns are handled, and the extras are listed as ignored', async () => {
-    const header = ['Direct Sale', 'Tracking ID', 'Name', 'Category', 'Direct', 'ASIN', 'Seller', 'Date Shipped', 'Price($)',
-      'Items Shipped', 'Returns', 'Revenue($)', 'Ad Fees($)', 'Device Type Group'];
+    const header = [
+      'Direct Sale',
+      'Tracking ID',
+      'Name',
+      'Category',
+      'Direct',
+      'ASIN',
+      'Seller',
+      'Date Shipped',
+      'Price($)',
+      'Items Shipped',
+      'Returns',
+      'Revenue($)',
+      'Ad Fees($)',
+      'Device Type Group',
+    ];
     const row = ['Yes', 'shop-20', 'Lamp', 'Home', '1', 'B000000001', 'Amazon.com', '2021-03-08 10:00:00', '12.50', '1', '0', '12.50', '0.38', 'DESKTOP'];
     const { items, file } = await all(await csv([header, row]));
     expect(file.reports[0]).toMatchObject({ kind: 'earnings', ignoredColumns: ['Direct Sale', 'Direct'] });
@@ -57,10 +80,12 @@ describe('when headers vary by store', () => {
   });
 
   it('then a report without a title is typed by its header: bounty', async () => {
-    const { items, file } = await all(await csv([
-      ['Name', 'Date Shipped', 'Tracking Id', 'Quantity', 'Ad Fees($)'],
-      ['Prime Wardrobe First Box Order', '2021-03-29', 'shop-20', '1', '3'],
-    ]));
+    const { items, file } = await all(
+      await csv([
+        ['Name', 'Date Shipped', 'Tracking Id', 'Quantity', 'Ad Fees($)'],
+        ['Prime Wardrobe First Box Order', '2021-03-29', 'shop-20', '1', '3'],
+      ]),
+    );
     expect(file.reports[0]).toMatchObject({ kind: 'bounty', title: null, window: null });
     expect(items).toMatchObject([{ kind: 'bounty', quantity: 1, adFeesMinor: 300, shippedAt: '2021-03-29' }]);
   });
@@ -74,8 +99,6 @@ describe('when headers vary by store', () => {
 
   it('then an untitled earnings header missing two columns names both', async () => {
     const header = ['Category', 'Name', 'ASIN', 'Seller', 'Tracking ID', 'Date Shipped', 'Price($)', 'Items Shipped', 'Returns', 'Revenue($)'];
-    await expect(readReportFile(await csv([header, header.map(() => 'x')]))).rejects.toThrow(
-      /missing required columns "Ad Fees", "Device Type Group"/,
-    );
+    await expect(readReportFile(await csv([header, header.map(() => 'x')]))).rejects.toThrow(/missing required columns "Ad Fees", "Device Type Group"/);
   });
 });

@@ -8,7 +8,9 @@ const tmp = tempDir();
 
 describe('when a shared-string table is stored in pages', () => {
   it('then every index reads back its string, across page ends, in Latin-1 and in wider text', () => {
-    const strings = Array.from({ length: 200_000 }, (_, i) => (i % 3 === 0 ? `Kategorie ${i} – Küche` : i % 3 === 1 ? `カテゴリー${i}` : i % 1000 === 2 ? 'x'.repeat(2_000) : `plain ${i}`));
+    const strings = Array.from({ length: 200_000 }, (_, i) =>
+      i % 3 === 0 ? `Kategorie ${i} – Küche` : i % 3 === 1 ? `カテゴリー${i}` : i % 1000 === 2 ? 'x'.repeat(2_000) : `plain ${i}`,
+    );
     strings[70_000] = '';
     strings[70_001] = '😀 surrogate pair';
     const table = new SharedStrings(strings);
@@ -26,9 +28,37 @@ describe('when a shared-string table is stored in pages', () => {
   it('then a re-saved workbook with a large table reads its cells through it', async () => {
     const strings = Array.from({ length: 70_000 }, (_, i) => `Product ${i}`);
     strings.push('Fee-Earnings reports from 03-07-2021 to 04-05-2021', 'Home & Kitchen', 'shop-20');
-    const header = ['Category', 'Name', 'ASIN', 'Seller', 'Tracking ID', 'Date Shipped', 'Price($)', 'Items Shipped', 'Returns', 'Revenue($)', 'Ad Fees($)', 'Device Type Group'];
-    const row = (name: number) => [{ s: 70_001 }, { s: name }, 'B000000001', 'Amazon.com', { s: 70_002 }, '2021-03-08 10:00:00', 12.5, 1, 0, 12.5, 0.38, 'PHONE'];
-    const path = await writeXlsx(tmp('big-sst.xlsx'), [{ name: 'Fee-Earnings', rows: [[{ s: 70_000 }], header, row(0), row(65_536), row(69_999)] }], { sharedStrings: strings });
+    const header = [
+      'Category',
+      'Name',
+      'ASIN',
+      'Seller',
+      'Tracking ID',
+      'Date Shipped',
+      'Price($)',
+      'Items Shipped',
+      'Returns',
+      'Revenue($)',
+      'Ad Fees($)',
+      'Device Type Group',
+    ];
+    const row = (name: number) => [
+      { s: 70_001 },
+      { s: name },
+      'B000000001',
+      'Amazon.com',
+      { s: 70_002 },
+      '2021-03-08 10:00:00',
+      12.5,
+      1,
+      0,
+      12.5,
+      0.38,
+      'PHONE',
+    ];
+    const path = await writeXlsx(tmp('big-sst.xlsx'), [{ name: 'Fee-Earnings', rows: [[{ s: 70_000 }], header, row(0), row(65_536), row(69_999)] }], {
+      sharedStrings: strings,
+    });
     const rows: EarningsRow[] = [];
     for await (const r of (await readReportFile(path)).rows()) rows.push(r as EarningsRow);
     expect(rows.map((r) => [r.category, r.name, r.trackingId])).toEqual([

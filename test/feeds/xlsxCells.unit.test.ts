@@ -43,11 +43,7 @@ describe('when a workbook stores text in the shared-string table and dates as se
   });
 
   it('then the 1904 date system shifts serials by its own epoch', async () => {
-    const path = await writeXlsx(
-      tmp('1904.xlsx'),
-      [{ name: 'Sheet1', rows: [HEADER, ['Trial', 42829, 'shop-21', 1, 3]] }],
-      { date1904: true },
-    );
+    const path = await writeXlsx(tmp('1904.xlsx'), [{ name: 'Sheet1', rows: [HEADER, ['Trial', 42829, 'shop-21', 1, 3]] }], { date1904: true });
     expect(await items(path)).toMatchObject([{ kind: 'bounty', shippedAt: '2021-04-05', line: 2 }]);
   });
 
@@ -62,7 +58,15 @@ describe('when a workbook stores text in the shared-string table and dates as se
   });
 
   it('then a sheet named for a report but missing columns is rejected with the sheet and columns named', async () => {
-    const path = await writeXlsx(tmp('missing.xlsx'), [{ name: 'Fee-Earnings', rows: [['Name', 'Tracking ID'], ['Lamp', 'shop-20']] }]);
+    const path = await writeXlsx(tmp('missing.xlsx'), [
+      {
+        name: 'Fee-Earnings',
+        rows: [
+          ['Name', 'Tracking ID'],
+          ['Lamp', 'shop-20'],
+        ],
+      },
+    ]);
     await expect(readReportFile(path)).rejects.toThrow(/Sheet "Fee-Earnings" \(Fee-Earnings\): missing required columns "Category", "ASIN"/);
   });
 });

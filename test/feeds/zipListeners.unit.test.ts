@@ -6,10 +6,34 @@ import { tempDir, writeXlsx, zipEntryText } from './support/files.ts';
 
 const tmp = tempDir();
 
-const HEADER = ['Category', 'Name', 'ASIN', 'Seller', 'Tracking ID', 'Date Shipped', 'Price($)', 'Items Shipped', 'Returns',
-  'Revenue($)', 'Ad Fees($)', 'Device Type Group'];
-const row = (i: number) => ['Home', `Lamp ${i}, brushed steel, 40 cm`, 'B000000001', 'Amazon.com', `shop${i % 7}-20`, '2021-03-08 10:00:00',
-  { n: '12.5' }, 1, 0, { n: '12.5' }, { n: '0.38' }, 'PHONE'];
+const HEADER = [
+  'Category',
+  'Name',
+  'ASIN',
+  'Seller',
+  'Tracking ID',
+  'Date Shipped',
+  'Price($)',
+  'Items Shipped',
+  'Returns',
+  'Revenue($)',
+  'Ad Fees($)',
+  'Device Type Group',
+];
+const row = (i: number) => [
+  'Home',
+  `Lamp ${i}, brushed steel, 40 cm`,
+  'B000000001',
+  'Amazon.com',
+  `shop${i % 7}-20`,
+  '2021-03-08 10:00:00',
+  { n: '12.5' },
+  1,
+  0,
+  { n: '12.5' },
+  { n: '0.38' },
+  'PHONE',
+];
 
 let warnings: Error[] = [];
 const onWarning = (w: Error) => warnings.push(w);

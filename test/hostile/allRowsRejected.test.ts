@@ -20,7 +20,11 @@ const row = (tag: string, over: { asin?: string; shipped?: string; adFees?: stri
   `Home,Lamp,${over.asin ?? 'B000000001'},Amazon.com,${tag},${over.shipped ?? '2021-12-02 10:00:00'},12.50,1,0,12.50,${over.adFees ?? '0.38'},PHONE`;
 
 async function ledgerLines(tag: string): Promise<number> {
-  const r = await db.selectFrom('ledger_entries').select((eb) => eb.fn.countAll<string>().as('n')).where('tracking_id', '=', tag).executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom('ledger_entries')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('tracking_id', '=', tag)
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
@@ -28,12 +32,10 @@ describe('when every row of a file is rejected', () => {
   it('then the ingest fails, naming the first errors, keeps its counts and row errors, and applies nothing', async () => {
     const tag = `${unique('rej')}-20`;
     const file = writeReport(
-      earningsCsv(['2021-12-01', '2021-12-31'], [
-        row(tag, { asin: 'not-an-asin' }),
-        row(tag, { shipped: '2021-13-45 10:00:00' }),
-        row(tag, { adFees: '=1+1' }),
-        row(tag, { adFees: 'lots' }),
-      ]),
+      earningsCsv(
+        ['2021-12-01', '2021-12-31'],
+        [row(tag, { asin: 'not-an-asin' }), row(tag, { shipped: '2021-13-45 10:00:00' }), row(tag, { adFees: '=1+1' }), row(tag, { adFees: 'lots' })],
+      ),
     );
     const id = await recordIngest(db, file, { organisationId: org });
     const { status, affectedInfluencers } = await runIngest(db, id);
@@ -54,9 +56,19 @@ describe('when every row of a file is rejected', () => {
 
   it('then one rejected row of one is a failure too, and one good row among bad ones is a success', async () => {
     const tag = `${unique('rej')}-20`;
-    const one = await runIngest(db, await recordIngest(db, writeReport(earningsCsv(['2021-12-01', '2021-12-31'], [row(tag, { adFees: 'x' })])), { organisationId: org }));
-    expect(one.status).toMatchObject({ status: 'failed', counts: { rows: 1, rejected: 1 }, error: expect.stringMatching(/^The file's only row was rejected, so nothing was recorded\. First error: Fee-Earnings line 3: Ad Fees\(\$\) "x"/) });
-    const mixed = await runIngest(db, await recordIngest(db, writeReport(earningsCsv(['2021-12-01', '2021-12-31'], [row(tag, { adFees: 'x' }), row(tag)])), { organisationId: org }));
+    const one = await runIngest(
+      db,
+      await recordIngest(db, writeReport(earningsCsv(['2021-12-01', '2021-12-31'], [row(tag, { adFees: 'x' })])), { organisationId: org }),
+    );
+    expect(one.status).toMatchObject({
+      status: 'failed',
+      counts: { rows: 1, rejected: 1 },
+      error: expect.stringMatching(/^The file's only row was rejected, so nothing was recorded\. First error: Fee-Earnings line 3: Ad Fees\(\$\) "x"/),
+    });
+    const mixed = await runIngest(
+      db,
+      await recordIngest(db, writeReport(earningsCsv(['2021-12-01', '2021-12-31'], [row(tag, { adFees: 'x' }), row(tag)])), { organisationId: org }),
+    );
     expect(mixed.status).toMatchObject({ status: 'succeeded', error: null, counts: { rows: 2, accepted: 1, rejected: 1 } });
     expect(await ledgerLines(tag)).toBe(1);
   });
@@ -68,6 +80,10 @@ describe('when every row of a file is rejected', () => {
 
   it('then a JSON-lines feed whose every line is invalid fails the same way', async () => {
     const r = await runIngest(db, await recordIngest(db, writeReport('{"orderId":"1"}\nnot json\n', 'jsonl'), { organisationId: org }));
-    expect(r.status).toMatchObject({ status: 'failed', counts: { rows: 2, rejected: 2 }, error: expect.stringMatching(/^All 2 rows .* First errors: line 1: .*; line 2: \(line\) is not valid JSON$/) });
+    expect(r.status).toMatchObject({
+      status: 'failed',
+      counts: { rows: 2, rejected: 2 },
+      error: expect.stringMatching(/^All 2 rows .* First errors: line 1: .*; line 2: \(line\) is not valid JSON$/),
+    });
   });
 });

@@ -97,7 +97,9 @@ describe('when a ZIP archive is hostile', () => {
     // 1 GiB of report rows in about a megabyte.
     const { parts, crc, size } = repeatedDeflate(Buffer.from(`${ROW}\n`.repeat(15_200)), 1_000);
     const err = await refusal(await writeRawZip(next('zip'), [{ name: 'report.csv', parts, crc, uncompressedSize: size }]));
-    expect(err.message).toMatch(/^A ZIP entry is compressed too far \(a ZIP bomb\): report\.csv declares [\d.]+ GiB from [\d.]+ MiB, [\d,]+×; the limit is 200×\.$/);
+    expect(err.message).toMatch(
+      /^A ZIP entry is compressed too far \(a ZIP bomb\): report\.csv declares [\d.]+ GiB from [\d.]+ MiB, [\d,]+×; the limit is 200×\.$/,
+    );
   });
 
   it('then a bomb whose header lies about its size is stopped by counting what really inflates', async () => {
@@ -106,7 +108,9 @@ describe('when a ZIP archive is hostile', () => {
     const head = Buffer.from(CSV_HEAD);
     const entry = { name: 'report.csv', parts: [deflateHead(head), ...parts], crc, uncompressedSize: 4096 };
     const err = await refusal(await writeRawZip(next('zip'), [entry]));
-    expect(err.message).toMatch(/^A ZIP entry inflates past the size its header declares: report\.csv declares 4 KiB and inflates to over [\d.]+ KiB; the limit is the declared size\.$/);
+    expect(err.message).toMatch(
+      /^A ZIP entry inflates past the size its header declares: report\.csv declares 4 KiB and inflates to over [\d.]+ KiB; the limit is the declared size\.$/,
+    );
   });
 
   it('then a truncated entry is a corrupt archive, not a crash', async () => {
@@ -126,7 +130,10 @@ describe('when a workbook is hostile', () => {
     let sst = '<sst>';
     for (let i = 0; i <= MAX_SHARED_STRINGS; i++) sst += `<si><t>${i}</t></si>`;
     sst += '</sst>';
-    const path = await writeRawZip(next('xlsx'), workbookEntries(deflated('xl/worksheets/sheet1.xml', sheetXml(SHEET_START)), deflated('xl/sharedStrings.xml', sst)));
+    const path = await writeRawZip(
+      next('xlsx'),
+      workbookEntries(deflated('xl/worksheets/sheet1.xml', sheetXml(SHEET_START)), deflated('xl/sharedStrings.xml', sst)),
+    );
     expect((await refusal(path)).message).toBe('Too many shared strings in the workbook: it has over 2,000,000; the limit is 2,000,000.');
   });
 
@@ -135,32 +142,53 @@ describe('when a workbook is hostile', () => {
     const parts: string[] = ['<sst>'];
     for (let i = 0; i < 55_000; i++) parts.push(`<si><t>${randomBytes(750).toString('base64')}</t></si>`);
     parts.push('</sst>');
-    const path = await writeRawZip(next('xlsx'), workbookEntries(deflated('xl/worksheets/sheet1.xml', sheetXml(SHEET_START)), deflated('xl/sharedStrings.xml', parts.join(''))));
-    expect((await refusal(path)).message).toMatch(/^The workbook's shared strings are too long: [\d,]+ strings hold over 41,943,040 characters; the limit is 41,943,040 characters\.$/);
+    const path = await writeRawZip(
+      next('xlsx'),
+      workbookEntries(deflated('xl/worksheets/sheet1.xml', sheetXml(SHEET_START)), deflated('xl/sharedStrings.xml', parts.join(''))),
+    );
+    expect((await refusal(path)).message).toMatch(
+      /^The workbook's shared strings are too long: [\d,]+ strings hold over 41,943,040 characters; the limit is 41,943,040 characters\.$/,
+    );
   });
 
   it('then a row claiming a cell in column ZZZZZZZ (billions of cells) is refused without padding out to it', async () => {
     const rows = `${SHEET_START}<row r="4"><c r="ZZZZZZZ4" t="inlineStr"><is><t>boom</t></is></c></row>`;
-    const path = await writeRawZip(next('xlsx'), workbookEntries(deflated('xl/worksheets/sheet1.xml', sheetXml(rows)), deflated('xl/sharedStrings.xml', EMPTY_SST)));
-    expect((await refusal(path)).message).toBe('A sheet row has too many cells: row 4 has a value in column ZZZZZZZ (column 8,353,082,582); the limit is 1,024 columns.');
+    const path = await writeRawZip(
+      next('xlsx'),
+      workbookEntries(deflated('xl/worksheets/sheet1.xml', sheetXml(rows)), deflated('xl/sharedStrings.xml', EMPTY_SST)),
+    );
+    expect((await refusal(path)).message).toBe(
+      'A sheet row has too many cells: row 4 has a value in column ZZZZZZZ (column 8,353,082,582); the limit is 1,024 columns.',
+    );
   });
 
   it('then empty formatted cells far to the right (and a dimension claiming the whole grid) are ignored', async () => {
     const rows = `<dimension ref="A1:XFD1048576"/>${SHEET_START}<row r="4">${sheetRow(4, EARNINGS_ROW).slice('<row r="4">'.length, -'</row>'.length)}<c r="XFD4" s="3"/><c r="ZZZZZZ4"/></row>`;
-    const path = await writeRawZip(next('xlsx'), workbookEntries(deflated('xl/worksheets/sheet1.xml', sheetXml(rows)), deflated('xl/sharedStrings.xml', EMPTY_SST)));
+    const path = await writeRawZip(
+      next('xlsx'),
+      workbookEntries(deflated('xl/worksheets/sheet1.xml', sheetXml(rows)), deflated('xl/sharedStrings.xml', EMPTY_SST)),
+    );
     const rowsRead = await readAll(path);
     expect(rowsRead.map((r) => r.kind)).toEqual(['earnings', 'earnings']);
   });
 
   it(`then text of more than ${MAX_XML_ELEMENT_CHARS.toLocaleString('en-US')} characters with no closing tag is refused`, async () => {
     const rows = `${SHEET_START}<row r="4"><c r="A4" t="inlineStr"><is><t>${'x'.repeat(MAX_XML_ELEMENT_CHARS + 10)}`;
-    const path = await writeRawZip(next('xlsx'), workbookEntries(stored('xl/worksheets/sheet1.xml', sheetXml(rows)), deflated('xl/sharedStrings.xml', EMPTY_SST)));
-    expect((await refusal(path)).message).toMatch(/^An element of the sheet XML is too long: over [\d,]+ characters without <\/row>; the limit is 4,194,304 characters\.$/);
+    const path = await writeRawZip(
+      next('xlsx'),
+      workbookEntries(stored('xl/worksheets/sheet1.xml', sheetXml(rows)), deflated('xl/sharedStrings.xml', EMPTY_SST)),
+    );
+    expect((await refusal(path)).message).toMatch(
+      /^An element of the sheet XML is too long: over [\d,]+ characters without <\/row>; the limit is 4,194,304 characters\.$/,
+    );
   });
 
   it('then XML that would make a pattern backtrack for hours (`<c<c<c…`) is read in one pass', async () => {
     const rows = `${SHEET_START}<row r="4">${'<c'.repeat(1_000_000)}</row><row r="5">${'<c><v>'.repeat(300_000)}</row>`;
-    const path = await writeRawZip(next('xlsx'), workbookEntries(stored('xl/worksheets/sheet1.xml', sheetXml(rows)), deflated('xl/sharedStrings.xml', EMPTY_SST)));
+    const path = await writeRawZip(
+      next('xlsx'),
+      workbookEntries(stored('xl/worksheets/sheet1.xml', sheetXml(rows)), deflated('xl/sharedStrings.xml', EMPTY_SST)),
+    );
     const started = performance.now();
     expect((await readAll(path)).map((r) => r.kind)).toEqual(['earnings']);
     expect(performance.now() - started).toBeLessThan(5_000);
@@ -171,7 +199,9 @@ describe('when a delimited or JSON-lines file is hostile', () => {
   it(`then a CSV line longer than ${MAX_LINE_CHARS.toLocaleString('en-US')} characters is refused (an unclosed quote)`, async () => {
     const path = next('csv');
     writeFileSync(path, `${CSV_HEAD}${ROW}\n"${'x'.repeat(MAX_LINE_CHARS + 5)}\n${ROW}\n`);
-    expect((await refusal(path)).message).toBe('A line is too long: line 4 runs past 1,048,576 characters (an unclosed quote?); the limit is 1,048,576 characters.');
+    expect((await refusal(path)).message).toBe(
+      'A line is too long: line 4 runs past 1,048,576 characters (an unclosed quote?); the limit is 1,048,576 characters.',
+    );
   });
 
   it('then a CSV line without any newline or quote is refused the same way', async () => {
@@ -212,6 +242,8 @@ describe('when a delimited or JSON-lines file is hostile', () => {
   it(`then a JSON line longer than ${MAX_LINE_CHARS.toLocaleString('en-US')} characters is refused`, async () => {
     const path = next('jsonl');
     writeFileSync(path, `{"orderId":"1"}\n{"orderId":"${'x'.repeat(MAX_LINE_CHARS)}"}\n`);
-    expect((await refusal(path)).message).toMatch(/^A line is too long: line 2 (runs past 1,048,576|has 1,048,590) characters; the limit is 1,048,576 characters\.$/);
+    expect((await refusal(path)).message).toMatch(
+      /^A line is too long: line 2 (runs past 1,048,576|has 1,048,590) characters; the limit is 1,048,576 characters\.$/,
+    );
   });
 });

@@ -47,7 +47,7 @@ describe('when expired uploads are removed', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
-  it('then nothing but storeStream\'s own files is touched: other names, folders and links stay', async () => {
+  it("then nothing but storeStream's own files is touched: other names, folders and links stay", async () => {
     const dir = path.join(root, `d${n++}`);
     const mine = await upload(dir, 30);
     const elsewhere = path.join(root, `outside-${n++}.report`);
@@ -60,7 +60,9 @@ describe('when expired uploads are removed', () => {
     for (const name of others) utimesSync(path.join(dir, name), old, old);
     const result = await removeExpiredUploads(dir, UPLOAD_RETENTION_MS, NOW);
     expect(result.removed).toEqual([mine]);
-    expect((await readdir(dir)).sort()).toEqual([...others, '0bad0bad-1234-1234-1234-123456789abc.report', 'deadbeef-1234-1234-1234-123456789abc.report'].sort());
+    expect((await readdir(dir)).sort()).toEqual(
+      [...others, '0bad0bad-1234-1234-1234-123456789abc.report', 'deadbeef-1234-1234-1234-123456789abc.report'].sort(),
+    );
     expect(existsSync(elsewhere)).toBe(true);
   });
 

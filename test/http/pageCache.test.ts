@@ -20,7 +20,10 @@ afterAll(async () => {
 });
 
 /** GET with exactly these headers (fetch would add and undo its own Accept-Encoding). */
-function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+function get(
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
   const { hostname, port } = new URL(app.url);
   return new Promise((resolve, reject) => {
     const req = httpRequest({ hostname, port, path, headers }, (res) => {
@@ -64,7 +67,11 @@ describe('when a storefront page is asked for again and again', () => {
     await db.updateTable('influencers').set({ display_name: 'After Edit' }).where('id', '=', influencer.id).execute();
     const soon = await get(`/s/${handle}`);
     if (Date.now() - cachedAt < 900) expect(soon.body.toString('utf8')).toContain('Before Edit'); // still the kept page
-    const fresh = await waitFor(() => get(`/s/${handle}`), (r) => r.body.toString('utf8').includes('After Edit'), 10_000);
+    const fresh = await waitFor(
+      () => get(`/s/${handle}`),
+      (r) => r.body.toString('utf8').includes('After Edit'),
+      10_000,
+    );
     expect(Date.now() - editedAt).toBeLessThan(5_000);
     expect(fresh.headers.etag).not.toBe(etag);
     expect((await get(`/s/${handle}`, { 'if-none-match': etag })).status).toBe(200);

@@ -19,7 +19,8 @@ afterAll(async () => {
   await db.destroy();
 });
 
-const get = (path: string, headers: Record<string, string> = {}, method = 'GET') => fetch(`${app.url}${path}`, { redirect: 'manual', headers: { 'user-agent': BROWSER, ...headers }, method });
+const get = (path: string, headers: Record<string, string> = {}, method = 'GET') =>
+  fetch(`${app.url}${path}`, { redirect: 'manual', headers: { 'user-agent': BROWSER, ...headers }, method });
 const clicksOf = (linkId: number) => db.selectFrom('clicks').selectAll().where('link_id', '=', linkId).orderBy('id').execute();
 
 describe('when a follower opens a short link', () => {
@@ -81,7 +82,10 @@ describe('when clicks are recorded', () => {
     await get(`/l/${link.code}`, { ...ip(4), 'user-agent': 'Mozilla/5.0 (compatible; Discordbot/2.0; +https://discordapp.com)' });
     await get(`/l/${link.code}`, { ...ip(5), 'user-agent': 'curl/8.5.0' });
     await get(`/l/${link.code}`, { ...ip(6), 'user-agent': 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)' });
-    const rows = await waitFor(() => clicksOf(link.id), (r) => r.length === 7);
+    const rows = await waitFor(
+      () => clicksOf(link.id),
+      (r) => r.length === 7,
+    );
     expect(rows.map((r) => r.kind)).toEqual(['click', 'repeat', 'click', 'preview', 'preview', 'bot', 'bot']);
     expect(rows[0]).toMatchObject({ country: 'DE', referrer_host: 'www.instagram.com', device: 'mobile' });
     expect(rows[2]).toMatchObject({ device: 'desktop', country: null, referrer_host: null });
@@ -95,7 +99,10 @@ describe('when clicks are recorded', () => {
     const { influencer } = await seedInfluencer(db);
     const { link } = await seedLink(db, influencer.id);
     await get(`/l/${link.code}`); // warm the cache
-    await waitFor(() => clicksOf(link.id), (r) => r.length === 1);
+    await waitFor(
+      () => clicksOf(link.id),
+      (r) => r.length === 1,
+    );
     // Hold a lock that blocks every insert of this link's clicks (their key check waits on the link's row), while
     // followers keep clicking. Not a lock on the clicks table: other test files read and write it meanwhile.
     const blocker = await db.connection().execute(async (conn) => {
@@ -109,7 +116,10 @@ describe('when clicks are recorded', () => {
     });
     expect(blocker.statuses).toEqual(Array(20).fill(302));
     expect(blocker.depth).toBeGreaterThan(0); // the clicks really were held back by the lock
-    const rows = await waitFor(() => clicksOf(link.id), (r) => r.length === 21);
+    const rows = await waitFor(
+      () => clicksOf(link.id),
+      (r) => r.length === 21,
+    );
     expect(rows).toHaveLength(21);
   });
 });

@@ -20,7 +20,10 @@ describe('when Redis is down', () => {
       expect(res.headers.get('location')).toBe(link.destination_url);
       const again = await fetch(`${app.url}/l/${link.code}`, { redirect: 'manual', headers: { 'user-agent': BROWSER } });
       expect(again.status).toBe(302);
-      const rows = await waitFor(() => db.selectFrom('clicks').select('kind').where('link_id', '=', link.id).orderBy('id').execute(), (r) => r.length === 2);
+      const rows = await waitFor(
+        () => db.selectFrom('clicks').select('kind').where('link_id', '=', link.id).orderBy('id').execute(),
+        (r) => r.length === 2,
+      );
       expect(rows.map((r) => r.kind)).toEqual(['click', 'repeat']);
       const ready = await fetch(`${app.url}/readyz`);
       expect(ready.status).toBe(503);

@@ -21,12 +21,24 @@ afterAll(() => db.destroy());
 
 // Every prefix starts with the run's, so the run's teardown deletes the keys these CLI runs leave in Redis.
 const queuePrefix = () => `${inject('queuePrefix')}_${unique('cli')}`;
-const cliEnv = (prefix = queuePrefix()) => ({ DATABASE_URL: inject('databaseUrl'), REDIS_URL: inject('redisUrl'), QUEUE_PREFIX: prefix, FEED_STORAGE_DIR: storage, LOG_LEVEL: 'silent' });
+const cliEnv = (prefix = queuePrefix()) => ({
+  DATABASE_URL: inject('databaseUrl'),
+  REDIS_URL: inject('redisUrl'),
+  QUEUE_PREFIX: prefix,
+  FEED_STORAGE_DIR: storage,
+  LOG_LEVEL: 'silent',
+});
 
 async function cliWith(opts: { prefix?: string; io?: CliIo }, ...args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCli(args, cliEnv(opts.prefix), (s) => out.push(s), (s) => err.push(s), opts.io);
+  const code = await runCli(
+    args,
+    cliEnv(opts.prefix),
+    (s) => out.push(s),
+    (s) => err.push(s),
+    opts.io,
+  );
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -67,37 +79,66 @@ describe('when an operator ingests a file from the CLI', () => {
     const handle = unique('clie');
     await cli('influencer', 'create', '--handle', handle, '--name', 'C', '--tracking-id', `${handle}-20`);
     const today = new Date().toISOString().slice(0, 10);
-    await cli('ingest', writeReport(earningsCsv([today, today], [`Toys & Games,Kite,B000000080,Amazon.com,${handle}-20,${today} 10:00:00,10.00,1,0,10.00,0.30,DESKTOP`])), '--network', 'amazon');
+    await cli(
+      'ingest',
+      writeReport(earningsCsv([today, today], [`Toys & Games,Kite,B000000080,Amazon.com,${handle}-20,${today} 10:00:00,10.00,1,0,10.00,0.30,DESKTOP`])),
+      '--network',
+      'amazon',
+    );
     const r = await cli('earnings', '--handle', handle, '--period', 'all');
     expect(r.out).toContain(`Earnings for @${handle} · All time`);
     expect(r.out).toContain('USD: confirmed $0.30 · pending $0.00 · reversed $0.00 · net $0.30');
-    expect(JSON.parse((await cli('earnings', '--handle', handle, '--period', 'all', '--json')).out)).toMatchObject({ totals: [{ currency: 'USD', confirmed: 30 }] });
+    expect(JSON.parse((await cli('earnings', '--handle', handle, '--period', 'all', '--json')).out)).toMatchObject({
+      totals: [{ currency: 'USD', confirmed: 30 }],
+    });
 
     // A second tracking ID: the figures are also split by tracking ID.
     expect((await cli('tracking-id', 'add', '--handle', handle, '--tracking-id', `${handle}b-20`, '--marketplace', 'US')).code).toBe(0);
     // The account's next report for the day holds both lines (a report is the truth for its window).
-    await cli('ingest', writeReport(earningsCsv([today, today], [
-      `Toys & Games,Kite,B000000080,Amazon.com,${handle}-20,${today} 10:00:00,10.00,1,0,10.00,0.30,DESKTOP`,
-      `Toys & Games,Kite,B000000080,Amazon.com,${handle}b-20,${today} 11:00:00,20.00,1,0,20.00,0.60,DESKTOP`,
-    ])), '--network', 'amazon');
+    await cli(
+      'ingest',
+      writeReport(
+        earningsCsv(
+          [today, today],
+          [
+            `Toys & Games,Kite,B000000080,Amazon.com,${handle}-20,${today} 10:00:00,10.00,1,0,10.00,0.30,DESKTOP`,
+            `Toys & Games,Kite,B000000080,Amazon.com,${handle}b-20,${today} 11:00:00,20.00,1,0,20.00,0.60,DESKTOP`,
+          ],
+        ),
+      ),
+      '--network',
+      'amazon',
+    );
     const split = await cli('earnings', '--handle', handle, '--period', 'all');
     expect(split.out).toContain('USD: confirmed $0.90');
-    expect(split.out).toContain(`  By tracking ID:\n    ${handle}-20  USD: confirmed $0.30 · pending $0.00 · net $0.30\n    ${handle}b-20  USD: confirmed $0.60 · pending $0.00 · net $0.60`);
+    expect(split.out).toContain(
+      `  By tracking ID:\n    ${handle}-20  USD: confirmed $0.30 · pending $0.00 · net $0.30\n    ${handle}b-20  USD: confirmed $0.60 · pending $0.00 · net $0.60`,
+    );
   });
 
   it('then bad arguments are refused clearly', async () => {
     expect(await cli('ingest', '--network', 'amazon')).toMatchObject({ code: 2, err: expect.stringContaining("missing required argument 'file'") });
-    expect(await cli('ingest', '/nope/missing.csv', '--network', 'amazon')).toMatchObject({ code: 1, err: expect.stringContaining('No file at /nope/missing.csv') });
+    expect(await cli('ingest', '/nope/missing.csv', '--network', 'amazon')).toMatchObject({
+      code: 1,
+      err: expect.stringContaining('No file at /nope/missing.csv'),
+    });
     expect(await cli('ingest', 'x.csv')).toMatchObject({ code: 2, err: expect.stringContaining('Missing --network') });
     expect(await cli('earnings', '--handle', 'nobody-at-all')).toMatchObject({ code: 1 });
     expect(await cli('earnings', '--period', '7d')).toMatchObject({ code: 1, err: expect.stringContaining('Give --handle') });
-    expect(await cli('feed-source', 'add', '--name', 'x', '--url', 'ftp://x', '--cron', '* * * * *')).toMatchObject({ code: 1, err: expect.stringContaining('http or https') });
-    expect(await cli('feed-source', 'add', '--name', 'x', '--url', 'https://x.test/r.csv', '--cron', 'often')).toMatchObject({ code: 1, err: expect.stringContaining('not a cron pattern') });
+    expect(await cli('feed-source', 'add', '--name', 'x', '--url', 'ftp://x', '--cron', '* * * * *')).toMatchObject({
+      code: 1,
+      err: expect.stringContaining('http or https'),
+    });
+    expect(await cli('feed-source', 'add', '--name', 'x', '--url', 'https://x.test/r.csv', '--cron', 'often')).toMatchObject({
+      code: 1,
+      err: expect.stringContaining('not a cron pattern'),
+    });
   });
 });
 
 describe('when an operator ingests something that is not a readable report', () => {
-  const ingestsNamed = async (fileName: string) => (await db.selectFrom('feed_ingests').select('status').where('file_name', '=', fileName).execute()).map((r) => r.status);
+  const ingestsNamed = async (fileName: string) =>
+    (await db.selectFrom('feed_ingests').select('status').where('file_name', '=', fileName).execute()).map((r) => r.status);
 
   it('then a missing file or a directory is one line on stderr, exit 1, and nothing is recorded', async () => {
     const missing = path.join(storage, `${unique('gone')}.csv`);
@@ -127,7 +168,11 @@ describe('when an operator ingests something that is not a readable report', () 
     // With --json the status document is still printed (a script reads why), and the exit code still says failed.
     const json = await cli('ingest', junk, '--network', 'amazon', '--json');
     expect(json.code).toBe(1);
-    expect(JSON.parse(json.out)).toMatchObject({ status: 'failed', error: 'The file is neither a report workbook, a ZIP, nor UTF-8 text', counts: { accepted: 0 } });
+    expect(JSON.parse(json.out)).toMatchObject({
+      status: 'failed',
+      error: 'The file is neither a report workbook, a ZIP, nor UTF-8 text',
+      counts: { accepted: 0 },
+    });
     expect(json.err.split('\n')).toHaveLength(1);
   });
 
@@ -152,8 +197,12 @@ describe('when an operator ingests a report at a terminal', () => {
 
     expect(terminal.writes[0]).toBe('\rWaiting for an ingest worker…\x1b[K');
     expect(terminal.writes.at(-1)).toBe('\r\x1b[K');
-    for (const w of terminal.writes) expect(w).toMatch(/^\r(Waiting for an ingest worker…|Reading report…( [\d,]+ rows?)?|Writing ledger… [\d,]+ rows read)?\x1b\[K$/);
-    const rowsShown = terminal.writes.map((w) => /([\d,]+) rows?/.exec(w)?.[1]).filter((n): n is string => n !== undefined).map((n) => Number(n.replaceAll(',', '')));
+    for (const w of terminal.writes)
+      expect(w).toMatch(/^\r(Waiting for an ingest worker…|Reading report…( [\d,]+ rows?)?|Writing ledger… [\d,]+ rows read)?\x1b\[K$/);
+    const rowsShown = terminal.writes
+      .map((w) => /([\d,]+) rows?/.exec(w)?.[1])
+      .filter((n): n is string => n !== undefined)
+      .map((n) => Number(n.replaceAll(',', '')));
     expect(rowsShown).toEqual([...rowsShown].sort((a, b) => a - b));
     for (const n of rowsShown) expect(n).toBeLessThanOrEqual(20_000);
 
@@ -201,7 +250,13 @@ describe('when a feed source is polled on its schedule', () => {
     // The local report server is a loopback address: reachable only because the operator allows exactly it.
     const config = testConfig({ FEED_STORAGE_DIR: storage, FEED_POLL_ALLOW_PRIVATE: new URL(origin).host });
     const env = { DATABASE_URL: inject('databaseUrl'), REDIS_URL: inject('redisUrl'), QUEUE_PREFIX: config.QUEUE_PREFIX, LOG_LEVEL: 'silent' };
-    const add = (name: string, url: string, header?: string) => runCli(['feed-source', 'add', '--name', name, '--url', url, '--cron', '*/1 * * * * *', ...(header ? ['--header', header] : []), '--json'], env, () => undefined, () => undefined);
+    const add = (name: string, url: string, header?: string) =>
+      runCli(
+        ['feed-source', 'add', '--name', name, '--url', url, '--cron', '*/1 * * * * *', ...(header ? ['--header', header] : []), '--json'],
+        env,
+        () => undefined,
+        () => undefined,
+      );
     const good = unique('good');
     const bad = unique('bad');
     expect(await add(good, `${origin}/report.csv`, 'Authorization: Bearer s3cret')).toBe(0);
@@ -210,10 +265,25 @@ describe('when a feed source is polled on its schedule', () => {
     try {
       rt = await startRuntime(config, { workers: true, log: createLogger('silent') });
       const source = await db.selectFrom('feed_sources').select('id').where('name', '=', good).executeTakeFirstOrThrow();
-      const ingests = await waitFor(() => db.selectFrom('feed_ingests').select(['status', 'counts']).where('feed_source_id', '=', source.id).where('status', '=', 'succeeded').orderBy('created_at').execute(), (r) => r.length >= 2, 15_000);
+      const ingests = await waitFor(
+        () =>
+          db
+            .selectFrom('feed_ingests')
+            .select(['status', 'counts'])
+            .where('feed_source_id', '=', source.id)
+            .where('status', '=', 'succeeded')
+            .orderBy('created_at')
+            .execute(),
+        (r) => r.length >= 2,
+        15_000,
+      );
       expect(ingests[0]!.counts).toMatchObject({ accepted: 1 });
       expect(ingests[1]!.counts).toMatchObject({ accepted: 0, unchanged: 1 });
-      const failing = await waitFor(() => db.selectFrom('feed_sources').select(['last_error', 'last_success_at']).where('name', '=', bad).executeTakeFirstOrThrow(), (r) => r.last_error !== null, 15_000);
+      const failing = await waitFor(
+        () => db.selectFrom('feed_sources').select(['last_error', 'last_success_at']).where('name', '=', bad).executeTakeFirstOrThrow(),
+        (r) => r.last_error !== null,
+        15_000,
+      );
       expect(failing).toMatchObject({ last_error: expect.stringContaining('answered 500'), last_success_at: null });
     } finally {
       await rt?.close();
@@ -229,8 +299,12 @@ describe('when the operator works for several organisations from the CLI', () =>
     const mine = await newOrg(unique('mine'));
     const theirs = await newOrg(unique('theirs'));
     const handle = unique('oc');
-    expect((await cli('influencer', 'create', '--handle', handle, '--name', 'Org creator', '--tracking-id', `${handle}-20`, '--org', String(theirs))).code).toBe(0);
-    const file = writeReport(earningsCsv(['2022-07-01', '2022-07-31'], [`Toys & Games,Kite,B000000091,Amazon.com,${handle}-20,2022-07-02 10:00:00,10.00,1,0,10.00,0.30,DESKTOP`]));
+    expect(
+      (await cli('influencer', 'create', '--handle', handle, '--name', 'Org creator', '--tracking-id', `${handle}-20`, '--org', String(theirs))).code,
+    ).toBe(0);
+    const file = writeReport(
+      earningsCsv(['2022-07-01', '2022-07-31'], [`Toys & Games,Kite,B000000091,Amazon.com,${handle}-20,2022-07-02 10:00:00,10.00,1,0,10.00,0.30,DESKTOP`]),
+    );
 
     const bad = await cli('ingest', file, '--network', 'amazn', '--org', String(mine));
     expect(bad).toMatchObject({ code: 1, out: '' });
@@ -243,7 +317,10 @@ describe('when the operator works for several organisations from the CLI', () =>
     expect(JSON.parse(own.out)).toMatchObject({ organisationId: theirs, counts: { accepted: 1, unattributed: 0 } });
     const earned = await cli('earnings', '--handle', handle, '--period', 'all', '--json');
     expect((JSON.parse(earned.out) as { totals: Array<{ confirmed: number }> }).totals).toEqual([expect.objectContaining({ confirmed: 30 })]);
-    expect(await cli('ingest', file, '--network', 'amazon', '--org', '99999999')).toMatchObject({ code: 1, err: expect.stringMatching(/^Error: No organisation has the id 99999999/) });
+    expect(await cli('ingest', file, '--network', 'amazon', '--org', '99999999')).toMatchObject({
+      code: 1,
+      err: expect.stringMatching(/^Error: No organisation has the id 99999999/),
+    });
   });
 
   it('then a re-issued window that would undo most of its lines is held (exit 1, nothing applied) until --confirm', async () => {
@@ -255,8 +332,19 @@ describe('when the operator works for several organisations from the CLI', () =>
     expect((await cli('ingest', full, '--network', 'amazon', '--org', String(org))).code).toBe(0);
     const held = await cli('ingest', truncated, '--network', 'amazon', '--org', String(org));
     expect(held.code).toBe(1);
-    expect(held.err.split('\n')).toEqual([expect.stringMatching(/^Error: Ingest [0-9a-f-]{36} Held: this earnings report for 2022-08-01 to 2022-08-31 would reverse 2 of the 3 confirmed lines/)]);
-    const total = async () => Number((await db.selectFrom('ledger_entries').select((eb) => eb.fn.sum<number>('amount_minor').as('s')).where('tracking_id', '=', tag).executeTakeFirstOrThrow()).s);
+    expect(held.err.split('\n')).toEqual([
+      expect.stringMatching(/^Error: Ingest [0-9a-f-]{36} Held: this earnings report for 2022-08-01 to 2022-08-31 would reverse 2 of the 3 confirmed lines/),
+    ]);
+    const total = async () =>
+      Number(
+        (
+          await db
+            .selectFrom('ledger_entries')
+            .select((eb) => eb.fn.sum<number>('amount_minor').as('s'))
+            .where('tracking_id', '=', tag)
+            .executeTakeFirstOrThrow()
+        ).s,
+      );
     expect(await total()).toBe(300);
     const applied = await cli('ingest', truncated, '--network', 'amazon', '--org', String(org), '--confirm');
     expect(applied.code).toBe(0);
@@ -275,6 +363,9 @@ describe('when the operator works for several organisations from the CLI', () =>
     expect(listed.out).not.toContain(token);
     expect((await cli('feed-token', 'revoke', token.slice(-4), '--org', String(org))).out).toMatch(/is revoked/);
     expect((await cli('feed-token', 'list', '--org', String(org))).out).toBe('No feed tokens.');
-    expect(await cli('feed-token', 'revoke', token.slice(-4), '--org', String(org))).toMatchObject({ code: 1, err: expect.stringContaining('no active feed token') });
+    expect(await cli('feed-token', 'revoke', token.slice(-4), '--org', String(org))).toMatchObject({
+      code: 1,
+      err: expect.stringContaining('no active feed token'),
+    });
   });
 });

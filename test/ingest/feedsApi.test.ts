@@ -18,7 +18,11 @@ let app: Runtime & { url: string };
 
 beforeAll(async () => {
   // Web and workers in one process, as `npm start` runs them.
-  app = (await startRuntime(testConfig({ FEED_API_TOKEN: TOKEN, FEED_MAX_BYTES: String(2 * 1024 * 1024), FEED_STORAGE_DIR: storage }), { web: true, workers: true, log: createLogger('silent') })) as Runtime & { url: string };
+  app = (await startRuntime(testConfig({ FEED_API_TOKEN: TOKEN, FEED_MAX_BYTES: String(2 * 1024 * 1024), FEED_STORAGE_DIR: storage }), {
+    web: true,
+    workers: true,
+    log: createLogger('silent'),
+  })) as Runtime & { url: string };
 });
 afterAll(async () => {
   await app.close();
@@ -30,12 +34,22 @@ const post = (path: string, body: string | Uint8Array, token: string | null = TO
 const status = (id: string) => fetch(`${app.url}/api/feeds/ingests/${id}`, { headers: { authorization: `Bearer ${TOKEN}` } });
 /** This app's ingests (their files are in its own storage dir; other test files share the database). */
 const storedHere = async () => ({
-  ingests: (await db.selectFrom('feed_ingests').select(sql<number>`count(*)::int`.as('n')).where('file_path', 'like', `${storage}%`).executeTakeFirstOrThrow()).n,
+  ingests: (
+    await db
+      .selectFrom('feed_ingests')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .where('file_path', 'like', `${storage}%`)
+      .executeTakeFirstOrThrow()
+  ).n,
   files: readdirSync(storage).length,
 });
 
 async function finished(id: string) {
-  return waitFor(async () => (await (await status(id)).json()) as { status: string; counts: Record<string, number>; rowErrors: unknown[]; error: string | null }, (s) => s.status === 'succeeded' || s.status === 'failed', 20_000);
+  return waitFor(
+    async () => (await (await status(id)).json()) as { status: string; counts: Record<string, number>; rowErrors: unknown[]; error: string | null },
+    (s) => s.status === 'succeeded' || s.status === 'failed',
+    20_000,
+  );
 }
 
 describe('when a report is posted to the feeds API', () => {
@@ -52,7 +66,13 @@ describe('when a report is posted to the feeds API', () => {
 
   it('then row errors come back with line numbers', async () => {
     const tag = `${unique('api')}-20`;
-    const csv = earningsCsv(['2021-10-01', '2021-10-31'], [`Toys & Games,Kite,B000000050,Amazon.com,${tag},2021-10-02 10:00:00,10.00,1,0,10.00,0.30,DESKTOP`, `Toys & Games,Kite,B000000051,Amazon.com,${tag},not-a-date,10.00,1,0,10.00,0.30,DESKTOP`]);
+    const csv = earningsCsv(
+      ['2021-10-01', '2021-10-31'],
+      [
+        `Toys & Games,Kite,B000000050,Amazon.com,${tag},2021-10-02 10:00:00,10.00,1,0,10.00,0.30,DESKTOP`,
+        `Toys & Games,Kite,B000000051,Amazon.com,${tag},not-a-date,10.00,1,0,10.00,0.30,DESKTOP`,
+      ],
+    );
     const res = await post('/api/feeds/amazon?marketplace=US', csv);
     const { ingestId } = (await res.json()) as { ingestId: string };
     const done = await finished(ingestId);
@@ -64,11 +84,21 @@ describe('when a report is posted to the feeds API', () => {
     const handle = unique('ntf');
     const org = await db.transaction().execute(async (trx) => {
       const org = await trx.insertInto('organisations').values({ name: 'n' }).returning('id').executeTakeFirstOrThrow();
-      const inf = await trx.insertInto('influencers').values({ organisation_id: org.id, handle, display_name: handle, bio: null, avatar_url: null }).returning('id').executeTakeFirstOrThrow();
-      await trx.insertInto('tracking_ids').values({ tracking_id: `${handle}-20`, marketplace: 'US', influencer_id: inf.id, is_default: true }).execute();
+      const inf = await trx
+        .insertInto('influencers')
+        .values({ organisation_id: org.id, handle, display_name: handle, bio: null, avatar_url: null })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await trx
+        .insertInto('tracking_ids')
+        .values({ tracking_id: `${handle}-20`, marketplace: 'US', influencer_id: inf.id, is_default: true })
+        .execute();
       return org.id;
     });
-    const csv = earningsCsv(['2021-11-01', '2021-11-30'], [`Toys & Games,Kite,B000000060,Amazon.com,${handle}-20,2021-11-02 10:00:00,10.00,1,0,10.00,0.30,DESKTOP`]);
+    const csv = earningsCsv(
+      ['2021-11-01', '2021-11-30'],
+      [`Toys & Games,Kite,B000000060,Amazon.com,${handle}-20,2021-11-02 10:00:00,10.00,1,0,10.00,0.30,DESKTOP`],
+    );
     const first = (await (await post(`/api/feeds/amazon?org=${org}`, csv)).json()) as { ingestId: string };
     await finished(first.ingestId);
     const second = (await (await post(`/api/feeds/amazon?org=${org}`, csv)).json()) as { ingestId: string };
@@ -99,7 +129,14 @@ describe('when the feeds API gets hostile input', () => {
   });
 
   it('then an oversize body is cut off with 413, even when it does not say its length, and nothing is kept', async () => {
-    const ingests = async () => (await db.selectFrom('feed_ingests').select(sql<number>`count(*)::int`.as('n')).where('file_path', 'like', `${storage}%`).executeTakeFirstOrThrow()).n;
+    const ingests = async () =>
+      (
+        await db
+          .selectFrom('feed_ingests')
+          .select(sql<number>`count(*)::int`.as('n'))
+          .where('file_path', 'like', `${storage}%`)
+          .executeTakeFirstOrThrow()
+      ).n;
     const filesBefore = readdirSync(storage).length;
     const ingestsBefore = await ingests();
     const big = Buffer.alloc(3 * 1024 * 1024, 0x61);
@@ -107,7 +144,10 @@ describe('when the feeds API gets hostile input', () => {
     // Chunked upload without Content-Length: the cap applies while streaming.
     const code = await new Promise<number | string>((resolve, reject) => {
       const u = new URL(`${app.url}/api/feeds/amazon`);
-      const req = request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'transfer-encoding': 'chunked' } }, (res) => resolve(res.statusCode ?? 0));
+      const req = request(
+        { host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'transfer-encoding': 'chunked' } },
+        (res) => resolve(res.statusCode ?? 0),
+      );
       req.on('error', reject);
       let sent = 0;
       const pump = () => {
@@ -129,9 +169,16 @@ describe('when the feeds API gets hostile input', () => {
     const junk = (await (await post('/api/feeds/amazon', Buffer.from([0, 1, 2, 3, 255, 254, 0, 7]))).json()) as { ingestId: string };
     expect(await finished(junk.ingestId)).toMatchObject({ status: 'failed', error: expect.stringMatching(/\S/) });
     const tag = `${unique('fx')}-20`;
-    const csv = earningsCsv(['2021-12-01', '2021-12-31'], [`Toys & Games,"=HYPERLINK(""http://evil"",""x"")",B000000070,Amazon.com,${tag},2021-12-02 10:00:00,10.00,1,0,10.00,=1+1,DESKTOP`]);
+    const csv = earningsCsv(
+      ['2021-12-01', '2021-12-31'],
+      [`Toys & Games,"=HYPERLINK(""http://evil"",""x"")",B000000070,Amazon.com,${tag},2021-12-02 10:00:00,10.00,1,0,10.00,=1+1,DESKTOP`],
+    );
     const f = (await (await post('/api/feeds/amazon', csv)).json()) as { ingestId: string };
     // Its only row is rejected (Ad Fees `=1+1` is no number), so the file fails, naming that row; nothing is applied.
-    expect(await finished(f.ingestId)).toMatchObject({ status: 'failed', error: expect.stringMatching(/^The file's only row was rejected, so nothing was recorded\. First error: Fee-Earnings line 3: Ad Fees/), counts: { accepted: 0, rejected: 1 } });
+    expect(await finished(f.ingestId)).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/^The file's only row was rejected, so nothing was recorded\. First error: Fee-Earnings line 3: Ad Fees/),
+      counts: { accepted: 0, rejected: 1 },
+    });
   });
 });

@@ -16,7 +16,11 @@ const db = testDb();
 let app: Runtime & { url: string };
 
 beforeAll(async () => {
-  app = (await startRuntime(testConfig({ QUEUE_PREFIX: prefix, FEED_API_TOKEN: TOKEN }), { web: true, workers: true, log: createLogger('silent') })) as Runtime & { url: string };
+  app = (await startRuntime(testConfig({ QUEUE_PREFIX: prefix, FEED_API_TOKEN: TOKEN }), {
+    web: true,
+    workers: true,
+    log: createLogger('silent'),
+  })) as Runtime & { url: string };
 });
 afterAll(async () => {
   await app.close();
@@ -29,7 +33,10 @@ describe('when QUEUE_PREFIX is a Redis Cluster hash tag', () => {
   it('then a report goes through the queue and its worker, and every key the service wrote starts with the tag', async () => {
     const org = await newOrganisation(db);
     const tag = `${unique('ht').toLowerCase()}-20`;
-    await postFeed(app, earningsCsv(['2022-02-01', '2022-02-28'], [`Home,Lamp,B000000077,Amazon.com,${tag},2022-02-03 10:00:00,10.00,1,0,10.00,0.40,PHONE`]), { token: TOKEN, organisationId: org });
+    await postFeed(app, earningsCsv(['2022-02-01', '2022-02-28'], [`Home,Lamp,B000000077,Amazon.com,${tag},2022-02-03 10:00:00,10.00,1,0,10.00,0.40,PHONE`]), {
+      token: TOKEN,
+      organisationId: org,
+    });
     const lines = await db.selectFrom('ledger_entries').select('amount_minor').where('tracking_id', '=', tag).execute();
     expect(lines).toEqual([{ amount_minor: 40 }]);
 

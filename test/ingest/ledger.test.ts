@@ -80,7 +80,15 @@ describe('when the Amazon fixture workbooks are ingested', () => {
     expect(first.status).toBe('succeeded');
     expect(await earningsTotal('USD', US)).toBe(1235772);
     const tags = [...(await sheetAdFees(US)).byTag.keys()];
-    const reversals = await db.selectFrom('ledger_entries').select(sql<number>`count(*)::int`.as('n')).where('tracking_id', 'in', tags).where('organisation_id', '=', org).where('report_type', '=', 'earnings').where('kind', '=', 'reversal').where('currency', '=', 'USD').executeTakeFirstOrThrow();
+    const reversals = await db
+      .selectFrom('ledger_entries')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .where('tracking_id', 'in', tags)
+      .where('organisation_id', '=', org)
+      .where('report_type', '=', 'earnings')
+      .where('kind', '=', 'reversal')
+      .where('currency', '=', 'USD')
+      .executeTakeFirstOrThrow();
     expect(reversals.n).toBe(316);
     expect(first.counts).toMatchObject({ rejected: 0, unchanged: 0 });
     expect(first.counts.reversed).toBe(316);
@@ -98,7 +106,13 @@ describe('when the Amazon fixture workbooks are ingested', () => {
 
   it('then ingesting the same workbook again changes no total', async () => {
     const tags = [...(await sheetAdFees(US)).byTag.keys()];
-    const snapshot = () => db.selectFrom('ledger_entries').select([sql<number>`count(*)::int`.as('n'), sql<number>`sum(amount_minor)::bigint`.as('s')]).where('tracking_id', 'in', tags).where('organisation_id', '=', org).executeTakeFirstOrThrow();
+    const snapshot = () =>
+      db
+        .selectFrom('ledger_entries')
+        .select([sql<number>`count(*)::int`.as('n'), sql<number>`sum(amount_minor)::bigint`.as('s')])
+        .where('tracking_id', 'in', tags)
+        .where('organisation_id', '=', org)
+        .executeTakeFirstOrThrow();
     const before = await snapshot();
     const again = await ingestHere(US);
     expect(again.status).toBe('succeeded');
@@ -122,7 +136,10 @@ describe('when the Amazon fixture workbooks are ingested', () => {
   });
 
   it('then Orders-based estimates are compared with the confirmed Ad Fees', async () => {
-    const summary = first.summary as { estimateAccuracy: Array<{ currency: string; pairs: number; estimatedMinor: number; confirmedMinor: number }>; unmappedCategories: string[] };
+    const summary = first.summary as {
+      estimateAccuracy: Array<{ currency: string; pairs: number; estimatedMinor: number; confirmedMinor: number }>;
+      unmappedCategories: string[];
+    };
     expect(summary.estimateAccuracy).toEqual([expect.objectContaining({ currency: 'USD', pairs: expect.any(Number) })]);
     expect(summary.estimateAccuracy[0]!.pairs).toBeGreaterThan(1000);
     // The rate card should land within 15% of what Amazon actually paid for the same items.
@@ -142,14 +159,30 @@ describe('when the Amazon fixture workbooks are ingested', () => {
 });
 
 describe('when reports for one tracking ID arrive over time', () => {
-  const row = (tag: string, asin: string, date: string, price: string, shipped: number, returns: number, revenue: string, fees: string, category = 'Kitchen & Dining') =>
-    `${category},"Thing, with comma",${asin},Amazon.com,${tag},${date} 10:00:00,${price},${shipped},${returns},${revenue},${fees},DESKTOP`;
+  const row = (
+    tag: string,
+    asin: string,
+    date: string,
+    price: string,
+    shipped: number,
+    returns: number,
+    revenue: string,
+    fees: string,
+    category = 'Kitchen & Dining',
+  ) => `${category},"Thing, with comma",${asin},Amazon.com,${tag},${date} 10:00:00,${price},${shipped},${returns},${revenue},${fees},DESKTOP`;
 
   it('then a re-issued window reverses the lines that vanished, and only for the same account', async () => {
     const tag = `${unique('win')}-20`;
     const other = `${unique('oth')}-20`;
     const w: [string, string] = ['2021-05-01', '2021-05-31'];
-    await ingestHere(writeReport(earningsCsv(w, [row(tag, 'B000000001', '2021-05-03', '10.00', 1, 0, '10.00', '0.45'), row(tag, 'B000000002', '2021-05-04', '20.00', 1, 0, '20.00', '0.90')])));
+    await ingestHere(
+      writeReport(
+        earningsCsv(w, [
+          row(tag, 'B000000001', '2021-05-03', '10.00', 1, 0, '10.00', '0.45'),
+          row(tag, 'B000000002', '2021-05-04', '20.00', 1, 0, '20.00', '0.90'),
+        ]),
+      ),
+    );
     await ingestHere(writeReport(earningsCsv(w, [row(other, 'B000000003', '2021-05-05', '30.00', 1, 0, '30.00', '1.35')])));
     expect(await totals(db, [tag])).toEqual({ 'confirmed:USD': 135 });
     const reissued = await ingestHere(writeReport(earningsCsv(w, [row(tag, 'B000000001', '2021-05-03', '10.00', 1, 0, '10.00', '0.45')])));
@@ -166,22 +199,29 @@ describe('when reports for one tracking ID arrive over time', () => {
     const same = row(tag, 'B000000009', '2021-06-10', '5.00', 1, 0, '5.00', '0.15');
     await ingestHere(writeReport(earningsCsv(['2021-06-01', '2021-06-15'], [same, same])));
     expect(await totals(db, [tag])).toEqual({ 'confirmed:USD': 30 });
-    const overlap = await ingestHere(writeReport(earningsCsv(['2021-06-08', '2021-06-20'], [same, same, row(tag, 'B000000010', '2021-06-18', '5.00', 1, 0, '5.00', '0.15')])));
+    const overlap = await ingestHere(
+      writeReport(earningsCsv(['2021-06-08', '2021-06-20'], [same, same, row(tag, 'B000000010', '2021-06-18', '5.00', 1, 0, '5.00', '0.15')])),
+    );
     expect(overlap.counts).toMatchObject({ accepted: 1, unchanged: 2, reversed: 0 });
     expect(await totals(db, [tag])).toEqual({ 'confirmed:USD': 45 });
   });
 
   it('then a pending estimate stops counting once its shipment is confirmed', async () => {
     const tag = `${unique('pend')}-20`;
-    const order = (asin: string, date: string, qty: number, price: string, category = 'Kitchen & Dining') => `${category},Pan,${asin},${date} 09:00:00,${qty},${price},Text+Image,${tag},di,MOBILE`;
-    await ingestHere(writeReport(ordersCsv(['2021-07-01', '2021-07-31'], [order('B000000011', '2021-07-02', 2, '100.00'), order('B000000012', '2021-07-03', 1, '50.00')])));
+    const order = (asin: string, date: string, qty: number, price: string, category = 'Kitchen & Dining') =>
+      `${category},Pan,${asin},${date} 09:00:00,${qty},${price},Text+Image,${tag},di,MOBILE`;
+    await ingestHere(
+      writeReport(ordersCsv(['2021-07-01', '2021-07-31'], [order('B000000011', '2021-07-02', 2, '100.00'), order('B000000012', '2021-07-03', 1, '50.00')])),
+    );
     // Kitchen is 4.5%: 2 × 100.00 → 9.00, 50.00 → 2.25.
     expect(await totals(db, [tag])).toEqual({ 'pending:USD': 1125 });
     await ingestHere(writeReport(earningsCsv(['2021-07-01', '2021-07-31'], [row(tag, 'B000000011', '2021-07-05', '100.00', 2, 0, '200.00', '9.00')])));
     const live = await totals(db, [tag]);
     expect(live).toEqual({ 'confirmed:USD': 900, 'pending:USD': 225 });
     // Re-ingesting both changes nothing.
-    await ingestHere(writeReport(ordersCsv(['2021-07-01', '2021-07-31'], [order('B000000011', '2021-07-02', 2, '100.00'), order('B000000012', '2021-07-03', 1, '50.00')])));
+    await ingestHere(
+      writeReport(ordersCsv(['2021-07-01', '2021-07-31'], [order('B000000011', '2021-07-02', 2, '100.00'), order('B000000012', '2021-07-03', 1, '50.00')])),
+    );
     expect(await totals(db, [tag])).toEqual(live);
   });
 
@@ -190,7 +230,10 @@ describe('when reports for one tracking ID arrive over time', () => {
     const order = (date: string) => `Furniture,Chair,B000000020,${date} 12:00:00,1,100.00,Text+Image,${tag},di,DESKTOP`;
     await ingestHere(writeReport(ordersCsv(['2020-04-20', '2020-04-21'], [order('2020-04-20'), order('2020-04-21')])));
     const rates = await db.selectFrom('ledger_entries').select(['rate_bp', 'amount_minor']).where('tracking_id', '=', tag).orderBy('occurred_at').execute();
-    expect(rates).toEqual([{ rate_bp: 800, amount_minor: 800 }, { rate_bp: 300, amount_minor: 300 }]);
+    expect(rates).toEqual([
+      { rate_bp: 800, amount_minor: 800 },
+      { rate_bp: 300, amount_minor: 300 },
+    ]);
   });
 
   it('then lines of an unregistered tracking ID wait, and become the influencer’s when it is registered', async () => {
@@ -211,12 +254,35 @@ describe('when reports for one tracking ID arrive over time', () => {
 
 describe('when an ingest finishes', () => {
   it('then only its own stored copy is removed, never the file an operator pointed at', async () => {
-    const original = writeReport(earningsCsv(['2022-02-01', '2022-02-28'], [`Toys & Games,Kite,B000000099,Amazon.com,${unique('own')}-20,2022-02-02 10:00:00,10.00,1,0,10.00,0.30,DESKTOP`]));
-    const id = await createIngest(db, { organisationId: org, network: 'amazon', source: 'cli', filePath: original, fileName: 'x.csv', sha256: 'x', byteSize: 1, marketplace: null });
+    const original = writeReport(
+      earningsCsv(
+        ['2022-02-01', '2022-02-28'],
+        [`Toys & Games,Kite,B000000099,Amazon.com,${unique('own')}-20,2022-02-02 10:00:00,10.00,1,0,10.00,0.30,DESKTOP`],
+      ),
+    );
+    const id = await createIngest(db, {
+      organisationId: org,
+      network: 'amazon',
+      source: 'cli',
+      filePath: original,
+      fileName: 'x.csv',
+      sha256: 'x',
+      byteSize: 1,
+      marketplace: null,
+    });
     expect((await runIngest(db, id)).status.status).toBe('succeeded');
     expect(existsSync(original)).toBe(true);
     const stored = await storeLocalFile(original, path.join(tmpdir(), 'own-storage'), 1 << 20);
-    const id2 = await createIngest(db, { organisationId: org, network: 'amazon', source: 'cli', filePath: stored.path, fileName: 'x.csv', sha256: stored.sha256, byteSize: stored.bytes, marketplace: null });
+    const id2 = await createIngest(db, {
+      organisationId: org,
+      network: 'amazon',
+      source: 'cli',
+      filePath: stored.path,
+      fileName: 'x.csv',
+      sha256: stored.sha256,
+      byteSize: stored.bytes,
+      marketplace: null,
+    });
     expect((await runIngest(db, id2)).status.status).toBe('succeeded');
     expect(existsSync(stored.path)).toBe(false);
   });
@@ -225,7 +291,14 @@ describe('when an ingest finishes', () => {
 describe('when a report is bad', () => {
   it('then an unreadable file fails with a clear error and adds nothing', async () => {
     // This file's organisation only: other files ingest into the same database meanwhile.
-    const count = async () => (await db.selectFrom('ledger_entries').select(sql<number>`count(*)::int`.as('n')).where('organisation_id', '=', org).executeTakeFirstOrThrow()).n;
+    const count = async () =>
+      (
+        await db
+          .selectFrom('ledger_entries')
+          .select(sql<number>`count(*)::int`.as('n'))
+          .where('organisation_id', '=', org)
+          .executeTakeFirstOrThrow()
+      ).n;
     const before = await count();
     await expect(ingestHere(writeReport(''))).rejects.toMatchObject({ message: 'The file is empty.' });
     for (const content of ['\u0000\u0001\u0002binary junk\u00ff', 'just,some,csv\n1,2,3\n']) {

@@ -27,7 +27,19 @@ async function influencerWithLink(ws: ReturnType<typeof newWorkspace>, campaign:
 }
 
 function event(over: Record<string, unknown>) {
-  return JSON.stringify({ orderId: unique('o'), line: 1, asin: 'B000000001', category: 'Kitchen', qty: 1, unitPrice: '20.00', currency: 'USD', status: 'shipped', commission: '1.00', time: at(2), ...over });
+  return JSON.stringify({
+    orderId: unique('o'),
+    line: 1,
+    asin: 'B000000001',
+    category: 'Kitchen',
+    qty: 1,
+    unitPrice: '20.00',
+    currency: 'USD',
+    status: 'shipped',
+    commission: '1.00',
+    time: at(2),
+    ...over,
+  });
 }
 
 /** (link id, amount) of a tracking ID's ledger lines, in the order the feed sent them. */
@@ -64,9 +76,18 @@ describe('when an order feed names the link an order came through', () => {
     expect(first.counts).toMatchObject({ accepted: 5, rejected: 1 });
     expect(first.rowErrors).toEqual([expect.objectContaining({ line: 6, message: expect.stringContaining('link must be one of our short-link codes') })]);
     expect((first.summary as { unmatchedLinkCodes: string[] }).unmatchedLinkCodes).toEqual([b.code, 'zzzzzzzz'].sort((x, y) => (x < y ? -1 : 1)));
-    expect(formatIngest(first)).toContain(`link codes credited to no link (unknown, or not the tracking ID owner's): ${[b.code, 'zzzzzzzz'].sort((x, y) => (x < y ? -1 : 1)).join(', ')}`);
+    expect(formatIngest(first)).toContain(
+      `link codes credited to no link (unknown, or not the tracking ID owner's): ${[b.code, 'zzzzzzzz'].sort((x, y) => (x < y ? -1 : 1)).join(', ')}`,
+    );
     // The shipment confirms the order of the same product: its estimate is released, from the same link.
-    expect(await linkIdsOf(a.trackingId)).toEqual([[linkA, 225], [linkA, 150], [linkA, -150], [null, 400], [null, 40], [null, 10]]);
+    expect(await linkIdsOf(a.trackingId)).toEqual([
+      [linkA, 225],
+      [linkA, 150],
+      [linkA, -150],
+      [null, 400],
+      [null, 40],
+      [null, 10],
+    ]);
     expect(await linkIdsOf(b.trackingId)).toEqual([]);
 
     let card = await run(db, a.me, 'earnings', 'all');
@@ -80,9 +101,19 @@ describe('when an order feed names the link an order came through', () => {
     const returned = writeReport(event({ ...shipped, trackingId: a.trackingId, status: 'returned' }) + '\n', 'jsonl');
     expect((await ingest(db, returned, { organisationId: a.organisationId })).counts).toMatchObject({ accepted: 1, reversed: 1 });
     expect((await ingest(db, file, { organisationId: a.organisationId })).counts).toMatchObject({ accepted: 0, unchanged: 5 });
-    expect(await linkIdsOf(a.trackingId)).toEqual([[linkA, 225], [linkA, 150], [linkA, -150], [null, 400], [null, 40], [null, 10], [linkA, -225]]);
+    expect(await linkIdsOf(a.trackingId)).toEqual([
+      [linkA, 225],
+      [linkA, 150],
+      [linkA, -150],
+      [null, 400],
+      [null, 40],
+      [null, 10],
+      [linkA, -225],
+    ]);
     card = await run(db, a.me, 'earnings', 'all');
-    expect(card.sections?.find((s) => s.title === 'Commission by link')?.lines).toEqual([{ text: `${a.asin} · tiktok`, url: a.url, detail: '$0.00 · 2 items' }]);
+    expect(card.sections?.find((s) => s.title === 'Commission by link')?.lines).toEqual([
+      { text: `${a.asin} · tiktok`, url: a.url, detail: '$0.00 · 2 items' },
+    ]);
     // b's link earned nothing: nobody's sale is credited to a link its owner does not hold.
     expect((await run(db, b.me, 'earnings', 'all')).sections?.find((s) => s.title === 'Commission by link')).toBeUndefined();
   });
@@ -92,7 +123,10 @@ describe('when an order feed names the link an order came through', () => {
     const a = await influencerWithLink(ws, 'ig');
     const ca = `${a.handle}-ca-21`;
     await addTrackingId(db, a.influencerId, ca, 'CA');
-    const file = writeReport([event({ trackingId: a.trackingId, commission: '3.00' }), event({ trackingId: ca, currency: 'CAD', commission: '5.00' })].join('\n') + '\n', 'jsonl');
+    const file = writeReport(
+      [event({ trackingId: a.trackingId, commission: '3.00' }), event({ trackingId: ca, currency: 'CAD', commission: '5.00' })].join('\n') + '\n',
+      'jsonl',
+    );
     expect((await ingest(db, file, { organisationId: a.organisationId })).counts).toMatchObject({ accepted: 2 });
     const card = await run(db, a.me, 'earnings', 'all');
     expect(card.sections?.find((s) => s.title === 'By tracking ID')?.lines).toEqual([

@@ -22,7 +22,12 @@ async function caOrdersCsv() {
 }
 
 async function currencies(tags: string[]) {
-  const r = await db.selectFrom('ledger_entries').select(['currency', 'marketplace', sql<number>`count(*)::int`.as('n')]).where('tracking_id', 'in', tags).groupBy(['currency', 'marketplace']).execute();
+  const r = await db
+    .selectFrom('ledger_entries')
+    .select(['currency', 'marketplace', sql<number>`count(*)::int`.as('n')])
+    .where('tracking_id', 'in', tags)
+    .groupBy(['currency', 'marketplace'])
+    .execute();
   return r.map((x) => `${x.n} ${x.marketplace} ${x.currency}`);
 }
 
@@ -30,7 +35,14 @@ describe('when a Fee-Orders CSV from amazon.ca arrives on its own', () => {
   it('then tracking IDs another organisation registered for Canada say nothing about this organisation’s report', async () => {
     const { file, tags } = await caOrdersCsv();
     const elsewhere = await newOrganisation(db);
-    for (const [i, tag] of tags.entries()) await createInfluencer(db, { handle: unique(`cx${i}`), displayName: 'CA creator elsewhere', trackingId: tag, marketplace: 'CA', organisationId: elsewhere });
+    for (const [i, tag] of tags.entries())
+      await createInfluencer(db, {
+        handle: unique(`cx${i}`),
+        displayName: 'CA creator elsewhere',
+        trackingId: tag,
+        marketplace: 'CA',
+        organisationId: elsewhere,
+      });
     const status = await ingest(db, file, { organisationId: await newOrganisation(db) });
     expect(status.summary).toMatchObject({ marketplace: 'US', marketplaceSource: 'header' });
     expect(status.counts.unattributed).toBe(status.counts.rows);
@@ -39,7 +51,8 @@ describe('when a Fee-Orders CSV from amazon.ca arrives on its own', () => {
   it('then tracking IDs registered for Canada make it a CAD report, without ?marketplace', async () => {
     const { file, tags, rows } = await caOrdersCsv();
     const organisationId = await newOrganisation(db);
-    for (const [i, tag] of tags.entries()) await createInfluencer(db, { handle: unique(`cr${i}`), displayName: 'CA creator', trackingId: tag, marketplace: 'CA', organisationId });
+    for (const [i, tag] of tags.entries())
+      await createInfluencer(db, { handle: unique(`cr${i}`), displayName: 'CA creator', trackingId: tag, marketplace: 'CA', organisationId });
     const status = await ingest(db, file, { organisationId });
     expect(status.status).toBe('succeeded');
     expect(status.summary).toMatchObject({ marketplace: 'CA', marketplaceSource: 'registered-tracking-id' });

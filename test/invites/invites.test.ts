@@ -16,12 +16,15 @@ afterAll(() => db.destroy());
 async function workspace() {
   const team = unique('T').toUpperCase();
   const organisationId = await organisationForWorkspace(db, 'slack', team, 'Team');
-  const member = (opts: { manager?: boolean } = {}): Promise<Identity> => resolveIdentity(db, { platform: 'slack', workspaceId: team, userId: unique('U').toUpperCase(), platformAdmin: opts.manager ?? false });
+  const member = (opts: { manager?: boolean } = {}): Promise<Identity> =>
+    resolveIdentity(db, { platform: 'slack', workspaceId: team, userId: unique('U').toUpperCase(), platformAdmin: opts.manager ?? false });
   return { organisationId, member };
 }
 
 async function storefrontIn(organisationId: number) {
-  const handle = unique('inv').toLowerCase().replace(/[^a-z0-9]/g, '');
+  const handle = unique('inv')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '');
   const { influencer } = await createInfluencer(db, { handle, displayName: 'Jane', trackingId: `${handle}-20`, organisationId });
   return influencer;
 }
@@ -44,7 +47,9 @@ describe('when the operator invites the real owner of a storefront made from the
     // Spent: nobody else can use it, and telling it again changes nothing.
     const other = await w.member();
     await expect(redeemInvite(db, other, invite.code)).rejects.toThrow(/not valid: it may be mistyped, used already or expired/);
-    expect((await resolveIdentity(db, { platform: 'slack', workspaceId: other.workspaceId, userId: other.userId, platformAdmin: false })).influencerId).toBeNull();
+    expect(
+      (await resolveIdentity(db, { platform: 'slack', workspaceId: other.workspaceId, userId: other.userId, platformAdmin: false })).influencerId,
+    ).toBeNull();
   });
 
   it('then an expired code, an older code replaced by a newer one and a code that was never issued read the same, and change nothing', async () => {
@@ -77,7 +82,9 @@ describe('when the operator invites the real owner of a storefront made from the
     const owner = await w.member();
     await db.updateTable('platform_identities').set({ influencer_id: theirs.id }).where('id', '=', owner.id).execute();
     const invite = await issueInvite(db, shop.handle);
-    await expect(redeemInvite(db, { ...owner, influencerId: theirs.id }, invite.code)).rejects.toThrow(`This account already has its own storefront, @${theirs.handle}`);
+    await expect(redeemInvite(db, { ...owner, influencerId: theirs.id }, invite.code)).rejects.toThrow(
+      `This account already has its own storefront, @${theirs.handle}`,
+    );
     expect((await redeemInvite(db, await w.member(), invite.code)).changed).toBe(true);
   });
 });

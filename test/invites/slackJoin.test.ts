@@ -18,8 +18,11 @@ async function teamWithStorefront() {
   const manager = t.member();
   app.fake.setUser(manager.user, { admin: true, tz: 'UTC' });
   await say(manager, 'storefront', 'help');
-  const organisationId = (await db.selectFrom('slack_workspaces').select('organisation_id').where('team_id', '=', t.team).executeTakeFirstOrThrow()).organisation_id;
-  const handle = unique('join').toLowerCase().replace(/[^a-z0-9]/g, '');
+  const organisationId = (await db.selectFrom('slack_workspaces').select('organisation_id').where('team_id', '=', t.team).executeTakeFirstOrThrow())
+    .organisation_id;
+  const handle = unique('join')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '');
   await createInfluencer(db, { handle, displayName: 'Jane', trackingId: `${handle}-20`, organisationId });
   return { team: t, manager, handle };
 }

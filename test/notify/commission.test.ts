@@ -16,7 +16,13 @@ let prefix: string;
 
 beforeAll(async () => {
   fake = await FakeSlack.start();
-  const config = testConfig({ SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-notify', SLACK_API_URL: fake.apiUrl, FEED_API_TOKEN: 'feed-token-feed-token-123', BACKFILL_AGE_DAYS: '0' });
+  const config = testConfig({
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_BOT_TOKEN: 'xoxb-notify',
+    SLACK_API_URL: fake.apiUrl,
+    FEED_API_TOKEN: 'feed-token-feed-token-123',
+    BACKFILL_AGE_DAYS: '0',
+  });
   prefix = config.QUEUE_PREFIX;
   app = (await startRuntime(config, { web: true, workers: true, log: createLogger('silent') })) as Runtime & { url: string };
 });
@@ -32,14 +38,18 @@ const row = (tag: string, asin: string, fees: string, returns = false) =>
   `Kitchen & Dining,"Pan <b>&lt;!channel&gt;</b>",${asin},Amazon.com,${tag},2022-03-02 10:00:00,10.00,${returns ? 0 : 1},${returns ? 1 : 0},${returns ? '-10.00' : '10.00'},${fees},DESKTOP`;
 
 /** A report of the organisation that holds `tag` (the operator's token names it). */
-const postReport = async (csv: string, tag: string) => postFeed(app, csv, { token: 'feed-token-feed-token-123', organisationId: await organisationOfTrackingId(app, tag) });
+const postReport = async (csv: string, tag: string) =>
+  postFeed(app, csv, { token: 'feed-token-feed-token-123', organisationId: await organisationOfTrackingId(app, tag) });
 
 const dmsTo = (user: string) => fake.callsTo('chat.postMessage').filter((c) => c.body.channel === `D${user}`);
 
 describe('when an ingest brings new commission', () => {
   it('then the influencer gets exactly one DM with totals that match the ledger, and none when it is ingested again', async () => {
     const { who, tag, handle } = await slackInfluencer();
-    const csv = earningsCsv(['2022-03-01', '2022-03-31'], [row(tag, 'B0NOTIFY01', '1.23'), row(tag, 'B0NOTIFY02', '4.56'), row(tag, 'B0NOTIFY03', '-0.45', true)]);
+    const csv = earningsCsv(
+      ['2022-03-01', '2022-03-31'],
+      [row(tag, 'B0NOTIFY01', '1.23'), row(tag, 'B0NOTIFY02', '4.56'), row(tag, 'B0NOTIFY03', '-0.45', true)],
+    );
     await postReport(csv, tag);
     const dm = await fake.waitForCall('chat.postMessage', (c) => c.body.channel === `D${who.user}`, 10_000);
     const text = JSON.stringify(dm.body.blocks);
@@ -58,7 +68,11 @@ describe('when an ingest brings new commission', () => {
     fake.failures.push({ method: 'chat.postMessage', status: 429, retryAfter: 1 });
     const t0 = Date.now();
     await postReport(earningsCsv(['2022-04-01', '2022-04-30'], [row(tag, 'B0NOTIFY04', '2.00')]), tag);
-    await waitFor(async () => dmsTo(who.user).length, (n) => n >= 2, 15_000); // the refused attempt and the delivery
+    await waitFor(
+      async () => dmsTo(who.user).length,
+      (n) => n >= 2,
+      15_000,
+    ); // the refused attempt and the delivery
     await queuesSettled(app.queues, ['notify']);
     const calls = dmsTo(who.user);
     expect(calls).toHaveLength(2);
@@ -83,7 +97,11 @@ describe('when an ingest brings new commission', () => {
     } finally {
       await app.queues.notify.resume();
     }
-    const done = await waitFor(() => db.selectFrom('notification_deliveries').select(['status', 'message_id']).where('influencer_id', '=', influencer.id).execute(), (r) => r.length === 1 && r[0]!.status === 'sent', 10_000);
+    const done = await waitFor(
+      () => db.selectFrom('notification_deliveries').select(['status', 'message_id']).where('influencer_id', '=', influencer.id).execute(),
+      (r) => r.length === 1 && r[0]!.status === 'sent',
+      10_000,
+    );
     expect(done[0]!.message_id).toBe(`D${who.user}:1.0001`);
     expect(dmsTo(who.user)).toHaveLength(0);
   });
@@ -93,7 +111,11 @@ describe('when an ingest brings new commission', () => {
     fake.failures.push({ method: 'chat.postMessage', error: 'channel_not_found' });
     await postReport(earningsCsv(['2022-06-01', '2022-06-30'], [row(tag, 'B0NOTIFY06', '1.00')]), tag);
     const influencer = await db.selectFrom('influencers').select('id').where('handle', '=', tag.slice(0, -3)).executeTakeFirstOrThrow();
-    await waitFor(() => db.selectFrom('notification_deliveries').select('status').where('influencer_id', '=', influencer.id).execute(), (r) => r[0]?.status === 'failed', 10_000);
+    await waitFor(
+      () => db.selectFrom('notification_deliveries').select('status').where('influencer_id', '=', influencer.id).execute(),
+      (r) => r[0]?.status === 'failed',
+      10_000,
+    );
     const { reply } = await slash(app.url, fake, who, 'storefront', 'show');
     // Slack's renderer breaks up user-visible underscores with zero-width spaces; read it as a person would.
     expect(JSON.stringify(reply.body).replace(/\u200b/g, '')).toContain('Commission notifications could not be delivered (Slack says channel_not_found)');
@@ -104,19 +126,32 @@ describe('when an ingest brings new commission', () => {
     await slash(app.url, fake, who, 'storefront', 'notify off');
     await postReport(earningsCsv(['2022-07-01', '2022-07-31'], [row(tag, 'B0NOTIFY07', '1.00')]), tag);
     const influencer = await db.selectFrom('influencers').select('id').where('handle', '=', tag.slice(0, -3)).executeTakeFirstOrThrow();
-    await waitFor(() => db.selectFrom('notification_deliveries').select('status').where('influencer_id', '=', influencer.id).execute(), (r) => r[0]?.status === 'skipped', 10_000);
+    await waitFor(
+      () => db.selectFrom('notification_deliveries').select('status').where('influencer_id', '=', influencer.id).execute(),
+      (r) => r[0]?.status === 'skipped',
+      10_000,
+    );
     expect(dmsTo(who.user)).toHaveLength(0);
   });
 });
 
 describe('when two worker processes share the queue', () => {
   it('then each notification is still sent once', async () => {
-    const second = await startRuntime(testConfig({ SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-notify', SLACK_API_URL: fake.apiUrl, QUEUE_PREFIX: prefix }), { workers: true, log: createLogger('silent') });
+    const second = await startRuntime(
+      testConfig({ SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-notify', SLACK_API_URL: fake.apiUrl, QUEUE_PREFIX: prefix }),
+      { workers: true, log: createLogger('silent') },
+    );
     try {
       // One team's roster, in one report of that team.
       const team = newTeam();
       const people = await Promise.all([0, 1, 2].map(() => setUpSlackInfluencer(app.url, fake, 'nt', team.member())));
-      await postReport(earningsCsv(['2022-08-01', '2022-08-31'], people.map((p, i) => row(p.tag, `B0NOTIFY1${i}`, '1.00'))), people[0]!.tag);
+      await postReport(
+        earningsCsv(
+          ['2022-08-01', '2022-08-31'],
+          people.map((p, i) => row(p.tag, `B0NOTIFY1${i}`, '1.00')),
+        ),
+        people[0]!.tag,
+      );
       for (const p of people) await fake.waitForCall('chat.postMessage', (c) => c.body.channel === `D${p.who.user}`, 10_000);
       await queuesSettled(app.queues, ['notify']);
       for (const p of people) expect(dmsTo(p.who.user)).toHaveLength(1);
@@ -125,4 +160,3 @@ describe('when two worker processes share the queue', () => {
     }
   });
 });
-

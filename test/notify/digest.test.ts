@@ -18,7 +18,12 @@ let config: ReturnType<typeof testConfig>;
 beforeAll(async () => {
   fake = await FakeSlack.start();
   // Slack shows pictures from https URLs only, as a deployed PUBLIC_BASE_URL is.
-  config = testConfig({ SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-digest', SLACK_API_URL: fake.apiUrl, PUBLIC_BASE_URL: 'https://links.test' });
+  config = testConfig({
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_BOT_TOKEN: 'xoxb-digest',
+    SLACK_API_URL: fake.apiUrl,
+    PUBLIC_BASE_URL: 'https://links.test',
+  });
   app = (await startRuntime(config, { web: true, workers: true, log: createLogger('silent') })) as Runtime & { url: string };
 });
 afterAll(async () => {
@@ -39,15 +44,43 @@ async function teamWithDigest(tz: string) {
   const yesterday = addDays(localDate(new Date(), tz), -1);
   await db
     .insertInto('ledger_entries')
-    .values({ network: 'amazon', line_key: unique('k'), kind: 'confirmed', tracking_id: `${handle}-20`, influencer_id: id, organisation_id: organisationOf(id), marketplace: 'US', asin: 'B0DIGEST01', product_name: 'Digest pan', category: 'Kitchen', occurred_at: zonedTime(yesterday, tz, 12, 0), quantity: 1, amount_minor: 4321, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null })
+    .values({
+      network: 'amazon',
+      line_key: unique('k'),
+      kind: 'confirmed',
+      tracking_id: `${handle}-20`,
+      influencer_id: id,
+      organisation_id: organisationOf(id),
+      marketplace: 'US',
+      asin: 'B0DIGEST01',
+      product_name: 'Digest pan',
+      category: 'Kitchen',
+      occurred_at: zonedTime(yesterday, tz, 12, 0),
+      quantity: 1,
+      amount_minor: 4321,
+      currency: 'USD',
+      ingest_id: null,
+      link_id: null,
+      reverses_entry_id: null,
+    })
     .execute();
   // Subscribed for an hour ago (local), then made due again for today, as if subscribed yesterday.
   const hourAgo = new Date(Date.now() - 3600_000);
   const sameDay = localDate(hourAgo, tz) === localDate(new Date(), tz);
-  const anHourAgo = sameDay ? new Intl.DateTimeFormat('en-GB', { timeZone: tz, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(hourAgo) : '00:00';
+  const anHourAgo = sameDay
+    ? new Intl.DateTimeFormat('en-GB', { timeZone: tz, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(hourAgo)
+    : '00:00';
   const { reply } = await slash(app.url, fake, manager, 'digest', `subscribe ${anHourAgo}`);
   expect(JSON.stringify(reply.body)).toContain(`every day at ${anHourAgo} (${tz})`);
-  await db.updateTable('digest_subscriptions').set({ last_sent_local_date: yesterday, starts_local_date: yesterday }).where('organisation_id', '=', (await db.selectFrom('influencers').select('organisation_id').where('id', '=', id).executeTakeFirstOrThrow()).organisation_id).execute();
+  await db
+    .updateTable('digest_subscriptions')
+    .set({ last_sent_local_date: yesterday, starts_local_date: yesterday })
+    .where(
+      'organisation_id',
+      '=',
+      (await db.selectFrom('influencers').select('organisation_id').where('id', '=', id).executeTakeFirstOrThrow()).organisation_id,
+    )
+    .execute();
   return { manager, handle };
 }
 
@@ -70,7 +103,11 @@ describe('when the digest tick runs', () => {
     expect([served.status, served.headers.get('content-type')]).toEqual([200, 'image/png']);
     expect(Buffer.from(await served.arrayBuffer()).subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
     // The CSV alone goes into the thread.
-    await waitFor(async () => fake.callsTo('files.completeUploadExternal').filter((c) => c.body.channel_id === `D${manager.user}`).length, (n) => n === 1, 10_000);
+    await waitFor(
+      async () => fake.callsTo('files.completeUploadExternal').filter((c) => c.body.channel_id === `D${manager.user}`).length,
+      (n) => n === 1,
+      10_000,
+    );
     expect(fake.uploads.some((u) => u.data.toString('utf8').includes(handle))).toBe(true); // the CSV names the influencer
     // Ticking again (or from another process) sends nothing more today.
     await tick();
@@ -80,7 +117,10 @@ describe('when the digest tick runs', () => {
   });
 
   it('then two worker processes still send one digest per manager', async () => {
-    const second = await startRuntime(testConfig({ SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-digest', SLACK_API_URL: fake.apiUrl, QUEUE_PREFIX: config.QUEUE_PREFIX }), { workers: true, log: createLogger('silent') });
+    const second = await startRuntime(
+      testConfig({ SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-digest', SLACK_API_URL: fake.apiUrl, QUEUE_PREFIX: config.QUEUE_PREFIX }),
+      { workers: true, log: createLogger('silent') },
+    );
     try {
       const teams = await Promise.all([teamWithDigest('Europe/Berlin'), teamWithDigest('Asia/Tokyo')]);
       await Promise.all([digestTickProcessor({ db, queues: app.queues })(), digestTickProcessor({ db, queues: second.queues })()]);

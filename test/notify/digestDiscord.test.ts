@@ -121,7 +121,11 @@ describe('when a Discord manager subscribes to the digest', () => {
     const dm = await fake.waitForCall('POST', /^\/users\/@me\/channels$/, 10_000);
     expect(fake.callsTo('POST', /^\/users\/@me\/channels$/).map((c) => c.body)).toContainEqual({ recipient_id: manager.userId });
     expect(dm.status).toBe(200);
-    const [sent] = await waitFor(async () => posts(), (p) => p.length >= 1, 15_000);
+    const [sent] = await waitFor(
+      async () => posts(),
+      (p) => p.length >= 1,
+      15_000,
+    );
     expect(sent!.status).toBe(200);
     expect(sent!.auth).toBe('Bot fake-discord-bot-token');
 
@@ -154,12 +158,19 @@ describe('when a Discord manager subscribes to the digest', () => {
 
     // Recorded as sent, for today (once the job has finished: the message is posted just before).
     const delivery = await waitFor(
-      () => db.selectFrom('notification_deliveries').select(['status', 'platform', 'message_id']).where('key', '=', `digest:${sub.id}:${today}`).executeTakeFirstOrThrow(),
+      () =>
+        db
+          .selectFrom('notification_deliveries')
+          .select(['status', 'platform', 'message_id'])
+          .where('key', '=', `digest:${sub.id}:${today}`)
+          .executeTakeFirstOrThrow(),
       (d) => d.status !== 'claimed',
       10_000,
     );
     expect(delivery).toMatchObject({ status: 'sent', platform: 'discord', message_id: expect.stringMatching(/^\d{15,}$/) });
-    expect((await db.selectFrom('digest_subscriptions').select('last_sent_local_date').where('id', '=', sub.id).executeTakeFirstOrThrow()).last_sent_local_date).toBe(today);
+    expect(
+      (await db.selectFrom('digest_subscriptions').select('last_sent_local_date').where('id', '=', sub.id).executeTakeFirstOrThrow()).last_sent_local_date,
+    ).toBe(today);
 
     // The tick again (now, and a minute later) queues nothing for it; the same digest job run again (a retry,
     // another worker) finds it sent. Still one message.
@@ -169,11 +180,14 @@ describe('when a Discord manager subscribes to the digest', () => {
     await tick();
     await digestTickProcessor({ db, queues: app.queues, now: () => later })();
     const again = await app.queues.digest.add('digest', { subscriptionId: sub.id, localDate: today }, { jobId: unique('digest-again') });
-    const result = await waitFor(async () => ({ state: await again.getState(), value: (await app.queues.digest.getJob(again.id!))?.returnvalue }), (r) => r.state === 'completed' || r.state === 'failed', 10_000);
+    const result = await waitFor(
+      async () => ({ state: await again.getState(), value: (await app.queues.digest.getJob(again.id!))?.returnvalue }),
+      (r) => r.state === 'completed' || r.state === 'failed',
+      10_000,
+    );
     expect(result).toEqual({ state: 'completed', value: { skipped: 'already sent' } });
     await queuesSettled(app.queues, ['digest']);
     expect(posts()).toHaveLength(1);
     expect(fake.callsTo('POST', /^\/channels\/\d+\/messages$/).filter((c) => JSON.stringify(c.body).includes(`@${handle}`))).toHaveLength(1);
   }, 200_000);
 });
-

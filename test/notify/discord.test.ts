@@ -16,7 +16,11 @@ let app: Runtime & { url: string };
 
 beforeAll(async () => {
   fake = await FakeDiscord.start();
-  app = (await startRuntime(testConfig({ ...discordEnv(fake), FEED_API_TOKEN: 'feed-token-feed-token-123', BACKFILL_AGE_DAYS: '0' }), { web: true, workers: true, log: createLogger('silent') })) as Runtime & { url: string };
+  app = (await startRuntime(testConfig({ ...discordEnv(fake), FEED_API_TOKEN: 'feed-token-feed-token-123', BACKFILL_AGE_DAYS: '0' }), {
+    web: true,
+    workers: true,
+    log: createLogger('silent'),
+  })) as Runtime & { url: string };
 });
 afterAll(async () => {
   await app.close();
@@ -34,7 +38,8 @@ async function discordInfluencer() {
 }
 
 /** A report of the organisation that holds `tag` (the operator's token names it). */
-const postReport = async (csv: string, tag: string) => postFeed(app, csv, { token: 'feed-token-feed-token-123', organisationId: await organisationOfTrackingId(app, tag) });
+const postReport = async (csv: string, tag: string) =>
+  postFeed(app, csv, { token: 'feed-token-feed-token-123', organisationId: await organisationOfTrackingId(app, tag) });
 
 const row = (tag: string, asin: string, fees: string) => `Toys & Games,Kite,${asin},Amazon.com,${tag},2022-09-02 10:00:00,10.00,1,0,10.00,${fees},DESKTOP`;
 
@@ -45,7 +50,11 @@ describe('when an influencer set up from Discord earns commission', () => {
     await postReport(earningsCsv(['2022-09-01', '2022-09-30'], [row(tag, 'B0DISCNT01', '2.50'), row(tag, 'B0DISCNT02', '1.25')]), tag);
     const dm = await fake.waitForCall('POST', /^\/users\/@me\/channels$/, 10_000);
     expect(dm.body).toMatchObject({ recipient_id: who.userId });
-    const sent = await waitFor(async () => fake.callsTo('POST', /^\/channels\/\d+\/messages$/).filter((c) => c.status === 200), (c) => c.length >= 1, 15_000);
+    const sent = await waitFor(
+      async () => fake.callsTo('POST', /^\/channels\/\d+\/messages$/).filter((c) => c.status === 200),
+      (c) => c.length >= 1,
+      15_000,
+    );
     const text = JSON.stringify(sent[0]!.body);
     expect(text).toContain(`New commission for @${handle}`);
     expect(text).toContain('$3.75');
@@ -72,11 +81,19 @@ describe('when an influencer set up from Discord earns commission', () => {
       await db.updateTable('notification_deliveries').set({ attempts: 1 }).where('key', '=', key).execute();
       const who = await db.selectFrom('platform_identities').select('user_id').where('influencer_id', '=', id).executeTakeFirstOrThrow();
       userId = who.user_id;
-      await createDiscordSender({ token: 'fake-discord-bot-token', apiUrl: fake.apiUrl }).sendToUser(who.user_id, C.card({ visibility: 'channel' }, [C.text('first attempt')]), { idempotencyKey: key });
+      await createDiscordSender({ token: 'fake-discord-bot-token', apiUrl: fake.apiUrl }).sendToUser(
+        who.user_id,
+        C.card({ visibility: 'channel' }, [C.text('first attempt')]),
+        { idempotencyKey: key },
+      );
     } finally {
       await app.queues.notify.resume();
     }
-    const done = await waitFor(() => db.selectFrom('notification_deliveries').select(['status', 'message_id']).where('key', '=', key).executeTakeFirstOrThrow(), (r) => r.status === 'sent', 10_000);
+    const done = await waitFor(
+      () => db.selectFrom('notification_deliveries').select(['status', 'message_id']).where('key', '=', key).executeTakeFirstOrThrow(),
+      (r) => r.status === 'sent',
+      10_000,
+    );
     const created = fake.callsTo('POST', /^\/channels\/\d+\/messages$/).filter((c) => c.status === 200 && JSON.stringify(c.body).includes('first attempt'));
     expect(created).toHaveLength(1);
     // One message exists in their DM channel: the retry got the first one back instead of posting another.
@@ -90,7 +107,11 @@ describe('when an influencer set up from Discord earns commission', () => {
     fake.fail({ method: 'POST', path: /^\/users\/@me\/channels$/, status: 403, body: { code: 50007, message: 'Cannot send messages to this user' } });
     await postReport(earningsCsv(['2022-10-01', '2022-10-31'], [row(tag, 'B0DISCNT03', '1.00')]), tag);
     const { id } = await db.selectFrom('influencers').select('id').where('handle', '=', handle).executeTakeFirstOrThrow();
-    const pref = await waitFor(() => db.selectFrom('notification_preferences').select(['broken_reason']).where('influencer_id', '=', id).executeTakeFirst(), (r) => Boolean(r?.broken_reason), 10_000);
+    const pref = await waitFor(
+      () => db.selectFrom('notification_preferences').select(['broken_reason']).where('influencer_id', '=', id).executeTakeFirst(),
+      (r) => Boolean(r?.broken_reason),
+      10_000,
+    );
     expect(pref?.broken_reason).toMatch(/direct messages/);
   });
 });

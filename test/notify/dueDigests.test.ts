@@ -16,7 +16,8 @@ async function subscription(localTime: string, timezone: string, now: Date) {
 /** A manager's subscription, and a way to change its time or zone later, as /digest subscribe does again. */
 async function subscriber(localTime: string, timezone: string, now: Date) {
   const identity = await resolveIdentity(db, { platform: 'slack', workspaceId: unique('T'), userId: unique('U'), platformAdmin: true });
-  const subscribe = (time: string, zone: string, at: Date) => subscribeDigest(db, { organisationId: identity.organisationId, identityId: identity.id, localTime: time, timezone: zone, channelId: null, now: at });
+  const subscribe = (time: string, zone: string, at: Date) =>
+    subscribeDigest(db, { organisationId: identity.organisationId, identityId: identity.id, localTime: time, timezone: zone, channelId: null, now: at });
   const { id } = await subscribe(localTime, timezone, now);
   return { id, change: subscribe };
 }

@@ -15,7 +15,13 @@ let app: Runtime & { url: string };
 
 beforeAll(async () => {
   fake = await FakeSlack.start();
-  const config = testConfig({ SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-trickle', SLACK_API_URL: fake.apiUrl, FEED_API_TOKEN: TOKEN, NOTIFY_TRICKLE_MS: String(WINDOW_MS) });
+  const config = testConfig({
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_BOT_TOKEN: 'xoxb-trickle',
+    SLACK_API_URL: fake.apiUrl,
+    FEED_API_TOKEN: TOKEN,
+    NOTIFY_TRICKLE_MS: String(WINDOW_MS),
+  });
   app = (await startRuntime(config, { web: true, workers: true, log: createLogger('silent') })) as Runtime & { url: string };
 });
 afterAll(async () => {
@@ -25,7 +31,19 @@ afterAll(async () => {
 });
 
 async function postback(tag: string, orderId: string, status: string, commission: string) {
-  const line = JSON.stringify({ orderId, line: 1, trackingId: tag, asin: 'B0TRICKLE1', category: 'Toys & Games', qty: 1, unitPrice: '20.00', currency: 'USD', status, commission, time: new Date(Date.now() - 60_000).toISOString() });
+  const line = JSON.stringify({
+    orderId,
+    line: 1,
+    trackingId: tag,
+    asin: 'B0TRICKLE1',
+    category: 'Toys & Games',
+    qty: 1,
+    unitPrice: '20.00',
+    currency: 'USD',
+    status,
+    commission,
+    time: new Date(Date.now() - 60_000).toISOString(),
+  });
   await postFeed(app, `${line}\n`, { token: TOKEN, network: 'postback', organisationId: await organisationOfTrackingId(app, tag) });
 }
 

@@ -8,7 +8,8 @@ describe('when a service goes away and comes back', () => {
     let now = 1_000_000;
     const state = new ConnectionState('postgres', capture.logger('debug'), { now: () => now });
     state.ok('readyz'); // up already: nothing to say
-    for (let i = 0; i < 50; i++) state.failed(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }), i % 2 ? 'readyz' : 'click flush');
+    for (let i = 0; i < 50; i++)
+      state.failed(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }), i % 2 ? 'readyz' : 'click flush');
     now += 12_345;
     state.ok('click flush');
     state.ok('readyz');

@@ -54,7 +54,11 @@ describe('when an operator imports the Grafana dashboard', () => {
       const histogram = /^(.*)_(bucket|sum|count)$/.exec(name);
       return Boolean(histogram && exported.types.get(histogram[1]!) === 'histogram');
     };
-    const missing = expressions.flatMap(({ panel, expr }) => metricNames(expr).filter((n) => !isExported(n)).map((n) => `${panel}: ${n}`));
+    const missing = expressions.flatMap(({ panel, expr }) =>
+      metricNames(expr)
+        .filter((n) => !isExported(n))
+        .map((n) => `${panel}: ${n}`),
+    );
     expect(missing).toEqual([]);
     expect(expressions.flatMap(({ expr }) => metricNames(expr)).length).toBeGreaterThan(0);
   });

@@ -37,7 +37,11 @@ const row = (tag: string, asin: string, fees: string) => `Kitchen,Pan,${asin},Am
 
 /** A report of the organisation holding `tag`, posted with the operator's token (which names it). */
 async function postReport(csv: string, tag: string) {
-  const res = await fetch(`${app.url}/api/feeds/amazon?org=${await organisationOfTrackingId(app, tag)}`, { method: 'POST', body: csv, headers: { authorization: `Bearer ${FEED_TOKEN}` } });
+  const res = await fetch(`${app.url}/api/feeds/amazon?org=${await organisationOfTrackingId(app, tag)}`, {
+    method: 'POST',
+    body: csv,
+    headers: { authorization: `Bearer ${FEED_TOKEN}` },
+  });
   expect(res.status).toBe(202);
 }
 
@@ -49,7 +53,14 @@ describe('when a commission notification is delivered or given up', () => {
     const sentBefore = await count('affiliate_notifications_total', 'sent');
     await postReport(earningsCsv(['2022-03-01', '2022-03-31'], [row(tag, 'B0OBSNOT01', '1.00')]), tag);
     const line = await capture.waitFor('notification sent', { influencerId });
-    expect(line).toMatchObject({ level: LEVEL.info, outcome: 'sent', platform: 'slack', messageId: expect.stringContaining(`D${who.user}`), attempts: 1, ingestId: expect.any(String) });
+    expect(line).toMatchObject({
+      level: LEVEL.info,
+      outcome: 'sent',
+      platform: 'slack',
+      messageId: expect.stringContaining(`D${who.user}`),
+      attempts: 1,
+      ingestId: expect.any(String),
+    });
     expect(await count('affiliate_notifications_total', 'sent')).toBe(sentBefore + 1);
     expect(capture.find('notification sent', { influencerId })).toHaveLength(1);
   });
@@ -67,7 +78,7 @@ describe('when a commission notification is delivered or given up', () => {
   });
 });
 
-describe('when a manager\'s digest is sent', () => {
+describe("when a manager's digest is sent", () => {
   it('then one line names the subscription, the organisation, the local day and the outcome, and the sent counter moves', async () => {
     const tz = 'Europe/Berlin';
     const team = newTeam();
@@ -80,11 +91,33 @@ describe('when a manager\'s digest is sent', () => {
     const yesterday = addDays(localDate(new Date(), tz), -1);
     await db
       .insertInto('ledger_entries')
-      .values({ network: 'amazon', line_key: unique('k'), kind: 'confirmed', tracking_id: `${handle}-20`, influencer_id: influencer.id, organisation_id: organisationOf(influencer.id), marketplace: 'US', asin: 'B0OBSDIG01', product_name: 'Digest pan', category: 'Kitchen', occurred_at: zonedTime(yesterday, tz, 12, 0), quantity: 1, amount_minor: 1234, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null })
+      .values({
+        network: 'amazon',
+        line_key: unique('k'),
+        kind: 'confirmed',
+        tracking_id: `${handle}-20`,
+        influencer_id: influencer.id,
+        organisation_id: organisationOf(influencer.id),
+        marketplace: 'US',
+        asin: 'B0OBSDIG01',
+        product_name: 'Digest pan',
+        category: 'Kitchen',
+        occurred_at: zonedTime(yesterday, tz, 12, 0),
+        quantity: 1,
+        amount_minor: 1234,
+        currency: 'USD',
+        ingest_id: null,
+        link_id: null,
+        reverses_entry_id: null,
+      })
       .execute();
     await slash(app.url, fake, manager, 'digest', 'subscribe 00:00');
     // Subscribing after today's time starts tomorrow, so no tick (of this app or another test's) sends it: only the job queued below.
-    const sub = await db.selectFrom('digest_subscriptions').select(['id', 'starts_local_date']).where('organisation_id', '=', influencer.organisation_id).executeTakeFirstOrThrow();
+    const sub = await db
+      .selectFrom('digest_subscriptions')
+      .select(['id', 'starts_local_date'])
+      .where('organisation_id', '=', influencer.organisation_id)
+      .executeTakeFirstOrThrow();
     expect(sub.starts_local_date).toBe(addDays(localDate(new Date(), tz), 1));
     const today = localDate(new Date(), tz);
     const sentBefore = await count('affiliate_digests_total', 'sent');
@@ -92,7 +125,15 @@ describe('when a manager\'s digest is sent', () => {
     await app.queues.digest.add('digest', { subscriptionId: sub.id, localDate: today }, { jobId: `digest-${sub.id}-${today}` });
 
     const line = await capture.waitFor('digest sent', { subscriptionId: sub.id });
-    expect(line).toMatchObject({ level: LEVEL.info, outcome: 'sent', organisationId: influencer.organisation_id, localDate: today, platform: 'slack', messageId: expect.any(String), attempts: 1 });
+    expect(line).toMatchObject({
+      level: LEVEL.info,
+      outcome: 'sent',
+      organisationId: influencer.organisation_id,
+      localDate: today,
+      platform: 'slack',
+      messageId: expect.any(String),
+      attempts: 1,
+    });
     expect(await count('affiliate_digests_total', 'sent')).toBe(sentBefore + 1);
     expect(capture.find('digest sent', { subscriptionId: sub.id })).toHaveLength(1);
   });

@@ -21,8 +21,10 @@ const get = async (path: string, method = 'GET') => {
   await res.arrayBuffer();
   return res.status;
 };
-const requests = (m: Awaited<ReturnType<typeof scrape>>, route: string, method: string, status: string) => m.value('affiliate_http_requests_total', { route, method, status });
-const timed = (m: Awaited<ReturnType<typeof scrape>>, route: string, method: string) => m.value('affiliate_http_request_duration_seconds_count', { route, method });
+const requests = (m: Awaited<ReturnType<typeof scrape>>, route: string, method: string, status: string) =>
+  m.value('affiliate_http_requests_total', { route, method, status });
+const timed = (m: Awaited<ReturnType<typeof scrape>>, route: string, method: string) =>
+  m.value('affiliate_http_request_duration_seconds_count', { route, method });
 
 describe('when a follower clicks a short link', () => {
   it('then the request is counted under /l/:code with its status and latency, cold or warm, found or not', async () => {
@@ -44,7 +46,9 @@ describe('when a follower clicks a short link', () => {
     expect(delta('/l/:code', 'POST', '405')).toBe(1);
     expect(timed(after, '/l/:code', 'GET') - timed(before, '/l/:code', 'GET')).toBe(4);
     // Latency is recorded in seconds: a redirect takes well under the 10 s top bucket, and more than nothing.
-    const sum = after.value('affiliate_http_request_duration_seconds_sum', { route: '/l/:code', method: 'GET' }) - before.value('affiliate_http_request_duration_seconds_sum', { route: '/l/:code', method: 'GET' });
+    const sum =
+      after.value('affiliate_http_request_duration_seconds_sum', { route: '/l/:code', method: 'GET' }) -
+      before.value('affiliate_http_request_duration_seconds_sum', { route: '/l/:code', method: 'GET' });
     expect(sum).toBeGreaterThan(0);
     expect(sum).toBeLessThan(5);
     // No code ever becomes a label.

@@ -17,7 +17,9 @@ let app: Runtime & { url: string };
 beforeAll(async () => {
   // npm start in one process: web and workers, so the workers' counters are on the web server's /metrics.
   // Feed sources are fetched from public addresses only; the polled test server is a loopback one, allowed here.
-  app = (await startRuntime(testConfig({ FEED_POLL_ALLOW_PRIVATE: '127.0.0.1' }), { web: true, workers: true, log: capture.logger() })) as Runtime & { url: string };
+  app = (await startRuntime(testConfig({ FEED_POLL_ALLOW_PRIVATE: '127.0.0.1' }), { web: true, workers: true, log: capture.logger() })) as Runtime & {
+    url: string;
+  };
 });
 afterAll(async () => {
   await app.close();
@@ -34,7 +36,17 @@ describe('when a report is ingested by the workers', () => {
     const b = await seedInfluencer(db, { organisationId });
     const tagA = a.trackingId.tracking_id;
     const tagB = b.trackingId.tracking_id;
-    const file = writeReport(earningsCsv(['2022-03-01', '2022-03-31'], [row(tagA, 'B0OBSERV01', '1.23'), row(tagA, 'B0OBSERV02', '-0.45', true), row(tagB, 'B0OBSERV03', '2.00'), 'Kitchen,Pan,NOTANASIN!,Amazon.com,x-20,garbage,,,,,,']));
+    const file = writeReport(
+      earningsCsv(
+        ['2022-03-01', '2022-03-31'],
+        [
+          row(tagA, 'B0OBSERV01', '1.23'),
+          row(tagA, 'B0OBSERV02', '-0.45', true),
+          row(tagB, 'B0OBSERV03', '2.00'),
+          'Kitchen,Pan,NOTANASIN!,Amazon.com,x-20,garbage,,,,,,',
+        ],
+      ),
+    );
     const before = await scrape(app.url);
     const ingestId = await recordIngest(db, file, { organisationId });
     await app.queues.ingest.add('ingest', { ingestId }, { jobId: ingestId });
@@ -56,7 +68,10 @@ describe('when a report is ingested by the workers', () => {
     expect(line.seconds as number).toBeGreaterThanOrEqual(0);
     expect(line.seconds as number).toBeLessThan(60);
 
-    const after = await waitFor(() => scrape(app.url), (m) => m.value('affiliate_ingests_total', { outcome: 'succeeded' }) > before.value('affiliate_ingests_total', { outcome: 'succeeded' }));
+    const after = await waitFor(
+      () => scrape(app.url),
+      (m) => m.value('affiliate_ingests_total', { outcome: 'succeeded' }) > before.value('affiliate_ingests_total', { outcome: 'succeeded' }),
+    );
     const delta = (name: string, labels: Record<string, string> = {}) => after.value(name, labels) - before.value(name, labels);
     expect(delta('affiliate_ingests_total', { outcome: 'succeeded' })).toBe(1);
     expect(delta('affiliate_ingests_total', { outcome: 'failed' })).toBe(0);
@@ -67,14 +82,22 @@ describe('when a report is ingested by the workers', () => {
 
     // The influencers have no chat account: each notification is skipped, with a line saying why.
     for (const who of [a, b]) {
-      expect(await capture.waitFor('notification skipped', { influencerId: who.influencer.id })).toMatchObject({ level: LEVEL.info, outcome: 'skipped', reason: 'no chat identity', platform: null, attempts: 1 });
+      expect(await capture.waitFor('notification skipped', { influencerId: who.influencer.id })).toMatchObject({
+        level: LEVEL.info,
+        outcome: 'skipped',
+        reason: 'no chat identity',
+        platform: null,
+        attempts: 1,
+      });
     }
     expect(capture.find('ingest finished', { ingestId })).toHaveLength(1);
   });
 
   it('then an attempt that will be retried is a warning with its attempt number, and the last failure one error line', async () => {
     const { trackingId, organisationId } = await seedInfluencer(db);
-    const ingestId = await recordIngest(db, writeReport(earningsCsv(['2022-03-01', '2022-03-31'], [row(trackingId.tracking_id, 'B0OBSERV04', '1.00')])), { organisationId });
+    const ingestId = await recordIngest(db, writeReport(earningsCsv(['2022-03-01', '2022-03-31'], [row(trackingId.tracking_id, 'B0OBSERV04', '1.00')])), {
+      organisationId,
+    });
     // The stored copy vanishes (a disk wiped under the worker): not the sender's fault, so it is retried.
     const stored = await db.selectFrom('feed_ingests').select('file_path').where('id', '=', ingestId).executeTakeFirstOrThrow();
     rmSync(stored.file_path!);
@@ -82,13 +105,23 @@ describe('when a report is ingested by the workers', () => {
     await app.queues.ingest.add('ingest', { ingestId }, { jobId: ingestId, attempts: 2, backoff: { type: 'fixed', delay: 10 } });
 
     const final = await capture.waitFor('ingest finished', { ingestId });
-    expect(final).toMatchObject({ level: LEVEL.error, status: 'failed', attempt: '2/2', network: 'amazon', organisationId, error: expect.stringMatching(/ENOENT|no such file/i) });
+    expect(final).toMatchObject({
+      level: LEVEL.error,
+      status: 'failed',
+      attempt: '2/2',
+      network: 'amazon',
+      organisationId,
+      error: expect.stringMatching(/ENOENT|no such file/i),
+    });
     const retries = capture.find('ingest attempt failed; will retry', { ingestId });
     expect(retries).toHaveLength(1);
     expect(retries[0]).toMatchObject({ level: LEVEL.warn, attempt: '1/2' });
     expect(capture.find('ingest finished', { ingestId })).toHaveLength(1);
 
-    const after = await waitFor(() => scrape(app.url), (m) => m.value('affiliate_ingests_total', { outcome: 'failed' }) > before.value('affiliate_ingests_total', { outcome: 'failed' }));
+    const after = await waitFor(
+      () => scrape(app.url),
+      (m) => m.value('affiliate_ingests_total', { outcome: 'failed' }) > before.value('affiliate_ingests_total', { outcome: 'failed' }),
+    );
     expect(after.value('affiliate_ingests_total', { outcome: 'failed' }) - before.value('affiliate_ingests_total', { outcome: 'failed' })).toBe(1);
   });
 });
@@ -99,8 +132,17 @@ describe('when a report cannot be read at all', () => {
     const before = await scrape(app.url);
     await app.queues.ingest.add('ingest', { ingestId }, { jobId: ingestId });
     const line = await capture.waitFor('ingest finished', { ingestId });
-    expect(line).toMatchObject({ level: LEVEL.warn, status: 'failed', attempt: '1/3', counts: { rows: 0, accepted: 0 }, error: expect.stringContaining('Not a recognisable Amazon report') });
-    const after = await waitFor(() => scrape(app.url), (m) => m.value('affiliate_ingests_total', { outcome: 'failed' }) > before.value('affiliate_ingests_total', { outcome: 'failed' }));
+    expect(line).toMatchObject({
+      level: LEVEL.warn,
+      status: 'failed',
+      attempt: '1/3',
+      counts: { rows: 0, accepted: 0 },
+      error: expect.stringContaining('Not a recognisable Amazon report'),
+    });
+    const after = await waitFor(
+      () => scrape(app.url),
+      (m) => m.value('affiliate_ingests_total', { outcome: 'failed' }) > before.value('affiliate_ingests_total', { outcome: 'failed' }),
+    );
     expect(after.value('affiliate_ingests_total', { outcome: 'failed' }) - before.value('affiliate_ingests_total', { outcome: 'failed' })).toBe(1);
     expect(capture.find('ingest attempt failed; will retry', { ingestId })).toHaveLength(0);
   });
@@ -114,10 +156,31 @@ describe('when a feed source is polled', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/fee-earnings.csv`;
-      const source = await db.insertInto('feed_sources').values({ organisation_id: organisationId, network: 'amazon', name: unique('obs-source'), url, cron: '0 6 * * *', marketplace: null, headers: null, last_polled_at: null, last_success_at: null, last_error: null }).returning('id').executeTakeFirstOrThrow();
+      const source = await db
+        .insertInto('feed_sources')
+        .values({
+          organisation_id: organisationId,
+          network: 'amazon',
+          name: unique('obs-source'),
+          url,
+          cron: '0 6 * * *',
+          marketplace: null,
+          headers: null,
+          last_polled_at: null,
+          last_success_at: null,
+          last_error: null,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       await app.queues['feed-poll'].add('feed-poll', { feedSourceId: source.id });
       const polled = await capture.waitFor('feed polled', { feedSourceId: source.id });
-      expect(polled).toMatchObject({ level: LEVEL.info, network: 'amazon', host: new URL(url).host, bytes: Buffer.byteLength(csv), ingestId: expect.any(String) });
+      expect(polled).toMatchObject({
+        level: LEVEL.info,
+        network: 'amazon',
+        host: new URL(url).host,
+        bytes: Buffer.byteLength(csv),
+        ingestId: expect.any(String),
+      });
       const ingested = await capture.waitFor('ingest finished', { ingestId: polled.ingestId });
       expect(ingested).toMatchObject({ source: 'poll', status: 'succeeded', counts: { accepted: 1 } });
     } finally {

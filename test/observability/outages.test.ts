@@ -39,7 +39,11 @@ describe('when Redis goes away and comes back', () => {
         expect(await status(`${app.url}/readyz`)).toBe(503);
         expect(await status(`${app.url}/l/${link.code}`)).toBe(302); // Postgres still answers
       }
-      await waitFor(async () => reconnectErrors, (n) => n >= 8, 15_000);
+      await waitFor(
+        async () => reconnectErrors,
+        (n) => n >= 8,
+        15_000,
+      );
       expect(capture.find('redis unavailable')).toHaveLength(1);
       expect(capture.find('redis unavailable')[0]).toMatchObject({ level: LEVEL.error, dependency: 'redis', err: expect.stringContaining('ECONNREFUSED') });
       expect(loud(capture), loudLines(capture)).toEqual(['redis unavailable']);
@@ -48,7 +52,11 @@ describe('when Redis goes away and comes back', () => {
       const back = await capture.waitFor('redis available again', {}, 15_000);
       expect(back).toMatchObject({ level: LEVEL.info, dependency: 'redis', downSeconds: expect.any(Number) });
       expect(back.downSeconds as number).toBeGreaterThan(0);
-      await waitFor(() => status(`${app.url}/readyz`), (s) => s === 200, 10_000);
+      await waitFor(
+        () => status(`${app.url}/readyz`),
+        (s) => s === 200,
+        10_000,
+      );
       for (let i = 0; i < 5; i++) expect(await status(`${app.url}/readyz`)).toBe(200);
       expect(capture.find('redis unavailable')).toHaveLength(1);
       expect(capture.find('redis available again')).toHaveLength(1);
@@ -69,7 +77,11 @@ describe('when Postgres goes away and comes back', () => {
     const { influencer } = await seedInfluencer(db);
     const { link } = await seedLink(db, influencer.id);
     const { link: cold } = await seedLink(db, influencer.id); // never asked for: in no cache
-    const app = (await startRuntime(testConfig({ DATABASE_URL: databaseUrl.toString(), CLICK_FLUSH_MS: '60000', CLICK_BATCH_SIZE: '10000' }), { web: true, workers: true, log: capture.logger('debug') })) as Runtime & { url: string };
+    const app = (await startRuntime(testConfig({ DATABASE_URL: databaseUrl.toString(), CLICK_FLUSH_MS: '60000', CLICK_BATCH_SIZE: '10000' }), {
+      web: true,
+      workers: true,
+      log: capture.logger('debug'),
+    })) as Runtime & { url: string };
     try {
       expect(await status(`${app.url}/l/${link.code}`)).toBe(302); // now warm in memory
       await app.clicks.flush();
@@ -84,9 +96,16 @@ describe('when Postgres goes away and comes back', () => {
       expect(app.clicks.depth).toBe(10);
       // A job that needs Postgres fails too (a scheduled poll, say): part of the same outage, not a line of its own.
       const job = await app.queues['feed-poll'].add('feed-poll', { feedSourceId: 1 }, { attempts: 1 });
-      await waitFor(() => job.getState(), (state) => state === 'failed', 15_000);
+      await waitFor(
+        () => job.getState(),
+        (state) => state === 'failed',
+        15_000,
+      );
       // (The click rollup's scheduled jobs fail in the same outage: each job says so once too.)
-      await waitFor(async () => capture.find('job failed (postgres unavailable)').filter((l) => l.queue === 'feed-poll').length, (n) => n === 1);
+      await waitFor(
+        async () => capture.find('job failed (postgres unavailable)').filter((l) => l.queue === 'feed-poll').length,
+        (n) => n === 1,
+      );
       expect(capture.find('postgres unavailable')).toHaveLength(1);
       expect(capture.find('postgres unavailable')[0]).toMatchObject({ level: LEVEL.error, dependency: 'postgres' });
       expect(loud(capture), loudLines(capture)).toEqual(['postgres unavailable']);

@@ -21,7 +21,15 @@ describe('when the digest tick runs every minute', () => {
   it('then a tick that queued digests says how many and for which subscriptions', async () => {
     const capture = new LogCapture();
     const { added, queues } = fakeQueue();
-    const tick = digestTickProcessor({ db: subscriptions([{ id: 7, local_time: '09:00', timezone: 'UTC', last_sent_local_date: '2026-03-09' }, { id: 8, local_time: '10:00', timezone: 'UTC', last_sent_local_date: null }]), queues, now: () => now, log: capture.logger('debug') });
+    const tick = digestTickProcessor({
+      db: subscriptions([
+        { id: 7, local_time: '09:00', timezone: 'UTC', last_sent_local_date: '2026-03-09' },
+        { id: 8, local_time: '10:00', timezone: 'UTC', last_sent_local_date: null },
+      ]),
+      queues,
+      now: () => now,
+      log: capture.logger('debug'),
+    });
     expect(await tick()).toEqual({ queued: 1 });
     expect(added).toHaveLength(1);
     expect(capture.lines).toEqual([expect.objectContaining({ level: LEVEL.info, msg: 'digests queued', queued: 1, subscriptionIds: [7] })]);
@@ -30,7 +38,12 @@ describe('when the digest tick runs every minute', () => {
   it('then a tick with nothing due writes nothing at all', async () => {
     const capture = new LogCapture();
     const { queues } = fakeQueue();
-    const tick = digestTickProcessor({ db: subscriptions([{ id: 7, local_time: '09:00', timezone: 'UTC', last_sent_local_date: '2026-03-10' }]), queues, now: () => now, log: capture.logger('debug') });
+    const tick = digestTickProcessor({
+      db: subscriptions([{ id: 7, local_time: '09:00', timezone: 'UTC', last_sent_local_date: '2026-03-10' }]),
+      queues,
+      now: () => now,
+      log: capture.logger('debug'),
+    });
     expect(await tick()).toEqual({ queued: 0 });
     expect(capture.lines).toEqual([]);
   });

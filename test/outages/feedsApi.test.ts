@@ -28,22 +28,32 @@ afterAll(async () => {
   await db.destroy();
 });
 
-const report = () => earningsCsv(['2021-10-01', '2021-10-31'], [`Toys & Games,Kite,B000000050,Amazon.com,${unique('out')}-20,2021-10-02 10:00:00,10.00,1,0,10.00,0.30,DESKTOP`]);
+const report = () =>
+  earningsCsv(['2021-10-01', '2021-10-31'], [`Toys & Games,Kite,B000000050,Amazon.com,${unique('out')}-20,2021-10-02 10:00:00,10.00,1,0,10.00,0.30,DESKTOP`]);
 
 /** POSTs a report; the status, the body and how long the answer took (ms). */
 async function upload(url: string, token: string, org?: number) {
   const t = performance.now();
-  const res = await fetch(`${url}/api/feeds/amazon${org === undefined ? '' : `?org=${org}`}`, { method: 'POST', body: report(), headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(20_000) });
+  const res = await fetch(`${url}/api/feeds/amazon${org === undefined ? '' : `?org=${org}`}`, {
+    method: 'POST',
+    body: report(),
+    headers: { authorization: `Bearer ${token}` },
+    signal: AbortSignal.timeout(20_000),
+  });
   const body = (await res.json()) as { ingestId?: string; error?: string };
   return { status: res.status, body, ms: performance.now() - t };
 }
 
-const ingestsOf = (organisationId: number) => db.selectFrom('feed_ingests').select(['id', 'status', 'error']).where('organisation_id', '=', organisationId).execute();
+const ingestsOf = (organisationId: number) =>
+  db.selectFrom('feed_ingests').select(['id', 'status', 'error']).where('organisation_id', '=', organisationId).execute();
 
 async function startApp(overrides: Record<string, string>) {
   const storage = mkdtempSync(path.join(tmpdir(), 'outage-feeds-'));
   storages.push(storage);
-  const app = (await startRuntime(testConfig({ FEED_API_TOKEN: TOKEN, FEED_STORAGE_DIR: storage, ...overrides }), { web: true, log: createLogger('silent') })) as Runtime & { url: string };
+  const app = (await startRuntime(testConfig({ FEED_API_TOKEN: TOKEN, FEED_STORAGE_DIR: storage, ...overrides }), {
+    web: true,
+    log: createLogger('silent'),
+  })) as Runtime & { url: string };
   return { app, storage };
 }
 
@@ -54,7 +64,10 @@ describe('when Redis is away and a report is posted', () => {
     const org = await newOrganisation(db);
     try {
       await redis.stop();
-      await waitFor(async () => app.redis.status, (s) => s !== 'ready');
+      await waitFor(
+        async () => app.redis.status,
+        (s) => s !== 'ready',
+      );
       for (let i = 0; i < 3; i++) {
         const r = await upload(app.url, TOKEN, org);
         expect(r.status).toBe(503);
@@ -91,7 +104,10 @@ describe('when Postgres is away or stalled and the feeds API is asked', () => {
       expect(first.status).toBe(202);
       const statusOf = async (token: string) => {
         const t = performance.now();
-        const res = await fetch(`${app.url}/api/feeds/ingests/${first.body.ingestId}`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(20_000) });
+        const res = await fetch(`${app.url}/api/feeds/ingests/${first.body.ingestId}`, {
+          headers: { authorization: `Bearer ${token}` },
+          signal: AbortSignal.timeout(20_000),
+        });
         await res.arrayBuffer();
         return { status: res.status, ms: performance.now() - t };
       };
@@ -101,7 +117,10 @@ describe('when Postgres is away or stalled and the feeds API is asked', () => {
         ['stall', () => relay.pause(), () => relay.resume()],
       ] as const) {
         await start();
-        for (const [who, token, query] of [['operator', TOKEN, org], ['organisation', orgToken, undefined]] as const) {
+        for (const [who, token, query] of [
+          ['operator', TOKEN, org],
+          ['organisation', orgToken, undefined],
+        ] as const) {
           const r = await upload(app.url, token, query);
           expect({ fault, who, status: r.status }).toEqual({ fault, who, status: 503 });
           expect(r.ms, `${fault}, ${who}`).toBeLessThan(2000);
@@ -112,7 +131,11 @@ describe('when Postgres is away or stalled and the feeds API is asked', () => {
         await end();
       }
       expect(readdirSync(storage).length).toBe(before);
-      await waitFor(() => statusOf(orgToken).then((s) => s.status), (s) => s === 200, 10_000);
+      await waitFor(
+        () => statusOf(orgToken).then((s) => s.status),
+        (s) => s === 200,
+        10_000,
+      );
       expect((await ingestsOf(org)).map((i) => i.id)).toEqual([first.body.ingestId]);
     } finally {
       await app.close();

@@ -36,7 +36,9 @@ function emptyQueues(): { queues: Queues; prefix: string } {
 /** A recorded ingest of a one-line report (its stored file on disk), with no job. */
 async function strandedIngest(status: 'queued' | 'running' | 'held' | 'succeeded' | 'failed' = 'queued') {
   const organisationId = await newOrganisation(db);
-  const file = writeReport(earningsCsv(['2021-10-01', '2021-10-31'], [`Toys & Games,Kite,B000000050,Amazon.com,${unique('rc')}-20,2021-10-02 10:00:00,10.00,1,0,10.00,0.30,DESKTOP`]));
+  const file = writeReport(
+    earningsCsv(['2021-10-01', '2021-10-31'], [`Toys & Games,Kite,B000000050,Amazon.com,${unique('rc')}-20,2021-10-02 10:00:00,10.00,1,0,10.00,0.30,DESKTOP`]),
+  );
   const id = await recordIngest(db, file, { organisationId, marketplace: 'US' });
   if (status !== 'queued') await db.updateTable('feed_ingests').set({ status, started_at: new Date() }).where('id', '=', id).execute();
   return { id, organisationId };
@@ -44,7 +46,13 @@ async function strandedIngest(status: 'queued' | 'running' | 'held' | 'succeeded
 
 const statusOf = async (id: string) => db.selectFrom('feed_ingests').select(['status', 'error']).where('id', '=', id).executeTakeFirstOrThrow();
 /** Every ingest counts as old enough: the clock of the pass is a minute ahead. */
-const deps = (queues: Queues, extra: Partial<ReconcileDeps> = {}): ReconcileDeps => ({ db, queues, olderThanMs: 1000, now: () => new Date(Date.now() + 60_000), ...extra });
+const deps = (queues: Queues, extra: Partial<ReconcileDeps> = {}): ReconcileDeps => ({
+  db,
+  queues,
+  olderThanMs: 1000,
+  now: () => new Date(Date.now() + 60_000),
+  ...extra,
+});
 
 describe('when Redis lost the job of an ingest that was queued', () => {
   it('then the reconciler queues it again under the ingest id, one job however many reconcilers run, and it completes', async () => {
@@ -87,7 +95,7 @@ describe('when Redis lost the job of an ingest that was running', () => {
 });
 
 describe('when an ingest cannot be taken up again', () => {
-  it('then one whose job gave up is marked failed with the job\'s reason', async () => {
+  it("then one whose job gave up is marked failed with the job's reason", async () => {
     const { queues, prefix } = emptyQueues();
     const { id } = await strandedIngest('running');
     await queues.ingest.add('ingest', { ingestId: id }, { jobId: id, attempts: 1 });

@@ -27,7 +27,10 @@ describe('when Postgres stalls (packets held, nothing refused)', () => {
     const { influencer } = await seedInfluencer(db);
     const { link: warm } = await seedLink(db, influencer.id);
     const { link: cold } = await seedLink(db, influencer.id);
-    const app = (await startRuntime(testConfig({ DATABASE_URL: relay.via(inject('databaseUrl')), REDIRECT_LOOKUP_TIMEOUT_MS: '500' }), { web: true, log: createLogger('silent') })) as Runtime & { url: string };
+    const app = (await startRuntime(testConfig({ DATABASE_URL: relay.via(inject('databaseUrl')), REDIRECT_LOOKUP_TIMEOUT_MS: '500' }), {
+      web: true,
+      log: createLogger('silent'),
+    })) as Runtime & { url: string };
     try {
       expect((await timed(`${app.url}/l/${warm.code}`)).status).toBe(302);
       relay.pause();
@@ -40,7 +43,11 @@ describe('when Postgres stalls (packets held, nothing refused)', () => {
       }
       expect(app.connections.postgres.available).toBe(false);
       relay.resume();
-      await waitFor(() => timed(`${app.url}/l/${cold.code}`).then((r) => r.status), (s) => s === 302, 10_000);
+      await waitFor(
+        () => timed(`${app.url}/l/${cold.code}`).then((r) => r.status),
+        (s) => s === 302,
+        10_000,
+      );
     } finally {
       await app.close();
       await relay.close();

@@ -26,7 +26,14 @@ describe('when the connection of a checked-out Postgres client is terminated', (
       // event would be an uncaught exception.
       expect(client.listenerCount('error')).toBeGreaterThan(0);
       await terminate(rows[0]!.pid);
-      await waitFor(() => client.query('SELECT 1').then(() => 'answered', () => 'failed'), (s) => s === 'failed');
+      await waitFor(
+        () =>
+          client.query('SELECT 1').then(
+            () => 'answered',
+            () => 'failed',
+          ),
+        (s) => s === 'failed',
+      );
       client.release(true);
       expect((await sql<{ one: number }>`SELECT 1 AS one`.execute(cliDb)).rows).toEqual([{ one: 1 }]);
     } finally {
@@ -40,7 +47,10 @@ describe('when the connection of a checked-out Postgres client is terminated', (
       const client = await poolOf(app.db).connect();
       const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
       await terminate(rows[0]!.pid);
-      await waitFor(async () => app.connections.postgres.available, (up) => !up);
+      await waitFor(
+        async () => app.connections.postgres.available,
+        (up) => !up,
+      );
       client.release(true);
       expect(await app.connections.postgres.check('test')).toBe(true);
     } finally {

@@ -22,7 +22,12 @@ let app: Runtime & { url: string };
 
 beforeAll(async () => {
   fake = await FakeSlack.start();
-  const config = testConfig({ SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-ownership', SLACK_API_URL: fake.apiUrl, FEED_API_TOKEN: OPERATOR_TOKEN });
+  const config = testConfig({
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_BOT_TOKEN: 'xoxb-ownership',
+    SLACK_API_URL: fake.apiUrl,
+    FEED_API_TOKEN: OPERATOR_TOKEN,
+  });
   app = (await startRuntime(config, { web: true, workers: true, log: createLogger('silent') })) as Runtime & { url: string };
 });
 afterAll(async () => {
@@ -62,7 +67,13 @@ async function upload(path: string, body: string, token: string) {
   expect(res.status, await res.clone().text()).toBe(202);
   const { ingestId } = (await res.json()) as { ingestId: string };
   expect(await jobFinished(app.queues.ingest, ingestId)).toBe('completed');
-  return (await (await statusOf(ingestId, token)).json()) as { ingestId: string; organisationId: number; status: string; error: string | null; counts: Record<string, number> };
+  return (await (await statusOf(ingestId, token)).json()) as {
+    ingestId: string;
+    organisationId: number;
+    status: string;
+    error: string | null;
+    counts: Record<string, number>;
+  };
 }
 
 const row = (tag: string, asin: string, day: string, fees: string) => `Kitchen,Pan,${asin},Amazon.com,${tag},${day} 10:00:00,10.00,1,0,10.00,${fees},DESKTOP`;
@@ -95,9 +106,18 @@ describe('when a manager creates a feed token in chat', () => {
     expect((await statusOf(done.ingestId, tokenB)).status).toBe(404);
     expect((await statusOf(done.ingestId, OPERATOR_TOKEN)).status).toBe(200);
     // Naming another organisation is refused, and nothing is stored.
-    const ingestsOfB = () => db.selectFrom('feed_ingests').select((eb) => eb.fn.countAll<number>().as('n')).where('organisation_id', '=', b.organisationId).executeTakeFirstOrThrow();
+    const ingestsOfB = () =>
+      db
+        .selectFrom('feed_ingests')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('organisation_id', '=', b.organisationId)
+        .executeTakeFirstOrThrow();
     const before = await ingestsOfB();
-    const cross = await post(`/api/feeds/amazon?org=${b.organisationId}`, earningsCsv(['2022-01-01', '2022-01-31'], [row(a.tag, 'B0OWNER002', '2022-01-06', '1.00')]), tokenA);
+    const cross = await post(
+      `/api/feeds/amazon?org=${b.organisationId}`,
+      earningsCsv(['2022-01-01', '2022-01-31'], [row(a.tag, 'B0OWNER002', '2022-01-06', '1.00')]),
+      tokenA,
+    );
     expect(cross.status).toBe(403);
     expect(await ingestsOfB()).toEqual(before);
   });

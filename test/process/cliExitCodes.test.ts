@@ -14,7 +14,14 @@ function run(...args: string[]) {
     cwd: ROOT,
     encoding: 'utf8',
     timeout: 60_000,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: inject('databaseUrl'), REDIS_URL: inject('redisUrl'), QUEUE_PREFIX: `${inject('queuePrefix')}_${unique('proc')}`, LOG_LEVEL: 'silent' },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      DATABASE_URL: inject('databaseUrl'),
+      REDIS_URL: inject('redisUrl'),
+      QUEUE_PREFIX: `${inject('queuePrefix')}_${unique('proc')}`,
+      LOG_LEVEL: 'silent',
+    },
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -25,7 +32,9 @@ describe('when a script runs the CLI as a process', () => {
     expect(run('ingest', dir, '--network', 'amazon')).toEqual({ code: 1, stdout: '', stderr: `Error: ${dir} is a directory, not a report file.\n` });
     const usage = run('influencer', 'list', '--organisation', '1');
     expect(usage).toMatchObject({ code: 2, stdout: '' });
-    expect(usage.stderr).toMatch(/^Error: unknown option '--organisation'\nUsage: npm run cli -- influencer list \[--org <id>\]\nRun "npm run cli -- influencer list --help" for its options\.\n$/);
+    expect(usage.stderr).toMatch(
+      /^Error: unknown option '--organisation'\nUsage: npm run cli -- influencer list \[--org <id>\]\nRun "npm run cli -- influencer list --help" for its options\.\n$/,
+    );
     expect(run('org', 'list', '--json')).toMatchObject({ code: 0, stderr: '', stdout: expect.stringMatching(/^\[/) });
   });
 });

@@ -23,13 +23,16 @@ const queuePrefix = `${inject('queuePrefix')}_${unique('fresh')}`;
 /** The environment of a new user's shell: nothing of this test run, nothing the service reads. */
 function userEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!/^(VITEST|TEST_|NODE_ENV$|PORT$|DATABASE_URL$|REDIS_URL$|QUEUE_PREFIX$|PUBLIC_BASE_URL$|LOG_)/.test(k)) env[k] = v;
+  for (const [k, v] of Object.entries(process.env))
+    if (!/^(VITEST|TEST_|NODE_ENV$|PORT$|DATABASE_URL$|REDIS_URL$|QUEUE_PREFIX$|PUBLIC_BASE_URL$|LOG_)/.test(k)) env[k] = v;
   return env;
 }
 
 /** Files a clone would hold: tracked ones and new ones not ignored (the working tree, as it would be committed). */
 function copyRepository() {
-  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' }).split('\0').filter(Boolean);
+  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' })
+    .split('\0')
+    .filter(Boolean);
   for (const f of files) {
     const from = path.join(ROOT, f);
     if (!existsSync(from)) continue; // deleted in the working tree
@@ -45,7 +48,18 @@ const running: Service[] = [];
 beforeAll(async () => {
   copyRepository();
   port = await freePort();
-  writeFileSync(path.join(clone, '.env'), [`PORT=${port}`, 'HOST=127.0.0.1', `DATABASE_URL=${databaseUrl}`, `REDIS_URL=${inject('redisUrl')}`, `QUEUE_PREFIX=${queuePrefix}`, 'LOG_LEVEL=warn', ''].join('\n'));
+  writeFileSync(
+    path.join(clone, '.env'),
+    [
+      `PORT=${port}`,
+      'HOST=127.0.0.1',
+      `DATABASE_URL=${databaseUrl}`,
+      `REDIS_URL=${inject('redisUrl')}`,
+      `QUEUE_PREFIX=${queuePrefix}`,
+      'LOG_LEVEL=warn',
+      '',
+    ].join('\n'),
+  );
 });
 
 afterAll(async () => {
@@ -62,7 +76,12 @@ const npm = (args: string[], timeout = 120_000) => spawnSync('npm', args, { cwd:
 describe('when a new user follows the quick start in a fresh clone with nothing beside it', () => {
   it('then the clone holds everything: no ../shared, fixtures inside the repository', () => {
     expect(readdirSync(outer)).toEqual(['affiliate']);
-    expect(readdirSync(path.join(clone, 'test/fixtures/amazon')).sort()).toEqual(['SOURCE.md', 'ca-2021-03-orders-earnings.xlsx', 'us-2020-02-fee-orders.xlsx', 'us-2021-03-all-reports.xlsx']);
+    expect(readdirSync(path.join(clone, 'test/fixtures/amazon')).sort()).toEqual([
+      'SOURCE.md',
+      'ca-2021-03-orders-earnings.xlsx',
+      'us-2020-02-fee-orders.xlsx',
+      'us-2021-03-all-reports.xlsx',
+    ]);
   });
 
   it('then `npm start` reads .env, creates and migrates the database, and answers /readyz', async () => {
@@ -93,7 +112,12 @@ describe('when a new user follows the quick start in a fresh clone with nothing 
   }, 120_000);
 
   it('then the tests that read the real Amazon reports pass from the clone', () => {
-    const r = spawnSync(process.execPath, [path.join(clone, 'node_modules/vitest/vitest.mjs'), 'run', '--project', 'unit', 'test/feeds'], { cwd: clone, env: userEnv(), encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync(process.execPath, [path.join(clone, 'node_modules/vitest/vitest.mjs'), 'run', '--project', 'unit', 'test/feeds'], {
+      cwd: clone,
+      env: userEnv(),
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(stripVTControlCharacters(r.stdout)).toMatch(/Test Files\s+\d+ passed/);
   }, 120_000);

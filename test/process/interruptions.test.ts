@@ -25,13 +25,19 @@ function bigReport(n: number) {
     fees += cents;
     const day = String(1 + (i % 28)).padStart(2, '0');
     const time = `${String(i % 24).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:${String((i * 7) % 60).padStart(2, '0')}`;
-    rows.push(`Home & Kitchen,"Mug ${i % 500}, blue",B0${String(i % 90_000).padStart(8, '0')},Amazon.com,${tags[i % tags.length]},2021-04-${day} ${time},25.00,1,0,25.00,${(cents / 100).toFixed(2)},PHONE`);
+    rows.push(
+      `Home & Kitchen,"Mug ${i % 500}, blue",B0${String(i % 90_000).padStart(8, '0')},Amazon.com,${tags[i % tags.length]},2021-04-${day} ${time},25.00,1,0,25.00,${(cents / 100).toFixed(2)},PHONE`,
+    );
   }
   return { file: writeReport(earningsCsv(['2021-04-01', '2021-04-30'], rows)), tags, fees };
 }
 
 async function entriesOf(ingestId: string) {
-  const r = await db.selectFrom('ledger_entries').select(sql<number>`count(*)::int`.as('n')).where('ingest_id', '=', ingestId).executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom('ledger_entries')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('ingest_id', '=', ingestId)
+    .executeTakeFirstOrThrow();
   return r.n;
 }
 

@@ -13,25 +13,38 @@ const cwd = mkdtempSync(join(tmpdir(), 'prod-start-'));
 const KEY = 'ab'.repeat(32);
 
 function start(entry: string, args: string[], env: Record<string, string>) {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(ENCRYPTION_KEY|ENCRYPTION_KEY_PREVIOUS|CLICK_HASH_SECRET|NODE_ENV)$/.test(k)));
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(ENCRYPTION_KEY|ENCRYPTION_KEY_PREVIOUS|CLICK_HASH_SECRET|NODE_ENV)$/.test(k)),
+  );
   // Nothing listens here: a process that got past its configuration would fail differently (and later).
   const unreachable = { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none', REDIS_URL: 'redis://127.0.0.1:1' };
-  return spawnSync(process.execPath, ['--import', tsx, join(ROOT, entry), ...args], { cwd, env: { ...clean, ...unreachable, NODE_ENV: 'production', ...env }, encoding: 'utf8', timeout: 30_000 });
+  return spawnSync(process.execPath, ['--import', tsx, join(ROOT, entry), ...args], {
+    cwd,
+    env: { ...clean, ...unreachable, NODE_ENV: 'production', ...env },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
 }
 
 describe('when the service starts with NODE_ENV=production', () => {
   it('then without ENCRYPTION_KEY it exits 1 with one line naming it', () => {
     const r = start('src/main.ts', [], { CLICK_HASH_SECRET: 'an-operator-chosen-secret' });
     expect(r.status).toBe(1);
-    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^Invalid configuration: ENCRYPTION_KEY must be set when NODE_ENV=production \(.*openssl rand -hex 32\)$/)]);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^Invalid configuration: ENCRYPTION_KEY must be set when NODE_ENV=production \(.*openssl rand -hex 32\)$/),
+    ]);
     expect(r.stdout).toBe('');
   });
 
   it('then with the development CLICK_HASH_SECRET (or none, which means that default) it exits 1 with one line naming it', () => {
-    for (const env of [{ ENCRYPTION_KEY: KEY }, { ENCRYPTION_KEY: KEY, CLICK_HASH_SECRET: 'dev-only-click-hash-secret-change-me' }] as Array<Record<string, string>>) {
+    for (const env of [{ ENCRYPTION_KEY: KEY }, { ENCRYPTION_KEY: KEY, CLICK_HASH_SECRET: 'dev-only-click-hash-secret-change-me' }] as Array<
+      Record<string, string>
+    >) {
       const r = start('src/main.ts', [], env);
       expect(r.status).toBe(1);
-      expect(r.stderr.trim().split('\n')).toEqual(['Invalid configuration: CLICK_HASH_SECRET must be set to your own secret when NODE_ENV=production (the development default is public)']);
+      expect(r.stderr.trim().split('\n')).toEqual([
+        'Invalid configuration: CLICK_HASH_SECRET must be set to your own secret when NODE_ENV=production (the development default is public)',
+      ]);
     }
   });
 

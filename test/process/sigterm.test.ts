@@ -35,7 +35,14 @@ describe('when the service is stopped with SIGTERM', () => {
     child.stderr.on('data', (d) => (stderr += d));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
-      await waitFor(() => fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status).catch(() => 0), (s) => s === 200, 20_000);
+      await waitFor(
+        () =>
+          fetch(`http://127.0.0.1:${port}/healthz`)
+            .then((r) => r.status)
+            .catch(() => 0),
+        (s) => s === 200,
+        20_000,
+      );
       for (let i = 0; i < 50; i++) {
         const res = await fetch(`http://127.0.0.1:${port}/l/${link.code}`, { redirect: 'manual', headers: { 'user-agent': BROWSER } });
         expect(res.status).toBe(302);

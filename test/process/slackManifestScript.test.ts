@@ -19,7 +19,11 @@ describe('when an operator runs the manifest script', () => {
     expect(written.status).toBe(0);
     expect(written.stdout).toContain(`Wrote ${file} for https://links.example.org`);
     expect(JSON.parse(readFileSync(join(dir, 'slack-manifest.json'), 'utf8'))).toEqual(buildManifest('https://links.example.org'));
-    const bad = spawnSync(process.execPath, ['--import', 'tsx', script, '--stdout'], { env: { ...env, PUBLIC_BASE_URL: 'nope' }, encoding: 'utf8', timeout: 20_000 });
+    const bad = spawnSync(process.execPath, ['--import', 'tsx', script, '--stdout'], {
+      env: { ...env, PUBLIC_BASE_URL: 'nope' },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/PUBLIC_BASE_URL must be an absolute URL/);
   });

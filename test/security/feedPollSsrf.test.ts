@@ -56,7 +56,10 @@ beforeAll(async () => {
   const reportsPort = await listen(reports, '127.0.0.1');
   reportsOrigin = `http://127.0.0.1:${reportsPort}`;
   organisationId = (await seedInfluencer(db)).organisationId;
-  rt = await startRuntime(testConfig({ FEED_STORAGE_DIR: storage, FEED_POLL_ALLOW_PRIVATE: `127.0.0.1:${reportsPort}` }), { workers: true, log: createLogger('silent') });
+  rt = await startRuntime(testConfig({ FEED_STORAGE_DIR: storage, FEED_POLL_ALLOW_PRIVATE: `127.0.0.1:${reportsPort}` }), {
+    workers: true,
+    log: createLogger('silent'),
+  });
 });
 
 afterAll(async () => {
@@ -68,12 +71,27 @@ afterAll(async () => {
 async function poll(pathname: string): Promise<string> {
   const source = await db
     .insertInto('feed_sources')
-    .values({ organisation_id: organisationId, network: 'amazon', name: unique('ssrf'), url: `${reportsOrigin}${pathname}`, cron: '0 6 * * *', marketplace: null, headers: null, last_polled_at: null, last_success_at: null, last_error: null })
+    .values({
+      organisation_id: organisationId,
+      network: 'amazon',
+      name: unique('ssrf'),
+      url: `${reportsOrigin}${pathname}`,
+      cron: '0 6 * * *',
+      marketplace: null,
+      headers: null,
+      last_polled_at: null,
+      last_success_at: null,
+      last_error: null,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   try {
     await rt.queues['feed-poll'].add('feed-poll', { feedSourceId: source.id }, { attempts: 1 });
-    const row = await waitFor(() => db.selectFrom('feed_sources').select(['last_error', 'last_success_at']).where('id', '=', source.id).executeTakeFirstOrThrow(), (r) => r.last_error !== null, 15_000);
+    const row = await waitFor(
+      () => db.selectFrom('feed_sources').select(['last_error', 'last_success_at']).where('id', '=', source.id).executeTakeFirstOrThrow(),
+      (r) => r.last_error !== null,
+      15_000,
+    );
     expect(row.last_success_at).toBeNull();
     return row.last_error!;
   } finally {

@@ -28,7 +28,11 @@ afterAll(async () => {
 async function coldServer(capture: LogCapture) {
   const rt = (await startRuntime(config, { web: true, log: capture.logger() })) as Runtime & { url: string };
   // Until its cache connection is up, a server skips Redis altogether (Postgres answers): wait, so Redis is read.
-  await waitFor(async () => rt.cacheRedis.status, (s) => s === 'ready', 5000);
+  await waitFor(
+    async () => rt.cacheRedis.status,
+    (s) => s === 'ready',
+    5000,
+  );
   return rt;
 }
 
@@ -42,7 +46,11 @@ async function cachedLink() {
   const { influencer, trackingId } = await seedInfluencer(db);
   const { link } = await seedLink(db, influencer.id);
   expect(await follow(warm.url, link.code)).toEqual({ status: 302, location: link.destination_url });
-  const entry = await waitFor(() => redis.get(key(link.code)), (v) => v !== null, 5000);
+  const entry = await waitFor(
+    () => redis.get(key(link.code)),
+    (v) => v !== null,
+    5000,
+  );
   return { link, entry: entry!, tag: trackingId.tracking_id };
 }
 
@@ -69,7 +77,11 @@ describe('when someone with access to Redis rewrites a cached link', () => {
       expect(warnings).toHaveLength(1);
       expect(warnings[0]).toMatchObject({ level: LEVEL.warn, code: link.code });
       // The entry read from Postgres replaced the forged one.
-      await waitFor(() => redis.get(key(link.code)), (v) => v === entry, 5000);
+      await waitFor(
+        () => redis.get(key(link.code)),
+        (v) => v === entry,
+        5000,
+      );
     } finally {
       await cold.close();
     }
@@ -84,7 +96,9 @@ describe('when someone with access to Redis rewrites a cached link', () => {
     try {
       expect(await follow(cold.url, victim.link.code)).toEqual({ status: 302, location: victim.link.destination_url });
       expect(await follow(cold.url, thief.link.code)).toEqual({ status: 302, location: thief.link.destination_url });
-      expect(capture.find('link cache entry in Redis failed its integrity check; ignored, link read from Postgres', { code: victim.link.code })).toHaveLength(1);
+      expect(capture.find('link cache entry in Redis failed its integrity check; ignored, link read from Postgres', { code: victim.link.code })).toHaveLength(
+        1,
+      );
     } finally {
       await cold.close();
     }
@@ -93,7 +107,12 @@ describe('when someone with access to Redis rewrites a cached link', () => {
   it('then an unsigned target (the format before signing) is a quiet miss, never served', async () => {
     const { link, tag } = await cachedLink();
     const { trackingId: thief } = await seedInfluencer(db);
-    await redis.set(key(link.code), JSON.stringify({ linkId: link.id, destination: link.destination_url.replace(`tag=${tag}`, `tag=${thief.tracking_id}`) }), 'EX', 3600);
+    await redis.set(
+      key(link.code),
+      JSON.stringify({ linkId: link.id, destination: link.destination_url.replace(`tag=${tag}`, `tag=${thief.tracking_id}`) }),
+      'EX',
+      3600,
+    );
     const capture = new LogCapture();
     const cold = await coldServer(capture);
     try {
@@ -105,7 +124,12 @@ describe('when someone with access to Redis rewrites a cached link', () => {
   });
 
   it('then a garbage entry for a code that does not exist still answers 404', async () => {
-    await redis.set(key('Zz9Zz9Zz'), 'm1:dev:xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx:{"linkId":1,"destination":"https://www.amazon.com/dp/B000000000?tag=thief-20"}', 'EX', 60);
+    await redis.set(
+      key('Zz9Zz9Zz'),
+      'm1:dev:xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx:{"linkId":1,"destination":"https://www.amazon.com/dp/B000000000?tag=thief-20"}',
+      'EX',
+      60,
+    );
     const capture = new LogCapture();
     const cold = await coldServer(capture);
     try {

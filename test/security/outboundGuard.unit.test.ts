@@ -48,7 +48,16 @@ describe('which addresses an outbound request may reach', () => {
   });
 
   it('then public unicast addresses pass, including IPv4 mapped into IPv6 and NAT64 of a public one', () => {
-    for (const address of ['93.184.216.34', '8.8.8.8', '172.32.0.1', '100.128.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8', '64:ff9b::808:808', '2002:808:808::1']) {
+    for (const address of [
+      '93.184.216.34',
+      '8.8.8.8',
+      '172.32.0.1',
+      '100.128.0.1',
+      '2606:4700:4700::1111',
+      '::ffff:8.8.8.8',
+      '64:ff9b::808:808',
+      '2002:808:808::1',
+    ]) {
       expect(isPublicAddress(address), address).toBe(true);
     }
   });
@@ -142,7 +151,10 @@ describe('when a feed URL redirects somewhere it should not go', () => {
     for (const s of [reports, internal, internal6]) if (s) await new Promise((r) => s.server.close(r));
   });
 
-  const refused = (path: string, pattern: RegExp) => expect(fetchPublic(`${reports.origin}${path}`, { policy })).rejects.toSatisfy((e: unknown) => e instanceof RefusedDestinationError && pattern.test(e.message));
+  const refused = (path: string, pattern: RegExp) =>
+    expect(fetchPublic(`${reports.origin}${path}`, { policy })).rejects.toSatisfy(
+      (e: unknown) => e instanceof RefusedDestinationError && pattern.test(e.message),
+    );
 
   it('then the allowed report server answers, with its body decompressed as fetch would', async () => {
     const res = await fetchPublic(`${reports.origin}/report.csv.gz`, { policy, decompress: true });
@@ -159,7 +171,10 @@ describe('when a feed URL redirects somewhere it should not go', () => {
   });
 
   it('then a hop to the cloud metadata service (169.254.169.254, fd00:ec2::254) is refused before connecting', async () => {
-    await refused('/to-metadata', /Refused http:\/\/169\.254\.169\.254\/latest\/meta-data\/iam\/security-credentials\/: 169\.254\.169\.254 is a link-local \(cloud metadata\) address/);
+    await refused(
+      '/to-metadata',
+      /Refused http:\/\/169\.254\.169\.254\/latest\/meta-data\/iam\/security-credentials\/: 169\.254\.169\.254 is a link-local \(cloud metadata\) address/,
+    );
     await refused('/to-metadata-v6', /fd00:ec2::254 is a unique-local \(cloud metadata\) address/);
   });
 
@@ -183,7 +198,12 @@ describe('when a feed URL redirects somewhere it should not go', () => {
   });
 
   it('then loopback written in other notations (decimal, hex, IPv4-mapped IPv6) is refused as well', async () => {
-    for (const url of [`http://2130706433:${internal.port}/`, `http://0x7f.1:${internal.port}/`, `http://[::ffff:7f00:1]:${internal.port}/`, `http://[::ffff:127.0.0.1]:${internal.port}/`]) {
+    for (const url of [
+      `http://2130706433:${internal.port}/`,
+      `http://0x7f.1:${internal.port}/`,
+      `http://[::ffff:7f00:1]:${internal.port}/`,
+      `http://[::ffff:127.0.0.1]:${internal.port}/`,
+    ]) {
       await expect(fetchPublic(url, { policy }), url).rejects.toThrow(/is a loopback address/);
     }
     expect(internal.hits).toEqual([]);

@@ -65,7 +65,9 @@ describe('when the key rotates', () => {
 
   it('then without the previous key an old value fails, naming the key it needs', () => {
     const box = new SecretBox({ ENCRYPTION_KEY: KEY_B, NODE_ENV: 'production' });
-    expect(() => box.open(sealedWithA, CONTEXT)).toThrow(`sealed with key ${idOf(KEY_A)}, which is neither ENCRYPTION_KEY (${idOf(KEY_B)}) nor in ENCRYPTION_KEY_PREVIOUS`);
+    expect(() => box.open(sealedWithA, CONTEXT)).toThrow(
+      `sealed with key ${idOf(KEY_A)}, which is neither ENCRYPTION_KEY (${idOf(KEY_B)}) nor in ENCRYPTION_KEY_PREVIOUS`,
+    );
   });
 });
 
@@ -91,15 +93,25 @@ describe('ENCRYPTION_KEY in the configuration', () => {
     expect(parseKey(randomBytes(16).toString('hex'))).toBeUndefined();
     expect(parseKey(randomBytes(31).toString('base64'))).toBeUndefined();
     expect(loadConfig({ ENCRYPTION_KEY: KEY_A }).ENCRYPTION_KEY).toBe(KEY_A);
-    expect(() => loadConfig({ ENCRYPTION_KEY: 'not-a-key' })).toThrow(/^Invalid configuration: ENCRYPTION_KEY must be 32 bytes, given as 64 hex characters or base64/);
-    expect(() => loadConfig({ ENCRYPTION_KEY: KEY_A, ENCRYPTION_KEY_PREVIOUS: `${KEY_B},nope` })).toThrow(/^Invalid configuration: ENCRYPTION_KEY_PREVIOUS must be comma-separated keys/);
+    expect(() => loadConfig({ ENCRYPTION_KEY: 'not-a-key' })).toThrow(
+      /^Invalid configuration: ENCRYPTION_KEY must be 32 bytes, given as 64 hex characters or base64/,
+    );
+    expect(() => loadConfig({ ENCRYPTION_KEY: KEY_A, ENCRYPTION_KEY_PREVIOUS: `${KEY_B},nope` })).toThrow(
+      /^Invalid configuration: ENCRYPTION_KEY_PREVIOUS must be comma-separated keys/,
+    );
     expect(loadConfig({ ENCRYPTION_KEY_PREVIOUS: '' }).ENCRYPTION_KEY_PREVIOUS).toBeUndefined();
   });
 
   it('then production refuses to load without it, or with the development click secret, naming the variable', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production', CLICK_HASH_SECRET: 'an-operator-chosen-secret' })).toThrow(/^Invalid configuration: ENCRYPTION_KEY must be set when NODE_ENV=production/);
-    expect(() => loadConfig({ NODE_ENV: 'production', ENCRYPTION_KEY: KEY_A })).toThrow(/^Invalid configuration: CLICK_HASH_SECRET must be set to your own secret when NODE_ENV=production/);
-    expect(() => loadConfig({ NODE_ENV: 'production', ENCRYPTION_KEY: KEY_A, CLICK_HASH_SECRET: 'dev-only-click-hash-secret-change-me' })).toThrow(/CLICK_HASH_SECRET/);
+    expect(() => loadConfig({ NODE_ENV: 'production', CLICK_HASH_SECRET: 'an-operator-chosen-secret' })).toThrow(
+      /^Invalid configuration: ENCRYPTION_KEY must be set when NODE_ENV=production/,
+    );
+    expect(() => loadConfig({ NODE_ENV: 'production', ENCRYPTION_KEY: KEY_A })).toThrow(
+      /^Invalid configuration: CLICK_HASH_SECRET must be set to your own secret when NODE_ENV=production/,
+    );
+    expect(() => loadConfig({ NODE_ENV: 'production', ENCRYPTION_KEY: KEY_A, CLICK_HASH_SECRET: 'dev-only-click-hash-secret-change-me' })).toThrow(
+      /CLICK_HASH_SECRET/,
+    );
     expect(loadConfig({ NODE_ENV: 'production', ENCRYPTION_KEY: KEY_A, CLICK_HASH_SECRET: 'an-operator-chosen-secret' }).NODE_ENV).toBe('production');
     // Development and tests keep working with neither.
     expect(loadConfig({ NODE_ENV: 'development' }).ENCRYPTION_KEY).toBeUndefined();

@@ -59,7 +59,9 @@ beforeAll(async () => {
   db = createDb(databaseUrl, 4);
   await migrateToLatest(db);
   fake = await FakeSlack.start();
-  rt = (await startRuntime(testConfig({ ...slackEnv(fake.apiUrl), ENCRYPTION_KEY: KEY_A }), { web: true, log: createLogger('silent') })) as Runtime & { url: string };
+  rt = (await startRuntime(testConfig({ ...slackEnv(fake.apiUrl), ENCRYPTION_KEY: KEY_A }), { web: true, log: createLogger('silent') })) as Runtime & {
+    url: string;
+  };
 });
 
 afterAll(async () => {
@@ -124,7 +126,11 @@ describe('when a workspace installs the app', () => {
     expect(visibleText(reply.body.blocks)).toMatch(/storefront/i);
     expect(fake.callsTo('users.info').find((c) => c.body.user === user)?.token).toBe(botToken);
     // The installation Bolt gets back carries the user token, opened.
-    const inst = await postgresInstallationStore(db, secretBoxFor(rt.config)).fetchInstallation({ teamId, isEnterpriseInstall: false, enterpriseId: undefined });
+    const inst = await postgresInstallationStore(db, secretBoxFor(rt.config)).fetchInstallation({
+      teamId,
+      isEnterpriseInstall: false,
+      enterpriseId: undefined,
+    });
     expect(inst.user.token).toBe(userToken);
   });
 });
@@ -142,7 +148,12 @@ describe('when an operator adds a feed source with a secret header', () => {
     try {
       const name = unique('src');
       const env = { ...slackEnv(fake.apiUrl), ENCRYPTION_KEY: KEY_A, LOG_LEVEL: 'silent', QUEUE_PREFIX: rt.config.QUEUE_PREFIX };
-      const code = await runCli(['feed-source', 'add', '--name', name, '--url', `http://${host}/report.csv`, '--cron', '0 6 * * *', '--header', `X-Api-Key: ${secret}`], env, () => undefined, () => undefined);
+      const code = await runCli(
+        ['feed-source', 'add', '--name', name, '--url', `http://${host}/report.csv`, '--cron', '0 6 * * *', '--header', `X-Api-Key: ${secret}`],
+        env,
+        () => undefined,
+        () => undefined,
+      );
       expect(code).toBe(0);
       expect(dump()).not.toContain(secret);
       const source = await db.selectFrom('feed_sources').select(['id', 'url', 'headers']).where('name', '=', name).executeTakeFirstOrThrow();
@@ -174,13 +185,52 @@ describe('when rows were written before sealing existed', () => {
     const botToken = `xoxb-legacy-${randomBytes(8).toString('hex')}`;
     const userToken = `xoxp-legacy-${randomBytes(8).toString('hex')}`;
     const headerSecret = `legacy-${randomBytes(8).toString('hex')}`;
-    const org = (await db.insertInto('organisations').values({ name: `Legacy ${teamId}` }).returning('id').executeTakeFirstOrThrow()).id;
-    const installation = { team: { id: teamId, name: 'Legacy' }, enterprise: undefined, isEnterpriseInstall: false, authVersion: 'v2', appId: 'AFAKE', tokenType: 'bot', user: { id: 'UOLD', token: userToken, scopes: ['identify'] }, bot: { id: 'BOLD', userId: 'UBOLD', scopes: ['chat:write'] } };
-    await db.insertInto('slack_workspaces').values({ team_id: teamId, organisation_id: org, name: 'Legacy', enterprise_id: null, bot_user_id: 'UBOLD', bot_token: botToken, installation: JSON.stringify(installation), revoked_at: null }).execute();
+    const org = (
+      await db
+        .insertInto('organisations')
+        .values({ name: `Legacy ${teamId}` })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+    const installation = {
+      team: { id: teamId, name: 'Legacy' },
+      enterprise: undefined,
+      isEnterpriseInstall: false,
+      authVersion: 'v2',
+      appId: 'AFAKE',
+      tokenType: 'bot',
+      user: { id: 'UOLD', token: userToken, scopes: ['identify'] },
+      bot: { id: 'BOLD', userId: 'UBOLD', scopes: ['chat:write'] },
+    };
+    await db
+      .insertInto('slack_workspaces')
+      .values({
+        team_id: teamId,
+        organisation_id: org,
+        name: 'Legacy',
+        enterprise_id: null,
+        bot_user_id: 'UBOLD',
+        bot_token: botToken,
+        installation: JSON.stringify(installation),
+        revoked_at: null,
+      })
+      .execute();
     const url = `https://reports.example.test/${teamId}.csv`;
     const source = await db
       .insertInto('feed_sources')
-      .values({ organisation_id: org, network: 'amazon', name: unique('legacy'), url, cron: '0 6 * * *', marketplace: null, headers: JSON.stringify({ Authorization: `Bearer ${headerSecret}` }) as never, enabled: false, last_polled_at: null, last_success_at: null, last_error: null })
+      .values({
+        organisation_id: org,
+        network: 'amazon',
+        name: unique('legacy'),
+        url,
+        cron: '0 6 * * *',
+        marketplace: null,
+        headers: JSON.stringify({ Authorization: `Bearer ${headerSecret}` }) as never,
+        enabled: false,
+        last_polled_at: null,
+        last_success_at: null,
+        last_error: null,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     expect(dump()).toContain(botToken);
@@ -220,7 +270,12 @@ describe('when the operator rotates the key', () => {
   const cli = async (env: Record<string, string>, ...args: string[]) => {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await runCli(args, { DATABASE_URL: databaseUrl, REDIS_URL: inject('redisUrl'), LOG_LEVEL: 'silent', ...env }, (s) => out.push(s), (s) => err.push(s));
+    const code = await runCli(
+      args,
+      { DATABASE_URL: databaseUrl, REDIS_URL: inject('redisUrl'), LOG_LEVEL: 'silent', ...env },
+      (s) => out.push(s),
+      (s) => err.push(s),
+    );
     return { code, out: out.join('\n'), err: err.join('\n') };
   };
   const sealedValues = async () => {
@@ -239,7 +294,13 @@ describe('when the operator rotates the key', () => {
     const { teamId, botToken } = await install();
     // An organisation's Creators API secret, sealed with the old key.
     const org = (await db.insertInto('organisations').values({ name: 'Catalogue org' }).returning('id').executeTakeFirstOrThrow()).id;
-    await setOrganisationCredentials(db, new SecretBox({ ENCRYPTION_KEY: KEY_A, NODE_ENV: 'production' }), { organisationId: org, credentialId: 'amzn1.id', credentialSecret: 'creators-secret-value', version: '3.1', partnerTag: 'shop-20' });
+    await setOrganisationCredentials(db, new SecretBox({ ENCRYPTION_KEY: KEY_A, NODE_ENV: 'production' }), {
+      organisationId: org,
+      credentialId: 'amzn1.id',
+      credentialSecret: 'creators-secret-value',
+      version: '3.1',
+      partnerTag: 'shop-20',
+    });
     const before = await sealedValues();
     expect(before.length).toBeGreaterThanOrEqual(5);
     for (const v of before) expect(SecretBox.keyIdIn(v)).toBe(ID_A);
@@ -266,25 +327,55 @@ describe('when the operator rotates the key', () => {
     const onlyA = new SecretBox({ ENCRYPTION_KEY: KEY_A, NODE_ENV: 'production' });
     const row = await db.selectFrom('slack_workspaces').select('bot_token').where('team_id', '=', teamId).executeTakeFirstOrThrow();
     expect(() => onlyA.open(row.bot_token!, botTokenContext(teamId))).toThrow(`sealed with key ${ID_B}`);
-    const secret = await db.selectFrom('catalogue_credentials').select(['key', 'credential_secret']).where('organisation_id', '=', org).executeTakeFirstOrThrow();
-    expect(new SecretBox({ ENCRYPTION_KEY: KEY_B, NODE_ENV: 'production' }).open(secret.credential_secret!, catalogueSecretContext(secret.key))).toBe('creators-secret-value');
+    const secret = await db
+      .selectFrom('catalogue_credentials')
+      .select(['key', 'credential_secret'])
+      .where('organisation_id', '=', org)
+      .executeTakeFirstOrThrow();
+    expect(new SecretBox({ ENCRYPTION_KEY: KEY_B, NODE_ENV: 'production' }).open(secret.credential_secret!, catalogueSecretContext(secret.key))).toBe(
+      'creators-secret-value',
+    );
 
     // Running it again has nothing left to do; the text form says so per table.
     const again = await cli({ ENCRYPTION_KEY: KEY_B }, 'rotate-key');
     expect(again.code).toBe(0);
-    expect(again.out).toBe(`Secrets sealed with key ${ID_B}:\n  slack_workspaces: 0 re-sealed, ${report.tables.slack_workspaces!.resealed + report.tables.slack_workspaces!.current} already current\n  feed_sources: 0 re-sealed, ${report.tables.feed_sources!.resealed + report.tables.feed_sources!.current} already current\n  catalogue_credentials: 0 re-sealed, 1 already current`);
+    expect(again.out).toBe(
+      `Secrets sealed with key ${ID_B}:\n  slack_workspaces: 0 re-sealed, ${report.tables.slack_workspaces!.resealed + report.tables.slack_workspaces!.current} already current\n  feed_sources: 0 re-sealed, ${report.tables.feed_sources!.resealed + report.tables.feed_sources!.current} already current\n  catalogue_credentials: 0 re-sealed, 1 already current`,
+    );
   });
 
   it('then a value no configured key opens makes it exit 1, naming the table and row, and the rest is still re-sealed', async () => {
     const stranger = new SecretBox({ ENCRYPTION_KEY: randomBytes(32).toString('hex') });
     const teamId = unique('TLOST').toUpperCase();
-    const org = (await db.insertInto('organisations').values({ name: `Lost ${teamId}` }).returning('id').executeTakeFirstOrThrow()).id;
-    await db.insertInto('slack_workspaces').values({ team_id: teamId, organisation_id: org, name: 'Lost', enterprise_id: null, bot_user_id: null, bot_token: stranger.seal('xoxb-lost', botTokenContext(teamId)), installation: null, revoked_at: null }).execute();
+    const org = (
+      await db
+        .insertInto('organisations')
+        .values({ name: `Lost ${teamId}` })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+    await db
+      .insertInto('slack_workspaces')
+      .values({
+        team_id: teamId,
+        organisation_id: org,
+        name: 'Lost',
+        enterprise_id: null,
+        bot_user_id: null,
+        bot_token: stranger.seal('xoxb-lost', botTokenContext(teamId)),
+        installation: null,
+        revoked_at: null,
+      })
+      .execute();
     try {
       const r = await cli({ ENCRYPTION_KEY: KEY_A, ENCRYPTION_KEY_PREVIOUS: KEY_B }, 'rotate-key');
       expect(r.code).toBe(1);
       expect(r.err.split('\n')).toHaveLength(1);
-      expect(r.err).toMatch(new RegExp(`^Error: 1 secret could not be opened .*: slack_workspaces team_id=${teamId} bot_token: sealed with key ${stranger.keyId}, which is neither ENCRYPTION_KEY \\(${ID_A}\\) nor in ENCRYPTION_KEY_PREVIOUS\\. Re-sealed meanwhile: slack_workspaces: [1-9]\\d* re-sealed`));
+      expect(r.err).toMatch(
+        new RegExp(
+          `^Error: 1 secret could not be opened .*: slack_workspaces team_id=${teamId} bot_token: sealed with key ${stranger.keyId}, which is neither ENCRYPTION_KEY \\(${ID_A}\\) nor in ENCRYPTION_KEY_PREVIOUS\\. Re-sealed meanwhile: slack_workspaces: [1-9]\\d* re-sealed`,
+        ),
+      );
       for (const v of await sealedValues()) if (!v.startsWith(`enc:v1:${stranger.keyId}:`)) expect(SecretBox.keyIdIn(v)).toBe(ID_A);
     } finally {
       await db.deleteFrom('slack_workspaces').where('team_id', '=', teamId).execute();
@@ -295,9 +386,27 @@ describe('when the operator rotates the key', () => {
 describe('when a Slack command comes from a workspace whose token no key opens', () => {
   it('then nothing runs and no token is sent anywhere', async () => {
     const teamId = unique('TBAD').toUpperCase();
-    const org = (await db.insertInto('organisations').values({ name: `Bad ${teamId}` }).returning('id').executeTakeFirstOrThrow()).id;
+    const org = (
+      await db
+        .insertInto('organisations')
+        .values({ name: `Bad ${teamId}` })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
     const stranger = new SecretBox({ ENCRYPTION_KEY: randomBytes(32).toString('hex') });
-    await db.insertInto('slack_workspaces').values({ team_id: teamId, organisation_id: org, name: 'Bad', enterprise_id: null, bot_user_id: 'UBAD', bot_token: stranger.seal('xoxb-bad', botTokenContext(teamId)), installation: JSON.stringify({ team: { id: teamId }, user: { id: 'U1' }, bot: { id: 'B1', userId: 'UBAD', scopes: [] } }), revoked_at: null }).execute();
+    await db
+      .insertInto('slack_workspaces')
+      .values({
+        team_id: teamId,
+        organisation_id: org,
+        name: 'Bad',
+        enterprise_id: null,
+        bot_user_id: 'UBAD',
+        bot_token: stranger.seal('xoxb-bad', botTokenContext(teamId)),
+        installation: JSON.stringify({ team: { id: teamId }, user: { id: 'U1' }, bot: { id: 'B1', userId: 'UBAD', scopes: [] } }),
+        revoked_at: null,
+      })
+      .execute();
     const callsBefore = fake.calls.length;
     const { url } = fake.responseUrl();
     const r = await postToSlackEndpoint(rt.url, commandForm({ team: teamId, user: 'U1' }, 'storefront', 'show', url), 'application/x-www-form-urlencoded');

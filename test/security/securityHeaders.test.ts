@@ -22,11 +22,18 @@ const get = (path: string) => fetch(`${app.url}${path}`, { redirect: 'manual' })
 /** The CSP as directive → sources. */
 function csp(res: Response): Map<string, string[]> {
   const header = res.headers.get('content-security-policy') ?? '';
-  return new Map(header.split(';').map((d) => d.trim().split(/\s+/)).filter((d) => d[0]).map(([name, ...sources]) => [name!, sources]));
+  return new Map(
+    header
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .filter((d) => d[0])
+      .map(([name, ...sources]) => [name!, sources]),
+  );
 }
 
 /** The hashes of the page's own <style> elements, as CSP writes them. */
-const styleHashes = (html: string) => [...html.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => `'sha256-${createHash('sha256').update(m[1]!).digest('base64')}'`);
+const styleHashes = (html: string) =>
+  [...html.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => `'sha256-${createHash('sha256').update(m[1]!).digest('base64')}'`);
 
 function expectPageHeaders(res: Response, html: string) {
   const policy = csp(res);
@@ -47,7 +54,11 @@ function expectPageHeaders(res: Response, html: string) {
 describe('when a follower opens a storefront', () => {
   it('then the page carries a CSP allowing exactly its own style and https images, nosniff, no framing and a referrer policy', async () => {
     const { influencer, handle } = await seedInfluencer(db);
-    await addToStorefront(db, { influencerId: influencer.id, ref: { asin: randomAsin(), marketplace: 'US' }, details: { title: 'Lamp', imageUrl: 'https://m.media-amazon.com/images/I/x.jpg' } });
+    await addToStorefront(db, {
+      influencerId: influencer.id,
+      ref: { asin: randomAsin(), marketplace: 'US' },
+      details: { title: 'Lamp', imageUrl: 'https://m.media-amazon.com/images/I/x.jpg' },
+    });
     const res = await get(`/s/${handle}`);
     expect(res.status).toBe(200);
     const html = await res.text();
@@ -58,7 +69,14 @@ describe('when a follower opens a storefront', () => {
 
 describe('when a page is not found or a link is bad', () => {
   it('then the 404 and 400 pages carry the same protections', async () => {
-    for (const [path, status] of [['/nothing-here', 404], ['/s/nobody-by-this-name', 404], ['/s/100%', 404], ['/l/Zz9Zz9Zz', 404], ['/l/%3Cscript%3E', 400], ['/', 200]] as const) {
+    for (const [path, status] of [
+      ['/nothing-here', 404],
+      ['/s/nobody-by-this-name', 404],
+      ['/s/100%', 404],
+      ['/l/Zz9Zz9Zz', 404],
+      ['/l/%3Cscript%3E', 400],
+      ['/', 200],
+    ] as const) {
       const res = await get(path);
       expect(res.status, path).toBe(status);
       expect(res.headers.get('content-type'), path).toMatch(/^text\/html/);

@@ -37,7 +37,9 @@ describe('when the OAuth callback is replayed', () => {
     app.fake.install = { teamId, teamName: `Team ${teamId}`, botToken: `xoxb-${teamId.toLowerCase()}`, botUserId: `UB${teamId}`, scope: 'commands,chat:write' };
     const { state, cookie } = await beginInstall(app.rt.url);
     const codes = [unique('c'), unique('c')];
-    const answers = await Promise.all(codes.map((code) => fetch(`${app.rt.url}/slack/oauth_redirect?code=${code}&state=${encodeURIComponent(state)}`, { headers: { cookie } })));
+    const answers = await Promise.all(
+      codes.map((code) => fetch(`${app.rt.url}/slack/oauth_redirect?code=${code}&state=${encodeURIComponent(state)}`, { headers: { cookie } })),
+    );
     expect(answers.map((a) => a.status).sort()).toEqual([200, 400]);
     expect(app.fake.callsTo('oauth.v2.access').filter((c) => codes.includes(String(c.body.code)))).toHaveLength(1);
   });
@@ -49,7 +51,11 @@ describe('the state store', () => {
     const store = redisStateStore(app.rt.cacheRedis, prefix, 1);
     const state = await store.generateStateParam({ scopes: ['commands'] }, new Date());
     expect(await app.rt.cacheRedis.ttl(`${prefix}${state}`)).toBe(1);
-    await waitFor(() => app.rt.cacheRedis.exists(`${prefix}${state}`), (n) => n === 0, 5000);
+    await waitFor(
+      () => app.rt.cacheRedis.exists(`${prefix}${state}`),
+      (n) => n === 0,
+      5000,
+    );
     await expect(store.verifyStateParam(new Date(), state)).rejects.toThrow(/already used, has expired, or was never issued/);
     await expect(store.verifyStateParam(new Date(), 'A'.repeat(43))).rejects.toThrow(/never issued/);
     await expect(store.verifyStateParam(new Date(), 'not a state')).rejects.toThrow(/not one we issued/);

@@ -12,7 +12,12 @@ const app = useSlackApp('xoxb-commands');
 async function run(who: Who, command: string, text: string) {
   const { http, reply } = await slash(app.rt.url, app.fake, who, command, text);
   expect(http.status).toBe(200);
-  return { body: reply.body, blocks: reply.body.blocks as Array<Record<string, unknown>>, visible: visibleText(reply.body.blocks), type: reply.body.response_type };
+  return {
+    body: reply.body,
+    blocks: reply.body.blocks as Array<Record<string, unknown>>,
+    visible: visibleText(reply.body.blocks),
+    type: reply.body.response_type,
+  };
 }
 
 async function setUp(who: Who = newTeam().member()) {
@@ -26,9 +31,17 @@ async function setUp(who: Who = newTeam().member()) {
 async function holdings(organisationId: number) {
   const influencers = await db.selectFrom('influencers').select(['id', 'handle']).where('organisation_id', '=', organisationId).orderBy('id').execute();
   const ids = influencers.map((i) => i.id);
-  const tracking = ids.length ? await db.selectFrom('tracking_ids').select(['tracking_id', 'marketplace']).where('influencer_id', 'in', ids).orderBy('tracking_id').execute() : [];
+  const tracking = ids.length
+    ? await db.selectFrom('tracking_ids').select(['tracking_id', 'marketplace']).where('influencer_id', 'in', ids).orderBy('tracking_id').execute()
+    : [];
   const items = ids.length
-    ? await db.selectFrom('storefront_items as si').innerJoin('storefronts as s', 's.id', 'si.storefront_id').select(['si.product_id', 'si.list_id']).where('s.influencer_id', 'in', ids).orderBy('si.id').execute()
+    ? await db
+        .selectFrom('storefront_items as si')
+        .innerJoin('storefronts as s', 's.id', 'si.storefront_id')
+        .select(['si.product_id', 'si.list_id'])
+        .where('s.influencer_id', 'in', ids)
+        .orderBy('si.id')
+        .execute()
     : [];
   return { influencers: influencers.map((i) => i.handle), tracking, items };
 }
@@ -59,10 +72,14 @@ describe('when an influencer uses /storefront in Slack', () => {
 
     const shown = await run(who, 'storefront', 'show');
     expect(shown.blocks[0]).toMatchObject({ type: 'header', text: { text: `@${handle}'s storefront` } });
-    expect(blockStrings(shown.blocks).join('\n')).toMatch(/\*Desk setup\*\n• <http:\/\/links\.test\/l\/[0-9A-Za-z]{8}\|Amazon product B0SLACKT01> — B0SLACKT01/);
+    expect(blockStrings(shown.blocks).join('\n')).toMatch(
+      /\*Desk setup\*\n• <http:\/\/links\.test\/l\/[0-9A-Za-z]{8}\|Amazon product B0SLACKT01> — B0SLACKT01/,
+    );
     expect(shown.blocks.at(-1)).toMatchObject({ type: 'actions', elements: [{ type: 'button', url: `http://links.test/s/${handle}` }] });
 
-    expect((await run({ ...who, channelId: 'C0DEALS' }, 'storefront', 'notify here')).visible).toContain('Commission notifications will be posted in this channel.');
+    expect((await run({ ...who, channelId: 'C0DEALS' }, 'storefront', 'notify here')).visible).toContain(
+      'Commission notifications will be posted in this channel.',
+    );
     const pref = await db
       .selectFrom('notification_preferences as n')
       .innerJoin('influencers as i', 'i.id', 'n.influencer_id')
@@ -82,7 +99,10 @@ describe('when an influencer uses /storefront in Slack', () => {
     const r = await run(who, 'storefront', 'setup');
     expect(r.type).toBe('ephemeral');
     expect(r.blocks[0]).toMatchObject({ text: { text: expect.stringMatching(/^:x: \*Error:\* Missing handle/) } });
-    expect(r.blocks.at(-1)).toEqual({ type: 'context', elements: [{ type: 'mrkdwn', text: 'Usage: /storefront setup &lt;handle&gt; &lt;tracking-id&gt; [marketplace]' }] });
+    expect(r.blocks.at(-1)).toEqual({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: 'Usage: /storefront setup &lt;handle&gt; &lt;tracking-id&gt; [marketplace]' }],
+    });
   });
 });
 
@@ -111,7 +131,25 @@ describe('when someone uses /link, /earnings and /digest in Slack', () => {
     const influencer = await db.selectFrom('influencers').select('id').where('handle', '=', handle).executeTakeFirstOrThrow();
     await db
       .insertInto('ledger_entries')
-      .values({ network: 'amazon', line_key: unique('k'), kind: 'confirmed', tracking_id: `${handle}-20`, influencer_id: influencer.id, organisation_id: organisationOf(influencer.id), marketplace: 'US', asin: 'B0SLACKT01', product_name: 'Desk lamp', category: 'Home', occurred_at: new Date(Date.now() - 86_400_000), quantity: 2, amount_minor: 1234, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null })
+      .values({
+        network: 'amazon',
+        line_key: unique('k'),
+        kind: 'confirmed',
+        tracking_id: `${handle}-20`,
+        influencer_id: influencer.id,
+        organisation_id: organisationOf(influencer.id),
+        marketplace: 'US',
+        asin: 'B0SLACKT01',
+        product_name: 'Desk lamp',
+        category: 'Home',
+        occurred_at: new Date(Date.now() - 86_400_000),
+        quantity: 2,
+        amount_minor: 1234,
+        currency: 'USD',
+        ingest_id: null,
+        link_id: null,
+        reverses_entry_id: null,
+      })
       .execute();
     const r = await run(who, 'earnings', '7d');
     expect(r.blocks[0]).toMatchObject({ type: 'header', text: { text: 'Earnings · Last 7 days' } });
@@ -148,7 +186,14 @@ describe('when someone uses /link, /earnings and /digest in Slack', () => {
     const refused = await run(member, 'digest', 'now');
     expect(refused.type).toBe('ephemeral');
     expect(refused.visible).toContain('Only managers');
-    expect(await db.selectFrom('digest_subscriptions').select('id').where('organisation_id', '=', await organisationOfTeam(team.team)).where('enabled', '=', true).execute()).toEqual([]);
+    expect(
+      await db
+        .selectFrom('digest_subscriptions')
+        .select('id')
+        .where('organisation_id', '=', await organisationOfTeam(team.team))
+        .where('enabled', '=', true)
+        .execute(),
+    ).toEqual([]);
     // When users.info fails, nobody is taken for an admin.
     const unverifiable = team.member();
     app.fake.setUser(unverifiable.user, { missing: true, admin: true });
@@ -194,12 +239,24 @@ describe('when bad input arrives through Slack', () => {
     // Nothing was created for the caller, under any handle or tracking ID tried; the owner keeps theirs.
     const callerOrg = await organisationOfTeam(who.team);
     expect(await holdings(callerOrg)).toEqual({ influencers: [], tracking: [], items: [] });
-    expect(await db.selectFrom('influencers').select('handle').where('handle', 'in', [...fresh.slice(1), 'shop', '😀shop😀', 'café', 'a'.repeat(32)]).execute()).toEqual([]);
+    expect(
+      await db
+        .selectFrom('influencers')
+        .select('handle')
+        .where('handle', 'in', [...fresh.slice(1), 'shop', '😀shop😀', 'café', 'a'.repeat(32)])
+        .execute(),
+    ).toEqual([]);
     expect(await db.selectFrom('tracking_ids').select('tracking_id').where('tracking_id', '=', otherTracking).execute()).toEqual([]);
     const after = await holdings(ownerOrg);
     expect(after.influencers).toEqual([...ownerBefore.influencers, fresh[0]]);
     expect(after.items).toEqual(ownerBefore.items);
-    const holder = await db.selectFrom('tracking_ids as t').innerJoin('influencers as i', 'i.id', 't.influencer_id').select('i.handle').where('t.tracking_id', '=', `${handle}-20`).where('t.verified', '=', true).execute();
+    const holder = await db
+      .selectFrom('tracking_ids as t')
+      .innerJoin('influencers as i', 'i.id', 't.influencer_id')
+      .select('i.handle')
+      .where('t.tracking_id', '=', `${handle}-20`)
+      .where('t.verified', '=', true)
+      .execute();
     expect(holder).toEqual([{ handle }]);
   });
 });
@@ -211,7 +268,25 @@ describe('when a user of another workspace tries to reach an organisation’s da
     const influencer = await db.selectFrom('influencers').select('id').where('handle', '=', handle).executeTakeFirstOrThrow();
     await db
       .insertInto('ledger_entries')
-      .values({ network: 'amazon', line_key: unique('k'), kind: 'confirmed', tracking_id: `${handle}-20`, influencer_id: influencer.id, organisation_id: organisationOf(influencer.id), marketplace: 'US', asin: 'B0SLACKT01', product_name: 'Secret earner', category: 'Home', occurred_at: new Date(Date.now() - 3_600_000), quantity: 1, amount_minor: 98765, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null })
+      .values({
+        network: 'amazon',
+        line_key: unique('k'),
+        kind: 'confirmed',
+        tracking_id: `${handle}-20`,
+        influencer_id: influencer.id,
+        organisation_id: organisationOf(influencer.id),
+        marketplace: 'US',
+        asin: 'B0SLACKT01',
+        product_name: 'Secret earner',
+        category: 'Home',
+        occurred_at: new Date(Date.now() - 3_600_000),
+        quantity: 1,
+        amount_minor: 98765,
+        currency: 'USD',
+        ingest_id: null,
+        link_id: null,
+        reverses_entry_id: null,
+      })
       .execute();
     const orgA = await organisationOfTeam(a.team);
     const before = await holdings(orgA);

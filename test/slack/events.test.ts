@@ -17,7 +17,8 @@ async function setUp(who: Who = newTeam().member()) {
   return { who, handle, influencerId: id };
 }
 
-const openHome = (who: Who, tab = 'home') => sendEvent(app.rt.url, who.team, { type: 'app_home_opened', user: who.user, channel: 'D0HOME', tab, event_ts: `${Date.now() / 1000}` });
+const openHome = (who: Who, tab = 'home') =>
+  sendEvent(app.rt.url, who.team, { type: 'app_home_opened', user: who.user, channel: 'D0HOME', tab, event_ts: `${Date.now() / 1000}` });
 
 describe('when someone opens the App Home tab', () => {
   it('then their storefront URL and the last 7 days of earnings are published, fresh on every open', async () => {
@@ -27,7 +28,25 @@ describe('when someone opens the App Home tab', () => {
     const entry = (amount: number, daysAgo: number, name: string) =>
       db
         .insertInto('ledger_entries')
-        .values({ network: 'amazon', line_key: unique('k'), kind: 'confirmed', tracking_id: `${handle}-20`, influencer_id: influencerId, organisation_id: organisationOf(influencerId), marketplace: 'US', asin: randomAsin(), product_name: name, category: 'Home', occurred_at: new Date(Date.now() - daysAgo * 86_400_000), quantity: 1, amount_minor: amount, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null })
+        .values({
+          network: 'amazon',
+          line_key: unique('k'),
+          kind: 'confirmed',
+          tracking_id: `${handle}-20`,
+          influencer_id: influencerId,
+          organisation_id: organisationOf(influencerId),
+          marketplace: 'US',
+          asin: randomAsin(),
+          product_name: name,
+          category: 'Home',
+          occurred_at: new Date(Date.now() - daysAgo * 86_400_000),
+          quantity: 1,
+          amount_minor: amount,
+          currency: 'USD',
+          ingest_id: null,
+          link_id: null,
+          reverses_entry_id: null,
+        })
         .execute();
     await entry(2500, 1, 'Standing desk');
     await entry(99_999, 20, 'Too old to count');
@@ -53,7 +72,10 @@ describe('when someone opens the App Home tab', () => {
 
     await entry(1000, 0, 'Desk lamp');
     await openHome(who);
-    await app.fake.waitForCall('views.publish', (c) => c.body.user_id === who.user && visibleText((c.body.view as { blocks: unknown[] }).blocks).includes('$35.00'));
+    await app.fake.waitForCall(
+      'views.publish',
+      (c) => c.body.user_id === who.user && visibleText((c.body.view as { blocks: unknown[] }).blocks).includes('$35.00'),
+    );
     expect(app.fake.callsTo('views.publish').filter((c) => c.body.user_id === who.user)).toHaveLength(2);
   });
 
@@ -62,7 +84,9 @@ describe('when someone opens the App Home tab', () => {
     await openHome(who, 'messages');
     await openHome(who);
     const call = await app.fake.waitForCall('views.publish', (c) => c.body.user_id === who.user);
-    expect(visibleText((call.body.view as { blocks: unknown[] }).blocks)).toContain('You have no storefront yet. Create one with /storefront setup <handle> <tracking-id>');
+    expect(visibleText((call.body.view as { blocks: unknown[] }).blocks)).toContain(
+      'You have no storefront yet. Create one with /storefront setup <handle> <tracking-id>',
+    );
     await app.rt.idle();
     expect(app.fake.callsTo('views.publish').filter((c) => c.body.user_id === who.user)).toHaveLength(1);
   });
@@ -107,7 +131,16 @@ describe('when one of our short links is shared', () => {
     const { reply } = await slash(app.rt.url, app.fake, who, 'link', randomAsin());
     const shortUrl = /http:\/\/links\.test\/l\/[0-9A-Za-z]{8}/.exec(visibleText(reply.body.blocks))![0];
     const unfurlId = unique('Uf');
-    await sendEvent(app.rt.url, who.team, { type: 'link_shared', channel: 'COMPOSER', user: who.user, message_ts: unfurlId, unfurl_id: unfurlId, source: 'composer', links: [{ domain: 'links.test', url: shortUrl }], event_ts: '1.1' });
+    await sendEvent(app.rt.url, who.team, {
+      type: 'link_shared',
+      channel: 'COMPOSER',
+      user: who.user,
+      message_ts: unfurlId,
+      unfurl_id: unfurlId,
+      source: 'composer',
+      links: [{ domain: 'links.test', url: shortUrl }],
+      event_ts: '1.1',
+    });
     const call = await app.fake.waitForCall('chat.unfurl', (c) => c.body.unfurl_id === unfurlId);
     expect(call.body).toMatchObject({ source: 'composer' });
     expect(call.body.channel).toBeUndefined();
@@ -130,6 +163,8 @@ describe('when the app loses its token', () => {
     const { who } = await setUp();
     await sendEvent(app.rt.url, who.team, { type: 'tokens_revoked', tokens: { oauth: ['U123'] }, event_ts: '1.1' });
     await app.rt.idle();
-    expect(await db.selectFrom('slack_workspaces').select('revoked_at').where('team_id', '=', who.team).executeTakeFirstOrThrow()).toEqual({ revoked_at: null });
+    expect(await db.selectFrom('slack_workspaces').select('revoked_at').where('team_id', '=', who.team).executeTakeFirstOrThrow()).toEqual({
+      revoked_at: null,
+    });
   });
 });

@@ -67,7 +67,14 @@ export function commandForm(who: Who, command: string, text: string, responseUrl
 }
 
 /** Sends a slash command; returns the HTTP answer (the ack) and what later arrived at response_url. */
-export async function slash(baseUrl: string, fake: FakeSlack, who: Who, command: string, text: string, opts: { waitMs?: number } = {}): Promise<{ http: HttpAnswer; reply: FakeResponse }> {
+export async function slash(
+  baseUrl: string,
+  fake: FakeSlack,
+  who: Who,
+  command: string,
+  text: string,
+  opts: { waitMs?: number } = {},
+): Promise<{ http: HttpAnswer; reply: FakeResponse }> {
   const { id, url } = fake.responseUrl();
   const http = await postToSlackEndpoint(baseUrl, commandForm(who, command, text, url), 'application/x-www-form-urlencoded');
   if (http.status !== 200) throw new Error(`slash command answered ${http.status}: ${http.text}`);
@@ -76,10 +83,23 @@ export async function slash(baseUrl: string, fake: FakeSlack, who: Who, command:
 }
 
 export function eventBody(team: string, event: Record<string, unknown>, eventId = unique('Ev')): string {
-  return JSON.stringify({ token: 'x', team_id: team, api_app_id: 'AFAKE', type: 'event_callback', event_id: eventId, event_time: Math.floor(Date.now() / 1000), event });
+  return JSON.stringify({
+    token: 'x',
+    team_id: team,
+    api_app_id: 'AFAKE',
+    type: 'event_callback',
+    event_id: eventId,
+    event_time: Math.floor(Date.now() / 1000),
+    event,
+  });
 }
 
-export async function sendEvent(baseUrl: string, team: string, event: Record<string, unknown>, opts: { eventId?: string; headers?: Record<string, string> } = {}): Promise<HttpAnswer> {
+export async function sendEvent(
+  baseUrl: string,
+  team: string,
+  event: Record<string, unknown>,
+  opts: { eventId?: string; headers?: Record<string, string> } = {},
+): Promise<HttpAnswer> {
   return postToSlackEndpoint(baseUrl, eventBody(team, event, opts.eventId), 'application/json', { headers: opts.headers });
 }
 
@@ -130,7 +150,12 @@ export function useSlackApp(botToken: string): { rt: Awaited<ReturnType<typeof s
 }
 
 /** Someone (by default in a team of their own) who set up a storefront from Slack, so their commission notifications go to a Slack DM. */
-export async function slackInfluencer(baseUrl: string, fake: FakeSlack, prefix = 'si', who: Who = newTeam().member()): Promise<{ who: Who; handle: string; tag: string }> {
+export async function slackInfluencer(
+  baseUrl: string,
+  fake: FakeSlack,
+  prefix = 'si',
+  who: Who = newTeam().member(),
+): Promise<{ who: Who; handle: string; tag: string }> {
   const handle = unique(prefix);
   const { reply } = await slash(baseUrl, fake, who, 'storefront', `setup ${handle} ${handle}-20`);
   if (!JSON.stringify(reply.body).includes('Storefront created')) throw new Error(`setup failed: ${JSON.stringify(reply.body)}`);

@@ -11,7 +11,8 @@ describe('the Slack app manifest', () => {
     expect(storefront).toEqual({
       command: '/storefront',
       description: findCommand('storefront')!.description,
-      usage_hint: 'setup <handle> <tracking-id> [marketplace] | add <product> [list] | remove <asin> | show | notify <dm|here|off> | link-account [code] | join <code> | invite <user> <handle> | link-server [code] | unlink-server [confirm] | edit <asin> <title|image|note> [text] | profile <bio|avatar> [text] | feed-token <create|list|revoke> [token] | claims [list|approve|refuse] [claim] | autolink <on|off> | help',
+      usage_hint:
+        'setup <handle> <tracking-id> [marketplace] | add <product> [list] | remove <asin> | show | notify <dm|here|off> | link-account [code] | join <code> | invite <user> <handle> | link-server [code] | unlink-server [confirm] | edit <asin> <title|image|note> [text] | profile <bio|avatar> [text] | feed-token <create|list|revoke> [token] | claims [list|approve|refuse] [claim] | autolink <on|off> | help',
       should_escape: true,
       url: 'https://go.example.com/slack/events',
     });
@@ -25,7 +26,10 @@ describe('the Slack app manifest', () => {
       redirect_urls: ['https://go.example.com/slack/oauth_redirect'],
       scopes: { bot: expect.arrayContaining(['commands', 'chat:write', 'im:write', 'users:read', 'links:read', 'links:write']) },
     });
-    expect(m.settings.event_subscriptions).toEqual({ request_url: 'https://go.example.com/slack/events', bot_events: ['app_home_opened', 'link_shared', 'tokens_revoked', 'app_uninstalled'] });
+    expect(m.settings.event_subscriptions).toEqual({
+      request_url: 'https://go.example.com/slack/events',
+      bot_events: ['app_home_opened', 'link_shared', 'tokens_revoked', 'app_uninstalled'],
+    });
     expect(m.settings.interactivity).toEqual({ is_enabled: true, request_url: 'https://go.example.com/slack/events' });
     expect(m.features.app_home.home_tab_enabled).toBe(true);
     expect(m.features.unfurl_domains).toEqual(['go.example.com']);

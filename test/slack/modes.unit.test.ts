@@ -9,7 +9,8 @@ import { postToSlackEndpoint, SIGNING_SECRET } from './helpers.ts';
 const db = testDb();
 afterAll(() => db.destroy());
 
-const adapter = (env: Record<string, string>) => createSlackAdapter({ config: testConfig(env), db, cacheRedis: undefined as never, log: createLogger('silent') });
+const adapter = (env: Record<string, string>) =>
+  createSlackAdapter({ config: testConfig(env), db, cacheRedis: undefined as never, log: createLogger('silent') });
 
 describe('when Slack is not configured', () => {
   it('then nothing is mounted: /slack/events and /slack/install are plain 404s', async () => {

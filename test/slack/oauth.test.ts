@@ -11,7 +11,13 @@ const app = useOAuthSlackApp();
 afterAll(() => db.destroy());
 
 async function install(teamId = unique('T').toUpperCase()) {
-  app.fake.install = { teamId, teamName: `Team ${teamId}`, botToken: `xoxb-${teamId.toLowerCase()}`, botUserId: `UB${teamId}`, scope: 'commands,chat:write,users:read' };
+  app.fake.install = {
+    teamId,
+    teamName: `Team ${teamId}`,
+    botToken: `xoxb-${teamId.toLowerCase()}`,
+    botUserId: `UB${teamId}`,
+    scope: 'commands,chat:write,users:read',
+  };
   const { cookie, state } = await beginInstall(app.rt.url);
   const code = unique('code');
   const res = await fetch(`${app.rt.url}/slack/oauth_redirect?code=${code}&state=${encodeURIComponent(state)}`, { headers: { cookie } });
@@ -23,7 +29,9 @@ describe('when a workspace installs the app', () => {
     const { location, cookie, state } = await beginInstall(app.rt.url);
     expect(`${location.origin}${location.pathname}`).toBe(`${app.fake.url}/oauth/v2/authorize`);
     expect(location.searchParams.get('client_id')).toBe('1111.2222');
-    expect(location.searchParams.get('scope')!.split(',')).toEqual(expect.arrayContaining(['commands', 'chat:write', 'im:write', 'users:read', 'links:read', 'links:write']));
+    expect(location.searchParams.get('scope')!.split(',')).toEqual(
+      expect.arrayContaining(['commands', 'chat:write', 'im:write', 'users:read', 'links:read', 'links:write']),
+    );
     expect(location.searchParams.get('redirect_uri')).toBe('http://links.test/slack/oauth_redirect');
     expect(state).toBeTruthy();
     expect(cookie).toBe(`slack-app-oauth-state=${state}`);
@@ -34,12 +42,24 @@ describe('when a workspace installs the app', () => {
     expect(res.status).toBe(200);
     expect(html).toContain('The app is installed in your workspace.');
     const exchange = app.fake.callsTo('oauth.v2.access').find((c) => c.body.code === code)!;
-    expect(exchange.body).toMatchObject({ client_id: '1111.2222', client_secret: 'client-secret-for-tests', redirect_uri: 'http://links.test/slack/oauth_redirect' });
+    expect(exchange.body).toMatchObject({
+      client_id: '1111.2222',
+      client_secret: 'client-secret-for-tests',
+      redirect_uri: 'http://links.test/slack/oauth_redirect',
+    });
     const row = await db.selectFrom('slack_workspaces').selectAll().where('team_id', '=', teamId).executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ bot_token: expect.stringMatching(/^enc:v1:/), bot_user_id: `UB${teamId}`, name: `Team ${teamId}`, enterprise_id: null, revoked_at: null });
+    expect(row).toMatchObject({
+      bot_token: expect.stringMatching(/^enc:v1:/),
+      bot_user_id: `UB${teamId}`,
+      name: `Team ${teamId}`,
+      enterprise_id: null,
+      revoked_at: null,
+    });
     // Sealed at rest (test/security/secretsAtRest.test.ts has the rest).
     expect(secretBoxFor(app.rt.config).open(row.bot_token!, botTokenContext(teamId))).toBe(botToken);
-    expect(await db.selectFrom('organisations').select('name').where('id', '=', row.organisation_id).executeTakeFirstOrThrow()).toEqual({ name: `Team ${teamId}` });
+    expect(await db.selectFrom('organisations').select('name').where('id', '=', row.organisation_id).executeTakeFirstOrThrow()).toEqual({
+      name: `Team ${teamId}`,
+    });
     expect(row.installation).toMatchObject({ team: { id: teamId }, bot: { userId: `UB${teamId}`, scopes: ['commands', 'chat:write', 'users:read'] } });
     expect(JSON.stringify(row.installation)).not.toContain(botToken);
   });
@@ -65,7 +85,9 @@ describe('when a workspace installs the app', () => {
     expect(visibleText(reply.body.blocks)).toContain('Storefront created');
     expect(app.fake.callsTo('users.info').find((c) => c.body.user === user)!.token).toBe(botToken);
     const org = (await db.selectFrom('slack_workspaces').select('organisation_id').where('team_id', '=', teamId).executeTakeFirstOrThrow()).organisation_id;
-    expect(await db.selectFrom('influencers').select('organisation_id').where('handle', '=', handle).executeTakeFirstOrThrow()).toEqual({ organisation_id: org });
+    expect(await db.selectFrom('influencers').select('organisation_id').where('handle', '=', handle).executeTakeFirstOrThrow()).toEqual({
+      organisation_id: org,
+    });
 
     expect((await sendEvent(app.rt.url, teamId, { type: 'app_uninstalled', event_ts: '1.1' })).status).toBe(200);
     await app.rt.idle();
@@ -77,7 +99,11 @@ describe('when a workspace installs the app', () => {
     const callsBefore = app.fake.calls.length;
     const { id, url } = app.fake.responseUrl();
     const other = unique('oa');
-    const r = await postToSlackEndpoint(app.rt.url, commandForm({ team: teamId, user }, 'storefront', `setup ${other} ${other}-20`, url), 'application/x-www-form-urlencoded');
+    const r = await postToSlackEndpoint(
+      app.rt.url,
+      commandForm({ team: teamId, user }, 'storefront', `setup ${other} ${other}-20`, url),
+      'application/x-www-form-urlencoded',
+    );
     expect(r.status).toBe(200);
     await app.rt.idle();
     expect(app.fake.calls.slice(callsBefore)).toEqual([]);
@@ -86,7 +112,10 @@ describe('when a workspace installs the app', () => {
 
     // Installing again restores it.
     await install(teamId);
-    expect(await db.selectFrom('slack_workspaces').select(['revoked_at', 'organisation_id']).where('team_id', '=', teamId).executeTakeFirstOrThrow()).toEqual({ revoked_at: null, organisation_id: org });
+    expect(await db.selectFrom('slack_workspaces').select(['revoked_at', 'organisation_id']).where('team_id', '=', teamId).executeTakeFirstOrThrow()).toEqual({
+      revoked_at: null,
+      organisation_id: org,
+    });
   });
 
   it('then a command from a workspace that never installed the app does nothing', async () => {

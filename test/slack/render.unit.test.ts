@@ -57,19 +57,44 @@ describe('escaping user text for mrkdwn', () => {
 
 describe('rendering a card as Block Kit', () => {
   it('then title, text, fields, lists, buttons and footer appear in that order', () => {
-    const reply = C.card({ visibility: 'ephemeral', tone: 'success' }, [C.header('Storefront created'), C.text('Ready.'), C.fields([
+    const reply = C.card({ visibility: 'ephemeral', tone: 'success' }, [
+      C.header('Storefront created'),
+      C.text('Ready.'),
+      C.fields([
         { label: 'Storefront', value: 'https://links.test/s/jane' },
         { label: 'Confirmed', value: '$1.00', inline: true },
         { label: 'Pending', value: '$2.00', inline: true },
-      ]), ...([{ title: 'Desk', lines: [{ text: 'Lamp', url: 'https://links.test/l/AbCdEfGh', detail: 'B000000001 · $9.99' }], more: 3 }] as Array<{ title: string; lines: C.CardLine[]; more?: number }>).map((s) => C.list(s.title, s.lines, s.more !== undefined ? { more: s.more } : {})), C.links([{ label: 'Open storefront', url: 'https://links.test/s/jane' }]), C.context('Usage: /storefront add <product> [list]')]);
+      ]),
+      ...(
+        [{ title: 'Desk', lines: [{ text: 'Lamp', url: 'https://links.test/l/AbCdEfGh', detail: 'B000000001 · $9.99' }], more: 3 }] as Array<{
+          title: string;
+          lines: C.CardLine[];
+          more?: number;
+        }>
+      ).map((s) => C.list(s.title, s.lines, s.more !== undefined ? { more: s.more } : {})),
+      C.links([{ label: 'Open storefront', url: 'https://links.test/s/jane' }]),
+      C.context('Usage: /storefront add <product> [list]'),
+    ]);
     const { blocks, text } = renderReply(reply);
     expect(blocks.map((b) => b.type)).toEqual(['header', 'section', 'section', 'section', 'section', 'actions', 'context']);
     expect(blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: 'Storefront created', emoji: true } });
     expect(blocks[1]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: ':white_check_mark: Ready.' } });
     expect(blocks[2]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: '*Storefront*\nhttps://links.test/s/jane' } });
-    expect(blocks[3]).toEqual({ type: 'section', fields: [{ type: 'mrkdwn', text: '*Confirmed*\n$1.00' }, { type: 'mrkdwn', text: '*Pending*\n$2.00' }] });
-    expect(blocks[4]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: '*Desk*\n• <https://links.test/l/AbCdEfGh|Lamp> — B000000001 · $9.99\n_…and 3 more_' } });
-    expect(blocks[5]).toMatchObject({ type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open storefront' }, url: 'https://links.test/s/jane' }] });
+    expect(blocks[3]).toEqual({
+      type: 'section',
+      fields: [
+        { type: 'mrkdwn', text: '*Confirmed*\n$1.00' },
+        { type: 'mrkdwn', text: '*Pending*\n$2.00' },
+      ],
+    });
+    expect(blocks[4]).toEqual({
+      type: 'section',
+      text: { type: 'mrkdwn', text: '*Desk*\n• <https://links.test/l/AbCdEfGh|Lamp> — B000000001 · $9.99\n_…and 3 more_' },
+    });
+    expect(blocks[5]).toMatchObject({
+      type: 'actions',
+      elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open storefront' }, url: 'https://links.test/s/jane' }],
+    });
     expect(blocks[6]).toEqual({ type: 'context', elements: [{ type: 'mrkdwn', text: 'Usage: /storefront add &lt;product&gt; [list]' }] });
     expect(text).toBe('Storefront created — Ready.');
   });
@@ -78,12 +103,31 @@ describe('rendering a card as Block Kit', () => {
     const { blocks, text } = renderReply(C.card({ visibility: 'ephemeral', tone: 'error' }, [C.text('Missing product.')]));
     expect(blocks[0]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: ':x: *Error:* Missing product.' } });
     expect(text).toBe('Error: Missing product.');
-    expect(renderReply(C.card({ visibility: 'ephemeral', tone: 'warning' }, [C.text('Careful')])).blocks[0]).toMatchObject({ text: { text: ':warning: Careful' } });
+    expect(renderReply(C.card({ visibility: 'ephemeral', tone: 'warning' }, [C.text('Careful')])).blocks[0]).toMatchObject({
+      text: { text: ':warning: Careful' },
+    });
   });
 
   it('then hostile titles, list names and lines cannot mention, link or format, anywhere', () => {
     const evil = '<!channel> *FREE* <@U999> <https://evil.example|click> & _x_';
-    const reply = C.card({ visibility: 'channel' }, [C.header(evil), C.text(evil), C.fields([{ label: evil, value: evil, inline: true }]), ...([{ title: evil, lines: [{ text: evil, url: 'https://links.test/l/AbCdEfGh', detail: evil }, { text: evil, url: 'javascript:alert(1)' }] }] as Array<{ title: string; lines: C.CardLine[]; more?: number }>).map((s) => C.list(s.title, s.lines, s.more !== undefined ? { more: s.more } : {})), C.links([{ label: evil, url: 'https://links.test/s/x' }]), C.context(evil)]);
+    const reply = C.card({ visibility: 'channel' }, [
+      C.header(evil),
+      C.text(evil),
+      C.fields([{ label: evil, value: evil, inline: true }]),
+      ...(
+        [
+          {
+            title: evil,
+            lines: [
+              { text: evil, url: 'https://links.test/l/AbCdEfGh', detail: evil },
+              { text: evil, url: 'javascript:alert(1)' },
+            ],
+          },
+        ] as Array<{ title: string; lines: C.CardLine[]; more?: number }>
+      ).map((s) => C.list(s.title, s.lines, s.more !== undefined ? { more: s.more } : {})),
+      C.links([{ label: evil, url: 'https://links.test/s/x' }]),
+      C.context(evil),
+    ]);
     const { blocks, text } = renderReply(reply);
     const mrkdwnStrings = [text, ...blocks.flatMap((b) => (b.type === 'header' || b.type === 'actions' ? [] : allTexts([b])))];
     for (const s of mrkdwnStrings) {
@@ -101,7 +145,17 @@ describe('rendering a card as Block Kit', () => {
 
   it('then Slack limits are respected and overflow is summarised', () => {
     const long = 'x'.repeat(5000);
-    const reply = C.card({ visibility: 'ephemeral' }, [C.header(long), C.text(long), C.fields(Array.from({ length: 23 }, (_, i) => ({ label: `F${i}`, value: long, inline: true }))), ...Array.from({ length: 60 }, (_, i) => ({ title: `List ${i}`, lines: Array.from({ length: 30 }, (_, j) => ({ text: `Item ${j} ${'y'.repeat(150)}`, url: `https://links.test/l/AAAAAAA${j % 10}` })) })).map((s) => C.list(s.title, s.lines)), C.links([{ label: long, url: 'https://links.test/s/x' }]), C.context('Usage: /x')]);
+    const reply = C.card({ visibility: 'ephemeral' }, [
+      C.header(long),
+      C.text(long),
+      C.fields(Array.from({ length: 23 }, (_, i) => ({ label: `F${i}`, value: long, inline: true }))),
+      ...Array.from({ length: 60 }, (_, i) => ({
+        title: `List ${i}`,
+        lines: Array.from({ length: 30 }, (_, j) => ({ text: `Item ${j} ${'y'.repeat(150)}`, url: `https://links.test/l/AAAAAAA${j % 10}` })),
+      })).map((s) => C.list(s.title, s.lines)),
+      C.links([{ label: long, url: 'https://links.test/s/x' }]),
+      C.context('Usage: /x'),
+    ]);
     const { blocks, text } = renderReply(reply);
     expect(blocks.length).toBe(MAX_BLOCKS_PER_MESSAGE);
     const header = blocks[0] as { text: { text: string } };
@@ -124,7 +178,9 @@ describe('rendering a card as Block Kit', () => {
   });
 
   it('then App Home views may use up to 100 blocks', () => {
-    const reply = C.card({ visibility: 'ephemeral' }, [...Array.from({ length: 80 }, (_, i) => ({ title: `L${i}`, lines: [{ text: 'a' }] })).map((s) => C.list(s.title, s.lines))]);
+    const reply = C.card({ visibility: 'ephemeral' }, [
+      ...Array.from({ length: 80 }, (_, i) => ({ title: `L${i}`, lines: [{ text: 'a' }] })).map((s) => C.list(s.title, s.lines)),
+    ]);
     expect(renderReply(reply).blocks.length).toBe(50);
     expect(renderReply(reply, { maxBlocks: 100 }).blocks.length).toBe(80);
   });
@@ -132,7 +188,9 @@ describe('rendering a card as Block Kit', () => {
 
 describe('reading Slack command text', () => {
   it('then escaped links, channels and entities become what the person typed, mentions stay mentions', () => {
-    expect(commandTextFromSlack('add <https://www.amazon.com/dp/B07W6JN8V8?a=1&amp;b=2|amazon.com/dp/B07W6JN8V8> Desk &amp; Office')).toBe('add https://www.amazon.com/dp/B07W6JN8V8?a=1&b=2 Desk & Office');
+    expect(commandTextFromSlack('add <https://www.amazon.com/dp/B07W6JN8V8?a=1&amp;b=2|amazon.com/dp/B07W6JN8V8> Desk &amp; Office')).toBe(
+      'add https://www.amazon.com/dp/B07W6JN8V8?a=1&b=2 Desk & Office',
+    );
     expect(commandTextFromSlack('grant <@U123ABC|jane>')).toBe('grant <@U123ABC|jane>');
     expect(commandTextFromSlack('notify <#C123|general> &lt;b&gt;')).toBe('notify #general <b>');
     expect(commandTextFromSlack('<!here>')).toBe('@here');
@@ -146,12 +204,18 @@ describe('reading Slack command text', () => {
 });
 
 describe('rendering a card\u2019s action buttons as Block Kit', () => {
-  const claims = C.card({ visibility: 'ephemeral' }, [C.header('Tracking ID claims'), C.text('2 claims wait for a decision.'), C.actions([
+  const claims = C.card({ visibility: 'ephemeral' }, [
+    C.header('Tracking ID claims'),
+    C.text('2 claims wait for a decision.'),
+    C.actions([
       { label: 'Approve #12', actionId: 'claim_approve', value: '12', style: 'primary', group: 'claim-12' },
       { label: 'Refuse #12', actionId: 'claim_refuse', value: '12', style: 'danger', group: 'claim-12' },
       { label: 'Approve #13', actionId: 'claim_approve', value: '13', style: 'primary', group: 'claim-13' },
       { label: 'Refuse #13', actionId: 'claim_refuse', value: '13', group: 'claim-13' },
-    ]), C.links([{ label: 'Open storefront', url: 'https://links.test/s/jane' }]), C.context('Decide each one.')]);
+    ]),
+    C.links([{ label: 'Open storefront', url: 'https://links.test/s/jane' }]),
+    C.context('Decide each one.'),
+  ]);
 
   it('then each group is an actions block of buttons with an action_id unique in the message, the value and the style, before the link buttons', () => {
     const { blocks } = renderReply(claims);
@@ -163,7 +227,12 @@ describe('rendering a card\u2019s action buttons as Block Kit', () => {
         { type: 'button', text: { type: 'plain_text', text: 'Refuse #12', emoji: true }, action_id: 'claim_refuse#1', value: '12', style: 'danger' },
       ],
     });
-    expect(blocks[3]).toMatchObject({ elements: [{ action_id: 'claim_approve#2', value: '13' }, { action_id: 'claim_refuse#3', value: '13' }] });
+    expect(blocks[3]).toMatchObject({
+      elements: [
+        { action_id: 'claim_approve#2', value: '13' },
+        { action_id: 'claim_refuse#3', value: '13' },
+      ],
+    });
     expect(blocks[3]?.type === 'actions' && blocks[3].elements[1]).not.toHaveProperty('style');
     expect(blocks[4]).toMatchObject({ elements: [{ url: 'https://links.test/s/jane', action_id: 'link_button_0' }] });
     const ids = blocks.flatMap((b) => (b.type === 'actions' ? b.elements.map((e) => e.action_id) : []));
@@ -172,11 +241,13 @@ describe('rendering a card\u2019s action buttons as Block Kit', () => {
   });
 
   it('then labels are clipped, at most 25 buttons share a block, and an action id or value Slack would refuse is left out', () => {
-    const many = C.card({ visibility: 'ephemeral' }, [C.actions([
+    const many = C.card({ visibility: 'ephemeral' }, [
+      C.actions([
         ...Array.from({ length: 30 }, (_, i) => ({ label: `Do ${i} ${'x'.repeat(100)}`, actionId: 'claim_approve', value: String(i) })),
         { label: 'bad id', actionId: 'claim approve!', value: '1' },
         { label: 'bad value', actionId: 'claim_refuse', value: 'v'.repeat(MAX_BUTTON_VALUE + 1) },
-      ])]);
+      ]),
+    ]);
     const actions = renderReply(many).blocks.filter((b) => b.type === 'actions');
     expect(actions.map((b) => (b.type === 'actions' ? b.elements.length : 0))).toEqual([25, 5]);
     for (const b of actions) if (b.type === 'actions') for (const e of b.elements) expect(Array.from(e.text.text).length).toBeLessThanOrEqual(MAX_BUTTON_TEXT);

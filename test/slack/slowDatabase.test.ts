@@ -28,7 +28,10 @@ describe('when the database is slow', () => {
       await locker.query('BEGIN');
       // Blocks this organisation's new rows (setup inserts an influencer, whose key check waits on its organisation's
       // row) and nothing else: other test files write to the same database meanwhile.
-      const held = await locker.query('SELECT o.id FROM organisations o JOIN slack_workspaces w ON w.organisation_id = o.id WHERE w.team_id = $1 FOR UPDATE OF o', [who.team]);
+      const held = await locker.query(
+        'SELECT o.id FROM organisations o JOIN slack_workspaces w ON w.organisation_id = o.id WHERE w.team_id = $1 FOR UPDATE OF o',
+        [who.team],
+      );
       expect(held.rowCount).toBe(1);
       const release = new Promise<void>((resolve, reject) => {
         setTimeout(() => {
@@ -38,7 +41,11 @@ describe('when the database is slow', () => {
       });
 
       const { id, url } = app.fake.responseUrl();
-      const ack = await postToSlackEndpoint(app.rt.url, commandForm(who, 'storefront', `setup ${handle} ${handle}-20`, url), 'application/x-www-form-urlencoded');
+      const ack = await postToSlackEndpoint(
+        app.rt.url,
+        commandForm(who, 'storefront', `setup ${handle} ${handle}-20`, url),
+        'application/x-www-form-urlencoded',
+      );
       expect(ack.status).toBe(200);
       expect(ack.ms).toBeLessThan(3000);
       // Still working: nothing has been answered and nothing written yet.

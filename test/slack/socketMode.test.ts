@@ -68,7 +68,8 @@ class FakeSocketMode {
     for (;;) {
       const found = this.acksOf(envelopeId)[0];
       if (found) return found;
-      if (Date.now() > until) throw new Error(`envelope ${envelopeId} was not acknowledged within ${timeoutMs} ms; received: ${JSON.stringify(this.received.map((r) => r.data))}`);
+      if (Date.now() > until)
+        throw new Error(`envelope ${envelopeId} was not acknowledged within ${timeoutMs} ms; received: ${JSON.stringify(this.received.map((r) => r.data))}`);
       await new Promise((r) => setTimeout(r, 10));
     }
   }

@@ -65,7 +65,12 @@ describe('when Slack sends a shortcut, form or menu the app does not have', () =
     const base = { team: { id: who.team, domain: 'x' }, user: { id: who.user, team_id: who.team }, token: 'x', api_app_id: 'AFAKE' };
     const shortcut = await post({ ...base, type: 'shortcut', callback_id: 'old_shortcut', trigger_id: '1.2.3' });
     expect(shortcut).toMatchObject({ status: 200, text: '' });
-    const view = await post({ ...base, type: 'view_submission', trigger_id: '1.2.3', view: { id: 'V1', callback_id: 'old_modal', type: 'modal', state: { values: {} }, private_metadata: '', hash: 'h' } });
+    const view = await post({
+      ...base,
+      type: 'view_submission',
+      trigger_id: '1.2.3',
+      view: { id: 'V1', callback_id: 'old_modal', type: 'modal', state: { values: {} }, private_metadata: '', hash: 'h' },
+    });
     expect(view).toMatchObject({ status: 200, text: '' });
     const options = await post({ ...base, type: 'block_suggestion', action_id: 'old_menu', block_id: 'b1', value: 'ab', container: { type: 'message' } });
     expect(options.status).toBe(200);

@@ -106,7 +106,10 @@ describe('when Slack sends a request', () => {
     const first = await postToSlackEndpoint(app.rt.url, eventBody(team, event, eventId), 'application/json');
     expect(first.status).toBe(200);
     await app.fake.waitForCall('views.publish', (c) => c.body.user_id === user);
-    const retry = await postToSlackEndpoint(app.rt.url, eventBody(team, event, eventId), 'application/json', { timestamp: Math.floor(Date.now() / 1000) - 1, headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
+    const retry = await postToSlackEndpoint(app.rt.url, eventBody(team, event, eventId), 'application/json', {
+      timestamp: Math.floor(Date.now() / 1000) - 1,
+      headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' },
+    });
     expect(retry.status).toBe(200);
     await settled();
     expect(app.fake.callsTo('views.publish').filter((c) => c.body.user_id === user)).toHaveLength(1);
@@ -126,7 +129,16 @@ describe('when Slack sends a request', () => {
       container: { type: 'message', message_ts: '1.1', channel_id: 'C0TEST', is_ephemeral: true },
       channel: { id: 'C0TEST', name: 'general' },
       response_url: app.fake.responseUrl().url,
-      actions: [{ type: 'button', action_id: 'link_button_0', block_id: 'b1', text: { type: 'plain_text', text: 'Open storefront' }, url: 'http://links.test/s/x', action_ts: '1.2' }],
+      actions: [
+        {
+          type: 'button',
+          action_id: 'link_button_0',
+          block_id: 'b1',
+          text: { type: 'plain_text', text: 'Open storefront' },
+          url: 'http://links.test/s/x',
+          action_ts: '1.2',
+        },
+      ],
     };
     const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
     const r = await postToSlackEndpoint(app.rt.url, body, FORM);

@@ -42,11 +42,25 @@ const cardOf = (body: string, label: string) => {
 };
 
 /** A catalogue row as the refresh stores it (what the Creators API said, `ageMs` ago). */
-async function apiRow(productId: number, values: { title?: string; image?: string; priceMinor?: number; availability?: string; health?: 'available' | 'out_of_stock' | 'unavailable'; ageMs?: number }) {
+async function apiRow(
+  productId: number,
+  values: { title?: string; image?: string; priceMinor?: number; availability?: string; health?: 'available' | 'out_of_stock' | 'unavailable'; ageMs?: number },
+) {
   const fetched = new Date(Date.now() - (values.ageMs ?? 0));
   await db
     .insertInto('catalogue_entries')
-    .values({ product_id: productId, state: 'ok', title: values.title ?? null, image_url: values.image ?? null, price_minor: values.priceMinor ?? null, currency: values.priceMinor !== undefined ? 'USD' : null, availability: values.availability ?? null, fetched_at: fetched, next_attempt_at: new Date(Date.now() + 23 * H), health: values.health ?? null })
+    .values({
+      product_id: productId,
+      state: 'ok',
+      title: values.title ?? null,
+      image_url: values.image ?? null,
+      price_minor: values.priceMinor ?? null,
+      currency: values.priceMinor !== undefined ? 'USD' : null,
+      availability: values.availability ?? null,
+      fetched_at: fetched,
+      next_attempt_at: new Date(Date.now() + 23 * H),
+      health: values.health ?? null,
+    })
     .execute();
 }
 
@@ -65,9 +79,28 @@ describe('when a follower opens a storefront whose products come from every sour
     await add(asins.ledger, 'Travel');
     await add(asins.nothing, 'Travel');
     const gone = await add(asins.gone, 'Travel');
-    await apiRow(api.product.id, { title: 'Quiet kettle 1.7 l', image: `https://m.media-amazon.com/images/I/${asins.api}.jpg`, priceMinor: 2499, availability: 'In Stock', health: 'available', ageMs: 2 * H });
-    await apiRow(gone.product.id, { title: 'Retired grinder', priceMinor: 1000, availability: 'Currently unavailable.', health: 'unavailable', ageMs: 10 * 60_000 });
-    await setProductOverride(db, { influencerId: s.influencer.id, asin: asins.override, title: 'My *favourite* <script>alert(1)</script> pan', imageUrl: 'https://images.example.com/pan.jpg', note: 'I cook **everything** in it <b>daily</b>.' });
+    await apiRow(api.product.id, {
+      title: 'Quiet kettle 1.7 l',
+      image: `https://m.media-amazon.com/images/I/${asins.api}.jpg`,
+      priceMinor: 2499,
+      availability: 'In Stock',
+      health: 'available',
+      ageMs: 2 * H,
+    });
+    await apiRow(gone.product.id, {
+      title: 'Retired grinder',
+      priceMinor: 1000,
+      availability: 'Currently unavailable.',
+      health: 'unavailable',
+      ageMs: 10 * 60_000,
+    });
+    await setProductOverride(db, {
+      influencerId: s.influencer.id,
+      asin: asins.override,
+      title: 'My *favourite* <script>alert(1)</script> pan',
+      imageUrl: 'https://images.example.com/pan.jpg',
+      note: 'I cook **everything** in it <b>daily</b>.',
+    });
     await seedEarning(db, handle, 120, { asin: asins.ledger, name: 'Packing cubes from my reports' });
     const res = await text(`/s/${handle}`);
     expect(res.status).toBe(200);
@@ -102,7 +135,9 @@ describe('when a follower opens a storefront whose products come from every sour
     expect(ledger).toContain('<h3>Packing cubes from my reports</h3>');
     expect(ledger).toContain('<span class="name">Packing cubes from my reports</span><span class="asin">ASIN');
     const nothing = cardOf(body, `Amazon product ${asins.nothing}`);
-    expect(nothing).toContain(`<div class="ph" aria-hidden="true"><span class="mono">a</span><span class="name">Amazon product</span><span class="asin">ASIN ${asins.nothing}</span></div>`);
+    expect(nothing).toContain(
+      `<div class="ph" aria-hidden="true"><span class="mono">a</span><span class="name">Amazon product</span><span class="asin">ASIN ${asins.nothing}</span></div>`,
+    );
     expect(nothing).not.toContain('class="price"');
   });
 
@@ -115,7 +150,13 @@ describe('when a follower opens a storefront whose products come from every sour
 
   it("then lists and products keep the influencer's order", () => {
     const titles = [...body.matchAll(/<h3>([^<]*)<\/h3>/g)].map((m) => m[1]);
-    expect(titles).toEqual(['Quiet kettle 1.7 l', 'My *favourite* &lt;script&gt;alert(1)&lt;/script&gt; pan', 'Packing cubes from my reports', `Amazon product ${asins.nothing}`, 'Retired grinder']);
+    expect(titles).toEqual([
+      'Quiet kettle 1.7 l',
+      'My *favourite* &lt;script&gt;alert(1)&lt;/script&gt; pan',
+      'Packing cubes from my reports',
+      `Amazon product ${asins.nothing}`,
+      'Retired grinder',
+    ]);
   });
 
   it('then the share card is a 1200×630 PNG drawn by the service, cached and revalidated by ETag', async () => {
@@ -140,7 +181,12 @@ describe('when a follower opens a storefront whose products come from every sour
 
   it('then the card changes when a product is added (a new ETag), and an unknown storefront has none', async () => {
     const before = (await get(`/s/${handle}/card.png`)).headers.get('etag');
-    const { influencer } = (await db.selectFrom('influencers').select('id').where('handle', '=', handle).executeTakeFirstOrThrow().then((i) => ({ influencer: i })));
+    const { influencer } = await db
+      .selectFrom('influencers')
+      .select('id')
+      .where('handle', '=', handle)
+      .executeTakeFirstOrThrow()
+      .then((i) => ({ influencer: i }));
     await addToStorefront(db, { influencerId: influencer.id, ref: { asin: randomAsin(), marketplace: 'US' } });
     expect((await get(`/s/${handle}/card.png`)).headers.get('etag')).not.toBe(before);
     expect((await get('/s/nobody-has-this-handle/card.png')).status).toBe(404);

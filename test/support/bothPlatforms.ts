@@ -18,7 +18,13 @@ export function useBothPlatforms(slackBotToken: string, overrides: Record<string
   beforeAll(async () => {
     app.slack = await FakeSlack.start();
     app.discord = await FakeDiscord.start();
-    app.rt = await startTestApp({ SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: slackBotToken, SLACK_API_URL: app.slack.apiUrl, ...discordEnv(app.discord), ...overrides });
+    app.rt = await startTestApp({
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_BOT_TOKEN: slackBotToken,
+      SLACK_API_URL: app.slack.apiUrl,
+      ...discordEnv(app.discord),
+      ...overrides,
+    });
   });
   afterAll(async () => {
     await app.rt?.close();
@@ -31,6 +37,7 @@ export function useBothPlatforms(slackBotToken: string, overrides: Record<string
     return { reply, visible: slackVisible(reply.body.blocks), ephemeral: reply.body.response_type === 'ephemeral' };
   }
   /** A signed Discord interaction, answered as the app answered it. */
-  const onDiscord = (who: DiscordWho, command: string, sub?: string, values: Record<string, string | number> = {}) => discordSlash(app.rt.url, app.discord, who, command, sub, values);
+  const onDiscord = (who: DiscordWho, command: string, sub?: string, values: Record<string, string | number> = {}) =>
+    discordSlash(app.rt.url, app.discord, who, command, sub, values);
   return { app, onSlack, onDiscord };
 }

@@ -36,7 +36,9 @@ export function view(card: Card): CardView {
     title: texts('header', '\n'),
     text: texts('text', '\n\n'),
     fields: card.elements.flatMap((e) => (e.type === 'fields' ? e.fields : [])),
-    sections: card.elements.flatMap((e) => (e.type === 'list' ? [e.more !== undefined ? { title: e.title, lines: e.lines, more: e.more } : { title: e.title, lines: e.lines }] : [])),
+    sections: card.elements.flatMap((e) =>
+      e.type === 'list' ? [e.more !== undefined ? { title: e.title, lines: e.lines, more: e.more } : { title: e.title, lines: e.lines }] : [],
+    ),
     buttons: card.elements.flatMap((e) => (e.type === 'links' ? e.buttons : [])),
     actions: card.elements.flatMap((e) => (e.type === 'actions' ? e.buttons : [])),
     footer: texts('context', '\n'),
@@ -47,5 +49,14 @@ export function view(card: Card): CardView {
 /** Everything a person would read in a card, as one string. */
 export function readText(c: Card | CardView): string {
   const r = 'elements' in c ? view(c) : c;
-  return [r.title, r.text, ...r.fields.map((f) => `${f.label}: ${f.value}`), ...r.sections.flatMap((s) => [s.title, ...s.lines.map((l) => [l.text, l.url, l.detail].filter(Boolean).join(' '))]), ...r.buttons.map((b) => `${b.label} ${b.url}`), r.footer].filter(Boolean).join('\n');
+  return [
+    r.title,
+    r.text,
+    ...r.fields.map((f) => `${f.label}: ${f.value}`),
+    ...r.sections.flatMap((s) => [s.title, ...s.lines.map((l) => [l.text, l.url, l.detail].filter(Boolean).join(' '))]),
+    ...r.buttons.map((b) => `${b.label} ${b.url}`),
+    r.footer,
+  ]
+    .filter(Boolean)
+    .join('\n');
 }

@@ -10,6 +10,11 @@ export interface CliRun {
 export async function runCliCaptured(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCli(args, { LOG_LEVEL: 'silent', ...env }, (s) => out.push(s), (s) => err.push(s));
+  const code = await runCli(
+    args,
+    { LOG_LEVEL: 'silent', ...env },
+    (s) => out.push(s),
+    (s) => err.push(s),
+  );
   return { code, out: out.join('\n'), err: err.join('\n') };
 }

@@ -30,10 +30,30 @@ export function newWorkspace(platform: Platform = 'slack') {
 export async function run(db: Db, who: Person, command: string, text = '', extra: { channelId?: string; now?: Date } = {}): Promise<CardView> {
   const cmd = findCommand(command);
   if (!cmd) throw new Error(`no command ${command}`);
-  const identity = await resolveIdentity(db, { platform: who.platform, workspaceId: who.workspaceId, userId: who.userId, platformAdmin: who.admin ?? false, timezone: who.timezone });
+  const identity = await resolveIdentity(db, {
+    platform: who.platform,
+    workspaceId: who.workspaceId,
+    userId: who.userId,
+    platformAdmin: who.admin ?? false,
+    timezone: who.timezone,
+  });
   const parsed = parseText(cmd, text);
   if ('elements' in parsed) return view(parsed);
-  return view(await runCommand(cmd, parsed, { db, config: { PUBLIC_BASE_URL: 'https://go.test' }, identity, resolveShort: notResolvable, channelId: extra.channelId ?? 'C1', now: extra.now ? () => extra.now! : undefined }, log));
+  return view(
+    await runCommand(
+      cmd,
+      parsed,
+      {
+        db,
+        config: { PUBLIC_BASE_URL: 'https://go.test' },
+        identity,
+        resolveShort: notResolvable,
+        channelId: extra.channelId ?? 'C1',
+        now: extra.now ? () => extra.now! : undefined,
+      },
+      log,
+    ),
+  );
 }
 
 /** Everything a person would read in a reply, as one string. */

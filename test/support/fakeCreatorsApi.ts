@@ -121,7 +121,11 @@ export class FakeCreatorsApi {
     const raw = await readBody(req);
     let body: Record<string, unknown> | undefined;
     try {
-      body = raw ? (req.headers['content-type']?.includes('x-www-form-urlencoded') ? Object.fromEntries(new URLSearchParams(raw)) : (JSON.parse(raw) as Record<string, unknown>)) : undefined;
+      body = raw
+        ? req.headers['content-type']?.includes('x-www-form-urlencoded')
+          ? Object.fromEntries(new URLSearchParams(raw))
+          : (JSON.parse(raw) as Record<string, unknown>)
+        : undefined;
     } catch {
       body = undefined;
     }
@@ -172,16 +176,31 @@ export class FakeCreatorsApi {
     return ((1 - b.tokens) * 1000) / perSecond;
   }
 
-  private getItems(call: FakeCreatorsCall, body: Record<string, unknown> | undefined, send: (s: number, p: unknown, headers?: Record<string, string>) => void): void {
+  private getItems(
+    call: FakeCreatorsCall,
+    body: Record<string, unknown> | undefined,
+    send: (s: number, p: unknown, headers?: Record<string, string>) => void,
+  ): void {
     const m = /^Bearer ([0-9a-f]+)(?:, Version (\d\.\d))?$/.exec(call.auth ?? '');
     const credentialId = m ? this.tokens.get(m[1]!) : undefined;
-    if (!credentialId) return send(401, { type: 'UnauthorizedException', message: 'The access token has expired or is invalid', reason: m ? 'TokenExpired' : 'MissingCredential' });
-    if (this.denied.has(credentialId)) return send(403, { type: 'AccessDeniedException', message: 'The Associate is not eligible to access the Creators API', reason: 'AssociateNotEligible' });
+    if (!credentialId)
+      return send(401, {
+        type: 'UnauthorizedException',
+        message: 'The access token has expired or is invalid',
+        reason: m ? 'TokenExpired' : 'MissingCredential',
+      });
+    if (this.denied.has(credentialId))
+      return send(403, { type: 'AccessDeniedException', message: 'The Associate is not eligible to access the Creators API', reason: 'AssociateNotEligible' });
     const waitMs = this.overRate(credentialId);
-    if (waitMs !== undefined) return send(429, { type: 'ThrottleException', message: 'Rate exceeded' }, { 'retry-after': String(Math.max(1, Math.ceil(waitMs / 1000))) });
+    if (waitMs !== undefined)
+      return send(429, { type: 'ThrottleException', message: 'Rate exceeded' }, { 'retry-after': String(Math.max(1, Math.ceil(waitMs / 1000))) });
     const ids = body?.itemIds;
     if (!Array.isArray(ids) || ids.length < 1 || ids.length > 10 || !body?.partnerTag || !call.marketplace) {
-      return send(400, { type: 'ValidationException', message: 'itemIds must hold 1 to 10 items; partnerTag and x-marketplace are required', reason: 'FieldValidationFailed' });
+      return send(400, {
+        type: 'ValidationException',
+        message: 'itemIds must hold 1 to 10 items; partnerTag and x-marketplace are required',
+        reason: 'FieldValidationFailed',
+      });
     }
     const items: unknown[] = [];
     const errors: Array<{ code: string; message: string }> = [];
@@ -199,7 +218,9 @@ export class FakeCreatorsApi {
           ...(p.brand ? { byLineInfo: { brand: { displayValue: p.brand, label: 'Brand', locale: 'en_US' } } } : {}),
           ...(p.features ? { features: { displayValues: p.features, label: 'Features', locale: 'en_US' } } : {}),
         },
-        ...(p.imageUrl ? { images: { primary: { large: { url: p.imageUrl, height: 500, width: 500 }, medium: { url: p.imageUrl, height: 160, width: 160 } } } } : {}),
+        ...(p.imageUrl
+          ? { images: { primary: { large: { url: p.imageUrl, height: 500, width: 500 }, medium: { url: p.imageUrl, height: 160, width: 160 } } } }
+          : {}),
         ...(p.price !== undefined || p.availabilityType !== undefined
           ? {
               offersV2: {

@@ -81,7 +81,10 @@ export class FakeDiscord {
       path,
       status: 429,
       body: { message: 'You are being rate limited.', retry_after: retryAfterSeconds, global: opts.global ?? false },
-      headers: { 'retry-after': String(retryAfterSeconds), ...(opts.global ? { 'x-ratelimit-global': 'true', 'x-ratelimit-scope': 'global' } : { 'x-ratelimit-scope': 'user' }) },
+      headers: {
+        'retry-after': String(retryAfterSeconds),
+        ...(opts.global ? { 'x-ratelimit-global': 'true', 'x-ratelimit-scope': 'global' } : { 'x-ratelimit-scope': 'user' }),
+      },
     });
   }
 
@@ -99,7 +102,8 @@ export class FakeDiscord {
     for (;;) {
       const found = this.calls.find((c) => c.method === method && path.test(c.path) && c.status < 300);
       if (found) return found;
-      if (Date.now() > until) throw new Error(`no ${method} ${path} within ${timeoutMs} ms; calls: ${this.calls.map((c) => `${c.method} ${c.path}`).join(', ') || 'none'}`);
+      if (Date.now() > until)
+        throw new Error(`no ${method} ${path} within ${timeoutMs} ms; calls: ${this.calls.map((c) => `${c.method} ${c.path}`).join(', ') || 'none'}`);
       await new Promise((r) => setTimeout(r, 20));
     }
   }
@@ -158,7 +162,14 @@ export class FakeDiscord {
       return send(failure.status, failure.body ?? { message: 'error', code: 0 }, failure.headers);
     }
     const json = (body ?? {}) as Record<string, unknown>;
-    const message = (channelId: string) => ({ id: this.snowflake(), channel_id: channelId, type: 0, timestamp: new Date().toISOString(), ...json, attachments: files.map((f, i) => ({ id: String(i), filename: f.name })) });
+    const message = (channelId: string) => ({
+      id: this.snowflake(),
+      channel_id: channelId,
+      type: 0,
+      timestamp: new Date().toISOString(),
+      ...json,
+      attachments: files.map((f, i) => ({ id: String(i), filename: f.name })),
+    });
 
     let m: RegExpExecArray | null;
     if ((m = /^\/webhooks\/(\d+)\/([^/]+)\/messages\/@original$/.exec(path))) {
@@ -181,7 +192,13 @@ export class FakeDiscord {
     }
     if ((m = /^\/applications\/(\d+)(?:\/guilds\/(\d+))?\/commands$/.exec(path)) && method === 'PUT') {
       const scope = m[2] ?? 'global';
-      const saved = (body as Array<Record<string, unknown>>).map((c) => ({ id: this.snowflake(), application_id: m![1], ...(m![2] ? { guild_id: m![2] } : {}), version: '1', ...c }));
+      const saved = (body as Array<Record<string, unknown>>).map((c) => ({
+        id: this.snowflake(),
+        application_id: m![1],
+        ...(m![2] ? { guild_id: m![2] } : {}),
+        version: '1',
+        ...c,
+      }));
       this.commands.set(scope, saved);
       return send(200, saved);
     }

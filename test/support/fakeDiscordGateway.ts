@@ -165,7 +165,11 @@ export class FakeDiscordGateway {
       };
       const timer = setTimeout(() => {
         this.changes.off('change', check);
-        reject(new Error(`${what} did not happen within ${timeoutMs} ms; REST calls: ${this.calls.map((c) => `${c.method} ${c.path}`).join(', ') || 'none'}; gateway sessions: ${JSON.stringify(this.sessions.map((s) => ({ ops: s.received.map((r) => r.op), ready: s.ready, closed: s.closed })))}`));
+        reject(
+          new Error(
+            `${what} did not happen within ${timeoutMs} ms; REST calls: ${this.calls.map((c) => `${c.method} ${c.path}`).join(', ') || 'none'}; gateway sessions: ${JSON.stringify(this.sessions.map((s) => ({ ops: s.received.map((r) => r.op), ready: s.ready, closed: s.closed })))}`,
+          ),
+        );
       }, timeoutMs);
       if (!check()) this.changes.on('change', check);
     });
@@ -249,13 +253,22 @@ export class FakeDiscordGateway {
       if (!s.ready || s.closed || !this.hasIntent(s, GatewayIntentBits.GuildMessages)) continue;
       // Without the privileged intent, Discord sends guild messages (other than the bot's own) with no content.
       const own = message.author.id === this.botUser.id;
-      const visible = own || this.hasIntent(s, GatewayIntentBits.MessageContent) ? message : { ...message, content: '', embeds: [], attachments: [], components: [] };
+      const visible =
+        own || this.hasIntent(s, GatewayIntentBits.MessageContent) ? message : { ...message, content: '', embeds: [], attachments: [], components: [] };
       this.dispatch(s, GatewayDispatchEvents.MessageCreate, visible);
     }
   }
 
   private accept(socket: WebSocket, req: IncomingMessage): void {
-    const s: GatewaySession = { socket, query: new URL(req.url ?? '/', this.url).searchParams, received: [], sequence: 0, heartbeatsAcked: 0, ready: false, closedByServer: false };
+    const s: GatewaySession = {
+      socket,
+      query: new URL(req.url ?? '/', this.url).searchParams,
+      received: [],
+      sequence: 0,
+      heartbeatsAcked: 0,
+      ready: false,
+      closedByServer: false,
+    };
     this.sessions.push(s);
     socket.on('message', (raw, isBinary) => {
       let payload: { op: number; d: unknown };
@@ -327,7 +340,22 @@ export class FakeDiscordGateway {
       verification_level: 0,
       default_message_notifications: 0,
       explicit_content_filter: 0,
-      roles: [{ id: g.id, name: '@everyone', color: 0, colors: { primary_color: 0, secondary_color: null, tertiary_color: null }, hoist: false, icon: null, unicode_emoji: null, position: 0, permissions: String((1n << 10n) | (1n << 11n)), managed: false, mentionable: false, flags: 0 as RoleFlags }],
+      roles: [
+        {
+          id: g.id,
+          name: '@everyone',
+          color: 0,
+          colors: { primary_color: 0, secondary_color: null, tertiary_color: null },
+          hoist: false,
+          icon: null,
+          unicode_emoji: null,
+          position: 0,
+          permissions: String((1n << 10n) | (1n << 11n)),
+          managed: false,
+          mentionable: false,
+          flags: 0 as RoleFlags,
+        },
+      ],
       emojis: [],
       features: [],
       mfa_level: 0,
@@ -353,7 +381,19 @@ export class FakeDiscordGateway {
       member_count: 2,
       voice_states: [],
       members: [],
-      channels: g.channelIds.map((id, position) => ({ id, type: ChannelType.GuildText, name: `channel-${position}`, position, permission_overwrites: [], parent_id: null, nsfw: false, topic: null, last_message_id: null, rate_limit_per_user: 0, guild_id: g.id })),
+      channels: g.channelIds.map((id, position) => ({
+        id,
+        type: ChannelType.GuildText,
+        name: `channel-${position}`,
+        position,
+        permission_overwrites: [],
+        parent_id: null,
+        nsfw: false,
+        topic: null,
+        last_message_id: null,
+        rate_limit_per_user: 0,
+        guild_id: g.id,
+      })),
       threads: [],
       presences: [],
       stage_instances: [],
@@ -376,7 +416,11 @@ export class FakeDiscordGateway {
     };
     if (auth !== `Bot ${this.opts.token}`) return send(401, { message: '401: Unauthorized', code: 0 });
     if (path === '/gateway/bot' && method === 'GET') {
-      const info: RESTGetAPIGatewayBotResult = { url: this.gatewayUrl, shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 } };
+      const info: RESTGetAPIGatewayBotResult = {
+        url: this.gatewayUrl,
+        shards: 1,
+        session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 },
+      };
       return send(200, info);
     }
     const m = /^\/channels\/(\d+)\/messages$/.exec(path);

@@ -182,7 +182,15 @@ export class FakeSlack {
     switch (method) {
       case 'auth.test': {
         const known = token ? this.tokens.get(token) : undefined;
-        return { ok: true, url: 'https://fake.slack.test/', team: 'Fake', user: 'bot', team_id: known?.teamId ?? 'TFAKE', user_id: known?.botUserId ?? 'UBOT', bot_id: 'BFAKE' };
+        return {
+          ok: true,
+          url: 'https://fake.slack.test/',
+          team: 'Fake',
+          user: 'bot',
+          team_id: known?.teamId ?? 'TFAKE',
+          user_id: known?.botUserId ?? 'UBOT',
+          bot_id: 'BFAKE',
+        };
       }
       case 'users.info': {
         const id = String(body.user ?? '');
@@ -190,7 +198,16 @@ export class FakeSlack {
         if (u.missing) return { ok: false, error: 'user_not_found' };
         return {
           ok: true,
-          user: { id, name: u.name ?? id.toLowerCase(), real_name: u.name ?? id, tz: u.tz ?? 'America/New_York', is_admin: u.admin ?? false, is_owner: u.owner ?? false, is_primary_owner: u.primaryOwner ?? false, profile: { display_name: u.name ?? '' } },
+          user: {
+            id,
+            name: u.name ?? id.toLowerCase(),
+            real_name: u.name ?? id,
+            tz: u.tz ?? 'America/New_York',
+            is_admin: u.admin ?? false,
+            is_owner: u.owner ?? false,
+            is_primary_owner: u.primaryOwner ?? false,
+            profile: { display_name: u.name ?? '' },
+          },
         };
       }
       case 'chat.postMessage': {
@@ -206,7 +223,7 @@ export class FakeSlack {
         return { ok: true, upload_url: `${this.url}/upload/${id}`, file_id: id };
       }
       case 'files.completeUploadExternal':
-        return { ok: true, files: (body.files as Array<{ id: string; title?: string }> | undefined ?? []).map((f) => ({ id: f.id, title: f.title })) };
+        return { ok: true, files: ((body.files as Array<{ id: string; title?: string }> | undefined) ?? []).map((f) => ({ id: f.id, title: f.title })) };
       case 'conversations.open':
         return { ok: true, channel: { id: `D${String(body.users)}` } };
       case 'conversations.history':

@@ -5,9 +5,17 @@ import type { Runtime } from '../../src/runtime.ts';
 import { jobFinished } from './queues.ts';
 
 /** `organisationId`: whose report it is (the operator's token names it with ?org=). */
-export async function postFeed(app: Runtime & { url: string }, body: string, opts: { token: string; network?: string; organisationId?: number }): Promise<string> {
+export async function postFeed(
+  app: Runtime & { url: string },
+  body: string,
+  opts: { token: string; network?: string; organisationId?: number },
+): Promise<string> {
   const query = opts.organisationId === undefined ? '' : `?org=${opts.organisationId}`;
-  const res = await fetch(`${app.url}/api/feeds/${opts.network ?? 'amazon'}${query}`, { method: 'POST', body, headers: { authorization: `Bearer ${opts.token}` } });
+  const res = await fetch(`${app.url}/api/feeds/${opts.network ?? 'amazon'}${query}`, {
+    method: 'POST',
+    body,
+    headers: { authorization: `Bearer ${opts.token}` },
+  });
   expect(res.status).toBe(202);
   const { ingestId } = (await res.json()) as { ingestId: string };
   expect(await jobFinished(app.queues.ingest, ingestId)).toBe('completed');

@@ -8,7 +8,13 @@ import { unique } from './env.ts';
 
 /** A new, empty organisation: each test owns its money, so other test files' data never mixes in. */
 export async function newOrganisation(db: Db): Promise<number> {
-  return (await db.insertInto('organisations').values({ name: unique('org') }).returning('id').executeTakeFirstOrThrow()).id;
+  return (
+    await db
+      .insertInto('organisations')
+      .values({ name: unique('org') })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+  ).id;
 }
 
 /** An influencer in an organisation of its own (unless one is given). */
@@ -43,7 +49,25 @@ export async function seedEarning(db: Db, handle: string, amountMinor: number, p
   const influencer = await db.selectFrom('influencers').select(['id', 'organisation_id']).where('handle', '=', handle).executeTakeFirstOrThrow();
   await db
     .insertInto('ledger_entries')
-    .values({ organisation_id: influencer.organisation_id, network: 'amazon', line_key: unique('k'), kind: 'confirmed', tracking_id: `${handle}-20`, influencer_id: influencer.id, marketplace: 'US', asin: product.asin, product_name: product.name, category: 'Home', occurred_at: new Date(Date.now() - 3_600_000), quantity: 1, amount_minor: amountMinor, currency: 'USD', ingest_id: null, link_id: null, reverses_entry_id: null })
+    .values({
+      organisation_id: influencer.organisation_id,
+      network: 'amazon',
+      line_key: unique('k'),
+      kind: 'confirmed',
+      tracking_id: `${handle}-20`,
+      influencer_id: influencer.id,
+      marketplace: 'US',
+      asin: product.asin,
+      product_name: product.name,
+      category: 'Home',
+      occurred_at: new Date(Date.now() - 3_600_000),
+      quantity: 1,
+      amount_minor: amountMinor,
+      currency: 'USD',
+      ingest_id: null,
+      link_id: null,
+      reverses_entry_id: null,
+    })
     .execute();
 }
 

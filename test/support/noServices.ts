@@ -27,7 +27,10 @@ if (!proto[guarded]) {
     const first = args[0];
     const opts = Array.isArray(first) ? first[0] : first;
     const port = typeof opts === 'object' && opts !== null ? Number((opts as { port?: unknown }).port) : Number(opts);
-    if (ports.has(port)) throw new Error(`A unit test tried to reach port ${port} (Postgres or Redis): move it to the integration project (name it *.test.ts, not *.unit.test.ts).`);
+    if (ports.has(port))
+      throw new Error(
+        `A unit test tried to reach port ${port} (Postgres or Redis): move it to the integration project (name it *.test.ts, not *.unit.test.ts).`,
+      );
     return (connect as (...a: unknown[]) => net.Socket).apply(this, args);
   } as typeof proto.connect;
 }

@@ -38,7 +38,11 @@ const groupAlive = (pid: number) => {
  * Starts `command args` in `cwd`, in a process group of its own, and resolves once GET /readyz answers 200 (or
  * `readyPath`: a worker-only process has no /readyz, but serves /metrics on METRICS_PORT once it has started).
  */
-export async function startService(command: string, args: string[], opts: { cwd: string; port: number; env: NodeJS.ProcessEnv; readyMs?: number; readyPath?: string }): Promise<Service> {
+export async function startService(
+  command: string,
+  args: string[],
+  opts: { cwd: string; port: number; env: NodeJS.ProcessEnv; readyMs?: number; readyPath?: string },
+): Promise<Service> {
   const child = spawn(command, args, { cwd: opts.cwd, env: opts.env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
@@ -61,7 +65,13 @@ export async function startService(command: string, args: string[], opts: { cwd:
   };
   try {
     await waitFor(
-      async () => (child.exitCode !== null ? -1 : await fetch(`${url}${opts.readyPath ?? '/readyz'}`).then((r) => r.status, () => 0)),
+      async () =>
+        child.exitCode !== null
+          ? -1
+          : await fetch(`${url}${opts.readyPath ?? '/readyz'}`).then(
+              (r) => r.status,
+              () => 0,
+            ),
       (s) => s === 200 || s === -1,
       opts.readyMs ?? 30_000,
     );

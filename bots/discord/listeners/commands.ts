@@ -25,7 +25,8 @@ export async function replyForCommand(deps: DiscordDeps, interaction: APIChatInp
   const log = deps.log.child({ command: interaction.data.name, guild: interaction.guild_id, user: caller?.userId });
   try {
     const inv = invocationOf(interaction.data);
-    if (!inv) return errorCard(`/${interaction.data.name.slice(0, 32)} is not a command of this app any more. An administrator should run npm run discord:register.`);
+    if (!inv)
+      return errorCard(`/${interaction.data.name.slice(0, 32)} is not a command of this app any more. An administrator should run npm run discord:register.`);
     if (inv.missingSub) return helpReply(inv.def);
     if (!caller) return errorCard('This command has to come from a person.');
     const identity = await discordIdentity(deps.db, caller);
@@ -56,7 +57,12 @@ export function within<T>(work: Promise<T>, ms: number): Promise<T | undefined> 
  * Puts a deferred reply where the person sees it. The deferral was ephemeral; a reply meant for the channel
  * goes out as a follow-up and the private placeholder is removed.
  */
-export async function deliverDeferred(deps: DiscordDeps, interaction: APIChatInputApplicationCommandInteraction, reply: Card, receivedAt: number): Promise<void> {
+export async function deliverDeferred(
+  deps: DiscordDeps,
+  interaction: APIChatInputApplicationCommandInteraction,
+  reply: Card,
+  receivedAt: number,
+): Promise<void> {
   const log = deps.log.child({ command: interaction.data.name, guild: interaction.guild_id });
   if (Date.now() - receivedAt > INTERACTION_TOKEN_MS) {
     log.warn({ ms: Date.now() - receivedAt }, 'Discord command finished after its interaction token expired; the answer is lost');
@@ -90,7 +96,10 @@ export async function handleCommand(deps: DiscordDeps, interaction: APIChatInput
   }
   // Every command's private answers (errors, earnings, links) must stay private, so the placeholder is too.
   res.json({ type: RESPONSE_CALLBACK.DEFERRED_CHANNEL_MESSAGE, data: { flags: EPHEMERAL } });
-  track(deps, work.then((reply) => deliverDeferred(deps, interaction, reply, receivedAt)));
+  track(
+    deps,
+    work.then((reply) => deliverDeferred(deps, interaction, reply, receivedAt)),
+  );
 }
 
 /** An interaction response with files: multipart/form-data, the JSON as payload_json and each file as files[n]. */
@@ -99,5 +108,8 @@ async function sendMultipart(res: Response, payload: object, files: readonly Car
   form.append('payload_json', JSON.stringify(payload));
   files.forEach((f, i) => form.append(`files[${i}]`, new Blob([new Uint8Array(f.data)], { type: f.contentType }), f.name));
   const encoded = new globalThis.Response(form);
-  res.status(200).set('content-type', encoded.headers.get('content-type')!).send(Buffer.from(await encoded.arrayBuffer()));
+  res
+    .status(200)
+    .set('content-type', encoded.headers.get('content-type')!)
+    .send(Buffer.from(await encoded.arrayBuffer()));
 }

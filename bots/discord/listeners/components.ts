@@ -20,7 +20,12 @@ async function replyForPress(deps: DiscordDeps, interaction: APIMessageComponent
   try {
     if (!caller) return errorCard('This button has to be pressed by a person.');
     const identity = await discordIdentity(deps.db, caller);
-    return await runAction(def, value, { db: deps.db, config: deps.config, identity, resolveShort: deps.resolveShort, channelId: caller.channelId, isDirectMessage: caller.isDirectMessage }, log);
+    return await runAction(
+      def,
+      value,
+      { db: deps.db, config: deps.config, identity, resolveShort: deps.resolveShort, channelId: caller.channelId, isDirectMessage: caller.isDirectMessage },
+      log,
+    );
   } catch (err) {
     if (isUserError(err)) return errorCard(err.message);
     const ref = randomUUID().slice(0, 8);
@@ -33,7 +38,10 @@ async function replyForPress(deps: DiscordDeps, interaction: APIMessageComponent
 const privately = (reply: Card) => renderReply(withVisibility(reply, 'ephemeral'));
 
 export async function handleComponent(deps: DiscordDeps, interaction: APIMessageComponentInteraction, res: Response): Promise<void> {
-  const parsed = interaction.data?.component_type === ComponentType.Button && typeof interaction.data.custom_id === 'string' ? parseCustomId(interaction.data.custom_id) : undefined;
+  const parsed =
+    interaction.data?.component_type === ComponentType.Button && typeof interaction.data.custom_id === 'string'
+      ? parseCustomId(interaction.data.custom_id)
+      : undefined;
   const def = parsed ? findAction(parsed.actionId) : undefined;
   if (!parsed || !def) {
     // A component this app does not know (a stale message, another version): answered at once, privately.

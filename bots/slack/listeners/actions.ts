@@ -27,7 +27,12 @@ export async function replyForAction(deps: SlackDeps, client: webApi.WebClient, 
     const def = findAction(actionId);
     if (!def) return errorCard('This button is no longer available.');
     const identity = await slackIdentity(deps.db, deps.users, client, { teamId, teamName: body.team?.domain, userId: body.user.id });
-    return await runAction(def, typeof action.value === 'string' ? action.value : '', { db: deps.db, config: deps.config, identity, resolveShort: deps.resolveShort, channelId: body.channel?.id }, log);
+    return await runAction(
+      def,
+      typeof action.value === 'string' ? action.value : '',
+      { db: deps.db, config: deps.config, identity, resolveShort: deps.resolveShort, channelId: body.channel?.id },
+      log,
+    );
   } catch (err) {
     const ref = randomUUID().slice(0, 8);
     log.error({ err, ref }, 'Slack action failed');

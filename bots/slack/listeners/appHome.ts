@@ -24,7 +24,13 @@ export async function homeReply(deps: SlackDeps, identity: Identity, now = new D
   if (!influencer) return homeSetupCard({ managerLines });
   const period = parsePeriod('7d', identity.timezone ?? 'UTC', now);
   const summary = await earningsSummary(deps.db, { influencerId: influencer.id }, period);
-  return homeCard({ handle: influencer.handle, storefrontUrl: `${deps.config.PUBLIC_BASE_URL}/s/${encodeURIComponent(influencer.handle)}`, period, summary, managerLines });
+  return homeCard({
+    handle: influencer.handle,
+    storefrontUrl: `${deps.config.PUBLIC_BASE_URL}/s/${encodeURIComponent(influencer.handle)}`,
+    period,
+    summary,
+    managerLines,
+  });
 }
 
 export function registerAppHome(app: App, deps: SlackDeps): void {

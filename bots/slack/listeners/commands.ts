@@ -49,7 +49,7 @@ export function registerCommands(app: App, deps: SlackDeps): void {
       if (deps.files) {
         const files = deps.files;
         reply = await withHostedFiles(reply, files, { filesAsLinks: true }).catch((err: unknown) => {
-          deps.log.warn({ err, command: def.name, team: command.team_id }, 'could not host the reply\'s chart or files; answering without them');
+          deps.log.warn({ err, command: def.name, team: command.team_id }, "could not host the reply's chart or files; answering without them");
           return withoutFiles(reply);
         });
       } else reply = withoutFiles(reply);
@@ -66,6 +66,9 @@ export function registerCommands(app: App, deps: SlackDeps): void {
   const known = COMMANDS.map((d) => d.name.replace(/[^a-z0-9-]/g, '')).join('|');
   app.command(new RegExp(`^/(?!(?:${known})$)`), async ({ command, ack }) => {
     const name = command.command.slice(0, 33);
-    await ack({ response_type: 'ephemeral', ...renderReply(errorCard(`${name} is not a command of this app any more. An administrator should update the app from npm run slack:manifest.`)) });
+    await ack({
+      response_type: 'ephemeral',
+      ...renderReply(errorCard(`${name} is not a command of this app any more. An administrator should update the app from npm run slack:manifest.`)),
+    });
   });
 }

@@ -43,7 +43,10 @@ export function marketplaceForHost(host: string): Marketplace | undefined {
 
 /** Accepts a code (`UK`, `gb` as an alias), or a domain (`amazon.co.uk`, `co.uk`). */
 export function findMarketplace(input: string): Marketplace | undefined {
-  const v = input.trim().toLowerCase().replace(/^www\./, '');
+  const v = input
+    .trim()
+    .toLowerCase()
+    .replace(/^www\./, '');
   const code = v === 'gb' ? 'UK' : v.toUpperCase();
   return MARKETPLACES.get(code) ?? byHost.get(v) ?? byHost.get(`amazon.${v}`);
 }

@@ -24,15 +24,16 @@ const LANGUAGE = String.raw`(?:/-/[a-z]{2}(?:[-_][a-z]{2})?)?`;
  *    else: `/o/ASIN/ASIN`, `/o/ASIN`, `/product/ASIN`, and `/d/<category>/<title>/ASIN` (zero to three segments).
  */
 const PATH_FORMS: readonly RegExp[] = [
-  new RegExp(String.raw`/(?:dp(?:/product)?|gp/product|gp/aw/d|gp/aw/ol|gp/offer-listing|exec/obidos/asin|exec/obidos/tg/detail/-|product-reviews)/([0-9A-Za-z]{10})${END}`, 'i'),
+  new RegExp(
+    String.raw`/(?:dp(?:/product)?|gp/product|gp/aw/d|gp/aw/ol|gp/offer-listing|exec/obidos/asin|exec/obidos/tg/detail/-|product-reviews)/([0-9A-Za-z]{10})${END}`,
+    'i',
+  ),
   new RegExp(String.raw`^${LANGUAGE}/(?:o/asin|o|product|d(?:/[^/]+){0,3})/([0-9A-Za-z]{10})${END}`, 'i'),
 ];
 /** Amazon's sponsored-result click wrapper: the product is the store-relative path in its `url` parameter. */
 const SPONSORED_CLICK = new RegExp(String.raw`^${LANGUAGE}/sspa/click/?$`, 'i');
 
-export type ParsedProductInput =
-  | { kind: 'product'; asin: string; marketplace: string | undefined }
-  | { kind: 'short'; url: URL };
+export type ParsedProductInput = { kind: 'product'; asin: string; marketplace: string | undefined } | { kind: 'short'; url: URL };
 
 export function isAsin(value: string): boolean {
   return ASIN_RE.test(value);

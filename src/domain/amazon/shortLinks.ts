@@ -29,14 +29,25 @@ export function createShortLinkResolver(opts: ShortLinkResolverOptions): ShortLi
       let status: number;
       let location: string | undefined;
       try {
-        const res = await requestPublic(new URL(target), { method: 'GET', signal: deadline, headers: { 'user-agent': 'affiliate-link-resolver/1.0' }, policy: opts.outbound });
+        const res = await requestPublic(new URL(target), {
+          method: 'GET',
+          signal: deadline,
+          headers: { 'user-agent': 'affiliate-link-resolver/1.0' },
+          policy: opts.outbound,
+        });
         res.body.destroy();
         status = res.status;
         location = res.headers.location;
       } catch (err) {
         const timedOut = (err as Error).name === 'TimeoutError' || deadline.aborted;
-        if (err instanceof RefusedDestinationError) throw new UserError('short_link_failed', `${start.href} leads to an address we do not fetch; paste the full Amazon link instead.`);
-        throw new UserError('short_link_failed', timedOut ? `Resolving ${start.href} timed out; paste the full Amazon link instead.` : `Could not resolve ${start.href}; paste the full Amazon link instead.`);
+        if (err instanceof RefusedDestinationError)
+          throw new UserError('short_link_failed', `${start.href} leads to an address we do not fetch; paste the full Amazon link instead.`);
+        throw new UserError(
+          'short_link_failed',
+          timedOut
+            ? `Resolving ${start.href} timed out; paste the full Amazon link instead.`
+            : `Could not resolve ${start.href}; paste the full Amazon link instead.`,
+        );
       }
       if (status < 300 || status >= 400 || !location) {
         throw new UserError('short_link_failed', `${start.href} does not redirect to an Amazon product; paste the full Amazon link instead.`);

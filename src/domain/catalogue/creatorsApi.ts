@@ -154,11 +154,17 @@ const itemSchema = z.object({
     .object({
       title: text,
       byLineInfo: z.object({ brand: text }).partial().optional(),
-      features: z.object({ displayValues: z.array(z.string()).optional() }).partial().optional(),
+      features: z
+        .object({ displayValues: z.array(z.string()).optional() })
+        .partial()
+        .optional(),
     })
     .partial()
     .optional(),
-  images: z.object({ primary: z.object({ small: imageSize, medium: imageSize, large: imageSize }).partial().optional() }).partial().optional(),
+  images: z
+    .object({ primary: z.object({ small: imageSize, medium: imageSize, large: imageSize }).partial().optional() })
+    .partial()
+    .optional(),
   offersV2: z
     .object({
       listings: z
@@ -166,7 +172,10 @@ const itemSchema = z.object({
           z
             .object({
               isBuyBoxWinner: z.boolean().optional(),
-              price: z.object({ money: z.object({ amount: z.number().optional(), currency: z.string().optional() }).partial().optional() }).partial().optional(),
+              price: z
+                .object({ money: z.object({ amount: z.number().optional(), currency: z.string().optional() }).partial().optional() })
+                .partial()
+                .optional(),
               availability: z.object({ type: z.string().optional(), message: z.string().optional() }).partial().optional(),
             })
             .partial(),
@@ -177,7 +186,10 @@ const itemSchema = z.object({
     .optional(),
 });
 const getItemsSchema = z.object({
-  itemsResult: z.object({ items: z.array(itemSchema).optional() }).partial().optional(),
+  itemsResult: z
+    .object({ items: z.array(itemSchema).optional() })
+    .partial()
+    .optional(),
   errors: z.array(z.object({ code: z.string().optional(), message: z.string().optional() })).optional(),
 });
 const tokenSchema = z.object({ access_token: z.string().min(1), expires_in: z.number().positive().optional() });
@@ -203,7 +215,10 @@ function toItem(raw: z.infer<typeof itemSchema>): ApiItem {
   const item: ApiItem = { asin: raw.asin.toUpperCase() };
   const title = clip(raw.itemInfo?.title?.displayValue, 300);
   const brand = clip(raw.itemInfo?.byLineInfo?.brand?.displayValue, 100);
-  const features = (raw.itemInfo?.features?.displayValues ?? []).map((f) => clip(f, 500)).filter((f): f is string => f !== undefined).slice(0, 10);
+  const features = (raw.itemInfo?.features?.displayValues ?? [])
+    .map((f) => clip(f, 500))
+    .filter((f): f is string => f !== undefined)
+    .slice(0, 10);
   const imageUrl = primary?.large?.url ?? primary?.medium?.url ?? primary?.small?.url;
   const availability = clip(listing?.availability?.message ?? listing?.availability?.type, 200);
   if (title) item.title = title;
@@ -288,7 +303,13 @@ export class CreatorsApiClient {
     }
     if (res.status === 403) {
       const reason = await reasonOf(res);
-      if (reason === 'AssociateNotEligible') throw new CreatorsApiError('no_access', 'The Associates account has no Creators API access (Amazon requires 10 qualified sales in the last 30 days)', undefined, reason);
+      if (reason === 'AssociateNotEligible')
+        throw new CreatorsApiError(
+          'no_access',
+          'The Associates account has no Creators API access (Amazon requires 10 qualified sales in the last 30 days)',
+          undefined,
+          reason,
+        );
       throw new CreatorsApiError('refused', `Amazon denied access (${reason})`, undefined, reason);
     }
     // Nothing found at all (PA-API 5.0 and the SDK's ResourceNotFoundException).
@@ -306,11 +327,15 @@ export class CreatorsApiClient {
       const messages = [(body as { message?: unknown } | null)?.message, ...(getItemsSchema.safeParse(body).data?.errors ?? []).map((e) => e.message)];
       const named = [...requested].filter((a) => messages.some((m) => typeof m === 'string' && m.toUpperCase().includes(a)));
       if (named.length > 0) return { items: [], unknown: named };
-      throw new CreatorsApiError('bad_response', `Amazon rejected the request (400 ${String((body as { reason?: unknown } | undefined)?.reason ?? 'ValidationException')})`);
+      throw new CreatorsApiError(
+        'bad_response',
+        `Amazon rejected the request (400 ${String((body as { reason?: unknown } | undefined)?.reason ?? 'ValidationException')})`,
+      );
     }
     if (res.status !== 200) throw new CreatorsApiError('bad_response', `Amazon answered ${res.status}`);
     const parsed = getItemsSchema.safeParse(body);
-    if (!parsed.success || (parsed.data.itemsResult === undefined && parsed.data.errors === undefined)) throw new CreatorsApiError('bad_response', "Amazon's answer was not a GetItems result");
+    if (!parsed.success || (parsed.data.itemsResult === undefined && parsed.data.errors === undefined))
+      throw new CreatorsApiError('bad_response', "Amazon's answer was not a GetItems result");
     const items = (parsed.data.itemsResult?.items ?? []).map(toItem).filter((i) => requested.has(i.asin));
     const returned = new Set(items.map((i) => i.asin));
     return { items, unknown: [...requested].filter((a) => !returned.has(a)) };
@@ -320,7 +345,12 @@ export class CreatorsApiClient {
     if (this.token && this.now() < this.token.expiresAt) return this.token.value;
     const { credentialId, credentialSecret, version } = this.credential;
     const lwa = version.startsWith('3.');
-    const fields = { grant_type: 'client_credentials', client_id: credentialId, client_secret: credentialSecret, scope: lwa ? 'creatorsapi::default' : 'creatorsapi/default' };
+    const fields = {
+      grant_type: 'client_credentials',
+      client_id: credentialId,
+      client_secret: credentialSecret,
+      scope: lwa ? 'creatorsapi::default' : 'creatorsapi/default',
+    };
     const res = await this.send(new URL(tokenEndpoint(version, this.opts.apiUrl)), {
       method: 'POST',
       headers: { 'content-type': lwa ? 'application/json' : 'application/x-www-form-urlencoded', accept: 'application/json' },
@@ -330,7 +360,8 @@ export class CreatorsApiClient {
       const body = (await readJson(res).catch(() => undefined)) as { error?: unknown } | undefined;
       throw new CreatorsApiError('refused', `Amazon refused the credentials (${typeof body?.error === 'string' ? body.error : res.status})`);
     }
-    if (res.status === 429) throw new CreatorsApiError('throttled', 'Amazon is throttling token requests (429)', retryAfterMs(res.headers.get('retry-after'), this.now()));
+    if (res.status === 429)
+      throw new CreatorsApiError('throttled', 'Amazon is throttling token requests (429)', retryAfterMs(res.headers.get('retry-after'), this.now()));
     if (res.status !== 200) {
       await res.body?.cancel().catch(() => undefined);
       throw new CreatorsApiError('unreachable', `Amazon's token endpoint answered ${res.status}`);

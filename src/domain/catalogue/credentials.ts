@@ -33,7 +33,12 @@ export interface EnvCredentialConfig {
 
 /** The operator's credential from the environment, when it is complete. */
 export function envCredential(config: EnvCredentialConfig): CreatorsCredential | undefined {
-  const { AMAZON_CREATORS_CLIENT_ID: id, AMAZON_CREATORS_CLIENT_SECRET: secret, AMAZON_CREATORS_CREDENTIAL_VERSION: version, AMAZON_CREATORS_PARTNER_TAG: tag } = config;
+  const {
+    AMAZON_CREATORS_CLIENT_ID: id,
+    AMAZON_CREATORS_CLIENT_SECRET: secret,
+    AMAZON_CREATORS_CREDENTIAL_VERSION: version,
+    AMAZON_CREATORS_PARTNER_TAG: tag,
+  } = config;
   if (!id || !secret || !version || !tag || !isCredentialVersion(version)) return undefined;
   return { key: ENV_KEY, credentialId: id, credentialSecret: secret, version, partnerTag: tag };
 }
@@ -50,7 +55,11 @@ export interface SetCredentialsInput {
 /** Sets (or replaces) an organisation's credentials; their access state starts afresh. */
 export async function setOrganisationCredentials(db: Db, box: SecretBox, input: SetCredentialsInput): Promise<CredentialStatus> {
   const version = input.version.trim();
-  if (!isCredentialVersion(version)) throw new UserError('invalid_input', `The credential version must be one of ${CREDENTIAL_VERSIONS.join(', ')} (shown with the credential in Associates Central).`);
+  if (!isCredentialVersion(version))
+    throw new UserError(
+      'invalid_input',
+      `The credential version must be one of ${CREDENTIAL_VERSIONS.join(', ')} (shown with the credential in Associates Central).`,
+    );
   const credentialId = input.credentialId.trim();
   const secret = input.credentialSecret.trim();
   if (!credentialId || !secret) throw new UserError('invalid_input', 'Both the credential ID and the credential secret are needed.');
@@ -129,14 +138,21 @@ export async function credentialStatus(db: Db, organisationId?: number): Promise
  * The credentials that may be used now for products of these organisations: each organisation's own, then the
  * operator's. Those without access, refused or throttled are left out until their retry time.
  */
-export async function usableCredentials(db: Db, box: SecretBox, env: CreatorsCredential | undefined, organisationIds: number[], now: Date): Promise<CreatorsCredential[]> {
+export async function usableCredentials(
+  db: Db,
+  box: SecretBox,
+  env: CreatorsCredential | undefined,
+  organisationIds: number[],
+  now: Date,
+): Promise<CreatorsCredential[]> {
   const keys = [...new Set(organisationIds)].map(orgKey);
   if (env) keys.push(ENV_KEY);
   if (keys.length === 0) return [];
   const rows = await db.selectFrom('catalogue_credentials').selectAll().where('key', 'in', keys).execute();
   const byKey = new Map(rows.map((r) => [r.key, r]));
   const resting = (r: CatalogueCredential | undefined) =>
-    r !== undefined && (((r.access === 'none' || r.access === 'refused') && (r.retry_at === null || r.retry_at > now)) || (r.throttled_until !== null && r.throttled_until > now));
+    r !== undefined &&
+    (((r.access === 'none' || r.access === 'refused') && (r.retry_at === null || r.retry_at > now)) || (r.throttled_until !== null && r.throttled_until > now));
   const out: CreatorsCredential[] = [];
   for (const key of keys) {
     const row = byKey.get(key);
@@ -146,7 +162,13 @@ export async function usableCredentials(db: Db, box: SecretBox, env: CreatorsCre
       continue;
     }
     if (!row?.credential_id || !row.credential_secret || !row.version || !row.partner_tag || !isCredentialVersion(row.version)) continue;
-    out.push({ key, credentialId: row.credential_id, credentialSecret: box.open(row.credential_secret, credentialSecretContext(key)), version: row.version, partnerTag: row.partner_tag });
+    out.push({
+      key,
+      credentialId: row.credential_id,
+      credentialSecret: box.open(row.credential_secret, credentialSecretContext(key)),
+      version: row.version,
+      partnerTag: row.partner_tag,
+    });
   }
   return out;
 }
@@ -162,13 +184,29 @@ export async function recordCredentialOutcome(db: Db, key: string, outcome: Cred
       set = { access: 'ok', access_reason: null, retry_at: null, throttled_until: null, status_message: null, status_at: now };
       break;
     case 'no_access':
-      set = { access: 'none', access_reason: outcome.message, retry_at: at(NO_ACCESS_RETRY_MS), status_message: `${outcome.message}. Product details come from reports and influencers until access returns; checked again daily.`, status_at: now };
+      set = {
+        access: 'none',
+        access_reason: outcome.message,
+        retry_at: at(NO_ACCESS_RETRY_MS),
+        status_message: `${outcome.message}. Product details come from reports and influencers until access returns; checked again daily.`,
+        status_at: now,
+      };
       break;
     case 'refused':
-      set = { access: 'refused', access_reason: outcome.message, retry_at: at(REFUSED_RETRY_MS), status_message: `${outcome.message}. Check the credential ID, secret and version; stored product details are kept.`, status_at: now };
+      set = {
+        access: 'refused',
+        access_reason: outcome.message,
+        retry_at: at(REFUSED_RETRY_MS),
+        status_message: `${outcome.message}. Check the credential ID, secret and version; stored product details are kept.`,
+        status_at: now,
+      };
       break;
     case 'throttled':
-      set = { throttled_until: at(Math.max(MIN_THROTTLE_PAUSE_MS, outcome.retryAfterMs ?? 0)), status_message: `${outcome.message}; requests slowed down.`, status_at: now };
+      set = {
+        throttled_until: at(Math.max(MIN_THROTTLE_PAUSE_MS, outcome.retryAfterMs ?? 0)),
+        status_message: `${outcome.message}; requests slowed down.`,
+        status_at: now,
+      };
       break;
     default:
       set = { status_message: `${outcome.message}; stored product details are kept and it is tried again later.`, status_at: now };
@@ -181,7 +219,16 @@ export async function recordCredentialOutcome(db: Db, key: string, outcome: Cred
       oc.column('key').doUpdateSet((eb) => ({
         ...(set as object),
         // Since when the state holds: kept while it stays the same.
-        ...(changesAccess ? { access_since: eb.case().when('catalogue_credentials.access', '=', set.access as CatalogueAccess).then(eb.ref('catalogue_credentials.access_since')).else(now).end() } : {}),
+        ...(changesAccess
+          ? {
+              access_since: eb
+                .case()
+                .when('catalogue_credentials.access', '=', set.access as CatalogueAccess)
+                .then(eb.ref('catalogue_credentials.access_since'))
+                .else(now)
+                .end(),
+            }
+          : {}),
         updated_at: now,
       })),
     )

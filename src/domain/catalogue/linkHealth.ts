@@ -41,7 +41,13 @@ export async function recordHealth(trx: Db, changes: ReadonlyArray<{ productId: 
   for (const c of changes) if (c.health !== undefined) known.set(c.productId, c.health);
   if (known.size === 0) return [];
   const ids = [...known.keys()].sort((a, b) => a - b); // one lock order for every fetch
-  const rows = await trx.selectFrom('catalogue_entries').select(['product_id', 'health']).where('product_id', 'in', ids).orderBy('product_id').forUpdate().execute();
+  const rows = await trx
+    .selectFrom('catalogue_entries')
+    .select(['product_id', 'health'])
+    .where('product_id', 'in', ids)
+    .orderBy('product_id')
+    .forUpdate()
+    .execute();
   const changed = rows.filter((r) => r.health !== known.get(Number(r.product_id)));
   if (changed.length === 0) return [];
   const byHealth = new Map<CatalogueHealth, number[]>();
@@ -137,7 +143,19 @@ export async function claimHealthNotice(db: Db, influencerId: number, upTo: numb
     if (claimed.length === 0) return undefined;
     await trx
       .insertInto('notification_deliveries')
-      .values({ key, kind: 'catalogue', influencer_id: influencerId, subscription_id: null, entry_from: null, entry_to: upTo, platform: null, destination: null, message_id: null, error: null, sent_at: null })
+      .values({
+        key,
+        kind: 'catalogue',
+        influencer_id: influencerId,
+        subscription_id: null,
+        entry_from: null,
+        entry_to: upTo,
+        platform: null,
+        destination: null,
+        message_id: null,
+        error: null,
+        sent_at: null,
+      })
       .execute();
     return { key, status: 'claimed', attempts: 0 };
   });

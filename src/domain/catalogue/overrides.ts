@@ -22,7 +22,10 @@ export function requireHttpsImageUrl(raw: string): string {
 }
 
 const cleanText = (raw: string, max: number, what: string): string | null => {
-  const v = raw.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\s+/g, ' ').trim();
+  const v = raw
+    .replace(/[\u0000-\u001f\u007f]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (v.length > max) throw new UserError('invalid_input', `${what} is at most ${max} characters.`);
   return v === '' ? null : v;
 };
@@ -55,10 +58,12 @@ export async function setProductOverride(db: Db, input: ProductOverrideInput): P
     .execute();
   if (items.length === 0) throw new UserError('not_found', `${asin} is not in your storefront.`);
   const marketplaces = new Set(items.map((i) => i.marketplace));
-  if (marketplaces.size > 1) throw new UserError('invalid_input', `${asin} is in your storefront for several marketplaces (${[...marketplaces].join(', ')}): say which.`);
+  if (marketplaces.size > 1)
+    throw new UserError('invalid_input', `${asin} is in your storefront for several marketplaces (${[...marketplaces].join(', ')}): say which.`);
   const set: Record<string, unknown> = {};
   if (input.title !== undefined) set.title_override = input.title === null ? null : cleanText(input.title, 300, 'A title');
-  if (input.imageUrl !== undefined) set.image_url_override = input.imageUrl === null || input.imageUrl.trim() === '' ? null : requireHttpsImageUrl(input.imageUrl);
+  if (input.imageUrl !== undefined)
+    set.image_url_override = input.imageUrl === null || input.imageUrl.trim() === '' ? null : requireHttpsImageUrl(input.imageUrl);
   if (input.note !== undefined) set.note = input.note === null ? null : cleanText(input.note, 500, 'A note');
   if (input.price !== undefined) {
     if (input.price === null || input.price.trim() === '') {
@@ -82,7 +87,11 @@ export async function setProductOverride(db: Db, input: ProductOverrideInput): P
   await db
     .updateTable('storefront_items')
     .set({ ...set, override_updated_at: new Date() })
-    .where('id', 'in', items.map((i) => i.id))
+    .where(
+      'id',
+      'in',
+      items.map((i) => i.id),
+    )
     .execute();
   return items.length;
 }
@@ -98,7 +107,10 @@ export async function setProfile(db: Db, influencerId: number, input: ProfileInp
   const set: { bio?: string | null; avatar_url?: string | null } = {};
   if (input.bio !== undefined) set.bio = input.bio === null ? null : cleanText(input.bio, 500, 'A bio');
   if (input.avatarUrl !== undefined) set.avatar_url = input.avatarUrl === null || input.avatarUrl.trim() === '' ? null : requireHttpsImageUrl(input.avatarUrl);
-  const q = Object.keys(set).length > 0 ? db.updateTable('influencers').set(set).where('id', '=', influencerId).returning(['bio', 'avatar_url']) : db.selectFrom('influencers').select(['bio', 'avatar_url']).where('id', '=', influencerId);
+  const q =
+    Object.keys(set).length > 0
+      ? db.updateTable('influencers').set(set).where('id', '=', influencerId).returning(['bio', 'avatar_url'])
+      : db.selectFrom('influencers').select(['bio', 'avatar_url']).where('id', '=', influencerId);
   const row = await q.executeTakeFirst();
   if (!row) throw new UserError('not_found', 'No such influencer.');
   return { bio: row.bio, avatarUrl: row.avatar_url };

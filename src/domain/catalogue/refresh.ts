@@ -128,7 +128,12 @@ async function fetchCandidates(deps: CatalogueFetchDeps, rows: Candidate[], maxR
     g.products.push(r);
   }
   if (orphans.length > 0) {
-    await postpone(db, orphans.map((o) => o.productId), new Date(clock().getTime() + NO_CREDENTIAL_RETRY_MS), null);
+    await postpone(
+      db,
+      orphans.map((o) => o.productId),
+      new Date(clock().getTime() + NO_CREDENTIAL_RETRY_MS),
+      null,
+    );
     report.skipped += orphans.length;
   }
 
@@ -156,19 +161,29 @@ async function fetchCandidates(deps: CatalogueFetchDeps, rows: Candidate[], maxR
       report.unknown += result.unknown.length;
     }
   }
-  if (report.requests > 0 || report.failures.length > 0) log?.info({ ...report, failures: report.failures.length ? report.failures : undefined }, 'catalogue fetched');
+  if (report.requests > 0 || report.failures.length > 0)
+    log?.info({ ...report, failures: report.failures.length ? report.failures : undefined }, 'catalogue fetched');
   return report;
 }
 
 /** One batch, with 429s retried within the budget; undefined when the credential failed (recorded). */
-async function askAmazon(deps: CatalogueFetchDeps, credential: CreatorsCredential, marketplace: string, batch: Candidate[], report: FetchReport): Promise<GetItemsResult | undefined> {
+async function askAmazon(
+  deps: CatalogueFetchDeps,
+  credential: CreatorsCredential,
+  marketplace: string,
+  batch: Candidate[],
+  report: FetchReport,
+): Promise<GetItemsResult | undefined> {
   const clock = deps.now ?? (() => new Date());
   const client = deps.clientFor(credential);
   for (let attempt = 0; ; attempt++) {
     await deps.budget.take(credential.key);
     report.requests += 1;
     try {
-      const result = await client.getItems(marketplace, batch.map((b) => b.asin));
+      const result = await client.getItems(
+        marketplace,
+        batch.map((b) => b.asin),
+      );
       deps.budget.succeeded(credential.key);
       return result;
     } catch (err) {
@@ -181,7 +196,12 @@ async function askAmazon(deps: CatalogueFetchDeps, credential: CreatorsCredentia
       await recordCredentialOutcome(deps.db, credential.key, { kind: err.kind, message: err.message, retryAfterMs: err.retryAfterMs }, clock());
       // Junk and timeouts: these products wait a while; no access, refused and throttled rest on the credential instead.
       if (err.kind === 'bad_response' || err.kind === 'unreachable') {
-        await postpone(deps.db, batch.map((b) => b.productId), new Date(clock().getTime() + FAILED_RETRY_MS), err.message);
+        await postpone(
+          deps.db,
+          batch.map((b) => b.productId),
+          new Date(clock().getTime() + FAILED_RETRY_MS),
+          err.message,
+        );
       }
       return undefined;
     }
@@ -197,14 +217,22 @@ async function askAmazon(deps: CatalogueFetchDeps, credential: CreatorsCredentia
 async function store(db: Db, credentialKey: string, batch: Candidate[], result: GetItemsResult, now: Date): Promise<void> {
   const byAsin = new Map(batch.map((b) => [b.asin.toUpperCase(), b]));
   // One row per product (an answer naming an ASIN twice would make an upsert touch its row twice, which fails).
-  const described = [...new Map(result.items.flatMap((item) => {
-    const product = byAsin.get(item.asin);
-    return product ? [[product.productId, { product, item }] as const] : [];
-  })).values()];
-  const unknown = [...new Map(result.unknown.flatMap((asin) => {
-    const product = byAsin.get(asin.toUpperCase());
-    return product ? [[product.productId, product] as const] : [];
-  })).values()];
+  const described = [
+    ...new Map(
+      result.items.flatMap((item) => {
+        const product = byAsin.get(item.asin);
+        return product ? [[product.productId, { product, item }] as const] : [];
+      }),
+    ).values(),
+  ];
+  const unknown = [
+    ...new Map(
+      result.unknown.flatMap((asin) => {
+        const product = byAsin.get(asin.toUpperCase());
+        return product ? [[product.productId, product] as const] : [];
+      }),
+    ).values(),
+  ];
   if (described.length === 0 && unknown.length === 0) return;
   await db.transaction().execute(async (trx) => {
     if (described.length) {
@@ -253,7 +281,16 @@ async function store(db: Db, credentialKey: string, batch: Candidate[], result: 
       // Stored data is left to age out under the display rules; the ASIN is asked about again in a day, not sooner.
       await trx
         .insertInto('catalogue_entries')
-        .values(unknown.map((product) => ({ product_id: product.productId, state: 'unknown_asin' as const, next_attempt_at: new Date(now.getTime() + UNKNOWN_ASIN_RETRY_MS), last_attempt_at: now, last_error: 'Amazon does not know this ASIN', updated_at: now })))
+        .values(
+          unknown.map((product) => ({
+            product_id: product.productId,
+            state: 'unknown_asin' as const,
+            next_attempt_at: new Date(now.getTime() + UNKNOWN_ASIN_RETRY_MS),
+            last_attempt_at: now,
+            last_error: 'Amazon does not know this ASIN',
+            updated_at: now,
+          })),
+        )
         .onConflict((oc) =>
           oc.column('product_id').doUpdateSet((eb) => ({
             state: eb.ref('excluded.state'),
@@ -266,7 +303,14 @@ async function store(db: Db, credentialKey: string, batch: Candidate[], result: 
         .execute();
     }
     // An ASIN Amazon no longer knows cannot be bought: link health says so (and tells the influencers once).
-    await recordHealth(trx, [...described.map(({ product, item }) => ({ productId: product.productId, health: healthOf(item) })), ...unknown.map((p) => ({ productId: p.productId, health: 'unavailable' as const }))], now);
+    await recordHealth(
+      trx,
+      [
+        ...described.map(({ product, item }) => ({ productId: product.productId, health: healthOf(item) })),
+        ...unknown.map((p) => ({ productId: p.productId, health: 'unavailable' as const })),
+      ],
+      now,
+    );
   });
 }
 
@@ -276,7 +320,13 @@ async function postpone(db: Db, productIds: number[], until: Date, error: string
   await db
     .insertInto('catalogue_entries')
     .values(productIds.map((id) => ({ product_id: id, next_attempt_at: until, last_error: error, updated_at: new Date() })))
-    .onConflict((oc) => oc.column('product_id').doUpdateSet((eb) => ({ next_attempt_at: eb.ref('excluded.next_attempt_at'), last_error: eb.ref('excluded.last_error'), updated_at: eb.ref('excluded.updated_at') })))
+    .onConflict((oc) =>
+      oc.column('product_id').doUpdateSet((eb) => ({
+        next_attempt_at: eb.ref('excluded.next_attempt_at'),
+        last_error: eb.ref('excluded.last_error'),
+        updated_at: eb.ref('excluded.updated_at'),
+      })),
+    )
     .execute();
 }
 

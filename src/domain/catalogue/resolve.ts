@@ -103,7 +103,19 @@ export interface CatalogueRow {
 /** The API's and the operator's part of resolveProduct's input, from a row selected with CATALOGUE_COLUMNS. */
 export function catalogueSources(r: CatalogueRow): Pick<ResolveInput, 'api' | 'operator'> {
   return {
-    api: r.state ? { state: r.state, title: r.title, brand: r.brand, features: r.features, image_url: r.image_url, price_minor: r.price_minor, currency: r.currency, availability: r.availability, fetched_at: r.fetched_at } : undefined,
+    api: r.state
+      ? {
+          state: r.state,
+          title: r.title,
+          brand: r.brand,
+          features: r.features,
+          image_url: r.image_url,
+          price_minor: r.price_minor,
+          currency: r.currency,
+          availability: r.availability,
+          fetched_at: r.fetched_at,
+        }
+      : undefined,
     operator: { title: r.p_title, imageUrl: r.p_image, priceMinor: r.p_price, currency: r.p_currency, updatedAt: r.p_updated },
   };
 }
@@ -123,12 +135,18 @@ export function resolveProduct(input: ResolveInput, now: Date): CatalogueProduct
     return undefined;
   };
   const title = first<string>([override?.title, 'influencer'], [api?.title, 'api'], [operator?.title, 'operator'], [input.ledgerName, 'ledger']);
-  const imageUrl = first<string>([showableImageUrl(override?.imageUrl), 'influencer'], [showableImageUrl(api?.image_url), 'api'], [showableImageUrl(operator?.imageUrl), 'operator']);
+  const imageUrl = first<string>(
+    [showableImageUrl(override?.imageUrl), 'influencer'],
+    [showableImageUrl(api?.image_url), 'api'],
+    [showableImageUrl(operator?.imageUrl), 'operator'],
+  );
   if (title) out.title = title;
   if (imageUrl) out.imageUrl = imageUrl;
-  if (override?.priceMinor != null && override.currency && override.updatedAt) out.price = { ...showPrice(override.priceMinor, override.currency, override.updatedAt, now), source: 'influencer' };
+  if (override?.priceMinor != null && override.currency && override.updatedAt)
+    out.price = { ...showPrice(override.priceMinor, override.currency, override.updatedAt, now), source: 'influencer' };
   else if (api?.price_minor != null && api.currency) out.price = { ...showPrice(api.price_minor, api.currency, api.fetched_at!, now), source: 'api' };
-  else if (operator?.priceMinor != null && operator.currency) out.price = { ...showPrice(operator.priceMinor, operator.currency, operator.updatedAt, now), source: 'operator' };
+  else if (operator?.priceMinor != null && operator.currency)
+    out.price = { ...showPrice(operator.priceMinor, operator.currency, operator.updatedAt, now), source: 'operator' };
   if (api) {
     out.apiFetchedAt = api.fetched_at!;
     if (api.brand) out.brand = api.brand;
@@ -167,15 +185,26 @@ export interface CatalogueStorefront {
 
 /** An influencer's storefront with every item resolved: what the storefront page will show (reads only). */
 export async function getCatalogueStorefront(db: Db, influencerId: number, now: Date = new Date()): Promise<CatalogueStorefront | undefined> {
-  const influencer = await db.selectFrom('influencers').select(['id', 'organisation_id', 'handle', 'display_name', 'bio', 'avatar_url']).where('id', '=', influencerId).executeTakeFirst();
+  const influencer = await db
+    .selectFrom('influencers')
+    .select(['id', 'organisation_id', 'handle', 'display_name', 'bio', 'avatar_url'])
+    .where('id', '=', influencerId)
+    .executeTakeFirst();
   if (!influencer) return undefined;
-  const profile = { handle: influencer.handle, displayName: influencer.display_name, bio: influencer.bio, avatarUrl: showableImageUrl(influencer.avatar_url) ?? null };
+  const profile = {
+    handle: influencer.handle,
+    displayName: influencer.display_name,
+    bio: influencer.bio,
+    avatarUrl: showableImageUrl(influencer.avatar_url) ?? null,
+  };
   const rows = await db
     .selectFrom('storefront_items as i')
     .innerJoin('storefronts as s', 's.id', 'i.storefront_id')
     .innerJoin('storefront_lists as l', 'l.id', 'i.list_id')
     .innerJoin('products as p', 'p.id', 'i.product_id')
-    .innerJoin('links as k', (j) => j.onRef('k.product_id', '=', 'i.product_id').on('k.influencer_id', '=', influencerId).on('k.campaign', '=', 'storefront').on('k.disabled_at', 'is', null))
+    .innerJoin('links as k', (j) =>
+      j.onRef('k.product_id', '=', 'i.product_id').on('k.influencer_id', '=', influencerId).on('k.campaign', '=', 'storefront').on('k.disabled_at', 'is', null),
+    )
     .leftJoin('catalogue_entries as c', 'c.product_id', 'p.id')
     .select([
       'l.name as list',
@@ -206,7 +235,14 @@ export async function getCatalogueStorefront(db: Db, influencerId: number, now: 
       {
         asin: r.asin,
         marketplace: r.marketplace,
-        override: { title: r.title_override, imageUrl: r.image_url_override, priceMinor: r.price_override_minor, currency: r.price_override_currency, updatedAt: r.override_updated_at, note: r.note },
+        override: {
+          title: r.title_override,
+          imageUrl: r.image_url_override,
+          priceMinor: r.price_override_minor,
+          currency: r.price_override_currency,
+          updatedAt: r.override_updated_at,
+          note: r.note,
+        },
         ...catalogueSources(r),
         ledgerName: names.get(`${r.marketplace}|${r.asin}`),
       },
@@ -219,7 +255,11 @@ export async function getCatalogueStorefront(db: Db, influencerId: number, now: 
 }
 
 /** One product as an organisation's members see it (no influencer overrides): for chat cards. */
-export async function getCatalogueProduct(db: Db, args: { organisationId: number; asin: string; marketplace: string }, now: Date = new Date()): Promise<CatalogueProduct> {
+export async function getCatalogueProduct(
+  db: Db,
+  args: { organisationId: number; asin: string; marketplace: string },
+  now: Date = new Date(),
+): Promise<CatalogueProduct> {
   const row = await db
     .selectFrom('products as p')
     .leftJoin('catalogue_entries as c', 'c.product_id', 'p.id')

@@ -63,7 +63,12 @@ interface RawPiece {
  * Pieces of the segments: rollup rows (with quarter hours of hour rows) and the raw ranges that are left. Hour
  * pieces in an hour `hasHour` says has no rows are read raw.
  */
-export function clickPieces(segments: readonly TimeRange[], now: number, rollups = true, hasHour: (hour: number) => boolean = () => true): { rollup: RollupPiece[]; raw: RawPiece[] } {
+export function clickPieces(
+  segments: readonly TimeRange[],
+  now: number,
+  rollups = true,
+  hasHour: (hour: number) => boolean = () => true,
+): { rollup: RollupPiece[]; raw: RawPiece[] } {
   const rollup: RollupPiece[] = [];
   const raw: RawPiece[] = [];
   segments.forEach((s, seg) => {
@@ -80,10 +85,11 @@ export function clickPieces(segments: readonly TimeRange[], now: number, rollups
           else raw.push({ seg, sign: p.sign, lo: q.from, hi: q.to });
         }
       } else if (p.kind !== 'raw') rollup.push({ seg, sign: p.sign, grain: p.kind, lo: p.from, hi: p.to, part: 4 });
-      else for (const q of withinHours(p)) {
-        if (hasHour(Math.floor(q.from / HOUR) * HOUR)) quarters(seg, q, rollup, raw);
-        else raw.push({ seg, sign: q.sign, lo: q.from, hi: q.to });
-      }
+      else
+        for (const q of withinHours(p)) {
+          if (hasHour(Math.floor(q.from / HOUR) * HOUR)) quarters(seg, q, rollup, raw);
+          else raw.push({ seg, sign: q.sign, lo: q.from, hi: q.to });
+        }
     }
   });
   return { rollup: mergeHours(rollup), raw: mergeRaw(raw) };
@@ -94,7 +100,17 @@ function mergeHours(pieces: RollupPiece[]): RollupPiece[] {
   const out: RollupPiece[] = [];
   for (const p of pieces) {
     const last = out[out.length - 1];
-    if (last && last.grain === 'hour' && p.grain === 'hour' && last.part === 4 && p.part === 4 && last.seg === p.seg && last.sign === p.sign && last.hi === p.lo) last.hi = p.hi;
+    if (
+      last &&
+      last.grain === 'hour' &&
+      p.grain === 'hour' &&
+      last.part === 4 &&
+      p.part === 4 &&
+      last.seg === p.seg &&
+      last.sign === p.sign &&
+      last.hi === p.lo
+    )
+      last.hi = p.hi;
     else out.push({ ...p });
   }
   return out;
@@ -114,7 +130,7 @@ function mergeRaw(pieces: RawPiece[]): RawPiece[] {
 /** A raw piece cut at hour boundaries (decompose only leaves raw ranges of under two hours). */
 function withinHours(p: Piece): Piece[] {
   const out: Piece[] = [];
-  for (let a = p.from; a < p.to; ) {
+  for (let a = p.from; a < p.to;) {
     const b = Math.min(p.to, Math.floor(a / HOUR) * HOUR + HOUR);
     out.push({ ...p, from: a, to: b });
     a = b;
@@ -171,7 +187,13 @@ export async function readClicks<T>(db: Db, scope: ClickScope, opts: ReadOptions
   const run = async (conn: Db, jitOff: boolean) => {
     const who = 'influencerId' in scope ? sql`id = ${scope.influencerId}::bigint` : sql`organisation_id = ${scope.organisationId}::bigint`;
     const row = (
-      await sql<{ horizon: string | null; recent_from: Date | string | null; fine: Array<Date | string> | null; influencers: Array<string | number>; organisation_id: string | null }>`
+      await sql<{
+        horizon: string | null;
+        recent_from: Date | string | null;
+        fine: Array<Date | string> | null;
+        influencers: Array<string | number>;
+        organisation_id: string | null;
+      }>`
         SELECT ${jitOff ? sql`set_config('jit', 'off', true) AS jit,` : sql``}
                s.horizon, s.recent_from, ARRAY(SELECT month FROM click_fine_months) AS fine,
                ARRAY(SELECT id FROM influencers WHERE ${who} ORDER BY id) AS influencers,
@@ -191,7 +213,11 @@ export async function readClicks<T>(db: Db, scope: ClickScope, opts: ReadOptions
     return read(conn, s);
   };
   if (db.isTransaction) return run(db, false);
-  return db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute((trx) => run(trx, true));
+  return db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .setAccessMode('read only')
+    .execute((trx) => run(trx, true));
 }
 
 /**
@@ -205,14 +231,19 @@ export function clickSource(s: ClickSnapshot, segments: readonly TimeRange[], op
   const infl = sql`${s.influencers}::bigint[]`;
   const links = opts.links === true;
   const branches: RawBuilder<unknown>[] = [];
-  const rawMeasures = sql.join(KINDS.map(([k]) => (links && k !== 'click' ? sql`0::bigint AS ${sql.id(k)}` : sql`(c.kind = ${k})::int * x.sign AS ${sql.id(k)}`)));
+  const rawMeasures = sql.join(
+    KINDS.map(([k]) => (links && k !== 'click' ? sql`0::bigint AS ${sql.id(k)}` : sql`(c.kind = ${k})::int * x.sign AS ${sql.id(k)}`)),
+  );
   const kindFilter = links ? sql`AND c.kind = 'click'` : sql``;
   const linkOf = links ? sql`c.link_id` : sql`NULL::bigint`;
   const scopeLinks = sql`(SELECT id FROM links WHERE influencer_id = ANY(${infl}))`;
 
   if (rollup.length > 0) {
-    const values = sql.join(rollup.map((p) => sql`(${p.seg}::int, ${p.sign}::int, ${p.grain}::text, ${ts(p.lo)}::timestamptz, ${ts(p.hi)}::timestamptz, ${p.part}::int)`));
-    const part = (m: string) => sql`CASE x.part WHEN 4 THEN r.${sql.id(m)} WHEN 1 THEN r.${sql.id(`${m}_q1`)} WHEN 2 THEN r.${sql.id(`${m}_q2`)} ELSE r.${sql.id(`${m}_q3`)} END`;
+    const values = sql.join(
+      rollup.map((p) => sql`(${p.seg}::int, ${p.sign}::int, ${p.grain}::text, ${ts(p.lo)}::timestamptz, ${ts(p.hi)}::timestamptz, ${p.part}::int)`),
+    );
+    const part = (m: string) =>
+      sql`CASE x.part WHEN 4 THEN r.${sql.id(m)} WHEN 1 THEN r.${sql.id(`${m}_q1`)} WHEN 2 THEN r.${sql.id(`${m}_q2`)} ELSE r.${sql.id(`${m}_q3`)} END`;
     const measures = sql.join(KINDS.map(([k, m]) => sql`${part(m)} * x.sign AS ${sql.id(k)}`));
     if (org) {
       branches.push(sql`
@@ -245,7 +276,10 @@ export function clickSource(s: ClickSnapshot, segments: readonly TimeRange[], op
   if (raw.length > 0) {
     // Literal ranges, so Postgres prunes partitions and reads each link's clicks through its (link, time) index.
     const uniq = [...new Map(raw.map((r) => [`${r.lo}|${r.hi}`, r])).values()];
-    const ranges = sql.join(uniq.map((r) => sql`(c.clicked_at >= ${ts(r.lo)}::timestamptz AND c.clicked_at < ${ts(r.hi)}::timestamptz)`), sql` OR `);
+    const ranges = sql.join(
+      uniq.map((r) => sql`(c.clicked_at >= ${ts(r.lo)}::timestamptz AND c.clicked_at < ${ts(r.hi)}::timestamptz)`),
+      sql` OR `,
+    );
     const values = sql.join(raw.map((r) => sql`(${r.seg}::int, ${r.sign}::int, ${ts(r.lo)}::timestamptz, ${ts(r.hi)}::timestamptz)`));
     branches.push(sql`
       SELECT x.seg, k.influencer_id, ${linkOf}, ${rawMeasures}
@@ -253,14 +287,20 @@ export function clickSource(s: ClickSnapshot, segments: readonly TimeRange[], op
         JOIN links k ON k.id = c.link_id
         JOIN (VALUES ${values}) AS x(seg, sign, lo, hi) ON c.clicked_at >= x.lo AND c.clicked_at < x.hi`);
   }
-  if (branches.length === 0 || s.influencers.length === 0) return sql`SELECT NULL::int AS seg, NULL::bigint AS influencer_id, NULL::bigint AS link_id, 0::bigint AS click, 0::bigint AS repeat, 0::bigint AS preview, 0::bigint AS bot WHERE false`;
+  if (branches.length === 0 || s.influencers.length === 0)
+    return sql`SELECT NULL::int AS seg, NULL::bigint AS influencer_id, NULL::bigint AS link_id, 0::bigint AS click, 0::bigint AS repeat, 0::bigint AS preview, 0::bigint AS bot WHERE false`;
   return sql.join(branches, sql` UNION ALL `);
 }
 
 const n = (v: unknown) => Number(v ?? 0);
 
 /** Clicks by kind per segment and influencer (influencers with none are left out). */
-export async function clickKindCounts(db: Db, scope: ClickScope, segments: readonly TimeRange[], opts: ReadOptions = {}): Promise<Array<{ seg: number; influencerId: number } & KindCounts>> {
+export async function clickKindCounts(
+  db: Db,
+  scope: ClickScope,
+  segments: readonly TimeRange[],
+  opts: ReadOptions = {},
+): Promise<Array<{ seg: number; influencerId: number } & KindCounts>> {
   const rows = await readClicks(db, scope, opts, (conn, s) =>
     sql<{ seg: number; influencer_id: string; click: string; repeat: string; preview: string; bot: string }>`
       SELECT u.seg, u.influencer_id, sum(u.click)::bigint AS click, sum(u.repeat)::bigint AS repeat, sum(u.preview)::bigint AS preview, sum(u.bot)::bigint AS bot
@@ -276,7 +316,12 @@ export async function clickKindCounts(db: Db, scope: ClickScope, segments: reado
  * Clicks by kind per segment for the organisation as a whole, from its own rows (one row per bucket, not one per
  * influencer); every segment is there, with zeros when it has none.
  */
-export async function organisationClickCounts(db: Db, organisationId: number, segments: readonly TimeRange[], opts: ReadOptions = {}): Promise<Array<{ seg: number } & KindCounts>> {
+export async function organisationClickCounts(
+  db: Db,
+  organisationId: number,
+  segments: readonly TimeRange[],
+  opts: ReadOptions = {},
+): Promise<Array<{ seg: number } & KindCounts>> {
   const rows = await readClicks(db, { organisationId }, opts, (conn, s) =>
     sql<{ seg: number; click: string; repeat: string; preview: string; bot: string }>`
       SELECT u.seg, sum(u.click)::bigint AS click, sum(u.repeat)::bigint AS repeat, sum(u.preview)::bigint AS preview, sum(u.bot)::bigint AS bot
@@ -325,9 +370,17 @@ export interface TopLink {
 }
 
 /** The most-clicked links (unique clicks) over `range`, most first then by code, with their clicks in `also` ranges. */
-export async function topClickedLinks(db: Db, scope: ClickScope, range: TimeRange, limit: number, also: readonly TimeRange[] = [], opts: ReadOptions = {}): Promise<TopLink[]> {
+export async function topClickedLinks(
+  db: Db,
+  scope: ClickScope,
+  range: TimeRange,
+  limit: number,
+  also: readonly TimeRange[] = [],
+  opts: ReadOptions = {},
+): Promise<TopLink[]> {
   const alsoCols = also.map((_, i) => sql`sum(u.click) FILTER (WHERE u.seg = ${i + 1})::bigint AS ${sql.id(`also${i}`)}`);
-  const rows = await readClicks(db, scope, opts, (conn, s) => sql<Record<string, string | null>>`
+  const rows = await readClicks(db, scope, opts, (conn, s) =>
+    sql<Record<string, string | null>>`
     WITH per AS (
       SELECT u.link_id, sum(u.click) FILTER (WHERE u.seg = 0)::bigint AS clicks ${alsoCols.length ? sql`, ${sql.join(alsoCols)}` : sql``}
         FROM (${clickSource(s, [range, ...also], { links: true })}) u
@@ -337,7 +390,8 @@ export async function topClickedLinks(db: Db, scope: ClickScope, range: TimeRang
       FROM per JOIN links k ON k.id = per.link_id JOIN influencers i ON i.id = k.influencer_id JOIN products p ON p.id = k.product_id
      WHERE per.clicks >= coalesce((SELECT x.clicks FROM per x ORDER BY x.clicks DESC OFFSET ${Math.max(0, Math.floor(limit) - 1)} LIMIT 1), 0)
      ORDER BY per.clicks DESC, k.code
-     LIMIT ${Math.max(0, Math.floor(limit))}`.execute(conn));
+     LIMIT ${Math.max(0, Math.floor(limit))}`.execute(conn),
+  );
   return rows.rows.map((r) => ({
     linkId: n(r.link_id),
     code: r.code!,

@@ -55,11 +55,15 @@ export async function createClickPartitions(db: Db, now: Date, ahead = MONTHS_AH
       // never wait (CREATE … PARTITION OF would lock the whole table); the CHECK spares the attach a scan.
       await sql`LOCK TABLE clicks_default IN ACCESS EXCLUSIVE MODE`.execute(trx);
       await sql`CREATE TABLE ${sql.id(name)} (LIKE clicks INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`.execute(trx);
-      await sql`ALTER TABLE ${sql.id(name)} ADD CONSTRAINT ${sql.id(`${name}_range`)} CHECK (clicked_at >= ${sql.lit(from.toISOString())}::timestamptz AND clicked_at < ${sql.lit(to.toISOString())}::timestamptz)`.execute(trx);
+      await sql`ALTER TABLE ${sql.id(name)} ADD CONSTRAINT ${sql.id(`${name}_range`)} CHECK (clicked_at >= ${sql.lit(from.toISOString())}::timestamptz AND clicked_at < ${sql.lit(to.toISOString())}::timestamptz)`.execute(
+        trx,
+      );
       await sql`
         WITH moved AS (DELETE FROM clicks_default WHERE clicked_at >= ${from} AND clicked_at < ${to} RETURNING *)
         INSERT INTO ${sql.id(name)} SELECT * FROM moved`.execute(trx);
-      await sql`ALTER TABLE clicks ATTACH PARTITION ${sql.id(name)} FOR VALUES FROM (${sql.lit(from.toISOString())}) TO (${sql.lit(to.toISOString())})`.execute(trx);
+      await sql`ALTER TABLE clicks ATTACH PARTITION ${sql.id(name)} FOR VALUES FROM (${sql.lit(from.toISOString())}) TO (${sql.lit(to.toISOString())})`.execute(
+        trx,
+      );
       await sql`ALTER TABLE ${sql.id(name)} DROP CONSTRAINT ${sql.id(`${name}_range`)}`.execute(trx);
     });
     have.add(name);

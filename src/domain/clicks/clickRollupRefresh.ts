@@ -51,7 +51,7 @@ export async function refreshClickRollups(db: Db, opts: ClickRefreshOptions = {}
       let target = h.horizon;
       if (opts.maxIds !== undefined) target = Math.min(target, h.previous + Math.max(0, Math.floor(opts.maxIds)));
       let clicks = 0;
-      for (let lo = h.previous; lo < target; ) {
+      for (let lo = h.previous; lo < target;) {
         const hi = Math.min(target, lo + chunk);
         clicks += await conn.transaction().execute((trx) => rollChunk(trx, lo, hi));
         lo = hi;
@@ -89,7 +89,10 @@ const reSums = sql.join(MEASURES.map((m) => sql`sum(${sql.id(m)})::bigint AS ${s
 const clickSums = sql.join(
   Object.entries(KINDS).flatMap(([m, kind]) => [
     sql`count(*) FILTER (WHERE c.kind = ${kind})::bigint AS ${sql.id(m)}`,
-    ...[1, 2, 3].map((q) => sql`count(*) FILTER (WHERE c.kind = ${kind} AND c.clicked_at < date_trunc('hour', c.clicked_at, 'UTC') + ${`${15 * q} minutes`}::interval)::bigint AS ${sql.id(`${m}_q${q}`)}`),
+    ...[1, 2, 3].map(
+      (q) =>
+        sql`count(*) FILTER (WHERE c.kind = ${kind} AND c.clicked_at < date_trunc('hour', c.clicked_at, 'UTC') + ${`${15 * q} minutes`}::interval)::bigint AS ${sql.id(`${m}_q${q}`)}`,
+    ),
   ]),
 );
 /** Link rows keep unique clicks only. */

@@ -28,7 +28,10 @@ export class RepeatDetector {
     if (keys.length === 0) return [];
     if (this.redis && this.redis.status === 'ready') {
       try {
-        const first = await this.markInRedis(this.redis, keys.map((k) => `${this.prefix}:rc:${k}`));
+        const first = await this.markInRedis(
+          this.redis,
+          keys.map((k) => `${this.prefix}:rc:${k}`),
+        );
         return keys.map((key, i) => {
           this.local.set(key, true);
           return first[i] !== 1;

@@ -74,7 +74,8 @@ let advances: Record<string, number> | undefined;
 
 /** Width of a text in the chart's font, from the font's advance widths (kerning ignored: a pixel or two). */
 export function textWidth(s: string, fontSize: number): number {
-  advances ??= (JSON.parse(readFileSync(new URL('./fonts/DejaVuSans-chart.widths.json', import.meta.url), 'utf8')) as { advance: Record<string, number> }).advance;
+  advances ??= (JSON.parse(readFileSync(new URL('./fonts/DejaVuSans-chart.widths.json', import.meta.url), 'utf8')) as { advance: Record<string, number> })
+    .advance;
   let em = 0;
   for (const ch of s) em += advances[ch] ?? 0.6;
   return em * fontSize;
@@ -127,7 +128,13 @@ export function currencyPrefix(currency: string | null): string {
   if (prefix === undefined) {
     try {
       const parts = new Intl.NumberFormat('en', { style: 'currency', currency, currencyDisplay: 'narrowSymbol' }).formatToParts(1);
-      prefix = parts.slice(0, parts.findIndex((p) => p.type === 'integer')).map((p) => p.value).join('');
+      prefix = parts
+        .slice(
+          0,
+          parts.findIndex((p) => p.type === 'integer'),
+        )
+        .map((p) => p.value)
+        .join('');
     } catch {
       prefix = `${currency} `;
     }
@@ -228,7 +235,14 @@ export function chartLayout(series: readonly ChartDay[], opts: ChartOptions): Ch
     const h = (Math.max(0, d.commissionMinor) / (moneyStep * gridLines)) * plotH;
     if (h > 0) bars.push({ date: d.date, x0: Math.round(x0 + slot * 0.18), x1: Math.round(x0 + slot * 0.82), y0: Math.round(bottom - h), y1: bottom });
     const ph = (pendingOf(d) / (moneyStep * gridLines)) * plotH;
-    if (ph > 0) pendingBars.push({ date: d.date, x0: Math.round(x0 + slot * 0.18), x1: Math.round(x0 + slot * 0.82), y0: Math.round(bottom - h - ph), y1: Math.round(bottom - h) });
+    if (ph > 0)
+      pendingBars.push({
+        date: d.date,
+        x0: Math.round(x0 + slot * 0.18),
+        x1: Math.round(x0 + slot * 0.82),
+        y0: Math.round(bottom - h - ph),
+        y1: Math.round(bottom - h),
+      });
     points.push({ date: d.date, x: Math.round(x0 + slot / 2), y: Math.round(bottom - (Math.max(0, d.clicks) / (clicksStep * gridLines)) * plotH) });
   });
 
@@ -239,11 +253,18 @@ export function chartLayout(series: readonly ChartDay[], opts: ChartOptions): Ch
   for (let i = series.length - 1; i >= 0; i -= every) labelledDays.unshift(i);
 
   return {
-    width, height, labelSize, titleSize, plot,
+    width,
+    height,
+    labelSize,
+    titleSize,
+    plot,
     gridLines,
     money: { step: moneyStep, top: moneyStep * gridLines, labels: moneyLabels },
     clicks: { step: clicksStep, top: clicksStep * gridLines, labels: clickLabels },
-    bars, pendingBars, points, labelledDays,
+    bars,
+    pendingBars,
+    points,
+    labelledDays,
     legend: { names, rows: legendRows, top: legendTop },
     lineThickness: big ? 3 : 2,
   };
@@ -291,11 +312,17 @@ export function renderChartSvg(series: ReadonlyArray<ChartDay>, opts: ChartOptio
   const { left, top, right, bottom } = L.plot;
   const pad = L.labelSize >= 15 ? 16 : 8;
   const split = (opts.stacks?.length ?? 0) > 1;
-  const title = fitTitle(opts.title ?? `Confirmed commission${opts.currency ? ` (${opts.currency})` : ''}${split ? ' by influencer' : ''} and clicks per day`, L.width - 2 * pad, L.titleSize, L.labelSize);
+  const title = fitTitle(
+    opts.title ?? `Confirmed commission${opts.currency ? ` (${opts.currency})` : ''}${split ? ' by influencer' : ''} and clicks per day`,
+    L.width - 2 * pad,
+    L.titleSize,
+    L.labelSize,
+  );
   const lineH = Math.ceil(L.labelSize * 1.25);
   const legendRows = legendLayout(L.legend.names, L.width - 2 * pad, L.labelSize, pad);
   const stackNames = L.legend.names.filter((n) => n !== 'Pending' && n !== 'Clicks');
-  const stackColor = (i: number) => (split && i === stackNames.length - 1 && opts.stacks?.at(-1) === OTHERS ? OTHERS_COLOR : STACK_COLORS[i % STACK_COLORS.length]!);
+  const stackColor = (i: number) =>
+    split && i === stackNames.length - 1 && opts.stacks?.at(-1) === OTHERS ? OTHERS_COLOR : STACK_COLORS[i % STACK_COLORS.length]!;
   const anyPending = L.pendingBars.length > 0;
   const subY = pad + Math.ceil(L.titleSize * 1.25) + pad / 2;
   const first = series[0]?.date;
@@ -312,54 +339,110 @@ export function renderChartSvg(series: ReadonlyArray<ChartDay>, opts: ChartOptio
       animation: false,
       backgroundColor: hex(C.background),
       textStyle: { fontFamily: FONT_FAMILY },
-      title: { text: title.text, left: pad, top: pad, padding: 0, textStyle: { fontSize: title.size, fontWeight: 'normal', color: hex(C.text), fontFamily: FONT_FAMILY } },
+      title: {
+        text: title.text,
+        left: pad,
+        top: pad,
+        padding: 0,
+        textStyle: { fontSize: title.size, fontWeight: 'normal', color: hex(C.text), fontFamily: FONT_FAMILY },
+      },
       // One legend per row we laid out (ECharts would wrap on its own measure, and reserve no room for it).
       legend: legendRows.map((row, r) => ({
-        left: pad, top: L.legend.top + r * lineH, padding: 0, itemGap: pad * 1.5, itemWidth: L.labelSize * 1.6, itemHeight: L.labelSize * 0.9,
+        left: pad,
+        top: L.legend.top + r * lineH,
+        padding: 0,
+        itemGap: pad * 1.5,
+        itemWidth: L.labelSize * 1.6,
+        itemHeight: L.labelSize * 0.9,
         textStyle: { color: hex(C.text), fontSize: L.labelSize, fontFamily: FONT_FAMILY },
         data: row.map((name) => (name === 'Clicks' ? { name } : { name, icon: 'rect' })),
         selectedMode: false,
       })),
       graphic: [
-        ...(range ? [{ type: 'text' as const, left: pad, top: subY, style: { text: range, fill: hex(C.muted), fontSize: L.labelSize, fontFamily: FONT_FAMILY } }] : []),
-        ...(empty ? [{ type: 'text' as const, left: 'center', top: (top + bottom) / 2 - L.labelSize * 1.5, style: { text: 'No confirmed commission or clicks', fill: hex(C.muted), fontSize: L.labelSize, fontFamily: FONT_FAMILY } }] : []),
+        ...(range
+          ? [{ type: 'text' as const, left: pad, top: subY, style: { text: range, fill: hex(C.muted), fontSize: L.labelSize, fontFamily: FONT_FAMILY } }]
+          : []),
+        ...(empty
+          ? [
+              {
+                type: 'text' as const,
+                left: 'center',
+                top: (top + bottom) / 2 - L.labelSize * 1.5,
+                style: { text: 'No confirmed commission or clicks', fill: hex(C.muted), fontSize: L.labelSize, fontFamily: FONT_FAMILY },
+              },
+            ]
+          : []),
       ],
       grid: { left, top, right: L.width - right, bottom: L.height - bottom, outerBoundsMode: 'none' },
       xAxis: {
-        type: 'category', data: series.map((d) => d.date.slice(5)), boundaryGap: true,
+        type: 'category',
+        data: series.map((d) => d.date.slice(5)),
+        boundaryGap: true,
         axisLine: { lineStyle: { color: hex(C.axis), width: 1 } },
         axisTick: { alignWithLabel: true, interval: showDay, length: pad / 3, lineStyle: { color: hex(C.axis) } },
         axisLabel: { ...label, interval: showDay, margin: pad / 2 },
       },
       yAxis: [
         {
-          type: 'value', position: 'left', min: 0, max: L.money.top, interval: L.money.step,
-          axisLine: { show: true, lineStyle: { color: hex(C.axis) } }, axisTick: { show: false },
+          type: 'value',
+          position: 'left',
+          min: 0,
+          max: L.money.top,
+          interval: L.money.step,
+          axisLine: { show: true, lineStyle: { color: hex(C.axis) } },
+          axisTick: { show: false },
           axisLabel: { ...label, margin: pad / 2, formatter: (v: number) => moneyAxisLabel(Math.round(v), L.money.step, opts.currency, L.money.top) },
           splitLine: { lineStyle: { color: hex(C.grid) } },
         },
         {
-          type: 'value', position: 'right', min: 0, max: L.clicks.top, interval: L.clicks.step,
-          axisLine: { show: true, lineStyle: { color: hex(C.axis) } }, axisTick: { show: false },
+          type: 'value',
+          position: 'right',
+          min: 0,
+          max: L.clicks.top,
+          interval: L.clicks.step,
+          axisLine: { show: true, lineStyle: { color: hex(C.axis) } },
+          axisTick: { show: false },
           axisLabel: { ...label, margin: pad / 2, formatter: (v: number) => countAxisLabel(Math.round(v), L.clicks.step, L.clicks.top) },
           splitLine: { show: false },
         },
       ],
       series: [
         ...stackNames.map((name, i) => ({
-          type: 'bar' as const, name, stack: 'money', yAxisIndex: 0, silent: true, barWidth: '64%', itemStyle: { color: hex(stackColor(i)) },
+          type: 'bar' as const,
+          name,
+          stack: 'money',
+          yAxisIndex: 0,
+          silent: true,
+          barWidth: '64%',
+          itemStyle: { color: hex(stackColor(i)) },
           data: series.map((d) => Math.max(0, split ? (d.stacks?.[i] ?? 0) : d.commissionMinor)),
         })),
         ...(anyPending
-          ? [{
-              type: 'bar' as const, name: 'Pending', stack: 'money', yAxisIndex: 0, silent: true, barWidth: '64%',
-              itemStyle: { color: hex(C.pending), borderColor: hex(C.pendingBorder), borderWidth: 1, borderType: 'dashed' as const },
-              data: series.map((d) => Math.max(0, d.pendingMinor ?? 0)),
-            }]
+          ? [
+              {
+                type: 'bar' as const,
+                name: 'Pending',
+                stack: 'money',
+                yAxisIndex: 0,
+                silent: true,
+                barWidth: '64%',
+                itemStyle: { color: hex(C.pending), borderColor: hex(C.pendingBorder), borderWidth: 1, borderType: 'dashed' as const },
+                data: series.map((d) => Math.max(0, d.pendingMinor ?? 0)),
+              },
+            ]
           : []),
         {
-          type: 'line', name: 'Clicks', yAxisIndex: 1, z: 3, silent: true, symbol: 'circle', symbolSize: L.lineThickness * 2 + 1, showSymbol: true, showAllSymbol: true,
-          lineStyle: { width: L.lineThickness, color: hex(C.line) }, itemStyle: { color: hex(C.line) },
+          type: 'line',
+          name: 'Clicks',
+          yAxisIndex: 1,
+          z: 3,
+          silent: true,
+          symbol: 'circle',
+          symbolSize: L.lineThickness * 2 + 1,
+          showSymbol: true,
+          showAllSymbol: true,
+          lineStyle: { width: L.lineThickness, color: hex(C.line) },
+          itemStyle: { color: hex(C.line) },
           data: series.map((d) => Math.max(0, d.clicks)),
         },
       ],
@@ -379,6 +462,9 @@ export function renderChartSvg(series: ReadonlyArray<ChartDay>, opts: ChartOptio
 /** The PNG of a daily series of confirmed commission (bars) and clicks (line). */
 export function renderChartPng(series: ReadonlyArray<ChartDay>, opts: ChartOptions): Buffer {
   const svg = renderChartSvg(series, opts);
-  const resvg = new Resvg(svg, { font: { fontFiles: [FONT_FILE], loadSystemFonts: false, defaultFontFamily: FONT_FAMILY, sansSerifFamily: FONT_FAMILY }, fitTo: { mode: 'original' } });
+  const resvg = new Resvg(svg, {
+    font: { fontFiles: [FONT_FILE], loadSystemFonts: false, defaultFontFamily: FONT_FAMILY, sansSerifFamily: FONT_FAMILY },
+    fitTo: { mode: 'original' },
+  });
   return resvg.render().asPng();
 }

@@ -50,10 +50,24 @@ export function digestCsv(report: DigestReport): string {
   const header: string[] = ['influencer_id', 'handle', 'display_name'];
   for (const c of report.currencies) for (const [name] of MONEY_COLUMNS) header.push(`${name}_${c}`);
   header.push(
-    'clicks_yesterday', 'repeats_yesterday', 'previews_yesterday', 'bots_yesterday', 'orders_yesterday', 'conversion_yesterday_pct',
-    'clicks_day_before', 'clicks_same_weekday_last_week',
-    'clicks_mtd', 'repeats_mtd', 'previews_mtd', 'bots_mtd', 'orders_mtd', 'conversion_mtd_pct', 'orders_basis',
-    'items_shipped_mtd', 'items_returned_mtd', 'warnings',
+    'clicks_yesterday',
+    'repeats_yesterday',
+    'previews_yesterday',
+    'bots_yesterday',
+    'orders_yesterday',
+    'conversion_yesterday_pct',
+    'clicks_day_before',
+    'clicks_same_weekday_last_week',
+    'clicks_mtd',
+    'repeats_mtd',
+    'previews_mtd',
+    'bots_mtd',
+    'orders_mtd',
+    'conversion_mtd_pct',
+    'orders_basis',
+    'items_shipped_mtd',
+    'items_returned_mtd',
+    'warnings',
   );
   const warningsBy = new Map<number, string[]>();
   for (const w of report.warnings) if ('influencerId' in w) warningsBy.set(w.influencerId, [...(warningsBy.get(w.influencerId) ?? []), warningLabel(w)]);
@@ -68,10 +82,24 @@ export function digestCsv(report: DigestReport): string {
     const y = i.yesterday;
     const mtd = i.monthToDate;
     row.push(
-      y.clicks, y.repeats, y.previews, y.bots, y.orders, percentFromBasisPoints(y.conversion.basisPoints),
-      i.clicksDayBefore, i.clicksWeekAgo,
-      mtd.clicks, mtd.repeats, mtd.previews, mtd.bots, mtd.orders, percentFromBasisPoints(mtd.conversion.basisPoints), mtd.ordersFromOrderLines ? 'ordered' : 'shipped',
-      mtd.itemsShipped, mtd.itemsReturned, (warningsBy.get(i.influencerId) ?? []).join('; '),
+      y.clicks,
+      y.repeats,
+      y.previews,
+      y.bots,
+      y.orders,
+      percentFromBasisPoints(y.conversion.basisPoints),
+      i.clicksDayBefore,
+      i.clicksWeekAgo,
+      mtd.clicks,
+      mtd.repeats,
+      mtd.previews,
+      mtd.bots,
+      mtd.orders,
+      percentFromBasisPoints(mtd.conversion.basisPoints),
+      mtd.ordersFromOrderLines ? 'ordered' : 'shipped',
+      mtd.itemsShipped,
+      mtd.itemsReturned,
+      (warningsBy.get(i.influencerId) ?? []).join('; '),
     );
     rows.push(row);
   }

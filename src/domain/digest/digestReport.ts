@@ -261,7 +261,14 @@ function addClicks(into: ClickCounts, from: ClickCounts): void {
 function activity(c: ClickCounts, items: LedgerSums): Activity {
   const fromOrders = items.orderLines > 0;
   const orders = fromOrders ? items.orderedItems : items.shipped;
-  return { ...c, orders, ordersFromOrderLines: fromOrders, itemsShipped: items.shipped, itemsReturned: items.returned, conversion: conversion(orders, c.clicks) };
+  return {
+    ...c,
+    orders,
+    ordersFromOrderLines: fromOrders,
+    itemsShipped: items.shipped,
+    itemsReturned: items.returned,
+    conversion: conversion(orders, c.clicks),
+  };
 }
 
 /** One influencer's ledger figures in one currency, per window. */
@@ -381,8 +388,14 @@ function ledgerRows(rows: SegmentRow[], segs: TimeRange[], ranges: Record<Ledger
     let row = out.get(key);
     if (!row) out.set(key, (row = { id: n(r.id), currency: r.currency, windows: perWindow(LEDGER_WINDOWS, emptySums) }));
     const sums: LedgerSums = {
-      confirmed: n(r.conf), bounty: n(r.bounty), pending: n(r.pend), reversed: n(r.rev),
-      orderedItems: n(r.ordered), orderLines: n(r.order_lines), shipped: n(r.shipped), returned: n(r.returned),
+      confirmed: n(r.conf),
+      bounty: n(r.bounty),
+      pending: n(r.pend),
+      reversed: n(r.rev),
+      orderedItems: n(r.ordered),
+      orderLines: n(r.order_lines),
+      shipped: n(r.shipped),
+      returned: n(r.returned),
     };
     const seg = segs[r.seg]!;
     for (const w of LEDGER_WINDOWS) if (within(seg, ranges[w])) addSums(row.windows[w], sums);
@@ -448,18 +461,32 @@ function readLedgerFigures(db: Db, organisationId: number, cal: Calendar, window
              sum(u.pending_minor)::bigint AS pend, sum(u.reversed_minor)::bigint AS rev, sum(u.earned_lines)::bigint AS earned_lines,
              sum(u.items_ordered)::bigint AS ordered, sum(u.order_lines)::bigint AS order_lines,
              sum(u.items_shipped)::bigint AS shipped, sum(u.items_returned)::bigint AS returned`;
-  return readLedger(db, { organisationId }, (s) => ({
-    // Per influencer for the windows; for the organisation as a whole (its hourly rows) for the chart's days.
-    segments: sql<SegmentRow>`
+  return readLedger(
+    db,
+    { organisationId },
+    (s) => ({
+      // Per influencer for the windows; for the organisation as a whole (its hourly rows) for the chart's days.
+      segments: sql<SegmentRow>`
       SELECT u.seg, u.influencer_id AS id, u.currency, ${segmentSums} FROM (${totalsSource(s, windowSegs)}) u GROUP BY 1, 2, 3 HAVING sum(u.lines) > 0`,
-    days: sql<SegmentRow>`
+      days: sql<SegmentRow>`
       SELECT u.seg, NULL::bigint AS id, u.currency, ${segmentSums} FROM (${organisationTotalsSource(s, daySegs)}) u GROUP BY 1, 3 HAVING sum(u.lines) > 0`,
-    // The chart's split by influencer: confirmed per influencer and day (days with an earned line only).
-    influencerDays: sql<{ seg: number; id: number; currency: string; conf: number }>`
+      // The chart's split by influencer: confirmed per influencer and day (days with an earned line only).
+      influencerDays: sql<{ seg: number; id: number; currency: string; conf: number }>`
       SELECT u.seg, u.influencer_id AS id, u.currency, sum(u.confirmed_minor + u.bounty_minor)::bigint AS conf
         FROM (${totalsSource(s, daySegs)}) u WHERE u.influencer_id IS NOT NULL GROUP BY 1, 2, 3 HAVING sum(u.earned_lines) > 0`,
-    // Top products by the organisation's rows; then, for those alone, how many influencers sold each (per influencer).
-    products: sql<{ rank: number; asin: string; currency: string; name: string | null; confirmed: number; pending: number; ordered: number; order_lines: number; shipped: number; influencers: number }>`
+      // Top products by the organisation's rows; then, for those alone, how many influencers sold each (per influencer).
+      products: sql<{
+        rank: number;
+        asin: string;
+        currency: string;
+        name: string | null;
+        confirmed: number;
+        pending: number;
+        ordered: number;
+        order_lines: number;
+        shipped: number;
+        influencers: number;
+      }>`
       WITH top AS (${topProducts(s, ranges.monthToDate, topN)}),
       sellers AS (
         SELECT u.asin, u.currency, u.influencer_id
@@ -469,11 +496,19 @@ function readLedgerFigures(db: Db, organisationId: number, cal: Calendar, window
       SELECT top.rank, top.asin, top.currency, top.name, top.settled AS confirmed, top.pending, top.ordered, top.order_lines, top.shipped,
              (SELECT count(*) FROM sellers x WHERE x.asin = top.asin AND x.currency = top.currency)::bigint AS influencers
         FROM top`,
-    // Lines of this organisation's own ingests that no influencer of it owns: another organisation's lines are never
-    // shown (its reports are its own business). A tracking ID one of its influencers holds since is no longer
-    // unattributed (one only claimed, waiting for verification, still is). Rolled up by hour of ingest; a rolled-up
-    // row that straddles an end of the window is read from the ledger instead.
-    unattributed: sql<{ tracking_id: string; currency: string; marketplaces: string[]; lines: number; last_seen: string; confirmed: number; pending: number }>`
+      // Lines of this organisation's own ingests that no influencer of it owns: another organisation's lines are never
+      // shown (its reports are its own business). A tracking ID one of its influencers holds since is no longer
+      // unattributed (one only claimed, waiting for verification, still is). Rolled up by hour of ingest; a rolled-up
+      // row that straddles an end of the window is read from the ledger instead.
+      unattributed: sql<{
+        tracking_id: string;
+        currency: string;
+        marketplaces: string[];
+        lines: number;
+        last_seen: string;
+        confirmed: number;
+        pending: number;
+      }>`
       WITH rows AS (
         ${s.rollups ? unattributedRolledUp(s.horizon) : sql``}
         SELECT e.tracking_id, e.currency, e.marketplace, e.ingest_id, 1 AS lines, ${unattributedAmounts}, e.created_at AS last_created
@@ -488,8 +523,9 @@ function readLedgerFigures(db: Db, organisationId: number, cal: Calendar, window
              sum(s.confirmed)::bigint AS confirmed, sum(s.pending)::bigint AS pending
         FROM seen s JOIN ids USING (tracking_id)
        GROUP BY 1, 2`,
-  }), { rollups });
-
+    }),
+    { rollups },
+  );
 }
 
 /** Click counts per influencer for the click windows, and the roster's unique clicks per day of the chart. */
@@ -499,7 +535,12 @@ function readClickFigures(db: Db, organisationId: number, cal: Calendar, clickOp
   // chart from the organisation's own rows; top links) from the click rollups plus the clicks they do not cover: see
   // ../clicks/clickCounts.ts.
   return Promise.all([
-    clickKindCounts(db, { organisationId }, CLICK_WINDOWS.map((w) => ranges[w]), clickOpts),
+    clickKindCounts(
+      db,
+      { organisationId },
+      CLICK_WINDOWS.map((w) => ranges[w]),
+      clickOpts,
+    ),
     organisationClickCounts(db, organisationId, daySegs, clickOpts),
   ]).then(([counts, perDay]) => {
     const rows = new Map<number, ClickRow>();
@@ -515,7 +556,12 @@ function readClickFigures(db: Db, organisationId: number, cal: Calendar, clickOp
 }
 
 /** Every influencer's figures and the roster's, ranked by month-to-date confirmed (primary currency first), then clicks, then handle. */
-function rosterFigures(people: Array<{ id: number; handle: string; display_name: string }>, ledger: LedgerRow[], clicks: ClickRow[], seriesTotals: Map<string, number>) {
+function rosterFigures(
+  people: Array<{ id: number; handle: string; display_name: string }>,
+  ledger: LedgerRow[],
+  clicks: ClickRow[],
+  seriesTotals: Map<string, number>,
+) {
   const builders = new Map<number, FiguresBuilder>(people.map((p) => [p.id, new FiguresBuilder()]));
   const roster = new FiguresBuilder();
   for (const r of ledger) {
@@ -526,14 +572,25 @@ function rosterFigures(people: Array<{ id: number; handle: string; display_name:
     builders.get(n(r.id))?.addClicks(r);
     roster.addClicks(r);
   }
-  const influencers: InfluencerFigures[] = people.map((p) => ({ influencerId: p.id, handle: p.handle, displayName: p.display_name, ...builders.get(p.id)!.build() }));
+  const influencers: InfluencerFigures[] = people.map((p) => ({
+    influencerId: p.id,
+    handle: p.handle,
+    displayName: p.display_name,
+    ...builders.get(p.id)!.build(),
+  }));
   const rosterRaw = roster.build();
   // Orders fall back to shipments per influencer, so the roster's orders are the sum of its influencers'.
-  const totals: RosterFigures = { ...rosterRaw, yesterday: sumActivities(influencers.map((i) => i.yesterday)), monthToDate: sumActivities(influencers.map((i) => i.monthToDate)) };
+  const totals: RosterFigures = {
+    ...rosterRaw,
+    yesterday: sumActivities(influencers.map((i) => i.yesterday)),
+    monthToDate: sumActivities(influencers.map((i) => i.monthToDate)),
+  };
   const primaryCurrency = pickPrimaryCurrency(totals.money, seriesTotals);
 
   // Ranking: month-to-date confirmed in the primary currency, then in the others (largest first), then clicks.
-  const rankCurrencies = [...totals.money].sort((a, b) => (b.currency === primaryCurrency ? 1 : 0) - (a.currency === primaryCurrency ? 1 : 0) || b.monthToDate.confirmed - a.monthToDate.confirmed).map((m) => m.currency);
+  const rankCurrencies = [...totals.money]
+    .sort((a, b) => (b.currency === primaryCurrency ? 1 : 0) - (a.currency === primaryCurrency ? 1 : 0) || b.monthToDate.confirmed - a.monthToDate.confirmed)
+    .map((m) => m.currency);
   const mtdIn = (i: InfluencerFigures, c: string) => i.money.find((m) => m.currency === c)?.monthToDate.confirmed ?? 0;
   influencers.sort((a, b) => {
     for (const c of rankCurrencies) {
@@ -549,7 +606,12 @@ function rosterFigures(people: Array<{ id: number; handle: string; display_name:
 function chartSeries(
   cal: Calendar,
   primaryCurrency: string | null,
-  read: { seriesMoney: Array<{ day: string; currency: string; amount: number }>; seriesPending: Array<{ day: string; currency: string; amount: number }>; influencerDays: Array<{ seg: number; id: number; currency: string; conf: number }>; clicksByDay: Map<string, number> },
+  read: {
+    seriesMoney: Array<{ day: string; currency: string; amount: number }>;
+    seriesPending: Array<{ day: string; currency: string; amount: number }>;
+    influencerDays: Array<{ seg: number; id: number; currency: string; conf: number }>;
+    clicksByDay: Map<string, number>;
+  },
   people: Array<{ id: number; handle: string }>,
 ): DigestReport['series'] {
   const { seriesMoney, seriesPending, clicksByDay } = read;
@@ -582,7 +644,9 @@ function chartSeries(
 }
 
 /** Unattributed tracking IDs, most recently seen first, each with its marketplaces and money per currency. */
-function unattributedList(rows: Array<{ tracking_id: string; currency: string; marketplaces: string[]; lines: number; last_seen: string; confirmed: number; pending: number }>): UnattributedTrackingId[] {
+function unattributedList(
+  rows: Array<{ tracking_id: string; currency: string; marketplaces: string[]; lines: number; last_seen: string; confirmed: number; pending: number }>,
+): UnattributedTrackingId[] {
   const unattributedBy = new Map<string, UnattributedTrackingId>();
   for (const r of rows) {
     let u = unattributedBy.get(r.tracking_id);
@@ -631,7 +695,9 @@ export async function buildDigest(db: Db, organisationId: number, opts: BuildDig
     unavailableProducts(db, organisationId, { examples: 3 }),
   ]);
   // The chart's days: earned commission per currency, for days with at least one earned line.
-  const seriesMoney = ledgerRead.days.filter((r) => n(r.earned_lines) > 0).map((r) => ({ day: cal.seriesDays[r.seg]!, currency: r.currency, amount: n(r.conf) }));
+  const seriesMoney = ledgerRead.days
+    .filter((r) => n(r.earned_lines) > 0)
+    .map((r) => ({ day: cal.seriesDays[r.seg]!, currency: r.currency, amount: n(r.conf) }));
   const seriesPending = ledgerRead.days.map((r) => ({ day: cal.seriesDays[r.seg]!, currency: r.currency, amount: n(r.pend) }));
   const seriesTotals = new Map<string, number>();
   for (const r of seriesMoney) seriesTotals.set(r.currency, (seriesTotals.get(r.currency) ?? 0) + n(r.amount));
@@ -653,11 +719,35 @@ export async function buildDigest(db: Db, organisationId: number, opts: BuildDig
     influencers,
     topProducts: products.map((r) => {
       const fromOrders = n(r.order_lines) > 0;
-      return { asin: r.asin, name: r.name, currency: r.currency, confirmed: n(r.confirmed), pending: n(r.pending), orders: fromOrders ? n(r.ordered) : n(r.shipped), influencers: n(r.influencers) };
+      return {
+        asin: r.asin,
+        name: r.name,
+        currency: r.currency,
+        confirmed: n(r.confirmed),
+        pending: n(r.pending),
+        orders: fromOrders ? n(r.ordered) : n(r.shipped),
+        influencers: n(r.influencers),
+      };
     }),
-    topLinks: links.map((r) => ({ linkId: r.linkId, code: r.code, campaign: r.campaign, handle: r.handle, asin: r.asin, title: r.title, clicksMonthToDate: r.clicks, clicksYesterday: r.also[0] ?? 0 })),
+    topLinks: links.map((r) => ({
+      linkId: r.linkId,
+      code: r.code,
+      campaign: r.campaign,
+      handle: r.handle,
+      asin: r.asin,
+      title: r.title,
+      clicksMonthToDate: r.clicks,
+      clicksYesterday: r.also[0] ?? 0,
+    })),
     unattributed: unattributedList(ledgerRead.unattributed),
-    warnings: [...feedWarnings(feeds.rows.map((f) => ({ ...f, id: n(f.id) })), now), ...influencerWarnings(influencers), ...linkHealthWarnings(unbuyable)],
+    warnings: [
+      ...feedWarnings(
+        feeds.rows.map((f) => ({ ...f, id: n(f.id) })),
+        now,
+      ),
+      ...influencerWarnings(influencers),
+      ...linkHealthWarnings(unbuyable),
+    ],
     series: chartSeries(cal, primaryCurrency, { seriesMoney, seriesPending, influencerDays: ledgerRead.influencerDays, clicksByDay: clicks.days }, people),
   };
 }
@@ -690,26 +780,57 @@ export function influencerWarnings(influencers: InfluencerFigures[]): DigestWarn
     const y = i.yesterday;
     // Clicks ≥ factor × (baseline / days), in integers: clicks × days ≥ factor × baseline.
     if (y.clicks >= CLICK_SPIKE_MIN_CLICKS && y.orders === 0 && y.clicks * CLICK_SPIKE_BASELINE_DAYS >= CLICK_SPIKE_FACTOR * i.clicksBaseline) {
-      spikes.push({ kind: 'click-spike', influencerId: i.influencerId, handle: i.handle, clicks: y.clicks, baselineClicks: i.clicksBaseline, baselineDays: CLICK_SPIKE_BASELINE_DAYS, orders: y.orders });
+      spikes.push({
+        kind: 'click-spike',
+        influencerId: i.influencerId,
+        handle: i.handle,
+        clicks: y.clicks,
+        baselineClicks: i.clicksBaseline,
+        baselineDays: CLICK_SPIKE_BASELINE_DAYS,
+        orders: y.orders,
+      });
     }
     const all = y.clicks + y.repeats + y.bots;
     const doubtful = y.repeats + y.bots;
     if (all >= LOW_QUALITY_MIN_CLICKS && doubtful * 100 > LOW_QUALITY_SHARE_PERCENT * all) {
-      quality.push({ kind: 'low-quality-traffic', influencerId: i.influencerId, handle: i.handle, clicks: y.clicks, repeats: y.repeats, bots: y.bots, sharePercent: Math.round((doubtful * 100) / all) });
+      quality.push({
+        kind: 'low-quality-traffic',
+        influencerId: i.influencerId,
+        handle: i.handle,
+        clicks: y.clicks,
+        repeats: y.repeats,
+        bots: y.bots,
+        sharePercent: Math.round((doubtful * 100) / all),
+      });
     }
     // Return rate returned/shipped this month against last month, cross-multiplied:
     // returned × prevShipped ≥ factor × prevReturned × shipped. Without shipments last month there is no baseline.
     const cur = i.monthToDate;
     const prev = i.previousMonth;
-    if (cur.itemsReturned >= RETURN_RATE_MIN_RETURNS && prev.itemsShipped > 0 && cur.itemsReturned * prev.itemsShipped >= RETURN_RATE_JUMP_FACTOR * prev.itemsReturned * Math.max(cur.itemsShipped, 1)) {
-      returns.push({ kind: 'return-rate-jump', influencerId: i.influencerId, handle: i.handle, returned: cur.itemsReturned, shipped: cur.itemsShipped, previousReturned: prev.itemsReturned, previousShipped: prev.itemsShipped });
+    if (
+      cur.itemsReturned >= RETURN_RATE_MIN_RETURNS &&
+      prev.itemsShipped > 0 &&
+      cur.itemsReturned * prev.itemsShipped >= RETURN_RATE_JUMP_FACTOR * prev.itemsReturned * Math.max(cur.itemsShipped, 1)
+    ) {
+      returns.push({
+        kind: 'return-rate-jump',
+        influencerId: i.influencerId,
+        handle: i.handle,
+        returned: cur.itemsReturned,
+        shipped: cur.itemsShipped,
+        previousReturned: prev.itemsReturned,
+        previousShipped: prev.itemsShipped,
+      });
     }
   }
   return [...spikes, ...quality, ...returns];
 }
 
 /** Feed sources whose last scheduled pull (plus grace) has passed without a successful download since. */
-export function feedWarnings(feeds: Array<{ id: number; name: string; cron: string; last_success_at: Date | null; last_error: string | null; created_at: Date }>, now: Date): DigestWarning[] {
+export function feedWarnings(
+  feeds: Array<{ id: number; name: string; cron: string; last_success_at: Date | null; last_error: string | null; created_at: Date }>,
+  now: Date,
+): DigestWarning[] {
   const out: DigestWarning[] = [];
   for (const f of feeds) {
     const due = previousScheduledPull(f.cron, new Date(now.getTime() - FEED_LATE_GRACE_MS));

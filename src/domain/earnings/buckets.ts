@@ -144,7 +144,14 @@ function available(p: Piece, grains: readonly BucketGrain[], avail: Availability
  * sum[from, to) (null = unbounded) as signed pieces over `grains` (ascending, without 'all', which is always
  * there unless `avail` says otherwise); pieces where `avail` has no rows are read finer, down to raw.
  */
-export function decompose(from: Date | null, to: Date | null, grains: readonly BucketGrain[], model: CostModel, now = Date.now(), avail: Availability = {}): Piece[] {
+export function decompose(
+  from: Date | null,
+  to: Date | null,
+  grains: readonly BucketGrain[],
+  model: CostModel,
+  now = Date.now(),
+  avail: Availability = {},
+): Piece[] {
   const lo = from ? from.getTime() : -Infinity;
   const hi = to ? to.getTime() : Infinity;
   if (!(lo < hi)) return [];

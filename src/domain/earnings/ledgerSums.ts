@@ -66,7 +66,8 @@ async function resolve(db: Db, scope: EarningsScope, opts: SnapshotOptions, jitO
   const influencers = sql`(SELECT id FROM influencers WHERE ${'influencerId' in scope ? sql`id = ${scope.influencerId}` : sql`organisation_id = ${scope.organisationId}`})`;
   // Holdings only: a claim waiting for verification reveals none of its tracking ID's rows.
   const trackingIds = sql`(SELECT tracking_id FROM tracking_ids WHERE influencer_id IN ${influencers} AND verified)`;
-  const organisation = 'influencerId' in scope ? sql`(SELECT organisation_id FROM influencers WHERE id = ${scope.influencerId})` : sql`${scope.organisationId}::bigint`;
+  const organisation =
+    'influencerId' in scope ? sql`(SELECT organisation_id FROM influencers WHERE id = ${scope.influencerId})` : sql`${scope.organisationId}::bigint`;
   const row = (
     await sql<ScopeRow>`
       SELECT ${jitOff ? sql`set_config('jit', 'off', true) AS jit,` : sql``}
@@ -101,7 +102,12 @@ async function resolve(db: Db, scope: EarningsScope, opts: SnapshotOptions, jitO
  * small index scans, and compiling them would cost more than running them. Rows come back through JSON: sums are
  * integers well inside 2^53, so they stay exact.
  */
-export async function readLedger<T extends Record<string, object>>(db: Db, scope: EarningsScope, build: (s: LedgerSnapshot) => Queries<T>, opts: SnapshotOptions = {}): Promise<Results<T>> {
+export async function readLedger<T extends Record<string, object>>(
+  db: Db,
+  scope: EarningsScope,
+  build: (s: LedgerSnapshot) => Queries<T>,
+  opts: SnapshotOptions = {},
+): Promise<Results<T>> {
   const run = async (conn: Db, jitOff: boolean): Promise<Results<T>> => {
     const s = await resolve(conn, scope, opts, jitOff);
     const queries = build(s);
@@ -112,7 +118,11 @@ export async function readLedger<T extends Record<string, object>>(db: Db, scope
     return Object.fromEntries(names.map((k, i) => [k, row[`q${i}`]])) as Results<T>;
   };
   if (db.isTransaction) return run(db, false);
-  return db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute((trx) => run(trx, true));
+  return db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .setAccessMode('read only')
+    .execute((trx) => run(trx, true));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -226,7 +236,12 @@ function source(s: LedgerSnapshot, segments: readonly TimeRange[], spec: SourceS
   // Pieces go to Postgres as literal ranges (so its estimates see how few rows they select and it reads them through
   // an index), then each row is matched to its pieces for segment and sign.
   const ranges = (col: RawBuilder<unknown>, list: Placed[]) =>
-    sql.join([...new Map(list.map((r) => [`${r.from}|${r.to}`, r])).values()].map((r) => sql`(${col} >= ${ts(r.from)}::timestamptz AND ${col} < ${ts(r.to)}::timestamptz)`), sql` OR `);
+    sql.join(
+      [...new Map(list.map((r) => [`${r.from}|${r.to}`, r])).values()].map(
+        (r) => sql`(${col} >= ${ts(r.from)}::timestamptz AND ${col} < ${ts(r.to)}::timestamptz)`,
+      ),
+      sql` OR `,
+    );
   const values = (list: Placed[]) => sql.join(list.map((r) => sql`(${r.seg}::int, ${r.sign}::int, ${ts(r.from)}::timestamptz, ${ts(r.to)}::timestamptz)`));
 
   const names = Object.keys(spec.measures);
@@ -285,7 +300,15 @@ function union(branches: RawBuilder<unknown>[], measures: Measures, products: bo
 const unattributedUnit = (s: LedgerSnapshot, owners?: number[]): Unit[] => {
   if (s.unattributedTrackingIds.length === 0) return [];
   const where = sql`r.organisation_id = ${s.organisationId}::bigint AND r.tracking_id = ANY(${s.unattributedTrackingIds}::text[]) AND r.influencer_id IS NULL`;
-  return [{ where: owners ? sql`${where} AND r.tracking_id IN (SELECT tracking_id FROM tracking_ids WHERE influencer_id = ANY(${owners}::bigint[]) AND verified)` : where, owner: sql`t.influencer_id`, viaTrackingIds: true }];
+  return [
+    {
+      where: owners
+        ? sql`${where} AND r.tracking_id IN (SELECT tracking_id FROM tracking_ids WHERE influencer_id = ANY(${owners}::bigint[]) AND verified)`
+        : where,
+      owner: sql`t.influencer_id`,
+      viaTrackingIds: true,
+    },
+  ];
 };
 
 /** Rows (seg, influencer_id, tracking_id, currency, …TOTAL_MEASURES) to be summed per segment. */
@@ -317,7 +340,10 @@ export function organisationTotalsSource(s: LedgerSnapshot, segments: readonly T
     influencers: s.influencers,
     trackingOf: sql`r.tracking_id`,
     products: false,
-    units: [{ where: sql`r.organisation_id = ${s.scope.organisationId}::bigint AND r.tracking_id IS NULL AND r.influencer_id IS NULL`, owner: sql`NULL::bigint` }, ...unattributedUnit(s)],
+    units: [
+      { where: sql`r.organisation_id = ${s.scope.organisationId}::bigint AND r.tracking_id IS NULL AND r.influencer_id IS NULL`, owner: sql`NULL::bigint` },
+      ...unattributedUnit(s),
+    ],
   });
   return union(branches, TOTAL_MEASURES, false);
 }
@@ -362,7 +388,11 @@ export function productsSource(s: LedgerSnapshot, segments: readonly TimeRange[]
         available: { day: s.recentFrom },
         influencers: s.influencers,
         units: [
-          { where: sql`r.organisation_id = ${org}::bigint AND r.influencer_id IS NULL AND r.tracking_id IS NULL`, owner: sql`NULL::bigint`, ...(opts.holdOut ? { heldPieces: opts.holdOut } : {}) },
+          {
+            where: sql`r.organisation_id = ${org}::bigint AND r.influencer_id IS NULL AND r.tracking_id IS NULL`,
+            owner: sql`NULL::bigint`,
+            ...(opts.holdOut ? { heldPieces: opts.holdOut } : {}),
+          },
           ...unattributedUnit(s),
         ],
       }),
@@ -386,7 +416,10 @@ export function productsSource(s: LedgerSnapshot, segments: readonly TimeRange[]
         available: g.available,
         influencers: g.influencers,
         units: [
-          { where: sql`r.organisation_id IS NULL AND r.influencer_id = ANY(${g.influencers}::bigint[]) AND r.tracking_id IS NULL`, owner: sql`r.influencer_id` },
+          {
+            where: sql`r.organisation_id IS NULL AND r.influencer_id = ANY(${g.influencers}::bigint[]) AND r.tracking_id IS NULL`,
+            owner: sql`r.influencer_id`,
+          },
           ...unattributedUnit(s, g.influencers),
         ],
       }),

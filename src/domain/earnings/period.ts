@@ -16,7 +16,12 @@ export interface Period {
 export function parsePeriod(raw: string | undefined, tz: string, now = new Date()): Period {
   const v = (raw ?? '30d').trim().toLowerCase();
   const today = localDate(now, tz);
-  const range = (fromDate: string, toDateExclusive: string, label: string): Period => ({ label, from: zonedTime(fromDate, tz), to: zonedTime(toDateExclusive, tz), timezone: tz });
+  const range = (fromDate: string, toDateExclusive: string, label: string): Period => ({
+    label,
+    from: zonedTime(fromDate, tz),
+    to: zonedTime(toDateExclusive, tz),
+    timezone: tz,
+  });
   switch (v) {
     case 'today':
       return range(today, addDays(today, 1), 'Today');

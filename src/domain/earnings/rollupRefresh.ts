@@ -68,11 +68,17 @@ export async function refreshEarningsRollups(db: Db, opts: RefreshOptions = {}):
       // what was rolled up before (nothing, on a first backfill). Checked on every refresh, not only when lines
       // arrive: another refresh (with a higher threshold) may have rolled the lines up first.
       const dense = Math.max(1, Math.floor(opts.denseLines ?? DENSE_LINES));
-      await conn.transaction().setIsolationLevel('repeatable read').execute((trx) => promote(trx, h.previous, target, dense));
-      for (let lo = h.previous; lo < target; ) {
+      await conn
+        .transaction()
+        .setIsolationLevel('repeatable read')
+        .execute((trx) => promote(trx, h.previous, target, dense));
+      for (let lo = h.previous; lo < target;) {
         const hi = Math.min(target, lo + chunk);
         // One snapshot for the whole chunk, so every statement classifies each line's owner alike.
-        const r = await conn.transaction().setIsolationLevel('repeatable read').execute((trx) => rollChunk(trx, lo, hi));
+        const r = await conn
+          .transaction()
+          .setIsolationLevel('repeatable read')
+          .execute((trx) => rollChunk(trx, lo, hi));
         lines += r.lines;
         attributed += r.attributed;
         lo = hi;
@@ -107,7 +113,8 @@ async function forgetOldDays(trx: Db, now: Date): Promise<void> {
 const names = (measures: Record<string, unknown>) => Object.keys(measures);
 const cols = (list: string[]) => sql.join(list.map((n) => sql.id(n)));
 /** sum(measure of each line)::bigint per column, from ledger lines e. */
-const lineSums = (measures: Record<string, RawBuilder<unknown>>) => sql.join(names(measures).map((n) => sql`sum((${measures[n]!})::bigint)::bigint AS ${sql.id(n)}`));
+const lineSums = (measures: Record<string, RawBuilder<unknown>>) =>
+  sql.join(names(measures).map((n) => sql`sum((${measures[n]!})::bigint)::bigint AS ${sql.id(n)}`));
 /** sum(column)::bigint per column, from finer rollup rows. */
 const reSums = (list: string[]) => sql.join(list.map((n) => sql`sum(${sql.id(n)})::bigint AS ${sql.id(n)}`));
 const addUp = (table: string, list: string[]) => sql.join(list.map((n) => sql`${sql.id(n)} = ${sql.id(table)}.${sql.id(n)} + excluded.${sql.id(n)}`));
@@ -123,13 +130,16 @@ async function rollChunk(trx: Db, lo: number, hi: number): Promise<{ lines: numb
   const healed = await sql`
     UPDATE ledger_entries e SET influencer_id = t.influencer_id
       FROM tracking_ids t
-     WHERE e.id > ${lo} AND e.id <= ${hi} AND e.influencer_id IS NULL AND t.tracking_id = e.tracking_id AND t.organisation_id = e.organisation_id AND t.verified`.execute(trx);
+     WHERE e.id > ${lo} AND e.id <= ${hi} AND e.influencer_id IS NULL AND t.tracking_id = e.tracking_id AND t.organisation_id = e.organisation_id AND t.verified`.execute(
+    trx,
+  );
 
   // Totals: hours from the lines; per tracking ID days (and hours of unattributed lines), months, years, all time;
   // per organisation hours, days, months, years, all time.
   const totals = names(TOTAL_MEASURES);
   const key = sql`organisation_id, tracking_id, influencer_id, currency`;
-  const tUp = (from: string, grain: 'day' | 'month' | 'year') => sql`SELECT date_trunc(${grain}, bucket, 'UTC') AS bucket, ${key}, ${reSums(totals)} FROM ${sql.table(from)} GROUP BY 1, 2, 3, 4, 5`;
+  const tUp = (from: string, grain: 'day' | 'month' | 'year') =>
+    sql`SELECT date_trunc(${grain}, bucket, 'UTC') AS bucket, ${key}, ${reSums(totals)} FROM ${sql.table(from)} GROUP BY 1, 2, 3, 4, 5`;
   const tAll = (from: string) => sql`SELECT '-infinity'::timestamptz AS bucket, ${key}, ${reSums(totals)} FROM ${sql.table(from)} GROUP BY 2, 3, 4, 5`;
   const inserted = await sql<{ lines: string | null }>`
     WITH hours AS MATERIALIZED (
@@ -238,7 +248,12 @@ async function promote(trx: Db, lo: number, hi: number, denseLines: number): Pro
       FROM rolled r FULL JOIN coming c ON c.influencer_id = r.influencer_id
      WHERE coalesce(r.lines, 0) + coalesce(c.lines, 0) >= ${denseLines}
        AND coalesce(r.influencer_id, c.influencer_id) NOT IN (SELECT influencer_id FROM earnings_dense_influencers)`.execute(trx);
-  if (promoted.rows.length > 0) await makeDense(trx, promoted.rows.map((r) => Number(r.influencer_id)), lo);
+  if (promoted.rows.length > 0)
+    await makeDense(
+      trx,
+      promoted.rows.map((r) => Number(r.influencer_id)),
+      lo,
+    );
 }
 
 /**
@@ -250,9 +265,14 @@ async function promote(trx: Db, lo: number, hi: number, denseLines: number): Pro
 async function makeDense(trx: Db, influencers: number[], hi: number): Promise<void> {
   const products = names(PRODUCT_MEASURES);
   const key = ['bucket', 'influencer_id', 'asin', 'link_id', 'currency'];
-  const same = sql.join(key.map((k) => sql`u.${sql.id(k)} IS NOT DISTINCT FROM a.${sql.id(k)}`), sql` AND `);
+  const same = sql.join(
+    key.map((k) => sql`u.${sql.id(k)} IS NOT DISTINCT FROM a.${sql.id(k)}`),
+    sql` AND `,
+  );
   const net = sql.join(products.map((n) => sql`(a.${sql.id(n)} - coalesce(u.${sql.id(n)}, 0))::bigint AS ${sql.id(n)}`));
-  await sql`DELETE FROM earnings_product_rollups WHERE influencer_id = ANY(${influencers}::bigint[]) AND organisation_id IS NULL AND tracking_id IS NULL`.execute(trx);
+  await sql`DELETE FROM earnings_product_rollups WHERE influencer_id = ANY(${influencers}::bigint[]) AND organisation_id IS NULL AND tracking_id IS NULL`.execute(
+    trx,
+  );
   await sql`
     WITH recent AS (SELECT recent_from FROM earnings_rollup_state WHERE id = 1),
     lines_by_day AS (

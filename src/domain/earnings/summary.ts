@@ -36,7 +36,16 @@ export interface EarningsSummary {
   /** By product: `name` is the catalogue's title, else the report's name; `imageUrl` the catalogue's picture (https) when it has one. */
   topProducts: Array<{ asin: string; name: string | null; imageUrl?: string | null; currency: string; amount: number; items: number }>;
   /** Commission on ledger lines that name the link they came through, largest first. */
-  linkEarnings: Array<{ linkId: number; code: string | null; campaign: string | null; asin: string | null; title: string | null; currency: string; amount: number; items: number }>;
+  linkEarnings: Array<{
+    linkId: number;
+    code: string | null;
+    campaign: string | null;
+    asin: string | null;
+    title: string | null;
+    currency: string;
+    amount: number;
+    items: number;
+  }>;
   topLinks: Array<{ code: string; campaign: string; asin: string; title: string | null; clicks: number }>;
   clicks: { click: number; repeat: number; preview: number; bot: number };
   /** False when no ledger entry exists for the scope at all (nothing ingested yet). */
@@ -95,7 +104,9 @@ async function ledgerFigures(db: Db, scope: EarningsScope, period: Period, limit
     totals: [...byCurrency.entries()].sort(([a], [b]) => cmp(a, b)).map(([currency, t]) => currencyTotals(currency, t)),
     byTrackingId: rows.map((t) => ({ trackingId: t.tracking_id, ...currencyTotals(t.currency, t) })),
     topProducts: top.filter((p) => !p.by_link).map((p) => ({ asin: p.asin!, name: p.name, currency: p.currency, amount: n(p.amount), items: n(p.items) })),
-    linkEarnings: top.filter((l) => l.by_link).map((l) => ({ linkId: n(l.link_id), code: l.code, campaign: l.campaign, currency: l.currency, amount: n(l.amount), items: n(l.items) })),
+    linkEarnings: top
+      .filter((l) => l.by_link)
+      .map((l) => ({ linkId: n(l.link_id), code: l.code, campaign: l.campaign, currency: l.currency, amount: n(l.amount), items: n(l.items) })),
     hasAnyEntries: r.any.length > 0,
   };
 }
@@ -122,10 +133,20 @@ export async function earningsSummary(db: Db, scope: EarningsScope, period: Peri
           .execute()
           .then((rows) => new Map(rows.map((r) => [Number(r.id), r])))
       : new Map<number, { asin: string; marketplace: string; title: string | null }>(),
-    'organisationId' in scope ? scope.organisationId : db.selectFrom('influencers').select('organisation_id').where('id', '=', scope.influencerId).executeTakeFirst().then((r) => r?.organisation_id),
+    'organisationId' in scope
+      ? scope.organisationId
+      : db
+          .selectFrom('influencers')
+          .select('organisation_id')
+          .where('id', '=', scope.influencerId)
+          .executeTakeFirst()
+          .then((r) => r?.organisation_id),
   ]);
   const keys = [...ledger.topProducts.map((p) => ({ asin: p.asin })), ...linkProducts.values()];
-  const faces = organisationId !== undefined && keys.length ? await productFaces(db, organisationId, keys, { influencerId: 'influencerId' in scope ? scope.influencerId : undefined }) : undefined;
+  const faces =
+    organisationId !== undefined && keys.length
+      ? await productFaces(db, organisationId, keys, { influencerId: 'influencerId' in scope ? scope.influencerId : undefined })
+      : undefined;
   const linkTitle = (linkId: number) => {
     const p = linkProducts.get(linkId);
     return p ? (faces?.catalogueTitle(p) ?? p.title) : null;

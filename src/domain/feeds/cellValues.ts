@@ -50,7 +50,6 @@ function notANumber(text: string): string {
   return looksLikeFormula(text) ? 'looks like a formula, not a number' : 'is not a number';
 }
 
-
 /** `1,234.56`: thousands separators, as some exports write money (parseMinor drops the commas). */
 const GROUPED = /^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$/;
 const SHORT_MONEY = /^(-?)(\d{1,12})(?:\.(\d{1,2}))?$/;
@@ -263,10 +262,39 @@ const HTML_ENTITIES: ReadonlyMap<string, string> = new Map([
   ...LATIN1.split(' ').map((name, i): [string, string] => [name, String.fromCharCode(0xa0 + i)]),
   // The punctuation and symbols product titles use.
   ...Object.entries({
-    OElig: 0x152, oelig: 0x153, Scaron: 0x160, scaron: 0x161, Yuml: 0x178, circ: 0x2c6, tilde: 0x2dc, ensp: 0x2002, emsp: 0x2003,
-    thinsp: 0x2009, ndash: 0x2013, mdash: 0x2014, lsquo: 0x2018, rsquo: 0x2019, sbquo: 0x201a, ldquo: 0x201c, rdquo: 0x201d,
-    bdquo: 0x201e, dagger: 0x2020, Dagger: 0x2021, bull: 0x2022, hellip: 0x2026, permil: 0x2030, prime: 0x2032, Prime: 0x2033,
-    lsaquo: 0x2039, rsaquo: 0x203a, euro: 0x20ac, trade: 0x2122, larr: 0x2190, rarr: 0x2192, minus: 0x2212, infin: 0x221e,
+    OElig: 0x152,
+    oelig: 0x153,
+    Scaron: 0x160,
+    scaron: 0x161,
+    Yuml: 0x178,
+    circ: 0x2c6,
+    tilde: 0x2dc,
+    ensp: 0x2002,
+    emsp: 0x2003,
+    thinsp: 0x2009,
+    ndash: 0x2013,
+    mdash: 0x2014,
+    lsquo: 0x2018,
+    rsquo: 0x2019,
+    sbquo: 0x201a,
+    ldquo: 0x201c,
+    rdquo: 0x201d,
+    bdquo: 0x201e,
+    dagger: 0x2020,
+    Dagger: 0x2021,
+    bull: 0x2022,
+    hellip: 0x2026,
+    permil: 0x2030,
+    prime: 0x2032,
+    Prime: 0x2033,
+    lsaquo: 0x2039,
+    rsaquo: 0x203a,
+    euro: 0x20ac,
+    trade: 0x2122,
+    larr: 0x2190,
+    rarr: 0x2192,
+    minus: 0x2212,
+    infin: 0x221e,
   }).map(([name, code]): [string, string] => [name, String.fromCharCode(code)]),
 ]);
 

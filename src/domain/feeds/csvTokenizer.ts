@@ -176,9 +176,17 @@ export class CsvTokenizer {
 }
 
 function lineTooLong(line: number): Error {
-  return limitError('A line is too long', `line ${countText(line)} runs past ${countText(MAX_LINE_CHARS)} characters (an unclosed quote?)`, `${countText(MAX_LINE_CHARS)} characters`);
+  return limitError(
+    'A line is too long',
+    `line ${countText(line)} runs past ${countText(MAX_LINE_CHARS)} characters (an unclosed quote?)`,
+    `${countText(MAX_LINE_CHARS)} characters`,
+  );
 }
 
 function tooManyCells(line: number, cells: number): Error {
-  return limitError('A line has too many cells', `line ${countText(line)} has ${cells > MAX_CELLS_PER_ROW + 1 ? countText(cells) : `over ${countText(MAX_CELLS_PER_ROW)}`}`, countText(MAX_CELLS_PER_ROW));
+  return limitError(
+    'A line has too many cells',
+    `line ${countText(line)} has ${cells > MAX_CELLS_PER_ROW + 1 ? countText(cells) : `over ${countText(MAX_CELLS_PER_ROW)}`}`,
+    countText(MAX_CELLS_PER_ROW),
+  );
 }

@@ -24,7 +24,11 @@ const EventLine = z.object({
   commission: z.string().regex(DECIMAL, 'must be a decimal string such as "0.52"').optional(),
   time: z.iso.datetime({ offset: true }),
   // Our short-link codes are base62; networks echo them back as a sub-ID.
-  link: z.string().trim().regex(/^[0-9A-Za-z]{4,32}$/, 'must be one of our short-link codes, such as "aB3dE5fG"').optional(),
+  link: z
+    .string()
+    .trim()
+    .regex(/^[0-9A-Za-z]{4,32}$/, 'must be one of our short-link codes, such as "aB3dE5fG"')
+    .optional(),
 });
 
 export async function* jsonLineItems(stream: Readable, now: number): AsyncGenerator<FeedItem[]> {

@@ -114,5 +114,5 @@ export function shortText(text: string, max = MAX_HEADER_CELL_CHARS): string {
  * as a view into its parent, so keeping a short cell keeps the whole 256 KB chunk (or XML block) it came from.
  */
 export function flatCopy(text: string): string {
-  return text.length < 13 ? text : (` ${text}`).slice(1);
+  return text.length < 13 ? text : ` ${text}`.slice(1);
 }

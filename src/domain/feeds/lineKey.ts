@@ -12,14 +12,34 @@ export function lineContent(row: ReportRow): string {
   switch (row.kind) {
     case 'earnings':
       fields = [
-        norm(row.category), norm(row.name), row.asin, norm(row.seller), norm(row.trackingId), row.shippedAt, row.currency,
-        row.priceMinor, row.itemsShipped, row.returns, row.revenueMinor, row.adFeesMinor, norm(row.deviceType),
+        norm(row.category),
+        norm(row.name),
+        row.asin,
+        norm(row.seller),
+        norm(row.trackingId),
+        row.shippedAt,
+        row.currency,
+        row.priceMinor,
+        row.itemsShipped,
+        row.returns,
+        row.revenueMinor,
+        row.adFeesMinor,
+        norm(row.deviceType),
       ];
       break;
     case 'orders':
       fields = [
-        norm(row.category), norm(row.name), row.asin, row.orderedAt, row.qty, row.currency, row.priceMinor,
-        norm(row.linkType), norm(row.trackingId), row.indirect, norm(row.deviceType),
+        norm(row.category),
+        norm(row.name),
+        row.asin,
+        row.orderedAt,
+        row.qty,
+        row.currency,
+        row.priceMinor,
+        norm(row.linkType),
+        norm(row.trackingId),
+        row.indirect,
+        norm(row.deviceType),
       ];
       break;
     case 'bounty':
@@ -27,8 +47,17 @@ export function lineContent(row: ReportRow): string {
       break;
     case 'event':
       fields = [
-        row.orderId, row.orderLine, row.status, norm(row.trackingId), row.asin, norm(row.category), row.qty, row.currency,
-        row.unitPriceMinor, row.commissionMinor, row.time,
+        row.orderId,
+        row.orderLine,
+        row.status,
+        norm(row.trackingId),
+        row.asin,
+        norm(row.category),
+        row.qty,
+        row.currency,
+        row.unitPriceMinor,
+        row.commissionMinor,
+        row.time,
       ];
       break;
   }
@@ -36,7 +65,10 @@ export function lineContent(row: ReportRow): string {
 }
 
 function contentHash(reportType: ReportKind, row: ReportRow): string {
-  return createHash('sha256').update(`${reportType}\u001e${lineContent(row)}`).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(`${reportType}\u001e${lineContent(row)}`)
+    .digest('hex')
+    .slice(0, 32);
 }
 
 /** `<32 hex chars of SHA-256>.<ordinal>`; ordinal 0 is the first of its identical rows within the report. */

@@ -76,7 +76,12 @@ export class MarketplaceEvidence {
   }
 
   addSeller(text: string): void {
-    const m = marketplaceForHost(text.trim().toLowerCase().replace(/^www\./, ''));
+    const m = marketplaceForHost(
+      text
+        .trim()
+        .toLowerCase()
+        .replace(/^www\./, ''),
+    );
     if (m) this.sellers.set(m.code, (this.sellers.get(m.code) ?? 0) + 1);
   }
 

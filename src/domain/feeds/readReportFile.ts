@@ -115,12 +115,10 @@ async function zipLayout(path: string): Promise<Layout> {
   try {
     if (zip.has(WORKBOOK_PATH)) {
       const wb = await readWorkbook(zip);
-      const sources = wb.sheets.map(
-        (sheet): RecordSource => ({
-          sheet: sheet.name,
-          open: () => fromZip(path, (z) => sheetRecords(z, sheet.path, wb.sharedStrings)),
-        }),
-      );
+      const sources = wb.sheets.map((sheet): RecordSource => ({
+        sheet: sheet.name,
+        open: () => fromZip(path, (z) => sheetRecords(z, sheet.path, wb.sharedStrings)),
+      }));
       return { format: 'xlsx', zipped: false, sources, date1904: wb.date1904 };
     }
     const name = singleReportEntry(zip);
@@ -146,7 +144,10 @@ function singleReportEntry(zip: ZipArchive): string {
 }
 
 /** Opens the archive for one read, closing it however the reader stops (end, error or an early break). */
-async function* fromZip(path: string, read: (zip: ZipArchive) => AsyncGenerator<RawRecord[]> | Promise<AsyncGenerator<RawRecord[]>>): AsyncGenerator<RawRecord[]> {
+async function* fromZip(
+  path: string,
+  read: (zip: ZipArchive) => AsyncGenerator<RawRecord[]> | Promise<AsyncGenerator<RawRecord[]>>,
+): AsyncGenerator<RawRecord[]> {
   const zip = await openZip(path);
   try {
     yield* await read(zip);

@@ -1,15 +1,7 @@
 // Workbook-level parts of an XLSX: sheet names → sheet XML paths, the shared-string table, the date system.
 // Amazon's workbooks use inline strings (an empty shared-string table), but Excel re-saves use shared strings.
 import { UserError } from '../../errors.ts';
-import {
-  MAX_HEADER_CELL_CHARS,
-  MAX_SHARED_STRINGS,
-  MAX_SHARED_STRING_CHARS,
-  countText,
-  flatCopy,
-  limitError,
-  shortText,
-} from './limits.ts';
+import { MAX_HEADER_CELL_CHARS, MAX_SHARED_STRINGS, MAX_SHARED_STRING_CHARS, countText, flatCopy, limitError, shortText } from './limits.ts';
 import { decodeXml, forEachElement, richText, streamXmlElements } from './xlsxXml.ts';
 import type { ZipArchive } from './zipArchive.ts';
 

@@ -15,7 +15,11 @@ export async function* streamXmlElements(stream: Readable, closeTag: string, par
       const end = buffer.lastIndexOf(closeTag);
       if (end === -1) {
         if (buffer.length > MAX_XML_ELEMENT_CHARS) {
-          throw limitError(`An element of the ${part} XML is too long`, `over ${countText(buffer.length)} characters without ${closeTag}`, `${countText(MAX_XML_ELEMENT_CHARS)} characters`);
+          throw limitError(
+            `An element of the ${part} XML is too long`,
+            `over ${countText(buffer.length)} characters without ${closeTag}`,
+            `${countText(MAX_XML_ELEMENT_CHARS)} characters`,
+          );
         }
         continue;
       }

@@ -165,7 +165,11 @@ function inflatedTooFar(name: string, e: yauzl.Entry, inflated: number, total: n
     );
   }
   if (inflated > MAX_ZIP_ENTRY_BYTES) {
-    return limitError('A ZIP entry is too large unpacked', `${shortText(name)} inflates past ${bytesText(MAX_ZIP_ENTRY_BYTES)}`, bytesText(MAX_ZIP_ENTRY_BYTES));
+    return limitError(
+      'A ZIP entry is too large unpacked',
+      `${shortText(name)} inflates past ${bytesText(MAX_ZIP_ENTRY_BYTES)}`,
+      bytesText(MAX_ZIP_ENTRY_BYTES),
+    );
   }
   if (inflated > MIN_RATIO_CHECK_BYTES && inflated > MAX_ZIP_COMPRESSION_RATIO * Math.max(e.compressedSize, 1)) {
     return limitError(
@@ -175,7 +179,11 @@ function inflatedTooFar(name: string, e: yauzl.Entry, inflated: number, total: n
     );
   }
   if (total > MAX_ZIP_TOTAL_BYTES) {
-    return limitError('The ZIP archive is too large unpacked', `its entries inflate past ${bytesText(MAX_ZIP_TOTAL_BYTES)} together`, bytesText(MAX_ZIP_TOTAL_BYTES));
+    return limitError(
+      'The ZIP archive is too large unpacked',
+      `its entries inflate past ${bytesText(MAX_ZIP_TOTAL_BYTES)} together`,
+      bytesText(MAX_ZIP_TOTAL_BYTES),
+    );
   }
   return null;
 }

@@ -68,7 +68,24 @@ export class ReversalHold extends Error {
 /** A line's commission: the report's own figure, else the estimate from the rate card. */
 const LINE_AMOUNT = 'coalesce(amount_minor, round(revenue_minor * coalesce(rate_bp, 0) / 10000.0)::bigint)';
 
-const CURRENCY_MARKET: Record<string, string> = { USD: 'US', CAD: 'CA', GBP: 'UK', EUR: 'DE', JPY: 'JP', AUD: 'AU', INR: 'IN', MXN: 'MX', BRL: 'BR', SEK: 'SE', PLN: 'PL', SGD: 'SG', AED: 'AE', SAR: 'SA', TRY: 'TR', EGP: 'EG' };
+const CURRENCY_MARKET: Record<string, string> = {
+  USD: 'US',
+  CAD: 'CA',
+  GBP: 'UK',
+  EUR: 'DE',
+  JPY: 'JP',
+  AUD: 'AU',
+  INR: 'IN',
+  MXN: 'MX',
+  BRL: 'BR',
+  SEK: 'SE',
+  PLN: 'PL',
+  SGD: 'SG',
+  AED: 'AE',
+  SAR: 'SA',
+  TRY: 'TR',
+  EGP: 'EG',
+};
 
 /** Milliseconds since the previous lap (or the start). */
 function stepClock() {
@@ -294,7 +311,9 @@ async function lookUpRates(client: pg.PoolClient): Promise<{ estimating: boolean
   // Statistics make the join below a hash on this small table, never a sort of the whole file.
   await client.query('ANALYZE rates');
   const estimating = (await client.query<{ x: boolean }>('SELECT EXISTS (SELECT 1 FROM rates) AS x')).rows[0]?.x === true;
-  const rateFallback = await client.query<{ m: string }>(`SELECT DISTINCT d.marketplace AS m FROM rates d WHERE NOT EXISTS (SELECT 1 FROM rate_cards r WHERE r.marketplace = d.marketplace)`);
+  const rateFallback = await client.query<{ m: string }>(
+    `SELECT DISTINCT d.marketplace AS m FROM rates d WHERE NOT EXISTS (SELECT 1 FROM rate_cards r WHERE r.marketplace = d.marketplace)`,
+  );
   return { estimating, usFallback: rateFallback.rows.length > 0 };
 }
 
@@ -324,10 +343,13 @@ async function keyAndAttribute(client: pg.PoolClient, org: number, opts: { estim
       LEFT JOIN ordinals o ON o.seq = s.seq
       LEFT JOIN tracking_ids t ON t.organisation_id = ${org} AND t.tracking_id = s.tracking_id AND t.verified
       ${linkCodes ? 'LEFT JOIN links lk ON lk.code = s.link_code' : ''}
-      ${estimating ? `LEFT JOIN rates r ON s.amount_minor IS NULL AND r.marketplace = s.marketplace AND r.no_category = (s.category IS NULL)
-                       AND r.category_key = coalesce(s.category, '') AND r.day = coalesce(s.occurred_local, s.occurred_utc)::date` : ''}`);
+      ${
+        estimating
+          ? `LEFT JOIN rates r ON s.amount_minor IS NULL AND r.marketplace = s.marketplace AND r.no_category = (s.category IS NULL)
+                       AND r.category_key = coalesce(s.category, '') AND r.day = coalesce(s.occurred_local, s.occurred_utc)::date`
+          : ''
+      }`);
   await client.query('ANALYZE staged');
-
 }
 
 /** The staged lines the ledger does not hold yet, inserted; counts by kind and currency. */
@@ -508,7 +530,9 @@ async function summaryForPeople(client: pg.PoolClient, linkCodes: boolean) {
   const unmatchedLinks = linkCodes
     ? await client.query<{ link_code: string }>(`SELECT DISTINCT link_code FROM staged WHERE link_code IS NOT NULL AND link_id IS NULL ORDER BY 1 LIMIT 100`)
     : { rows: [] };
-  const unattributed = await client.query<{ tracking_id: string; n: string }>(`SELECT tracking_id, count(*) AS n FROM staged WHERE influencer_id IS NULL GROUP BY 1 ORDER BY 1`);
+  const unattributed = await client.query<{ tracking_id: string; n: string }>(
+    `SELECT tracking_id, count(*) AS n FROM staged WHERE influencer_id IS NULL GROUP BY 1 ORDER BY 1`,
+  );
   const accuracy = await client.query<{ currency: string; pairs: string; est: string; conf: string }>(
     `WITH est AS (SELECT tracking_id, asin, currency, sum(${LINE_AMOUNT}) AS amount FROM staged
                    WHERE kind = 'pending' AND report_type IN ('orders', 'events') AND asin IS NOT NULL GROUP BY 1, 2, 3),
@@ -521,6 +545,12 @@ async function summaryForPeople(client: pg.PoolClient, linkCodes: boolean) {
     unmappedCategories: unmapped.rows.map((r) => r.category),
     unmatchedLinkCodes: unmatchedLinks.rows.map((r) => r.link_code),
     unattributed: unattributed.rows,
-    estimateAccuracy: accuracy.rows.map((r) => ({ currency: r.currency, pairs: Number(r.pairs), estimatedMinor: Number(r.est), confirmedMinor: Number(r.conf), differenceMinor: Number(r.est) - Number(r.conf) })),
+    estimateAccuracy: accuracy.rows.map((r) => ({
+      currency: r.currency,
+      pairs: Number(r.pairs),
+      estimatedMinor: Number(r.est),
+      confirmedMinor: Number(r.conf),
+      differenceMinor: Number(r.est) - Number(r.conf),
+    })),
   };
 }

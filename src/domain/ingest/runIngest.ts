@@ -22,7 +22,10 @@ const QUOTED_ROW_ERRORS = 3;
 export class AllRowsRejected extends UserError {
   constructor(readonly result: IngestResult) {
     const { rows } = result.counts;
-    const first = result.rowErrors.slice(0, QUOTED_ROW_ERRORS).map((e) => e.message).join('; ');
+    const first = result.rowErrors
+      .slice(0, QUOTED_ROW_ERRORS)
+      .map((e) => e.message)
+      .join('; ');
     const all = rows === 1 ? "The file's only row was" : `All ${rows} rows of the file were`;
     super('invalid_input', `${all} rejected, so nothing was recorded. First error${rows === 1 ? '' : 's'}: ${first}`);
   }
@@ -32,7 +35,11 @@ export function allRowsRejected(result: IngestResult): boolean {
   return result.counts.rows > 0 && result.counts.rejected === result.counts.rows;
 }
 
-export async function runIngest(db: Db, ingestId: string, opts: { onProgress?: ((progress: IngestProgress) => void) | undefined } = {}): Promise<IngestOutcome> {
+export async function runIngest(
+  db: Db,
+  ingestId: string,
+  opts: { onProgress?: ((progress: IngestProgress) => void) | undefined } = {},
+): Promise<IngestOutcome> {
   const ingest = await getIngest(db, ingestId);
   if (!ingest) throw new Error(`Ingest ${ingestId} does not exist`);
   // Already done (a retry after a crash between commit and follow-up work), or held for confirmation (a decision
@@ -55,7 +62,13 @@ export async function runIngest(db: Db, ingestId: string, opts: { onProgress?: (
         if (allRowsRejected(result)) throw new AllRowsRejected(result);
         await client.query(
           `UPDATE feed_ingests SET status = 'succeeded', finished_at = clock_timestamp(), counts = $2, row_errors = $3, reports = $4, affected_influencers = $5 WHERE id = $1`,
-          [ingestId, JSON.stringify({ ...result.counts, summary: result.summary }), JSON.stringify(result.rowErrors), JSON.stringify(result.reports), result.affectedInfluencers],
+          [
+            ingestId,
+            JSON.stringify({ ...result.counts, summary: result.summary }),
+            JSON.stringify(result.rowErrors),
+            JSON.stringify(result.reports),
+            result.affectedInfluencers,
+          ],
         );
       },
     });
@@ -67,7 +80,12 @@ export async function runIngest(db: Db, ingestId: string, opts: { onProgress?: (
   } catch (err) {
     if (err instanceof ReversalHold) {
       // Kept on disk: it may be sent again with confirmation.
-      const held = await db.updateTable('feed_ingests').set({ status: 'held', finished_at: new Date(), error: err.message }).where('id', '=', ingestId).returningAll().executeTakeFirstOrThrow();
+      const held = await db
+        .updateTable('feed_ingests')
+        .set({ status: 'held', finished_at: new Date(), error: err.message })
+        .where('id', '=', ingestId)
+        .returningAll()
+        .executeTakeFirstOrThrow();
       return { status: ingestStatus(held), affectedInfluencers: [] };
     }
     // A file we cannot read is the sender's problem and final; anything else may succeed on a retry.

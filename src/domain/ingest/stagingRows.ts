@@ -7,8 +7,22 @@ import type { ReportRow } from '../feeds/types.ts';
 
 /** Staging columns, in COPY order. */
 export const STAGING_COLUMNS = [
-  'report_type', 'line', 'content_key', 'kind', 'tracking_id', 'marketplace', 'asin', 'product_name', 'category',
-  'occurred_local', 'occurred_utc', 'quantity', 'revenue_minor', 'amount_minor', 'currency', 'link_code',
+  'report_type',
+  'line',
+  'content_key',
+  'kind',
+  'tracking_id',
+  'marketplace',
+  'asin',
+  'product_name',
+  'category',
+  'occurred_local',
+  'occurred_utc',
+  'quantity',
+  'revenue_minor',
+  'amount_minor',
+  'currency',
+  'link_code',
 ] as const;
 
 const SEP = '\u001f';
@@ -58,7 +72,13 @@ export function stagingLine(row: ReportRow, marketplace: string): string {
       const revenue = row.unitPriceMinor * row.qty;
       const commission = row.commissionMinor;
       const [kind, sign] =
-        row.status === 'ordered' ? ['pending', 1] : row.status === 'shipped' ? ['confirmed', 1] : row.status === 'returned' ? ['reversal', -1] : ['pending', -1];
+        row.status === 'ordered'
+          ? ['pending', 1]
+          : row.status === 'shipped'
+            ? ['confirmed', 1]
+            : row.status === 'returned'
+              ? ['reversal', -1]
+              : ['pending', -1];
       return `events\t${row.line}\t${esc(key)}\t${kind}\t${esc(row.trackingId)}\t${esc(marketplace)}\t${esc(row.asin)}\t${NULL}\t${esc(row.category)}\t${NULL}\t${esc(row.time)}\t${sign * row.qty}\t${sign * revenue}\t${commission === null ? NULL : sign * Math.abs(commission)}\t${esc(row.currency)}\t${row.linkCode ?? NULL}\n`;
     }
   }

@@ -146,7 +146,12 @@ export class AllowList {
 
   /** Parses a comma-separated list; throws an Error naming the first bad entry. */
   static parse(text: string | undefined): AllowList {
-    return new AllowList((text ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+    return new AllowList(
+      (text ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
   }
 
   add(entry: string): this {

@@ -55,7 +55,9 @@ export interface PublicRequestOptions {
 }
 
 const systemResolve = (hostname: string) =>
-  new Promise<ResolvedAddress[]>((resolve, reject) => dnsLookup(hostname, { all: true, verbatim: true }, (err, addresses) => (err ? reject(err) : resolve(addresses))));
+  new Promise<ResolvedAddress[]>((resolve, reject) =>
+    dnsLookup(hostname, { all: true, verbatim: true }, (err, addresses) => (err ? reject(err) : resolve(addresses))),
+  );
 
 const portOf = (url: URL) => Number(url.port || (url.protocol === 'https:' ? 443 : 80));
 
@@ -87,7 +89,8 @@ function guardedLookup(url: URL, policy: OutboundPolicy | undefined, refused: (e
 
 /** One request, no redirect followed: the response whatever its status. Throws RefusedDestinationError before sending anything a guard refuses. */
 export function requestPublic(url: URL, opts: PublicRequestOptions = {}): Promise<PublicResponse> {
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return Promise.reject(new RefusedDestinationError(url.href, 'only http and https URLs are fetched'));
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    return Promise.reject(new RefusedDestinationError(url.href, 'only http and https URLs are fetched'));
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (isIP(host)) {
     const why = connectionRefusal(host, portOf(url), opts.policy?.allow);
@@ -95,7 +98,11 @@ export function requestPublic(url: URL, opts: PublicRequestOptions = {}): Promis
   }
   return new Promise((resolve, reject) => {
     let refusal: RefusedDestinationError | undefined;
-    const headers: Record<string, string> = { 'user-agent': 'affiliate-chat/1.0', ...(opts.decompress || opts.acceptEncoding ? { 'accept-encoding': 'gzip, deflate, br' } : {}), ...opts.headers };
+    const headers: Record<string, string> = {
+      'user-agent': 'affiliate-chat/1.0',
+      ...(opts.decompress || opts.acceptEncoding ? { 'accept-encoding': 'gzip, deflate, br' } : {}),
+      ...opts.headers,
+    };
     const req = (url.protocol === 'https:' ? https : http).request(
       {
         protocol: url.protocol,
@@ -119,8 +126,17 @@ export function requestPublic(url: URL, opts: PublicRequestOptions = {}): Promis
 }
 
 function decoded(res: IncomingMessage): Readable {
-  const encoding = String(res.headers['content-encoding'] ?? '').trim().toLowerCase();
-  const decoder = encoding === 'gzip' || encoding === 'x-gzip' ? createGunzip() : encoding === 'deflate' ? createInflate() : encoding === 'br' ? createBrotliDecompress() : undefined;
+  const encoding = String(res.headers['content-encoding'] ?? '')
+    .trim()
+    .toLowerCase();
+  const decoder =
+    encoding === 'gzip' || encoding === 'x-gzip'
+      ? createGunzip()
+      : encoding === 'deflate'
+        ? createInflate()
+        : encoding === 'br'
+          ? createBrotliDecompress()
+          : undefined;
   if (!decoder) return res;
   res.on('error', (err) => decoder.destroy(err));
   return res.pipe(decoder);

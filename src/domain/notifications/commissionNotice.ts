@@ -19,8 +19,17 @@ export interface Claim {
  */
 export async function claimNews(db: Db, influencerId: number, key: string): Promise<Claim | undefined> {
   return db.transaction().execute(async (trx) => {
-    await trx.insertInto('notification_cursors').values({ influencer_id: influencerId }).onConflict((oc) => oc.column('influencer_id').doNothing()).execute();
-    const cursor = await trx.selectFrom('notification_cursors').select('last_entry_id').where('influencer_id', '=', influencerId).forUpdate().executeTakeFirstOrThrow();
+    await trx
+      .insertInto('notification_cursors')
+      .values({ influencer_id: influencerId })
+      .onConflict((oc) => oc.column('influencer_id').doNothing())
+      .execute();
+    const cursor = await trx
+      .selectFrom('notification_cursors')
+      .select('last_entry_id')
+      .where('influencer_id', '=', influencerId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
     const existing = await trx.selectFrom('notification_deliveries').selectAll().where('key', '=', key).executeTakeFirst();
     if (existing) return { key, status: existing.status, attempts: existing.attempts, entryFrom: existing.entry_from ?? 0, entryTo: existing.entry_to ?? 0 };
     const { max } = await trx
@@ -30,8 +39,27 @@ export async function claimNews(db: Db, influencerId: number, key: string): Prom
       .where('id', '>', cursor.last_entry_id)
       .executeTakeFirstOrThrow();
     if (max === null) return undefined;
-    await trx.insertInto('notification_deliveries').values({ key, kind: 'commission', influencer_id: influencerId, subscription_id: null, entry_from: cursor.last_entry_id, entry_to: Number(max), platform: null, destination: null, message_id: null, error: null, sent_at: null }).execute();
-    await trx.updateTable('notification_cursors').set({ last_entry_id: Number(max) }).where('influencer_id', '=', influencerId).execute();
+    await trx
+      .insertInto('notification_deliveries')
+      .values({
+        key,
+        kind: 'commission',
+        influencer_id: influencerId,
+        subscription_id: null,
+        entry_from: cursor.last_entry_id,
+        entry_to: Number(max),
+        platform: null,
+        destination: null,
+        message_id: null,
+        error: null,
+        sent_at: null,
+      })
+      .execute();
+    await trx
+      .updateTable('notification_cursors')
+      .set({ last_entry_id: Number(max) })
+      .where('influencer_id', '=', influencerId)
+      .execute();
     return { key, status: 'claimed' as const, attempts: 0, entryFrom: cursor.last_entry_id, entryTo: Number(max) };
   });
 }
@@ -136,7 +164,13 @@ export async function commissionNews(db: Db, influencerId: number, range: { entr
   return {
     handle: influencer.handle,
     items: facts.n,
-    totals: totals.map((t) => ({ currency: t.currency, confirmed: Number(t.confirmed), pending: Number(t.pending), reversed: Number(t.reversed), bounty: Number(t.bounty) })),
+    totals: totals.map((t) => ({
+      currency: t.currency,
+      confirmed: Number(t.confirmed),
+      pending: Number(t.pending),
+      reversed: Number(t.reversed),
+      bounty: Number(t.bounty),
+    })),
     top: top.map((t) => ({
       asin: t.asin,
       name: (t.asin ? faces.catalogueTitle({ asin: t.asin, marketplace: t.marketplace }) : undefined) ?? t.name ?? t.asin ?? 'Bounty',

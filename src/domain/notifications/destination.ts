@@ -15,9 +15,19 @@ export async function resolveDestination(db: Db, influencerId: number): Promise<
   const pref = await db.selectFrom('notification_preferences').selectAll().where('influencer_id', '=', influencerId).executeTakeFirst();
   if (pref?.destination === 'off') return 'off';
   if (pref?.platform && pref.workspace_id && pref.user_id) {
-    return { platform: pref.platform, workspaceId: pref.workspace_id, userId: pref.user_id, channelId: pref.destination === 'channel' ? pref.channel_id : null };
+    return {
+      platform: pref.platform,
+      workspaceId: pref.workspace_id,
+      userId: pref.user_id,
+      channelId: pref.destination === 'channel' ? pref.channel_id : null,
+    };
   }
-  const identity = await db.selectFrom('platform_identities').select(['platform', 'workspace_id', 'user_id']).where('influencer_id', '=', influencerId).orderBy('id').executeTakeFirst();
+  const identity = await db
+    .selectFrom('platform_identities')
+    .select(['platform', 'workspace_id', 'user_id'])
+    .where('influencer_id', '=', influencerId)
+    .orderBy('id')
+    .executeTakeFirst();
   return identity ? { platform: identity.platform, workspaceId: identity.workspace_id, userId: identity.user_id, channelId: null } : undefined;
 }
 

@@ -23,7 +23,8 @@ export function recordFigures(f: FaultFigures): void {
   appendFileSync(inject('faultFigures'), `${JSON.stringify(f)}\n`);
 }
 
-const money = (cents: number) => `${cents < 0 ? '-' : ''}$${Math.floor(Math.abs(cents) / 100).toLocaleString('en-US')}.${String(Math.abs(cents) % 100).padStart(2, '0')}`;
+const money = (cents: number) =>
+  `${cents < 0 ? '-' : ''}$${Math.floor(Math.abs(cents) / 100).toLocaleString('en-US')}.${String(Math.abs(cents) % 100).padStart(2, '0')}`;
 
 /** A Markdown table, one row per scenario. */
 export function figuresTable(rows: FaultFigures[]): string {

@@ -39,7 +39,10 @@ export default async function setup(project: TestProject) {
   return async () => {
     let rows: FaultFigures[] = [];
     try {
-      rows = readFileSync(figures, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as FaultFigures);
+      rows = readFileSync(figures, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as FaultFigures);
     } catch {
       // no scenario ran
     }

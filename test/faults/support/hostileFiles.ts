@@ -7,7 +7,18 @@
 // here the bombs go through the API of a service that is serving redirects at the same time.
 import { readFileSync } from 'node:fs';
 import { deflateRawSync } from 'node:zlib';
-import { EARNINGS_HEADER, EARNINGS_ROW, EARNINGS_TITLE, SHEET_START, deflated, hostileDir, repeatedDeflate, sheetXml, workbookEntries, writeRawZip } from '../../hostile/support/craft.ts';
+import {
+  EARNINGS_HEADER,
+  EARNINGS_ROW,
+  EARNINGS_TITLE,
+  SHEET_START,
+  deflated,
+  hostileDir,
+  repeatedDeflate,
+  sheetXml,
+  workbookEntries,
+  writeRawZip,
+} from '../../hostile/support/craft.ts';
 
 export interface HostileFile {
   /** Says what the file is, in the test's name ("… then <name> …"). */
@@ -59,5 +70,10 @@ async function sharedStringBomb(): Promise<Buffer> {
 /** Crafted ZIP/XLSX bombs: the suite runs each one like the baseline cases. */
 export const HOSTILE_FILES: HostileFile[] = [
   { name: 'a ZIP bomb (1.8 GiB of CSV rows in 7 MB)', body: zipBomb, expect: { status: 'failed', error: /compressed too far \(a ZIP bomb\)/ }, maxRssMb: 400 },
-  { name: 'a workbook whose shared strings expand to 600 MB', body: sharedStringBomb, expect: { status: 'failed', error: /compressed too far \(a ZIP bomb\)/ }, maxRssMb: 400 },
+  {
+    name: 'a workbook whose shared strings expand to 600 MB',
+    body: sharedStringBomb,
+    expect: { status: 'failed', error: /compressed too far \(a ZIP bomb\)/ },
+    maxRssMb: 400,
+  },
 ];

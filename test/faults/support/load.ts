@@ -53,7 +53,11 @@ export class RedirectLoad {
       const t = performance.now();
       let status = 0;
       try {
-        const res = await fetch(`${this.baseUrl}/l/${code}`, { redirect: 'manual', headers: { 'user-agent': BROWSER }, signal: AbortSignal.timeout(this.opts.timeoutMs ?? 5000) });
+        const res = await fetch(`${this.baseUrl}/l/${code}`, {
+          redirect: 'manual',
+          headers: { 'user-agent': BROWSER },
+          signal: AbortSignal.timeout(this.opts.timeoutMs ?? 5000),
+        });
         await res.arrayBuffer();
         status = res.status;
       } catch {

@@ -40,7 +40,9 @@ export function feeEarningsReport(tag: string, rows: number): MadeReport {
     adFeesCents += fee;
     const when = new Date(start + Math.floor(rand() * 30 * 86_400) * 1000).toISOString();
     const asin = `B0${(i + 0x10000000).toString(36).toUpperCase().padStart(8, '0').slice(-8)}`;
-    out.push(`${category},Item ${tag} ${i},${asin},Amazon.com,${tag}${i % 50}-20,${when.slice(0, 10)} ${when.slice(11, 19)},${money(price)},${qty},${isReturn ? 1 : 0},${money(revenue)},${money(fee)},PHONE`);
+    out.push(
+      `${category},Item ${tag} ${i},${asin},Amazon.com,${tag}${i % 50}-20,${when.slice(0, 10)} ${when.slice(11, 19)},${money(price)},${qty},${isReturn ? 1 : 0},${money(revenue)},${money(fee)},PHONE`,
+    );
   }
   return { csv: `${out.join('\n')}\n`, rows, adFeesCents };
 }

@@ -103,8 +103,12 @@ export async function startFaultService(opts: ServiceOptions): Promise<FaultServ
     alive: () => service.child.exitCode === null && service.child.signalCode === null,
     logs: parsed,
     problems: () => {
-      const found = service.output().split('\n').filter((l) => UNHEARD.test(l));
-      if (!stopping && !(service.child.exitCode === null && service.child.signalCode === null)) found.push(`${opts.name} exited by itself (${service.child.exitCode ?? service.child.signalCode})`);
+      const found = service
+        .output()
+        .split('\n')
+        .filter((l) => UNHEARD.test(l));
+      if (!stopping && !(service.child.exitCode === null && service.child.signalCode === null))
+        found.push(`${opts.name} exited by itself (${service.child.exitCode ?? service.child.signalCode})`);
       return found;
     },
     async stop(graceMs?: number) {

@@ -38,7 +38,12 @@ export interface Upload {
 export async function upload(url: string, csv: string, organisationId: number): Promise<Upload> {
   const t = performance.now();
   try {
-    const res = await fetch(`${url}/api/feeds/amazon?org=${organisationId}&marketplace=US`, { method: 'POST', body: csv, headers: { authorization: `Bearer ${FEED_TOKEN}` }, signal: AbortSignal.timeout(30_000) });
+    const res = await fetch(`${url}/api/feeds/amazon?org=${organisationId}&marketplace=US`, {
+      method: 'POST',
+      body: csv,
+      headers: { authorization: `Bearer ${FEED_TOKEN}` },
+      signal: AbortSignal.timeout(30_000),
+    });
     const body = (await res.json()) as { ingestId?: string; error?: string };
     return { ingestId: body.ingestId, error: body.error, status: res.status, ms: performance.now() - t };
   } catch (err) {
@@ -57,7 +62,11 @@ export async function readyz(url: string): Promise<{ status: number; body: Recor
 
 /** Resolves with the seconds from `since` (Date.now()) to /readyz answering 200 with every scheduler in place. */
 export async function secondsToReady(url: string, since: number, timeoutMs = 30_000): Promise<number> {
-  await waitFor(() => readyz(url), (r) => r.status === 200 && (r.body.schedulers === undefined || r.body.schedulers === 'ok'), timeoutMs);
+  await waitFor(
+    () => readyz(url),
+    (r) => r.status === 200 && (r.body.schedulers === undefined || r.body.schedulers === 'ok'),
+    timeoutMs,
+  );
   return (Date.now() - since) / 1000;
 }
 
@@ -87,18 +96,28 @@ export async function ledgerOf(db: Db, organisationId: number): Promise<{ cents:
 }
 
 export async function clicksOf(db: Db, linkIds: number[]): Promise<number> {
-  const r = await db.selectFrom('clicks').select(sql<number>`count(*)::int`.as('n')).where('link_id', 'in', linkIds).executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom('clicks')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('link_id', 'in', linkIds)
+    .executeTakeFirstOrThrow();
   return r.n;
 }
 
 /** Waits for the click buffer to have written every answered redirect (and no more); the count recorded. */
 export async function clicksSettled(db: Db, linkIds: number[], answered: number): Promise<number> {
-  return waitFor(() => clicksOf(db, linkIds), (n) => n >= answered, 30_000);
+  return waitFor(
+    () => clicksOf(db, linkIds),
+    (n) => n >= answered,
+    30_000,
+  );
 }
 
 /** Terminates every Postgres connection of a service (by its application_name); how many there were. */
 export async function terminateBackends(db: Db, name: string): Promise<number> {
-  const { rows } = await sql<{ n: number }>`SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE application_name = ${`faults-${name}`}`.execute(db);
+  const { rows } = await sql<{
+    n: number;
+  }>`SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE application_name = ${`faults-${name}`}`.execute(db);
   return rows[0]?.n ?? 0;
 }
 
@@ -106,7 +125,12 @@ export async function terminateBackends(db: Db, name: string): Promise<number> {
 export async function copyUnderWay(db: Db, names: string[], timeoutMs = 30_000): Promise<string> {
   const apps = names.map((n) => `faults-${n}`);
   const { rows } = await waitFor(
-    () => sql<{ app: string }>`SELECT application_name AS app FROM pg_stat_activity WHERE application_name IN (${sql.join(apps)}) AND state = 'active' AND query LIKE 'COPY staging%'`.execute(db),
+    () =>
+      sql<{
+        app: string;
+      }>`SELECT application_name AS app FROM pg_stat_activity WHERE application_name IN (${sql.join(apps)}) AND state = 'active' AND query LIKE 'COPY staging%'`.execute(
+        db,
+      ),
     (r) => r.rows.length > 0,
     timeoutMs,
   );

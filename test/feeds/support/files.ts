@@ -54,7 +54,12 @@ export async function writeXlsx(
     'xl/_rels/workbook.xml.rels':
       `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
       `<Relationship Id="rId1" Target="sharedStrings.xml" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"/>` +
-      sheets.map((_, i) => `<Relationship Id="rId${i + 10}" Target="worksheets/sheet${i + 1}.xml" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"/>`).join('') +
+      sheets
+        .map(
+          (_, i) =>
+            `<Relationship Id="rId${i + 10}" Target="worksheets/sheet${i + 1}.xml" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"/>`,
+        )
+        .join('') +
       `</Relationships>`,
     'xl/sharedStrings.xml':
       `<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">` +
@@ -139,9 +144,7 @@ export async function fixtureSheetCells(file: string, sheetXml: string): Promise
       .replace(/&gt;/g, '>')
       .replace(/&amp;/g, '&');
   return [...xml.matchAll(/<row r="\d+">([\s\S]*?)<\/row>/g)].map((row) =>
-    [...row[1]!.matchAll(/<c r="[A-Z]+\d+"[^>]*>(?:<is><t[^>]*>([\s\S]*?)<\/t><\/is>|<v>([^<]*)<\/v>)<\/c>/g)].map((c) =>
-      decode(c[1] ?? c[2] ?? ''),
-    ),
+    [...row[1]!.matchAll(/<c r="[A-Z]+\d+"[^>]*>(?:<is><t[^>]*>([\s\S]*?)<\/t><\/is>|<v>([^<]*)<\/v>)<\/c>/g)].map((c) => decode(c[1] ?? c[2] ?? '')),
   );
 }
 
@@ -158,8 +161,7 @@ export function cents(decimal: string): bigint {
 /** RFC 4180 writer for the variants: `quoteAll` quotes every field, otherwise only those that need it. */
 export function toDelimited(rows: string[][], opts: { delimiter?: string; quoteAll?: boolean; eol?: string; bom?: boolean } = {}): string {
   const d = opts.delimiter ?? ',';
-  const field = (v: string) =>
-    opts.quoteAll || v.includes(d) || v.includes('"') || v.includes('\n') || v.includes('\r') ? `"${v.replace(/"/g, '""')}"` : v;
+  const field = (v: string) => (opts.quoteAll || v.includes(d) || v.includes('"') || v.includes('\n') || v.includes('\r') ? `"${v.replace(/"/g, '""')}"` : v);
   const eol = opts.eol ?? '\n';
   return (opts.bom ? '\uFEFF' : '') + rows.map((r) => r.map(field).join(d)).join(eol) + eol;
 }

@@ -106,8 +106,20 @@ export const WORKBOOK_RELS =
   '<Relationship Id="rId1" Target="sharedStrings.xml" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"/>' +
   '<Relationship Id="rId10" Target="worksheets/sheet1.xml" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"/></Relationships>';
 
-export const EARNINGS_HEADER = ['Category', 'Name', 'ASIN', 'Seller', 'Tracking ID', 'Date Shipped', 'Price($)', 'Items Shipped', 'Returns',
-  'Revenue($)', 'Ad Fees($)', 'Device Type Group'];
+export const EARNINGS_HEADER = [
+  'Category',
+  'Name',
+  'ASIN',
+  'Seller',
+  'Tracking ID',
+  'Date Shipped',
+  'Price($)',
+  'Items Shipped',
+  'Returns',
+  'Revenue($)',
+  'Ad Fees($)',
+  'Device Type Group',
+];
 export const EARNINGS_ROW = ['Home', 'Lamp', 'B000000001', 'Amazon.com', 'shop-20', '2021-03-08 10:00:00', '12.50', '1', '0', '12.50', '0.38', 'PHONE'];
 export const EARNINGS_TITLE = 'Fee-Earnings reports from 03-07-2021 to 04-05-2021';
 
@@ -128,7 +140,13 @@ export const SHEET_START = sheetRow(1, [EARNINGS_TITLE]) + sheetRow(2, EARNINGS_
 
 /** A workbook of one Fee-Earnings sheet, with `sharedStrings` and `sheet` entries supplied by the caller. */
 export function workbookEntries(sheet: RawZipEntry, sharedStrings: RawZipEntry): RawZipEntry[] {
-  return [deflated('[Content_Types].xml', CONTENT_TYPES), deflated('xl/workbook.xml', WORKBOOK), deflated('xl/_rels/workbook.xml.rels', WORKBOOK_RELS), sharedStrings, sheet];
+  return [
+    deflated('[Content_Types].xml', CONTENT_TYPES),
+    deflated('xl/workbook.xml', WORKBOOK),
+    deflated('xl/_rels/workbook.xml.rels', WORKBOOK_RELS),
+    sharedStrings,
+    sheet,
+  ];
 }
 
 export const EMPTY_SST = '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"></sst>';

@@ -33,7 +33,11 @@ export class LogCapture {
   }
 
   async waitFor(msg: string, fields: Record<string, unknown> = {}, timeoutMs = 10_000): Promise<LogLine> {
-    const [line] = await waitFor(async () => this.find(msg, fields), (found) => found.length > 0, timeoutMs);
+    const [line] = await waitFor(
+      async () => this.find(msg, fields),
+      (found) => found.length > 0,
+      timeoutMs,
+    );
     return line!;
   }
 }
