@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { readReportFile, type FeedItem, type RowError } from '../../src/domain/feeds/index.ts';
 import { UserError } from '../../src/errors.ts';
-import { tempDir, toDelimited, writeText, writeXlsx, writeZip } from './support/files.ts';
+import { EARNINGS_COLUMNS, tempDir, toDelimited, writeText, writeXlsx, writeZip } from './support/files.ts';
 
 const tmp = tempDir();
 let n = 0;
@@ -17,20 +17,7 @@ async function items(path: string, opts: { marketplace?: string; now?: Date } = 
 const errors = (all: FeedItem[]) => all.filter((i): i is RowError => i.kind === 'error');
 
 const TITLE = ['Fee-Earnings reports from 03-07-2021 to 04-05-2021'];
-const HEADER = [
-  'Category',
-  'Name',
-  'ASIN',
-  'Seller',
-  'Tracking ID',
-  'Date Shipped',
-  'Price($)',
-  'Items Shipped',
-  'Returns',
-  'Revenue($)',
-  'Ad Fees($)',
-  'Device Type Group',
-];
+const HEADER: string[] = [...EARNINGS_COLUMNS];
 const good = (over: Partial<Record<(typeof HEADER)[number], string>> = {}) => {
   const base: Record<string, string> = {
     Category: 'Home',

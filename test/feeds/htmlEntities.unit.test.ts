@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeHtmlEntities } from '../../src/domain/feeds/cellValues.ts';
 import { readReportFile, type EarningsRow, type FeedItem, type OrdersRow, type RowError } from '../../src/domain/feeds/index.ts';
-import { tempDir, toDelimited, writeText, writeXlsx } from './support/files.ts';
+import { EARNINGS_COLUMNS, tempDir, toDelimited, writeText, writeXlsx } from './support/files.ts';
 
 const tmp = tempDir();
 let n = 0;
@@ -15,20 +15,7 @@ async function items(path: string): Promise<FeedItem[]> {
 }
 
 const TITLE = ['Fee-Earnings reports from 03-07-2021 to 04-05-2021'];
-const HEADER = [
-  'Category',
-  'Name',
-  'ASIN',
-  'Seller',
-  'Tracking ID',
-  'Date Shipped',
-  'Price($)',
-  'Items Shipped',
-  'Returns',
-  'Revenue($)',
-  'Ad Fees($)',
-  'Device Type Group',
-];
+const HEADER: string[] = [...EARNINGS_COLUMNS];
 const row = (over: Partial<Record<string, string>>) => {
   const base: Record<string, string> = {
     Category: 'Home',

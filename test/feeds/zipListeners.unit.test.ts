@@ -2,24 +2,11 @@
 // "MaxListenersExceededWarning: Possible EventEmitter memory leak detected" into every ingest log.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readReportFile } from '../../src/domain/feeds/index.ts';
-import { tempDir, writeXlsx, zipEntryText } from './support/files.ts';
+import { EARNINGS_COLUMNS, tempDir, writeXlsx, zipEntryText } from './support/files.ts';
 
 const tmp = tempDir();
 
-const HEADER = [
-  'Category',
-  'Name',
-  'ASIN',
-  'Seller',
-  'Tracking ID',
-  'Date Shipped',
-  'Price($)',
-  'Items Shipped',
-  'Returns',
-  'Revenue($)',
-  'Ad Fees($)',
-  'Device Type Group',
-];
+const HEADER: string[] = [...EARNINGS_COLUMNS];
 const row = (i: number) => [
   'Home',
   `Lamp ${i}, brushed steel, 40 cm`,
