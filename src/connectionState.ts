@@ -152,8 +152,7 @@ export function isConnectionError(err: unknown): boolean {
   if (Array.isArray(e.errors) && e.errors.some(isConnectionError)) return true;
   const message = typeof e.message === 'string' ? e.message : '';
   // LOADING: a Redis that has just come back answers so while it reads its append-only file (still the outage).
-  if (/^LOADING\b/.test(message)) return true;
-  return /Connection is closed|Connection terminated|is not queryable|connection has been discarded|connect ECONNREFUSED|timeout exceeded when trying to connect|Stream isn't writeable|Reached the max retries per request limit/i.test(
+  return /^LOADING\b|Connection is closed|Connection terminated|is not queryable|connection has been discarded|connect ECONNREFUSED|timeout exceeded when trying to connect|Stream isn't writeable|Reached the max retries per request limit/i.test(
     message,
   );
 }

@@ -7,12 +7,11 @@ import type { Logger } from '../../src/log.ts';
 import type { Card } from '../../src/cards/card.ts';
 import { unavailableProductsCard } from '../../src/cards/catalogueNotice.ts';
 import { claimHealthNotice, healthNews, pendingHealthNotices } from '../../src/domain/catalogue/linkHealth.ts';
-import { destinationKey, resolveDestination } from '../../src/domain/notifications/destination.ts';
-import { markNotificationTargetBroken } from '../../src/domain/notificationPrefs.ts';
+import { resolveDestination } from '../../src/domain/notifications/destination.ts';
 import type { QueuePayloads, Queues } from '../../src/queues.ts';
 import type { DestinationGate } from './destinationGate.ts';
-import { pacedDelivery } from './pacedDelivery.ts';
-import { deliver, senderFor, type Senders } from './senders.ts';
+import { finishDelivery, sendClaimed } from './claimedDelivery.ts';
+import type { Senders } from './senders.ts';
 
 export interface CatalogueNoticeDeps {
   db: Db;
@@ -34,17 +33,6 @@ export async function queueHealthNotices(db: Db, queue: Queues['catalogue-notice
 
 export function catalogueNoticeProcessor(deps: CatalogueNoticeDeps) {
   const { db, log } = deps;
-  const finish = (
-    key: string,
-    status: 'sent' | 'skipped' | 'failed',
-    extra: { message_id?: string; error?: string; platform?: string; destination?: string } = {},
-  ) =>
-    db
-      .updateTable('notification_deliveries')
-      .set({ status, sent_at: status === 'sent' ? new Date() : null, ...extra })
-      .where('key', '=', key)
-      .execute();
-
   return async (job: Job<QueuePayloads['catalogue-notice']>, token?: string) => {
     const { influencerId, upTo } = job.data;
     const claim = await claimHealthNotice(db, influencerId, upTo);
@@ -54,54 +42,25 @@ export function catalogueNoticeProcessor(deps: CatalogueNoticeDeps) {
     const dest = await resolveDestination(db, influencerId);
     if (!dest || dest === 'off') {
       const reason = dest === 'off' ? 'notifications are off' : 'no chat identity';
-      await finish(key, 'skipped', { error: reason });
+      await finishDelivery(db, key, 'skipped', { error: reason });
       log.info({ influencerId, key, reason }, 'catalogue notice skipped');
       return { skipped: reason };
     }
-    const destKey = destinationKey(dest);
-    let composed: Card | undefined;
     const compose = async (): Promise<Card> => {
       const news = await healthNews(db, key);
       if (!news) throw new Error(`catalogue notice ${key} has no products`);
       return unavailableProductsCard(news, `${deps.publicBaseUrl}/s/${encodeURIComponent(news.handle)}`);
     };
-    return pacedDelivery(
+    return sendClaimed(
+      deps,
       job,
       token,
+      { key, influencerId, attempts: claim.attempts, dest, compose },
       {
-        gate: deps.gate,
-        destination: destKey,
-        log,
-        onGone: async (reason) => {
-          await markNotificationTargetBroken(db, influencerId, reason, dest);
-          await finish(key, 'failed', { error: reason, platform: dest.platform, destination: destKey });
-          log.warn({ influencerId, key, reason }, 'catalogue notice given up');
+        gone: (reason) => log.warn({ influencerId, key, reason }, 'catalogue notice given up'),
+        sent: (messageId, reconciled) => {
+          if (!reconciled) log.info({ influencerId, key, platform: dest.platform, messageId }, 'catalogue notice sent');
         },
-        prepare: async () => {
-          composed = await compose();
-        },
-      },
-      async (delivered) => {
-        const sender = await senderFor(deps.senders, dest);
-        // An earlier attempt may have sent it and died before recording it: look before sending again.
-        const current = await db.selectFrom('notification_deliveries').select('attempts').where('key', '=', key).executeTakeFirstOrThrow();
-        if (current.attempts > 0 && sender.findSent) {
-          const found = await sender.findSent(dest.channelId ? { channelId: dest.channelId } : { userId: dest.userId }, key);
-          if (found) {
-            await finish(key, 'sent', { message_id: found, platform: dest.platform, destination: destKey });
-            return { sent: found, reconciled: true };
-          }
-        }
-        await db
-          .updateTable('notification_deliveries')
-          .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
-          .where('key', '=', key)
-          .execute();
-        const { messageId } = await deliver(sender, dest, composed ?? (await compose()), { idempotencyKey: key });
-        await delivered();
-        await finish(key, 'sent', { message_id: messageId, platform: dest.platform, destination: destKey });
-        log.info({ influencerId, key, platform: dest.platform, messageId }, 'catalogue notice sent');
-        return { sent: messageId };
       },
     );
   };

@@ -7,14 +7,13 @@ import type { Metrics } from '../../src/http/metrics.ts';
 import type { Logger } from '../../src/log.ts';
 import { claimNews, commissionNews } from '../../src/domain/notifications/commissionNotice.ts';
 import { commissionCard } from '../../src/cards/notice.ts';
-import { destinationKey, resolveDestination } from '../../src/domain/notifications/destination.ts';
-import { markNotificationTargetBroken } from '../../src/domain/notificationPrefs.ts';
+import { resolveDestination } from '../../src/domain/notifications/destination.ts';
 import type { Card } from '../../src/cards/card.ts';
 import type { QueuePayloads } from '../../src/queues.ts';
 import type { DestinationGate } from './destinationGate.ts';
 import { attemptNumber, isLastAttempt, isPutBack, type DeliveryOutcome } from './deliveryOutcome.ts';
-import { pacedDelivery } from './pacedDelivery.ts';
-import { deliver, senderFor, type Senders } from './senders.ts';
+import { finishDelivery, sendClaimed } from './claimedDelivery.ts';
+import type { Senders } from './senders.ts';
 
 export interface NotifyDeps {
   db: Db;
@@ -36,17 +35,6 @@ export function notificationKey(data: QueuePayloads['notify']): string {
 
 export function notifyProcessor(deps: NotifyDeps) {
   const { db, log } = deps;
-  const finish = (
-    key: string,
-    status: 'sent' | 'skipped' | 'failed',
-    extra: { message_id?: string; error?: string; platform?: string; destination?: string } = {},
-  ) =>
-    db
-      .updateTable('notification_deliveries')
-      .set({ status, sent_at: status === 'sent' ? new Date() : null, ...extra })
-      .where('key', '=', key)
-      .execute();
-
   // One line and one count per notification that was sent or given up (or skipped for a reason worth knowing).
   const report = (
     job: Job<QueuePayloads['notify']>,
@@ -89,49 +77,27 @@ export function notifyProcessor(deps: NotifyDeps) {
     const dest = await resolveDestination(db, influencerId);
     if (!dest || dest === 'off') {
       const reason = dest === 'off' ? 'notifications are off' : 'no chat identity';
-      await finish(key, 'skipped', { error: reason });
+      await finishDelivery(db, key, 'skipped', { error: reason });
       report(job, 'skipped', { reason });
       return { skipped: dest === 'off' ? 'off' : 'no destination' };
     }
     seen.platform = dest.platform;
-    const destKey = destinationKey(dest);
-    const onGone = async (reason: string) => {
-      seen.gone = reason;
-      await markNotificationTargetBroken(db, influencerId, reason, dest);
-      await finish(key, 'failed', { error: reason, platform: dest.platform, destination: destKey });
-    };
     const compose = async (): Promise<Card> => {
       const news = await commissionNews(db, influencerId, claim, { backfillAgeDays: deps.backfillAgeDays, now: deps.now?.() ?? new Date() });
       return commissionCard(news, `${deps.publicBaseUrl}/s/${encodeURIComponent(news.handle)}`);
     };
-    // What to say is read while the destination's turn comes.
-    let composed: Card | undefined;
-    const prepare = async () => {
-      composed = await compose();
-    };
-    return pacedDelivery(job, token, { gate: deps.gate, destination: destKey, log, onGone, prepare }, async (delivered) => {
-      const sender = await senderFor(deps.senders, dest);
-      // An earlier attempt may have sent the message and died before recording it: look before sending again.
-      if (claim.attempts > 0 && sender.findSent) {
-        const found = await sender.findSent(dest.channelId ? { channelId: dest.channelId } : { userId: dest.userId }, key);
-        if (found) {
-          await finish(key, 'sent', { message_id: found, platform: dest.platform, destination: destKey });
-          report(job, 'sent', { platform: dest.platform, messageId: found, reconciled: true });
-          return { sent: found, reconciled: true };
-        }
-      }
-      await db
-        .updateTable('notification_deliveries')
-        .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
-        .where('key', '=', key)
-        .execute();
-      const reply = composed ?? (await compose());
-      const { messageId } = await deliver(sender, dest, reply, { idempotencyKey: key });
-      await delivered();
-      await finish(key, 'sent', { message_id: messageId, platform: dest.platform, destination: destKey });
-      report(job, 'sent', { platform: dest.platform, messageId });
-      return { sent: messageId };
-    });
+    return sendClaimed(
+      deps,
+      job,
+      token,
+      { key, influencerId, attempts: claim.attempts, dest, compose },
+      {
+        gone: (reason) => {
+          seen.gone = reason;
+        },
+        sent: (messageId, reconciled) => report(job, 'sent', { platform: dest.platform, messageId, ...(reconciled ? { reconciled } : {}) }),
+      },
+    );
   };
 
   return async (job: Job<QueuePayloads['notify']>, token?: string) => {

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { UserError, isUniqueViolation } from '../errors.ts';
 import type { Db } from '../db/database.ts';
 import type { Influencer, TrackingId, TrackingIdClaim, TrackingIdClaimReason } from '../db/schema.ts';
-import { normaliseHandle } from './handles.ts';
+import { handleOf, normaliseHandle } from './handles.ts';
 import { findMarketplace } from './amazon/marketplaces.ts';
 import { normaliseTrackingId } from './amazon/taggedUrl.ts';
 import { operatorOrganisation } from './organisations.ts';
@@ -232,12 +232,8 @@ async function placeTrackingId(
 }
 
 export async function findInfluencerByHandle(db: Db, rawHandle: string): Promise<Influencer | undefined> {
-  let handle: string;
-  try {
-    handle = normaliseHandle(rawHandle);
-  } catch {
-    return undefined;
-  }
+  const handle = handleOf(rawHandle);
+  if (handle === undefined) return undefined;
   return db.selectFrom('influencers').selectAll().where('handle', '=', handle).executeTakeFirst();
 }
 

@@ -4,7 +4,7 @@ import { gzip as gzipCallback } from 'node:zlib';
 import { Router, type ErrorRequestHandler, type Response } from 'express';
 import { LRUCache } from 'lru-cache';
 import type { Db } from '../db/database.ts';
-import { normaliseHandle } from '../domain/handles.ts';
+import { handleOf } from '../domain/handles.ts';
 import { findInfluencerByHandle } from '../domain/influencers.ts';
 import { getCatalogueStorefront } from '../domain/catalogue/resolve.ts';
 import { renderShareCard, shareCardEtag } from './shareCard.ts';
@@ -73,12 +73,7 @@ export function storefrontRouter(db: Db, publicBaseUrl: string, opts: Storefront
         })
       : undefined;
   router.get('/s/:handle', async (req, res) => {
-    let handle: string | undefined;
-    try {
-      handle = req.params.handle.length <= 64 ? normaliseHandle(req.params.handle) : undefined;
-    } catch {
-      handle = undefined;
-    }
+    const handle = req.params.handle.length <= 64 ? handleOf(req.params.handle) : undefined;
     const page = handle === undefined ? undefined : pages ? await pages.fetch(handle) : await renderPage(db, handle, publicBaseUrl);
     if (!page) {
       sendNotFound(res);

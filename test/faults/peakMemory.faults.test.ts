@@ -12,7 +12,6 @@ import { testDb } from '../support/env.ts';
 import { newOrganisation } from '../support/fixtures.ts';
 import { recordIngest } from '../support/ingest.ts';
 import {
-  EARNINGS_HEADER,
   EARNINGS_ROW,
   EARNINGS_TITLE,
   EMPTY_SST,
@@ -25,6 +24,7 @@ import {
   writeLarge,
   writeRawZip,
 } from '../hostile/support/craft.ts';
+import { EARNINGS_COLUMNS } from '../support/reportColumns.ts';
 
 const PEAK_RSS_LIMIT_MB = 300;
 const CHILD = path.resolve(import.meta.dirname, '../hostile/support/ingestChild.ts');
@@ -59,7 +59,7 @@ async function ingestInChild(file: string): Promise<ChildOutcome & { peakMb: num
 }
 
 const ROW = EARNINGS_ROW.join(',');
-const CSV_HEAD = `${EARNINGS_TITLE}\n${EARNINGS_HEADER.join(',')}\n`;
+const CSV_HEAD = `${EARNINGS_TITLE}\n${EARNINGS_COLUMNS.join(',')}\n`;
 
 describe('when a crafted file is ingested by a worker', () => {
   it('then a plain report (the baseline) succeeds well within the bound', async () => {

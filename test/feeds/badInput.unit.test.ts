@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { readReportFile, type FeedItem, type RowError } from '../../src/domain/feeds/index.ts';
 import { UserError } from '../../src/errors.ts';
-import { EARNINGS_COLUMNS, tempDir, toDelimited, writeText, writeXlsx, writeZip } from './support/files.ts';
+import { tempDir, toDelimited, writeText, writeXlsx, writeZip } from './support/files.ts';
+import { EARNINGS_COLUMNS } from '../support/reportColumns.ts';
 
 const tmp = tempDir();
 let n = 0;

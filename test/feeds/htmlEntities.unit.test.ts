@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { decodeHtmlEntities } from '../../src/domain/feeds/cellValues.ts';
 import { readReportFile, type EarningsRow, type FeedItem, type OrdersRow, type RowError } from '../../src/domain/feeds/index.ts';
-import { EARNINGS_COLUMNS, tempDir, toDelimited, writeText, writeXlsx } from './support/files.ts';
+import { tempDir, toDelimited, writeText, writeXlsx } from './support/files.ts';
+import { EARNINGS_COLUMNS } from '../support/reportColumns.ts';
 
 const tmp = tempDir();
 let n = 0;

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { readReportFile, type EarningsRow } from '../../src/domain/feeds/index.ts';
 import { SharedStrings } from '../../src/domain/feeds/xlsxWorkbook.ts';
 import { tempDir, writeXlsx } from './support/files.ts';
+import { EARNINGS_COLUMNS } from '../support/reportColumns.ts';
 
 const tmp = tempDir();
 
@@ -28,20 +29,7 @@ describe('when a shared-string table is stored in pages', () => {
   it('then a re-saved workbook with a large table reads its cells through it', async () => {
     const strings = Array.from({ length: 70_000 }, (_, i) => `Product ${i}`);
     strings.push('Fee-Earnings reports from 03-07-2021 to 04-05-2021', 'Home & Kitchen', 'shop-20');
-    const header = [
-      'Category',
-      'Name',
-      'ASIN',
-      'Seller',
-      'Tracking ID',
-      'Date Shipped',
-      'Price($)',
-      'Items Shipped',
-      'Returns',
-      'Revenue($)',
-      'Ad Fees($)',
-      'Device Type Group',
-    ];
+    const header = [...EARNINGS_COLUMNS];
     const row = (name: number) => [
       { s: 70_001 },
       { s: name },

@@ -2,7 +2,8 @@
 // "MaxListenersExceededWarning: Possible EventEmitter memory leak detected" into every ingest log.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readReportFile } from '../../src/domain/feeds/index.ts';
-import { EARNINGS_COLUMNS, tempDir, writeXlsx, zipEntryText } from './support/files.ts';
+import { tempDir, writeXlsx, zipEntryText } from './support/files.ts';
+import { EARNINGS_COLUMNS } from '../support/reportColumns.ts';
 
 const tmp = tempDir();
 

@@ -18,7 +18,6 @@ import {
 } from '../../src/domain/feeds/limits.ts';
 import { UserError } from '../../src/errors.ts';
 import {
-  EARNINGS_HEADER,
   EARNINGS_ROW,
   EARNINGS_TITLE,
   EMPTY_SST,
@@ -33,6 +32,7 @@ import {
   writeLarge,
   writeRawZip,
 } from './support/craft.ts';
+import { EARNINGS_COLUMNS } from '../support/reportColumns.ts';
 
 const tmp = hostileDir();
 let n = 0;
@@ -60,7 +60,7 @@ async function refusal(path: string): Promise<UserError> {
 }
 
 const csvLine = (cells: readonly string[]) => cells.join(',');
-const CSV_HEAD = `${EARNINGS_TITLE}\n${csvLine(EARNINGS_HEADER)}\n`;
+const CSV_HEAD = `${EARNINGS_TITLE}\n${csvLine(EARNINGS_COLUMNS)}\n`;
 const ROW = csvLine(EARNINGS_ROW);
 
 describe('when a ZIP archive is hostile', () => {
@@ -220,7 +220,7 @@ describe('when a delimited or JSON-lines file is hostile', () => {
 
   it('then a header cell of a megabyte of spaces is ignored without a quadratic scan', async () => {
     const path = next('csv');
-    writeFileSync(path, `${EARNINGS_TITLE}\n${csvLine(EARNINGS_HEADER)},${' '.repeat(900_000)}(\n${ROW}\n`);
+    writeFileSync(path, `${EARNINGS_TITLE}\n${csvLine(EARNINGS_COLUMNS)},${' '.repeat(900_000)}(\n${ROW}\n`);
     const started = performance.now();
     const report = await readReportFile(path);
     expect(report.reports[0]!.ignoredColumns[0]!.length).toBeLessThan(210);

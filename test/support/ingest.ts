@@ -7,6 +7,7 @@ import type { Db } from '../../src/db/database.ts';
 import { createIngest } from '../../src/domain/ingest/ingests.ts';
 import { runIngest } from '../../src/domain/ingest/runIngest.ts';
 import { storeLocalFile } from '../../src/domain/ingest/storeFile.ts';
+import { EARNINGS_COLUMNS } from './reportColumns.ts';
 
 export { FIXTURES } from './fixturePaths.ts';
 const dir = mkdtempSync(path.join(tmpdir(), 'ingest-test-'));
@@ -59,7 +60,7 @@ export async function totals(db: Db, trackingIds: string[]) {
   return Object.fromEntries(rows.map((r) => [`${r.kind}:${r.currency}`, Number(r.amount)]));
 }
 
-export const EARNINGS_HEADER = 'Category,Name,ASIN,Seller,Tracking ID,Date Shipped,Price($),Items Shipped,Returns,Revenue($),Ad Fees($),Device Type Group';
+export const EARNINGS_HEADER = EARNINGS_COLUMNS.join(',');
 export const ORDERS_HEADER = 'Category,Name,ASIN,Date,Qty,Price($),Link Type,Tag,Indirect Sales,Device Type Group';
 
 /** MM-DD-YYYY as Amazon's title line writes it. */

@@ -34,12 +34,12 @@ export function healthOf(item: Pick<ApiItem, 'availability' | 'availabilityType'
 /**
  * Records products' health after a fetch (their catalogue rows exist), in the caller's transaction. When one turns
  * unbuyable, every influencer listing it gets an alert, once per change: the rows are locked first, so concurrent
- * fetches of one product agree on "changed". Returns the products whose health changed.
+ * fetches of one product agree on "changed".
  */
-export async function recordHealth(trx: Db, changes: ReadonlyArray<{ productId: number; health: CatalogueHealth | undefined }>, now: Date): Promise<number[]> {
+export async function recordHealth(trx: Db, changes: ReadonlyArray<{ productId: number; health: CatalogueHealth | undefined }>, now: Date): Promise<void> {
   const known = new Map<number, CatalogueHealth>();
   for (const c of changes) if (c.health !== undefined) known.set(c.productId, c.health);
-  if (known.size === 0) return [];
+  if (known.size === 0) return;
   const ids = [...known.keys()].sort((a, b) => a - b); // one lock order for every fetch
   const rows = await trx
     .selectFrom('catalogue_entries')
@@ -49,19 +49,19 @@ export async function recordHealth(trx: Db, changes: ReadonlyArray<{ productId: 
     .forUpdate()
     .execute();
   const changed = rows.filter((r) => r.health !== known.get(Number(r.product_id)));
-  if (changed.length === 0) return [];
-  const byHealth = new Map<CatalogueHealth, number[]>();
+  if (changed.length === 0) return;
+  const byHealth = new Map<CatalogueHealth, { changed: number[]; turned: number[] }>();
   for (const r of changed) {
-    const h = known.get(Number(r.product_id))!;
-    byHealth.set(h, [...(byHealth.get(h) ?? []), Number(r.product_id)]);
-  }
-  for (const [health, productIds] of byHealth) {
-    await trx.updateTable('catalogue_entries').set({ health, health_changed_at: now }).where('product_id', 'in', productIds).execute();
-  }
-  // Alerts for products that were buyable (or unknown) and are not now.
-  const turned = changed.filter((r) => isUnbuyable(known.get(Number(r.product_id))) && !isUnbuyable(r.health));
-  for (const r of turned) {
     const health = known.get(Number(r.product_id))!;
+    let group = byHealth.get(health);
+    if (!group) byHealth.set(health, (group = { changed: [], turned: [] }));
+    group.changed.push(Number(r.product_id));
+    // Alerts for products that were buyable (or unknown) and are not now.
+    if (isUnbuyable(health) && !isUnbuyable(r.health)) group.turned.push(Number(r.product_id));
+  }
+  for (const [health, group] of byHealth) {
+    await trx.updateTable('catalogue_entries').set({ health, health_changed_at: now }).where('product_id', 'in', group.changed).execute();
+    if (group.turned.length === 0) continue;
     await trx
       .insertInto('catalogue_health_alerts')
       .columns(['influencer_id', 'product_id', 'health'])
@@ -70,12 +70,11 @@ export async function recordHealth(trx: Db, changes: ReadonlyArray<{ productId: 
           .selectFrom('storefront_items as i')
           .innerJoin('storefronts as s', 's.id', 'i.storefront_id')
           .select(['s.influencer_id', 'i.product_id', sql.lit(health).as('health')])
-          .where('i.product_id', '=', Number(r.product_id))
+          .where('i.product_id', 'in', group.turned)
           .distinct(),
       )
       .execute();
   }
-  return changed.map((r) => Number(r.product_id));
 }
 
 /** Influencers with alerts nobody has told them about, and the newest alert of each: what to queue after a run. */

@@ -6,8 +6,9 @@
 // Products are fetched with the credential of an organisation whose influencer lists them, else the operator's.
 // A failure leaves every stored row as it was (only its retry time and last error move) and one status line on the
 // credential; a credential that failed is not used again in the same run.
-import { sql } from 'kysely';
+import { sql, type Insertable } from 'kysely';
 import type { Db } from '../../db/database.ts';
+import type { CatalogueEntriesTable } from '../../db/schema.ts';
 import type { Logger } from '../../log.ts';
 import type { SecretBox } from '../../secrets/secretBox.ts';
 import { CreatorsApiError, credentialServes, MAX_ITEMS_PER_REQUEST, type CreatorsCredential, type GetItemsResult } from './creatorsApi.ts';
@@ -235,73 +236,38 @@ async function store(db: Db, credentialKey: string, batch: Candidate[], result: 
   ];
   if (described.length === 0 && unknown.length === 0) return;
   await db.transaction().execute(async (trx) => {
-    if (described.length) {
-      await trx
-        .insertInto('catalogue_entries')
-        .values(
-          described.map(({ product, item }) => ({
-            product_id: product.productId,
-            state: 'ok' as const,
-            title: item.title ?? null,
-            brand: item.brand ?? null,
-            features: item.features ? JSON.stringify(item.features) : null,
-            image_url: item.imageUrl ?? null,
-            price_minor: item.priceMinor ?? null,
-            currency: item.currency ?? null,
-            availability: item.availability ?? null,
-            fetched_at: now,
-            fetched_with: credentialKey,
-            next_attempt_at: new Date(now.getTime() + REFRESH_AFTER_MS),
-            last_attempt_at: now,
-            last_error: null,
-            updated_at: now,
-          })),
-        )
-        .onConflict((oc) =>
-          oc.column('product_id').doUpdateSet((eb) => ({
-            state: eb.ref('excluded.state'),
-            title: eb.ref('excluded.title'),
-            brand: eb.ref('excluded.brand'),
-            features: eb.ref('excluded.features'),
-            image_url: eb.ref('excluded.image_url'),
-            price_minor: eb.ref('excluded.price_minor'),
-            currency: eb.ref('excluded.currency'),
-            availability: eb.ref('excluded.availability'),
-            fetched_at: eb.ref('excluded.fetched_at'),
-            fetched_with: eb.ref('excluded.fetched_with'),
-            next_attempt_at: eb.ref('excluded.next_attempt_at'),
-            last_attempt_at: eb.ref('excluded.last_attempt_at'),
-            last_error: eb.ref('excluded.last_error'),
-            updated_at: eb.ref('excluded.updated_at'),
-          })),
-        )
-        .execute();
-    }
-    if (unknown.length) {
-      // Stored data is left to age out under the display rules; the ASIN is asked about again in a day, not sooner.
-      await trx
-        .insertInto('catalogue_entries')
-        .values(
-          unknown.map((product) => ({
-            product_id: product.productId,
-            state: 'unknown_asin' as const,
-            next_attempt_at: new Date(now.getTime() + UNKNOWN_ASIN_RETRY_MS),
-            last_attempt_at: now,
-            last_error: 'Amazon does not know this ASIN',
-            updated_at: now,
-          })),
-        )
-        .onConflict((oc) =>
-          oc.column('product_id').doUpdateSet((eb) => ({
-            state: eb.ref('excluded.state'),
-            next_attempt_at: eb.ref('excluded.next_attempt_at'),
-            last_attempt_at: eb.ref('excluded.last_attempt_at'),
-            last_error: eb.ref('excluded.last_error'),
-            updated_at: eb.ref('excluded.updated_at'),
-          })),
-        )
-        .execute();
-    }
+    await upsertEntries(
+      trx,
+      described.map(({ product, item }) => ({
+        product_id: product.productId,
+        state: 'ok' as const,
+        title: item.title ?? null,
+        brand: item.brand ?? null,
+        features: item.features ? JSON.stringify(item.features) : null,
+        image_url: item.imageUrl ?? null,
+        price_minor: item.priceMinor ?? null,
+        currency: item.currency ?? null,
+        availability: item.availability ?? null,
+        fetched_at: now,
+        fetched_with: credentialKey,
+        next_attempt_at: new Date(now.getTime() + REFRESH_AFTER_MS),
+        last_attempt_at: now,
+        last_error: null,
+        updated_at: now,
+      })),
+    );
+    // Stored data is left to age out under the display rules; the ASIN is asked about again in a day, not sooner.
+    await upsertEntries(
+      trx,
+      unknown.map((product) => ({
+        product_id: product.productId,
+        state: 'unknown_asin' as const,
+        next_attempt_at: new Date(now.getTime() + UNKNOWN_ASIN_RETRY_MS),
+        last_attempt_at: now,
+        last_error: 'Amazon does not know this ASIN',
+        updated_at: now,
+      })),
+    );
     // An ASIN Amazon no longer knows cannot be bought: link health says so (and tells the influencers once).
     await recordHealth(
       trx,
@@ -316,17 +282,20 @@ async function store(db: Db, credentialKey: string, batch: Candidate[], result: 
 
 /** Moves products' retry time (creating their row if need be), keeping any data they have. */
 async function postpone(db: Db, productIds: number[], until: Date, error: string | null): Promise<void> {
-  if (productIds.length === 0) return;
+  await upsertEntries(
+    db,
+    productIds.map((id) => ({ product_id: id, next_attempt_at: until, last_error: error, updated_at: new Date() })),
+  );
+}
+
+/** Inserts catalogue rows; a product that has one gets the columns the new rows carry, and keeps the rest. */
+async function upsertEntries(db: Db, rows: Array<Insertable<CatalogueEntriesTable>>): Promise<void> {
+  if (rows.length === 0) return;
+  const columns = Object.keys(rows[0]!).filter((c) => c !== 'product_id');
   await db
     .insertInto('catalogue_entries')
-    .values(productIds.map((id) => ({ product_id: id, next_attempt_at: until, last_error: error, updated_at: new Date() })))
-    .onConflict((oc) =>
-      oc.column('product_id').doUpdateSet((eb) => ({
-        next_attempt_at: eb.ref('excluded.next_attempt_at'),
-        last_error: eb.ref('excluded.last_error'),
-        updated_at: eb.ref('excluded.updated_at'),
-      })),
-    )
+    .values(rows)
+    .onConflict((oc) => oc.column('product_id').doUpdateSet(Object.fromEntries(columns.map((c) => [c, sql.ref(`excluded.${c}`)]))))
     .execute();
 }
 

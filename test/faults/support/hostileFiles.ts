@@ -8,7 +8,6 @@
 import { readFileSync } from 'node:fs';
 import { deflateRawSync } from 'node:zlib';
 import {
-  EARNINGS_HEADER,
   EARNINGS_ROW,
   EARNINGS_TITLE,
   SHEET_START,
@@ -19,6 +18,7 @@ import {
   workbookEntries,
   writeRawZip,
 } from '../../hostile/support/craft.ts';
+import { EARNINGS_COLUMNS } from '../../support/reportColumns.ts';
 
 export interface HostileFile {
   /** Says what the file is, in the test's name ("… then <name> …"). */
@@ -49,7 +49,7 @@ export const BASELINE_HOSTILE_FILES: HostileFile[] = [
   { name: 'a truncated ZIP claiming a 1 GB entry', body: truncatedZip, expect: { status: 'failed' } },
 ];
 
-const CSV_HEAD = `${EARNINGS_TITLE}\n${EARNINGS_HEADER.join(',')}\n`;
+const CSV_HEAD = `${EARNINGS_TITLE}\n${EARNINGS_COLUMNS.join(',')}\n`;
 const ROW = `${EARNINGS_ROW.join(',')}\n`;
 const tmp = hostileDir();
 

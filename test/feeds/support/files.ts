@@ -11,22 +11,6 @@ import { FIXTURES } from '../../support/fixturePaths.ts';
 
 export { FIXTURES };
 
-/** The columns of Amazon's Fee-Earnings report (US), in order. */
-export const EARNINGS_COLUMNS = [
-  'Category',
-  'Name',
-  'ASIN',
-  'Seller',
-  'Tracking ID',
-  'Date Shipped',
-  'Price($)',
-  'Items Shipped',
-  'Returns',
-  'Revenue($)',
-  'Ad Fees($)',
-  'Device Type Group',
-] as const;
-
 /** A temp dir removed after the test file. */
 export function tempDir(): (name: string) => string {
   const dir = mkdtempSync(join(tmpdir(), 'feeds-'));

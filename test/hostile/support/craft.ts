@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { constants, crc32, deflateRawSync } from 'node:zlib';
 import { afterAll } from 'vitest';
+import { EARNINGS_COLUMNS } from '../../support/reportColumns.ts';
 
 /** A temp dir removed after the test file. */
 export function hostileDir(): (name: string) => string {
@@ -106,20 +107,6 @@ export const WORKBOOK_RELS =
   '<Relationship Id="rId1" Target="sharedStrings.xml" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"/>' +
   '<Relationship Id="rId10" Target="worksheets/sheet1.xml" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"/></Relationships>';
 
-export const EARNINGS_HEADER = [
-  'Category',
-  'Name',
-  'ASIN',
-  'Seller',
-  'Tracking ID',
-  'Date Shipped',
-  'Price($)',
-  'Items Shipped',
-  'Returns',
-  'Revenue($)',
-  'Ad Fees($)',
-  'Device Type Group',
-];
 export const EARNINGS_ROW = ['Home', 'Lamp', 'B000000001', 'Amazon.com', 'shop-20', '2021-03-08 10:00:00', '12.50', '1', '0', '12.50', '0.38', 'PHONE'];
 export const EARNINGS_TITLE = 'Fee-Earnings reports from 03-07-2021 to 04-05-2021';
 
@@ -136,7 +123,7 @@ export function sheetXml(rows: string): string {
 }
 
 /** The title, header and one good Fee-Earnings row as sheet XML rows 1–3. */
-export const SHEET_START = sheetRow(1, [EARNINGS_TITLE]) + sheetRow(2, EARNINGS_HEADER) + sheetRow(3, EARNINGS_ROW);
+export const SHEET_START = sheetRow(1, [EARNINGS_TITLE]) + sheetRow(2, EARNINGS_COLUMNS) + sheetRow(3, EARNINGS_ROW);
 
 /** A workbook of one Fee-Earnings sheet, with `sharedStrings` and `sheet` entries supplied by the caller. */
 export function workbookEntries(sheet: RawZipEntry, sharedStrings: RawZipEntry): RawZipEntry[] {

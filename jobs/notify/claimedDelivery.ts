@@ -1,0 +1,91 @@
+// The send half of every notification job (commission notices, link-health notices): once a job has claimed its
+// delivery row (notification_deliveries, by key) and found where it goes, wait for the destination's turn (reading
+// what to say meanwhile), look for a message an earlier attempt sent but did not record, count the attempt, send,
+// and record the outcome on the row. A destination that is gone is marked broken and the row failed.
+import type { Job } from 'bullmq';
+import type { Card } from '../../src/cards/card.ts';
+import type { Db } from '../../src/db/database.ts';
+import type { Logger } from '../../src/log.ts';
+import { destinationKey, type Destination } from '../../src/domain/notifications/destination.ts';
+import { markNotificationTargetBroken } from '../../src/domain/notificationPrefs.ts';
+import type { DestinationGate } from './destinationGate.ts';
+import { pacedDelivery } from './pacedDelivery.ts';
+import { deliver, senderFor, type Senders } from './senders.ts';
+
+/** Records a delivery row's outcome. */
+export function finishDelivery(
+  db: Db,
+  key: string,
+  status: 'sent' | 'skipped' | 'failed',
+  extra: { message_id?: string; error?: string; platform?: string; destination?: string } = {},
+) {
+  return db
+    .updateTable('notification_deliveries')
+    .set({ status, sent_at: status === 'sent' ? new Date() : null, ...extra })
+    .where('key', '=', key)
+    .execute();
+}
+
+export interface ClaimedNotification {
+  /** The delivery row's key: also the message's idempotency key. */
+  key: string;
+  influencerId: number;
+  /** Attempts the row had when it was claimed: above 0, an earlier attempt may have sent it already. */
+  attempts: number;
+  dest: Destination;
+  /** What to say, read while the destination's turn comes. */
+  compose: () => Promise<Card>;
+}
+
+export async function sendClaimed(
+  deps: { db: Db; gate: DestinationGate; senders: Senders; log: Logger },
+  job: Job,
+  token: string | undefined,
+  n: ClaimedNotification,
+  on: { gone?: (reason: string) => void | Promise<void>; sent?: (messageId: string, reconciled: boolean) => void } = {},
+): Promise<{ sent: string; reconciled?: true }> {
+  const { db } = deps;
+  const { key, dest } = n;
+  const destKey = destinationKey(dest);
+  const recorded = { platform: dest.platform, destination: destKey };
+  let composed: Card | undefined;
+  return pacedDelivery(
+    job,
+    token,
+    {
+      gate: deps.gate,
+      destination: destKey,
+      log: deps.log,
+      onGone: async (reason) => {
+        await on.gone?.(reason);
+        await markNotificationTargetBroken(db, n.influencerId, reason, dest);
+        await finishDelivery(db, key, 'failed', { error: reason, ...recorded });
+      },
+      prepare: async () => {
+        composed = await n.compose();
+      },
+    },
+    async (delivered) => {
+      const sender = await senderFor(deps.senders, dest);
+      // An earlier attempt may have sent the message and died before recording it: look before sending again.
+      if (n.attempts > 0 && sender.findSent) {
+        const found = await sender.findSent(dest.channelId ? { channelId: dest.channelId } : { userId: dest.userId }, key);
+        if (found) {
+          await finishDelivery(db, key, 'sent', { message_id: found, ...recorded });
+          on.sent?.(found, true);
+          return { sent: found, reconciled: true };
+        }
+      }
+      await db
+        .updateTable('notification_deliveries')
+        .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+        .where('key', '=', key)
+        .execute();
+      const { messageId } = await deliver(sender, dest, composed ?? (await n.compose()), { idempotencyKey: key });
+      await delivered();
+      await finishDelivery(db, key, 'sent', { message_id: messageId, ...recorded });
+      on.sent?.(messageId, false);
+      return { sent: messageId };
+    },
+  );
+}
