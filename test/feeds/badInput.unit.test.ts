@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { readReportFile, type FeedItem, type RowError } from '../../src/domain/feeds/index.ts';
 import { UserError } from '../../src/errors.ts';
 import { tempDir, toDelimited, writeText, writeXlsx, writeZip } from './support/files.ts';
-import { EARNINGS_COLUMNS } from '../support/reportColumns.ts';
+import { EARNINGS_COLUMNS, earningsCells } from '../support/reportColumns.ts';
 
 const tmp = tempDir();
 let n = 0;
@@ -19,24 +19,6 @@ const errors = (all: FeedItem[]) => all.filter((i): i is RowError => i.kind === 
 
 const TITLE = ['Fee-Earnings reports from 03-07-2021 to 04-05-2021'];
 const HEADER: string[] = [...EARNINGS_COLUMNS];
-const good = (over: Partial<Record<(typeof HEADER)[number], string>> = {}) => {
-  const base: Record<string, string> = {
-    Category: 'Home',
-    Name: 'Lamp',
-    ASIN: 'B000000001',
-    Seller: 'Amazon.com',
-    'Tracking ID': 'shop-20',
-    'Date Shipped': '2021-03-08 10:00:00',
-    'Price($)': '12.50',
-    'Items Shipped': '1',
-    Returns: '0',
-    'Revenue($)': '12.50',
-    'Ad Fees($)': '0.38',
-    'Device Type Group': 'PHONE',
-    ...over,
-  };
-  return HEADER.map((h) => base[h]!);
-};
 const earningsCsv = (...rows: string[][]) => file('csv', toDelimited([TITLE, HEADER, ...rows]));
 
 describe('when the file is not a report at all', () => {
@@ -84,14 +66,14 @@ describe('when the file is not a report at all', () => {
   });
 
   it('then a quote left open for over a megabyte is refused rather than buffered', async () => {
-    const path = await file('csv', toDelimited([TITLE, HEADER, good()]) + `Home,"${'x'.repeat(1_100_000)}`);
+    const path = await file('csv', toDelimited([TITLE, HEADER, earningsCells()]) + `Home,"${'x'.repeat(1_100_000)}`);
     await expect(items(path)).rejects.toThrow(/unclosed quote/);
   });
 });
 
 describe('when single cells are bad', () => {
   it('then text in a number column is a row error naming the line and column, and the good rows still come', async () => {
-    const all = await items(await earningsCsv(good(), good({ 'Items Shipped': 'one' }), good({ 'Price($)': '' }), good()));
+    const all = await items(await earningsCsv(earningsCells(), earningsCells({ 'Items Shipped': 'one' }), earningsCells({ 'Price($)': '' }), earningsCells()));
     expect(all.map((i) => i.kind)).toEqual(['earnings', 'error', 'error', 'earnings']);
     const [e1, e2] = errors(all);
     expect(e1).toMatchObject({ line: 4, problems: [{ column: 'Items Shipped', value: 'one', message: 'is not a number' }] });
@@ -102,10 +84,10 @@ describe('when single cells are bad', () => {
   it('then absurd or impossible quantities are row errors', async () => {
     const all = await items(
       await earningsCsv(
-        good({ 'Items Shipped': '250000' }),
-        good({ Returns: '-1' }),
-        good({ 'Items Shipped': '1.5' }),
-        good({ 'Items Shipped': '100000', 'Revenue($)': '1250000.00' }),
+        earningsCells({ 'Items Shipped': '250000' }),
+        earningsCells({ Returns: '-1' }),
+        earningsCells({ 'Items Shipped': '1.5' }),
+        earningsCells({ 'Items Shipped': '100000', 'Revenue($)': '1250000.00' }),
       ),
     );
     expect(errors(all).map((e) => e.problems[0]!.message)).toEqual(['is implausibly large (over 100000)', 'cannot be negative', 'is not a whole number']);
@@ -116,11 +98,11 @@ describe('when single cells are bad', () => {
     const now = new Date('2021-04-06T00:00:00Z');
     const all = await items(
       await earningsCsv(
-        good({ 'Date Shipped': '1995-12-31 23:59:59' }),
-        good({ 'Date Shipped': '2021-04-07 06:00:00' }),
-        good({ 'Date Shipped': '2021-02-30' }),
-        good({ 'Date Shipped': '04/01/2021' }),
-        good({ 'Date Shipped': '2021-04-06 20:00:00' }),
+        earningsCells({ 'Date Shipped': '1995-12-31 23:59:59' }),
+        earningsCells({ 'Date Shipped': '2021-04-07 06:00:00' }),
+        earningsCells({ 'Date Shipped': '2021-02-30' }),
+        earningsCells({ 'Date Shipped': '04/01/2021' }),
+        earningsCells({ 'Date Shipped': '2021-04-06 20:00:00' }),
       ),
       { now },
     );
@@ -134,7 +116,7 @@ describe('when single cells are bad', () => {
   });
 
   it('then a 10,000-character name is cut to 150 characters and the row is kept', async () => {
-    const all = await items(await earningsCsv(good({ Name: 'é'.repeat(10_000) }), good({ Name: `${'a'.repeat(149)}😀tail` })));
+    const all = await items(await earningsCsv(earningsCells({ Name: 'é'.repeat(10_000) }), earningsCells({ Name: `${'a'.repeat(149)}😀tail` })));
     expect(all.map((i) => i.kind)).toEqual(['earnings', 'earnings']);
     const [a, b] = all as Array<{ name: string }>;
     expect(a!.name).toBe('é'.repeat(150));
@@ -145,10 +127,10 @@ describe('when single cells are bad', () => {
     const hyperlink = '=HYPERLINK("http://evil.example","click")';
     const all = await items(
       await earningsCsv(
-        good({ Name: hyperlink, Category: '@SUM(A1)', 'Device Type Group': '+cmd|calc' }),
-        good({ 'Ad Fees($)': '=1+1' }),
-        good({ 'Price($)': '-cmd' }),
-        good({ 'Ad Fees($)': '-0.38', 'Revenue($)': '+12.50' }),
+        earningsCells({ Name: hyperlink, Category: '@SUM(A1)', 'Device Type Group': '+cmd|calc' }),
+        earningsCells({ 'Ad Fees($)': '=1+1' }),
+        earningsCells({ 'Price($)': '-cmd' }),
+        earningsCells({ 'Ad Fees($)': '-0.38', 'Revenue($)': '+12.50' }),
       ),
     );
     expect(all[0]).toMatchObject({ kind: 'earnings', name: hyperlink, category: '@SUM(A1)', deviceType: '+cmd|calc' });
@@ -160,7 +142,7 @@ describe('when single cells are bad', () => {
   });
 
   it("then delimiter-only lines (a spreadsheet's empty rows) are skipped, not errors", async () => {
-    const path = await file('csv', toDelimited([TITLE, HEADER, good(), HEADER.map(() => ''), good()]) + ',,,\r\n');
+    const path = await file('csv', toDelimited([TITLE, HEADER, earningsCells(), HEADER.map(() => ''), earningsCells()]) + ',,,\r\n');
     expect((await items(path)).map((i) => [i.kind, i.line])).toEqual([
       ['earnings', 3],
       ['earnings', 5],
@@ -168,7 +150,7 @@ describe('when single cells are bad', () => {
   });
 
   it('then every bad cell of a row is listed in its one error', async () => {
-    const all = await items(await earningsCsv(good({ ASIN: 'nope', 'Tracking ID': '', 'Revenue($)': 'n/a' })));
+    const all = await items(await earningsCsv(earningsCells({ ASIN: 'nope', 'Tracking ID': '', 'Revenue($)': 'n/a' })));
     expect(errors(all)[0]!.problems.map((p) => p.column)).toEqual(['ASIN', 'Tracking ID', 'Revenue($)']);
   });
 
@@ -176,7 +158,12 @@ describe('when single cells are bad', () => {
     const path = await writeXlsx(tmp('cells.xlsx'), [
       {
         name: 'Fee-Earnings',
-        rows: [TITLE, HEADER, good().map((c, i) => (i === 1 ? { formula: 'HYPERLINK("http://x","Lamp")', cached: 'Lamp' } : c)), good({ Returns: 'lots' })],
+        rows: [
+          TITLE,
+          HEADER,
+          earningsCells().map((c, i) => (i === 1 ? { formula: 'HYPERLINK("http://x","Lamp")', cached: 'Lamp' } : c)),
+          earningsCells({ Returns: 'lots' }),
+        ],
       },
     ]);
     const all = await items(path);

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeHtmlEntities } from '../../src/domain/feeds/cellValues.ts';
 import { readReportFile, type EarningsRow, type FeedItem, type OrdersRow, type RowError } from '../../src/domain/feeds/index.ts';
 import { tempDir, toDelimited, writeText, writeXlsx } from './support/files.ts';
-import { EARNINGS_COLUMNS } from '../support/reportColumns.ts';
+import { EARNINGS_COLUMNS, earningsCells } from '../support/reportColumns.ts';
 
 const tmp = tempDir();
 let n = 0;
@@ -17,24 +17,6 @@ async function items(path: string): Promise<FeedItem[]> {
 
 const TITLE = ['Fee-Earnings reports from 03-07-2021 to 04-05-2021'];
 const HEADER: string[] = [...EARNINGS_COLUMNS];
-const row = (over: Partial<Record<string, string>>) => {
-  const base: Record<string, string> = {
-    Category: 'Home',
-    Name: 'Lamp',
-    ASIN: 'B000000001',
-    Seller: 'Amazon.com',
-    'Tracking ID': 'shop-20',
-    'Date Shipped': '2021-03-08 10:00:00',
-    'Price($)': '12.50',
-    'Items Shipped': '1',
-    Returns: '0',
-    'Revenue($)': '12.50',
-    'Ad Fees($)': '0.38',
-    'Device Type Group': 'PHONE',
-    ...over,
-  };
-  return HEADER.map((h) => base[h]!);
-};
 
 describe('when a text cell carries HTML entities', () => {
   it.each([
@@ -67,13 +49,13 @@ describe('when a CSV report carries HTML-escaped text', () => {
       toDelimited([
         TITLE,
         HEADER,
-        row({
+        earningsCells({
           Category: 'Health &amp; Personal Care',
           Name: 'Ben &amp; Jerry&#39;s &quot;Half Baked&quot;',
           Seller: 'Caf&eacute; Shop',
           'Device Type Group': 'PHONE &amp; TABLET',
         }),
-        row({ Name: long }),
+        earningsCells({ Name: long }),
       ]),
     );
     const [first, second] = (await items(path)) as EarningsRow[];
@@ -104,11 +86,11 @@ describe('when a CSV report carries HTML-escaped text', () => {
       toDelimited([
         TITLE,
         HEADER,
-        row({ 'Price($)': '12&#46;50' }),
-        row({ 'Date Shipped': '2021&#45;03-08' }),
-        row({ 'Items Shipped': '&#49;' }),
-        row({ ASIN: 'B00000000&#49;' }),
-        row({ 'Tracking ID': 'shop&#45;20' }),
+        earningsCells({ 'Price($)': '12&#46;50' }),
+        earningsCells({ 'Date Shipped': '2021&#45;03-08' }),
+        earningsCells({ 'Items Shipped': '&#49;' }),
+        earningsCells({ ASIN: 'B00000000&#49;' }),
+        earningsCells({ 'Tracking ID': 'shop&#45;20' }),
       ]),
     );
     const all = await items(path);
@@ -124,7 +106,7 @@ describe('when a CSV report carries HTML-escaped text', () => {
 
 describe("when a workbook carries the same escaping (as Amazon's real XLSX downloads do)", () => {
   it('then its text is decoded the same way, so one report reads alike as CSV and as XLSX', async () => {
-    const cells = row({ Category: 'Health &amp; Personal Care Appliances', Name: 'Zoo Med Aquatic Frog &amp; Newt Diet 9oz' });
+    const cells = earningsCells({ Category: 'Health &amp; Personal Care Appliances', Name: 'Zoo Med Aquatic Frog &amp; Newt Diet 9oz' });
     const xlsx = await writeXlsx(tmp(`e${n++}.xlsx`), [{ name: 'Fee-Earnings', rows: [TITLE, HEADER, cells] }]);
     const csv = writeText(tmp(`e${n++}.csv`), toDelimited([TITLE, HEADER, cells]));
     const [fromXlsx] = (await items(xlsx)) as EarningsRow[];
