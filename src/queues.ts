@@ -1,4 +1,5 @@
 // Every BullMQ queue, its name and its payload type, declared once for producers and workers alike.
+import type { Redis } from 'ioredis';
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 
 export interface QueuePayloads {
@@ -66,8 +67,8 @@ const defaults: Record<QueueName, JobsOptions> = {
 
 export type Queues = { [N in QueueName]: Queue<QueuePayloads[N], unknown, string> };
 
-/** One queue with its default job options (on any connection: the feeds API queues uploads on a fail-fast one). */
-export function createQueue<N extends QueueName>(
+/** One queue with its default job options. */
+function createQueue<N extends QueueName>(
   name: N,
   connection: ConnectionOptions,
   prefix: string,
@@ -77,6 +78,19 @@ export function createQueue<N extends QueueName>(
   // Without a listener BullMQ prints every reconnect failure to stderr; route them to our logger instead.
   q.on('error', (err) => onError(err, name));
   return q as Queues[N];
+}
+
+/**
+ * The ingest queue of the feeds API, on its fail-fast producer connection (src/redis.ts createProducerConnection).
+ * BullMQ checks the Redis version once, when a queue starts, and keeps that check's outcome for the queue's life: on
+ * a connection without an offline queue, a Redis that went away or stalled during that one INFO left the queue
+ * refusing every upload until the process restarted (the feeds API answered 503 long after Redis was back). The
+ * version is checked by the process's other queues on the main connection, so this one skips it.
+ */
+export function createProducerQueue(connection: Redis, prefix: string, onError: (err: Error) => void): Queues['ingest'] {
+  const q = new Queue<QueuePayloads['ingest'], unknown, string>('ingest', { connection, prefix, defaultJobOptions: defaults.ingest, skipVersionCheck: true });
+  q.on('error', onError);
+  return q;
 }
 
 export function createQueues(connection: ConnectionOptions, prefix: string, onError: (err: Error, queue: QueueName) => void = () => undefined): Queues {

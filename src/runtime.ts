@@ -16,7 +16,7 @@ import { metricsAnswer } from './http/healthRouter.ts';
 import { LinkCache } from './http/linkCache.ts';
 import { Metrics } from './http/metrics.ts';
 import { createLogger, type Logger } from './log.ts';
-import { closeQueues, createQueue, createQueues, type Queues } from './queues.ts';
+import { closeQueues, createProducerQueue, createQueues, type Queues } from './queues.ts';
 import { createCacheConnection, createProducerConnection, createQueueConnection } from './redis.ts';
 import { secretBoxFor } from './secrets/secretBox.ts';
 import { sealPlaintextSecrets } from './secrets/storedSecrets.ts';
@@ -163,7 +163,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
   let discord: DiscordAdapter | undefined;
   let workers: Workers | undefined;
   const feedQueue = producerRedis
-    ? createQueue('ingest', producerRedis, config.QUEUE_PREFIX, (err) => {
+    ? createProducerQueue(producerRedis, config.QUEUE_PREFIX, (err) => {
         if (!redisState.reported(err, 'feeds queue')) log.warn({ err: err.message }, 'queue error');
       })
     : undefined;

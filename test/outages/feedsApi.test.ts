@@ -9,7 +9,8 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createFeedToken } from '../../src/domain/feedTokens.ts';
 import { feedsRouter } from '../../src/http/feedsRouter.ts';
 import { createLogger } from '../../src/log.ts';
-import type { QueuePayloads } from '../../src/queues.ts';
+import { createProducerQueue, type QueuePayloads } from '../../src/queues.ts';
+import { createProducerConnection } from '../../src/redis.ts';
 import { startRuntime, type Runtime } from '../../src/runtime.ts';
 import { testConfig, testDb, unique } from '../support/env.ts';
 import { newOrganisation } from '../support/fixtures.ts';
@@ -87,6 +88,42 @@ describe('when Redis is away and a report is posted', () => {
       expect(await ingestsOf(org)).toEqual([expect.objectContaining({ id: ok.body.ingestId, status: 'queued' })]);
     } finally {
       await app.close();
+      await redis.destroy();
+    }
+  });
+});
+
+describe('when Redis stalls just as the feeds API starts its queue', () => {
+  it('then uploads are queued again once Redis answers (the queue does not keep its failed start)', async () => {
+    const redis = await RedisServer.start();
+    const relay = await Relay.start({ host: '127.0.0.1', port: redis.port });
+    const connection = createProducerConnection(relay.via(redis.url));
+    connection.on('error', () => undefined);
+    let queue: ReturnType<typeof createProducerQueue> | undefined;
+    try {
+      await waitFor(
+        async () => connection.status,
+        (s) => s === 'ready',
+      );
+      relay.pause();
+      queue = createProducerQueue(connection, unique('stall'), () => undefined);
+      // Held past the connection's command timeout (1.5 s): anything the queue asked Redis while starting has failed.
+      await new Promise((r) => setTimeout(r, 2000));
+      relay.resume();
+      const added = await waitFor(
+        () =>
+          queue!.add('ingest', { ingestId: 'after' }, { jobId: 'after' }).then(
+            (job) => job.id,
+            (err: unknown) => `refused: ${(err as Error).message}`,
+          ),
+        (id) => !id?.startsWith('refused'),
+      );
+      expect(added).toBe('after');
+      expect(await queue.getJobCounts('waiting')).toEqual({ waiting: 1 });
+    } finally {
+      await queue?.close().catch(() => undefined);
+      connection.disconnect();
+      await relay.close();
       await redis.destroy();
     }
   });
