@@ -17,6 +17,7 @@ a{color:inherit}header{background:#fff;border-bottom:1px solid #e3e6ea;padding:1
 h1{font-size:1.5rem;line-height:1.25;margin:.5rem 0 0}.handle{color:#555;margin:0}.bio{max-width:40rem;margin:.5rem auto 0}
 .disclosure{font-size:.85rem;color:#444;margin:.75rem auto 0;max-width:40rem}
 nav{display:flex;gap:.5rem;overflow-x:auto;padding:.75rem 1rem;background:#fff;border-bottom:1px solid #e3e6ea;position:sticky;top:0;z-index:1}
+nav a:first-child{margin-left:auto}nav a:last-child{margin-right:auto}
 nav a{white-space:nowrap;text-decoration:none;border:1px solid #ccd1d7;border-radius:999px;padding:.25rem .75rem;font-size:.9rem}
 main{max-width:80rem;margin:0 auto;padding:1rem}section{margin-bottom:2rem}h2{font-size:1.2rem;margin:0 0 .75rem}
 ul.grid{list-style:none;margin:0;padding:0;display:grid;gap:.75rem;grid-template-columns:repeat(2,minmax(0,1fr))}
@@ -40,8 +41,10 @@ details.disclaimer{font-size:.75rem;color:#555;margin:.1rem 0 0}details.disclaim
 .card.gone .buy{background:#e3e6ea}
 .card .buy:focus-visible,nav a:focus-visible,summary:focus-visible{outline:3px solid #0b57d0;outline-offset:2px}
 .empty{text-align:center;color:#555;padding:3rem 1rem}footer{text-align:center;font-size:.85rem;color:#555;padding:2rem 1rem}
-@media (min-width:40rem){ul.grid{grid-template-columns:repeat(auto-fill,minmax(12rem,1fr))}}
-@media (min-width:64rem){header{padding:2rem}ul.grid{gap:1rem;grid-template-columns:repeat(auto-fill,minmax(14rem,1fr))}main{padding:1.5rem 2rem}}`;
+@media (min-width:40rem){ul.grid{grid-template-columns:repeat(auto-fill,minmax(12rem,1fr))}main.w1{max-width:18rem}main.w2{max-width:32rem}main.w3{max-width:46rem}main.w4{max-width:61rem}}
+@media (min-width:64rem){header{padding:2rem}ul.grid{gap:1rem;grid-template-columns:repeat(auto-fill,minmax(14rem,1fr))}main{padding:1.5rem 2rem}main.w1{max-width:20rem}main.w2{max-width:37rem}main.w3{max-width:54rem}main.w4{max-width:71rem}}`;
+/** A storefront whose longest list has fewer products than a wide screen has columns is narrowed (class w1–w4) and centred, rather than leaving empty columns on the right. */
+const widthClass = (longest: number) => (longest >= 1 && longest <= 4 ? `w${longest}` : undefined);
 
 /** The page's headers: no script, its one <style> by hash, remote https images (products, avatar). */
 export const STOREFRONT_HEADERS = htmlSecurityHeaders(pageCsp([CSS]));
@@ -64,6 +67,7 @@ export function renderStorefrontPage(view: StorefrontPageData, publicBaseUrl: st
   const shareImage = `${pageUrl}/card.png`;
   const anchor = (i: number) => `list-${i + 1}`;
   const firstName = name.split(/\s+/)[0] || name;
+  const narrowed = widthClass(Math.max(0, ...view.lists.map((l) => l.items.length)));
 
   return `<!doctype html>\n${
     html`<html lang="en"><head>
@@ -84,7 +88,7 @@ ${profile.bio ? html`<p class="bio">${profile.bio}</p>` : ''}
 <p class="disclosure">${DISCLOSURE}</p>
 </header>
 ${view.lists.length > 1 ? html`<nav aria-label="Lists">${view.lists.map((l, i) => html`<a href="#${anchor(i)}">${l.name}</a>`)}</nav>` : ''}
-<main>
+<main${narrowed ? html` class="${narrowed}"` : ''}>
 ${itemCount === 0 ? html`<p class="empty">${name} has not added any products yet.</p>` : ''}
 ${view.lists.map(
   (list, i) => html`<section id="${anchor(i)}" aria-labelledby="${anchor(i)}-h"><h2 id="${anchor(i)}-h">${list.name}</h2>
