@@ -195,10 +195,11 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
       if (rt.metricsServer) await closeServer(rt.metricsServer);
       await slack?.stop().catch((err: unknown) => log.warn({ err }, 'stopping Slack failed'));
       await discord?.stop().catch((err: unknown) => log.warn({ err }, 'stopping Discord failed'));
-      // Workers finish their active jobs before closing (an interrupted ingest rolls back and is retried).
-      await workers?.close().catch((err: unknown) => log.warn({ err }, 'closing workers failed'));
+      // Clicks first: they need only Postgres, so an outage of Redis cannot hold them past the shutdown's deadline.
       const left = await clicks.stop();
       if (left > 0) log.error({ left }, 'clicks could not be written before shutdown');
+      // Workers finish their active jobs before closing (an interrupted ingest rolls back and is retried).
+      await workers?.close().catch((err: unknown) => log.warn({ err }, 'closing workers failed'));
       // With Redis away, close/quit would wait for a reconnect that never comes: bound them, then cut.
       await withTimeout(closeQueues(queues), 5000, 'closing queues').catch((err: unknown) => log.warn({ err }, 'closing queues failed'));
       if (feedQueue) await withTimeout(feedQueue.close(), 2000, 'closing the feeds queue').catch(() => undefined);

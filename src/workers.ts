@@ -241,12 +241,27 @@ export async function startWorkers(deps: WorkerDeps): Promise<Workers> {
       closed = true;
       clearTimeout(retry);
       connection.off('ready', onReady);
-      await Promise.all(workers.map((w) => w.close()));
+      // Active jobs finish first, with Redis there to record them. Without Redis BullMQ's close waits for it for ever
+      // (a SIGTERM during an outage hung until the 25 s kill): then it is forced, and if Redis goes away mid-close
+      // the workers' connections are cut. Their jobs' locks expire and another worker takes them up (a stalled job).
+      const closing = Promise.all(workers.map((w) => w.close(connection.status !== 'ready')));
+      let awayMs = 0;
+      for (;;) {
+        const done = await Promise.race([closing.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), CLOSE_POLL_MS))]);
+        if (done) return;
+        awayMs = connection.status === 'ready' ? 0 : awayMs + CLOSE_POLL_MS;
+        if (awayMs >= CLOSE_WITHOUT_REDIS_MS) break;
+      }
+      closing.catch(() => undefined);
+      await Promise.all(workers.map((w) => w.disconnect().catch(() => undefined)));
     },
   };
 }
 
 const SCHEDULER_RETRY_MS = 5000;
+const CLOSE_POLL_MS = 250;
+/** How long a closing worker waits for a Redis that is away before its connections are cut. */
+const CLOSE_WITHOUT_REDIS_MS = 2000;
 
 const OWN_FINAL_LINE = new Set<QueueName>(['notify', 'digest']);
 
