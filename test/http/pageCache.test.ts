@@ -1,9 +1,12 @@
 // A storefront page served from memory for STOREFRONT_CACHE_SECONDS: gzip for clients that take it, the same page
 // plain for those that do not, revalidation by ETag, and an edit shown once the cache time has passed.
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addToStorefront } from '../../src/domain/storefronts.ts';
+import { storefrontRouter, type StorefrontRouterOptions } from '../../src/http/storefrontRouter.ts';
 import type { Runtime } from '../../src/runtime.ts';
 import { startTestApp, testDb } from '../support/env.ts';
 import { randomAsin, seedInfluencer } from '../support/fixtures.ts';
@@ -23,8 +26,9 @@ afterAll(async () => {
 function get(
   path: string,
   headers: Record<string, string> = {},
+  base = app.url,
 ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
-  const { hostname, port } = new URL(app.url);
+  const { hostname, port } = new URL(base);
   return new Promise((resolve, reject) => {
     const req = httpRequest({ hostname, port, path, headers }, (res) => {
       const chunks: Buffer[] = [];
@@ -81,5 +85,49 @@ describe('when a storefront page is asked for again and again', () => {
     for (let i = 0; i < 3; i++) expect((await get('/s/nobody-here-at-all')).status).toBe(404);
     const { handle } = await seedInfluencer(db);
     expect((await get(`/s/${handle}`)).status).toBe(200);
+  });
+});
+
+/** The storefront routes alone, with cache times a test can wait out. */
+async function router(opts: StorefrontRouterOptions): Promise<{ url: string; server: Server }> {
+  const server = express()
+    .use(storefrontRouter(db, 'http://localhost', opts))
+    .listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
+describe('when a kept page is past its cache time', () => {
+  const page = async (handle: string, base: string) => (await get(`/s/${handle}`, {}, base)).body.toString('utf8');
+
+  it('then the next follower gets the kept page at once while it is rendered again, and the one after sees the edit', async () => {
+    const { url, server } = await router({ cacheMs: 200 });
+    try {
+      const { influencer, handle } = await seedInfluencer(db, { displayName: 'Kept Name' });
+      expect(await page(handle, url)).toContain('Kept Name');
+      await db.updateTable('influencers').set({ display_name: 'Edited Name' }).where('id', '=', influencer.id).execute();
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await page(handle, url)).toContain('Kept Name'); // answered from memory; the render runs behind it
+      await waitFor(
+        () => page(handle, url),
+        (html) => html.includes('Edited Name'),
+        2000,
+      );
+    } finally {
+      server.close();
+    }
+  });
+
+  it('then a page older than the stale limit is never served: the follower waits for the new rendering', async () => {
+    const { url, server } = await router({ cacheMs: 100, staleLimitMs: 300 });
+    try {
+      const { influencer, handle } = await seedInfluencer(db, { displayName: 'Old Name' });
+      expect(await page(handle, url)).toContain('Old Name');
+      await db.updateTable('influencers').set({ display_name: 'New Name' }).where('id', '=', influencer.id).execute();
+      await new Promise((r) => setTimeout(r, 400));
+      expect(await page(handle, url)).toContain('New Name');
+    } finally {
+      server.close();
+    }
   });
 });
