@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { UserError } from '../errors.ts';
 import type { Db } from '../db/database.ts';
 import type { Link, Product } from '../db/schema.ts';
+import { handleOf } from './handles.ts';
 import { getOrCreateLink } from './links.ts';
 import { upsertProduct, type ProductDetails, type ProductRef } from './products.ts';
 import { productAdded } from './catalogue/productAdded.ts';
@@ -108,4 +109,46 @@ export async function removeFromStorefront(db: Db, influencerId: number, asin: s
       .execute();
     return Number(removed.numDeletedRows);
   });
+}
+
+export interface StorefrontSummary {
+  handle: string;
+  displayName: string;
+  /** The storefront's own title, when the influencer set one. */
+  title: string | null;
+  /** Distinct products the page lists (a product in two lists counts once). */
+  productCount: number;
+}
+
+/**
+ * What a storefront's share card says, in one query: the name, the title and how many products the page shows
+ * (the same products as getCatalogueStorefront: those with a live storefront link), without resolving the catalogue.
+ */
+export async function storefrontSummary(db: Db, rawHandle: string): Promise<StorefrontSummary | undefined> {
+  const handle = handleOf(rawHandle);
+  if (handle === undefined) return undefined;
+  const row = await db
+    .selectFrom('influencers as f')
+    .leftJoin('storefronts as s', 's.influencer_id', 'f.id')
+    .select((eb) => [
+      'f.handle',
+      'f.display_name',
+      's.title',
+      eb
+        .selectFrom('storefront_items as i')
+        .innerJoin('products as p', 'p.id', 'i.product_id')
+        .innerJoin('links as k', (j) =>
+          j
+            .onRef('k.product_id', '=', 'i.product_id')
+            .onRef('k.influencer_id', '=', 'f.id')
+            .on('k.campaign', '=', STOREFRONT_CAMPAIGN)
+            .on('k.disabled_at', 'is', null),
+        )
+        .whereRef('i.storefront_id', '=', 's.id')
+        .select(sql<string>`count(distinct (p.marketplace, p.asin))`.as('n'))
+        .as('product_count'),
+    ])
+    .where('f.handle', '=', handle)
+    .executeTakeFirst();
+  return row && { handle: row.handle, displayName: row.display_name, title: row.title, productCount: Number(row.product_count ?? 0) };
 }

@@ -7,6 +7,8 @@ import type { Db } from '../db/database.ts';
 import { handleOf } from '../domain/handles.ts';
 import { findInfluencerByHandle } from '../domain/influencers.ts';
 import { getCatalogueStorefront } from '../domain/catalogue/resolve.ts';
+import { storefrontSummary } from '../domain/storefronts.ts';
+import type { Influencer } from '../db/schema.ts';
 import { renderShareCard, shareCardEtag } from './shareCard.ts';
 import { MESSAGE_PAGE_HEADERS, messagePage } from './html.ts';
 import { renderStorefrontPage, STOREFRONT_HEADERS, type StorefrontPageData } from './storefrontPage.ts';
@@ -18,10 +20,10 @@ function sendNotFound(res: Response): void {
 }
 
 /** What the page shows: the catalogue's resolved storefront (reads only, never asks Amazon) and its own title. */
-async function pageData(db: Db, influencerId: number): Promise<StorefrontPageData | undefined> {
+async function pageData(db: Db, influencer: Influencer): Promise<StorefrontPageData | undefined> {
   const [catalogue, storefront] = await Promise.all([
-    getCatalogueStorefront(db, influencerId),
-    db.selectFrom('storefronts').select(['title', 'description']).where('influencer_id', '=', influencerId).executeTakeFirst(),
+    getCatalogueStorefront(db, influencer),
+    db.selectFrom('storefronts').select(['title', 'description']).where('influencer_id', '=', influencer.id).executeTakeFirst(),
   ]);
   return catalogue && { ...catalogue, title: storefront?.title ?? null, description: storefront?.description ?? null };
 }
@@ -49,7 +51,7 @@ const STALE_LIMIT_MS = 60_000;
 
 async function renderPage(db: Db, handle: string, publicBaseUrl: string): Promise<RenderedPage | undefined> {
   const influencer = await findInfluencerByHandle(db, handle);
-  const view = influencer && (await pageData(db, influencer.id));
+  const view = influencer && (await pageData(db, influencer));
   if (!view) return undefined;
   const html = Buffer.from(renderStorefrontPage(view, publicBaseUrl));
   return {
@@ -115,17 +117,17 @@ export function storefrontRouter(db: Db, publicBaseUrl: string, opts: Storefront
   });
   // The share card: rendered from the storefront's name and product count, revalidated by ETag.
   router.get('/s/:handle/card.png', async (req, res) => {
-    const influencer = req.params.handle.length <= 64 ? await findInfluencerByHandle(db, req.params.handle) : undefined;
-    const view = influencer && (await pageData(db, influencer.id));
-    if (!view) {
+    // Only the name, the title and a count: one query, not the whole catalogue the page resolves.
+    const summary = req.params.handle.length <= 64 ? await storefrontSummary(db, req.params.handle) : undefined;
+    if (!summary) {
       sendNotFound(res);
       return;
     }
     const data = {
-      title: view.title ?? `${view.profile.displayName}'s storefront`,
-      handle: view.profile.handle,
-      displayName: view.profile.displayName,
-      productCount: new Set(view.lists.flatMap((l) => l.items.map((i) => `${i.marketplace}|${i.asin}`))).size,
+      title: summary.title ?? `${summary.displayName}'s storefront`,
+      handle: summary.handle,
+      displayName: summary.displayName,
+      productCount: summary.productCount,
     };
     const etag = shareCardEtag(data);
     res.set({ etag, 'cache-control': 'public, max-age=3600, stale-while-revalidate=86400', 'x-content-type-options': 'nosniff' });

@@ -8,7 +8,7 @@ import type { Db } from '../../src/db/database.ts';
 import { setProductOverride, setProfile } from '../../src/domain/catalogue/overrides.ts';
 import { PRICE_DISCLAIMER } from '../../src/domain/catalogue/displayRules.ts';
 import { addToStorefront, removeFromStorefront } from '../../src/domain/storefronts.ts';
-import { shareCardSvg } from '../../src/http/shareCard.ts';
+import { shareCardEtag, shareCardSvg } from '../../src/http/shareCard.ts';
 import type { Runtime } from '../../src/runtime.ts';
 import { startTestApp, testDb } from '../support/env.ts';
 import { randomAsin, seedEarning, seedInfluencer } from '../support/fixtures.ts';
@@ -190,6 +190,30 @@ describe('when a follower opens a storefront whose products come from every sour
     await addToStorefront(db, { influencerId: influencer.id, ref: { asin: randomAsin(), marketplace: 'US' } });
     expect((await get(`/s/${handle}/card.png`)).headers.get('etag')).not.toBe(before);
     expect((await get('/s/nobody-has-this-handle/card.png')).status).toBe(404);
+  });
+});
+
+describe('when a storefront lists a product twice, has removed one and one link is deleted', () => {
+  it('then its share card counts the products the page shows, each once', async () => {
+    const s = await seedInfluencer(db, { displayName: 'Counted Carla' });
+    const twice = randomAsin();
+    await addToStorefront(db, { influencerId: s.influencer.id, ref: { asin: twice, marketplace: 'US' }, listName: 'Kitchen' });
+    await addToStorefront(db, { influencerId: s.influencer.id, ref: { asin: twice, marketplace: 'US' }, listName: 'Gifts' });
+    const removed = randomAsin();
+    await addToStorefront(db, { influencerId: s.influencer.id, ref: { asin: removed, marketplace: 'US' } });
+    await removeFromStorefront(db, s.influencer.id, removed);
+    const { link: deleted } = await addToStorefront(db, { influencerId: s.influencer.id, ref: { asin: randomAsin(), marketplace: 'US' } });
+    await db.updateTable('links').set({ disabled_at: new Date() }).where('id', '=', deleted.id).execute();
+    await addToStorefront(db, { influencerId: s.influencer.id, ref: { asin: randomAsin(), marketplace: 'US' } });
+
+    const page = await text(`/s/${s.handle}`);
+    const shown = new Set([...page.text.matchAll(/aria-label="View on Amazon: ([^"]+)"/g)].map((m) => m[1])).size;
+    expect(shown).toBe(2);
+    const card = await get(`/s/${s.handle}/card.png`);
+    expect(card.status).toBe(200);
+    expect(card.headers.get('etag')).toBe(
+      shareCardEtag({ title: "Counted Carla's storefront", handle: s.handle, displayName: 'Counted Carla', productCount: 2 }),
+    );
   });
 });
 

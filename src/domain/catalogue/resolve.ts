@@ -5,7 +5,7 @@
 // Every value says where it came from; prices carry their as-of time and, past an hour, Amazon's disclaimer
 // (displayRules.ts). Reading only: nothing here asks Amazon.
 import type { Db } from '../../db/database.ts';
-import type { CatalogueEntry, CatalogueHealth, CatalogueState } from '../../db/schema.ts';
+import type { CatalogueEntry, CatalogueHealth, CatalogueState, Influencer } from '../../db/schema.ts';
 import { apiDataShowable, showableImageUrl, showPrice, type ShownPrice } from './displayRules.ts';
 
 export type CatalogueSource = 'influencer' | 'api' | 'operator' | 'ledger';
@@ -184,13 +184,20 @@ export interface CatalogueStorefront {
 }
 
 /** An influencer's storefront with every item resolved: what the storefront page will show (reads only). */
-export async function getCatalogueStorefront(db: Db, influencerId: number, now: Date = new Date()): Promise<CatalogueStorefront | undefined> {
-  const influencer = await db
-    .selectFrom('influencers')
-    .select(['id', 'organisation_id', 'handle', 'display_name', 'bio', 'avatar_url'])
-    .where('id', '=', influencerId)
-    .executeTakeFirst();
+/** The influencer's columns a storefront shows; a caller that has the row already passes it instead of the id. */
+type StorefrontOwner = Pick<Influencer, 'id' | 'organisation_id' | 'handle' | 'display_name' | 'bio' | 'avatar_url'>;
+
+export async function getCatalogueStorefront(db: Db, owner: number | StorefrontOwner, now: Date = new Date()): Promise<CatalogueStorefront | undefined> {
+  const influencer =
+    typeof owner === 'number'
+      ? await db
+          .selectFrom('influencers')
+          .select(['id', 'organisation_id', 'handle', 'display_name', 'bio', 'avatar_url'])
+          .where('id', '=', owner)
+          .executeTakeFirst()
+      : owner;
   if (!influencer) return undefined;
+  const influencerId = influencer.id;
   const profile = {
     handle: influencer.handle,
     displayName: influencer.display_name,
