@@ -12,6 +12,8 @@ export interface ConnectionStateOptions {
 
 export class ConnectionState {
   private downSince: number | undefined;
+  /** When the last outage ended (ms), for errors that surface after it (see RedisState.reported). */
+  private recoveredAt: number | undefined;
   private failures = 0;
   private probeTimer: NodeJS.Timeout | undefined;
   private probing = false;
@@ -21,7 +23,7 @@ export class ConnectionState {
   constructor(
     /** 'redis' or 'postgres': the log lines are "<name> unavailable" and "<name> available again". */
     readonly name: string,
-    private readonly log: Logger,
+    protected readonly log: Logger,
     private readonly opts: ConnectionStateOptions = {},
   ) {
     this.now = opts.now ?? Date.now;
@@ -50,8 +52,14 @@ export class ConnectionState {
     const downSeconds = Math.round((this.now() - this.downSince) / 100) / 10;
     this.log.info({ dependency: this.name, source, downSeconds, failures: this.failures }, `${this.name} available again`);
     this.downSince = undefined;
+    this.recoveredAt = this.now();
     this.failures = 0;
     this.stopProbe();
+  }
+
+  /** Unavailable now, or available again for at most `ms`. */
+  downWithin(ms: number): boolean {
+    return this.downSince !== undefined || (this.recoveredAt !== undefined && this.now() - this.recoveredAt <= ms);
   }
 
   /** Asks the service now (with the probe): true when it answers. A failure counts as an outage seen by `source`. */
@@ -116,12 +124,24 @@ export class RedisState extends ConnectionState {
 
   /** An error from a queue or worker (their connections are BullMQ's own duplicates of ours). */
   reported(err: unknown, source: string): boolean {
+    if (isLockLost(err) && this.downWithin(LOCK_STRAGGLER_MS)) {
+      this.log.debug({ dependency: this.name, source, err: errorMessage(err) }, 'job lock lost in the redis outage; the job is taken up again as stalled');
+      return true;
+    }
     if (!isConnectionError(err)) return false;
     if (this.available && this.clients.length > 0 && this.clients.every((c) => c.client.status === 'ready')) return true;
     this.failed(err, source);
     return true;
   }
 }
+
+/**
+ * A job that was running when Redis went away cannot renew its lock, so finishing it fails with "Missing lock"
+ * (BullMQ moves it back as a stalled job and runs it again). Seen during an outage or within this long after it,
+ * that is a consequence of the outage already logged, not news; any other time it is (a job outran its lock).
+ */
+const LOCK_STRAGGLER_MS = 60_000;
+const isLockLost = (err: unknown) => err instanceof Error && /^(Missing lock|Lock mismatch) for job/.test(err.message);
 
 const CONNECTION_CODES = new Set([
   'ECONNREFUSED',

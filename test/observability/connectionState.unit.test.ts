@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConnectionState, isConnectionError } from '../../src/connectionState.ts';
+import { ConnectionState, isConnectionError, RedisState } from '../../src/connectionState.ts';
 import { LogCapture } from './support/logCapture.ts';
 
 describe('when a service goes away and comes back', () => {
@@ -31,5 +31,22 @@ describe('when a service goes away and comes back', () => {
     expect(isConnectionError(new Error('LOADING Redis is loading the dataset in memory'))).toBe(true);
     expect(isConnectionError(Object.assign(new Error('duplicate key value violates unique constraint'), { code: '23505' }))).toBe(false);
     expect(isConnectionError(new Error('Missing lock for job 1'))).toBe(false);
+  });
+
+  it('then a job lock lost in a Redis outage is part of it, while one lost on a quiet day is still a warning', () => {
+    const capture = new LogCapture();
+    let now = 1_000_000;
+    const state = new RedisState(capture.logger('debug'), { now: () => now });
+    const lockLost = () => new Error('Missing lock for job repeat:click-rollup-tick:1. moveToFinished');
+    expect(state.reported(lockLost(), 'worker click-rollup')).toBe(false); // no outage: the worker logs it
+    state.failed(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6379'), { code: 'ECONNREFUSED' }), 'queue connection');
+    expect(state.reported(lockLost(), 'worker click-rollup')).toBe(true);
+    now += 5_000;
+    state.ok('queue connection');
+    now += 30_000;
+    expect(state.reported(lockLost(), 'worker click-rollup')).toBe(true); // surfaced after Redis came back
+    now += 60_000;
+    expect(state.reported(lockLost(), 'worker click-rollup')).toBe(false);
+    expect(capture.lines.filter((l) => l.level >= 40).map((l) => l.msg)).toEqual(['redis unavailable']);
   });
 });
