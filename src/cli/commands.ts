@@ -16,6 +16,7 @@ import { influencerList, linkList, orgList } from './listCommands.ts';
 import { influencerInvite } from './inviteCommands.ts';
 import { rotateKey } from './secretCommands.ts';
 import { catalogueCredentials, catalogueStatus } from './catalogueCommands.ts';
+import { storefrontEdit, storefrontProfile } from './storefrontCommands.ts';
 
 const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
 
@@ -185,6 +186,8 @@ export const COMMANDS: CliCommand[] = [
   influencerList,
   trackingIdAdd,
   storefrontAdd,
+  storefrontEdit,
+  storefrontProfile,
   linkCreate,
   linkList,
   orgList,
