@@ -11,7 +11,7 @@ import type { InfluencersTable, TrackingIdsTable } from './tables/influencers.ta
 import type { TrackingIdClaimsTable } from './tables/trackingIdClaims.table.ts';
 import type { InfluencerInvitesTable } from './tables/invites.table.ts';
 import type { ProductsTable, StorefrontItemsTable, StorefrontListsTable, StorefrontsTable } from './tables/storefronts.table.ts';
-import type { ClicksTable, LinksTable } from './tables/links.table.ts';
+import type { ClickBatchesTable, ClicksTable, LinksTable } from './tables/links.table.ts';
 import type {
   ClickFineMonthsTable,
   ClickOrgRollupsTable,
@@ -55,6 +55,7 @@ export interface Database {
   storefront_items: StorefrontItemsTable;
   links: LinksTable;
   clicks: ClicksTable;
+  click_batches: ClickBatchesTable;
   click_rollups: ClickRollupsTable;
   click_rollup_state: ClickRollupStateTable;
   click_rollup_candidates: ClickRollupCandidatesTable;

@@ -28,5 +28,11 @@ export interface ClicksTable {
   visitor_hash: string;
 }
 
+/** A click batch written (src/domain/clicks/clickBuffer.ts): its id makes a retried batch write nothing twice. */
+export interface ClickBatchesTable {
+  id: string;
+  written_at: Generated<Date>;
+}
+
 export type Link = Selectable<LinksTable>;
 export type NewClick = Insertable<ClicksTable>;

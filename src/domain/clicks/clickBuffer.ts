@@ -1,5 +1,6 @@
 // Clicks are recorded off the redirect path: pushed into memory, classified, and written to Postgres
 // in batches. A failed write keeps the batch for the next try; stop() drains everything before exit.
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { LRUCache } from 'lru-cache';
 import type { Db } from '../../db/database.ts';
@@ -27,6 +28,8 @@ interface PendingClick {
   visitorHash: string;
   /** Settled once, so a retried batch keeps its first verdict instead of turning into repeats. */
   kind?: ClickKind;
+  /** The batch it was first tried in: a retry is the same batch, under the same id (written at most once). */
+  batch?: string;
 }
 
 export interface ClickBufferOptions {
@@ -126,18 +129,32 @@ export class ClickBuffer {
 
   private async writeAll(): Promise<void> {
     while (this.pending.length > 0) {
-      const batch = this.pending.splice(0, this.opts.batchSize);
+      const batch = this.nextBatch();
       try {
-        await this.write(batch);
+        await this.write(batch, batch[0]!.batch!);
       } catch (err) {
-        this.pending.unshift(...batch); // keep them for the next attempt
+        this.pending.unshift(...batch); // keep them for the next attempt, as the same batch
         this.opts.onError?.(err);
         return;
       }
     }
   }
 
-  private async write(batch: PendingClick[]): Promise<void> {
+  /** The batch that failed last time, as it was (it sits in front), or the next clicks under a new id. */
+  private nextBatch(): PendingClick[] {
+    const retried = this.pending[0]!.batch;
+    if (retried !== undefined) {
+      let n = 1;
+      while (n < this.pending.length && this.pending[n]!.batch === retried) n++;
+      return this.pending.splice(0, n);
+    }
+    const batch = this.pending.splice(0, this.opts.batchSize);
+    const id = randomUUID();
+    for (const c of batch) c.batch = id;
+    return batch;
+  }
+
+  private async write(batch: PendingClick[], batchId: string): Promise<void> {
     const undecided = batch.filter((c) => c.kind === undefined && c.audience === 'human');
     const repeats = await this.opts.repeats.seen(undecided.map((c) => `${c.linkId}:${c.visitorHash}`));
     undecided.forEach((c, i) => (c.kind = repeats[i] ? 'repeat' : 'click'));
@@ -145,11 +162,20 @@ export class ClickBuffer {
     // One array parameter per column (unnest) rather than seven parameters per row: the same rows, with far less
     // work to build and bind here and to parse and plan in Postgres (measured: about 4 µs less Postgres CPU and
     // 1-2 µs less of ours per click, which matters on a machine where the redirects and Postgres share the cores).
+    // One statement records the batch's id and its clicks, or (the id already there: an earlier try committed but
+    // its answer was lost with the connection) neither, so a retry never writes a click twice.
     await this.opts.db
+      .with('batch', (db) =>
+        db
+          .insertInto('click_batches')
+          .values({ id: batchId })
+          .onConflict((oc) => oc.doNothing())
+          .returning('id'),
+      )
       .insertInto('clicks')
       .columns(['link_id', 'clicked_at', 'kind', 'referrer_host', 'device', 'country', 'visitor_hash'])
       .expression(
-        sql`select * from unnest(${batch.map((c) => c.linkId)}::bigint[], ${batch.map((c) => c.at.toISOString())}::timestamptz[], ${kinds}::text[], ${batch.map((c) => c.referrerHost)}::text[], ${batch.map((c) => c.device)}::text[], ${batch.map((c) => c.country)}::char(2)[], ${batch.map((c) => c.visitorHash)}::text[])`,
+        sql`select * from unnest(${batch.map((c) => c.linkId)}::bigint[], ${batch.map((c) => c.at.toISOString())}::timestamptz[], ${kinds}::text[], ${batch.map((c) => c.referrerHost)}::text[], ${batch.map((c) => c.device)}::text[], ${batch.map((c) => c.country)}::char(2)[], ${batch.map((c) => c.visitorHash)}::text[]) where exists (select from batch)`,
       )
       .execute();
     const byKind = new Map<ClickKind, number>();
@@ -170,4 +196,19 @@ export class ClickBuffer {
     }
     return this.pending.length;
   }
+}
+
+/** How long a written batch's id is kept: far longer than any buffer holds a batch it could not write. */
+export const CLICK_BATCH_IDS_KEPT_DAYS = 7;
+
+/**
+ * Forgets the ids of batches written more than CLICK_BATCH_IDS_KEPT_DAYS ago; returns how many. By the database's
+ * clock: the ids matter for retries happening now, whatever date a caller's (test) clock says.
+ */
+export async function pruneClickBatches(db: Db): Promise<number> {
+  const r = await db
+    .deleteFrom('click_batches')
+    .where('written_at', '<', sql<Date>`now() - make_interval(days => ${CLICK_BATCH_IDS_KEPT_DAYS})`)
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
 }
