@@ -31,6 +31,22 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
+    // Only the domain (with src/db and the secret store) talks SQL: jobs, routers, commands, bots and the CLI call
+    // its functions, so every query of a feature is in one place.
+    files: ['src/**/*.ts', 'bots/**/*.ts', 'jobs/**/*.ts'],
+    ignores: ['src/domain/**', 'src/db/**', 'src/secrets/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'CallExpression[callee.property.name=/^(selectFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto)$/]',
+          message: 'Queries live in src/domain: call a domain function instead.',
+        },
+        { selector: "TaggedTemplateExpression[tag.name='sql']", message: 'Queries live in src/domain: call a domain function instead.' },
+      ],
+    },
+  },
+  {
     // Domain, command core and cards know no platform, web framework or queue library.
     files: ['src/domain/**/*.ts', 'src/commands/**/*.ts', 'src/cards/**/*.ts'],
     rules: {

@@ -2,13 +2,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
-import { sql } from 'kysely';
 import { createDiscordAdapter, type DiscordAdapter } from '../bots/discord/index.ts';
 import { createSlackAdapter, type SlackAdapter } from '../bots/slack/index.ts';
 import { platformsEnabled, type Config } from './config.ts';
 import { ConnectionState, isConnectionError, RedisState } from './connectionState.ts';
 import { createDb, type Db } from './db/database.ts';
 import { ensureDatabase, migrateToLatest } from './db/migrate.ts';
+import { pingDatabase } from './db/ping.ts';
 import { ClickBuffer } from './domain/clicks/clickBuffer.ts';
 import { RepeatDetector } from './domain/clicks/repeatDetector.ts';
 import { createApp, createWebServer } from './http/app.ts';
@@ -74,7 +74,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
   const onClientError = (err: Error) => postgresState.failed(err, 'connection');
   // Every statement of the pool is bounded (jobs, pages, the feeds API): a generous DATABASE_STATEMENT_TIMEOUT_MS.
   const db = createDb(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE, statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS, onClientError });
-  const postgresState: ConnectionState = new ConnectionState('postgres', log, { probe: () => withTimeout(sql`select 1`.execute(db), 2000, 'postgres probe') });
+  const postgresState: ConnectionState = new ConnectionState('postgres', log, { probe: () => withTimeout(pingDatabase(db), 2000, 'postgres probe') });
   if (opts.migrate) {
     // Migrations may build indexes on big tables: on a connection of their own, without the statement timeout.
     const migrationDb = createDb(config.DATABASE_URL, { max: 1, onClientError });

@@ -3,7 +3,7 @@
 import type { APIInteraction } from 'discord-api-types/v10';
 import type { Db } from '../../src/db/database.ts';
 import { isLinkedTo } from '../../src/domain/accountLinks.ts';
-import { resolveIdentity, type Identity } from '../../src/domain/identities.ts';
+import { guildMemberInfluencer, identitiesWithInfluencerOfUser, resolveIdentity, type Identity } from '../../src/domain/identities.ts';
 import { UserError } from '../../src/errors.ts';
 
 // Permission bits (Discord "Permissions" topic). Either makes a member a manager here.
@@ -47,24 +47,16 @@ export function callerOf(i: APIInteraction): DiscordCaller | undefined {
  * only when the storefront is of that guild's organisation or the account was linked to it with a code.
  */
 async function dmIdentity(db: Db, userId: string): Promise<Identity | undefined> {
-  const rows = await db
-    .selectFrom('platform_identities as pi')
-    .innerJoin('influencers as i', 'i.id', 'pi.influencer_id')
-    .select(['pi.id', 'pi.workspace_id', 'pi.user_id', 'pi.influencer_id', 'pi.timezone', 'pi.organisation_id as identityOrganisationId', 'i.organisation_id'])
-    .where('pi.platform', '=', 'discord')
-    .where('pi.user_id', '=', userId)
-    .orderBy('pi.id', 'desc')
-    .limit(10)
-    .execute();
+  const rows = await identitiesWithInfluencerOfUser(db, 'discord', userId, 10);
   for (const row of rows) {
-    if (row.identityOrganisationId !== row.organisation_id && !(await isLinkedTo(db, row.id, row.influencer_id!))) continue;
+    if (row.identityOrganisationId !== row.influencerOrganisationId && !(await isLinkedTo(db, row.id, row.influencerId!))) continue;
     return {
       id: row.id,
       platform: 'discord',
-      workspaceId: row.workspace_id,
-      userId: row.user_id,
-      organisationId: row.organisation_id,
-      influencerId: row.influencer_id,
+      workspaceId: row.workspaceId,
+      userId: row.userId,
+      organisationId: row.influencerOrganisationId,
+      influencerId: row.influencerId,
       // Nobody manages a team from a DM: there is no server to say they may.
       isManager: false,
       timezone: row.timezone,
@@ -100,17 +92,9 @@ export async function discordIdentity(db: Db, caller: DiscordCaller): Promise<Id
  * organisation or linked with a code). Autocomplete asks this on every keystroke, the gateway on every link.
  */
 export async function guildInfluencer(db: Db, guildId: string, userId: string): Promise<{ influencerId: number; handle: string } | undefined> {
-  const row = await db
-    .selectFrom('platform_identities as pi')
-    .innerJoin('influencers as i', 'i.id', 'pi.influencer_id')
-    .innerJoin('discord_guilds as g', 'g.guild_id', 'pi.workspace_id')
-    .select(['pi.id', 'i.id as influencerId', 'i.handle', 'i.organisation_id', 'g.organisation_id as guildOrganisationId'])
-    .where('pi.platform', '=', 'discord')
-    .where('pi.workspace_id', '=', guildId)
-    .where('pi.user_id', '=', userId)
-    .executeTakeFirst();
+  const row = await guildMemberInfluencer(db, guildId, userId);
   if (!row) return undefined;
-  if (row.organisation_id !== row.guildOrganisationId && !(await isLinkedTo(db, row.id, row.influencerId))) return undefined;
+  if (row.influencerOrganisationId !== row.guildOrganisationId && !(await isLinkedTo(db, row.identityId, row.influencerId))) return undefined;
   return { influencerId: row.influencerId, handle: row.handle };
 }
 

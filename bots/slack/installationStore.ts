@@ -6,6 +6,7 @@ import type { Installation, InstallationQuery, InstallationStore } from '@slack/
 import { LRUCache } from 'lru-cache';
 import type { Db } from '../../src/db/database.ts';
 import { organisationForWorkspace } from '../../src/domain/identities.ts';
+import { activeSlackInstallation, markWorkspaceRevoked, saveSlackInstallation } from '../../src/domain/slackWorkspaces.ts';
 import type { SecretBox } from '../../src/secrets/secretBox.ts';
 import { botTokenContext, openInstallation, sealInstallation } from '../../src/secrets/storedSecrets.ts';
 
@@ -18,10 +19,7 @@ function storedInstallation(box: SecretBox, teamId: string, inst: AnyInstallatio
   return sealInstallation(box, teamId, { ...rest, ...(kept ? { bot: kept } : {}) });
 }
 
-export async function markWorkspaceRevoked(db: Db, teamId: string): Promise<number> {
-  const r = await db.updateTable('slack_workspaces').set({ revoked_at: new Date(), bot_token: null }).where('team_id', '=', teamId).executeTakeFirst();
-  return Number(r.numUpdatedRows);
-}
+// Kept here too for the listeners that import it from the store.
 
 export interface PostgresInstallationStore extends InstallationStore {
   /** Drops a cached installation (after revocation). */
@@ -40,18 +38,14 @@ export function postgresInstallationStore(db: Db, box: SecretBox, cacheTtlMs = 6
       }
       if (!inst.bot?.token) throw new Error('The installation carries no bot token; the app needs its bot scopes.');
       await organisationForWorkspace(db, 'slack', team.id, team.name);
-      await db
-        .updateTable('slack_workspaces')
-        .set((eb) => ({
-          enterprise_id: inst.enterprise?.id ?? null,
-          name: eb.fn.coalesce(eb.val(team.name ?? null), eb.ref('name')),
-          bot_user_id: inst.bot!.userId,
-          bot_token: box.seal(inst.bot!.token, botTokenContext(team.id)),
-          installation: JSON.stringify(storedInstallation(box, team.id, inst)),
-          revoked_at: null,
-        }))
-        .where('team_id', '=', team.id)
-        .execute();
+      await saveSlackInstallation(db, {
+        teamId: team.id,
+        enterpriseId: inst.enterprise?.id ?? null,
+        name: team.name ?? null,
+        botUserId: inst.bot.userId,
+        botToken: box.seal(inst.bot.token, botTokenContext(team.id)),
+        installation: storedInstallation(box, team.id, inst),
+      });
       cache.delete(team.id);
     },
 
@@ -60,16 +54,10 @@ export function postgresInstallationStore(db: Db, box: SecretBox, cacheTtlMs = 6
       if (!teamId) throw new Error('Organisation-wide installs are not supported');
       const hit = cache.get(teamId);
       if (hit) return hit;
-      const row = await db
-        .selectFrom('slack_workspaces')
-        .select(['bot_token', 'installation'])
-        .where('team_id', '=', teamId)
-        .where('revoked_at', 'is', null)
-        .where('bot_token', 'is not', null)
-        .executeTakeFirst();
-      if (!row?.bot_token || !row.installation) throw new Error(`No active installation for workspace ${teamId}`);
+      const row = await activeSlackInstallation(db, teamId);
+      if (!row?.botToken || !row.installation) throw new Error(`No active installation for workspace ${teamId}`);
       const stored = openInstallation<AnyInstallation>(box, teamId, row.installation);
-      const inst: AnyInstallation = { ...stored, bot: { ...stored.bot!, token: box.open(row.bot_token, botTokenContext(teamId)) } };
+      const inst: AnyInstallation = { ...stored, bot: { ...stored.bot!, token: box.open(row.botToken, botTokenContext(teamId)) } };
       cache.set(teamId, inst);
       return inst;
     },

@@ -5,6 +5,7 @@
 import { webApi } from '@slack/bolt';
 import type { Config } from '../../src/config.ts';
 import type { Db } from '../../src/db/database.ts';
+import { activeSlackBotToken, isSlackWorkspaceRevoked } from '../../src/domain/slackWorkspaces.ts';
 import { DestinationGoneError, RateLimitedError, type Attachment, type PlatformSender } from '../../src/delivery.ts';
 import { secretBoxFor } from '../../src/secrets/secretBox.ts';
 import { botTokenContext } from '../../src/secrets/storedSecrets.ts';
@@ -59,14 +60,13 @@ export function createSlackSenders(deps: { config: Config; db: Db; files?: Signe
 
   async function tokenFor(teamId: string): Promise<string> {
     if (config.SLACK_CLIENT_ID && config.SLACK_CLIENT_SECRET && !config.SLACK_SOCKET_MODE) {
-      const row = await db.selectFrom('slack_workspaces').select('bot_token').where('team_id', '=', teamId).where('revoked_at', 'is', null).executeTakeFirst();
-      if (!row?.bot_token) throw new DestinationGoneError('the Slack app is no longer installed in this workspace');
+      const botToken = await activeSlackBotToken(db, teamId);
+      if (!botToken) throw new DestinationGoneError('the Slack app is no longer installed in this workspace');
       // Sealed at rest (plaintext from before sealing is read as is).
-      return secretBoxFor(config).open(row.bot_token, botTokenContext(teamId));
+      return secretBoxFor(config).open(botToken, botTokenContext(teamId));
     }
     if (!config.SLACK_BOT_TOKEN) throw new DestinationGoneError('Slack is not configured');
-    const ws = await db.selectFrom('slack_workspaces').select('revoked_at').where('team_id', '=', teamId).executeTakeFirst();
-    if (ws?.revoked_at) throw new DestinationGoneError('the Slack token was revoked');
+    if (await isSlackWorkspaceRevoked(db, teamId)) throw new DestinationGoneError('the Slack token was revoked');
     return config.SLACK_BOT_TOKEN;
   }
 

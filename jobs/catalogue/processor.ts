@@ -7,6 +7,7 @@ import type { Db } from '../../src/db/database.ts';
 import { CreatorsApiClient, type CreatorsCredential } from '../../src/domain/catalogue/creatorsApi.ts';
 import { envCredential, type EnvCredentialConfig } from '../../src/domain/catalogue/credentials.ts';
 import { fillProducts, refreshDue, type CatalogueFetchDeps, type ItemsApi } from '../../src/domain/catalogue/refresh.ts';
+import { listingInfluencers } from '../../src/domain/catalogue/listingInfluencers.ts';
 import { RequestBudget } from '../../src/domain/catalogue/requestBudget.ts';
 import type { Logger } from '../../src/log.ts';
 import type { QueuePayloads, Queues } from '../../src/queues.ts';
@@ -68,17 +69,6 @@ export function catalogueRefreshProcessor(deps: CatalogueFetchDeps, maxRequests 
     if (notices) await queueHealthNotices(deps.db, notices);
     return report;
   };
-}
-
-async function listingInfluencers(db: Db, productId: number): Promise<number[]> {
-  const rows = await db
-    .selectFrom('storefront_items as i')
-    .innerJoin('storefronts as s', 's.id', 'i.storefront_id')
-    .select('s.influencer_id')
-    .distinct()
-    .where('i.product_id', '=', productId)
-    .execute();
-  return rows.map((r) => Number(r.influencer_id));
 }
 
 /** The job id of a product's fill: one per product while it is waiting or running. */

@@ -3,6 +3,7 @@
 // sends at 10:00, but not a day-old digest at midnight). Local time comes from the subscription's zone,
 // so daylight-saving changes move the instant and never skip or double a day.
 import type { Db } from '../../src/db/database.ts';
+import { listEnabledDigestSubscriptions } from '../../src/domain/digest/digestDeliveries.ts';
 import { localDate, zonedTime } from '../../src/domain/time.ts';
 
 export const CATCH_UP_MS = 12 * 3600_000;
@@ -13,17 +14,13 @@ export interface DueDigest {
 }
 
 export async function dueDigests(db: Db, now: Date): Promise<DueDigest[]> {
-  const subs = await db
-    .selectFrom('digest_subscriptions')
-    .select(['id', 'local_time', 'timezone', 'last_sent_local_date', 'starts_local_date'])
-    .where('enabled', '=', true)
-    .execute();
+  const subs = await listEnabledDigestSubscriptions(db);
   const due: DueDigest[] = [];
   for (const s of subs) {
     const today = localDate(now, s.timezone);
-    if (s.last_sent_local_date !== null && s.last_sent_local_date >= today) continue;
-    if (s.starts_local_date !== null && s.starts_local_date > today) continue;
-    const [hh, mm] = s.local_time.split(':').map(Number) as [number, number];
+    if (s.lastSentLocalDate !== null && s.lastSentLocalDate >= today) continue;
+    if (s.startsLocalDate !== null && s.startsLocalDate > today) continue;
+    const [hh, mm] = s.localTime.split(':').map(Number) as [number, number];
     const at = zonedTime(today, s.timezone, hh, mm);
     const late = now.getTime() - at.getTime();
     if (late >= 0 && late <= CATCH_UP_MS) due.push({ subscriptionId: s.id, localDate: today });

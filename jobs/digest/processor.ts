@@ -4,6 +4,14 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Db } from '../../src/db/database.ts';
 import type { Card } from '../../src/cards/card.ts';
+import {
+  claimDigestDelivery,
+  failDigestDelivery,
+  findDigestSubscriptionTarget,
+  markDigestSent,
+  skipDigestDelivery,
+} from '../../src/domain/digest/digestDeliveries.ts';
+import { countDeliveryAttempt } from '../../src/domain/notifications/deliveries.ts';
 import { destinationKey, type Destination } from '../../src/domain/notifications/destination.ts';
 import type { Metrics } from '../../src/http/metrics.ts';
 import type { Logger } from '../../src/log.ts';
@@ -69,32 +77,10 @@ export function digestProcessor(deps: DigestDeps) {
   ) => {
     const { subscriptionId, localDate } = job.data;
     const key = `digest:${subscriptionId}:${localDate}`;
-    const sub = await db
-      .selectFrom('digest_subscriptions as s')
-      .innerJoin('platform_identities as p', 'p.id', 's.identity_id')
-      .select(['s.id', 's.organisation_id', 's.timezone', 's.channel_id', 's.enabled', 'p.platform', 'p.workspace_id', 'p.user_id'])
-      .where('s.id', '=', subscriptionId)
-      .executeTakeFirst();
+    const sub = await findDigestSubscriptionTarget(db, subscriptionId);
     if (!sub) throw new UnrecoverableError(`Digest subscription ${subscriptionId} does not exist`);
-    seen.organisationId = sub.organisation_id;
-    await db
-      .insertInto('notification_deliveries')
-      .values({
-        key,
-        kind: 'digest',
-        influencer_id: null,
-        subscription_id: subscriptionId,
-        entry_from: null,
-        entry_to: null,
-        platform: null,
-        destination: null,
-        message_id: null,
-        error: null,
-        sent_at: null,
-      })
-      .onConflict((oc) => oc.column('key').doNothing())
-      .execute();
-    const delivery = await db.selectFrom('notification_deliveries').select(['status', 'attempts']).where('key', '=', key).executeTakeFirstOrThrow();
+    seen.organisationId = sub.organisationId;
+    const delivery = await claimDigestDelivery(db, key, subscriptionId);
     if (delivery.status !== 'claimed') {
       // A duplicate (a manager's /digest now, a second worker): counted, not worth a line.
       deps.metrics?.digests.inc({ outcome: 'skipped' });
@@ -102,20 +88,16 @@ export function digestProcessor(deps: DigestDeps) {
       return { skipped: `already ${delivery.status}` };
     }
     if (!sub.enabled) {
-      await db.updateTable('notification_deliveries').set({ status: 'skipped', error: 'unsubscribed' }).where('key', '=', key).execute();
-      report(job, 'skipped', { organisationId: sub.organisation_id, reason: 'unsubscribed' });
+      await skipDigestDelivery(db, key, 'unsubscribed');
+      report(job, 'skipped', { organisationId: sub.organisationId, reason: 'unsubscribed' });
       return { skipped: 'unsubscribed' };
     }
-    const dest: Destination = { platform: sub.platform, workspaceId: sub.workspace_id, userId: sub.user_id, channelId: sub.channel_id };
+    const dest: Destination = sub.destination;
     const destKey = destinationKey(dest);
     seen.platform = dest.platform;
     const onGone = async (reason: string) => {
       seen.gone = reason;
-      await db
-        .updateTable('notification_deliveries')
-        .set({ status: 'failed', error: reason, platform: dest.platform, destination: destKey })
-        .where('key', '=', key)
-        .execute();
+      await failDigestDelivery(db, key, reason, { platform: dest.platform, destination: destKey });
     };
     return pacedDelivery(job, token, { gate: deps.gate, destination: destKey, log, onGone }, async () => {
       const sender = await senderFor(deps.senders, dest);
@@ -123,26 +105,15 @@ export function digestProcessor(deps: DigestDeps) {
         const found = await sender.findSent(dest.channelId ? { channelId: dest.channelId } : { userId: dest.userId }, key);
         if (found) return done(found);
       }
-      await db
-        .updateTable('notification_deliveries')
-        .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
-        .where('key', '=', key)
-        .execute();
-      const card = await deps.compose(db, sub.organisation_id, sub.timezone, deps.now?.() ?? new Date());
+      await countDeliveryAttempt(db, key);
+      const card = await deps.compose(db, sub.organisationId, sub.timezone, deps.now?.() ?? new Date());
       const { messageId } = await deliver(sender, dest, card, { idempotencyKey: key });
       return done(messageId);
     });
 
     // Both at once: nobody (the tick, a manager's /digest, a retry) sees the delivery sent but the day not marked.
     async function done(messageId: string) {
-      await db.transaction().execute(async (trx) => {
-        await trx
-          .updateTable('notification_deliveries')
-          .set({ status: 'sent', sent_at: new Date(), message_id: messageId, platform: dest.platform, destination: destKey })
-          .where('key', '=', key)
-          .execute();
-        await trx.updateTable('digest_subscriptions').set({ last_sent_local_date: localDate }).where('id', '=', subscriptionId).execute();
-      });
+      await markDigestSent(db, { key, subscriptionId, localDate, messageId, platform: dest.platform, destination: destKey });
       report(job, 'sent', { organisationId: seen.organisationId, platform: dest.platform, messageId });
       return { sent: messageId };
     }

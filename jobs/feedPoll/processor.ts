@@ -3,6 +3,7 @@
 // guard (src/domain/net/publicFetch.ts); the source's headers (sealed at rest) go to its own origin only.
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Db } from '../../src/db/database.ts';
+import { getFeedSource, markFeedSourceFailed, markFeedSourcePolled, markFeedSourceSucceeded } from '../../src/domain/feeds/feedSources.ts';
 import { fetchPublic, type OutboundPolicy } from '../../src/domain/net/publicFetch.ts';
 import { createIngest } from '../../src/domain/ingest/ingests.ts';
 import { storeStream } from '../../src/domain/ingest/storeFile.ts';
@@ -26,13 +27,13 @@ export interface FeedPollDeps {
 
 export function feedPollProcessor(deps: FeedPollDeps) {
   return async (job: Job<QueuePayloads['feed-poll']>) => {
-    const source = await deps.db.selectFrom('feed_sources').selectAll().where('id', '=', job.data.feedSourceId).executeTakeFirst();
+    const source = await getFeedSource(deps.db, job.data.feedSourceId);
     if (!source) throw new UnrecoverableError(`Feed source ${job.data.feedSourceId} does not exist`);
     if (!source.enabled) {
       deps.log?.debug({ feedSourceId: source.id }, 'feed poll skipped: source disabled');
       return { skipped: 'disabled' };
     }
-    await deps.db.updateTable('feed_sources').set({ last_polled_at: new Date() }).where('id', '=', source.id).execute();
+    await markFeedSourcePolled(deps.db, source.id);
     try {
       const headers = openFeedHeaders(deps.secrets, source.url, source.headers);
       const res = await fetchPublic(source.url, { headers, signal: AbortSignal.timeout(deps.timeoutMs ?? 60_000), policy: deps.outbound, decompress: true });
@@ -53,18 +54,14 @@ export function feedPollProcessor(deps: FeedPollDeps) {
         feedSourceId: source.id,
       });
       await deps.queues.ingest.add('ingest', { ingestId }, { jobId: ingestId });
-      await deps.db.updateTable('feed_sources').set({ last_success_at: new Date(), last_error: null }).where('id', '=', source.id).execute();
+      await markFeedSourceSucceeded(deps.db, source.id);
       deps.log?.info(
         { feedSourceId: source.id, feedSource: source.name, network: source.network, host: new URL(source.url).host, bytes: stored.bytes, ingestId },
         'feed polled',
       );
       return { ingestId };
     } catch (err) {
-      await deps.db
-        .updateTable('feed_sources')
-        .set({ last_error: (err as Error).message.slice(0, 500) })
-        .where('id', '=', source.id)
-        .execute();
+      await markFeedSourceFailed(deps.db, source.id, (err as Error).message);
       throw err;
     }
   };

@@ -1,12 +1,13 @@
 // One BullMQ job scheduler per enabled feed source, kept in step with the feed_sources table.
 import type { Db } from '../../src/db/database.ts';
+import { listFeedSourceSchedules } from '../../src/domain/feeds/feedSources.ts';
 import type { Queues } from '../../src/queues.ts';
 
 export const feedSchedulerId = (id: number) => `feed-source-${id}`;
 
 /** Upserts a scheduler per enabled source, removes the others; resolves with the ids of the schedulers it keeps. */
 export async function syncFeedSchedules(db: Db, queues: Pick<Queues, 'feed-poll'>): Promise<string[]> {
-  const sources = await db.selectFrom('feed_sources').select(['id', 'cron', 'enabled']).execute();
+  const sources = await listFeedSourceSchedules(db);
   const wanted = new Set<string>();
   for (const s of sources.filter((x) => x.enabled)) {
     wanted.add(feedSchedulerId(s.id));

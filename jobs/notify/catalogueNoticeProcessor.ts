@@ -10,7 +10,8 @@ import { claimHealthNotice, healthNews, pendingHealthNotices } from '../../src/d
 import { resolveDestination } from '../../src/domain/notifications/destination.ts';
 import type { QueuePayloads, Queues } from '../../src/queues.ts';
 import type { DestinationGate } from './destinationGate.ts';
-import { finishDelivery, sendClaimed } from './claimedDelivery.ts';
+import { finishDelivery } from '../../src/domain/notifications/deliveries.ts';
+import { sendClaimed } from './claimedDelivery.ts';
 import type { Senders } from './senders.ts';
 
 export interface CatalogueNoticeDeps {

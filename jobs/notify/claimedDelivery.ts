@@ -7,24 +7,13 @@ import type { Card } from '../../src/cards/card.ts';
 import type { Db } from '../../src/db/database.ts';
 import type { Logger } from '../../src/log.ts';
 import { destinationKey, type Destination } from '../../src/domain/notifications/destination.ts';
+import { countDeliveryAttempt, finishDelivery } from '../../src/domain/notifications/deliveries.ts';
 import { markNotificationTargetBroken } from '../../src/domain/notificationPrefs.ts';
 import type { DestinationGate } from './destinationGate.ts';
 import { pacedDelivery } from './pacedDelivery.ts';
 import { deliver, senderFor, type Senders } from './senders.ts';
 
-/** Records a delivery row's outcome. */
-export function finishDelivery(
-  db: Db,
-  key: string,
-  status: 'sent' | 'skipped' | 'failed',
-  extra: { message_id?: string; error?: string; platform?: string; destination?: string } = {},
-) {
-  return db
-    .updateTable('notification_deliveries')
-    .set({ status, sent_at: status === 'sent' ? new Date() : null, ...extra })
-    .where('key', '=', key)
-    .execute();
-}
+// Where every notification job records a delivery row's outcome (re-exported for the notice processors).
 
 export interface ClaimedNotification {
   /** The delivery row's key: also the message's idempotency key. */
@@ -76,11 +65,7 @@ export async function sendClaimed(
           return { sent: found, reconciled: true };
         }
       }
-      await db
-        .updateTable('notification_deliveries')
-        .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
-        .where('key', '=', key)
-        .execute();
+      await countDeliveryAttempt(db, key);
       const { messageId } = await deliver(sender, dest, composed ?? (await n.compose()), { idempotencyKey: key });
       await delivered();
       await finishDelivery(db, key, 'sent', { message_id: messageId, ...recorded });

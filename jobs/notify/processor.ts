@@ -12,7 +12,8 @@ import type { Card } from '../../src/cards/card.ts';
 import type { QueuePayloads } from '../../src/queues.ts';
 import type { DestinationGate } from './destinationGate.ts';
 import { attemptNumber, isLastAttempt, isPutBack, type DeliveryOutcome } from './deliveryOutcome.ts';
-import { finishDelivery, sendClaimed } from './claimedDelivery.ts';
+import { finishDelivery } from '../../src/domain/notifications/deliveries.ts';
+import { sendClaimed } from './claimedDelivery.ts';
 import type { Senders } from './senders.ts';
 
 export interface NotifyDeps {

@@ -10,10 +10,10 @@
 //  - its job is waiting, delayed or active: nothing to do.
 // `held` (waiting for a person), `succeeded` and `failed` ingests are never touched.
 import { access } from 'node:fs/promises';
-import { sql } from 'kysely';
 import type { Db } from '../../src/db/database.ts';
 import type { Logger } from '../../src/log.ts';
 import type { Queues } from '../../src/queues.ts';
+import { failIngest, ledgerLockHeld, listStaleIngests, requeueRunningIngest } from '../../src/domain/ingest/ingestTransitions.ts';
 import { removeExpiredUploads } from '../../src/domain/ingest/storeFile.ts';
 
 /** Past this an ingest whose job is gone is not queued again (its job would long have been removed anyway). */
@@ -67,26 +67,12 @@ export async function reconcileIngests(deps: ReconcileDeps, only?: string[]): Pr
   const before = new Date(now.getTime() - deps.olderThanMs);
   const result: ReconcileResult = { checked: 0, requeued: [], failed: [], deferred: [] };
   if (only?.length === 0) return result;
-  let query = db
-    .selectFrom('feed_ingests')
-    .select(['id', 'status', 'organisation_id', 'network', 'file_path', 'created_at', 'started_at'])
-    .where('status', 'in', ['queued', 'running'])
-    .where(sql<boolean>`coalesce(started_at, created_at) < ${before}`)
-    .orderBy('created_at')
-    .limit(BATCH);
-  if (only) query = query.where('id', 'in', only);
-  const stuck = await query.execute();
+  const stuck = await listStaleIngests(db, { before, limit: BATCH, only });
   result.checked = stuck.length;
 
   const markFailed = async (ingestId: string, reason: string) => {
     // Only while it still says queued or running: a worker may have finished it since it was read.
-    const done = await db
-      .updateTable('feed_ingests')
-      .set({ status: 'failed', finished_at: new Date(), error: reason.slice(0, 2000) })
-      .where('id', '=', ingestId)
-      .where('status', 'in', ['queued', 'running'])
-      .executeTakeFirst();
-    if (Number(done.numUpdatedRows) > 0) {
+    if (await failIngest(db, ingestId, reason, ['queued', 'running'])) {
       result.failed.push({ ingestId, reason });
       log?.warn({ ingestId, reason }, 'ingest marked failed');
     }
@@ -106,21 +92,21 @@ export async function reconcileIngests(deps: ReconcileDeps, only?: string[]): Pr
     }
     if (state !== 'missing' && state !== 'unknown') continue; // waiting, delayed, active, prioritized: in hand
 
-    if (now.getTime() - ingest.created_at.getTime() > REQUEUE_MAX_AGE_MS) {
+    if (now.getTime() - ingest.createdAt.getTime() > REQUEUE_MAX_AGE_MS) {
       await markFailed(ingest.id, 'Its job was lost more than a week ago; send the report again.');
       continue;
     }
-    if (!ingest.file_path || !(await exists(ingest.file_path))) {
+    if (!ingest.filePath || !(await exists(ingest.filePath))) {
       await markFailed(ingest.id, 'Its job was lost and its stored file is gone; send the report again.');
       continue;
     }
-    if (ingest.status === 'running' && (await ledgerLockHeld(db, ingest.organisation_id, ingest.network))) {
+    if (ingest.status === 'running' && (await ledgerLockHeld(db, ingest.organisationId, ingest.network))) {
       result.deferred.push(ingest.id);
       continue;
     }
     // The ingest id is the job id: a job already added (by another worker's reconciler, say) is not added twice.
     await deps.queues.ingest.add('ingest', { ingestId: ingest.id }, { jobId: ingest.id });
-    await db.updateTable('feed_ingests').set({ status: 'queued' }).where('id', '=', ingest.id).where('status', '=', 'running').execute();
+    await requeueRunningIngest(db, ingest.id);
     result.requeued.push(ingest.id);
     log?.warn({ ingestId: ingest.id, was: ingest.status }, 'ingest re-queued: its job was lost');
   }
@@ -134,17 +120,4 @@ async function exists(file: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/**
- * Whether an ingest of this organisation and network is writing the ledger now: it holds the transaction lock
- * src/domain/ingest/ledgerIngest.ts takes (keyed by the ledger network: the label for JSON lines, else "amazon").
- */
-async function ledgerLockHeld(db: Db, organisationId: number, network: string): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
-    const { rows } = await sql<{ free: boolean }>`
-      SELECT pg_try_advisory_xact_lock(hashtext('ledger-ingest:' || ${String(organisationId)} || ':' || ${network}))
-         AND pg_try_advisory_xact_lock(hashtext('ledger-ingest:' || ${String(organisationId)} || ':amazon')) AS free`.execute(trx);
-    return rows[0]?.free !== true;
-  });
 }

@@ -1,5 +1,5 @@
 // `npm run demo`: a storefront with real-looking products, idempotent so it can be run again.
-import { createInfluencer, findInfluencerByHandle } from '../domain/influencers.ts';
+import { createInfluencer, findInfluencerByHandle, setInfluencerBio } from '../domain/influencers.ts';
 import { getOrCreateLink, shortUrl } from '../domain/links.ts';
 import { addToStorefront } from '../domain/storefronts.ts';
 import type { CliContext } from './context.ts';
@@ -20,11 +20,7 @@ export async function runDemo(ctx: CliContext) {
   const influencer =
     existing ?? (await createInfluencer(ctx.db, { handle: 'demo', displayName: 'Demo Creator', trackingId: 'democreator-20', marketplace: 'US' })).influencer;
   if (!existing) {
-    await ctx.db
-      .updateTable('influencers')
-      .set({ bio: 'Kitchen gear, desk upgrades and travel kit I actually use.' })
-      .where('id', '=', influencer.id)
-      .execute();
+    await setInfluencerBio(ctx.db, influencer.id, 'Kitchen gear, desk upgrades and travel kit I actually use.');
   }
   const links: Array<{ title: string; shortUrl: string; campaign: string }> = [];
   for (const p of DEMO_PRODUCTS) {

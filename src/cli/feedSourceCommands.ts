@@ -1,6 +1,7 @@
 // CLI: report URLs polled on a cron schedule by the feed-poll worker.
 import { CronExpressionParser } from 'cron-parser';
 import { findMarketplace } from '../domain/amazon/marketplaces.ts';
+import { addFeedSource, listFeedSources } from '../domain/feeds/feedSources.ts';
 import { requireNetwork } from '../domain/ingest/networks.ts';
 import { operatorOrganisation, parseOrganisationId } from '../domain/organisations.ts';
 import { UserError } from '../errors.ts';
@@ -47,22 +48,15 @@ export const feedSourceAdd: CliCommand = {
     const m = header === undefined ? null : /^([A-Za-z0-9-]+):\s*(.+)$/.exec(header);
     if (header !== undefined && !m) throw new UserError('invalid_input', 'A header is written "Name: value".');
     const headers = m ? { [m[1]!]: m[2]! } : null;
-    const row = await ctx.db
-      .insertInto('feed_sources')
-      .values({
-        organisation_id: organisationId,
-        network,
-        name: str(v.name)!.slice(0, 100),
-        url,
-        cron,
-        marketplace: market?.code ?? null,
-        headers: sealFeedHeaders(secretBoxFor(ctx.config), url, headers) as never,
-        last_polled_at: null,
-        last_success_at: null,
-        last_error: null,
-      })
-      .returning(['id', 'name', 'cron'])
-      .executeTakeFirstOrThrow();
+    const row = await addFeedSource(ctx.db, {
+      organisationId,
+      network,
+      name: str(v.name)!,
+      url,
+      cron,
+      marketplace: market?.code ?? null,
+      sealedHeaders: sealFeedHeaders(secretBoxFor(ctx.config), url, headers),
+    });
     return row;
   },
   format: (r: { id: number; name: string; cron: string }) => `Feed source ${r.id} "${r.name}" will be polled on "${r.cron}" (UTC) once the workers (re)start.`,
@@ -73,12 +67,7 @@ export const feedSourceList: CliCommand = {
   summary: 'List polled report URLs and how their last poll went',
   usage: 'feed-source list',
   options: {},
-  run: (ctx) =>
-    ctx.db
-      .selectFrom('feed_sources')
-      .select(['id', 'organisation_id', 'name', 'network', 'cron', 'enabled', 'last_polled_at', 'last_success_at', 'last_error'])
-      .orderBy('id')
-      .execute(),
+  run: (ctx) => listFeedSources(ctx.db),
   format: (
     rows: Array<{
       id: number;

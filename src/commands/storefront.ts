@@ -4,7 +4,7 @@ import { issueLinkCode, LINK_CODE_TTL_MS, reachableInfluencer, redeemLinkCode } 
 import { setAutolinkChannel } from '../domain/autolinkChannels.ts';
 import { attachInfluencer } from '../domain/identities.ts';
 import { issueInvite, redeemInvite } from '../domain/invites.ts';
-import { claimVerificationHint, createInfluencer, defaultMarketplace, registerTrackingId } from '../domain/influencers.ts';
+import { claimVerificationHint, createInfluencer, defaultMarketplace, influencerHandle, registerTrackingId } from '../domain/influencers.ts';
 import { shortUrl } from '../domain/links.ts';
 import { getNotificationTarget, setNotificationTarget } from '../domain/notificationPrefs.ts';
 import { productFace } from '../domain/productFaces.ts';
@@ -181,12 +181,12 @@ export const storefrontCommand: CommandDef = {
           return accountLinkCodeCard({ code: issued.code, validMinutes: LINK_CODE_TTL_MS / 60_000, storefrontUrl: storefrontUrl(ctx, me.handle) });
         }
         const linked = await redeemLinkCode(ctx.db, ctx.identity.id, code, ctx.now?.());
-        const inf = await ctx.db.selectFrom('influencers').select('handle').where('id', '=', linked.influencerId).executeTakeFirstOrThrow();
+        const handle = await influencerHandle(ctx.db, linked.influencerId);
         return accountLinkedCard({
           changed: linked.changed,
-          handle: inf.handle,
+          handle,
           fromPlatform: linked.fromPlatform,
-          storefrontUrl: storefrontUrl(ctx, inf.handle),
+          storefrontUrl: storefrontUrl(ctx, handle),
         });
       },
     },

@@ -129,3 +129,69 @@ export async function setManager(db: Db, granter: Identity, targetUserId: string
     .onConflict((oc) => oc.constraint('platform_identities_unique').doUpdateSet({ role: manager ? 'manager' : 'member', role_granted_by: granter.id }))
     .execute();
 }
+
+/** An identity of one platform user that has an influencer, with its organisation and the influencer's. */
+export interface IdentityWithInfluencer {
+  id: number;
+  workspaceId: string;
+  userId: string;
+  influencerId: number | null;
+  timezone: string | null;
+  /** The organisation of the identity's workspace. */
+  identityOrganisationId: number | null;
+  /** The organisation of the influencer. */
+  influencerOrganisationId: number;
+}
+
+/** Read-only: up to `limit` identities of a platform user that have an influencer (any workspace), most recent first. */
+export async function identitiesWithInfluencerOfUser(db: Db, platform: Platform, userId: string, limit: number): Promise<IdentityWithInfluencer[]> {
+  const rows = await db
+    .selectFrom('platform_identities as pi')
+    .innerJoin('influencers as i', 'i.id', 'pi.influencer_id')
+    .select(['pi.id', 'pi.workspace_id', 'pi.user_id', 'pi.influencer_id', 'pi.timezone', 'pi.organisation_id as identityOrganisationId', 'i.organisation_id'])
+    .where('pi.platform', '=', platform)
+    .where('pi.user_id', '=', userId)
+    .orderBy('pi.id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    workspaceId: r.workspace_id,
+    userId: r.user_id,
+    influencerId: r.influencer_id,
+    timezone: r.timezone,
+    identityOrganisationId: r.identityOrganisationId,
+    influencerOrganisationId: r.organisation_id,
+  }));
+}
+
+/** A Discord guild member's influencer, with the influencer's organisation and the guild's. */
+export interface GuildMemberInfluencer {
+  identityId: number;
+  influencerId: number;
+  handle: string;
+  influencerOrganisationId: number;
+  guildOrganisationId: number;
+}
+
+/** Read-only: the influencer of a member's identity in a Discord guild, if the identity has one. */
+export async function guildMemberInfluencer(db: Db, guildId: string, userId: string): Promise<GuildMemberInfluencer | undefined> {
+  const row = await db
+    .selectFrom('platform_identities as pi')
+    .innerJoin('influencers as i', 'i.id', 'pi.influencer_id')
+    .innerJoin('discord_guilds as g', 'g.guild_id', 'pi.workspace_id')
+    .select(['pi.id', 'i.id as influencerId', 'i.handle', 'i.organisation_id', 'g.organisation_id as guildOrganisationId'])
+    .where('pi.platform', '=', 'discord')
+    .where('pi.workspace_id', '=', guildId)
+    .where('pi.user_id', '=', userId)
+    .executeTakeFirst();
+  return (
+    row && {
+      identityId: row.id,
+      influencerId: row.influencerId,
+      handle: row.handle,
+      influencerOrganisationId: row.organisation_id,
+      guildOrganisationId: row.guildOrganisationId,
+    }
+  );
+}

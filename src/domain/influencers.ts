@@ -293,3 +293,14 @@ export async function attributeTrackingId(db: Db, trackingId: string, influencer
     SELECT count(*)::int AS n FROM moved`.execute(db);
   return r.rows[0]?.n ?? 0;
 }
+
+/** The handle of an influencer known to exist (throws Kysely's NoResultError when there is none). */
+export async function influencerHandle(db: Db, influencerId: number): Promise<string> {
+  const row = await db.selectFrom('influencers').select('handle').where('id', '=', influencerId).executeTakeFirstOrThrow();
+  return row.handle;
+}
+
+/** Sets an influencer's bio as given (no cleaning: setProfile in catalogue/overrides.ts is for what people type). */
+export async function setInfluencerBio(db: Db, influencerId: number, bio: string): Promise<void> {
+  await db.updateTable('influencers').set({ bio }).where('id', '=', influencerId).execute();
+}

@@ -152,3 +152,23 @@ export async function storefrontSummary(db: Db, rawHandle: string): Promise<Stor
     .executeTakeFirst();
   return row && { handle: row.handle, displayName: row.display_name, title: row.title, productCount: Number(row.product_count ?? 0) };
 }
+
+/** A storefront's own title and description (each null when not set); undefined when the influencer has no storefront row. */
+export async function storefrontTitleAndDescription(db: Db, influencerId: number): Promise<{ title: string | null; description: string | null } | undefined> {
+  return db.selectFrom('storefronts').select(['title', 'description']).where('influencer_id', '=', influencerId).executeTakeFirst();
+}
+
+/** Names of the influencer's storefront lists matching an ILIKE pattern, in the storefront's order, at most `limit`. */
+export async function storefrontListNamesLike(db: Db, influencerId: number, pattern: string, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('storefront_lists as l')
+    .innerJoin('storefronts as s', 's.id', 'l.storefront_id')
+    .select('l.name')
+    .where('s.influencer_id', '=', influencerId)
+    .where('l.name', 'ilike', pattern)
+    .orderBy('l.position')
+    .orderBy('l.id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.name);
+}

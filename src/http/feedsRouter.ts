@@ -14,6 +14,7 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import { findMarketplace } from '../domain/amazon/marketplaces.ts';
 import { authenticateFeedToken } from '../domain/feedTokens.ts';
+import { failIngest } from '../domain/ingest/ingestTransitions.ts';
 import { createIngest, getIngest, ingestStatus } from '../domain/ingest/ingests.ts';
 import { requireNetwork } from '../domain/ingest/networks.ts';
 import { operatorOrganisation, parseOrganisationId } from '../domain/organisations.ts';
@@ -223,14 +224,9 @@ export function feedsRouter(deps: FeedsDeps): Router {
           // finds it queued with no job and no file, and marks it failed).
           const reason = 'Could not be queued (the queue was unavailable); please upload again.';
           const id = ingestId;
-          await needs('postgres', 'marking the ingest failed', () =>
-            db
-              .updateTable('feed_ingests')
-              .set({ status: 'failed', finished_at: new Date(), error: reason })
-              .where('id', '=', id)
-              .where('status', '=', 'queued')
-              .execute(),
-          ).catch((e: unknown) => log.warn({ ingestId, err: (e as Error).message }, 'could not mark the unqueued ingest failed'));
+          await needs('postgres', 'marking the ingest failed', () => failIngest(db, id, reason, ['queued'])).catch((e: unknown) =>
+            log.warn({ ingestId, err: (e as Error).message }, 'could not mark the unqueued ingest failed'),
+          );
           throw err;
         }
       } catch (err) {

@@ -1,8 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Router } from 'express';
-import { sql } from 'kysely';
 import type { Redis } from 'ioredis';
 import type { Db } from '../db/database.ts';
+import { pingDatabase } from '../db/ping.ts';
 import type { Metrics } from './metrics.ts';
 import type { ConnectionState } from '../connectionState.ts';
 import { withTimeout } from '../timeout.ts';
@@ -64,7 +64,7 @@ export function healthRouter(deps: HealthDeps): Router {
         return `error: ${(err as Error).message}`;
       }
     };
-    const [postgres, redis] = await Promise.all([check(() => sql`select 1`.execute(deps.db), deps.postgresState), check(() => deps.redis.ping())]);
+    const [postgres, redis] = await Promise.all([check(() => pingDatabase(deps.db), deps.postgresState), check(() => deps.redis.ping())]);
     let schedulers: string | undefined;
     if (deps.schedulers) {
       // Asked only of a Redis that answers (else it is the Redis outage that is reported).

@@ -7,7 +7,7 @@ import type { Db } from '../db/database.ts';
 import { handleOf } from '../domain/handles.ts';
 import { findInfluencerByHandle } from '../domain/influencers.ts';
 import { getCatalogueStorefront } from '../domain/catalogue/resolve.ts';
-import { storefrontSummary } from '../domain/storefronts.ts';
+import { storefrontSummary, storefrontTitleAndDescription } from '../domain/storefronts.ts';
 import type { Influencer } from '../db/schema.ts';
 import { renderShareCard, shareCardEtag } from './shareCard.ts';
 import { MESSAGE_PAGE_HEADERS, messagePage } from './html.ts';
@@ -21,10 +21,7 @@ function sendNotFound(res: Response): void {
 
 /** What the page shows: the catalogue's resolved storefront (reads only, never asks Amazon) and its own title. */
 async function pageData(db: Db, influencer: Influencer): Promise<StorefrontPageData | undefined> {
-  const [catalogue, storefront] = await Promise.all([
-    getCatalogueStorefront(db, influencer),
-    db.selectFrom('storefronts').select(['title', 'description']).where('influencer_id', '=', influencer.id).executeTakeFirst(),
-  ]);
+  const [catalogue, storefront] = await Promise.all([getCatalogueStorefront(db, influencer), storefrontTitleAndDescription(db, influencer.id)]);
   return catalogue && { ...catalogue, title: storefront?.title ?? null, description: storefront?.description ?? null };
 }
 

@@ -1,0 +1,95 @@
+// Feed sources: report URLs polled on a cron schedule (UTC), with how their last poll went. Their request headers
+// are stored sealed (src/secrets/storedSecrets.ts); callers seal and open them.
+import type { Selectable } from 'kysely';
+import type { Db } from '../../db/database.ts';
+import type { FeedSourcesTable } from '../../db/schema.ts';
+
+export type FeedSource = Selectable<FeedSourcesTable>;
+
+/** The longest poll error kept on a source. */
+const MAX_LAST_ERROR = 500;
+/** The longest name kept for a source. */
+const MAX_NAME = 100;
+
+export function getFeedSource(db: Db, id: number): Promise<FeedSource | undefined> {
+  return db.selectFrom('feed_sources').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Every source (enabled or not) with its cron pattern: what the poll schedulers are kept in step with. */
+export function listFeedSourceSchedules(db: Db): Promise<Array<{ id: number; cron: string; enabled: boolean }>> {
+  return db.selectFrom('feed_sources').select(['id', 'cron', 'enabled']).execute();
+}
+
+/** Records that a poll of the source started now. */
+export async function markFeedSourcePolled(db: Db, id: number): Promise<void> {
+  await db.updateTable('feed_sources').set({ last_polled_at: new Date() }).where('id', '=', id).execute();
+}
+
+/** Records that a poll of the source succeeded now, clearing its last error. */
+export async function markFeedSourceSucceeded(db: Db, id: number): Promise<void> {
+  await db.updateTable('feed_sources').set({ last_success_at: new Date(), last_error: null }).where('id', '=', id).execute();
+}
+
+/** Records why a poll of the source failed (the first 500 characters). */
+export async function markFeedSourceFailed(db: Db, id: number, error: string): Promise<void> {
+  await db
+    .updateTable('feed_sources')
+    .set({ last_error: error.slice(0, MAX_LAST_ERROR) })
+    .where('id', '=', id)
+    .execute();
+}
+
+export interface NewFeedSource {
+  organisationId: number;
+  network: string;
+  /** Kept to its first 100 characters. */
+  name: string;
+  url: string;
+  cron: string;
+  marketplace: string | null;
+  /** The request headers as sealed for storage (sealFeedHeaders), or null. */
+  sealedHeaders: string | null;
+}
+
+export function addFeedSource(db: Db, args: NewFeedSource): Promise<{ id: number; name: string; cron: string }> {
+  return db
+    .insertInto('feed_sources')
+    .values({
+      organisation_id: args.organisationId,
+      network: args.network,
+      name: args.name.slice(0, MAX_NAME),
+      url: args.url,
+      cron: args.cron,
+      marketplace: args.marketplace,
+      headers: args.sealedHeaders as never,
+      last_polled_at: null,
+      last_success_at: null,
+      last_error: null,
+    })
+    .returning(['id', 'name', 'cron'])
+    .executeTakeFirstOrThrow();
+}
+
+export interface FeedSourceListing {
+  id: number;
+  organisation_id: number;
+  name: string;
+  network: string;
+  cron: string;
+  enabled: boolean;
+  last_polled_at: Date | null;
+  last_success_at: Date | null;
+  last_error: string | null;
+}
+
+/**
+ * Every source, by id, with how its last poll went (not its URL or headers). Column names as stored: the CLI prints
+ * these rows as they are with --json.
+ */
+export function listFeedSources(db: Db): Promise<FeedSourceListing[]> {
+  return db
+    .selectFrom('feed_sources')
+    .select(['id', 'organisation_id', 'name', 'network', 'cron', 'enabled', 'last_polled_at', 'last_success_at', 'last_error'])
+    .orderBy('id')
+    .execute();
+}
