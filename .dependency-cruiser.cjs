@@ -31,6 +31,31 @@ module.exports = {
       from: { path: '^migrations' },
       to: { path: '^(src|bots|jobs)/' },
     },
+    // Domain features, lowest first: each may import the kernel (common, amazon, net), itself and the features
+    // listed for it, never one above it, so no two features import each other. The digest, at the top, reads all.
+    ...[
+      ['common|amazon|net', ''],
+      ['organisations|catalogue|clicks|feeds', ''],
+      ['links', 'organisations|catalogue|clicks'],
+      ['storefront', 'organisations|catalogue|clicks|links'],
+      ['earnings', 'organisations|catalogue|clicks|links'],
+      ['notifications', 'organisations|catalogue|clicks|links|earnings'],
+      ['ingest', 'organisations|catalogue|clicks|links|earnings|feeds|notifications'],
+      ['workspaces', 'organisations|catalogue|clicks|links|earnings|feeds|storefront'],
+    ].map(([features, below]) => ({
+      name: `domain-features-one-way: ${features}`,
+      comment: `src/domain/{${features}} may import the kernel${below ? ` and ${below.split('|').join(', ')}` : ''} only.`,
+      severity: 'error',
+      from: { path: `^src/domain/(${features})/` },
+      to: { path: '^src/domain/', pathNot: `^src/domain/(common|amazon|net|$1${below ? `|${below}` : ''})/` },
+    })),
+    {
+      name: 'domain-files-in-features',
+      comment: 'Every domain module belongs to a feature folder (or the kernel: common, amazon, net).',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { path: '^src/domain/[^/]+$' },
+    },
     {
       name: 'no-circular',
       comment: 'Modules import in one direction.',

@@ -23,7 +23,7 @@ import { createClickPartitions, monthStart } from '../src/domain/clicks/clickPar
 import { refreshClickRollups } from '../src/domain/clicks/clickRollupRefresh.ts';
 import { buildDigest } from '../src/domain/digest/digestReport.ts';
 import { parsePeriod } from '../src/domain/earnings/period.ts';
-import { addDays, localDate, zonedTime } from '../src/domain/time.ts';
+import { addDays, localDate, zonedTime } from '../src/domain/common/time.ts';
 import { intEnv, runBench, throwawayDatabase } from './support.ts';
 
 const flag = (name: string, def: number) => {

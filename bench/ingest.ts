@@ -41,7 +41,7 @@ import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import copyStreams from 'pg-copy-streams';
 import { poolOf, type Db } from '../src/db/database.ts';
-import { createInfluencer } from '../src/domain/influencers.ts';
+import { createInfluencer } from '../src/domain/organisations/influencers.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -37,9 +37,9 @@ import {
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { createInfluencer } from '../src/domain/influencers.ts';
-import { getOrCreateLink } from '../src/domain/links.ts';
-import { upsertProduct } from '../src/domain/products.ts';
+import { createInfluencer } from '../src/domain/organisations/influencers.ts';
+import { getOrCreateLink } from '../src/domain/links/links.ts';
+import { upsertProduct } from '../src/domain/links/products.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -2,8 +2,8 @@
 // the user in a direct message, mapped onto the platform-neutral identity (organisation, influencer, role).
 import type { APIInteraction } from 'discord-api-types/v10';
 import type { Db } from '../../src/db/database.ts';
-import { isLinkedTo } from '../../src/domain/accountLinks.ts';
-import { guildMemberInfluencer, identitiesWithInfluencerOfUser, resolveIdentity, type Identity } from '../../src/domain/identities.ts';
+import { isLinkedTo } from '../../src/domain/workspaces/accountLinks.ts';
+import { guildMemberInfluencer, identitiesWithInfluencerOfUser, resolveIdentity, type Identity } from '../../src/domain/workspaces/identities.ts';
 import { UserError } from '../../src/errors.ts';
 
 // Permission bits (Discord "Permissions" topic). Either makes a member a manager here.

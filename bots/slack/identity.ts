@@ -3,7 +3,7 @@
 import type { webApi } from '@slack/bolt';
 import { LRUCache } from 'lru-cache';
 import type { Db } from '../../src/db/database.ts';
-import { resolveIdentity, type Identity } from '../../src/domain/identities.ts';
+import { resolveIdentity, type Identity } from '../../src/domain/workspaces/identities.ts';
 import type { Logger } from '../../src/log.ts';
 
 export interface SlackUserInfo {

@@ -5,8 +5,8 @@
 import type { Installation, InstallationQuery, InstallationStore } from '@slack/bolt';
 import { LRUCache } from 'lru-cache';
 import type { Db } from '../../src/db/database.ts';
-import { organisationForWorkspace } from '../../src/domain/identities.ts';
-import { activeSlackInstallation, markWorkspaceRevoked, saveSlackInstallation } from '../../src/domain/slackWorkspaces.ts';
+import { organisationForWorkspace } from '../../src/domain/workspaces/identities.ts';
+import { activeSlackInstallation, markWorkspaceRevoked, saveSlackInstallation } from '../../src/domain/workspaces/slackWorkspaces.ts';
 import type { SecretBox } from '../../src/secrets/secretBox.ts';
 import { botTokenContext, openInstallation, sealInstallation } from '../../src/secrets/storedSecrets.ts';
 

@@ -5,7 +5,7 @@
 import { webApi } from '@slack/bolt';
 import type { Config } from '../../src/config.ts';
 import type { Db } from '../../src/db/database.ts';
-import { activeSlackBotToken, isSlackWorkspaceRevoked } from '../../src/domain/slackWorkspaces.ts';
+import { activeSlackBotToken, isSlackWorkspaceRevoked } from '../../src/domain/workspaces/slackWorkspaces.ts';
 import { DestinationGoneError, RateLimitedError, type Attachment, type PlatformSender } from '../../src/delivery.ts';
 import { secretBoxFor } from '../../src/secrets/secretBox.ts';
 import { botTokenContext } from '../../src/secrets/storedSecrets.ts';

@@ -4,7 +4,7 @@
 // so daylight-saving changes move the instant and never skip or double a day.
 import type { Db } from '../../src/db/database.ts';
 import { listEnabledDigestSubscriptions } from '../../src/domain/digest/digestDeliveries.ts';
-import { localDate, zonedTime } from '../../src/domain/time.ts';
+import { localDate, zonedTime } from '../../src/domain/common/time.ts';
 
 export const CATCH_UP_MS = 12 * 3600_000;
 

@@ -4,7 +4,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import type { Db } from '../../src/db/database.ts';
 import { getIngest } from '../../src/domain/ingest/ingests.ts';
 import { runIngest } from '../../src/domain/ingest/runIngest.ts';
-import { verifyClaimsByReport } from '../../src/domain/trackingIdClaims.ts';
+import { verifyClaimsByReport } from '../../src/domain/workspaces/trackingIdClaims.ts';
 import type { QueuePayloads, Queues } from '../../src/queues.ts';
 
 export function ingestProcessor(deps: { db: Db; queues: Pick<Queues, 'notify' | 'earnings-rollup'>; trickleWindowMs?: number }) {

@@ -8,7 +8,7 @@ import type { Db } from '../../src/db/database.ts';
 import type { Logger } from '../../src/log.ts';
 import { destinationKey, type Destination } from '../../src/domain/notifications/destination.ts';
 import { countDeliveryAttempt, finishDelivery } from '../../src/domain/notifications/deliveries.ts';
-import { markNotificationTargetBroken } from '../../src/domain/notificationPrefs.ts';
+import { markNotificationTargetBroken } from '../../src/domain/notifications/notificationPrefs.ts';
 import type { DestinationGate } from './destinationGate.ts';
 import { pacedDelivery } from './pacedDelivery.ts';
 import { deliver, senderFor, type Senders } from './senders.ts';

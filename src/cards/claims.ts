@@ -1,7 +1,7 @@
 // Tracking ID claim cards: the claimant's own claims (in /storefront show) with a Withdraw button, the managers'
 // list with Approve and Refuse buttons, and the answer to whoever decided.
 import type { TrackingIdClaim, TrackingIdClaimReason, TrackingIdClaimStatus } from '../db/schema.ts';
-import type { ClaimAction, ClaimDecision, ClaimView } from '../domain/trackingIdClaims.ts';
+import type { ClaimAction, ClaimDecision, ClaimView } from '../domain/workspaces/trackingIdClaims.ts';
 import {
   actions,
   card,

@@ -2,7 +2,7 @@
 // included) composed here once; /earnings adds the breakdowns by link and tracking ID.
 import type { Period } from '../domain/earnings/period.ts';
 import type { CurrencyTotals, EarningsSummary } from '../domain/earnings/summary.ts';
-import { shortUrl } from '../domain/links.ts';
+import { shortUrl } from '../domain/links/links.ts';
 import {
   card,
   context,

@@ -1,5 +1,5 @@
 // Feed token cards (/storefront feed-token): the list, a revoked token, and a new token shown once.
-import type { FeedTokenInfo } from '../domain/feedTokens.ts';
+import type { FeedTokenInfo } from '../domain/feeds/feedTokens.ts';
 import { card, context, field, fields, header, line, list, text, type Card } from './card.ts';
 import { infoCard, successCard } from './status.ts';
 import { pluralWord } from './text.ts';

@@ -1,11 +1,11 @@
 // /storefront cards: setup, add, show, account and server linking, unlinking. The command core gathers the data
 // (src/commands/storefront.ts); these say it.
 import type { Platform, TrackingIdClaim } from '../db/schema.ts';
-import type { ClaimView } from '../domain/trackingIdClaims.ts';
+import type { ClaimView } from '../domain/workspaces/trackingIdClaims.ts';
 import type { CatalogueStorefront } from '../domain/catalogue/resolve.ts';
 import { isUnbuyable } from '../domain/catalogue/linkHealth.ts';
-import { otherPlatform, platformLabel, workspaceNoun } from '../domain/workspaceLinks.ts';
-import { workspaceLabel, type UnlinkPlan, type UnlinkResult } from '../domain/workspaceUnlink.ts';
+import { otherPlatform, platformLabel, workspaceNoun } from '../domain/workspaces/workspaceLinks.ts';
+import { workspaceLabel, type UnlinkPlan, type UnlinkResult } from '../domain/workspaces/workspaceUnlink.ts';
 import { actions, card, context, field, fields, header, line, links, linkButton, list, text, thumbnail, type Card, type CardLine, type Field } from './card.ts';
 import { HEALTH_WORDS } from './catalogueNotice.ts';
 import { ownClaimsElements, waitingText, withdrawButton } from './claims.ts';

@@ -2,7 +2,7 @@
 // URLs may become links, and counted words. The escaping rules themselves (mrkdwn, Discord markdown) and every
 // platform limit stay in the renderers, which pass them in.
 
-import { formatMoney } from '../domain/money.ts';
+import { formatMoney } from '../domain/common/money.ts';
 
 export const ZWSP = '\u200B';
 

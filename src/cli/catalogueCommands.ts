@@ -2,7 +2,7 @@
 // sealed at rest) and see whether Amazon lets them in (never the secret).
 import { credentialStatus, setOrganisationCredentials, type CredentialStatus } from '../domain/catalogue/credentials.ts';
 import { makeOrganisationProductsDue } from '../domain/catalogue/refresh.ts';
-import { operatorOrganisation, parseOrganisationId } from '../domain/organisations.ts';
+import { operatorOrganisation, parseOrganisationId } from '../domain/organisations/organisations.ts';
 import { secretBoxFor } from '../secrets/secretBox.ts';
 import type { CliCommand, CliContext } from './context.ts';
 

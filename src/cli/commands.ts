@@ -1,12 +1,12 @@
 // Operator commands. Each returns a plain result: printed as text, or as JSON with --json.
 import { UserError } from '../errors.ts';
-import { addTrackingId, createInfluencer, defaultMarketplace, requireInfluencerByHandle } from '../domain/influencers.ts';
-import { getOrCreateLink, shortUrl } from '../domain/links.ts';
-import { parseMinor } from '../domain/money.ts';
-import { resolveProductRef, upsertProduct, type ProductDetails } from '../domain/products.ts';
-import { addToStorefront } from '../domain/storefronts.ts';
+import { addTrackingId, createInfluencer, defaultMarketplace, requireInfluencerByHandle } from '../domain/organisations/influencers.ts';
+import { getOrCreateLink, shortUrl } from '../domain/links/links.ts';
+import { parseMinor } from '../domain/common/money.ts';
+import { resolveProductRef, upsertProduct, type ProductDetails } from '../domain/links/products.ts';
+import { addToStorefront } from '../domain/storefront/storefronts.ts';
 import { requireMarketplace } from '../domain/amazon/marketplaces.ts';
-import { operatorOrganisation, parseOrganisationId } from '../domain/organisations.ts';
+import { operatorOrganisation, parseOrganisationId } from '../domain/organisations/organisations.ts';
 import type { CliCommand, CliContext } from './context.ts';
 import { runDemo } from './demo.ts';
 import { earningsCommand, ingestCommand } from './ingestCommands.ts';

@@ -1,7 +1,7 @@
 // `npm run demo`: a storefront with real-looking products, idempotent so it can be run again.
-import { createInfluencer, findInfluencerByHandle, setInfluencerBio } from '../domain/influencers.ts';
-import { getOrCreateLink, shortUrl } from '../domain/links.ts';
-import { addToStorefront } from '../domain/storefronts.ts';
+import { createInfluencer, findInfluencerByHandle, setInfluencerBio } from '../domain/organisations/influencers.ts';
+import { getOrCreateLink, shortUrl } from '../domain/links/links.ts';
+import { addToStorefront } from '../domain/storefront/storefronts.ts';
 import type { CliContext } from './context.ts';
 
 const DEMO_PRODUCTS = [

@@ -3,7 +3,7 @@ import { CronExpressionParser } from 'cron-parser';
 import { findMarketplace } from '../domain/amazon/marketplaces.ts';
 import { addFeedSource, listFeedSources } from '../domain/feeds/feedSources.ts';
 import { requireNetwork } from '../domain/ingest/networks.ts';
-import { operatorOrganisation, parseOrganisationId } from '../domain/organisations.ts';
+import { operatorOrganisation, parseOrganisationId } from '../domain/organisations/organisations.ts';
 import { UserError } from '../errors.ts';
 import { secretBoxFor } from '../secrets/secretBox.ts';
 import { sealFeedHeaders } from '../secrets/storedSecrets.ts';

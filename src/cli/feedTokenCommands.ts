@@ -1,7 +1,7 @@
 // CLI: the operator's side of feed tokens (managers have /storefront feed-token): create one for an organisation,
 // list them, revoke one.
-import { createFeedToken, listFeedTokens, revokeFeedToken, type FeedTokenInfo } from '../domain/feedTokens.ts';
-import { operatorOrganisation, parseOrganisationId } from '../domain/organisations.ts';
+import { createFeedToken, listFeedTokens, revokeFeedToken, type FeedTokenInfo } from '../domain/feeds/feedTokens.ts';
+import { operatorOrganisation, parseOrganisationId } from '../domain/organisations/organisations.ts';
 import type { CliCommand, CliContext } from './context.ts';
 import { day, formatTable } from './table.ts';
 

@@ -1,10 +1,10 @@
 // List commands: organisations, influencers, one influencer's links. --json prints an array of plain objects.
-import { requireInfluencerByHandle } from '../domain/influencers.ts';
-import { listInfluencers } from '../domain/influencerList.ts';
-import { listLinksOfInfluencer } from '../domain/linkList.ts';
-import { shortUrl } from '../domain/links.ts';
-import { listOrganisations, type OrganisationWorkspace } from '../domain/organisationList.ts';
-import { operatorOrganisation, parseOrganisationId } from '../domain/organisations.ts';
+import { requireInfluencerByHandle } from '../domain/organisations/influencers.ts';
+import { listInfluencers } from '../domain/organisations/influencerList.ts';
+import { listLinksOfInfluencer } from '../domain/links/linkList.ts';
+import { shortUrl } from '../domain/links/links.ts';
+import { listOrganisations, type OrganisationWorkspace } from '../domain/organisations/organisationList.ts';
+import { operatorOrganisation, parseOrganisationId } from '../domain/organisations/organisations.ts';
 import type { CliCommand } from './context.ts';
 import { cut, day, formatTable } from './table.ts';
 

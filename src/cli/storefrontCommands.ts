@@ -3,8 +3,8 @@
 import { UserError } from '../errors.ts';
 import { setProductOverride, setProfile } from '../domain/catalogue/overrides.ts';
 import { requireMarketplace } from '../domain/amazon/marketplaces.ts';
-import { requireInfluencerByHandle } from '../domain/influencers.ts';
-import { resolveProductRef } from '../domain/products.ts';
+import { requireInfluencerByHandle } from '../domain/organisations/influencers.ts';
+import { resolveProductRef } from '../domain/links/products.ts';
 import type { CliCommand } from './context.ts';
 
 const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);

@@ -7,7 +7,7 @@ import type { Logger } from '../log.ts';
 import { CLAIM_ACTION_IDS, runClaimDecision } from './claims.ts';
 import { errorCard } from '../cards/status.ts';
 import type { Card, CommandContext } from './types.ts';
-import type { ClaimAction } from '../domain/trackingIdClaims.ts';
+import type { ClaimAction } from '../domain/workspaces/trackingIdClaims.ts';
 
 export interface ActionDef {
   id: string;

@@ -1,9 +1,9 @@
 // Suggestions while someone types an option marked `autocomplete` (Discord asks on every keystroke):
 // the caller's own list names and own products, filtered by what was typed. Read-only and bounded.
 import type { Db } from '../db/database.ts';
-import type { Identity } from '../domain/identities.ts';
-import { linkedProductsLike } from '../domain/linkList.ts';
-import { storefrontListNamesLike } from '../domain/storefronts.ts';
+import type { Identity } from '../domain/workspaces/identities.ts';
+import { linkedProductsLike } from '../domain/links/linkList.ts';
+import { storefrontListNamesLike } from '../domain/storefront/storefronts.ts';
 import type { OptionDef } from './types.ts';
 
 export const MAX_SUGGESTIONS = 25;

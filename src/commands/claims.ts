@@ -1,9 +1,9 @@
 // Tracking ID claims in chat: managers list their organisation's pending claims with Approve and Refuse buttons
 // (/storefront claims), or decide by number (/storefront claims approve #12); a claimant may withdraw their claim.
-// The buttons and the typed form end in the same decision (src/domain/trackingIdClaims.ts), which checks who asks;
+// The buttons and the typed form end in the same decision (src/domain/workspaces/trackingIdClaims.ts), which checks who asks;
 // the cards are composed in src/cards/claims.ts.
 import { decisionCard, pendingClaimsCard } from '../cards/claims.ts';
-import { claimsOf, decideClaim, pendingClaims, type ClaimAction } from '../domain/trackingIdClaims.ts';
+import { claimsOf, decideClaim, pendingClaims, type ClaimAction } from '../domain/workspaces/trackingIdClaims.ts';
 import { UserError } from '../errors.ts';
 import type { Card, CommandContext, Subcommand } from './types.ts';
 

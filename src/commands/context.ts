@@ -1,6 +1,6 @@
 // Lookups every command needs: the caller's own influencer, scoped by identity.
 import { UserError } from '../errors.ts';
-import { reachableInfluencer } from '../domain/accountLinks.ts';
+import { reachableInfluencer } from '../domain/workspaces/accountLinks.ts';
 import type { Influencer } from '../db/schema.ts';
 import type { CommandContext } from './types.ts';
 

@@ -1,11 +1,11 @@
 // /digest: managers' daily summary of the roster — now, on a schedule, or off; and who else may manage.
 import { UserError } from '../errors.ts';
 import { subscribeDigest, unsubscribeDigest } from '../domain/digest/subscriptions.ts';
-import { parseTimeOfDay } from '../domain/timeOfDay.ts';
-import { parseTimeZoneName } from '../domain/timeZoneNames.ts';
+import { parseTimeOfDay } from '../domain/common/timeOfDay.ts';
+import { parseTimeZoneName } from '../domain/common/timeZoneNames.ts';
 import { buildDigest } from '../domain/digest/digestReport.ts';
-import { setManager } from '../domain/identities.ts';
-import { isTimeZone } from '../domain/time.ts';
+import { setManager } from '../domain/workspaces/identities.ts';
+import { isTimeZone } from '../domain/common/time.ts';
 import { digestCard } from '../cards/digest.ts';
 import { successCard } from '../cards/status.ts';
 import type { CommandDef } from './types.ts';

@@ -3,7 +3,7 @@ import { earningsCard } from '../cards/earnings.ts';
 import { UserError } from '../errors.ts';
 import { PERIOD_USAGE, parsePeriod } from '../domain/earnings/period.ts';
 import { earningsSummary, type EarningsScope } from '../domain/earnings/summary.ts';
-import { countPendingClaims, pendingTrackingIds } from '../domain/trackingIdClaims.ts';
+import { countPendingClaims, pendingTrackingIds } from '../domain/workspaces/trackingIdClaims.ts';
 import { ownInfluencer } from './context.ts';
 import type { CommandDef } from './types.ts';
 

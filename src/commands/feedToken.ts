@@ -2,7 +2,7 @@
 // their organisation (and reads back only its own ingests). The token is shown once; only its digest is kept.
 import { UserError } from '../errors.ts';
 import { feedTokenCreatedCard, feedTokenRevokedCard, feedTokensCard } from '../cards/feedTokens.ts';
-import { createFeedToken, listFeedTokens, revokeFeedToken } from '../domain/feedTokens.ts';
+import { createFeedToken, listFeedTokens, revokeFeedToken } from '../domain/feeds/feedTokens.ts';
 import { NETWORKS } from '../domain/ingest/networks.ts';
 import type { Subcommand } from './types.ts';
 

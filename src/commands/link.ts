@@ -1,8 +1,8 @@
 // /link: the caller's tagged short link for a product, ready to paste.
-import { defaultMarketplace } from '../domain/influencers.ts';
-import { getOrCreateLink, shortUrl } from '../domain/links.ts';
-import { productFace } from '../domain/productFaces.ts';
-import { productLabel, resolveProductRef, upsertProduct } from '../domain/products.ts';
+import { defaultMarketplace } from '../domain/organisations/influencers.ts';
+import { getOrCreateLink, shortUrl } from '../domain/links/links.ts';
+import { productFace } from '../domain/links/productFaces.ts';
+import { productLabel, resolveProductRef, upsertProduct } from '../domain/links/products.ts';
 import { linkCard } from '../cards/link.ts';
 import { ownInfluencer } from './context.ts';
 import type { CommandDef } from './types.ts';

@@ -1,18 +1,18 @@
 // /storefront: set up, fill and inspect your storefront, and choose where notifications go.
 import { UserError } from '../errors.ts';
-import { issueLinkCode, LINK_CODE_TTL_MS, reachableInfluencer, redeemLinkCode } from '../domain/accountLinks.ts';
-import { setAutolinkChannel } from '../domain/autolinkChannels.ts';
-import { attachInfluencer } from '../domain/identities.ts';
-import { issueInvite, redeemInvite } from '../domain/invites.ts';
-import { claimVerificationHint, createInfluencer, defaultMarketplace, influencerHandle, registerTrackingId } from '../domain/influencers.ts';
-import { shortUrl } from '../domain/links.ts';
-import { getNotificationTarget, setNotificationTarget } from '../domain/notificationPrefs.ts';
-import { productFace } from '../domain/productFaces.ts';
-import { productLabel, resolveProductRef } from '../domain/products.ts';
-import { addToStorefront, removeFromStorefront } from '../domain/storefronts.ts';
+import { issueLinkCode, LINK_CODE_TTL_MS, reachableInfluencer, redeemLinkCode } from '../domain/workspaces/accountLinks.ts';
+import { setAutolinkChannel } from '../domain/workspaces/autolinkChannels.ts';
+import { attachInfluencer } from '../domain/workspaces/identities.ts';
+import { issueInvite, redeemInvite } from '../domain/workspaces/invites.ts';
+import { claimVerificationHint, createInfluencer, defaultMarketplace, influencerHandle, registerTrackingId } from '../domain/organisations/influencers.ts';
+import { shortUrl } from '../domain/links/links.ts';
+import { getNotificationTarget, setNotificationTarget } from '../domain/notifications/notificationPrefs.ts';
+import { productFace } from '../domain/links/productFaces.ts';
+import { productLabel, resolveProductRef } from '../domain/links/products.ts';
+import { addToStorefront, removeFromStorefront } from '../domain/storefront/storefronts.ts';
 import { getCatalogueStorefront } from '../domain/catalogue/resolve.ts';
-import { issueServerLinkCode, redeemServerLinkCode, SERVER_LINK_CODE_TTL_MS } from '../domain/workspaceLinks.ts';
-import { previewUnlink, unlinkWorkspace } from '../domain/workspaceUnlink.ts';
+import { issueServerLinkCode, redeemServerLinkCode, SERVER_LINK_CODE_TTL_MS } from '../domain/workspaces/workspaceLinks.ts';
+import { previewUnlink, unlinkWorkspace } from '../domain/workspaces/workspaceUnlink.ts';
 import { isAsin } from '../domain/amazon/productInput.ts';
 import {
   accountLinkCodeCard,

@@ -6,7 +6,7 @@ import { productEditedCard, profileEditedCard } from '../cards/storefront.ts';
 import { isAsin } from '../domain/amazon/productInput.ts';
 import { getCatalogueStorefront } from '../domain/catalogue/resolve.ts';
 import { setProductOverride, setProfile } from '../domain/catalogue/overrides.ts';
-import { resolveProductRef } from '../domain/products.ts';
+import { resolveProductRef } from '../domain/links/products.ts';
 import { ownInfluencer, storefrontUrl } from './context.ts';
 import type { Subcommand } from './types.ts';
 

@@ -3,7 +3,7 @@
 import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import type { ShortLinkResolver } from '../domain/amazon/shortLinks.ts';
-import type { Identity } from '../domain/identities.ts';
+import type { Identity } from '../domain/workspaces/identities.ts';
 import type { Logger } from '../log.ts';
 import type { Card } from '../cards/card.ts';
 

@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import type { Db } from '../db/database.ts';
 import { isTaggedAmazonUrl } from '../domain/amazon/taggedUrl.ts';
-import { findRedirectTarget, ownerHandleOfCode, type RedirectTarget } from '../domain/links.ts';
+import { findRedirectTarget, ownerHandleOfCode, type RedirectTarget } from '../domain/links/links.ts';
 import type { Logger } from '../log.ts';
 import { unlessStalled } from '../connectionState.ts';
 

@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config.ts';
 import type { ClickBuffer } from '../domain/clicks/clickBuffer.ts';
 import { countryCode } from '../domain/clicks/classify.ts';
-import { CODE_RE } from '../domain/links.ts';
+import { CODE_RE } from '../domain/links/links.ts';
 import type { LinkCache } from './linkCache.ts';
 import type { Metrics } from './metrics.ts';
 import { MESSAGE_PAGE_HEADERS, messagePage } from './html.ts';

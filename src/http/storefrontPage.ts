@@ -2,7 +2,7 @@
 // user string escaped. It shows what the catalogue resolved (src/domain/catalogue/resolve.ts) and never asks Amazon.
 import type { CatalogueProduct, CatalogueStorefront } from '../domain/catalogue/resolve.ts';
 import { isUnbuyable } from '../domain/catalogue/linkHealth.ts';
-import { formatMoney } from '../domain/money.ts';
+import { formatMoney } from '../domain/common/money.ts';
 import { formatAsOf } from '../cards/text.ts';
 import { html, htmlSecurityHeaders, pageCsp, raw, type RawHtml } from './html.ts';
 import { SHARE_CARD_HEIGHT, SHARE_CARD_WIDTH } from './shareCard.ts';

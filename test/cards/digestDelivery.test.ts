@@ -1,5 +1,5 @@
 // The digest card's chart and CSV are elements of the card; the Slack sender uploads them into the message's thread,
-// chart first, as the scheduled digest always did (the Discord side: test/notify/digestDiscord.test.ts).
+// chart first, as the scheduled digest always did (the Discord side: test/notifications/digestDiscord.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSlackSenders } from '../../bots/slack/sender.ts';
 import { digestCard } from '../../src/cards/digest.ts';

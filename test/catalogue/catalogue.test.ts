@@ -7,7 +7,7 @@ import { getCatalogueStorefront } from '../../src/domain/catalogue/resolve.ts';
 import { refreshDue, fillProducts, type CatalogueFetchDeps } from '../../src/domain/catalogue/refresh.ts';
 import { setProductOverride, setProfile } from '../../src/domain/catalogue/overrides.ts';
 import { RequestBudget } from '../../src/domain/catalogue/requestBudget.ts';
-import { addToStorefront } from '../../src/domain/storefronts.ts';
+import { addToStorefront } from '../../src/domain/storefront/storefronts.ts';
 import { catalogueFetchDeps } from '../../jobs/catalogue/processor.ts';
 import { randomAsin, seedEarning, seedInfluencer } from '../support/fixtures.ts';
 import { testConfig, testDb, unique } from '../support/env.ts';

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRuntime, type Runtime } from '../../src/runtime.ts';
 import { createLogger } from '../../src/log.ts';
-import { addToStorefront } from '../../src/domain/storefronts.ts';
+import { addToStorefront } from '../../src/domain/storefront/storefronts.ts';
 import { getCatalogueStorefront } from '../../src/domain/catalogue/resolve.ts';
 import { randomAsin, seedInfluencer } from '../support/fixtures.ts';
 import { testConfig, unique } from '../support/env.ts';

@@ -7,7 +7,7 @@ import { queueHealthNotices } from '../../jobs/notify/catalogueNoticeProcessor.t
 import { healthOf, unavailableProducts } from '../../src/domain/catalogue/linkHealth.ts';
 import { refreshDue } from '../../src/domain/catalogue/refresh.ts';
 import { RequestBudget } from '../../src/domain/catalogue/requestBudget.ts';
-import { addToStorefront } from '../../src/domain/storefronts.ts';
+import { addToStorefront } from '../../src/domain/storefront/storefronts.ts';
 import { createLogger } from '../../src/log.ts';
 import { startRuntime, type Runtime } from '../../src/runtime.ts';
 import { secretBoxFor } from '../../src/secrets/secretBox.ts';

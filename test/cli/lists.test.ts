@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { runCliCaptured } from '../support/cli.ts';
-import { createInfluencer } from '../../src/domain/influencers.ts';
+import { createInfluencer } from '../../src/domain/organisations/influencers.ts';
 import type { ClickKind } from '../../src/db/schema.ts';
 import { randomAsin } from '../support/fixtures.ts';
 import { testDb, unique } from '../support/env.ts';

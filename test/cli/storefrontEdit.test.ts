@@ -2,7 +2,7 @@
 // profile: the page shows it, an empty value clears it, and bad input changes nothing.
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { getCatalogueStorefront } from '../../src/domain/catalogue/resolve.ts';
-import { addToStorefront } from '../../src/domain/storefronts.ts';
+import { addToStorefront } from '../../src/domain/storefront/storefronts.ts';
 import { runCliCaptured } from '../support/cli.ts';
 import { testDb } from '../support/env.ts';
 import { randomAsin, seedInfluencer } from '../support/fixtures.ts';

@@ -10,7 +10,7 @@ import { clickPartitionsProcessor } from '../../jobs/clickPartitions/processor.t
 import { ensureDatabase, migrateToLatest } from '../../src/db/migrate.ts';
 import { clickPartitions, monthStart, partitionName } from '../../src/domain/clicks/clickPartitions.ts';
 import { clickKindCounts, clickTotals } from '../../src/domain/clicks/clickCounts.ts';
-import { addDays, zonedTime } from '../../src/domain/time.ts';
+import { addDays, zonedTime } from '../../src/domain/common/time.ts';
 import { addInfluencers, newOrganisation } from '../digest/seed.ts';
 import { privateDatabase } from '../support/privateDatabase.ts';
 import { insertClicks, refreshClicksUntil, type ClickSpec } from './support.ts';

@@ -8,7 +8,7 @@ import { refreshClickRollups } from '../../src/domain/clicks/clickRollupRefresh.
 import { buildDigest } from '../../src/domain/digest/digestReport.ts';
 import { PERIOD_WORDS, parsePeriod, type Period } from '../../src/domain/earnings/period.ts';
 import { earningsSummary } from '../../src/domain/earnings/summary.ts';
-import { listLinksOfInfluencer } from '../../src/domain/linkList.ts';
+import { listLinksOfInfluencer } from '../../src/domain/links/linkList.ts';
 import { addInfluencers, newOrganisation, type Member } from '../digest/seed.ts';
 import { testDb } from '../support/env.ts';
 import { seedLink } from '../support/fixtures.ts';

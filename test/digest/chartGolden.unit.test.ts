@@ -9,7 +9,7 @@ import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { MARKETPLACES } from '../../src/domain/amazon/marketplaces.ts';
 import { currencyPrefix, renderChartPng, renderChartSvg, type ChartDay, type ChartOptions } from '../../src/domain/digest/chartPng.ts';
-import { addDays } from '../../src/domain/time.ts';
+import { addDays } from '../../src/domain/common/time.ts';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/charts');
 

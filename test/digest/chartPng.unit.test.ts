@@ -2,7 +2,7 @@ import { crc32 as zlibCrc32 } from 'node:zlib';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { CHART_COLORS, chartLayout, moneyAxisLabel, niceStep, renderChartPng, type ChartDay, type Rgb } from '../../src/domain/digest/chartPng.ts';
-import { addDays } from '../../src/domain/time.ts';
+import { addDays } from '../../src/domain/common/time.ts';
 
 interface Decoded {
   width: number;

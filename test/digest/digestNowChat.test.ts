@@ -3,7 +3,7 @@
 // the CSV a download button (response_url carries no files); on Discord both are attachments of the answer itself,
 // the chart shown in the embed. Signed URLs that were forged, altered or have expired are refused.
 import { describe, expect, it } from 'vitest';
-import { addDays, localDate, zonedTime } from '../../src/domain/time.ts';
+import { addDays, localDate, zonedTime } from '../../src/domain/common/time.ts';
 import { signedFilesFor } from '../../src/http/signedFiles.ts';
 import { newGuild } from '../discord/helpers.ts';
 import { newTeam } from '../slack/helpers.ts';

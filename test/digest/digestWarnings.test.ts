@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { digestCard } from '../../src/cards/digest.ts';
 import { buildDigest, type DigestWarning } from '../../src/domain/digest/digestReport.ts';
-import { addDays } from '../../src/domain/time.ts';
+import { addDays } from '../../src/domain/common/time.ts';
 import { testDb, unique } from '../support/env.ts';
 import { addClicks, addInfluencers, addLedger, newOrganisation, type Member } from './seed.ts';
 

@@ -1,10 +1,10 @@
 // Autocomplete (type 4 → 8): the caller's own list names and products, filtered by what was typed, never more
 // than 25, never anyone else's.
 import { afterAll, describe, expect, it } from 'vitest';
-import { addToStorefront } from '../../src/domain/storefronts.ts';
+import { addToStorefront } from '../../src/domain/storefront/storefronts.ts';
 import { testDb, unique } from '../support/env.ts';
 import { randomAsin } from '../support/fixtures.ts';
-import { upsertProduct } from '../../src/domain/products.ts';
+import { upsertProduct } from '../../src/domain/links/products.ts';
 import { autocompleteInteraction, inDm, newGuild, postInteraction, slash, useDiscordApp, type Who } from './helpers.ts';
 
 const db = testDb();

@@ -4,7 +4,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { amazonLinksIn, autolinkReply, createChannelCache, MAX_LINKS_PER_MESSAGE } from '../../bots/discord/gateway.ts';
 import { renderReply } from '../../bots/discord/render.ts';
-import { setAutolinkChannel } from '../../src/domain/autolinkChannels.ts';
+import { setAutolinkChannel } from '../../src/domain/workspaces/autolinkChannels.ts';
 import { run } from '../support/commands.ts';
 import { testDb } from '../support/env.ts';
 import { randomAsin } from '../support/fixtures.ts';

@@ -5,7 +5,7 @@ import type { GatewayMessage } from '../../bots/discord/gateway.ts';
 import { findCommand } from '../../src/commands/index.ts';
 import type { OptionDef } from '../../src/commands/types.ts';
 import type { Db } from '../../src/db/database.ts';
-import { setAutolinkChannel } from '../../src/domain/autolinkChannels.ts';
+import { setAutolinkChannel } from '../../src/domain/workspaces/autolinkChannels.ts';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { run, type Person } from '../support/commands.ts';
 import { startTestApp, unique } from '../support/env.ts';

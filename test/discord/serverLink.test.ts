@@ -1,7 +1,7 @@
 // One team, a Slack workspace and a Discord server: a manager's one-time server-link code from one, typed by a
 // manager in the other, makes the second part of the first one's organisation, so its managers see the same
 // roster, team earnings and digests. Through both real endpoints (signed Slack commands, signed Discord
-// interactions); the rules in detail are in test/commands/workspaceLinks.test.ts.
+// interactions); the rules in detail are in test/workspaces/workspaceLinks.test.ts.
 import { afterAll, describe, expect, it } from 'vitest';
 import { testDb, unique } from '../support/env.ts';
 import { useBothPlatforms } from '../support/bothPlatforms.ts';

@@ -1,7 +1,7 @@
 // Undoing a server link through both real endpoints (signed Slack commands, signed Discord interactions): a
 // manager's /storefront unlink-server first explains, then with confirm detaches that workspace into a new, empty
 // organisation while the team keeps its data on the other platform. The rules in detail are in
-// test/commands/workspaceUnlink.test.ts.
+// test/workspaces/workspaceUnlink.test.ts.
 import { afterAll, describe, expect, it } from 'vitest';
 import { testDb, unique } from '../support/env.ts';
 import { useBothPlatforms } from '../support/bothPlatforms.ts';

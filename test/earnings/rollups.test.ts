@@ -2,10 +2,10 @@
 // influencers and the organisation; after a tracking ID is registered late; for lines that arrive after a refresh;
 // for influencers with many lines (product rows over all history) and few (recent months only).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EarningsScope } from '../../src/domain/earnings/ledgerSums.ts';
+import type { EarningsScope } from '../../src/domain/common/scope.ts';
 import { PERIOD_WORDS, parsePeriod, type Period } from '../../src/domain/earnings/period.ts';
 import { earningsSummary } from '../../src/domain/earnings/summary.ts';
-import { addTrackingId } from '../../src/domain/influencers.ts';
+import { addTrackingId } from '../../src/domain/organisations/influencers.ts';
 import { testDb } from '../support/env.ts';
 import { ZONES, inOneSnapshot, insertLines, randomLines, rawTopProducts, rawTotals, refreshUntil, rng, seedWorld, type Rng, type World } from './support.ts';
 

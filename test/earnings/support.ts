@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../src/db/database.ts';
 import type { LedgerKind, LedgerReportType } from '../../src/db/schema.ts';
 import { refreshEarningsRollups, type RefreshOptions, type RefreshResult } from '../../src/domain/earnings/rollupRefresh.ts';
-import { zonedTime } from '../../src/domain/time.ts';
+import { zonedTime } from '../../src/domain/common/time.ts';
 import { addInfluencers, newOrganisation, type Member } from '../digest/seed.ts';
 import { randomAsin } from '../support/fixtures.ts';
 import { unique } from '../support/env.ts';

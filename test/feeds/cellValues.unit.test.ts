@@ -1,7 +1,7 @@
 // Cell text → values, exactly: decimal strings, never floats, and dates in both of Excel's forms.
 import { describe, expect, it } from 'vitest';
 import { Invalid, parseCount, parseMoney, parseReportDate, plainDecimal } from '../../src/domain/feeds/cellValues.ts';
-import { parseMinor } from '../../src/domain/money.ts';
+import { parseMinor } from '../../src/domain/common/money.ts';
 
 const NOW = Date.UTC(2021, 5, 1);
 

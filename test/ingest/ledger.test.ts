@@ -4,7 +4,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readReportFile } from '../../src/domain/feeds/readReportFile.ts';
-import { createInfluencer } from '../../src/domain/influencers.ts';
+import { createInfluencer } from '../../src/domain/organisations/influencers.ts';
 import { createIngest } from '../../src/domain/ingest/ingests.ts';
 import { runIngest } from '../../src/domain/ingest/runIngest.ts';
 import { storeLocalFile } from '../../src/domain/ingest/storeFile.ts';

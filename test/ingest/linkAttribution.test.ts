@@ -2,7 +2,7 @@
 // back); the line is credited to that link only when the link belongs to the tracking ID's owner, and /earnings
 // shows what each link earned, net of returns.
 import { afterAll, describe, expect, it } from 'vitest';
-import { addTrackingId } from '../../src/domain/influencers.ts';
+import { addTrackingId } from '../../src/domain/organisations/influencers.ts';
 import { formatIngest } from '../../src/cli/ingestCommands.ts';
 import { newWorkspace, replyText, run } from '../support/commands.ts';
 import { testDb, unique } from '../support/env.ts';

@@ -2,7 +2,7 @@
 // -20 tags and no Seller column. Where its tracking IDs are registered with us for Canada, it is read in CAD.
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createInfluencer } from '../../src/domain/influencers.ts';
+import { createInfluencer } from '../../src/domain/organisations/influencers.ts';
 import { testDb, unique } from '../support/env.ts';
 import { newOrganisation } from '../support/fixtures.ts';
 import { ingest, writeReport } from '../support/ingest.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDays, localDate, zonedTime } from '../../src/domain/time.ts';
+import { addDays, localDate, zonedTime } from '../../src/domain/common/time.ts';
 import { startRuntime, type Runtime } from '../../src/runtime.ts';
 import { testConfig, testDb, unique } from '../support/env.ts';
 import { FakeSlack } from '../support/fakeSlack.ts';

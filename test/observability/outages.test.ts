@@ -1,6 +1,8 @@
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureDatabase, migrateToLatest } from '../../src/db/migrate.ts';
 import { startRuntime, type Runtime } from '../../src/runtime.ts';
-import { testConfig, testDb } from '../support/env.ts';
+import { testConfig } from '../support/env.ts';
+import { privateDatabase } from '../support/privateDatabase.ts';
 import { seedInfluencer, seedLink } from '../support/fixtures.ts';
 import { waitFor } from '../support/wait.ts';
 import { LEVEL, LogCapture } from './support/logCapture.ts';
@@ -8,8 +10,13 @@ import { RedisServer } from '../faults/support/redisServer.ts';
 import { TcpProxy } from './support/tcpProxy.ts';
 
 const BROWSER = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
-const db = testDb();
-afterAll(() => db.destroy());
+// A database of this file's own: the workers started here run every scheduler (digests, feed polls) and would
+// otherwise act on other test files' organisations, whose own warnings are not this outage's.
+const { url: databaseUrl, db } = privateDatabase('obsout', 3);
+beforeAll(async () => {
+  await ensureDatabase(databaseUrl);
+  await migrateToLatest(db);
+});
 
 const status = async (url: string) => {
   const res = await fetch(url, { redirect: 'manual', headers: { 'user-agent': BROWSER } });
@@ -27,7 +34,11 @@ describe('when Redis goes away and comes back', () => {
     const capture = new LogCapture();
     const { influencer } = await seedInfluencer(db);
     const { link } = await seedLink(db, influencer.id);
-    const app = (await startRuntime(testConfig({ REDIS_URL: redis.url }), { web: true, workers: true, log: capture.logger() })) as Runtime & { url: string };
+    const app = (await startRuntime(testConfig({ REDIS_URL: redis.url, DATABASE_URL: databaseUrl }), {
+      web: true,
+      workers: true,
+      log: capture.logger(),
+    })) as Runtime & { url: string };
     try {
       expect(await status(`${app.url}/readyz`)).toBe(200);
       let reconnectErrors = 0;
@@ -75,14 +86,14 @@ describe('when Redis goes away and comes back', () => {
 
 describe('when Postgres goes away and comes back', () => {
   it('then health checks, click writes and jobs failing over and over log it once, and its return once with how long it was gone', async () => {
-    const databaseUrl = new URL(inject('databaseUrl'));
-    const proxy = await TcpProxy.start({ host: databaseUrl.hostname, port: Number(databaseUrl.port || 5432) });
-    databaseUrl.port = String(proxy.port);
+    const viaProxy = new URL(databaseUrl);
+    const proxy = await TcpProxy.start({ host: viaProxy.hostname, port: Number(viaProxy.port || 5432) });
+    viaProxy.port = String(proxy.port);
     const capture = new LogCapture();
     const { influencer } = await seedInfluencer(db);
     const { link } = await seedLink(db, influencer.id);
     const { link: cold } = await seedLink(db, influencer.id); // never asked for: in no cache
-    const app = (await startRuntime(testConfig({ DATABASE_URL: databaseUrl.toString(), CLICK_FLUSH_MS: '60000', CLICK_BATCH_SIZE: '10000' }), {
+    const app = (await startRuntime(testConfig({ DATABASE_URL: viaProxy.toString(), CLICK_FLUSH_MS: '60000', CLICK_BATCH_SIZE: '10000' }), {
       web: true,
       workers: true,
       log: capture.logger('debug'),

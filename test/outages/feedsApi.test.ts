@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { createFeedToken } from '../../src/domain/feedTokens.ts';
+import { createFeedToken } from '../../src/domain/feeds/feedTokens.ts';
 import { feedsRouter } from '../../src/http/feedsRouter.ts';
 import { createLogger } from '../../src/log.ts';
 import { createProducerQueue, type QueuePayloads } from '../../src/queues.ts';

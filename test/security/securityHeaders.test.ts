@@ -2,7 +2,7 @@
 // nosniff, no framing (frame-ancestors 'none' and X-Frame-Options), and a Referrer-Policy. The redirect is nosniff.
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addToStorefront } from '../../src/domain/storefronts.ts';
+import { addToStorefront } from '../../src/domain/storefront/storefronts.ts';
 import type { Runtime } from '../../src/runtime.ts';
 import { startTestApp, testDb } from '../support/env.ts';
 import { randomAsin, seedInfluencer, seedLink } from '../support/fixtures.ts';

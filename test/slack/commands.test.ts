@@ -1,6 +1,6 @@
 // Slash commands through the real server: signed requests in, Block Kit out at response_url on the fake Slack.
 import { afterAll, describe, expect, it } from 'vitest';
-import { upsertProduct } from '../../src/domain/products.ts';
+import { upsertProduct } from '../../src/domain/links/products.ts';
 import { testDb, unique } from '../support/env.ts';
 import { organisationOf, randomAsin } from '../support/fixtures.ts';
 import { blockStrings, newTeam, slash, useSlackApp, visibleText, type Who } from './helpers.ts';
@@ -231,7 +231,7 @@ describe('when bad input arrives through Slack', () => {
       expect(r.visible, `${command} ${text.slice(0, 40)}`).toMatch(expected);
     }
     // In the owner's own workspace, the tracking ID is held: a teammate naming it only files a claim that waits for a
-    // manager (test/claims); the owner keeps it.
+    // manager (test/workspaces/slackClaims.test.ts); the owner keeps it.
     const teammate: Who = { team: owner.team, user: unique('U').toUpperCase() };
     const taken = await run(teammate, 'storefront', `setup ${fresh[0]} ${handle}-20`);
     expect(taken.visible).toContain(`Tracking ID ${handle}-20 (amazon.com) is waiting for verification`);

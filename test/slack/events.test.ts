@@ -1,6 +1,6 @@
 // Events API through the real server: App Home, link unfurls, and token revocation / uninstall.
 import { afterAll, describe, expect, it } from 'vitest';
-import { upsertProduct } from '../../src/domain/products.ts';
+import { upsertProduct } from '../../src/domain/links/products.ts';
 import { testDb, unique } from '../support/env.ts';
 import { organisationOf, randomAsin } from '../support/fixtures.ts';
 import { blockStrings, newTeam, sendEvent, slash, useSlackApp, visibleText, type Who } from './helpers.ts';

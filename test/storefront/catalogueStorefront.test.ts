@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/database.ts';
 import { setProductOverride, setProfile } from '../../src/domain/catalogue/overrides.ts';
 import { PRICE_DISCLAIMER } from '../../src/domain/catalogue/displayRules.ts';
-import { addToStorefront, removeFromStorefront } from '../../src/domain/storefronts.ts';
+import { addToStorefront, removeFromStorefront } from '../../src/domain/storefront/storefronts.ts';
 import { shareCardEtag, shareCardSvg } from '../../src/http/shareCard.ts';
 import type { Runtime } from '../../src/runtime.ts';
 import { startTestApp, testDb } from '../support/env.ts';

@@ -2,7 +2,7 @@
 import { findCommand, parseText, runCommand } from '../../src/commands/index.ts';
 import type { Db } from '../../src/db/database.ts';
 import type { Platform } from '../../src/db/schema.ts';
-import { resolveIdentity } from '../../src/domain/identities.ts';
+import { resolveIdentity } from '../../src/domain/workspaces/identities.ts';
 import { createLogger } from '../../src/log.ts';
 import { readText, view, type CardView } from './cardView.ts';
 import { unique } from './env.ts';

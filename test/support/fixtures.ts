@@ -1,9 +1,9 @@
 // Seeds influencers, products and links through the real domain functions.
 import { sql } from 'kysely';
 import type { Db } from '../../src/db/database.ts';
-import { createInfluencer } from '../../src/domain/influencers.ts';
-import { getOrCreateLink } from '../../src/domain/links.ts';
-import { upsertProduct } from '../../src/domain/products.ts';
+import { createInfluencer } from '../../src/domain/organisations/influencers.ts';
+import { getOrCreateLink } from '../../src/domain/links/links.ts';
+import { upsertProduct } from '../../src/domain/links/products.ts';
 import { unique } from './env.ts';
 
 /** A new, empty organisation: each test owns its money, so other test files' data never mixes in. */

@@ -2,7 +2,7 @@
 import type { App } from '@slack/bolt';
 import type { Card } from '../../../src/cards/card.ts';
 import { linkPreviewCard } from '../../../src/cards/link.ts';
-import { findLinkPreview, type LinkPreview } from '../../../src/domain/linkPreview.ts';
+import { findLinkPreview, type LinkPreview } from '../../../src/domain/links/linkPreview.ts';
 import type { SlackDeps } from '../deps.ts';
 import { renderReply } from '../render.ts';
 

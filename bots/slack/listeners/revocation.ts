@@ -1,7 +1,7 @@
 // tokens_revoked / app_uninstalled: the workspace's bot token is dead; mark the workspace revoked and clear it.
 import type { App } from '@slack/bolt';
 import type { SlackDeps } from '../deps.ts';
-import { markWorkspaceRevoked } from '../../../src/domain/slackWorkspaces.ts';
+import { markWorkspaceRevoked } from '../../../src/domain/workspaces/slackWorkspaces.ts';
 
 export function registerRevocation(app: App, deps: SlackDeps): void {
   const revoke = async (teamId: string, why: string) => {

@@ -1,7 +1,7 @@
 import type { ColumnType, Selectable } from 'kysely';
 import type { Platform } from './organisations.table.ts';
 
-/** A one-time code that hands a storefront to its real owner (src/domain/invites.ts). `code` is the hash. */
+/** A one-time code that hands a storefront to its real owner (src/domain/workspaces/invites.ts). `code` is the hash. */
 export interface InfluencerInvitesTable {
   code: string;
   influencer_id: number;

@@ -29,7 +29,7 @@
 // organisations, so the SSRF guard does not apply; a test fake on 127.0.0.1 works as is.
 import { z } from 'zod';
 import { currencyDigits, requireMarketplace } from '../amazon/marketplaces.ts';
-import { parseMinor } from '../money.ts';
+import { parseMinor } from '../common/money.ts';
 
 export const CREDENTIAL_VERSIONS = ['2.1', '2.2', '2.3', '3.1', '3.2', '3.3'] as const;
 export type CredentialVersion = (typeof CREDENTIAL_VERSIONS)[number];

@@ -4,7 +4,7 @@
 import { UserError } from '../../errors.ts';
 import type { Db } from '../../db/database.ts';
 import { requireMarketplace } from '../amazon/marketplaces.ts';
-import { parseMinor } from '../money.ts';
+import { parseMinor } from '../common/money.ts';
 
 const HTTPS_ONLY = 'The image must be an https:// link (http and other kinds of link are refused so the page stays secure).';
 

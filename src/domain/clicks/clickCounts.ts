@@ -15,8 +15,8 @@
 // exactly there, so a +5:45 local day of an old month is exact either way.
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../db/database.ts';
-import { decompose, type BucketGrain, type CostModel, type Piece } from '../earnings/buckets.ts';
-import type { EarningsScope, TimeRange } from '../earnings/ledgerSums.ts';
+import { decompose, type BucketGrain, type CostModel, type Piece } from '../common/buckets.ts';
+import type { EarningsScope, TimeRange } from '../common/scope.ts';
 
 export type ClickScope = EarningsScope;
 export type { TimeRange };

@@ -17,7 +17,7 @@
 // disk only for the recent months and for months past the retention, where they replace the far larger raw clicks.
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../db/database.ts';
-import { nextHorizon } from '../rollupHorizon.ts';
+import { nextHorizon } from '../common/rollupHorizon.ts';
 
 /** pg_advisory_lock key of the refresh ("clikroll"). */
 export const CLICK_ROLLUP_LOCK_KEY = 0x636c696b726f6c6cn;

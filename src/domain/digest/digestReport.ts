@@ -20,11 +20,12 @@
 import { CronExpressionParser } from 'cron-parser';
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
-import { organisationTotalsSource, productsSource, readLedger, totalsSource, type TimeRange } from '../earnings/ledgerSums.ts';
+import type { TimeRange } from '../common/scope.ts';
+import { organisationTotalsSource, productsSource, readLedger, totalsSource } from '../earnings/ledgerSums.ts';
 import { topProducts } from '../earnings/productRanking.ts';
 import { unavailableProducts, type UnavailableProducts } from '../catalogue/linkHealth.ts';
 import { clickKindCounts, organisationClickCounts, topClickedLinks } from '../clicks/clickCounts.ts';
-import { addDays, isTimeZone, localDate, zonedTime } from '../time.ts';
+import { addDays, isTimeZone, localDate, zonedTime } from '../common/time.ts';
 
 /** Yesterday's clicks at least this many times the trailing 7-day daily average … */
 export const CLICK_SPIKE_FACTOR = 3;

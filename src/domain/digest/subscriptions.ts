@@ -1,6 +1,6 @@
 // Managers' daily digest subscriptions: a local time of day in an IANA time zone.
 import type { Db } from '../../db/database.ts';
-import { addDays, localDate, zonedTime } from '../time.ts';
+import { addDays, localDate, zonedTime } from '../common/time.ts';
 
 export async function subscribeDigest(
   db: Db,

@@ -13,15 +13,8 @@
 // Everything of one read happens in one REPEATABLE READ snapshot.
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../db/database.ts';
-import { decompose, type Availability, type BucketGrain, type CostModel } from './buckets.ts';
-
-export type EarningsScope = { influencerId: number } | { organisationId: number };
-
-/** A half-open range of instants; null = unbounded. */
-export interface TimeRange {
-  from: Date | null;
-  to: Date | null;
-}
+import { decompose, type Availability, type BucketGrain, type CostModel } from '../common/buckets.ts';
+import type { EarningsScope, TimeRange } from '../common/scope.ts';
 
 export interface LedgerSnapshot {
   scope: EarningsScope;

@@ -1,6 +1,6 @@
 // Reporting periods as typed by people (/earnings 7d), turned into half-open instant ranges in a time zone.
 import { UserError } from '../../errors.ts';
-import { addDays, isIsoDate, localDate, zonedTime } from '../time.ts';
+import { addDays, isIsoDate, localDate, zonedTime } from '../common/time.ts';
 
 export const PERIOD_WORDS = ['today', 'yesterday', '7d', '30d', 'mtd', 'ytd', 'all'] as const;
 export const PERIOD_USAGE = 'today, yesterday, 7d, 30d, mtd, ytd, all, or a range like 2026-01-01..2026-01-31';

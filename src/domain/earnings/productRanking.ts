@@ -10,8 +10,9 @@
 // nothing): so when the N-th best candidate is above the sum of those bounds, the top N is exact. Otherwise the plain
 // sum over everything, in the same statement, is taken (Postgres only runs it then).
 import { sql, type RawBuilder } from 'kysely';
-import { organisationProductPieces, productsSource, ts, type LedgerSnapshot, type TimeRange } from './ledgerSums.ts';
-import { ceilTo, type Piece, type RollupGrain } from './buckets.ts';
+import type { TimeRange } from '../common/scope.ts';
+import { organisationProductPieces, productsSource, ts, type LedgerSnapshot } from './ledgerSums.ts';
+import { ceilTo, type Piece, type RollupGrain } from '../common/buckets.ts';
 
 /** Products read from each bucket in order of amount. */
 export const CANDIDATES = 100;

@@ -16,7 +16,7 @@
 // the rollups name the same owner.
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../db/database.ts';
-import { nextHorizon } from '../rollupHorizon.ts';
+import { nextHorizon } from '../common/rollupHorizon.ts';
 import { PRODUCT_LINES, PRODUCT_MEASURES, TOTAL_MEASURES } from './ledgerSums.ts';
 
 /** pg_advisory_lock key of the refresh ("earnroll"). */

@@ -5,10 +5,11 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import type { Period } from './period.ts';
-import { readLedger, totalsSource, type EarningsScope, type SnapshotOptions } from './ledgerSums.ts';
+import type { EarningsScope } from '../common/scope.ts';
+import { readLedger, totalsSource, type SnapshotOptions } from './ledgerSums.ts';
 import { topProductsAndLinks } from './productRanking.ts';
 import { clickTotals, topClickedLinks } from '../clicks/clickCounts.ts';
-import { productFaces } from '../productFaces.ts';
+import { productFaces } from '../links/productFaces.ts';
 
 export type { EarningsScope };
 

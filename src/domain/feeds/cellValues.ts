@@ -1,7 +1,7 @@
 // Turning one cell's text into a typed value, exactly: numbers stay decimal strings until parseMinor, because the
 // workbooks store floats (`24.630000000000003`) that must round from the digits written, not through a double.
 import { currencyDigits } from '../amazon/marketplaces.ts';
-import { parseMinor } from '../money.ts';
+import { parseMinor } from '../common/money.ts';
 import { daysInMonth } from './reportTitle.ts';
 import type { DecimalMark } from './types.ts';
 

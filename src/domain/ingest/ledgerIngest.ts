@@ -15,7 +15,7 @@ import { poolOf, type Db } from '../../db/database.ts';
 import { readReportFile } from '../feeds/readReportFile.ts';
 import type { FeedItem, ReportFile } from '../feeds/types.ts';
 import { MARKETPLACES, requireMarketplace } from '../amazon/marketplaces.ts';
-import { addDays } from '../time.ts';
+import { addDays } from '../common/time.ts';
 import { MAX_STORED_ROW_ERRORS, type IngestCounts, type RowErrorRecord } from './ingests.ts';
 import { ledgerNetwork } from './networks.ts';
 import { STAGING_COLUMNS, stagingLine } from './stagingRows.ts';

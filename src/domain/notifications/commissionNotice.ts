@@ -2,7 +2,7 @@
 // to (the card that tells them is composed in src/cards/notice.ts).
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
-import { productFaces } from '../productFaces.ts';
+import { productFaces } from '../links/productFaces.ts';
 
 export interface Claim {
   key: string;
