@@ -47,6 +47,9 @@ export const configSchema = z.object({
   PUBLIC_BASE_URL: optionalString.pipe(absoluteUrl.optional()),
   DATABASE_URL: url('postgres://postgres@127.0.0.1:5432/affiliate'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  // A read replica for the read-heavy paths (/earnings, App Home, digests, storefront pages and share cards); unset:
+  // they read DATABASE_URL. Writes, and reads that must see a write just made, always use DATABASE_URL.
+  DATABASE_READ_URL: optionalString.pipe(absoluteUrl.optional()),
   // Longest a statement may run on the pool's connections (jobs, pages, the feeds API); 0 = no limit. Migrations run
   // without it. Generous: a million-line ingest's longest statement takes about 30 s on a slow machine.
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(86_400_000).default(300_000),

@@ -75,6 +75,11 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
   // Every statement of the pool is bounded (jobs, pages, the feeds API): a generous DATABASE_STATEMENT_TIMEOUT_MS.
   const db = createDb(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE, statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS, onClientError });
   const postgresState: ConnectionState = new ConnectionState('postgres', log, { probe: () => withTimeout(pingDatabase(db), 2000, 'postgres probe') });
+  // Figures (/earnings, App Home, digests, storefront pages) may be read from a replica: a pool of its own, the same
+  // size and statement bound. Without DATABASE_READ_URL it is the primary pool itself.
+  const readDb = config.DATABASE_READ_URL
+    ? createDb(config.DATABASE_READ_URL, { max: config.DATABASE_POOL_SIZE, statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS, onClientError })
+    : db;
   if (opts.migrate) {
     // Migrations may build indexes on big tables: on a connection of their own, without the statement timeout.
     const migrationDb = createDb(config.DATABASE_URL, { max: 1, onClientError });
@@ -209,14 +214,15 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
         await withTimeout(conn.quit(), 1000, 'redis quit').catch(() => conn.disconnect());
       }
       await lookupDb?.destroy();
+      if (readDb !== db) await readDb.destroy();
       await db.destroy();
     },
   };
 
   if (opts.web) {
     // Slack mounts only when its variables are set (main.ts logs when it is off).
-    slack = platformsEnabled(config).slack ? createSlackAdapter({ config, db, cacheRedis, log }) : undefined;
-    discord = platformsEnabled(config).discord ? createDiscordAdapter({ config, db, cacheRedis, log }) : undefined;
+    slack = platformsEnabled(config).slack ? createSlackAdapter({ config, db, readDb, cacheRedis, log }) : undefined;
+    discord = platformsEnabled(config).discord ? createDiscordAdapter({ config, db, readDb, cacheRedis, log }) : undefined;
     const mounts = [
       (app: Express) => app.use(feedsRouter({ config, db, ingestQueue: feedQueue!, redis: producerRedis!, log, postgresState })),
       // Digest charts and CSVs behind short-lived signed URLs (Slack image blocks, ephemeral answers).
@@ -226,7 +232,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
     ];
     // In a process that runs the workers, readiness includes their job schedulers (Redis may have come back empty).
     const schedulers = opts.workers ? () => (workers ? workers.missingSchedulers() : Promise.reject(new Error('workers starting'))) : undefined;
-    const deps = { config, db, redis, cacheRedis, cache, clicks, metrics, log, mount: mounts, postgresState, schedulers };
+    const deps = { config, db, readDb, redis, cacheRedis, cache, clicks, metrics, log, mount: mounts, postgresState, schedulers };
     rt.server = createWebServer(deps);
     await listen(rt.server, config.PORT, config.HOST, log);
     const addr = rt.server.address() as AddressInfo;
@@ -238,6 +244,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
     workers = await startWorkers({
       config,
       db,
+      readDb,
       connection: redis,
       queues,
       log,

@@ -40,6 +40,8 @@ export interface Workers {
 export interface WorkerDeps {
   config: Config;
   db: Db;
+  /** Digests read their figures here (DATABASE_READ_URL); defaults to `db`. */
+  readDb?: Db;
   connection: Redis;
   queues: Queues;
   log: Logger;
@@ -104,7 +106,15 @@ export async function startWorkers(deps: WorkerDeps): Promise<Workers> {
     ),
     new Worker(
       'digest',
-      digestProcessor({ db, gate, senders, compose: digestComposer(config.PUBLIC_BASE_URL), log: log.child({ queue: 'digest' }), metrics }),
+      digestProcessor({
+        db,
+        readDb: deps.readDb,
+        gate,
+        senders,
+        compose: digestComposer(config.PUBLIC_BASE_URL),
+        log: log.child({ queue: 'digest' }),
+        metrics,
+      }),
       { ...common, concurrency: 2 },
     ),
     new Worker('digest-tick', digestTickProcessor({ db, queues, log: log.child({ queue: 'digest-tick' }) }), { ...common, concurrency: 1 }),

@@ -8,6 +8,8 @@ import type { Logger } from '../../src/log.ts';
 
 export interface DiscordDeps {
   db: Db;
+  /** The read replica (DATABASE_READ_URL) or `db`: for figures only (/earnings). */
+  readDb: Db;
   config: Config;
   log: Logger;
   rest: REST;

@@ -28,6 +28,8 @@ export const DEFER_AFTER_MS = 1500;
 export interface DiscordAdapterDeps {
   config: Config;
   db: Db;
+  /** Figures are read here (DATABASE_READ_URL); defaults to `db`. */
+  readDb?: Db;
   /** The runtime's fail-fast Redis connection (replay protection). */
   cacheRedis: Redis;
   log: Logger;
@@ -53,7 +55,16 @@ export function createDiscordAdapter(d: DiscordAdapterDeps): DiscordAdapter {
   const rest = new REST({ version: '10', ...(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {}) });
   if (config.DISCORD_BOT_TOKEN) rest.setToken(config.DISCORD_BOT_TOKEN);
   const resolveShort = createShortLinkResolver({ timeoutMs: config.SHORT_LINK_TIMEOUT_MS });
-  const deps: DiscordDeps = { db, config, log, rest, resolveShort, deferAfterMs: d.deferAfterMs ?? DEFER_AFTER_MS, inflight: new Set() };
+  const deps: DiscordDeps = {
+    db,
+    readDb: d.readDb ?? db,
+    config,
+    log,
+    rest,
+    resolveShort,
+    deferAfterMs: d.deferAfterMs ?? DEFER_AFTER_MS,
+    inflight: new Set(),
+  };
 
   const router = express.Router();
   router.post(

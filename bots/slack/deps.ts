@@ -10,6 +10,8 @@ import type { PostgresInstallationStore } from './installationStore.ts';
 
 export interface SlackDeps {
   db: Db;
+  /** The read replica (DATABASE_READ_URL) or `db`: for figures only (App Home earnings, /earnings). */
+  readDb: Db;
   config: Config;
   log: Logger;
   users: SlackUserDirectory;

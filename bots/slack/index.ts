@@ -30,6 +30,8 @@ import { MAX_REQUEST_AGE_SECONDS, SeenOnce } from './verify.ts';
 export interface SlackAdapterDeps {
   config: Config;
   db: Db;
+  /** Figures are read here (DATABASE_READ_URL); defaults to `db`. */
+  readDb?: Db;
   /** The runtime's fail-fast Redis connection (replay and retry de-duplication). */
   cacheRedis: Redis;
   log: Logger;
@@ -159,6 +161,7 @@ export function createSlackAdapter(d: SlackAdapterDeps): SlackAdapter {
 
   const deps: SlackDeps = {
     db,
+    readDb: d.readDb ?? db,
     config,
     log,
     users: new SlackUserDirectory(log),

@@ -37,6 +37,8 @@ export function digestTickProcessor(deps: { db: Db; queues: Pick<Queues, 'digest
 
 export interface DigestDeps {
   db: Db;
+  /** The digest's figures are read here (the read replica, DATABASE_READ_URL); defaults to `db`. */
+  readDb?: Db | undefined;
   gate: DestinationGate;
   senders: Senders;
   compose: ComposeDigest;
@@ -106,7 +108,7 @@ export function digestProcessor(deps: DigestDeps) {
         if (found) return done(found);
       }
       await countDeliveryAttempt(db, key);
-      const card = await deps.compose(db, sub.organisationId, sub.timezone, deps.now?.() ?? new Date());
+      const card = await deps.compose(deps.readDb ?? db, sub.organisationId, sub.timezone, deps.now?.() ?? new Date());
       const { messageId } = await deliver(sender, dest, card, { idempotencyKey: key });
       return done(messageId);
     });

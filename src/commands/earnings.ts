@@ -31,7 +31,7 @@ export const earningsCommand: CommandDef = {
       waiting = await pendingTrackingIds(ctx.db, me.id);
     }
     const period = parsePeriod(args.period as string | undefined, ctx.identity.timezone ?? 'UTC', ctx.now?.());
-    const s = await earningsSummary(ctx.db, scope, period);
+    const s = await earningsSummary(ctx.readDb ?? ctx.db, scope, period);
     return earningsCard({
       who,
       period,

@@ -47,6 +47,8 @@ export interface CommandDef {
 
 export interface CommandContext {
   db: Db;
+  /** Where figures are read (the read replica, DATABASE_READ_URL), when it is not `db`. */
+  readDb?: Db;
   config: Pick<Config, 'PUBLIC_BASE_URL'>;
   identity: Identity;
   resolveShort: ShortLinkResolver;

@@ -17,6 +17,8 @@ import { storefrontRouter } from './storefrontRouter.ts';
 export interface WebDeps {
   config: Config;
   db: Db;
+  /** Storefront pages and share cards are read here (DATABASE_READ_URL); defaults to `db`. */
+  readDb?: Db;
   redis: Redis;
   /** Fail-fast Redis connection for health checks and the link cache. */
   cacheRedis: Redis;
@@ -67,6 +69,7 @@ export function createApp(deps: WebDeps): express.Express {
   app.use(
     healthRouter({
       db: deps.db,
+      readDb: deps.readDb,
       redis: deps.cacheRedis,
       metrics: deps.metrics,
       postgresState: deps.postgresState,
@@ -76,7 +79,7 @@ export function createApp(deps: WebDeps): express.Express {
       schedulers: deps.schedulers,
     }),
   );
-  app.use(storefrontRouter(deps.db, deps.config.PUBLIC_BASE_URL, { cacheMs: deps.config.STOREFRONT_CACHE_SECONDS * 1000 }));
+  app.use(storefrontRouter(deps.readDb ?? deps.db, deps.config.PUBLIC_BASE_URL, { cacheMs: deps.config.STOREFRONT_CACHE_SECONDS * 1000 }));
   for (const mount of deps.mount ?? []) mount(app);
   app.get('/', (_req, res) => {
     res.type('html').send(messagePage('Affiliate storefronts', 'Open a storefront at /s/<handle>.'));

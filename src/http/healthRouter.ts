@@ -32,6 +32,11 @@ export async function metricsAnswer(
 
 export interface HealthDeps {
   db: Db;
+  /**
+   * The read replica when DATABASE_READ_URL is set: reported as `"postgresRead"`, without making the process
+   * unready (redirects and writes do not need it; /earnings, digests and pages do, and fail while it is away).
+   */
+  readDb?: Db | undefined;
   redis: Redis;
   metrics: Metrics;
   postgresState?: ConnectionState | undefined;
@@ -64,7 +69,12 @@ export function healthRouter(deps: HealthDeps): Router {
         return `error: ${(err as Error).message}`;
       }
     };
-    const [postgres, redis] = await Promise.all([check(() => pingDatabase(deps.db), deps.postgresState), check(() => deps.redis.ping())]);
+    const replica = deps.readDb !== undefined && deps.readDb !== deps.db ? deps.readDb : undefined;
+    const [postgres, redis, postgresRead] = await Promise.all([
+      check(() => pingDatabase(deps.db), deps.postgresState),
+      check(() => deps.redis.ping()),
+      replica ? check(() => pingDatabase(replica)) : undefined,
+    ]);
     let schedulers: string | undefined;
     if (deps.schedulers) {
       // Asked only of a Redis that answers (else it is the Redis outage that is reported).
@@ -82,7 +92,13 @@ export function healthRouter(deps: HealthDeps): Router {
     res
       .status(ok ? 200 : 503)
       .set('cache-control', 'no-store')
-      .json({ status: ok ? 'ok' : 'unavailable', postgres, redis, ...(schedulers === undefined ? {} : { schedulers }) });
+      .json({
+        status: ok ? 'ok' : 'unavailable',
+        postgres,
+        redis,
+        ...(postgresRead === undefined ? {} : { postgresRead }),
+        ...(schedulers === undefined ? {} : { schedulers }),
+      });
   });
   if (deps.serveMetrics !== false) {
     router.get('/metrics', async (req, res) => {

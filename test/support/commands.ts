@@ -27,7 +27,7 @@ export function newWorkspace(platform: Platform = 'slack') {
 }
 
 /** The command's answer, read as a person sees it (`.card` is the card itself, for rendering). */
-export async function run(db: Db, who: Person, command: string, text = '', extra: { channelId?: string; now?: Date } = {}): Promise<CardView> {
+export async function run(db: Db, who: Person, command: string, text = '', extra: { channelId?: string; now?: Date; readDb?: Db } = {}): Promise<CardView> {
   const cmd = findCommand(command);
   if (!cmd) throw new Error(`no command ${command}`);
   const identity = await resolveIdentity(db, {
@@ -45,6 +45,7 @@ export async function run(db: Db, who: Person, command: string, text = '', extra
       parsed,
       {
         db,
+        readDb: extra.readDb,
         config: { PUBLIC_BASE_URL: 'https://go.test' },
         identity,
         resolveShort: notResolvable,

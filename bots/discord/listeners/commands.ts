@@ -33,7 +33,15 @@ export async function replyForCommand(deps: DiscordDeps, interaction: APIChatInp
     return await runCommand(
       inv.def,
       inv,
-      { db: deps.db, config: deps.config, identity, resolveShort: deps.resolveShort, channelId: caller.channelId, isDirectMessage: caller.isDirectMessage },
+      {
+        db: deps.db,
+        readDb: deps.readDb,
+        config: deps.config,
+        identity,
+        resolveShort: deps.resolveShort,
+        channelId: caller.channelId,
+        isDirectMessage: caller.isDirectMessage,
+      },
       log,
     );
   } catch (err) {

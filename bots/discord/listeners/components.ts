@@ -23,7 +23,15 @@ async function replyForPress(deps: DiscordDeps, interaction: APIMessageComponent
     return await runAction(
       def,
       value,
-      { db: deps.db, config: deps.config, identity, resolveShort: deps.resolveShort, channelId: caller.channelId, isDirectMessage: caller.isDirectMessage },
+      {
+        db: deps.db,
+        readDb: deps.readDb,
+        config: deps.config,
+        identity,
+        resolveShort: deps.resolveShort,
+        channelId: caller.channelId,
+        isDirectMessage: caller.isDirectMessage,
+      },
       log,
     );
   } catch (err) {

@@ -30,7 +30,7 @@ export async function replyForAction(deps: SlackDeps, client: webApi.WebClient, 
     return await runAction(
       def,
       typeof action.value === 'string' ? action.value : '',
-      { db: deps.db, config: deps.config, identity, resolveShort: deps.resolveShort, channelId: body.channel?.id },
+      { db: deps.db, readDb: deps.readDb, config: deps.config, identity, resolveShort: deps.resolveShort, channelId: body.channel?.id },
       log,
     );
   } catch (err) {

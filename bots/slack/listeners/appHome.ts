@@ -23,7 +23,7 @@ export async function homeReply(deps: SlackDeps, identity: Identity, now = new D
   const influencer = await reachableInfluencer(deps.db, identity);
   if (!influencer) return homeSetupCard({ managerLines });
   const period = parsePeriod('7d', identity.timezone ?? 'UTC', now);
-  const summary = await earningsSummary(deps.db, { influencerId: influencer.id }, period);
+  const summary = await earningsSummary(deps.readDb, { influencerId: influencer.id }, period);
   return homeCard({
     handle: influencer.handle,
     storefrontUrl: `${deps.config.PUBLIC_BASE_URL}/s/${encodeURIComponent(influencer.handle)}`,

@@ -24,6 +24,7 @@ export async function replyForCommand(deps: SlackDeps, client: webApi.WebClient,
       parsed,
       {
         db: deps.db,
+        readDb: deps.readDb,
         config: deps.config,
         identity,
         resolveShort: deps.resolveShort,
