@@ -13,8 +13,10 @@ import { isConnectionError, type ConnectionState } from '../connectionState.ts';
 
 const NOT_FOUND_PAGE = messagePage('Link not found', 'This link does not exist or is no longer active. Check that it was copied whole.');
 const BAD_REQUEST_PAGE = messagePage('Bad link', 'That is not a valid link.');
-// Never cached, so every click of a follower reaches us and is counted.
-const NO_STORE = 'no-store, no-cache, must-revalidate, private, max-age=0';
+// Never cached, so every click of a follower reaches us and is counted. no-store alone forbids every cache to keep
+// it (RFC 9111); private is for shared caches that predate it. The longer form (no-cache, must-revalidate,
+// max-age=0) said the same in 32 more bytes on the hottest response.
+const NO_STORE = 'private, no-store';
 export const REDIRECT_ROUTE = '/l/:code';
 
 export interface RedirectDeps {
@@ -67,14 +69,9 @@ export function createRedirectHandler(deps: RedirectDeps) {
 
   const redirect = (req: IncomingMessage, res: ServerResponse, linkId: number, destination: string, start: number) => {
     redirected.inc();
-    res.writeHead(302, {
-      location: destination,
-      'cache-control': NO_STORE,
-      'x-robots-tag': 'noindex',
-      'referrer-policy': 'no-referrer',
-      'x-content-type-options': 'nosniff',
-      'content-length': 0,
-    });
+    // A flat list (Node writes it without building a header object). No x-content-type-options: there is no body.
+    // Referrer-Policy stays: it keeps the short link and the page it was on from Amazon's Referer.
+    res.writeHead(302, ['location', destination, 'cache-control', NO_STORE, 'x-robots-tag', 'noindex', 'referrer-policy', 'no-referrer', 'content-length', '0']);
     res.end();
     timed(req, 302, start);
     if (req.method === 'HEAD') return; // link checkers, not followers
