@@ -1,7 +1,7 @@
 // CLI: report URLs polled on a cron schedule by the feed-poll worker.
 import { CronExpressionParser } from 'cron-parser';
 import { findMarketplace } from '../domain/amazon/marketplaces.ts';
-import { addFeedSource, listFeedSources } from '../domain/feeds/feedSources.ts';
+import { addFeedSource, listFeedSources, type FeedSourceListing } from '../domain/feeds/feedSources.ts';
 import { requireNetwork } from '../domain/ingest/networks.ts';
 import { operatorOrganisation, parseOrganisationId } from '../domain/organisations/organisations.ts';
 import { UserError } from '../errors.ts';
@@ -68,18 +68,7 @@ export const feedSourceList: CliCommand = {
   usage: 'feed-source list',
   options: {},
   run: (ctx) => listFeedSources(ctx.db),
-  format: (
-    rows: Array<{
-      id: number;
-      organisation_id: number;
-      name: string;
-      network: string;
-      cron: string;
-      enabled: boolean;
-      last_success_at: Date | null;
-      last_error: string | null;
-    }>,
-  ) =>
+  format: (rows: FeedSourceListing[]) =>
     rows.length === 0
       ? 'No feed sources.'
       : rows

@@ -1,7 +1,7 @@
 // List commands: organisations, influencers, one influencer's links. --json prints an array of plain objects.
 import { requireInfluencerByHandle } from '../domain/organisations/influencers.ts';
 import { listInfluencers } from '../domain/organisations/influencerList.ts';
-import { listLinksOfInfluencer } from '../domain/links/linkList.ts';
+import { listLinksOfInfluencer, type LinkListItem } from '../domain/links/linkList.ts';
 import { shortUrl } from '../domain/links/links.ts';
 import { listOrganisations, type OrganisationWorkspace } from '../domain/organisations/organisationList.ts';
 import { operatorOrganisation, parseOrganisationId } from '../domain/organisations/organisations.ts';
@@ -61,16 +61,9 @@ export const influencerList: CliCommand = {
         ),
 };
 
-interface LinkRow {
-  code: string;
+/** A link as listed: the domain's, with its short URL. */
+interface LinkRow extends Omit<LinkListItem, 'id'> {
   shortUrl: string;
-  asin: string;
-  marketplace: string;
-  campaign: string;
-  productTitle: string | null;
-  clicks: number;
-  createdAt: Date;
-  disabled: boolean;
 }
 
 export const linkList: CliCommand = {

@@ -2,13 +2,12 @@
 // everything that writes or must see its own write reads the primary, and /readyz says how the replica is.
 // The "replica" here is a database of its own holding different rows, so each answer shows which one it read.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../../src/db/database.ts';
 import { ensureDatabase, migrateToLatest } from '../../src/db/migrate.ts';
 import { createInfluencer } from '../../src/domain/organisations/influencers.ts';
 import type { Runtime } from '../../src/runtime.ts';
 import { newWorkspace, replyText, run } from '../support/commands.ts';
 import { startTestApp, testDb, unique } from '../support/env.ts';
-import { newOrganisation } from '../support/fixtures.ts';
+import { newOrganisation, seedEarning } from '../support/fixtures.ts';
 import { privateDatabase } from '../support/privateDatabase.ts';
 
 const db = testDb();
@@ -61,33 +60,8 @@ describe('when the service has a read replica', () => {
     const influencer = await db.selectFrom('influencers').select(['id', 'organisation_id']).where('handle', '=', handle).executeTakeFirstOrThrow();
     await replicate('organisations', influencer.organisation_id);
     await replicate('influencers', influencer.id);
-    const line = (d: Db, amount: number) =>
-      d
-        .insertInto('ledger_entries')
-        .values({
-          organisation_id: influencer.organisation_id,
-          network: 'amazon',
-          line_key: unique('k'),
-          kind: 'confirmed',
-          tracking_id: `${handle}-20`,
-          influencer_id: influencer.id,
-          marketplace: 'US',
-          asin: 'B000000001',
-          product_name: 'Kettle',
-          category: 'Home',
-          occurred_at: new Date(Date.now() - 3_600_000),
-          quantity: 1,
-          amount_minor: amount,
-          currency: 'USD',
-          ingest_id: null,
-          link_id: null,
-          reverses_entry_id: null,
-          source_line: null,
-          rate_bp: null,
-        })
-        .execute();
-    await line(replica.db, 4_321);
-    await line(db, 99);
+    await seedEarning(replica.db, handle, 4_321, { asin: 'B000000001', name: 'Kettle' });
+    await seedEarning(db, handle, 99, { asin: 'B000000001', name: 'Kettle' });
 
     expect(replyText(await run(db, me, 'earnings', '7d', { readDb: replica.db }))).toContain('Confirmed: $43.21');
     expect(replyText(await run(db, me, 'earnings', '7d'))).toContain('Confirmed: $0.99');

@@ -302,22 +302,16 @@ const names = (measures: Record<string, unknown>) => Object.keys(measures);
  * tracking ID is held (its lines are credited when ingested, or healed by the refresh), so these are all there are.
  */
 async function settleUnattributedRollups(trx: Db, organisationId: number, trackingId: string, holderId: number): Promise<void> {
-  const any = await trx
-    .selectFrom('earnings_rollups')
-    .select('grain')
-    .where('organisation_id', '=', organisationId)
-    .where('tracking_id', '=', trackingId)
-    .where('influencer_id', 'is', null)
-    .limit(1)
-    .executeTakeFirst();
-  const anyProduct = await trx
-    .selectFrom('earnings_product_rollups')
-    .select('grain')
-    .where('organisation_id', '=', organisationId)
-    .where('tracking_id', '=', trackingId)
-    .where('influencer_id', 'is', null)
-    .limit(1)
-    .executeTakeFirst();
+  const unattributed = (table: 'earnings_rollups' | 'earnings_product_rollups') =>
+    trx
+      .selectFrom(table)
+      .select('grain')
+      .where('organisation_id', '=', organisationId)
+      .where('tracking_id', '=', trackingId)
+      .where('influencer_id', 'is', null)
+      .limit(1)
+      .executeTakeFirst();
+  const [any, anyProduct] = await Promise.all([unattributed('earnings_rollups'), unattributed('earnings_product_rollups')]);
   if (!any && !anyProduct) return;
   await sql`SELECT pg_advisory_xact_lock(${ROLLUP_LOCK_KEY.toString()}::bigint)`.execute(trx);
 
