@@ -69,9 +69,23 @@ export function createRedirectHandler(deps: RedirectDeps) {
 
   const redirect = (req: IncomingMessage, res: ServerResponse, linkId: number, destination: string, start: number) => {
     redirected.inc();
-    // A flat list (Node writes it without building a header object). No x-content-type-options: there is no body.
-    // Referrer-Policy stays: it keeps the short link and the page it was on from Amazon's Referer.
-    res.writeHead(302, ['location', destination, 'cache-control', NO_STORE, 'x-robots-tag', 'noindex', 'referrer-policy', 'no-referrer', 'content-length', '0']);
+    // A flat list (Node writes it without building a header object). nosniff stays with every other answer of ours
+    // (scanners and the security tests expect it everywhere); Referrer-Policy keeps the short link and the page it
+    // was on from Amazon's Referer.
+    res.writeHead(302, [
+      'location',
+      destination,
+      'cache-control',
+      NO_STORE,
+      'x-robots-tag',
+      'noindex',
+      'referrer-policy',
+      'no-referrer',
+      'x-content-type-options',
+      'nosniff',
+      'content-length',
+      '0',
+    ]);
     res.end();
     timed(req, 302, start);
     if (req.method === 'HEAD') return; // link checkers, not followers
