@@ -3,7 +3,7 @@
 // refused too, and replays inside that window are caught by SeenOnce (shared with the Slack gate).
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 
-import { checkTimestamp, type SignatureCheck } from '../shared/signedRequest.ts';
+import type { SigningScheme } from '../shared/signedRequest.ts';
 
 export { MAX_REQUEST_AGE_SECONDS, SeenOnce } from '../shared/signedRequest.ts';
 
@@ -16,24 +16,20 @@ export function publicKeyFromHex(hex: string): KeyObject {
   return createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, Buffer.from(hex, 'hex')]), format: 'der', type: 'spki' });
 }
 
-export function checkDiscordSignature(
-  key: KeyObject,
-  rawBody: Buffer,
-  timestampHeader: string | undefined,
-  signatureHeader: string | undefined,
-  nowMs: number = Date.now(),
-): SignatureCheck {
-  if (!timestampHeader || !signatureHeader) return { ok: false, reason: 'missing headers' };
-  const fresh = checkTimestamp(timestampHeader, nowMs);
-  if (!fresh.ok) return fresh;
-  // An Ed25519 signature is 64 bytes; anything else is not worth asking crypto about.
-  if (!/^[0-9a-fA-F]{128}$/.test(signatureHeader)) return { ok: false, reason: 'bad signature' };
-  const signed = Buffer.concat([Buffer.from(timestampHeader, 'utf8'), rawBody]);
-  let valid = false;
-  try {
-    valid = verify(null, signed, key, Buffer.from(signatureHeader, 'hex'));
-  } catch {
-    valid = false;
-  }
-  return valid ? { ok: true } : { ok: false, reason: 'bad signature' };
+export function discordSigning(key: KeyObject): SigningScheme {
+  return {
+    platform: 'Discord',
+    headers: { signature: 'x-signature-ed25519', timestamp: 'x-signature-timestamp' },
+    valid(rawBody, timestamp, signature) {
+      // An Ed25519 signature is 64 bytes; anything else is not worth asking crypto about.
+      if (!/^[0-9a-fA-F]{128}$/.test(signature)) return false;
+      try {
+        return verify(null, Buffer.concat([Buffer.from(timestamp, 'utf8'), rawBody]), key, Buffer.from(signature, 'hex'));
+      } catch {
+        return false;
+      }
+    },
+    // Hex is case-insensitive: remember one spelling so a re-cased replay is still a replay.
+    replayKey: (signature) => signature.toLowerCase(),
+  };
 }

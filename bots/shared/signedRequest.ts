@@ -1,7 +1,7 @@
 // What both chat platforms' request gates share: the raw body read with a cap, the timestamp age rule,
 // replay memory, and the order of refusals (size, then signature and age, then replay), each answered
-// before anything is parsed or touched.
-import type { Request, Response } from 'express';
+// before anything is parsed or touched. A platform brings only its SigningScheme (headers and signature check).
+import type { Request, RequestHandler, Response } from 'express';
 import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../../src/log.ts';
@@ -15,6 +15,31 @@ export function checkTimestamp(header: string | undefined, nowMs: number): Signa
   if (!header || !/^\d{1,12}$/.test(header)) return { ok: false, reason: 'bad timestamp' };
   const age = Math.floor(nowMs / 1000) - Number(header);
   return Math.abs(age) > MAX_REQUEST_AGE_SECONDS ? { ok: false, reason: 'stale timestamp' } : { ok: true };
+}
+
+/** How a platform signs its requests: where signature and timestamp travel, and the signature check itself. */
+export interface SigningScheme {
+  platform: string;
+  /** The names of the headers the signature and its timestamp travel in. */
+  headers: { signature: string; timestamp: string };
+  /** The platform's own check; asked only once both headers are there and the timestamp is fresh. */
+  valid(rawBody: Buffer, timestamp: string, signature: string): boolean;
+  /** The spelling of a signature remembered against replays (default: as sent). */
+  replayKey?(signature: string): string;
+}
+
+/** Both headers, then the age rule, then the platform's signature check: the same order on every platform. */
+export function checkSignature(
+  scheme: SigningScheme,
+  rawBody: Buffer,
+  timestampHeader: string | undefined,
+  signatureHeader: string | undefined,
+  nowMs: number = Date.now(),
+): SignatureCheck {
+  if (!timestampHeader || !signatureHeader) return { ok: false, reason: 'missing headers' };
+  const fresh = checkTimestamp(timestampHeader, nowMs);
+  if (!fresh.ok) return fresh;
+  return scheme.valid(rawBody, timestampHeader, signatureHeader) ? { ok: true } : { ok: false, reason: 'bad signature' };
 }
 
 /**
@@ -75,16 +100,14 @@ export function refuse(res: Response, status: number, message: string): void {
 }
 
 export interface SignedRequestOptions {
-  platform: string;
   maxBytes: number;
-  /** Checks the platform's signature headers over the raw body; returns the signature to remember. */
-  verify(req: Request, raw: Buffer): { check: SignatureCheck; signature: string | undefined };
   signatures: SeenOnce;
   log: Logger;
+  now?: () => number;
 }
 
 /** The raw body when the request is signed, fresh and new; otherwise it has been refused and undefined comes back. */
-export async function acceptSignedRequest(req: Request, res: Response, opts: SignedRequestOptions): Promise<Buffer | undefined> {
+async function acceptSignedRequest(req: Request, res: Response, scheme: SigningScheme, opts: SignedRequestOptions): Promise<Buffer | undefined> {
   if (Number(req.headers['content-length'] ?? 0) > opts.maxBytes) {
     res.set('Connection', 'close');
     refuse(res, 413, 'Request body too large');
@@ -103,16 +126,36 @@ export async function acceptSignedRequest(req: Request, res: Response, opts: Sig
     }
     return undefined;
   }
-  const { check, signature } = opts.verify(req, raw);
+  const signature = req.get(scheme.headers.signature);
+  const check = checkSignature(scheme, raw, req.get(scheme.headers.timestamp), signature, (opts.now ?? Date.now)());
   if (!check.ok) {
-    opts.log.warn({ reason: check.reason, ip: req.ip }, `refused ${opts.platform} request`);
+    opts.log.warn({ reason: check.reason, ip: req.ip }, `refused ${scheme.platform} request`);
     refuse(res, 401, 'Invalid request signature');
     return undefined;
   }
-  if (!(await opts.signatures.first(signature!))) {
-    opts.log.warn({ ip: req.ip }, `refused replayed ${opts.platform} request`);
+  if (!(await opts.signatures.first(scheme.replayKey ? scheme.replayKey(signature!) : signature!))) {
+    opts.log.warn({ ip: req.ip }, `refused replayed ${scheme.platform} request`);
     refuse(res, 401, 'Replayed request');
     return undefined;
   }
   return raw;
+}
+
+export type RequestWithRawBody = Request & { rawBody?: Buffer };
+
+/**
+ * The gate as Express middleware: what passes is handed on as req.rawBody. `accepted` may look at a verified
+ * request before that (Slack's event retries) and returns false when it has answered the request itself.
+ */
+export function signedRequestGuard(
+  scheme: SigningScheme,
+  opts: SignedRequestOptions,
+  accepted?: (req: Request, res: Response, raw: Buffer) => Promise<boolean>,
+): RequestHandler {
+  return async (req, res, next) => {
+    const raw = await acceptSignedRequest(req, res, scheme, opts);
+    if (!raw || (accepted && !(await accepted(req, res, raw)))) return;
+    (req as RequestWithRawBody).rawBody = raw;
+    next();
+  };
 }

@@ -1,10 +1,10 @@
 // The gate in front of Bolt on POST /slack/events: read the raw body (capped), verify the signature and its
 // age, refuse replays, and drop Events API retries of an event already taken. Every refusal happens before
 // anything is parsed or touched. What passes is handed to Bolt as req.rawBody.
-import type { Request, RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
 import type { Logger } from '../../src/log.ts';
-import { acceptSignedRequest, refuse, type SeenOnce } from '../shared/signedRequest.ts';
-import { checkSlackSignature } from './verify.ts';
+import { refuse, signedRequestGuard, type SeenOnce } from '../shared/signedRequest.ts';
+import { slackSigning } from './verify.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -19,22 +19,8 @@ export interface RequestGuardOptions {
   now?: () => number;
 }
 
-export function slackRequestGuard(opts: RequestGuardOptions): RequestHandler {
-  const maxBytes = opts.maxBytes ?? MAX_BODY_BYTES;
-  const now = opts.now ?? Date.now;
-  return async (req, res, next) => {
-    const raw = await acceptSignedRequest(req, res, {
-      platform: 'Slack',
-      maxBytes,
-      signatures: opts.signatures,
-      log: opts.log,
-      verify: (r, body) => {
-        const signature = r.get('x-slack-signature');
-        return { signature, check: checkSlackSignature(opts.signingSecret, body, r.get('x-slack-request-timestamp'), signature, now()) };
-      },
-    });
-    if (!raw) return;
-
+export function slackRequestGuard({ signingSecret, events, maxBytes = MAX_BODY_BYTES, ...opts }: RequestGuardOptions): RequestHandler {
+  return signedRequestGuard(slackSigning(signingSecret), { ...opts, maxBytes }, async (req, res, raw) => {
     // Bolt compares the content type exactly; Slack may add parameters such as a charset.
     const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     req.headers['content-type'] = contentType;
@@ -45,16 +31,15 @@ export function slackRequestGuard(opts: RequestGuardOptions): RequestHandler {
         eventId = (JSON.parse(raw.toString('utf8')) as { event_id?: unknown } | null)?.event_id;
       } catch {
         refuse(res, 400, 'Body is not JSON');
-        return;
+        return false;
       }
-      if (typeof eventId === 'string' && !(await opts.events.first(eventId))) {
+      if (typeof eventId === 'string' && !(await events.first(eventId))) {
         // Already taken: answer 200 so Slack stops retrying, and do nothing.
         opts.log.debug({ eventId, retry: req.get('x-slack-retry-num') }, 'duplicate Slack event ignored');
         res.set('X-Slack-No-Retry', '1').status(200).end();
-        return;
+        return false;
       }
     }
-    (req as Request & { rawBody?: Buffer }).rawBody = raw;
-    next();
-  };
+    return true;
+  });
 }

@@ -2,44 +2,23 @@
 // custom_id "<action>:<value>": resolve who pressed (the interaction's member and permissions, never the value), run
 // the action and answer with a private message, at once or deferred (type 5) and edited in when it takes longer.
 // Any other component (a stale message, another version) is answered at once with a private note that it is gone.
-import { randomUUID } from 'node:crypto';
 import { ComponentType, Routes, type APIMessageComponentInteraction } from 'discord-api-types/v10';
 import type { Response } from 'express';
 import { findAction, runAction, type ActionDef, type Card } from '../../../src/commands/index.ts';
 import { withVisibility } from '../../../src/cards/card.ts';
 import { errorCard, notHandledCard } from '../../../src/cards/status.ts';
-import { isUserError } from '../../../src/errors.ts';
-import { track, type DiscordDeps } from '../deps.ts';
-import { callerOf, discordIdentity } from '../identity.ts';
-import { EPHEMERAL, parseCustomId, renderReply } from '../render.ts';
-import { INTERACTION_TOKEN_MS, RESPONSE_CALLBACK, within } from './commands.ts';
+import type { DiscordDeps } from '../deps.ts';
+import { callerOf } from '../identity.ts';
+import { parseCustomId, renderReply } from '../render.ts';
+import { answerInTime, cardOrError, commandContext, INTERACTION_TOKEN_MS, RESPONSE_CALLBACK } from './answer.ts';
 
 async function replyForPress(deps: DiscordDeps, interaction: APIMessageComponentInteraction, def: ActionDef, value: string): Promise<Card> {
   const caller = callerOf(interaction);
   const log = deps.log.child({ action: def.id, guild: interaction.guild_id, user: caller?.userId });
-  try {
+  return cardOrError(log, 'Discord action failed', async () => {
     if (!caller) return errorCard('This button has to be pressed by a person.');
-    const identity = await discordIdentity(deps.db, caller);
-    return await runAction(
-      def,
-      value,
-      {
-        db: deps.db,
-        readDb: deps.readDb,
-        config: deps.config,
-        identity,
-        resolveShort: deps.resolveShort,
-        channelId: caller.channelId,
-        isDirectMessage: caller.isDirectMessage,
-      },
-      log,
-    );
-  } catch (err) {
-    if (isUserError(err)) return errorCard(err.message);
-    const ref = randomUUID().slice(0, 8);
-    log.error({ err, ref }, 'Discord action failed');
-    return errorCard(`Something went wrong on our side (reference ${ref}). Please try again.`);
-  }
+    return runAction(def, value, await commandContext(deps, caller), log);
+  });
 }
 
 /** The answer to a press is always private: it is for whoever pressed. */
@@ -57,17 +36,12 @@ export async function handleComponent(deps: DiscordDeps, interaction: APIMessage
     res.json({ type: RESPONSE_CALLBACK.CHANNEL_MESSAGE, data: privately(notHandledCard()) });
     return;
   }
-  const receivedAt = Date.now();
-  const work = replyForPress(deps, interaction, def, parsed.value);
-  const early = await within(work, deps.deferAfterMs);
-  if (early) {
-    res.json({ type: RESPONSE_CALLBACK.CHANNEL_MESSAGE, data: privately(early) });
-    return;
-  }
-  res.json({ type: RESPONSE_CALLBACK.DEFERRED_CHANNEL_MESSAGE, data: { flags: EPHEMERAL } });
-  track(
+  await answerInTime(
     deps,
-    work.then(async (reply) => {
+    res,
+    () => replyForPress(deps, interaction, def, parsed.value),
+    (reply) => void res.json({ type: RESPONSE_CALLBACK.CHANNEL_MESSAGE, data: privately(reply) }),
+    async (reply, receivedAt) => {
       if (Date.now() - receivedAt > INTERACTION_TOKEN_MS) {
         deps.log.warn({ action: def.id }, 'Discord action finished after its interaction token expired; the answer is lost');
         return;
@@ -78,6 +52,6 @@ export async function handleComponent(deps: DiscordDeps, interaction: APIMessage
       } catch (err) {
         deps.log.warn({ err, action: def.id }, 'could not deliver the deferred Discord action answer');
       }
-    }),
+    },
   );
 }
