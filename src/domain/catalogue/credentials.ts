@@ -173,6 +173,20 @@ export async function usableCredentials(
   return out;
 }
 
+/** The two ways a credential loses access: the state it is left in, when it is asked again, what a manager is told. */
+const ACCESS_LOST = {
+  no_access: {
+    access: 'none',
+    retryMs: NO_ACCESS_RETRY_MS,
+    advice: 'Product details come from reports and influencers until access returns; checked again daily.',
+  },
+  refused: {
+    access: 'refused',
+    retryMs: REFUSED_RETRY_MS,
+    advice: 'Check the credential ID, secret and version; stored product details are kept.',
+  },
+} as const;
+
 export type CredentialOutcome = { kind: 'ok' } | { kind: CreatorsApiFailure; message: string; retryAfterMs?: number | undefined };
 
 /** Records what using a credential taught us: its access state and the one status line a manager sees. */
@@ -184,23 +198,17 @@ export async function recordCredentialOutcome(db: Db, key: string, outcome: Cred
       set = { access: 'ok', access_reason: null, retry_at: null, throttled_until: null, status_message: null, status_at: now };
       break;
     case 'no_access':
+    case 'refused': {
+      const lost = ACCESS_LOST[outcome.kind];
       set = {
-        access: 'none',
+        access: lost.access,
         access_reason: outcome.message,
-        retry_at: at(NO_ACCESS_RETRY_MS),
-        status_message: `${outcome.message}. Product details come from reports and influencers until access returns; checked again daily.`,
+        retry_at: at(lost.retryMs),
+        status_message: `${outcome.message}. ${lost.advice}`,
         status_at: now,
       };
       break;
-    case 'refused':
-      set = {
-        access: 'refused',
-        access_reason: outcome.message,
-        retry_at: at(REFUSED_RETRY_MS),
-        status_message: `${outcome.message}. Check the credential ID, secret and version; stored product details are kept.`,
-        status_at: now,
-      };
-      break;
+    }
     case 'throttled':
       set = {
         throttled_until: at(Math.max(MIN_THROTTLE_PAUSE_MS, outcome.retryAfterMs ?? 0)),

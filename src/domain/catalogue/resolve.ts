@@ -64,6 +64,38 @@ export interface ResolveInput {
   ledgerName?: string | null | undefined;
 }
 
+/** The storefront_items columns (as i) that itemOverride reads. */
+export const OVERRIDE_COLUMNS = [
+  'i.title_override',
+  'i.image_url_override',
+  'i.price_override_minor',
+  'i.price_override_currency',
+  'i.override_updated_at',
+  'i.note',
+] as const;
+
+/** A row selected with OVERRIDE_COLUMNS. */
+export interface OverrideRow {
+  title_override: string | null;
+  image_url_override: string | null;
+  price_override_minor: number | null;
+  price_override_currency: string | null;
+  override_updated_at: Date | null;
+  note: string | null;
+}
+
+/** The influencer's own part of resolveProduct's input, from a row selected with OVERRIDE_COLUMNS. */
+export function itemOverride(r: OverrideRow): ItemOverride {
+  return {
+    title: r.title_override,
+    imageUrl: r.image_url_override,
+    priceMinor: r.price_override_minor,
+    currency: r.price_override_currency,
+    updatedAt: r.override_updated_at,
+    note: r.note,
+  };
+}
+
 /** The products and catalogue_entries columns (products as p, catalogue_entries as c) that catalogueSources reads. */
 export const CATALOGUE_COLUMNS = [
   'p.title as p_title',
@@ -213,20 +245,7 @@ export async function getCatalogueStorefront(db: Db, owner: number | StorefrontO
       j.onRef('k.product_id', '=', 'i.product_id').on('k.influencer_id', '=', influencerId).on('k.campaign', '=', 'storefront').on('k.disabled_at', 'is', null),
     )
     .leftJoin('catalogue_entries as c', 'c.product_id', 'p.id')
-    .select([
-      'l.name as list',
-      'p.asin',
-      'p.marketplace',
-      ...CATALOGUE_COLUMNS,
-      'i.note',
-      'i.title_override',
-      'i.image_url_override',
-      'i.price_override_minor',
-      'i.price_override_currency',
-      'i.override_updated_at',
-      'c.health',
-      'k.code',
-    ])
+    .select(['l.name as list', 'p.asin', 'p.marketplace', ...CATALOGUE_COLUMNS, ...OVERRIDE_COLUMNS, 'c.health', 'k.code'])
     .where('s.influencer_id', '=', influencerId)
     .orderBy('l.position')
     .orderBy('l.id')
@@ -242,14 +261,7 @@ export async function getCatalogueStorefront(db: Db, owner: number | StorefrontO
       {
         asin: r.asin,
         marketplace: r.marketplace,
-        override: {
-          title: r.title_override,
-          imageUrl: r.image_url_override,
-          priceMinor: r.price_override_minor,
-          currency: r.price_override_currency,
-          updatedAt: r.override_updated_at,
-          note: r.note,
-        },
+        override: itemOverride(r),
         ...catalogueSources(r),
         ledgerName: names.get(`${r.marketplace}|${r.asin}`),
       },

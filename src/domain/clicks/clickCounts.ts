@@ -15,6 +15,7 @@
 // exactly there, so a +5:45 local day of an old month is exact either way.
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../db/database.ts';
+import { inReadSnapshot } from '../common/readSnapshot.ts';
 import { decompose, type BucketGrain, type CostModel, type Piece } from '../common/buckets.ts';
 import type { EarningsScope, TimeRange } from '../common/scope.ts';
 
@@ -212,12 +213,7 @@ export async function readClicks<T>(db: Db, scope: ClickScope, opts: ReadOptions
     };
     return read(conn, s);
   };
-  if (db.isTransaction) return run(db, false);
-  return db
-    .transaction()
-    .setIsolationLevel('repeatable read')
-    .setAccessMode('read only')
-    .execute((trx) => run(trx, true));
+  return inReadSnapshot(db, run);
 }
 
 /**
@@ -356,13 +352,17 @@ export async function linkClicks(db: Db, scope: ClickScope, range: TimeRange, op
   return new Map(rows.rows.map((r) => [n(r.link_id), n(r.clicks)]));
 }
 
-export interface TopLink {
+/** A link as click rankings name it: its code, whose it is and the product it points at. */
+export interface RankedLink {
   linkId: number;
   code: string;
   campaign: string;
   handle: string;
   asin: string;
   title: string | null;
+}
+
+export interface TopLink extends RankedLink {
   /** Unique clicks in the range ranked by. */
   clicks: number;
   /** Unique clicks in each of the `also` ranges. */

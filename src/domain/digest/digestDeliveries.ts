@@ -2,6 +2,7 @@
 // day (key digest:<subscription>:<local day>), and its outcome.
 import type { Db } from '../../db/database.ts';
 import type { DeliveryStatus } from '../../db/schema.ts';
+import { claimedDelivery } from '../common/claimedDelivery.ts';
 import type { Destination } from '../notifications/destination.ts';
 
 export interface DigestSubscriptionTarget {
@@ -63,19 +64,7 @@ export async function listEnabledDigestSubscriptions(db: Db): Promise<EnabledDig
 export async function claimDigestDelivery(db: Db, key: string, subscriptionId: number): Promise<{ status: DeliveryStatus; attempts: number }> {
   await db
     .insertInto('notification_deliveries')
-    .values({
-      key,
-      kind: 'digest',
-      influencer_id: null,
-      subscription_id: subscriptionId,
-      entry_from: null,
-      entry_to: null,
-      platform: null,
-      destination: null,
-      message_id: null,
-      error: null,
-      sent_at: null,
-    })
+    .values(claimedDelivery({ key, kind: 'digest', influencer_id: null, subscription_id: subscriptionId, entry_from: null, entry_to: null }))
     .onConflict((oc) => oc.column('key').doNothing())
     .execute();
   return db.selectFrom('notification_deliveries').select(['status', 'attempts']).where('key', '=', key).executeTakeFirstOrThrow();

@@ -24,7 +24,7 @@ import type { TimeRange } from '../common/scope.ts';
 import { organisationTotalsSource, productsSource, readLedger, totalsSource } from '../earnings/ledgerSums.ts';
 import { topProducts } from '../earnings/productRanking.ts';
 import { unavailableProducts, type UnavailableProducts } from '../catalogue/linkHealth.ts';
-import { clickKindCounts, organisationClickCounts, topClickedLinks } from '../clicks/clickCounts.ts';
+import { clickKindCounts, organisationClickCounts, topClickedLinks, type RankedLink } from '../clicks/clickCounts.ts';
 import { addDays, isTimeZone, localDate, zonedTime } from '../common/time.ts';
 
 /** Yesterday's clicks at least this many times the trailing 7-day daily average … */
@@ -125,13 +125,7 @@ export interface TopProduct {
   influencers: number;
 }
 
-export interface TopLink {
-  linkId: number;
-  code: string;
-  campaign: string;
-  handle: string;
-  asin: string;
-  title: string | null;
+export interface TopLink extends RankedLink {
   clicksMonthToDate: number;
   clicksYesterday: number;
 }
@@ -730,16 +724,7 @@ export async function buildDigest(db: Db, organisationId: number, opts: BuildDig
         influencers: n(r.influencers),
       };
     }),
-    topLinks: links.map((r) => ({
-      linkId: r.linkId,
-      code: r.code,
-      campaign: r.campaign,
-      handle: r.handle,
-      asin: r.asin,
-      title: r.title,
-      clicksMonthToDate: r.clicks,
-      clicksYesterday: r.also[0] ?? 0,
-    })),
+    topLinks: links.map(({ clicks, also, ...link }) => ({ ...link, clicksMonthToDate: clicks, clicksYesterday: also[0] ?? 0 })),
     unattributed: unattributedList(ledgerRead.unattributed),
     warnings: [
       ...feedWarnings(

@@ -13,6 +13,7 @@
 // Everything of one read happens in one REPEATABLE READ snapshot.
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../db/database.ts';
+import { inReadSnapshot } from '../common/readSnapshot.ts';
 import { decompose, type Availability, type BucketGrain, type CostModel } from '../common/buckets.ts';
 import type { EarningsScope, TimeRange } from '../common/scope.ts';
 
@@ -110,12 +111,7 @@ export async function readLedger<T extends Record<string, object>>(
     const row = (await sql<Record<string, unknown>>`WITH ${ctes} SELECT ${cols}`.execute(conn)).rows[0]!;
     return Object.fromEntries(names.map((k, i) => [k, row[`q${i}`]])) as Results<T>;
   };
-  if (db.isTransaction) return run(db, false);
-  return db
-    .transaction()
-    .setIsolationLevel('repeatable read')
-    .setAccessMode('read only')
-    .execute((trx) => run(trx, true));
+  return inReadSnapshot(db, run);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

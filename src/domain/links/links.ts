@@ -74,13 +74,12 @@ export async function getOrCreateLink(
   throw new Error('Could not allocate a unique link code after 5 attempts');
 }
 
+/** The link by its unique key (influencer, product, campaign). */
 function findLink(db: Db, influencerId: number, productId: number, campaign: string) {
   return db
     .selectFrom('links')
     .selectAll()
-    .where('influencer_id', '=', influencerId)
-    .where('product_id', '=', productId)
-    .where('campaign', '=', campaign)
+    .where((eb) => eb.and({ influencer_id: influencerId, product_id: productId, campaign }))
     .executeTakeFirst();
 }
 

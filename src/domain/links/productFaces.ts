@@ -3,7 +3,16 @@
 // in two queries whatever the number of products (three with an influencer's overrides), so a list of top links
 // never costs a query per link.
 import type { Db } from '../../db/database.ts';
-import { CATALOGUE_COLUMNS, catalogueSources, ledgerNames, resolveProduct, type CatalogueProduct, type ItemOverride } from '../catalogue/resolve.ts';
+import {
+  CATALOGUE_COLUMNS,
+  OVERRIDE_COLUMNS,
+  catalogueSources,
+  itemOverride,
+  ledgerNames,
+  resolveProduct,
+  type CatalogueProduct,
+  type ItemOverride,
+} from '../catalogue/resolve.ts';
 
 export interface ProductKey {
   asin: string;
@@ -88,34 +97,13 @@ async function influencerOverrides(db: Db, influencerId: number, asins: string[]
     .selectFrom('storefront_items as i')
     .innerJoin('storefronts as s', 's.id', 'i.storefront_id')
     .innerJoin('products as p', 'p.id', 'i.product_id')
-    .select([
-      'p.asin',
-      'p.marketplace',
-      'i.title_override',
-      'i.image_url_override',
-      'i.price_override_minor',
-      'i.price_override_currency',
-      'i.override_updated_at',
-      'i.note',
-    ])
+    .select(['p.asin', 'p.marketplace', ...OVERRIDE_COLUMNS])
     .where('s.influencer_id', '=', influencerId)
     .where('p.asin', 'in', asins)
     .where((eb) => eb.or([eb('i.title_override', 'is not', null), eb('i.image_url_override', 'is not', null)]))
     .execute();
   // Overrides are set on every list entry of the product at once (overrides.ts): any row of it says the same.
-  return new Map(
-    rows.map((r) => [
-      `${r.marketplace}|${r.asin}`,
-      {
-        title: r.title_override,
-        imageUrl: r.image_url_override,
-        priceMinor: r.price_override_minor,
-        currency: r.price_override_currency,
-        updatedAt: r.override_updated_at,
-        note: r.note,
-      },
-    ]),
-  );
+  return new Map(rows.map((r) => [`${r.marketplace}|${r.asin}`, itemOverride(r)]));
 }
 
 /** One product's title and picture for a chat card (the /link and /storefront add answers), as `influencerId` shows it. */

@@ -2,6 +2,7 @@
 // to (the card that tells them is composed in src/cards/notice.ts).
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
+import { claimedDelivery } from '../common/claimedDelivery.ts';
 import { productFaces } from '../links/productFaces.ts';
 
 export interface Claim {
@@ -41,19 +42,16 @@ export async function claimNews(db: Db, influencerId: number, key: string): Prom
     if (max === null) return undefined;
     await trx
       .insertInto('notification_deliveries')
-      .values({
-        key,
-        kind: 'commission',
-        influencer_id: influencerId,
-        subscription_id: null,
-        entry_from: cursor.last_entry_id,
-        entry_to: Number(max),
-        platform: null,
-        destination: null,
-        message_id: null,
-        error: null,
-        sent_at: null,
-      })
+      .values(
+        claimedDelivery({
+          key,
+          kind: 'commission',
+          influencer_id: influencerId,
+          subscription_id: null,
+          entry_from: cursor.last_entry_id,
+          entry_to: Number(max),
+        }),
+      )
       .execute();
     await trx
       .updateTable('notification_cursors')
