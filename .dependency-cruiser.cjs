@@ -3,27 +3,23 @@
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
-    {
-      name: 'domain-is-plain',
-      comment: 'src/domain takes the database and plain data: no cards, commands, HTTP, CLI, platforms, jobs or process wiring.',
+    // The layers, lowest first: none imports bots, jobs, process wiring or the layers listed above it.
+    ...[
+      [
+        'domain-is-plain',
+        'src/domain takes the database and plain data: no cards, commands, HTTP, CLI, platforms, jobs or process wiring.',
+        'domain',
+        'cards|commands|http|cli',
+      ],
+      ['cards-know-no-platform', 'Cards are neutral: renderers in bots/ turn them into Block Kit or Discord payloads.', 'cards', 'commands|http|cli'],
+      ['commands-know-no-platform', 'One command implementation serves Slack and Discord.', 'commands', 'http|cli'],
+    ].map(([name, comment, layer, above]) => ({
+      name,
+      comment,
       severity: 'error',
-      from: { path: '^src/domain' },
-      to: { path: '^(bots|jobs)/|^src/(cards|commands|http|cli)/|^src/(runtime|workers|main)\\.ts$' },
-    },
-    {
-      name: 'cards-know-no-platform',
-      comment: 'Cards are neutral: renderers in bots/ turn them into Block Kit or Discord payloads.',
-      severity: 'error',
-      from: { path: '^src/cards' },
-      to: { path: '^(bots|jobs)/|^src/(commands|http|cli)/|^src/(runtime|workers|main)\\.ts$' },
-    },
-    {
-      name: 'commands-know-no-platform',
-      comment: 'One command implementation serves Slack and Discord.',
-      severity: 'error',
-      from: { path: '^src/commands' },
-      to: { path: '^(bots|jobs)/|^src/(http|cli)/|^src/(runtime|workers|main)\\.ts$' },
-    },
+      from: { path: `^src/${layer}` },
+      to: { path: `^(bots|jobs)/|^src/(${above})/|^src/(runtime|workers|main)\\.ts$` },
+    })),
     {
       name: 'migrations-are-frozen',
       comment: 'A migration must run the same in a year: it never imports the code that changes.',

@@ -39,29 +39,33 @@
 // floor and the page p99 are printed as PASS/FAIL but not asserted: a shared 2-core machine is too noisy for that.
 import {
   alive,
+  autocannonTimed,
   BROWSER_HEADERS,
   cleanups,
-  freePort,
+  CPU_COLUMNS,
+  CPU_NOTE,
+  cpuCells,
+  HOST,
   intEnv,
   percentile,
-  startChild,
+  PG_SERVER,
+  printTable,
   procCpuMs,
-  productionSecrets,
+  REDIS_URL,
   removeRedisPrefixOnExit,
   runBench,
+  startChild,
+  startWebServer,
   stopChild,
   throwawayDatabase,
   waitExit,
   waitListening,
-  waitReady,
   withCpuShare,
+  type AutocannonOptions,
   type CpuShare,
 } from './support.ts';
 import type { ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import { sql } from 'kysely';
 import type { Db } from '../src/db/database.ts';
 import type { GetItemsResult } from '../src/domain/catalogue/creatorsApi.ts';
@@ -71,8 +75,6 @@ import { SecretBox } from '../src/secrets/secretBox.ts';
 import { CATALOGUE_REFRESH_MAX_REQUESTS, catalogueFetchDeps } from '../jobs/catalogue/processor.ts';
 import { FakeCreatorsApi, type FakeProduct } from '../test/support/fakeCreatorsApi.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
 const PRODUCTS = intEnv('BENCH_PRODUCTS', 100_000);
 const RATE = intEnv('BENCH_RATE', 15);
 const BURST = intEnv('BENCH_BURST', 2);
@@ -81,11 +83,7 @@ const PAGE_RATE = intEnv('BENCH_PAGE_RATE', 1000);
 const SECONDS = intEnv('BENCH_SECONDS', 15);
 const CONNECTIONS = intEnv('BENCH_CONNECTIONS', 50);
 const WARMUP_REQUESTS = intEnv('BENCH_WARMUP_REQUESTS', 1000);
-const PG_SERVER = (process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432').replace(/\/+$/, '');
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const KEEP = process.env.BENCH_KEEP_DB === '1';
-const CPU_PROF_DIR = process.env.BENCH_CPU_PROF;
-const HOST = '127.0.0.1';
 
 /** Products per storefront (four lists of 50), and how many of the previous storefront's each other one also lists. */
 const PER_STOREFRONT = 200;
@@ -449,45 +447,20 @@ interface Answers {
   seconds: number;
 }
 
-/** autocannon: a warm-up (`amount`) or an overallRate load; every response's own time is kept (its histogram keeps whole ms). */
-function autocannonLoad(url: string, opts: { connections: number; duration?: number; amount?: number; overallRate?: number }): Promise<Answers> {
-  let times = new Float64Array(1 << 16);
-  let n = 0;
-  return new Promise((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url,
-        connections: opts.connections,
-        pipelining: 1,
-        headers: BROWSER_HEADERS,
-        timeout: 10,
-        ...(opts.overallRate ? { overallRate: opts.overallRate } : {}),
-        ...(opts.amount ? { amount: opts.amount } : { duration: opts.duration ?? SECONDS }),
-      },
-      (err: unknown, r: autocannon.Result) =>
-        err
-          ? reject(err instanceof Error ? err : new Error(String(err)))
-          : resolve({
-              times: times.subarray(0, n),
-              ok: r['2xx'],
-              non2xx: r.non2xx,
-              errors: r.errors,
-              timeouts: r.timeouts,
-              // requests.sent does not mean requests written under overallRate.
-              unanswered: NaN,
-              bytes: r.throughput.total,
-              seconds: r.duration,
-            }),
-    );
-    instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => {
-      if (n === times.length) {
-        const grown = new Float64Array(times.length * 2);
-        grown.set(times);
-        times = grown;
-      }
-      times[n++] = responseTime;
-    });
-  });
+/** autocannon: a warm-up (`amount`) or an overallRate load. */
+async function autocannonLoad(url: string, opts: AutocannonOptions): Promise<Answers> {
+  const { result: r, times } = await autocannonTimed(url, opts);
+  return {
+    times,
+    ok: r['2xx'],
+    non2xx: r.non2xx,
+    errors: r.errors,
+    timeouts: r.timeouts,
+    // requests.sent does not mean requests written under overallRate.
+    unanswered: NaN,
+    bytes: r.throughput.total,
+    seconds: r.duration,
+  };
 }
 
 /** The paced (open-loop) load: `rate` requests a second for `seconds`, evenly spaced, timed from when each was due. */
@@ -597,21 +570,7 @@ function summarise(name: string, a: Answers & { cpu?: CpuShare | undefined }): R
 
 function printLoadTable(rows: Row[]) {
   printTable(
-    [
-      'load',
-      'answers/s',
-      'p50 ms',
-      'p99 ms',
-      'max ms',
-      '2xx',
-      'non-2xx',
-      'errors',
-      'timeouts',
-      'unanswered',
-      'KB/answer',
-      'server CPU µs/req',
-      'cores: server/loader/rest',
-    ],
+    ['load', 'answers/s', 'p50 ms', 'p99 ms', 'max ms', '2xx', 'non-2xx', 'errors', 'timeouts', 'unanswered', 'KB/answer', ...CPU_COLUMNS],
     rows.map((r) => [
       r.name,
       r.rps.toFixed(0),
@@ -624,23 +583,9 @@ function printLoadTable(rows: Row[]) {
       String(r.timeouts),
       Number.isNaN(r.unanswered) ? 'n/a' : String(r.unanswered),
       r.kbPerAnswer.toFixed(1),
-      r.cpu ? r.cpu.serverUsPerReq.toFixed(0) : 'n/a',
-      r.cpu ? `${r.cpu.serverCores.toFixed(2)}/${r.cpu.loaderCores.toFixed(2)}/${r.cpu.restCores.toFixed(2)}` : 'n/a',
+      ...cpuCells(r.cpu, 0),
     ]),
   );
-}
-
-/** A table: the first `left` columns aligned left, the rest right. */
-function printTable(head: string[], body: string[][], left = 1) {
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i < left ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  console.log(line(head));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const b of body) console.log(line(b));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -648,7 +593,6 @@ function printTable(head: string[], body: string[][], left = 1) {
 async function main(): Promise<number> {
   const stamp = `${Date.now()}_${process.pid}`;
   const dbName = `affiliate_bench_catalogue_${stamp}`;
-  const databaseUrl = `${PG_SERVER}/${dbName}`;
   const prefix = `bench_${stamp}`;
   const floorS = PRODUCTS / 10 / RATE;
   console.log(
@@ -735,37 +679,14 @@ async function main(): Promise<number> {
       ['link-health alerts (1 in 50 out of stock)', String(check.alerts)],
       ['peak RSS (this process: seeding + refresh)', `${refresh.peakRssMb.toFixed(0)} MB`],
     ].map(([a, b]) => [a!, b!]),
-    2,
+    // Both columns are text (values are phrases, not bare figures): all aligned left.
+    () => true,
   );
   for (const f of refresh.report.failures.slice(0, 5)) console.log(`  failure: ${f.credential} ${f.kind}: ${f.message}`);
   await stopFake(fakeChild);
 
   // ---- Part 2
-  const port = await freePort();
-  const baseUrl = `http://${HOST}:${port}`;
-  const server = startChild(
-    'server',
-    [
-      ...(CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(ROOT, CPU_PROF_DIR, 'server')}`] : []),
-      '--import',
-      'tsx',
-      'src/main.ts',
-      '--role',
-      'web',
-    ],
-    {
-      PORT: String(port),
-      HOST,
-      PUBLIC_BASE_URL: baseUrl,
-      DATABASE_URL: databaseUrl,
-      REDIS_URL,
-      QUEUE_PREFIX: prefix,
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'production',
-      ...productionSecrets(),
-    },
-  );
-  await waitReady(`${baseUrl}/readyz`, server);
+  const { child: server, url: baseUrl } = await startWebServer('server', `${PG_SERVER}/${dbName}`, prefix);
   const pageUrl = `${baseUrl}/s/${seeded.pageHandle}`;
   const probe = await fetch(pageUrl, { headers: BROWSER_HEADERS });
   const html = await probe.text();
@@ -810,7 +731,7 @@ async function main(): Promise<number> {
   console.log(
     "paced: one request every 1000/rate ms whatever the answers, each timed from when it was due; autocannon: overallRate, i.e. each second's requests sent at once, each timed from its own send",
   );
-  console.log('cores: average CPU cores busy during the run; "rest" is Postgres, Redis and anything else on the machine (other users too)');
+  console.log(CPU_NOTE);
 
   // ---- Verdicts
   const dataOk = complete === PRODUCTS && Number(check.products) === PRODUCTS;

@@ -19,44 +19,36 @@
 // Exit code: 0 when the run completed and no redirect was lost or answered with a non-3xx; 1 otherwise.
 // Throughput ratio and p99 are printed as PASS/FAIL but not asserted: a shared 2-core machine is too noisy for that.
 import {
+  autocannonTimed,
   BROWSER_HEADERS,
-  freePort,
+  CPU_COLUMNS,
+  CPU_NOTE,
+  cpuCells,
+  cpuProfileArgs,
+  HOST,
   intEnv,
   percentile,
-  startChild,
-  productionSecrets,
+  PG_SERVER,
+  printTable,
+  REDIS_URL,
   removeRedisPrefixOnExit,
   runBench,
+  startChild,
+  startWebServer,
   stopChild,
   throwawayDatabase,
   waitListening,
-  waitReady,
   withCpuShare,
   type CpuShare,
 } from './support.ts';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
+import type autocannon from 'autocannon';
 import { createInfluencer } from '../src/domain/organisations/influencers.ts';
 import { getOrCreateLink } from '../src/domain/links/links.ts';
 import { upsertProduct } from '../src/domain/links/products.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
 const SECONDS = intEnv('BENCH_SECONDS', 10);
 const CONNECTIONS = intEnv('BENCH_CONNECTIONS', 100);
 const WARMUP_REQUESTS = intEnv('BENCH_WARMUP_REQUESTS', 2000);
-const PG_SERVER = (process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432').replace(/\/+$/, '');
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const CPU_PROF_DIR = process.env.BENCH_CPU_PROF;
-const HOST = '127.0.0.1';
-
-// ---------------------------------------------------------------------------------------------------------------
-
-/** With BENCH_CPU_PROF=<dir>, each server writes a V8 CPU profile to <dir>/<name>/ when it exits. */
-function profileArgs(name: string): string[] {
-  return CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(ROOT, CPU_PROF_DIR, name)}`] : [];
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Load
@@ -66,33 +58,6 @@ interface Load {
   cpu?: CpuShare | undefined;
   /** Response times of every answer, in ms, with sub-millisecond precision (autocannon's histogram keeps whole ms). */
   times: Float64Array;
-}
-
-function load(url: string, opts: { connections: number; duration?: number; amount?: number }): Promise<Load> {
-  let times = new Float64Array(1 << 16);
-  let n = 0;
-  return new Promise((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url,
-        connections: opts.connections,
-        pipelining: 1,
-        headers: BROWSER_HEADERS,
-        timeout: 10,
-        ...(opts.amount ? { amount: opts.amount } : { duration: opts.duration ?? SECONDS }),
-      },
-      (err: unknown, result: autocannon.Result) =>
-        err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve({ result, times: times.subarray(0, n) }),
-    );
-    instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => {
-      if (n === times.length) {
-        const grown = new Float64Array(times.length * 2);
-        grown.set(times);
-        times = grown;
-      }
-      times[n++] = responseTime;
-    });
-  });
 }
 
 // CPU accounting from /proc (Linux; figures in USER_HZ = 1/100 s), so a noisy machine shows up in the report.
@@ -132,20 +97,8 @@ function summarise(name: string, { result, times, cpu }: Load): Row {
   };
 }
 
-function printTable(rows: Row[]) {
-  const head = [
-    'server',
-    'req/s (avg)',
-    'p50 ms',
-    'p99 ms',
-    '3xx',
-    'non-3xx',
-    'errors',
-    'timeouts',
-    'server CPU µs/req',
-    'cores: server/loader/rest',
-    'status codes',
-  ];
+function printRows(rows: Row[]) {
+  const head = ['server', 'req/s (avg)', 'p50 ms', 'p99 ms', '3xx', 'non-3xx', 'errors', 'timeouts', ...CPU_COLUMNS, 'status codes'];
   const body = rows.map((r) => [
     r.name,
     r.rps.toFixed(0),
@@ -155,19 +108,11 @@ function printTable(rows: Row[]) {
     String(r.non3xx),
     String(r.errors),
     String(r.timeouts),
-    r.cpu ? r.cpu.serverUsPerReq.toFixed(1) : 'n/a',
-    r.cpu ? `${r.cpu.serverCores.toFixed(2)}/${r.cpu.loaderCores.toFixed(2)}/${r.cpu.restCores.toFixed(2)}` : 'n/a',
+    ...cpuCells(r.cpu, 1),
     r.statusCodes,
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  console.log(line(head));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const b of body) console.log(line(b));
+  // The server's name and its status codes are text; the figures between them align right.
+  printTable(head, body, (i) => i === 0 || i === head.length - 1);
 }
 
 /** The server's own count of 302s it answered, from its Prometheus metrics (undefined if not exposed). */
@@ -186,7 +131,6 @@ async function serverRedirectCount(baseUrl: string): Promise<number | undefined>
 async function main(): Promise<number> {
   const stamp = `${Date.now()}_${process.pid}`;
   const dbName = `affiliate_bench_${stamp}`;
-  const databaseUrl = `${PG_SERVER}/${dbName}`;
   const prefix = `bench_${stamp}`;
   console.log(`redirect bench: ${CONNECTIONS} connections × ${SECONDS} s per server, order bare → real (sequential), warm-up ${WARMUP_REQUESTS} requests each`);
   console.log(`database ${dbName}, queue prefix ${prefix}`);
@@ -202,20 +146,7 @@ async function main(): Promise<number> {
   const linkPath = `/l/${link.code}`;
 
   // The real server.
-  const realPort = await freePort();
-  const realUrl = `http://${HOST}:${realPort}`;
-  const real = startChild('real', [...profileArgs('real'), '--import', 'tsx', 'src/main.ts', '--role', 'web'], {
-    PORT: String(realPort),
-    HOST,
-    PUBLIC_BASE_URL: realUrl,
-    DATABASE_URL: databaseUrl,
-    REDIS_URL,
-    QUEUE_PREFIX: prefix,
-    LOG_LEVEL: 'warn',
-    NODE_ENV: 'production',
-    ...productionSecrets(),
-  });
-  await waitReady(`${realUrl}/readyz`, real);
+  const { child: real, url: realUrl } = await startWebServer('real', `${PG_SERVER}/${dbName}`, prefix);
 
   const probe = await fetch(`${realUrl}${linkPath}`, { redirect: 'manual', headers: BROWSER_HEADERS });
   await probe.arrayBuffer();
@@ -228,24 +159,24 @@ async function main(): Promise<number> {
     if (!['date', 'connection', 'keep-alive', 'transfer-encoding'].includes(name)) redirectHeaders[name] = value;
   });
   let clientCounted = 1;
-  const warmReal = await load(`${realUrl}${linkPath}`, { connections: 10, amount: WARMUP_REQUESTS });
+  const warmReal = await autocannonTimed(`${realUrl}${linkPath}`, { connections: 10, amount: WARMUP_REQUESTS });
   clientCounted += warmReal.result['3xx'];
 
   // The bare server, warmed the same way, measured, then stopped.
-  const bare = startChild('bare', [...profileArgs('bare'), '--import', 'tsx', 'bench/bareServer.ts'], {
+  const bare = startChild('bare', [...cpuProfileArgs('bare'), '--import', 'tsx', 'bench/bareServer.ts'], {
     BARE_HOST: HOST,
     BARE_PORT: '0',
     BARE_LINKS: JSON.stringify({ [link.code]: redirectHeaders }),
   });
   const barePort = await waitListening(bare, 'bare server', 15_000);
   const bareUrl = `http://${HOST}:${barePort}`;
-  await load(`${bareUrl}${linkPath}`, { connections: 10, amount: WARMUP_REQUESTS });
-  const bareRow = summarise('bare', await withCpuShare(bare, () => load(`${bareUrl}${linkPath}`, { connections: CONNECTIONS, duration: SECONDS })));
+  await autocannonTimed(`${bareUrl}${linkPath}`, { connections: 10, amount: WARMUP_REQUESTS });
+  const bareRow = summarise('bare', await withCpuShare(bare, () => autocannonTimed(`${bareUrl}${linkPath}`, { connections: CONNECTIONS, duration: SECONDS })));
   await stopChild(bare, 10_000);
   await new Promise((r) => setTimeout(r, 500));
 
   // The real server, measured.
-  const realRow = summarise('real', await withCpuShare(real, () => load(`${realUrl}${linkPath}`, { connections: CONNECTIONS, duration: SECONDS })));
+  const realRow = summarise('real', await withCpuShare(real, () => autocannonTimed(`${realUrl}${linkPath}`, { connections: CONNECTIONS, duration: SECONDS })));
   clientCounted += realRow.redirects;
   // Let the server finish requests that reached it as autocannon cut its connections, then read its own count.
   await new Promise((r) => setTimeout(r, 200));
@@ -262,12 +193,12 @@ async function main(): Promise<number> {
   const recorded = byKind.reduce((sum, r) => sum + Number(r.n), 0);
 
   console.log('');
-  printTable([bareRow, realRow]);
+  printRows([bareRow, realRow]);
   const ratio = realRow.rps / bareRow.rps;
   console.log('');
   console.log(`ratio real/bare req/s: ${(ratio * 100).toFixed(1)}%`);
   console.log("latency: from every response's own timing (autocannon's histogram keeps whole ms only)");
-  console.log('cores: average CPU cores busy during the run; "rest" is Postgres, Redis and anything else on the machine (other users too)');
+  console.log(CPU_NOTE);
   console.log('');
   const unanswered = realRow.unanswered;
   console.log(`clicks: expected ${clientCounted} (302s counted by autocannon: ${warmReal.result['3xx']} warm-up + 1 probe + ${realRow.redirects} measured)`);

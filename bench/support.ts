@@ -5,10 +5,17 @@ import { readFileSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createServer } from 'node:net';
+import autocannon from 'autocannon';
 import pg from 'pg';
 import { createDb, type Db } from '../src/db/database.ts';
 import { ensureDatabase, migrateToLatest } from '../src/db/migrate.ts';
 import { deleteKeysMatching } from '../src/redisKeys.ts';
+
+/** The Postgres server a benchmark creates its throwaway database on (no database name in it). */
+export const PG_SERVER = (process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432').replace(/\/+$/, '');
+export const REDIS_URL = process.env.BENCH_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** Where bench servers listen. */
+export const HOST = '127.0.0.1';
 
 /**
  * What a phone browser sends when a follower taps a link in a bio (a referrer policy of strict-origin-when-cross-origin
@@ -147,6 +154,34 @@ export function waitListening(child: ChildProcess, what: string, timeoutMs = 30_
   });
 }
 
+/** With BENCH_CPU_PROF=<dir>, the node arguments that make a child write a V8 CPU profile to <dir>/<name>/ when it exits. */
+export function cpuProfileArgs(name: string): string[] {
+  const dir = process.env.BENCH_CPU_PROF;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(ROOT_DIR, dir, name)}`] : [];
+}
+
+/**
+ * Starts the real web server (`node --import tsx src/main.ts --role web`, NODE_ENV=production) on a free port, on a
+ * benchmark's database and queue prefix, and waits for /readyz. Its child and profile (see cpuProfileArgs) are `name`.
+ */
+export async function startWebServer(name: string, databaseUrl: string, queuePrefix: string): Promise<{ child: ChildProcess; url: string }> {
+  const port = await freePort();
+  const url = `http://${HOST}:${port}`;
+  const child = startChild(name, [...cpuProfileArgs(name), '--import', 'tsx', 'src/main.ts', '--role', 'web'], {
+    PORT: String(port),
+    HOST,
+    PUBLIC_BASE_URL: url,
+    DATABASE_URL: databaseUrl,
+    REDIS_URL,
+    QUEUE_PREFIX: queuePrefix,
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'production',
+    ...productionSecrets(),
+  });
+  await waitReady(`${url}/readyz`, child);
+  return { child, url };
+}
+
 export function killChildren(signal: NodeJS.Signals) {
   for (const child of children) {
     if (!alive(child) || !child.pid) continue;
@@ -202,7 +237,6 @@ export function machineBusyMs(): number | undefined {
   }
 }
 
-/** A positive whole number from the environment (a benchmark knob), or the default when unset. */
 /** CPU shares during a load run (Linux /proc). */
 export interface CpuShare {
   /** Server CPU time per answered request, µs (user + system, all its threads). */
@@ -211,6 +245,16 @@ export interface CpuShare {
   serverCores: number;
   loaderCores: number;
   restCores: number;
+}
+
+/** The two table columns of a CpuShare, and the note that explains them under the table. */
+export const CPU_COLUMNS = ['server CPU µs/req', 'cores: server/loader/rest'];
+export const CPU_NOTE = 'cores: average CPU cores busy during the run; "rest" is Postgres, Redis and anything else on the machine (other users too)';
+
+/** A row's CPU_COLUMNS cells (server µs per request to `usDigits` decimals), n/a where /proc is not. */
+export function cpuCells(cpu: CpuShare | undefined, usDigits: number): string[] {
+  if (!cpu) return ['n/a', 'n/a'];
+  return [cpu.serverUsPerReq.toFixed(usDigits), `${cpu.serverCores.toFixed(2)}/${cpu.loaderCores.toFixed(2)}/${cpu.restCores.toFixed(2)}`];
 }
 
 /** Runs a load against a server child and accounts for the CPU spent meanwhile (`cpu` absent where /proc is not). */
@@ -247,6 +291,55 @@ export function percentile(sorted: ArrayLike<number>, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
+/** An autocannon load of `amount` requests (a warm-up) or of `duration` seconds, optionally at `overallRate` req/s. */
+export type AutocannonOptions = { connections: number; overallRate?: number } & ({ amount: number } | { duration: number });
+
+/**
+ * Loads `url` with autocannon, sending the browser's headers; keeps every response's own time, ms, with
+ * sub-millisecond precision (autocannon's histogram keeps whole ms).
+ */
+export function autocannonTimed(url: string, opts: AutocannonOptions): Promise<{ result: autocannon.Result; times: Float64Array }> {
+  let times = new Float64Array(1 << 16);
+  let n = 0;
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url,
+        connections: opts.connections,
+        pipelining: 1,
+        headers: BROWSER_HEADERS,
+        timeout: 10,
+        ...(opts.overallRate ? { overallRate: opts.overallRate } : {}),
+        ...('amount' in opts ? { amount: opts.amount } : { duration: opts.duration }),
+      },
+      (err: unknown, result: autocannon.Result) =>
+        err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve({ result, times: times.subarray(0, n) }),
+    );
+    instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => {
+      if (n === times.length) {
+        const grown = new Float64Array(times.length * 2);
+        grown.set(times);
+        times = grown;
+      }
+      times[n++] = responseTime;
+    });
+  });
+}
+
+/** Prints a table: the columns `leftAligned` says yes to padded on the right (text), the others on the left (figures). */
+export function printTable(head: string[], body: string[][], leftAligned: (column: number) => boolean = (i) => i === 0): void {
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (leftAligned(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  console.log(line(head));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const b of body) console.log(line(b));
+}
+
+/** A positive whole number from the environment (a benchmark knob), or the default when unset. */
 export function intEnv(name: string, def: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw.trim() === '') return def;

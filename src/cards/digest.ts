@@ -323,14 +323,11 @@ export function digestCard(report: DigestReport, opts: DigestCardOptions = {}): 
   ]);
 
   const sections: Section[] = [];
-  if (report.warnings.length)
-    sections.push(
-      fitSection(
-        'Needs attention',
-        report.warnings.map((w) => warningLine(w, tz)),
-        MAX_WARNING_LINES,
-      ),
-    );
+  // A list with nothing in it gets no section at all (the influencers always have theirs).
+  const addSection = <T>(title: string, items: readonly T[], toLine: (item: T) => CardLine, max: number) => {
+    if (items.length) sections.push(fitSection(title, items.map(toLine), max));
+  };
+  addSection('Needs attention', report.warnings, (w) => warningLine(w, tz), MAX_WARNING_LINES);
 
   const shown = Math.min(topInfluencers, report.influencers.length);
   sections.push(
@@ -344,51 +341,39 @@ export function digestCard(report: DigestReport, opts: DigestCardOptions = {}): 
     ),
   );
 
-  if (report.topProducts.length) {
-    sections.push(
-      fitSection(
-        'Top products this month',
-        report.topProducts.map((p) =>
-          line(clip(p.name ?? p.asin, 70), {
-            detail:
-              `${money(p.confirmed, p.currency)} confirmed` +
-              (p.pending ? `, ${money(p.pending, p.currency)} pending` : '') +
-              `, ${plural(p.orders, 'order')}` +
-              (p.influencers > 1 ? ` by ${plural(p.influencers, 'influencer')}` : '') +
-              ` · ${p.asin}`,
-          }),
-        ),
-        report.topProducts.length,
-      ),
-    );
-  }
-  if (report.topLinks.length) {
-    sections.push(
-      fitSection(
-        'Top links this month',
-        report.topLinks.map((l) =>
-          line(`@${l.handle} · ${clip(l.title ?? l.asin, 40)}`, {
-            url: baseUrl ? `${baseUrl}/l/${l.code}` : undefined,
-            detail: `${plural(l.clicksMonthToDate, 'click')} (${count(l.clicksYesterday)} yesterday)${l.campaign ? ` · ${clip(l.campaign, 30)}` : ''}${baseUrl ? '' : ` · /l/${l.code}`}`,
-          }),
-        ),
-        report.topLinks.length,
-      ),
-    );
-  }
-  if (report.unattributed.length) {
-    sections.push(
-      fitSection(
-        'Tracking IDs nobody registered (last 30 days)',
-        report.unattributed.map((u) =>
-          line(u.trackingId, {
-            detail: `${plural(u.lines, 'report line')} (${u.marketplaces.join(', ')}), ${u.money.map((m) => `${money(m.confirmed, m.currency)} confirmed, ${money(m.pending, m.currency)} pending`).join(' + ')}, last seen ${localStamp(u.lastSeenAt, tz).slice(0, 10)}`,
-          }),
-        ),
-        MAX_UNATTRIBUTED_LINES,
-      ),
-    );
-  }
+  addSection(
+    'Top products this month',
+    report.topProducts,
+    (p) =>
+      line(clip(p.name ?? p.asin, 70), {
+        detail:
+          `${money(p.confirmed, p.currency)} confirmed` +
+          (p.pending ? `, ${money(p.pending, p.currency)} pending` : '') +
+          `, ${plural(p.orders, 'order')}` +
+          (p.influencers > 1 ? ` by ${plural(p.influencers, 'influencer')}` : '') +
+          ` · ${p.asin}`,
+      }),
+    report.topProducts.length,
+  );
+  addSection(
+    'Top links this month',
+    report.topLinks,
+    (l) =>
+      line(`@${l.handle} · ${clip(l.title ?? l.asin, 40)}`, {
+        url: baseUrl ? `${baseUrl}/l/${l.code}` : undefined,
+        detail: `${plural(l.clicksMonthToDate, 'click')} (${count(l.clicksYesterday)} yesterday)${l.campaign ? ` · ${clip(l.campaign, 30)}` : ''}${baseUrl ? '' : ` · /l/${l.code}`}`,
+      }),
+    report.topLinks.length,
+  );
+  addSection(
+    'Tracking IDs nobody registered (last 30 days)',
+    report.unattributed,
+    (u) =>
+      line(u.trackingId, {
+        detail: `${plural(u.lines, 'report line')} (${u.marketplaces.join(', ')}), ${u.money.map((m) => `${money(m.confirmed, m.currency)} confirmed, ${money(m.pending, m.currency)} pending`).join(' + ')}, last seen ${localStamp(u.lastSeenAt, tz).slice(0, 10)}`,
+      }),
+    MAX_UNATTRIBUTED_LINES,
+  );
 
   const attached = withFiles ? ' The chart shows the last 30 days by influencer; the CSV has the full table.' : '';
   const footer = context(

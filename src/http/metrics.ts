@@ -122,58 +122,30 @@ export interface MetricsOptions {
 export class Metrics {
   readonly registry = new Registry();
   readonly http = new HttpMetrics();
-  readonly redirects = new Counter({
-    name: 'affiliate_redirects_total',
-    help: 'Short-link redirects answered, by outcome',
-    labelNames: ['outcome'] as const,
-    registers: [this.registry],
-  });
-  readonly clicks = new Counter({
-    name: 'affiliate_clicks_recorded_total',
-    help: 'Clicks written to Postgres, by kind',
-    labelNames: ['kind'] as const,
-    registers: [this.registry],
-  });
-  readonly clicksDropped = new Counter({
-    name: 'affiliate_clicks_dropped_total',
-    help: 'Clicks dropped because the buffer overflowed while Postgres was unavailable',
-    registers: [this.registry],
-  });
+  readonly redirects = this.counter('affiliate_redirects_total', 'Short-link redirects answered, by outcome', ['outcome']);
+  readonly clicks = this.counter('affiliate_clicks_recorded_total', 'Clicks written to Postgres, by kind', ['kind']);
+  readonly clicksDropped = this.counter('affiliate_clicks_dropped_total', 'Clicks dropped because the buffer overflowed while Postgres was unavailable');
   readonly bufferDepth: Gauge;
   readonly bufferLag: Gauge;
   readonly queueDepth: Gauge<'queue' | 'state'>;
   readonly queueOldestWaiting: Gauge<'queue'>;
   // Worker side: counted in the process that runs the job.
-  readonly ingests = new Counter({
-    name: 'affiliate_ingests_total',
-    help: 'Report ingests finished, by outcome (succeeded, failed); a failed attempt that is retried is not counted',
-    labelNames: ['outcome'] as const,
-    registers: [this.registry],
-  });
-  readonly ingestRows = new Counter({
-    name: 'affiliate_ingest_rows_total',
-    help: 'Report rows of finished ingests, by result (accepted, unchanged, reversed, rejected)',
-    labelNames: ['result'] as const,
-    registers: [this.registry],
-  });
+  readonly ingests = this.counter(
+    'affiliate_ingests_total',
+    'Report ingests finished, by outcome (succeeded, failed); a failed attempt that is retried is not counted',
+    ['outcome'],
+  );
+  readonly ingestRows = this.counter('affiliate_ingest_rows_total', 'Report rows of finished ingests, by result (accepted, unchanged, reversed, rejected)', [
+    'result',
+  ]);
   readonly ingestDuration = new Histogram({
     name: 'affiliate_ingest_duration_seconds',
     help: 'Time to run an ingest, from start to its recorded outcome',
     buckets: INGEST_BUCKETS,
     registers: [this.registry],
   });
-  readonly notifications = new Counter({
-    name: 'affiliate_notifications_total',
-    help: 'Commission notifications, by outcome (sent, skipped, failed, gone)',
-    labelNames: ['outcome'] as const,
-    registers: [this.registry],
-  });
-  readonly digests = new Counter({
-    name: 'affiliate_digests_total',
-    help: 'Manager digests, by outcome (sent, skipped, failed, gone)',
-    labelNames: ['outcome'] as const,
-    registers: [this.registry],
-  });
+  readonly notifications = this.counter('affiliate_notifications_total', 'Commission notifications, by outcome (sent, skipped, failed, gone)', ['outcome']);
+  readonly digests = this.counter('affiliate_digests_total', 'Manager digests, by outcome (sent, skipped, failed, gone)', ['outcome']);
 
   constructor(opts: MetricsOptions) {
     if (opts.defaultMetrics) collectDefaultMetrics({ register: this.registry });
@@ -185,46 +157,62 @@ export class Metrics {
       this.notifications.inc({ outcome }, 0);
       this.digests.inc({ outcome }, 0);
     }
-    this.bufferDepth = new Gauge({
-      name: 'affiliate_click_buffer_depth',
-      help: 'Clicks waiting in memory to be written',
-      registers: [this.registry],
-      collect() {
-        this.set(opts.bufferDepth());
-      },
-    });
-    this.bufferLag = new Gauge({
-      name: 'affiliate_click_buffer_lag_seconds',
-      help: 'Age of the oldest click waiting in memory to be written (0 when none)',
-      registers: [this.registry],
-      collect() {
-        this.set(opts.bufferLagSeconds?.() ?? 0);
-      },
-    });
+    this.bufferDepth = this.gauge('affiliate_click_buffer_depth', 'Clicks waiting in memory to be written', () => opts.bufferDepth());
+    this.bufferLag = this.gauge(
+      'affiliate_click_buffer_lag_seconds',
+      'Age of the oldest click waiting in memory to be written (0 when none)',
+      () => opts.bufferLagSeconds?.() ?? 0,
+    );
     const queues = opts.queues;
-    this.queueDepth = new Gauge({
-      name: 'affiliate_queue_jobs',
-      help: 'Jobs per BullMQ queue and state',
-      labelNames: ['queue', 'state'] as const,
+    this.queueDepth = this.queueGauge('affiliate_queue_jobs', 'Jobs per BullMQ queue and state', ['queue', 'state'], queues, async (gauge, name, q) => {
+      const counts = await withTimeout(q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized'), 1000, 'queue counts');
+      for (const [state, n] of Object.entries(counts)) gauge.set({ queue: name, state }, n);
+    });
+    this.queueOldestWaiting = this.queueGauge(
+      'affiliate_queue_oldest_waiting_seconds',
+      'Age of the oldest job waiting in each BullMQ queue: since it was queued, its delay ended, or its last attempt started (0 when none)',
+      ['queue'],
+      queues,
+      async (gauge, name, q) => {
+        // The wait list's tail is its oldest job (asc = oldest first).
+        const [oldest] = await withTimeout(q.getJobs(['waiting'], 0, 0, true), 1000, 'oldest waiting job');
+        gauge.set({ queue: name }, oldest ? Math.max(0, Date.now() - readySince(oldest)) / 1000 : 0);
+      },
+    );
+  }
+
+  // Every metric lives on this instance's registry; these factories keep each definition to its name, help and labels.
+  private counter<T extends string = string>(name: string, help: string, labelNames: readonly T[] = []): Counter<T> {
+    return new Counter({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  /** A gauge set from `read` at scrape time. */
+  private gauge(name: string, help: string, read: () => number): Gauge {
+    return new Gauge({
+      name,
+      help,
       registers: [this.registry],
-      async collect() {
-        await eachQueue(queues, async (name, q) => {
-          const counts = await withTimeout(q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized'), 1000, 'queue counts');
-          for (const [state, n] of Object.entries(counts)) this.set({ queue: name, state }, n);
-        });
+      collect() {
+        this.set(read());
       },
     });
-    this.queueOldestWaiting = new Gauge({
-      name: 'affiliate_queue_oldest_waiting_seconds',
-      help: 'Age of the oldest job waiting in each BullMQ queue: since it was queued, its delay ended, or its last attempt started (0 when none)',
-      labelNames: ['queue'] as const,
+  }
+
+  /** A gauge set at scrape time by `read`, once per queue (see eachQueue). */
+  private queueGauge<T extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly T[],
+    queues: Queues | undefined,
+    read: (gauge: Gauge<T>, name: string, queue: Queue) => Promise<void>,
+  ): Gauge<T> {
+    return new Gauge({
+      name,
+      help,
+      labelNames,
       registers: [this.registry],
       async collect() {
-        await eachQueue(queues, async (name, q) => {
-          // The wait list's tail is its oldest job (asc = oldest first).
-          const [oldest] = await withTimeout(q.getJobs(['waiting'], 0, 0, true), 1000, 'oldest waiting job');
-          this.set({ queue: name }, oldest ? Math.max(0, Date.now() - readySince(oldest)) / 1000 : 0);
-        });
+        await eachQueue(queues, (queueName, q) => read(this, queueName, q));
       },
     });
   }
