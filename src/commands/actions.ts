@@ -1,11 +1,9 @@
 // Action buttons (a card's actions element): what a press does, written once for both platforms. The adapters map a
 // Slack block_actions payload or a Discord component interaction onto (actionId, value, identity) and render the card.
 // A press carries whatever its sender put in it (a forged payload too): each action checks who pressed and what.
-import { randomUUID } from 'node:crypto';
-import { isUserError } from '../errors.ts';
+import { failureCard } from './failure.ts';
 import type { Logger } from '../log.ts';
 import { CLAIM_ACTION_IDS, runClaimDecision } from './claims.ts';
-import { errorCard } from '../cards/status.ts';
 import type { Card, CommandContext } from './types.ts';
 import type { ClaimAction } from '../domain/workspaces/trackingIdClaims.ts';
 
@@ -37,9 +35,6 @@ export async function runAction(def: ActionDef, value: string, ctx: CommandConte
   try {
     return await def.run(value.slice(0, MAX_ACTION_VALUE), { ...ctx, log: ctx.log ?? log });
   } catch (err) {
-    if (isUserError(err)) return errorCard(err.message);
-    const ref = randomUUID().slice(0, 8);
-    log.error({ err, ref, action: def.id, identity: ctx.identity.id }, 'action failed');
-    return errorCard(`Something went wrong on our side (reference ${ref}). Please try again.`);
+    return failureCard(err, log, 'action failed', { action: def.id, identity: ctx.identity.id });
   }
 }

@@ -13,5 +13,6 @@ export function findCommand(name: string): CommandDef | undefined {
 }
 
 export { parseText, runCommand, helpReply } from './run.ts';
+export { cardOrFailure, failureCard } from './failure.ts';
 export { ACTIONS, findAction, runAction, type ActionDef } from './actions.ts';
 export type { Card, CommandContext, CommandDef } from './types.ts';

@@ -1,6 +1,5 @@
 // Runs a command for any platform: picks the subcommand, validates arguments, checks the role,
 // and turns every failure into a reply a person understands (never a stack trace).
-import { randomUUID } from 'node:crypto';
 import { isUserError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { errorCard } from '../cards/status.ts';
@@ -9,6 +8,7 @@ import { MAX_TEXT, tokenize, UsageError, wordsToArgs } from './textArgs.ts';
 import type { Args, Card, CommandContext, CommandDef, Subcommand } from './types.ts';
 import { helpLines, usageLine } from './usage.ts';
 import { validateArgs } from './validate.ts';
+import { failureCard } from './failure.ts';
 
 export function helpReply(cmd: CommandDef, intro?: string): Card {
   return helpCard(cmd.name, intro ?? cmd.description, helpLines(cmd));
@@ -56,8 +56,6 @@ export async function runCommand(cmd: CommandDef, inv: ParsedInvocation, ctx: Co
   } catch (err) {
     if (err instanceof UsageError) return errorCard(err.message, usage);
     if (isUserError(err)) return errorCard(err.message, err.code === 'invalid_input' ? usage : undefined);
-    const ref = randomUUID().slice(0, 8);
-    log.error({ err, ref, command: cmd.name, sub: sub?.name, identity: ctx.identity.id }, 'command failed');
-    return errorCard(`Something went wrong on our side (reference ${ref}). Please try again.`);
+    return failureCard(err, log, 'command failed', { command: cmd.name, sub: sub?.name, identity: ctx.identity.id });
   }
 }

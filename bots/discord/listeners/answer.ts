@@ -1,11 +1,7 @@
-// What slash commands and button presses share: the command core's context for a Discord caller, one error card
-// for whatever fails, and Discord's 3-second rule (answer at once, or defer privately and deliver later).
-import { randomUUID } from 'node:crypto';
+// What slash commands and button presses share: the command core's context for a Discord caller
+// and Discord's 3-second rule (answer at once, or defer privately and deliver later).
 import type { Response } from 'express';
-import { errorCard } from '../../../src/cards/status.ts';
 import type { Card, CommandContext } from '../../../src/commands/index.ts';
-import { isUserError } from '../../../src/errors.ts';
-import type { Logger } from '../../../src/log.ts';
 import { track, type DiscordDeps } from '../deps.ts';
 import { discordIdentity, type DiscordCaller } from '../identity.ts';
 import { EPHEMERAL } from '../render.ts';
@@ -34,18 +30,6 @@ export async function commandContext(deps: DiscordDeps, caller: DiscordCaller): 
     channelId: caller.channelId,
     isDirectMessage: caller.isDirectMessage,
   };
-}
-
-/** The card the work returns; a user error shown as it is; anything else logged and answered with a reference. */
-export async function cardOrError(log: Logger, failure: string, work: () => Promise<Card>): Promise<Card> {
-  try {
-    return await work();
-  } catch (err) {
-    if (isUserError(err)) return errorCard(err.message);
-    const ref = randomUUID().slice(0, 8);
-    log.error({ err, ref }, failure);
-    return errorCard(`Something went wrong on our side (reference ${ref}). Please try again.`);
-  }
 }
 
 /**

@@ -6,19 +6,19 @@
 import { Routes, type APIChatInputApplicationCommandInteraction } from 'discord-api-types/v10';
 import type { Response } from 'express';
 import { cardAttachments, type CardAttachment } from '../../../src/cards/card.ts';
-import { helpReply, runCommand, type Card } from '../../../src/commands/index.ts';
+import { cardOrFailure, helpReply, runCommand, type Card } from '../../../src/commands/index.ts';
 import { errorCard } from '../../../src/cards/status.ts';
 import { restFiles, withAttachments } from '../attachments.ts';
 import type { DiscordDeps } from '../deps.ts';
 import { callerOf } from '../identity.ts';
 import { invocationOf } from '../options.ts';
 import { EPHEMERAL, renderReply } from '../render.ts';
-import { answerInTime, cardOrError, commandContext, INTERACTION_TOKEN_MS, RESPONSE_CALLBACK } from './answer.ts';
+import { answerInTime, commandContext, INTERACTION_TOKEN_MS, RESPONSE_CALLBACK } from './answer.ts';
 
 export async function replyForCommand(deps: DiscordDeps, interaction: APIChatInputApplicationCommandInteraction): Promise<Card> {
   const caller = callerOf(interaction);
   const log = deps.log.child({ command: interaction.data.name, guild: interaction.guild_id, user: caller?.userId });
-  return cardOrError(log, 'Discord command failed', async () => {
+  return cardOrFailure(log, 'Discord command failed', async () => {
     const inv = invocationOf(interaction.data);
     if (!inv)
       return errorCard(`/${interaction.data.name.slice(0, 32)} is not a command of this app any more. An administrator should run npm run discord:register.`);

@@ -4,18 +4,18 @@
 // Any other component (a stale message, another version) is answered at once with a private note that it is gone.
 import { ComponentType, Routes, type APIMessageComponentInteraction } from 'discord-api-types/v10';
 import type { Response } from 'express';
-import { findAction, runAction, type ActionDef, type Card } from '../../../src/commands/index.ts';
+import { cardOrFailure, findAction, runAction, type ActionDef, type Card } from '../../../src/commands/index.ts';
 import { withVisibility } from '../../../src/cards/card.ts';
 import { errorCard, notHandledCard } from '../../../src/cards/status.ts';
 import type { DiscordDeps } from '../deps.ts';
 import { callerOf } from '../identity.ts';
 import { parseCustomId, renderReply } from '../render.ts';
-import { answerInTime, cardOrError, commandContext, INTERACTION_TOKEN_MS, RESPONSE_CALLBACK } from './answer.ts';
+import { answerInTime, commandContext, INTERACTION_TOKEN_MS, RESPONSE_CALLBACK } from './answer.ts';
 
 async function replyForPress(deps: DiscordDeps, interaction: APIMessageComponentInteraction, def: ActionDef, value: string): Promise<Card> {
   const caller = callerOf(interaction);
   const log = deps.log.child({ action: def.id, guild: interaction.guild_id, user: caller?.userId });
-  return cardOrError(log, 'Discord action failed', async () => {
+  return cardOrFailure(log, 'Discord action failed', async () => {
     if (!caller) return errorCard('This button has to be pressed by a person.');
     return runAction(def, value, await commandContext(deps, caller), log);
   });

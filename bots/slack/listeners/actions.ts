@@ -3,9 +3,8 @@
 // action and answer privately through response_url. Link buttons are acknowledged and do nothing; any other
 // interaction this app does not know (a stale message, another version, a shortcut) is acknowledged at once and,
 // where Slack lets us answer, the person is told privately.
-import { randomUUID } from 'node:crypto';
 import type { App, BlockAction, ButtonAction, RespondFn, webApi } from '@slack/bolt';
-import { ACTIONS, findAction, runAction, type Card } from '../../../src/commands/index.ts';
+import { ACTIONS, cardOrFailure, findAction, runAction, type Card } from '../../../src/commands/index.ts';
 import { errorCard, notHandledCard } from '../../../src/cards/status.ts';
 import type { SlackDeps } from '../deps.ts';
 import { slackIdentity } from '../identity.ts';
@@ -23,21 +22,17 @@ export async function replyForAction(deps: SlackDeps, client: webApi.WebClient, 
   const actionId = parseSlackActionId(action.action_id) ?? '';
   const teamId = body.team?.id ?? body.user.team_id ?? '';
   const log = deps.log.child({ action: actionId, team: teamId, user: body.user.id });
-  try {
+  return cardOrFailure(log, 'Slack action failed', async () => {
     const def = findAction(actionId);
     if (!def) return errorCard('This button is no longer available.');
     const identity = await slackIdentity(deps.db, deps.users, client, { teamId, teamName: body.team?.domain, userId: body.user.id });
-    return await runAction(
+    return runAction(
       def,
       typeof action.value === 'string' ? action.value : '',
       { db: deps.db, readDb: deps.readDb, config: deps.config, identity, resolveShort: deps.resolveShort, channelId: body.channel?.id },
       log,
     );
-  } catch (err) {
-    const ref = randomUUID().slice(0, 8);
-    log.error({ err, ref }, 'Slack action failed');
-    return errorCard(`Something went wrong on our side (reference ${ref}). Please try again.`);
-  }
+  });
 }
 
 /** The command core's buttons (registered with the commands, whose dependencies they share). */

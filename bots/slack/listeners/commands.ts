@@ -2,9 +2,8 @@
 // core and deliver its card through response_url. No command behaviour lives here. response_url carries no files:
 // a card's chart is shown as an image block and its CSV offered as a download button, both from signed URLs of
 // this service (../hostedFiles.ts), so the answer stays private and where it was asked.
-import { randomUUID } from 'node:crypto';
 import type { App, SlashCommand, webApi } from '@slack/bolt';
-import { COMMANDS, parseText, runCommand, type Card, type CommandDef } from '../../../src/commands/index.ts';
+import { cardOrFailure, COMMANDS, parseText, runCommand, type Card, type CommandDef } from '../../../src/commands/index.ts';
 import { errorCard } from '../../../src/cards/status.ts';
 import type { SlackDeps } from '../deps.ts';
 import { slackIdentity } from '../identity.ts';
@@ -15,11 +14,11 @@ import { registerCommandActions } from './actions.ts';
 
 export async function replyForCommand(deps: SlackDeps, client: webApi.WebClient, def: CommandDef, command: SlashCommand): Promise<Card> {
   const log = deps.log.child({ command: def.name, team: command.team_id, user: command.user_id });
-  try {
+  return cardOrFailure(log, 'Slack command failed', async () => {
     const parsed = parseText(def, commandTextFromSlack(command.text ?? ''));
     if ('visibility' in parsed) return parsed; // usage help or a parse error: nothing to look up
     const identity = await slackIdentity(deps.db, deps.users, client, { teamId: command.team_id, teamName: command.team_domain, userId: command.user_id });
-    return await runCommand(
+    return runCommand(
       def,
       parsed,
       {
@@ -33,11 +32,7 @@ export async function replyForCommand(deps: SlackDeps, client: webApi.WebClient,
       },
       log,
     );
-  } catch (err) {
-    const ref = randomUUID().slice(0, 8);
-    log.error({ err, ref }, 'Slack command failed');
-    return errorCard(`Something went wrong on our side (reference ${ref}). Please try again.`);
-  }
+  });
 }
 
 export function registerCommands(app: App, deps: SlackDeps): void {
