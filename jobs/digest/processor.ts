@@ -4,14 +4,8 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Db } from '../../src/db/database.ts';
 import type { Card } from '../../src/cards/card.ts';
-import {
-  claimDigestDelivery,
-  failDigestDelivery,
-  findDigestSubscriptionTarget,
-  markDigestSent,
-  skipDigestDelivery,
-} from '../../src/domain/digest/digestDeliveries.ts';
-import { countDeliveryAttempt } from '../../src/domain/notifications/deliveries.ts';
+import { claimDigestDelivery, findDigestSubscriptionTarget, markDigestSent } from '../../src/domain/digest/digestDeliveries.ts';
+import { countDeliveryAttempt, finishDelivery } from '../../src/domain/notifications/deliveries.ts';
 import { destinationKey, type Destination } from '../../src/domain/notifications/destination.ts';
 import type { Metrics } from '../../src/http/metrics.ts';
 import type { Logger } from '../../src/log.ts';
@@ -90,7 +84,7 @@ export function digestProcessor(deps: DigestDeps) {
       return { skipped: `already ${delivery.status}` };
     }
     if (!sub.enabled) {
-      await skipDigestDelivery(db, key, 'unsubscribed');
+      await finishDelivery(db, key, 'skipped', { error: 'unsubscribed' });
       report(job, 'skipped', { organisationId: sub.organisationId, reason: 'unsubscribed' });
       return { skipped: 'unsubscribed' };
     }
@@ -99,7 +93,7 @@ export function digestProcessor(deps: DigestDeps) {
     seen.platform = dest.platform;
     const onGone = async (reason: string) => {
       seen.gone = reason;
-      await failDigestDelivery(db, key, reason, { platform: dest.platform, destination: destKey });
+      await finishDelivery(db, key, 'failed', { error: reason, platform: dest.platform, destination: destKey });
     };
     return pacedDelivery(job, token, { gate: deps.gate, destination: destKey, log, onGone }, async () => {
       const sender = await senderFor(deps.senders, dest);

@@ -6,7 +6,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import type { CatalogueHealth } from '../../db/schema.ts';
-import { claimedDelivery } from '../common/claimedDelivery.ts';
+import { newDeliveryRow } from '../common/deliveryRow.ts';
 import type { ApiItem } from './creatorsApi.ts';
 
 export type { CatalogueHealth };
@@ -143,7 +143,7 @@ export async function claimHealthNotice(db: Db, influencerId: number, upTo: numb
     if (claimed.length === 0) return undefined;
     await trx
       .insertInto('notification_deliveries')
-      .values(claimedDelivery({ key, kind: 'catalogue', influencer_id: influencerId, subscription_id: null, entry_from: null, entry_to: upTo }))
+      .values(newDeliveryRow({ key, kind: 'catalogue', influencer_id: influencerId, subscription_id: null, entry_from: null, entry_to: upTo }))
       .execute();
     return { key, status: 'claimed', attempts: 0 };
   });

@@ -2,8 +2,9 @@
 // day (key digest:<subscription>:<local day>), and its outcome.
 import type { Db } from '../../db/database.ts';
 import type { DeliveryStatus } from '../../db/schema.ts';
-import { claimedDelivery } from '../common/claimedDelivery.ts';
+import { newDeliveryRow } from '../common/deliveryRow.ts';
 import type { Destination } from '../notifications/destination.ts';
+import { finishDelivery } from '../notifications/deliveries.ts';
 
 export interface DigestSubscriptionTarget {
   id: number;
@@ -64,24 +65,10 @@ export async function listEnabledDigestSubscriptions(db: Db): Promise<EnabledDig
 export async function claimDigestDelivery(db: Db, key: string, subscriptionId: number): Promise<{ status: DeliveryStatus; attempts: number }> {
   await db
     .insertInto('notification_deliveries')
-    .values(claimedDelivery({ key, kind: 'digest', influencer_id: null, subscription_id: subscriptionId, entry_from: null, entry_to: null }))
+    .values(newDeliveryRow({ key, kind: 'digest', influencer_id: null, subscription_id: subscriptionId, entry_from: null, entry_to: null }))
     .onConflict((oc) => oc.column('key').doNothing())
     .execute();
   return db.selectFrom('notification_deliveries').select(['status', 'attempts']).where('key', '=', key).executeTakeFirstOrThrow();
-}
-
-/** Marks a digest's delivery skipped, with why. */
-export async function skipDigestDelivery(db: Db, key: string, reason: string): Promise<void> {
-  await db.updateTable('notification_deliveries').set({ status: 'skipped', error: reason }).where('key', '=', key).execute();
-}
-
-/** Marks a digest's delivery failed, with why and where it was going. */
-export async function failDigestDelivery(db: Db, key: string, reason: string, to: { platform: string; destination: string }): Promise<void> {
-  await db
-    .updateTable('notification_deliveries')
-    .set({ status: 'failed', error: reason, platform: to.platform, destination: to.destination })
-    .where('key', '=', key)
-    .execute();
 }
 
 /**
@@ -93,11 +80,7 @@ export async function markDigestSent(
   args: { key: string; subscriptionId: number; localDate: string; messageId: string; platform: string; destination: string },
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable('notification_deliveries')
-      .set({ status: 'sent', sent_at: new Date(), message_id: args.messageId, platform: args.platform, destination: args.destination })
-      .where('key', '=', args.key)
-      .execute();
+    await finishDelivery(trx, args.key, 'sent', { message_id: args.messageId, platform: args.platform, destination: args.destination });
     await trx.updateTable('digest_subscriptions').set({ last_sent_local_date: args.localDate }).where('id', '=', args.subscriptionId).execute();
   });
 }

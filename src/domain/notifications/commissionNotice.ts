@@ -2,7 +2,7 @@
 // to (the card that tells them is composed in src/cards/notice.ts).
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
-import { claimedDelivery } from '../common/claimedDelivery.ts';
+import { newDeliveryRow } from '../common/deliveryRow.ts';
 import { productFaces } from '../links/productFaces.ts';
 
 export interface Claim {
@@ -43,7 +43,7 @@ export async function claimNews(db: Db, influencerId: number, key: string): Prom
     await trx
       .insertInto('notification_deliveries')
       .values(
-        claimedDelivery({
+        newDeliveryRow({
           key,
           kind: 'commission',
           influencer_id: influencerId,

@@ -8,6 +8,6 @@ import type { NotificationDeliveriesTable } from '../../db/schema.ts';
 export type DeliverySubject = Pick<NotificationDeliveriesTable, 'key' | 'kind' | 'influencer_id' | 'subscription_id' | 'entry_from' | 'entry_to'>;
 
 /** A new delivery row (status `claimed` by default): nothing is sent yet, so where it went and how it ended are null. */
-export function claimedDelivery(subject: DeliverySubject): Insertable<NotificationDeliveriesTable> {
+export function newDeliveryRow(subject: DeliverySubject): Insertable<NotificationDeliveriesTable> {
   return { ...subject, platform: null, destination: null, message_id: null, error: null, sent_at: null };
 }
