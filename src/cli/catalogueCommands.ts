@@ -4,9 +4,8 @@ import { credentialStatus, setOrganisationCredentials, type CredentialStatus } f
 import { makeOrganisationProductsDue } from '../domain/catalogue/refresh.ts';
 import { operatorOrganisation, parseOrganisationId } from '../domain/organisations/organisations.ts';
 import { secretBoxFor } from '../secrets/secretBox.ts';
-import type { CliCommand, CliContext } from './context.ts';
+import { type CliCommand, type CliContext, str } from './context.ts';
 
-const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
 const orgOption = { org: { type: 'string', description: 'the organisation (default: the only or default organisation)', value: 'id' } } as const;
 const organisationOf = (ctx: CliContext, v: Record<string, string | boolean | undefined>) =>
   operatorOrganisation(ctx.db, str(v.org) === undefined ? undefined : parseOrganisationId(str(v.org)!));

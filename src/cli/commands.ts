@@ -7,7 +7,7 @@ import { resolveProductRef, upsertProduct, type ProductDetails } from '../domain
 import { addToStorefront } from '../domain/storefront/storefronts.ts';
 import { requireMarketplace } from '../domain/amazon/marketplaces.ts';
 import { operatorOrganisation, parseOrganisationId } from '../domain/organisations/organisations.ts';
-import type { CliCommand, CliContext } from './context.ts';
+import { type CliCommand, type CliContext, str } from './context.ts';
 import { runDemo } from './demo.ts';
 import { earningsCommand, ingestCommand } from './ingestCommands.ts';
 import { feedSourceAdd, feedSourceList } from './feedSourceCommands.ts';
@@ -17,8 +17,6 @@ import { influencerInvite } from './inviteCommands.ts';
 import { rotateKey } from './secretCommands.ts';
 import { catalogueCredentials, catalogueStatus } from './catalogueCommands.ts';
 import { storefrontEdit, storefrontProfile } from './storefrontCommands.ts';
-
-const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
 
 function productDetails(values: Record<string, string | boolean | undefined>, marketplace: string): ProductDetails {
   const price = str(values.price);

@@ -41,3 +41,6 @@ export interface CliCommand {
   /** A result that is itself a failure (an ingest that ended `failed`): the one line saying why; the CLI exits 1. */
   failure?(result: never): string | undefined;
 }
+
+/** An option's value as a string, or undefined when it was not given (or given as a bare flag). */
+export const str = (v: string | boolean | undefined): string | undefined => (typeof v === 'string' ? v : undefined);

@@ -7,9 +7,7 @@ import { operatorOrganisation, parseOrganisationId } from '../domain/organisatio
 import { UserError } from '../errors.ts';
 import { secretBoxFor } from '../secrets/secretBox.ts';
 import { sealFeedHeaders } from '../secrets/storedSecrets.ts';
-import type { CliCommand } from './context.ts';
-
-const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
+import { type CliCommand, str } from './context.ts';
 
 export const feedSourceAdd: CliCommand = {
   name: 'feed-source add',

@@ -2,10 +2,9 @@
 // list them, revoke one.
 import { createFeedToken, listFeedTokens, revokeFeedToken, type FeedTokenInfo } from '../domain/feeds/feedTokens.ts';
 import { operatorOrganisation, parseOrganisationId } from '../domain/organisations/organisations.ts';
-import type { CliCommand, CliContext } from './context.ts';
+import { type CliCommand, type CliContext, str } from './context.ts';
 import { day, formatTable } from './table.ts';
 
-const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
 const orgOption = { org: { type: 'string', description: 'the organisation (default: the only or default organisation)', value: 'id' } } as const;
 const organisationOf = (ctx: CliContext, v: Record<string, string | boolean | undefined>) =>
   operatorOrganisation(ctx.db, str(v.org) === undefined ? undefined : parseOrganisationId(str(v.org)!));

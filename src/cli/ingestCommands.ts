@@ -17,10 +17,8 @@ import { UserError } from '../errors.ts';
 import { closeQueues, createQueues, type Queues } from '../queues.ts';
 import { createQueueConnection } from '../redis.ts';
 import { ingestProcessor } from '../../jobs/ingest/processor.ts';
-import type { CliCommand } from './context.ts';
+import { type CliCommand, str } from './context.ts';
 import { formatIngestProgress, parseIngestProgress, type IngestStage } from './progress.ts';
-
-const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
 
 /** How long the CLI waits for Redis before giving up (the queue connection itself retries for ever). */
 const REDIS_READY_MS = 5000;

@@ -1,8 +1,6 @@
 // The operator hands a storefront made from the CLI to its real owner: an invite code they redeem from chat.
 import { issueInvite } from '../domain/workspaces/invites.ts';
-import type { CliCommand } from './context.ts';
-
-const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
+import { type CliCommand, str } from './context.ts';
 
 export const influencerInvite: CliCommand = {
   name: 'influencer invite',

@@ -5,10 +5,8 @@ import { listLinksOfInfluencer, type LinkListItem } from '../domain/links/linkLi
 import { shortUrl } from '../domain/links/links.ts';
 import { listOrganisations, type OrganisationWorkspace } from '../domain/organisations/organisationList.ts';
 import { operatorOrganisation, parseOrganisationId } from '../domain/organisations/organisations.ts';
-import type { CliCommand } from './context.ts';
+import { type CliCommand, str } from './context.ts';
 import { cut, day, formatTable } from './table.ts';
-
-const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
 
 const workspaceLabel = (w: OrganisationWorkspace) => `${w.platform} ${w.workspaceId}${w.name ? ` "${w.name}"` : ''}${w.revoked ? ' (uninstalled)' : ''}`;
 

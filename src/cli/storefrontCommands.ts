@@ -5,9 +5,7 @@ import { setProductOverride, setProfile } from '../domain/catalogue/overrides.ts
 import { requireMarketplace } from '../domain/amazon/marketplaces.ts';
 import { requireInfluencerByHandle } from '../domain/organisations/influencers.ts';
 import { resolveProductRef } from '../domain/links/products.ts';
-import type { CliCommand } from './context.ts';
-
-const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
+import { type CliCommand, str } from './context.ts';
 
 export const storefrontEdit: CliCommand = {
   name: 'storefront edit',
