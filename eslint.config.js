@@ -2,6 +2,17 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const platforms = {
+  group: ['express', '@slack/*', 'discord.js', '@discordjs/*', 'bullmq', '**/bots/**', '**/http/**'],
+  message: 'Domain code must not depend on a platform, the web layer or the queue library.',
+};
+// Table row types (snake_case columns) end in Row and stay in the domain, which maps them to domain types.
+const rowTypes = {
+  group: ['**/db/schema.ts', '**/db/tables/*'],
+  importNamePattern: 'Row$',
+  message: 'Rows stay in src/domain: use the domain type its functions return.',
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**'] },
   js.configs.recommended,
@@ -32,7 +43,7 @@ export default tseslint.config(
   },
   {
     // Only the domain (with src/db and the secret store) talks SQL: jobs, routers, commands, bots and the CLI call
-    // its functions, so every query of a feature is in one place.
+    // its functions, so every query of a feature is in one place. They read camelCase domain types, never table rows.
     files: ['src/**/*.ts', 'bots/**/*.ts', 'jobs/**/*.ts'],
     ignores: ['src/domain/**', 'src/db/**', 'src/secrets/**'],
     rules: {
@@ -44,23 +55,16 @@ export default tseslint.config(
         },
         { selector: "TaggedTemplateExpression[tag.name='sql']", message: 'Queries live in src/domain: call a domain function instead.' },
       ],
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [rowTypes] }],
     },
   },
   {
     // Domain, command core and cards know no platform, web framework or queue library.
-    files: ['src/domain/**/*.ts', 'src/commands/**/*.ts', 'src/cards/**/*.ts'],
-    rules: {
-      '@typescript-eslint/no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['express', '@slack/*', 'discord.js', '@discordjs/*', 'bullmq', '**/bots/**', '**/http/**'],
-              message: 'Domain code must not depend on a platform, the web layer or the queue library.',
-            },
-          ],
-        },
-      ],
-    },
+    files: ['src/domain/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [platforms] }] },
+  },
+  {
+    files: ['src/commands/**/*.ts', 'src/cards/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [platforms, rowTypes] }] },
   },
 );

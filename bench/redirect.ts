@@ -150,8 +150,8 @@ async function main(): Promise<number> {
 
   const probe = await fetch(`${realUrl}${linkPath}`, { redirect: 'manual', headers: BROWSER_HEADERS });
   await probe.arrayBuffer();
-  if (probe.status !== 302 || probe.headers.get('location') !== link.destination_url) {
-    throw new Error(`probe of the real server answered ${probe.status} ${probe.headers.get('location') ?? ''}, expected 302 to ${link.destination_url}`);
+  if (probe.status !== 302 || probe.headers.get('location') !== link.destinationUrl) {
+    throw new Error(`probe of the real server answered ${probe.status} ${probe.headers.get('location') ?? ''}, expected 302 to ${link.destinationUrl}`);
   }
   // The bare server answers with exactly these headers (node adds date and connection itself, as for the real one).
   const redirectHeaders: Record<string, string> = {};

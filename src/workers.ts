@@ -303,9 +303,9 @@ async function reportIngest(
     // A file that cannot be read is recorded as failed and ends the job normally: it is a failure all the same.
     const status = err ? 'failed' : (doc?.status ?? 'succeeded');
     const summary = doc?.summary as { marketplace?: string | null } | null | undefined;
-    const affected = row?.affected_influencers ?? [];
-    const started = row?.started_at ?? (job?.processedOn ? new Date(job.processedOn) : undefined);
-    const finished = row?.finished_at ?? new Date();
+    const affected = row?.affectedInfluencers ?? [];
+    const started = row?.startedAt ?? (job?.processedOn ? new Date(job.processedOn) : undefined);
+    const finished = row?.finishedAt ?? new Date();
     const seconds = started ? Math.max(0, finished.getTime() - started.getTime()) / 1000 : undefined;
     const counts = doc?.counts ?? { rows: 0, accepted: 0, unchanged: 0, reversed: 0, rejected: 0, unattributed: 0 };
     const line = {
@@ -317,7 +317,7 @@ async function reportIngest(
       seconds,
       marketplace: row?.marketplace ?? summary?.marketplace ?? null,
       // Whose report it is (its influencers are the only ones it can credit).
-      organisationId: row?.organisation_id ?? null,
+      organisationId: row?.organisationId ?? null,
       influencers: affected.length,
       attempt,
       ...(err || doc?.error ? { error: err?.message ?? doc?.error } : {}),

@@ -43,7 +43,7 @@ export function feedPollProcessor(deps: FeedPollDeps) {
       }
       const stored = await storeStream(res.body, deps.storageDir, deps.maxBytes);
       const ingestId = await createIngest(deps.db, {
-        organisationId: source.organisation_id,
+        organisationId: source.organisationId,
         network: source.network,
         source: 'poll',
         filePath: stored.path,

@@ -1,6 +1,7 @@
 // Tracking ID claim cards: the claimant's own claims (in /storefront show) with a Withdraw button, the managers'
 // list with Approve and Refuse buttons, and the answer to whoever decided.
-import type { TrackingIdClaim, TrackingIdClaimReason, TrackingIdClaimStatus } from '../db/schema.ts';
+import type { TrackingIdClaimReason, TrackingIdClaimStatus } from '../db/schema.ts';
+import type { PlacedClaim } from '../domain/organisations/types.ts';
 import type { ClaimAction, ClaimDecision, ClaimView } from '../domain/workspaces/trackingIdClaims.ts';
 import {
   actions,
@@ -32,9 +33,9 @@ export function claimReasonText(reason: TrackingIdClaimReason): string {
 }
 
 /** What a claimant reads when their tracking ID waits for verification. */
-export function waitingText(claim: Pick<TrackingIdClaim, 'id' | 'tracking_id' | 'marketplace' | 'reason'>, verificationHint: string): string {
+export function waitingText(claim: Pick<PlacedClaim, 'id' | 'trackingId' | 'marketplace' | 'reason'>, verificationHint: string): string {
   return (
-    `Tracking ID ${claim.tracking_id} (${marketLabel(claim.marketplace)}) is waiting for verification (claim #${claim.id}): ${claimReasonText(claim.reason)}. ` +
+    `Tracking ID ${claim.trackingId} (${marketLabel(claim.marketplace)}) is waiting for verification (claim #${claim.id}): ${claimReasonText(claim.reason)}. ` +
     `No figure of it shows to you until then; your links use it meanwhile. ${verificationHint}`
   );
 }

@@ -71,7 +71,7 @@ export interface EarningsCardData {
   summary: EarningsSummary;
   publicBaseUrl: string;
   /** The caller's tracking IDs that wait for verification: named, with no figure. */
-  waiting?: ReadonlyArray<{ tracking_id: string; marketplace: string }>;
+  waiting?: ReadonlyArray<{ trackingId: string; marketplace: string }>;
   /** Tracking ID claims waiting for a manager (team view only). */
   pendingClaims?: number;
 }
@@ -117,7 +117,7 @@ export function earningsCard(d: EarningsCardData): Card {
     d.waiting?.length &&
       list(
         'Waiting for verification',
-        d.waiting.map((t) => line(`${t.tracking_id} (${marketLabel(t.marketplace)})`, { detail: 'no figures until it is verified (see /storefront show)' })),
+        d.waiting.map((t) => line(`${t.trackingId} (${marketLabel(t.marketplace)})`, { detail: 'no figures until it is verified (see /storefront show)' })),
       ),
     context(
       `Times in ${period.timezone}. Pending is estimated from orders; it becomes confirmed when Amazon reports the shipment.` +

@@ -1,6 +1,7 @@
 // /storefront cards: setup, add, show, account and server linking, unlinking. The command core gathers the data
 // (src/commands/storefront.ts); these say it.
-import type { Platform, TrackingIdClaim } from '../db/schema.ts';
+import type { Platform } from '../db/schema.ts';
+import type { PlacedClaim } from '../domain/organisations/types.ts';
 import type { ClaimView } from '../domain/workspaces/trackingIdClaims.ts';
 import type { CatalogueStorefront } from '../domain/catalogue/resolve.ts';
 import { isUnbuyable } from '../domain/catalogue/linkHealth.ts';
@@ -16,7 +17,7 @@ import { plural, priceAsOf } from './text.ts';
 /** Products listed per list on /storefront show; the rest are "and N more" (the storefront page has them all). */
 export const MAX_SHOWN_PER_LIST = 10;
 
-type WaitingClaim = Pick<TrackingIdClaim, 'id' | 'tracking_id' | 'marketplace' | 'reason'>;
+type WaitingClaim = Pick<PlacedClaim, 'id' | 'trackingId' | 'marketplace' | 'reason'>;
 
 /** /storefront setup by someone who has a storefront: the tracking ID is set, or waits for verification. */
 export function trackingIdCard(d: {

@@ -70,10 +70,10 @@ export const influencerCreate: CliCommand = {
     });
     return {
       id: influencer.id,
-      organisationId: influencer.organisation_id,
+      organisationId: influencer.organisationId,
       handle: influencer.handle,
-      name: influencer.display_name,
-      trackingId: trackingId.tracking_id,
+      name: influencer.displayName,
+      trackingId: trackingId.trackingId,
       marketplace: trackingId.marketplace,
       storefrontUrl: `${ctx.config.PUBLIC_BASE_URL}/s/${influencer.handle}`,
     };
@@ -94,7 +94,7 @@ export const trackingIdAdd: CliCommand = {
   async run(ctx, v) {
     const influencer = await requireInfluencerByHandle(ctx.db, str(v.handle)!);
     const t = await addTrackingId(ctx.db, influencer.id, str(v['tracking-id'])!, str(v.marketplace));
-    return { handle: influencer.handle, trackingId: t.tracking_id, marketplace: t.marketplace, default: t.is_default };
+    return { handle: influencer.handle, trackingId: t.trackingId, marketplace: t.marketplace, default: t.isDefault };
   },
   format: (r: { handle: string; trackingId: string; marketplace: string }) => `Tracking ID ${r.trackingId} registered for @${r.handle} on ${r.marketplace}.`,
 };
@@ -149,7 +149,7 @@ export const linkCreate: CliCommand = {
     return {
       code: link.code,
       shortUrl: shortUrl(ctx.config.PUBLIC_BASE_URL, link.code),
-      destination: link.destination_url,
+      destination: link.destinationUrl,
       asin: product.asin,
       marketplace: product.marketplace,
       campaign: link.campaign,

@@ -72,7 +72,7 @@ export const feedSourceList: CliCommand = {
       : rows
           .map(
             (r) =>
-              `${r.id}  org ${r.organisation_id}  ${r.name}  ${r.network}  "${r.cron}"  ${r.enabled ? 'on' : 'off'}  last ok ${r.last_success_at?.toISOString() ?? 'never'}${r.last_error ? `  error: ${r.last_error}` : ''}`,
+              `${r.id}  org ${r.organisationId}  ${r.name}  ${r.network}  "${r.cron}"  ${r.enabled ? 'on' : 'off'}  last ok ${r.lastSuccessAt?.toISOString() ?? 'never'}${r.lastError ? `  error: ${r.lastError}` : ''}`,
           )
           .join('\n'),
 };

@@ -1,7 +1,7 @@
 // Lookups every command needs: the caller's own influencer, scoped by identity.
 import { UserError } from '../errors.ts';
 import { reachableInfluencer } from '../domain/workspaces/accountLinks.ts';
-import type { Influencer } from '../db/schema.ts';
+import type { Influencer } from '../domain/organisations/types.ts';
 import type { CommandContext } from './types.ts';
 
 export async function ownInfluencer(ctx: CommandContext): Promise<Influencer> {

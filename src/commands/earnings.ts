@@ -20,7 +20,7 @@ export const earningsCommand: CommandDef = {
     let scope: EarningsScope;
     let who: string;
     // Tracking IDs of the caller that wait for verification: named, with no figure (none of their lines is theirs yet).
-    let waiting: Array<{ tracking_id: string; marketplace: string }> = [];
+    let waiting: Array<{ trackingId: string; marketplace: string }> = [];
     if (wantsTeam) {
       scope = { organisationId: ctx.identity.organisationId };
       who = 'Your team';

@@ -24,12 +24,12 @@ export const linkCommand: CommandDef = {
     });
     // The product's name and picture as the influencer's storefront shows it (their own edit, else the catalogue's:
     // the report's name until Amazon's details arrive).
-    const face = await productFace(ctx.db, me.organisation_id, product, me.id);
+    const face = await productFace(ctx.db, me.organisationId, product, me.id);
     return linkCard({
       productLabel: face.title ?? productLabel(product),
       imageUrl: face.imageUrl,
       shortUrl: shortUrl(ctx.config.PUBLIC_BASE_URL, link.code),
-      destinationUrl: link.destination_url,
+      destinationUrl: link.destinationUrl,
       campaign: link.campaign,
     });
   },

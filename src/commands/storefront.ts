@@ -6,7 +6,7 @@ import { attachInfluencer } from '../domain/workspaces/identities.ts';
 import { issueInvite, redeemInvite } from '../domain/workspaces/invites.ts';
 import { claimVerificationHint, createInfluencer, defaultMarketplace, influencerHandle, registerTrackingId } from '../domain/organisations/influencers.ts';
 import { shortUrl } from '../domain/links/links.ts';
-import { getNotificationTarget, setNotificationTarget } from '../domain/notifications/notificationPrefs.ts';
+import { notificationProblem, setNotificationTarget } from '../domain/notifications/notificationPrefs.ts';
 import { productFace } from '../domain/links/productFaces.ts';
 import { productLabel, resolveProductRef } from '../domain/links/products.ts';
 import { addToStorefront, removeFromStorefront } from '../domain/storefront/storefronts.ts';
@@ -67,7 +67,7 @@ export const storefrontCommand: CommandDef = {
           });
           return trackingIdCard({
             storefrontUrl: storefrontUrl(ctx, own.handle),
-            trackingId: r.trackingId.tracking_id,
+            trackingId: r.trackingId.trackingId,
             marketplace: r.trackingId.marketplace,
             claim: r.claim ? { claim: r.claim, hint: claimVerificationHint(r.claim.reason) } : undefined,
           });
@@ -84,7 +84,7 @@ export const storefrontCommand: CommandDef = {
         return storefrontCreatedCard({
           handle: influencer.handle,
           storefrontUrl: storefrontUrl(ctx, influencer.handle),
-          trackingId: trackingId.tracking_id,
+          trackingId: trackingId.trackingId,
           marketplace: trackingId.marketplace,
           claim: claim ? { claim, hint: claimVerificationHint(claim.reason) } : undefined,
         });
@@ -101,7 +101,7 @@ export const storefrontCommand: CommandDef = {
         const me = await ownInfluencer(ctx);
         const ref = await resolveProductRef(String(args.product), await defaultMarketplace(ctx.db, me.id), ctx.resolveShort);
         const r = await addToStorefront(ctx.db, { influencerId: me.id, ref, listName: args.list as string | undefined });
-        const face = await productFace(ctx.db, me.organisation_id, r.product, me.id);
+        const face = await productFace(ctx.db, me.organisationId, r.product, me.id);
         return productAddedCard({
           added: r.added,
           productLabel: face.title ?? productLabel(r.product),
@@ -132,14 +132,13 @@ export const storefrontCommand: CommandDef = {
       async execute(_args, ctx) {
         const me = await ownInfluencer(ctx);
         const view = await getCatalogueStorefront(ctx.db, me.id);
-        const notify = await getNotificationTarget(ctx.db, me.id);
         return storefrontCard({
           handle: me.handle,
           storefrontUrl: storefrontUrl(ctx, me.handle),
           lists: view?.lists ?? [],
           shortUrl: (code) => shortUrl(ctx.config.PUBLIC_BASE_URL, code),
           claims: await ownClaims(ctx, me.id),
-          brokenNotifications: notify?.broken_at ? (notify.broken_reason ?? 'destination unavailable') : undefined,
+          brokenNotifications: await notificationProblem(ctx.db, me.id),
         });
       },
     },

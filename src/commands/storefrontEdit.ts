@@ -60,7 +60,7 @@ export const profileSubcommand: Subcommand = {
     const me = await ownInfluencer(ctx);
     const field = args.field as 'bio' | 'avatar';
     const value = (args.text as string | undefined)?.trim() || null;
-    if (field === 'avatar' && value === null && !me.avatar_url)
+    if (field === 'avatar' && value === null && !me.avatarUrl)
       throw new UserError('invalid_input', 'You have no avatar to clear. Give an https link to a picture: /storefront profile avatar https://…');
     const profile = await setProfile(ctx.db, me.id, field === 'bio' ? { bio: value } : { avatarUrl: value });
     return profileEditedCard({ field, value: field === 'bio' ? profile.bio : profile.avatarUrl, storefrontUrl: storefrontUrl(ctx, me.handle) });

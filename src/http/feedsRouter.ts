@@ -247,7 +247,7 @@ export function feedsRouter(deps: FeedsDeps): Router {
       const ingest = await needs('postgres', 'reading the ingest', () => getIngest(db, String(req.params.id)));
       const caller = res.locals.feedCaller!;
       // Another organisation's ingest is answered as if it did not exist: its id tells nothing.
-      if (!ingest || (caller.kind === 'organisation' && ingest.organisation_id !== caller.organisationId)) {
+      if (!ingest || (caller.kind === 'organisation' && ingest.organisationId !== caller.organisationId)) {
         res.status(404).json({ error: 'No ingest has that id.' });
         return;
       }

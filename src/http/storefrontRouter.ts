@@ -8,7 +8,7 @@ import { handleOf } from '../domain/common/handles.ts';
 import { findInfluencerByHandle } from '../domain/organisations/influencers.ts';
 import { getCatalogueStorefront } from '../domain/catalogue/resolve.ts';
 import { storefrontSummary, storefrontTitleAndDescription } from '../domain/storefront/storefronts.ts';
-import type { Influencer } from '../db/schema.ts';
+import type { Influencer } from '../domain/organisations/types.ts';
 import { renderShareCard, shareCardEtag } from './shareCard.ts';
 import { MESSAGE_PAGE_HEADERS, messagePage } from './html.ts';
 import { renderStorefrontPage, STOREFRONT_HEADERS, type StorefrontPageData } from './storefrontPage.ts';

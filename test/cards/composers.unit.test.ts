@@ -26,7 +26,7 @@ const summary: EarningsSummary = {
 
 describe('when earnings are composed', () => {
   it('then /earnings shows the totals, the clicks with bots, and the lists by product and link', () => {
-    const c = earningsCard({ who: '@maya', period, summary, publicBaseUrl: 'https://go.test', waiting: [{ tracking_id: 'maya-21', marketplace: 'UK' }] });
+    const c = earningsCard({ who: '@maya', period, summary, publicBaseUrl: 'https://go.test', waiting: [{ trackingId: 'maya-21', marketplace: 'UK' }] });
     expect(view(c).title).toBe('Earnings · Last 7 days');
     expect(view(c).text).toBe('@maya');
     expect(view(c).fields.map((f) => `${f.label}: ${f.value}`)).toEqual([

@@ -51,7 +51,7 @@ describe('when every row of a file is rejected', () => {
     expect(await ledgerLines(tag)).toBe(0);
     // Failed files are kept for inspection (removeExpiredUploads clears them after the retention).
     const stored = await getIngest(db, id);
-    expect(existsSync(stored!.file_path!)).toBe(true);
+    expect(existsSync(stored!.filePath!)).toBe(true);
   });
 
   it('then one rejected row of one is a failure too, and one good row among bad ones is a success', async () => {

@@ -17,7 +17,7 @@ describe('when Redis is down', () => {
     try {
       const res = await fetch(`${app.url}/l/${link.code}`, { redirect: 'manual', headers: { 'user-agent': BROWSER } });
       expect(res.status).toBe(302);
-      expect(res.headers.get('location')).toBe(link.destination_url);
+      expect(res.headers.get('location')).toBe(link.destinationUrl);
       const again = await fetch(`${app.url}/l/${link.code}`, { redirect: 'manual', headers: { 'user-agent': BROWSER } });
       expect(again.status).toBe(302);
       const rows = await waitFor(

@@ -27,7 +27,7 @@ describe('when a short link is requested', () => {
     expect(first.created).toBe(true);
     expect(again).toEqual({ link: first.link, created: false });
     expect(other.link.code).not.toBe(first.link.code);
-    expect(first.link.destination_url).toBe(`https://www.amazon.com/dp/${product.asin}?tag=${trackingId.tracking_id}`);
+    expect(first.link.destinationUrl).toBe(`https://www.amazon.com/dp/${product.asin}?tag=${trackingId.trackingId}`);
   });
 
   it('then concurrent requests for the same link end with one link', async () => {
@@ -60,7 +60,7 @@ describe('when a short link is requested', () => {
     });
     await addTrackingId(db, influencer.id, `${influencer.handle}-21`, 'DE');
     const { link } = await getOrCreateLink(db, { influencerId: influencer.id, product });
-    expect(link.destination_url).toBe(`https://www.amazon.de/dp/${product.asin}?tag=${influencer.handle}-21`);
+    expect(link.destinationUrl).toBe(`https://www.amazon.de/dp/${product.asin}?tag=${influencer.handle}-21`);
   });
 
   it('then a bad campaign name is refused', async () => {

@@ -29,7 +29,7 @@ describe('when a follower opens a short link', () => {
     const { link, product } = await seedLink(db, influencer.id);
     const res = await get(`/l/${link.code}`);
     expect(res.status).toBe(302);
-    expect(res.headers.get('location')).toBe(`https://www.amazon.com/dp/${product.asin}?tag=${trackingId.tracking_id}`);
+    expect(res.headers.get('location')).toBe(`https://www.amazon.com/dp/${product.asin}?tag=${trackingId.trackingId}`);
     expect(res.headers.get('cache-control')).toMatch(/no-store/);
     expect(res.headers.get('cache-control')).toMatch(/private/);
   });
@@ -40,7 +40,7 @@ describe('when a follower opens a short link', () => {
     for (const path of [`/l/${link.code}?url=https://evil.io`, `/l/${link.code}/`, `/l/${link.code}?tag=thief-20&redirect=//evil.io`]) {
       const res = await get(path, { host: 'evil.io', 'x-forwarded-host': 'evil.io', referer: 'https://evil.io/' });
       expect(res.status, path).toBe(302);
-      expect(res.headers.get('location'), path).toBe(link.destination_url);
+      expect(res.headers.get('location'), path).toBe(link.destinationUrl);
     }
   });
 

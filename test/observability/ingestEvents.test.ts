@@ -34,8 +34,8 @@ describe('when a report is ingested by the workers', () => {
     const organisationId = await newOrganisation(db);
     const a = await seedInfluencer(db, { organisationId });
     const b = await seedInfluencer(db, { organisationId });
-    const tagA = a.trackingId.tracking_id;
-    const tagB = b.trackingId.tracking_id;
+    const tagA = a.trackingId.trackingId;
+    const tagB = b.trackingId.trackingId;
     const file = writeReport(
       earningsCsv(
         ['2022-03-01', '2022-03-31'],
@@ -95,7 +95,7 @@ describe('when a report is ingested by the workers', () => {
 
   it('then an attempt that will be retried is a warning with its attempt number, and the last failure one error line', async () => {
     const { trackingId, organisationId } = await seedInfluencer(db);
-    const ingestId = await recordIngest(db, writeReport(earningsCsv(['2022-03-01', '2022-03-31'], [row(trackingId.tracking_id, 'B0OBSERV04', '1.00')])), {
+    const ingestId = await recordIngest(db, writeReport(earningsCsv(['2022-03-01', '2022-03-31'], [row(trackingId.trackingId, 'B0OBSERV04', '1.00')])), {
       organisationId,
     });
     // The stored copy vanishes (a disk wiped under the worker): not the sender's fault, so it is retried.
@@ -151,7 +151,7 @@ describe('when a report cannot be read at all', () => {
 describe('when a feed source is polled', () => {
   it('then the poll that fetched a file says so, and its ingest says where it came from', async () => {
     const { trackingId, organisationId } = await seedInfluencer(db);
-    const csv = earningsCsv(['2022-05-01', '2022-05-31'], [row(trackingId.tracking_id, 'B0OBSERV05', '3.00')]);
+    const csv = earningsCsv(['2022-05-01', '2022-05-31'], [row(trackingId.trackingId, 'B0OBSERV05', '3.00')]);
     const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/csv' }).end(csv));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {

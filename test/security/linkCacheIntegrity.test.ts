@@ -45,34 +45,34 @@ const follow = async (base: string, code: string) => {
 async function cachedLink() {
   const { influencer, trackingId } = await seedInfluencer(db);
   const { link } = await seedLink(db, influencer.id);
-  expect(await follow(warm.url, link.code)).toEqual({ status: 302, location: link.destination_url });
+  expect(await follow(warm.url, link.code)).toEqual({ status: 302, location: link.destinationUrl });
   const entry = await waitFor(
     () => redis.get(key(link.code)),
     (v) => v !== null,
     5000,
   );
-  return { link, entry: entry!, tag: trackingId.tracking_id };
+  return { link, entry: entry!, tag: trackingId.trackingId };
 }
 
 describe('when someone with access to Redis rewrites a cached link', () => {
   it('then the entry is signed: no plain JSON target, a MAC bound to the code', async () => {
     const { link, entry } = await cachedLink();
     expect(entry).toMatch(/^m1:dev:[A-Za-z0-9_-]{43}:\{/);
-    expect(JSON.parse(entry.slice(entry.indexOf('{')))).toEqual({ linkId: link.id, destination: link.destination_url });
+    expect(JSON.parse(entry.slice(entry.indexOf('{')))).toEqual({ linkId: link.id, destination: link.destinationUrl });
   });
 
   it('then a different destination written for the code is not served: the follower still reaches the right tag, and it is logged once', async () => {
     const { link, entry, tag } = await cachedLink();
     const { trackingId: thief } = await seedInfluencer(db);
-    const forged = entry.replace(`tag=${tag}`, `tag=${thief.tracking_id}`);
+    const forged = entry.replace(`tag=${tag}`, `tag=${thief.trackingId}`);
     expect(forged).not.toBe(entry);
     await redis.set(key(link.code), forged, 'EX', 3600);
 
     const capture = new LogCapture();
     const cold = await coldServer(capture);
     try {
-      for (let i = 0; i < 3; i++) expect(await follow(cold.url, link.code)).toEqual({ status: 302, location: link.destination_url });
-      expect(link.destination_url).toContain(`tag=${tag}`);
+      for (let i = 0; i < 3; i++) expect(await follow(cold.url, link.code)).toEqual({ status: 302, location: link.destinationUrl });
+      expect(link.destinationUrl).toContain(`tag=${tag}`);
       const warnings = capture.find('link cache entry in Redis failed its integrity check; ignored, link read from Postgres');
       expect(warnings).toHaveLength(1);
       expect(warnings[0]).toMatchObject({ level: LEVEL.warn, code: link.code });
@@ -94,8 +94,8 @@ describe('when someone with access to Redis rewrites a cached link', () => {
     const capture = new LogCapture();
     const cold = await coldServer(capture);
     try {
-      expect(await follow(cold.url, victim.link.code)).toEqual({ status: 302, location: victim.link.destination_url });
-      expect(await follow(cold.url, thief.link.code)).toEqual({ status: 302, location: thief.link.destination_url });
+      expect(await follow(cold.url, victim.link.code)).toEqual({ status: 302, location: victim.link.destinationUrl });
+      expect(await follow(cold.url, thief.link.code)).toEqual({ status: 302, location: thief.link.destinationUrl });
       expect(capture.find('link cache entry in Redis failed its integrity check; ignored, link read from Postgres', { code: victim.link.code })).toHaveLength(
         1,
       );
@@ -109,14 +109,14 @@ describe('when someone with access to Redis rewrites a cached link', () => {
     const { trackingId: thief } = await seedInfluencer(db);
     await redis.set(
       key(link.code),
-      JSON.stringify({ linkId: link.id, destination: link.destination_url.replace(`tag=${tag}`, `tag=${thief.tracking_id}`) }),
+      JSON.stringify({ linkId: link.id, destination: link.destinationUrl.replace(`tag=${tag}`, `tag=${thief.trackingId}`) }),
       'EX',
       3600,
     );
     const capture = new LogCapture();
     const cold = await coldServer(capture);
     try {
-      expect(await follow(cold.url, link.code)).toEqual({ status: 302, location: link.destination_url });
+      expect(await follow(cold.url, link.code)).toEqual({ status: 302, location: link.destinationUrl });
       expect(capture.lines.filter((l) => l.level >= LEVEL.warn)).toEqual([]);
     } finally {
       await cold.close();

@@ -153,7 +153,7 @@ describe('storefront in a mobile browser', () => {
     beforeAll(async () => {
       const seeded = await seedInfluencer(db, { displayName: 'Ada Lovelace' });
       handle = seeded.handle;
-      trackingId = seeded.trackingId.tracking_id;
+      trackingId = seeded.trackingId.trackingId;
       await db
         .updateTable('influencers')
         .set({ bio: `Things I use every day. All of them: ${LONG_URL}` })

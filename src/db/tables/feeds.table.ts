@@ -48,7 +48,7 @@ export interface FeedIngestsTable {
   finished_at: Date | null;
 }
 
-export type FeedIngest = Selectable<FeedIngestsTable>;
+export type FeedIngestRow = Selectable<FeedIngestsTable>;
 
 /** A bearer token of the feeds API that acts for one organisation; only its SHA-256 digest is kept. */
 export interface FeedTokensTable {

@@ -30,6 +30,6 @@ export interface TrackingIdsTable {
   created_at: CreatedAt;
 }
 
-export type Influencer = Selectable<InfluencersTable>;
+export type InfluencerRow = Selectable<InfluencersTable>;
 export type NewInfluencer = Insertable<InfluencersTable>;
-export type TrackingId = Selectable<TrackingIdsTable>;
+export type TrackingIdRow = Selectable<TrackingIdsTable>;

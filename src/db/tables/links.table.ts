@@ -34,5 +34,5 @@ export interface ClickBatchesTable {
   written_at: Generated<Date>;
 }
 
-export type Link = Selectable<LinksTable>;
+export type LinkRow = Selectable<LinksTable>;
 export type NewClick = Insertable<ClicksTable>;

@@ -51,5 +51,5 @@ export interface StorefrontItemsTable {
 
 export type Storefront = Selectable<StorefrontsTable>;
 export type StorefrontList = Selectable<StorefrontListsTable>;
-export type Product = Selectable<ProductsTable>;
+export type ProductRow = Selectable<ProductsTable>;
 export type StorefrontItem = Selectable<StorefrontItemsTable>;

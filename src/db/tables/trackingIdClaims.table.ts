@@ -24,4 +24,4 @@ export interface TrackingIdClaimsTable {
   created_at: ColumnType<Date, Date | string | undefined, never>;
 }
 
-export type TrackingIdClaim = Selectable<TrackingIdClaimsTable>;
+export type TrackingIdClaimRow = Selectable<TrackingIdClaimsTable>;

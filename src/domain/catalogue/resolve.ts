@@ -5,7 +5,7 @@
 // Every value says where it came from; prices carry their as-of time and, past an hour, Amazon's disclaimer
 // (displayRules.ts). Reading only: nothing here asks Amazon.
 import type { Db } from '../../db/database.ts';
-import type { CatalogueEntry, CatalogueHealth, CatalogueState, Influencer } from '../../db/schema.ts';
+import type { CatalogueEntry, CatalogueHealth, CatalogueState } from '../../db/schema.ts';
 import { apiDataShowable, showableImageUrl, showPrice, type ShownPrice } from './displayRules.ts';
 
 export type CatalogueSource = 'influencer' | 'api' | 'operator' | 'ledger';
@@ -216,15 +216,22 @@ export interface CatalogueStorefront {
 }
 
 /** An influencer's storefront with every item resolved: what the storefront page will show (reads only). */
-/** The influencer's columns a storefront shows; a caller that has the row already passes it instead of the id. */
-type StorefrontOwner = Pick<Influencer, 'id' | 'organisation_id' | 'handle' | 'display_name' | 'bio' | 'avatar_url'>;
+/** What a storefront shows of its influencer; a caller that has the influencer already passes it instead of the id. */
+interface StorefrontOwner {
+  id: number;
+  organisationId: number;
+  handle: string;
+  displayName: string;
+  bio: string | null;
+  avatarUrl: string | null;
+}
 
 export async function getCatalogueStorefront(db: Db, owner: number | StorefrontOwner, now: Date = new Date()): Promise<CatalogueStorefront | undefined> {
   const influencer =
     typeof owner === 'number'
       ? await db
           .selectFrom('influencers')
-          .select(['id', 'organisation_id', 'handle', 'display_name', 'bio', 'avatar_url'])
+          .select(['id', 'organisation_id as organisationId', 'handle', 'display_name as displayName', 'bio', 'avatar_url as avatarUrl'])
           .where('id', '=', owner)
           .executeTakeFirst()
       : owner;
@@ -232,9 +239,9 @@ export async function getCatalogueStorefront(db: Db, owner: number | StorefrontO
   const influencerId = influencer.id;
   const profile = {
     handle: influencer.handle,
-    displayName: influencer.display_name,
+    displayName: influencer.displayName,
     bio: influencer.bio,
-    avatarUrl: showableImageUrl(influencer.avatar_url) ?? null,
+    avatarUrl: showableImageUrl(influencer.avatarUrl) ?? null,
   };
   const rows = await db
     .selectFrom('storefront_items as i')
@@ -252,7 +259,7 @@ export async function getCatalogueStorefront(db: Db, owner: number | StorefrontO
     .orderBy('i.position')
     .orderBy('i.id')
     .execute();
-  const names = await ledgerNames(db, influencer.organisation_id, rows);
+  const names = await ledgerNames(db, influencer.organisationId, rows);
   const lists: CatalogueStorefront['lists'] = [];
   for (const r of rows) {
     let list = lists.at(-1);

@@ -1,10 +1,20 @@
 // Feed sources: report URLs polled on a cron schedule (UTC), with how their last poll went. Their request headers
 // are stored sealed (src/secrets/storedSecrets.ts); callers seal and open them.
-import type { Selectable } from 'kysely';
 import type { Db } from '../../db/database.ts';
-import type { FeedSourcesTable } from '../../db/schema.ts';
 
-export type FeedSource = Selectable<FeedSourcesTable>;
+/** A source as the poll job reads it: where to fetch, with its sealed headers. */
+export interface FeedSource {
+  id: number;
+  organisationId: number;
+  network: string;
+  name: string;
+  url: string;
+  cron: string;
+  marketplace: string | null;
+  /** Sealed request headers (open them with openFeedHeaders), or none. */
+  headers: Record<string, string> | null;
+  enabled: boolean;
+}
 
 /** The longest poll error kept on a source. */
 const MAX_LAST_ERROR = 500;
@@ -12,7 +22,11 @@ const MAX_LAST_ERROR = 500;
 const MAX_NAME = 100;
 
 export function getFeedSource(db: Db, id: number): Promise<FeedSource | undefined> {
-  return db.selectFrom('feed_sources').selectAll().where('id', '=', id).executeTakeFirst();
+  return db
+    .selectFrom('feed_sources')
+    .select(['id', 'organisation_id as organisationId', 'network', 'name', 'url', 'cron', 'marketplace', 'headers', 'enabled'])
+    .where('id', '=', id)
+    .executeTakeFirst();
 }
 
 /** Every source (enabled or not) with its cron pattern: what the poll schedulers are kept in step with. */
@@ -72,24 +86,31 @@ export function addFeedSource(db: Db, args: NewFeedSource): Promise<{ id: number
 
 export interface FeedSourceListing {
   id: number;
-  organisation_id: number;
+  organisationId: number;
   name: string;
   network: string;
   cron: string;
   enabled: boolean;
-  last_polled_at: Date | null;
-  last_success_at: Date | null;
-  last_error: string | null;
+  lastPolledAt: Date | null;
+  lastSuccessAt: Date | null;
+  lastError: string | null;
 }
 
-/**
- * Every source, by id, with how its last poll went (not its URL or headers). Column names as stored: the CLI prints
- * these rows as they are with --json.
- */
+/** Every source, by id, with how its last poll went (not its URL or headers): what `feed-source list` prints. */
 export function listFeedSources(db: Db): Promise<FeedSourceListing[]> {
   return db
     .selectFrom('feed_sources')
-    .select(['id', 'organisation_id', 'name', 'network', 'cron', 'enabled', 'last_polled_at', 'last_success_at', 'last_error'])
+    .select([
+      'id',
+      'organisation_id as organisationId',
+      'name',
+      'network',
+      'cron',
+      'enabled',
+      'last_polled_at as lastPolledAt',
+      'last_success_at as lastSuccessAt',
+      'last_error as lastError',
+    ])
     .orderBy('id')
     .execute();
 }

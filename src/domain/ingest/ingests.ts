@@ -1,6 +1,6 @@
 // The record of each report ingest: where the file is, its status, and the summary people read.
 import type { Db } from '../../db/database.ts';
-import type { FeedIngest } from '../../db/schema.ts';
+import type { FeedIngestRow, IngestStatus } from '../../db/schema.ts';
 
 export interface IngestCounts {
   rows: number;
@@ -57,22 +57,71 @@ export async function createIngest(db: Db, args: NewIngest): Promise<string> {
   return row.id;
 }
 
-export function getIngest(db: Db, id: string): Promise<FeedIngest | undefined> {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return Promise.resolve(undefined);
-  return db.selectFrom('feed_ingests').selectAll().where('id', '=', id).executeTakeFirst();
+/** An ingest record as read outside its table: the row mapped once, here. */
+export interface Ingest {
+  id: string;
+  organisationId: number;
+  network: string;
+  source: 'api' | 'cli' | 'poll';
+  feedSourceId: number | null;
+  marketplace: string | null;
+  fileName: string | null;
+  filePath: string | null;
+  byteSize: number | null;
+  status: IngestStatus;
+  error: string | null;
+  counts: Record<string, unknown>;
+  rowErrors: Array<{ line: number; sheet?: string; message: string }>;
+  reports: unknown[];
+  confirmReversals: boolean;
+  /** Influencers with new ledger lines from this ingest. */
+  affectedInfluencers: number[];
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+export function toIngest(r: FeedIngestRow): Ingest {
+  return {
+    id: r.id,
+    organisationId: r.organisation_id,
+    network: r.network,
+    source: r.source,
+    feedSourceId: r.feed_source_id,
+    marketplace: r.marketplace,
+    fileName: r.file_name,
+    filePath: r.file_path,
+    byteSize: r.byte_size,
+    status: r.status,
+    error: r.error,
+    counts: r.counts,
+    rowErrors: r.row_errors,
+    reports: r.reports,
+    confirmReversals: r.confirm_reversals,
+    affectedInfluencers: r.affected_influencers,
+    createdAt: r.created_at,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+  };
+}
+
+export async function getIngest(db: Db, id: string): Promise<Ingest | undefined> {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return undefined;
+  const row = await db.selectFrom('feed_ingests').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && toIngest(row);
 }
 
 /** The status document shown by the API and the CLI. */
-export function ingestStatus(i: FeedIngest) {
+export function ingestStatus(i: Ingest) {
   const counts = i.counts as Partial<IngestCounts> & Record<string, unknown>;
   return {
     ingestId: i.id,
-    organisationId: i.organisation_id,
+    organisationId: i.organisationId,
     status: i.status,
     network: i.network,
     source: i.source,
-    fileName: i.file_name,
-    bytes: i.byte_size,
+    fileName: i.fileName,
+    bytes: i.byteSize,
     error: i.error,
     counts: {
       rows: counts.rows ?? 0,
@@ -84,10 +133,10 @@ export function ingestStatus(i: FeedIngest) {
     },
     summary: counts.summary ?? null,
     reports: i.reports,
-    rowErrors: i.row_errors,
-    createdAt: i.created_at,
-    startedAt: i.started_at,
-    finishedAt: i.finished_at,
+    rowErrors: i.rowErrors,
+    createdAt: i.createdAt,
+    startedAt: i.startedAt,
+    finishedAt: i.finishedAt,
   };
 }
 

@@ -2,7 +2,7 @@
 import { rm } from 'node:fs/promises';
 import type { Db } from '../../db/database.ts';
 import { isUserError, UserError } from '../../errors.ts';
-import { getIngest, ingestStatus, type IngestStatusDoc } from './ingests.ts';
+import { getIngest, ingestStatus, toIngest, type IngestStatusDoc } from './ingests.ts';
 import { ingestFile, ReversalHold, type IngestProgress, type IngestResult } from './ledgerIngest.ts';
 import { isStoredReportFile } from './storeFile.ts';
 
@@ -44,16 +44,16 @@ export async function runIngest(
   if (!ingest) throw new Error(`Ingest ${ingestId} does not exist`);
   // Already done (a retry after a crash between commit and follow-up work), or held for confirmation (a decision
   // for a person, not a retry): report it again, change nothing.
-  if (ingest.status === 'succeeded' || ingest.status === 'held') return { status: ingestStatus(ingest), affectedInfluencers: ingest.affected_influencers };
-  if (!ingest.file_path) throw new Error(`Ingest ${ingestId} has no file`);
+  if (ingest.status === 'succeeded' || ingest.status === 'held') return { status: ingestStatus(ingest), affectedInfluencers: ingest.affectedInfluencers };
+  if (!ingest.filePath) throw new Error(`Ingest ${ingestId} has no file`);
   await db.updateTable('feed_ingests').set({ status: 'running', started_at: new Date(), error: null }).where('id', '=', ingestId).execute();
   try {
     const r = await ingestFile(db, {
       ingestId,
-      organisationId: ingest.organisation_id,
+      organisationId: ingest.organisationId,
       network: ingest.network,
-      confirmReversals: ingest.confirm_reversals,
-      filePath: ingest.file_path,
+      confirmReversals: ingest.confirmReversals,
+      filePath: ingest.filePath,
       marketplace: ingest.marketplace,
       onProgress: opts.onProgress,
       // Recorded in the ledger's transaction: a crash after the commit leaves a finished ingest, never lines of
@@ -74,7 +74,7 @@ export async function runIngest(
     });
     // The ledger now holds what the file said. Only our own stored copies are removed (never a file an
     // operator pointed at); failed files stay on disk for inspection.
-    if (isStoredReportFile(ingest.file_path)) await rm(ingest.file_path, { force: true }).catch(() => undefined);
+    if (isStoredReportFile(ingest.filePath)) await rm(ingest.filePath, { force: true }).catch(() => undefined);
     const done = await getIngest(db, ingestId);
     return { status: ingestStatus(done!), affectedInfluencers: r.affectedInfluencers };
   } catch (err) {
@@ -86,7 +86,7 @@ export async function runIngest(
         .where('id', '=', ingestId)
         .returningAll()
         .executeTakeFirstOrThrow();
-      return { status: ingestStatus(held), affectedInfluencers: [] };
+      return { status: ingestStatus(toIngest(held)), affectedInfluencers: [] };
     }
     // A file we cannot read is the sender's problem and final; anything else may succeed on a retry.
     const message = isUserError(err) ? err.message : `Internal error: ${(err as Error).message}`;
@@ -105,7 +105,7 @@ export async function runIngest(
       .where('id', '=', ingestId)
       .returningAll()
       .executeTakeFirstOrThrow();
-    if (isUserError(err)) return { status: ingestStatus(failed), affectedInfluencers: [] };
+    if (isUserError(err)) return { status: ingestStatus(toIngest(failed)), affectedInfluencers: [] };
     throw err;
   }
 }

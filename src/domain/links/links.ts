@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { UserError } from '../../errors.ts';
 import type { Db } from '../../db/database.ts';
-import type { Link, Product } from '../../db/schema.ts';
+import { toLink, type Link, type Product } from './types.ts';
 import { buildTaggedUrl } from '../amazon/taggedUrl.ts';
 import { MARKETPLACES } from '../amazon/marketplaces.ts';
 import { trackingIdFor } from '../organisations/influencers.ts';
@@ -50,7 +50,7 @@ export async function getOrCreateLink(
     const tld = MARKETPLACES.get(args.product.marketplace)?.tld ?? args.product.marketplace;
     throw new UserError('no_tracking_id', `You have no tracking ID for amazon.${tld}. Add one before linking to products there.`);
   }
-  const destination = buildTaggedUrl(args.product.marketplace, args.product.asin, tracking.tracking_id);
+  const destination = buildTaggedUrl(args.product.marketplace, args.product.asin, tracking.trackingId);
   // DO NOTHING without a target covers both unique keys and raises no error, so this also works inside
   // a caller's transaction: no row back means either a concurrent twin (reuse it) or a code collision (draw again).
   for (let attempt = 0; attempt < 5; attempt++) {
@@ -67,7 +67,7 @@ export async function getOrCreateLink(
       .onConflict((oc) => oc.doNothing())
       .returningAll()
       .executeTakeFirst();
-    if (link) return { link, created: true };
+    if (link) return { link: toLink(link), created: true };
     const raced = await findLink(db, args.influencerId, args.product.id, campaign);
     if (raced) return { link: raced, created: false };
   }
@@ -75,12 +75,13 @@ export async function getOrCreateLink(
 }
 
 /** The link by its unique key (influencer, product, campaign). */
-function findLink(db: Db, influencerId: number, productId: number, campaign: string) {
-  return db
+async function findLink(db: Db, influencerId: number, productId: number, campaign: string): Promise<Link | undefined> {
+  const row = await db
     .selectFrom('links')
     .selectAll()
     .where((eb) => eb.and({ influencer_id: influencerId, product_id: productId, campaign }))
     .executeTakeFirst();
+  return row && toLink(row);
 }
 
 export interface RedirectTarget {

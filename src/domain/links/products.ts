@@ -1,7 +1,7 @@
 // Products are shared across storefronts, keyed by marketplace + ASIN.
 import { UserError } from '../../errors.ts';
 import type { Db } from '../../db/database.ts';
-import type { Product } from '../../db/schema.ts';
+import { toProduct, type Product } from './types.ts';
 import { parseProductInput } from '../amazon/productInput.ts';
 import type { ShortLinkResolver } from '../amazon/shortLinks.ts';
 
@@ -46,7 +46,7 @@ export async function upsertProduct(db: Db, ref: ProductRef, details: ProductDet
     price_minor: details.priceMinor ?? null,
     currency: details.currency ?? null,
   };
-  return db
+  const row = await db
     .insertInto('products')
     .values(values)
     .onConflict((oc) =>
@@ -62,6 +62,7 @@ export async function upsertProduct(db: Db, ref: ProductRef, details: ProductDet
     )
     .returningAll()
     .executeTakeFirstOrThrow();
+  return toProduct(row);
 }
 
 function safeImageUrl(raw: string): string {

@@ -28,8 +28,14 @@ export async function setNotificationTarget(db: Db, influencerId: number, t: Not
     .execute();
 }
 
-export function getNotificationTarget(db: Db, influencerId: number) {
-  return db.selectFrom('notification_preferences').selectAll().where('influencer_id', '=', influencerId).executeTakeFirst();
+/** Why the influencer's notifications stopped reaching them, when they did (undefined while they work). */
+export async function notificationProblem(db: Db, influencerId: number): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('notification_preferences')
+    .select(['broken_at', 'broken_reason'])
+    .where('influencer_id', '=', influencerId)
+    .executeTakeFirst();
+  return row?.broken_at ? (row.broken_reason ?? 'destination unavailable') : undefined;
 }
 
 /** Called by the notifier when a destination stops working; the influencer sees it in /storefront show. */

@@ -2,11 +2,12 @@
 import { sql } from 'kysely';
 import { UserError, isUniqueViolation } from '../../errors.ts';
 import type { Db } from '../../db/database.ts';
-import type { Influencer, TrackingId, TrackingIdClaim, TrackingIdClaimReason } from '../../db/schema.ts';
+import type { TrackingIdClaimReason } from '../../db/schema.ts';
 import { handleOf, normaliseHandle } from '../common/handles.ts';
 import { findMarketplace } from '../amazon/marketplaces.ts';
 import { normaliseTrackingId } from '../amazon/taggedUrl.ts';
 import { operatorOrganisation } from './organisations.ts';
+import { toInfluencer, toPlacedClaim, toTrackingId, type Influencer, type PlacedClaim, type TrackingId } from './types.ts';
 
 export interface CreateInfluencerInput {
   handle: string;
@@ -29,7 +30,7 @@ export interface Claimant {
 /** A tracking ID placed for an influencer: held at once, or a pending claim (`claim` set) waiting for verification. */
 export interface Registration {
   trackingId: TrackingId;
-  claim: TrackingIdClaim | null;
+  claim: PlacedClaim | null;
 }
 
 export function parseMarketplace(raw: string | undefined): string {
@@ -44,7 +45,7 @@ const takenMessage = (trackingId: string) => `The tracking ID ${trackingId} is a
 export async function createInfluencer(
   db: Db,
   input: CreateInfluencerInput,
-): Promise<{ influencer: Influencer; trackingId: TrackingId; claim: TrackingIdClaim | null }> {
+): Promise<{ influencer: Influencer; trackingId: TrackingId; claim: PlacedClaim | null }> {
   const handle = normaliseHandle(input.handle);
   const trackingId = normaliseTrackingId(input.trackingId);
   const marketplace = parseMarketplace(input.marketplace);
@@ -61,7 +62,7 @@ export async function createInfluencer(
         .executeTakeFirstOrThrow();
       const placed = await placeTrackingId(trx, influencer, trackingId, marketplace, input.claimant ?? null);
       await trx.insertInto('storefronts').values({ influencer_id: influencer.id }).execute();
-      return { influencer, trackingId: placed.trackingId, claim: placed.claim };
+      return { influencer: toInfluencer(influencer), trackingId: placed.trackingId, claim: placed.claim };
     });
   } catch (err) {
     if (isUniqueViolation(err, 'influencers_handle_key')) throw new UserError('conflict', `The handle @${handle} is already taken.`);
@@ -150,7 +151,7 @@ async function placeTrackingId(
     .execute();
   const own = live.find((r) => r.influencer_id === influencer.id);
   const holder = live.find((r) => r.verified && r.influencer_id !== influencer.id);
-  if (own?.verified) return { trackingId: own, claim: null };
+  if (own?.verified) return { trackingId: toTrackingId(own), claim: null };
   if (own) {
     const claim = await trx
       .selectFrom('tracking_id_claims')
@@ -209,7 +210,7 @@ async function placeTrackingId(
     .executeTakeFirstOrThrow();
   if (!reason) {
     await attributeTrackingId(trx, trackingId, influencer.id);
-    return { trackingId: row, claim: null };
+    return { trackingId: toTrackingId(row), claim: null };
   }
   const claim = await trx
     .insertInto('tracking_id_claims')
@@ -228,13 +229,14 @@ async function placeTrackingId(
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-  return { trackingId: row, claim };
+  return { trackingId: toTrackingId(row), claim: toPlacedClaim(claim) };
 }
 
 export async function findInfluencerByHandle(db: Db, rawHandle: string): Promise<Influencer | undefined> {
   const handle = handleOf(rawHandle);
   if (handle === undefined) return undefined;
-  return db.selectFrom('influencers').selectAll().where('handle', '=', handle).executeTakeFirst();
+  const row = await db.selectFrom('influencers').selectAll().where('handle', '=', handle).executeTakeFirst();
+  return row && toInfluencer(row);
 }
 
 export async function requireInfluencerByHandle(db: Db, rawHandle: string): Promise<Influencer> {
@@ -248,7 +250,7 @@ export async function requireInfluencerByHandle(db: Db, rawHandle: string): Prom
  * links carry it, though it shows no money until verified); a row given up never does.
  */
 export async function trackingIdFor(db: Db, influencerId: number, marketplace: string): Promise<TrackingId | undefined> {
-  return db
+  const row = await db
     .selectFrom('tracking_ids')
     .selectAll()
     .where('influencer_id', '=', influencerId)
@@ -258,6 +260,7 @@ export async function trackingIdFor(db: Db, influencerId: number, marketplace: s
     .orderBy('verified', 'desc')
     .orderBy('id')
     .executeTakeFirst();
+  return row && toTrackingId(row);
 }
 
 /** The marketplace a bare ASIN refers to: that of the influencer's first default tracking ID. */

@@ -2,7 +2,7 @@
 import { sql } from 'kysely';
 import { UserError } from '../../errors.ts';
 import type { Db } from '../../db/database.ts';
-import type { Link, Product } from '../../db/schema.ts';
+import type { Link, Product } from '../links/types.ts';
 import { handleOf } from '../common/handles.ts';
 import { getOrCreateLink } from '../links/links.ts';
 import { upsertProduct, type ProductDetails, type ProductRef } from '../links/products.ts';

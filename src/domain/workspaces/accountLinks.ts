@@ -5,6 +5,7 @@ import type { Db } from '../../db/database.ts';
 import type { Platform } from '../../db/schema.ts';
 import { UserError } from '../../errors.ts';
 import { codePattern, generateCode, hashCode, normaliseCode } from '../common/oneTimeCodes.ts';
+import { toInfluencer, type Influencer } from '../organisations/types.ts';
 
 /**
  * Whether an identity may act as an influencer of another organisation: only after redeeming a code issued
@@ -121,10 +122,13 @@ export async function redeemLinkCode(db: Db, redeemerIdentityId: number, rawCode
  * The influencer an identity acts as: its own organisation's, or another organisation's only when this
  * identity redeemed a link code for it. Every entry point (commands, App Home, DMs) asks this one question.
  */
-export async function reachableInfluencer(db: Db, identity: { id: number; organisationId: number; influencerId: number | null }) {
+export async function reachableInfluencer(
+  db: Db,
+  identity: { id: number; organisationId: number; influencerId: number | null },
+): Promise<Influencer | undefined> {
   if (!identity.influencerId) return undefined;
   const influencer = await db.selectFrom('influencers').selectAll().where('id', '=', identity.influencerId).executeTakeFirst();
   if (!influencer) return undefined;
-  if (influencer.organisation_id === identity.organisationId || (await isLinkedTo(db, identity.id, influencer.id))) return influencer;
+  if (influencer.organisation_id === identity.organisationId || (await isLinkedTo(db, identity.id, influencer.id))) return toInfluencer(influencer);
   return undefined;
 }

@@ -13,9 +13,10 @@
 //  - refused or withdrawn: the claimant's row is given up (released, kept for its links); nothing else changes.
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
-import type { TrackingId, TrackingIdClaim, TrackingIdClaimReason, TrackingIdClaimStatus } from '../../db/schema.ts';
+import type { TrackingIdRow, TrackingIdClaimRow, TrackingIdClaimReason, TrackingIdClaimStatus } from '../../db/schema.ts';
 import { UserError } from '../../errors.ts';
 import { reachableInfluencer } from './accountLinks.ts';
+import type { TrackingId } from '../organisations/types.ts';
 import { PRODUCT_MEASURES, TOTAL_MEASURES } from '../earnings/ledgerSums.ts';
 import { ROLLUP_LOCK_KEY } from '../earnings/rollupRefresh.ts';
 import type { Identity } from './identities.ts';
@@ -106,10 +107,10 @@ export async function claimsOf(db: Db, influencerId: number, days = 30, now = ne
 }
 
 /** An influencer's tracking IDs that wait for verification (no figure of theirs is shown). */
-export async function pendingTrackingIds(db: Db, influencerId: number): Promise<Array<Pick<TrackingId, 'tracking_id' | 'marketplace'>>> {
+export async function pendingTrackingIds(db: Db, influencerId: number): Promise<Array<Pick<TrackingId, 'trackingId' | 'marketplace'>>> {
   return db
     .selectFrom('tracking_ids')
-    .select(['tracking_id', 'marketplace'])
+    .select(['tracking_id as trackingId', 'marketplace'])
     .where('influencer_id', '=', influencerId)
     .where('verified', '=', false)
     .where('released_at', 'is', null)
@@ -283,7 +284,7 @@ async function viewOf(db: Db, claimId: number): Promise<ClaimView> {
 }
 
 /** A row given up: no longer a holding nor a default (another live row of the store becomes the default). */
-async function release(trx: Db, row: Pick<TrackingId, 'id' | 'influencer_id' | 'marketplace' | 'is_default'>, now: Date): Promise<void> {
+async function release(trx: Db, row: Pick<TrackingIdRow, 'id' | 'influencer_id' | 'marketplace' | 'is_default'>, now: Date): Promise<void> {
   await trx.updateTable('tracking_ids').set({ verified: false, is_default: false, released_at: now }).where('id', '=', row.id).execute();
   if (!row.is_default) return;
   await sql`
@@ -352,6 +353,6 @@ async function settleUnattributedRollups(trx: Db, organisationId: number, tracki
 }
 
 /** Used by tests and the claim log: the claim row itself. */
-export async function getClaim(db: Db, claimId: number): Promise<TrackingIdClaim | undefined> {
+export async function getClaim(db: Db, claimId: number): Promise<TrackingIdClaimRow | undefined> {
   return db.selectFrom('tracking_id_claims').selectAll().where('id', '=', claimId).executeTakeFirst();
 }
