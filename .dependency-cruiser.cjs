@@ -31,7 +31,8 @@ module.exports = {
     // listed for it, never one above it, so no two features import each other. The digest, at the top, reads all.
     ...[
       ['common|amazon|net', ''],
-      ['organisations|catalogue|clicks|feeds', ''],
+      ['organisations', ''],
+      ['catalogue|clicks|feeds', 'organisations'],
       ['links', 'organisations|catalogue|clicks'],
       ['storefront', 'organisations|catalogue|clicks|links'],
       ['earnings', 'organisations|catalogue|clicks|links'],

@@ -18,44 +18,22 @@
 // BENCH_CPU_PROF=<dir> to run both servers under `node --cpu-prof` (profiles in <dir>/real and <dir>/bare).
 // Exit code: 0 when the run completed and no redirect was lost or answered with a non-3xx; 1 otherwise.
 // Throughput ratio and p99 are printed as PASS/FAIL but not asserted: a shared 2-core machine is too noisy for that.
-import {
-  autocannonTimed,
-  BROWSER_HEADERS,
-  CPU_COLUMNS,
-  CPU_NOTE,
-  cpuCells,
-  cpuProfileArgs,
-  HOST,
-  intEnv,
-  percentile,
-  PG_SERVER,
-  printTable,
-  REDIS_URL,
-  removeRedisPrefixOnExit,
-  runBench,
-  startChild,
-  startWebServer,
-  stopChild,
-  throwawayDatabase,
-  waitListening,
-  withCpuShare,
-  type CpuShare,
-} from './support.ts';
+import * as bench from './support.ts';
 import type autocannon from 'autocannon';
 import { createInfluencer } from '../src/domain/organisations/influencers.ts';
 import { getOrCreateLink } from '../src/domain/links/links.ts';
 import { upsertProduct } from '../src/domain/links/products.ts';
 
-const SECONDS = intEnv('BENCH_SECONDS', 10);
-const CONNECTIONS = intEnv('BENCH_CONNECTIONS', 100);
-const WARMUP_REQUESTS = intEnv('BENCH_WARMUP_REQUESTS', 2000);
+const SECONDS = bench.intEnv('BENCH_SECONDS', 10);
+const CONNECTIONS = bench.intEnv('BENCH_CONNECTIONS', 100);
+const WARMUP_REQUESTS = bench.intEnv('BENCH_WARMUP_REQUESTS', 2000);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Load
 
 interface Load {
   result: autocannon.Result;
-  cpu?: CpuShare | undefined;
+  cpu?: bench.CpuShare | undefined;
   /** Response times of every answer, in ms, with sub-millisecond precision (autocannon's histogram keeps whole ms). */
   times: Float64Array;
 }
@@ -74,7 +52,7 @@ interface Row {
   /** Requests sent but never answered as far as autocannon knows: cut off in flight at the deadline, or failed. */
   unanswered: number;
   statusCodes: string;
-  cpu?: CpuShare | undefined;
+  cpu?: bench.CpuShare | undefined;
 }
 
 function summarise(name: string, { result, times, cpu }: Load): Row {
@@ -83,8 +61,8 @@ function summarise(name: string, { result, times, cpu }: Load): Row {
   return {
     name,
     rps: result.requests.average,
-    p50: percentile(sorted, 50),
-    p99: percentile(sorted, 99),
+    p50: bench.percentile(sorted, 50),
+    p99: bench.percentile(sorted, 99),
     redirects: result['3xx'],
     non3xx: answered - result['3xx'],
     errors: result.errors,
@@ -98,7 +76,7 @@ function summarise(name: string, { result, times, cpu }: Load): Row {
 }
 
 function printRows(rows: Row[]) {
-  const head = ['server', 'req/s (avg)', 'p50 ms', 'p99 ms', '3xx', 'non-3xx', 'errors', 'timeouts', ...CPU_COLUMNS, 'status codes'];
+  const head = ['server', 'req/s (avg)', 'p50 ms', 'p99 ms', '3xx', 'non-3xx', 'errors', 'timeouts', ...bench.CPU_COLUMNS, 'status codes'];
   const body = rows.map((r) => [
     r.name,
     r.rps.toFixed(0),
@@ -108,11 +86,11 @@ function printRows(rows: Row[]) {
     String(r.non3xx),
     String(r.errors),
     String(r.timeouts),
-    ...cpuCells(r.cpu, 1),
+    ...bench.cpuCells(r.cpu, 1),
     r.statusCodes,
   ]);
   // The server's name and its status codes are text; the figures between them align right.
-  printTable(head, body, (i) => i === 0 || i === head.length - 1);
+  bench.printTable(head, body, (i) => i === 0 || i === head.length - 1);
 }
 
 /** The server's own count of 302s it answered, from its Prometheus metrics (undefined if not exposed). */
@@ -135,9 +113,9 @@ async function main(): Promise<number> {
   console.log(`redirect bench: ${CONNECTIONS} connections × ${SECONDS} s per server, order bare → real (sequential), warm-up ${WARMUP_REQUESTS} requests each`);
   console.log(`database ${dbName}, queue prefix ${prefix}`);
 
-  removeRedisPrefixOnExit(REDIS_URL, prefix);
+  bench.removeRedisPrefixOnExit(bench.REDIS_URL, prefix);
 
-  const db = await throwawayDatabase(PG_SERVER, dbName);
+  const db = await bench.throwawayDatabase(bench.PG_SERVER, dbName);
 
   const tag = stamp.replace(/_/g, '').slice(-12);
   const { influencer } = await createInfluencer(db, { handle: `bench${tag}`, displayName: 'Bench', trackingId: `bench${tag}-20`, marketplace: 'US' });
@@ -146,9 +124,9 @@ async function main(): Promise<number> {
   const linkPath = `/l/${link.code}`;
 
   // The real server.
-  const { child: real, url: realUrl } = await startWebServer('real', `${PG_SERVER}/${dbName}`, prefix);
+  const { child: real, url: realUrl } = await bench.startWebServer('real', `${bench.PG_SERVER}/${dbName}`, prefix);
 
-  const probe = await fetch(`${realUrl}${linkPath}`, { redirect: 'manual', headers: BROWSER_HEADERS });
+  const probe = await fetch(`${realUrl}${linkPath}`, { redirect: 'manual', headers: bench.BROWSER_HEADERS });
   await probe.arrayBuffer();
   if (probe.status !== 302 || probe.headers.get('location') !== link.destinationUrl) {
     throw new Error(`probe of the real server answered ${probe.status} ${probe.headers.get('location') ?? ''}, expected 302 to ${link.destinationUrl}`);
@@ -159,31 +137,37 @@ async function main(): Promise<number> {
     if (!['date', 'connection', 'keep-alive', 'transfer-encoding'].includes(name)) redirectHeaders[name] = value;
   });
   let clientCounted = 1;
-  const warmReal = await autocannonTimed(`${realUrl}${linkPath}`, { connections: 10, amount: WARMUP_REQUESTS });
+  const warmReal = await bench.autocannonTimed(`${realUrl}${linkPath}`, { connections: 10, amount: WARMUP_REQUESTS });
   clientCounted += warmReal.result['3xx'];
 
   // The bare server, warmed the same way, measured, then stopped.
-  const bare = startChild('bare', [...cpuProfileArgs('bare'), '--import', 'tsx', 'bench/bareServer.ts'], {
-    BARE_HOST: HOST,
+  const bare = bench.startChild('bare', [...bench.cpuProfileArgs('bare'), '--import', 'tsx', 'bench/bareServer.ts'], {
+    BARE_HOST: bench.HOST,
     BARE_PORT: '0',
     BARE_LINKS: JSON.stringify({ [link.code]: redirectHeaders }),
   });
-  const barePort = await waitListening(bare, 'bare server', 15_000);
-  const bareUrl = `http://${HOST}:${barePort}`;
-  await autocannonTimed(`${bareUrl}${linkPath}`, { connections: 10, amount: WARMUP_REQUESTS });
-  const bareRow = summarise('bare', await withCpuShare(bare, () => autocannonTimed(`${bareUrl}${linkPath}`, { connections: CONNECTIONS, duration: SECONDS })));
-  await stopChild(bare, 10_000);
+  const barePort = await bench.waitListening(bare, 'bare server', 15_000);
+  const bareUrl = `http://${bench.HOST}:${barePort}`;
+  await bench.autocannonTimed(`${bareUrl}${linkPath}`, { connections: 10, amount: WARMUP_REQUESTS });
+  const bareRow = summarise(
+    'bare',
+    await bench.withCpuShare(bare, () => bench.autocannonTimed(`${bareUrl}${linkPath}`, { connections: CONNECTIONS, duration: SECONDS })),
+  );
+  await bench.stopChild(bare, 10_000);
   await new Promise((r) => setTimeout(r, 500));
 
   // The real server, measured.
-  const realRow = summarise('real', await withCpuShare(real, () => autocannonTimed(`${realUrl}${linkPath}`, { connections: CONNECTIONS, duration: SECONDS })));
+  const realRow = summarise(
+    'real',
+    await bench.withCpuShare(real, () => bench.autocannonTimed(`${realUrl}${linkPath}`, { connections: CONNECTIONS, duration: SECONDS })),
+  );
   clientCounted += realRow.redirects;
   // Let the server finish requests that reached it as autocannon cut its connections, then read its own count.
   await new Promise((r) => setTimeout(r, 200));
   const serverCounted = await serverRedirectCount(realUrl);
 
   // Zero clicks lost: stop gracefully (the click buffer is drained on SIGTERM), then count.
-  const exit = await stopChild(real, 40_000);
+  const exit = await bench.stopChild(real, 40_000);
   const byKind = await db
     .selectFrom('clicks')
     .select(['kind', (eb) => eb.fn.countAll<string>().as('n')])
@@ -198,7 +182,7 @@ async function main(): Promise<number> {
   console.log('');
   console.log(`ratio real/bare req/s: ${(ratio * 100).toFixed(1)}%`);
   console.log("latency: from every response's own timing (autocannon's histogram keeps whole ms only)");
-  console.log(CPU_NOTE);
+  console.log(bench.CPU_NOTE);
   console.log('');
   const unanswered = realRow.unanswered;
   console.log(`clicks: expected ${clientCounted} (302s counted by autocannon: ${warmReal.result['3xx']} warm-up + 1 probe + ${realRow.redirects} measured)`);
@@ -229,4 +213,4 @@ async function main(): Promise<number> {
   return clicksOk && non3xxOk ? 0 : 1;
 }
 
-await runBench(main);
+await bench.runBench(main);

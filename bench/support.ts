@@ -6,8 +6,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createServer } from 'node:net';
 import autocannon from 'autocannon';
-import pg from 'pg';
 import { createDb, type Db } from '../src/db/database.ts';
+import { dropDatabase as dropDatabaseAt } from '../src/db/dropDatabase.ts';
 import { ensureDatabase, migrateToLatest } from '../src/db/migrate.ts';
 import { deleteKeysMatching } from '../src/redisKeys.ts';
 
@@ -38,14 +38,8 @@ export function productionSecrets(): { ENCRYPTION_KEY: string; CLICK_HASH_SECRET
   return { ENCRYPTION_KEY: randomBytes(32).toString('hex'), CLICK_HASH_SECRET: randomBytes(24).toString('base64url') };
 }
 
-export async function dropDatabase(server: string, name: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: `${server}/postgres` });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
-  } finally {
-    await admin.end();
-  }
+export function dropDatabase(server: string, name: string): Promise<void> {
+  return dropDatabaseAt(`${server}/${name}`);
 }
 
 export async function deleteRedisPrefix(url: string, prefix: string): Promise<void> {

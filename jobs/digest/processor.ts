@@ -11,7 +11,8 @@ import type { Metrics } from '../../src/http/metrics.ts';
 import type { Logger } from '../../src/log.ts';
 import type { QueuePayloads, Queues } from '../../src/queues.ts';
 import type { DestinationGate } from '../notify/destinationGate.ts';
-import { attemptNumber, isLastAttempt, isPutBack, type DeliveryOutcome } from '../notify/deliveryOutcome.ts';
+import { isLastAttempt, isPutBack, type DeliveryOutcome } from '../notify/deliveryOutcome.ts';
+import { logDelivery } from '../notify/deliveryLog.ts';
 import { pacedDelivery } from '../notify/pacedDelivery.ts';
 import { deliver, senderFor, type Senders } from '../notify/senders.ts';
 import { dueDigests } from './dueDigests.ts';
@@ -51,19 +52,7 @@ export function digestProcessor(deps: DigestDeps) {
     fields: { organisationId: number | null; platform?: string | undefined; messageId?: string; reason?: string },
   ) => {
     deps.metrics?.digests.inc({ outcome });
-    const line = {
-      subscriptionId: job.data.subscriptionId,
-      localDate: job.data.localDate,
-      jobId: job.id,
-      outcome,
-      platform: fields.platform ?? null,
-      ...fields,
-      attempts: attemptNumber(job),
-    };
-    if (outcome === 'sent') log.info(line, 'digest sent');
-    else if (outcome === 'skipped') log.info(line, 'digest skipped');
-    else if (outcome === 'gone') log.warn(line, 'digest given up');
-    else log.error(line, 'digest given up');
+    logDelivery(log, 'digest', job, outcome, { subscriptionId: job.data.subscriptionId, localDate: job.data.localDate }, fields);
   };
 
   const run = async (

@@ -7,11 +7,10 @@ import type { Logger } from '../../src/log.ts';
 import type { Card } from '../../src/cards/card.ts';
 import { unavailableProductsCard } from '../../src/cards/catalogueNotice.ts';
 import { claimHealthNotice, healthNews, pendingHealthNotices } from '../../src/domain/catalogue/linkHealth.ts';
-import { resolveDestination } from '../../src/domain/notifications/destination.ts';
 import type { QueuePayloads, Queues } from '../../src/queues.ts';
 import type { DestinationGate } from './destinationGate.ts';
-import { finishDelivery } from '../../src/domain/notifications/deliveries.ts';
 import { sendClaimed } from './claimedDelivery.ts';
+import { noticeDestination } from './noticeDestination.ts';
 import type { Senders } from './senders.ts';
 
 export interface CatalogueNoticeDeps {
@@ -40,12 +39,10 @@ export function catalogueNoticeProcessor(deps: CatalogueNoticeDeps) {
     if (!claim) return { skipped: 'nothing new' };
     if (claim.status !== 'claimed') return { skipped: `already ${claim.status}` };
     const { key } = claim;
-    const dest = await resolveDestination(db, influencerId);
-    if (!dest || dest === 'off') {
-      const reason = dest === 'off' ? 'notifications are off' : 'no chat identity';
-      await finishDelivery(db, key, 'skipped', { error: reason });
-      log.info({ influencerId, key, reason }, 'catalogue notice skipped');
-      return { skipped: reason };
+    const dest = await noticeDestination(db, influencerId, key);
+    if ('skipped' in dest) {
+      log.info({ influencerId, key, reason: dest.skipped }, 'catalogue notice skipped');
+      return { skipped: dest.skipped };
     }
     const compose = async (): Promise<Card> => {
       const news = await healthNews(db, key);

@@ -7,13 +7,13 @@ import type { Metrics } from '../../src/http/metrics.ts';
 import type { Logger } from '../../src/log.ts';
 import { claimNews, commissionNews } from '../../src/domain/notifications/commissionNotice.ts';
 import { commissionCard } from '../../src/cards/notice.ts';
-import { resolveDestination } from '../../src/domain/notifications/destination.ts';
 import type { Card } from '../../src/cards/card.ts';
 import type { QueuePayloads } from '../../src/queues.ts';
 import type { DestinationGate } from './destinationGate.ts';
-import { attemptNumber, isLastAttempt, isPutBack, type DeliveryOutcome } from './deliveryOutcome.ts';
-import { finishDelivery } from '../../src/domain/notifications/deliveries.ts';
+import { isLastAttempt, isPutBack, type DeliveryOutcome } from './deliveryOutcome.ts';
 import { sendClaimed } from './claimedDelivery.ts';
+import { logDelivery } from './deliveryLog.ts';
+import { noticeDestination } from './noticeDestination.ts';
 import type { Senders } from './senders.ts';
 
 export interface NotifyDeps {
@@ -43,20 +43,8 @@ export function notifyProcessor(deps: NotifyDeps) {
     fields: { platform?: string | undefined; messageId?: string; reason?: string; reconciled?: boolean },
   ) => {
     deps.metrics?.notifications.inc({ outcome });
-    const line = {
-      influencerId: job.data.influencerId,
-      ingestId: job.data.ingestId,
-      window: job.data.window,
-      jobId: job.id,
-      outcome,
-      platform: fields.platform ?? null,
-      ...fields,
-      attempts: attemptNumber(job),
-    };
-    if (outcome === 'sent') log.info(line, 'notification sent');
-    else if (outcome === 'skipped') log.info(line, 'notification skipped');
-    else if (outcome === 'gone') log.warn(line, 'notification given up');
-    else log.error(line, 'notification given up');
+    const { influencerId, ingestId, window } = job.data;
+    logDelivery(log, 'notification', job, outcome, { influencerId, ingestId, window }, fields);
   };
 
   const run = async (job: Job<QueuePayloads['notify']>, token: string | undefined, seen: { platform?: string; gone?: string }) => {
@@ -75,12 +63,10 @@ export function notifyProcessor(deps: NotifyDeps) {
       return { skipped: `already ${claim.status}` };
     }
 
-    const dest = await resolveDestination(db, influencerId);
-    if (!dest || dest === 'off') {
-      const reason = dest === 'off' ? 'notifications are off' : 'no chat identity';
-      await finishDelivery(db, key, 'skipped', { error: reason });
-      report(job, 'skipped', { reason });
-      return { skipped: dest === 'off' ? 'off' : 'no destination' };
+    const dest = await noticeDestination(db, influencerId, key);
+    if ('skipped' in dest) {
+      report(job, 'skipped', { reason: dest.skipped });
+      return { skipped: dest.skipped === 'notifications are off' ? 'off' : 'no destination' };
     }
     seen.platform = dest.platform;
     const compose = async (): Promise<Card> => {

@@ -1,6 +1,6 @@
 // Operator commands. Each returns a plain result: printed as text, or as JSON with --json.
 import { UserError } from '../errors.ts';
-import { addTrackingId, createInfluencer, defaultMarketplace, requireInfluencerByHandle } from '../domain/organisations/influencers.ts';
+import { addTrackingId, createInfluencer, defaultMarketplace } from '../domain/organisations/influencers.ts';
 import { getOrCreateLink, shortUrl } from '../domain/links/links.ts';
 import { parseMinor } from '../domain/common/money.ts';
 import { resolveProductRef, upsertProduct, type ProductDetails } from '../domain/links/products.ts';
@@ -8,6 +8,7 @@ import { addToStorefront } from '../domain/storefront/storefronts.ts';
 import { requireMarketplace } from '../domain/amazon/marketplaces.ts';
 import { operatorOrganisation, parseOrganisationId } from '../domain/organisations/organisations.ts';
 import { type CliCommand, type CliContext, str } from './context.ts';
+import { handleOption, influencerOf, productOption, storefrontUrl } from './influencerOption.ts';
 import { runDemo } from './demo.ts';
 import { earningsCommand, ingestCommand } from './ingestCommands.ts';
 import { feedSourceAdd, feedSourceList } from './feedSourceCommands.ts';
@@ -75,7 +76,7 @@ export const influencerCreate: CliCommand = {
       name: influencer.displayName,
       trackingId: trackingId.trackingId,
       marketplace: trackingId.marketplace,
-      storefrontUrl: `${ctx.config.PUBLIC_BASE_URL}/s/${influencer.handle}`,
+      storefrontUrl: storefrontUrl(ctx, influencer.handle),
     };
   },
   format: (r: { handle: string; trackingId: string; marketplace: string; storefrontUrl: string }) =>
@@ -87,12 +88,12 @@ export const trackingIdAdd: CliCommand = {
   summary: 'Register another tracking ID for an influencer (for another marketplace)',
   usage: 'tracking-id add --handle <handle> --tracking-id <id-21> --marketplace <UK>',
   options: {
-    handle: { type: 'string', description: 'storefront handle', required: true },
+    ...handleOption,
     'tracking-id': { type: 'string', description: 'Amazon Associates tracking ID', required: true, value: 'id-21' },
     marketplace: { type: 'string', description: 'marketplace code or domain', required: true, value: 'code' },
   },
   async run(ctx, v) {
-    const influencer = await requireInfluencerByHandle(ctx.db, str(v.handle)!);
+    const influencer = await influencerOf(ctx, v);
     const t = await addTrackingId(ctx.db, influencer.id, str(v['tracking-id'])!, str(v.marketplace));
     return { handle: influencer.handle, trackingId: t.trackingId, marketplace: t.marketplace, default: t.isDefault };
   },
@@ -104,13 +105,13 @@ export const storefrontAdd: CliCommand = {
   summary: "Add a product to an influencer's storefront",
   usage: 'storefront add --handle <handle> --product <ASIN or Amazon URL> [--list <name>] [--title …] [--price …] [--image …]',
   options: {
-    handle: { type: 'string', description: 'storefront handle', required: true },
-    product: { type: 'string', description: 'ASIN or Amazon product URL (amzn.to links are resolved)', required: true, value: 'ASIN or URL' },
+    ...handleOption,
+    product: productOption('ASIN or Amazon product URL (amzn.to links are resolved)'),
     list: { type: 'string', description: 'list name (default Favorites)', value: 'name' },
     ...productOptions,
   },
   async run(ctx, v) {
-    const influencer = await requireInfluencerByHandle(ctx.db, str(v.handle)!);
+    const influencer = await influencerOf(ctx, v);
     const ref = await resolveFor(ctx, influencer.id, str(v.product)!);
     const r = await addToStorefront(ctx.db, { influencerId: influencer.id, ref, listName: str(v.list), details: productDetails(v, ref.marketplace) });
     return {
@@ -121,7 +122,7 @@ export const storefrontAdd: CliCommand = {
       list: r.listName,
       added: r.added,
       shortUrl: shortUrl(ctx.config.PUBLIC_BASE_URL, r.link.code),
-      storefrontUrl: `${ctx.config.PUBLIC_BASE_URL}/s/${influencer.handle}`,
+      storefrontUrl: storefrontUrl(ctx, influencer.handle),
     };
   },
   format: (r: { asin: string; list: string; added: boolean; storefrontUrl: string; title: string | null }) =>
@@ -133,13 +134,13 @@ export const linkCreate: CliCommand = {
   summary: 'Get the tagged short link for a product (reused per handle + product + campaign)',
   usage: 'link create --handle <handle> --product <ASIN or Amazon URL> [--campaign <name>]',
   options: {
-    handle: { type: 'string', description: 'storefront handle', required: true },
-    product: { type: 'string', description: 'ASIN or Amazon product URL', required: true, value: 'ASIN or URL' },
+    ...handleOption,
+    product: productOption('ASIN or Amazon product URL'),
     campaign: { type: 'string', description: 'campaign name, to tell channels apart (a-z, 0-9, - and _)', value: 'name' },
     ...productOptions,
   },
   async run(ctx, v) {
-    const influencer = await requireInfluencerByHandle(ctx.db, str(v.handle)!);
+    const influencer = await influencerOf(ctx, v);
     const ref = await resolveFor(ctx, influencer.id, str(v.product)!);
     // One transaction: a refused link (no tracking ID for that store) leaves no product behind.
     const { product, link, created } = await ctx.db.transaction().execute(async (trx) => {

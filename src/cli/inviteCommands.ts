@@ -1,13 +1,14 @@
 // The operator hands a storefront made from the CLI to its real owner: an invite code they redeem from chat.
 import { issueInvite } from '../domain/workspaces/invites.ts';
 import { type CliCommand, str } from './context.ts';
+import { handleOption } from './influencerOption.ts';
 
 export const influencerInvite: CliCommand = {
   name: 'influencer invite',
   summary: 'Issue a one-time invite (7 days) for the real person to own a storefront from Slack or Discord',
   usage: 'influencer invite --handle <handle>',
   options: {
-    handle: { type: 'string', description: 'storefront handle', required: true },
+    ...handleOption,
   },
   async run(ctx, v) {
     const invite = await issueInvite(ctx.db, str(v.handle)!);

@@ -1,11 +1,11 @@
 // List commands: organisations, influencers, one influencer's links. --json prints an array of plain objects.
-import { requireInfluencerByHandle } from '../domain/organisations/influencers.ts';
 import { listInfluencers } from '../domain/organisations/influencerList.ts';
 import { listLinksOfInfluencer, type LinkListItem } from '../domain/links/linkList.ts';
 import { shortUrl } from '../domain/links/links.ts';
 import { listOrganisations, type OrganisationWorkspace } from '../domain/organisations/organisationList.ts';
 import { operatorOrganisation, parseOrganisationId } from '../domain/organisations/organisations.ts';
 import { type CliCommand, str } from './context.ts';
+import { handleOption, influencerOf, storefrontUrl } from './influencerOption.ts';
 import { cut, day, formatTable } from './table.ts';
 
 const workspaceLabel = (w: OrganisationWorkspace) => `${w.platform} ${w.workspaceId}${w.name ? ` "${w.name}"` : ''}${w.revoked ? ' (uninstalled)' : ''}`;
@@ -38,7 +38,7 @@ export const influencerList: CliCommand = {
     const org = str(v.org);
     const organisationId = org === undefined ? undefined : await operatorOrganisation(ctx.db, parseOrganisationId(org));
     const rows = await listInfluencers(ctx.db, { organisationId });
-    return rows.map(({ createdAt, ...r }) => ({ ...r, storefrontUrl: `${ctx.config.PUBLIC_BASE_URL}/s/${r.handle}`, createdAt }));
+    return rows.map(({ createdAt, ...r }) => ({ ...r, storefrontUrl: storefrontUrl(ctx, r.handle), createdAt }));
   },
   format: (rows: InfluencerRow[]) =>
     rows.length === 0
@@ -69,10 +69,10 @@ export const linkList: CliCommand = {
   summary: "List an influencer's short links with their clicks, newest first",
   usage: 'link list --handle <handle>',
   options: {
-    handle: { type: 'string', description: 'storefront handle', required: true },
+    ...handleOption,
   },
   async run(ctx, v): Promise<LinkRow[]> {
-    const influencer = await requireInfluencerByHandle(ctx.db, str(v.handle)!);
+    const influencer = await influencerOf(ctx, v);
     const links = await listLinksOfInfluencer(ctx.db, influencer.id);
     return links.map((l) => ({
       code: l.code,

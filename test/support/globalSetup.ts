@@ -1,7 +1,7 @@
 // One throwaway database and one Redis key prefix per test run; both are removed at the end.
 import type { TestProject } from 'vitest/node';
-import pg from 'pg';
 import { createDb } from '../../src/db/database.ts';
+import { dropDatabase } from '../../src/db/dropDatabase.ts';
 import { ensureDatabase, migrateToLatest } from '../../src/db/migrate.ts';
 import { deleteKeysMatching } from '../../src/redisKeys.ts';
 
@@ -34,13 +34,7 @@ export default async function setup(project: TestProject) {
   project.provide('redisUrl', REDIS_URL);
 
   return async () => {
-    const admin = new pg.Client({ connectionString: `${SERVER}/postgres` });
-    await admin.connect();
-    try {
-      await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
-    } finally {
-      await admin.end();
-    }
+    await dropDatabase(databaseUrl);
     await deleteKeysMatching(REDIS_URL, `${queuePrefix}*`);
   };
 }

@@ -6,6 +6,7 @@
 // (displayRules.ts). Reading only: nothing here asks Amazon.
 import type { Db } from '../../db/database.ts';
 import type { CatalogueEntry, CatalogueHealth, CatalogueState } from '../../db/schema.ts';
+import type { Influencer } from '../organisations/types.ts';
 import { apiDataShowable, showableImageUrl, showPrice, type ShownPrice } from './displayRules.ts';
 
 export type CatalogueSource = 'influencer' | 'api' | 'operator' | 'ledger';
@@ -217,14 +218,7 @@ export interface CatalogueStorefront {
 
 /** An influencer's storefront with every item resolved: what the storefront page will show (reads only). */
 /** What a storefront shows of its influencer; a caller that has the influencer already passes it instead of the id. */
-interface StorefrontOwner {
-  id: number;
-  organisationId: number;
-  handle: string;
-  displayName: string;
-  bio: string | null;
-  avatarUrl: string | null;
-}
+type StorefrontOwner = Omit<Influencer, 'createdAt'>;
 
 export async function getCatalogueStorefront(db: Db, owner: number | StorefrontOwner, now: Date = new Date()): Promise<CatalogueStorefront | undefined> {
   const influencer =

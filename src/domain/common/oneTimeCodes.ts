@@ -25,3 +25,13 @@ export function codePattern(length: number): RegExp {
 export function hashCode(namespace: string, code: string): string {
   return createHash('sha256').update(`${namespace}:${code}`).digest('hex');
 }
+
+/**
+ * What a person typed, normalised, or `invalid` thrown when it cannot be a code matching `pattern` (a guess that
+ * could never match costs no database look-up, and reads the same as a wrong code).
+ */
+export function readCode(raw: string, pattern: RegExp, invalid: Error): string {
+  const code = normaliseCode(raw);
+  if (!pattern.test(code)) throw invalid;
+  return code;
+}

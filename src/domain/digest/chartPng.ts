@@ -333,6 +333,19 @@ export function renderChartSvg(series: ReadonlyArray<ChartDay>, opts: ChartOptio
   const empty = L.bars.length === 0 && L.pendingBars.length === 0 && series.every((d) => d.clicks <= 0);
   const label = { color: hex(C.muted), fontSize: L.labelSize, fontFamily: FONT_FAMILY };
 
+  // A value axis from 0 to the scale's top in its steps, its labels whole numbers.
+  const valueAxis = (position: 'left' | 'right', scale: { top: number; step: number }, format: (v: number) => string, splitLine: object) => ({
+    type: 'value' as const,
+    position,
+    min: 0,
+    max: scale.top,
+    interval: scale.step,
+    axisLine: { show: true, lineStyle: { color: hex(C.axis) } },
+    axisTick: { show: false },
+    axisLabel: { ...label, margin: pad / 2, formatter: (v: number) => format(Math.round(v)) },
+    splitLine,
+  });
+
   const chart = echarts().init(null, null, { renderer: 'svg', ssr: true, width: L.width, height: L.height });
   try {
     chart.setOption({
@@ -382,29 +395,10 @@ export function renderChartSvg(series: ReadonlyArray<ChartDay>, opts: ChartOptio
         axisTick: { alignWithLabel: true, interval: showDay, length: pad / 3, lineStyle: { color: hex(C.axis) } },
         axisLabel: { ...label, interval: showDay, margin: pad / 2 },
       },
+      // Money on the left with the grid lines, clicks on the right on their own scale.
       yAxis: [
-        {
-          type: 'value',
-          position: 'left',
-          min: 0,
-          max: L.money.top,
-          interval: L.money.step,
-          axisLine: { show: true, lineStyle: { color: hex(C.axis) } },
-          axisTick: { show: false },
-          axisLabel: { ...label, margin: pad / 2, formatter: (v: number) => moneyAxisLabel(Math.round(v), L.money.step, opts.currency, L.money.top) },
-          splitLine: { lineStyle: { color: hex(C.grid) } },
-        },
-        {
-          type: 'value',
-          position: 'right',
-          min: 0,
-          max: L.clicks.top,
-          interval: L.clicks.step,
-          axisLine: { show: true, lineStyle: { color: hex(C.axis) } },
-          axisTick: { show: false },
-          axisLabel: { ...label, margin: pad / 2, formatter: (v: number) => countAxisLabel(Math.round(v), L.clicks.step, L.clicks.top) },
-          splitLine: { show: false },
-        },
+        valueAxis('left', L.money, (v) => moneyAxisLabel(v, L.money.step, opts.currency, L.money.top), { lineStyle: { color: hex(C.grid) } }),
+        valueAxis('right', L.clicks, (v) => countAxisLabel(v, L.clicks.step, L.clicks.top), { show: false }),
       ],
       series: [
         ...stackNames.map((name, i) => ({

@@ -2,32 +2,21 @@
 // are stored sealed (src/secrets/storedSecrets.ts); callers seal and open them.
 import type { Db } from '../../db/database.ts';
 
-/** A source as the poll job reads it: where to fetch, with its sealed headers. */
-export interface FeedSource {
-  id: number;
-  organisationId: number;
-  network: string;
-  name: string;
-  url: string;
-  cron: string;
-  marketplace: string | null;
-  /** Sealed request headers (open them with openFeedHeaders), or none. */
-  headers: Record<string, string> | null;
-  enabled: boolean;
-}
-
 /** The longest poll error kept on a source. */
 const MAX_LAST_ERROR = 500;
 /** The longest name kept for a source. */
 const MAX_NAME = 100;
 
-export function getFeedSource(db: Db, id: number): Promise<FeedSource | undefined> {
+/** A source as the poll job reads it: where to fetch, with its sealed headers (open them with openFeedHeaders). */
+export function getFeedSource(db: Db, id: number) {
   return db
     .selectFrom('feed_sources')
     .select(['id', 'organisation_id as organisationId', 'network', 'name', 'url', 'cron', 'marketplace', 'headers', 'enabled'])
     .where('id', '=', id)
     .executeTakeFirst();
 }
+
+export type FeedSource = NonNullable<Awaited<ReturnType<typeof getFeedSource>>>;
 
 /** Every source (enabled or not) with its cron pattern: what the poll schedulers are kept in step with. */
 export function listFeedSourceSchedules(db: Db): Promise<Array<{ id: number; cron: string; enabled: boolean }>> {
@@ -84,20 +73,8 @@ export function addFeedSource(db: Db, args: NewFeedSource): Promise<{ id: number
     .executeTakeFirstOrThrow();
 }
 
-export interface FeedSourceListing {
-  id: number;
-  organisationId: number;
-  name: string;
-  network: string;
-  cron: string;
-  enabled: boolean;
-  lastPolledAt: Date | null;
-  lastSuccessAt: Date | null;
-  lastError: string | null;
-}
-
 /** Every source, by id, with how its last poll went (not its URL or headers): what `feed-source list` prints. */
-export function listFeedSources(db: Db): Promise<FeedSourceListing[]> {
+export function listFeedSources(db: Db) {
   return db
     .selectFrom('feed_sources')
     .select([
@@ -114,3 +91,5 @@ export function listFeedSources(db: Db): Promise<FeedSourceListing[]> {
     .orderBy('id')
     .execute();
 }
+
+export type FeedSourceListing = Awaited<ReturnType<typeof listFeedSources>>[number];

@@ -133,6 +133,31 @@ export async function lockTrackingId(trx: Db, organisationId: number, trackingId
   await sql`SELECT pg_advisory_xact_lock(hashtext(${`tracking-id:${organisationId}:${trackingId}`}))`.execute(trx);
 }
 
+/**
+ * Whether `table` has a row of `trackingId` in the organisation credited to nobody: ledger lines, or rollup rows of
+ * them. One row is enough to know.
+ */
+export async function hasUnattributedRows(
+  trx: Db,
+  table: 'ledger_entries' | 'earnings_rollups' | 'earnings_product_rollups',
+  organisationId: number,
+  trackingId: string,
+): Promise<boolean> {
+  const row = await trx
+    .selectFrom(table)
+    .select('tracking_id')
+    .where('organisation_id', '=', organisationId)
+    .where('tracking_id', '=', trackingId)
+    .where('influencer_id', 'is', null)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** The pending claim on a tracking ID row, or a claimant's (each has at most one). */
+const pendingClaim = (trx: Db, by: 'tracking_id_row_id' | 'claimant_influencer_id', id: number) =>
+  trx.selectFrom('tracking_id_claims').selectAll().where(by, '=', id).where('status', '=', 'pending').executeTakeFirst();
+
 async function placeTrackingId(
   trx: Db,
   influencer: { id: number; organisation_id: number },
@@ -153,12 +178,7 @@ async function placeTrackingId(
   const holder = live.find((r) => r.verified && r.influencer_id !== influencer.id);
   if (own?.verified) return { trackingId: toTrackingId(own), claim: null };
   if (own) {
-    const claim = await trx
-      .selectFrom('tracking_id_claims')
-      .selectAll()
-      .where('tracking_id_row_id', '=', own.id)
-      .where('status', '=', 'pending')
-      .executeTakeFirst();
+    const claim = await pendingClaim(trx, 'tracking_id_row_id', own.id);
     throw new UserError(
       'conflict',
       claim
@@ -172,23 +192,10 @@ async function placeTrackingId(
     reason = 'held';
   } else if (claimant) {
     // Lines of a tracking ID nobody here holds are unattributed (and indexed as such).
-    const lines = await trx
-      .selectFrom('ledger_entries')
-      .select('id')
-      .where('tracking_id', '=', trackingId)
-      .where('influencer_id', 'is', null)
-      .where('organisation_id', '=', organisationId)
-      .limit(1)
-      .executeTakeFirst();
-    if (lines) reason = 'has_lines';
+    if (await hasUnattributedRows(trx, 'ledger_entries', organisationId, trackingId)) reason = 'has_lines';
   }
   if (reason) {
-    const pending = await trx
-      .selectFrom('tracking_id_claims')
-      .selectAll()
-      .where('claimant_influencer_id', '=', influencer.id)
-      .where('status', '=', 'pending')
-      .executeTakeFirst();
+    const pending = await pendingClaim(trx, 'claimant_influencer_id', influencer.id);
     if (pending) {
       throw new UserError(
         'conflict',

@@ -4,7 +4,8 @@
 import type { Db } from '../../db/database.ts';
 import type { Platform } from '../../db/schema.ts';
 import { UserError } from '../../errors.ts';
-import { codePattern, generateCode, hashCode, normaliseCode } from '../common/oneTimeCodes.ts';
+import { codePattern, generateCode, hashCode, readCode } from '../common/oneTimeCodes.ts';
+import { spendLinkCode } from './linkCodes.ts';
 import { toInfluencer, type Influencer } from '../organisations/types.ts';
 
 /**
@@ -66,21 +67,13 @@ export async function issueLinkCode(db: Db, identityId: number, now = new Date()
  * in the same transaction, so it works once; a wrong, spent or expired code changes nothing.
  */
 export async function redeemLinkCode(db: Db, redeemerIdentityId: number, rawCode: string, now = new Date()): Promise<RedeemedLink> {
-  const code = normaliseCode(rawCode);
   const wrong = new UserError(
     'not_found',
     'That code is not valid: it may be mistyped, used already or expired (codes last 10 minutes). Run /storefront link-account on the account that has your storefront for a new one.',
   );
-  if (!CODE_RE.test(code)) throw wrong;
+  const code = readCode(rawCode, CODE_RE, wrong);
   return db.transaction().execute(async (trx) => {
-    const spent = await trx
-      .updateTable('account_link_codes')
-      .set({ used_at: now })
-      .where('code', '=', hashLinkCode(code))
-      .where('used_at', 'is', null)
-      .where('expires_at', '>', now)
-      .returning('identity_id')
-      .executeTakeFirst();
+    const spent = await spendLinkCode(trx, 'account_link_codes', hashLinkCode(code), now);
     if (!spent) throw wrong;
     const issuer = await trx
       .selectFrom('platform_identities')

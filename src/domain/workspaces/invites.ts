@@ -8,7 +8,7 @@ import type { Platform } from '../../db/schema.ts';
 import { UserError } from '../../errors.ts';
 import type { Identity } from './identities.ts';
 import { normaliseHandle } from '../common/handles.ts';
-import { codePattern, generateCode, hashCode, normaliseCode } from '../common/oneTimeCodes.ts';
+import { codePattern, generateCode, hashCode, readCode } from '../common/oneTimeCodes.ts';
 
 export const INVITE_CODE_LENGTH = 10;
 export const INVITE_TTL_MS = 7 * 86_400_000;
@@ -86,12 +86,11 @@ export interface RedeemedInvite {
  * tells a guesser nothing (a code that does not exist and one that expired read the same).
  */
 export async function redeemInvite(db: Db, identity: Identity, rawCode: string, now = new Date()): Promise<RedeemedInvite> {
-  const code = normaliseCode(rawCode);
   const invalid = new UserError(
     'not_found',
     'That invite code is not valid: it may be mistyped, used already or expired (invites last 7 days). Ask whoever invited you for a new one.',
   );
-  if (!CODE_RE.test(code)) throw invalid;
+  const code = readCode(rawCode, CODE_RE, invalid);
   return db.transaction().execute(async (trx) => {
     const invite = await trx.selectFrom('influencer_invites').selectAll().where('code', '=', hashInvite(code)).forUpdate().executeTakeFirst();
     if (!invite || invite.used_at !== null || invite.expires_at.getTime() <= now.getTime()) throw invalid;

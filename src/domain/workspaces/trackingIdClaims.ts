@@ -20,7 +20,7 @@ import type { TrackingId } from '../organisations/types.ts';
 import { PRODUCT_MEASURES, TOTAL_MEASURES } from '../earnings/ledgerSums.ts';
 import { ROLLUP_LOCK_KEY } from '../earnings/rollupRefresh.ts';
 import type { Identity } from './identities.ts';
-import { attributeTrackingId, lockTrackingId } from '../organisations/influencers.ts';
+import { attributeTrackingId, hasUnattributedRows, lockTrackingId } from '../organisations/influencers.ts';
 
 export type ClaimAction = 'approve' | 'refuse' | 'withdraw';
 export const CLAIM_ACTIONS: readonly ClaimAction[] = ['approve', 'refuse', 'withdraw'];
@@ -303,15 +303,7 @@ const names = (measures: Record<string, unknown>) => Object.keys(measures);
  * tracking ID is held (its lines are credited when ingested, or healed by the refresh), so these are all there are.
  */
 async function settleUnattributedRollups(trx: Db, organisationId: number, trackingId: string, holderId: number): Promise<void> {
-  const unattributed = (table: 'earnings_rollups' | 'earnings_product_rollups') =>
-    trx
-      .selectFrom(table)
-      .select('grain')
-      .where('organisation_id', '=', organisationId)
-      .where('tracking_id', '=', trackingId)
-      .where('influencer_id', 'is', null)
-      .limit(1)
-      .executeTakeFirst();
+  const unattributed = (table: 'earnings_rollups' | 'earnings_product_rollups') => hasUnattributedRows(trx, table, organisationId, trackingId);
   const [any, anyProduct] = await Promise.all([unattributed('earnings_rollups'), unattributed('earnings_product_rollups')]);
   if (!any && !anyProduct) return;
   await sql`SELECT pg_advisory_xact_lock(${ROLLUP_LOCK_KEY.toString()}::bigint)`.execute(trx);

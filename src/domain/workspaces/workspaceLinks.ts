@@ -17,7 +17,9 @@ import type { Db } from '../../db/database.ts';
 import type { Database, Platform } from '../../db/schema.ts';
 import { UserError } from '../../errors.ts';
 import type { Identity } from './identities.ts';
-import { codePattern, generateCode, hashCode, normaliseCode } from '../common/oneTimeCodes.ts';
+import { codePattern, generateCode, hashCode, readCode } from '../common/oneTimeCodes.ts';
+import { spendLinkCode } from './linkCodes.ts';
+import { countRows } from '../common/countRows.ts';
 
 export const SERVER_LINK_CODE_LENGTH = 10;
 export const SERVER_LINK_CODE_TTL_MS = 10 * 60_000;
@@ -72,60 +74,26 @@ async function workspaceOrganisation(db: Db | Trx, platform: Platform, workspace
   return (await (lock ? q.forUpdate() : q).executeTakeFirst())?.organisation_id;
 }
 
-const count = (v: string | number | bigint | undefined) => Number(v ?? 0);
-
 export async function organisationData(db: Db | Trx, organisationId: number): Promise<OrganisationData> {
   const [influencers, handles, storefronts, digestSubscriptions, feedSources, ingests, feedTokens, grantedManagers] = await Promise.all([
-    db
-      .selectFrom('influencers')
-      .select((eb) => eb.fn.countAll().as('n'))
-      .where('organisation_id', '=', organisationId)
-      .executeTakeFirst(),
+    countRows(db.selectFrom('influencers').where('organisation_id', '=', organisationId)),
     db.selectFrom('influencers').select('handle').where('organisation_id', '=', organisationId).orderBy('handle').limit(3).execute(),
-    db
-      .selectFrom('storefronts as s')
-      .innerJoin('influencers as i', 'i.id', 's.influencer_id')
-      .select((eb) => eb.fn.countAll().as('n'))
-      .where('i.organisation_id', '=', organisationId)
-      .executeTakeFirst(),
-    db
-      .selectFrom('digest_subscriptions')
-      .select((eb) => eb.fn.countAll().as('n'))
-      .where('organisation_id', '=', organisationId)
-      .where('enabled', '=', true)
-      .executeTakeFirst(),
-    db
-      .selectFrom('feed_sources')
-      .select((eb) => eb.fn.countAll().as('n'))
-      .where('organisation_id', '=', organisationId)
-      .executeTakeFirst(),
-    db
-      .selectFrom('feed_ingests')
-      .select((eb) => eb.fn.countAll().as('n'))
-      .where('organisation_id', '=', organisationId)
-      .executeTakeFirst(),
-    db
-      .selectFrom('feed_tokens')
-      .select((eb) => eb.fn.countAll().as('n'))
-      .where('organisation_id', '=', organisationId)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst(),
-    db
-      .selectFrom('platform_identities')
-      .select((eb) => eb.fn.countAll().as('n'))
-      .where('organisation_id', '=', organisationId)
-      .where('role', '=', 'manager')
-      .executeTakeFirst(),
+    countRows(db.selectFrom('storefronts as s').innerJoin('influencers as i', 'i.id', 's.influencer_id').where('i.organisation_id', '=', organisationId)),
+    countRows(db.selectFrom('digest_subscriptions').where('organisation_id', '=', organisationId).where('enabled', '=', true)),
+    countRows(db.selectFrom('feed_sources').where('organisation_id', '=', organisationId)),
+    countRows(db.selectFrom('feed_ingests').where('organisation_id', '=', organisationId)),
+    countRows(db.selectFrom('feed_tokens').where('organisation_id', '=', organisationId).where('revoked_at', 'is', null)),
+    countRows(db.selectFrom('platform_identities').where('organisation_id', '=', organisationId).where('role', '=', 'manager')),
   ]);
   return {
-    influencers: count(influencers?.n),
+    influencers,
     handles: handles.map((h) => h.handle),
-    storefronts: count(storefronts?.n),
-    digestSubscriptions: count(digestSubscriptions?.n),
-    feedSources: count(feedSources?.n),
-    ingests: count(ingests?.n),
-    feedTokens: count(feedTokens?.n),
-    grantedManagers: count(grantedManagers?.n),
+    storefronts,
+    digestSubscriptions,
+    feedSources,
+    ingests,
+    feedTokens,
+    grantedManagers,
   };
 }
 
@@ -175,22 +143,14 @@ export async function redeemServerLinkCode(db: Db, redeemer: Identity, rawCode: 
   const here = workspaceNoun(redeemer.platform);
   if (!redeemer.isManager) throw new UserError('forbidden', 'Only managers can link workspaces.');
   if (!redeemer.workspaceId) throw new UserError('invalid_input', 'Type the code in the workspace or server that should join, not in a direct message.');
-  const code = normaliseCode(rawCode);
   const wrong = new UserError(
     'not_found',
     'That server-link code is not valid: it may be mistyped, used already or expired (codes last 10 minutes). Ask a manager of the workspace you want to join to run /storefront link-server there for a new one.',
   );
-  if (!CODE_RE.test(code)) throw wrong;
+  const code = readCode(rawCode, CODE_RE, wrong);
 
   return db.transaction().execute(async (trx) => {
-    const spent = await trx
-      .updateTable('workspace_link_codes')
-      .set({ used_at: now })
-      .where('code', '=', hashServerLinkCode(code))
-      .where('used_at', 'is', null)
-      .where('expires_at', '>', now)
-      .returning(['organisation_id', 'identity_id'])
-      .executeTakeFirst();
+    const spent = await spendLinkCode(trx, 'workspace_link_codes', hashServerLinkCode(code), now);
     if (!spent) throw wrong;
     const target = spent.organisation_id;
     const issuer = await trx

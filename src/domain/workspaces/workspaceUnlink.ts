@@ -25,6 +25,7 @@ import type { Database, Platform } from '../../db/schema.ts';
 import { UserError } from '../../errors.ts';
 import type { Identity } from './identities.ts';
 import { otherPlatform, workspaceNoun } from './workspaceLinks.ts';
+import { countRows } from '../common/countRows.ts';
 
 type Trx = Transaction<Database>;
 
@@ -112,8 +113,6 @@ const notifiedHere = (organisationId: number, p: Platform, w: string) => sql<{ i
                      AND pi.platform = ${p} AND pi.workspace_id = ${w})
     END`;
 
-const count = (v: string | number | bigint | undefined) => Number(v ?? 0);
-
 async function plan(db: Db | Trx, identity: Identity, lock: boolean): Promise<{ here: WorkspaceRef; plan: UnlinkPlan }> {
   const here = workspaceNoun(identity.platform);
   if (!identity.isManager) throw new UserError('forbidden', 'Only managers can unlink workspaces.');
@@ -136,19 +135,13 @@ async function plan(db: Db | Trx, identity: Identity, lock: boolean): Promise<{ 
     );
   }
   const [digests, grants, notified, usedHere] = await Promise.all([
-    db
-      .selectFrom('digest_subscriptions')
-      .select((eb) => eb.fn.countAll().as('n'))
-      .where('identity_id', 'in', hereIdentities(db, p, w))
-      .where('enabled', '=', true)
-      .executeTakeFirst(),
-    db
-      .selectFrom('platform_identities')
-      .select((eb) => eb.fn.countAll().as('n'))
-      .where('platform', '=', p)
-      .where('workspace_id', '=', w)
-      .where('role', '=', 'manager')
-      .executeTakeFirst(),
+    countRows(
+      db
+        .selectFrom('digest_subscriptions')
+        .where('identity_id', 'in', hereIdentities(db, p, w))
+        .where('enabled', '=', true),
+    ),
+    countRows(db.selectFrom('platform_identities').where('platform', '=', p).where('workspace_id', '=', w).where('role', '=', 'manager')),
     notifiedHere(orgId, p, w).execute(db),
     db
       .selectFrom('platform_identities as pi')
@@ -175,10 +168,10 @@ async function plan(db: Db | Trx, identity: Identity, lock: boolean): Promise<{ 
       remaining: [...others.filter((o) => o.platform === there), ...others.filter((o) => o.platform !== there)],
       newOrganisationName: freshOrganisationName(self),
       stops: {
-        digestSubscriptions: count(digests?.n),
+        digestSubscriptions: digests,
         autolinkChannels: row.autolink,
         notificationDestinations: notified.rows.length,
-        managerGrants: count(grants?.n),
+        managerGrants: grants,
       },
       storefrontsUsedHere: { count: usedHere.length, handles: usedHere.slice(0, 3).map((r) => r.handle) },
     },

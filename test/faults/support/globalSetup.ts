@@ -4,9 +4,9 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { createDb } from '../../../src/db/database.ts';
+import { dropDatabase } from '../../../src/db/dropDatabase.ts';
 import { ensureDatabase, migrateToLatest } from '../../../src/db/migrate.ts';
 import { figuresTable, type FaultFigures } from './figures.ts';
 
@@ -48,12 +48,6 @@ export default async function setup(project: TestProject) {
     }
     if (rows.length > 0) console.log(`\nFault suite figures (${((Date.now() - started) / 1000).toFixed(0)} s in all):\n\n${figuresTable(rows)}\n`);
     rmSync(dir, { recursive: true, force: true });
-    const admin = new pg.Client({ connectionString: `${SERVER}/postgres` });
-    await admin.connect();
-    try {
-      await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
-    } finally {
-      await admin.end();
-    }
+    await dropDatabase(databaseUrl);
   };
 }
