@@ -58,11 +58,13 @@ async function fill(db: Db, clicks: number): Promise<void> {
   const chunk = 2_000_000;
   for (let done = 0; done < clicks; done += chunk) {
     const n = Math.min(chunk, clicks - done);
-    await sql`INSERT INTO clicks (link_id, clicked_at, kind, device, visitor_hash)
-              SELECT ${ids.l0}::bigint + floor(400 * random() ^ 3)::int * 100 + floor(100 * random() ^ 2)::int,
-                     ${now}::timestamptz - random() * ${`${DAYS} days`}::interval,
-                     CASE WHEN r < 0.6 THEN 'click' WHEN r < 0.8 THEN 'repeat' WHEN r < 0.9 THEN 'preview' ELSE 'bot' END, 'mobile', 'v'
-                FROM (SELECT random() AS r FROM generate_series(1, ${n})) g`.execute(db);
+    await sql`INSERT INTO clicks (link_id, clicked_at, kind, device, visitor_hash, organisation_id)
+              SELECT g.link_id, g.at, g.kind, 'mobile', 'v', i.organisation_id
+                FROM (SELECT ${ids.l0}::bigint + floor(400 * random() ^ 3)::int * 100 + floor(100 * random() ^ 2)::int AS link_id,
+                             ${now}::timestamptz - random() * ${`${DAYS} days`}::interval AS at,
+                             CASE WHEN r < 0.6 THEN 'click' WHEN r < 0.8 THEN 'repeat' WHEN r < 0.9 THEN 'preview' ELSE 'bot' END AS kind
+                        FROM (SELECT random() AS r FROM generate_series(1, ${n})) r) g
+                JOIN links k ON k.id = g.link_id JOIN influencers i ON i.id = k.influencer_id`.execute(db);
     process.stdout.write(`  ${done + n} clicks\r`);
   }
   await sql`VACUUM ANALYZE clicks`.execute(db);

@@ -18,6 +18,7 @@ import * as influencerInvites from './2026-12-03T16-00-00_influencer_invites.ts'
 import * as digestStartDate from './2026-12-03T16-30-00_digest_start_date.ts';
 import * as catalogueLinkHealth from './2026-12-05T10-00-00_catalogue_link_health.ts';
 import * as clickBatches from './2026-12-06T09-00-00_click_batches.ts';
+import * as clickOrganisations from './2026-12-07T09-00-00_click_organisations.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-25T00-00-00_initial_schema': initialSchema,
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04T09-00-00_click_org_rollups': clickOrgRollups,
   '2026-12-05T10-00-00_catalogue_link_health': catalogueLinkHealth,
   '2026-12-06T09-00-00_click_batches': clickBatches,
+  '2026-12-07T09-00-00_click_organisations': clickOrganisations,
 };

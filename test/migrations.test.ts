@@ -85,3 +85,53 @@ describe('when a database from before organisation ownership is migrated', () =>
     expect((await sql<{ organisation_id: string }>`SELECT organisation_id FROM feed_sources`.execute(old)).rows).toEqual([{ organisation_id: def[0]!.id }]);
   }, 60_000);
 });
+
+describe('when a database from before clicks carried their organisation is migrated', () => {
+  const { url: url3, db: old } = privateDatabase('migc');
+
+  it("then every click and click rollup row holds its link's organisation", async () => {
+    await ensureDatabase(url3);
+    const CLICK_ORGS = '2026-12-07T09-00-00_click_organisations';
+    await migrateToLatest(old, Object.fromEntries(Object.entries(migrations).filter(([name]) => name < CLICK_ORGS)));
+    const one = async (q: ReturnType<typeof sql<{ id: string }>>) => (await q.execute(old)).rows[0]!.id;
+    const orgs = [
+      await one(sql`INSERT INTO organisations (name) VALUES ('X') RETURNING id`),
+      await one(sql`INSERT INTO organisations (name) VALUES ('Y') RETURNING id`),
+    ];
+    const product = await one(sql`INSERT INTO products (marketplace, asin) VALUES ('US', 'B000000001') RETURNING id`);
+    for (const [i, org] of orgs.entries()) {
+      const inf = await one(sql`INSERT INTO influencers (organisation_id, handle, display_name) VALUES (${org}, ${`migc${i}`}, 'M') RETURNING id`);
+      const tag = await one(
+        sql`INSERT INTO tracking_ids (tracking_id, marketplace, influencer_id, is_default) VALUES (${`migc${i}-20`}, 'US', ${inf}, true) RETURNING id`,
+      );
+      const link = await one(sql`INSERT INTO links (code, influencer_id, product_id, tracking_id_id, destination_url)
+                                 VALUES (${`migc000${i}`}, ${inf}, ${product}, ${tag}, 'https://www.amazon.com/dp/B000000001') RETURNING id`);
+      await sql`INSERT INTO clicks (link_id, clicked_at, kind, device, visitor_hash) SELECT ${link}, now() - g * interval '1 day', 'click', 'mobile', 'v'
+                  FROM generate_series(1, 3) g`.execute(old);
+    }
+    await sql`INSERT INTO click_rollups (grain, bucket, influencer_id, link_id, clicks, repeats, previews, bots, clicks_q1, clicks_q2, clicks_q3,
+                repeats_q1, repeats_q2, repeats_q3, previews_q1, previews_q2, previews_q3, bots_q1, bots_q2, bots_q3)
+              SELECT 'all', '-infinity', k.influencer_id, k.id, count(*), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 FROM clicks c JOIN links k ON k.id = c.link_id GROUP BY 3, 4`.execute(
+      old,
+    );
+
+    await migrateToLatest(old);
+    const owner = sql`(SELECT i.organisation_id FROM influencers i WHERE i.handle = 'migc0')`;
+    const clicks = await sql<{ org: string; n: string }>`SELECT organisation_id AS org, count(*) AS n FROM clicks GROUP BY 1 ORDER BY 1`.execute(old);
+    expect(clicks.rows.map((r) => [Number(r.org), Number(r.n)])).toEqual([
+      [Number(orgs[0]), 3],
+      [Number(orgs[1]), 3],
+    ]);
+    const rollups = await sql<{
+      org: string;
+      mine: boolean;
+    }>`SELECT organisation_id AS org, organisation_id = ${owner} AS mine FROM click_rollups ORDER BY 1`.execute(old);
+    expect(rollups.rows.map((r) => [Number(r.org), r.mine])).toEqual([
+      [Number(orgs[0]), true],
+      [Number(orgs[1]), false],
+    ]);
+    await expect(
+      sql`INSERT INTO clicks (link_id, clicked_at, kind, device, visitor_hash) SELECT id, now(), 'click', 'mobile', 'v' FROM links LIMIT 1`.execute(old),
+    ).rejects.toThrow(/organisation_id/);
+  }, 60_000);
+});

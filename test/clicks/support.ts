@@ -5,6 +5,7 @@ import type { Db } from '../../src/db/database.ts';
 import type { ClickKind } from '../../src/db/schema.ts';
 import { refreshClickRollups, type ClickRefreshResult } from '../../src/domain/clicks/clickRollupRefresh.ts';
 import { randomInstant, type Rng } from '../earnings/support.ts';
+import { organisationOfLink } from '../support/fixtures.ts';
 
 export interface ClickSpec {
   linkId: number;
@@ -30,8 +31,8 @@ export async function insertClicks(db: Db, clicks: ClickSpec[]): Promise<number>
   for (let i = 0; i < clicks.length; i += 1000) {
     const batch = clicks.slice(i, i + 1000);
     const rows = await sql<{ id: string }>`
-      INSERT INTO clicks (link_id, clicked_at, kind, device, visitor_hash)
-      SELECT l, t, k, 'mobile', 'v' FROM unnest(${batch.map((c) => c.linkId)}::bigint[], ${batch.map((c) => c.at.toISOString())}::timestamptz[], ${batch.map((c) => c.kind)}::text[]) AS x(l, t, k)
+      INSERT INTO clicks (link_id, clicked_at, kind, device, visitor_hash, organisation_id)
+      SELECT l, t, k, 'mobile', 'v', ${organisationOfLink(sql`l`)} FROM unnest(${batch.map((c) => c.linkId)}::bigint[], ${batch.map((c) => c.at.toISOString())}::timestamptz[], ${batch.map((c) => c.kind)}::text[]) AS x(l, t, k)
       RETURNING id`.execute(db);
     for (const row of rows.rows) max = Math.max(max, Number(row.id));
   }

@@ -56,8 +56,8 @@ describe('when the organisation has 1,000 influencers', () => {
               SELECT i.organisation_id, 'amazon', 'big:' || i.id || ':' || k, 'confirmed', 'earnings', t.tracking_id, i.id, 'US', ${new Date(Y)}, 1, (i.id % 1000) * 10 + k, 'USD'
                 FROM influencers i JOIN tracking_ids t ON t.influencer_id = i.id, generate_series(1, 3) k
                WHERE i.organisation_id = ${org}`.execute(db);
-    await sql`INSERT INTO clicks (link_id, clicked_at, kind, device, visitor_hash)
-              SELECT k.id, ${new Date(Y)}, 'click', 'mobile', 'v' || g FROM links k JOIN influencers i ON i.id = k.influencer_id, generate_series(1, 5) g
+    await sql`INSERT INTO clicks (link_id, clicked_at, kind, device, visitor_hash, organisation_id)
+              SELECT k.id, ${new Date(Y)}, 'click', 'mobile', 'v' || g, i.organisation_id FROM links k JOIN influencers i ON i.id = k.influencer_id, generate_series(1, 5) g
                WHERE i.organisation_id = ${org}`.execute(db);
 
     const queries: string[] = [];

@@ -3,7 +3,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../src/db/database.ts';
 import type { ClickKind, LedgerKind, LedgerReportType } from '../../src/db/schema.ts';
-import { newOrganisation, randomAsin } from '../support/fixtures.ts';
+import { newOrganisation, organisationOfLink, randomAsin } from '../support/fixtures.ts';
 import { unique } from '../support/env.ts';
 
 export interface Member {
@@ -62,8 +62,8 @@ export async function addInfluencers(db: Db, organisationId: number, count: numb
 /** `n` clicks of a kind on a link, all at one instant. */
 export async function addClicks(db: Db, linkId: number, at: string | Date, n = 1, kind: ClickKind = 'click'): Promise<void> {
   if (n <= 0) return;
-  await sql`INSERT INTO clicks (link_id, clicked_at, kind, device, visitor_hash)
-            SELECT ${linkId}, ${new Date(at)}, ${kind}, 'desktop', 'v' || g FROM generate_series(1, ${n}) g`.execute(db);
+  await sql`INSERT INTO clicks (link_id, clicked_at, kind, device, visitor_hash, organisation_id)
+            SELECT ${linkId}, ${new Date(at)}, ${kind}, 'desktop', 'v' || g, ${organisationOfLink(linkId)} FROM generate_series(1, ${n}) g`.execute(db);
 }
 
 export interface LedgerLine {

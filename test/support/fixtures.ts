@@ -1,5 +1,5 @@
 // Seeds influencers, products and links through the real domain functions.
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../src/db/database.ts';
 import { createInfluencer } from '../../src/domain/organisations/influencers.ts';
 import { getOrCreateLink } from '../../src/domain/links/links.ts';
@@ -76,3 +76,8 @@ export const organisationOf = (influencerId: number) => sql<number>`(SELECT orga
 
 /** Dollar amounts as a person reads them in a reply, in order. */
 export const dollarsIn = (text: string) => [...text.matchAll(/-?\$[\d,]+\.\d{2}/g)].map((m) => m[0]);
+
+/** SQL for a link's organisation, for tests that write clicks themselves (a click carries its organisation). */
+export function organisationOfLink(link: number | RawBuilder<unknown>): RawBuilder<number> {
+  return sql<number>`(SELECT i.organisation_id FROM links k JOIN influencers i ON i.id = k.influencer_id WHERE k.id = ${link})`;
+}

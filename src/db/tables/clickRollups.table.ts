@@ -8,6 +8,8 @@ import type { RollupGrain } from './earnings.table.ts';
 export interface ClickRollupsTable {
   grain: RollupGrain;
   bucket: Date;
+  /** The influencer's organisation (the distribution key on a sharded Postgres). */
+  organisation_id: number;
   influencer_id: number;
   link_id: number | null;
   clicks: number;

@@ -26,6 +26,8 @@ export interface ClicksTable {
   device: DeviceClass;
   country: string | null;
   visitor_hash: string;
+  /** The link's influencer's organisation (the distribution key on a sharded Postgres). */
+  organisation_id: number;
 }
 
 /** A click batch written (src/domain/clicks/clickBuffer.ts): its id makes a retried batch write nothing twice. */

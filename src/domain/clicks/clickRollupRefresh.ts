@@ -112,46 +112,45 @@ async function rollChunk(trx: Db, lo: number, hi: number): Promise<number> {
   if (Number(moved.numAffectedRows ?? 0) !== 1) throw new Error(`The click rollup horizon moved under this refresh (expected ${lo})`);
   const inserted = await sql<{ n: string | null }>`
     WITH link_hours AS MATERIALIZED (
-      SELECT date_trunc('hour', c.clicked_at, 'UTC') AS bucket, k.influencer_id, c.link_id, ${clickSums}
+      SELECT date_trunc('hour', c.clicked_at, 'UTC') AS bucket, c.organisation_id, k.influencer_id, c.link_id, ${clickSums}
         FROM clicks c JOIN links k ON k.id = c.link_id
        WHERE c.id > ${lo} AND c.id <= ${hi}
-       GROUP BY 1, 2, 3),
+       GROUP BY 1, 2, 3, 4),
     ${hierarchy(sql`link_hours`)}
     SELECT sum(clicks + repeats + previews + bots)::bigint AS n FROM i_hours`.execute(trx);
   return Number(inserted.rows[0]?.n ?? 0);
 }
 
 /**
- * CTEs that add the hours of `linkHours` (bucket, influencer_id, link_id, measures) into every rollup: influencer
+ * CTEs that add the hours of `linkHours` (bucket, organisation_id, influencer_id, link_id, measures) into every rollup: influencer
  * rows (every kind) and link rows (unique clicks) by hour where hours are kept, and by day, month, year and all
  * time; organisation rows at every grain. Coarser rows are built from the hours in SQL.
  */
 function hierarchy(linkHours: RawBuilder<unknown>): RawBuilder<unknown> {
   const up = (from: string, grain: string, key: string) =>
     sql`SELECT date_trunc(${grain}, bucket, 'UTC') AS bucket, ${sql.raw(key)}, ${reSums} FROM ${sql.table(from)} GROUP BY 1, ${sql.raw(key)}`;
-  const ik = 'influencer_id, link_id';
+  const ik = 'organisation_id, influencer_id, link_id';
   return sql`
-    i_hours AS MATERIALIZED (SELECT bucket, influencer_id, NULL::bigint AS link_id, ${reSums} FROM ${linkHours} GROUP BY 1, 2),
+    i_hours AS MATERIALIZED (SELECT bucket, organisation_id, influencer_id, NULL::bigint AS link_id, ${reSums} FROM ${linkHours} GROUP BY 1, 2, 3),
     i_days AS MATERIALIZED (${up('i_hours', 'day', ik)}),
     i_months AS MATERIALIZED (${up('i_days', 'month', ik)}),
     i_years AS MATERIALIZED (${up('i_months', 'year', ik)}),
-    l_hours AS MATERIALIZED (SELECT bucket, influencer_id, link_id, ${linkOnly} FROM ${linkHours} WHERE clicks > 0),
+    l_hours AS MATERIALIZED (SELECT bucket, organisation_id, influencer_id, link_id, ${linkOnly} FROM ${linkHours} WHERE clicks > 0),
     l_days AS MATERIALIZED (${up('l_hours', 'day', ik)}),
     l_months AS MATERIALIZED (${up('l_days', 'month', ik)}),
     l_years AS MATERIALIZED (${up('l_months', 'year', ik)}),
-    o_hours AS MATERIALIZED (
-      SELECT h.bucket, i.organisation_id, ${reSumsOf('h')} FROM i_hours h JOIN influencers i ON i.id = h.influencer_id GROUP BY 1, 2),
+    o_hours AS MATERIALIZED (SELECT h.bucket, h.organisation_id, ${reSumsOf('h')} FROM i_hours h GROUP BY 1, 2),
     o_days AS MATERIALIZED (${up('o_hours', 'day', 'organisation_id')}),
     o_months AS MATERIALIZED (${up('o_days', 'month', 'organisation_id')}),
     o_years AS MATERIALIZED (${up('o_months', 'year', 'organisation_id')}),
     ins AS (
-      INSERT INTO click_rollups (grain, bucket, influencer_id, link_id, ${cols})
+      INSERT INTO click_rollups (grain, bucket, organisation_id, influencer_id, link_id, ${cols})
       SELECT 'hour', * FROM i_hours WHERE ${keepsHours(sql`bucket`)}
       UNION ALL SELECT 'day', * FROM i_days UNION ALL SELECT 'month', * FROM i_months UNION ALL SELECT 'year', * FROM i_years
-      UNION ALL SELECT 'all', '-infinity'::timestamptz, influencer_id, link_id, ${reSums} FROM i_years GROUP BY 3, 4
+      UNION ALL SELECT 'all', '-infinity'::timestamptz, organisation_id, influencer_id, link_id, ${reSums} FROM i_years GROUP BY 3, 4, 5
       UNION ALL SELECT 'hour', * FROM l_hours WHERE ${keepsHours(sql`bucket`)}
       UNION ALL SELECT 'day', * FROM l_days UNION ALL SELECT 'month', * FROM l_months UNION ALL SELECT 'year', * FROM l_years
-      UNION ALL SELECT 'all', '-infinity'::timestamptz, influencer_id, link_id, ${reSums} FROM l_years GROUP BY 3, 4
+      UNION ALL SELECT 'all', '-infinity'::timestamptz, organisation_id, influencer_id, link_id, ${reSums} FROM l_years GROUP BY 3, 4, 5
       ON CONFLICT (influencer_id, grain, bucket, link_id) DO UPDATE SET ${addUp}),
     ins_org AS (
       INSERT INTO click_org_rollups (grain, bucket, organisation_id, ${cols})
@@ -168,10 +167,10 @@ function hierarchy(linkHours: RawBuilder<unknown>): RawBuilder<unknown> {
 export async function keepHoursOf(trx: Db, name: string): Promise<void> {
   await sql`
     WITH link_hours AS MATERIALIZED (
-      SELECT date_trunc('hour', c.clicked_at, 'UTC') AS bucket, k.influencer_id, c.link_id, ${clickSums}
+      SELECT date_trunc('hour', c.clicked_at, 'UTC') AS bucket, c.organisation_id, k.influencer_id, c.link_id, ${clickSums}
         FROM ${sql.table(name)} c JOIN links k ON k.id = c.link_id
-       GROUP BY 1, 2, 3)
-    INSERT INTO click_rollups (grain, bucket, influencer_id, link_id, ${cols})
-    SELECT 'hour', bucket, influencer_id, NULL::bigint, ${reSums} FROM link_hours GROUP BY 2, 3
-    UNION ALL SELECT 'hour', bucket, influencer_id, link_id, ${linkOnly} FROM link_hours WHERE clicks > 0`.execute(trx);
+       GROUP BY 1, 2, 3, 4)
+    INSERT INTO click_rollups (grain, bucket, organisation_id, influencer_id, link_id, ${cols})
+    SELECT 'hour', bucket, organisation_id, influencer_id, NULL::bigint, ${reSums} FROM link_hours GROUP BY 2, 3, 4
+    UNION ALL SELECT 'hour', bucket, organisation_id, influencer_id, link_id, ${linkOnly} FROM link_hours WHERE clicks > 0`.execute(trx);
 }
