@@ -158,7 +158,12 @@ export function cpuProfileArgs(name: string): string[] {
  * Starts the real web server (`node --import tsx src/main.ts --role web`, NODE_ENV=production) on a free port, on a
  * benchmark's database and queue prefix, and waits for /readyz. Its child and profile (see cpuProfileArgs) are `name`.
  */
-export async function startWebServer(name: string, databaseUrl: string, queuePrefix: string): Promise<{ child: ChildProcess; url: string }> {
+export async function startWebServer(
+  name: string,
+  databaseUrl: string,
+  queuePrefix: string,
+  env: Record<string, string> = {},
+): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
   const url = `http://${HOST}:${port}`;
   const child = startChild(name, [...cpuProfileArgs(name), '--import', 'tsx', 'src/main.ts', '--role', 'web'], {
@@ -171,6 +176,7 @@ export async function startWebServer(name: string, databaseUrl: string, queuePre
     LOG_LEVEL: 'warn',
     NODE_ENV: 'production',
     ...productionSecrets(),
+    ...env,
   });
   await waitReady(`${url}/readyz`, child);
   return { child, url };
@@ -286,7 +292,21 @@ export function percentile(sorted: ArrayLike<number>, p: number): number {
 }
 
 /** An autocannon load of `amount` requests (a warm-up) or of `duration` seconds, optionally at `overallRate` req/s. */
-export type AutocannonOptions = { connections: number; overallRate?: number } & ({ amount: number } | { duration: number });
+export type AutocannonOptions = {
+  connections: number;
+  overallRate?: number;
+  /** Each request from another visitor (its own x-forwarded-for address, of about a million), instead of one. */
+  manyVisitors?: boolean;
+} & ({ amount: number } | { duration: number });
+
+/** A new client address for every request: 10.x.y.z, cycling through about 16.7 million. */
+function nextVisitor(): () => string {
+  let n = 0;
+  return () => {
+    n = (n + 1) & 0xffffff;
+    return `10.${n >>> 16}.${(n >>> 8) & 0xff}.${n & 0xff}`;
+  };
+}
 
 /**
  * Loads `url` with autocannon, sending the browser's headers; keeps every response's own time, ms, with
@@ -303,6 +323,7 @@ export function autocannonTimed(url: string, opts: AutocannonOptions): Promise<{
         pipelining: 1,
         headers: BROWSER_HEADERS,
         timeout: 10,
+        ...(opts.manyVisitors ? manyVisitorRequests() : {}),
         ...(opts.overallRate ? { overallRate: opts.overallRate } : {}),
         ...('amount' in opts ? { amount: opts.amount } : { duration: opts.duration }),
       },
@@ -318,6 +339,17 @@ export function autocannonTimed(url: string, opts: AutocannonOptions): Promise<{
       times[n++] = responseTime;
     });
   });
+}
+
+function manyVisitorRequests() {
+  const visitor = nextVisitor();
+  return {
+    requests: [
+      {
+        setupRequest: (req: autocannon.Request) => ({ ...req, headers: { ...req.headers, 'x-forwarded-for': visitor() } }),
+      },
+    ],
+  };
 }
 
 /** Prints a table: the columns `leftAligned` says yes to padded on the right (text), the others on the left (figures). */
