@@ -17,7 +17,7 @@
 // disk only for the recent months and for months past the retention, where they replace the far larger raw clicks.
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../db/database.ts';
-import { nextHorizon } from '../common/rollupHorizon.ts';
+import { refreshRollups } from '../common/rollupHorizon.ts';
 
 /** pg_advisory_lock key of the refresh ("clikroll"). */
 export const CLICK_ROLLUP_LOCK_KEY = 0x636c696b726f6c6cn;
@@ -42,27 +42,19 @@ export interface ClickRefreshOptions {
 }
 
 export async function refreshClickRollups(db: Db, opts: ClickRefreshOptions = {}): Promise<ClickRefreshResult> {
-  const chunk = Math.max(1, Math.floor(opts.chunkIds ?? DEFAULT_CHUNK_IDS));
-  return db.connection().execute(async (conn) => {
-    await sql`SELECT pg_advisory_lock(${CLICK_ROLLUP_LOCK_KEY.toString()}::bigint)`.execute(conn);
-    try {
-      await conn.transaction().execute((trx) => forgetOldHours(trx, opts.now ?? new Date()));
-      const h = await nextHorizon(conn, { source: 'clicks', state: 'click_rollup_state', candidates: 'click_rollup_candidates' });
-      let target = h.horizon;
-      if (opts.maxIds !== undefined) target = Math.min(target, h.previous + Math.max(0, Math.floor(opts.maxIds)));
-      let clicks = 0;
-      for (let lo = h.previous; lo < target;) {
-        const hi = Math.min(target, lo + chunk);
-        clicks += await conn.transaction().execute((trx) => rollChunk(trx, lo, hi));
-        lo = hi;
-      }
-      const horizon = Math.max(h.previous, target);
-      if (horizon === h.previous) await sql`UPDATE click_rollup_state SET refreshed_at = now() WHERE id = 1`.execute(conn);
-      return { previousHorizon: h.previous, horizon, clicks, waitingFor: h.waitingFor };
-    } finally {
-      await sql`SELECT pg_advisory_unlock(${CLICK_ROLLUP_LOCK_KEY.toString()}::bigint)`.execute(conn);
-    }
+  const {
+    horizon: h,
+    reached,
+    chunks,
+  } = await refreshRollups(db, {
+    lockKey: CLICK_ROLLUP_LOCK_KEY,
+    tables: { source: 'clicks', state: 'click_rollup_state', candidates: 'click_rollup_candidates' },
+    chunkIds: opts.chunkIds ?? DEFAULT_CHUNK_IDS,
+    maxIds: opts.maxIds,
+    before: (conn) => conn.transaction().execute((trx) => forgetOldHours(trx, opts.now ?? new Date())),
+    chunk: (conn, lo, hi) => conn.transaction().execute((trx) => rollChunk(trx, lo, hi)),
   });
+  return { previousHorizon: h.previous, horizon: reached, clicks: chunks.reduce((n, c) => n + c, 0), waitingFor: h.waitingFor };
 }
 
 /**

@@ -84,3 +84,49 @@ export async function nextHorizon(conn: Db, t: HorizonTables): Promise<Horizon> 
     };
   });
 }
+
+export interface RollupRefresh<R> {
+  /** pg_advisory_lock key: one refresh of these rollups at a time (a second waits, then finds little to do). */
+  lockKey: bigint;
+  tables: HorizonTables;
+  /** Source ids summed per transaction. */
+  chunkIds: number;
+  /** Stop after this many ids (the rest is left for the next refresh). */
+  maxIds?: number | undefined;
+  /** First, in the refresh's session: e.g. rows that fell out of the recent window go. */
+  before: (conn: Db) => Promise<void>;
+  /** Once the horizon and the target are known, before any chunk. */
+  prepare?: (conn: Db, from: number, to: number) => Promise<void>;
+  /** Sums ids (lo, hi] into the rollups and moves the horizon to hi, in transactions of its own. */
+  chunk: (conn: Db, lo: number, hi: number) => Promise<R>;
+}
+
+/**
+ * Runs one refresh: under the advisory lock, `before`, the next horizon, then the ids between the old horizon and the
+ * new one in chunks. A refresh with nothing to add still records when it ran. Returns the horizon read and each
+ * chunk's result.
+ */
+export async function refreshRollups<R>(db: Db, r: RollupRefresh<R>): Promise<{ horizon: Horizon; reached: number; chunks: R[] }> {
+  const chunk = Math.max(1, Math.floor(r.chunkIds));
+  return db.connection().execute(async (conn) => {
+    await sql`SELECT pg_advisory_lock(${r.lockKey.toString()}::bigint)`.execute(conn);
+    try {
+      await r.before(conn);
+      const h = await nextHorizon(conn, r.tables);
+      let target = h.horizon;
+      if (r.maxIds !== undefined) target = Math.min(target, h.previous + Math.max(0, Math.floor(r.maxIds)));
+      await r.prepare?.(conn, h.previous, target);
+      const chunks: R[] = [];
+      for (let lo = h.previous; lo < target;) {
+        const hi = Math.min(target, lo + chunk);
+        chunks.push(await r.chunk(conn, lo, hi));
+        lo = hi;
+      }
+      const reached = Math.max(h.previous, target);
+      if (reached === h.previous) await sql`UPDATE ${sql.table(r.tables.state)} SET refreshed_at = now() WHERE id = 1`.execute(conn);
+      return { horizon: h, reached, chunks };
+    } finally {
+      await sql`SELECT pg_advisory_unlock(${r.lockKey.toString()}::bigint)`.execute(conn);
+    }
+  });
+}

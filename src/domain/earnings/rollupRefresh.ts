@@ -16,7 +16,7 @@
 // the rollups name the same owner.
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../db/database.ts';
-import { nextHorizon } from '../common/rollupHorizon.ts';
+import { refreshRollups } from '../common/rollupHorizon.ts';
 import { PRODUCT_LINES, PRODUCT_MEASURES, TOTAL_MEASURES } from './ledgerSums.ts';
 
 /** pg_advisory_lock key of the refresh ("earnroll"). */
@@ -54,42 +54,41 @@ export interface RefreshOptions {
 }
 
 export async function refreshEarningsRollups(db: Db, opts: RefreshOptions = {}): Promise<RefreshResult> {
-  const chunk = Math.max(1, Math.floor(opts.chunkIds ?? DEFAULT_CHUNK_IDS));
-  return db.connection().execute(async (conn) => {
-    await sql`SELECT pg_advisory_lock(${ROLLUP_LOCK_KEY.toString()}::bigint)`.execute(conn);
-    try {
-      await conn.transaction().execute((trx) => forgetOldDays(trx, opts.now ?? new Date()));
-      const h = await nextHorizon(conn, { source: 'ledger_entries', state: 'earnings_rollup_state', candidates: 'earnings_rollup_candidates' });
-      let target = h.horizon;
-      if (opts.maxIds !== undefined) target = Math.min(target, h.previous + Math.max(0, Math.floor(opts.maxIds)));
-      let lines = 0;
-      let attributed = 0;
-      // Influencers these lines make dense become so before their lines are rolled up: a rebuild then reads only
-      // what was rolled up before (nothing, on a first backfill). Checked on every refresh, not only when lines
-      // arrive: another refresh (with a higher threshold) may have rolled the lines up first.
-      const dense = Math.max(1, Math.floor(opts.denseLines ?? DENSE_LINES));
-      await conn
+  const dense = Math.max(1, Math.floor(opts.denseLines ?? DENSE_LINES));
+  const {
+    horizon: h,
+    reached,
+    chunks,
+  } = await refreshRollups(db, {
+    lockKey: ROLLUP_LOCK_KEY,
+    tables: { source: 'ledger_entries', state: 'earnings_rollup_state', candidates: 'earnings_rollup_candidates' },
+    chunkIds: opts.chunkIds ?? DEFAULT_CHUNK_IDS,
+    maxIds: opts.maxIds,
+    before: (conn) => conn.transaction().execute((trx) => forgetOldDays(trx, opts.now ?? new Date())),
+    // Influencers these lines make dense become so before their lines are rolled up: a rebuild then reads only
+    // what was rolled up before (nothing, on a first backfill). Checked on every refresh, not only when lines
+    // arrive: another refresh (with a higher threshold) may have rolled the lines up first.
+    prepare: (conn, from, to) =>
+      conn
         .transaction()
         .setIsolationLevel('repeatable read')
-        .execute((trx) => promote(trx, h.previous, target, dense));
-      for (let lo = h.previous; lo < target;) {
-        const hi = Math.min(target, lo + chunk);
-        // One snapshot for the whole chunk, so every statement classifies each line's owner alike.
-        const r = await conn
-          .transaction()
-          .setIsolationLevel('repeatable read')
-          .execute((trx) => rollChunk(trx, lo, hi));
-        lines += r.lines;
-        attributed += r.attributed;
-        lo = hi;
-      }
-      const horizon = Math.max(h.previous, target);
-      if (horizon === h.previous) await sql`UPDATE earnings_rollup_state SET refreshed_at = now() WHERE id = 1`.execute(conn);
-      return { previousHorizon: h.previous, horizon, lines, attributed, waitingFor: h.waitingFor, pendingUpTo: h.pendingUpTo, heldBackSince: h.heldBackSince };
-    } finally {
-      await sql`SELECT pg_advisory_unlock(${ROLLUP_LOCK_KEY.toString()}::bigint)`.execute(conn);
-    }
+        .execute((trx) => promote(trx, from, to, dense)),
+    // One snapshot for the whole chunk, so every statement classifies each line's owner alike.
+    chunk: (conn, lo, hi) =>
+      conn
+        .transaction()
+        .setIsolationLevel('repeatable read')
+        .execute((trx) => rollChunk(trx, lo, hi)),
   });
+  return {
+    previousHorizon: h.previous,
+    horizon: reached,
+    lines: chunks.reduce((n, c) => n + c.lines, 0),
+    attributed: chunks.reduce((n, c) => n + c.attributed, 0),
+    waitingFor: h.waitingFor,
+    pendingUpTo: h.pendingUpTo,
+    heldBackSince: h.heldBackSince,
+  };
 }
 
 /**
