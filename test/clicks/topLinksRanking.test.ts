@@ -1,7 +1,7 @@
-// An organisation's most-clicked links are ranked through month bounds (each link's clicks in the whole months the
-// range touches) and exact counts for the best few: the list must still be the one counted from raw clicks, whether
-// the bounds settle it (clicks skewed, busy links outside the range included) or not (many links alike), in every
-// zone, with clicks above the horizon, and with the clicks of other ranges beside it.
+// An organisation's most-clicked links over a short range equal the ranking counted from raw clicks, whatever the
+// shape of its clicks: skewed (busy links outside the range included), tied everywhere (broken by code), or with many
+// links busy earlier in the month and idle in the range, in every zone, with clicks above the horizon, and with the
+// clicks of other ranges beside them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topClickedLinks } from '../../src/domain/clicks/clickCounts.ts';
 import { parsePeriod } from '../../src/domain/earnings/period.ts';

@@ -216,21 +216,11 @@ export async function readClicks<T>(db: Db, scope: ClickScope, opts: ReadOptions
   return inReadSnapshot(db, run);
 }
 
-/** Some of the snapshot's links (a ranking's candidates): SQL arrays of their ids and of their influencers' ids. */
-export interface LinkSubset {
-  links: RawBuilder<unknown>;
-  influencers: RawBuilder<unknown>;
-}
-
 /**
  * Rows (seg, influencer_id, link_id, click, repeat, preview, bot) whose sums per segment are the clicks in that
  * segment: per influencer (link_id null) for every kind, or per link for unique clicks (`links`).
  */
-export function clickSource(
-  s: ClickSnapshot,
-  segments: readonly TimeRange[],
-  opts: { links?: boolean; organisation?: boolean; only?: LinkSubset } = {},
-): RawBuilder<unknown> {
+export function clickSource(s: ClickSnapshot, segments: readonly TimeRange[], opts: { links?: boolean; organisation?: boolean } = {}): RawBuilder<unknown> {
   // The organisation's own rows have every hour; influencer and link rows only some (see the header).
   const org = opts.organisation === true && s.organisationId !== null;
   const { rollup, raw } = clickPieces(segments, s.now, s.rollups, org ? undefined : (h) => hasHourRows(s, h));
@@ -242,8 +232,7 @@ export function clickSource(
   );
   const kindFilter = links ? sql`AND c.kind = 'click'` : sql``;
   const linkOf = links ? sql`c.link_id` : sql`NULL::bigint`;
-  const only = opts.only;
-  const scopeLinks = only ? sql`(SELECT unnest(${only.links}))` : sql`(SELECT id FROM links WHERE influencer_id = ANY(${infl}))`;
+  const scopeLinks = sql`(SELECT id FROM links WHERE influencer_id = ANY(${infl}))`;
 
   if (rollup.length > 0) {
     const values = sql.join(
@@ -267,8 +256,8 @@ export function clickSource(
           CROSS JOIN LATERAL (
             SELECT ${links ? sql`r.influencer_id, r.link_id, r.clicks, r.clicks_q1, r.clicks_q2, r.clicks_q3, 0::bigint AS repeats, 0::bigint AS repeats_q1, 0::bigint AS repeats_q2, 0::bigint AS repeats_q3, 0::bigint AS previews, 0::bigint AS previews_q1, 0::bigint AS previews_q2, 0::bigint AS previews_q3, 0::bigint AS bots, 0::bigint AS bots_q1, 0::bigint AS bots_q2, 0::bigint AS bots_q3` : sql`*`}
               FROM click_rollups r
-             WHERE r.influencer_id = ANY(${only ? only.influencers : infl}) AND r.grain = x.grain AND r.bucket >= x.lo AND r.bucket < x.hi
-               AND ${links ? (only ? sql`r.link_id = ANY(${only.links})` : sql`r.link_id IS NOT NULL`) : sql`r.link_id IS NULL`} OFFSET 0) r`);
+             WHERE r.influencer_id = ANY(${infl}) AND r.grain = x.grain AND r.bucket >= x.lo AND r.bucket < x.hi
+               AND ${links ? sql`r.link_id IS NOT NULL` : sql`r.link_id IS NULL`} OFFSET 0) r`);
     }
     // Clicks above the horizon, in the time each rollup piece stands for.
     const since = Math.min(...rollup.map((p) => p.lo));
@@ -380,16 +369,7 @@ export interface TopLink extends RankedLink {
   also: number[];
 }
 
-/**
- * The most-clicked links (unique clicks) over `range`, most first then by code, with their clicks in `also` ranges.
- *
- * Many links over a short range (an organisation's month to date or 30 days) would read every link's day rows and the
- * hours at the edges. Instead each link's unique clicks in the whole UTC months the range touches (its month rows,
- * plus the clicks above the horizon) bound its clicks in the range from above; exact counts are taken for the
- * CANDIDATES links with the highest bounds, and they settle the list when its last link has more clicks than the
- * best bound left out (no link left out can then reach it, nor tie). With clicks skewed as they are they almost
- * always do; when they do not (many links alike), the same statement ranks every link instead.
- */
+/** The most-clicked links (unique clicks) over `range`, most first then by code, with their clicks in `also` ranges. */
 export async function topClickedLinks(
   db: Db,
   scope: ClickScope,
@@ -398,34 +378,20 @@ export async function topClickedLinks(
   also: readonly TimeRange[] = [],
   opts: ReadOptions = {},
 ): Promise<TopLink[]> {
-  const k = Math.max(0, Math.floor(limit));
-  const segments = [range, ...also];
   const alsoCols = also.map((_, i) => sql`sum(u.click) FILTER (WHERE u.seg = ${i + 1})::bigint AS ${sql.id(`also${i}`)}`);
-  const perLink = (source: RawBuilder<unknown>) => sql`
-    SELECT u.link_id, sum(u.click) FILTER (WHERE u.seg = 0)::bigint AS clicks ${alsoCols.length ? sql`, ${sql.join(alsoCols)}` : sql``}
-      FROM (${source}) u
-     GROUP BY 1 HAVING sum(u.click) FILTER (WHERE u.seg = 0) > 0`;
-  const rows = await readClicks(db, scope, opts, (conn, s) => {
-    const all = perLink(clickSource(s, segments, { links: true }));
-    const per = prunable(s, range, k)
-      ? sql`${boundCtes(s, range)},
-        per_c AS MATERIALIZED (${perLink(clickSource(s, segments, { links: true, only: { links: sql`ARRAY(SELECT link_id FROM cand)`, influencers: sql`ARRAY(SELECT DISTINCT influencer_id FROM cand)` } }))}),
-        settled AS (
-          SELECT (SELECT count(*) FROM bounds) <= ${CANDIDATES}
-              OR coalesce((SELECT clicks FROM per_c ORDER BY clicks DESC OFFSET ${k - 1} LIMIT 1), 0)
-                 > coalesce((SELECT clicks FROM bounds ORDER BY clicks DESC, link_id OFFSET ${CANDIDATES} LIMIT 1), 0) AS ok),
-        -- A one-time filter each: only one side runs.
-        per AS (SELECT * FROM per_c WHERE (SELECT ok FROM settled) UNION ALL SELECT * FROM (${all}) a WHERE NOT (SELECT ok FROM settled))`
-      : sql`per AS (${all})`;
-    return sql<Record<string, string | null>>`
-      WITH ${per}
-      -- Only links that can make the list (ties at its end included) are joined for their code and product.
-      SELECT per.*, k.code, k.campaign, i.handle, p.asin, p.title
-        FROM per JOIN links k ON k.id = per.link_id JOIN influencers i ON i.id = k.influencer_id JOIN products p ON p.id = k.product_id
-       WHERE per.clicks >= coalesce((SELECT x.clicks FROM per x ORDER BY x.clicks DESC OFFSET ${Math.max(0, k - 1)} LIMIT 1), 0)
-       ORDER BY per.clicks DESC, k.code
-       LIMIT ${k}`.execute(conn);
-  });
+  const rows = await readClicks(db, scope, opts, (conn, s) =>
+    sql<Record<string, string | null>>`
+    WITH per AS (
+      SELECT u.link_id, sum(u.click) FILTER (WHERE u.seg = 0)::bigint AS clicks ${alsoCols.length ? sql`, ${sql.join(alsoCols)}` : sql``}
+        FROM (${clickSource(s, [range, ...also], { links: true })}) u
+       GROUP BY 1 HAVING sum(u.click) FILTER (WHERE u.seg = 0) > 0)
+    -- Only links that can make the list (ties at its end included) are joined for their code and product.
+    SELECT per.*, k.code, k.campaign, i.handle, p.asin, p.title
+      FROM per JOIN links k ON k.id = per.link_id JOIN influencers i ON i.id = k.influencer_id JOIN products p ON p.id = k.product_id
+     WHERE per.clicks >= coalesce((SELECT x.clicks FROM per x ORDER BY x.clicks DESC OFFSET ${Math.max(0, Math.floor(limit) - 1)} LIMIT 1), 0)
+     ORDER BY per.clicks DESC, k.code
+     LIMIT ${Math.max(0, Math.floor(limit))}`.execute(conn),
+  );
   return rows.rows.map((r) => ({
     linkId: n(r.link_id),
     code: r.code!,
@@ -436,42 +402,4 @@ export async function topClickedLinks(
     clicks: n(r.clicks),
     also: also.map((_, i) => n(r[`also${i}`])),
   }));
-}
-
-/** Links counted exactly before the month bounds decide (see topClickedLinks). */
-const CANDIDATES = 40;
-/** Longest range ranked through month bounds: beyond it the plain read uses coarse rows anyway. */
-const PRUNE_MAX_MS = 92 * 86_400_000;
-
-/** Whether ranking through month bounds pays: a short range over more than one influencer's links. */
-function prunable(s: ClickSnapshot, range: TimeRange, limit: number): boolean {
-  if (!s.rollups || limit === 0 || limit > CANDIDATES || s.influencers.length < 2 || !range.from || !range.to) return false;
-  return range.to.getTime() - monthStart(range.from.getTime()) <= PRUNE_MAX_MS;
-}
-
-const monthStart = (t: number) => {
-  const d = new Date(t);
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
-};
-
-/**
- * CTEs `bounds` (every link with a unique click in the UTC months the range touches, with that count: its month rows
- * plus the clicks above the horizon) and `cand` (the CANDIDATES links with the highest bounds).
- */
-function boundCtes(s: ClickSnapshot, range: TimeRange): RawBuilder<unknown> {
-  const lo = ts(monthStart(range.from!.getTime()));
-  const hi = ts(range.to!.getTime());
-  const infl = sql`${s.influencers}::bigint[]`;
-  return sql`
-    bounds AS MATERIALIZED (
-      SELECT link_id, influencer_id, sum(clicks)::bigint AS clicks FROM (
-        SELECT r.link_id, r.influencer_id, r.clicks FROM click_rollups r
-         WHERE r.influencer_id = ANY(${infl}) AND r.grain = 'month' AND r.bucket >= ${lo}::timestamptz AND r.bucket < ${hi}::timestamptz
-           AND r.link_id IS NOT NULL
-        UNION ALL
-        SELECT c.link_id, k.influencer_id, 1 FROM clicks c JOIN links k ON k.id = c.link_id
-         WHERE c.id > ${s.horizon}::bigint AND c.kind = 'click' AND c.clicked_at >= ${lo}::timestamptz AND c.clicked_at < ${hi}::timestamptz
-           AND k.influencer_id = ANY(${infl})) b
-       GROUP BY 1, 2),
-    cand AS MATERIALIZED (SELECT link_id, influencer_id FROM bounds ORDER BY clicks DESC, link_id LIMIT ${CANDIDATES})`;
 }
