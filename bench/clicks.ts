@@ -13,7 +13,8 @@
 //     and Nepal). Each is run once on clicks alone (no rollups) and must give the same figures;
 //  4. prints the table, the ratio to the baseline, PASS/FAIL per target and the disk per million clicks.
 // Flags: --clicks N (10000000), --base-clicks N (1000000). Env: BENCH_REPEAT (7), BENCH_DATABASE_SERVER
-// (postgres://postgres@127.0.0.1:5432), BENCH_KEEP_DB=1.
+// (postgres://postgres@127.0.0.1:5432), BENCH_KEEP_DB=1 (keep both databases), BENCH_REUSE=<big>,<base> (measure
+// kept databases again: migrate them, roll up what is new, time the queries; pass the same --clicks numbers).
 // Targets: click queries under 100 ms median (and ≤ 3× baseline), the organisation's digest under 300 ms.
 import { isDeepStrictEqual } from 'node:util';
 import { sql } from 'kysely';
@@ -35,6 +36,8 @@ const BASE_CLICKS = flag('--base-clicks', 1_000_000);
 const REPEAT = intEnv('BENCH_REPEAT', 7);
 const SERVER = process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
 const KEEP = process.env.BENCH_KEEP_DB === '1';
+/** Databases a run kept (BENCH_KEEP_DB=1), "<big>,<base>": measured again (migrated first) without filling. */
+const REUSE = process.env.BENCH_REUSE?.split(',');
 const DAYS = 395;
 
 async function fill(db: Db, clicks: number): Promise<void> {
@@ -149,12 +152,16 @@ async function time(db: Db, q: Query): Promise<{ median: number; p95: number; sa
   };
 }
 
-async function measure(label: string, clicks: number) {
-  const name = `affiliate_bench_clicks_${Date.now()}${label}`;
-  const db = await throwawayDatabase(SERVER, name, { poolSize: 4, keep: KEEP });
+async function measure(label: string, clicks: number, reuse?: string) {
+  const name = reuse ?? `affiliate_bench_clicks_${Date.now()}${label}`;
   let t = performance.now();
-  await fill(db, clicks);
-  console.log(`${label || 'big'}: filled ${clicks} clicks in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  const db = await throwawayDatabase(SERVER, name, { poolSize: 4, keep: KEEP || reuse !== undefined });
+  if (reuse) console.log(`${label || 'big'}: reused ${name}, migrated in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  else {
+    t = performance.now();
+    await fill(db, clicks);
+    console.log(`${label || 'big'}: filled ${clicks} clicks in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  }
   t = performance.now();
   const r = await refreshClickRollups(db);
   await sql`VACUUM ANALYZE click_rollups`.execute(db);
@@ -178,8 +185,8 @@ async function measure(label: string, clicks: number) {
 
 await runBench(async () => {
   console.log(`bench:clicks — ${CLICKS} clicks against a baseline of ${BASE_CLICKS}, ${REPEAT} runs per query`);
-  const base = await measure('_base', BASE_CLICKS);
-  const big = await measure('', CLICKS);
+  const base = await measure('_base', BASE_CLICKS, REUSE?.[1]);
+  const big = await measure('', CLICKS, REUSE?.[0]);
   let ok = true;
   console.log(`\n${'query'.padEnd(44)} ${'median'.padStart(8)} ${'p95'.padStart(8)} ${'base'.padStart(8)} ${'ratio'.padStart(6)}  result`);
   for (const [name, r] of big.results) {

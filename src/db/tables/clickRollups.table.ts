@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 import type { RollupGrain } from './earnings.table.ts';
 
 /**
@@ -8,8 +8,8 @@ import type { RollupGrain } from './earnings.table.ts';
 export interface ClickRollupsTable {
   grain: RollupGrain;
   bucket: Date;
-  /** The influencer's organisation (the distribution key on a sharded Postgres). */
-  organisation_id: number;
+  /** The influencer's organisation (the distribution key on a sharded Postgres); null as on clicks, until filled. */
+  organisation_id: ColumnType<number | null, number | undefined, number>;
   influencer_id: number;
   link_id: number | null;
   clicks: number;
@@ -40,7 +40,7 @@ export interface ClickRollupStateTable {
 }
 
 /** An organisation's clicks by kind per UTC bucket, hour rows for all history. See migrations/…_click_org_rollups.ts. */
-export type ClickOrgRollupsTable = Omit<ClickRollupsTable, 'influencer_id' | 'link_id'> & { organisation_id: number };
+export type ClickOrgRollupsTable = Omit<ClickRollupsTable, 'influencer_id' | 'link_id' | 'organisation_id'> & { organisation_id: number };
 
 /** Months whose raw partition was dropped: their influencer and link hour rows are kept for good. */
 export interface ClickFineMonthsTable {

@@ -26,8 +26,11 @@ export interface ClicksTable {
   device: DeviceClass;
   country: string | null;
   visitor_hash: string;
-  /** The link's influencer's organisation (the distribution key on a sharded Postgres). */
-  organisation_id: number;
+  /**
+   * The link's influencer's organisation (the distribution key on a sharded Postgres). Null only on clicks from
+   * before it was kept, until the click-partitions job fills them (src/domain/clicks/clickOrganisationFill.ts).
+   */
+  organisation_id: ColumnType<number | null, number | undefined, number>;
 }
 
 /** A click batch written (src/domain/clicks/clickBuffer.ts): its id makes a retried batch write nothing twice. */

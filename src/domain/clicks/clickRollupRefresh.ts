@@ -104,8 +104,8 @@ async function rollChunk(trx: Db, lo: number, hi: number): Promise<number> {
   if (Number(moved.numAffectedRows ?? 0) !== 1) throw new Error(`The click rollup horizon moved under this refresh (expected ${lo})`);
   const inserted = await sql<{ n: string | null }>`
     WITH link_hours AS MATERIALIZED (
-      SELECT date_trunc('hour', c.clicked_at, 'UTC') AS bucket, c.organisation_id, k.influencer_id, c.link_id, ${clickSums}
-        FROM clicks c JOIN links k ON k.id = c.link_id
+      SELECT date_trunc('hour', c.clicked_at, 'UTC') AS bucket, i.organisation_id, k.influencer_id, c.link_id, ${clickSums}
+        FROM clicks c JOIN links k ON k.id = c.link_id JOIN influencers i ON i.id = k.influencer_id
        WHERE c.id > ${lo} AND c.id <= ${hi}
        GROUP BY 1, 2, 3, 4),
     ${hierarchy(sql`link_hours`)}
@@ -159,8 +159,8 @@ function hierarchy(linkHours: RawBuilder<unknown>): RawBuilder<unknown> {
 export async function keepHoursOf(trx: Db, name: string): Promise<void> {
   await sql`
     WITH link_hours AS MATERIALIZED (
-      SELECT date_trunc('hour', c.clicked_at, 'UTC') AS bucket, c.organisation_id, k.influencer_id, c.link_id, ${clickSums}
-        FROM ${sql.table(name)} c JOIN links k ON k.id = c.link_id
+      SELECT date_trunc('hour', c.clicked_at, 'UTC') AS bucket, i.organisation_id, k.influencer_id, c.link_id, ${clickSums}
+        FROM ${sql.table(name)} c JOIN links k ON k.id = c.link_id JOIN influencers i ON i.id = k.influencer_id
        GROUP BY 1, 2, 3, 4)
     INSERT INTO click_rollups (grain, bucket, organisation_id, influencer_id, link_id, ${cols})
     SELECT 'hour', bucket, organisation_id, influencer_id, NULL::bigint, ${reSums} FROM link_hours GROUP BY 2, 3, 4

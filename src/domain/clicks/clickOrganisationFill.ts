@@ -1,0 +1,76 @@
+// Fills the organisation of clicks and click rollups written before they carried it (migration
+// 2026-12-07T09-00-00_click_organisations): click ids and influencers up to those noted by the migration, a batch at a
+// time, each in a short transaction of its own, within a time budget per run. So an existing deployment's clicks are
+// filled in the background without the long lock a single UPDATE would take, while redirects keep writing.
+import { sql } from 'kysely';
+import type { Db } from '../../db/database.ts';
+
+export interface FillOptions {
+  /** Stop starting batches after this long (ms). */
+  budgetMs?: number;
+  /** Click ids per batch. */
+  clickBatch?: number;
+  /** Influencers whose rollup rows are filled per batch. */
+  influencerBatch?: number;
+}
+
+export interface FillResult {
+  clicks: number;
+  rollups: number;
+  /** True once every row from before the migration has its organisation. */
+  done: boolean;
+}
+
+interface FillState {
+  next_click_id: string;
+  last_click_id: string;
+  next_influencer_id: string;
+  last_influencer_id: string;
+  done_at: Date | null;
+}
+
+export async function fillClickOrganisations(db: Db, opts: FillOptions = {}): Promise<FillResult> {
+  const until = Date.now() + (opts.budgetMs ?? 30_000);
+  const clickBatch = opts.clickBatch ?? 20_000;
+  const influencerBatch = opts.influencerBatch ?? 20;
+  const out: FillResult = { clicks: 0, rollups: 0, done: false };
+  do {
+    const step = await db.transaction().execute(async (trx) => {
+      const s = (await sql<FillState>`SELECT * FROM click_organisation_fill WHERE id = 1 FOR UPDATE`.execute(trx)).rows[0];
+      if (!s || s.done_at) return 'done';
+      const [nextClick, lastClick] = [Number(s.next_click_id), Number(s.last_click_id)];
+      if (nextClick < lastClick) {
+        const hi = Math.min(lastClick, nextClick + clickBatch);
+        const r = await sql`
+          UPDATE clicks c SET organisation_id = i.organisation_id
+            FROM links k JOIN influencers i ON i.id = k.influencer_id
+           WHERE c.id > ${nextClick} AND c.id <= ${hi} AND c.organisation_id IS NULL AND k.id = c.link_id`.execute(trx);
+        await sql`UPDATE click_organisation_fill SET next_click_id = ${hi} WHERE id = 1`.execute(trx);
+        out.clicks += Number(r.numAffectedRows ?? 0);
+        return 'more';
+      }
+      const [nextInfluencer, lastInfluencer] = [Number(s.next_influencer_id), Number(s.last_influencer_id)];
+      if (nextInfluencer < lastInfluencer) {
+        const hi = Math.min(
+          lastInfluencer,
+          Number(
+            (
+              await sql<{ hi: string | null }>`
+                SELECT max(id) AS hi FROM (SELECT id FROM influencers WHERE id > ${nextInfluencer} ORDER BY id LIMIT ${influencerBatch}) b`.execute(trx)
+            ).rows[0]?.hi ?? lastInfluencer,
+          ),
+        );
+        const r = await sql`
+          UPDATE click_rollups r SET organisation_id = i.organisation_id FROM influencers i
+           WHERE r.influencer_id > ${nextInfluencer} AND r.influencer_id <= ${hi} AND r.organisation_id IS NULL AND i.id = r.influencer_id`.execute(trx);
+        await sql`UPDATE click_organisation_fill SET next_influencer_id = ${hi} WHERE id = 1`.execute(trx);
+        out.rollups += Number(r.numAffectedRows ?? 0);
+        return 'more';
+      }
+      await sql`UPDATE click_organisation_fill SET done_at = now() WHERE id = 1`.execute(trx);
+      return 'done';
+    });
+    if (step === 'done') return { ...out, done: true };
+  } while (Date.now() < until);
+  return out;
+}
