@@ -42,19 +42,15 @@ export interface ClickRefreshOptions {
 }
 
 export async function refreshClickRollups(db: Db, opts: ClickRefreshOptions = {}): Promise<ClickRefreshResult> {
-  const {
-    horizon: h,
-    reached,
-    chunks,
-  } = await refreshRollups(db, {
+  const r = await refreshRollups(db, {
     lockKey: CLICK_ROLLUP_LOCK_KEY,
     tables: { source: 'clicks', state: 'click_rollup_state', candidates: 'click_rollup_candidates' },
     chunkIds: opts.chunkIds ?? DEFAULT_CHUNK_IDS,
     maxIds: opts.maxIds,
-    before: (conn) => conn.transaction().execute((trx) => forgetOldHours(trx, opts.now ?? new Date())),
-    chunk: (conn, lo, hi) => conn.transaction().execute((trx) => rollChunk(trx, lo, hi)),
+    before: (trx) => forgetOldHours(trx, opts.now ?? new Date()),
+    chunk: rollChunk,
   });
-  return { previousHorizon: h.previous, horizon: reached, clicks: chunks.reduce((n, c) => n + c, 0), waitingFor: h.waitingFor };
+  return { previousHorizon: r.horizon.previous, horizon: r.reached, clicks: r.chunks.reduce((n, c) => n + c, 0), waitingFor: r.horizon.waitingFor };
 }
 
 /**

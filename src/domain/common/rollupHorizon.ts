@@ -93,12 +93,14 @@ export interface RollupRefresh<R> {
   chunkIds: number;
   /** Stop after this many ids (the rest is left for the next refresh). */
   maxIds?: number | undefined;
-  /** First, in the refresh's session: e.g. rows that fell out of the recent window go. */
-  before: (conn: Db) => Promise<void>;
-  /** Once the horizon and the target are known, before any chunk. */
-  prepare?: (conn: Db, from: number, to: number) => Promise<void>;
-  /** Sums ids (lo, hi] into the rollups and moves the horizon to hi, in transactions of its own. */
-  chunk: (conn: Db, lo: number, hi: number) => Promise<R>;
+  /** Isolation of the prepare and chunk transactions (default: read committed). */
+  isolation?: 'repeatable read';
+  /** First, in a transaction of its own: e.g. rows that fell out of the recent window go. */
+  before: (trx: Db) => Promise<void>;
+  /** Once the horizon and the target are known, before any chunk, in a transaction of its own. */
+  prepare?: (trx: Db, from: number, to: number) => Promise<void>;
+  /** Sums ids (lo, hi] into the rollups and moves the horizon to hi, in a transaction per chunk. */
+  chunk: (trx: Db, lo: number, hi: number) => Promise<R>;
 }
 
 /**
@@ -110,16 +112,18 @@ export async function refreshRollups<R>(db: Db, r: RollupRefresh<R>): Promise<{ 
   const chunk = Math.max(1, Math.floor(r.chunkIds));
   return db.connection().execute(async (conn) => {
     await sql`SELECT pg_advisory_lock(${r.lockKey.toString()}::bigint)`.execute(conn);
+    const inTransaction = <T>(run: (trx: Db) => Promise<T>) =>
+      (r.isolation ? conn.transaction().setIsolationLevel(r.isolation) : conn.transaction()).execute(run);
     try {
-      await r.before(conn);
+      await conn.transaction().execute(r.before);
       const h = await nextHorizon(conn, r.tables);
       let target = h.horizon;
       if (r.maxIds !== undefined) target = Math.min(target, h.previous + Math.max(0, Math.floor(r.maxIds)));
-      await r.prepare?.(conn, h.previous, target);
+      if (r.prepare) await inTransaction((trx) => r.prepare!(trx, h.previous, target));
       const chunks: R[] = [];
       for (let lo = h.previous; lo < target;) {
         const hi = Math.min(target, lo + chunk);
-        chunks.push(await r.chunk(conn, lo, hi));
+        chunks.push(await inTransaction((trx) => r.chunk(trx, lo, hi)));
         lo = hi;
       }
       const reached = Math.max(h.previous, target);

@@ -55,36 +55,28 @@ export interface RefreshOptions {
 
 export async function refreshEarningsRollups(db: Db, opts: RefreshOptions = {}): Promise<RefreshResult> {
   const dense = Math.max(1, Math.floor(opts.denseLines ?? DENSE_LINES));
-  const {
-    horizon: h,
-    reached,
-    chunks,
-  } = await refreshRollups(db, {
+  const r = await refreshRollups(db, {
     lockKey: ROLLUP_LOCK_KEY,
     tables: { source: 'ledger_entries', state: 'earnings_rollup_state', candidates: 'earnings_rollup_candidates' },
     chunkIds: opts.chunkIds ?? DEFAULT_CHUNK_IDS,
     maxIds: opts.maxIds,
-    before: (conn) => conn.transaction().execute((trx) => forgetOldDays(trx, opts.now ?? new Date())),
+    // One snapshot per chunk, so every statement classifies each line's owner alike.
+    isolation: 'repeatable read',
+    before: (trx) => forgetOldDays(trx, opts.now ?? new Date()),
     // Influencers these lines make dense become so before their lines are rolled up: a rebuild then reads only
     // what was rolled up before (nothing, on a first backfill). Checked on every refresh, not only when lines
     // arrive: another refresh (with a higher threshold) may have rolled the lines up first.
-    prepare: (conn, from, to) =>
-      conn
-        .transaction()
-        .setIsolationLevel('repeatable read')
-        .execute((trx) => promote(trx, from, to, dense)),
-    // One snapshot for the whole chunk, so every statement classifies each line's owner alike.
-    chunk: (conn, lo, hi) =>
-      conn
-        .transaction()
-        .setIsolationLevel('repeatable read')
-        .execute((trx) => rollChunk(trx, lo, hi)),
+    prepare: (trx, from, to) => promote(trx, from, to, dense),
+    chunk: rollChunk,
   });
+  const h = r.horizon;
+  const lines = r.chunks.reduce((n, c) => n + c.lines, 0);
+  const attributed = r.chunks.reduce((n, c) => n + c.attributed, 0);
   return {
     previousHorizon: h.previous,
-    horizon: reached,
-    lines: chunks.reduce((n, c) => n + c.lines, 0),
-    attributed: chunks.reduce((n, c) => n + c.attributed, 0),
+    horizon: r.reached,
+    lines,
+    attributed,
     waitingFor: h.waitingFor,
     pendingUpTo: h.pendingUpTo,
     heldBackSince: h.heldBackSince,
