@@ -5,7 +5,7 @@ import type { Db } from '../../db/database.ts';
 import type { Platform } from '../../db/schema.ts';
 import { UserError } from '../../errors.ts';
 import { codePattern, generateCode, hashCode, readCode } from '../common/oneTimeCodes.ts';
-import { spendLinkCode } from './linkCodes.ts';
+import { replaceLinkCode, spendLinkCode } from './linkCodes.ts';
 import { toInfluencer, type Influencer } from '../organisations/types.ts';
 
 /**
@@ -52,13 +52,7 @@ export async function issueLinkCode(db: Db, identityId: number, now = new Date()
     throw new UserError('not_found', 'You have no storefront yet, so there is nothing to link. Start with /storefront setup <handle> <tracking-id>.');
   const code = generateCode(LINK_CODE_LENGTH);
   const expiresAt = new Date(now.getTime() + LINK_CODE_TTL_MS);
-  await db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('account_link_codes').where('identity_id', '=', identityId).where('used_at', 'is', null).execute();
-    await trx
-      .insertInto('account_link_codes')
-      .values({ code: hashLinkCode(code), identity_id: identityId, expires_at: expiresAt, used_at: null })
-      .execute();
-  });
+  await replaceLinkCode(db, 'account_link_codes', identityId, { hash: hashLinkCode(code), expiresAt });
   return { code, expiresAt };
 }
 

@@ -1,6 +1,7 @@
-// Spending the short-lived codes that link two chat accounts (account_link_codes) or two workspaces
+// Issuing and spending the short-lived codes that link two chat accounts (account_link_codes) or two workspaces
 // (workspace_link_codes): both tables keep a code's hash, its issuer, its expiry and when it was used.
 import type { Selectable, Transaction } from 'kysely';
+import type { Db } from '../../db/database.ts';
 import type { Database } from '../../db/schema.ts';
 
 type LinkCodeTable = 'account_link_codes' | 'workspace_link_codes';
@@ -18,4 +19,25 @@ export function spendLinkCode<T extends LinkCodeTable>(trx: Transaction<Database
     .where('expires_at', '>', now)
     .returningAll()
     .executeTakeFirst() as Promise<Selectable<Database[T]> | undefined>;
+}
+
+/**
+ * Stores a new code (its hash) for `identityId`, removing that identity's unused ones in the same transaction, so
+ * only the latest code shown is live. `extra` holds the table's own columns (a server-link code's organisation).
+ */
+export async function replaceLinkCode(
+  db: Db,
+  table: LinkCodeTable,
+  identityId: number,
+  code: { hash: string; expiresAt: Date; extra?: { organisation_id: number } },
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom(table).where('identity_id', '=', identityId).where('used_at', 'is', null).execute();
+    // The union of the two tables' insert types is not one Kysely can check: each table's columns are given above.
+    const values = { code: code.hash, identity_id: identityId, expires_at: code.expiresAt, used_at: null, ...code.extra };
+    await trx
+      .insertInto(table)
+      .values(values as never)
+      .execute();
+  });
 }

@@ -18,7 +18,7 @@ import type { Database, Platform } from '../../db/schema.ts';
 import { UserError } from '../../errors.ts';
 import type { Identity } from './identities.ts';
 import { codePattern, generateCode, hashCode, readCode } from '../common/oneTimeCodes.ts';
-import { spendLinkCode } from './linkCodes.ts';
+import { replaceLinkCode, spendLinkCode } from './linkCodes.ts';
 import { countRows } from '../common/countRows.ts';
 
 export const SERVER_LINK_CODE_LENGTH = 10;
@@ -125,12 +125,10 @@ export async function issueServerLinkCode(db: Db, issuer: Identity, now = new Da
   const code = generateCode(SERVER_LINK_CODE_LENGTH);
   const expiresAt = new Date(now.getTime() + SERVER_LINK_CODE_TTL_MS);
   const org = await db.selectFrom('organisations').select('name').where('id', '=', issuer.organisationId).executeTakeFirstOrThrow();
-  await db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('workspace_link_codes').where('identity_id', '=', issuer.id).where('used_at', 'is', null).execute();
-    await trx
-      .insertInto('workspace_link_codes')
-      .values({ code: hashServerLinkCode(code), organisation_id: issuer.organisationId, identity_id: issuer.id, expires_at: expiresAt, used_at: null })
-      .execute();
+  await replaceLinkCode(db, 'workspace_link_codes', issuer.id, {
+    hash: hashServerLinkCode(code),
+    expiresAt,
+    extra: { organisation_id: issuer.organisationId },
   });
   return { code, expiresAt, organisationName: org.name };
 }
