@@ -11,6 +11,7 @@ import { closeQueues, createQueues } from '../../src/queues.ts';
 import { createQueueConnection } from '../../src/redis.ts';
 import { startRuntime, type Runtime } from '../../src/runtime.ts';
 import { createLogger } from '../../src/log.ts';
+import { createFeedToken } from '../../src/domain/feeds/feedTokens.ts';
 import { testConfig, testDb, unique } from '../support/env.ts';
 import { FIXTURES, earningsCsv, writeReport } from '../support/ingest.ts';
 import { waitFor } from '../support/wait.ts';
@@ -367,5 +368,17 @@ describe('when the operator works for several organisations from the CLI', () =>
       code: 1,
       err: expect.stringContaining('no active feed token'),
     });
+  });
+
+  it('then every token ends in letters and digits, so its last characters can be typed after revoke as they are', async () => {
+    const org = await newOrg(unique('tok'));
+    // Before (base64url), one token in 64 had a hint starting with "-", which the CLI took for an option.
+    for (let i = 0; i < 16; i++) {
+      const created = await createFeedToken(db, { organisationId: org, name: `t${i}` });
+      expect(created.token).toMatch(/^aff_ft_[A-Za-z0-9]{32}$/);
+    }
+    const last = (await cli('feed-token', 'list', '--org', String(org), '--json')).out;
+    const hint = (JSON.parse(last) as Array<{ hint: string }>).at(-1)!.hint;
+    expect((await cli('feed-token', 'revoke', hint, '--org', String(org))).out).toMatch(/is revoked/);
   });
 });

@@ -166,6 +166,7 @@ export class ClickBuffer {
     // its answer was lost with the connection) neither, so a retry never writes a click twice. Each click takes its
     // link's organisation (two primary-key probes a click, where the foreign key check already made one); a click of
     // a link deleted meanwhile is left out instead of failing the batch for ever (its clicks went with it anyway).
+    // Rows go in arrival order (ids follow it, as before the join).
     await this.opts.db
       .with('batch', (db) =>
         db
@@ -177,10 +178,11 @@ export class ClickBuffer {
       .insertInto('clicks')
       .columns(['link_id', 'clicked_at', 'kind', 'referrer_host', 'device', 'country', 'visitor_hash', 'organisation_id'])
       .expression(
-        sql`select u.*, i.organisation_id
-              from unnest(${batch.map((c) => c.linkId)}::bigint[], ${batch.map((c) => c.at.toISOString())}::timestamptz[], ${kinds}::text[], ${batch.map((c) => c.referrerHost)}::text[], ${batch.map((c) => c.device)}::text[], ${batch.map((c) => c.country)}::char(2)[], ${batch.map((c) => c.visitorHash)}::text[]) as u(link_id, clicked_at, kind, referrer_host, device, country, visitor_hash)
+        sql`select u.link_id, u.clicked_at, u.kind, u.referrer_host, u.device, u.country, u.visitor_hash, i.organisation_id
+              from unnest(${batch.map((c) => c.linkId)}::bigint[], ${batch.map((c) => c.at.toISOString())}::timestamptz[], ${kinds}::text[], ${batch.map((c) => c.referrerHost)}::text[], ${batch.map((c) => c.device)}::text[], ${batch.map((c) => c.country)}::char(2)[], ${batch.map((c) => c.visitorHash)}::text[]) with ordinality as u(link_id, clicked_at, kind, referrer_host, device, country, visitor_hash, n)
               join links k on k.id = u.link_id join influencers i on i.id = k.influencer_id
-             where exists (select from batch)`,
+             where exists (select from batch)
+             order by u.n`,
       )
       .execute();
     const byKind = new Map<ClickKind, number>();

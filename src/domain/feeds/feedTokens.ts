@@ -1,10 +1,10 @@
 // Feed tokens: bearer tokens of the feeds API that act for one organisation. A manager creates them from chat (or
 // the operator from the CLI); the token is shown once and only its digest is kept, so a database reader cannot use
 // one. A revoked token stops working at once.
-import { randomBytes } from 'node:crypto';
 import type { Db } from '../../db/database.ts';
 import { UserError } from '../../errors.ts';
 import { hashCode } from '../common/oneTimeCodes.ts';
+import { randomBase62 } from '../common/base62.ts';
 
 const PREFIX = 'aff_ft_';
 const NAMESPACE = 'feed-token';
@@ -23,7 +23,7 @@ export interface FeedTokenInfo {
 
 const digest = (token: string) => hashCode(NAMESPACE, token);
 
-/** Whether a string could be one of our tokens at all (checked before any look-up). */
+/** Whether a string could be one of our tokens at all (checked before any look-up; older tokens were base64url). */
 export function looksLikeFeedToken(raw: string): boolean {
   return /^aff_ft_[A-Za-z0-9_-]{32}$/.test(raw);
 }
@@ -41,7 +41,8 @@ export async function createFeedToken(
     .executeTakeFirstOrThrow();
   if (Number(active.n) >= MAX_ACTIVE_FEED_TOKENS)
     throw new UserError('conflict', `This organisation already has ${MAX_ACTIVE_FEED_TOKENS} feed tokens. Revoke one it no longer uses first.`);
-  const token = PREFIX + randomBytes(24).toString('base64url');
+  // Letters and digits only, so its last characters (the hint operators type) never start with "-". 32 × 5.95 bits.
+  const token = PREFIX + randomBase62(32);
   const row = await db
     .insertInto('feed_tokens')
     .values({

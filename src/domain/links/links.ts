@@ -1,26 +1,18 @@
 // Tagged short links: one per influencer + product + campaign, with an unguessable base62 code.
-import { randomBytes } from 'node:crypto';
 import { UserError } from '../../errors.ts';
 import type { Db } from '../../db/database.ts';
 import { toLink, type Link, type Product } from './types.ts';
 import { buildTaggedUrl } from '../amazon/taggedUrl.ts';
+import { randomBase62 } from '../common/base62.ts';
 import { MARKETPLACES } from '../amazon/marketplaces.ts';
 import { trackingIdFor } from '../organisations/influencers.ts';
 
-const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 export const CODE_LENGTH = 8; // 62^8 ≈ 2.2e14 codes
 export const CODE_RE = /^[0-9A-Za-z]{7,16}$/;
 
-/** Uniform base62 from CSPRNG bytes (rejection sampling avoids modulo bias). */
+/** A new short code: base62, unguessable. */
 export function generateCode(length = CODE_LENGTH): string {
-  let out = '';
-  while (out.length < length) {
-    for (const byte of randomBytes(length * 2)) {
-      if (byte < 248) out += ALPHABET[byte % 62];
-      if (out.length === length) break;
-    }
-  }
-  return out;
+  return randomBase62(length);
 }
 
 export function normaliseCampaign(raw: string | undefined): string {
