@@ -4,8 +4,8 @@
 import type { Db } from '../../db/database.ts';
 import type { Platform } from '../../db/schema.ts';
 import { UserError } from '../../errors.ts';
-import { codePattern, generateCode, hashCode, readCode } from '../common/oneTimeCodes.ts';
-import { replaceLinkCode, spendLinkCode } from './linkCodes.ts';
+import { codePattern, generateCode, hashCode } from '../common/oneTimeCodes.ts';
+import { redeemWithLinkCode, replaceLinkCode } from './linkCodes.ts';
 import { toInfluencer, type Influencer } from '../organisations/types.ts';
 
 /**
@@ -65,10 +65,8 @@ export async function redeemLinkCode(db: Db, redeemerIdentityId: number, rawCode
     'not_found',
     'That code is not valid: it may be mistyped, used already or expired (codes last 10 minutes). Run /storefront link-account on the account that has your storefront for a new one.',
   );
-  const code = readCode(rawCode, CODE_RE, wrong);
-  return db.transaction().execute(async (trx) => {
-    const spent = await spendLinkCode(trx, 'account_link_codes', hashLinkCode(code), now);
-    if (!spent) throw wrong;
+  const code = { raw: rawCode, pattern: CODE_RE, hash: hashLinkCode, wrong, now };
+  return redeemWithLinkCode(db, 'account_link_codes', code, async (trx, spent) => {
     const issuer = await trx
       .selectFrom('platform_identities')
       .select(['id', 'platform', 'influencer_id', 'timezone'])

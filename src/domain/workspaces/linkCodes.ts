@@ -3,6 +3,7 @@
 import type { Selectable, Transaction } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import type { Database } from '../../db/schema.ts';
+import { readCode } from '../common/oneTimeCodes.ts';
 
 type LinkCodeTable = 'account_link_codes' | 'workspace_link_codes';
 
@@ -10,7 +11,7 @@ type LinkCodeTable = 'account_link_codes' | 'workspace_link_codes';
  * Marks the code with hash `codeHash` used, if it is unused and unexpired, and returns its row; undefined for a
  * wrong, spent or expired code. One statement, so of two people typing the same code only one spends it.
  */
-export function spendLinkCode<T extends LinkCodeTable>(trx: Transaction<Database>, table: T, codeHash: string, now: Date) {
+function spendLinkCode<T extends LinkCodeTable>(trx: Transaction<Database>, table: T, codeHash: string, now: Date) {
   return trx
     .updateTable(table as LinkCodeTable)
     .set({ used_at: now })
@@ -39,5 +40,24 @@ export async function replaceLinkCode(
       .insertInto(table)
       .values(values as never)
       .execute();
+  });
+}
+
+/**
+ * Reads the code a person typed, spends it and runs `then` in the same transaction: `wrong` is thrown for a code
+ * that cannot be one, or is unknown, spent or expired (they read the same), and anything `then` throws rolls the
+ * spending back, so the code stays usable for the right account.
+ */
+export async function redeemWithLinkCode<T extends LinkCodeTable, R>(
+  db: Db,
+  table: T,
+  code: { raw: string; pattern: RegExp; hash: (code: string) => string; wrong: Error; now: Date },
+  then: (trx: Transaction<Database>, spent: Selectable<Database[T]>) => Promise<R>,
+): Promise<R> {
+  const typed = readCode(code.raw, code.pattern, code.wrong);
+  return db.transaction().execute(async (trx) => {
+    const spent = await spendLinkCode(trx, table, code.hash(typed), code.now);
+    if (!spent) throw code.wrong;
+    return then(trx, spent);
   });
 }

@@ -17,8 +17,8 @@ import type { Db } from '../../db/database.ts';
 import type { Database, Platform } from '../../db/schema.ts';
 import { UserError } from '../../errors.ts';
 import type { Identity } from './identities.ts';
-import { codePattern, generateCode, hashCode, readCode } from '../common/oneTimeCodes.ts';
-import { replaceLinkCode, spendLinkCode } from './linkCodes.ts';
+import { codePattern, generateCode, hashCode } from '../common/oneTimeCodes.ts';
+import { redeemWithLinkCode, replaceLinkCode } from './linkCodes.ts';
 import { countRows } from '../common/countRows.ts';
 
 export const SERVER_LINK_CODE_LENGTH = 10;
@@ -145,11 +145,8 @@ export async function redeemServerLinkCode(db: Db, redeemer: Identity, rawCode: 
     'not_found',
     'That server-link code is not valid: it may be mistyped, used already or expired (codes last 10 minutes). Ask a manager of the workspace you want to join to run /storefront link-server there for a new one.',
   );
-  const code = readCode(rawCode, CODE_RE, wrong);
-
-  return db.transaction().execute(async (trx) => {
-    const spent = await spendLinkCode(trx, 'workspace_link_codes', hashServerLinkCode(code), now);
-    if (!spent) throw wrong;
+  const code = { raw: rawCode, pattern: CODE_RE, hash: hashServerLinkCode, wrong, now };
+  return redeemWithLinkCode(db, 'workspace_link_codes', code, async (trx, spent) => {
     const target = spent.organisation_id;
     const issuer = await trx
       .selectFrom('platform_identities')
