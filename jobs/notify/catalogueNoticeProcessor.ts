@@ -12,6 +12,7 @@ import type { DestinationGate } from './destinationGate.ts';
 import { sendClaimed } from './claimedDelivery.ts';
 import { noticeDestination } from './noticeDestination.ts';
 import type { Senders } from './senders.ts';
+import { storefrontPageUrl } from '../../src/domain/links/links.ts';
 
 export interface CatalogueNoticeDeps {
   db: Db;
@@ -47,7 +48,7 @@ export function catalogueNoticeProcessor(deps: CatalogueNoticeDeps) {
     const compose = async (): Promise<Card> => {
       const news = await healthNews(db, key);
       if (!news) throw new Error(`catalogue notice ${key} has no products`);
-      return unavailableProductsCard(news, `${deps.publicBaseUrl}/s/${encodeURIComponent(news.handle)}`);
+      return unavailableProductsCard(news, storefrontPageUrl(deps.publicBaseUrl, news.handle));
     };
     return sendClaimed(
       deps,

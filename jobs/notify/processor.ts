@@ -15,6 +15,7 @@ import { sendClaimed } from './claimedDelivery.ts';
 import { logDelivery } from './deliveryLog.ts';
 import { noticeDestination } from './noticeDestination.ts';
 import type { Senders } from './senders.ts';
+import { storefrontPageUrl } from '../../src/domain/links/links.ts';
 
 export interface NotifyDeps {
   db: Db;
@@ -71,7 +72,7 @@ export function notifyProcessor(deps: NotifyDeps) {
     seen.platform = dest.platform;
     const compose = async (): Promise<Card> => {
       const news = await commissionNews(db, influencerId, claim, { backfillAgeDays: deps.backfillAgeDays, now: deps.now?.() ?? new Date() });
-      return commissionCard(news, `${deps.publicBaseUrl}/s/${encodeURIComponent(news.handle)}`);
+      return commissionCard(news, storefrontPageUrl(deps.publicBaseUrl, news.handle));
     };
     return sendClaimed(
       deps,

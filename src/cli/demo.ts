@@ -1,6 +1,6 @@
 // `npm run demo`: a storefront with real-looking products, idempotent so it can be run again.
 import { createInfluencer, findInfluencerByHandle, setInfluencerBio } from '../domain/organisations/influencers.ts';
-import { getOrCreateLink, shortUrl } from '../domain/links/links.ts';
+import { getOrCreateLink, shortUrl, storefrontPageUrl } from '../domain/links/links.ts';
 import { addToStorefront } from '../domain/storefront/storefronts.ts';
 import type { CliContext } from './context.ts';
 
@@ -35,5 +35,5 @@ export async function runDemo(ctx: CliContext) {
       links.push({ title: p.title, shortUrl: shortUrl(ctx.config.PUBLIC_BASE_URL, link.code), campaign: link.campaign });
     }
   }
-  return { handle: 'demo', storefrontUrl: `${ctx.config.PUBLIC_BASE_URL}/s/demo`, links };
+  return { handle: 'demo', storefrontUrl: storefrontPageUrl(ctx.config.PUBLIC_BASE_URL, 'demo'), links };
 }

@@ -1,6 +1,7 @@
 // What most operator commands start with: which influencer, named by its storefront handle, and its product.
 import { requireInfluencerByHandle } from '../domain/organisations/influencers.ts';
 import { type CliContext, type CliOption, str } from './context.ts';
+import { storefrontPageUrl } from '../domain/links/links.ts';
 
 /** --handle, spread first into a command's options. */
 export const handleOption = {
@@ -14,4 +15,4 @@ export const productOption = (description: string) => ({ type: 'string', descrip
 export const influencerOf = (ctx: CliContext, values: Record<string, string | boolean | undefined>) => requireInfluencerByHandle(ctx.db, str(values.handle)!);
 
 /** An influencer's public storefront page. */
-export const storefrontUrl = (ctx: CliContext, handle: string) => `${ctx.config.PUBLIC_BASE_URL}/s/${handle}`;
+export const storefrontUrl = (ctx: CliContext, handle: string) => storefrontPageUrl(ctx.config.PUBLIC_BASE_URL, handle);

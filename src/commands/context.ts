@@ -3,6 +3,7 @@ import { UserError } from '../errors.ts';
 import { reachableInfluencer } from '../domain/workspaces/accountLinks.ts';
 import type { Influencer } from '../domain/organisations/types.ts';
 import type { CommandContext } from './types.ts';
+import { storefrontPageUrl } from '../domain/links/links.ts';
 
 export async function ownInfluencer(ctx: CommandContext): Promise<Influencer> {
   // Only the caller's own organisation, unless this account was linked to the storefront with a one-time code.
@@ -12,5 +13,5 @@ export async function ownInfluencer(ctx: CommandContext): Promise<Influencer> {
 }
 
 export function storefrontUrl(ctx: CommandContext, handle: string): string {
-  return `${ctx.config.PUBLIC_BASE_URL}/s/${encodeURIComponent(handle)}`;
+  return storefrontPageUrl(ctx.config.PUBLIC_BASE_URL, handle);
 }

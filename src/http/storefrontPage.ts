@@ -6,6 +6,7 @@ import { formatMoney } from '../domain/common/money.ts';
 import { formatAsOf } from '../cards/text.ts';
 import { html, htmlSecurityHeaders, pageCsp, raw, type RawHtml } from './html.ts';
 import { SHARE_CARD_HEIGHT, SHARE_CARD_WIDTH } from './shareCard.ts';
+import { storefrontPageUrl } from '../domain/links/links.ts';
 
 export const DISCLOSURE = 'As an Amazon Associate I earn from qualifying purchases.';
 export const UNAVAILABLE_WORDS = { out_of_stock: 'Temporarily out of stock', unavailable: 'Currently unavailable' } as const;
@@ -59,7 +60,7 @@ const initialOf = (s: string) => [...s.trim()][0]?.toUpperCase() ?? '?';
 export function renderStorefrontPage(view: StorefrontPageData, publicBaseUrl: string): string {
   const { profile } = view;
   const name = profile.displayName;
-  const pageUrl = `${publicBaseUrl}/s/${encodeURIComponent(profile.handle)}`;
+  const pageUrl = storefrontPageUrl(publicBaseUrl, profile.handle);
   const title = view.title ?? `${name}'s storefront`;
   const itemCount = view.lists.reduce((n, l) => n + l.items.length, 0);
   const description = view.description ?? profile.bio ?? `${itemCount} product${itemCount === 1 ? '' : 's'} picked by ${name}.`;

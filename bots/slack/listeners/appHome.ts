@@ -11,6 +11,7 @@ import { reachableInfluencer } from '../../../src/domain/workspaces/accountLinks
 import type { SlackDeps } from '../deps.ts';
 import { slackIdentity } from '../identity.ts';
 import { MAX_BLOCKS_PER_VIEW, renderReply } from '../render.ts';
+import { storefrontPageUrl } from '../../../src/domain/links/links.ts';
 
 // Usage and description from the command definitions, so the Home tab never drifts from /storefront help.
 const WORKSPACE_LINK_LINES: CardLine[] = storefrontCommand
@@ -26,7 +27,7 @@ export async function homeReply(deps: SlackDeps, identity: Identity, now = new D
   const summary = await earningsSummary(deps.readDb, { influencerId: influencer.id }, period);
   return homeCard({
     handle: influencer.handle,
-    storefrontUrl: `${deps.config.PUBLIC_BASE_URL}/s/${encodeURIComponent(influencer.handle)}`,
+    storefrontUrl: storefrontPageUrl(deps.config.PUBLIC_BASE_URL, influencer.handle),
     period,
     summary,
     managerLines,

@@ -28,6 +28,11 @@ export function shortUrl(publicBaseUrl: string, code: string): string {
   return `${publicBaseUrl}/l/${code}`;
 }
 
+/** An influencer's public storefront page. */
+export function storefrontPageUrl(publicBaseUrl: string, handle: string): string {
+  return `${publicBaseUrl}/s/${encodeURIComponent(handle)}`;
+}
+
 export async function getOrCreateLink(
   db: Db,
   args: { influencerId: number; product: Pick<Product, 'id' | 'asin' | 'marketplace'>; campaign?: string | undefined },
