@@ -16,6 +16,7 @@ import type {
   ClickFineMonthsTable,
   ClickOrgRollupsTable,
   ClickRollupCandidatesTable,
+  ClickOrganisationFillTable,
   ClickRollupStateTable,
   ClickRollupsTable,
 } from './tables/clickRollups.table.ts';
@@ -58,6 +59,7 @@ export interface Database {
   click_batches: ClickBatchesTable;
   click_rollups: ClickRollupsTable;
   click_rollup_state: ClickRollupStateTable;
+  click_organisation_fill: ClickOrganisationFillTable;
   click_rollup_candidates: ClickRollupCandidatesTable;
   click_org_rollups: ClickOrgRollupsTable;
   click_fine_months: ClickFineMonthsTable;

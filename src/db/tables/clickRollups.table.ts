@@ -54,3 +54,16 @@ export interface ClickRollupCandidatesTable {
   waiting_for: string[];
   noted_at: Generated<Date>;
 }
+
+/**
+ * What the background fill of clicks' and click rollups' organisation has left (migration …_click_organisations):
+ * click ids in (next_click_id, last_click_id] and influencers in (next_influencer_id, last_influencer_id].
+ */
+export interface ClickOrganisationFillTable {
+  id: number;
+  next_click_id: number;
+  last_click_id: number;
+  next_influencer_id: number;
+  last_influencer_id: number;
+  done_at: Date | null;
+}

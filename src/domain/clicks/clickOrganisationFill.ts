@@ -21,14 +21,6 @@ export interface FillResult {
   done: boolean;
 }
 
-interface FillState {
-  next_click_id: string;
-  last_click_id: string;
-  next_influencer_id: string;
-  last_influencer_id: string;
-  done_at: Date | null;
-}
-
 export async function fillClickOrganisations(db: Db, opts: FillOptions = {}): Promise<FillResult> {
   const until = Date.now() + (opts.budgetMs ?? 30_000);
   const clickBatch = opts.clickBatch ?? 20_000;
@@ -36,7 +28,7 @@ export async function fillClickOrganisations(db: Db, opts: FillOptions = {}): Pr
   const out: FillResult = { clicks: 0, rollups: 0, done: false };
   do {
     const step = await db.transaction().execute(async (trx) => {
-      const s = (await sql<FillState>`SELECT * FROM click_organisation_fill WHERE id = 1 FOR UPDATE`.execute(trx)).rows[0];
+      const s = await trx.selectFrom('click_organisation_fill').selectAll().where('id', '=', 1).forUpdate().executeTakeFirst();
       if (!s || s.done_at) return 'done';
       const [nextClick, lastClick] = [Number(s.next_click_id), Number(s.last_click_id)];
       if (nextClick < lastClick) {
@@ -45,7 +37,7 @@ export async function fillClickOrganisations(db: Db, opts: FillOptions = {}): Pr
           UPDATE clicks c SET organisation_id = i.organisation_id
             FROM links k JOIN influencers i ON i.id = k.influencer_id
            WHERE c.id > ${nextClick} AND c.id <= ${hi} AND c.organisation_id IS NULL AND k.id = c.link_id`.execute(trx);
-        await sql`UPDATE click_organisation_fill SET next_click_id = ${hi} WHERE id = 1`.execute(trx);
+        await trx.updateTable('click_organisation_fill').set({ next_click_id: hi }).where('id', '=', 1).execute();
         out.clicks += Number(r.numAffectedRows ?? 0);
         return 'more';
       }
@@ -63,11 +55,11 @@ export async function fillClickOrganisations(db: Db, opts: FillOptions = {}): Pr
         const r = await sql`
           UPDATE click_rollups r SET organisation_id = i.organisation_id FROM influencers i
            WHERE r.influencer_id > ${nextInfluencer} AND r.influencer_id <= ${hi} AND r.organisation_id IS NULL AND i.id = r.influencer_id`.execute(trx);
-        await sql`UPDATE click_organisation_fill SET next_influencer_id = ${hi} WHERE id = 1`.execute(trx);
+        await trx.updateTable('click_organisation_fill').set({ next_influencer_id: hi }).where('id', '=', 1).execute();
         out.rollups += Number(r.numAffectedRows ?? 0);
         return 'more';
       }
-      await sql`UPDATE click_organisation_fill SET done_at = now() WHERE id = 1`.execute(trx);
+      await trx.updateTable('click_organisation_fill').set({ done_at: new Date() }).where('id', '=', 1).execute();
       return 'done';
     });
     if (step === 'done') return { ...out, done: true };
