@@ -37,7 +37,7 @@ export const MAX_LINK_URL = 2048;
 export const MAX_IMAGE_URL = 2048;
 export const EPHEMERAL = MessageFlags.Ephemeral; // 64
 
-export type LinkRow = APIActionRowComponent<APIButtonComponentWithURL>;
+export type LinkButtonRow = APIActionRowComponent<APIButtonComponentWithURL>;
 export type ActionRow = APIActionRowComponent<APIButtonComponentWithCustomId>;
 /** A row of either kind of button. */
 export type ButtonRow = APIActionRowComponent<APIButtonComponentWithURL | APIButtonComponentWithCustomId>;
@@ -147,9 +147,9 @@ function fieldEntries(fields: readonly Field[]): PendingField[] {
   }));
 }
 
-function buttonRows(buttons: readonly LinkButton[]): LinkRow[] {
+function buttonRows(buttons: readonly LinkButton[]): LinkButtonRow[] {
   const usable = buttons.filter((b) => isLinkableUrl(b.url, MAX_BUTTON_URL)).slice(0, MAX_BUTTONS_PER_ROW * MAX_ACTION_ROWS);
-  const rows: LinkRow[] = [];
+  const rows: LinkButtonRow[] = [];
   for (let i = 0; i < usable.length; i += MAX_BUTTONS_PER_ROW) {
     rows.push({
       type: ComponentType.ActionRow,

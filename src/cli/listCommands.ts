@@ -25,7 +25,7 @@ export const orgList: CliCommand = {
         ),
 };
 
-type InfluencerRow = Awaited<ReturnType<typeof listInfluencers>>[number] & { storefrontUrl: string };
+type ListedInfluencer = Awaited<ReturnType<typeof listInfluencers>>[number] & { storefrontUrl: string };
 
 export const influencerList: CliCommand = {
   name: 'influencer list',
@@ -34,13 +34,13 @@ export const influencerList: CliCommand = {
   options: {
     org: { type: 'string', description: 'only the influencers of this organisation', value: 'id' },
   },
-  async run(ctx, v): Promise<InfluencerRow[]> {
+  async run(ctx, v): Promise<ListedInfluencer[]> {
     const org = str(v.org);
     const organisationId = org === undefined ? undefined : await operatorOrganisation(ctx.db, parseOrganisationId(org));
     const rows = await listInfluencers(ctx.db, { organisationId });
     return rows.map(({ createdAt, ...r }) => ({ ...r, storefrontUrl: storefrontUrl(ctx, r.handle), createdAt }));
   },
-  format: (rows: InfluencerRow[]) =>
+  format: (rows: ListedInfluencer[]) =>
     rows.length === 0
       ? 'No influencers.'
       : formatTable(
@@ -60,7 +60,7 @@ export const influencerList: CliCommand = {
 };
 
 /** A link as listed: the domain's, with its short URL. */
-interface LinkRow extends Omit<LinkListItem, 'id'> {
+interface ListedLink extends Omit<LinkListItem, 'id'> {
   shortUrl: string;
 }
 
@@ -71,7 +71,7 @@ export const linkList: CliCommand = {
   options: {
     ...handleOption,
   },
-  async run(ctx, v): Promise<LinkRow[]> {
+  async run(ctx, v): Promise<ListedLink[]> {
     const influencer = await influencerOf(ctx, v);
     const links = await listLinksOfInfluencer(ctx.db, influencer.id);
     return links.map((l) => ({
@@ -86,7 +86,7 @@ export const linkList: CliCommand = {
       disabled: l.disabled,
     }));
   },
-  format: (rows: LinkRow[]) =>
+  format: (rows: ListedLink[]) =>
     rows.length === 0
       ? 'No links yet.'
       : formatTable(
