@@ -47,6 +47,7 @@ import {
   cpuCells,
   HOST,
   intEnv,
+  loadCells,
   percentile,
   PG_SERVER,
   printTable,
@@ -573,9 +574,7 @@ function printLoadTable(rows: Row[]) {
     ['load', 'answers/s', 'p50 ms', 'p99 ms', 'max ms', '2xx', 'non-2xx', 'errors', 'timeouts', 'unanswered', 'KB/answer', ...CPU_COLUMNS],
     rows.map((r) => [
       r.name,
-      r.rps.toFixed(0),
-      r.p50.toFixed(2),
-      r.p99.toFixed(2),
+      ...loadCells(r),
       r.max.toFixed(1),
       String(r.ok),
       String(r.non2xx),

@@ -82,9 +82,7 @@ function printRows(rows: Row[]) {
   const head = ['server', 'req/s (avg)', 'p50 ms', 'p99 ms', '3xx', 'non-3xx', 'errors', 'timeouts', ...bench.CPU_COLUMNS, 'status codes'];
   const body = rows.map((r) => [
     r.name,
-    r.rps.toFixed(0),
-    r.p50.toFixed(2),
-    r.p99.toFixed(2),
+    ...bench.loadCells(r),
     String(r.redirects),
     String(r.non3xx),
     String(r.errors),

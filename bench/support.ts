@@ -257,6 +257,11 @@ export function cpuCells(cpu: CpuShare | undefined, usDigits: number): string[] 
   return [cpu.serverUsPerReq.toFixed(usDigits), `${cpu.serverCores.toFixed(2)}/${cpu.loaderCores.toFixed(2)}/${cpu.restCores.toFixed(2)}`];
 }
 
+/** A load's throughput and latency cells: requests (or answers) a second, p50 and p99 in ms. */
+export function loadCells(r: { rps: number; p50: number; p99: number }): string[] {
+  return [r.rps.toFixed(0), r.p50.toFixed(2), r.p99.toFixed(2)];
+}
+
 /** Runs a load against a server child and accounts for the CPU spent meanwhile (`cpu` absent where /proc is not). */
 export async function withCpuShare<T extends { times: ArrayLike<number> }>(
   server: ChildProcess,

@@ -4,7 +4,6 @@
 import type { Job } from 'bullmq';
 import type { Db } from '../../src/db/database.ts';
 import type { Logger } from '../../src/log.ts';
-import type { Card } from '../../src/cards/card.ts';
 import { unavailableProductsCard } from '../../src/cards/catalogueNotice.ts';
 import { claimHealthNotice, healthNews, pendingHealthNotices } from '../../src/domain/catalogue/linkHealth.ts';
 import type { QueuePayloads, Queues } from '../../src/queues.ts';
@@ -12,7 +11,6 @@ import type { DestinationGate } from './destinationGate.ts';
 import { sendClaimed } from './claimedDelivery.ts';
 import { noticeDestination } from './noticeDestination.ts';
 import type { Senders } from './senders.ts';
-import { storefrontPageUrl } from '../../src/domain/links/links.ts';
 
 export interface CatalogueNoticeDeps {
   db: Db;
@@ -45,16 +43,16 @@ export function catalogueNoticeProcessor(deps: CatalogueNoticeDeps) {
       log.info({ influencerId, key, reason: dest.skipped }, 'catalogue notice skipped');
       return { skipped: dest.skipped };
     }
-    const compose = async (): Promise<Card> => {
-      const news = await healthNews(db, key);
-      if (!news) throw new Error(`catalogue notice ${key} has no products`);
-      return unavailableProductsCard(news, storefrontPageUrl(deps.publicBaseUrl, news.handle));
+    const news = async () => {
+      const found = await healthNews(db, key);
+      if (!found) throw new Error(`catalogue notice ${key} has no products`);
+      return found;
     };
     return sendClaimed(
       deps,
       job,
       token,
-      { key, influencerId, attempts: claim.attempts, dest, compose },
+      { key, influencerId, attempts: claim.attempts, dest, news, card: unavailableProductsCard },
       {
         gone: (reason) => log.warn({ influencerId, key, reason }, 'catalogue notice given up'),
         sent: (messageId, reconciled) => {

@@ -9,34 +9,40 @@ import type { Logger } from '../../src/log.ts';
 import { destinationKey, type Destination } from '../../src/domain/notifications/destination.ts';
 import { countDeliveryAttempt, finishDelivery } from '../../src/domain/notifications/deliveries.ts';
 import { markNotificationTargetBroken } from '../../src/domain/notifications/notificationPrefs.ts';
+import { storefrontPageUrl } from '../../src/domain/links/links.ts';
 import type { DestinationGate } from './destinationGate.ts';
 import { pacedDelivery } from './pacedDelivery.ts';
 import { deliver, senderFor, type Senders } from './senders.ts';
 
 // Where every notification job records a delivery row's outcome (re-exported for the notice processors).
 
-export interface ClaimedNotification {
+export interface ClaimedNotification<News extends { handle: string }> {
   /** The delivery row's key: also the message's idempotency key. */
   key: string;
   influencerId: number;
   /** Attempts the row had when it was claimed: above 0, an earlier attempt may have sent it already. */
   attempts: number;
   dest: Destination;
-  /** What to say, read while the destination's turn comes. */
-  compose: () => Promise<Card>;
+  /** What to say, read while the destination's turn comes, and drawn with the influencer's storefront link. */
+  news: () => Promise<News>;
+  card: (news: News, storefrontUrl: string) => Card;
 }
 
-export async function sendClaimed(
-  deps: { db: Db; gate: DestinationGate; senders: Senders; log: Logger },
+export async function sendClaimed<News extends { handle: string }>(
+  deps: { db: Db; gate: DestinationGate; senders: Senders; log: Logger; publicBaseUrl: string },
   job: Job,
   token: string | undefined,
-  n: ClaimedNotification,
+  n: ClaimedNotification<News>,
   on: { gone?: (reason: string) => void | Promise<void>; sent?: (messageId: string, reconciled: boolean) => void } = {},
 ): Promise<{ sent: string; reconciled?: true }> {
   const { db } = deps;
   const { key, dest } = n;
   const destKey = destinationKey(dest);
   const recorded = { platform: dest.platform, destination: destKey };
+  const compose = async (): Promise<Card> => {
+    const news = await n.news();
+    return n.card(news, storefrontPageUrl(deps.publicBaseUrl, news.handle));
+  };
   let composed: Card | undefined;
   return pacedDelivery(
     job,
@@ -51,7 +57,7 @@ export async function sendClaimed(
         await finishDelivery(db, key, 'failed', { error: reason, ...recorded });
       },
       prepare: async () => {
-        composed = await n.compose();
+        composed = await compose();
       },
     },
     async (delivered) => {
@@ -66,7 +72,7 @@ export async function sendClaimed(
         }
       }
       await countDeliveryAttempt(db, key);
-      const { messageId } = await deliver(sender, dest, composed ?? (await n.compose()), { idempotencyKey: key });
+      const { messageId } = await deliver(sender, dest, composed ?? (await compose()), { idempotencyKey: key });
       await delivered();
       await finishDelivery(db, key, 'sent', { message_id: messageId, ...recorded });
       on.sent?.(messageId, false);

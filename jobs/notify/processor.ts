@@ -7,7 +7,6 @@ import type { Metrics } from '../../src/http/metrics.ts';
 import type { Logger } from '../../src/log.ts';
 import { claimNews, commissionNews } from '../../src/domain/notifications/commissionNotice.ts';
 import { commissionCard } from '../../src/cards/notice.ts';
-import type { Card } from '../../src/cards/card.ts';
 import type { QueuePayloads } from '../../src/queues.ts';
 import type { DestinationGate } from './destinationGate.ts';
 import { isLastAttempt, isPutBack, type DeliveryOutcome } from './deliveryOutcome.ts';
@@ -15,7 +14,6 @@ import { sendClaimed } from './claimedDelivery.ts';
 import { logDelivery } from './deliveryLog.ts';
 import { noticeDestination } from './noticeDestination.ts';
 import type { Senders } from './senders.ts';
-import { storefrontPageUrl } from '../../src/domain/links/links.ts';
 
 export interface NotifyDeps {
   db: Db;
@@ -70,15 +68,12 @@ export function notifyProcessor(deps: NotifyDeps) {
       return { skipped: dest.skipped === 'notifications are off' ? 'off' : 'no destination' };
     }
     seen.platform = dest.platform;
-    const compose = async (): Promise<Card> => {
-      const news = await commissionNews(db, influencerId, claim, { backfillAgeDays: deps.backfillAgeDays, now: deps.now?.() ?? new Date() });
-      return commissionCard(news, storefrontPageUrl(deps.publicBaseUrl, news.handle));
-    };
+    const news = () => commissionNews(db, influencerId, claim, { backfillAgeDays: deps.backfillAgeDays, now: deps.now?.() ?? new Date() });
     return sendClaimed(
       deps,
       job,
       token,
-      { key, influencerId, attempts: claim.attempts, dest, compose },
+      { key, influencerId, attempts: claim.attempts, dest, news, card: commissionCard },
       {
         gone: (reason) => {
           seen.gone = reason;

@@ -7,7 +7,7 @@ import { resolveProductRef, upsertProduct, type ProductDetails } from '../domain
 import { addToStorefront } from '../domain/storefront/storefronts.ts';
 import { requireMarketplace } from '../domain/amazon/marketplaces.ts';
 import { operatorOrganisation, parseOrganisationId } from '../domain/organisations/organisations.ts';
-import { type CliCommand, type CliContext, str } from './context.ts';
+import { type CliCommand, type CliContext, type CliOption, str } from './context.ts';
 import { handleOption, influencerOf, productOption, storefrontUrl } from './influencerOption.ts';
 import { runDemo } from './demo.ts';
 import { earningsCommand, ingestCommand } from './ingestCommands.ts';
@@ -39,16 +39,24 @@ function productDetails(values: Record<string, string | boolean | undefined>, ma
   };
 }
 
-async function resolveFor(ctx: CliContext, influencerId: number, product: string) {
-  return resolveProductRef(product, await defaultMarketplace(ctx.db, influencerId), ctx.resolveShort);
+/** The influencer --handle names, and the product --product names in that influencer's default store. */
+async function influencerAndProduct(ctx: CliContext, values: Record<string, string | boolean | undefined>) {
+  const influencer = await influencerOf(ctx, values);
+  const ref = await resolveProductRef(str(values.product)!, await defaultMarketplace(ctx.db, influencer.id), ctx.resolveShort);
+  return { influencer, ref };
 }
 
-const productOptions = {
-  title: { type: 'string', description: 'product title shown on the storefront' },
-  image: { type: 'string', description: 'https URL of the product image', value: 'url' },
-  price: { type: 'string', description: 'price in the marketplace currency, e.g. 24.99', value: 'amount' },
-  category: { type: 'string', description: 'product category' },
-} as const;
+/** A product-placing command's options: --handle, --product (`product` says what it may be), its own, the details. */
+const placingOptions = <Own extends Record<string, CliOption>>(product: string, own: Own) =>
+  ({
+    ...handleOption,
+    product: productOption(product),
+    ...own,
+    title: { type: 'string', description: 'product title shown on the storefront' },
+    image: { type: 'string', description: 'https URL of the product image', value: 'url' },
+    price: { type: 'string', description: 'price in the marketplace currency, e.g. 24.99', value: 'amount' },
+    category: { type: 'string', description: 'product category' },
+  }) as const;
 
 export const influencerCreate: CliCommand = {
   name: 'influencer create',
@@ -104,15 +112,11 @@ export const storefrontAdd: CliCommand = {
   name: 'storefront add',
   summary: "Add a product to an influencer's storefront",
   usage: 'storefront add --handle <handle> --product <ASIN or Amazon URL> [--list <name>] [--title …] [--price …] [--image …]',
-  options: {
-    ...handleOption,
-    product: productOption('ASIN or Amazon product URL (amzn.to links are resolved)'),
+  options: placingOptions('ASIN or Amazon product URL (amzn.to links are resolved)', {
     list: { type: 'string', description: 'list name (default Favorites)', value: 'name' },
-    ...productOptions,
-  },
+  }),
   async run(ctx, v) {
-    const influencer = await influencerOf(ctx, v);
-    const ref = await resolveFor(ctx, influencer.id, str(v.product)!);
+    const { influencer, ref } = await influencerAndProduct(ctx, v);
     const r = await addToStorefront(ctx.db, { influencerId: influencer.id, ref, listName: str(v.list), details: productDetails(v, ref.marketplace) });
     return {
       handle: influencer.handle,
@@ -133,15 +137,11 @@ export const linkCreate: CliCommand = {
   name: 'link create',
   summary: 'Get the tagged short link for a product (reused per handle + product + campaign)',
   usage: 'link create --handle <handle> --product <ASIN or Amazon URL> [--campaign <name>]',
-  options: {
-    ...handleOption,
-    product: productOption('ASIN or Amazon product URL'),
+  options: placingOptions('ASIN or Amazon product URL', {
     campaign: { type: 'string', description: 'campaign name, to tell channels apart (a-z, 0-9, - and _)', value: 'name' },
-    ...productOptions,
-  },
+  }),
   async run(ctx, v) {
-    const influencer = await influencerOf(ctx, v);
-    const ref = await resolveFor(ctx, influencer.id, str(v.product)!);
+    const { influencer, ref } = await influencerAndProduct(ctx, v);
     // One transaction: a refused link (no tracking ID for that store) leaves no product behind.
     const { product, link, created } = await ctx.db.transaction().execute(async (trx) => {
       const product = await upsertProduct(trx, ref, productDetails(v, ref.marketplace));

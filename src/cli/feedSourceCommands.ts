@@ -8,6 +8,7 @@ import { UserError } from '../errors.ts';
 import { secretBoxFor } from '../secrets/secretBox.ts';
 import { sealFeedHeaders } from '../secrets/storedSecrets.ts';
 import { type CliCommand, str } from './context.ts';
+import { tableOrNone } from './table.ts';
 
 export const feedSourceAdd: CliCommand = {
   name: 'feed-source add',
@@ -67,12 +68,14 @@ export const feedSourceList: CliCommand = {
   options: {},
   run: (ctx) => listFeedSources(ctx.db),
   format: (rows: FeedSourceListing[]) =>
-    rows.length === 0
-      ? 'No feed sources.'
-      : rows
-          .map(
-            (r) =>
-              `${r.id}  org ${r.organisationId}  ${r.name}  ${r.network}  "${r.cron}"  ${r.enabled ? 'on' : 'off'}  last ok ${r.lastSuccessAt?.toISOString() ?? 'never'}${r.lastError ? `  error: ${r.lastError}` : ''}`,
-          )
-          .join('\n'),
+    tableOrNone(rows, 'No feed sources.', ['ID', 'ORG', 'NAME', 'NETWORK', 'SCHEDULE (UTC)', 'ON', 'LAST OK', 'LAST ERROR'], (r) => [
+      String(r.id),
+      String(r.organisationId),
+      r.name,
+      r.network,
+      r.cron,
+      r.enabled ? 'on' : 'off',
+      r.lastSuccessAt?.toISOString() ?? 'never',
+      r.lastError ?? '-',
+    ]),
 };

@@ -3,7 +3,7 @@
 import { createFeedToken, listFeedTokens, revokeFeedToken, type FeedTokenInfo } from '../domain/feeds/feedTokens.ts';
 import { operatorOrganisation, parseOrganisationId } from '../domain/organisations/organisations.ts';
 import { type CliCommand, type CliContext, str } from './context.ts';
-import { day, formatTable } from './table.ts';
+import { day, tableOrNone } from './table.ts';
 
 const orgOption = { org: { type: 'string', description: 'the organisation (default: the only or default organisation)', value: 'id' } } as const;
 const organisationOf = (ctx: CliContext, v: Record<string, string | boolean | undefined>) =>
@@ -36,19 +36,14 @@ export const feedTokenList: CliCommand = {
   options: { ...orgOption, all: { type: 'boolean', description: 'revoked ones too' } },
   run: async (ctx, v) => listFeedTokens(ctx.db, await organisationOf(ctx, v), { includeRevoked: v.all === true }),
   format: (rows: FeedTokenInfo[]) =>
-    rows.length === 0
-      ? 'No feed tokens.'
-      : formatTable(
-          ['ID', 'NAME', 'ENDS IN', 'CREATED', 'LAST USED', 'REVOKED'],
-          rows.map((t) => [
-            String(t.id),
-            t.name,
-            `…${t.hint}`,
-            day(t.createdAt),
-            t.lastUsedAt ? day(t.lastUsedAt) : 'never',
-            t.revokedAt ? day(t.revokedAt) : '-',
-          ]),
-        ),
+    tableOrNone(rows, 'No feed tokens.', ['ID', 'NAME', 'ENDS IN', 'CREATED', 'LAST USED', 'REVOKED'], (t) => [
+      String(t.id),
+      t.name,
+      `…${t.hint}`,
+      day(t.createdAt),
+      t.lastUsedAt ? day(t.lastUsedAt) : 'never',
+      t.revokedAt ? day(t.revokedAt) : '-',
+    ]),
 };
 
 export const feedTokenRevoke: CliCommand = {

@@ -6,7 +6,7 @@ import { listOrganisations, type OrganisationWorkspace } from '../domain/organis
 import { operatorOrganisation, parseOrganisationId } from '../domain/organisations/organisations.ts';
 import { type CliCommand, str } from './context.ts';
 import { handleOption, influencerOf, storefrontUrl } from './influencerOption.ts';
-import { cut, day, formatTable } from './table.ts';
+import { cut, day, tableOrNone } from './table.ts';
 
 const workspaceLabel = (w: OrganisationWorkspace) => `${w.platform} ${w.workspaceId}${w.name ? ` "${w.name}"` : ''}${w.revoked ? ' (uninstalled)' : ''}`;
 
@@ -17,12 +17,12 @@ export const orgList: CliCommand = {
   options: {},
   run: (ctx) => listOrganisations(ctx.db),
   format: (rows: Awaited<ReturnType<typeof listOrganisations>>) =>
-    rows.length === 0
-      ? 'No organisations.'
-      : formatTable(
-          ['ID', 'NAME', 'INFLUENCERS', 'WORKSPACES'],
-          rows.map((o) => [String(o.id), o.name, String(o.influencers), o.workspaces.map(workspaceLabel).join(', ') || '-']),
-        ),
+    tableOrNone(rows, 'No organisations.', ['ID', 'NAME', 'INFLUENCERS', 'WORKSPACES'], (o) => [
+      String(o.id),
+      o.name,
+      String(o.influencers),
+      o.workspaces.map(workspaceLabel).join(', ') || '-',
+    ]),
 };
 
 type ListedInfluencer = Awaited<ReturnType<typeof listInfluencers>>[number] & { storefrontUrl: string };
@@ -41,22 +41,17 @@ export const influencerList: CliCommand = {
     return rows.map(({ createdAt, ...r }) => ({ ...r, storefrontUrl: storefrontUrl(ctx, r.handle), createdAt }));
   },
   format: (rows: ListedInfluencer[]) =>
-    rows.length === 0
-      ? 'No influencers.'
-      : formatTable(
-          ['ID', 'HANDLE', 'NAME', 'ORG', 'TRACKING IDS', 'STOREFRONT', 'CREATED'],
-          rows.map((r) => [
-            String(r.id),
-            `@${r.handle}`,
-            r.displayName,
-            String(r.organisationId),
-            r.trackingIds
-              .map((t) => `${t.trackingId} (${t.marketplace}${t.default ? ', default' : ''}${t.pending ? ', waiting for verification' : ''})`)
-              .join(', ') || '-',
-            r.storefrontUrl,
-            day(r.createdAt),
-          ]),
-        ),
+    tableOrNone(rows, 'No influencers.', ['ID', 'HANDLE', 'NAME', 'ORG', 'TRACKING IDS', 'STOREFRONT', 'CREATED'], (r) => [
+      String(r.id),
+      `@${r.handle}`,
+      r.displayName,
+      String(r.organisationId),
+      r.trackingIds
+        .map((t) => `${t.trackingId} (${t.marketplace}${t.default ? ', default' : ''}${t.pending ? ', waiting for verification' : ''})`)
+        .join(', ') || '-',
+      r.storefrontUrl,
+      day(r.createdAt),
+    ]),
 };
 
 /** A link as listed: the domain's, with its short URL. */
@@ -87,19 +82,14 @@ export const linkList: CliCommand = {
     }));
   },
   format: (rows: ListedLink[]) =>
-    rows.length === 0
-      ? 'No links yet.'
-      : formatTable(
-          ['CODE', 'SHORT URL', 'ASIN', 'STORE', 'CAMPAIGN', 'CLICKS', 'CREATED', 'PRODUCT'],
-          rows.map((l) => [
-            l.code,
-            l.shortUrl,
-            l.asin,
-            l.marketplace,
-            l.campaign || '-',
-            String(l.clicks),
-            day(l.createdAt),
-            `${l.productTitle ? cut(l.productTitle, 60) : '-'}${l.disabled ? ' (disabled)' : ''}`,
-          ]),
-        ),
+    tableOrNone(rows, 'No links yet.', ['CODE', 'SHORT URL', 'ASIN', 'STORE', 'CAMPAIGN', 'CLICKS', 'CREATED', 'PRODUCT'], (l) => [
+      l.code,
+      l.shortUrl,
+      l.asin,
+      l.marketplace,
+      l.campaign || '-',
+      String(l.clicks),
+      day(l.createdAt),
+      `${l.productTitle ? cut(l.productTitle, 60) : '-'}${l.disabled ? ' (disabled)' : ''}`,
+    ]),
 };

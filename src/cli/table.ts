@@ -12,6 +12,11 @@ export function formatTable(headers: string[], rows: string[][]): string {
   return [line(headers), ...rows.map(line)].join('\n');
 }
 
+/** A list command's text: a table of the rows, or `none` when there are none. */
+export function tableOrNone<R>(rows: readonly R[], none: string, headers: string[], cells: (row: R) => string[]): string {
+  return rows.length === 0 ? none : formatTable(headers, rows.map(cells));
+}
+
 /** A calendar date (UTC) for tables; JSON keeps the full timestamp. */
 export const day = (d: Date) => d.toISOString().slice(0, 10);
 

@@ -286,6 +286,11 @@ describe('when a feed source is polled on its schedule', () => {
         15_000,
       );
       expect(failing).toMatchObject({ last_error: expect.stringContaining('answered 500'), last_success_at: null });
+      // The operator reads how each source's last poll went: one table row each, under a header.
+      const lines = (await cli('feed-source', 'list')).out.split('\n');
+      expect(lines[0]).toMatch(/^ID +ORG +NAME +NETWORK +SCHEDULE \(UTC\) +ON +LAST OK +LAST ERROR$/);
+      expect(lines.find((l) => l.includes(bad))).toMatch(/ on +never +.*answered 500/);
+      expect(lines.find((l) => l.includes(good))).toMatch(/ on +\d{4}-\d\d-\d\dT[\d:.]+Z +-$/);
     } finally {
       await rt?.close();
       await db.updateTable('feed_sources').set({ enabled: false }).where('name', 'in', [good, bad]).execute();

@@ -9,6 +9,9 @@ import { normaliseTrackingId } from '../amazon/taggedUrl.ts';
 import { operatorOrganisation } from './organisations.ts';
 import { toInfluencer, toPlacedClaim, toTrackingId, type Influencer, type PlacedClaim, type TrackingId } from './types.ts';
 
+/** Tracking ID rows that stand (not given up or released): the rows links, claims and figures go by. */
+export const liveTrackingIds = (db: Db) => db.selectFrom('tracking_ids').where('released_at', 'is', null);
+
 export interface CreateInfluencerInput {
   handle: string;
   displayName: string;
@@ -167,13 +170,7 @@ async function placeTrackingId(
 ): Promise<Registration> {
   const organisationId = influencer.organisation_id;
   await lockTrackingId(trx, organisationId, trackingId);
-  const live = await trx
-    .selectFrom('tracking_ids')
-    .selectAll()
-    .where('organisation_id', '=', organisationId)
-    .where('tracking_id', '=', trackingId)
-    .where('released_at', 'is', null)
-    .execute();
+  const live = await liveTrackingIds(trx).selectAll().where('organisation_id', '=', organisationId).where('tracking_id', '=', trackingId).execute();
   const own = live.find((r) => r.influencer_id === influencer.id);
   const holder = live.find((r) => r.verified && r.influencer_id !== influencer.id);
   if (own?.verified) return { trackingId: toTrackingId(own), claim: null };
@@ -257,12 +254,10 @@ export async function requireInfluencerByHandle(db: Db, rawHandle: string): Prom
  * links carry it, though it shows no money until verified); a row given up never does.
  */
 export async function trackingIdFor(db: Db, influencerId: number, marketplace: string): Promise<TrackingId | undefined> {
-  const row = await db
-    .selectFrom('tracking_ids')
+  const row = await liveTrackingIds(db)
     .selectAll()
     .where('influencer_id', '=', influencerId)
     .where('marketplace', '=', marketplace)
-    .where('released_at', 'is', null)
     .orderBy('is_default', 'desc')
     .orderBy('verified', 'desc')
     .orderBy('id')
@@ -272,11 +267,9 @@ export async function trackingIdFor(db: Db, influencerId: number, marketplace: s
 
 /** The marketplace a bare ASIN refers to: that of the influencer's first default tracking ID. */
 export async function defaultMarketplace(db: Db, influencerId: number): Promise<string> {
-  const row = await db
-    .selectFrom('tracking_ids')
+  const row = await liveTrackingIds(db)
     .select('marketplace')
     .where('influencer_id', '=', influencerId)
-    .where('released_at', 'is', null)
     .orderBy('is_default', 'desc')
     .orderBy('id')
     .executeTakeFirst();

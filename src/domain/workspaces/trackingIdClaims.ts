@@ -20,7 +20,7 @@ import type { TrackingId } from '../organisations/types.ts';
 import { PRODUCT_MEASURES, TOTAL_MEASURES } from '../earnings/ledgerSums.ts';
 import { ROLLUP_LOCK_KEY } from '../earnings/rollupRefresh.ts';
 import type { Identity } from './identities.ts';
-import { attributeTrackingId, hasUnattributedRows, lockTrackingId } from '../organisations/influencers.ts';
+import { attributeTrackingId, hasUnattributedRows, liveTrackingIds, lockTrackingId } from '../organisations/influencers.ts';
 
 export type ClaimAction = 'approve' | 'refuse' | 'withdraw';
 export const CLAIM_ACTIONS: readonly ClaimAction[] = ['approve', 'refuse', 'withdraw'];
@@ -108,12 +108,10 @@ export async function claimsOf(db: Db, influencerId: number, days = 30, now = ne
 
 /** An influencer's tracking IDs that wait for verification (no figure of theirs is shown). */
 export async function pendingTrackingIds(db: Db, influencerId: number): Promise<Array<Pick<TrackingId, 'trackingId' | 'marketplace'>>> {
-  return db
-    .selectFrom('tracking_ids')
+  return liveTrackingIds(db)
     .select(['tracking_id as trackingId', 'marketplace'])
     .where('influencer_id', '=', influencerId)
     .where('verified', '=', false)
-    .where('released_at', 'is', null)
     .orderBy('tracking_id')
     .execute();
 }
@@ -247,12 +245,10 @@ export async function verifyClaimsByReport(db: Db, ingestId: string, now = new D
       await lockTrackingId(trx, ingest.organisation_id, c.tracking_id);
       const claim = await trx.selectFrom('tracking_id_claims').selectAll().where('id', '=', c.id).forUpdate().executeTakeFirstOrThrow();
       if (claim.status !== 'pending' || claim.tracking_id_row_id === null) return undefined;
-      const others = await trx
-        .selectFrom('tracking_ids')
+      const others = await liveTrackingIds(trx)
         .select(['id', 'verified'])
         .where('organisation_id', '=', claim.organisation_id)
         .where('tracking_id', '=', claim.tracking_id)
-        .where('released_at', 'is', null)
         .where('id', '<>', claim.tracking_id_row_id)
         .execute();
       // Held by someone (a dispute), or claimed by several: the report cannot tell whose it is.
