@@ -19,7 +19,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import { sql } from 'kysely';
 import type { Db } from '../src/db/database.ts';
-import { clickKindCounts, clickTotals, organisationClickCounts, topClickedLinks, type ClickScope, type ReadOptions } from '../src/domain/clicks/clickCounts.ts';
+import { clickKindCounts, clickTotals, organisationClickCounts, type ClickScope, type ReadOptions } from '../src/domain/clicks/clickCounts.ts';
+import { topClickedLinks } from '../src/domain/clicks/linkRanking.ts';
 import { createClickPartitions, monthStart } from '../src/domain/clicks/clickPartitions.ts';
 import { refreshClickRollups } from '../src/domain/clicks/clickRollupRefresh.ts';
 import { buildDigest } from '../src/domain/digest/digestReport.ts';

@@ -19,6 +19,7 @@ import * as digestStartDate from './2026-12-03T16-30-00_digest_start_date.ts';
 import * as catalogueLinkHealth from './2026-12-05T10-00-00_catalogue_link_health.ts';
 import * as clickBatches from './2026-12-06T09-00-00_click_batches.ts';
 import * as clickOrganisations from './2026-12-07T09-00-00_click_organisations.ts';
+import * as clickLinkRanking from './2026-12-08T09-00-00_click_link_ranking.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-25T00-00-00_initial_schema': initialSchema,
@@ -40,4 +41,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T10-00-00_catalogue_link_health': catalogueLinkHealth,
   '2026-12-06T09-00-00_click_batches': clickBatches,
   '2026-12-07T09-00-00_click_organisations': clickOrganisations,
+  '2026-12-08T09-00-00_click_link_ranking': clickLinkRanking,
 };

@@ -3,7 +3,8 @@
 // digest and link lists, with clicks above the horizon, and while clicks are written during refreshes. Clicks stay
 // within the retention (400 days): a partition job of another file's app may run meanwhile.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clickKindCounts, linkClicks, topClickedLinks } from '../../src/domain/clicks/clickCounts.ts';
+import { clickKindCounts, linkClicks } from '../../src/domain/clicks/clickCounts.ts';
+import { topClickedLinks } from '../../src/domain/clicks/linkRanking.ts';
 import { refreshClickRollups } from '../../src/domain/clicks/clickRollupRefresh.ts';
 import { buildDigest } from '../../src/domain/digest/digestReport.ts';
 import { PERIOD_WORDS, parsePeriod, type Period } from '../../src/domain/earnings/period.ts';

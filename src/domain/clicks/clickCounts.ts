@@ -16,7 +16,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import { inReadSnapshot } from '../common/readSnapshot.ts';
-import { decompose, type BucketGrain, type CostModel, type Piece } from '../common/buckets.ts';
+import { ceilTo, decompose, type BucketGrain, type CostModel, type Piece } from '../common/buckets.ts';
 import type { EarningsScope, TimeRange } from '../common/scope.ts';
 
 export type ClickScope = EarningsScope;
@@ -41,7 +41,7 @@ const GRAINS: readonly BucketGrain[] = ['hour', 'day', 'month', 'year'];
 const COST: CostModel = { rawHour: 200, bucket: { hour: 1, day: 1, month: 1, year: 1, all: 1 } };
 const HOUR = 3_600_000;
 const QUARTER = 900_000;
-const ts = (t: number) => (t === -Infinity ? '-infinity' : t === Infinity ? 'infinity' : new Date(t).toISOString());
+export const ts = (t: number) => (t === -Infinity ? '-infinity' : t === Infinity ? 'infinity' : new Date(t).toISOString());
 
 /** Rollup rows of `grain` with bucket in [lo, hi), or (part 1-3) the first part × 15 minutes of the hour row at lo. */
 interface RollupPiece {
@@ -170,6 +170,8 @@ export interface ClickSnapshot {
   /** Influencer and link rows by hour exist from here on (epoch ms), and in fineMonths. */
   recentFrom: number;
   fineMonths: ReadonlySet<number>;
+  /** Every click rollup row carries its organisation (the background fill is done), so rows can be read by it. */
+  organisationsFilled: boolean;
 }
 
 /** Whether influencer and link hour rows exist for the hour starting at `hour`. */
@@ -194,10 +196,12 @@ export async function readClicks<T>(db: Db, scope: ClickScope, opts: ReadOptions
         fine: Array<Date | string> | null;
         influencers: Array<string | number>;
         organisation_id: string | null;
+        filled: boolean | null;
       }>`
         SELECT ${jitOff ? sql`set_config('jit', 'off', true) AS jit,` : sql``}
                s.horizon, s.recent_from, ARRAY(SELECT month FROM click_fine_months) AS fine,
                ARRAY(SELECT id FROM influencers WHERE ${who} ORDER BY id) AS influencers,
+               (SELECT done_at IS NOT NULL FROM click_organisation_fill WHERE id = 1) AS filled,
                ${'influencerId' in scope ? sql`(SELECT organisation_id FROM influencers WHERE id = ${scope.influencerId}::bigint)` : sql`${scope.organisationId}::bigint`} AS organisation_id
           FROM (SELECT 1) one LEFT JOIN click_rollup_state s ON s.id = 1`.execute(conn)
     ).rows[0];
@@ -210,38 +214,93 @@ export async function readClicks<T>(db: Db, scope: ClickScope, opts: ReadOptions
       now: (opts.now ?? new Date()).getTime(),
       recentFrom: Number.isNaN(recent) ? -Infinity : recent,
       fineMonths: new Set((row?.fine ?? []).map((m) => new Date(m).getTime())),
+      organisationsFilled: row?.filled === true,
     };
     return read(conn, s);
   };
   return inReadSnapshot(db, run);
 }
 
+export interface SourceOptions {
+  /** Unique clicks per link instead of every kind per influencer. */
+  links?: boolean;
+  /** The organisation's own rows (every kind, as one). */
+  organisation?: boolean;
+  /** Only the links of this relation (a link_id column), each read by key: unique clicks per link. */
+  of?: RawBuilder<unknown>;
+}
+
+/**
+ * A rollup piece as key look-ups: its buckets that have begun by now one by one, and the rest (empty unless clicks
+ * carry times after the clock) as a range; the whole piece as a range when it has too many buckets to list.
+ */
+function keyedPiece(p: RollupPiece, now: number): { buckets: number[]; rest?: RollupPiece } {
+  if (p.grain === 'all') return { buckets: [-Infinity] };
+  if (!Number.isFinite(p.lo) || !Number.isFinite(p.hi)) return { buckets: [], rest: p };
+  const buckets: number[] = [];
+  let t = p.lo;
+  for (; t < p.hi && t <= now; t = ceilTo(p.grain as BucketGrain, t + 1)) {
+    if (buckets.length === MAX_KEYED_BUCKETS) return { buckets: [], rest: p };
+    buckets.push(t);
+  }
+  return t < p.hi ? { buckets, rest: { ...p, lo: t } } : { buckets };
+}
+/** Buckets of one piece looked up by key at most; a longer piece is read as a range. */
+const MAX_KEYED_BUCKETS = 64;
+
 /**
  * Rows (seg, influencer_id, link_id, click, repeat, preview, bot) whose sums per segment are the clicks in that
  * segment: per influencer (link_id null) for every kind, or per link for unique clicks (`links`).
  */
-export function clickSource(s: ClickSnapshot, segments: readonly TimeRange[], opts: { links?: boolean; organisation?: boolean } = {}): RawBuilder<unknown> {
+export function clickSource(s: ClickSnapshot, segments: readonly TimeRange[], opts: SourceOptions = {}): RawBuilder<unknown> {
   // The organisation's own rows have every hour; influencer and link rows only some (see the header).
-  const org = opts.organisation === true && s.organisationId !== null;
+  const org = opts.organisation === true && opts.of === undefined && s.organisationId !== null;
   const { rollup, raw } = clickPieces(segments, s.now, s.rollups, org ? undefined : (h) => hasHourRows(s, h));
+
   const infl = sql`${s.influencers}::bigint[]`;
-  const links = opts.links === true;
+  const of = opts.of;
+  const links = opts.links === true || of !== undefined;
   const branches: RawBuilder<unknown>[] = [];
   const rawMeasures = sql.join(
     KINDS.map(([k]) => (links && k !== 'click' ? sql`0::bigint AS ${sql.id(k)}` : sql`(c.kind = ${k})::int * x.sign AS ${sql.id(k)}`)),
   );
   const kindFilter = links ? sql`AND c.kind = 'click'` : sql``;
   const linkOf = links ? sql`c.link_id` : sql`NULL::bigint`;
-  const scopeLinks = sql`(SELECT id FROM links WHERE influencer_id = ANY(${infl}))`;
+  const scopeLinks = of ? sql`(SELECT link_id FROM ${of})` : sql`(SELECT id FROM links WHERE influencer_id = ANY(${infl}))`;
+  const part = (m: string) =>
+    sql`CASE x.part WHEN 4 THEN r.${sql.id(m)} WHEN 1 THEN r.${sql.id(`${m}_q1`)} WHEN 2 THEN r.${sql.id(`${m}_q2`)} ELSE r.${sql.id(`${m}_q3`)} END`;
+  const noOtherKinds = sql`0::bigint AS repeat, 0::bigint AS preview, 0::bigint AS bot`;
 
   if (rollup.length > 0) {
     const values = sql.join(
       rollup.map((p) => sql`(${p.seg}::int, ${p.sign}::int, ${p.grain}::text, ${ts(p.lo)}::timestamptz, ${ts(p.hi)}::timestamptz, ${p.part}::int)`),
     );
-    const part = (m: string) =>
-      sql`CASE x.part WHEN 4 THEN r.${sql.id(m)} WHEN 1 THEN r.${sql.id(`${m}_q1`)} WHEN 2 THEN r.${sql.id(`${m}_q2`)} ELSE r.${sql.id(`${m}_q3`)} END`;
     const measures = sql.join(KINDS.map(([k, m]) => sql`${part(m)} * x.sign AS ${sql.id(k)}`));
-    if (org) {
+    if (of) {
+      // A few links: each of their rows is one key look-up (influencer, grain, bucket, link), so a creator's other
+      // links are never read; a piece of too many buckets is read as a range of that key instead.
+      const split = rollup.map((p) => ({ p, ...keyedPiece(p, s.now) }));
+      const keyed = split.flatMap(({ p, buckets }) => buckets.map((b) => ({ ...p, bucket: b })));
+      const ranged = split.flatMap(({ rest }) => (rest ? [rest] : []));
+      const linksOf = sql`(SELECT DISTINCT o.link_id FROM ${of} o) c JOIN links k ON k.id = c.link_id`;
+      if (keyed.length > 0)
+        branches.push(sql`
+          SELECT x.seg, k.influencer_id, c.link_id, ${part('clicks')} * x.sign AS click, ${noOtherKinds}
+            FROM ${linksOf}
+            CROSS JOIN (VALUES ${sql.join(keyed.map((p) => sql`(${p.seg}::int, ${p.sign}::int, ${p.grain}::text, ${ts(p.bucket)}::timestamptz, ${p.part}::int)`))}) AS x(seg, sign, grain, bucket, part)
+            -- OFFSET 0: one look-up per link and bucket, never a scan of every link's rows of the bucket.
+            CROSS JOIN LATERAL (
+              SELECT r.clicks, r.clicks_q1, r.clicks_q2, r.clicks_q3 FROM click_rollups r
+               WHERE r.influencer_id = k.influencer_id AND r.grain = x.grain AND r.bucket = x.bucket AND r.link_id = c.link_id OFFSET 0) r`);
+      if (ranged.length > 0)
+        branches.push(sql`
+          SELECT x.seg, k.influencer_id, c.link_id, ${part('clicks')} * x.sign AS click, ${noOtherKinds}
+            FROM ${linksOf}
+            CROSS JOIN (VALUES ${sql.join(ranged.map((p) => sql`(${p.seg}::int, ${p.sign}::int, ${p.grain}::text, ${ts(p.lo)}::timestamptz, ${ts(p.hi)}::timestamptz, ${p.part}::int)`))}) AS x(seg, sign, grain, lo, hi, part)
+            CROSS JOIN LATERAL (
+              SELECT r.clicks, r.clicks_q1, r.clicks_q2, r.clicks_q3 FROM click_rollups r
+               WHERE r.influencer_id = k.influencer_id AND r.grain = x.grain AND r.bucket >= x.lo AND r.bucket < x.hi AND r.link_id = c.link_id OFFSET 0) r`);
+    } else if (org) {
       branches.push(sql`
         SELECT x.seg, NULL::bigint AS influencer_id, NULL::bigint AS link_id, ${measures}
           FROM (VALUES ${values}) AS x(seg, sign, grain, lo, hi, part)
@@ -350,56 +409,4 @@ export async function linkClicks(db: Db, scope: ClickScope, range: TimeRange, op
        GROUP BY 1 HAVING sum(u.click) <> 0`.execute(conn),
   );
   return new Map(rows.rows.map((r) => [n(r.link_id), n(r.clicks)]));
-}
-
-/** A link as click rankings name it: its code, whose it is and the product it points at. */
-export interface RankedLink {
-  linkId: number;
-  code: string;
-  campaign: string;
-  handle: string;
-  asin: string;
-  title: string | null;
-}
-
-export interface TopLink extends RankedLink {
-  /** Unique clicks in the range ranked by. */
-  clicks: number;
-  /** Unique clicks in each of the `also` ranges. */
-  also: number[];
-}
-
-/** The most-clicked links (unique clicks) over `range`, most first then by code, with their clicks in `also` ranges. */
-export async function topClickedLinks(
-  db: Db,
-  scope: ClickScope,
-  range: TimeRange,
-  limit: number,
-  also: readonly TimeRange[] = [],
-  opts: ReadOptions = {},
-): Promise<TopLink[]> {
-  const alsoCols = also.map((_, i) => sql`sum(u.click) FILTER (WHERE u.seg = ${i + 1})::bigint AS ${sql.id(`also${i}`)}`);
-  const rows = await readClicks(db, scope, opts, (conn, s) =>
-    sql<Record<string, string | null>>`
-    WITH per AS (
-      SELECT u.link_id, sum(u.click) FILTER (WHERE u.seg = 0)::bigint AS clicks ${alsoCols.length ? sql`, ${sql.join(alsoCols)}` : sql``}
-        FROM (${clickSource(s, [range, ...also], { links: true })}) u
-       GROUP BY 1 HAVING sum(u.click) FILTER (WHERE u.seg = 0) > 0)
-    -- Only links that can make the list (ties at its end included) are joined for their code and product.
-    SELECT per.*, k.code, k.campaign, i.handle, p.asin, p.title
-      FROM per JOIN links k ON k.id = per.link_id JOIN influencers i ON i.id = k.influencer_id JOIN products p ON p.id = k.product_id
-     WHERE per.clicks >= coalesce((SELECT x.clicks FROM per x ORDER BY x.clicks DESC OFFSET ${Math.max(0, Math.floor(limit) - 1)} LIMIT 1), 0)
-     ORDER BY per.clicks DESC, k.code
-     LIMIT ${Math.max(0, Math.floor(limit))}`.execute(conn),
-  );
-  return rows.rows.map((r) => ({
-    linkId: n(r.link_id),
-    code: r.code!,
-    campaign: r.campaign!,
-    handle: r.handle!,
-    asin: r.asin!,
-    title: r.title ?? null,
-    clicks: n(r.clicks),
-    also: also.map((_, i) => n(r[`also${i}`])),
-  }));
 }

@@ -24,7 +24,8 @@ import type { TimeRange } from '../common/scope.ts';
 import { organisationTotalsSource, productsSource, readLedger, totalsSource } from '../earnings/ledgerSums.ts';
 import { topProducts } from '../earnings/productRanking.ts';
 import { unavailableProducts, type UnavailableProducts } from '../catalogue/linkHealth.ts';
-import { clickKindCounts, organisationClickCounts, topClickedLinks, type RankedLink } from '../clicks/clickCounts.ts';
+import { clickKindCounts, organisationClickCounts } from '../clicks/clickCounts.ts';
+import { topClickedLinks, type RankedLink } from '../clicks/linkRanking.ts';
 import { addDays, isTimeZone, localDate, zonedTime } from '../common/time.ts';
 
 /** Yesterday's clicks at least this many times the trailing 7-day daily average … */

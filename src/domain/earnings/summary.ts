@@ -8,7 +8,8 @@ import type { Period } from './period.ts';
 import type { EarningsScope } from '../common/scope.ts';
 import { readLedger, totalsSource, type SnapshotOptions } from './ledgerSums.ts';
 import { topProductsAndLinks } from './productRanking.ts';
-import { clickTotals, topClickedLinks } from '../clicks/clickCounts.ts';
+import { clickTotals } from '../clicks/clickCounts.ts';
+import { topClickedLinks } from '../clicks/linkRanking.ts';
 import { productFaces } from '../links/productFaces.ts';
 
 export type { EarningsScope };
