@@ -105,6 +105,13 @@ describe('when click partitions rotate under a fake clock', () => {
     for (const k of expired) expect(await rawCount(monthStart(T0, k), monthStart(T0, k + 1))).toBe(0);
   });
 
+  it('then, every row having its organisation, the job makes it required on clicks, their partitions and rollups', async () => {
+    const required = await sql<{ table: string }>`
+      SELECT c.relname AS table FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+       WHERE a.attname = 'organisation_id' AND a.attnotnull AND (c.relname LIKE 'clicks%' OR c.relname = 'click_rollups')`.execute(db);
+    expect(required.rows.map((r) => r.table)).toEqual(expect.arrayContaining(['clicks', 'clicks_default', partitionName(monthStart(T0, 2)), 'click_rollups']));
+  });
+
   it('then three months later the coming months exist and the newly expired ones are gone, their clicks still counted from the rollups', async () => {
     const later = new Date(T0.getTime() + 92 * DAY);
     const r = await rotate(later);

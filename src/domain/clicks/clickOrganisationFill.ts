@@ -2,7 +2,7 @@
 // 2026-12-07T09-00-00_click_organisations): click ids and influencers up to those noted by the migration, a batch at a
 // time, each in a short transaction of its own, within a time budget per run. So an existing deployment's clicks are
 // filled in the background without the long lock a single UPDATE would take, while redirects keep writing.
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../db/database.ts';
 
 export interface FillOptions {
@@ -66,3 +66,44 @@ export async function fillClickOrganisations(db: Db, opts: FillOptions = {}): Pr
   } while (Date.now() < until);
   return out;
 }
+
+const FILLED_TABLES = ['clicks', 'click_rollups'] as const;
+
+/**
+ * Once the fill is done, organisation_id becomes NOT NULL on clicks and click_rollups (a Citus distribution key must
+ * always be present, and no row can slip out of an organisation's figures). A plain SET NOT NULL would scan the
+ * table under an exclusive lock, stopping click writes for the whole scan; instead a CHECK added NOT VALID is
+ * validated under a lock writers do not wait for, and SET NOT NULL takes its proof from it. The statements that do
+ * take an exclusive lock hold it a moment, and give up after `lockTimeoutMs` rather than queue click writes behind
+ * a long reader: the table is then left as it was, to try again next run. Idempotent. Returns the tables changed.
+ */
+export async function requireClickOrganisations(db: Db, opts: { lockTimeoutMs?: number } = {}): Promise<string[]> {
+  const briefly = (statement: RawBuilder<unknown>) =>
+    db.transaction().execute(async (trx) => {
+      await sql`SELECT set_config('lock_timeout', ${`${opts.lockTimeoutMs ?? 2000}ms`}, true)`.execute(trx);
+      await statement.execute(trx);
+    });
+  const changed: string[] = [];
+  for (const table of FILLED_TABLES) {
+    const nullable = await sql<{ nullable: boolean }>`
+      SELECT NOT attnotnull AS nullable FROM pg_attribute WHERE attrelid = ${table}::regclass AND attname = 'organisation_id'`.execute(db);
+    if (nullable.rows[0]?.nullable !== true) continue;
+    const t = sql.table(table);
+    const check = sql.id(`${table}_organisation_present`);
+    try {
+      await briefly(sql`ALTER TABLE ${t} DROP CONSTRAINT IF EXISTS ${check}`);
+      await briefly(sql`ALTER TABLE ${t} ADD CONSTRAINT ${check} CHECK (organisation_id IS NOT NULL) NOT VALID`);
+      await briefly(sql`ALTER TABLE ${t} VALIDATE CONSTRAINT ${check}`);
+      await briefly(sql`ALTER TABLE ${t} ALTER COLUMN organisation_id SET NOT NULL`);
+      changed.push(table);
+    } catch (err) {
+      if ((err as { code?: string }).code !== LOCK_NOT_AVAILABLE) throw err;
+    } finally {
+      // The NOT NULL stands on its own, and an unproved check is not left refusing writes.
+      await briefly(sql`ALTER TABLE ${t} DROP CONSTRAINT IF EXISTS ${check}`).catch(() => undefined);
+    }
+  }
+  return changed;
+}
+/** SQLSTATE of a lock_timeout. */
+const LOCK_NOT_AVAILABLE = '55P03';
