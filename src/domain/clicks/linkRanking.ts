@@ -13,13 +13,11 @@
 // the plain sum is used. An influencer's links are few: theirs is always the plain sum.
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../db/database.ts';
-import { ceilTo, floorTo, type BucketGrain } from '../common/buckets.ts';
+import { ceilTo, floorTo, MAX_HELD_BUCKETS, type BucketGrain } from '../common/buckets.ts';
 import { clickPieces, clickSource, hasHourRows, readClicks, ts, type ClickScope, type ClickSnapshot, type ReadOptions, type TimeRange } from './clickCounts.ts';
 
 /** Links read from each held bucket in order of clicks. */
-export const CANDIDATES = 30;
-/** Buckets read that way at most (the days of a partial month, and a few coarser ones). */
-const MAX_HELD = 40;
+const CANDIDATES = 30;
 
 /** A link as click rankings name it: its code, whose it is and the product it points at. */
 export interface RankedLink {
@@ -118,7 +116,7 @@ function heldBuckets(s: ClickSnapshot, range: TimeRange): Array<{ grain: string;
     // Buckets after the clock too: empty unless clicks carry later times, and then they must bound them as well.
     for (let t = floorTo(grain, lo); t < hi; t = ceilTo(grain, t + 1)) {
       held.set(`${grain}|${t}`, { grain, bucket: t });
-      if (held.size > MAX_HELD) return;
+      if (held.size > MAX_HELD_BUCKETS) return;
     }
   };
   for (const p of [...pieces.rollup, ...pieces.raw.map((r) => ({ ...r, grain: 'raw', part: 4 }))]) {
@@ -127,7 +125,7 @@ function heldBuckets(s: ClickSnapshot, range: TimeRange): Array<{ grain: string;
     else if (!Number.isFinite(p.lo) || !Number.isFinite(p.hi)) return [];
     else if (p.grain === 'hour' || p.grain === 'raw') hold('day', p.lo, p.hi);
     else hold(p.grain as BucketGrain, p.lo, p.hi);
-    if (held.size > MAX_HELD) return [];
+    if (held.size > MAX_HELD_BUCKETS) return [];
   }
   return [...held.values()];
 }

@@ -26,6 +26,12 @@ export interface Piece {
   to: number;
 }
 
+/**
+ * Whole buckets a ranking reads in order of their figure at most (the days of a partial month, and a few coarser
+ * ones): past this, the top products and the most-clicked links are summed over everything instead.
+ */
+export const MAX_HELD_BUCKETS = 40;
+
 /** Rough relative cost of reading one raw hour and one bucket of each grain, for choosing between decompositions. */
 export interface CostModel {
   rawHour: number;

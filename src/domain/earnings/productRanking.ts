@@ -12,12 +12,10 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { TimeRange } from '../common/scope.ts';
 import { organisationProductPieces, productsSource, ts, type LedgerSnapshot } from './ledgerSums.ts';
-import { ceilTo, type Piece, type RollupGrain } from '../common/buckets.ts';
+import { ceilTo, MAX_HELD_BUCKETS, type Piece, type RollupGrain } from '../common/buckets.ts';
 
 /** Products read from each bucket in order of amount. */
 export const CANDIDATES = 100;
-/** Buckets read that way at most (the days of a partial month, and a few coarser ones). */
-const MAX_HELD = 40;
 
 export interface ProductRank {
   rank: number;
@@ -62,7 +60,7 @@ function heldBuckets(s: LedgerSnapshot, range: TimeRange) {
     else continue;
     pieces.push(p);
   }
-  return buckets.length <= MAX_HELD ? { buckets, pieces } : { buckets: [], pieces: [] };
+  return buckets.length <= MAX_HELD_BUCKETS ? { buckets, pieces } : { buckets: [], pieces: [] };
 }
 
 /** The scope's top `limit` products over the range, exact. */
