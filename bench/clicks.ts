@@ -26,6 +26,7 @@ import { refreshClickRollups } from '../src/domain/clicks/clickRollupRefresh.ts'
 import { buildDigest } from '../src/domain/digest/digestReport.ts';
 import { parsePeriod } from '../src/domain/earnings/period.ts';
 import { addDays, localDate, zonedTime } from '../src/domain/common/time.ts';
+import { seedClickWorld } from './clickWorld.ts';
 import { intEnv, runBench, throwawayDatabase } from './support.ts';
 
 const flag = (name: string, def: number) => {
@@ -44,27 +45,13 @@ const DAYS = 395;
 async function fill(db: Db, clicks: number): Promise<void> {
   const now = new Date();
   await createClickPartitions(db, monthStart(now, -13), 15);
-  await sql`INSERT INTO organisations (name) SELECT 'org ' || g FROM generate_series(1, 3) g`.execute(db);
-  // Influencers 1-240 in the first organisation, 241-340 the second, the rest the third.
-  await sql`INSERT INTO influencers (organisation_id, handle, display_name)
-            SELECT (SELECT min(id) FROM organisations) + CASE WHEN g <= 240 THEN 0 WHEN g <= 340 THEN 1 ELSE 2 END, 'bench' || g, 'Creator ' || g
-              FROM generate_series(1, 400) g`.execute(db);
-  await sql`INSERT INTO tracking_ids (tracking_id, marketplace, influencer_id, is_default, organisation_id)
-            SELECT i.handle || '-20', 'US', i.id, true, i.organisation_id FROM influencers i`.execute(db);
-  await sql`INSERT INTO products (marketplace, asin, title) SELECT 'US', 'B' || lpad(g::text, 9, '0'), 'Product ' || g FROM generate_series(1, 4000) g`.execute(
-    db,
-  );
-  await sql`INSERT INTO links (code, influencer_id, product_id, tracking_id_id, campaign, destination_url)
-            SELECT 'b' || i.id || 'x' || g, i.id, (SELECT min(id) FROM products) + (i.id * 37 + g) % 4000, t.id, 'c' || g, 'https://www.amazon.com/dp/x'
-              FROM influencers i JOIN tracking_ids t ON t.influencer_id = i.id CROSS JOIN generate_series(0, 99) g`.execute(db);
-  const ids = (await sql<{ i0: string; l0: string }>`SELECT (SELECT min(id) FROM influencers) AS i0, (SELECT min(id) FROM links) AS l0`.execute(db)).rows[0]!;
-  // Links of influencer k are l0 + k*100 … + 99 (inserted per influencer in order).
+  const { firstLink } = await seedClickWorld(db);
   const chunk = 2_000_000;
   for (let done = 0; done < clicks; done += chunk) {
     const n = Math.min(chunk, clicks - done);
     await sql`INSERT INTO clicks (link_id, clicked_at, kind, device, visitor_hash, organisation_id)
               SELECT g.link_id, g.at, g.kind, 'mobile', 'v', i.organisation_id
-                FROM (SELECT ${ids.l0}::bigint + floor(400 * random() ^ 3)::int * 100 + floor(100 * random() ^ 2)::int AS link_id,
+                FROM (SELECT ${firstLink}::bigint + floor(400 * random() ^ 3)::int * 100 + floor(100 * random() ^ 2)::int AS link_id,
                              ${now}::timestamptz - random() * ${`${DAYS} days`}::interval AS at,
                              CASE WHEN r < 0.6 THEN 'click' WHEN r < 0.8 THEN 'repeat' WHEN r < 0.9 THEN 'preview' ELSE 'bot' END AS kind
                         FROM (SELECT random() AS r FROM generate_series(1, ${n})) r) g
