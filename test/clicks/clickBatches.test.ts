@@ -63,6 +63,44 @@ describe('when a batch of clicks is written but the answer is lost, and the buff
   });
 });
 
+/** Counts the inserts into clicks (one per batch written). */
+class CountInserts implements KyselyPlugin {
+  inserts = 0;
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    const node = args.node as { kind: string; into?: { table: { identifier: { name: string } } } };
+    if (node.kind === 'InsertQueryNode' && node.into?.table.identifier.name === 'clicks') this.inserts++;
+    return args.node;
+  }
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    return args.result;
+  }
+}
+
+describe('when clicks arrive faster than batches of the usual size are written', () => {
+  it('then the backlog goes in bigger batches, every click once and in arrival order', async () => {
+    const { influencer } = await seedInfluencer(db);
+    const { link } = await seedLink(db, influencer.id);
+    const count = new CountInserts();
+    const buffer = new ClickBuffer({
+      db: db.withPlugin(count),
+      repeats: new RepeatDetector(undefined, 'backlog'),
+      secret: 'test-secret-test-secret',
+      flushMs: 60_000,
+      batchSize: 10,
+    });
+    const t0 = Date.now() - 60_000;
+    // A burst: the first batch of 10 starts writing while the rest arrive.
+    for (let i = 0; i < 4500; i++)
+      buffer.push({ linkId: link.id, at: new Date(t0 + i), ip: `198.51.${i >> 8}.${i & 255}`, userAgent: BROWSER, referer: undefined, country: null });
+    expect(await buffer.stop()).toBe(0);
+    // 10, then at most 2000 a statement: a handful of round trips instead of 450.
+    expect(count.inserts).toBeLessThanOrEqual(5);
+    const written = await db.selectFrom('clicks').select(['id', 'clicked_at']).where('link_id', '=', link.id).orderBy('id').execute();
+    expect(written).toHaveLength(4500);
+    expect(written.map((c) => c.clicked_at.getTime())).toEqual(Array.from({ length: 4500 }, (_, i) => t0 + i));
+  });
+});
+
 describe('when batch ids are a week old', () => {
   it('then they are forgotten, and recent ones are kept for retries', async () => {
     const [old, recent] = [randomUUID(), randomUUID()];
