@@ -16,7 +16,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import { inReadSnapshot } from '../common/readSnapshot.ts';
-import { ceilTo, decompose, type BucketGrain, type CostModel, type Piece } from '../common/buckets.ts';
+import { ceilTo, decompose, pgInstant, type BucketGrain, type CostModel, type Piece } from '../common/buckets.ts';
 import type { EarningsScope, TimeRange } from '../common/scope.ts';
 
 export type ClickScope = EarningsScope;
@@ -41,7 +41,6 @@ const GRAINS: readonly BucketGrain[] = ['hour', 'day', 'month', 'year'];
 const COST: CostModel = { rawHour: 200, bucket: { hour: 1, day: 1, month: 1, year: 1, all: 1 } };
 const HOUR = 3_600_000;
 const QUARTER = 900_000;
-export const ts = (t: number) => (t === -Infinity ? '-infinity' : t === Infinity ? 'infinity' : new Date(t).toISOString());
 
 /** Rollup rows of `grain` with bucket in [lo, hi), or (part 1-3) the first part × 15 minutes of the hour row at lo. */
 interface RollupPiece {
@@ -273,7 +272,9 @@ export function clickSource(s: ClickSnapshot, segments: readonly TimeRange[], op
 
   if (rollup.length > 0) {
     const values = sql.join(
-      rollup.map((p) => sql`(${p.seg}::int, ${p.sign}::int, ${p.grain}::text, ${ts(p.lo)}::timestamptz, ${ts(p.hi)}::timestamptz, ${p.part}::int)`),
+      rollup.map(
+        (p) => sql`(${p.seg}::int, ${p.sign}::int, ${p.grain}::text, ${pgInstant(p.lo)}::timestamptz, ${pgInstant(p.hi)}::timestamptz, ${p.part}::int)`,
+      ),
     );
     const measures = sql.join(KINDS.map(([k, m]) => sql`${part(m)} * x.sign AS ${sql.id(k)}`));
     if (of) {
@@ -282,24 +283,32 @@ export function clickSource(s: ClickSnapshot, segments: readonly TimeRange[], op
       const split = rollup.map((p) => ({ p, ...keyedPiece(p, s.now) }));
       const keyed = split.flatMap(({ p, buckets }) => buckets.map((b) => ({ ...p, bucket: b })));
       const ranged = split.flatMap(({ rest }) => (rest ? [rest] : []));
-      const linksOf = sql`(SELECT DISTINCT o.link_id FROM ${of} o) c JOIN links k ON k.id = c.link_id`;
+      // The given links' rows of the pieces in `values` (columns `x(seg, sign, grain, <cols>, part)`) that `bucket` picks.
+      const linkRows = (values: RawBuilder<unknown>[], cols: RawBuilder<unknown>, bucket: RawBuilder<unknown>) => sql`
+        SELECT x.seg, k.influencer_id, c.link_id, ${part('clicks')} * x.sign AS click, ${noOtherKinds}
+          FROM (SELECT DISTINCT o.link_id FROM ${of} o) c JOIN links k ON k.id = c.link_id
+          CROSS JOIN (VALUES ${sql.join(values)}) AS x(seg, sign, grain, ${cols}, part)
+          -- OFFSET 0: looked up per link, never a scan of every link's rows of the bucket.
+          CROSS JOIN LATERAL (
+            SELECT r.clicks, r.clicks_q1, r.clicks_q2, r.clicks_q3 FROM click_rollups r
+             WHERE r.influencer_id = k.influencer_id AND r.grain = x.grain AND ${bucket} AND r.link_id = c.link_id OFFSET 0) r`;
+      const head = (p: RollupPiece) => sql`${p.seg}::int, ${p.sign}::int, ${p.grain}::text`;
       if (keyed.length > 0)
-        branches.push(sql`
-          SELECT x.seg, k.influencer_id, c.link_id, ${part('clicks')} * x.sign AS click, ${noOtherKinds}
-            FROM ${linksOf}
-            CROSS JOIN (VALUES ${sql.join(keyed.map((p) => sql`(${p.seg}::int, ${p.sign}::int, ${p.grain}::text, ${ts(p.bucket)}::timestamptz, ${p.part}::int)`))}) AS x(seg, sign, grain, bucket, part)
-            -- OFFSET 0: one look-up per link and bucket, never a scan of every link's rows of the bucket.
-            CROSS JOIN LATERAL (
-              SELECT r.clicks, r.clicks_q1, r.clicks_q2, r.clicks_q3 FROM click_rollups r
-               WHERE r.influencer_id = k.influencer_id AND r.grain = x.grain AND r.bucket = x.bucket AND r.link_id = c.link_id OFFSET 0) r`);
+        branches.push(
+          linkRows(
+            keyed.map((p) => sql`(${head(p)}, ${pgInstant(p.bucket)}::timestamptz, ${p.part}::int)`),
+            sql`bucket`,
+            sql`r.bucket = x.bucket`,
+          ),
+        );
       if (ranged.length > 0)
-        branches.push(sql`
-          SELECT x.seg, k.influencer_id, c.link_id, ${part('clicks')} * x.sign AS click, ${noOtherKinds}
-            FROM ${linksOf}
-            CROSS JOIN (VALUES ${sql.join(ranged.map((p) => sql`(${p.seg}::int, ${p.sign}::int, ${p.grain}::text, ${ts(p.lo)}::timestamptz, ${ts(p.hi)}::timestamptz, ${p.part}::int)`))}) AS x(seg, sign, grain, lo, hi, part)
-            CROSS JOIN LATERAL (
-              SELECT r.clicks, r.clicks_q1, r.clicks_q2, r.clicks_q3 FROM click_rollups r
-               WHERE r.influencer_id = k.influencer_id AND r.grain = x.grain AND r.bucket >= x.lo AND r.bucket < x.hi AND r.link_id = c.link_id OFFSET 0) r`);
+        branches.push(
+          linkRows(
+            ranged.map((p) => sql`(${head(p)}, ${pgInstant(p.lo)}::timestamptz, ${pgInstant(p.hi)}::timestamptz, ${p.part}::int)`),
+            sql`lo, hi`,
+            sql`r.bucket >= x.lo AND r.bucket < x.hi`,
+          ),
+        );
     } else if (org) {
       branches.push(sql`
         SELECT x.seg, NULL::bigint AS influencer_id, NULL::bigint AS link_id, ${measures}
@@ -324,7 +333,7 @@ export function clickSource(s: ClickSnapshot, segments: readonly TimeRange[], op
       SELECT x.seg, k.influencer_id, ${linkOf}, ${rawMeasures}
         FROM (SELECT * FROM clicks c
                WHERE c.id > ${s.horizon}::bigint AND c.link_id IN ${scopeLinks} ${kindFilter}
-                 ${since > -Infinity ? sql`AND c.clicked_at >= ${ts(since)}::timestamptz` : sql``} OFFSET 0) c
+                 ${since > -Infinity ? sql`AND c.clicked_at >= ${pgInstant(since)}::timestamptz` : sql``} OFFSET 0) c
         JOIN links k ON k.id = c.link_id
         JOIN (VALUES ${values}) AS x(seg, sign, grain, lo, hi, part) ON c.clicked_at >= x.lo AND c.clicked_at < x.hi`);
   }
@@ -332,10 +341,10 @@ export function clickSource(s: ClickSnapshot, segments: readonly TimeRange[], op
     // Literal ranges, so Postgres prunes partitions and reads each link's clicks through its (link, time) index.
     const uniq = [...new Map(raw.map((r) => [`${r.lo}|${r.hi}`, r])).values()];
     const ranges = sql.join(
-      uniq.map((r) => sql`(c.clicked_at >= ${ts(r.lo)}::timestamptz AND c.clicked_at < ${ts(r.hi)}::timestamptz)`),
+      uniq.map((r) => sql`(c.clicked_at >= ${pgInstant(r.lo)}::timestamptz AND c.clicked_at < ${pgInstant(r.hi)}::timestamptz)`),
       sql` OR `,
     );
-    const values = sql.join(raw.map((r) => sql`(${r.seg}::int, ${r.sign}::int, ${ts(r.lo)}::timestamptz, ${ts(r.hi)}::timestamptz)`));
+    const values = sql.join(raw.map((r) => sql`(${r.seg}::int, ${r.sign}::int, ${pgInstant(r.lo)}::timestamptz, ${pgInstant(r.hi)}::timestamptz)`));
     branches.push(sql`
       SELECT x.seg, k.influencer_id, ${linkOf}, ${rawMeasures}
         FROM (SELECT * FROM clicks c WHERE c.link_id IN ${scopeLinks} AND (${ranges}) ${kindFilter} OFFSET 0) c

@@ -13,8 +13,8 @@
 // the plain sum is used. An influencer's links are few: theirs is always the plain sum.
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../db/database.ts';
-import { ceilTo, floorTo, MAX_HELD_BUCKETS, type BucketGrain } from '../common/buckets.ts';
-import { clickPieces, clickSource, hasHourRows, readClicks, ts, type ClickScope, type ClickSnapshot, type ReadOptions, type TimeRange } from './clickCounts.ts';
+import { ceilTo, floorTo, MAX_HELD_BUCKETS, pgInstant, type BucketGrain } from '../common/buckets.ts';
+import { clickPieces, clickSource, hasHourRows, readClicks, type ClickScope, type ClickSnapshot, type ReadOptions, type TimeRange } from './clickCounts.ts';
 
 /** Links read from each held bucket in order of clicks. */
 const CANDIDATES = 30;
@@ -119,15 +119,15 @@ function heldBuckets(s: ClickSnapshot, range: TimeRange): Array<{ grain: string;
       if (held.size > MAX_HELD_BUCKETS) return;
     }
   };
-  for (const p of [...pieces.rollup, ...pieces.raw.map((r) => ({ ...r, grain: 'raw', part: 4 }))]) {
+  for (const p of pieces.rollup) {
     if (p.sign !== 1) continue;
     if (p.grain === 'all') held.set('all', { grain: 'all', bucket: -Infinity });
     else if (!Number.isFinite(p.lo) || !Number.isFinite(p.hi)) return [];
-    else if (p.grain === 'hour' || p.grain === 'raw') hold('day', p.lo, p.hi);
-    else hold(p.grain as BucketGrain, p.lo, p.hi);
-    if (held.size > MAX_HELD_BUCKETS) return [];
+    else hold(p.grain === 'hour' ? 'day' : (p.grain as BucketGrain), p.lo, p.hi);
   }
-  return [...held.values()];
+  // Raw ranges lie within an hour (see clickPieces).
+  for (const r of pieces.raw) if (r.sign === 1) hold('day', r.lo, r.hi);
+  return held.size > MAX_HELD_BUCKETS ? [] : [...held.values()];
 }
 
 /**
@@ -143,7 +143,7 @@ function boundedPerLink(s: ClickSnapshot, range: TimeRange, also: readonly TimeR
   const hi = range.to ? range.to.getTime() : Infinity;
   const exact = (cand: RawBuilder<unknown>) => sums(clickSource(s, [range, ...also], { of: cand }), also);
   return sql`
-    WITH held AS (SELECT * FROM (VALUES ${sql.join(held.map((h) => sql`(${h.grain}::text, ${ts(h.bucket)}::timestamptz)`))}) AS h(grain, bucket)),
+    WITH held AS (SELECT * FROM (VALUES ${sql.join(held.map((h) => sql`(${h.grain}::text, ${pgInstant(h.bucket)}::timestamptz)`))}) AS h(grain, bucket)),
     tops AS MATERIALIZED (
       SELECT h.grain, h.bucket, b.link_id, b.clicks
         FROM held h CROSS JOIN LATERAL (
@@ -159,8 +159,8 @@ function boundedPerLink(s: ClickSnapshot, range: TimeRange, also: readonly TimeR
       SELECT c.link_id, count(*) AS clicks
         FROM clicks c
        WHERE c.id > ${s.horizon}::bigint AND c.kind = 'click' AND c.link_id IN (SELECT id FROM links WHERE influencer_id = ANY(${s.influencers}::bigint[]))
-         ${lo > -Infinity ? sql`AND c.clicked_at >= ${ts(lo)}::timestamptz` : sql``}
-         ${hi < Infinity ? sql`AND c.clicked_at < ${ts(hi)}::timestamptz` : sql``}
+         ${lo > -Infinity ? sql`AND c.clicked_at >= ${pgInstant(lo)}::timestamptz` : sql``}
+         ${hi < Infinity ? sql`AND c.clicked_at < ${pgInstant(hi)}::timestamptz` : sql``}
        GROUP BY 1),
     c1 AS MATERIALIZED (SELECT DISTINCT link_id FROM tops),
     e1 AS MATERIALIZED (${exact(sql`c1`)}),
@@ -176,8 +176,6 @@ function boundedPerLink(s: ClickSnapshot, range: TimeRange, also: readonly TimeR
     ok AS (SELECT (SELECT t FROM bound) = 0 OR ((SELECT count(*) FROM best) = ${limit} AND (SELECT min(clicks) FROM best) > (SELECT t FROM bound)) AS yes)
     SELECT f.*, NULL::boolean AS unsettled FROM fast f WHERE (SELECT yes FROM ok)
     UNION ALL
-    SELECT NULL::bigint, NULL::bigint, ${sql.join(
-      also.map(() => sql`NULL::bigint`),
-      sql`, `,
-    )}${also.length ? sql`, ` : sql``}true WHERE NOT (SELECT yes FROM ok)`;
+    -- Unsettled: one row of nulls in fast's columns, marked.
+    SELECT f.*, true FROM (SELECT 1) one LEFT JOIN fast f ON false WHERE NOT (SELECT yes FROM ok)`;
 }

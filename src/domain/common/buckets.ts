@@ -26,6 +26,9 @@ export interface Piece {
   to: number;
 }
 
+/** An epoch-ms instant as a timestamptz literal; ±Infinity as Postgres's own infinities (unbounded ranges). */
+export const pgInstant = (t: number) => (t === -Infinity ? '-infinity' : t === Infinity ? 'infinity' : new Date(t).toISOString());
+
 /**
  * Whole buckets a ranking reads in order of their figure at most (the days of a partial month, and a few coarser
  * ones): past this, the top products and the most-clicked links are summed over everything instead.

@@ -14,7 +14,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import { inReadSnapshot } from '../common/readSnapshot.ts';
-import { decompose, type Availability, type BucketGrain, type CostModel } from '../common/buckets.ts';
+import { decompose, pgInstant, type Availability, type BucketGrain, type CostModel } from '../common/buckets.ts';
 import type { EarningsScope, TimeRange } from '../common/scope.ts';
 
 export interface LedgerSnapshot {
@@ -167,8 +167,6 @@ const INFLUENCER_PRODUCT_GRAINS: readonly BucketGrain[] = ['day', 'month', 'year
 /** A big seller sells a thousand products a day, a few thousand a month, and not many more in a year. */
 const INFLUENCER_PRODUCT_COST: CostModel = { rawHour: 0.04, bucket: { day: 0.5, month: 1, year: 1.5, all: 1.5 } };
 
-export const ts = (t: number) => (t === -Infinity ? '-infinity' : t === Infinity ? 'infinity' : new Date(t).toISOString());
-
 /** One set of rollup rows: its condition on r, and who owns them. */
 interface Unit {
   where: RawBuilder<unknown>;
@@ -227,11 +225,12 @@ function source(s: LedgerSnapshot, segments: readonly TimeRange[], spec: SourceS
   const ranges = (col: RawBuilder<unknown>, list: Placed[]) =>
     sql.join(
       [...new Map(list.map((r) => [`${r.from}|${r.to}`, r])).values()].map(
-        (r) => sql`(${col} >= ${ts(r.from)}::timestamptz AND ${col} < ${ts(r.to)}::timestamptz)`,
+        (r) => sql`(${col} >= ${pgInstant(r.from)}::timestamptz AND ${col} < ${pgInstant(r.to)}::timestamptz)`,
       ),
       sql` OR `,
     );
-  const values = (list: Placed[]) => sql.join(list.map((r) => sql`(${r.seg}::int, ${r.sign}::int, ${ts(r.from)}::timestamptz, ${ts(r.to)}::timestamptz)`));
+  const values = (list: Placed[]) =>
+    sql.join(list.map((r) => sql`(${r.seg}::int, ${r.sign}::int, ${pgInstant(r.from)}::timestamptz, ${pgInstant(r.to)}::timestamptz)`));
 
   const names = Object.keys(spec.measures);
   const signed = (alias: string, sign: RawBuilder<unknown>) => sql.join(names.map((n) => sql`${sql.ref(`${alias}.${n}`)} * ${sign} AS ${sql.id(n)}`));

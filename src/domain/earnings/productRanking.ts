@@ -11,8 +11,8 @@
 // sum over everything, in the same statement, is taken (Postgres only runs it then).
 import { sql, type RawBuilder } from 'kysely';
 import type { TimeRange } from '../common/scope.ts';
-import { organisationProductPieces, productsSource, ts, type LedgerSnapshot } from './ledgerSums.ts';
-import { ceilTo, MAX_HELD_BUCKETS, type Piece, type RollupGrain } from '../common/buckets.ts';
+import { organisationProductPieces, productsSource, type LedgerSnapshot } from './ledgerSums.ts';
+import { ceilTo, MAX_HELD_BUCKETS, pgInstant, type Piece, type RollupGrain } from '../common/buckets.ts';
 
 /** Products read from each bucket in order of amount. */
 export const CANDIDATES = 100;
@@ -70,7 +70,7 @@ export function topProducts(s: LedgerSnapshot, range: TimeRange, limit: number, 
   const { buckets: held, pieces } = heldBuckets(s, range);
   if (held.length === 0) return full;
   const org = sql`r.organisation_id = ${s.scope.organisationId}::bigint AND r.influencer_id IS NULL AND r.tracking_id IS NULL AND r.link_id IS NULL AND r.asin IS NOT NULL`;
-  const buckets = sql.join(held.map((h) => sql`(${h.grain}::text, ${ts(h.bucket)}::timestamptz)`));
+  const buckets = sql.join(held.map((h) => sql`(${h.grain}::text, ${pgInstant(h.bucket)}::timestamptz)`));
   // Every row of the given products: those of the other pieces, and those of the held buckets (one look-up each).
   const rowsOf = (cand: RawBuilder<unknown>) => sql`
     SELECT x.* FROM others x JOIN ${cand} c ON c.asin = x.asin AND c.currency = x.currency
