@@ -2,7 +2,8 @@
 //
 // What it does, in order:
 //  1. creates two throwaway databases (--clicks clicks, and --base-clicks for the baseline), migrates both, creates
-//     the monthly partitions of 13 months back, and fills them with set-based SQL (generate_series INSERTs):
+//     the monthly partitions of 13 months back, and fills them with set-based SQL (generate_series INSERTs, in time
+//     order as a live service writes them):
 //     3 organisations (240, 100 and 60 influencers), 400 influencers, 40,000 links (100 each), clicks over 13 months
 //     skewed so a few creators take most (influencer ~ r³) and a few links of each most (link ~ r²), 60% unique
 //     clicks, the rest repeats, previews and bots;
@@ -46,16 +47,22 @@ async function fill(db: Db, clicks: number): Promise<void> {
   const now = new Date();
   await createClickPartitions(db, monthStart(now, -13), 15);
   const { firstLink } = await seedClickWorld(db);
+  // Chunks in time order, each a slice of the 13 months sorted by time, so click ids ascend with time as a live
+  // service's do: a roll-up chunk then touches a few days' buckets, not every bucket of the 13 months.
   const chunk = 2_000_000;
-  for (let done = 0; done < clicks; done += chunk) {
+  const chunks = Math.ceil(clicks / chunk);
+  const sliceDays = DAYS / chunks;
+  for (let c = 0, done = 0; c < chunks; c++, done += chunk) {
     const n = Math.min(chunk, clicks - done);
+    const sliceStart = new Date(now.getTime() - (DAYS - c * sliceDays) * 86_400_000);
     await sql`INSERT INTO clicks (link_id, clicked_at, kind, device, visitor_hash, organisation_id)
               SELECT g.link_id, g.at, g.kind, 'mobile', 'v', i.organisation_id
                 FROM (SELECT ${firstLink}::bigint + floor(400 * random() ^ 3)::int * 100 + floor(100 * random() ^ 2)::int AS link_id,
-                             ${now}::timestamptz - random() * ${`${DAYS} days`}::interval AS at,
+                             ${sliceStart}::timestamptz + random() * ${`${sliceDays * 86_400} seconds`}::interval AS at,
                              CASE WHEN r < 0.6 THEN 'click' WHEN r < 0.8 THEN 'repeat' WHEN r < 0.9 THEN 'preview' ELSE 'bot' END AS kind
                         FROM (SELECT random() AS r FROM generate_series(1, ${n})) r) g
-                JOIN links k ON k.id = g.link_id JOIN influencers i ON i.id = k.influencer_id`.execute(db);
+                JOIN links k ON k.id = g.link_id JOIN influencers i ON i.id = k.influencer_id
+               ORDER BY g.at`.execute(db);
     process.stdout.write(`  ${done + n} clicks\r`);
   }
   await sql`VACUUM ANALYZE clicks`.execute(db);
