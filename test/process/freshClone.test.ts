@@ -94,11 +94,13 @@ describe('when a new user follows the quick start in a fresh clone with nothing 
     expect(service.output()).not.toMatch(/shutdown (failed|took too long)|clicks could not be written/);
   }, 120_000);
 
+  let demoLink = '';
   it('then `npm run demo` prints links on the port .env chose', () => {
     const r = npm(['run', '--silent', 'demo']);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain(`http://localhost:${port}/s/demo`);
-    expect(r.stdout).toMatch(new RegExp(`http://localhost:${port}/l/[A-Za-z0-9]+`));
+    demoLink = new RegExp(`http://localhost:${port}/l/([A-Za-z0-9]+)`).exec(r.stdout)?.[1] ?? '';
+    expect(demoLink).not.toBe('');
   });
 
   it('then `npm run build` writes JavaScript that `npm run start:prod` serves with plain node', async () => {
@@ -108,7 +110,23 @@ describe('when a new user follows the quick start in a fresh clone with nothing 
     const service = await startService('npm', ['run', 'start:prod'], { cwd: clone, port, env: userEnv(), readyMs: 60_000 });
     running.push(service);
     expect((await fetch(`${service.url}/readyz`)).status).toBe(200);
+    // A follower's click, recorded by the built click thread (dist/…/clickThreadWorker.js) and written on SIGTERM.
+    const clicksOfDemo = async () => {
+      const client = new pg.Client({ connectionString: databaseUrl });
+      await client.connect();
+      const r = await client
+        .query<{ n: string }>('SELECT count(*) AS n FROM clicks c JOIN links l ON l.id = c.link_id WHERE l.code = $1', [demoLink])
+        .finally(() => client.end());
+      return Number(r.rows[0]!.n);
+    };
+    const before = await clicksOfDemo();
+    const click = await fetch(`${service.url}/l/${demoLink}`, {
+      redirect: 'manual',
+      headers: { 'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Safari/604.1' },
+    });
+    expect(click.status).toBe(302);
     expect(await service.stop(), service.output()).toBe(true);
+    expect(await clicksOfDemo()).toBe(before + 1);
   }, 120_000);
 
   it('then the tests that read the real Amazon reports pass from the clone', () => {
