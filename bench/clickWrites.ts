@@ -1,20 +1,21 @@
 // `npm run bench:click-writes`: can the click write path keep up with redirects at creator scale?
 //
-// The real ClickThread (handing clicks to the click thread, whose ClickBuffer classifies, hashes, marks repeats in
-// Redis and inserts batches of CLICK_BATCH_SIZE into the partitioned clicks table) is fed in this process as the
-// redirect handler feeds it: every 10 ms
+// The real ClickBuffer (classification, visitor hash, batches of CLICK_BATCH_SIZE, repeat marks in Redis, one insert
+// per batch into the partitioned clicks table) is fed in this process as the redirect handler feeds it: every 10 ms
 // the clicks due at the offered rate, each for one of 40,000 links (a few creators and a few links of each taking
 // most), from one of 200,000 visitors, with browser, in-app, preview and bot user agents. Its lag (the age of the
 // oldest click not yet written) is sampled every tick. First a tenth of the rate for 10 s (the baseline, in the same
 // run), then the full rate; then the buffer is stopped as on SIGTERM, and every click pushed must be in Postgres.
 // Env: BENCH_CLICK_RATE (30000 clicks/s), BENCH_SECONDS (60), BENCH_DATABASE_SERVER, BENCH_REDIS_URL.
 // Target: lag under 2 s throughout and no click lost (printed as PASS/FAIL; a shared 2-core machine is noisy).
+import { Redis } from 'ioredis';
 import { sql } from 'kysely';
-import type { ClickEvent } from '../src/domain/clicks/clickBuffer.ts';
+import { ClickBuffer, type ClickEvent } from '../src/domain/clicks/clickBuffer.ts';
 import { createClickPartitions } from '../src/domain/clicks/clickPartitions.ts';
-import { ClickThread } from '../src/domain/clicks/clickThread.ts';
+import { RepeatDetector } from '../src/domain/clicks/repeatDetector.ts';
 import { seedClickWorld } from './clickWorld.ts';
 import {
+  cleanups,
   intEnv,
   machineBusyMs,
   percentile,
@@ -66,26 +67,21 @@ async function run(): Promise<number> {
   const { firstLink } = await seedClickWorld(db);
   const prefix = `bench-writes-${Date.now()}`;
   removeRedisPrefixOnExit(REDIS_URL, prefix);
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  cleanups.push({ what: 'close Redis', run: () => redis.quit() });
   let dropped = 0;
   let errors = 0;
-  // As src/runtime.ts builds it.
-  const buffer = new ClickThread({
-    settings: {
-      databaseUrl: `${PG_SERVER}/${name}`,
-      redisUrl: REDIS_URL,
-      queuePrefix: prefix,
-      secret: 'bench-click-hash-secret-of-32-chars!',
-      flushMs: 1000,
-      batchSize: 500,
-      maxBuffered: 500_000,
-      poolSize: 2,
-    },
+  const buffer = new ClickBuffer({
+    db,
+    repeats: new RepeatDetector(redis, prefix),
+    secret: 'bench-click-hash-secret-of-32-chars!',
+    flushMs: 1000,
+    batchSize: 500,
     onDropped: (n) => (dropped += n),
     onError: () => errors++,
-    onThreadFailed: (_err, n) => (dropped += n),
   });
   buffer.start();
-  await buffer.flush(); // the thread has loaded (about a second under tsx) before the clock starts
 
   // A few creators take most clicks (creator ~ r³) and a few links of each (link ~ r²), as in bench:clicks.
   const event = (): ClickEvent => {

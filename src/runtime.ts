@@ -9,8 +9,8 @@ import { ConnectionState, isConnectionError, RedisState } from './connectionStat
 import { createDb, type Db } from './db/database.ts';
 import { ensureDatabase, migrateToLatest } from './db/migrate.ts';
 import { pingDatabase } from './db/ping.ts';
-import type { ClickRecorder } from './domain/clicks/clickBuffer.ts';
-import { ClickThread } from './domain/clicks/clickThread.ts';
+import { ClickBuffer } from './domain/clicks/clickBuffer.ts';
+import { RepeatDetector } from './domain/clicks/repeatDetector.ts';
 import { createApp, createWebServer } from './http/app.ts';
 import { metricsAnswer } from './http/healthRouter.ts';
 import { LinkCache } from './http/linkCache.ts';
@@ -37,7 +37,7 @@ export interface Runtime {
   queues: Queues;
   metrics: Metrics;
   cache: LinkCache;
-  clicks: ClickRecorder;
+  clicks: ClickBuffer;
   /** Redis and Postgres reachability (each outage is logged once when it starts and once when it ends). */
   connections: { redis: RedisState; postgres: ConnectionState };
   server?: Server;
@@ -139,20 +139,12 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
   });
   // A write failing for another reason than reachability is logged when its message changes, not on every retry.
   let lastClickError: string | undefined;
-  // Written on a thread of their own, off the redirect's (./domain/clicks/clickThread.ts): a pool of two
-  // connections (one batch is written at a time; the second spares a reconnect its wait) and its own Redis.
-  const clicks = new ClickThread({
-    settings: {
-      databaseUrl: config.DATABASE_URL,
-      redisUrl: config.REDIS_URL,
-      queuePrefix: config.QUEUE_PREFIX,
-      secret: config.CLICK_HASH_SECRET,
-      flushMs: config.CLICK_FLUSH_MS,
-      batchSize: config.CLICK_BATCH_SIZE,
-      maxBuffered: 500_000,
-      poolSize: 2,
-      statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
-    },
+  const clicks = new ClickBuffer({
+    db,
+    repeats: new RepeatDetector(cacheRedis, config.QUEUE_PREFIX),
+    secret: config.CLICK_HASH_SECRET,
+    flushMs: config.CLICK_FLUSH_MS,
+    batchSize: config.CLICK_BATCH_SIZE,
     onWritten: (kind, n) => {
       metrics.clicks.inc({ kind }, n);
       lastClickError = undefined;
@@ -168,10 +160,6 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
       if (message === lastClickError) return;
       lastClickError = message;
       log.warn({ err, depth: clicks.depth }, 'click batch write failed; will retry');
-    },
-    onThreadFailed: (err, lost) => {
-      metrics.clicksDropped.inc(lost);
-      log.error({ err, lost }, 'click writer thread failed; another took over');
     },
   });
   clicks.start();

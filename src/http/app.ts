@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import type { ConnectionState } from '../connectionState.ts';
-import type { ClickRecorder } from '../domain/clicks/clickBuffer.ts';
+import type { ClickBuffer } from '../domain/clicks/clickBuffer.ts';
 import type { Logger } from '../log.ts';
 import { healthRouter } from './healthRouter.ts';
 import { MESSAGE_PAGE_HEADERS, messagePage } from './html.ts';
@@ -23,7 +23,7 @@ export interface WebDeps {
   /** Fail-fast Redis connection for health checks and the link cache. */
   cacheRedis: Redis;
   cache: LinkCache;
-  clicks: ClickRecorder;
+  clicks: ClickBuffer;
   metrics: Metrics;
   log: Logger;
   /** Routers added by later features (feeds API, Slack, Discord); each parses its own body. */

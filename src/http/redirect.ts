@@ -2,7 +2,7 @@
 // It answers from the link cache and records the click only after the response has been sent.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config.ts';
-import type { ClickRecorder } from '../domain/clicks/clickBuffer.ts';
+import type { ClickBuffer } from '../domain/clicks/clickBuffer.ts';
 import { countryCode } from '../domain/clicks/classify.ts';
 import { CODE_RE } from '../domain/links/links.ts';
 import type { LinkCache } from './linkCache.ts';
@@ -22,7 +22,7 @@ export const REDIRECT_ROUTE = '/l/:code';
 export interface RedirectDeps {
   config: Pick<Config, 'TRUST_PROXY' | 'CLICK_COUNTRY_HEADER'>;
   cache: LinkCache;
-  clicks: ClickRecorder;
+  clicks: ClickBuffer;
   metrics: Metrics;
   log: Logger;
   /** Postgres reachability: a lookup failing because Postgres is away is one outage, not one error per click. */

@@ -110,7 +110,7 @@ describe('when a new user follows the quick start in a fresh clone with nothing 
     const service = await startService('npm', ['run', 'start:prod'], { cwd: clone, port, env: userEnv(), readyMs: 60_000 });
     running.push(service);
     expect((await fetch(`${service.url}/readyz`)).status).toBe(200);
-    // A follower's click, recorded by the built click thread (dist/…/clickThreadWorker.js) and written on SIGTERM.
+    // A follower's click, recorded by the built service and written by its shutdown on SIGTERM.
     const clicksOfDemo = async () => {
       const client = new pg.Client({ connectionString: databaseUrl });
       await client.connect();

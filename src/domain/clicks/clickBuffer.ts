@@ -19,20 +19,6 @@ export interface ClickEvent {
   country: string | null;
 }
 
-/** Where the redirect puts its clicks: a ClickBuffer in this thread, or a ClickThread that runs one on another. */
-export interface ClickRecorder {
-  push(event: ClickEvent): void;
-  start(): void;
-  /** Writes what is recorded so far (a failed write leaves it for the next try). */
-  flush(): Promise<void>;
-  /** Stops and drains, retrying until the deadline; returns how many clicks could not be written. */
-  stop(deadlineMs?: number): Promise<number>;
-  /** Clicks not yet written. */
-  readonly depth: number;
-  /** Age of the oldest click not yet written, ms (0 when none). */
-  lagMs(now?: number): number;
-}
-
 interface PendingClick {
   linkId: number;
   at: Date;
@@ -63,7 +49,7 @@ export interface ClickBufferOptions {
 /** Clicks written in one statement at most, when the buffer is behind (one Redis script marks them all: ~1 ms). */
 const MAX_BATCH = 2000;
 
-export class ClickBuffer implements ClickRecorder {
+export class ClickBuffer {
   private readonly pending = new ClickQueue<PendingClick>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
