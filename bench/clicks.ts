@@ -16,7 +16,8 @@
 // Flags: --clicks N (10000000), --base-clicks N (1000000). Env: BENCH_REPEAT (7), BENCH_DATABASE_SERVER
 // (postgres://postgres@127.0.0.1:5432), BENCH_KEEP_DB=1 (keep both databases), BENCH_REUSE=<big>,<base> (measure
 // kept databases again: migrate them, roll up what is new, time the queries; pass the same --clicks numbers).
-// Targets: click queries under 100 ms median (and ≤ 3× baseline), the organisation's digest under 300 ms.
+// Targets: click queries and the digest's click part under 100 ms median (and ≤ 3× baseline), the organisation's
+// whole digest under 300 ms.
 import { isDeepStrictEqual } from 'node:util';
 import { sql } from 'kysely';
 import type { Db } from '../src/db/database.ts';
@@ -92,7 +93,7 @@ async function queries(db: Db): Promise<Query[]> {
   });
   const digestClicks = (tz: string): Query => ({
     name: `digest click part org(240) ${tz}`,
-    target: 300,
+    target: 100,
     run: async (d, o) => {
       // The digest's click reads: five windows per influencer, 30 local days for the organisation, top links month to date.
       const today = localDate(now, tz);
