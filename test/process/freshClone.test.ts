@@ -9,6 +9,7 @@ import path from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { dropDatabase } from '../../src/db/dropDatabase.ts';
 import { unique } from '../support/env.ts';
 import { freePort, startService, type Service } from '../support/processes.ts';
 
@@ -65,9 +66,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const s of running) await s.stop();
   rmSync(outer, { recursive: true, force: true });
-  const admin = new pg.Client({ connectionString: Object.assign(new URL(server.href), { pathname: '/postgres' }).href });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(dbName)} WITH (FORCE)`).finally(() => admin.end());
+  await dropDatabase(databaseUrl);
 });
 
 const npm = (args: string[], timeout = 120_000) => spawnSync('npm', args, { cwd: clone, env: userEnv(), encoding: 'utf8', timeout });

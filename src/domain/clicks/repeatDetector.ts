@@ -25,7 +25,6 @@ export class RepeatDetector {
 
   /** For each key, true when it was already seen within the window (the first sighting marks it). */
   async seen(keys: string[]): Promise<boolean[]> {
-    if (keys.length === 0) return [];
     // A key met again in the same batch is a repeat of its first: only the first goes to Redis. A follower who
     // clicks a link again and again (the commonest repeat) then costs Redis one key per batch, not one per click.
     const distinct = new Set<string>();
